@@ -1,0 +1,311 @@
+// The stack config contract: one parse of the whole stack config into one typed object.
+// Pure (no Pulumi import) so it is tested directly; stacks/index.ts feeds it pulumi.runtime.allConfig().
+import { z } from "zod";
+import { awsSchema } from "./aws/config";
+import { azureSchema } from "./azure/config";
+import { gcpSchema } from "./gcp/config";
+
+export const PROJECT = "zdp";
+export const CLOUDS = ["local", "aws", "azure", "gcp"] as const;
+export type Cloud = (typeof CLOUDS)[number];
+export const COLORS = ["blue", "green"] as const;
+export type Color = (typeof COLORS)[number];
+export const STRATEGIES = ["rolling", "blueGreen", "canary"] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+/** Bounds of the capacity model: below 100 a single pod is the whole app; above 1M nothing here is sized. */
+export const MIN_USERS = 100;
+export const MAX_USERS = 1_000_000;
+
+const cloudSchemas = { aws: awsSchema, azure: azureSchema, gcp: gcpSchema } as const;
+type CloudSchemas = typeof cloudSchemas;
+export type AwsConfig = z.infer<CloudSchemas["aws"]>;
+export type AzureConfig = z.infer<CloudSchemas["azure"]>;
+export type GcpConfig = z.infer<CloudSchemas["gcp"]>;
+
+export interface ReleaseConfig {
+    strategy: Strategy;
+    appVersion?: string;
+    blueVersion?: string;
+    greenVersion?: string;
+    activeColor: Color;
+    /** Share of traffic (0..100) on the inactive colour; canary only, 0 otherwise. */
+    canaryWeight: number;
+    inactiveScale: "full" | "minimal";
+    previewHost?: string;
+    previewHeader: string;
+}
+
+export interface StackConfig {
+    stack: string;
+    project: string;
+    cloud: Cloud;
+    region?: string;
+    targetUsers: number;
+    protect: boolean;
+    domain?: string;
+    policyExceptions: string[];
+    app: { image: string; port: number; healthPath: string; namespace: string };
+    release: ReleaseConfig;
+    aws?: AwsConfig;
+    azure?: AzureConfig;
+    gcp?: GcpConfig;
+}
+
+export interface ConfigIssue {
+    key: string;
+    value?: string;
+    message: string;
+}
+
+export class ConfigError extends Error {
+    constructor(public readonly issues: ConfigIssue[]) {
+        super(
+            `Invalid stack config (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
+                issues.map((i) => `  - ${i.key}${i.value === undefined ? "" : ` = "${i.value}"`}: ${i.message}`).join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+// ---- value grammars (messages say what is allowed) --------------------------------------------
+
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+    z.enum(values, { error: `must be one of ${values.join(", ")}` });
+
+const integer = (min: number, max: number, what = "an integer") =>
+    z
+        .string()
+        .regex(/^-?\d+$/, { error: `must be ${what} from ${min} to ${max}` })
+        .transform(Number)
+        .pipe(z.number().min(min, { error: `must be ${what} from ${min} to ${max}` }).max(max, { error: `must be ${what} from ${min} to ${max}` }));
+
+const boolean = z.enum(["true", "false"], { error: "must be true or false" }).transform((v) => v === "true");
+
+// A DNS hostname (RFC 1123), at least two labels.
+const hostname = z
+    .string()
+    .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
+        error: "must be a lower-case DNS hostname such as app.example.com",
+    });
+
+// Image repository without tag or digest (the version keys carry the tag): registry/path per the
+// distribution reference grammar, lower-case path components.
+const imageRepository = z
+    .string()
+    .regex(/^(([a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+|__)*(\/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*$/, {
+        error: "must be an image repository without tag or digest, e.g. ghcr.io/org/app (the version keys carry the tag)",
+    });
+
+// An image tag per the distribution grammar; `latest` is refused because it makes releases unreproducible.
+const version = z
+    .string()
+    .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, {
+        error: "must be an image tag (letters, digits, '.', '_', '-'; at most 128 characters), e.g. 6.9.2",
+    })
+    .refine((v) => v !== "latest", { error: "must be a fixed version; 'latest' cannot be released or rolled back" });
+
+const dnsLabel = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, {
+    error: "must be a DNS label: lower-case letters, digits and '-', at most 63 characters",
+});
+
+// Project keys (without the `zdp:` prefix). Every key here is declared in Pulumi.yaml with its default.
+const projectKeys = {
+    cloud: oneOf(CLOUDS),
+    targetUsers: integer(MIN_USERS, MAX_USERS, "a whole number of concurrent users"),
+    appImage: imageRepository,
+    // Non-root pods with every capability dropped cannot bind ports below 1024.
+    appPort: integer(1024, 65535, "a port number (non-root pods cannot bind below 1024)"),
+    healthPath: z.string().regex(/^\/[A-Za-z0-9._~\/-]*$/, { error: "must be a URL path starting with '/', e.g. /healthz" }),
+    namespace: dnsLabel,
+    releaseStrategy: oneOf(STRATEGIES),
+    appVersion: version,
+    blueVersion: version,
+    greenVersion: version,
+    activeColor: oneOf(COLORS),
+    canaryWeight: integer(0, 100, "a percentage"),
+    inactiveScale: oneOf(["full", "minimal"] as const),
+    previewHost: hostname,
+    previewHeader: z.string().regex(/^[a-z0-9-]{1,64}$/, { error: "must be a lower-case HTTP header name, e.g. x-zdp-preview" }),
+    domain: hostname,
+    protectStateful: boolean,
+    "policy.exceptions": z
+        .string()
+        .regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, { error: "must be a comma-separated list of policy rule names" })
+        .transform((s) => s.split(",")),
+} as const;
+type ProjectKey = keyof typeof projectKeys;
+export const PROJECT_KEYS = Object.keys(projectKeys) as ProjectKey[];
+
+// DEVELOPERS.md and DESIGN.md spell the release keys under `release.`; accept those spellings too
+// (`pulumi config set release.activeColor green` promotes just like `activeColor`).
+const ALIASES: Record<string, ProjectKey> = {
+    "release.strategy": "releaseStrategy",
+    "release.activeColor": "activeColor",
+    "release.canaryWeight": "canaryWeight",
+    "release.appVersion": "appVersion",
+    "release.blueVersion": "blueVersion",
+    "release.greenVersion": "greenVersion",
+    "release.blue.version": "blueVersion",
+    "release.green.version": "greenVersion",
+};
+
+/** Provider key that carries each cloud's region, and the shape of that cloud's region names. */
+const REGION_KEYS = {
+    aws: { key: "aws:region", pattern: /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, example: "us-east-1" },
+    azure: { key: "azure-native:location", pattern: /^[a-z]+[a-z0-9]*$/, example: "westeurope" },
+    gcp: { key: "gcp:region", pattern: /^[a-z]+-[a-z]+\d+$/, example: "europe-west1" },
+} as const;
+
+function closest(key: string, candidates: string[]): string | undefined {
+    const lower = key.toLowerCase();
+    return candidates.find((c) => c.toLowerCase() === lower || c.toLowerCase().includes(lower) || lower.includes(c.toLowerCase()));
+}
+
+/**
+ * Parse a stack's whole config (`project:key` → string, as `pulumi.runtime.allConfig()` returns it,
+ * project defaults already applied) into a StackConfig. Throws ConfigError listing every problem.
+ */
+export function parseConfig(raw: Record<string, string>, stack: string, project = PROJECT): StackConfig {
+    const issues: ConfigIssue[] = [];
+    const prefix = `${project}:`;
+    const values: Partial<Record<ProjectKey, string>> = {};
+    const cloudRaw: Record<string, Record<string, string>> = { aws: {}, azure: {}, gcp: {} };
+    const sourceKey: Record<string, string> = {};
+
+    for (const [fullKey, value] of Object.entries(raw)) {
+        // Pulumi.yaml declares optional keys with default "": empty means unset.
+        if (!fullKey.startsWith(prefix) || value === "") continue;
+        const key = fullKey.slice(prefix.length);
+        const cloudPrefix = /^(aws|azure|gcp)\.(.+)$/.exec(key);
+        if (cloudPrefix) {
+            cloudRaw[cloudPrefix[1]][cloudPrefix[2]] = value;
+            continue;
+        }
+        const canonical = (key in projectKeys ? key : ALIASES[key]) as ProjectKey | undefined;
+        if (!canonical) {
+            const hint = closest(key, PROJECT_KEYS as string[]);
+            issues.push({
+                key,
+                value,
+                message: `is not a config key of this project${hint ? ` (did you mean ${hint}?)` : ""}; keys are ${PROJECT_KEYS.join(", ")} and aws.*, azure.*, gcp.*`,
+            });
+            continue;
+        }
+        // The `release.` spelling wins: the CLI fills the plain key with its project default anyway.
+        if (values[canonical] === undefined || key !== canonical) {
+            values[canonical] = value;
+            sourceKey[canonical] = key;
+        }
+    }
+
+    const parsed: Partial<Record<ProjectKey, unknown>> = {};
+    for (const key of PROJECT_KEYS) {
+        const value = values[key];
+        if (value === undefined) continue;
+        const result = projectKeys[key].safeParse(value);
+        if (result.success) parsed[key] = result.data;
+        else issues.push({ key: sourceKey[key] ?? key, value, message: result.error.issues.map((i) => i.message).join("; ") });
+    }
+
+    const required: ProjectKey[] = [
+        "cloud", "targetUsers", "appImage", "appPort", "healthPath", "namespace",
+        "releaseStrategy", "activeColor", "canaryWeight", "inactiveScale", "previewHeader", "protectStateful",
+    ];
+    for (const key of required) {
+        if (values[key] === undefined) issues.push({ key, message: "is required (Pulumi.yaml declares its default; is the project file missing?)" });
+    }
+
+    const cloud = parsed.cloud as Cloud | undefined;
+    const strategy = parsed.releaseStrategy as Strategy | undefined;
+
+    // Release keys must match the strategy, so that a config never says something the program ignores.
+    if (strategy === "rolling") {
+        if (values.appVersion === undefined) issues.push({ key: "appVersion", message: "is required with releaseStrategy rolling" });
+        const inert = { canaryWeight: "0", inactiveScale: "full" } as Partial<Record<ProjectKey, string>>;
+        for (const key of ["blueVersion", "greenVersion", "canaryWeight", "previewHost", "inactiveScale"] as const) {
+            if (values[key] !== undefined && values[key] !== inert[key])
+                issues.push({ key: sourceKey[key], value: values[key], message: `applies only to blueGreen and canary releases, not to releaseStrategy rolling; remove it or change releaseStrategy` });
+        }
+    } else if (strategy) {
+        for (const key of ["blueVersion", "greenVersion"] as const) {
+            if (values[key] === undefined) issues.push({ key, message: `is required with releaseStrategy ${strategy}` });
+        }
+        if (values.appVersion !== undefined)
+            issues.push({ key: sourceKey.appVersion, value: values.appVersion, message: `applies only to releaseStrategy rolling; with ${strategy} set blueVersion and greenVersion` });
+        if (strategy === "blueGreen" && values.canaryWeight !== undefined && values.canaryWeight !== "0")
+            issues.push({ key: sourceKey.canaryWeight, value: values.canaryWeight, message: "applies only to releaseStrategy canary; blueGreen always sends 100% to activeColor" });
+        // A scaled-down colour cannot take traffic: canary weight on it would overload it.
+        if (strategy === "canary" && parsed.inactiveScale === "minimal" && (parsed.canaryWeight as number | undefined))
+            issues.push({ key: "inactiveScale", value: "minimal", message: "must be full while canaryWeight sends traffic to the inactive colour" });
+    }
+    if (parsed.previewHost !== undefined && parsed.previewHost === parsed.domain)
+        issues.push({ key: "previewHost", value: values.previewHost, message: "must differ from domain, or the preview route would take all traffic" });
+
+    // Each cloud's region comes from its provider key; another cloud's region key is a mistake.
+    let region: string | undefined;
+    for (const [c, spec] of Object.entries(REGION_KEYS)) {
+        const value = raw[spec.key];
+        if (c === cloud) {
+            if (value === undefined) issues.push({ key: spec.key, message: `is required for cloud ${c} (e.g. ${spec.example})` });
+            else if (!spec.pattern.test(value))
+                issues.push({ key: spec.key, value, message: `is not a ${c} region name; ${c} regions look like ${spec.example}` });
+            else region = value;
+        } else if (value !== undefined) {
+            issues.push({ key: spec.key, value, message: `belongs to cloud ${c}, but this stack's cloud is ${cloud ?? values.cloud ?? "unset"}; remove it` });
+        }
+    }
+    if (cloud === "gcp" && raw["gcp:project"] === undefined) issues.push({ key: "gcp:project", message: "is required for cloud gcp (your GCP project id)" });
+
+    // Cloud-specific project keys: only the stack's own cloud reads them (the CLI fills every cloud's
+    // keys with their project defaults, so the others are present and ignored).
+    const cloudParsed: Record<string, unknown> = {};
+    if (cloud && cloud !== "local") {
+        const keys = cloudRaw[cloud];
+        const result = cloudSchemas[cloud].safeParse(keys);
+        if (result.success) cloudParsed[cloud] = result.data;
+        else
+            for (const i of result.error.issues) {
+                const sub = i.code === "unrecognized_keys" ? i.keys : [String(i.path[0] ?? "")];
+                for (const k of sub)
+                    issues.push({
+                        key: `${cloud}.${k}`,
+                        value: keys[k],
+                        message: i.code === "unrecognized_keys" ? `is not a ${cloud} config key of this project` : i.message,
+                    });
+            }
+    }
+
+    if (issues.length > 0) throw new ConfigError(issues);
+
+    return {
+        stack,
+        project,
+        cloud: cloud!,
+        region,
+        targetUsers: parsed.targetUsers as number,
+        protect: parsed.protectStateful as boolean,
+        domain: parsed.domain as string | undefined,
+        policyExceptions: (parsed["policy.exceptions"] as string[] | undefined) ?? [],
+        app: {
+            image: parsed.appImage as string,
+            port: parsed.appPort as number,
+            healthPath: parsed.healthPath as string,
+            namespace: parsed.namespace as string,
+        },
+        release: {
+            strategy: strategy!,
+            appVersion: parsed.appVersion as string | undefined,
+            blueVersion: parsed.blueVersion as string | undefined,
+            greenVersion: parsed.greenVersion as string | undefined,
+            activeColor: parsed.activeColor as Color,
+            canaryWeight: strategy === "canary" ? (parsed.canaryWeight as number) : 0,
+            inactiveScale: parsed.inactiveScale as "full" | "minimal",
+            previewHost: parsed.previewHost as string | undefined,
+            previewHeader: parsed.previewHeader as string,
+        },
+        aws: cloudParsed.aws as AwsConfig | undefined,
+        azure: cloudParsed.azure as AzureConfig | undefined,
+        gcp: cloudParsed.gcp as GcpConfig | undefined,
+    };
+}

@@ -1,0 +1,95 @@
+// Release maths: which colours run, at what size, with which route weights, and what each step serves.
+// Pure (no Pulumi import): the Release component and the plan both read it.
+import type { Color, StackConfig } from "./config";
+import type { Sizing } from "./capacity";
+
+/** A workload the release runs: `app` for rolling, a colour for blue/green and canary. */
+export type Track = "app" | Color;
+
+export interface TrackState {
+    track: Track;
+    version: string;
+    role: "active" | "inactive";
+    /** HPA floor and ceiling; the Deployment starts at `minReplicas`. */
+    minReplicas: number;
+    maxReplicas: number;
+    /** Route weight (0..100). */
+    weight: number;
+}
+
+export interface RolloutStep {
+    step: string;
+    servingUsers: number;
+}
+
+export interface ReleaseState {
+    strategy: StackConfig["release"]["strategy"];
+    activeColor?: Color;
+    inactiveColor?: Color;
+    tracks: TrackState[];
+    weights: Partial<Record<Track, number>>;
+    steps: RolloutStep[];
+}
+
+export const otherColor = (c: Color): Color => (c === "blue" ? "green" : "blue");
+
+/** Colours kept at full size at once, which the nodes must hold. */
+export function fullSizeColours(release: StackConfig["release"]): 1 | 2 {
+    return release.strategy !== "rolling" && release.inactiveScale === "full" ? 2 : 1;
+}
+
+export function releaseState(cfg: StackConfig, sizing: Sizing): ReleaseState {
+    const r = cfg.release;
+    const { replicas, hpaMax, maxSurge } = sizing.app;
+    const upp = sizing.usersPerPod;
+
+    if (r.strategy === "rolling") {
+        const batches = Math.ceil(replicas / maxSurge);
+        const steps: RolloutStep[] = [{ step: `steady: ${replicas} pods of ${r.appVersion}`, servingUsers: replicas * upp }];
+        for (let b = 1; b <= batches; b++) {
+            const n = Math.min(maxSurge, replicas - (b - 1) * maxSurge);
+            // maxUnavailable 0: the old pods of a batch stop only once its new pods are ready.
+            steps.push({ step: `batch ${b}/${batches}: +${n} new ready, then −${n} old`, servingUsers: (replicas - sizing.app.maxUnavailable) * upp });
+        }
+        return {
+            strategy: r.strategy,
+            tracks: [{ track: "app", version: r.appVersion!, role: "active", minReplicas: replicas, maxReplicas: hpaMax, weight: 100 }],
+            weights: { app: 100 },
+            steps,
+        };
+    }
+
+    const active = r.activeColor;
+    const inactive = otherColor(active);
+    const inactiveWeight = r.strategy === "canary" ? r.canaryWeight : 0;
+    const weights = { [active]: 100 - inactiveWeight, [inactive]: inactiveWeight } as Record<Color, number>;
+    // A minimal inactive colour keeps one pod per zone, reachable by the preview route only.
+    const inactiveFloor = r.inactiveScale === "full" ? replicas : sizing.zones;
+    const version = (c: Color) => (c === "blue" ? r.blueVersion! : r.greenVersion!);
+    const tracks: TrackState[] = [
+        { track: active, version: version(active), role: "active", minReplicas: replicas, maxReplicas: hpaMax, weight: weights[active] },
+        {
+            track: inactive,
+            version: version(inactive),
+            role: "inactive",
+            minReplicas: inactiveFloor,
+            maxReplicas: r.inactiveScale === "full" ? hpaMax : inactiveFloor,
+            weight: weights[inactive],
+        },
+    ];
+    const share = (c: Color) => Math.round((cfg.targetUsers * weights[c]) / 100);
+    const steps: RolloutStep[] = [
+        { step: `${inactive} ${version(inactive)} rolled out at ${inactiveFloor} pods behind the preview route only`, servingUsers: replicas * upp },
+        r.strategy === "blueGreen"
+            ? { step: `route: ${active} 100% (${inactive} 0%); switch happens only once the receiving colour is ready`, servingUsers: replicas * upp }
+            : {
+                  step: `route: ${active} ${weights[active]}% (${share(active)} users), ${inactive} ${weights[inactive]}% (${share(inactive)} users)`,
+                  // Each colour serves its share out of its own pods; the smaller headroom bounds the step.
+                  servingUsers: Math.min(
+                      weights[active] ? Math.floor((replicas * upp * 100) / weights[active]) : Infinity,
+                      weights[inactive] ? Math.floor((inactiveFloor * upp * 100) / weights[inactive]) : Infinity,
+                  ),
+              },
+    ];
+    return { strategy: r.strategy, activeColor: active, inactiveColor: inactive, tracks, weights, steps };
+}

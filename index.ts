@@ -1,0 +1,3 @@
+import { deployTarget, readConfig } from "./stacks";
+
+export = deployTarget(readConfig());

@@ -1,0 +1,191 @@
+// Runs the real program for a stack file (plus overrides) under Pulumi's mock runtime and records
+// every resource registration: type, name, parent, inputs (secrets marked), options.
+// Used by the specs and by scripts/plan.ts.
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
+import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
+import { PROJECT, type StackConfig } from "../components/config";
+import { deployTarget, readConfig } from "../stacks";
+import { cloudMocks, type ResourceMock } from "./mocks";
+
+export const ROOT = path.resolve(__dirname, "..");
+export const UNKNOWN = unknownValue;
+
+export interface Recorded {
+    type: string;
+    name: string;
+    urn: string;
+    parent?: string;
+    inputs: Record<string, any>;
+    /** Dotted paths of inputs that were Pulumi secrets (e.g. `stringData.DATABASE_PASSWORD`). */
+    secretPaths: string[];
+    protect: boolean;
+    /** URNs this resource depends on (explicit dependsOn and inputs from other resources). */
+    dependsOn: string[];
+    provider?: string;
+    custom: boolean;
+    ignoreChanges: string[];
+    deleteBeforeReplace: boolean;
+    replaceOnChanges: string[];
+}
+
+export interface StackOutput {
+    value: unknown;
+    secret: boolean;
+}
+
+export interface StackRun {
+    config: StackConfig;
+    resources: Recorded[];
+    outputs: Record<string, StackOutput>;
+    /** Values the mocks generated as secrets (passwords, tokens, kubeconfigs): the secret scan looks for them. */
+    generatedSecrets: string[];
+}
+
+const stringify = (v: unknown) => (typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v));
+
+/**
+ * The config the Pulumi CLI would hand the program: Pulumi.yaml defaults, then Pulumi.<stack>.yaml,
+ * then overrides (`key=value` as in `pulumi config set`; a key without namespace is a project key).
+ */
+export function stackConfigMap(stack: string, overrides: Record<string, string> = {}): Record<string, string> {
+    const stackFile = path.join(ROOT, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(stackFile)) throw new Error(`No stack file Pulumi.${stack}.yaml; stacks are ${listStacks().join(", ")}`);
+    const project = parseYaml(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
+    const raw: Record<string, string> = {};
+    for (const [key, spec] of Object.entries<any>(project.config ?? {})) {
+        const full = key.includes(":") ? key : `${PROJECT}:${key}`;
+        const value = spec && typeof spec === "object" && !Array.isArray(spec) ? (spec.value ?? spec.default) : spec;
+        if (value !== undefined) raw[full] = stringify(value);
+    }
+    const stackYaml = parseYaml(fs.readFileSync(stackFile, "utf8")) ?? {};
+    for (const [key, value] of Object.entries<any>(stackYaml.config ?? {})) {
+        // Encrypted values (`secure:`) cannot be read here; the plan treats them as set.
+        raw[key] = value && typeof value === "object" && "secure" in value ? "[secret]" : stringify(value);
+    }
+    for (const [key, value] of Object.entries(overrides)) raw[key.includes(":") ? key : `${PROJECT}:${key}`] = value;
+    return raw;
+}
+
+export function listStacks(): string[] {
+    return fs
+        .readdirSync(ROOT)
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => !!s);
+}
+
+/** Unwrap RPC secret markers into plain values, collecting the paths that were secret. */
+function unwrap(value: any, at: string, secrets: string[]): any {
+    if (value && typeof value === "object") {
+        if (value[specialSigKey] === specialSecretSig) {
+            secrets.push(at);
+            return unwrap(value.value, at, []);
+        }
+        if (Array.isArray(value)) return value.map((v, i) => unwrap(v, `${at}[${i}]`, secrets));
+        const out: Record<string, any> = {};
+        for (const [k, v] of Object.entries(value)) out[k] = unwrap(v, at ? `${at}.${k}` : k, secrets);
+        return out;
+    }
+    return value;
+}
+
+let running: Promise<unknown> = Promise.resolve();
+
+/** Run the program for `stack` (a Pulumi.<stack>.yaml) under mocks. Runs are serialised: the runtime is global. */
+export function runStack(stack: string, overrides: Record<string, string> = {}, opts: { preview?: boolean } = {}): Promise<StackRun> {
+    const run = running.then(() => runOnce(stack, overrides, opts.preview ?? false));
+    running = run.catch(() => undefined);
+    return run;
+}
+
+async function runOnce(stack: string, overrides: Record<string, string>, preview: boolean): Promise<StackRun> {
+    const resources: Recorded[] = [];
+    const generatedSecrets: string[] = [];
+    const secretOutputs = new Map<string, string[]>();
+    const mocks: ResourceMock[] = cloudMocks;
+
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                let state: Record<string, any> = { ...args.inputs };
+                for (const m of mocks) {
+                    const extra = m.newResource?.(args, { preview, generatedSecrets });
+                    if (extra) state = { ...state, ...extra };
+                }
+                // The engine marks a provider's additionalSecretOutputs secret; the mock monitor does not.
+                for (const key of secretOutputs.get(`${args.type}::${args.name}`) ?? []) {
+                    if (state[key] !== undefined) state[key] = pulumi.secret(state[key]);
+                }
+                const id = args.custom === false ? undefined : `${args.name}-id`;
+                return { id: state.id ?? id, state };
+            },
+            call(args) {
+                for (const m of mocks) {
+                    const result = m.call?.(args, { preview, generatedSecrets });
+                    if (result) return result;
+                }
+                throw new Error(`No mock for invoke ${args.token}; add one to tests/mocks/`);
+            },
+        },
+        PROJECT,
+        stack,
+        preview,
+    );
+
+    const monitor: any = pulumi.runtime.getMonitor();
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: any) => {
+        const secretPaths: string[] = [];
+        const inputs = unwrap(pulumi.runtime.deserializeProperties(req.getObject()), "", secretPaths);
+        secretOutputs.set(`${req.getType()}::${req.getName()}`, req.getAdditionalsecretoutputsList());
+        const rec: Recorded = {
+            type: req.getType(),
+            name: req.getName(),
+            urn: "",
+            parent: req.getParent() || undefined,
+            inputs,
+            secretPaths,
+            protect: req.getProtect() === true,
+            dependsOn: req.getDependenciesList(),
+            provider: req.getProvider() || undefined,
+            custom: req.getCustom(),
+            ignoreChanges: req.getIgnorechangesList(),
+            deleteBeforeReplace: req.getDeletebeforereplace(),
+            replaceOnChanges: req.getReplaceonchangesList(),
+        };
+        resources.push(rec);
+        return register(req, (err: any, resp: any) => {
+            if (resp) rec.urn = resp.getUrn();
+            callback(err, resp);
+        });
+    };
+
+    pulumi.runtime.setAllConfig(stackConfigMap(stack, overrides));
+    const config = readConfig();
+    const raw = deployTarget(config);
+    const outputs: Record<string, StackOutput> = {};
+    for (const [key, value] of Object.entries(raw)) {
+        const out = pulumi.output(value);
+        // promise() yields undefined for values unknown during preview instead of waiting forever.
+        outputs[key] = { value: await (out as any).promise(), secret: await pulumi.isSecret(out) };
+    }
+    await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    return { config, resources, outputs, generatedSecrets };
+}
+
+/** Find one recorded resource by type token and name; throws with the candidates when absent. */
+export function find(run: StackRun | Recorded[], type: string, name?: string): Recorded {
+    const list = Array.isArray(run) ? run : run.resources;
+    const hits = list.filter((r) => r.type === type && (name === undefined || r.name === name));
+    if (hits.length !== 1) {
+        const names = list.filter((r) => r.type === type).map((r) => r.name);
+        throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${hits.length} (${names.join(", ") || "none of that type"})`);
+    }
+    return hits[0];
+}
+
+export function all(run: StackRun | Recorded[], type: string): Recorded[] {
+    return (Array.isArray(run) ? run : run.resources).filter((r) => r.type === type);
+}
