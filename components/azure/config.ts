@@ -1,4 +1,62 @@
+// Project keys `azure.<name>` (Pulumi.yaml declares each with its default). Values arrive as strings.
+// Pure: no Pulumi import.
 import { z } from "zod";
 
-// Project keys `azure.<name>`; filled in by the azure stack.
-export const azureSchema = z.object({}).strict();
+const int = (min: number, max: number) =>
+    z
+        .string()
+        .regex(/^\d+$/, { error: `must be a whole number from ${min} to ${max}` })
+        .transform(Number)
+        .pipe(z.number().min(min, { error: `must be from ${min} to ${max}` }).max(max, { error: `must be from ${min} to ${max}` }));
+
+const bool = z.enum(["true", "false"], { error: "must be true or false" }).transform((v) => v === "true");
+
+const ipv4 = String.raw`(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}`;
+const cidrList = z
+    .string()
+    .regex(new RegExp(`^${ipv4}/(\\d|[12]\\d|3[0-2])(,${ipv4}/(\\d|[12]\\d|3[0-2]))*$`), {
+        error: "must be a comma-separated list of IPv4 CIDRs, e.g. 203.0.113.0/24,198.51.100.7/32",
+    })
+    .transform((s) => s.split(","));
+
+const guidList = z
+    .string()
+    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(,[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})*$/, {
+        error: "must be a comma-separated list of Entra object IDs (lower-case GUIDs)",
+    })
+    .transform((s) => s.split(","));
+
+export const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"] as const;
+
+export const azureSchema = z
+    .object({
+        // AKS minor versions GA in 2026-11: 1.35 (EOL Mar 2027), 1.36 (EOL Jun 2027), 1.37 (EOL Oct 2027).
+        // https://learn.microsoft.com/azure/aks/supported-kubernetes-versions#aks-kubernetes-release-calendar
+        kubernetesVersion: z.string().regex(/^1\.(3[5-9]|[4-9]\d)(\.\d+)?$/, {
+            error: "must be an AKS-supported Kubernetes version 1.35 or later, as major.minor (e.g. 1.36) or major.minor.patch",
+        }),
+        // `patch` keeps the configured minor and applies its patches; minors move only by config.
+        upgradeChannel: z.enum(["patch", "stable", "rapid", "node-image"], { error: "must be one of patch, stable, rapid, node-image" }),
+        nodeOsUpgradeChannel: z.enum(["NodeImage", "SecurityPatch"], { error: "must be NodeImage or SecurityPatch" }),
+        maintenanceDay: z.enum(WEEKDAYS, { error: `must be one of ${WEEKDAYS.join(", ")}` }),
+        maintenanceStartHourUtc: int(0, 23),
+        apiServerAuthorizedIpRanges: cidrList.optional(),
+        adminGroupObjectIds: guidList.optional(),
+        kubeloginMode: z.enum(["azurecli", "workloadidentity", "spn", "msi", "azd"], {
+            error: "must be one of azurecli, workloadidentity, spn, msi, azd (kubelogin --login modes)",
+        }),
+        vnetCidr: z.string().regex(new RegExp(`^${ipv4}/16$`), { error: "must be an IPv4 /16, e.g. 10.40.0.0/16" }),
+        albControllerVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be an ALB Controller chart version such as 1.12.1" }),
+        logRetentionDays: int(30, 730),
+        // Azure standard support: 16 to Nov 2028, 17 to Nov 2029, 18 to Nov 2030.
+        // https://learn.microsoft.com/azure/postgresql/configure-maintain/concepts-version-policy
+        postgresVersion: z.enum(["16", "17", "18"], { error: "must be 16, 17 or 18" }),
+        postgresHaMode: z.enum(["ZoneRedundant", "SameZone", "Disabled"], { error: "must be ZoneRedundant, SameZone or Disabled" }),
+        postgresBackupRetentionDays: int(7, 35),
+        postgresGeoRedundantBackup: bool,
+        redisHighAvailability: bool,
+        resourceLocks: bool,
+    })
+    .strict();
+
+export type AzureSettings = z.infer<typeof azureSchema>;
