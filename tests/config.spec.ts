@@ -1,0 +1,142 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { parse as parseYaml } from "yaml";
+import { ConfigError, PROJECT_KEYS, parseConfig, type StackConfig } from "../components/config";
+import { awsSchema } from "../components/aws/config";
+import { azureSchema } from "../components/azure/config";
+import { gcpSchema } from "../components/gcp/config";
+import { ROOT, stackConfigMap } from "./harness";
+
+/** Parse the dev stack with `overrides` (`key=value` as `pulumi config set`, "" deletes a key). */
+function parseDev(overrides: Record<string, string | undefined>, stack = "dev"): StackConfig {
+    const raw = stackConfigMap(stack);
+    for (const [k, v] of Object.entries(overrides)) {
+        const key = k.includes(":") ? k : `zdp:${k}`;
+        if (v === undefined) delete raw[key];
+        else raw[key] = v;
+    }
+    return parseConfig(raw, stack);
+}
+
+function issuesOf(overrides: Record<string, string | undefined>): ConfigError {
+    try {
+        parseDev(overrides);
+    } catch (e) {
+        if (e instanceof ConfigError) return e;
+        throw e;
+    }
+    assert.fail(`expected a ConfigError for ${JSON.stringify(overrides)}`);
+}
+
+describe("config: the stack config contract", () => {
+    it("parses the dev stack into one typed object", () => {
+        const cfg = parseDev({});
+        assert.strictEqual(cfg.cloud, "local");
+        assert.strictEqual(cfg.release.strategy, "blueGreen");
+        assert.strictEqual(cfg.release.activeColor, "blue");
+        assert.strictEqual(cfg.release.canaryWeight, 0);
+        assert.strictEqual(cfg.protect, true);
+        assert.strictEqual(typeof cfg.targetUsers, "number");
+        assert.strictEqual(typeof cfg.app.port, "number");
+    });
+
+    it("accepts the release.* spellings of DEVELOPERS.md and DESIGN.md, which win over the plain key's default", () => {
+        assert.strictEqual(parseDev({ "release.activeColor": "green" }).release.activeColor, "green");
+        assert.strictEqual(parseDev({ "release.green.version": "7.0.0" }).release.greenVersion, "7.0.0");
+    });
+
+    it("canary weight is the inactive colour's share; absent strategies get 0", () => {
+        const cfg = parseDev({ releaseStrategy: "canary", canaryWeight: "10" });
+        assert.strictEqual(cfg.release.canaryWeight, 10);
+    });
+
+    // Each row: a bad config (overrides on the dev stack) and the key the error must name.
+    const bad: [string, Record<string, string | undefined>, string][] = [
+        ["unknown cloud", { cloud: "digitalocean" }, "cloud"],
+        ["unknown strategy", { releaseStrategy: "bigbang" }, "releaseStrategy"],
+        ["colour other than blue/green", { activeColor: "red" }, "activeColor"],
+        ["colour via release.* alias", { "release.activeColor": "purple" }, "release.activeColor"],
+        ["negative users", { targetUsers: "-5" }, "targetUsers"],
+        ["zero users", { targetUsers: "0" }, "targetUsers"],
+        ["fractional users", { targetUsers: "10000.5" }, "targetUsers"],
+        ["absurd users", { targetUsers: "50000000" }, "targetUsers"],
+        ["non-numeric users", { targetUsers: "lots" }, "targetUsers"],
+        ["weight above 100", { releaseStrategy: "canary", canaryWeight: "150" }, "canaryWeight"],
+        ["negative weight", { releaseStrategy: "canary", canaryWeight: "-1" }, "canaryWeight"],
+        ["canary weight with rolling", { releaseStrategy: "rolling", appVersion: "1.0.0", blueVersion: undefined, greenVersion: undefined, canaryWeight: "10" }, "canaryWeight"],
+        ["canary weight with blueGreen", { canaryWeight: "20" }, "canaryWeight"],
+        ["rolling without appVersion", { releaseStrategy: "rolling", blueVersion: undefined, greenVersion: undefined }, "appVersion"],
+        ["rolling with colour versions", { releaseStrategy: "rolling", appVersion: "1.0.0" }, "blueVersion"],
+        ["blueGreen with appVersion", { appVersion: "1.0.0" }, "appVersion"],
+        ["blueGreen without greenVersion", { greenVersion: undefined }, "greenVersion"],
+        ["image with a tag", { appImage: "ghcr.io/org/app:1.0" }, "appImage"],
+        ["image with upper case", { appImage: "ghcr.io/Org/App" }, "appImage"],
+        ["image with spaces", { appImage: "my app" }, "appImage"],
+        ["version latest", { greenVersion: "latest" }, "greenVersion"],
+        ["malformed version", { blueVersion: "1.0 beta" }, "blueVersion"],
+        ["privileged port", { appPort: "80" }, "appPort"],
+        ["port out of range", { appPort: "70000" }, "appPort"],
+        ["health path without slash", { healthPath: "healthz" }, "healthPath"],
+        ["bad namespace", { namespace: "Prod_NS" }, "namespace"],
+        ["bad domain", { domain: "not a domain" }, "domain"],
+        ["preview host equal to domain", { domain: "app.example.com", previewHost: "app.example.com" }, "previewHost"],
+        ["protectStateful not boolean", { protectStateful: "yes" }, "protectStateful"],
+        ["typo in a key", { activeColour: "green" }, "activeColour"],
+        ["aws without region", { cloud: "aws" }, "aws:region"],
+        ["aws with an Azure location name", { cloud: "aws", "aws:region": "westeurope" }, "aws:region"],
+        ["azure with an AWS region name", { cloud: "azure", "azure-native:location": "us-east-1" }, "azure-native:location"],
+        ["gcp with an AWS region name", { cloud: "gcp", "gcp:project": "p", "gcp:region": "eu-west-1" }, "gcp:region"],
+        ["gcp without project", { cloud: "gcp", "gcp:region": "europe-west1" }, "gcp:project"],
+        ["another cloud's region key", { "aws:region": "us-east-1" }, "aws:region"],
+        ["minimal inactive colour taking canary traffic", { releaseStrategy: "canary", canaryWeight: "10", inactiveScale: "minimal" }, "inactiveScale"],
+    ];
+
+    for (const [what, overrides, key] of bad) {
+        it(`rejects ${what}, naming ${key}`, () => {
+            const err = issuesOf(overrides);
+            const hit = err.issues.find((i) => i.key === key);
+            assert.ok(hit, `no issue names ${key}: ${err.message}`);
+            assert.ok(err.message.includes(key), err.message);
+            // The message says what is allowed, not just that something is wrong.
+            assert.match(hit!.message, /must|is required|applies only|belongs to|is not|conflicts/);
+            if (hit!.value !== undefined) assert.ok(err.message.includes(`"${hit!.value}"`), "the bad value is quoted");
+        });
+    }
+
+    it("reports all problems together", () => {
+        const err = issuesOf({ cloud: "mars", targetUsers: "-1", activeColor: "red", appPort: "22" });
+        assert.deepStrictEqual(err.issues.map((i) => i.key).sort(), ["activeColor", "appPort", "cloud", "targetUsers"]);
+    });
+
+    it("tells the allowed values", () => {
+        const err = issuesOf({ releaseStrategy: "bigbang" });
+        assert.match(err.message, /rolling, blueGreen, canary/);
+    });
+});
+
+describe("config: Pulumi.yaml declares exactly the keys the parser knows", () => {
+    const project = parseYaml(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
+    const declared = Object.keys(project.config);
+
+    it("every project key has a type, a description and a default", () => {
+        for (const key of declared) {
+            const spec = project.config[key];
+            assert.ok(spec.type && spec.description && "default" in spec, `Pulumi.yaml config ${key} lacks type/description/default`);
+        }
+    });
+
+    it("the declared keys are the parser's keys plus each cloud's own", () => {
+        const cloudKeys = [
+            ...Object.keys(awsSchema.shape).map((k) => `aws.${k}`),
+            ...Object.keys(azureSchema.shape).map((k) => `azure.${k}`),
+            ...Object.keys(gcpSchema.shape).map((k) => `gcp.${k}`),
+        ];
+        assert.deepStrictEqual([...declared].sort(), [...PROJECT_KEYS, ...cloudKeys].sort());
+    });
+
+    it("the contract's release keys exist with exactly these names", () => {
+        for (const key of ["cloud", "targetUsers", "appImage", "appPort", "healthPath", "releaseStrategy", "appVersion", "blueVersion", "greenVersion", "activeColor", "canaryWeight"])
+            assert.ok(declared.includes(key), key);
+    });
+});
