@@ -1,6 +1,6 @@
 // Capacity model: from concurrent users to pods, nodes, database and Redis, per cloud.
 // Pure (no Pulumi import). Every number below is an assumption stated once, here.
-import type { Cloud } from "./config";
+import type { Cloud, StackConfig } from "./config";
 
 /** The published reference for 10,000 concurrent users that this model improves on. */
 export const REFERENCE = { targetUsers: 10_000, nodes: 5, usersPerNode: 2_000, zones: 3, maxUnavailableNodes: 1 } as const;
@@ -193,4 +193,14 @@ export function capacityFor(targetUsers: number, cloud: Cloud, colours: 1 | 2 = 
         blueGreenSwitchUsers: colours === 2 ? replicas * a.usersPerPod : steadyStateUsers,
         afterZoneLossUsers: usersAfterZoneLoss(replicas, zones, a.usersPerPod),
     };
+}
+
+/** Colours kept at full size at once, which the nodes must hold. */
+export function fullSizeColours(release: StackConfig["release"]): 1 | 2 {
+    return release.strategy !== "rolling" && release.inactiveScale === "full" ? 2 : 1;
+}
+
+/** The sizing of a stack: every stack and the plan size through here. */
+export function sizingFor(cfg: StackConfig): Sizing {
+    return capacityFor(cfg.targetUsers, cfg.cloud, fullSizeColours(cfg.release));
 }

@@ -33,11 +33,6 @@ export interface ReleaseState {
 
 export const otherColor = (c: Color): Color => (c === "blue" ? "green" : "blue");
 
-/** Colours kept at full size at once, which the nodes must hold. */
-export function fullSizeColours(release: StackConfig["release"]): 1 | 2 {
-    return release.strategy !== "rolling" && release.inactiveScale === "full" ? 2 : 1;
-}
-
 export function releaseState(cfg: StackConfig, sizing: Sizing): ReleaseState {
     const r = cfg.release;
     const { replicas, hpaMax, maxSurge } = sizing.app;
