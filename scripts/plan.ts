@@ -1,0 +1,180 @@
+// Offline plan: run the real program for a stack under Pulumi's mock runtime and print what it
+// declares, how it is sized and what the release state is. No cloud account, no Pulumi CLI.
+//   npm run plan -- [--stack dev|aws|azure|gcp] [--config KEY=VALUE ...] [--json] [--diff]
+import { parseArgs } from "util";
+import Table from "cli-table3";
+import { ConfigError, type StackConfig } from "../components/config";
+import { sizingFor, evaluateReference, REFERENCE, type Sizing } from "../components/capacity";
+import { releaseState, type ReleaseState } from "../components/releasePlan";
+import { listStacks, runStack, UNKNOWN, type Recorded, type StackRun } from "../tests/harness";
+import { diffResources, type StackDiff } from "../tests/diff";
+
+const SECRET = "[secret]";
+
+function usage(message: string): never {
+    process.stderr.write(`${message}\nusage: npm run plan -- [--stack ${listStacks().join("|")}] [--config KEY=VALUE ...] [--json] [--diff]\n`);
+    process.exit(2);
+}
+
+function parseOverrides(pairs: string[]): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const pair of pairs) {
+        const eq = pair.indexOf("=");
+        if (eq <= 0) usage(`--config takes KEY=VALUE (as in pulumi config set KEY VALUE), got "${pair}"`);
+        out[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+    return out;
+}
+
+/** Inputs with secret values replaced by a marker: the plan never prints a secret. */
+function redact(r: Recorded): Record<string, unknown> {
+    const inputs = structuredClone(r.inputs);
+    for (const p of r.secretPaths) {
+        const parts = p.split(/\.|\[(\d+)\]/).filter(Boolean);
+        let node: any = inputs;
+        for (const part of parts.slice(0, -1)) node = node?.[part];
+        if (node && parts.length) node[parts[parts.length - 1]] = SECRET;
+        else if (!parts.length) return { value: SECRET };
+    }
+    return inputs;
+}
+
+function capacityJson(s: Sizing) {
+    return {
+        targetUsers: s.targetUsers,
+        steadyStateUsers: s.steadyStateUsers,
+        worstRolloutStepUsers: s.worstRolloutStepUsers,
+        blueGreenSwitchUsers: s.blueGreenSwitchUsers,
+        afterZoneLossUsers: s.afterZoneLossUsers,
+        sizing: { zones: s.zones, colours: s.colours, usersPerPod: s.usersPerPod, app: s.app, nodes: s.nodes, database: s.database, redis: s.redis },
+        reference: { ...REFERENCE, ...evaluateReference() },
+    };
+}
+
+function printTree(resources: Recorded[]): void {
+    const children = new Map<string | undefined, Recorded[]>();
+    const urns = new Set(resources.map((r) => r.urn));
+    for (const r of resources) {
+        const parent = r.parent && urns.has(r.parent) ? r.parent : undefined;
+        children.set(parent, [...(children.get(parent) ?? []), r]);
+    }
+    const walk = (parent: string | undefined, prefix: string) => {
+        const list = children.get(parent) ?? [];
+        list.forEach((r, i) => {
+            const last = i === list.length - 1;
+            const flags = [r.protect ? "protected" : "", r.secretPaths.length ? `secret: ${r.secretPaths.join(", ")}` : ""].filter(Boolean);
+            console.log(`${prefix}${last ? "└─ " : "├─ "}${r.type}  ${r.name}${flags.length ? `  (${flags.join("; ")})` : ""}`);
+            walk(r.urn, prefix + (last ? "   " : "│  "));
+        });
+    };
+    walk(undefined, "");
+}
+
+function printCapacity(s: Sizing): void {
+    const n = (v: number) => v.toLocaleString("en-US");
+    const verdict = (v: number) => (v >= s.targetUsers ? `✓ ≥ ${n(s.targetUsers)}` : `✗ < ${n(s.targetUsers)}`);
+    const table = new Table({ head: ["capacity", "users served", "against target"] });
+    table.push(
+        ["steady state", n(s.steadyStateUsers), verdict(s.steadyStateUsers)],
+        ["worst rolling-update step", n(s.worstRolloutStepUsers), verdict(s.worstRolloutStepUsers)],
+        ["blue/green switch", n(s.blueGreenSwitchUsers), verdict(s.blueGreenSwitchUsers)],
+        [s.zones > 1 ? `after losing 1 of ${s.zones} zones` : "after a zone loss", s.zones > 1 ? n(s.afterZoneLossUsers) : "n/a (single zone)", s.zones > 1 ? verdict(s.afterZoneLossUsers) : "-"],
+    );
+    console.log(table.toString());
+    const sizing = new Table({ head: ["sizing", "chosen"] });
+    sizing.push(
+        ["app pods (per colour)", `${s.app.replicas} (HPA ${s.app.hpaMin}..${s.app.hpaMax}), ${s.usersPerPod} users/pod, ${s.app.cpuRequest} CPU / ${s.app.memoryRequest} each`],
+        ["rolling update", `maxSurge ${s.app.maxSurge}, maxUnavailable ${s.app.maxUnavailable}; PDB maxUnavailable ${s.app.pdbMaxUnavailable}`],
+        ["nodes", `${s.nodes.machineType} (${s.nodes.vcpu} vCPU / ${s.nodes.memoryGiB} GiB, ${s.nodes.podsPerNode} app pods each): ${s.nodes.perZone}/zone × ${s.zones} = ${s.nodes.desired}, autoscaler ${s.nodes.min}..${s.nodes.max}; ${s.colours} colour(s) at full size`],
+        ["database", `${s.database.instanceClass} (${s.database.vcpu} vCPU / ${s.database.memoryGiB} GiB), ${s.database.storageGiB} GiB growing to ${s.database.maxStorageGiB}`],
+        ["redis", `${s.redis.nodeClass} (${s.redis.memoryGiB} GiB)`],
+    );
+    console.log(sizing.toString());
+    const ref = evaluateReference();
+    console.log(
+        `Reference sizing (${REFERENCE.nodes} nodes × ${n(REFERENCE.usersPerNode)} users): steady ${n(ref.steadyStateUsers)}, ` +
+            `rolling with maxUnavailable ${REFERENCE.maxUnavailableNodes} ${n(ref.worstRolloutStepUsers)}, after a zone loss ${n(ref.afterZoneLossUsers)} — ` +
+            `short of ${n(REFERENCE.targetUsers)} in both; this model keeps the target in every row above.`,
+    );
+}
+
+function printRelease(r: ReleaseState): void {
+    const tracks = new Table({ head: ["track", "version", "role", "replicas (HPA)", "weight"] });
+    for (const t of r.tracks) tracks.push([t.track, t.version, t.role, `${t.minReplicas}..${t.maxReplicas}`, `${t.weight}%`]);
+    console.log(`Release: strategy ${r.strategy}${r.activeColor ? `, active colour ${r.activeColor}` : ""}`);
+    console.log(tracks.toString());
+    const steps = new Table({ head: ["rollout step", "users served"] });
+    for (const s of r.steps) steps.push([s.step, Number.isFinite(s.servingUsers) ? s.servingUsers.toLocaleString("en-US") : "-"]);
+    console.log(steps.toString());
+}
+
+function printDiff(d: StackDiff): void {
+    const total = d.added.length + d.removed.length + d.changed.length;
+    console.log(`Diff against the stack file: ${d.changed.length} changed, ${d.added.length} added, ${d.removed.length} removed`);
+    for (const a of d.added) console.log(`  + ${a.type}  ${a.name}`);
+    for (const r of d.removed) console.log(`  - ${r.type}  ${r.name}`);
+    for (const c of d.changed) console.log(`  ~ ${c.type}  ${c.name}${c.replaces ? "  REPLACE" : ""}\n      ${c.paths.join("\n      ")}`);
+    if (total === 0) console.log("  (no change)");
+}
+
+async function main(): Promise<void> {
+    const { values } = parseArgs({
+        options: {
+            stack: { type: "string", default: "dev" },
+            config: { type: "string", multiple: true, default: [] },
+            json: { type: "boolean", default: false },
+            diff: { type: "boolean", default: false },
+        },
+        allowPositionals: false,
+    });
+    const stack = values.stack!;
+    if (!listStacks().includes(stack)) usage(`unknown stack "${stack}"`);
+    const overrides = parseOverrides(values.config!);
+
+    let run: StackRun;
+    let base: StackRun | undefined;
+    try {
+        if (values.diff) base = await runStack(stack, {}, { preview: true });
+        run = await runStack(stack, overrides, { preview: true });
+    } catch (e) {
+        const err = (e as { name?: string }).name === "RunError" || e instanceof ConfigError ? (e as Error).message : (e as Error).stack;
+        process.stderr.write(`plan for stack ${stack} failed:\n${err}\n`);
+        process.exit(1);
+    }
+    const cfg: StackConfig = run.config;
+    const sizing = sizingFor(cfg);
+    const release = releaseState(cfg, sizing);
+    const diff = base ? diffResources(base.resources, run.resources) : undefined;
+
+    if (values.json) {
+        const doc = {
+            stack,
+            cloud: cfg.cloud,
+            region: cfg.region ?? null,
+            overrides,
+            resources: run.resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent ?? null, protect: r.protect, inputs: redact(r) })),
+            outputs: Object.fromEntries(Object.entries(run.outputs).map(([k, o]) => [k, o.secret ? SECRET : (o.value ?? null)])),
+            capacity: capacityJson(sizing),
+            release,
+            ...(diff ? { diff } : {}),
+        };
+        process.stdout.write(JSON.stringify(doc, (_k, v) => (v === UNKNOWN ? "(known after apply)" : v), 2) + "\n");
+        return;
+    }
+
+    console.log(`Plan for stack ${stack} (cloud ${cfg.cloud}${cfg.region ? `, ${cfg.region}` : ""}), ${cfg.targetUsers.toLocaleString("en-US")} target users — offline, under Pulumi's mock runtime\n`);
+    console.log(`Resources (${run.resources.length}):`);
+    printTree(run.resources);
+    console.log("");
+    printCapacity(sizing);
+    console.log("");
+    printRelease(release);
+    console.log("\nOutputs:");
+    for (const [k, o] of Object.entries(run.outputs)) console.log(`  ${k}: ${o.secret ? SECRET : JSON.stringify(o.value ?? "(known after apply)")}`);
+    if (diff) {
+        console.log("");
+        printDiff(diff);
+    }
+}
+
+main();
