@@ -1,0 +1,164 @@
+// Runs the pack without the Pulumi CLI: each rule's validateResource / validateStack is called with the
+// same argument shapes the CrossGuard analyzer builds (policy/node_modules/@pulumi/policy/server.js),
+// over resources recorded by the mock harness. Used by tests/policy.spec.ts and scripts/plan.ts.
+import type {
+    EnforcementLevel,
+    Policy,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
+} from "@pulumi/policy";
+import type { StackConfig } from "../components/config";
+import { policies as packPolicies, RULE_NAMES } from "./policies";
+
+/** What the runner needs of a recorded resource (tests/harness.ts `Recorded` has all of it). */
+export interface OfflineResource {
+    type: string;
+    name: string;
+    urn: string;
+    parent?: string;
+    /** Plain values: secrets already unwrapped, as CrossGuard hands them to rules. */
+    inputs: Record<string, any>;
+    protect: boolean;
+    dependsOn: string[];
+    ignoreChanges?: string[];
+    deleteBeforeReplace?: boolean;
+}
+
+export interface Violation {
+    rule: string;
+    /** `<type>::<name>` of the offending resource, or "stack" for a stack-wide finding. */
+    resource: string;
+    message: string;
+    level: "mandatory" | "advisory";
+}
+
+export interface PolicyReport {
+    rulesRun: number;
+    violations: Violation[];
+    /** Rules that found at least one resource of theirs: a rule missing here passed vacuously. */
+    rulesApplied: string[];
+}
+
+class NotApplicable extends Error {}
+
+const isStackPolicy = (p: Policy): p is StackValidationPolicy => "validateStack" in p;
+
+function options(r: OfflineResource): PolicyResourceOptions {
+    return {
+        protect: r.protect,
+        ignoreChanges: r.ignoreChanges ?? [],
+        deleteBeforeReplace: r.deleteBeforeReplace,
+        aliases: [],
+        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+        additionalSecretOutputs: [],
+        parent: r.parent,
+    };
+}
+
+// The analyzer compares the class's `__pulumiType` with the resource's type token.
+const typeOf = (cls: unknown): string | undefined => (cls as { __pulumiType?: string }).__pulumiType;
+
+const notApplicable = (reason?: string): never => {
+    throw new NotApplicable(reason);
+};
+
+/** Call a rule (it must be synchronous: offline results must not depend on timing); false when not applicable. */
+function call(fn: () => unknown, rule: string): boolean {
+    try {
+        const result = fn();
+        if (result instanceof Promise) throw new Error(`rule ${rule} is asynchronous; the offline runner needs synchronous rules`);
+        return true;
+    } catch (e) {
+        if (e instanceof NotApplicable) return false;
+        throw e;
+    }
+}
+
+/** Exception names must be real rules: a typo would otherwise silently waive nothing. */
+export function checkExceptions(exceptions: string[]): void {
+    const unknown = exceptions.filter((e) => !RULE_NAMES.includes(e));
+    if (unknown.length > 0) {
+        throw new Error(`policy.exceptions names unknown rule(s) ${unknown.join(", ")}; the rules are: ${RULE_NAMES.join(", ")}`);
+    }
+}
+
+/**
+ * Evaluate every rule of the pack over one stack's resources. Rules listed in the stack's
+ * `policy.exceptions` still run; their findings are reported at level "advisory".
+ */
+export function runPolicies(
+    resources: OfflineResource[],
+    stackConfig: Pick<StackConfig, "policyExceptions">,
+    policies = packPolicies,
+): PolicyReport {
+    checkExceptions(stackConfig.policyExceptions);
+    const violations: Violation[] = [];
+    const applied = new Set<string>();
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const label = (r: OfflineResource) => `${r.type}::${r.name}`;
+    const custom = resources.filter((r) => !r.type.startsWith("pulumi:providers:"));
+
+    for (const p of policies) {
+        const packLevel: EnforcementLevel = p.enforcementLevel ?? "mandatory";
+        if (packLevel === "disabled") continue;
+        const level = stackConfig.policyExceptions.includes(p.name) || packLevel === "advisory" ? "advisory" : "mandatory";
+        const push = (resource: string, message: string) => violations.push({ rule: p.name, resource, message, level });
+
+        if (isStackPolicy(p)) {
+            const stackResources: PolicyResource[] = custom.map((r) => ({
+                type: r.type,
+                props: r.inputs,
+                urn: r.urn,
+                name: r.name,
+                opts: options(r),
+                dependencies: [],
+                propertyDependencies: {},
+                isType: (cls) => typeOf(cls) === r.type,
+                asType: (cls) => (typeOf(cls) === r.type ? (r.inputs as any) : undefined),
+            }));
+            const args = { resources: stackResources, stackTags: new Map(), getConfig: <T>() => ({}) as T, notApplicable };
+            const ran = call(() => p.validateStack(args, (message, urn) => {
+                const r = urn ? byUrn.get(urn) : undefined;
+                push(r ? label(r) : (urn ?? "stack"), message);
+            }), p.name);
+            if (ran) applied.add(p.name);
+            continue;
+        }
+
+        const v = (p as ResourceValidationPolicy).validateResource;
+        const validations: ResourceValidation[] = v === undefined ? [] : Array.isArray(v) ? v : [v];
+        for (const r of custom) {
+            const args: ResourceValidationArgs = {
+                type: r.type,
+                props: r.inputs,
+                urn: r.urn,
+                name: r.name,
+                opts: options(r),
+                stackTags: new Map(),
+                isType: (cls) => typeOf(cls) === r.type,
+                asType: ((cls: unknown) => (typeOf(cls) === r.type ? r.inputs : undefined)) as ResourceValidationArgs["asType"],
+                getConfig: <T>() => ({}) as T,
+                notApplicable,
+            };
+            for (const validate of validations) {
+                if (call(() => validate(args, (message) => push(label(r), message)), p.name)) applied.add(p.name);
+            }
+        }
+    }
+    return { rulesRun: policies.length, violations, rulesApplied: [...applied] };
+}
+
+/** One line for the plan: "12 rules, 0 mandatory violations (1 advisory: k8s-min-replicas)". */
+export function summarize(report: PolicyReport): string {
+    const mandatory = report.violations.filter((v) => v.level === "mandatory");
+    const advisory = report.violations.filter((v) => v.level === "advisory");
+    const rules = (vs: Violation[]) => [...new Set(vs.map((v) => v.rule))].join(", ");
+    let line = `${report.rulesRun} rules, ${mandatory.length} mandatory violation${mandatory.length === 1 ? "" : "s"}`;
+    if (mandatory.length > 0) line += ` (${rules(mandatory)})`;
+    if (advisory.length > 0) line += `, ${advisory.length} advisory (${rules(advisory)})`;
+    return line;
+}

@@ -1,0 +1,161 @@
+// Managed Kubernetes guardrails: EKS, AKS, GKE.
+import * as ec2 from "@pulumi/aws/ec2";
+import * as eks from "@pulumi/aws/eks";
+import * as iam from "@pulumi/aws/iam";
+import * as aks from "@pulumi/azure-native/containerservice";
+import * as gke from "@pulumi/gcp/container";
+import { Policies, validateResourceOfType } from "@pulumi/policy";
+import { distinct, isGcpRegion } from "./util";
+
+/** Control-plane log types EKS must ship to CloudWatch. */
+export const EKS_LOG_TYPES = ["api", "audit", "authenticator"];
+/** GKE control-plane components whose logs must be collected (SYSTEM_COMPONENTS is the minimum GKE accepts). */
+export const GKE_LOG_COMPONENTS = ["SYSTEM_COMPONENTS", "APISERVER"];
+const MIN_ZONES = 2;
+
+export const clusterPolicies: Policies = [
+    {
+        name: "cluster-private-nodes",
+        description: "Worker nodes have no public IP addresses and reach the control plane privately.",
+        validateResource: [
+            validateResourceOfType(eks.Cluster, (c, _args, report) => {
+                if (c.vpcConfig.endpointPrivateAccess !== true) {
+                    report("EKS nodes reach the API server over the internet: set vpcConfig.endpointPrivateAccess: true.");
+                }
+            }),
+            validateResourceOfType(eks.NodeGroup, (ng, _args, report) => {
+                if (ng.remoteAccess) report("EKS node group opens SSH (remoteAccess): remove it; use SSM Session Manager.");
+            }),
+            // Nodes launched into a subnet that auto-assigns public IPs are internet-addressable; load
+            // balancers and NAT gateways in public subnets do not need it.
+            validateResourceOfType(ec2.Subnet, (s, _args, report) => {
+                if (s.mapPublicIpOnLaunch === true) {
+                    report("Subnet gives every instance a public IP: set mapPublicIpOnLaunch: false (ALB and NAT gateways don't need it).");
+                }
+            }),
+            validateResourceOfType(aks.ManagedCluster, (c, _args, report) => {
+                for (const p of c.agentPoolProfiles ?? []) {
+                    if (p.enableNodePublicIP === true) report(`AKS pool "${p.name}" gives nodes public IPs: set enableNodePublicIP: false.`);
+                }
+            }),
+            validateResourceOfType(aks.AgentPool, (p, _args, report) => {
+                if (p.enableNodePublicIP === true) report("AKS agent pool gives nodes public IPs: set enableNodePublicIP: false.");
+            }),
+            validateResourceOfType(gke.Cluster, (c, _args, report) => {
+                if (c.privateClusterConfig?.enablePrivateNodes !== true) {
+                    report("GKE nodes get public IPs: set privateClusterConfig.enablePrivateNodes: true (egress through Cloud NAT).");
+                }
+            }),
+            validateResourceOfType(gke.NodePool, (p, _args, report) => {
+                if (p.networkConfig?.enablePrivateNodes === false) {
+                    report("GKE node pool overrides private nodes: remove networkConfig.enablePrivateNodes: false.");
+                }
+            }),
+        ],
+    },
+    {
+        name: "cluster-control-plane-logging",
+        description: "Control-plane logs and cluster monitoring are collected.",
+        validateResource: [
+            validateResourceOfType(eks.Cluster, (c, _args, report) => {
+                const missing = EKS_LOG_TYPES.filter((t) => !(c.enabledClusterLogTypes ?? []).includes(t));
+                if (missing.length > 0) report(`EKS control-plane logs off for ${missing.join(", ")}: add them to enabledClusterLogTypes.`);
+            }),
+            validateResourceOfType(aks.ManagedCluster, (c, _args, report) => {
+                const insights = c.addonProfiles?.["omsagent"]?.enabled === true;
+                const prometheus = c.azureMonitorProfile?.metrics?.enabled === true;
+                if (!insights && !prometheus) {
+                    report("AKS is not monitored: enable azureMonitorProfile.metrics (managed Prometheus) or the omsagent add-on (Container insights).");
+                }
+            }),
+            validateResourceOfType(gke.Cluster, (c, _args, report) => {
+                if (c.loggingService === "none" || c.monitoringService === "none") {
+                    report("GKE logging or monitoring is disabled: remove loggingService/monitoringService \"none\".");
+                }
+                const missing = GKE_LOG_COMPONENTS.filter((t) => !(c.loggingConfig?.enableComponents ?? []).includes(t));
+                if (missing.length > 0) report(`GKE control-plane logs off for ${missing.join(", ")}: add them to loggingConfig.enableComponents.`);
+            }),
+        ],
+    },
+    {
+        name: "cluster-secrets-encryption",
+        description: "EKS encrypts Kubernetes Secrets with a customer-managed KMS key.",
+        validateResource: validateResourceOfType(eks.Cluster, (c, _args, report) => {
+            const enc = c.encryptionConfig;
+            if (!enc || !enc.resources.includes("secrets") || !enc.provider.keyArn) {
+                report("EKS Secrets are not envelope-encrypted with your KMS key: set encryptionConfig { resources: [\"secrets\"], provider: { keyArn } }.");
+            }
+        }),
+    },
+    {
+        name: "cluster-workload-identity",
+        description: "Pods get cloud credentials through workload identity, never node credentials or static keys.",
+        validateResource: [
+            validateResourceOfType(aks.ManagedCluster, (c, _args, report) => {
+                if (c.oidcIssuerProfile?.enabled !== true || c.securityProfile?.workloadIdentity?.enabled !== true) {
+                    report("AKS workload identity is off: set oidcIssuerProfile.enabled and securityProfile.workloadIdentity.enabled to true.");
+                }
+            }),
+            validateResourceOfType(gke.Cluster, (c, _args, report) => {
+                if (!c.workloadIdentityConfig?.workloadPool) {
+                    report("GKE Workload Identity is off: set workloadIdentityConfig.workloadPool to \"<project>.svc.id.goog\".");
+                }
+            }),
+            validateResourceOfType(gke.NodePool, (p, _args, report) => {
+                if (p.nodeConfig?.workloadMetadataConfig?.mode !== "GKE_METADATA") {
+                    report("GKE node pool exposes the node's service account to pods: set nodeConfig.workloadMetadataConfig.mode: \"GKE_METADATA\".");
+                }
+            }),
+        ],
+    },
+    {
+        // A stack rule: on EKS the switch is a separate add-on (or an IAM OIDC provider for IRSA).
+        name: "eks-pod-identity",
+        description: "Every EKS cluster runs the Pod Identity agent (or has an IAM OIDC provider for IRSA).",
+        validateStack: (args, report) => {
+            const clusters = args.resources.filter((r) => r.isType(eks.Cluster));
+            if (clusters.length === 0) args.notApplicable("no EKS cluster in this stack");
+            const agent = args.resources.some((r) => r.isType(eks.Addon) && r.props.addonName === "eks-pod-identity-agent");
+            const irsa = args.resources.some((r) => r.isType(iam.OpenIdConnectProvider));
+            if (!agent && !irsa) {
+                for (const c of clusters) {
+                    report("EKS cluster has no workload identity: add the \"eks-pod-identity-agent\" add-on (aws.eks.Addon) and PodIdentityAssociations.", c.urn);
+                }
+            }
+        },
+    },
+    {
+        name: "cluster-multi-zone-nodes",
+        description: `Every node pool spans at least ${MIN_ZONES} availability zones.`,
+        validateResource: [
+            validateResourceOfType(eks.NodeGroup, (ng, _args, report) => {
+                if (distinct(ng.subnetIds).length < MIN_ZONES) {
+                    report(`EKS node group uses ${distinct(ng.subnetIds).length} subnet(s): give it one private subnet in each of at least ${MIN_ZONES} zones.`);
+                }
+            }),
+            validateResourceOfType(aks.ManagedCluster, (c, _args, report) => {
+                for (const p of c.agentPoolProfiles ?? []) {
+                    if (distinct(p.availabilityZones).length < MIN_ZONES) {
+                        report(`AKS pool "${p.name}" is not zone-redundant: set availabilityZones to at least ${MIN_ZONES} zones (e.g. ["1","2","3"]).`);
+                    }
+                }
+            }),
+            validateResourceOfType(aks.AgentPool, (p, _args, report) => {
+                if (distinct(p.availabilityZones).length < MIN_ZONES) {
+                    report(`AKS agent pool is not zone-redundant: set availabilityZones to at least ${MIN_ZONES} zones.`);
+                }
+            }),
+            validateResourceOfType(gke.Cluster, (c, _args, report) => {
+                if (!isGcpRegion(c.location) && distinct(c.nodeLocations).length < MIN_ZONES) {
+                    report(`GKE cluster is zonal (${c.location ?? "provider default"}): use a region as location, or list at least ${MIN_ZONES} nodeLocations.`);
+                }
+            }),
+            validateResourceOfType(gke.NodePool, (p, _args, report) => {
+                const zones = distinct(p.nodeLocations).length;
+                if (p.nodeLocations ? zones < MIN_ZONES : !isGcpRegion(p.location)) {
+                    report(`GKE node pool runs in a single zone: set location to the cluster's region or nodeLocations to at least ${MIN_ZONES} zones.`);
+                }
+            }),
+        ],
+    },
+];

@@ -1,0 +1,73 @@
+// Network guardrails: nothing is open to the internet except the load balancer's HTTP/HTTPS listeners.
+import * as ec2 from "@pulumi/aws/ec2";
+import * as vpc from "@pulumi/aws/vpc";
+import * as aznet from "@pulumi/azure-native/network";
+import * as compute from "@pulumi/gcp/compute";
+import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { isInternet, onlyLbPortExprs, onlyLbPorts } from "./util";
+
+const FIX = "open only TCP 80/443 to the internet (the load balancer); admit everything else from the VPC or a security group.";
+
+/** An AWS rule is fine unless it admits the internet on something other than TCP 80 or 443. */
+function awsOpen(protocol: string, from: number | undefined, to: number | undefined, cidrs: (string | undefined)[]): boolean {
+    if (!cidrs.some(isInternet)) return false;
+    const tcp = protocol === "tcp" || protocol === "6";
+    return !(tcp && onlyLbPorts(from, to));
+}
+
+interface NsgRule {
+    direction: string; access: string; protocol: string;
+    sourceAddressPrefix?: string; sourceAddressPrefixes?: string[];
+    destinationPortRange?: string; destinationPortRanges?: string[];
+}
+
+function nsgOpen(r: NsgRule): boolean {
+    if (r.direction !== "Inbound" || r.access !== "Allow") return false;
+    const sources = [r.sourceAddressPrefix, ...(r.sourceAddressPrefixes ?? [])];
+    if (!sources.some(isInternet)) return false;
+    const ports = [r.destinationPortRange, ...(r.destinationPortRanges ?? [])].filter((p): p is string => !!p);
+    return !(r.protocol.toLowerCase() === "tcp" && onlyLbPortExprs(ports));
+}
+
+export const networkPolicies: ResourceValidationPolicy[] = [
+    {
+        name: "network-no-public-ingress",
+        description: "No security group, NSG or firewall rule admits the internet except TCP 80/443 for the load balancer.",
+        validateResource: [
+            validateResourceOfType(ec2.SecurityGroup, (sg, _args, report) => {
+                for (const r of sg.ingress ?? []) {
+                    if (awsOpen(r.protocol, r.fromPort, r.toPort, [...(r.cidrBlocks ?? []), ...(r.ipv6CidrBlocks ?? [])])) {
+                        report(`Security group admits the internet on ${r.protocol} ${r.fromPort}-${r.toPort}: ${FIX}`);
+                    }
+                }
+            }),
+            validateResourceOfType(ec2.SecurityGroupRule, (r, _args, report) => {
+                if (r.type === "ingress" && awsOpen(r.protocol, r.fromPort, r.toPort, [...(r.cidrBlocks ?? []), ...(r.ipv6CidrBlocks ?? [])])) {
+                    report(`Security group rule admits the internet on ${r.protocol} ${r.fromPort}-${r.toPort}: ${FIX}`);
+                }
+            }),
+            validateResourceOfType(vpc.SecurityGroupIngressRule, (r, _args, report) => {
+                if (awsOpen(r.ipProtocol, r.fromPort, r.toPort, [r.cidrIpv4, r.cidrIpv6])) {
+                    report(`Ingress rule admits the internet on ${r.ipProtocol} ${r.fromPort ?? "all"}-${r.toPort ?? "all"}: ${FIX}`);
+                }
+            }),
+            validateResourceOfType(aznet.NetworkSecurityGroup, (nsg, _args, report) => {
+                for (const r of nsg.securityRules ?? []) {
+                    if (nsgOpen(r)) report(`NSG rule "${r.name}" admits the internet on ${r.protocol} ${r.destinationPortRange ?? r.destinationPortRanges}: ${FIX}`);
+                }
+            }),
+            validateResourceOfType(aznet.SecurityRule, (r, _args, report) => {
+                if (nsgOpen(r)) report(`NSG rule admits the internet on ${r.protocol} ${r.destinationPortRange ?? r.destinationPortRanges}: ${FIX}`);
+            }),
+            validateResourceOfType(compute.Firewall, (fw, _args, report) => {
+                if ((fw.direction ?? "INGRESS") !== "INGRESS" || fw.disabled === true || (fw.allows ?? []).length === 0) return;
+                // An ingress rule without any source applies to 0.0.0.0/0.
+                // https://cloud.google.com/firewall/docs/firewalls#sources_for_rules
+                const noSource = !fw.sourceRanges?.length && !fw.sourceTags?.length && !fw.sourceServiceAccounts?.length;
+                if (!noSource && !(fw.sourceRanges ?? []).some(isInternet)) return;
+                const openPorts = (fw.allows ?? []).some((a) => a.protocol !== "tcp" || !onlyLbPortExprs(a.ports));
+                if (openPorts) report(`Firewall admits the internet beyond TCP 80/443: ${FIX}`);
+            }),
+        ],
+    },
+];
