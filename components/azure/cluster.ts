@@ -1,0 +1,248 @@
+// AKS: Entra ID + Azure RBAC with local accounts disabled, Azure CNI Overlay with Cilium, OIDC issuer
+// + workload identity, a system pool and one autoscaled user pool per zone sized by the capacity
+// model, auto-upgrade channels with maintenance windows, Container Insights, and a kubernetes.Provider.
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as containerservice from "@pulumi/azure-native/containerservice";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as monitor from "@pulumi/azure-native/monitor";
+import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
+import type { Sizing } from "../capacity";
+import type { AddressPlan } from "./addressing";
+import type { AzureSettings } from "./config";
+import { aksEndpoint, aksKubeconfig } from "./kubeconfig";
+import { roleDefinitionId } from "./roles";
+import { ZONES } from "./sizing";
+
+export interface ClientIdentity {
+    subscriptionId: pulumi.Input<string>;
+    tenantId: pulumi.Input<string>;
+    /** Object ID of the identity running `pulumi up`; it gets cluster-admin through Azure RBAC. */
+    objectId: pulumi.Input<string>;
+}
+
+export interface AzureClusterArgs {
+    location: string;
+    resourceGroupName: pulumi.Input<string>;
+    nodeSubnetId: pulumi.Input<string>;
+    plan: AddressPlan;
+    settings: AzureSettings;
+    sizing: Sizing;
+    client: ClientIdentity;
+    tags: Record<string, string>;
+}
+
+// Container Insights through the Azure Monitor Agent: the add-on authenticates with managed identity
+// and collects only what a data collection rule associated with the cluster says.
+// https://learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-enable
+const CI_STREAM = "Microsoft-ContainerInsights-Group-Default";
+
+export class AzureCluster extends pulumi.ComponentResource {
+    readonly clusterName: pulumi.Output<string>;
+    readonly clusterId: pulumi.Output<string>;
+    readonly oidcIssuerUrl: pulumi.Output<string>;
+    readonly nodeResourceGroup: pulumi.Output<string>;
+    /** Secret: endpoint, CA and a kubelogin exec entry (no token: local accounts are disabled). */
+    readonly kubeconfig: pulumi.Output<string>;
+    readonly provider: k8s.Provider;
+
+    constructor(name: string, args: AzureClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("zdp:azure:Cluster", name, {}, opts);
+        const { settings: s, sizing, plan, location, tags, resourceGroupName } = args;
+        const nodes = sizing.nodes;
+        if (sizing.zones !== ZONES.length) throw new Error(`AzureCluster ${name}: the capacity model must size ${ZONES.length} zones, got ${sizing.zones}`);
+        if (nodes.min % sizing.zones || nodes.max % sizing.zones)
+            throw new Error(`AzureCluster ${name}: node min/max (${nodes.min}/${nodes.max}) must split evenly over ${sizing.zones} zones`);
+        const parent = { parent: this };
+
+        const logs = new operationalinsights.Workspace(
+            `${name}-logs`,
+            { resourceGroupName, location, sku: { name: "PerGB2018" }, retentionInDays: s.logRetentionDays, tags },
+            parent,
+        );
+
+        // Control-plane identity, granted subnet join before the cluster exists (BYO VNet).
+        const identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, { resourceGroupName, location, tags }, parent);
+        const subnetJoin = new authorization.RoleAssignment(
+            `${name}-identity-network`,
+            {
+                principalId: identity.principalId,
+                principalType: "ServicePrincipal",
+                roleDefinitionId: pulumi.output(args.client.subscriptionId).apply((sub) => roleDefinitionId(sub, "networkContributor")),
+                scope: args.nodeSubnetId,
+            },
+            parent,
+        );
+
+        const time = `${String(s.maintenanceStartHourUtc).padStart(2, "0")}:00`;
+        const cluster = new containerservice.ManagedCluster(
+            `${name}-aks`,
+            {
+                resourceGroupName,
+                location,
+                dnsPrefix: name,
+                kubernetesVersion: s.kubernetesVersion,
+                // Standard tier: financially backed API server SLA (99.95% with availability zones).
+                sku: { name: "Base", tier: "Standard" },
+                identity: { type: "UserAssigned", userAssignedIdentities: [identity.id] },
+                aadProfile: { managed: true, enableAzureRBAC: true, tenantID: args.client.tenantId, adminGroupObjectIDs: s.adminGroupObjectIds },
+                enableRBAC: true,
+                disableLocalAccounts: true,
+                oidcIssuerProfile: { enabled: true },
+                securityProfile: { workloadIdentity: { enabled: true }, imageCleaner: { enabled: true, intervalHours: 48 } },
+                autoUpgradeProfile: { upgradeChannel: s.upgradeChannel, nodeOSUpgradeChannel: s.nodeOsUpgradeChannel },
+                apiServerAccessProfile: s.apiServerAuthorizedIpRanges ? { authorizedIPRanges: s.apiServerAuthorizedIpRanges } : undefined,
+                networkProfile: {
+                    networkPlugin: "azure",
+                    networkPluginMode: "overlay",
+                    // Azure CNI powered by Cilium enforces NetworkPolicy (Azure NPM is on its way out).
+                    networkDataplane: "cilium",
+                    networkPolicy: "cilium",
+                    podCidr: plan.podCidr,
+                    serviceCidr: plan.serviceCidr,
+                    dnsServiceIP: plan.dnsServiceIp,
+                    loadBalancerSku: "standard",
+                    outboundType: "userAssignedNATGateway",
+                },
+                // The system pool runs only critical add-ons; one node per zone, growing with add-on load.
+                agentPoolProfiles: [
+                    {
+                        name: "system",
+                        mode: "System",
+                        vmSize: nodes.machineType,
+                        osType: "Linux",
+                        osSKU: "AzureLinux",
+                        availabilityZones: [...ZONES],
+                        enableAutoScaling: true,
+                        count: ZONES.length,
+                        minCount: ZONES.length,
+                        maxCount: 2 * ZONES.length,
+                        vnetSubnetID: args.nodeSubnetId,
+                        orchestratorVersion: s.kubernetesVersion,
+                        nodeTaints: ["CriticalAddonsOnly=true:NoSchedule"],
+                        upgradeSettings: { maxSurge: "33%" },
+                        tags,
+                    },
+                ],
+                // Zonal user pools scale together so each zone keeps its share of the app.
+                autoScalerProfile: { balanceSimilarNodeGroups: "true", expander: "least-waste" },
+                addonProfiles: {
+                    omsagent: { enabled: true, config: { logAnalyticsWorkspaceResourceID: logs.id, useAADAuth: "true" } },
+                },
+                tags,
+            },
+            // The autoscaler owns the node count.
+            { ...parent, dependsOn: [subnetJoin], ignoreChanges: ["agentPoolProfiles[0].count"] },
+        );
+
+        // One user pool per zone: the autoscaler can then keep `perZone` nodes in every zone, which is
+        // what the capacity model's zone-loss guarantee assumes (a single 3-zone pool only balances best-effort).
+        const pools = ZONES.map(
+            (zone) =>
+                new containerservice.AgentPool(
+                    `${name}-user${zone}`,
+                    {
+                        resourceGroupName,
+                        resourceName: cluster.name,
+                        agentPoolName: `user${zone}`,
+                        mode: "User",
+                        vmSize: nodes.machineType,
+                        osType: "Linux",
+                        osSKU: "AzureLinux",
+                        availabilityZones: [zone],
+                        enableAutoScaling: true,
+                        count: nodes.desired / sizing.zones,
+                        minCount: nodes.min / sizing.zones,
+                        maxCount: nodes.max / sizing.zones,
+                        vnetSubnetID: args.nodeSubnetId,
+                        orchestratorVersion: s.kubernetesVersion,
+                        upgradeSettings: { maxSurge: "33%" },
+                        nodeLabels: { "zdp.io/pool": "app" },
+                        tags,
+                    },
+                    { ...parent, ignoreChanges: ["count"] },
+                ),
+        );
+
+        // The reserved names bind a window to the auto-upgrade and node OS channels.
+        // https://learn.microsoft.com/azure/aks/planned-maintenance
+        for (const configName of ["aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"]) {
+            new containerservice.MaintenanceConfiguration(
+                `${name}-${configName}`,
+                {
+                    resourceGroupName,
+                    resourceName: cluster.name,
+                    configName,
+                    maintenanceWindow: { schedule: { weekly: { dayOfWeek: s.maintenanceDay, intervalWeeks: 1 } }, durationHours: 4, startTime: time, utcOffset: "+00:00" },
+                },
+                parent,
+            );
+        }
+
+        const dcr = new monitor.DataCollectionRule(
+            `${name}-insights`,
+            {
+                resourceGroupName,
+                location,
+                kind: "Linux",
+                dataSources: {
+                    extensions: [
+                        {
+                            name: "ContainerInsightsExtension",
+                            extensionName: "ContainerInsights",
+                            streams: [CI_STREAM],
+                            extensionSettings: { dataCollectionSettings: { interval: "1m", namespaceFilteringMode: "Off", enableContainerLogV2: true } },
+                        },
+                    ],
+                },
+                destinations: { logAnalytics: [{ name: "ciworkspace", workspaceResourceId: logs.id }] },
+                dataFlows: [{ streams: [CI_STREAM], destinations: ["ciworkspace"] }],
+                tags,
+            },
+            parent,
+        );
+        new monitor.DataCollectionRuleAssociation(
+            `${name}-insights`,
+            { associationName: "ContainerInsightsExtension", resourceUri: cluster.id, dataCollectionRuleId: dcr.id },
+            parent,
+        );
+
+        // With local accounts disabled, whoever runs `pulumi up` needs an Azure RBAC role on the cluster
+        // to apply Kubernetes objects. Azure RBAC can take a few minutes to propagate (README).
+        const deployerAdmin = new authorization.RoleAssignment(
+            `${name}-deployer-admin`,
+            {
+                principalId: args.client.objectId,
+                roleDefinitionId: pulumi.output(args.client.subscriptionId).apply((sub) => roleDefinitionId(sub, "aksRbacClusterAdmin")),
+                scope: cluster.id,
+            },
+            parent,
+        );
+
+        const credentials = containerservice.listManagedClusterUserCredentialsOutput({ resourceGroupName, resourceName: cluster.name }, parent);
+        this.kubeconfig = pulumi.secret(
+            pulumi.all([credentials, cluster.name, args.client.tenantId]).apply(([c, clusterName, tenantId]) => {
+                const yaml = Buffer.from(c.kubeconfigs[0].value, "base64").toString("utf8");
+                return aksKubeconfig({ name: clusterName, ...aksEndpoint(yaml), mode: s.kubeloginMode, tenantId });
+            }),
+        );
+        this.provider = new k8s.Provider(
+            `${name}-k8s`,
+            { kubeconfig: this.kubeconfig, enableServerSideApply: true },
+            { ...parent, dependsOn: [deployerAdmin, ...pools] },
+        );
+
+        this.clusterName = cluster.name;
+        this.clusterId = cluster.id;
+        this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((p) => p?.issuerURL ?? "");
+        this.nodeResourceGroup = cluster.nodeResourceGroup.apply((g) => g ?? "");
+        this.registerOutputs({
+            clusterName: this.clusterName,
+            clusterId: this.clusterId,
+            oidcIssuerUrl: this.oidcIssuerUrl,
+            nodeResourceGroup: this.nodeResourceGroup,
+            kubeconfig: this.kubeconfig,
+        });
+    }
+}

@@ -1,0 +1,116 @@
+// PostgreSQL Flexible Server: private access only (delegated subnet + private DNS zone linked to the
+// VNet), zone-redundant HA, auto-growing storage, backups, TLS required, generated admin password.
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
+import * as privatedns from "@pulumi/azure-native/privatedns";
+import type { Sizing } from "../capacity";
+import type { AzureSettings } from "./config";
+import { pgStorageGb } from "./sizing";
+import { WEEKDAYS } from "./config";
+
+export interface AzureDatabaseArgs {
+    location: string;
+    resourceGroupName: pulumi.Input<string>;
+    vnetId: pulumi.Input<string>;
+    subnetId: pulumi.Input<string>;
+    /** `<label>.private.postgres.database.azure.com`: a private zone name of our own per stack. */
+    dnsLabel: string;
+    databaseName: string;
+    settings: AzureSettings;
+    sizing: Sizing;
+    protect: boolean;
+    tags: Record<string, string>;
+}
+
+export const POSTGRES_ADMIN = "zdpadmin";
+
+export class AzureDatabase extends pulumi.ComponentResource {
+    readonly host: pulumi.Output<string>;
+    readonly port = 5432;
+    readonly databaseName: string;
+    readonly user = POSTGRES_ADMIN;
+    /** Secret. */
+    readonly password: pulumi.Output<string>;
+    readonly serverId: pulumi.Output<string>;
+
+    constructor(name: string, args: AzureDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("zdp:azure:Database", name, {}, opts);
+        const { settings: s, sizing, location, tags, resourceGroupName } = args;
+        if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(args.dnsLabel)) throw new Error(`AzureDatabase ${name}: dnsLabel must be a DNS label, got ${args.dnsLabel}`);
+        if (!/^[a-z_][a-z0-9_]{0,62}$/.test(args.databaseName)) throw new Error(`AzureDatabase ${name}: databaseName must be a plain PostgreSQL identifier`);
+        const parent = { parent: this };
+        const stateful = { ...parent, protect: args.protect };
+
+        // Custom private zone names must end in .postgres.database.azure.com.
+        // https://learn.microsoft.com/azure/postgresql/flexible-server/concepts-networking-private#private-dns-zone-and-virtual-network-peering
+        const zone = new privatedns.PrivateZone(
+            `${name}-dns`,
+            { resourceGroupName, location: "global", privateZoneName: `${args.dnsLabel}.private.postgres.database.azure.com`, tags },
+            parent,
+        );
+        const link = new privatedns.VirtualNetworkLink(
+            `${name}-dns-link`,
+            { resourceGroupName, location: "global", privateZoneName: zone.name, virtualNetwork: { id: args.vnetId }, registrationEnabled: false, tags },
+            parent,
+        );
+
+        // 3 of 4 character classes; only URL- and shell-safe specials.
+        const password = new random.RandomPassword(
+            `${name}-admin-password`,
+            { length: 32, special: true, overrideSpecial: "-_", minLower: 2, minUpper: 2, minNumeric: 2, minSpecial: 1 },
+            parent,
+        );
+
+        const server = new dbforpostgresql.Server(
+            `${name}-pg`,
+            {
+                resourceGroupName,
+                location,
+                version: s.postgresVersion,
+                // General Purpose Ddsv5, e.g. Standard_D8ds_v5 = 8 vCores / 32 GiB for 10k users.
+                // https://learn.microsoft.com/azure/postgresql/flexible-server/concepts-compute
+                sku: { name: sizing.database.instanceClass, tier: "GeneralPurpose" },
+                storage: { storageSizeGB: pgStorageGb(sizing.database.storageGiB), autoGrow: "Enabled", type: "Premium_LRS" },
+                highAvailability: { mode: s.postgresHaMode },
+                backup: { backupRetentionDays: s.postgresBackupRetentionDays, geoRedundantBackup: s.postgresGeoRedundantBackup ? "Enabled" : "Disabled" },
+                network: { delegatedSubnetResourceId: args.subnetId, privateDnsZoneArmResourceId: zone.id, publicNetworkAccess: "Disabled" },
+                authConfig: { passwordAuth: "Enabled", activeDirectoryAuth: "Disabled" },
+                administratorLogin: POSTGRES_ADMIN,
+                administratorLoginPassword: password.result,
+                maintenanceWindow: { customWindow: "Enabled", dayOfWeek: WEEKDAYS.indexOf(s.maintenanceDay), startHour: s.maintenanceStartHourUtc, startMinute: 0 },
+                tags,
+            },
+            // The zone must resolve from the VNet before the server registers its record.
+            { ...stateful, dependsOn: [link], additionalSecretOutputs: ["administratorLoginPassword"] },
+        );
+
+        // Refuse clients that don't use TLS (server default, pinned so nobody turns it off by hand unnoticed).
+        new dbforpostgresql.Configuration(
+            `${name}-require-tls`,
+            { resourceGroupName, serverName: server.name, configurationName: "require_secure_transport", value: "ON", source: "user-override" },
+            parent,
+        );
+
+        const db = new dbforpostgresql.Database(
+            `${name}-db`,
+            { resourceGroupName, serverName: server.name, databaseName: args.databaseName, charset: "UTF8", collation: "en_US.utf8" },
+            stateful,
+        );
+
+        if (s.resourceLocks) {
+            new authorization.ManagementLockByScope(
+                `${name}-lock`,
+                { scope: server.id, level: "CanNotDelete", notes: "zdp: database of the app; set azure.resourceLocks=false and protectStateful=false to delete" },
+                parent,
+            );
+        }
+
+        this.host = server.fullyQualifiedDomainName;
+        this.databaseName = args.databaseName;
+        this.password = pulumi.secret(password.result);
+        this.serverId = server.id;
+        this.registerOutputs({ host: this.host, databaseName: db.name, serverId: this.serverId });
+    }
+}

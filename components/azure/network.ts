@@ -1,0 +1,157 @@
+// Resource group, VNet, subnets (AKS nodes, AGC association, PostgreSQL, private endpoints), NSGs and
+// a NAT gateway for node egress.
+import * as pulumi from "@pulumi/pulumi";
+import * as network from "@pulumi/azure-native/network";
+import * as resources from "@pulumi/azure-native/resources";
+import type * as inputs from "@pulumi/azure-native/types/input";
+import type { AddressPlan } from "./addressing";
+
+export interface AzureNetworkArgs {
+    location: string;
+    plan: AddressPlan;
+    /** The app's container port: the only port the AGC subnet may open on the node subnet. */
+    appPort: number;
+    tags: Record<string, string>;
+}
+
+type Rule = inputs.network.SecurityRuleArgs;
+
+const allow = (name: string, priority: number, from: string[], to: string[], ports: string[], protocol = "Tcp"): Rule => ({
+    name,
+    priority,
+    direction: "Inbound",
+    access: "Allow",
+    protocol,
+    sourceAddressPrefixes: from,
+    sourcePortRange: "*",
+    destinationAddressPrefixes: to,
+    destinationPortRanges: ports,
+});
+
+// Below the explicit allows, above Azure's default AllowVnetInBound (65000): the subnet is closed to the rest of the VNet.
+const denyVnet: Rule = {
+    name: "deny-other-vnet-inbound",
+    priority: 4000,
+    direction: "Inbound",
+    access: "Deny",
+    protocol: "*",
+    sourceAddressPrefix: "VirtualNetwork",
+    sourcePortRange: "*",
+    destinationAddressPrefix: "*",
+    destinationPortRange: "*",
+};
+
+export class AzureNetwork extends pulumi.ComponentResource {
+    readonly resourceGroupName: pulumi.Output<string>;
+    readonly resourceGroupId: pulumi.Output<string>;
+    readonly vnetId: pulumi.Output<string>;
+    readonly nodeSubnetId: pulumi.Output<string>;
+    readonly agcSubnetId: pulumi.Output<string>;
+    readonly postgresSubnetId: pulumi.Output<string>;
+    readonly endpointSubnetId: pulumi.Output<string>;
+    readonly natGatewayId: pulumi.Output<string>;
+
+    constructor(name: string, args: AzureNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("zdp:azure:Network", name, {}, opts);
+        if (!Number.isInteger(args.appPort) || args.appPort < 1 || args.appPort > 65535)
+            throw new Error(`AzureNetwork ${name}: appPort must be a TCP port, got ${args.appPort}`);
+        const { plan, location, tags } = args;
+        const parent = { parent: this };
+
+        const rg = new resources.ResourceGroup(`${name}-rg`, { location, tags }, parent);
+        const rgName = rg.name;
+
+        const vnet = new network.VirtualNetwork(
+            `${name}-vnet`,
+            { resourceGroupName: rgName, location, addressSpace: { addressPrefixes: [plan.vnet] }, tags },
+            // Subnets are their own resources below; the VNet must not try to own (and delete) them.
+            { ...parent, ignoreChanges: ["subnets"] },
+        );
+
+        // Zonal NAT is the only SKU the provider's network API (2024-05-01) offers; left unpinned,
+        // Azure picks the zone. A zone outage stops new egress connections until it returns (README).
+        const egressIp = new network.PublicIPAddress(
+            `${name}-nat-ip`,
+            { resourceGroupName: rgName, location, sku: { name: "Standard", tier: "Regional" }, publicIPAllocationMethod: "Static", tags },
+            parent,
+        );
+        const nat = new network.NatGateway(
+            `${name}-nat`,
+            { resourceGroupName: rgName, location, sku: { name: "Standard" }, idleTimeoutInMinutes: 10, publicIpAddresses: [{ id: egressIp.id }], tags },
+            parent,
+        );
+
+        const nsg = (key: string, securityRules: Rule[]) =>
+            new network.NetworkSecurityGroup(`${name}-${key}-nsg`, { resourceGroupName: rgName, location, securityRules, tags }, parent);
+
+        // Nodes: AGC reaches pods directly (the overlay is extended to its subnet) on the app port only.
+        // https://learn.microsoft.com/azure/application-gateway/for-containers/container-networking
+        const nodesNsg = nsg("nodes", [allow("allow-agc-to-app", 100, [plan.agc], [plan.podCidr, plan.nodes], [String(args.appPort)])]);
+        // PostgreSQL: clients from the nodes (pod egress is SNAT'd to node IPs); HA replication inside the subnet.
+        const postgresNsg = nsg("postgres", [
+            allow("allow-nodes-to-postgres", 100, [plan.nodes], [plan.postgres], ["5432", "6432"]),
+            allow("allow-intra-subnet", 110, [plan.postgres], [plan.postgres], ["*"], "*"),
+            denyVnet,
+        ]);
+        // Private endpoints: Redis (TLS, port 10000) from the nodes only.
+        const endpointsNsg = nsg("endpoints", [allow("allow-nodes-to-redis", 100, [plan.nodes], [plan.endpoints], ["10000"]), denyVnet]);
+
+        // Subnet writes on one VNet conflict (AnotherOperationInProgress): chain them.
+        const subnet = (key: string, subnetArgs: Omit<network.SubnetArgs, "resourceGroupName" | "virtualNetworkName">, after?: pulumi.Resource) =>
+            new network.Subnet(
+                `${name}-${key}`,
+                { resourceGroupName: rgName, virtualNetworkName: vnet.name, subnetName: key, ...subnetArgs },
+                { ...parent, dependsOn: after ? [after] : [] },
+            );
+        // Node egress goes through the NAT gateway only, never Azure's implicit default outbound IP.
+        const nodes = subnet("aks-nodes", {
+            addressPrefix: plan.nodes,
+            natGateway: { id: nat.id },
+            networkSecurityGroup: { id: nodesNsg.id },
+            defaultOutboundAccess: false,
+        });
+        const agc = subnet(
+            "agc",
+            { addressPrefix: plan.agc, delegations: [{ name: "agc", serviceName: "Microsoft.ServiceNetworking/trafficControllers" }] },
+            nodes,
+        );
+        const postgres = subnet(
+            "postgres",
+            {
+                addressPrefix: plan.postgres,
+                networkSecurityGroup: { id: postgresNsg.id },
+                delegations: [{ name: "postgres", serviceName: "Microsoft.DBforPostgreSQL/flexibleServers" }],
+            },
+            agc,
+        );
+        const endpoints = subnet(
+            "endpoints",
+            // NSG rules apply to private endpoints only with network policies enabled.
+            {
+                addressPrefix: plan.endpoints,
+                networkSecurityGroup: { id: endpointsNsg.id },
+                privateEndpointNetworkPolicies: "Enabled",
+                defaultOutboundAccess: false,
+            },
+            postgres,
+        );
+
+        this.resourceGroupName = rgName;
+        this.resourceGroupId = rg.id;
+        this.vnetId = vnet.id;
+        this.nodeSubnetId = nodes.id;
+        this.agcSubnetId = agc.id;
+        this.postgresSubnetId = postgres.id;
+        this.endpointSubnetId = endpoints.id;
+        this.natGatewayId = nat.id;
+        this.registerOutputs({
+            resourceGroupName: this.resourceGroupName,
+            vnetId: this.vnetId,
+            nodeSubnetId: this.nodeSubnetId,
+            agcSubnetId: this.agcSubnetId,
+            postgresSubnetId: this.postgresSubnetId,
+            endpointSubnetId: this.endpointSubnetId,
+            natGatewayId: this.natGatewayId,
+        });
+    }
+}
