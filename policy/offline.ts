@@ -12,7 +12,8 @@ import type {
     StackValidationPolicy,
 } from "@pulumi/policy";
 import type { StackConfig } from "../components/config";
-import { policies as packPolicies, RULE_NAMES } from "./policies";
+import { exceptionConfig } from "./exceptions";
+import { policies as packPolicies } from "./policies";
 
 /** What the runner needs of a recorded resource (tests/harness.ts `Recorded` has all of it). */
 export interface OfflineResource {
@@ -78,14 +79,6 @@ function call(fn: () => unknown, rule: string): boolean {
     }
 }
 
-/** Exception names must be real rules: a typo would otherwise silently waive nothing. */
-export function checkExceptions(exceptions: string[]): void {
-    const unknown = exceptions.filter((e) => !RULE_NAMES.includes(e));
-    if (unknown.length > 0) {
-        throw new Error(`policy.exceptions names unknown rule(s) ${unknown.join(", ")}; the rules are: ${RULE_NAMES.join(", ")}`);
-    }
-}
-
 /**
  * Evaluate every rule of the pack over one stack's resources. Rules listed in the stack's
  * `policy.exceptions` still run; their findings are reported at level "advisory".
@@ -95,7 +88,7 @@ export function runPolicies(
     stackConfig: Pick<StackConfig, "policyExceptions">,
     policies = packPolicies,
 ): PolicyReport {
-    checkExceptions(stackConfig.policyExceptions);
+    const packConfig = exceptionConfig(stackConfig.policyExceptions);
     const violations: Violation[] = [];
     const applied = new Set<string>();
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
@@ -103,9 +96,12 @@ export function runPolicies(
     const custom = resources.filter((r) => !r.type.startsWith("pulumi:providers:"));
 
     for (const p of policies) {
-        const packLevel: EnforcementLevel = p.enforcementLevel ?? "mandatory";
+        // Precedence as in the analyzer: pack config, then the policy's own level, then the pack default.
+        const configured = packConfig[p.name];
+        const set = typeof configured === "string" ? configured : configured?.enforcementLevel;
+        const packLevel: EnforcementLevel = set ?? p.enforcementLevel ?? "mandatory";
         if (packLevel === "disabled") continue;
-        const level = stackConfig.policyExceptions.includes(p.name) || packLevel === "advisory" ? "advisory" : "mandatory";
+        const level = packLevel === "advisory" ? "advisory" : "mandatory";
         const push = (resource: string, message: string) => violations.push({ rule: p.name, resource, message, level });
 
         if (isStackPolicy(p)) {

@@ -1,0 +1,23 @@
+// A stack waives rules only through its `policy.exceptions` config key (Pulumi.<stack>.yaml, reviewed in
+// PRs). A waived rule still runs and reports, as "advisory" instead of blocking. The same mapping feeds
+// the offline runner and the real CLI:
+//   npx tsx policy/exceptions.ts "$(pulumi config get policy.exceptions --stack aws 2>/dev/null)" > policy-config.json
+//   pulumi preview --stack aws --policy-pack policy --policy-pack-config policy-config.json
+// Config format: https://www.pulumi.com/docs/iac/using-pulumi/crossguard/configuration/
+import type { PolicyPackConfig } from "@pulumi/policy";
+import { RULE_NAMES } from "./policies";
+
+/** CrossGuard config that downgrades each waived rule to advisory; unknown names are refused (a typo waives nothing). */
+export function exceptionConfig(exceptions: string[]): PolicyPackConfig {
+    const unknown = exceptions.filter((e) => !RULE_NAMES.includes(e));
+    if (unknown.length > 0) {
+        throw new Error(`policy.exceptions names unknown rule(s) ${unknown.join(", ")}; the rules are: ${RULE_NAMES.join(", ")}`);
+    }
+    return Object.fromEntries(exceptions.map((rule) => [rule, { enforcementLevel: "advisory" as const }]));
+}
+
+if (require.main === module) {
+    const raw = process.argv[2] ?? "";
+    const names = raw.split(",").map((s) => s.trim()).filter(Boolean);
+    process.stdout.write(`${JSON.stringify(exceptionConfig(names), null, 2)}\n`);
+}
