@@ -1,0 +1,169 @@
+// Regional GKE Standard cluster: private nodes, Dataplane V2, Workload Identity, Gateway API, one
+// autoscaled node pool sized by the capacity model, and a Kubernetes provider for the cluster.
+import * as gcp from "@pulumi/gcp";
+import * as kubernetes from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { Sizing } from "../capacity";
+import { RELEASE_CHANNELS } from "./config";
+import { gkeKubeconfig } from "./kubeconfig";
+import { serviceAccountId, type Labels } from "./naming";
+import { PODS_RANGE, SERVICES_RANGE } from "./network";
+
+// Least privilege for node VMs: GKE's own node role (logging, metrics, HPA metrics, resource metadata)
+// plus image pulls from Artifact Registry. Workloads get their own identities via Workload Identity.
+// https://cloud.google.com/kubernetes-engine/security/configure-node-service-accounts
+export const NODE_ROLES = ["roles/container.defaultNodeServiceAccount", "roles/artifactregistry.reader"] as const;
+
+export interface GkeClusterArgs {
+    projectId: string;
+    /** Pulumi stack name: keeps the node service account of each stack in a project apart. */
+    stackName: string;
+    region: string;
+    networkSelfLink: pulumi.Input<string>;
+    subnetworkSelfLink: pulumi.Input<string>;
+    releaseChannel: (typeof RELEASE_CHANNELS)[number];
+    /** CIDRs allowed to reach the control plane's external endpoint. */
+    masterAuthorizedNetworks: string[];
+    sizing: Pick<Sizing, "zones" | "nodes">;
+    protect: boolean;
+    labels: Labels;
+}
+
+export class GkeCluster extends pulumi.ComponentResource {
+    public readonly clusterName: pulumi.Output<string>;
+    public readonly endpoint: pulumi.Output<string>;
+    /** Secret: kubeconfig using gke-gcloud-auth-plugin. */
+    public readonly kubeconfig: pulumi.Output<string>;
+    public readonly nodeServiceAccountEmail: pulumi.Output<string>;
+    public readonly provider: kubernetes.Provider;
+
+    constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("zdp:gcp:Cluster", name, {}, opts);
+        const { nodes } = args.sizing;
+        if (args.masterAuthorizedNetworks.length === 0)
+            throw new Error(`GkeCluster ${name}: masterAuthorizedNetworks is empty, so nothing outside the VPC (this program included) could reach the control plane.`);
+        if (nodes.min < args.sizing.zones || nodes.max < nodes.min)
+            throw new Error(`GkeCluster ${name}: node pool needs at least one node per zone and max >= min (got min ${nodes.min}, max ${nodes.max}, zones ${args.sizing.zones}).`);
+        const parent = { parent: this };
+
+        const nodeSa = new gcp.serviceaccount.Account(
+            `${name}-nodes`,
+            {
+                accountId: serviceAccountId(args.stackName, "nodes"),
+                displayName: `GKE nodes of zdp stack ${args.labels.stack}`,
+                description: "Node VM identity: logs, metrics, image pulls. Nothing else.",
+            },
+            parent,
+        );
+        const grants = NODE_ROLES.map(
+            (role) =>
+                new gcp.projects.IAMMember(
+                    `${name}-nodes-${role.split(".").pop()}`,
+                    { project: args.projectId, role, member: nodeSa.member },
+                    parent,
+                ),
+        );
+
+        const cluster = new gcp.container.Cluster(
+            name,
+            {
+                // A region (not a zone) makes the control plane and the default node locations span its zones.
+                location: args.region,
+                network: args.networkSelfLink,
+                subnetwork: args.subnetworkSelfLink,
+                networkingMode: "VPC_NATIVE",
+                ipAllocationPolicy: { clusterSecondaryRangeName: PODS_RANGE, servicesSecondaryRangeName: SERVICES_RANGE, stackType: "IPV4" },
+                // Node pools are managed below; the default pool only exists while the cluster is created.
+                removeDefaultNodePool: true,
+                initialNodeCount: 1,
+                releaseChannel: { channel: args.releaseChannel },
+                // Dataplane V2 (eBPF): NetworkPolicy enforcement built in, no separate Calico add-on.
+                datapathProvider: "ADVANCED_DATAPATH",
+                // Nodes get internal IPs only; the control plane (PSC-based) keeps an external endpoint
+                // that only the authorized networks below can reach.
+                privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: false },
+                masterAuthorizedNetworksConfig: {
+                    cidrBlocks: args.masterAuthorizedNetworks.map((cidrBlock, i) => ({ cidrBlock, displayName: `authorized-${i + 1}` })),
+                    gcpPublicCidrsAccessEnabled: false,
+                },
+                workloadIdentityConfig: { workloadPool: `${args.projectId}.svc.id.goog` },
+                enableShieldedNodes: true,
+                // GKE's managed Gateway controller and GatewayClasses (gke-l7-global-external-managed, ...).
+                gatewayApiConfig: { channel: "CHANNEL_STANDARD" },
+                addonsConfig: {
+                    httpLoadBalancing: { disabled: false }, // required by the Gateway controller
+                    horizontalPodAutoscaling: { disabled: false },
+                    dnsCacheConfig: { enabled: true },
+                },
+                loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS", "WORKLOADS"] },
+                monitoringConfig: { enableComponents: ["SYSTEM_COMPONENTS"], managedPrometheus: { enabled: true } },
+                // Upgrades only in weekend night windows (UTC): 16 h a week, above GKE's minimum of 48 h per 32 days.
+                maintenancePolicy: {
+                    recurringWindow: {
+                        startTime: "2026-01-03T01:00:00Z",
+                        endTime: "2026-01-03T09:00:00Z",
+                        recurrence: "FREQ=WEEKLY;BYDAY=SA,SU",
+                    },
+                },
+                deletionProtection: args.protect,
+                resourceLabels: args.labels,
+            },
+            { ...parent, dependsOn: grants },
+        );
+
+        const pool = new gcp.container.NodePool(
+            `${name}-pool`,
+            {
+                cluster: cluster.id,
+                location: args.region,
+                // Per zone at creation; the autoscaler owns the count afterwards.
+                initialNodeCount: nodes.perZone,
+                // Total limits (not per zone) so the capacity model's totals apply as they are.
+                autoscaling: { totalMinNodeCount: nodes.min, totalMaxNodeCount: nodes.max, locationPolicy: "BALANCED" },
+                management: { autoRepair: true, autoUpgrade: true },
+                // Surge: a new node joins before an old one drains, so capacity never drops during upgrades.
+                upgradeSettings: { strategy: "SURGE", maxSurge: 1, maxUnavailable: 0 },
+                nodeConfig: {
+                    machineType: nodes.machineType,
+                    imageType: "COS_CONTAINERD",
+                    diskType: "pd-balanced",
+                    diskSizeGb: 100,
+                    serviceAccount: nodeSa.email,
+                    // Access is decided by IAM roles on the service account, not by legacy scopes.
+                    oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+                    shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+                    // Pods see the GKE metadata server (Workload Identity), never the node's credentials.
+                    workloadMetadataConfig: { mode: "GKE_METADATA" },
+                    kubeletConfig: { insecureKubeletReadonlyPortEnabled: "FALSE" },
+                    metadata: { "disable-legacy-endpoints": "true" },
+                    resourceLabels: args.labels,
+                },
+            },
+            { ...parent, ignoreChanges: ["initialNodeCount"] },
+        );
+
+        this.clusterName = cluster.name;
+        this.endpoint = cluster.endpoint;
+        this.nodeServiceAccountEmail = nodeSa.email;
+        this.kubeconfig = pulumi.secret(
+            pulumi
+                .all([cluster.name, cluster.endpoint, cluster.masterAuth])
+                .apply(([clusterName, endpoint, auth]) =>
+                    gkeKubeconfig({ name: `gke_${args.projectId}_${args.region}_${clusterName}`, endpoint, caCertificate: auth.clusterCaCertificate }),
+                ),
+        );
+        // Depends on the node pool: nothing is applied to the cluster before nodes can run it.
+        this.provider = new kubernetes.Provider(
+            `${name}-k8s`,
+            { kubeconfig: this.kubeconfig, enableServerSideApply: true, deleteUnreachable: false },
+            { ...parent, dependsOn: [pool] },
+        );
+
+        this.registerOutputs({
+            clusterName: this.clusterName,
+            endpoint: this.endpoint,
+            kubeconfig: this.kubeconfig,
+            nodeServiceAccountEmail: this.nodeServiceAccountEmail,
+        });
+    }
+}

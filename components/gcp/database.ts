@@ -1,0 +1,114 @@
+// Cloud SQL for PostgreSQL: regional HA, private IP only, TLS required, backups with point-in-time
+// recovery, deletion protection, query insights. The app's password is a generated Pulumi secret.
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { Sizing } from "../capacity";
+import { POSTGRES_VERSIONS } from "./config";
+import type { Labels } from "./naming";
+
+export const DATABASE_NAME = "app";
+export const DATABASE_USER = "app";
+export const POSTGRES_PORT = 5432;
+
+export interface CloudSqlPostgresArgs {
+    region: string;
+    version: (typeof POSTGRES_VERSIONS)[number];
+    networkId: pulumi.Input<string>;
+    /** Private Service Access range to take the instance's IP from. */
+    allocatedIpRange: pulumi.Input<string>;
+    /** The Private Service Access peering; the instance cannot get a private IP before it exists. */
+    serviceAccessConnection: pulumi.Resource;
+    sizing: Pick<Sizing, "database">;
+    protect: boolean;
+    labels: Labels;
+}
+
+export class CloudSqlPostgres extends pulumi.ComponentResource {
+    public readonly instanceName: pulumi.Output<string>;
+    public readonly connectionName: pulumi.Output<string>;
+    /** Private IP address; the instance has no public IP. */
+    public readonly host: pulumi.Output<string>;
+    public readonly port = POSTGRES_PORT;
+    public readonly databaseName = DATABASE_NAME;
+    public readonly user = DATABASE_USER;
+    /** Secret. */
+    public readonly password: pulumi.Output<string>;
+
+    constructor(name: string, args: CloudSqlPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("zdp:gcp:Database", name, {}, opts);
+        const db = args.sizing.database;
+        if (!/^db-custom-\d+-\d+$/.test(db.instanceClass))
+            throw new Error(`CloudSqlPostgres ${name}: tier "${db.instanceClass}" is not a db-custom-<vCPU>-<MiB> tier, the only dedicated-core tiers of the Enterprise edition.`);
+        if (db.maxStorageGiB < db.storageGiB)
+            throw new Error(`CloudSqlPostgres ${name}: maxStorageGiB (${db.maxStorageGiB}) is below storageGiB (${db.storageGiB}).`);
+        const parent = { parent: this };
+        const stateful = { parent: this, protect: args.protect };
+
+        const password = new random.RandomPassword(`${name}-app`, { length: 32, special: false }, parent);
+
+        const instance = new gcp.sql.DatabaseInstance(
+            name,
+            {
+                region: args.region,
+                databaseVersion: args.version,
+                // Pulumi-side guard (the provider refuses to delete) and, below, the Cloud SQL API guard.
+                deletionProtection: args.protect,
+                settings: {
+                    // PostgreSQL 16+ defaults to ENTERPRISE_PLUS, which rejects db-custom-* tiers; say it.
+                    edition: "ENTERPRISE",
+                    tier: db.instanceClass,
+                    // Synchronous standby in a second zone with automatic failover.
+                    availabilityType: "REGIONAL",
+                    diskType: "PD_SSD",
+                    diskSize: db.storageGiB,
+                    diskAutoresize: true,
+                    diskAutoresizeLimit: db.maxStorageGiB,
+                    ipConfiguration: {
+                        ipv4Enabled: false,
+                        privateNetwork: args.networkId,
+                        allocatedIpRange: args.allocatedIpRange,
+                        // TLS on every connection; clients need no certificate of their own.
+                        // https://cloud.google.com/sql/docs/postgres/admin-api/rest/v1/instances#sslmode
+                        sslMode: "ENCRYPTED_ONLY",
+                    },
+                    backupConfiguration: {
+                        enabled: true,
+                        startTime: "02:00",
+                        pointInTimeRecoveryEnabled: true,
+                        // Enterprise edition keeps at most 7 days of write-ahead log for PITR.
+                        transactionLogRetentionDays: 7,
+                        backupRetentionSettings: { retainedBackups: 14, retentionUnit: "COUNT" },
+                    },
+                    // Sunday 03:00 UTC (day 7), after the nightly backup.
+                    maintenanceWindow: { day: 7, hour: 3, updateTrack: "stable" },
+                    insightsConfig: { queryInsightsEnabled: true, queryStringLength: 1024, recordApplicationTags: true, recordClientAddress: false },
+                    databaseFlags: [
+                        { name: "log_checkpoints", value: "on" },
+                        { name: "log_lock_waits", value: "on" },
+                        { name: "log_min_duration_statement", value: "1000" },
+                    ],
+                    deletionProtectionEnabled: args.protect,
+                    retainBackupsOnDelete: true,
+                    userLabels: args.labels,
+                },
+            },
+            // Autoresize grows the disk; a later diff on diskSize would try to shrink it (replacement).
+            { ...stateful, dependsOn: [args.serviceAccessConnection], ignoreChanges: ["settings.diskSize"] },
+        );
+
+        // Postgres refuses to drop a database or role that still owns objects; on destroy they go with the instance.
+        new gcp.sql.Database(`${name}-app`, { instance: instance.name, name: DATABASE_NAME, deletionPolicy: "ABANDON" }, stateful);
+        new gcp.sql.User(
+            `${name}-app`,
+            { instance: instance.name, name: DATABASE_USER, password: password.result, deletionPolicy: "ABANDON" },
+            parent,
+        );
+
+        this.instanceName = instance.name;
+        this.connectionName = instance.connectionName;
+        this.host = instance.privateIpAddress;
+        this.password = pulumi.secret(password.result);
+        this.registerOutputs({ instanceName: this.instanceName, connectionName: this.connectionName, host: this.host, password: this.password });
+    }
+}

@@ -1,0 +1,40 @@
+// Kubeconfig for a GKE cluster. Pure: no Pulumi import, so it is tested directly.
+// Credentials come from gke-gcloud-auth-plugin (the gcloud component that replaced the in-tree
+// GCP auth provider): the file holds no token, only the endpoint and the cluster CA.
+// https://cloud.google.com/kubernetes-engine/docs/how-to/cluster-access-for-kubectl#install_plugin
+
+export interface GkeKubeconfigArgs {
+    /** Context, cluster and user name. */
+    name: string;
+    /** Control-plane endpoint: an IP or hostname, without scheme. */
+    endpoint: string;
+    /** Base64 PEM of the cluster CA, as masterAuth.clusterCaCertificate returns it. */
+    caCertificate: string;
+}
+
+export function gkeKubeconfig({ name, endpoint, caCertificate }: GkeKubeconfigArgs): string {
+    // JSON is YAML: kubectl and the Pulumi Kubernetes provider read it as a kubeconfig.
+    return JSON.stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name, cluster: { server: `https://${endpoint}`, "certificate-authority-data": caCertificate } }],
+        users: [
+            {
+                name,
+                user: {
+                    exec: {
+                        apiVersion: "client.authentication.k8s.io/v1beta1",
+                        command: "gke-gcloud-auth-plugin",
+                        installHint:
+                            "Install gke-gcloud-auth-plugin: gcloud components install gke-gcloud-auth-plugin " +
+                            "(https://cloud.google.com/kubernetes-engine/docs/how-to/cluster-access-for-kubectl#install_plugin)",
+                        provideClusterInfo: true,
+                        interactiveMode: "Never",
+                    },
+                },
+            },
+        ],
+        contexts: [{ name, context: { cluster: name, user: name } }],
+        "current-context": name,
+    });
+}

@@ -1,0 +1,30 @@
+// Labels and fixed names for GCP resources. Pure: no Pulumi import.
+import type { StackConfig } from "../config";
+
+export type Labels = Record<string, string>;
+
+// Label keys and values: lower-case letters, digits, '_' and '-', at most 63 characters.
+// https://cloud.google.com/resource-manager/docs/labels-overview#requirements
+const labelValue = (v: string) => v.toLowerCase().replace(/[^a-z0-9_-]/g, "-").slice(0, 63);
+
+/** Labels on every labelable resource (transforms do not run under mocks, so each resource sets them). */
+export function gcpLabels(cfg: Pick<StackConfig, "project" | "stack">, component: string): Labels {
+    return { project: labelValue(cfg.project), stack: labelValue(cfg.stack), component: labelValue(component), "managed-by": "pulumi" };
+}
+
+/**
+ * A fixed resource name (RFC 1035: [a-z]([-a-z0-9]*[a-z0-9])?, at most 63 characters), unique per stack
+ * within the project. Used where Kubernetes objects must name a GCP resource before it exists
+ * (the Gateway's NamedAddress and certificate map annotation take plain strings).
+ */
+export function gcpName(cfg: Pick<StackConfig, "project" | "stack">, suffix: string): string {
+    const base = `${cfg.project}-${cfg.stack}`.toLowerCase().replace(/[^a-z0-9-]/g, "-");
+    const name = `${base.slice(0, 62 - suffix.length)}-${suffix}`.replace(/-{2,}/g, "-");
+    return /^[a-z]/.test(name) ? name : `z${name.slice(0, 62)}`;
+}
+
+/** A service account id (6–30 chars, [a-z][-a-z0-9]*[a-z0-9]) unique per stack within the project. */
+export function serviceAccountId(stack: string, role: string): string {
+    const base = `zdp-${stack}`.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 29 - role.length);
+    return `${base}-${role}`.replace(/-{2,}/g, "-");
+}

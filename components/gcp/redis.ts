@@ -1,0 +1,72 @@
+// Memorystore for Redis: Standard tier (replica in another zone, automatic failover), TLS with server
+// authentication, AUTH, reached over Private Service Access. The AUTH string is a Pulumi secret.
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import type { Sizing } from "../capacity";
+import { REDIS_VERSIONS } from "./config";
+import type { Labels } from "./naming";
+
+export interface MemorystoreRedisArgs {
+    region: string;
+    version: (typeof REDIS_VERSIONS)[number];
+    networkId: pulumi.Input<string>;
+    /** The Private Service Access peering the instance connects through. */
+    serviceAccessConnection: pulumi.Resource;
+    sizing: Pick<Sizing, "redis">;
+    /** 0: one HA replica, no read endpoint. 1–5: read replicas behind a read endpoint. */
+    readReplicas: number;
+    protect: boolean;
+    labels: Labels;
+}
+
+export class MemorystoreRedis extends pulumi.ComponentResource {
+    public readonly instanceName: pulumi.Output<string>;
+    public readonly host: pulumi.Output<string>;
+    /** 6378 with transit encryption. */
+    public readonly port: pulumi.Output<number>;
+    /** Secret. */
+    public readonly authString: pulumi.Output<string>;
+    /** PEM bundle of the server CAs (several while Memorystore rotates them). */
+    public readonly caCertificate: pulumi.Output<string>;
+
+    constructor(name: string, args: MemorystoreRedisArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("zdp:gcp:Redis", name, {}, opts);
+        const memoryGb = args.sizing.redis.memoryGiB;
+        if (!Number.isInteger(memoryGb) || memoryGb < 1 || memoryGb > 300)
+            throw new Error(`MemorystoreRedis ${name}: memory ${memoryGb} GB must be a whole number from 1 to 300.`);
+        if (!Number.isInteger(args.readReplicas) || args.readReplicas < 0 || args.readReplicas > 5)
+            throw new Error(`MemorystoreRedis ${name}: readReplicas ${args.readReplicas} must be 0 to 5.`);
+        // https://cloud.google.com/memorystore/docs/redis/about-read-replicas (nodes of 5 GB or more)
+        if (args.readReplicas > 0 && memoryGb < 5)
+            throw new Error(`MemorystoreRedis ${name}: read replicas need an instance of at least 5 GB (this one is ${memoryGb} GB).`);
+
+        const instance = new gcp.redis.Instance(
+            name,
+            {
+                region: args.region,
+                tier: "STANDARD_HA",
+                memorySizeGb: memoryGb,
+                redisVersion: args.version,
+                authorizedNetwork: args.networkId,
+                connectMode: "PRIVATE_SERVICE_ACCESS",
+                transitEncryptionMode: "SERVER_AUTHENTICATION",
+                authEnabled: true,
+                readReplicasMode: args.readReplicas > 0 ? "READ_REPLICAS_ENABLED" : "READ_REPLICAS_DISABLED",
+                // Without read replicas a Standard instance takes exactly one replica.
+                replicaCount: args.readReplicas > 0 ? args.readReplicas : 1,
+                maintenancePolicy: { weeklyMaintenanceWindows: [{ day: "SUNDAY", startTime: { hours: 4, minutes: 0, seconds: 0, nanos: 0 } }] },
+                deletionProtection: args.protect,
+                displayName: `zdp ${args.labels.stack} cache and sessions`,
+                labels: args.labels,
+            },
+            { parent: this, protect: args.protect, dependsOn: [args.serviceAccessConnection] },
+        );
+
+        this.instanceName = instance.name;
+        this.host = instance.host;
+        this.port = instance.port;
+        this.authString = pulumi.secret(instance.authString);
+        this.caCertificate = instance.serverCaCerts.apply((certs) => certs.map((c) => c.cert.trim()).join("\n") + "\n");
+        this.registerOutputs({ instanceName: this.instanceName, host: this.host, port: this.port, authString: this.authString, caCertificate: this.caCertificate });
+    }
+}
