@@ -2,6 +2,7 @@
 // every rule that concerns the stack's cloud actually found resources), and rule by rule over
 // compliant fixtures (no finding) and the same fixtures with one property broken (the rule fires).
 import * as assert from "assert";
+import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { exceptionConfig } from "../policy/exceptions";
@@ -310,4 +311,78 @@ describe("policy: the pack over every built stack", () => {
             });
         });
     }
+});
+
+// ---- the pack as the Pulumi CLI runs it: a process serving the analyzer gRPC protocol -----------------
+
+describe("policy: the pack served over the analyzer protocol, as `--policy-pack policy` runs it", function () {
+    this.timeout(60_000);
+    // The CLI's own wire types (transitive dependencies of @pulumi/pulumi), loaded untyped.
+    const grpc = require("@grpc/grpc-js");
+    const rpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
+    const pb = require("@pulumi/pulumi/proto/analyzer_pb");
+    const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
+    const { Empty } = require("google-protobuf/google/protobuf/empty_pb");
+    let pack: ChildProcess | undefined;
+    let client: any;
+
+    before(async () => {
+        // The CLI starts the pack in its directory (PolicyPack reads ./package.json) and reads the port from stdout.
+        const child = spawn(process.execPath, ["--require", "tsx/cjs", "index.ts"], { cwd: path.join(ROOT, "policy"), stdio: ["ignore", "pipe", "pipe"] });
+        pack = child;
+        let stderr = "";
+        child.stderr!.on("data", (d) => (stderr += d));
+        const port = await new Promise<string>((resolve, reject) => {
+            child.stdout!.once("data", (d) => resolve(String(d).trim()));
+            child.once("exit", (code) => reject(new Error(`policy pack exited (${code}): ${stderr}`)));
+        });
+        client = new rpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    });
+    after(() => {
+        client?.close();
+        pack?.kill();
+    });
+
+    const unary = (method: string, req: unknown) =>
+        new Promise<any>((resolve, reject) => client[method](req, (err: Error | null, res: any) => (err ? reject(err) : resolve(res))));
+
+    function analyze(key: string, inputs: Record<string, any>) {
+        const req = new pb.AnalyzeRequest();
+        req.setType(key);
+        req.setName("probe");
+        req.setUrn(`urn:pulumi:aws::zdp::${key}::probe`);
+        req.setProperties(Struct.fromJavaScript(inputs));
+        req.setOptions(new pb.AnalyzerResourceOptions());
+        return unary("analyze", req).then((res) =>
+            res.getDiagnosticsList().map((d: any) => ({ rule: d.getPolicyname(), level: d.getEnforcementlevel() })));
+    }
+
+    it("announces every rule of the pack as mandatory", async () => {
+        const info = await unary("getAnalyzerInfo", new Empty());
+        assert.strictEqual(info.getName(), "zdp-guardrails");
+        const rules = info.getPoliciesList().map((p: any) => [p.getName(), p.getEnforcementlevel()]);
+        assert.deepStrictEqual(rules, RULE_NAMES.map((r) => [r, pb.EnforcementLevel.MANDATORY]));
+    });
+
+    it("passes a compliant RDS instance and reports a public one", async () => {
+        const rds = "aws:rds/instance:Instance";
+        assert.deepStrictEqual(await analyze(rds, GOOD[rds]), []);
+        assert.deepStrictEqual(await analyze(rds, { ...GOOD[rds], publiclyAccessible: true }), [{ rule: "database-not-public", level: pb.EnforcementLevel.MANDATORY }]);
+    });
+
+    it("reports an unpinned image, and only as advisory once the stack's exception config is applied", async () => {
+        const deploy = clone(GOOD["kubernetes:apps/v1:Deployment"]);
+        deploy.spec.template.spec.containers[0].image = "ghcr.io/acme/app";
+        assert.deepStrictEqual(await analyze("kubernetes:apps/v1:Deployment", deploy), [{ rule: "k8s-image-pinned", level: pb.EnforcementLevel.MANDATORY }]);
+
+        const configure = new pb.ConfigureAnalyzerRequest();
+        for (const [rule] of Object.entries(exceptionConfig(["k8s-image-pinned"]))) {
+            const cfg = new pb.PolicyConfig();
+            cfg.setEnforcementlevel(pb.EnforcementLevel.ADVISORY);
+            cfg.setProperties(Struct.fromJavaScript({}));
+            configure.getPolicyconfigMap().set(rule, cfg);
+        }
+        await unary("configure", configure);
+        assert.deepStrictEqual(await analyze("kubernetes:apps/v1:Deployment", deploy), [{ rule: "k8s-image-pinned", level: pb.EnforcementLevel.ADVISORY }]);
+    });
 });
