@@ -1,0 +1,379 @@
+// The application and its releases on any Kubernetes cluster: one Deployment + Service per track
+// (`app` for rolling, `app-blue`/`app-green` for blue/green and canary), PDB and HPA per track, and a
+// Gateway API Gateway + HTTPRoute whose weighted backendRefs move traffic between colours.
+// Weights and replica floors come from components/releasePlan.ts; this file only declares objects.
+//
+// Release invariants this component keeps (tests/blastRadius.spec.ts checks them):
+// - Object names, namespaces and selectors never depend on release config (versions, colours,
+//   weights): pulumi-kubernetes replaces an object whose name or selector changes, and with explicit
+//   names that replacement is delete-before-create. Versions go only into pod template labels/image.
+// - Promote, roll back and canary steps change the route and nothing else.
+// - The route depends on every Deployment it sends traffic to: pulumi-kubernetes waits for a
+//   Deployment's rollout to finish (all replicas updated and available) before dependents run, so
+//   weights never move to a colour that is not ready; if it never gets ready, `pulumi up` fails with
+//   the route untouched.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { Sizing } from "../capacity";
+import type { Color, StackConfig } from "../config";
+import { releaseState, type ReleaseState, type Track, type TrackState } from "../releasePlan";
+import { restrictedContainer, restrictedPod } from "./podSecurity";
+import { gatedWeight } from "./releaseGate";
+
+export interface GatewaySettings {
+    /** GatewayClass the stack installs or the cloud provides. */
+    className: string;
+    infrastructure?: { annotations?: Record<string, pulumi.Input<string>>; labels?: Record<string, pulumi.Input<string>> };
+    /** e.g. a GKE NamedAddress of a reserved static IP. */
+    addresses?: { type?: string; value: string }[];
+    /** Adds an HTTPS listener (and an HTTP→HTTPS redirect); certificates per cloud. */
+    https?: {
+        certificateRefs?: { group?: string; kind?: string; name: string; namespace?: string }[];
+        tlsOptions?: Record<string, pulumi.Input<string>>;
+    };
+    annotations?: Record<string, pulumi.Input<string>>;
+}
+
+export interface ReleaseArgs {
+    config: StackConfig;
+    sizing: Sizing;
+    namespace: pulumi.Input<string>;
+    /** Secret with the DATABASE_* / REDIS_* keys (components/k8s/appSecret.ts), read with envFrom. */
+    appSecretName: pulumi.Input<string>;
+    gateway: GatewaySettings;
+}
+
+/** Stable object names: nothing in release config may change them. */
+export const GATEWAY_NAME = "app";
+export const ROUTE_NAME = "app";
+export const PREVIEW_ROUTE_NAME = "app-preview";
+export const REDIRECT_ROUTE_NAME = "app-http-redirect";
+export const SERVICE_PORT = 80;
+export const objectName = (track: Track): string => (track === "app" ? "app" : `app-${track}`);
+
+/** Names of the Services a stack's release creates (cloud stacks attach LB health/backend policies to them). */
+export const serviceNamesFor = (cfg: StackConfig): string[] =>
+    cfg.release.strategy === "rolling" ? [objectName("app")] : [objectName("blue"), objectName("green")];
+
+/**
+ * Seconds a terminating pod keeps serving before it gets SIGTERM. The kubelet runs preStop while the
+ * EndpointSlice controller and the load balancer remove the pod concurrently, and the load balancer
+ * keeps sending new requests until its own deregistration has propagated: seconds to tens of seconds
+ * on the clouds ("Elastic Load Balancing stops sending requests to targets that are deregistering",
+ * https://aws.github.io/aws-eks-best-practices/networking/loadbalancing/loadbalancing/, observed to lag
+ * in kubernetes-sigs/aws-load-balancer-controller#3270), a second or two for Envoy Gateway over xDS.
+ * Cloud stacks keep their LB deregistration / connection-draining delay at or below this value.
+ */
+export const PRE_STOP_SECONDS = 30;
+/** Time the app gets after SIGTERM to finish in-flight requests. */
+export const APP_DRAIN_SECONDS = 30;
+/** Above preStop + drain, so the kubelet never SIGKILLs a pod that is still answering. */
+export const TERMINATION_GRACE_SECONDS = PRE_STOP_SECONDS + APP_DRAIN_SECONDS + 5;
+
+const POD_UID = 65532; // any non-root uid works for an image whose files are world-readable (podinfo's are)
+const HPA_CPU_UTILIZATION = 70;
+
+const baseLabels = { "app.kubernetes.io/name": "app", "app.kubernetes.io/part-of": "zdp", "app.kubernetes.io/managed-by": "pulumi" };
+/** Selector of a track: never includes the version, so a release never changes a selector. */
+export const selectorFor = (track: Track) => ({ "app.kubernetes.io/name": "app", "app.kubernetes.io/instance": objectName(track) });
+const trackLabels = (track: Track) => ({ ...baseLabels, ...selectorFor(track), "app.kubernetes.io/component": "web", "zdp.io/track": track });
+
+export class Release extends pulumi.ComponentResource {
+    public readonly serviceNames: Partial<Record<Track, string>>;
+    public readonly gatewayName: pulumi.Output<string>;
+    public readonly activeColor: Color | undefined;
+    public readonly weights: Partial<Record<Track, number>>;
+    public readonly state: ReleaseState;
+
+    constructor(name: string, args: ReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("zdp:k8s:Release", name, {}, opts);
+        const { config: cfg, sizing, namespace } = args;
+        if (!args.gateway.className) throw new Error(`Release ${name}: gateway.className is required (the GatewayClass the stack provides)`);
+        if (args.gateway.https && !args.gateway.https.certificateRefs?.length && !args.gateway.https.tlsOptions)
+            throw new Error(`Release ${name}: gateway.https needs certificateRefs or tlsOptions (an HTTPS listener terminates TLS with one of them)`);
+
+        const state = releaseState(cfg, sizing);
+        const colours = state.strategy !== "rolling";
+        const child = { parent: this };
+
+        const gateway = new k8s.apiextensions.CustomResource(
+            `${name}-gateway`,
+            {
+                apiVersion: "gateway.networking.k8s.io/v1",
+                kind: "Gateway",
+                metadata: { name: GATEWAY_NAME, namespace, labels: baseLabels, annotations: args.gateway.annotations },
+                spec: {
+                    gatewayClassName: args.gateway.className,
+                    addresses: args.gateway.addresses,
+                    infrastructure: args.gateway.infrastructure,
+                    listeners: [
+                        { name: "http", protocol: "HTTP", port: 80, allowedRoutes: { namespaces: { from: "Same" } } },
+                        ...(args.gateway.https
+                            ? [{
+                                  name: "https",
+                                  protocol: "HTTPS",
+                                  port: 443,
+                                  tls: { mode: "Terminate", certificateRefs: args.gateway.https.certificateRefs, options: args.gateway.https.tlsOptions },
+                                  allowedRoutes: { namespaces: { from: "Same" } },
+                              }]
+                            : []),
+                    ],
+                },
+            },
+            child,
+        );
+        const parentRef = (section: "http" | "https") => ({ group: "gateway.networking.k8s.io", kind: "Gateway", name: GATEWAY_NAME, sectionName: section });
+        const appListener = args.gateway.https ? "https" : "http";
+
+        for (const t of state.tracks) {
+            this.service(name, t.track, namespace);
+            this.pdb(name, t.track, namespace, sizing);
+        }
+
+        // Receiving tracks first: their HPA, then their Deployment (the HPA must already allow the floor
+        // Pulumi writes, or it would scale the colour back during the wait).
+        const receiving = state.tracks.filter((t) => t.weight > 0);
+        const idle = state.tracks.filter((t) => t.weight === 0);
+        const deployments = new Map<Track, k8s.apps.v1.Deployment>();
+        for (const t of receiving) {
+            const hpa = this.hpa(name, t, namespace, []);
+            deployments.set(t.track, this.deployment(name, t, args, hpa));
+        }
+
+        const svc = (track: Track) => objectName(track);
+        const backend = (t: TrackState) => ({
+            group: "",
+            kind: "Service",
+            name: svc(t.track),
+            port: SERVICE_PORT,
+            // A colour's weight is released only once the replica count Pulumi saw on its Deployment
+            // reaches its floor (see releaseGate.ts: guards a colour still scaled down by inactiveScale=minimal).
+            weight: colours && t.weight > 0
+                ? deployments.get(t.track)!.spec.apply((s) => gatedWeight(t.track, t.weight, s?.replicas, t.minReplicas))
+                : t.weight,
+        });
+        const everything = { path: { type: "PathPrefix", value: "/" } };
+        const inactive = colours ? state.tracks.find((t) => t.role === "inactive")! : undefined;
+        const previewRule = inactive && {
+            // More header matches win over fewer (Gateway API precedence), so this beats the weighted rule.
+            matches: [{ ...everything, headers: [{ type: "Exact", name: cfg.release.previewHeader, value: "true" }] }],
+            backendRefs: [{ group: "", kind: "Service", name: svc(inactive.track), port: SERVICE_PORT }],
+        };
+        const routeMeta = (routeName: string) => ({ name: routeName, namespace, labels: baseLabels });
+        const route = new k8s.apiextensions.CustomResource(
+            `${name}-route`,
+            {
+                apiVersion: "gateway.networking.k8s.io/v1",
+                kind: "HTTPRoute",
+                metadata: routeMeta(ROUTE_NAME),
+                spec: {
+                    parentRefs: [parentRef(appListener)],
+                    hostnames: cfg.domain ? [cfg.domain] : undefined,
+                    rules: [...(previewRule ? [previewRule] : []), { matches: [everything], backendRefs: state.tracks.map(backend) }],
+                },
+            },
+            { parent: this, dependsOn: [gateway, ...deployments.values()] },
+        );
+        if (inactive && cfg.release.previewHost) {
+            // A hostname applies to a whole HTTPRoute, so the preview host needs its own route.
+            new k8s.apiextensions.CustomResource(
+                `${name}-preview-route`,
+                {
+                    apiVersion: "gateway.networking.k8s.io/v1",
+                    kind: "HTTPRoute",
+                    metadata: routeMeta(PREVIEW_ROUTE_NAME),
+                    spec: {
+                        parentRefs: [parentRef(appListener)],
+                        hostnames: [cfg.release.previewHost],
+                        rules: [{ matches: [everything], backendRefs: previewRule!.backendRefs }],
+                    },
+                },
+                { parent: this, dependsOn: [gateway] },
+            );
+        }
+        if (args.gateway.https) {
+            new k8s.apiextensions.CustomResource(
+                `${name}-redirect-route`,
+                {
+                    apiVersion: "gateway.networking.k8s.io/v1",
+                    kind: "HTTPRoute",
+                    metadata: routeMeta(REDIRECT_ROUTE_NAME),
+                    spec: {
+                        parentRefs: [parentRef("http")],
+                        hostnames: cfg.domain ? [cfg.domain] : undefined,
+                        rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
+                    },
+                },
+                { parent: this, dependsOn: [gateway] },
+            );
+        }
+
+        // Idle tracks after the route: a colour that just lost its traffic is scaled down (minimal)
+        // only once the route no longer sends it any.
+        for (const t of idle) {
+            const hpa = this.hpa(name, t, namespace, [route]);
+            deployments.set(t.track, this.deployment(name, t, args, hpa));
+        }
+
+        this.state = state;
+        this.serviceNames = Object.fromEntries(state.tracks.map((t) => [t.track, svc(t.track)]));
+        this.gatewayName = gateway.metadata.name;
+        this.activeColor = state.activeColor;
+        this.weights = state.weights;
+        this.registerOutputs({ serviceNames: this.serviceNames, gatewayName: this.gatewayName, activeColor: this.activeColor, weights: this.weights });
+    }
+
+    private service(name: string, track: Track, namespace: pulumi.Input<string>): k8s.core.v1.Service {
+        return new k8s.core.v1.Service(
+            `${name}-${objectName(track)}`,
+            {
+                metadata: { name: objectName(track), namespace, labels: trackLabels(track) },
+                spec: {
+                    type: "ClusterIP",
+                    selector: selectorFor(track),
+                    ports: [{ name: "http", port: SERVICE_PORT, targetPort: "http", protocol: "TCP", appProtocol: "http" }],
+                },
+            },
+            { parent: this },
+        );
+    }
+
+    private pdb(name: string, track: Track, namespace: pulumi.Input<string>, sizing: Sizing): k8s.policy.v1.PodDisruptionBudget {
+        return new k8s.policy.v1.PodDisruptionBudget(
+            `${name}-${objectName(track)}`,
+            {
+                metadata: { name: objectName(track), namespace, labels: trackLabels(track) },
+                spec: {
+                    // Absolute maxUnavailable keeps working whatever size the HPA chose.
+                    maxUnavailable: sizing.app.pdbMaxUnavailable,
+                    selector: { matchLabels: selectorFor(track) },
+                    // A crash-looping pod must not block node drains.
+                    unhealthyPodEvictionPolicy: "AlwaysAllow",
+                },
+            },
+            { parent: this },
+        );
+    }
+
+    private hpa(name: string, t: TrackState, namespace: pulumi.Input<string>, dependsOn: pulumi.Resource[]): k8s.autoscaling.v2.HorizontalPodAutoscaler {
+        return new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+            `${name}-${objectName(t.track)}`,
+            {
+                metadata: { name: objectName(t.track), namespace, labels: trackLabels(t.track) },
+                spec: {
+                    scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: objectName(t.track) },
+                    minReplicas: t.minReplicas,
+                    maxReplicas: t.maxReplicas,
+                    metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: HPA_CPU_UTILIZATION } } }],
+                    // Scale down slowly: capacity leaves at most 10% a minute after a 5-minute quiet window.
+                    behavior: { scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: "Percent", value: 10, periodSeconds: 60 }] } },
+                },
+            },
+            { parent: this, dependsOn },
+        );
+    }
+
+    /**
+     * Replica ownership. The HPA owns `spec.replicas`; Pulumi writes it on create (the floor, so
+     * creation waits for a full-size colour) and otherwise:
+     * - a track taking traffic with inactiveScale=full (and rolling): `ignoreChanges` — with
+     *   Server-Side Apply pulumi-kubernetes then drops the field from its apply once the HPA's
+     *   manager owns it, so an update never resets the HPA's count (pulumi/pulumi-kubernetes#2566);
+     * - every other track (idle colours, and both colours with inactiveScale=minimal): Pulumi writes the
+     *   floor from releasePlan with `pulumi.com/patchForce`, taking the field from the HPA. That is how a
+     *   colour scaled down by `minimal` is scaled back up *and waited for* before its route weight moves.
+     *   The floor equals the HPA's minReplicas, and an idle colour sits at its HPA floor, so the write
+     *   agrees with the HPA; only under `minimal` can a change to the serving colour's pod spec reset an
+     *   HPA scale-out to the floor until the HPA's next sync (README: Releasing).
+     */
+    private deployment(name: string, t: TrackState, args: ReleaseArgs, hpa: pulumi.Resource): k8s.apps.v1.Deployment {
+        const { config: cfg, sizing } = args;
+        const hpaOwnsReplicas = t.track === "app" || (t.weight > 0 && cfg.release.inactiveScale === "full");
+        const labels = { ...trackLabels(t.track), "app.kubernetes.io/version": t.version };
+        const probe = { httpGet: { path: cfg.app.healthPath, port: "http" }, timeoutSeconds: 2 };
+        return new k8s.apps.v1.Deployment(
+            `${name}-${objectName(t.track)}`,
+            {
+                metadata: {
+                    name: objectName(t.track),
+                    namespace: args.namespace,
+                    labels,
+                    // Constant on every track (a role change must not touch the object); only matters
+                    // where Pulumi writes spec.replicas, see above.
+                    annotations: { "pulumi.com/patchForce": "true" },
+                },
+                spec: {
+                    replicas: t.minReplicas,
+                    selector: { matchLabels: selectorFor(t.track) },
+                    strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: sizing.app.maxSurge, maxUnavailable: sizing.app.maxUnavailable } },
+                    // A new pod counts as available only after staying ready this long.
+                    minReadySeconds: 10,
+                    // A rollout that stops progressing fails the Deployment (and `pulumi up`) instead of hanging.
+                    progressDeadlineSeconds: 300,
+                    revisionHistoryLimit: 5,
+                    template: {
+                        metadata: { labels },
+                        spec: {
+                            automountServiceAccountToken: false,
+                            // Service links would inject REDIS_PORT=tcp://… and clash with the app Secret's keys.
+                            enableServiceLinks: false,
+                            securityContext: restrictedPod(POD_UID),
+                            terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
+                            topologySpreadConstraints: [
+                                {
+                                    topologyKey: "topology.kubernetes.io/zone",
+                                    maxSkew: 1,
+                                    // Even zones are what the capacity model's zone-loss figure assumes; a
+                                    // single-zone cluster (local) has nothing to enforce.
+                                    whenUnsatisfiable: sizing.zones > 1 ? "DoNotSchedule" : "ScheduleAnyway",
+                                    labelSelector: { matchLabels: selectorFor(t.track) },
+                                    // Spread each ReplicaSet on its own, so a rollout's surge pods spread too.
+                                    matchLabelKeys: ["pod-template-hash"],
+                                },
+                                {
+                                    topologyKey: "kubernetes.io/hostname",
+                                    maxSkew: 1,
+                                    whenUnsatisfiable: "ScheduleAnyway",
+                                    labelSelector: { matchLabels: selectorFor(t.track) },
+                                    matchLabelKeys: ["pod-template-hash"],
+                                },
+                            ],
+                            containers: [
+                                {
+                                    name: "app",
+                                    image: `${cfg.app.image}:${t.version}`,
+                                    imagePullPolicy: "IfNotPresent",
+                                    ports: [{ name: "http", containerPort: cfg.app.port, protocol: "TCP" }],
+                                    envFrom: [{ secretRef: { name: args.appSecretName } }],
+                                    resources: {
+                                        requests: { cpu: sizing.app.cpuRequest, memory: sizing.app.memoryRequest },
+                                        limits: { memory: sizing.app.memoryLimit },
+                                    },
+                                    // Startup: up to 2 minutes to come up before liveness applies.
+                                    startupProbe: { ...probe, periodSeconds: 2, failureThreshold: 60 },
+                                    // Readiness gates traffic (Service endpoints and the load balancer).
+                                    readinessProbe: { ...probe, periodSeconds: 5, failureThreshold: 2 },
+                                    // Liveness only checks the process accepts connections: a slow dependency
+                                    // must make the pod unready, not restart it.
+                                    livenessProbe: { tcpSocket: { port: "http" }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
+                                    // See PRE_STOP_SECONDS: keep serving until the load balancer has stopped sending.
+                                    lifecycle: { preStop: { sleep: { seconds: PRE_STOP_SECONDS } } },
+                                    securityContext: restrictedContainer,
+                                    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                                },
+                            ],
+                            volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
+                        },
+                    },
+                },
+            },
+            {
+                parent: this,
+                dependsOn: [hpa],
+                ignoreChanges: hpaOwnsReplicas ? ["spec.replicas"] : [],
+                // Above progressDeadlineSeconds, so a stuck rollout reports its own reason.
+                customTimeouts: { create: "15m", update: "15m" },
+            },
+        );
+    }
+}
