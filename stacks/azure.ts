@@ -1,0 +1,152 @@
+// Azure: VNet + NAT → AKS (Entra ID, CNI Overlay/Cilium, zonal pools) → PostgreSQL Flexible Server
+// (zone-redundant HA, private access) and Azure Managed Redis (private endpoint, TLS) → the release
+// behind Application Gateway for Containers.
+import * as kubernetes from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import { addressPlan } from "../components/azure/addressing";
+import { AzureCluster } from "../components/azure/cluster";
+import { AzureDatabase } from "../components/azure/database";
+import { AzureLoadBalancer, healthCheckPolicy } from "../components/azure/loadBalancer";
+import { AzureNetwork } from "../components/azure/network";
+import { AzureRedis } from "../components/azure/redis";
+import { azureTags } from "../components/azure/tags";
+import { sizingFor } from "../components/capacity";
+import type { StackConfig } from "../components/config";
+import { AppSecret } from "../components/k8s/appSecret";
+import { Release } from "../components/k8s/release";
+import type { StackOutputs } from "./types";
+
+export function deploy(cfg: StackConfig): StackOutputs {
+    const settings = cfg.azure!;
+    const location = cfg.region!;
+    const sizing = sizingFor(cfg);
+    const name = `${cfg.project}-${cfg.stack}`;
+    const plan = addressPlan(settings.vnetCidr);
+    const tags = (component: string) => azureTags(cfg, component);
+    const client = authorization.getClientConfigOutput();
+
+    const network = new AzureNetwork(name, { location, plan, appPort: cfg.app.port, tags: tags("network") });
+    const rg = network.resourceGroupName;
+
+    const cluster = new AzureCluster(name, {
+        location,
+        resourceGroupName: rg,
+        nodeSubnetId: network.nodeSubnetId,
+        plan,
+        settings,
+        sizing,
+        client: { subscriptionId: client.subscriptionId, tenantId: client.tenantId, objectId: client.objectId },
+        tags: tags("cluster"),
+    });
+
+    const database = new AzureDatabase(`${name}-db`, {
+        location,
+        resourceGroupName: rg,
+        vnetId: network.vnetId,
+        subnetId: network.postgresSubnetId,
+        dnsLabel: name,
+        databaseName: "app",
+        settings,
+        sizing,
+        protect: cfg.protect,
+        tags: tags("database"),
+    });
+
+    const redis = new AzureRedis(`${name}-cache`, {
+        location,
+        resourceGroupName: rg,
+        vnetId: network.vnetId,
+        endpointSubnetId: network.endpointSubnetId,
+        settings,
+        sizing,
+        protect: cfg.protect,
+        tags: tags("redis"),
+    });
+
+    const lb = new AzureLoadBalancer(`${name}-lb`, {
+        location,
+        resourceGroupName: rg,
+        resourceGroupId: network.resourceGroupId,
+        agcSubnetId: network.agcSubnetId,
+        oidcIssuerUrl: cluster.oidcIssuerUrl,
+        nodeResourceGroup: cluster.nodeResourceGroup,
+        subscriptionId: client.subscriptionId,
+        provider: cluster.provider,
+        settings,
+        tags: tags("load-balancer"),
+    });
+
+    const k8s = { provider: cluster.provider };
+    const namespace = new kubernetes.core.v1.Namespace(
+        cfg.app.namespace,
+        { metadata: { name: cfg.app.namespace, labels: { "app.kubernetes.io/part-of": cfg.project } } },
+        k8s,
+    );
+
+    const secret = new AppSecret(
+        "app",
+        {
+            namespace: namespace.metadata.name,
+            values: {
+                DATABASE_HOST: database.host,
+                DATABASE_PORT: String(database.port),
+                DATABASE_NAME: database.databaseName,
+                DATABASE_USER: database.user,
+                DATABASE_PASSWORD: database.password,
+                // The server requires TLS (require_secure_transport=ON); "require" encrypts without pinning a CA.
+                DATABASE_SSLMODE: "require",
+                REDIS_HOST: redis.host,
+                REDIS_PORT: String(redis.port),
+                REDIS_PASSWORD: redis.password,
+                REDIS_TLS: "true",
+            },
+        },
+        k8s,
+    );
+
+    if (cfg.domain)
+        pulumi.log.warn(
+            `domain ${cfg.domain}: the AGC frontend serves HTTP here; HTTPS needs a TLS Secret for the Gateway listener (e.g. cert-manager), which this stack does not create. Point a CNAME at the endpoint output.`,
+        );
+
+    const release = new Release(
+        "app",
+        {
+            config: cfg,
+            sizing,
+            namespace: namespace.metadata.name,
+            appSecretName: secret.secretName,
+            gateway: {
+                className: lb.gateway.className,
+                // The alb-id is the traffic controller's ARM id, known only once it exists; the Gateway
+                // resolves Output values at runtime. (GatewaySettings.annotations is typed string-only.)
+                annotations: lb.gateway.annotations as Record<string, string>,
+                addresses: lb.gateway.addresses,
+            },
+        },
+        // The ALB Controller brings the GatewayClass and the Gateway API CRDs.
+        { ...k8s, dependsOn: [lb.controller] },
+    );
+
+    // AGC probes pods directly; probe healthPath on every Service the release routes to.
+    for (const service of Object.values(release.serviceNames)) {
+        new kubernetes.apiextensions.CustomResource(
+            `${service}-health`,
+            healthCheckPolicy({ namespace: namespace.metadata.name, service, port: cfg.app.port, path: cfg.app.healthPath }),
+            { ...k8s, dependsOn: [lb.controller, release] },
+        );
+    }
+
+    return {
+        kubeconfig: cluster.kubeconfig,
+        endpoint: lb.fqdn,
+        activeColor: release.activeColor,
+        weights: release.weights,
+        databaseHost: database.host,
+        redisHost: redis.host,
+        clusterName: cluster.clusterName,
+        resourceGroup: rg,
+        oidcIssuerUrl: cluster.oidcIssuerUrl,
+    };
+}

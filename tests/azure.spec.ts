@@ -1,0 +1,394 @@
+// The azure stack under mocks: what `pulumi up --stack azure` would ask Azure for.
+import * as assert from "assert";
+import { addressPlan } from "../components/azure/addressing";
+import { AKS_AAD_SERVER_ID, aksEndpoint, aksKubeconfig } from "../components/azure/kubeconfig";
+import { ROLES } from "../components/azure/roles";
+import { pgStorageGb } from "../components/azure/sizing";
+import { sizingFor } from "../components/capacity";
+import { diffResources } from "./diff";
+import { all, find, runStack, type Recorded, type StackRun } from "./harness";
+import { validateK8s } from "./k8sSchema";
+import { DEPLOYER_OBJECT_ID, SUBSCRIPTION, TENANT, aksUserKubeconfig } from "./mocks/azure";
+
+const T = {
+    rg: "azure-native:resources:ResourceGroup",
+    subnet: "azure-native:network:Subnet",
+    nsg: "azure-native:network:NetworkSecurityGroup",
+    nat: "azure-native:network:NatGateway",
+    aks: "azure-native:containerservice:ManagedCluster",
+    pool: "azure-native:containerservice:AgentPool",
+    maintenance: "azure-native:containerservice:MaintenanceConfiguration",
+    role: "azure-native:authorization:RoleAssignment",
+    lock: "azure-native:authorization:ManagementLockByScope",
+    pg: "azure-native:dbforpostgresql:Server",
+    pgConfig: "azure-native:dbforpostgresql:Configuration",
+    pgDb: "azure-native:dbforpostgresql:Database",
+    zone: "azure-native:privatedns:PrivateZone",
+    link: "azure-native:privatedns:VirtualNetworkLink",
+    redis: "azure-native:redisenterprise:RedisEnterprise",
+    redisDb: "azure-native:redisenterprise:Database",
+    pe: "azure-native:network:PrivateEndpoint",
+    tc: "azure-native:servicenetworking:TrafficControllerInterface",
+    frontend: "azure-native:servicenetworking:FrontendsInterface",
+    association: "azure-native:servicenetworking:AssociationsInterface",
+    identity: "azure-native:managedidentity:UserAssignedIdentity",
+    fic: "azure-native:managedidentity:FederatedIdentityCredential",
+    helm: "kubernetes:helm.sh/v3:Release",
+    gateway: "kubernetes:gateway.networking.k8s.io/v1:Gateway",
+    health: "kubernetes:alb.networking.azure.io/v1:HealthCheckPolicy",
+    secret: "kubernetes:core/v1:Secret",
+};
+
+const roleOf = (r: Recorded) => String(r.inputs.roleDefinitionId).split("/").pop();
+
+describe("azure: pure helpers", () => {
+    it("carves node, AGC (/24), PostgreSQL and endpoint subnets from the /16, outside the overlay ranges", () => {
+        const p = addressPlan("10.40.0.0/16");
+        assert.deepStrictEqual([p.nodes, p.agc, p.postgres, p.endpoints], ["10.40.0.0/22", "10.40.4.0/24", "10.40.5.0/24", "10.40.6.0/24"]);
+        assert.throws(() => addressPlan("192.168.0.0/16"), /overlaps the AKS overlay/);
+        assert.throws(() => addressPlan("10.40.0.0/20"), /must be a \/16/);
+    });
+
+    it("rounds PostgreSQL storage up to a size Azure accepts", () => {
+        assert.strictEqual(pgStorageGb(100), 128);
+        assert.strictEqual(pgStorageGb(128), 128);
+        assert.strictEqual(pgStorageGb(20), 32);
+        assert.strictEqual(pgStorageGb(40_000), 32767);
+    });
+
+    it("builds a kubelogin kubeconfig from the AKS user credential, dropping its device-code login", () => {
+        const src = Buffer.from(aksUserKubeconfig("c1", "c1-abc.hcp.eastus2.azmk8s.io"), "base64").toString();
+        const ep = aksEndpoint(src);
+        assert.strictEqual(ep.server, "https://c1-abc.hcp.eastus2.azmk8s.io:443");
+        const kc = JSON.parse(aksKubeconfig({ name: "c1", ...ep, mode: "azurecli", tenantId: TENANT }));
+        const exec = kc.users[0].user.exec;
+        assert.strictEqual(exec.command, "kubelogin");
+        assert.deepStrictEqual(exec.args.slice(0, 5), ["get-token", "--login", "azurecli", "--server-id", AKS_AAD_SERVER_ID]);
+        assert.ok(!JSON.stringify(kc).includes("devicecode"));
+        assert.strictEqual(kc.clusters[0].cluster["certificate-authority-data"], ep.caData);
+        assert.throws(() => aksEndpoint("apiVersion: v1\n"), /no server/);
+    });
+});
+
+describe("azure: config keys", () => {
+    const bad = async (overrides: Record<string, string>, key: string) => {
+        await assert.rejects(runStack("azure", overrides), (e: Error) => e.message.includes(key));
+    };
+    it("rejects an unsupported Kubernetes or PostgreSQL version and a bad VNet", async () => {
+        await bad({ "azure.kubernetesVersion": "1.31" }, "azure.kubernetesVersion");
+        await bad({ "azure.postgresVersion": "14" }, "azure.postgresVersion");
+        await bad({ "azure.postgresBackupRetentionDays": "3" }, "azure.postgresBackupRetentionDays");
+        await bad({ "azure.vnetCidr": "10.40.0.0/20" }, "azure.vnetCidr");
+    });
+    it("rejects a key the azure schema does not know", async () => {
+        await bad({ "azure.nope": "x" }, "azure.nope");
+    });
+});
+
+describe("azure: the 10k-user stack", function () {
+    this.timeout(60_000);
+    let run: StackRun;
+    const sizing = () => sizingFor(run.config);
+    before(async () => {
+        run = await runStack("azure");
+    });
+
+    it("sizes from the capacity model: D8ds_v5 PostgreSQL, Balanced_B10 Redis, 4-vCPU nodes", () => {
+        const s = sizing();
+        assert.strictEqual(s.database.instanceClass, "Standard_D8ds_v5");
+        assert.strictEqual(s.redis.nodeClass, "Balanced_B10");
+        assert.ok(s.redis.memoryGiB >= 8, "the ~8 GB class must hold 8 GB");
+        assert.strictEqual(s.nodes.machineType, "Standard_D4ds_v5");
+    });
+
+    describe("network", () => {
+        it("delegates the AGC and PostgreSQL subnets and routes node egress through the NAT gateway", () => {
+            const subnets = Object.fromEntries(all(run, T.subnet).map((r) => [r.inputs.subnetName, r.inputs]));
+            assert.deepStrictEqual(Object.keys(subnets).sort(), ["agc", "aks-nodes", "endpoints", "postgres"]);
+            assert.strictEqual(subnets.agc.delegations[0].serviceName, "Microsoft.ServiceNetworking/trafficControllers");
+            assert.match(subnets.agc.addressPrefix, /\/24$/);
+            assert.strictEqual(subnets.postgres.delegations[0].serviceName, "Microsoft.DBforPostgreSQL/flexibleServers");
+            assert.match(subnets["aks-nodes"].natGateway.id, /\/natGateways\//);
+            assert.strictEqual(subnets["aks-nodes"].defaultOutboundAccess, false);
+            assert.strictEqual(subnets.endpoints.privateEndpointNetworkPolicies, "Enabled");
+            for (const key of ["aks-nodes", "postgres", "endpoints"]) assert.match(subnets[key].networkSecurityGroup.id, /networkSecurityGroups/, key);
+        });
+
+        it("NSGs open only the app port from AGC to pods, 5432 from nodes to PostgreSQL, 10000 from nodes to Redis", () => {
+            const rules = all(run, T.nsg).flatMap((n) => n.inputs.securityRules as any[]);
+            const byName = Object.fromEntries(rules.map((r) => [r.name, r]));
+            const plan = addressPlan(run.config.azure!.vnetCidr);
+            assert.deepStrictEqual(byName["allow-agc-to-app"].destinationPortRanges, [String(run.config.app.port)]);
+            assert.deepStrictEqual(byName["allow-agc-to-app"].sourceAddressPrefixes, [plan.agc]);
+            assert.deepStrictEqual(byName["allow-nodes-to-postgres"].sourceAddressPrefixes, [plan.nodes]);
+            assert.deepStrictEqual(byName["allow-nodes-to-redis"].destinationPortRanges, ["10000"]);
+            assert.strictEqual(rules.filter((r) => r.name === "deny-other-vnet-inbound" && r.access === "Deny").length, 2);
+        });
+    });
+
+    describe("AKS", () => {
+        const aks = () => find(run, T.aks).inputs;
+        it("uses Entra ID with Azure RBAC, local accounts disabled, a user-assigned identity, OIDC + workload identity", () => {
+            const c = aks();
+            assert.strictEqual(c.disableLocalAccounts, true);
+            assert.deepStrictEqual([c.aadProfile.managed, c.aadProfile.enableAzureRBAC], [true, true]);
+            assert.strictEqual(c.identity.type, "UserAssigned");
+            assert.strictEqual(c.oidcIssuerProfile.enabled, true);
+            assert.strictEqual(c.securityProfile.workloadIdentity.enabled, true);
+            assert.strictEqual(c.sku.tier, "Standard");
+        });
+
+        it("runs Azure CNI Overlay with Cilium network policy and the user-assigned NAT gateway for egress", () => {
+            const n = aks().networkProfile;
+            assert.deepStrictEqual([n.networkPlugin, n.networkPluginMode, n.networkDataplane, n.networkPolicy, n.outboundType], ["azure", "overlay", "cilium", "cilium", "userAssignedNATGateway"]);
+        });
+
+        it("pins the configured version with an auto-upgrade channel and weekly maintenance windows", () => {
+            const c = aks();
+            assert.strictEqual(c.kubernetesVersion, run.config.azure!.kubernetesVersion);
+            assert.deepStrictEqual(c.autoUpgradeProfile, { upgradeChannel: "patch", nodeOSUpgradeChannel: "NodeImage" });
+            const windows = all(run, T.maintenance).map((m) => m.inputs);
+            assert.deepStrictEqual(windows.map((w) => w.configName).sort(), ["aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"]);
+            for (const w of windows) assert.deepStrictEqual(w.maintenanceWindow.schedule.weekly, { dayOfWeek: "Sunday", intervalWeeks: 1 });
+        });
+
+        it("spreads a tainted system pool over zones 1-3 and one autoscaled user pool per zone sized by the model", () => {
+            const s = sizing();
+            const system = aks().agentPoolProfiles[0];
+            assert.deepStrictEqual([system.mode, system.availabilityZones, system.nodeTaints], ["System", ["1", "2", "3"], ["CriticalAddonsOnly=true:NoSchedule"]]);
+            const pools = all(run, T.pool).map((p) => p.inputs);
+            assert.deepStrictEqual(pools.map((p) => p.availabilityZones).sort(), [["1"], ["2"], ["3"]]);
+            for (const p of pools) {
+                assert.strictEqual(p.vmSize, s.nodes.machineType);
+                assert.strictEqual(p.enableAutoScaling, true);
+                assert.strictEqual(p.minCount, s.nodes.perZone);
+            }
+            assert.strictEqual(pools.reduce((n, p) => n + p.minCount, 0), s.nodes.min);
+            assert.strictEqual(pools.reduce((n, p) => n + p.maxCount, 0), s.nodes.max);
+            assert.ok(all(run, T.pool).every((p) => p.ignoreChanges.includes("count")), "the autoscaler owns count");
+        });
+
+        it("turns on Container Insights with managed-identity auth and a data collection rule on the cluster", () => {
+            const oms = aks().addonProfiles.omsagent;
+            assert.strictEqual(oms.enabled, true);
+            assert.match(oms.config.logAnalyticsWorkspaceResourceID, /Microsoft.OperationalInsights\/workspaces\//);
+            assert.strictEqual(oms.config.useAADAuth, "true");
+            const dcra = find(run, "azure-native:monitor:DataCollectionRuleAssociation").inputs;
+            assert.match(dcra.resourceUri, /Microsoft.ContainerService\/managedClusters\//);
+        });
+
+        it("grants the deploying identity cluster-admin through Azure RBAC and the control plane subnet join", () => {
+            const roles = all(run, T.role);
+            const admin = roles.find((r) => roleOf(r) === ROLES.aksRbacClusterAdmin)!;
+            assert.strictEqual(admin.inputs.principalId, DEPLOYER_OBJECT_ID);
+            assert.match(admin.inputs.scope, /managedClusters\/[^/]+$/);
+            assert.ok(admin.inputs.roleDefinitionId.startsWith(`/subscriptions/${SUBSCRIPTION}/`));
+            const join = roles.find((r) => roleOf(r) === ROLES.networkContributor && /subnets\/aks-nodes$/.test(r.inputs.scope));
+            assert.ok(join, "control-plane identity can join the node subnet");
+            assert.ok(find(run, T.aks).dependsOn.includes(join!.urn), "the cluster waits for the grant");
+        });
+
+        it("exports a secret kubeconfig that authenticates with kubelogin, not a static credential", () => {
+            const kc = run.outputs.kubeconfig;
+            assert.strictEqual(kc.secret, true);
+            const parsed = JSON.parse(String(kc.value));
+            assert.strictEqual(parsed.users[0].user.exec.command, "kubelogin");
+            assert.ok(parsed.users[0].user.exec.args.includes("azurecli"));
+            assert.ok(!("token" in parsed.users[0].user) && !("client-key-data" in parsed.users[0].user));
+            assert.match(parsed.clusters[0].cluster.server, /^https:\/\/.+\.azmk8s\.io:443$/);
+        });
+    });
+
+    describe("PostgreSQL Flexible Server", () => {
+        const pg = () => find(run, T.pg);
+        it("is General Purpose at the model's SKU, zone-redundant HA, auto-growing storage", () => {
+            const i = pg().inputs;
+            assert.deepStrictEqual(i.sku, { name: sizing().database.instanceClass, tier: "GeneralPurpose" });
+            assert.strictEqual(i.highAvailability.mode, "ZoneRedundant");
+            assert.strictEqual(i.version, "17");
+            assert.strictEqual(i.storage.autoGrow, "Enabled");
+            assert.strictEqual(i.storage.storageSizeGB, pgStorageGb(sizing().database.storageGiB));
+        });
+        it("is private: delegated subnet, a private DNS zone linked to the VNet, public access disabled", () => {
+            const n = pg().inputs.network;
+            assert.strictEqual(n.publicNetworkAccess, "Disabled");
+            assert.match(n.delegatedSubnetResourceId, /\/subnets\/postgres$/);
+            assert.match(n.privateDnsZoneArmResourceId, /privateDnsZones\/zdp-azure\.private\.postgres\.database\.azure\.com$/);
+            const link = all(run, T.link).find((l) => l.inputs.privateZoneName === "zdp-azure.private.postgres.database.azure.com");
+            assert.match(link!.inputs.virtualNetwork.id, /virtualNetworks\//);
+            assert.ok(pg().dependsOn.includes(link!.urn), "the server waits for the zone link");
+        });
+        it("keeps geo-redundant backups for at least 7 days and requires TLS", () => {
+            const b = pg().inputs.backup;
+            assert.ok(b.backupRetentionDays >= 7);
+            assert.strictEqual(b.geoRedundantBackup, "Enabled");
+            const tls = find(run, T.pgConfig).inputs;
+            assert.deepStrictEqual([tls.configurationName, tls.value], ["require_secure_transport", "ON"]);
+        });
+        it("takes a generated admin password only as a secret, and is protected and locked", () => {
+            assert.ok(pg().secretPaths.includes("administratorLoginPassword"));
+            assert.strictEqual(pg().protect, true);
+            assert.strictEqual(find(run, T.pgDb).protect, true);
+            const locks = all(run, T.lock).map((l) => l.inputs);
+            assert.ok(locks.some((l) => /flexibleServers\/[^/]+$/.test(l.scope) && l.level === "CanNotDelete"));
+        });
+    });
+
+    describe("Azure Managed Redis", () => {
+        it("uses the model's SKU with high availability, TLS only, public access disabled", () => {
+            const c = find(run, T.redis);
+            assert.deepStrictEqual(c.inputs.sku, { name: sizing().redis.nodeClass });
+            assert.strictEqual(c.inputs.highAvailability, "Enabled");
+            assert.strictEqual(c.inputs.publicNetworkAccess, "Disabled");
+            assert.strictEqual(c.inputs.minimumTlsVersion, "1.2");
+            assert.strictEqual(c.protect, true);
+            const db = find(run, T.redisDb);
+            assert.deepStrictEqual([db.inputs.clientProtocol, db.inputs.port], ["Encrypted", 10000]);
+            assert.strictEqual(db.protect, true);
+        });
+        it("is reached through a private endpoint and privatelink.redis.azure.net", () => {
+            const pe = find(run, T.pe).inputs;
+            assert.deepStrictEqual(pe.privateLinkServiceConnections[0].groupIds, ["redisEnterprise"]);
+            assert.match(pe.privateLinkServiceConnections[0].privateLinkServiceId, /Microsoft.Cache\/redisEnterprise\//);
+            assert.match(pe.subnet.id, /\/subnets\/endpoints$/);
+            assert.ok(all(run, T.zone).some((z) => z.inputs.privateZoneName === "privatelink.redis.azure.net"));
+            assert.ok(all(run, T.link).some((l) => l.inputs.privateZoneName === "privatelink.redis.azure.net"));
+        });
+    });
+
+    describe("Application Gateway for Containers", () => {
+        it("creates the traffic controller, a frontend and the association on the delegated subnet", () => {
+            find(run, T.tc);
+            assert.strictEqual(find(run, T.frontend).inputs.frontendName, "app");
+            const a = find(run, T.association).inputs;
+            assert.strictEqual(a.associationType, "subnets");
+            assert.match(a.subnet.id, /\/subnets\/agc$/);
+        });
+        it("runs the ALB Controller with a workload identity federated to its service account and the roles it needs", () => {
+            const fic = find(run, T.fic).inputs;
+            assert.strictEqual(fic.subject, "system:serviceaccount:azure-alb-system:alb-controller-sa");
+            assert.match(fic.issuer, /^https:\/\/eastus2\.oic\.prod-aks\.azure\.com\//);
+            assert.deepStrictEqual(fic.audiences, ["api://AzureADTokenExchange"]);
+            const identity = all(run, T.identity).find((i) => i.name.includes("alb"))!;
+            const albRoles = all(run, T.role).filter((r) => r.name.includes("-alb-"));
+            assert.strictEqual(albRoles.length, 3);
+            for (const r of albRoles) assert.ok(r.dependsOn.includes(identity.urn), `${r.name} is granted to the controller identity`);
+            const scopeOf = (role: string) => albRoles.find((r) => roleOf(r) === role)?.inputs.scope;
+            assert.match(scopeOf(ROLES.appGwForContainersConfigurationManager), /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+$/);
+            assert.match(scopeOf(ROLES.networkContributor), /\/subnets\/agc$/);
+            assert.match(scopeOf(ROLES.reader), /resourceGroups\/MC_/);
+            const helm = find(run, T.helm);
+            assert.strictEqual(helm.inputs.chart, "oci://mcr.microsoft.com/application-lb/charts/alb-controller");
+            assert.strictEqual(helm.inputs.version, run.config.azure!.albControllerVersion);
+            assert.match(helm.inputs.values.albController.podIdentity.clientID, /^[0-9a-f-]{36}$/);
+            for (const r of [find(run, T.fic), ...albRoles]) assert.ok(helm.dependsOn.includes(r.urn), `helm waits for ${r.name}`);
+        });
+        it("points the release's Gateway at the AGC resource and frontend with the azure-alb-external class", () => {
+            const gw = find(run, T.gateway).inputs;
+            assert.strictEqual(gw.spec.gatewayClassName, "azure-alb-external");
+            assert.match(gw.metadata.annotations["alb.networking.azure.io/alb-id"], /Microsoft.ServiceNetworking\/trafficControllers\/[^/]+$/);
+            assert.deepStrictEqual(gw.spec.addresses, [{ type: "alb.networking.azure.io/alb-frontend", value: "app" }]);
+        });
+        it("probes healthPath on every Service the route can send traffic to", () => {
+            const policies = all(run, T.health).map((h) => h.inputs);
+            const services = all(run, "kubernetes:core/v1:Service").map((svc) => svc.inputs.metadata.name);
+            assert.deepStrictEqual(policies.map((p) => p.spec.targetRef.name).sort(), services.sort());
+            assert.deepStrictEqual(services.sort(), ["app-blue", "app-green"]);
+            for (const p of policies) {
+                assert.strictEqual(p.spec.default.http.path, run.config.app.healthPath);
+                assert.strictEqual(p.spec.default.port, run.config.app.port);
+                assert.deepStrictEqual(p.spec.default.http.match.statusCodes, [{ start: 200, end: 299 }]);
+            }
+        });
+    });
+
+    it("hands endpoints and credentials to the app through its Secret, passwords as secrets", () => {
+        const s = find(run, T.secret);
+        const d = s.inputs.stringData;
+        assert.match(d.DATABASE_HOST, /\.postgres\.database\.azure\.com$/);
+        assert.strictEqual(d.DATABASE_SSLMODE, "require");
+        assert.match(d.REDIS_HOST, /\.eastus2\.redis\.azure\.net$/);
+        assert.deepStrictEqual([d.REDIS_PORT, d.REDIS_TLS], ["10000", "true"]);
+        assert.ok(s.secretPaths.some((p) => p === "stringData" || p === "stringData.DATABASE_PASSWORD"));
+        const leaks = run.generatedSecrets.filter((secret) =>
+            run.resources.some((r) => JSON.stringify(r.inputs).includes(secret) && !r.secretPaths.length),
+        );
+        assert.deepStrictEqual(leaks, []);
+    });
+
+    it("exports the gateway FQDN, database and Redis hosts and the active colour", () => {
+        assert.match(String(run.outputs.endpoint.value), /\.alb\.azure\.com$/);
+        assert.match(String(run.outputs.databaseHost.value), /\.postgres\.database\.azure\.com$/);
+        assert.match(String(run.outputs.redisHost.value), /\.redis\.azure\.net$/);
+        assert.strictEqual(run.outputs.activeColor.value, "blue");
+    });
+
+    it("tags every taggable Azure resource with project and stack", () => {
+        const untagged = run.resources.filter(
+            (r) =>
+                r.type.startsWith("azure-native:") &&
+                !/:(Subnet|RoleAssignment|ManagementLockByScope|FederatedIdentityCredential|MaintenanceConfiguration|DataCollectionRuleAssociation|PrivateDnsZoneGroup|Configuration|Database|AgentPool)$/.test(r.type) &&
+                (r.inputs.tags?.project !== "zdp" || r.inputs.tags?.stack !== "azure"),
+        );
+        assert.deepStrictEqual(untagged.map((r) => `${r.type} ${r.name}`), []);
+        assert.ok(all(run, T.pool).every((p) => p.inputs.tags?.stack === "azure"), "node pools carry tags too");
+    });
+
+    it("declares only schema-valid Kubernetes objects (the AGC HealthCheckPolicies have no upstream schema)", () => {
+        const report = validateK8s(run.resources);
+        assert.deepStrictEqual(report.errors, []);
+        assert.ok(report.validated.some((v) => v.includes("Gateway")));
+        assert.deepStrictEqual(report.skipped.filter((s) => !s.startsWith(T.health)), []);
+    });
+
+    it("stays within the azure provider's submodules (never the package root)", () => {
+        // A root import would load every Azure service; the stack's own resources come from seven modules.
+        const modules = new Set(run.resources.filter((r) => r.type.startsWith("azure-native:")).map((r) => r.type.split(":")[1]));
+        assert.deepStrictEqual([...modules].sort(), ["authorization", "containerservice", "dbforpostgresql", "managedidentity", "monitor", "network", "operationalinsights", "privatedns", "redisenterprise", "resources", "servicenetworking"]);
+    });
+});
+
+describe("azure: config changes", function () {
+    this.timeout(60_000);
+    it("promote changes exactly one resource, the route, and replaces nothing", async () => {
+        const before = await runStack("azure");
+        const after = await runStack("azure", { activeColor: "green" });
+        const d = diffResources(before.resources, after.resources);
+        assert.deepStrictEqual([d.added, d.removed], [[], []]);
+        assert.deepStrictEqual(d.changed.map((c) => c.type), ["kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"]);
+        assert.ok(d.changed.every((c) => !c.replaces));
+    });
+
+    it("loosens defaults only by explicit config: throwaway stack without protect, locks, HA or geo backups", async () => {
+        const run = await runStack("azure", {
+            protectStateful: "false",
+            "azure.resourceLocks": "false",
+            "azure.postgresHaMode": "Disabled",
+            "azure.postgresGeoRedundantBackup": "false",
+            "azure.redisHighAvailability": "false",
+        });
+        assert.ok(run.resources.every((r) => !r.protect));
+        assert.deepStrictEqual(all(run, T.lock), []);
+        assert.strictEqual(find(run, T.pg).inputs.highAvailability.mode, "Disabled");
+        assert.strictEqual(find(run, T.pg).inputs.backup.geoRedundantBackup, "Disabled");
+        assert.strictEqual(find(run, T.redis).inputs.highAvailability, "Disabled");
+        // Still private and encrypted: those are not loosened by any key.
+        assert.strictEqual(find(run, T.pg).inputs.network.publicNetworkAccess, "Disabled");
+        assert.strictEqual(find(run, T.redisDb).inputs.clientProtocol, "Encrypted");
+    });
+
+    it("sizes nodes, database and Redis up with targetUsers", async () => {
+        const run = await runStack("azure", { targetUsers: "40000" });
+        const s = sizingFor(run.config);
+        assert.strictEqual(find(run, T.pg).inputs.sku.name, s.database.instanceClass);
+        assert.notStrictEqual(s.database.instanceClass, "Standard_D8ds_v5");
+        assert.strictEqual(find(run, T.redis).inputs.sku.name, s.redis.nodeClass);
+        assert.strictEqual(all(run, T.pool).reduce((n, p) => n + p.inputs.maxCount, 0), s.nodes.max);
+    });
+
+    it("completes a preview without waiting on unknown outputs", async () => {
+        const run = await runStack("azure", {}, { preview: true });
+        find(run, T.aks);
+        find(run, T.pg);
+    });
+});
