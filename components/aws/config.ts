@@ -1,4 +1,76 @@
+// Project keys `aws.<name>` (values arrive as strings). Every key is also declared in Pulumi.yaml with
+// the same default; Pulumi.aws.yaml holds the 10k-user production values.
 import { z } from "zod";
 
-// Project keys `aws.<name>`; filled in by the aws stack.
-export const awsSchema = z.object({}).strict();
+const integer = (min: number, max: number, what: string) =>
+    z
+        .string()
+        .regex(/^\d+$/, { error: `must be ${what} from ${min} to ${max}` })
+        .transform(Number)
+        .pipe(z.number().min(min, { error: `must be ${what} from ${min} to ${max}` }).max(max, { error: `must be ${what} from ${min} to ${max}` }));
+
+const boolean = z.enum(["true", "false"], { error: "must be true or false" }).transform((v) => v === "true");
+
+const ipv4Cidr = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/([0-9]|[12]\d|3[0-2])$/;
+
+const cidrList = z
+    .string({ error: "is required for the aws stack: the CIDRs (operators, CI runners) allowed to reach the public EKS API endpoint" })
+    .transform((s) => s.split(",").map((c) => c.trim()).filter((c) => c !== ""))
+    .refine((l) => l.length > 0 && l.every((c) => ipv4Cidr.test(c)), { error: "must be a comma-separated list of IPv4 CIDRs, e.g. 203.0.113.0/24" });
+
+const arnList = z
+    .string()
+    .transform((s) => s.split(",").map((c) => c.trim()).filter((c) => c !== ""))
+    .refine((l) => l.every((a) => /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/.test(a)), {
+        error: "must be a comma-separated list of IAM role or user ARNs",
+    });
+
+/**
+ * Versions checked 2026-11 (the schema enforces the shape; AWS decides availability):
+ * - EKS 1.35: standard support until 2027-03-27 (1.36 is also available)
+ *   https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html
+ * - RDS PostgreSQL 18 (18.1+ GA); a major-only version lets RDS pick and auto-upgrade the minor
+ *   https://docs.aws.amazon.com/AmazonRDS/latest/PostgreSQLReleaseNotes/postgresql-versions.html
+ * - ElastiCache Valkey 8.2 (8.0-9.1 offered)
+ *   https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/engine-versions.html
+ */
+export const awsSchema = z
+    .object({
+        kubernetesVersion: z
+            .string()
+            .regex(/^1\.\d{2}$/, { error: "must be a Kubernetes minor version EKS offers, e.g. 1.35" })
+            .default("1.35"),
+        // The subnet plan carves 3 private /18-equivalents and small public/data subnets out of it.
+        vpcCidr: z
+            .string()
+            .regex(ipv4Cidr, { error: "must be an IPv4 CIDR, e.g. 10.0.0.0/16" })
+            .refine((c) => Number(c.split("/")[1]) >= 16 && Number(c.split("/")[1]) <= 20, { error: "must be a /16 to /20 network" })
+            .default("10.0.0.0/16"),
+        singleNatGateway: boolean.default(false),
+        // No default: the public API endpoint is open only to the CIDRs the stack names.
+        apiPublicAccessCidrs: cidrList,
+        adminPrincipalArns: arnList.default([]),
+        postgresVersion: z
+            .string()
+            .regex(/^\d{2}(\.\d+)?$/, { error: "must be a PostgreSQL major (e.g. 18) or major.minor (e.g. 18.1) version" })
+            .default("18"),
+        valkeyVersion: z
+            .string()
+            .regex(/^\d+\.\d+$/, { error: "must be a Valkey major.minor version ElastiCache offers, e.g. 8.2" })
+            .default("8.2"),
+        // Primary + replicas; 2 is the minimum for Multi-AZ automatic failover.
+        cacheNodes: integer(2, 6, "a node count").default(2),
+        backupRetentionDays: integer(7, 35, "a number of days").default(14),
+        logRetentionDays: integer(1, 3653, "a number of days").default(90),
+        certificateArn: z
+            .string()
+            .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, { error: "must be an ACM certificate ARN" })
+            .optional(),
+        hostedZoneId: z
+            .string()
+            .regex(/^Z[A-Z0-9]{1,31}$/, { error: "must be a Route 53 hosted zone id, e.g. Z0123456789ABCDEFGHIJ" })
+            .optional(),
+    })
+    .strict();
+
+export type AwsSettings = z.infer<typeof awsSchema>;

@@ -1,0 +1,243 @@
+// EKS: control plane (private + allow-listed public endpoint, all control-plane logs, KMS envelope
+// encryption of Secrets, access entries instead of aws-auth), one managed node group per zone sized
+// by the capacity model, EKS managed add-ons with Pod Identity, the Cluster Autoscaler, and the
+// kubernetes Provider (exec auth) every in-cluster object uses.
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { Sizing } from "../capacity";
+import { ClusterAutoscaler } from "./autoscaler";
+import { managedPolicy, podIdentityRole, serviceRole } from "./iam";
+import type { Tags } from "./tags";
+
+export interface ClusterArgs {
+    clusterName: string;
+    kubernetesVersion: string;
+    region: string;
+    vpcId: pulumi.Input<string>;
+    /** One private subnet per zone, in zone order: node group i lives in subnet i. */
+    privateSubnetIds: pulumi.Input<string>[];
+    publicAccessCidrs: string[];
+    /** KMS key for envelope encryption of Kubernetes Secrets. */
+    kmsKeyArn: pulumi.Input<string>;
+    nodes: Sizing["nodes"];
+    zones: number;
+    /** IAM principals granted cluster-admin through access entries. */
+    adminPrincipalArns: string[];
+    logRetentionDays: number;
+    deletionProtection: boolean;
+    tags: Tags;
+}
+
+/** Control-plane log types; all five, for audit and incident forensics. */
+export const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
+
+/** Kubeconfig authenticating with `aws eks get-token` (exec): no long-lived credential in the file. */
+export function kubeconfigFor(clusterName: string, endpoint: string, caData: string, region: string): string {
+    return JSON.stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name: clusterName, cluster: { server: endpoint, "certificate-authority-data": caData } }],
+        contexts: [{ name: clusterName, context: { cluster: clusterName, user: clusterName } }],
+        "current-context": clusterName,
+        users: [
+            {
+                name: clusterName,
+                user: {
+                    exec: {
+                        apiVersion: "client.authentication.k8s.io/v1beta1",
+                        command: "aws",
+                        args: ["eks", "get-token", "--cluster-name", clusterName, "--region", region, "--output", "json"],
+                        interactiveMode: "Never",
+                    },
+                },
+            },
+        ],
+    });
+}
+
+/** Per-zone node group bounds from the capacity model's totals (each zone holds a third). */
+export function nodeGroupScaling(nodes: Sizing["nodes"], zones: number) {
+    return { minSize: nodes.perZone, desiredSize: nodes.perZone, maxSize: Math.max(nodes.perZone, Math.ceil(nodes.max / zones)) };
+}
+
+export class Cluster extends pulumi.ComponentResource {
+    public readonly name: pulumi.Output<string>;
+    public readonly endpoint: pulumi.Output<string>;
+    /** The EKS-created security group on the control plane, every managed node and (VPC CNI) every pod. */
+    public readonly clusterSecurityGroupId: pulumi.Output<string>;
+    public readonly kubeconfig: pulumi.Output<string>;
+    public readonly provider: k8s.Provider;
+    /** Everything in-cluster workloads need first: nodes, CoreDNS, the CNI and the Pod Identity agent. */
+    public readonly ready: pulumi.Resource[];
+
+    constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("zdp:aws:Cluster", name, {}, opts);
+        if (args.privateSubnetIds.length !== args.zones)
+            throw new Error(`Cluster ${name}: ${args.privateSubnetIds.length} private subnets for ${args.zones} zones; one per zone is needed.`);
+        if (args.publicAccessCidrs.length === 0) throw new Error(`Cluster ${name}: publicAccessCidrs is empty; list the CIDRs allowed to reach the API.`);
+        const parent = { parent: this };
+        const tags = (extra: Tags = {}) => ({ ...args.tags, ...extra });
+
+        const clusterRole = serviceRole(`${name}-cluster`, { service: "eks.amazonaws.com", managedPolicyArns: [managedPolicy("AmazonEKSClusterPolicy")], tags: tags() }, parent);
+
+        // Created first with a retention; EKS would otherwise create it with no expiry.
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-control-plane`,
+            { name: `/aws/eks/${args.clusterName}/cluster`, retentionInDays: args.logRetentionDays, tags: tags() },
+            parent,
+        );
+
+        const cluster = new aws.eks.Cluster(
+            name,
+            {
+                name: args.clusterName,
+                version: args.kubernetesVersion,
+                roleArn: clusterRole.arn,
+                vpcConfig: {
+                    subnetIds: args.privateSubnetIds,
+                    endpointPrivateAccess: true,
+                    endpointPublicAccess: true,
+                    publicAccessCidrs: args.publicAccessCidrs,
+                },
+                // Access entries only: no aws-auth ConfigMap (https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html).
+                // The identity running `pulumi up` becomes admin, so the kubernetes provider can work.
+                accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+                encryptionConfig: { provider: { keyArn: args.kmsKeyArn }, resources: ["secrets"] },
+                enabledClusterLogTypes: CONTROL_PLANE_LOGS,
+                // CNI, kube-proxy and CoreDNS come as managed add-ons below, versioned and updatable by EKS.
+                bootstrapSelfManagedAddons: false,
+                // ARC zonal shift: move traffic away from an impaired zone.
+                zonalShiftConfig: { enabled: true },
+                deletionProtection: args.deletionProtection,
+                tags: tags({ Name: args.clusterName }),
+            },
+            { parent: this, dependsOn: [logGroup] },
+        );
+
+        for (const [i, principalArn] of args.adminPrincipalArns.entries()) {
+            const entry = new aws.eks.AccessEntry(`${name}-admin-${i}`, { clusterName: cluster.name, principalArn, type: "STANDARD", tags: tags() }, parent);
+            new aws.eks.AccessPolicyAssociation(
+                `${name}-admin-${i}`,
+                {
+                    clusterName: cluster.name,
+                    principalArn,
+                    policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+                    accessScope: { type: "cluster" },
+                },
+                { parent: this, dependsOn: [entry] },
+            );
+        }
+
+        // Add-ons the nodes need to become Ready. The CNI's permissions stay on the node role (the AWS
+        // default): aws-node starts before any Pod Identity credential can be served on a new node.
+        const addon = (addonName: string, extra: Partial<aws.eks.AddonArgs> = {}, dependsOn: pulumi.Resource[] = []) =>
+            new aws.eks.Addon(
+                `${name}-${addonName}`,
+                { clusterName: cluster.name, addonName, resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "PRESERVE", tags: tags(), ...extra },
+                { parent: this, dependsOn },
+            );
+        const vpcCni = addon("vpc-cni");
+        const kubeProxy = addon("kube-proxy");
+        const podIdentityAgent = addon("eks-pod-identity-agent");
+
+        const nodeRole = serviceRole(
+            `${name}-node`,
+            {
+                service: "ec2.amazonaws.com",
+                managedPolicyArns: [
+                    managedPolicy("AmazonEKSWorkerNodePolicy"),
+                    managedPolicy("AmazonEC2ContainerRegistryPullOnly"),
+                    managedPolicy("AmazonEKS_CNI_Policy"),
+                ],
+                tags: tags(),
+            },
+            parent,
+        );
+
+        const launchTemplate = new aws.ec2.LaunchTemplate(
+            `${name}-nodes`,
+            {
+                description: `EKS ${args.clusterName} nodes: IMDSv2 only, encrypted gp3 root volume`,
+                // IMDSv2 only. Hop limit 2 is the managed-node-group default the add-on agents rely on;
+                // controllers get AWS credentials from Pod Identity, not from the node role.
+                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
+                blockDeviceMappings: [
+                    { deviceName: "/dev/xvda", ebs: { volumeSize: 50, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
+                ],
+                tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({
+                    resourceType,
+                    tags: tags({ Name: `${args.clusterName}-node` }),
+                })),
+                updateDefaultVersion: true,
+                tags: tags(),
+            },
+            parent,
+        );
+
+        // One node group per zone: the Cluster Autoscaler then scales the zone that needs capacity,
+        // and --balance-similar-node-groups keeps the zones even.
+        const scaling = nodeGroupScaling(args.nodes, args.zones);
+        const nodeGroups = args.privateSubnetIds.map(
+            (subnetId, i) =>
+                new aws.eks.NodeGroup(
+                    `${name}-nodes-${i}`,
+                    {
+                        clusterName: cluster.name,
+                        // A prefix, not a name: a replacement group is created before the old one goes.
+                        nodeGroupNamePrefix: `${args.clusterName}-z${i}-`,
+                        nodeRoleArn: nodeRole.arn,
+                        subnetIds: [subnetId],
+                        instanceTypes: [args.nodes.machineType],
+                        amiType: "AL2023_x86_64_STANDARD",
+                        capacityType: "ON_DEMAND",
+                        scalingConfig: scaling,
+                        updateConfig: { maxUnavailable: 1 },
+                        nodeRepairConfig: { enabled: true },
+                        launchTemplate: { id: launchTemplate.id, version: pulumi.interpolate`${launchTemplate.latestVersion}` },
+                        labels: { "zdp.dev/zone-index": `${i}` },
+                        tags: tags({ Name: `${args.clusterName}-z${i}` }),
+                    },
+                    {
+                        parent: this,
+                        dependsOn: [vpcCni, kubeProxy, podIdentityAgent],
+                        // The Cluster Autoscaler owns the live size; `pulumi up` must not reset it.
+                        ignoreChanges: ["scalingConfig.desiredSize"],
+                    },
+                ),
+        );
+
+        const coreDns = addon("coredns", {}, nodeGroups);
+        const ebsCsiRole = podIdentityRole(`${name}-ebs-csi`, { managedPolicyArns: [managedPolicy("service-role/AmazonEBSCSIDriverPolicy")], tags: tags() }, parent);
+        addon("aws-ebs-csi-driver", { podIdentityAssociations: [{ roleArn: ebsCsiRole.arn, serviceAccount: "ebs-csi-controller-sa" }] }, [...nodeGroups, podIdentityAgent]);
+        // Container Insights; Pod Identity is supported from add-on 3.1.0
+        // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-setup-EKS-addon.html).
+        const observabilityRole = podIdentityRole(
+            `${name}-cloudwatch`,
+            { managedPolicyArns: [managedPolicy("CloudWatchAgentServerPolicy"), managedPolicy("AWSXrayWriteOnlyAccess")], tags: tags() },
+            parent,
+        );
+        addon(
+            "amazon-cloudwatch-observability",
+            { podIdentityAssociations: [{ roleArn: observabilityRole.arn, serviceAccount: "cloudwatch-agent" }] },
+            [...nodeGroups, podIdentityAgent],
+        );
+
+        this.name = cluster.name;
+        this.endpoint = cluster.endpoint;
+        this.clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
+        this.kubeconfig = pulumi.secret(
+            pulumi.all([cluster.name, cluster.endpoint, cluster.certificateAuthority]).apply(([n, endpoint, ca]) => kubeconfigFor(n, endpoint, ca.data ?? "", args.region)),
+        );
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, parent);
+        this.ready = [...nodeGroups, coreDns, vpcCni, podIdentityAgent];
+
+        new ClusterAutoscaler(
+            `${name}-autoscaler`,
+            { clusterName: cluster.name, region: args.region, kubernetesVersion: args.kubernetesVersion, tags: tags(), after: this.ready },
+            { parent: this, providers: { kubernetes: this.provider } },
+        );
+
+        this.registerOutputs({ name: this.name, endpoint: this.endpoint, clusterSecurityGroupId: this.clusterSecurityGroupId, kubeconfig: this.kubeconfig });
+    }
+}

@@ -1,0 +1,127 @@
+// RDS for PostgreSQL: Multi-AZ, gp3 with storage autoscaling, KMS-encrypted, private (data subnets,
+// reachable only from the cluster security group), TLS forced by the parameter group, backups,
+// deletion protection, final snapshot, Performance Insights and Enhanced Monitoring.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { managedPolicy, serviceRole } from "./iam";
+import { storeSecurityGroup } from "./network";
+import type { Tags } from "./tags";
+
+export const POSTGRES_PORT = 5432;
+
+/** Parameter group family for an engine version: "18" or "18.1" -> "postgres18". */
+export function postgresFamily(engineVersion: string): string {
+    return `postgres${engineVersion.split(".")[0]}`;
+}
+
+export interface DatabaseArgs {
+    identifier: string;
+    engineVersion: string;
+    instanceClass: string;
+    storageGiB: number;
+    maxStorageGiB: number;
+    vpcId: pulumi.Input<string>;
+    dataSubnetIds: pulumi.Input<string>[];
+    clientSecurityGroupId: pulumi.Input<string>;
+    kmsKeyArn: pulumi.Input<string>;
+    backupRetentionDays: number;
+    /** Pulumi protect and RDS deletion protection. */
+    protect: boolean;
+    tags: Tags;
+}
+
+export class Database extends pulumi.ComponentResource {
+    public readonly address: pulumi.Output<string>;
+    public readonly port = POSTGRES_PORT;
+    public readonly dbName = "app";
+    public readonly username = "app";
+    /** Master password: a Pulumi secret (never in plaintext in state, outputs or the Secret's inputs). */
+    public readonly password: pulumi.Output<string>;
+
+    constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("zdp:aws:Database", name, {}, opts);
+        if (args.backupRetentionDays < 7) throw new Error(`Database ${name}: backupRetentionDays ${args.backupRetentionDays} is below 7.`);
+        if (args.maxStorageGiB <= args.storageGiB) throw new Error(`Database ${name}: maxStorageGiB must exceed storageGiB for storage autoscaling.`);
+        const parent = { parent: this };
+
+        const group = storeSecurityGroup(
+            `${name}-postgres`,
+            { vpcId: args.vpcId, port: POSTGRES_PORT, clientSecurityGroupId: args.clientSecurityGroupId, description: "PostgreSQL from the EKS cluster only", tags: args.tags },
+            parent,
+        );
+        const subnetGroup = new aws.rds.SubnetGroup(name, { subnetIds: args.dataSubnetIds, description: "Isolated data subnets", tags: args.tags }, parent);
+        // rds.force_ssl=1: the server refuses unencrypted connections
+        // (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL.Concepts.General.SSL.html).
+        const parameters = new aws.rds.ParameterGroup(
+            name,
+            {
+                family: postgresFamily(args.engineVersion),
+                description: "zdp PostgreSQL: TLS required",
+                parameters: [
+                    { name: "rds.force_ssl", value: "1" },
+                    { name: "log_min_duration_statement", value: "1000" },
+                ],
+                tags: args.tags,
+            },
+            parent,
+        );
+        // RDS disallows / @ " and space in master passwords; alphanumeric also keeps URLs simple.
+        const password = new random.RandomPassword(`${name}-master`, { length: 40, special: false }, parent);
+        const monitoringRole = serviceRole(
+            `${name}-monitoring`,
+            { service: "monitoring.rds.amazonaws.com", managedPolicyArns: [managedPolicy("service-role/AmazonRDSEnhancedMonitoringRole")], tags: args.tags },
+            parent,
+        );
+
+        const instance = new aws.rds.Instance(
+            name,
+            {
+                identifier: args.identifier,
+                engine: "postgres",
+                // A major version alone lets RDS choose, and auto-upgrade, the latest minor.
+                engineVersion: args.engineVersion,
+                autoMinorVersionUpgrade: true,
+                allowMajorVersionUpgrade: false,
+                instanceClass: args.instanceClass,
+                multiAz: true,
+                storageType: "gp3",
+                allocatedStorage: args.storageGiB,
+                maxAllocatedStorage: args.maxStorageGiB,
+                storageEncrypted: true,
+                kmsKeyId: args.kmsKeyArn,
+                dbName: this.dbName,
+                username: this.username,
+                // A Pulumi secret rather than an RDS-managed secret: RDS rotates managed secrets every
+                // 7 days, which would silently break the copy the app reads from its Kubernetes Secret.
+                password: password.result,
+                port: POSTGRES_PORT,
+                dbSubnetGroupName: subnetGroup.name,
+                vpcSecurityGroupIds: [group.id],
+                publiclyAccessible: false,
+                parameterGroupName: parameters.name,
+                backupRetentionPeriod: args.backupRetentionDays,
+                backupWindow: "03:00-04:00",
+                maintenanceWindow: "sun:04:30-sun:05:30",
+                copyTagsToSnapshot: true,
+                deleteAutomatedBackups: false,
+                deletionProtection: args.protect,
+                skipFinalSnapshot: false,
+                finalSnapshotIdentifier: `${args.identifier}-final`,
+                performanceInsightsEnabled: true,
+                performanceInsightsKmsKeyId: args.kmsKeyArn,
+                performanceInsightsRetentionPeriod: 7,
+                monitoringInterval: 60,
+                monitoringRoleArn: monitoringRole.arn,
+                enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+                applyImmediately: false,
+                tags: { ...args.tags, Name: args.identifier },
+            },
+            { parent: this, protect: args.protect },
+        );
+
+        this.address = instance.address;
+        this.password = pulumi.secret(password.result);
+        this.registerOutputs({ address: this.address, port: this.port });
+    }
+}

@@ -1,0 +1,206 @@
+// The AWS Load Balancer Controller v3 (Helm, eks-charts) with Pod Identity, the Gateway API CRDs it
+// is built against, and the GatewayClass `alb` whose Gateways become internet-facing ALBs.
+// Per-Service target group settings (IP targets, health checks, deregistration delay) are in
+// AlbTargetGroups below.
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { podIdentityRole } from "./iam";
+import lbcPolicy from "./lbcIamPolicy.json";
+import type { Tags } from "./tags";
+
+// LBC v3.5.0 (2026-08): Gateway API GA since v3.0; built against Gateway API v1.6.0 and serving
+// gateway.k8s.aws/v1 for its own CRDs. The Helm chart does not install either CRD set, and Helm never
+// upgrades CRDs, so both are applied here from the release-pinned manifests.
+// https://github.com/kubernetes-sigs/aws-load-balancer-controller/releases/tag/v3.5.0
+// https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/gateway/gateway/
+export const LBC = {
+    chart: "aws-load-balancer-controller",
+    version: "3.5.0",
+    repo: "https://aws.github.io/eks-charts",
+    gatewayApiCrds: "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.0/standard-install.yaml",
+    lbcGatewayCrds: "https://raw.githubusercontent.com/kubernetes-sigs/aws-load-balancer-controller/v3.5.0/config/crd/gateway/gateway-crds.yaml",
+} as const;
+export const GATEWAY_CLASS = "alb";
+export const ALB_CONTROLLER_NAME = "gateway.k8s.aws/alb";
+const LBC_API = "gateway.k8s.aws/v1";
+const NAMESPACE = "kube-system";
+const SERVICE_ACCOUNT = "aws-load-balancer-controller";
+/** AWS's recommended TLS 1.3 + 1.2 policy for ALB HTTPS listeners. */
+export const SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+export interface LoadBalancerArgs {
+    clusterName: pulumi.Input<string>;
+    region: string;
+    vpcId: pulumi.Input<string>;
+    /** Namespace of the LoadBalancerConfiguration the GatewayClass points at (the app namespace). */
+    namespace: pulumi.Input<string>;
+    /** ACM certificate for the HTTPS listener; without it the ALB listens on HTTP only. */
+    certificateArn?: pulumi.Input<string>;
+    tags: Tags;
+    /** Nodes and CoreDNS: the controller's pods need somewhere to run. */
+    after: pulumi.Resource[];
+}
+
+export class LoadBalancer extends pulumi.ComponentResource {
+    public readonly gatewayClassName = GATEWAY_CLASS;
+    /** The controller and every CRD it serves: Gateways, routes and LBC CRs must come after these. */
+    public readonly ready: pulumi.Resource[];
+
+    constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("zdp:aws:LoadBalancer", name, {}, opts);
+        const parent = { parent: this };
+
+        const role = podIdentityRole(name, { inlinePolicy: JSON.stringify(lbcPolicy), tags: args.tags }, parent);
+        const association = new aws.eks.PodIdentityAssociation(
+            name,
+            { clusterName: args.clusterName, namespace: NAMESPACE, serviceAccount: SERVICE_ACCOUNT, roleArn: role.arn, tags: args.tags },
+            parent,
+        );
+
+        const gatewayApiCrds = new k8s.yaml.v2.ConfigFile(`${name}-gateway-api-crds`, { file: LBC.gatewayApiCrds }, { parent: this, dependsOn: args.after });
+        const lbcCrds = new k8s.yaml.v2.ConfigFile(`${name}-lbc-gateway-crds`, { file: LBC.lbcGatewayCrds }, { parent: this, dependsOn: args.after });
+
+        const controller = new k8s.helm.v3.Release(
+            name,
+            {
+                name: "aws-load-balancer-controller",
+                chart: LBC.chart,
+                version: LBC.version,
+                repositoryOpts: { repo: LBC.repo },
+                namespace: NAMESPACE,
+                values: {
+                    clusterName: args.clusterName,
+                    // Set explicitly: the controller then never needs the node's instance metadata.
+                    region: args.region,
+                    vpcId: args.vpcId,
+                    serviceAccount: { create: true, name: SERVICE_ACCOUNT },
+                    replicaCount: 2,
+                    podDisruptionBudget: { maxUnavailable: 1 },
+                    // Services of type LoadBalancer keep their default; this stack only uses Gateways.
+                    enableServiceMutatorWebhook: false,
+                    defaultTags: args.tags,
+                },
+            },
+            { parent: this, dependsOn: [association, gatewayApiCrds, lbcCrds, ...args.after] },
+        );
+
+        // Internet-facing ALB in the public subnets (discovered by their kubernetes.io/role/elb tag).
+        const https = args.certificateArn !== undefined;
+        const lbConfig = new k8s.apiextensions.CustomResource(
+            `${name}-alb`,
+            {
+                apiVersion: LBC_API,
+                kind: "LoadBalancerConfiguration",
+                metadata: { name: "alb-internet-facing", namespace: args.namespace },
+                spec: {
+                    scheme: "internet-facing",
+                    ipAddressType: "ipv4",
+                    loadBalancerAttributes: [
+                        // Reject requests with malformed headers instead of passing them to the app.
+                        { key: "routing.http.drop_invalid_header_fields.enabled", value: "true" },
+                        { key: "idle_timeout.timeout_seconds", value: "60" },
+                    ],
+                    ...(https
+                        ? { listenerConfigurations: [{ protocolPort: "HTTPS:443", defaultCertificate: args.certificateArn, sslPolicy: SSL_POLICY }] }
+                        : {}),
+                    tags: args.tags,
+                },
+            },
+            { parent: this, dependsOn: [lbcCrds] },
+        );
+
+        const gatewayClass = new k8s.apiextensions.CustomResource(
+            `${name}-class`,
+            {
+                apiVersion: "gateway.networking.k8s.io/v1",
+                kind: "GatewayClass",
+                metadata: { name: GATEWAY_CLASS },
+                spec: {
+                    controllerName: ALB_CONTROLLER_NAME,
+                    description: "Internet-facing AWS Application Load Balancer (AWS Load Balancer Controller)",
+                    parametersRef: { group: "gateway.k8s.aws", kind: "LoadBalancerConfiguration", name: "alb-internet-facing", namespace: args.namespace },
+                },
+            },
+            { parent: this, dependsOn: [gatewayApiCrds, controller, lbConfig] },
+        );
+
+        this.ready = [controller, gatewayApiCrds, lbcCrds, gatewayClass];
+        this.registerOutputs({ gatewayClassName: this.gatewayClassName });
+    }
+}
+
+export interface AlbTargetGroupsArgs {
+    namespace: pulumi.Input<string>;
+    /** The Services the release puts behind the Gateway (stable names: app, app-blue, app-green). */
+    serviceNames: string[];
+    healthPath: string;
+    /**
+     * How long the ALB drains a deregistered pod. Shorter than the pods' preStop sleep, so a pod keeps
+     * serving until the ALB has stopped sending it requests and its in-flight requests are done.
+     */
+    deregistrationDelaySeconds: number;
+    tags: Tags;
+    /** The LoadBalancer: its CRDs must exist. */
+    after: pulumi.Resource[];
+}
+
+/**
+ * Deregistration delay for a pod whose preStop sleeps `preStopSeconds`: the controller needs a few
+ * seconds to see the pod terminating and deregister it; the ALB then drains in-flight requests for at
+ * most this long, which ends before the preStop does, so no request reaches a stopped process.
+ */
+export function deregistrationDelayFor(preStopSeconds: number): number {
+    const controllerReactionSeconds = 10;
+    if (preStopSeconds <= controllerReactionSeconds)
+        throw new Error(`preStop of ${preStopSeconds}s leaves no time to drain after the controller's ~${controllerReactionSeconds}s to deregister a pod.`);
+    return preStopSeconds - controllerReactionSeconds;
+}
+
+/** Health-check timing: a pod is taken out after 2 failed checks 10 s apart, back in after 2 good ones. */
+export const HEALTH_CHECK = { intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 2 } as const;
+
+/**
+ * One TargetGroupConfiguration per Service: IP targets (pods registered directly, readiness gates
+ * apply), HTTP health checks on the app's health path, and the deregistration delay. Created before
+ * the routes, so the controller never builds a target group with the defaults (instance targets).
+ */
+export class AlbTargetGroups extends pulumi.ComponentResource {
+    constructor(name: string, args: AlbTargetGroupsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("zdp:aws:AlbTargetGroups", name, {}, opts);
+        if (args.serviceNames.length === 0) throw new Error(`AlbTargetGroups ${name}: no Service names.`);
+        if (args.deregistrationDelaySeconds < 0 || args.deregistrationDelaySeconds > 3600)
+            throw new Error(`AlbTargetGroups ${name}: deregistrationDelaySeconds ${args.deregistrationDelaySeconds} is outside 0..3600.`);
+        for (const service of args.serviceNames) {
+            new k8s.apiextensions.CustomResource(
+                `${name}-${service}`,
+                {
+                    apiVersion: LBC_API,
+                    kind: "TargetGroupConfiguration",
+                    metadata: { name: service, namespace: args.namespace },
+                    spec: {
+                        targetReference: { kind: "Service", name: service },
+                        defaultConfiguration: {
+                            targetType: "ip",
+                            protocol: "HTTP",
+                            healthCheckConfig: {
+                                healthCheckPath: args.healthPath,
+                                healthCheckProtocol: "HTTP",
+                                healthCheckPort: "traffic-port",
+                                healthCheckInterval: HEALTH_CHECK.intervalSeconds,
+                                healthCheckTimeout: HEALTH_CHECK.timeoutSeconds,
+                                healthyThresholdCount: HEALTH_CHECK.healthyThreshold,
+                                unhealthyThresholdCount: HEALTH_CHECK.unhealthyThreshold,
+                                matcher: { httpCode: "200" },
+                            },
+                            targetGroupAttributes: [{ key: "deregistration_delay.timeout_seconds", value: `${args.deregistrationDelaySeconds}` }],
+                            tags: args.tags,
+                        },
+                    },
+                },
+                { parent: this, dependsOn: args.after },
+            );
+        }
+        this.registerOutputs({});
+    }
+}

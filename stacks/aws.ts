@@ -1,0 +1,199 @@
+// AWS: VPC over three zones → EKS (managed node groups per zone, Cluster Autoscaler) → RDS PostgreSQL
+// (Multi-AZ) and ElastiCache for Valkey (Multi-AZ), both private → the release behind an
+// internet-facing ALB provisioned by the AWS Load Balancer Controller from the release's Gateway.
+import * as aws from "@pulumi/aws";
+import * as kubernetes from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { Certificate } from "../components/aws/certificate";
+import { Cluster } from "../components/aws/cluster";
+import { Database } from "../components/aws/database";
+import { AlbTargetGroups, LoadBalancer, deregistrationDelayFor } from "../components/aws/loadBalancer";
+import { Network } from "../components/aws/network";
+import { Redis } from "../components/aws/redis";
+import { awsTags, clusterName } from "../components/aws/tags";
+import { sizingFor } from "../components/capacity";
+import type { StackConfig } from "../components/config";
+import { AppSecret } from "../components/k8s/appSecret";
+import { GATEWAY_NAME, PRE_STOP_SECONDS, Release, serviceNamesFor } from "../components/k8s/release";
+import type { StackOutputs } from "./types";
+
+export function deploy(cfg: StackConfig): StackOutputs {
+    const a = cfg.aws!;
+    const region = cfg.region!;
+    const sizing = sizingFor(cfg);
+    const name = clusterName(cfg);
+    const tags = (component: string) => awsTags(cfg, component);
+
+    // Zones that need no opt-in (Local and Wavelength Zones do); the first `sizing.zones` of them.
+    const availabilityZones = aws
+        .getAvailabilityZonesOutput({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] })
+        .names.apply((names) => names.slice(0, sizing.zones));
+
+    const network = new Network(name, {
+        vpcCidr: a.vpcCidr,
+        availabilityZones,
+        zones: sizing.zones,
+        singleNatGateway: a.singleNatGateway,
+        clusterName: name,
+        logRetentionDays: a.logRetentionDays,
+        tags: tags("network"),
+    });
+
+    // One customer-managed key (rotated yearly) for Kubernetes Secrets, RDS, Performance Insights and ElastiCache.
+    const key = new aws.kms.Key(
+        `${name}-data`,
+        { description: `zdp ${cfg.stack}: EKS secrets, RDS, ElastiCache`, enableKeyRotation: true, deletionWindowInDays: 30, tags: tags("kms") },
+        { protect: cfg.protect },
+    );
+    new aws.kms.Alias(`${name}-data`, { name: `alias/${name}-data`, targetKeyId: key.keyId });
+
+    const cluster = new Cluster(name, {
+        clusterName: name,
+        kubernetesVersion: a.kubernetesVersion,
+        region,
+        vpcId: network.vpcId,
+        privateSubnetIds: network.privateSubnetIds,
+        publicAccessCidrs: a.apiPublicAccessCidrs,
+        kmsKeyArn: key.arn,
+        nodes: sizing.nodes,
+        zones: sizing.zones,
+        adminPrincipalArns: a.adminPrincipalArns,
+        logRetentionDays: a.logRetentionDays,
+        deletionProtection: cfg.protect,
+        tags: tags("cluster"),
+    });
+
+    const database = new Database(`${name}-pg`, {
+        identifier: `${name}-pg`,
+        engineVersion: a.postgresVersion,
+        instanceClass: sizing.database.instanceClass,
+        storageGiB: sizing.database.storageGiB,
+        maxStorageGiB: sizing.database.maxStorageGiB,
+        vpcId: network.vpcId,
+        dataSubnetIds: network.dataSubnetIds,
+        clientSecurityGroupId: cluster.clusterSecurityGroupId,
+        kmsKeyArn: key.arn,
+        backupRetentionDays: a.backupRetentionDays,
+        protect: cfg.protect,
+        tags: tags("database"),
+    });
+
+    const redis = new Redis(`${name}-valkey`, {
+        replicationGroupId: `${name}-valkey`,
+        engineVersion: a.valkeyVersion,
+        nodeType: sizing.redis.nodeClass,
+        nodes: a.cacheNodes,
+        availabilityZones,
+        vpcId: network.vpcId,
+        dataSubnetIds: network.dataSubnetIds,
+        clientSecurityGroupId: cluster.clusterSecurityGroupId,
+        kmsKeyArn: key.arn,
+        snapshotRetentionDays: a.backupRetentionDays,
+        protect: cfg.protect,
+        tags: tags("redis"),
+    });
+
+    // HTTPS when a certificate is given, or issued for `domain` in its Route 53 zone.
+    const certificateArn: pulumi.Input<string> | undefined =
+        a.certificateArn ??
+        (cfg.domain && a.hostedZoneId ? new Certificate(`${name}-tls`, { domain: cfg.domain, hostedZoneId: a.hostedZoneId, tags: tags("tls") }).arn : undefined);
+    if (cfg.domain && certificateArn === undefined)
+        throw new pulumi.RunError(`domain ${cfg.domain} needs a certificate: set aws.certificateArn, or aws.hostedZoneId to issue one with ACM.`);
+
+    const k8s = { provider: cluster.provider };
+    const namespace = new kubernetes.core.v1.Namespace(
+        cfg.app.namespace,
+        {
+            metadata: {
+                name: cfg.app.namespace,
+                labels: {
+                    "app.kubernetes.io/part-of": cfg.project,
+                    // The controller adds a target-health readiness gate to the app's pods: a pod counts
+                    // as ready (and a rollout proceeds) only once the ALB reports it healthy.
+                    "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled",
+                },
+            },
+        },
+        { ...k8s, dependsOn: cluster.ready },
+    );
+
+    const lb = new LoadBalancer(
+        `${name}-lb`,
+        { clusterName: cluster.name, region, vpcId: network.vpcId, namespace: namespace.metadata.name, certificateArn, tags: tags("load-balancer"), after: cluster.ready },
+        k8s,
+    );
+
+    // Before the routes exist, so every target group is created with IP targets and these checks.
+    const targetGroups = new AlbTargetGroups(
+        "app",
+        {
+            namespace: namespace.metadata.name,
+            serviceNames: serviceNamesFor(cfg),
+            healthPath: cfg.app.healthPath,
+            deregistrationDelaySeconds: deregistrationDelayFor(PRE_STOP_SECONDS),
+            tags: tags("load-balancer"),
+            after: lb.ready,
+        },
+        k8s,
+    );
+
+    const secret = new AppSecret(
+        "app",
+        {
+            namespace: namespace.metadata.name,
+            values: {
+                DATABASE_HOST: database.address,
+                DATABASE_PORT: String(database.port),
+                DATABASE_NAME: database.dbName,
+                DATABASE_USER: database.username,
+                DATABASE_PASSWORD: database.password,
+                // rds.force_ssl=1 refuses plaintext; "require" encrypts without shipping the RDS CA bundle.
+                DATABASE_SSLMODE: "require",
+                REDIS_HOST: redis.primaryEndpoint,
+                REDIS_PORT: String(redis.port),
+                REDIS_PASSWORD: redis.authToken,
+                REDIS_TLS: "true",
+            },
+        },
+        k8s,
+    );
+
+    const release = new Release(
+        "app",
+        {
+            config: cfg,
+            sizing,
+            namespace: namespace.metadata.name,
+            appSecretName: secret.secretName,
+            gateway: {
+                className: lb.gatewayClassName,
+                // `pulumi up` waits until the controller has provisioned the ALB and published its hostname.
+                annotations: { "pulumi.com/waitFor": "jsonpath={.status.addresses[0].value}" },
+                // The ALB takes its certificate from the LoadBalancerConfiguration (the controller does not
+                // read certificateRefs or TLS options); the option only documents that on the listener.
+                ...(certificateArn !== undefined ? { https: { tlsOptions: { "zdp.dev/certificate": "acm-via-loadbalancerconfiguration" } } } : {}),
+            },
+        },
+        { ...k8s, dependsOn: [...lb.ready, targetGroups] },
+    );
+
+    // The ALB's DNS name, as the controller reports it on the Gateway (read back after the release).
+    // (CustomResource.get declares only apiVersion/kind/metadata; naming `status` reads it back too.)
+    const gateway = new kubernetes.apiextensions.CustomResource(
+        "app-gateway-status",
+        { apiVersion: "gateway.networking.k8s.io/v1", kind: "Gateway", status: undefined },
+        { ...k8s, id: pulumi.interpolate`${namespace.metadata.name}/${GATEWAY_NAME}`, dependsOn: [release] },
+    ) as kubernetes.apiextensions.CustomResource & { status: pulumi.Output<{ addresses?: { value: string }[] } | undefined> };
+    const endpoint = gateway.status.apply((s) => s?.addresses?.[0]?.value);
+
+    return {
+        kubeconfig: cluster.kubeconfig,
+        endpoint,
+        activeColor: release.activeColor,
+        weights: release.weights,
+        databaseHost: database.address,
+        redisHost: redis.primaryEndpoint,
+        clusterName: cluster.name,
+        region,
+    };
+}
