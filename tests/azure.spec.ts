@@ -152,20 +152,18 @@ describe("azure: the 10k-user stack", function () {
             for (const w of windows) assert.deepStrictEqual(w.maintenanceWindow.schedule.weekly, { dayOfWeek: "Sunday", intervalWeeks: 1 });
         });
 
-        it("spreads a tainted system pool over zones 1-3 and one autoscaled user pool per zone sized by the model", () => {
+        it("spreads a tainted system pool and the autoscaled app pool over zones 1-3, sized by the model", () => {
             const s = sizing();
             const system = aks().agentPoolProfiles[0];
             assert.deepStrictEqual([system.mode, system.availabilityZones, system.nodeTaints], ["System", ["1", "2", "3"], ["CriticalAddonsOnly=true:NoSchedule"]]);
-            const pools = all(run, T.pool).map((p) => p.inputs);
-            assert.deepStrictEqual(pools.map((p) => p.availabilityZones).sort(), [["1"], ["2"], ["3"]]);
-            for (const p of pools) {
-                assert.strictEqual(p.vmSize, s.nodes.machineType);
-                assert.strictEqual(p.enableAutoScaling, true);
-                assert.strictEqual(p.minCount, s.nodes.perZone);
-            }
-            assert.strictEqual(pools.reduce((n, p) => n + p.minCount, 0), s.nodes.min);
-            assert.strictEqual(pools.reduce((n, p) => n + p.maxCount, 0), s.nodes.max);
-            assert.ok(all(run, T.pool).every((p) => p.ignoreChanges.includes("count")), "the autoscaler owns count");
+            const pool = find(run, T.pool);
+            const p = pool.inputs;
+            assert.deepStrictEqual(p.availabilityZones, ["1", "2", "3"]);
+            assert.deepStrictEqual([p.mode, p.vmSize, p.enableAutoScaling], ["User", s.nodes.machineType, true]);
+            assert.deepStrictEqual([p.minCount, p.count, p.maxCount], [s.nodes.min, s.nodes.desired, s.nodes.max]);
+            assert.strictEqual(p.minCount, s.nodes.perZone * 3);
+            assert.match(p.vnetSubnetID, /\/subnets\/aks-nodes$/);
+            assert.ok(pool.ignoreChanges.includes("count"), "the autoscaler owns count");
         });
 
         it("turns on Container Insights with managed-identity auth and a data collection rule on the cluster", () => {
@@ -331,7 +329,7 @@ describe("azure: the 10k-user stack", function () {
                 (r.inputs.tags?.project !== "zdp" || r.inputs.tags?.stack !== "azure"),
         );
         assert.deepStrictEqual(untagged.map((r) => `${r.type} ${r.name}`), []);
-        assert.ok(all(run, T.pool).every((p) => p.inputs.tags?.stack === "azure"), "node pools carry tags too");
+        assert.strictEqual(find(run, T.pool).inputs.tags?.stack, "azure", "the node pool carries tags too");
     });
 
     it("declares only schema-valid Kubernetes objects (the AGC HealthCheckPolicies have no upstream schema)", () => {
@@ -383,7 +381,7 @@ describe("azure: config changes", function () {
         assert.strictEqual(find(run, T.pg).inputs.sku.name, s.database.instanceClass);
         assert.notStrictEqual(s.database.instanceClass, "Standard_D8ds_v5");
         assert.strictEqual(find(run, T.redis).inputs.sku.name, s.redis.nodeClass);
-        assert.strictEqual(all(run, T.pool).reduce((n, p) => n + p.inputs.maxCount, 0), s.nodes.max);
+        assert.strictEqual(find(run, T.pool).inputs.maxCount, s.nodes.max);
     });
 
     it("completes a preview without waiting on unknown outputs", async () => {

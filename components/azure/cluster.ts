@@ -1,6 +1,6 @@
 // AKS: Entra ID + Azure RBAC with local accounts disabled, Azure CNI Overlay with Cilium, OIDC issuer
-// + workload identity, a system pool and one autoscaled user pool per zone sized by the capacity
-// model, auto-upgrade channels with maintenance windows, Container Insights, and a kubernetes.Provider.
+// + workload identity, a system pool and an autoscaled user pool over zones 1-3 sized by the
+// capacity model, auto-upgrade channels with maintenance windows, Container Insights, and a kubernetes.Provider.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as authorization from "@pulumi/azure-native/authorization";
@@ -52,8 +52,6 @@ export class AzureCluster extends pulumi.ComponentResource {
         const { settings: s, sizing, plan, location, tags, resourceGroupName } = args;
         const nodes = sizing.nodes;
         if (sizing.zones !== ZONES.length) throw new Error(`AzureCluster ${name}: the capacity model must size ${ZONES.length} zones, got ${sizing.zones}`);
-        if (nodes.min % sizing.zones || nodes.max % sizing.zones)
-            throw new Error(`AzureCluster ${name}: node min/max (${nodes.min}/${nodes.max}) must split evenly over ${sizing.zones} zones`);
         const parent = { parent: this };
 
         const logs = new operationalinsights.Workspace(
@@ -125,8 +123,6 @@ export class AzureCluster extends pulumi.ComponentResource {
                         tags,
                     },
                 ],
-                // Zonal user pools scale together so each zone keeps its share of the app.
-                autoScalerProfile: { balanceSimilarNodeGroups: "true", expander: "least-waste" },
                 addonProfiles: {
                     omsagent: { enabled: true, config: { logAnalyticsWorkspaceResourceID: logs.id, useAADAuth: "true" } },
                 },
@@ -136,33 +132,31 @@ export class AzureCluster extends pulumi.ComponentResource {
             { ...parent, dependsOn: [subnetJoin], ignoreChanges: ["agentPoolProfiles[0].count"] },
         );
 
-        // One user pool per zone: the autoscaler can then keep `perZone` nodes in every zone, which is
-        // what the capacity model's zone-loss guarantee assumes (a single 3-zone pool only balances best-effort).
-        const pools = ZONES.map(
-            (zone) =>
-                new containerservice.AgentPool(
-                    `${name}-user${zone}`,
-                    {
-                        resourceGroupName,
-                        resourceName: cluster.name,
-                        agentPoolName: `user${zone}`,
-                        mode: "User",
-                        vmSize: nodes.machineType,
-                        osType: "Linux",
-                        osSKU: "AzureLinux",
-                        availabilityZones: [zone],
-                        enableAutoScaling: true,
-                        count: nodes.desired / sizing.zones,
-                        minCount: nodes.min / sizing.zones,
-                        maxCount: nodes.max / sizing.zones,
-                        vnetSubnetID: args.nodeSubnetId,
-                        orchestratorVersion: s.kubernetesVersion,
-                        upgradeSettings: { maxSurge: "33%" },
-                        nodeLabels: { "zdp.io/pool": "app" },
-                        tags,
-                    },
-                    { ...parent, ignoreChanges: ["count"] },
-                ),
+        // The app's pool spans the three zones; VMSS zone balancing keeps `perZone` nodes in each as it
+        // scales (best effort: a zone short of capacity can lag), and pods spread over zones by topology.
+        const pool = new containerservice.AgentPool(
+            `${name}-user`,
+            {
+                resourceGroupName,
+                resourceName: cluster.name,
+                agentPoolName: "user",
+                mode: "User",
+                vmSize: nodes.machineType,
+                osType: "Linux",
+                osSKU: "AzureLinux",
+                availabilityZones: [...ZONES],
+                enableAutoScaling: true,
+                count: nodes.desired,
+                minCount: nodes.min,
+                maxCount: nodes.max,
+                vnetSubnetID: args.nodeSubnetId,
+                orchestratorVersion: s.kubernetesVersion,
+                upgradeSettings: { maxSurge: "33%" },
+                nodeLabels: { "zdp.io/pool": "app" },
+                tags,
+            },
+            // The autoscaler owns the node count.
+            { ...parent, ignoreChanges: ["count"] },
         );
 
         // The reserved names bind a window to the auto-upgrade and node OS channels.
@@ -230,7 +224,7 @@ export class AzureCluster extends pulumi.ComponentResource {
         this.provider = new k8s.Provider(
             `${name}-k8s`,
             { kubeconfig: this.kubeconfig, enableServerSideApply: true },
-            { ...parent, dependsOn: [deployerAdmin, ...pools] },
+            { ...parent, dependsOn: [deployerAdmin, pool] },
         );
 
         this.clusterName = cluster.name;
