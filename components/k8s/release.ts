@@ -225,7 +225,7 @@ export class Release extends pulumi.ComponentResource {
 
     private service(name: string, track: Track, namespace: pulumi.Input<string>): k8s.core.v1.Service {
         return new k8s.core.v1.Service(
-            `${name}-${objectName(track)}`,
+            `${name}-${track}`,
             {
                 metadata: { name: objectName(track), namespace, labels: trackLabels(track) },
                 spec: {
@@ -240,7 +240,7 @@ export class Release extends pulumi.ComponentResource {
 
     private pdb(name: string, track: Track, namespace: pulumi.Input<string>, sizing: Sizing): k8s.policy.v1.PodDisruptionBudget {
         return new k8s.policy.v1.PodDisruptionBudget(
-            `${name}-${objectName(track)}`,
+            `${name}-${track}`,
             {
                 metadata: { name: objectName(track), namespace, labels: trackLabels(track) },
                 spec: {
@@ -257,7 +257,7 @@ export class Release extends pulumi.ComponentResource {
 
     private hpa(name: string, t: TrackState, namespace: pulumi.Input<string>, dependsOn: pulumi.Resource[]): k8s.autoscaling.v2.HorizontalPodAutoscaler {
         return new k8s.autoscaling.v2.HorizontalPodAutoscaler(
-            `${name}-${objectName(t.track)}`,
+            `${name}-${t.track}`,
             {
                 metadata: { name: objectName(t.track), namespace, labels: trackLabels(t.track) },
                 spec: {
@@ -292,7 +292,7 @@ export class Release extends pulumi.ComponentResource {
         const labels = { ...trackLabels(t.track), "app.kubernetes.io/version": t.version };
         const probe = { httpGet: { path: cfg.app.healthPath, port: "http" }, timeoutSeconds: 2 };
         return new k8s.apps.v1.Deployment(
-            `${name}-${objectName(t.track)}`,
+            `${name}-${t.track}`,
             {
                 metadata: {
                     name: objectName(t.track),

@@ -1,0 +1,81 @@
+// Local stack (`dev`): any kubeconfig — kind, k3d, minikube, Docker Desktop. Namespace, in-cluster
+// PostgreSQL and Redis, the app Secret, Envoy Gateway, and the release behind it.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { sizingFor } from "../components/capacity";
+import type { StackConfig } from "../components/config";
+import { AppSecret } from "../components/k8s/appSecret";
+import { LocalDatastores } from "../components/k8s/datastores";
+import { ENVOY_GATEWAY_CLASS, ENVOY_GATEWAY_NAMESPACE, EnvoyGateway } from "../components/k8s/envoyGateway";
+import { RESTRICTED_NAMESPACE_LABELS } from "../components/k8s/podSecurity";
+import { GATEWAY_NAME, Release } from "../components/k8s/release";
+import type { StackOutputs } from "./types";
+
+export function deploy(cfg: StackConfig): StackOutputs {
+    const sizing = sizingFor(cfg);
+    // The current kube context unless `pulumi config set kubernetes:context <name>` picks another.
+    const provider = new k8s.Provider("local", { context: new pulumi.Config("kubernetes").get("context"), enableServerSideApply: true });
+    const opts = { provider };
+
+    const namespace = new k8s.core.v1.Namespace(
+        "app",
+        { metadata: { name: cfg.app.namespace, labels: { ...RESTRICTED_NAMESPACE_LABELS, "app.kubernetes.io/part-of": "zdp" } } },
+        // Deleting the namespace deletes the datastores' volumes with it.
+        { ...opts, protect: cfg.protect },
+    );
+    const ns = namespace.metadata.name;
+
+    // Laptop-sized: the capacity model's database class is for the clouds' managed services.
+    const datastores = new LocalDatastores(
+        "data",
+        {
+            namespace: ns,
+            postgres: { cpu: "250m", memory: "512Mi", storage: `${sizing.database.storageGiB}Gi` },
+            redis: { cpu: "100m", memory: "256Mi", storage: "1Gi" },
+            protect: cfg.protect,
+        },
+        opts,
+    );
+
+    const secret = new AppSecret(
+        "app",
+        {
+            namespace: ns,
+            values: {
+                DATABASE_HOST: datastores.databaseHost,
+                DATABASE_PORT: datastores.databasePort,
+                DATABASE_NAME: datastores.databaseName,
+                DATABASE_USER: datastores.databaseUser,
+                DATABASE_PASSWORD: datastores.databasePassword,
+                // In-cluster traffic on a laptop; the cloud stacks require TLS to their managed services.
+                DATABASE_SSLMODE: "disable",
+                REDIS_HOST: datastores.redisHost,
+                REDIS_PORT: datastores.redisPort,
+                REDIS_PASSWORD: datastores.redisPassword,
+                REDIS_TLS: "false",
+            },
+        },
+        opts,
+    );
+
+    const gateway = new EnvoyGateway("envoy", opts);
+    const release = new Release(
+        "app",
+        { config: cfg, sizing, namespace: ns, appSecretName: secret.secretName, gateway: { className: ENVOY_GATEWAY_CLASS } },
+        { ...opts, dependsOn: gateway.ready },
+    );
+
+    // Envoy Gateway runs one Envoy Service per Gateway in its own namespace; a laptop cluster rarely
+    // gives it a LoadBalancer address, so the README reaches it with a port-forward.
+    const envoyService = `$(kubectl -n ${ENVOY_GATEWAY_NAMESPACE} get service -o name -l gateway.envoyproxy.io/owning-gateway-name=${GATEWAY_NAME},gateway.envoyproxy.io/owning-gateway-namespace=${cfg.app.namespace})`;
+    return {
+        endpoint: "http://localhost:8080",
+        portForward: `kubectl -n ${ENVOY_GATEWAY_NAMESPACE} port-forward ${envoyService} 8080:80`,
+        activeColor: release.activeColor,
+        weights: release.weights as Record<string, number>,
+        databaseHost: datastores.databaseHost,
+        redisHost: datastores.redisHost,
+        gatewayName: release.gatewayName,
+        serviceNames: release.serviceNames,
+    };
+}
