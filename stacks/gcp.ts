@@ -1,0 +1,158 @@
+// GCP: VPC → regional GKE (private nodes) → Cloud SQL PostgreSQL (HA, private IP) and Memorystore Redis
+// (HA, TLS) → the release behind GKE's Gateway (global external Application Load Balancer).
+import * as kubernetes from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { sizingFor } from "../components/capacity";
+import type { StackConfig } from "../components/config";
+import { GkeBackendPolicies } from "../components/gcp/backendPolicies";
+import { GkeCluster } from "../components/gcp/cluster";
+import { CloudSqlPostgres } from "../components/gcp/database";
+import { GATEWAY_CLASS, LoadBalancer } from "../components/gcp/loadBalancer";
+import { gcpLabels, gcpName } from "../components/gcp/naming";
+import { Network } from "../components/gcp/network";
+import { MemorystoreRedis } from "../components/gcp/redis";
+import { AppSecret } from "../components/k8s/appSecret";
+import { RESTRICTED_NAMESPACE_LABELS } from "../components/k8s/podSecurity";
+import { GATEWAY_NAME, PRE_STOP_SECONDS, Release, serviceNamesFor } from "../components/k8s/release";
+import type { StackOutputs } from "./types";
+
+export function deploy(cfg: StackConfig): StackOutputs {
+    const gcpCfg = cfg.gcp!;
+    const region = cfg.region!;
+    const projectId = new pulumi.Config("gcp").require("project");
+    const sizing = sizingFor(cfg);
+    const name = `${cfg.project}-${cfg.stack}`;
+    const labels = (component: string) => gcpLabels(cfg, component);
+
+    const network = new Network(name, {
+        region,
+        nodesCidr: gcpCfg.nodesCidr,
+        podsCidr: gcpCfg.podsCidr,
+        servicesCidr: gcpCfg.servicesCidr,
+        labels: labels("network"),
+    });
+
+    const cluster = new GkeCluster(name, {
+        projectId,
+        stackName: cfg.stack,
+        region,
+        networkSelfLink: network.networkSelfLink,
+        subnetworkSelfLink: network.subnetworkSelfLink,
+        releaseChannel: gcpCfg.releaseChannel,
+        masterAuthorizedNetworks: gcpCfg.masterAuthorizedNetworks,
+        sizing,
+        protect: cfg.protect,
+        labels: labels("cluster"),
+    });
+
+    const database = new CloudSqlPostgres(`${name}-pg`, {
+        region,
+        version: gcpCfg.postgresVersion,
+        networkId: network.networkId,
+        allocatedIpRange: network.serviceAccessRangeName,
+        serviceAccessConnection: network.serviceAccessConnection,
+        sizing,
+        protect: cfg.protect,
+        labels: labels("database"),
+    });
+
+    const redis = new MemorystoreRedis(`${name}-redis`, {
+        region,
+        version: gcpCfg.redisVersion,
+        networkId: network.networkId,
+        serviceAccessConnection: network.serviceAccessConnection,
+        sizing,
+        readReplicas: gcpCfg.redisReadReplicas,
+        protect: cfg.protect,
+        labels: labels("redis"),
+    });
+
+    // HTTPS for the domain (and the preview host) once a domain is configured; HTTP only otherwise.
+    const hostnames = cfg.domain ? [cfg.domain, ...(cfg.release.previewHost ? [cfg.release.previewHost] : [])] : [];
+    const lb = new LoadBalancer(`${name}-lb`, {
+        addressName: gcpName(cfg, "gateway-ip"),
+        networkSelfLink: network.networkSelfLink,
+        nodeServiceAccountEmail: cluster.nodeServiceAccountEmail,
+        appPort: cfg.app.port,
+        hostnames,
+        certificateMapName: gcpName(cfg, "certmap"),
+        sslPolicyName: gcpName(cfg, "tls"),
+        protect: cfg.protect,
+        labels: labels("load-balancer"),
+    });
+
+    const k8s = { provider: cluster.provider };
+    const namespace = new kubernetes.core.v1.Namespace(
+        cfg.app.namespace,
+        { metadata: { name: cfg.app.namespace, labels: { ...RESTRICTED_NAMESPACE_LABELS, "app.kubernetes.io/part-of": cfg.project } } },
+        k8s,
+    );
+
+    const secret = new AppSecret(
+        "app",
+        {
+            namespace: namespace.metadata.name,
+            values: {
+                DATABASE_HOST: database.host,
+                DATABASE_PORT: String(database.port),
+                DATABASE_NAME: database.databaseName,
+                DATABASE_USER: database.user,
+                DATABASE_PASSWORD: database.password,
+                // Cloud SQL enforces TLS (sslMode ENCRYPTED_ONLY); libpq's "require" encrypts without a client certificate.
+                DATABASE_SSLMODE: "require",
+                REDIS_HOST: redis.host,
+                REDIS_PORT: redis.port.apply(String),
+                REDIS_PASSWORD: redis.authString,
+                REDIS_TLS: "true",
+                // Memorystore's server CA: clients verify the server with it (transit encryption).
+                REDIS_CA_CERT: redis.caCertificate,
+            },
+        },
+        k8s,
+    );
+
+    // Policies first: the Gateway controller builds the backends with the right health check from the
+    // start instead of GKE's default (GET / on the serving port). Service names are stable per track.
+    const policies = new GkeBackendPolicies(
+        "app",
+        {
+            namespace: namespace.metadata.name,
+            services: serviceNamesFor(cfg),
+            healthPath: cfg.app.healthPath,
+            preStopSeconds: PRE_STOP_SECONDS,
+            gateway: lb.sslPolicyName ? { name: GATEWAY_NAME, sslPolicyName: lb.sslPolicyName } : undefined,
+            labels: { "app.kubernetes.io/part-of": cfg.project },
+        },
+        k8s,
+    );
+
+    const release = new Release(
+        "app",
+        {
+            config: cfg,
+            sizing,
+            namespace: namespace.metadata.name,
+            appSecretName: secret.secretName,
+            gateway: {
+                className: GATEWAY_CLASS,
+                addresses: [{ type: "NamedAddress", value: lb.addressName }],
+                annotations: lb.gatewayAnnotations,
+                // The certificate comes from the certificate map annotation: no certificateRefs.
+                ...(hostnames.length > 0 ? { https: {} } : {}),
+            },
+        },
+        { ...k8s, dependsOn: [lb, policies] },
+    );
+
+    return {
+        kubeconfig: cluster.kubeconfig,
+        endpoint: lb.address,
+        activeColor: release.activeColor,
+        weights: release.weights,
+        databaseHost: database.host,
+        redisHost: redis.host,
+        clusterName: cluster.clusterName,
+        databaseInstance: database.connectionName,
+        certificateDnsRecords: lb.dnsAuthorizationRecords,
+    };
+}

@@ -1,0 +1,533 @@
+// The gcp stack under mocks: what `pulumi up --stack gcp` would declare, asserted property by property.
+import * as assert from "assert";
+import { sizingFor, type Sizing } from "../components/capacity";
+import { ConfigError } from "../components/config";
+import { NODE_ROLES } from "../components/gcp/cluster";
+import { cidrsOverlap, gcpSchema, isIpv4Cidr } from "../components/gcp/config";
+import { gkeKubeconfig } from "../components/gcp/kubeconfig";
+import { CERTMAP_ANNOTATION, GATEWAY_CLASS, HEALTH_CHECK_RANGES } from "../components/gcp/loadBalancer";
+import { gcpName, serviceAccountId } from "../components/gcp/naming";
+import { PRE_STOP_SECONDS } from "../components/k8s/release";
+import { diffResources } from "./diff";
+import { all, find, runStack, type Recorded, type StackRun } from "./harness";
+import { validateK8s } from "./k8sSchema";
+
+const T = {
+    network: "gcp:compute/network:Network",
+    subnet: "gcp:compute/subnetwork:Subnetwork",
+    nat: "gcp:compute/routerNat:RouterNat",
+    address: "gcp:compute/globalAddress:GlobalAddress",
+    firewall: "gcp:compute/firewall:Firewall",
+    psa: "gcp:servicenetworking/connection:Connection",
+    cluster: "gcp:container/cluster:Cluster",
+    pool: "gcp:container/nodePool:NodePool",
+    sa: "gcp:serviceaccount/account:Account",
+    iam: "gcp:projects/iAMMember:IAMMember",
+    sql: "gcp:sql/databaseInstance:DatabaseInstance",
+    sqlUser: "gcp:sql/user:User",
+    redis: "gcp:redis/instance:Instance",
+    cert: "gcp:certificatemanager/certificate:Certificate",
+    certMap: "gcp:certificatemanager/certificateMap:CertificateMap",
+    certMapEntry: "gcp:certificatemanager/certificateMapEntry:CertificateMapEntry",
+    dnsAuth: "gcp:certificatemanager/dnsAuthorization:DnsAuthorization",
+    sslPolicy: "gcp:compute/sSLPolicy:SSLPolicy",
+    gateway: "kubernetes:gateway.networking.k8s.io/v1:Gateway",
+    route: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
+    service: "kubernetes:core/v1:Service",
+    secret: "kubernetes:core/v1:Secret",
+    custom: /^kubernetes:networking\.gke\.io\/v1:/,
+};
+
+const one = (run: StackRun, type: string) => find(run, type);
+const gkePolicies = (run: StackRun, kind: string) => run.resources.filter((r) => r.type === `kubernetes:networking.gke.io/v1:${kind}`);
+
+describe("gcp stack (mocks)", function () {
+    this.timeout(60_000);
+    let run: StackRun;
+    let sizing: Sizing;
+    before(async () => {
+        run = await runStack("gcp");
+        sizing = sizingFor(run.config);
+    });
+
+    describe("network", () => {
+        it("is a custom-mode VPC with one subnet carrying Pod and Service secondary ranges and Private Google Access", () => {
+            assert.strictEqual(one(run, T.network).inputs.autoCreateSubnetworks, false);
+            const subnet = one(run, T.subnet).inputs;
+            assert.strictEqual(subnet.privateIpGoogleAccess, true);
+            assert.strictEqual(subnet.region, run.config.region);
+            assert.deepStrictEqual(
+                subnet.secondaryIpRanges.map((r: any) => [r.rangeName, r.ipCidrRange]),
+                [["pods", run.config.gcp!.podsCidr], ["services", run.config.gcp!.servicesCidr]],
+            );
+            const cluster = one(run, T.cluster).inputs.ipAllocationPolicy;
+            assert.deepStrictEqual([cluster.clusterSecondaryRangeName, cluster.servicesSecondaryRangeName], ["pods", "services"]);
+        });
+
+        it("gives private nodes egress through Cloud NAT on the nodes' subnet (Pod ranges included)", () => {
+            const nat = one(run, T.nat).inputs;
+            assert.strictEqual(nat.sourceSubnetworkIpRangesToNat, "LIST_OF_SUBNETWORKS");
+            assert.deepStrictEqual(nat.subnetworks[0].sourceIpRangesToNats, ["ALL_IP_RANGES"]);
+            assert.match(nat.subnetworks[0].name, /\/subnetworks\//);
+        });
+
+        it("reserves a /16 for Private Service Access and peers it with servicenetworking", () => {
+            const range = all(run, T.address).find((a) => a.inputs.purpose === "VPC_PEERING");
+            assert.ok(range, "no VPC_PEERING range");
+            assert.strictEqual(range.inputs.addressType, "INTERNAL");
+            assert.strictEqual(range.inputs.prefixLength, 16);
+            const psa = one(run, T.psa).inputs;
+            assert.strictEqual(psa.service, "servicenetworking.googleapis.com");
+            assert.strictEqual(psa.reservedPeeringRanges.length, 1);
+        });
+
+        it("opens the app port to Google's health-check and proxy ranges on the GKE nodes only", () => {
+            const fw = one(run, T.firewall).inputs;
+            assert.deepStrictEqual(fw.sourceRanges, [...HEALTH_CHECK_RANGES]);
+            assert.deepStrictEqual(fw.allows, [{ protocol: "tcp", ports: [String(run.config.app.port)] }]);
+            assert.deepStrictEqual(fw.targetServiceAccounts, [`${serviceAccountId(run.config.stack, "nodes")}@${gcpProject()}.iam.gserviceaccount.com`]);
+        });
+    });
+
+    describe("GKE", () => {
+        it("is regional, on the configured release channel, with the default node pool removed", () => {
+            const c = one(run, T.cluster).inputs;
+            assert.match(c.location, /^[a-z]+-[a-z]+\d+$/, "a zone would make a zonal cluster");
+            assert.strictEqual(c.location, run.config.region);
+            assert.deepStrictEqual(c.releaseChannel, { channel: "REGULAR" });
+            assert.strictEqual(c.removeDefaultNodePool, true);
+        });
+
+        it("has private nodes and a control plane reachable only from the authorized networks", () => {
+            const c = one(run, T.cluster).inputs;
+            assert.strictEqual(c.privateClusterConfig.enablePrivateNodes, true);
+            assert.deepStrictEqual(
+                c.masterAuthorizedNetworksConfig.cidrBlocks.map((b: any) => b.cidrBlock),
+                run.config.gcp!.masterAuthorizedNetworks,
+            );
+            assert.strictEqual(c.masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled, false);
+        });
+
+        it("enables Workload Identity, Dataplane V2, shielded nodes, the Gateway API and managed Prometheus", () => {
+            const c = one(run, T.cluster).inputs;
+            assert.strictEqual(c.workloadIdentityConfig.workloadPool, `${gcpProject()}.svc.id.goog`);
+            assert.strictEqual(c.datapathProvider, "ADVANCED_DATAPATH");
+            assert.strictEqual(c.networkPolicy, undefined, "Dataplane V2 enforces NetworkPolicy itself");
+            assert.strictEqual(c.enableShieldedNodes, true);
+            assert.deepStrictEqual(c.gatewayApiConfig, { channel: "CHANNEL_STANDARD" });
+            assert.strictEqual(c.addonsConfig.httpLoadBalancing.disabled, false);
+            assert.strictEqual(c.monitoringConfig.managedPrometheus.enabled, true);
+            assert.ok(c.loggingConfig.enableComponents.includes("WORKLOADS"));
+            assert.strictEqual(c.deletionProtection, true);
+            assert.strictEqual(c.resourceLabels.stack, "gcp");
+        });
+
+        it("sizes the node pool from the capacity model with total (not per-zone) autoscaling limits", () => {
+            const p = one(run, T.pool).inputs;
+            assert.strictEqual(p.nodeConfig.machineType, sizing.nodes.machineType);
+            assert.strictEqual(p.nodeConfig.machineType, "n2-standard-4");
+            assert.strictEqual(p.autoscaling.totalMinNodeCount, sizing.nodes.min);
+            assert.strictEqual(p.autoscaling.totalMaxNodeCount, sizing.nodes.max);
+            assert.strictEqual(p.autoscaling.minNodeCount, undefined);
+            assert.strictEqual(p.autoscaling.maxNodeCount, undefined);
+            assert.strictEqual(p.initialNodeCount * sizing.zones, sizing.nodes.desired, "initialNodeCount is per zone");
+            assert.ok(find(run, T.pool).ignoreChanges.includes("initialNodeCount"), "the autoscaler owns the count");
+        });
+
+        it("repairs and upgrades nodes by surge without taking capacity away", () => {
+            const p = one(run, T.pool).inputs;
+            assert.deepStrictEqual(p.management, { autoRepair: true, autoUpgrade: true });
+            assert.deepStrictEqual(p.upgradeSettings, { strategy: "SURGE", maxSurge: 1, maxUnavailable: 0 });
+        });
+
+        it("runs nodes as a dedicated service account with least privilege, GKE metadata server and secure boot", () => {
+            const sa = one(run, T.sa);
+            const p = one(run, T.pool).inputs.nodeConfig;
+            assert.strictEqual(p.serviceAccount, `${sa.inputs.accountId}@${gcpProject()}.iam.gserviceaccount.com`);
+            assert.match(sa.inputs.accountId, /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/);
+            const roles = all(run, T.iam).map((g) => g.inputs.role).sort();
+            assert.deepStrictEqual(roles, [...NODE_ROLES].sort());
+            for (const g of all(run, T.iam)) assert.strictEqual(g.inputs.member, `serviceAccount:${p.serviceAccount}`);
+            assert.ok(!roles.some((r) => /owner|editor|admin/i.test(r)));
+            assert.deepStrictEqual(p.workloadMetadataConfig, { mode: "GKE_METADATA" });
+            assert.deepStrictEqual(p.shieldedInstanceConfig, { enableSecureBoot: true, enableIntegrityMonitoring: true });
+        });
+
+        it("builds a Kubernetes provider from a secret kubeconfig that authenticates with gke-gcloud-auth-plugin", () => {
+            assert.strictEqual(run.outputs.kubeconfig.secret, true);
+            const kc = JSON.parse(run.outputs.kubeconfig.value as string);
+            assert.strictEqual(kc.users[0].user.exec.command, "gke-gcloud-auth-plugin");
+            assert.match(kc.clusters[0].cluster.server, /^https:\/\/\d+\.\d+\.\d+\.\d+$/);
+            assert.ok(Buffer.from(kc.clusters[0].cluster["certificate-authority-data"], "base64").toString().startsWith("-----BEGIN CERTIFICATE-----"));
+            const provider = find(run, "pulumi:providers:kubernetes");
+            assert.ok(provider.secretPaths.includes("kubeconfig"), "the provider's kubeconfig input is secret");
+            assert.ok(provider.dependsOn.includes(find(run, T.pool).urn), "nothing reaches the cluster before its nodes exist");
+        });
+    });
+
+    describe("Cloud SQL for PostgreSQL", () => {
+        it("is regional HA with the capacity model's tier on the Enterprise edition", () => {
+            const s = one(run, T.sql).inputs;
+            assert.strictEqual(s.settings.availabilityType, "REGIONAL");
+            assert.strictEqual(s.settings.tier, sizing.database.instanceClass);
+            assert.strictEqual(s.settings.tier, "db-custom-8-32768");
+            assert.strictEqual(s.settings.edition, "ENTERPRISE", "POSTGRES_16+ defaults to ENTERPRISE_PLUS, which rejects db-custom tiers");
+            assert.strictEqual(s.databaseVersion, "POSTGRES_17");
+            assert.strictEqual(s.settings.diskAutoresizeLimit, sizing.database.maxStorageGiB);
+        });
+
+        it("has a private IP only, waits for the service-access peering, and requires TLS", () => {
+            const sql = one(run, T.sql);
+            const ip = sql.inputs.settings.ipConfiguration;
+            assert.strictEqual(ip.ipv4Enabled, false);
+            assert.ok(ip.privateNetwork.includes("/networks/"));
+            assert.strictEqual(ip.sslMode, "ENCRYPTED_ONLY");
+            assert.strictEqual(ip.authorizedNetworks, undefined);
+            assert.ok(sql.dependsOn.includes(one(run, T.psa).urn));
+        });
+
+        it("backs up nightly with point-in-time recovery, a maintenance window and query insights", () => {
+            const s = one(run, T.sql).inputs.settings;
+            assert.strictEqual(s.backupConfiguration.enabled, true);
+            assert.strictEqual(s.backupConfiguration.pointInTimeRecoveryEnabled, true);
+            assert.ok(s.backupConfiguration.transactionLogRetentionDays >= 1 && s.backupConfiguration.transactionLogRetentionDays <= 7);
+            assert.ok(s.maintenanceWindow.day >= 1 && s.maintenanceWindow.day <= 7);
+            assert.strictEqual(s.insightsConfig.queryInsightsEnabled, true);
+        });
+
+        it("is protected three ways: Pulumi protect, provider deletionProtection, Cloud SQL deletion protection", () => {
+            const sql = one(run, T.sql);
+            assert.strictEqual(sql.protect, true);
+            assert.strictEqual(sql.inputs.deletionProtection, true);
+            assert.strictEqual(sql.inputs.settings.deletionProtectionEnabled, true);
+        });
+
+        it("gives the app user a generated password that is a Pulumi secret", () => {
+            const user = one(run, T.sqlUser);
+            assert.ok(user.secretPaths.includes("password"));
+            assert.ok(run.generatedSecrets.includes(user.inputs.password));
+        });
+    });
+
+    describe("Memorystore for Redis", () => {
+        it("is Standard tier HA, sized by the capacity model, on a supported version", () => {
+            const r = one(run, T.redis);
+            assert.strictEqual(r.inputs.tier, "STANDARD_HA");
+            assert.strictEqual(r.inputs.memorySizeGb, sizing.redis.memoryGiB);
+            assert.strictEqual(r.inputs.memorySizeGb, 8);
+            assert.strictEqual(r.inputs.redisVersion, "REDIS_7_2");
+            assert.strictEqual(r.inputs.readReplicasMode, "READ_REPLICAS_DISABLED");
+            assert.strictEqual(r.inputs.replicaCount, 1);
+            assert.strictEqual(r.protect, true);
+            assert.strictEqual(r.inputs.deletionProtection, true);
+        });
+
+        it("encrypts in transit, requires AUTH and connects over Private Service Access", () => {
+            const r = one(run, T.redis);
+            assert.strictEqual(r.inputs.transitEncryptionMode, "SERVER_AUTHENTICATION");
+            assert.strictEqual(r.inputs.authEnabled, true);
+            assert.strictEqual(r.inputs.connectMode, "PRIVATE_SERVICE_ACCESS");
+            assert.ok(r.dependsOn.includes(one(run, T.psa).urn));
+        });
+    });
+
+    describe("the app Secret", () => {
+        it("carries the private endpoints, the TLS settings and the Redis CA certificate", () => {
+            const data = secretData(run);
+            assert.strictEqual(data.DATABASE_HOST, run.outputs.databaseHost.value);
+            assert.match(data.DATABASE_HOST, /^10\.100\./);
+            assert.strictEqual(data.DATABASE_SSLMODE, "require");
+            assert.strictEqual(data.REDIS_HOST, run.outputs.redisHost.value);
+            assert.strictEqual(data.REDIS_PORT, "6378");
+            assert.strictEqual(data.REDIS_TLS, "true");
+            assert.match(data.REDIS_CA_CERT, /^-----BEGIN CERTIFICATE-----/);
+        });
+
+        it("holds both passwords as Pulumi secrets, and no generated secret appears in plaintext anywhere", () => {
+            const secret = find(run, T.secret);
+            for (const key of ["DATABASE_PASSWORD", "REDIS_PASSWORD"])
+                assert.ok(secret.secretPaths.some((p) => p === "stringData" || p === `stringData.${key}`), `${key} is not secret`);
+            assert.ok(run.generatedSecrets.length >= 2, "the mocks generated the DB password and the Redis AUTH string");
+            for (const r of run.resources) {
+                const plain = JSON.stringify(stripSecrets(r.inputs, r.secretPaths));
+                for (const s of run.generatedSecrets) assert.ok(!plain.includes(s), `${r.type} ${r.name} carries a secret in plaintext`);
+            }
+            for (const [key, out] of Object.entries(run.outputs))
+                if (!out.secret) for (const s of run.generatedSecrets) assert.ok(!JSON.stringify(out.value ?? "").includes(s), `output ${key} leaks a secret`);
+        });
+    });
+
+    describe("load balancer (GKE Gateway)", () => {
+        it("puts the release's Gateway on gke-l7-global-external-managed with the reserved static IP", () => {
+            const gw = one(run, T.gateway).inputs;
+            const ip = all(run, T.address).find((a) => a.inputs.addressType === "EXTERNAL");
+            assert.ok(ip);
+            assert.strictEqual(gw.spec.gatewayClassName, GATEWAY_CLASS);
+            assert.deepStrictEqual(gw.spec.addresses, [{ type: "NamedAddress", value: ip.inputs.name }]);
+            assert.strictEqual(ip.inputs.name, gcpName(run.config, "gateway-ip"));
+            assert.match(run.outputs.endpoint.value as string, /^34\.120\.\d+\.\d+$/);
+            assert.strictEqual(ip.protect, true, "DNS points at this address");
+        });
+
+        it("has no certificate without a domain", () => {
+            for (const t of [T.cert, T.certMap, T.dnsAuth, T.sslPolicy]) assert.strictEqual(all(run, t).length, 0, t);
+            assert.strictEqual(one(run, T.gateway).inputs.metadata.annotations?.[CERTMAP_ANNOTATION], undefined);
+        });
+
+        it("health-checks every Service on healthPath and drains connections for the Pods' preStop time", () => {
+            const services = all(run, T.service).map((s) => s.inputs.metadata.name).sort();
+            const hc = gkePolicies(run, "HealthCheckPolicy");
+            const bp = gkePolicies(run, "GCPBackendPolicy");
+            assert.deepStrictEqual(hc.map((p) => p.inputs.spec.targetRef.name).sort(), services);
+            assert.deepStrictEqual(bp.map((p) => p.inputs.spec.targetRef.name).sort(), services);
+            for (const p of hc) assert.strictEqual(p.inputs.spec.default.config.httpHealthCheck.requestPath, run.config.app.healthPath);
+            for (const p of bp) assert.strictEqual(p.inputs.spec.default.connectionDraining.drainingTimeoutSec, PRE_STOP_SECONDS);
+            for (const p of [...hc, ...bp]) assert.strictEqual(p.inputs.metadata.namespace, run.config.app.namespace);
+        });
+    });
+
+    describe("Kubernetes objects", () => {
+        it("validate against the upstream schemas; only GKE policy kinds have none", () => {
+            const report = validateK8s(run.resources);
+            assert.deepStrictEqual(report.errors, []);
+            assert.ok(report.validated.length >= 5);
+            for (const s of report.skipped) assert.match(s, /^kubernetes:networking\.gke\.io\/v1:(HealthCheckPolicy|GCPBackendPolicy|GCPGatewayPolicy) /);
+        });
+
+        it("GKE policy objects satisfy the CRD constraints of networking.gke.io/v1", () => {
+            const policies = run.resources.filter((r) => T.custom.test(r.type));
+            assert.ok(policies.length >= 2);
+            const errors = policies.flatMap((p) => validateGkePolicy(p));
+            assert.deepStrictEqual(errors, []);
+        });
+
+        it("the CRD check catches a bad policy", () => {
+            const bad: Recorded = {
+                ...gkePolicies(run, "HealthCheckPolicy")[0],
+                inputs: { apiVersion: "networking.gke.io/v1", kind: "HealthCheckPolicy", metadata: { name: "x" }, spec: { default: { checkIntervalSec: 2, timeoutSec: 5, config: { type: "HTTP" } }, targetRef: { kind: "Service" } } },
+            };
+            const errors = validateGkePolicy(bad).join("\n");
+            assert.match(errors, /timeoutSec/);
+            assert.match(errors, /config/);
+            assert.match(errors, /targetRef\.name/);
+        });
+    });
+
+    describe("release blast radius on gcp", () => {
+        it("promote changes exactly one resource, the HTTPRoute, and replaces nothing", async () => {
+            const promoted = await runStack("gcp", { activeColor: "green" });
+            const d = diffResources(run.resources, promoted.resources);
+            assert.deepStrictEqual([d.added, d.removed], [[], []]);
+            assert.deepStrictEqual(d.changed.map((c) => c.type), [T.route]);
+            assert.ok(!d.changed.some((c) => c.replaces));
+            assert.strictEqual(promoted.outputs.activeColor.value, "green");
+        });
+
+        it("a new green version changes only the green Deployment", async () => {
+            const bumped = await runStack("gcp", { greenVersion: "6.9.2" });
+            const d = diffResources(run.resources, bumped.resources);
+            assert.deepStrictEqual([d.added, d.removed], [[], []]);
+            assert.deepStrictEqual(d.changed.map((c) => `${c.type} ${c.name}`).filter((c) => !c.includes("green")), []);
+            assert.ok(d.changed.length >= 1);
+        });
+    });
+
+    // Pending: Release refuses `https` without certificateRefs/tlsOptions, but GKE's certificate map
+    // forbids certificateRefs; see /work/notes/REQUEST-gcp-to-release.md. Unskip once Release accepts `https: {}`.
+    describe.skip("with a domain", () => {
+        let https: StackRun;
+        before(async () => {
+            https = await runStack("gcp", { domain: "shop.example.com", previewHost: "preview.shop.example.com" });
+        });
+
+        it("issues a Google-managed certificate for the domain and preview host through a certificate map on the Gateway", () => {
+            const cert = one(https, T.cert).inputs;
+            assert.deepStrictEqual(cert.managed.domains, ["shop.example.com", "preview.shop.example.com"]);
+            assert.strictEqual(cert.managed.dnsAuthorizations.length, 2);
+            const map = one(https, T.certMap).inputs;
+            assert.deepStrictEqual(all(https, T.certMapEntry).map((e) => e.inputs.hostname), ["shop.example.com", "preview.shop.example.com"]);
+            const gw = one(https, T.gateway).inputs;
+            assert.strictEqual(gw.metadata.annotations[CERTMAP_ANNOTATION], map.name);
+            assert.ok(gw.spec.listeners.some((l: any) => l.protocol === "HTTPS" && l.port === 443));
+            const records = https.outputs.certificateDnsRecords.value as { name: string; type: string }[];
+            assert.deepStrictEqual(records.map((r) => [r.name, r.type]), [["_acme-challenge.shop.example.com.", "CNAME"], ["_acme-challenge.preview.shop.example.com.", "CNAME"]]);
+        });
+
+        it("enforces TLS 1.2+ on the Gateway through an SSL policy", () => {
+            const ssl = one(https, T.sslPolicy).inputs;
+            assert.strictEqual(ssl.minTlsVersion, "TLS_1_2");
+            const gp = gkePolicies(https, "GCPGatewayPolicy");
+            assert.strictEqual(gp.length, 1);
+            assert.strictEqual(gp[0].inputs.spec.default.sslPolicy, ssl.name);
+            assert.strictEqual(gp[0].inputs.spec.targetRef.name, one(https, T.gateway).inputs.metadata.name);
+            assert.deepStrictEqual(validateK8s(https.resources).errors, []);
+        });
+    });
+
+    describe("protectStateful=false (throwaway stacks)", () => {
+        it("drops protect and every deletion guard", async () => {
+            const loose = await runStack("gcp", { protectStateful: "false" });
+            for (const t of [T.sql, T.redis]) {
+                const r = one(loose, t);
+                assert.strictEqual(r.protect, false, t);
+                assert.strictEqual(r.inputs.deletionProtection, false, t);
+            }
+            assert.strictEqual(one(loose, T.sql).inputs.settings.deletionProtectionEnabled, false);
+            assert.strictEqual(one(loose, T.cluster).inputs.deletionProtection, false);
+        });
+    });
+
+    describe("read replicas", () => {
+        it("redisReadReplicas=2 enables the read endpoint with two replicas", async () => {
+            const rr = await runStack("gcp", { "gcp.redisReadReplicas": "2" });
+            const r = one(rr, T.redis).inputs;
+            assert.deepStrictEqual([r.readReplicasMode, r.replicaCount], ["READ_REPLICAS_ENABLED", 2]);
+        });
+    });
+});
+
+describe("gcp config (gcp.* keys)", () => {
+    const base = {
+        releaseChannel: "REGULAR",
+        masterAuthorizedNetworks: "203.0.113.0/24, 198.51.100.7/32",
+        nodesCidr: "10.10.0.0/20",
+        podsCidr: "10.16.0.0/14",
+        servicesCidr: "10.20.0.0/20",
+        postgresVersion: "POSTGRES_17",
+        redisVersion: "REDIS_7_2",
+        redisReadReplicas: "0",
+    };
+    const issues = (over: Record<string, string | undefined>) => {
+        const r = gcpSchema.safeParse(Object.fromEntries(Object.entries({ ...base, ...over }).filter(([, v]) => v !== undefined)));
+        return r.success ? [] : r.error.issues.map((i) => `${String(i.path[0] ?? "")}: ${i.message}`);
+    };
+
+    it("parses the defaults and splits the authorized networks", () => {
+        const r = gcpSchema.parse(base);
+        assert.deepStrictEqual(r.masterAuthorizedNetworks, ["203.0.113.0/24", "198.51.100.7/32"]);
+        assert.strictEqual(r.redisReadReplicas, 0);
+    });
+
+    const bad: [string, Record<string, string | undefined>, RegExp][] = [
+        ["no authorized networks", { masterAuthorizedNetworks: undefined }, /masterAuthorizedNetworks: is required/],
+        ["an empty authorized network list", { masterAuthorizedNetworks: " , " }, /masterAuthorizedNetworks/],
+        ["a CIDR with host bits", { masterAuthorizedNetworks: "203.0.113.7/24" }, /host bits zero/],
+        ["an unknown channel", { releaseChannel: "BETA" }, /RAPID, REGULAR, STABLE, EXTENDED/],
+        ["an unsupported Postgres", { postgresVersion: "POSTGRES_9_6" }, /POSTGRES_17/],
+        ["an old Redis", { redisVersion: "REDIS_6_X" }, /REDIS_7_2/],
+        ["6 read replicas", { redisReadReplicas: "6" }, /0 to 5/],
+        ["overlapping ranges", { podsCidr: "10.8.0.0/13" }, /podsCidr: overlaps gcp.nodesCidr/],
+        ["a pods range too small", { podsCidr: "10.16.0.0/24" }, /podsCidr/],
+    ];
+    for (const [what, over, message] of bad) it(`refuses ${what}`, () => assert.match(issues(over).join("\n"), message));
+
+    it("reports gcp.* keys by their full name through parseConfig", async () => {
+        await assert.rejects(runStack("gcp", { "gcp.releaseChannel": "BETA", "gcp.nodeCount": "3" }), (e: unknown) => {
+            assert.ok(e instanceof ConfigError || (e as Error).message.includes("gcp.releaseChannel"));
+            assert.match((e as Error).message, /gcp\.releaseChannel/);
+            assert.match((e as Error).message, /gcp\.nodeCount/);
+            return true;
+        });
+    });
+
+    it("CIDR helpers", () => {
+        assert.ok(isIpv4Cidr("10.0.0.0/8"));
+        assert.ok(!isIpv4Cidr("10.0.0.1/8"));
+        assert.ok(!isIpv4Cidr("300.0.0.0/8"));
+        assert.ok(cidrsOverlap("10.0.0.0/8", "10.20.0.0/20"));
+        assert.ok(!cidrsOverlap("10.10.0.0/20", "10.16.0.0/14"));
+    });
+
+    it("names: RFC 1035 names and service account ids stay valid for awkward stack names", () => {
+        for (const stack of ["gcp", "Prod_EU", "x", "a-very-long-stack-name-for-the-production-environment-in-europe"]) {
+            const n = gcpName({ project: "zdp", stack }, "gateway-ip");
+            assert.match(n, /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, n);
+            const id = serviceAccountId(stack, "nodes");
+            assert.match(id, /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, id);
+        }
+    });
+
+    it("kubeconfig: endpoint over https, CA data, exec plugin, no token", () => {
+        const kc = JSON.parse(gkeKubeconfig({ name: "c", endpoint: "34.1.2.3", caCertificate: "Q0E=" }));
+        assert.strictEqual(kc.clusters[0].cluster.server, "https://34.1.2.3");
+        assert.strictEqual(kc.clusters[0].cluster["certificate-authority-data"], "Q0E=");
+        assert.strictEqual(kc.users[0].user.exec.apiVersion, "client.authentication.k8s.io/v1beta1");
+        assert.ok(!JSON.stringify(kc).includes("token"));
+    });
+});
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+function gcpProject(): string {
+    return "my-gcp-project-id"; // Pulumi.gcp.yaml
+}
+
+function secretData(run: StackRun): Record<string, string> {
+    const s = find(run, T.secret).inputs;
+    return { ...(s.data ? Object.fromEntries(Object.entries<string>(s.data).map(([k, v]) => [k, Buffer.from(v, "base64").toString()])) : {}), ...(s.stringData ?? {}) };
+}
+
+function stripSecrets(inputs: any, paths: string[]): any {
+    const copy = JSON.parse(JSON.stringify(inputs ?? {}));
+    for (const p of paths) {
+        const parts = p.replace(/\[(\d+)\]/g, ".$1").split(".");
+        let at = copy;
+        for (const k of parts.slice(0, -1)) at = at?.[k];
+        if (at && typeof at === "object") delete at[parts[parts.length - 1]];
+    }
+    return copy;
+}
+
+/**
+ * Checks a networking.gke.io/v1 policy object against the constraints of its CRD
+ * (GoogleCloudPlatform/gke-gateway-api apis/networking/v1: bounds, enums, required fields, unions).
+ * There is no published JSON schema package for these kinds, so the rules we rely on are spelled out.
+ */
+function validateGkePolicy(r: Recorded): string[] {
+    const errors: string[] = [];
+    const o = r.inputs;
+    const label = `${o.kind} ${o.metadata?.name}`;
+    const err = (m: string) => errors.push(`${label}: ${m}`);
+    const int = (v: unknown, path: string, min: number, max: number) => {
+        if (v === undefined) return;
+        if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) err(`${path} must be an integer ${min}..${max}, got ${v}`);
+    };
+    if (o.apiVersion !== "networking.gke.io/v1") err(`apiVersion ${o.apiVersion}`);
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(o.metadata?.name ?? "")) err("metadata.name is not a DNS label");
+    const ref = o.spec?.targetRef ?? {};
+    if (!ref.name) err("spec.targetRef.name is required");
+    if (typeof ref.group !== "string") err("spec.targetRef.group is required (\"\" for core)");
+    const d = o.spec?.default ?? {};
+    switch (o.kind) {
+        case "HealthCheckPolicy": {
+            if (ref.kind !== "Service") err("targetRef.kind must be Service for a single-cluster Gateway");
+            for (const k of ["checkIntervalSec", "timeoutSec"]) int(d[k], k, 1, 300);
+            for (const k of ["healthyThreshold", "unhealthyThreshold"]) int(d[k], k, 1, 10);
+            if ((d.timeoutSec ?? 5) > (d.checkIntervalSec ?? 5)) err("timeoutSec must not exceed checkIntervalSec");
+            const c = d.config ?? {};
+            const union = { TCP: "tcpHealthCheck", HTTP: "httpHealthCheck", HTTPS: "httpsHealthCheck", HTTP2: "http2HealthCheck", GRPC: "grpcHealthCheck" } as Record<string, string>;
+            if (!(c.type in union)) err(`config.type ${c.type} not in ${Object.keys(union).join(",")}`);
+            else if (Object.keys(c).length !== 2 || !c[union[c.type]]) err(`config must hold exactly type and ${union[c.type]}`);
+            const h = c[union[c.type]] ?? {};
+            if (h.portSpecification !== undefined && !["USE_FIXED_PORT", "USE_NAMED_PORT", "USE_SERVING_PORT"].includes(h.portSpecification)) err("portSpecification");
+            int(h.port, "port", 1, 65535);
+            if (h.requestPath !== undefined && !/\/[A-Za-z0-9\/\-._~%!?$&'()*+,;=:]*$/.test(h.requestPath)) err("requestPath");
+            break;
+        }
+        case "GCPBackendPolicy": {
+            if (ref.kind !== "Service") err("targetRef.kind must be Service for a single-cluster Gateway");
+            int(d.connectionDraining?.drainingTimeoutSec, "drainingTimeoutSec", 0, 3600);
+            int(d.timeoutSec, "timeoutSec", 1, 2147483647);
+            int(d.logging?.sampleRate, "logging.sampleRate", 0, 1000000);
+            int(d.maxRatePerEndpoint, "maxRatePerEndpoint", 1, 1000000000);
+            break;
+        }
+        case "GCPGatewayPolicy":
+            if (ref.kind !== "Gateway" || ref.group !== "gateway.networking.k8s.io") err("targetRef must be a gateway.networking.k8s.io Gateway");
+            if (typeof d.sslPolicy !== "string" || d.sslPolicy === "") err("default.sslPolicy");
+            break;
+        default:
+            err("unknown kind");
+    }
+    return errors;
+}
