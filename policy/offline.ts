@@ -11,6 +11,7 @@ import type {
     ResourceValidationPolicy,
     StackValidationPolicy,
 } from "@pulumi/policy";
+import * as policySdk from "@pulumi/policy";
 import type { StackConfig } from "../components/config";
 import { exceptionConfig } from "./exceptions";
 import { policies as packPolicies } from "./policies";
@@ -46,6 +47,12 @@ export interface PolicyReport {
 
 class NotApplicable extends Error {}
 
+// The analyzer's own preview proxy: exported at runtime, left out of the SDK's typings (@internal).
+const { unknownCheckingProxy, UnknownValueError } = policySdk as unknown as {
+    unknownCheckingProxy<T extends object>(props: T): T;
+    UnknownValueError: new (...args: never[]) => Error;
+};
+
 const isStackPolicy = (p: Policy): p is StackValidationPolicy => "validateStack" in p;
 
 function options(r: OfflineResource): PolicyResourceOptions {
@@ -67,14 +74,21 @@ const notApplicable = (reason?: string): never => {
     throw new NotApplicable(reason);
 };
 
-/** Call a rule (it must be synchronous: offline results must not depend on timing); false when not applicable. */
-function call(fn: () => unknown, rule: string): boolean {
+/**
+ * Call a rule (it must be synchronous: offline results must not depend on timing); false when not
+ * applicable. A rule that reads a value unknown during preview is reported as advisory, as the analyzer does.
+ */
+function call(fn: () => unknown, rule: string, unknown: (message: string) => void): boolean {
     try {
         const result = fn();
         if (result instanceof Promise) throw new Error(`rule ${rule} is asynchronous; the offline runner needs synchronous rules`);
         return true;
     } catch (e) {
         if (e instanceof NotApplicable) return false;
+        if (e instanceof UnknownValueError) {
+            unknown(`can't run during preview: ${e.message}`);
+            return true;
+        }
         throw e;
     }
 }
@@ -102,25 +116,28 @@ export function runPolicies(
         const packLevel: EnforcementLevel = set ?? p.enforcementLevel ?? "mandatory";
         if (packLevel === "disabled") continue;
         const level = packLevel === "advisory" ? "advisory" : "mandatory";
-        const push = (resource: string, message: string) => violations.push({ rule: p.name, resource, message, level });
+        const push = (resource: string, message: string, at: Violation["level"] = level) => violations.push({ rule: p.name, resource, message, level: at });
 
         if (isStackPolicy(p)) {
-            const stackResources: PolicyResource[] = custom.map((r) => ({
-                type: r.type,
-                props: r.inputs,
-                urn: r.urn,
-                name: r.name,
-                opts: options(r),
-                dependencies: [],
-                propertyDependencies: {},
-                isType: (cls) => typeOf(cls) === r.type,
-                asType: (cls) => (typeOf(cls) === r.type ? (r.inputs as any) : undefined),
-            }));
+            const stackResources: PolicyResource[] = custom.map((r) => {
+                const props = unknownCheckingProxy(r.inputs);
+                return {
+                    type: r.type,
+                    props,
+                    urn: r.urn,
+                    name: r.name,
+                    opts: options(r),
+                    dependencies: [],
+                    propertyDependencies: {},
+                    isType: (cls) => typeOf(cls) === r.type,
+                    asType: (cls) => (typeOf(cls) === r.type ? (props as any) : undefined),
+                };
+            });
             const args = { resources: stackResources, stackTags: new Map(), getConfig: <T>() => ({}) as T, notApplicable };
             const ran = call(() => p.validateStack(args, (message, urn) => {
                 const r = urn ? byUrn.get(urn) : undefined;
                 push(r ? label(r) : (urn ?? "stack"), message);
-            }), p.name);
+            }), p.name, (message) => push("stack", message, "advisory"));
             if (ran) applied.add(p.name);
             continue;
         }
@@ -128,20 +145,22 @@ export function runPolicies(
         const v = (p as ResourceValidationPolicy).validateResource;
         const validations: ResourceValidation[] = v === undefined ? [] : Array.isArray(v) ? v : [v];
         for (const r of custom) {
+            const props = unknownCheckingProxy(r.inputs);
             const args: ResourceValidationArgs = {
                 type: r.type,
-                props: r.inputs,
+                props,
                 urn: r.urn,
                 name: r.name,
                 opts: options(r),
                 stackTags: new Map(),
                 isType: (cls) => typeOf(cls) === r.type,
-                asType: ((cls: unknown) => (typeOf(cls) === r.type ? r.inputs : undefined)) as ResourceValidationArgs["asType"],
+                asType: ((cls: unknown) => (typeOf(cls) === r.type ? props : undefined)) as ResourceValidationArgs["asType"],
                 getConfig: <T>() => ({}) as T,
                 notApplicable,
             };
             for (const validate of validations) {
-                if (call(() => validate(args, (message) => push(label(r), message)), p.name)) applied.add(p.name);
+                const ran = call(() => validate(args, (message) => push(label(r), message)), p.name, (message) => push(label(r), message, "advisory"));
+                if (ran) applied.add(p.name);
             }
         }
     }

@@ -9,7 +9,7 @@ import { exceptionConfig } from "../policy/exceptions";
 import { runPolicies, summarize, type OfflineResource } from "../policy/offline";
 import { RULE_NAMES } from "../policy/policies";
 import { imagePinned, allowedDisruptions } from "../policy/rules/kubernetes";
-import { ROOT, runStack } from "./harness";
+import { ROOT, runStack, UNKNOWN } from "./harness";
 
 // ---- fixtures: one compliant resource per type the pack inspects ------------------------------------
 
@@ -261,6 +261,14 @@ describe("policy: every rule over compliant fixtures and one broken property at 
         assert.match(summarize(report), /^\d+ rules, 0 mandatory violations, 2 advisory \(k8s-min-replicas, k8s-pdb\)$/);
         assert.deepStrictEqual(exceptionConfig(["k8s-pdb"]), { "k8s-pdb": { enforcementLevel: "advisory" } });
         assert.throws(() => runPolicies([d], { policyExceptions: ["k8s-replicas"] }), /unknown rule\(s\) k8s-replicas/);
+    });
+
+    it("a rule that reads a value unknown during preview is reported advisory, as the CLI's analyzer does", () => {
+        const rds = resource("aws:rds/instance:Instance");
+        rds.inputs.publiclyAccessible = UNKNOWN;
+        const found = runPolicies([rds], { policyExceptions: [] }).violations.filter((v) => v.rule === "database-not-public");
+        assert.deepStrictEqual(found.map((v) => v.level), ["advisory"]);
+        assert.match(found[0].message, /^can't run during preview: .*publiclyAccessible/);
     });
 
     it("image pinning and PDB arithmetic follow Kubernetes semantics", () => {
