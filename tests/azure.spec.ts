@@ -173,6 +173,8 @@ describe("azure: the 10k-user stack", function () {
             assert.strictEqual(oms.config.useAADAuth, "true");
             const dcra = find(run, "azure-native:monitor:DataCollectionRuleAssociation").inputs;
             assert.match(dcra.resourceUri, /Microsoft.ContainerService\/managedClusters\//);
+            const diag = find(run, "azure-native:monitor:DiagnosticSetting").inputs;
+            assert.ok(diag.logs.some((l: any) => l.category === "kube-audit-admin" && l.enabled), "control-plane audit logs go to Log Analytics");
         });
 
         it("grants the deploying identity cluster-admin through Azure RBAC and the control plane subnet join", () => {
@@ -325,7 +327,7 @@ describe("azure: the 10k-user stack", function () {
         const untagged = run.resources.filter(
             (r) =>
                 r.type.startsWith("azure-native:") &&
-                !/:(Subnet|RoleAssignment|ManagementLockByScope|FederatedIdentityCredential|MaintenanceConfiguration|DataCollectionRuleAssociation|PrivateDnsZoneGroup|Configuration|Database|AgentPool)$/.test(r.type) &&
+                !/:(Subnet|RoleAssignment|ManagementLockByScope|FederatedIdentityCredential|MaintenanceConfiguration|DataCollectionRuleAssociation|DiagnosticSetting|PrivateDnsZoneGroup|Configuration|Database|AgentPool)$/.test(r.type) &&
                 (r.inputs.tags?.project !== "zdp" || r.inputs.tags?.stack !== "azure"),
         );
         assert.deepStrictEqual(untagged.map((r) => `${r.type} ${r.name}`), []);

@@ -202,6 +202,19 @@ export class AzureCluster extends pulumi.ComponentResource {
             parent,
         );
 
+        // Control-plane logs: write-side audit (not the read-heavy full audit), Entra auth (guard) and the
+        // autoscaler, into resource-specific tables. https://learn.microsoft.com/azure/aks/monitor-aks-reference
+        new monitor.DiagnosticSetting(
+            `${name}-control-plane-logs`,
+            {
+                resourceUri: cluster.id,
+                workspaceId: logs.id,
+                logAnalyticsDestinationType: "Dedicated",
+                logs: ["kube-audit-admin", "guard", "cluster-autoscaler", "kube-controller-manager"].map((category) => ({ category, enabled: true })),
+            },
+            parent,
+        );
+
         // With local accounts disabled, whoever runs `pulumi up` needs an Azure RBAC role on the cluster
         // to apply Kubernetes objects. Azure RBAC can take a few minutes to propagate (README).
         const deployerAdmin = new authorization.RoleAssignment(

@@ -125,6 +125,10 @@ export const azureMock: ResourceMock = {
                     name: inputs.associationName,
                     id: `${inputs.resourceUri}/providers/Microsoft.Insights/dataCollectionRuleAssociations/${inputs.associationName}`,
                 };
+            case "azure-native:monitor:DiagnosticSetting": {
+                const n = autoname(name, inputs.name);
+                return { name: n, id: `${inputs.resourceUri}/providers/Microsoft.Insights/diagnosticSettings/${n}` };
+            }
             case "azure-native:containerservice:ManagedCluster": {
                 const n = autoname(name, inputs.resourceName);
                 return {
