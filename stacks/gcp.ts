@@ -114,7 +114,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
     // Policies first: the Gateway controller builds the backends with the right health check from the
     // start instead of GKE's default (GET / on the serving port). Service names are stable per track.
     const policies = new GkeBackendPolicies(
-        "app",
+        "gke",
         {
             namespace: namespace.metadata.name,
             services: serviceNamesFor(cfg),

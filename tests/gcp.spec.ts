@@ -117,7 +117,7 @@ describe("gcp stack (mocks)", function () {
             assert.deepStrictEqual(c.gatewayApiConfig, { channel: "CHANNEL_STANDARD" });
             assert.strictEqual(c.addonsConfig.httpLoadBalancing.disabled, false);
             assert.strictEqual(c.monitoringConfig.managedPrometheus.enabled, true);
-            assert.ok(c.loggingConfig.enableComponents.includes("WORKLOADS"));
+            for (const component of ["SYSTEM_COMPONENTS", "WORKLOADS", "APISERVER"]) assert.ok(c.loggingConfig.enableComponents.includes(component), component);
             assert.strictEqual(c.deletionProtection, true);
             assert.strictEqual(c.resourceLabels.stack, "gcp");
         });

@@ -95,7 +95,8 @@ export class GkeCluster extends pulumi.ComponentResource {
                     horizontalPodAutoscaling: { disabled: false },
                     dnsCacheConfig: { enabled: true },
                 },
-                loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS", "WORKLOADS"] },
+                // Control-plane logs (API server, controller manager, scheduler) for audit and troubleshooting.
+                loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS", "WORKLOADS", "APISERVER", "CONTROLLER_MANAGER", "SCHEDULER"] },
                 monitoringConfig: { enableComponents: ["SYSTEM_COMPONENTS"], managedPrometheus: { enabled: true } },
                 // Upgrades only in weekend night windows (UTC): 16 h a week, above GKE's minimum of 48 h per 32 days.
                 maintenancePolicy: {
