@@ -156,7 +156,7 @@ export class GkeCluster extends pulumi.ComponentResource {
         // Depends on the node pool: nothing is applied to the cluster before nodes can run it.
         this.provider = new kubernetes.Provider(
             `${name}-k8s`,
-            { kubeconfig: this.kubeconfig, enableServerSideApply: true, deleteUnreachable: false },
+            { kubeconfig: this.kubeconfig },
             { ...parent, dependsOn: [pool] },
         );
 
