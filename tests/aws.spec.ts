@@ -1,0 +1,554 @@
+// The aws stack under mocks: what `pulumi up --stack aws` would declare, asserted property by property.
+import * as assert from "assert";
+import { AUTOSCALER_CHART, autoscalerImageTag } from "../components/aws/autoscaler";
+import { CONTROL_PLANE_LOGS, nodeGroupScaling } from "../components/aws/cluster";
+import { awsSchema } from "../components/aws/config";
+import { postgresFamily } from "../components/aws/database";
+import { ALB_CONTROLLER_NAME, GATEWAY_CLASS, LBC, SSL_POLICY, deregistrationDelayFor } from "../components/aws/loadBalancer";
+import { subnetPlan } from "../components/aws/subnets";
+import { sizingFor, type Sizing } from "../components/capacity";
+import { ConfigError } from "../components/config";
+import { APP_DRAIN_SECONDS, PRE_STOP_SECONDS, serviceNamesFor } from "../components/k8s/release";
+import { diffResources } from "./diff";
+import { all, find, runStack, type Recorded, type StackRun } from "./harness";
+import { validateK8s } from "./k8sSchema";
+import { awsMock } from "./mocks/aws";
+
+const T = {
+    vpc: "aws:ec2/vpc:Vpc",
+    subnet: "aws:ec2/subnet:Subnet",
+    nat: "aws:ec2/natGateway:NatGateway",
+    routeTable: "aws:ec2/routeTable:RouteTable",
+    rtAssoc: "aws:ec2/routeTableAssociation:RouteTableAssociation",
+    defaultSg: "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+    sg: "aws:ec2/securityGroup:SecurityGroup",
+    ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    flowLog: "aws:ec2/flowLog:FlowLog",
+    kms: "aws:kms/key:Key",
+    cluster: "aws:eks/cluster:Cluster",
+    nodeGroup: "aws:eks/nodeGroup:NodeGroup",
+    launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
+    addon: "aws:eks/addon:Addon",
+    podIdentity: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+    accessEntry: "aws:eks/accessEntry:AccessEntry",
+    rds: "aws:rds/instance:Instance",
+    rdsParams: "aws:rds/parameterGroup:ParameterGroup",
+    rdsSubnets: "aws:rds/subnetGroup:SubnetGroup",
+    cacheSubnets: "aws:elasticache/subnetGroup:SubnetGroup",
+    valkey: "aws:elasticache/replicationGroup:ReplicationGroup",
+    cert: "aws:acm/certificate:Certificate",
+    helm: "kubernetes:helm.sh/v3:Release",
+    configFile: "kubernetes:yaml/v2:ConfigFile",
+    k8sProvider: "pulumi:providers:kubernetes",
+    namespace: "kubernetes:core/v1:Namespace",
+    secret: "kubernetes:core/v1:Secret",
+    gatewayClass: "kubernetes:gateway.networking.k8s.io/v1:GatewayClass",
+    gateway: "kubernetes:gateway.networking.k8s.io/v1:Gateway",
+    route: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
+    lbConfig: "kubernetes:gateway.k8s.aws/v1:LoadBalancerConfiguration",
+    tgConfig: "kubernetes:gateway.k8s.aws/v1:TargetGroupConfiguration",
+};
+
+const one = (run: StackRun, type: string) => find(run, type);
+const byUrn = (run: StackRun, urn: string) => run.resources.find((r) => r.urn === urn);
+/** The outputs the mocks gave a recorded resource (ids, ARNs: what other resources' inputs refer to). */
+const stateOf = (r: Recorded): Record<string, any> =>
+    awsMock.newResource?.({ type: r.type, name: r.name, inputs: r.inputs, custom: true } as any, { preview: false, generatedSecrets: [] }) ?? {};
+const idOf = (r: Recorded): string => stateOf(r).id ?? `${r.name}-id`;
+const subnetsOf = (run: StackRun, tier: string) => all(run, T.subnet).filter((s) => s.inputs.tags.tier === tier);
+/** Resources a resource depends on, transitively through components (their children count too). */
+function dependsOnTransitively(run: StackRun, r: Recorded, target: Recorded): boolean {
+    const seen = new Set<string>();
+    const stack = [...r.dependsOn];
+    while (stack.length) {
+        const urn = stack.pop()!;
+        if (urn === target.urn) return true;
+        if (seen.has(urn)) continue;
+        seen.add(urn);
+        const dep = byUrn(run, urn);
+        if (dep) stack.push(...dep.dependsOn);
+        // depending on a component means depending on its children
+        stack.push(...run.resources.filter((c) => c.parent === urn).map((c) => c.urn));
+    }
+    return false;
+}
+
+describe("aws subnet plan (pure)", () => {
+    it("gives each zone a large private subnet and small public and data subnets, all disjoint, inside the VPC", () => {
+        assert.deepStrictEqual(subnetPlan("10.0.0.0/16", 3), {
+            private: ["10.0.0.0/18", "10.0.64.0/18", "10.0.128.0/18"],
+            public: ["10.0.192.0/22", "10.0.196.0/22", "10.0.200.0/22"],
+            data: ["10.0.208.0/22", "10.0.212.0/22", "10.0.216.0/22"],
+        });
+        assert.deepStrictEqual(subnetPlan("172.16.16.0/20", 3).public, ["172.16.28.0/26", "172.16.28.64/26", "172.16.28.128/26"]);
+    });
+
+    it("refuses a CIDR with host bits set and zone counts it has no room for", () => {
+        assert.throws(() => subnetPlan("10.0.1.0/16", 3), /host bits set; use 10\.0\.0\.0\/16/);
+        assert.throws(() => subnetPlan("10.0.0.0/16", 4), /1 to 3/);
+        assert.throws(() => subnetPlan("10.0.0.0/24", 3), /\/16 to \/20/);
+    });
+});
+
+describe("aws pure helpers", () => {
+    it("per-zone node groups add up to the capacity model's totals", () => {
+        const sizing = sizingFor({ ...baseConfigFor10k() });
+        const s = nodeGroupScaling(sizing.nodes, sizing.zones);
+        assert.strictEqual(s.minSize * sizing.zones, sizing.nodes.min);
+        assert.ok(s.maxSize * sizing.zones >= sizing.nodes.max, "zones together reach the model's maximum");
+        assert.ok(s.maxSize * (sizing.zones - 1) >= sizing.nodes.min, "after a zone loss the others can hold the floor");
+    });
+
+    it("the ALB's deregistration delay ends before the pods' preStop and within the app's drain time", () => {
+        const d = deregistrationDelayFor(PRE_STOP_SECONDS);
+        assert.ok(d > 0 && d < PRE_STOP_SECONDS && d <= APP_DRAIN_SECONDS, `${d}s`);
+        assert.throws(() => deregistrationDelayFor(5), /no time to drain/);
+    });
+
+    it("maps versions to the parameter group family and the autoscaler image", () => {
+        assert.strictEqual(postgresFamily("18"), "postgres18");
+        assert.strictEqual(postgresFamily("17.6"), "postgres17");
+        assert.strictEqual(autoscalerImageTag("1.35"), "v1.35.0");
+    });
+
+    it("validates aws.* keys with messages naming what is allowed", () => {
+        const bad = awsSchema.safeParse({ apiPublicAccessCidrs: "0.0.0.0/0", backupRetentionDays: "3", cacheNodes: "1", vpcCidr: "10.0.0.0/8" });
+        assert.ok(!bad.success);
+        const keys = bad.error.issues.map((i) => String(i.path[0])).sort();
+        assert.deepStrictEqual(keys, ["backupRetentionDays", "cacheNodes", "vpcCidr"]);
+        const missing = awsSchema.safeParse({});
+        assert.ok(!missing.success && /required for the aws stack/.test(missing.error.issues[0].message));
+    });
+});
+
+function baseConfigFor10k() {
+    // sizingFor only reads targetUsers, cloud and the release strategy.
+    return { targetUsers: 10_000, cloud: "aws", release: { strategy: "blueGreen", inactiveScale: "full" } } as Parameters<typeof sizingFor>[0];
+}
+
+describe("aws stack (mocks)", function () {
+    this.timeout(120_000);
+    let run: StackRun;
+    let sizing: Sizing;
+    before(async () => {
+        run = await runStack("aws");
+        sizing = sizingFor(run.config);
+    });
+
+    describe("network", () => {
+        it("spans three zones with public, private and data subnets in each", () => {
+            assert.strictEqual(sizing.zones, 3);
+            for (const tier of ["public", "private", "data"]) {
+                const subnets = subnetsOf(run, tier);
+                assert.strictEqual(subnets.length, 3, tier);
+                assert.deepStrictEqual(subnets.map((s) => s.inputs.availabilityZone).sort(), ["eu-west-1a", "eu-west-1b", "eu-west-1c"], tier);
+                assert.ok(subnets.every((s) => s.inputs.mapPublicIpOnLaunch === false), `${tier} subnets assign no public IPs`);
+            }
+            assert.strictEqual(one(run, T.vpc).inputs.cidrBlock, run.config.aws!.vpcCidr);
+        });
+
+        it("tags subnets for the Load Balancer Controller: public for internet-facing, private for internal", () => {
+            for (const s of subnetsOf(run, "public")) assert.strictEqual(s.inputs.tags["kubernetes.io/role/elb"], "1");
+            for (const s of subnetsOf(run, "private")) assert.strictEqual(s.inputs.tags["kubernetes.io/role/internal-elb"], "1");
+            for (const s of subnetsOf(run, "data")) assert.ok(!("kubernetes.io/role/elb" in s.inputs.tags) && !("kubernetes.io/role/internal-elb" in s.inputs.tags));
+        });
+
+        it("routes each private subnet through a NAT gateway in its own zone; data subnets have no route out", () => {
+            const nats = all(run, T.nat);
+            assert.strictEqual(nats.length, 3);
+            const natIds = nats.map((n) => idOf(n));
+            const privateTables = all(run, T.routeTable).filter((t) => /-private-\d$/.test(t.name));
+            assert.strictEqual(privateTables.length, 3);
+            assert.deepStrictEqual(privateTables.map((t) => t.inputs.routes[0].natGatewayId).sort(), natIds.sort(), "one NAT per zone, none shared");
+            const data = all(run, T.routeTable).find((t) => t.name.endsWith("-data"))!;
+            assert.deepStrictEqual(data.inputs.routes ?? [], []);
+            const dataAssocs = all(run, T.rtAssoc).filter((a) => a.inputs.routeTableId === idOf(data));
+            assert.strictEqual(dataAssocs.length, 3);
+        });
+
+        it("keeps all traffic in VPC flow logs and empties the default security group", () => {
+            const flow = one(run, T.flowLog).inputs;
+            assert.strictEqual(flow.trafficType, "ALL");
+            assert.strictEqual(flow.logDestinationType, "cloud-watch-logs");
+            const def = one(run, T.defaultSg).inputs;
+            assert.ok(!def.ingress?.length && !def.egress?.length);
+        });
+
+        it("can share one NAT gateway when asked to", async () => {
+            const cheap = await runStack("aws", { "aws.singleNatGateway": "true" });
+            assert.strictEqual(all(cheap, T.nat).length, 1);
+            const tables = all(cheap, T.routeTable).filter((t) => /-private-\d$/.test(t.name));
+            assert.strictEqual(new Set(tables.map((t) => t.inputs.routes[0].natGatewayId)).size, 1);
+        });
+    });
+
+    describe("EKS", () => {
+        it("runs the configured version with a private endpoint and an allow-listed public one", () => {
+            const c = one(run, T.cluster).inputs;
+            assert.strictEqual(c.version, run.config.aws!.kubernetesVersion);
+            assert.strictEqual(c.vpcConfig.endpointPrivateAccess, true);
+            assert.deepStrictEqual(c.vpcConfig.publicAccessCidrs, run.config.aws!.apiPublicAccessCidrs);
+            assert.ok(!c.vpcConfig.publicAccessCidrs.includes("0.0.0.0/0"), "the stack file does not open the API to the internet");
+            const privateIds = subnetsOf(run, "private").map((s) => idOf(s));
+            assert.deepStrictEqual([...c.vpcConfig.subnetIds].sort(), privateIds.sort());
+        });
+
+        it("logs every control-plane component, encrypts Secrets with the rotated KMS key, uses access entries", () => {
+            const c = one(run, T.cluster).inputs;
+            assert.deepStrictEqual(c.enabledClusterLogTypes, CONTROL_PLANE_LOGS);
+            assert.deepStrictEqual(c.encryptionConfig.resources, ["secrets"]);
+            const key = one(run, T.kms);
+            assert.ok(c.encryptionConfig.provider.keyArn.includes(":kms:"), c.encryptionConfig.provider.keyArn);
+            assert.strictEqual(key.inputs.enableKeyRotation, true);
+            assert.strictEqual(c.accessConfig.authenticationMode, "API");
+            assert.strictEqual(c.deletionProtection, true);
+        });
+
+        it("has one managed node group per zone, in private subnets, sized by the capacity model", () => {
+            const groups = all(run, T.nodeGroup);
+            assert.strictEqual(groups.length, sizing.zones);
+            const privateIds = new Set(subnetsOf(run, "private").map((s) => idOf(s)));
+            const used = groups.flatMap((g) => g.inputs.subnetIds);
+            assert.strictEqual(new Set(used).size, sizing.zones, "each group in a different zone");
+            assert.ok(used.every((id: string) => privateIds.has(id)), "nodes live in private subnets only");
+            for (const g of groups) {
+                assert.deepStrictEqual(g.inputs.instanceTypes, [sizing.nodes.machineType]);
+                assert.strictEqual(g.inputs.instanceTypes[0], "m7i.xlarge");
+                assert.deepStrictEqual(g.inputs.scalingConfig, nodeGroupScaling(sizing.nodes, sizing.zones));
+                assert.ok(g.ignoreChanges.includes("scalingConfig.desiredSize"), "the autoscaler owns the live size");
+                assert.strictEqual(g.inputs.nodeRepairConfig.enabled, true);
+            }
+            const total = (k: "minSize" | "maxSize") => groups.reduce((n, g) => n + g.inputs.scalingConfig[k], 0);
+            assert.strictEqual(total("minSize"), sizing.nodes.min);
+            assert.ok(total("maxSize") >= sizing.nodes.max);
+        });
+
+        it("boots nodes with IMDSv2 only and an encrypted gp3 root volume", () => {
+            const lt = one(run, T.launchTemplate).inputs;
+            assert.strictEqual(lt.metadataOptions.httpTokens, "required");
+            assert.strictEqual(lt.blockDeviceMappings[0].ebs.encrypted, "true");
+            assert.strictEqual(lt.blockDeviceMappings[0].ebs.volumeType, "gp3");
+        });
+
+        it("installs the managed add-ons, giving the AWS-calling ones Pod Identity roles", () => {
+            const addons = Object.fromEntries(all(run, T.addon).map((a) => [a.inputs.addonName, a.inputs]));
+            assert.deepStrictEqual(Object.keys(addons).sort(), [
+                "amazon-cloudwatch-observability", "aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni",
+            ]);
+            assert.strictEqual(addons["aws-ebs-csi-driver"].podIdentityAssociations[0].serviceAccount, "ebs-csi-controller-sa");
+            assert.strictEqual(addons["amazon-cloudwatch-observability"].podIdentityAssociations[0].serviceAccount, "cloudwatch-agent");
+            assert.strictEqual(one(run, T.cluster).inputs.bootstrapSelfManagedAddons, false);
+        });
+
+        it("CoreDNS waits for the nodes; nodes wait for the CNI", () => {
+            const coredns = all(run, T.addon).find((a) => a.inputs.addonName === "coredns")!;
+            const cni = all(run, T.addon).find((a) => a.inputs.addonName === "vpc-cni")!;
+            for (const g of all(run, T.nodeGroup)) {
+                assert.ok(coredns.dependsOn.includes(g.urn), `coredns after ${g.name}`);
+                assert.ok(g.dependsOn.includes(cni.urn), `${g.name} after vpc-cni`);
+            }
+        });
+
+        it("runs the Cluster Autoscaler matching the cluster version, discovering this cluster's groups, via Pod Identity", () => {
+            const ca = all(run, T.helm).find((h) => h.inputs.chart === AUTOSCALER_CHART.chart)!;
+            assert.strictEqual(ca.inputs.version, AUTOSCALER_CHART.version);
+            assert.strictEqual(ca.inputs.values.image.tag, `v${run.config.aws!.kubernetesVersion}.0`);
+            assert.strictEqual(ca.inputs.values.autoDiscovery.clusterName, "zdp-aws");
+            assert.strictEqual(ca.inputs.values.extraArgs["balance-similar-node-groups"], true);
+            const assoc = all(run, T.podIdentity).find((p) => p.inputs.serviceAccount === "cluster-autoscaler")!;
+            assert.strictEqual(assoc.inputs.namespace, "kube-system");
+            const policy = JSON.parse(all(run, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name.includes("autoscaler"))!.inputs.policy);
+            const write = policy.Statement.find((s: any) => s.Action.includes("autoscaling:SetDesiredCapacity"));
+            assert.deepStrictEqual(write.Condition, { StringEquals: { "aws:ResourceTag/k8s.io/cluster-autoscaler/zdp-aws": "owned" } });
+        });
+
+        it("builds every in-cluster object through one kubernetes provider authenticating with aws eks get-token", () => {
+            const providers = all(run, T.k8sProvider);
+            assert.strictEqual(providers.length, 1);
+            const kubeconfig = JSON.parse(providers[0].inputs.kubeconfig);
+            assert.strictEqual(kubeconfig.users[0].user.exec.command, "aws");
+            assert.deepStrictEqual(kubeconfig.users[0].user.exec.args.slice(0, 4), ["eks", "get-token", "--cluster-name", "zdp-aws"]);
+            assert.ok(providers[0].secretPaths.includes("kubeconfig"));
+            const k8sObjects = run.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
+            assert.ok(k8sObjects.length > 10);
+            for (const r of k8sObjects) assert.ok(r.provider?.startsWith(providers[0].urn), `${r.type} ${r.name} uses the EKS provider`);
+        });
+    });
+
+    describe("load balancer", () => {
+        it("installs AWS Load Balancer Controller v3 from eks-charts with Pod Identity and explicit region/VPC", () => {
+            const lbc = all(run, T.helm).find((h) => h.inputs.chart === LBC.chart)!;
+            assert.strictEqual(lbc.inputs.version, "3.5.0");
+            assert.strictEqual(lbc.inputs.repositoryOpts.repo, "https://aws.github.io/eks-charts");
+            assert.strictEqual(lbc.inputs.values.clusterName, "zdp-aws");
+            assert.strictEqual(lbc.inputs.values.region, "eu-west-1");
+            assert.strictEqual(lbc.inputs.values.vpcId, idOf(one(run, T.vpc)));
+            const assoc = all(run, T.podIdentity).find((p) => p.inputs.serviceAccount === lbc.inputs.values.serviceAccount.name)!;
+            assert.strictEqual(assoc.inputs.namespace, "kube-system");
+            const policy = JSON.parse(all(run, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name.includes("-lb-"))!.inputs.policy);
+            const actions = policy.Statement.flatMap((s: any) => s.Action);
+            for (const a of ["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:RegisterTargets", "ec2:AuthorizeSecurityGroupIngress", "elasticloadbalancing:SetRulePriorities"])
+                assert.ok(actions.includes(a), a);
+        });
+
+        it("applies the Gateway API and LBC gateway CRDs from release-pinned manifests before the controller", () => {
+            const files = all(run, T.configFile).map((f) => f.inputs.file).sort();
+            assert.deepStrictEqual(files, [LBC.gatewayApiCrds, LBC.lbcGatewayCrds].sort());
+            assert.match(LBC.gatewayApiCrds, /gateway-api\/releases\/download\/v1\.6\.0\/standard-install\.yaml$/);
+            assert.match(LBC.lbcGatewayCrds, /aws-load-balancer-controller\/v3\.5\.0\//);
+            const lbc = all(run, T.helm).find((h) => h.inputs.chart === LBC.chart)!;
+            for (const f of all(run, T.configFile)) assert.ok(lbc.dependsOn.includes(f.urn), `controller after ${f.name}`);
+        });
+
+        it("offers GatewayClass alb for the ALB controller, configured internet-facing; the release's Gateway uses it", () => {
+            const gc = one(run, T.gatewayClass).inputs;
+            assert.strictEqual(gc.metadata.name, GATEWAY_CLASS);
+            assert.strictEqual(gc.spec.controllerName, ALB_CONTROLLER_NAME);
+            assert.deepStrictEqual(gc.spec.parametersRef, {
+                group: "gateway.k8s.aws",
+                kind: "LoadBalancerConfiguration",
+                name: one(run, T.lbConfig).inputs.metadata.name,
+                namespace: run.config.app.namespace,
+            });
+            const lbConfig = one(run, T.lbConfig).inputs.spec;
+            assert.strictEqual(lbConfig.scheme, "internet-facing");
+            assert.ok(!lbConfig.listenerConfigurations, "no HTTPS listener without a certificate");
+            assert.strictEqual(one(run, T.gateway).inputs.spec.gatewayClassName, GATEWAY_CLASS);
+        });
+
+        it("configures every release Service's target group: IP targets, health checks on healthPath, drain shorter than preStop", () => {
+            const tgcs = all(run, T.tgConfig);
+            assert.deepStrictEqual(tgcs.map((t) => t.inputs.spec.targetReference.name).sort(), serviceNamesFor(run.config).sort());
+            const services = all(run, "kubernetes:core/v1:Service").map((s) => s.inputs.metadata.name).sort();
+            assert.deepStrictEqual(tgcs.map((t) => t.inputs.metadata.name).sort(), services, "one per Service the release creates");
+            for (const t of tgcs) {
+                const c = t.inputs.spec.defaultConfiguration;
+                assert.strictEqual(c.targetType, "ip");
+                assert.strictEqual(c.healthCheckConfig.healthCheckPath, run.config.app.healthPath);
+                const delay = Number(c.targetGroupAttributes.find((a: any) => a.key === "deregistration_delay.timeout_seconds").value);
+                assert.strictEqual(delay, deregistrationDelayFor(PRE_STOP_SECONDS));
+                assert.ok(delay < PRE_STOP_SECONDS);
+            }
+        });
+
+        it("creates the target group settings before the routes, and the Gateway after the controller", () => {
+            const route = one(run, T.route);
+            const gateway = one(run, T.gateway);
+            const lbc = all(run, T.helm).find((h) => h.inputs.chart === LBC.chart)!;
+            for (const t of all(run, T.tgConfig)) assert.ok(dependsOnTransitively(run, route, t), `route after ${t.name}`);
+            assert.ok(dependsOnTransitively(run, gateway, lbc), "gateway after the controller");
+        });
+
+        it("lets the controller gate pod readiness on ALB target health in the app namespace", () => {
+            const ns = one(run, T.namespace).inputs.metadata;
+            assert.strictEqual(ns.name, run.config.app.namespace);
+            assert.strictEqual(ns.labels["elbv2.k8s.aws/pod-readiness-gate-inject"], "enabled");
+        });
+    });
+
+    describe("HTTPS", () => {
+        let https: StackRun;
+        before(async () => {
+            https = await runStack("aws", { domain: "shop.example.com", "aws.hostedZoneId": "Z0123456789ABCDEFGHIJ" });
+        });
+
+        it("issues a DNS-validated ACM certificate and puts it on an HTTPS:443 listener with a TLS 1.3 policy", () => {
+            const cert = one(https, T.cert).inputs;
+            assert.strictEqual(cert.domainName, "shop.example.com");
+            assert.strictEqual(cert.validationMethod, "DNS");
+            const listeners = one(https, T.lbConfig).inputs.spec.listenerConfigurations;
+            assert.strictEqual(listeners.length, 1);
+            assert.strictEqual(listeners[0].protocolPort, "HTTPS:443");
+            assert.match(listeners[0].defaultCertificate, /^arn:aws:acm:eu-west-1:\d{12}:certificate\//);
+            assert.strictEqual(listeners[0].sslPolicy, SSL_POLICY);
+        });
+
+        it("serves the app on HTTPS and redirects HTTP to it", () => {
+            const listeners = one(https, T.gateway).inputs.spec.listeners.map((l: any) => `${l.protocol}:${l.port}`);
+            assert.deepStrictEqual(listeners.sort(), ["HTTP:80", "HTTPS:443"]);
+            const redirect = all(https, T.route).find((r) => r.inputs.spec.rules.some((rule: any) => rule.filters?.some((f: any) => f.type === "RequestRedirect")));
+            assert.ok(redirect, "an HTTP→HTTPS redirect route");
+        });
+
+        it("refuses a domain with no way to get a certificate", async () => {
+            await assert.rejects(runStack("aws", { domain: "shop.example.com" }), /aws\.certificateArn, or aws\.hostedZoneId/);
+        });
+    });
+
+    describe("PostgreSQL (RDS)", () => {
+        it("is Multi-AZ, KMS-encrypted gp3 with autoscaling storage, sized by the capacity model", () => {
+            const db = one(run, T.rds);
+            assert.strictEqual(db.inputs.engine, "postgres");
+            assert.strictEqual(db.inputs.engineVersion, run.config.aws!.postgresVersion);
+            assert.strictEqual(db.inputs.multiAz, true);
+            assert.strictEqual(db.inputs.storageEncrypted, true);
+            assert.ok(db.inputs.kmsKeyId.includes(":kms:"));
+            assert.strictEqual(db.inputs.storageType, "gp3");
+            assert.strictEqual(db.inputs.instanceClass, sizing.database.instanceClass);
+            assert.strictEqual(db.inputs.instanceClass, "db.m7g.2xlarge");
+            assert.strictEqual(db.inputs.allocatedStorage, sizing.database.storageGiB);
+            assert.ok(db.inputs.maxAllocatedStorage > db.inputs.allocatedStorage);
+            assert.strictEqual(db.inputs.performanceInsightsEnabled, true);
+            assert.strictEqual(db.inputs.autoMinorVersionUpgrade, true);
+        });
+
+        it("is private: not publicly accessible, in the data subnets", () => {
+            const db = one(run, T.rds).inputs;
+            assert.strictEqual(db.publiclyAccessible, false);
+            const dataIds = subnetsOf(run, "data").map((s) => idOf(s)).sort();
+            assert.deepStrictEqual([...one(run, T.rdsSubnets).inputs.subnetIds].sort(), dataIds);
+        });
+
+        it("forces TLS through its parameter group", () => {
+            const pg = one(run, T.rdsParams).inputs;
+            assert.strictEqual(pg.family, "postgres18");
+            assert.deepStrictEqual(pg.parameters.find((p: any) => p.name === "rds.force_ssl"), { name: "rds.force_ssl", value: "1" });
+        });
+
+        it("keeps backups for at least 7 days, refuses deletion, and leaves a final snapshot", () => {
+            const db = one(run, T.rds);
+            assert.ok(db.inputs.backupRetentionPeriod >= 7);
+            assert.strictEqual(db.inputs.backupRetentionPeriod, run.config.aws!.backupRetentionDays);
+            assert.strictEqual(db.inputs.deletionProtection, true);
+            assert.strictEqual(db.inputs.skipFinalSnapshot, false);
+            assert.strictEqual(db.inputs.finalSnapshotIdentifier, "zdp-aws-pg-final");
+            assert.strictEqual(db.protect, true);
+        });
+
+        it("holds its master password only as a Pulumi secret", () => {
+            const db = one(run, T.rds);
+            assert.ok(db.secretPaths.includes("password"));
+            assert.ok(!db.inputs.manageMasterUserPassword, "an RDS-rotated secret would go stale in the app's Secret");
+        });
+    });
+
+    describe("Valkey (ElastiCache)", () => {
+        it("is a Multi-AZ replication group with automatic failover, primary and replica in different zones", () => {
+            const rg = one(run, T.valkey).inputs;
+            assert.strictEqual(rg.engine, "valkey");
+            assert.strictEqual(rg.engineVersion, run.config.aws!.valkeyVersion);
+            assert.strictEqual(rg.multiAzEnabled, true);
+            assert.strictEqual(rg.automaticFailoverEnabled, true);
+            assert.strictEqual(rg.numCacheClusters, 2);
+            assert.strictEqual(new Set(rg.preferredCacheClusterAzs).size, 2);
+            assert.strictEqual(rg.nodeType, sizing.redis.nodeClass);
+            assert.strictEqual(rg.nodeType, "cache.r7g.large");
+        });
+
+        it("requires TLS, encrypts at rest with KMS, authenticates with a secret token", () => {
+            const rg = one(run, T.valkey);
+            assert.strictEqual(rg.inputs.transitEncryptionEnabled, true);
+            assert.strictEqual(rg.inputs.transitEncryptionMode, "required");
+            assert.strictEqual(rg.inputs.atRestEncryptionEnabled, true);
+            assert.ok(rg.inputs.kmsKeyId.includes(":kms:"));
+            assert.ok(rg.secretPaths.includes("authToken"));
+            assert.ok(rg.inputs.authToken.length >= 32);
+        });
+
+        it("is private, keeps snapshots, leaves a final snapshot and is protected", () => {
+            const rg = one(run, T.valkey);
+            const dataIds = subnetsOf(run, "data").map((s) => idOf(s)).sort();
+            assert.deepStrictEqual([...one(run, T.cacheSubnets).inputs.subnetIds].sort(), dataIds);
+            assert.ok(rg.inputs.snapshotRetentionLimit >= 7);
+            assert.ok(rg.inputs.finalSnapshotIdentifier);
+            assert.strictEqual(rg.protect, true);
+        });
+    });
+
+    describe("security groups of the data stores", () => {
+        it("admit only the EKS cluster security group, each on its own port, and nothing else", () => {
+            const clusterSg = stateOf(one(run, T.cluster)).vpcConfig.clusterSecurityGroupId;
+            const rules = all(run, T.ingress);
+            const ports = rules.map((r) => r.inputs.fromPort).sort();
+            assert.deepStrictEqual(ports, [5432, 6379]);
+            for (const r of rules) {
+                assert.strictEqual(r.inputs.referencedSecurityGroupId, clusterSg, r.name);
+                assert.strictEqual(r.inputs.fromPort, r.inputs.toPort);
+                assert.ok(!r.inputs.cidrIpv4 && !r.inputs.cidrIpv6 && !r.inputs.prefixListId, `${r.name} has no CIDR source`);
+            }
+            assert.strictEqual(new Set(rules.map((r) => r.inputs.referencedSecurityGroupId)).size, 1, "the same source: the cluster's group");
+            for (const sg of all(run, T.sg)) assert.ok(!sg.inputs.ingress?.length && !sg.inputs.egress?.length, `${sg.name}: no inline rules`);
+            const rds = one(run, T.rds).inputs.vpcSecurityGroupIds;
+            const cache = one(run, T.valkey).inputs.securityGroupIds;
+            assert.strictEqual(rds.length, 1);
+            assert.strictEqual(cache.length, 1);
+            assert.notStrictEqual(rds[0], cache[0]);
+        });
+    });
+
+    describe("wiring, outputs and secrets", () => {
+        it("gives the app the private endpoints and credentials through its Secret, all of it secret", () => {
+            const secret = one(run, T.secret);
+            const data = secret.inputs.stringData;
+            assert.match(data.DATABASE_HOST, /\.rds\.amazonaws\.com$/);
+            assert.strictEqual(data.DATABASE_PORT, "5432");
+            assert.strictEqual(data.DATABASE_SSLMODE, "require");
+            assert.match(data.REDIS_HOST, /^master\..*\.cache\.amazonaws\.com$/);
+            assert.strictEqual(data.REDIS_TLS, "true");
+            assert.ok(secret.secretPaths.includes("stringData"));
+            assert.strictEqual(data.DATABASE_PASSWORD, one(run, T.rds).inputs.password);
+            assert.strictEqual(data.REDIS_PASSWORD, one(run, T.valkey).inputs.authToken);
+        });
+
+        it("outputs a secret kubeconfig, the ALB hostname, the store endpoints and the active colour", () => {
+            assert.strictEqual(run.outputs.kubeconfig.secret, true);
+            assert.match(String(run.outputs.endpoint.value), /\.eu-west-1\.elb\.amazonaws\.com$/);
+            assert.match(String(run.outputs.databaseHost.value), /\.rds\.amazonaws\.com$/);
+            assert.match(String(run.outputs.redisHost.value), /\.cache\.amazonaws\.com$/);
+            assert.strictEqual(run.outputs.activeColor.value, "blue");
+            const plaintext = Object.entries(run.outputs)
+                .filter(([, o]) => !o.secret)
+                .filter(([, o]) => run.generatedSecrets.some((s) => JSON.stringify(o.value ?? "").includes(s)));
+            assert.deepStrictEqual(plaintext, []);
+        });
+
+        it("protects the stateful resources (RDS, ElastiCache, KMS key) and lets a throwaway stack opt out", async () => {
+            assert.deepStrictEqual(run.resources.filter((r) => r.protect).map((r) => r.type).sort(), [T.valkey, T.kms, T.rds].sort());
+            const throwaway = await runStack("aws", { protectStateful: "false" });
+            assert.deepStrictEqual(throwaway.resources.filter((r) => r.protect), []);
+            assert.strictEqual(one(throwaway, T.rds).inputs.deletionProtection, false);
+        });
+
+        it("tags every taggable AWS resource with project, stack and component", () => {
+            const untaggable = new Set([
+                "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/rolePolicy:RolePolicy", "aws:ec2/routeTableAssociation:RouteTableAssociation",
+                "aws:kms/alias:Alias", "aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "aws:acm/certificateValidation:CertificateValidation",
+                "aws:route53/record:Record",
+            ]);
+            const awsResources = run.resources.filter((r) => r.custom && r.type.startsWith("aws:") && !untaggable.has(r.type));
+            assert.ok(awsResources.length > 40);
+            for (const r of awsResources) {
+                assert.strictEqual(r.inputs.tags?.project, "zdp", `${r.type} ${r.name}`);
+                assert.strictEqual(r.inputs.tags?.stack, "aws", `${r.type} ${r.name}`);
+                assert.ok(r.inputs.tags?.component, `${r.type} ${r.name}`);
+            }
+        });
+    });
+
+    describe("Kubernetes objects and releases", () => {
+        it("every in-cluster object is schema-valid; only the LBC's own CRs lack an upstream schema", () => {
+            const report = validateK8s(run.resources);
+            assert.deepStrictEqual(report.errors, []);
+            assert.ok(report.validated.some((v) => v.includes("GatewayClass")));
+            assert.deepStrictEqual(report.skipped.map((s) => s.split(" ")[0]).sort(), [T.lbConfig, T.tgConfig, T.tgConfig].sort());
+        });
+
+        it("promote changes exactly one resource, the route, and replaces nothing", async () => {
+            const green = await runStack("aws", { activeColor: "green" });
+            const diff = diffResources(run.resources, green.resources);
+            assert.deepStrictEqual(diff.added, []);
+            assert.deepStrictEqual(diff.removed, []);
+            assert.deepStrictEqual(diff.changed.map((c) => `${c.type} ${c.name}`), [`${T.route} app-route`]);
+            assert.ok(diff.changed.every((c) => !c.replaces));
+            assert.strictEqual(green.outputs.activeColor.value, "green");
+        });
+
+        it("a missing API allow-list is a config error naming the key", async () => {
+            await assert.rejects(runStack("aws", { "aws.apiPublicAccessCidrs": "" }), (e: unknown) => {
+                assert.ok(e instanceof Error && /aws\.apiPublicAccessCidrs/.test(e.message), String(e));
+                return true;
+            });
+            assert.ok(ConfigError);
+        });
+    });
+});
