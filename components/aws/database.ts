@@ -46,7 +46,7 @@ export class Database extends pulumi.ComponentResource {
         const parent = { parent: this };
 
         const group = storeSecurityGroup(
-            `${name}-postgres`,
+            `${name}-sg`,
             { vpcId: args.vpcId, port: POSTGRES_PORT, clientSecurityGroupId: args.clientSecurityGroupId, description: "PostgreSQL from the EKS cluster only", tags: args.tags },
             parent,
         );

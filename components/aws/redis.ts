@@ -41,7 +41,7 @@ export class Redis extends pulumi.ComponentResource {
         const parent = { parent: this };
 
         const group = storeSecurityGroup(
-            `${name}-valkey`,
+            `${name}-sg`,
             { vpcId: args.vpcId, port: REDIS_PORT, clientSecurityGroupId: args.clientSecurityGroupId, description: "Valkey from the EKS cluster only", tags: args.tags },
             parent,
         );
