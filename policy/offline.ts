@@ -1,5 +1,5 @@
 // Runs the pack without the Pulumi CLI: each rule's validateResource / validateStack is called with the
-// same argument shapes the CrossGuard analyzer builds (policy/node_modules/@pulumi/policy/server.js),
+// same argument shapes the CrossGuard analyzer builds (node_modules/@pulumi/policy/server.js),
 // over resources recorded by the mock harness. Used by tests/policy.spec.ts and scripts/plan.ts.
 import type {
     EnforcementLevel,
@@ -25,7 +25,6 @@ export interface OfflineResource {
     /** Plain values: secrets already unwrapped, as CrossGuard hands them to rules. */
     inputs: Record<string, any>;
     protect: boolean;
-    dependsOn: string[];
     ignoreChanges?: string[];
     deleteBeforeReplace?: boolean;
 }

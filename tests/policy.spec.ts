@@ -93,7 +93,7 @@ const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 function resource(key: string, inputs = GOOD[key], protect = true): OfflineResource {
     const type = key.split("#")[0];
     const name = key.split("#")[1] ?? "fixture";
-    return { type, name, urn: `urn:pulumi:test::zdp::${type}::${name}`, inputs: clone(inputs), protect, dependsOn: [] };
+    return { type, name, urn: `urn:pulumi:test::zdp::${type}::${name}`, inputs: clone(inputs), protect };
 }
 const goodStack = (): OfflineResource[] => Object.keys(GOOD).map((k) => resource(k));
 
