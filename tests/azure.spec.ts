@@ -222,6 +222,7 @@ describe("azure: the 10k-user stack", function () {
             const b = pg().inputs.backup;
             assert.ok(b.backupRetentionDays >= 7);
             assert.strictEqual(b.geoRedundantBackup, "Enabled");
+            assert.deepStrictEqual(pg().inputs.maintenanceWindow, { customWindow: "Enabled", dayOfWeek: 0, startHour: 6, startMinute: 0 }, "Sunday, after the AKS window");
             const tls = find(run, T.pgConfig).inputs;
             assert.deepStrictEqual([tls.configurationName, tls.value], ["require_secure_transport", "ON"]);
         });

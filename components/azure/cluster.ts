@@ -236,14 +236,21 @@ export class AzureCluster extends pulumi.ComponentResource {
         );
         this.provider = new k8s.Provider(
             `${name}-k8s`,
-            { kubeconfig: this.kubeconfig, enableServerSideApply: true },
+            { kubeconfig: this.kubeconfig },
             { ...parent, dependsOn: [deployerAdmin, pool] },
         );
 
         this.clusterName = cluster.name;
         this.clusterId = cluster.id;
-        this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((p) => p?.issuerURL ?? "");
-        this.nodeResourceGroup = cluster.nodeResourceGroup.apply((g) => g ?? "");
+        // Federated credentials and role scopes are built from these: fail loudly rather than trust "".
+        this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((p) => {
+            if (!p?.issuerURL) throw new Error(`AKS ${name} reports no OIDC issuer URL`);
+            return p.issuerURL;
+        });
+        this.nodeResourceGroup = cluster.nodeResourceGroup.apply((g) => {
+            if (!g) throw new Error(`AKS ${name} reports no node resource group`);
+            return g;
+        });
         this.registerOutputs({
             clusterName: this.clusterName,
             clusterId: this.clusterId,

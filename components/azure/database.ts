@@ -6,9 +6,8 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import type { Sizing } from "../capacity";
-import type { AzureSettings } from "./config";
+import { WEEKDAYS, type AzureSettings } from "./config";
 import { pgStorageGb } from "./sizing";
-import { WEEKDAYS } from "./config";
 
 export interface AzureDatabaseArgs {
     location: string;
@@ -79,7 +78,14 @@ export class AzureDatabase extends pulumi.ComponentResource {
                 authConfig: { passwordAuth: "Enabled", activeDirectoryAuth: "Disabled" },
                 administratorLogin: POSTGRES_ADMIN,
                 administratorLoginPassword: password.result,
-                maintenanceWindow: { customWindow: "Enabled", dayOfWeek: WEEKDAYS.indexOf(s.maintenanceDay), startHour: s.maintenanceStartHourUtc, startMinute: 0 },
+                // Same day as the AKS windows, 4 hours later: a database failover never overlaps node upgrades.
+                // dayOfWeek counts from Sunday = 0.
+                maintenanceWindow: {
+                    customWindow: "Enabled",
+                    dayOfWeek: WEEKDAYS.indexOf(s.maintenanceDay),
+                    startHour: (s.maintenanceStartHourUtc + 4) % 24,
+                    startMinute: 0,
+                },
                 tags,
             },
             // The zone must resolve from the VNet before the server registers its record.

@@ -8,7 +8,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as servicenetworking from "@pulumi/azure-native/servicenetworking";
 import type { AzureSettings } from "./config";
-import { resourceGroupId, roleDefinitionId } from "./roles";
+import { resourceGroupId, roleDefinitionId, type RoleName } from "./roles";
 
 /** GatewayClass the ALB Controller installs and reconciles. */
 export const AGC_GATEWAY_CLASS = "azure-alb-external";
@@ -52,7 +52,7 @@ export class AzureLoadBalancer extends pulumi.ComponentResource {
         if (!/^\d+\.\d+\.\d+$/.test(args.settings.albControllerVersion))
             throw new Error(`AzureLoadBalancer ${name}: albControllerVersion must be a chart version, got ${args.settings.albControllerVersion}`);
         const parent = { parent: this };
-        const role = (r: Parameters<typeof roleDefinitionId>[1]) => pulumi.output(args.subscriptionId).apply((sub) => roleDefinitionId(sub, r));
+        const role = (r: RoleName) => pulumi.output(args.subscriptionId).apply((sub) => roleDefinitionId(sub, r));
 
         const tc = new servicenetworking.TrafficControllerInterface(`${name}-agc`, { resourceGroupName, location, tags }, parent);
         const frontend = new servicenetworking.FrontendsInterface(
@@ -79,7 +79,7 @@ export class AzureLoadBalancer extends pulumi.ComponentResource {
             },
             parent,
         );
-        const grant = (key: string, r: Parameters<typeof roleDefinitionId>[1], scope: pulumi.Input<string>) =>
+        const grant = (key: string, r: RoleName, scope: pulumi.Input<string>) =>
             new authorization.RoleAssignment(
                 `${name}-alb-${key}`,
                 { principalId: identity.principalId, principalType: "ServicePrincipal", roleDefinitionId: role(r), scope },

@@ -9,7 +9,9 @@ export const ROLES = {
     aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
 } as const;
 
-export const roleDefinitionId = (subscriptionId: string, role: keyof typeof ROLES) =>
+export type RoleName = keyof typeof ROLES;
+
+export const roleDefinitionId = (subscriptionId: string, role: RoleName) =>
     `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${ROLES[role]}`;
 
 /** `/subscriptions/<sub>/resourceGroups/<name>` of a resource group in the same subscription. */
