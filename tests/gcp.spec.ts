@@ -286,7 +286,35 @@ describe("gcp stack (mocks)", function () {
         });
     });
 
+    describe("labels", () => {
+        it("every labelable GCP resource carries the stack's labels", () => {
+            const labelsOf: [string, (i: any) => Record<string, string> | undefined][] = [
+                [T.address, (i) => i.labels],
+                [T.cluster, (i) => i.resourceLabels],
+                [T.pool, (i) => i.nodeConfig.resourceLabels],
+                [T.sql, (i) => i.settings.userLabels],
+                [T.redis, (i) => i.labels],
+            ];
+            for (const [type, get] of labelsOf)
+                for (const r of all(run, type)) {
+                    const labels = get(r.inputs);
+                    assert.strictEqual(labels?.stack, "gcp", `${type} ${r.name}`);
+                    assert.strictEqual(labels?.["managed-by"], "pulumi", `${type} ${r.name}`);
+                    for (const [k, v] of Object.entries(labels!)) assert.match(`${k}=${v}`, /^[a-z][a-z0-9_-]{0,62}=[a-z0-9_-]{0,63}$/);
+                }
+        });
+    });
+
     describe("Kubernetes objects", () => {
+        it("the GKE policies are applied before the Release, so the load balancer starts with the app's health check", () => {
+            const release = find(run, "zdp:k8s:Release");
+            for (const p of run.resources.filter((r) => T.custom.test(r.type))) {
+                assert.ok(release.dependsOn.includes(p.urn), `Release does not wait for ${p.name}`);
+                assert.match(p.provider ?? "", /pulumi:providers:kubernetes::zdp-gcp-k8s/, p.name);
+            }
+        });
+
+
         it("validate against the upstream schemas; only GKE policy kinds have none", () => {
             const report = validateK8s(run.resources);
             assert.deepStrictEqual(report.errors, []);

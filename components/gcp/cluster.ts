@@ -99,6 +99,7 @@ export class GkeCluster extends pulumi.ComponentResource {
                 loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS", "WORKLOADS", "APISERVER", "CONTROLLER_MANAGER", "SCHEDULER"] },
                 monitoringConfig: { enableComponents: ["SYSTEM_COMPONENTS"], managedPrometheus: { enabled: true } },
                 // Upgrades only in weekend night windows (UTC): 16 h a week, above GKE's minimum of 48 h per 32 days.
+                // https://cloud.google.com/kubernetes-engine/docs/concepts/maintenance-windows-and-exclusions
                 maintenancePolicy: {
                     recurringWindow: {
                         startTime: "2026-01-03T01:00:00Z",
