@@ -25,6 +25,8 @@ export interface OfflineResource {
     /** Plain values: secrets already unwrapped, as CrossGuard hands them to rules. */
     inputs: Record<string, any>;
     protect: boolean;
+    /** URNs it depends on (explicit and through inputs), as the engine records them. */
+    dependsOn: string[];
     ignoreChanges?: string[];
     deleteBeforeReplace?: boolean;
 }
@@ -131,6 +133,12 @@ export function runPolicies(
                     isType: (cls) => typeOf(cls) === r.type,
                     asType: (cls) => (typeOf(cls) === r.type ? (props as any) : undefined),
                 };
+            });
+            // Parents and dependencies point at the other resource objects, as the analyzer links them.
+            const byUrnPolicy = new Map(stackResources.map((pr) => [pr.urn, pr]));
+            custom.forEach((r, i) => {
+                stackResources[i].parent = r.parent ? byUrnPolicy.get(r.parent) : undefined;
+                stackResources[i].dependencies = r.dependsOn.map((u) => byUrnPolicy.get(u)).filter((d): d is PolicyResource => !!d);
             });
             const args = { resources: stackResources, stackTags: new Map(), getConfig: <T>() => ({}) as T, notApplicable };
             const ran = call(() => p.validateStack(args, (message, urn) => {

@@ -58,6 +58,7 @@ const GOOD: Record<string, Record<string, any>> = {
         oidcIssuerProfile: { enabled: true },
         securityProfile: { workloadIdentity: { enabled: true } },
     },
+    "azure-native:monitor:DiagnosticSetting": { resourceUri: "/clusters/aks", workspaceId: "/workspaces/logs", logs: [{ category: "kube-audit-admin", enabled: true }] },
     "azure-native:containerservice:AgentPool": { availabilityZones: ["1", "2", "3"] },
     "gcp:container/cluster:Cluster": {
         location: "europe-west1",
@@ -90,10 +91,14 @@ const GOOD: Record<string, Record<string, any>> = {
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 
+const urnOf = (type: string, name = "fixture") => `urn:pulumi:test::zdp::${type}::${name}`;
+/** Which fixture depends on which (as the engine records dependencies through inputs). */
+const DEPENDS: Record<string, string[]> = { "azure-native:monitor:DiagnosticSetting": [urnOf("azure-native:containerservice:ManagedCluster")] };
+
 function resource(key: string, inputs = GOOD[key], protect = true): OfflineResource {
     const type = key.split("#")[0];
     const name = key.split("#")[1] ?? "fixture";
-    return { type, name, urn: `urn:pulumi:test::zdp::${type}::${name}`, inputs: clone(inputs), protect };
+    return { type, name, urn: urnOf(type, name), inputs: clone(inputs), protect, dependsOn: DEPENDS[key] ?? [] };
 }
 const goodStack = (): OfflineResource[] => Object.keys(GOOD).map((k) => resource(k));
 
@@ -156,6 +161,8 @@ const CASES: Case[] = [
     ["cluster-control-plane-logging", "azure-native:containerservice:ManagedCluster", "azureMonitorProfile", undefined],
     ["cluster-control-plane-logging", "gcp:container/cluster:Cluster", "loggingConfig.enableComponents", ["SYSTEM_COMPONENTS"]],
     ["cluster-control-plane-logging", "gcp:container/cluster:Cluster", "monitoringService", "none"],
+    ["aks-control-plane-logs", "azure-native:monitor:DiagnosticSetting", "logs.0.category", "kube-apiserver"],
+    ["aks-control-plane-logs", "azure-native:monitor:DiagnosticSetting", "logs.0.enabled", false],
     ["cluster-secrets-encryption", "aws:eks/cluster:Cluster", "encryptionConfig", undefined],
     ["cluster-workload-identity", "azure-native:containerservice:ManagedCluster", "securityProfile.workloadIdentity.enabled", false],
     ["cluster-workload-identity", "gcp:container/cluster:Cluster", "workloadIdentityConfig", undefined],
@@ -293,6 +300,7 @@ const ONLY_ON: Record<string, string[]> = {
     "cluster-secrets-encryption": ["aws"],
     "eks-pod-identity": ["aws"],
     "cluster-workload-identity": ["azure", "gcp"],
+    "aks-control-plane-logs": ["azure"],
     // Only rules that inspect what a stack declares; GKE and AKS may rely on the platform's own rules.
     "network-no-public-ingress": ["aws"],
 };

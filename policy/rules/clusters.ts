@@ -3,6 +3,7 @@ import * as ec2 from "@pulumi/aws/ec2";
 import * as eks from "@pulumi/aws/eks";
 import * as iam from "@pulumi/aws/iam";
 import * as aks from "@pulumi/azure-native/containerservice";
+import * as monitor from "@pulumi/azure-native/monitor";
 import * as gke from "@pulumi/gcp/container";
 import { Policies, validateResourceOfType } from "@pulumi/policy";
 import { distinct, isGcpRegion } from "./util";
@@ -76,6 +77,23 @@ export const clusterPolicies: Policies = [
                 if (missing.length > 0) report(`GKE control-plane logs off for ${missing.join(", ")}: add them to loggingConfig.enableComponents.`);
             }),
         ],
+    },
+    {
+        // A stack rule: AKS ships control-plane logs only through a diagnostic setting on the cluster.
+        // https://learn.microsoft.com/azure/aks/monitor-aks-reference
+        name: "aks-control-plane-logs",
+        description: "Every AKS cluster sends its API server audit log (kube-audit or kube-audit-admin) to a workspace.",
+        validateStack: (args, report) => {
+            const clusters = args.resources.filter((r) => r.isType(aks.ManagedCluster));
+            if (clusters.length === 0) args.notApplicable("no AKS cluster in this stack");
+            const audits = args.resources.filter((r) => r.isType(monitor.DiagnosticSetting) &&
+                (r.props.logs ?? []).some((l: any) => l.enabled === true && ["kube-audit", "kube-audit-admin"].includes(l.category)));
+            for (const c of clusters) {
+                if (!audits.some((d) => d.dependencies.includes(c))) {
+                    report("AKS control-plane audit logs are not collected: add a monitor.DiagnosticSetting on the cluster (resourceUri: cluster.id) with category \"kube-audit-admin\" enabled and a workspaceId.", c.urn);
+                }
+            }
+        },
     },
     {
         name: "cluster-secrets-encryption",
