@@ -1,5 +1,6 @@
 // The gcp stack under mocks: what `pulumi up --stack gcp` would declare, asserted property by property.
 import * as assert from "assert";
+import { execFileSync } from "child_process";
 import { sizingFor, type Sizing } from "../components/capacity";
 import { ConfigError } from "../components/config";
 import { NODE_ROLES } from "../components/gcp/cluster";
@@ -9,7 +10,7 @@ import { CERTMAP_ANNOTATION, GATEWAY_CLASS, HEALTH_CHECK_RANGES } from "../compo
 import { gcpName, serviceAccountId } from "../components/gcp/naming";
 import { PRE_STOP_SECONDS } from "../components/k8s/release";
 import { diffResources } from "./diff";
-import { all, find, runStack, type Recorded, type StackRun } from "./harness";
+import { all, find, ROOT, runStack, type Recorded, type StackRun } from "./harness";
 import { validateK8s } from "./k8sSchema";
 
 const T = {
@@ -411,6 +412,26 @@ describe("gcp stack (mocks)", function () {
             const r = one(rr, T.redis).inputs;
             assert.deepStrictEqual([r.readReplicasMode, r.replicaCount], ["READ_REPLICAS_ENABLED", 2]);
         });
+    });
+});
+
+describe("gcp plan (offline)", function () {
+    this.timeout(60_000);
+
+    it("a preview run records the same resources as an update (nothing waits on unknown outputs)", async () => {
+        const [preview, update] = [await runStack("gcp", {}, { preview: true }), await runStack("gcp")];
+        const names = (r: StackRun) => r.resources.map((x) => `${x.type}::${x.name}`).sort();
+        assert.deepStrictEqual(names(preview), names(update));
+    });
+
+    it("`npm run plan -- --stack gcp` prints the whole tree and the capacity table", () => {
+        const out = execFileSync(process.execPath, [require.resolve("tsx/cli"), "scripts/plan.ts", "--stack", "gcp"], { cwd: ROOT, encoding: "utf8" });
+        for (const expected of [
+            "gcp:container/cluster:Cluster", "gcp:container/nodePool:NodePool", "gcp:sql/databaseInstance:DatabaseInstance",
+            "gcp:redis/instance:Instance", "kubernetes:networking.gke.io/v1:HealthCheckPolicy", "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
+            "n2-standard-4", "db-custom-8-32768", "after losing 1 of 3 zones", "kubeconfig: [secret]",
+        ])
+            assert.ok(out.includes(expected), `plan output lacks ${expected}`);
     });
 });
 
