@@ -117,13 +117,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
             sizing,
             namespace: namespace.metadata.name,
             appSecretName: secret.secretName,
-            gateway: {
-                className: lb.gateway.className,
-                // The alb-id is the traffic controller's ARM id, known only once it exists; the Gateway
-                // resolves Output values at runtime. (GatewaySettings.annotations is typed string-only.)
-                annotations: lb.gateway.annotations as Record<string, string>,
-                addresses: lb.gateway.addresses,
-            },
+            gateway: lb.gateway,
         },
         // The ALB Controller brings the GatewayClass and the Gateway API CRDs.
         { ...k8s, dependsOn: [lb.controller] },

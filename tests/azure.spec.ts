@@ -387,6 +387,11 @@ describe("azure: config changes", function () {
         assert.strictEqual(find(run, T.pool).inputs.maxCount, s.nodes.max);
     });
 
+    it("probes the single Service of a rolling release", async () => {
+        const run = await runStack("azure", { releaseStrategy: "rolling", appVersion: "6.9.1", blueVersion: "", greenVersion: "" });
+        assert.deepStrictEqual(all(run, T.health).map((h) => h.inputs.spec.targetRef.name), ["app"]);
+    });
+
     it("completes a preview without waiting on unknown outputs", async () => {
         const run = await runStack("azure", {}, { preview: true });
         find(run, T.aks);
