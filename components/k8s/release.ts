@@ -94,7 +94,6 @@ export class Release extends pulumi.ComponentResource {
 
         const state = releaseState(cfg, sizing);
         const colours = state.strategy !== "rolling";
-        const child = { parent: this };
 
         const gateway = new k8s.apiextensions.CustomResource(
             `${name}-gateway`,
@@ -120,7 +119,9 @@ export class Release extends pulumi.ComponentResource {
                     ],
                 },
             },
-            child,
+            // The component's dependsOn (Gateway API CRDs, controller, GatewayClass) is not inherited by
+            // children; the Gateway needs it, and every route waits for the Gateway.
+            { parent: this, dependsOn: opts?.dependsOn },
         );
         const parentRef = (section: "http" | "https") => ({ group: "gateway.networking.k8s.io", kind: "Gateway", name: GATEWAY_NAME, sectionName: section });
         const appListener = args.gateway.https ? "https" : "http";

@@ -1,0 +1,134 @@
+// Blast radius of release config changes: run the program before and after the change and compare
+// every recorded input. A release must touch only what it promises, and never replace an object.
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { diffResources, type StackDiff } from "./diff";
+import { find, runStack, type StackRun } from "./harness";
+
+const ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+
+type Config = Record<string, string>;
+const runs = new Map<string, Promise<StackRun>>();
+/** One run per distinct config, shared by the cases (runs are serialised by the harness anyway). */
+const run = (config: Config) => {
+    const key = JSON.stringify(config);
+    if (!runs.has(key)) runs.set(key, runStack("dev", config));
+    return runs.get(key)!;
+};
+async function diff(before: Config, after: Config): Promise<StackDiff> {
+    return diffResources((await run(before)).resources, (await run(after)).resources);
+}
+const changedNames = (d: StackDiff) => d.changed.map((c) => `${c.type.split(":").pop()} ${c.name}`);
+
+const blueGreen: Config = { blueVersion: "6.9.1", greenVersion: "6.9.2" };
+const canary = (w: number): Config => ({ ...blueGreen, releaseStrategy: "canary", canaryWeight: String(w) });
+
+const routeOnly = ["HTTPRoute app-route"];
+const table: { change: string; before: Config; after: Config; changes: string[] }[] = [
+    { change: "promote (activeColor blue → green)", before: blueGreen, after: { ...blueGreen, activeColor: "green" }, changes: routeOnly },
+    { change: "roll back (activeColor green → blue)", before: { ...blueGreen, activeColor: "green" }, after: blueGreen, changes: routeOnly },
+    { change: "canary step 0 → 10", before: canary(0), after: canary(10), changes: routeOnly },
+    { change: "canary step 10 → 50", before: canary(10), after: canary(50), changes: routeOnly },
+    { change: "canary step 50 → 100", before: canary(50), after: canary(100), changes: routeOnly },
+    { change: "new greenVersion", before: blueGreen, after: { ...blueGreen, greenVersion: "6.9.3" }, changes: ["Deployment app-green"] },
+    {
+        change: "rolling: new appVersion",
+        before: { releaseStrategy: "rolling", appVersion: "6.9.1", blueVersion: "", greenVersion: "" },
+        after: { releaseStrategy: "rolling", appVersion: "6.9.2", blueVersion: "", greenVersion: "" },
+        changes: ["Deployment app-app"],
+    },
+];
+
+describe("Blast radius of release config changes", () => {
+    for (const row of table) {
+        it(`${row.change} changes exactly: ${row.changes.join(", ")}`, async () => {
+            const d = await diff(row.before, row.after);
+            assert.deepEqual(d.added, []);
+            assert.deepEqual(d.removed, []);
+            assert.deepEqual(changedNames(d), row.changes);
+            assert.deepEqual(d.changed.filter((c) => c.replaces), [], "no object is replaced");
+        });
+    }
+
+    it("promote moves only the route's backends (weights and the preview rule's colour)", async () => {
+        const d = await diff(blueGreen, { ...blueGreen, activeColor: "green" });
+        for (const p of d.changed[0].paths) assert.match(p, /^spec\.rules\[\d\]\.backendRefs\[\d\]\.(weight|name)$/);
+    });
+
+    it("a version bump touches only the pod template's image and version labels, never names or selectors", async () => {
+        const d = await diff(blueGreen, { ...blueGreen, greenVersion: "6.9.3" });
+        for (const p of d.changed[0].paths)
+            assert.match(p, /^(metadata\.labels\.app\.kubernetes\.io\/version|spec\.template\.metadata\.labels\.app\.kubernetes\.io\/version|spec\.template\.spec\.containers\[0\]\.image)$/);
+    });
+
+    it("with a preview host, promote repoints the main and the preview route and nothing else", async () => {
+        const host = { ...blueGreen, previewHost: "preview.example.com" };
+        const d = await diff(host, { ...host, activeColor: "green" });
+        assert.deepEqual(changedNames(d).sort(), ["HTTPRoute app-preview-route", "HTTPRoute app-route"]);
+        assert.deepEqual(d.added.concat(d.removed), []);
+    });
+
+    it("inactiveScale=minimal: promote also resizes the colours (HPA floors, Deployment replicas), and replaces nothing", async () => {
+        const min = { ...blueGreen, inactiveScale: "minimal" };
+        const d = await diff(min, { ...min, activeColor: "green" });
+        assert.deepEqual(changedNames(d).sort(), [
+            "Deployment app-blue", "Deployment app-green", "HTTPRoute app-route", "HorizontalPodAutoscaler app-blue", "HorizontalPodAutoscaler app-green",
+        ]);
+        for (const c of d.changed.filter((c) => c.type === DEPLOYMENT)) assert.deepEqual(c.paths, ["spec.replicas"]);
+        assert.deepEqual(d.changed.filter((c) => c.replaces), []);
+        // The receiving colour is written to full size, and the route waits for it.
+        const after = await run({ ...min, activeColor: "green" });
+        const green = find(after, DEPLOYMENT, "app-green");
+        assert.equal(green.inputs.spec.replicas, find(after, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "app-green").inputs.spec.minReplicas);
+        assert.ok(find(after, ROUTE, "app-route").dependsOn.includes(green.urn));
+    });
+
+    it("no release change touches the namespace, Services, PDBs, datastores, Secrets or the Gateway", async () => {
+        const stable = /^kubernetes:(core\/v1:(Namespace|Service|Secret)|policy\/v1:PodDisruptionBudget|apps\/v1:StatefulSet|helm\.sh\/v3:Release|gateway\.networking\.k8s\.io\/v1:(Gateway|GatewayClass))$|^random:/;
+        for (const row of table) {
+            const d = await diff(row.before, row.after);
+            assert.deepEqual(d.changed.filter((c) => stable.test(c.type)), [], row.change);
+        }
+    });
+
+    describe("broken readiness: the receiving colour never becomes ready", () => {
+        // Promote green together with a new green version whose pods never get ready. pulumi-kubernetes
+        // fails such a Deployment (rollout not complete / progress deadline exceeded); the fixture
+        // simulates that failure in a separate process and reports what the program asked to write.
+        let report: { written: { type: string; name: string }[]; errors: string[] };
+        before(function () {
+            this.timeout(60_000);
+            // Pulumi's exit hook sets status 1 for the registrations left waiting; the report is on stdout.
+            const child = spawnSync(
+                process.execPath,
+                [require.resolve("tsx/cli"), path.join(__dirname, "fixtures/brokenReadiness.ts"), "app-green", "greenVersion=6.9.3", "activeColor=green"],
+                { encoding: "utf8", timeout: 50_000 },
+            );
+            report = JSON.parse(child.stdout);
+        });
+        const wrote = (type: string, name: string) => report.written.some((w) => w.type === type && w.name === name);
+
+        it("`pulumi up` fails, naming the colour", () => {
+            assert.ok(report.errors.some((e) => /app-green/.test(e) && /readiness/.test(e)));
+        });
+
+        it("the route is never written, so traffic stays on blue", () => {
+            assert.ok(wrote(DEPLOYMENT, "app-green"), "the new colour was attempted");
+            assert.ok(!report.written.some((w) => w.type === ROUTE), "no HTTPRoute registration reached the engine");
+        });
+
+        it("resources that do not depend on green still proceed", () => {
+            assert.ok(wrote("kubernetes:core/v1:Service", "app-green"));
+            assert.ok(wrote("kubernetes:apps/v1:StatefulSet", "data-postgres"));
+        });
+
+        it("with a healthy green the same change writes the route, after green", async () => {
+            const after = await run({ ...blueGreen, greenVersion: "6.9.3", activeColor: "green" });
+            const route = find(after, ROUTE, "app-route");
+            assert.ok(route.dependsOn.includes(find(after, DEPLOYMENT, "app-green").urn));
+            assert.ok(after.resources.indexOf(route) > after.resources.indexOf(find(after, DEPLOYMENT, "app-green")));
+        });
+    });
+});
