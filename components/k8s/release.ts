@@ -26,7 +26,7 @@ export interface GatewaySettings {
     infrastructure?: { annotations?: Record<string, pulumi.Input<string>>; labels?: Record<string, pulumi.Input<string>> };
     /** e.g. a GKE NamedAddress of a reserved static IP. */
     addresses?: { type?: string; value: string }[];
-    /** Adds an HTTPS listener (and an HTTP→HTTPS redirect); certificates per cloud. */
+    /** Adds an HTTPS listener (and an HTTP→HTTPS redirect); certificates per cloud, `{}` when the class attaches them. */
     https?: {
         certificateRefs?: { group?: string; kind?: string; name: string; namespace?: string }[];
         tlsOptions?: Record<string, pulumi.Input<string>>;
@@ -89,8 +89,6 @@ export class Release extends pulumi.ComponentResource {
         super("zdp:k8s:Release", name, {}, opts);
         const { config: cfg, sizing, namespace } = args;
         if (!args.gateway.className) throw new Error(`Release ${name}: gateway.className is required (the GatewayClass the stack provides)`);
-        if (args.gateway.https && !args.gateway.https.certificateRefs?.length && !args.gateway.https.tlsOptions)
-            throw new Error(`Release ${name}: gateway.https needs certificateRefs or tlsOptions (an HTTPS listener terminates TLS with one of them)`);
 
         const state = releaseState(cfg, sizing);
         const colours = state.strategy !== "rolling";
@@ -112,7 +110,11 @@ export class Release extends pulumi.ComponentResource {
                                   name: "https",
                                   protocol: "HTTPS",
                                   port: 443,
-                                  tls: { mode: "Terminate", certificateRefs: args.gateway.https.certificateRefs, options: args.gateway.https.tlsOptions },
+                                  // Without refs or options the class attaches certificates itself (GKE: a
+                                  // Certificate Manager map named in a Gateway annotation), so no tls block.
+                                  tls: args.gateway.https.certificateRefs?.length || args.gateway.https.tlsOptions
+                                      ? { mode: "Terminate", certificateRefs: args.gateway.https.certificateRefs, options: args.gateway.https.tlsOptions }
+                                      : undefined,
                                   allowedRoutes: { namespaces: { from: "Same" } },
                               }]
                             : []),
