@@ -203,7 +203,8 @@ export class Release extends pulumi.ComponentResource {
                     metadata: routeMeta(REDIRECT_ROUTE_NAME),
                     spec: {
                         parentRefs: [parentRef("http")],
-                        hostnames: cfg.domain ? [cfg.domain] : undefined,
+                        // Every host the HTTPS listener serves, preview host included.
+                        hostnames: cfg.domain ? [cfg.domain, ...(cfg.release.previewHost ? [cfg.release.previewHost] : [])] : undefined,
                         rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
                     },
                 },
