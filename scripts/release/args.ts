@@ -1,0 +1,156 @@
+// Command-line grammar of the release CLI, parsed with node's util.parseArgs. Pure: no I/O.
+import { parseArgs } from "node:util";
+
+export type Action =
+    | { kind: "status" }
+    | { kind: "deploy"; version: string }
+    | { kind: "promote" }
+    | { kind: "rollback" }
+    | { kind: "canary"; percents: number[] };
+
+export interface CheckOptions {
+    /** Per-request timeout. */
+    timeoutMs: number;
+    /** Pause between two requests of a check or a watch. */
+    intervalMs: number;
+    /** Consecutive successful requests that make the preview route healthy. */
+    successThreshold: number;
+    /** Requests a preview check may spend before it gives up (retries included). */
+    maxAttempts: number;
+    /** How long the live route is watched after each switch. */
+    watchMs: number;
+    /** Failed live requests tolerated during a watch (0: the first failure rolls back). */
+    maxFailures: number;
+}
+
+export interface ReleaseArgs {
+    action: Action;
+    stack: string;
+    dryRun: boolean;
+    /** Overrides the URL derived from the stack output `endpoint` (and `domain`). */
+    endpoint?: string;
+    checks: CheckOptions;
+}
+
+export class UsageError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "UsageError";
+    }
+}
+
+export const USAGE = `Usage: npm run release -- <command> --stack STACK [options]
+
+Commands:
+  status               versions, colours, weights and health of the live and preview routes
+  deploy VERSION       put VERSION on the inactive colour (rolling: on the app), no traffic moves
+  promote              verify the inactive colour, switch all traffic to it, watch, roll back on failure
+  rollback             canary running: weight back to 0; otherwise switch back to the other colour
+  canary P[,P...]      move P% of traffic to the inactive colour, one watched step per value
+
+Options:
+  --stack S            Pulumi stack (dev, aws, azure, gcp, ...)       required
+  --dry-run            pulumi preview of the change; nothing is applied
+  --endpoint URL       base URL of the app instead of the stack output endpoint
+  --timeout MS         per-request timeout                              default 3000
+  --interval MS        pause between requests                           default 1000
+  --success N          consecutive healthy preview requests required    default 3
+  --attempts N         preview requests allowed (retries included)      default 20
+  --watch SECONDS      watch of the live route after each switch        default 60
+  --max-failures N     failed live requests tolerated during a watch    default 0
+`;
+
+const DEFAULTS: CheckOptions = {
+    timeoutMs: 3000,
+    intervalMs: 1000,
+    successThreshold: 3,
+    maxAttempts: 20,
+    watchMs: 60_000,
+    maxFailures: 0,
+};
+
+function count(name: string, raw: string | undefined, fallback: number, min: number): number {
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min) throw new UsageError(`--${name} must be a whole number >= ${min}, got "${raw}"`);
+    return Number(raw);
+}
+
+function seconds(name: string, raw: string): number {
+    if (!/^\d+(\.\d+)?$/.test(raw)) throw new UsageError(`--${name} must be a number of seconds, got "${raw}"`);
+    return Math.round(Number(raw) * 1000);
+}
+
+function percents(raw: string | undefined): number[] {
+    if (raw === undefined) throw new UsageError("canary needs a percentage, e.g. `canary 10` or `canary 10,50,100`");
+    const values = raw.split(",").map((p) => p.trim());
+    const bad = values.find((p) => !/^\d+$/.test(p) || Number(p) > 100);
+    if (bad !== undefined) throw new UsageError(`canary percentages must be whole numbers from 0 to 100, got "${bad}"`);
+    return values.map(Number);
+}
+
+export function parseReleaseArgs(argv: string[]): ReleaseArgs {
+    let parsed;
+    try {
+        parsed = parseArgs({
+            args: argv,
+            allowPositionals: true,
+            strict: true,
+            options: {
+                stack: { type: "string" },
+                "dry-run": { type: "boolean", default: false },
+                endpoint: { type: "string" },
+                timeout: { type: "string" },
+                interval: { type: "string" },
+                success: { type: "string" },
+                attempts: { type: "string" },
+                watch: { type: "string" },
+                "max-failures": { type: "string" },
+            },
+        });
+    } catch (e) {
+        throw new UsageError((e as Error).message);
+    }
+    const { values, positionals } = parsed;
+    const [command, operand, ...extra] = positionals;
+    if (!values.stack) throw new UsageError("--stack is required");
+
+    let action: Action;
+    switch (command) {
+        case "status":
+        case "promote":
+        case "rollback":
+            if (operand !== undefined) throw new UsageError(`${command} takes no argument, got "${operand}"`);
+            action = { kind: command };
+            break;
+        case "deploy":
+            if (!operand) throw new UsageError("deploy needs a VERSION, e.g. `deploy 2.0.0`");
+            action = { kind: "deploy", version: operand };
+            break;
+        case "canary":
+            action = { kind: "canary", percents: percents(operand) };
+            break;
+        case undefined:
+            throw new UsageError("a command is required: status, deploy VERSION, promote, rollback or canary PERCENT");
+        default:
+            throw new UsageError(`unknown command "${command}"; commands are status, deploy, promote, rollback, canary`);
+    }
+    if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(" ")}`);
+
+    const attempts = count("attempts", values.attempts, DEFAULTS.maxAttempts, 1);
+    const successThreshold = count("success", values.success, DEFAULTS.successThreshold, 1);
+    if (successThreshold > attempts) throw new UsageError(`--success ${successThreshold} can never be reached with --attempts ${attempts}`);
+    return {
+        action,
+        stack: values.stack,
+        dryRun: values["dry-run"] ?? false,
+        endpoint: values.endpoint,
+        checks: {
+            timeoutMs: count("timeout", values.timeout, DEFAULTS.timeoutMs, 1),
+            intervalMs: count("interval", values.interval, DEFAULTS.intervalMs, 0),
+            successThreshold,
+            maxAttempts: attempts,
+            watchMs: values.watch === undefined ? DEFAULTS.watchMs : seconds("watch", values.watch),
+            maxFailures: count("max-failures", values["max-failures"], DEFAULTS.maxFailures, 0),
+        },
+    };
+}

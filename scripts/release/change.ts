@@ -1,0 +1,184 @@
+// What a release command changes in the stack config, and what must be checked around it. Pure:
+// works on plain `key -> string` maps of the project's keys (no `zdp:` prefix), no Pulumi import.
+import { COLORS, STRATEGIES, type Color, type Strategy } from "../../components/config";
+import type { Action } from "./args";
+
+/** The config keys the release CLI may write (contract: project `zdp`). */
+export const RELEASE_KEYS = ["activeColor", "blueVersion", "greenVersion", "appVersion", "canaryWeight", "releaseStrategy"] as const;
+export type ReleaseKey = (typeof RELEASE_KEYS)[number];
+export type ConfigEdit = Partial<Record<ReleaseKey, string>>;
+
+export interface ReleaseState {
+    strategy: Strategy;
+    activeColor: Color;
+    inactiveColor: Color;
+    versions: { blue?: string; green?: string; app?: string };
+    /** Share of traffic on the inactive colour (canary only). */
+    canaryWeight: number;
+    inactiveScale: string;
+    previewHeader: string;
+    healthPath: string;
+    domain?: string;
+}
+
+/** A precondition that makes the command meaningless or unsafe; nothing was changed. */
+export class RefusedError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "RefusedError";
+    }
+}
+
+export const other = (c: Color): Color => (c === "blue" ? "green" : "blue");
+
+/**
+ * The release state from project defaults (Pulumi.yaml) overlaid with the stack's own config.
+ * Only the keys the CLI needs are read; components/config.ts stays the authority on the rest.
+ */
+export function readState(defaults: Record<string, string>, stackConfig: Record<string, string>): ReleaseState {
+    // components/config.ts lets `release.*` spellings win over the plain keys; editing the plain key
+    // would then change nothing, so such a stack file must be renamed first.
+    const aliases = Object.keys(stackConfig).filter((k) => k.startsWith("release."));
+    if (aliases.length > 0)
+        throw new RefusedError(
+            `the stack config sets ${aliases.join(", ")}; these spellings override the plain keys the release CLI edits. ` +
+                `Rename them (e.g. release.activeColor -> activeColor) in the stack file first.`,
+        );
+    const merged: Record<string, string> = {};
+    for (const [k, v] of [...Object.entries(defaults), ...Object.entries(stackConfig)]) if (v !== "") merged[k] = v;
+
+    const strategy = merged.releaseStrategy as Strategy;
+    if (!STRATEGIES.includes(strategy)) throw new RefusedError(`releaseStrategy is "${merged.releaseStrategy ?? ""}", expected one of ${STRATEGIES.join(", ")}`);
+    const activeColor = merged.activeColor as Color;
+    if (!COLORS.includes(activeColor)) throw new RefusedError(`activeColor is "${merged.activeColor ?? ""}", expected blue or green`);
+    const canaryWeight = strategy === "canary" ? Number(merged.canaryWeight ?? "0") : 0;
+    if (!Number.isInteger(canaryWeight) || canaryWeight < 0 || canaryWeight > 100)
+        throw new RefusedError(`canaryWeight is "${merged.canaryWeight}", expected 0 to 100`);
+    return {
+        strategy,
+        activeColor,
+        inactiveColor: other(activeColor),
+        versions: { blue: merged.blueVersion, green: merged.greenVersion, app: merged.appVersion },
+        canaryWeight,
+        inactiveScale: merged.inactiveScale ?? "full",
+        previewHeader: merged.previewHeader ?? "x-zdp-preview",
+        healthPath: merged.healthPath ?? "/",
+        domain: merged.domain,
+    };
+}
+
+/** Traffic share per colour (or the single app) that a state routes. */
+export function weightsOf(state: ReleaseState): Record<string, number> {
+    if (state.strategy === "rolling") return { app: 100 };
+    return { [state.activeColor]: 100 - state.canaryWeight, [state.inactiveColor]: state.canaryWeight };
+}
+
+export interface ConfigStep {
+    label: string;
+    edit: ConfigEdit;
+}
+
+export interface ReleasePlan {
+    summary: string;
+    /** Colour verified through the preview route BEFORE any config changes (abort if unhealthy). */
+    preCheck?: Color;
+    /** One `up` per step; the live route is watched after each step when `watchLive`. */
+    steps: ConfigStep[];
+    watchLive: boolean;
+    /** Colour verified through the preview route AFTER the steps (deploy: the new version). */
+    postCheck?: Color;
+}
+
+function requireColours(state: ReleaseState, command: string, hint: string): void {
+    if (state.strategy === "rolling") throw new RefusedError(`${command} needs two colours, but releaseStrategy is rolling; ${hint}`);
+}
+
+function requireVersion(state: ReleaseState, color: Color): void {
+    if (!state.versions[color]) throw new RefusedError(`${color}Version is not set: deploy a version to ${color} first`);
+}
+
+/** The config edits, checks and watches that carry out one release command. */
+export function planRelease(state: ReleaseState, action: Exclude<Action, { kind: "status" }>): ReleasePlan {
+    const { activeColor: active, inactiveColor: inactive } = state;
+    switch (action.kind) {
+        case "deploy": {
+            if (state.strategy === "rolling") {
+                if (state.versions.app === action.version) throw new RefusedError(`appVersion is already ${action.version}`);
+                return {
+                    summary: `rolling update of the app from ${state.versions.app ?? "(unset)"} to ${action.version}`,
+                    steps: [{ label: `appVersion=${action.version}`, edit: { appVersion: action.version } }],
+                    watchLive: true,
+                };
+            }
+            if (state.canaryWeight > 0)
+                throw new RefusedError(`a canary sends ${state.canaryWeight}% to ${inactive}; promote or rollback before deploying a new version to it`);
+            if (state.versions[inactive] === action.version) throw new RefusedError(`${inactive} already runs ${action.version}`);
+            return {
+                summary: `deploy ${action.version} to the inactive colour ${inactive} (was ${state.versions[inactive] ?? "unset"}); live traffic stays on ${active}`,
+                steps: [{ label: `${inactive}Version=${action.version}`, edit: { [`${inactive}Version`]: action.version } }],
+                watchLive: false,
+                postCheck: inactive,
+            };
+        }
+        case "promote": {
+            requireColours(state, "promote", "use `deploy VERSION` for a rolling update");
+            requireVersion(state, inactive);
+            const edit: ConfigEdit = { activeColor: inactive };
+            if (state.strategy === "canary") edit.canaryWeight = "0";
+            return {
+                summary: `promote ${inactive} (${state.versions[inactive]}): all traffic from ${active} to ${inactive}`,
+                preCheck: inactive,
+                steps: [{ label: Object.entries(edit).map(([k, v]) => `${k}=${v}`).join(" "), edit }],
+                watchLive: true,
+            };
+        }
+        case "rollback": {
+            requireColours(state, "rollback", "roll back with `deploy PREVIOUS_VERSION`");
+            if (state.canaryWeight > 0)
+                return {
+                    summary: `abort the canary: ${state.canaryWeight}% on ${inactive} back to 0, all traffic on ${active}`,
+                    steps: [{ label: "canaryWeight=0", edit: { canaryWeight: "0" } }],
+                    watchLive: true,
+                };
+            requireVersion(state, inactive);
+            return {
+                summary: `roll back: all traffic from ${active} to ${inactive} (${state.versions[inactive]})`,
+                preCheck: inactive,
+                steps: [{ label: `activeColor=${inactive}`, edit: { activeColor: inactive } }],
+                watchLive: true,
+            };
+        }
+        case "canary": {
+            requireColours(state, "canary", "set releaseStrategy to canary or blueGreen first");
+            requireVersion(state, inactive);
+            if (action.percents.some((p) => p > 0) && state.inactiveScale === "minimal")
+                throw new RefusedError(`inactiveScale is minimal, so ${inactive} cannot take canary traffic; set inactiveScale to full and run \`up\` first`);
+            const steps: ConfigStep[] = action.percents.map((p, i) => {
+                const edit: ConfigEdit = { canaryWeight: String(p) };
+                if (i === 0 && state.strategy !== "canary") edit.releaseStrategy = "canary";
+                return { label: Object.entries(edit).map(([k, v]) => `${k}=${v}`).join(" "), edit };
+            });
+            const raises = action.percents.some((p) => p > state.canaryWeight);
+            return {
+                summary: `canary of ${inactive} (${state.versions[inactive]}): ${[state.canaryWeight, ...action.percents].join("% -> ")}%`,
+                preCheck: raises ? inactive : undefined,
+                steps,
+                watchLive: true,
+            };
+        }
+    }
+}
+
+/**
+ * The edit that puts the given keys back as they were: values that were set in the stack file are
+ * set again; keys the stack file did not have are removed (their default applies again).
+ */
+export function restoreEdit(before: Record<string, string>, keys: Iterable<string>): { set: Record<string, string>; remove: string[] } {
+    const set: Record<string, string> = {};
+    const remove: string[] = [];
+    for (const key of new Set(keys)) {
+        if (key in before) set[key] = before[key];
+        else remove.push(key);
+    }
+    return { set, remove };
+}

@@ -1,0 +1,55 @@
+// The real Workspace: the Pulumi Automation API on this project directory (LocalWorkspace, stack
+// select). Needs the Pulumi CLI and a logged-in backend; tests use a fake instead.
+import fs from "node:fs";
+import path from "node:path";
+import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import { parse } from "yaml";
+import { PROJECT } from "../../components/config";
+import type { ChangeSummary, Workspace } from "./workspace";
+
+const prefix = `${PROJECT}:`;
+
+/** Defaults of this project's own keys in a Pulumi.yaml `config:` block (`key: {default}` or `key: value`). */
+export function projectDefaultsFrom(pulumiYaml: string): Record<string, string> {
+    const doc = (parse(pulumiYaml) ?? {}) as { config?: Record<string, unknown> };
+    const defaults: Record<string, string> = {};
+    for (const [rawKey, spec] of Object.entries(doc.config ?? {})) {
+        const key = rawKey.startsWith(prefix) ? rawKey.slice(prefix.length) : rawKey;
+        if (key.includes(":")) continue; // another namespace (aws:region, ...)
+        const value = spec !== null && typeof spec === "object" ? (spec as { default?: unknown }).default : spec;
+        if (value !== undefined && value !== null) defaults[key] = String(value);
+    }
+    return defaults;
+}
+
+export async function openPulumiWorkspace(stackName: string, workDir: string): Promise<Workspace> {
+    const stack: Stack = await LocalWorkspace.selectStack({ stackName, workDir });
+    return {
+        stackName,
+        projectDefaults: async () => projectDefaultsFrom(fs.readFileSync(path.join(workDir, "Pulumi.yaml"), "utf8")),
+        async stackConfig() {
+            const all = await stack.getAllConfig();
+            const own: Record<string, string> = {};
+            for (const [k, v] of Object.entries(all)) if (k.startsWith(prefix)) own[k.slice(prefix.length)] = v.value;
+            return own;
+        },
+        async setConfig(values) {
+            await stack.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, value]) => [prefix + k, { value, secret: false }])));
+        },
+        async removeConfig(keys) {
+            if (keys.length > 0) await stack.removeAllConfig(keys.map((k) => prefix + k));
+        },
+        async up(onOutput) {
+            const result = await stack.up({ onOutput, color: "never" });
+            return (result.summary.resourceChanges ?? {}) as ChangeSummary;
+        },
+        async preview(onOutput) {
+            const result = await stack.preview({ onOutput, color: "never", diff: true });
+            return result.changeSummary as ChangeSummary;
+        },
+        async outputs() {
+            const out = await stack.outputs();
+            return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]));
+        },
+    };
+}

@@ -1,0 +1,75 @@
+// Step-by-step progress and the final report of a release command: every step with its outcome
+// and duration, printed as it happens and summarised at the end.
+import Table from "cli-table3";
+
+export type StepStatus = "ok" | "failed" | "skipped";
+
+export interface StepRecord {
+    name: string;
+    status: StepStatus;
+    ms: number;
+    detail: string;
+}
+
+export class Reporter {
+    readonly steps: StepRecord[] = [];
+
+    constructor(private readonly log: (line: string) => void) {}
+
+    info(line: string): void {
+        this.log(line);
+    }
+
+    /**
+     * Run one step, print its start and end with timing, record it. `fn` returns the detail line;
+     * a throw marks the step failed and is re-thrown for the caller's rollback logic.
+     */
+    async step<T>(name: string, fn: () => Promise<{ value: T; detail: string; ok?: boolean }>): Promise<T> {
+        const n = this.steps.length + 1;
+        this.log(`[${n}] ${name} ...`);
+        const started = performance.now();
+        try {
+            const { value, detail, ok = true } = await fn();
+            this.record(n, name, ok ? "ok" : "failed", started, detail);
+            if (!ok) throw new StepFailed(name, detail);
+            return value;
+        } catch (e) {
+            if (e instanceof StepFailed) throw e;
+            const detail = (e as Error).message.split("\n").slice(-3).join(" ").trim();
+            this.record(n, name, "failed", started, detail);
+            throw new StepFailed(name, detail);
+        }
+    }
+
+    skip(name: string, detail: string): void {
+        this.steps.push({ name, status: "skipped", ms: 0, detail });
+        this.log(`[${this.steps.length}] ${name}: skipped (${detail})`);
+    }
+
+    private record(n: number, name: string, status: StepStatus, started: number, detail: string): void {
+        const ms = Math.round(performance.now() - started);
+        this.steps.push({ name, status, ms, detail });
+        this.log(`[${n}] ${name}: ${status.toUpperCase()} in ${formatMs(ms)}${detail ? ` - ${detail}` : ""}`);
+    }
+
+    table(): string {
+        const t = new Table({ head: ["#", "step", "result", "time", "detail"], style: { head: [], border: [] }, chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" }, wordWrap: true, colWidths: [4, 34, 8, 9, 60] });
+        this.steps.forEach((s, i) => t.push([String(i + 1), s.name, s.status, formatMs(s.ms), s.detail]));
+        return t.toString();
+    }
+}
+
+/** A step that ran and failed; the reporter has already recorded it. */
+export class StepFailed extends Error {
+    constructor(
+        readonly step: string,
+        readonly detail: string,
+    ) {
+        super(`${step} failed: ${detail}`);
+        this.name = "StepFailed";
+    }
+}
+
+export function formatMs(ms: number): string {
+    return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}

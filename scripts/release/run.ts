@@ -1,0 +1,240 @@
+// Carries out one release command against a Workspace: read config, plan, verify the receiving
+// colour through its preview route, change config and `up` step by step while watching the live
+// route, and on any failure put the previous config back and `up` again.
+import type { CheckOptions, ReleaseArgs } from "./args";
+import { planRelease, readState, restoreEdit, weightsOf, type ConfigEdit, type ReleasePlan, type ReleaseState } from "./change";
+import { checkHealthy, describe, watchHealthy, type CheckResult } from "./health";
+import { Reporter, StepFailed, formatMs, type StepRecord } from "./report";
+import type { ChangeSummary, Workspace } from "./workspace";
+
+export const EXIT = {
+    ok: 0,
+    /** A check or an `up` failed; the previous config is back in place (or nothing was changed). */
+    failed: 1,
+    /** Refused before anything ran: bad config, meaningless command, no endpoint. */
+    refused: 2,
+    /** The automatic rollback failed too: a human must look now. */
+    rollbackFailed: 3,
+} as const;
+
+export interface ReleaseResult {
+    exitCode: number;
+    outcome: string;
+    steps: StepRecord[];
+}
+
+interface Routes {
+    live: string;
+    previewHeaders: Record<string, string>;
+}
+
+const summarize = (s: ChangeSummary) =>
+    Object.entries(s)
+        .filter(([, n]) => n)
+        .map(([op, n]) => `${op} ${n}`)
+        .join(", ") || "no changes";
+
+function baseUrl(args: ReleaseArgs, state: ReleaseState, outputs: Record<string, unknown>): string {
+    if (args.endpoint) return args.endpoint;
+    // With a domain the Gateway serves HTTPS for that name only; the LB hostname would fail TLS.
+    if (state.domain) return `https://${state.domain}`;
+    const endpoint = outputs.endpoint;
+    if (typeof endpoint !== "string" || endpoint === "")
+        throw new Error("the stack has no `endpoint` output yet (run `pulumi up` first) and no --endpoint was given");
+    return endpoint.includes("://") ? endpoint : `http://${endpoint}`;
+}
+
+function previewCheck(url: string, headers: Record<string, string>, c: CheckOptions): Promise<CheckResult> {
+    return checkHealthy({ url, headers, timeoutMs: c.timeoutMs, intervalMs: c.intervalMs, successThreshold: c.successThreshold, maxAttempts: c.maxAttempts });
+}
+
+export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: string) => void): Promise<ReleaseResult> {
+    const r = new Reporter(log);
+    const started = performance.now();
+    const finish = (exitCode: number, outcome: string): ReleaseResult => {
+        log("");
+        log(r.table());
+        log(`${exitCode === EXIT.ok ? "OK" : "FAILED"} (exit ${exitCode}, ${formatMs(Math.round(performance.now() - started))}): ${outcome}`);
+        return { exitCode, outcome, steps: r.steps };
+    };
+    const upOutput = (line: string) => {
+        for (const l of line.split("\n")) if (l.trim()) log(`      | ${l.trimEnd()}`);
+    };
+
+    let before: Record<string, string>;
+    let state: ReleaseState;
+    try {
+        ({ before, state } = await r.step(`read config of stack ${ws.stackName}`, async () => {
+            const stackConfig = await ws.stackConfig();
+            const s = readState(await ws.projectDefaults(), stackConfig);
+            const versions = s.strategy === "rolling" ? `app ${s.versions.app}` : `blue ${s.versions.blue ?? "-"}, green ${s.versions.green ?? "-"}`;
+            return { value: { before: stackConfig, state: s }, detail: `${s.strategy}; active ${s.activeColor}; ${versions}; canary ${s.canaryWeight}%` };
+        }));
+    } catch (e) {
+        return finish(EXIT.refused, (e as Error).message);
+    }
+
+    let outputs: Record<string, unknown> = {};
+    let routes: Routes | undefined;
+    const resolveRoutes = async () => {
+        routes = await r.step("resolve the app endpoint", async () => {
+            if (!args.endpoint) outputs = await ws.outputs();
+            const base = baseUrl(args, state, outputs);
+            const live = new URL(state.healthPath, base).toString();
+            return { value: { live, previewHeaders: { [state.previewHeader]: "true" } }, detail: live };
+        });
+        return routes;
+    };
+
+    if (args.action.kind === "status") {
+        try {
+            const { live, previewHeaders } = await resolveRoutes();
+            const once = { ...args.checks, successThreshold: 1, maxAttempts: 1 };
+            const liveHealth = await previewCheck(live, {}, once);
+            const previewHealth = state.strategy === "rolling" ? undefined : await previewCheck(live, previewHeaders, once);
+            const configured = weightsOf(state);
+            const deployed = (outputs.weights ?? {}) as Record<string, unknown>;
+            log(`stack ${ws.stackName}: ${state.strategy}, active ${state.activeColor} (deployed: ${String(outputs.activeColor ?? "unknown")})`);
+            for (const [target, weight] of Object.entries(configured)) {
+                const version = target === "app" ? state.versions.app : state.versions[target as "blue" | "green"];
+                log(`  ${target.padEnd(5)} version ${version ?? "-"}  weight ${weight}% (deployed ${deployed[target] ?? "?"}%)`);
+            }
+            log(`  live route    ${live}: ${describe(liveHealth)}`);
+            if (previewHealth) log(`  preview route ${state.previewHeader}: true -> ${state.inactiveColor}: ${describe(previewHealth)}`);
+            return finish(liveHealth.ok ? EXIT.ok : EXIT.failed, liveHealth.ok ? "live route healthy" : "live route unhealthy");
+        } catch (e) {
+            return finish(EXIT.refused, (e as Error).message);
+        }
+    }
+
+    let plan: ReleasePlan;
+    try {
+        const action = args.action;
+        plan = await r.step("plan the change", async () => {
+            const p = planRelease(state, action);
+            return { value: p, detail: p.summary };
+        });
+    } catch (e) {
+        return finish(EXIT.refused, (e as Error).message);
+    }
+
+    if (args.dryRun) return dryRun(r, ws, before, plan, upOutput, finish);
+
+    try {
+        await resolveRoutes();
+    } catch (e) {
+        return finish(EXIT.refused, (e as Error).message);
+    }
+    const { live, previewHeaders } = routes!;
+    const checkPreview = (color: string, when: string) =>
+        r.step(`check ${color} through the preview route ${when}`, async () => {
+            const res = await previewCheck(live, previewHeaders, args.checks);
+            return { value: res, ok: res.ok, detail: `${describe(res)} (need ${args.checks.successThreshold} in a row)` };
+        });
+
+    if (plan.preCheck) {
+        try {
+            await checkPreview(plan.preCheck, "before switching");
+        } catch (e) {
+            return finish(EXIT.failed, `aborted before any change: ${(e as Error).message}`);
+        }
+    }
+
+    const touched = new Set<string>();
+    let upStarted = false;
+    try {
+        for (const step of plan.steps) {
+            await r.step(`set ${step.label}`, async () => {
+                for (const k of Object.keys(step.edit)) touched.add(k);
+                await ws.setConfig(step.edit as Record<string, string>);
+                return { value: undefined, detail: `Pulumi.${ws.stackName}.yaml` };
+            });
+            upStarted = true;
+            await r.step("pulumi up", async () => ({ value: undefined, detail: summarize(await ws.up(upOutput)) }));
+            if (plan.watchLive)
+                await r.step(`watch the live route for ${formatMs(args.checks.watchMs)}`, async () => {
+                    const res = await watchHealthy({ url: live, headers: {}, timeoutMs: args.checks.timeoutMs, intervalMs: args.checks.intervalMs, windowMs: args.checks.watchMs, maxFailures: args.checks.maxFailures });
+                    return { value: res, ok: res.ok, detail: `${describe(res)} (tolerate ${args.checks.maxFailures})` };
+                });
+        }
+        if (plan.postCheck) await checkPreview(plan.postCheck, "after the update");
+        return finish(EXIT.ok, plan.summary);
+    } catch (e) {
+        if (!(e instanceof StepFailed)) throw e;
+        return rollback(r, ws, before, touched, upStarted, live, args.checks, upOutput, finish, e);
+    }
+}
+
+async function rollback(
+    r: Reporter,
+    ws: Workspace,
+    before: Record<string, string>,
+    touched: Set<string>,
+    upStarted: boolean,
+    live: string,
+    checks: CheckOptions,
+    upOutput: (line: string) => void,
+    finish: (code: number, outcome: string) => ReleaseResult,
+    cause: StepFailed,
+): Promise<ReleaseResult> {
+    r.info(`rolling back: ${cause.message}`);
+    const edit = restoreEdit(before, touched);
+    try {
+        await r.step("restore the previous config", async () => {
+            await ws.setConfig(edit.set);
+            await ws.removeConfig(edit.remove);
+            const parts = [...Object.entries(edit.set).map(([k, v]) => `${k}=${v}`), ...edit.remove.map((k) => `unset ${k}`)];
+            return { value: undefined, detail: parts.join(" ") };
+        });
+        if (!upStarted) return finish(EXIT.failed, `${cause.message}; config restored, nothing was deployed`);
+        await r.step("pulumi up (rollback)", async () => ({ value: undefined, detail: summarize(await ws.up(upOutput)) }));
+        await r.step("check the live route after rollback", async () => {
+            const res = await previewCheck(live, {}, checks);
+            return { value: res, ok: res.ok, detail: describe(res) };
+        });
+    } catch (e) {
+        return finish(EXIT.rollbackFailed, `${cause.message}; ROLLBACK FAILED: ${(e as Error).message}. Check the stack now: pulumi stack --stack ${ws.stackName}`);
+    }
+    return finish(EXIT.failed, `${cause.message}; rolled back to the previous config`);
+}
+
+async function dryRun(
+    r: Reporter,
+    ws: Workspace,
+    before: Record<string, string>,
+    plan: ReleasePlan,
+    upOutput: (line: string) => void,
+    finish: (code: number, outcome: string) => ReleaseResult,
+): Promise<ReleaseResult> {
+    // Preview reads config from the stack file, so the final edit is written for the preview and
+    // always put back afterwards.
+    const edit: ConfigEdit = Object.assign({}, ...plan.steps.map((s) => s.edit));
+    const undo = restoreEdit(before, Object.keys(edit));
+    let summary = "";
+    let failure: string | undefined;
+    try {
+        await r.step("set config for the preview", async () => {
+            await ws.setConfig(edit as Record<string, string>);
+            return { value: undefined, detail: Object.entries(edit).map(([k, v]) => `${k}=${v}`).join(" ") };
+        });
+        summary = await r.step("pulumi preview", async () => {
+            const s = summarize(await ws.preview(upOutput));
+            return { value: s, detail: s };
+        });
+    } catch (e) {
+        failure = (e as Error).message;
+    } finally {
+        try {
+            await r.step("restore the config", async () => {
+                await ws.setConfig(undo.set);
+                await ws.removeConfig(undo.remove);
+                return { value: undefined, detail: "stack file as before" };
+            });
+        } catch (e) {
+            failure = `${failure ?? ""} restoring the config failed: ${(e as Error).message}`.trim();
+        }
+    }
+    if (failure) return finish(EXIT.failed, `dry run: ${failure}`);
+    const checks = [plan.preCheck && `check ${plan.preCheck} through the preview route`, plan.watchLive && "watch the live route", plan.postCheck && `check ${plan.postCheck} after the update`].filter(Boolean);
+    return finish(EXIT.ok, `dry run of: ${plan.summary}; preview: ${summary}; a real run would also ${checks.join(", ") || "only up"}`);
+}

@@ -1,0 +1,22 @@
+// The slice of a Pulumi workspace the release CLI needs. The real one (pulumiWorkspace.ts) drives
+// the Pulumi Automation API; tests inject a fake that routes real local HTTP servers.
+
+export interface ChangeSummary {
+    [op: string]: number | undefined;
+}
+
+export interface Workspace {
+    readonly stackName: string;
+    /** Project config defaults from Pulumi.yaml, keyed without the project prefix. */
+    projectDefaults(): Promise<Record<string, string>>;
+    /** Project keys set in the stack file (Pulumi.<stack>.yaml), keyed without the project prefix. */
+    stackConfig(): Promise<Record<string, string>>;
+    setConfig(values: Record<string, string>): Promise<void>;
+    removeConfig(keys: string[]): Promise<void>;
+    /** `pulumi up` with the current config; throws when the update fails. */
+    up(onOutput: (line: string) => void): Promise<ChangeSummary>;
+    /** `pulumi preview` with the current config. */
+    preview(onOutput: (line: string) => void): Promise<ChangeSummary>;
+    /** Stack outputs (values only). */
+    outputs(): Promise<Record<string, unknown>>;
+}

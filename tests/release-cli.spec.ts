@@ -1,0 +1,385 @@
+// The release CLI against a fake workspace whose `up` re-routes a real local HTTP router between
+// real local colour servers (healthy, failing, flapping, hanging). No Pulumi CLI, no network
+// beyond 127.0.0.1; every loop is bounded by small attempt counts and windows.
+import assert from "node:assert/strict";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { parseReleaseArgs, UsageError, type ReleaseArgs } from "../scripts/release/args";
+import { planRelease, readState, restoreEdit, RefusedError } from "../scripts/release/change";
+import { checkHealthy, probe } from "../scripts/release/health";
+import { projectDefaultsFrom } from "../scripts/release/pulumiWorkspace";
+import { EXIT, runRelease, type ReleaseResult } from "../scripts/release/run";
+import type { ChangeSummary, Workspace } from "../scripts/release/workspace";
+
+type Mode = "healthy" | "failing" | "flapping" | "hanging";
+
+interface Colour {
+    mode: Mode;
+    hits: number;
+    url: string;
+    server: http.Server;
+}
+
+const servers: http.Server[] = [];
+
+function listen(server: http.Server): Promise<string> {
+    servers.push(server);
+    return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(`127.0.0.1:${(server.address() as AddressInfo).port}`)));
+}
+
+async function colour(mode: Mode): Promise<Colour> {
+    const c = { mode, hits: 0 } as Colour;
+    c.server = http.createServer((req, res) => {
+        c.hits++;
+        req.resume();
+        if (c.mode === "hanging") return; // never answers: the probe's timeout must end it
+        const ok = c.mode === "healthy" || (c.mode === "flapping" && c.hits % 2 === 1);
+        res.writeHead(ok ? 200 : 503, { "content-type": "text/plain" }).end(ok ? "ok" : "unavailable");
+    });
+    c.url = await listen(c.server);
+    return c;
+}
+
+const DEFAULTS = {
+    releaseStrategy: "blueGreen",
+    activeColor: "blue",
+    canaryWeight: "0",
+    inactiveScale: "full",
+    previewHeader: "x-zdp-preview",
+    healthPath: "/healthz",
+    appPort: "8080",
+};
+
+/**
+ * Pulumi stand-in: the stack file is a map, `up` "deploys" it by handing it to a real HTTP router
+ * that sends preview-header requests to the inactive colour and splits live traffic by weight.
+ */
+class FakeWorkspace implements Workspace {
+    readonly stackName = "dev";
+    deployed: Record<string, string>;
+    ups = 0;
+    previews = 0;
+    failUps = new Set<number>();
+    onUp?: (n: number) => void;
+    endpoint = "";
+    private liveRequests = 0;
+
+    constructor(
+        public stack: Record<string, string>,
+        private readonly colours: Record<"blue" | "green", Colour>,
+    ) {
+        this.deployed = this.effective();
+    }
+
+    private effective(): Record<string, string> {
+        return { ...DEFAULTS, ...this.stack };
+    }
+
+    async start(): Promise<this> {
+        const router = http.createServer((req, res) => {
+            const d = this.deployed;
+            const active = d.activeColor as "blue" | "green";
+            const inactive = active === "blue" ? "green" : "blue";
+            const weight = d.releaseStrategy === "canary" ? Number(d.canaryWeight) : 0;
+            const target = req.headers[d.previewHeader] === "true" ? inactive : this.liveRequests++ % 100 < weight ? inactive : active;
+            const upstream = http.request(`http://${this.colours[target].url}${req.url}`, { method: req.method, agent: false }, (up) => {
+                res.writeHead(up.statusCode!, up.headers);
+                up.pipe(res);
+            });
+            upstream.on("error", () => res.writeHead(502).end());
+            req.pipe(upstream);
+        });
+        this.endpoint = await listen(router);
+        return this;
+    }
+
+    projectDefaults = async () => ({ ...DEFAULTS });
+    stackConfig = async () => ({ ...this.stack });
+    async setConfig(values: Record<string, string>) {
+        Object.assign(this.stack, values);
+    }
+    async removeConfig(keys: string[]) {
+        for (const k of keys) delete this.stack[k];
+    }
+    async up(onOutput: (line: string) => void): Promise<ChangeSummary> {
+        const n = ++this.ups;
+        onOutput(`Updating (${this.stackName})`);
+        if (this.failUps.has(n)) throw new Error("error: update failed\n  kubernetes:apps/v1:Deployment app-green: timed out waiting to be Ready");
+        const changed = JSON.stringify(this.effective()) !== JSON.stringify(this.deployed);
+        this.deployed = this.effective();
+        this.onUp?.(n);
+        return { update: changed ? 1 : 0, same: 24 };
+    }
+    async preview(): Promise<ChangeSummary> {
+        this.previews++;
+        return { update: JSON.stringify(this.effective()) !== JSON.stringify(this.deployed) ? 1 : 0, same: 24 };
+    }
+    async outputs() {
+        return { endpoint: this.endpoint, activeColor: this.deployed.activeColor, weights: { blue: 100, green: 0 } };
+    }
+}
+
+const FAST = ["--timeout", "300", "--interval", "5", "--success", "3", "--attempts", "6", "--watch", "0.15"];
+
+async function setup(green: Mode, stack: Record<string, string> = { blueVersion: "1.0.0", greenVersion: "2.0.0" }) {
+    const colours = { blue: await colour("healthy"), green: await colour(green) };
+    const ws = await new FakeWorkspace({ ...stack }, colours).start();
+    return { ws, colours, initial: { ...stack } };
+}
+
+async function run(ws: Workspace, argv: string[]): Promise<ReleaseResult & { lines: string[] }> {
+    const lines: string[] = [];
+    const args: ReleaseArgs = parseReleaseArgs([...argv, "--stack", "dev", ...FAST]);
+    const result = await runRelease(args, ws, (l) => lines.push(l));
+    return { ...result, lines };
+}
+
+const stepNames = (r: ReleaseResult) => r.steps.map((s) => `${s.name}: ${s.status}`);
+
+// Every server this spec started, closed once at the end so mocha can exit.
+after(() => {
+    for (const s of servers) {
+        s.closeAllConnections();
+        s.close();
+    }
+});
+
+describe("release CLI", function () {
+    this.timeout(10_000);
+
+    describe("promote", () => {
+        it("verifies green through the preview route, switches, watches the live route and reports each step", async () => {
+            const { ws, colours } = await setup("healthy");
+            const r = await run(ws, ["promote"]);
+            assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
+            assert.equal(ws.stack.activeColor, "green");
+            assert.equal(ws.deployed.activeColor, "green");
+            assert.equal(ws.ups, 1);
+            assert.deepEqual(stepNames(r), [
+                "read config of stack dev: ok",
+                "plan the change: ok",
+                "resolve the app endpoint: ok",
+                "check green through the preview route before switching: ok",
+                "set activeColor=green: ok",
+                "pulumi up: ok",
+                "watch the live route for 150 ms: ok",
+            ]);
+            assert.ok(colours.green.hits > 3, "live traffic reached green during the watch");
+            assert.ok(r.steps.every((s) => Number.isFinite(s.ms)));
+            assert.match(r.lines.join("\n"), /\[4\] check green through the preview route before switching: OK in \d+ ms - 3\/3 healthy/);
+        });
+
+        it("aborts before switching when the preview check of green fails: no config change, no up", async () => {
+            const { ws, initial, colours } = await setup("failing");
+            const r = await run(ws, ["promote"]);
+            assert.equal(r.exitCode, EXIT.failed);
+            assert.equal(ws.ups, 0);
+            assert.deepEqual(ws.stack, initial);
+            assert.equal(colours.green.hits, 4, "the check stops once 3 in a row is out of reach of 6 attempts");
+            assert.equal(r.steps.at(-1)!.status, "failed");
+            assert.match(r.outcome, /aborted before any change/);
+            assert.match(r.steps.at(-1)!.detail, /0\/4 healthy, 4 failed; last: HTTP 503/);
+        });
+
+        it("aborts when green flaps: successes never reach the threshold in a row", async () => {
+            const { ws, initial, colours } = await setup("flapping");
+            const r = await run(ws, ["promote"]);
+            assert.equal(r.exitCode, EXIT.failed);
+            assert.equal(ws.ups, 0);
+            assert.deepEqual(ws.stack, initial);
+            assert.ok(colours.green.hits >= 3 && colours.green.hits <= 6);
+            assert.match(r.steps.at(-1)!.detail, /healthy, \d failed/);
+        });
+
+        it("rolls back automatically when the live watch fails after switching", async () => {
+            const { ws, initial, colours } = await setup("healthy");
+            ws.onUp = (n) => {
+                if (n === 1) colours.green.mode = "failing"; // green breaks under live traffic
+            };
+            const r = await run(ws, ["promote"]);
+            assert.equal(r.exitCode, EXIT.failed, r.lines.join("\n"));
+            assert.equal(ws.ups, 2, "one up to switch, one up to roll back");
+            assert.deepEqual(ws.stack, initial, "activeColor removed again: the stack file is as before");
+            assert.equal(ws.deployed.activeColor, "blue");
+            assert.deepEqual(stepNames(r).slice(-5), [
+                "pulumi up: ok",
+                "watch the live route for 150 ms: failed",
+                "restore the previous config: ok",
+                "pulumi up (rollback): ok",
+                "check the live route after rollback: ok",
+            ]);
+            assert.match(r.steps.find((s) => s.name === "restore the previous config")!.detail, /unset activeColor/);
+            assert.match(r.outcome, /rolled back to the previous config/);
+            assert.match(r.lines.join("\n"), /FAILED \(exit 1/);
+        });
+
+        it("restores the config and ups again when the switching up itself fails", async () => {
+            const { ws, initial } = await setup("healthy", { blueVersion: "1.0.0", greenVersion: "2.0.0", activeColor: "blue" });
+            ws.failUps.add(1);
+            const r = await run(ws, ["promote"]);
+            assert.equal(r.exitCode, EXIT.failed);
+            assert.equal(ws.ups, 2);
+            assert.deepEqual(ws.stack, initial, "activeColor=blue put back as it was set");
+            assert.match(r.steps.find((s) => s.name === "pulumi up")!.detail, /timed out waiting to be Ready/);
+            assert.match(r.steps.find((s) => s.name === "restore the previous config")!.detail, /activeColor=blue/);
+        });
+
+        it("exits 3 when the rollback fails too", async () => {
+            const { ws } = await setup("healthy");
+            ws.failUps.add(1).add(2);
+            const r = await run(ws, ["promote"]);
+            assert.equal(r.exitCode, EXIT.rollbackFailed);
+            assert.match(r.outcome, /ROLLBACK FAILED/);
+        });
+    });
+
+    describe("canary", () => {
+        it("moves traffic step by step, watching the live route after each step", async () => {
+            const { ws, colours } = await setup("healthy");
+            const r = await run(ws, ["canary", "10,50"]);
+            assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
+            assert.equal(ws.ups, 2);
+            assert.deepEqual(ws.stack, { blueVersion: "1.0.0", greenVersion: "2.0.0", releaseStrategy: "canary", canaryWeight: "50" });
+            assert.deepEqual(
+                r.steps.filter((s) => s.name.startsWith("set")).map((s) => s.name),
+                ["set canaryWeight=10 releaseStrategy=canary", "set canaryWeight=50"],
+            );
+            assert.equal(r.steps.filter((s) => s.name.startsWith("watch")).length, 2);
+            assert.ok(colours.green.hits > 3);
+        });
+
+        it("rolls every step back to the config before the command when a later step fails", async () => {
+            const { ws, initial, colours } = await setup("healthy");
+            ws.onUp = (n) => {
+                if (n === 2) colours.green.mode = "failing"; // fine at 10 %, broken at 50 %
+            };
+            const r = await run(ws, ["canary", "10,50", "--max-failures", "0"]);
+            assert.equal(r.exitCode, EXIT.failed);
+            assert.equal(ws.ups, 3);
+            assert.deepEqual(ws.stack, initial);
+            assert.equal(ws.deployed.releaseStrategy, "blueGreen");
+            assert.match(r.steps.find((s) => s.name === "restore the previous config")!.detail, /unset canaryWeight unset releaseStrategy|unset releaseStrategy unset canaryWeight/);
+        });
+
+        it("rollback during a canary only sets the weight back to 0", async () => {
+            const { ws } = await setup("healthy", { blueVersion: "1.0.0", greenVersion: "2.0.0", releaseStrategy: "canary", canaryWeight: "25" });
+            const r = await run(ws, ["rollback"]);
+            assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
+            assert.equal(ws.stack.canaryWeight, "0");
+            assert.equal(ws.stack.activeColor, undefined);
+        });
+    });
+
+    describe("deploy, rollback, status, dry run", () => {
+        it("deploy puts the version on the inactive colour and verifies it through the preview route", async () => {
+            const { ws } = await setup("healthy");
+            const r = await run(ws, ["deploy", "2.1.0"]);
+            assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
+            assert.equal(ws.stack.greenVersion, "2.1.0");
+            assert.equal(ws.stack.blueVersion, "1.0.0");
+            assert.equal(r.steps.at(-1)!.name, "check green through the preview route after the update");
+        });
+
+        it("deploy restores the previous version when the new one fails its preview check", async () => {
+            const { ws, initial, colours } = await setup("healthy");
+            ws.onUp = (n) => {
+                if (n === 1) colours.green.mode = "failing";
+            };
+            const r = await run(ws, ["deploy", "2.1.0"]);
+            assert.equal(r.exitCode, EXIT.failed);
+            assert.deepEqual(ws.stack, initial);
+            assert.equal(ws.deployed.greenVersion, "2.0.0");
+        });
+
+        it("rollback switches back to the other colour after checking it", async () => {
+            const { ws } = await setup("healthy", { blueVersion: "1.0.0", greenVersion: "2.0.0", activeColor: "green" });
+            const r = await run(ws, ["rollback"]);
+            assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
+            assert.equal(ws.stack.activeColor, "blue");
+            assert.ok(r.steps.some((s) => s.name === "check blue through the preview route before switching"));
+        });
+
+        it("status prints versions, colours, weights and health of both routes", async () => {
+            const { ws } = await setup("failing");
+            const r = await run(ws, ["status"]);
+            assert.equal(r.exitCode, EXIT.ok);
+            const text = r.lines.join("\n");
+            assert.match(text, /blueGreen, active blue \(deployed: blue\)/);
+            assert.match(text, /blue +version 1\.0\.0 +weight 100% \(deployed 100%\)/);
+            assert.match(text, /green +version 2\.0\.0 +weight 0%/);
+            assert.match(text, /live route +http:\/\/127\.0\.0\.1:\d+\/healthz: 1\/1 healthy/);
+            assert.match(text, /preview route x-zdp-preview: true -> green: 0\/1 healthy, 1 failed; last: HTTP 503/);
+            assert.equal(ws.ups, 0);
+        });
+
+        it("--dry-run previews the change and leaves the stack file and the deployment untouched", async () => {
+            const { ws, initial, colours } = await setup("healthy");
+            const r = await run(ws, ["promote", "--dry-run"]);
+            assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
+            assert.equal(ws.previews, 1);
+            assert.equal(ws.ups, 0);
+            assert.deepEqual(ws.stack, initial);
+            assert.equal(colours.green.hits, 0, "no HTTP checks in a dry run");
+            assert.match(r.outcome, /preview: update 1, same 24/);
+        });
+
+        it("refuses commands that make no sense for the stack, before touching anything", async () => {
+            const { ws, initial } = await setup("healthy", { releaseStrategy: "rolling", appVersion: "1.0.0" });
+            const r = await run(ws, ["promote"]);
+            assert.equal(r.exitCode, EXIT.refused);
+            assert.match(r.outcome, /releaseStrategy is rolling/);
+            assert.deepEqual(ws.stack, initial);
+        });
+    });
+});
+
+describe("release CLI building blocks", () => {
+    it("parses commands and options with node's parseArgs", () => {
+        const a = parseReleaseArgs(["canary", "10,50,100", "--stack", "aws", "--watch", "30", "--dry-run"]);
+        assert.deepEqual(a.action, { kind: "canary", percents: [10, 50, 100] });
+        assert.equal(a.stack, "aws");
+        assert.equal(a.dryRun, true);
+        assert.equal(a.checks.watchMs, 30_000);
+        for (const [argv, message] of [
+            [["promote"], /--stack is required/],
+            [["canary", "150", "--stack", "x"], /0 to 100/],
+            [["deploy", "--stack", "x"], /needs a VERSION/],
+            [["launch", "--stack", "x"], /unknown command "launch"/],
+            [["promote", "--stack", "x", "--success", "5", "--attempts", "3"], /can never be reached/],
+            [["promote", "--stack", "x", "--bogus"], /bogus/],
+        ] as const)
+            assert.throws(() => parseReleaseArgs([...argv]), (e: Error) => e instanceof UsageError && message.test(e.message));
+    });
+
+    it("refuses to edit plain keys a `release.*` alias would override", () => {
+        assert.throws(() => readState(DEFAULTS, { "release.activeColor": "green" }), RefusedError);
+    });
+
+    it("refuses deploying onto a colour that takes canary traffic, and canary onto a minimal colour", () => {
+        const canary = readState(DEFAULTS, { releaseStrategy: "canary", canaryWeight: "20", blueVersion: "1", greenVersion: "2" });
+        assert.throws(() => planRelease(canary, { kind: "deploy", version: "3" }), /promote or rollback before deploying/);
+        const minimal = readState(DEFAULTS, { inactiveScale: "minimal", blueVersion: "1", greenVersion: "2" });
+        assert.throws(() => planRelease(minimal, { kind: "canary", percents: [10] }), /inactiveScale is minimal/);
+    });
+
+    it("restores set keys and removes keys the stack file did not have", () => {
+        assert.deepEqual(restoreEdit({ activeColor: "blue" }, ["activeColor", "canaryWeight"]), { set: { activeColor: "blue" }, remove: ["canaryWeight"] });
+    });
+
+    it("reads project defaults from Pulumi.yaml in both spellings", () => {
+        const yaml = "name: zdp\nconfig:\n  activeColor:\n    type: string\n    default: blue\n  zdp:canaryWeight:\n    default: 0\n  aws:region: us-east-1\n  previewHeader: x-zdp-preview\n";
+        assert.deepEqual(projectDefaultsFrom(yaml), { activeColor: "blue", canaryWeight: "0", previewHeader: "x-zdp-preview" });
+    });
+
+    it("a probe of a server that never answers ends at its timeout", async () => {
+        const hang = await colour("hanging");
+        const started = Date.now();
+        const p = await probe(`http://${hang.url}/`, {}, 100);
+        assert.equal(p.ok, false);
+        assert.match(p.error!, /no answer within 100 ms/);
+        assert.ok(Date.now() - started < 1000);
+        const c = await checkHealthy({ url: `http://${hang.url}/`, headers: {}, timeoutMs: 50, intervalMs: 0, successThreshold: 2, maxAttempts: 3 });
+        assert.equal(c.ok, false);
+        assert.equal(c.attempts, 2, "stops once the threshold is out of reach");
+    });
+});
