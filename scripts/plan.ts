@@ -8,8 +8,12 @@ import { sizingFor, evaluateReference, REFERENCE, type Sizing } from "../compone
 import { releaseState, type ReleaseState } from "../components/releasePlan";
 import { listStacks, runStack, UNKNOWN, type Recorded, type StackRun } from "../tests/harness";
 import { diffResources, type StackDiff } from "../tests/diff";
+import { runPolicies, summarize } from "../policy/offline";
 
 const SECRET = "[secret]";
+
+// Plain tables: the plan is read in terminals, CI logs and PR comments alike.
+const table = (head: string[]) => new Table({ head, style: { head: [], border: [] } });
 
 function usage(message: string): never {
     process.stderr.write(`${message}\nusage: npm run plan -- [--stack ${listStacks().join("|")}] [--config KEY=VALUE ...] [--json] [--diff]\n`);
@@ -73,15 +77,15 @@ function printTree(resources: Recorded[]): void {
 function printCapacity(s: Sizing): void {
     const n = (v: number) => v.toLocaleString("en-US");
     const verdict = (v: number) => (v >= s.targetUsers ? `✓ ≥ ${n(s.targetUsers)}` : `✗ < ${n(s.targetUsers)}`);
-    const table = new Table({ head: ["capacity", "users served", "against target"] });
-    table.push(
+    const capacity = table(["capacity", "users served", "against target"]);
+    capacity.push(
         ["steady state", n(s.steadyStateUsers), verdict(s.steadyStateUsers)],
         ["worst rolling-update step", n(s.worstRolloutStepUsers), verdict(s.worstRolloutStepUsers)],
         ["blue/green switch", n(s.blueGreenSwitchUsers), verdict(s.blueGreenSwitchUsers)],
         [s.zones > 1 ? `after losing 1 of ${s.zones} zones` : "after a zone loss", s.zones > 1 ? n(s.afterZoneLossUsers) : "n/a (single zone)", s.zones > 1 ? verdict(s.afterZoneLossUsers) : "-"],
     );
-    console.log(table.toString());
-    const sizing = new Table({ head: ["sizing", "chosen"] });
+    console.log(capacity.toString());
+    const sizing = table(["sizing", "chosen"]);
     sizing.push(
         ["app pods (per colour)", `${s.app.replicas} (HPA ${s.app.hpaMin}..${s.app.hpaMax}), ${s.usersPerPod} users/pod, ${s.app.cpuRequest} CPU / ${s.app.memoryRequest} each`],
         ["rolling update", `maxSurge ${s.app.maxSurge}, maxUnavailable ${s.app.maxUnavailable}; PDB maxUnavailable ${s.app.pdbMaxUnavailable}`],
@@ -99,11 +103,11 @@ function printCapacity(s: Sizing): void {
 }
 
 function printRelease(r: ReleaseState): void {
-    const tracks = new Table({ head: ["track", "version", "role", "replicas (HPA)", "weight"] });
+    const tracks = table(["track", "version", "role", "replicas (HPA)", "weight"]);
     for (const t of r.tracks) tracks.push([t.track, t.version, t.role, `${t.minReplicas}..${t.maxReplicas}`, `${t.weight}%`]);
     console.log(`Release: strategy ${r.strategy}${r.activeColor ? `, active colour ${r.activeColor}` : ""}`);
     console.log(tracks.toString());
-    const steps = new Table({ head: ["rollout step", "users served"] });
+    const steps = table(["rollout step", "users served"]);
     for (const s of r.steps) steps.push([s.step, Number.isFinite(s.servingUsers) ? s.servingUsers.toLocaleString("en-US") : "-"]);
     console.log(steps.toString());
 }
@@ -145,6 +149,7 @@ async function main(): Promise<void> {
     const sizing = sizingFor(cfg);
     const release = releaseState(cfg, sizing);
     const diff = base ? diffResources(base.resources, run.resources) : undefined;
+    const policy = runPolicies(run.resources, cfg);
 
     if (values.json) {
         const doc = {
@@ -156,6 +161,7 @@ async function main(): Promise<void> {
             outputs: Object.fromEntries(Object.entries(run.outputs).map(([k, o]) => [k, o.secret ? SECRET : (o.value ?? null)])),
             capacity: capacityJson(sizing),
             release,
+            policy,
             ...(diff ? { diff } : {}),
         };
         process.stdout.write(JSON.stringify(doc, (_k, v) => (v === UNKNOWN ? "(known after apply)" : v), 2) + "\n");
@@ -169,6 +175,8 @@ async function main(): Promise<void> {
     printCapacity(sizing);
     console.log("");
     printRelease(release);
+    console.log(`\nPolicy (policy/, CrossGuard, run offline): ${summarize(policy)}`);
+    for (const v of policy.violations) console.log(`  ${v.level === "mandatory" ? "✗" : "!"} [${v.rule}] ${v.resource}: ${v.message}`);
     console.log("\nOutputs:");
     for (const [k, o] of Object.entries(run.outputs)) console.log(`  ${k}: ${o.secret ? SECRET : JSON.stringify(o.value ?? "(known after apply)")}`);
     if (diff) {
