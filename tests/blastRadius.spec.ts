@@ -52,9 +52,13 @@ describe("Blast radius of release config changes", () => {
         });
     }
 
-    it("promote moves only the route's backends (weights and the preview rule's colour)", async () => {
+    it("promote changes the two weights and the preview rule's colour, nothing else in the route", async () => {
         const d = await diff(blueGreen, { ...blueGreen, activeColor: "green" });
-        for (const p of d.changed[0].paths) assert.match(p, /^spec\.rules\[\d\]\.backendRefs\[\d\]\.(weight|name)$/);
+        assert.deepEqual(d.changed[0].paths.sort(), [
+            "spec.rules[0].backendRefs[0].name", // preview header rule: now blue
+            "spec.rules[1].backendRefs[0].weight", // blue 100 -> 0
+            "spec.rules[1].backendRefs[1].weight", // green 0 -> 100
+        ]);
     });
 
     it("a version bump touches only the pod template's image and version labels, never names or selectors", async () => {

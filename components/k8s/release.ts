@@ -155,6 +155,7 @@ export class Release extends pulumi.ComponentResource {
                 ? deployments.get(t.track)!.spec.apply((s) => gatedWeight(t.track, t.weight, s?.replicas, t.minReplicas))
                 : t.weight,
         });
+        const byName = (tracks: TrackState[]) => [...tracks].sort((a, b) => a.track.localeCompare(b.track));
         const everything = { path: { type: "PathPrefix", value: "/" } };
         const inactive = colours ? state.tracks.find((t) => t.role === "inactive")! : undefined;
         const previewRule = inactive && {
@@ -172,7 +173,8 @@ export class Release extends pulumi.ComponentResource {
                 spec: {
                     parentRefs: [parentRef(appListener)],
                     hostnames: cfg.domain ? [cfg.domain] : undefined,
-                    rules: [...(previewRule ? [previewRule] : []), { matches: [everything], backendRefs: state.tracks.map(backend) }],
+                    // Backends in a fixed order (blue, green): a promotion changes weights, not the list.
+                    rules: [...(previewRule ? [previewRule] : []), { matches: [everything], backendRefs: byName(state.tracks).map(backend) }],
                 },
             },
             { parent: this, dependsOn: [gateway, ...deployments.values()] },
