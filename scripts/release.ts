@@ -1,9 +1,30 @@
 // Release CLI: `npm run release -- <status|deploy VERSION|promote|rollback|canary PERCENT> --stack S [--dry-run]`.
 // See scripts/release/run.ts for the flow and README "Delivery" for the rollback story.
+import fs from "node:fs";
 import path from "node:path";
-import { USAGE, UsageError, parseReleaseArgs } from "./release/args";
+import { USAGE, UsageError, parseReleaseArgs, type ReleaseArgs } from "./release/args";
+import { RefusedError } from "./release/change";
+import { proposeRelease } from "./release/propose";
 import { openPulumiWorkspace } from "./release/pulumiWorkspace";
 import { EXIT, runRelease } from "./release/run";
+
+const projectDir = path.resolve(__dirname, "..");
+
+/** --edit-only: the change goes into the stack file; the summary (stdout) becomes the PR body. */
+function editStackFile(args: ReleaseArgs): number {
+    if (args.action.kind === "status") return EXIT.refused;
+    const stackFile = path.join(projectDir, `Pulumi.${args.stack}.yaml`);
+    try {
+        const proposal = proposeRelease(args.action, fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8"), fs.readFileSync(stackFile, "utf8"));
+        fs.writeFileSync(stackFile, proposal.stackYaml);
+        console.log(`${proposal.summary}\n\nPulumi.${args.stack}.yaml: ${Object.entries(proposal.edit).map(([k, v]) => `${k}=${v}`).join(", ")}`);
+        return EXIT.ok;
+    } catch (e) {
+        if (!(e instanceof RefusedError) && (e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+        console.error(`refused: ${(e as Error).message}`);
+        return EXIT.refused;
+    }
+}
 
 async function main(): Promise<number> {
     let args;
@@ -14,7 +35,8 @@ async function main(): Promise<number> {
         console.error(`error: ${e.message}\n\n${USAGE}`);
         return EXIT.refused;
     }
-    const workspace = await openPulumiWorkspace(args.stack, path.resolve(__dirname, ".."));
+    if (args.editOnly) return editStackFile(args);
+    const workspace = await openPulumiWorkspace(args.stack, projectDir);
     const result = await runRelease(args, workspace, (line) => console.log(line));
     return result.exitCode;
 }

@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { parseReleaseArgs, UsageError, type ReleaseArgs } from "../scripts/release/args";
 import { planRelease, readState, restoreEdit, RefusedError } from "../scripts/release/change";
 import { checkHealthy, probe } from "../scripts/release/health";
+import { proposeRelease } from "../scripts/release/propose";
 import { projectDefaultsFrom } from "../scripts/release/pulumiWorkspace";
 import { EXIT, runRelease, type ReleaseResult } from "../scripts/release/run";
 import type { ChangeSummary, Workspace } from "../scripts/release/workspace";
@@ -369,6 +370,19 @@ describe("release CLI building blocks", () => {
     it("reads project defaults from Pulumi.yaml in both spellings", () => {
         const yaml = "name: zdp\nconfig:\n  activeColor:\n    type: string\n    default: blue\n  zdp:canaryWeight:\n    default: 0\n  aws:region: us-east-1\n  previewHeader: x-zdp-preview\n";
         assert.deepEqual(projectDefaultsFrom(yaml), { activeColor: "blue", canaryWeight: "0", previewHeader: "x-zdp-preview" });
+    });
+
+    it("--edit-only changes exactly the release keys in the stack file and keeps everything else", () => {
+        const pulumiYaml = "name: zdp\nconfig:\n  releaseStrategy:\n    default: blueGreen\n  activeColor:\n    default: blue\n  canaryWeight:\n    default: 0\n";
+        const stackYaml = "# AWS stack\nconfig:\n  aws:region: eu-west-1\n  zdp:blueVersion: 1.0.0 # live\n  zdp:greenVersion: 2.0.0\n  zdp:targetUsers: \"10000\"\n";
+        const p = proposeRelease({ kind: "canary", percents: [10] }, pulumiYaml, stackYaml);
+        assert.deepEqual(p.edit, { canaryWeight: "10", releaseStrategy: "canary" });
+        const before = stackYaml.split("\n");
+        const after = p.stackYaml.split("\n");
+        assert.deepEqual(after.filter((l) => !before.includes(l)), ['  zdp:canaryWeight: "10"', "  zdp:releaseStrategy: canary"]);
+        assert.deepEqual(before.filter((l) => !after.includes(l)), [], "comments and other keys kept");
+        assert.throws(() => proposeRelease({ kind: "canary", percents: [10, 50] }, pulumiYaml, stackYaml), /one canary step/);
+        assert.match(proposeRelease({ kind: "promote" }, pulumiYaml, stackYaml).stackYaml, /zdp:activeColor: green/);
     });
 
     it("a probe of a server that never answers ends at its timeout", async () => {

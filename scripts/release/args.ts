@@ -27,6 +27,8 @@ export interface ReleaseArgs {
     action: Action;
     stack: string;
     dryRun: boolean;
+    /** Write the change into Pulumi.<stack>.yaml and stop (release.yml opens a pull request with it). */
+    editOnly: boolean;
     /** Overrides the URL derived from the stack output `endpoint` (and `domain`). */
     endpoint?: string;
     checks: CheckOptions;
@@ -51,6 +53,7 @@ Commands:
 Options:
   --stack S            Pulumi stack (dev, aws, azure, gcp, ...)       required
   --dry-run            pulumi preview of the change; nothing is applied
+  --edit-only          only write the change into Pulumi.<stack>.yaml (for a pull request)
   --endpoint URL       base URL of the app instead of the stack output endpoint
   --timeout MS         per-request timeout                              default 3000
   --interval MS        pause between requests                           default 1000
@@ -98,6 +101,7 @@ export function parseReleaseArgs(argv: string[]): ReleaseArgs {
             options: {
                 stack: { type: "string" },
                 "dry-run": { type: "boolean", default: false },
+                "edit-only": { type: "boolean", default: false },
                 endpoint: { type: "string" },
                 timeout: { type: "string" },
                 interval: { type: "string" },
@@ -135,6 +139,8 @@ export function parseReleaseArgs(argv: string[]): ReleaseArgs {
             throw new UsageError(`unknown command "${command}"; commands are status, deploy, promote, rollback, canary`);
     }
     if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(" ")}`);
+    const editOnly = values["edit-only"] ?? false;
+    if (editOnly && (action.kind === "status" || values["dry-run"])) throw new UsageError("--edit-only writes a change: not with status or --dry-run");
 
     const attempts = count("attempts", values.attempts, DEFAULTS.maxAttempts, 1);
     const successThreshold = count("success", values.success, DEFAULTS.successThreshold, 1);
@@ -143,6 +149,7 @@ export function parseReleaseArgs(argv: string[]): ReleaseArgs {
         action,
         stack: values.stack,
         dryRun: values["dry-run"] ?? false,
+        editOnly,
         endpoint: values.endpoint,
         checks: {
             timeoutMs: count("timeout", values.timeout, DEFAULTS.timeoutMs, 1),
