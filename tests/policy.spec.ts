@@ -168,7 +168,7 @@ const CASES: Case[] = [
     ["cluster-workload-identity", "gcp:container/cluster:Cluster", "workloadIdentityConfig", undefined],
     ["cluster-workload-identity", "gcp:container/nodePool:NodePool", "nodeConfig.workloadMetadataConfig.mode", "GCE_METADATA"],
     ["eks-pod-identity", "aws:eks/addon:Addon", "addonName", "vpc-cni"],
-    ["cluster-multi-zone-nodes", "aws:eks/nodeGroup:NodeGroup", "subnetIds", ["subnet-a"]],
+    ["eks-node-zones", "aws:eks/nodeGroup:NodeGroup", "subnetIds", ["subnet-a"]],
     ["cluster-multi-zone-nodes", "azure-native:containerservice:ManagedCluster", "agentPoolProfiles.0.availabilityZones", ["1"]],
     ["cluster-multi-zone-nodes", "azure-native:containerservice:AgentPool", "availabilityZones", undefined],
     ["cluster-multi-zone-nodes", "gcp:container/cluster:Cluster", "location", "europe-west1-b"],
@@ -299,6 +299,8 @@ const ONLY_ON: Record<string, string[]> = {
     "redis-auth": ["aws", "gcp"],
     "cluster-secrets-encryption": ["aws"],
     "eks-pod-identity": ["aws"],
+    "eks-node-zones": ["aws"],
+    "cluster-multi-zone-nodes": ["azure", "gcp"],
     "cluster-workload-identity": ["azure", "gcp"],
     "aks-control-plane-logs": ["azure"],
     // Only rules that inspect what a stack declares; GKE and AKS may rely on the platform's own rules.

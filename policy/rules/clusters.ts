@@ -143,14 +143,28 @@ export const clusterPolicies: Policies = [
         },
     },
     {
-        name: "cluster-multi-zone-nodes",
-        description: `Every node pool spans at least ${MIN_ZONES} availability zones.`,
-        validateResource: [
-            validateResourceOfType(eks.NodeGroup, (ng, _args, report) => {
-                if (distinct(ng.subnetIds).length < MIN_ZONES) {
-                    report(`EKS node group uses ${distinct(ng.subnetIds).length} subnet(s): give it one private subnet in each of at least ${MIN_ZONES} zones.`);
+        // A stack rule: on EKS one managed node group per zone is the Cluster Autoscaler's layout for
+        // zone-spread workloads (it scales a group whose zone it knows), so the zones add up per cluster.
+        name: "eks-node-zones",
+        description: `The node groups of each EKS cluster together span at least ${MIN_ZONES} availability zones.`,
+        validateStack: (args, report) => {
+            const groups = args.resources.filter((r) => r.isType(eks.NodeGroup));
+            if (groups.length === 0) args.notApplicable("no EKS node group in this stack");
+            const byCluster = new Map<string, typeof groups>();
+            for (const g of groups) byCluster.set(g.props.clusterName, [...(byCluster.get(g.props.clusterName) ?? []), g]);
+            for (const [cluster, list] of byCluster) {
+                const subnets = distinct(list.flatMap((g) => g.props.subnetIds ?? []));
+                if (subnets.length < MIN_ZONES) {
+                    for (const g of list)
+                        report(`EKS cluster ${cluster} has nodes in ${subnets.length} subnet(s): give its node groups private subnets in at least ${MIN_ZONES} zones.`, g.urn);
                 }
-            }),
+            }
+        },
+    },
+    {
+        name: "cluster-multi-zone-nodes",
+        description: `Every AKS and GKE node pool spans at least ${MIN_ZONES} availability zones.`,
+        validateResource: [
             validateResourceOfType(aks.ManagedCluster, (c, _args, report) => {
                 for (const p of c.agentPoolProfiles ?? []) {
                     if (distinct(p.availabilityZones).length < MIN_ZONES) {
