@@ -74,18 +74,22 @@ describe("Blast radius of release config changes", () => {
         assert.deepEqual(d.added.concat(d.removed), []);
     });
 
-    it("inactiveScale=minimal: promote also resizes the colours (HPA floors, Deployment replicas), and replaces nothing", async () => {
+    it("inactiveScale=minimal: promote also scales green up (written, waited for) and re-floors both HPAs; nothing is replaced", async () => {
         const min = { ...blueGreen, inactiveScale: "minimal" };
         const d = await diff(min, { ...min, activeColor: "green" });
         assert.deepEqual(changedNames(d).sort(), [
             "Deployment app-blue", "Deployment app-green", "HTTPRoute app-route", "HorizontalPodAutoscaler app-blue", "HorizontalPodAutoscaler app-green",
         ]);
-        for (const c of d.changed.filter((c) => c.type === DEPLOYMENT)) assert.deepEqual(c.paths, ["spec.replicas"]);
+        const paths = (n: string) => d.changed.find((c) => c.type === DEPLOYMENT && c.name === n)!.paths.sort();
+        assert.deepEqual(paths("app-green"), ["metadata.annotations.zdp.io/serving", "spec.replicas"]);
+        // Blue's count is left to its HPA (ignoreChanges), which scales it down gradually.
+        assert.deepEqual(paths("app-blue"), ["metadata.annotations.zdp.io/serving", "spec.replicas"]);
         assert.deepEqual(d.changed.filter((c) => c.replaces), []);
-        // The receiving colour is written to full size, and the route waits for it.
         const after = await run({ ...min, activeColor: "green" });
         const green = find(after, DEPLOYMENT, "app-green");
         assert.equal(green.inputs.spec.replicas, find(after, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "app-green").inputs.spec.minReplicas);
+        assert.deepEqual(green.ignoreChanges, []);
+        assert.deepEqual(find(after, DEPLOYMENT, "app-blue").ignoreChanges, ["spec.replicas"]);
         assert.ok(find(after, ROUTE, "app-route").dependsOn.includes(green.urn));
     });
 

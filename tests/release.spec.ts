@@ -122,15 +122,20 @@ describe("Release component", () => {
             }
         });
 
-        it("inactiveScale=minimal: the idle colour is pinned small; both colours' floors are written by Pulumi", async () => {
+        it("inactiveScale=minimal: the idle colour starts small and is left to its HPA; the serving colour's floor is written", async () => {
             const run = await runStack("dev", { inactiveScale: "minimal" });
+            const blue = find(run, DEPLOYMENT, "app-blue");
             const green = find(run, DEPLOYMENT, "app-green");
             const hpa = find(run, HPA, "app-green").inputs.spec;
             assert.equal(green.inputs.spec.replicas, hpa.minReplicas);
-            assert.equal(hpa.minReplicas, hpa.maxReplicas, "pinned: the HPA cannot scale it up behind Pulumi's back");
             assert.ok(hpa.minReplicas < find(run, HPA, "app-blue").inputs.spec.minReplicas);
-            assert.deepEqual(green.ignoreChanges, []);
-            assert.deepEqual(find(run, DEPLOYMENT, "app-blue").ignoreChanges, [], "so a promotion's scale-up is written and awaited");
+            // Pulumi never writes a smaller count onto a colour that just lost its traffic...
+            assert.deepEqual(green.ignoreChanges, ["spec.replicas"]);
+            // ...and always writes the full floor onto one that takes traffic (waited for before the route).
+            assert.deepEqual(blue.ignoreChanges, []);
+            assert.equal(blue.inputs.metadata.annotations["zdp.io/serving"], "true");
+            assert.equal(green.inputs.metadata.annotations["zdp.io/serving"], "false");
+            assert.equal(find(blueGreen, DEPLOYMENT, "app-blue").inputs.metadata.annotations["zdp.io/serving"], undefined, "full: no role on the object");
         });
     });
 

@@ -281,20 +281,24 @@ export class Release extends pulumi.ComponentResource {
 
     /**
      * Replica ownership. The HPA owns `spec.replicas`; Pulumi writes it on create (the floor, so
-     * creation waits for a full-size colour) and otherwise:
-     * - a track taking traffic with inactiveScale=full (and rolling): `ignoreChanges` — with
-     *   Server-Side Apply pulumi-kubernetes then drops the field from its apply once the HPA's
-     *   manager owns it, so an update never resets the HPA's count (pulumi/pulumi-kubernetes#2566);
-     * - every other track (idle colours, and both colours with inactiveScale=minimal): Pulumi writes the
-     *   floor from releasePlan with `pulumi.com/patchForce`, taking the field from the HPA. That is how a
-     *   colour scaled down by `minimal` is scaled back up *and waited for* before its route weight moves.
-     *   The floor equals the HPA's minReplicas, and an idle colour sits at its HPA floor, so the write
-     *   agrees with the HPA; only under `minimal` can a change to the serving colour's pod spec reset an
-     *   HPA scale-out to the floor until the HPA's next sync (README: Releasing).
+     * creation waits for a full-size track). After that, a track either has `ignoreChanges` on it —
+     * with Server-Side Apply pulumi-kubernetes then drops the field from its apply once the HPA's field
+     * manager owns it, so an update never resets the HPA's count (pulumi/pulumi-kubernetes#2566) — or
+     * Pulumi writes the floor with `pulumi.com/patchForce`, taking the field back from the HPA:
+     * - rolling, and inactiveScale=full: tracks taking traffic ignore it; an idle colour gets its floor
+     *   written, which is what its HPA holds it at anyway (no traffic), so nothing moves — except after
+     *   a switch from `minimal`, where the write scales the colour back up and Pulumi waits for it.
+     * - inactiveScale=minimal: the idle colour ignores it (its HPA scales it down gradually, after its
+     *   traffic has gone); colours taking traffic get the full floor written, and their role annotation
+     *   changes on promotion, so the promotion applies the Deployment: Pulumi scales the receiving colour
+     *   up and waits until every pod is available (maxUnavailable 0) before the route moves. The cost:
+     *   under `minimal`, any change to the serving colour's pod spec also resets an HPA scale-out to
+     *   the floor until the HPA's next sync (README: Releasing).
      */
     private deployment(name: string, t: TrackState, args: ReleaseArgs, hpa: pulumi.Resource): k8s.apps.v1.Deployment {
         const { config: cfg, sizing } = args;
-        const hpaOwnsReplicas = t.track === "app" || (t.weight > 0 && cfg.release.inactiveScale === "full");
+        const minimal = cfg.release.inactiveScale === "minimal";
+        const hpaOwnsReplicas = t.track === "app" || (minimal ? t.weight === 0 : t.weight > 0);
         const labels = { ...trackLabels(t.track), "app.kubernetes.io/version": t.version };
         const probe = { httpGet: { path: cfg.app.healthPath, port: "http" }, timeoutSeconds: 2 };
         return new k8s.apps.v1.Deployment(
@@ -304,9 +308,12 @@ export class Release extends pulumi.ComponentResource {
                     name: objectName(t.track),
                     namespace: args.namespace,
                     labels,
-                    // Constant on every track (a role change must not touch the object); only matters
-                    // where Pulumi writes spec.replicas, see above.
-                    annotations: { "pulumi.com/patchForce": "true" },
+                    annotations: {
+                        // Only matters where Pulumi writes spec.replicas, see above; constant so that a
+                        // role change does not touch the object under inactiveScale=full.
+                        "pulumi.com/patchForce": "true",
+                        ...(minimal ? { "zdp.io/serving": String(t.weight > 0) } : {}),
+                    },
                 },
                 spec: {
                     replicas: t.minReplicas,
