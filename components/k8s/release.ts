@@ -16,7 +16,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Sizing } from "../capacity";
 import type { Color, StackConfig } from "../config";
-import { releaseState, type ReleaseState, type Track, type TrackState } from "../releasePlan";
+import { releaseState, type Track, type TrackState } from "../releasePlan";
 import { restrictedContainer, restrictedPod } from "./podSecurity";
 import { gatedWeight } from "./releaseGate";
 
@@ -83,7 +83,6 @@ export class Release extends pulumi.ComponentResource {
     public readonly gatewayName: pulumi.Output<string>;
     public readonly activeColor: Color | undefined;
     public readonly weights: Partial<Record<Track, number>>;
-    public readonly state: ReleaseState;
 
     constructor(name: string, args: ReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:k8s:Release", name, {}, opts);
@@ -221,7 +220,6 @@ export class Release extends pulumi.ComponentResource {
             deployments.set(t.track, this.deployment(name, t, args, hpa));
         }
 
-        this.state = state;
         this.serviceNames = Object.fromEntries(state.tracks.map((t) => [t.track, svc(t.track)]));
         this.gatewayName = gateway.metadata.name;
         this.activeColor = state.activeColor;
