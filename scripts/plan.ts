@@ -3,6 +3,7 @@
 //   npm run plan -- [--stack dev|aws|azure|gcp] [--config KEY=VALUE ...] [--json] [--diff]
 import { parseArgs } from "util";
 import Table from "cli-table3";
+import { RunError } from "@pulumi/pulumi";
 import { ConfigError, type StackConfig } from "../components/config";
 import { sizingFor, evaluateReference, REFERENCE, type Sizing } from "../components/capacity";
 import { releaseState, type ReleaseState } from "../components/releasePlan";
@@ -121,54 +122,50 @@ function printDiff(d: StackDiff): void {
     if (total === 0) console.log("  (no change)");
 }
 
-async function main(): Promise<void> {
-    const { values } = parseArgs({
-        options: {
-            stack: { type: "string", default: "dev" },
-            config: { type: "string", multiple: true, default: [] },
-            json: { type: "boolean", default: false },
-            diff: { type: "boolean", default: false },
-        },
-        allowPositionals: false,
-    });
-    const stack = values.stack!;
-    if (!listStacks().includes(stack)) usage(`unknown stack "${stack}"`);
-    const overrides = parseOverrides(values.config!);
+export interface Plan {
+    run: StackRun;
+    sizing: Sizing;
+    release: ReleaseState;
+    policy: ReturnType<typeof runPolicies>;
+    diff?: StackDiff;
+}
 
-    let run: StackRun;
-    let base: StackRun | undefined;
-    try {
-        if (values.diff) base = await runStack(stack, {}, { preview: true });
-        run = await runStack(stack, overrides, { preview: true });
-    } catch (e) {
-        const err = (e as { name?: string }).name === "RunError" || e instanceof ConfigError ? (e as Error).message : (e as Error).stack;
-        process.stderr.write(`plan for stack ${stack} failed:\n${err}\n`);
-        process.exit(1);
-    }
+/** Run the stack (and, for a diff, the stack file as is) and compute everything the plan shows. */
+export async function buildPlan(stack: string, overrides: Record<string, string>, withDiff: boolean): Promise<Plan> {
+    const base = withDiff ? await runStack(stack, {}, { preview: true }) : undefined;
+    const run = await runStack(stack, overrides, { preview: true });
+    const sizing = sizingFor(run.config);
+    return {
+        run,
+        sizing,
+        release: releaseState(run.config, sizing),
+        policy: runPolicies(run.resources, run.config),
+        diff: base ? diffResources(base.resources, run.resources) : undefined,
+    };
+}
+
+/** The `--json` document: exactly what the text plan shows, secrets redacted. */
+export function planJson(plan: Plan, overrides: Record<string, string>): string {
+    const { run, diff } = plan;
     const cfg: StackConfig = run.config;
-    const sizing = sizingFor(cfg);
-    const release = releaseState(cfg, sizing);
-    const diff = base ? diffResources(base.resources, run.resources) : undefined;
-    const policy = runPolicies(run.resources, cfg);
+    const doc = {
+        stack: cfg.stack,
+        cloud: cfg.cloud,
+        region: cfg.region ?? null,
+        overrides,
+        resources: run.resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent ?? null, protect: r.protect, inputs: redact(r) })),
+        outputs: Object.fromEntries(Object.entries(run.outputs).map(([k, o]) => [k, o.secret ? SECRET : (o.value ?? null)])),
+        capacity: capacityJson(plan.sizing),
+        release: plan.release,
+        policy: plan.policy,
+        ...(diff ? { diff } : {}),
+    };
+    return JSON.stringify(doc, (_k, v) => (v === UNKNOWN ? "(known after apply)" : v), 2);
+}
 
-    if (values.json) {
-        const doc = {
-            stack,
-            cloud: cfg.cloud,
-            region: cfg.region ?? null,
-            overrides,
-            resources: run.resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent ?? null, protect: r.protect, inputs: redact(r) })),
-            outputs: Object.fromEntries(Object.entries(run.outputs).map(([k, o]) => [k, o.secret ? SECRET : (o.value ?? null)])),
-            capacity: capacityJson(sizing),
-            release,
-            policy,
-            ...(diff ? { diff } : {}),
-        };
-        process.stdout.write(JSON.stringify(doc, (_k, v) => (v === UNKNOWN ? "(known after apply)" : v), 2) + "\n");
-        return;
-    }
-
-    console.log(`Plan for stack ${stack} (cloud ${cfg.cloud}${cfg.region ? `, ${cfg.region}` : ""}), ${cfg.targetUsers.toLocaleString("en-US")} target users — offline, under Pulumi's mock runtime\n`);
+function printPlan({ run, sizing, release, policy, diff }: Plan): void {
+    const cfg = run.config;
+    console.log(`Plan for stack ${cfg.stack} (cloud ${cfg.cloud}${cfg.region ? `, ${cfg.region}` : ""}), ${cfg.targetUsers.toLocaleString("en-US")} target users — offline, under Pulumi's mock runtime\n`);
     console.log(`Resources (${run.resources.length}):`);
     printTree(run.resources);
     console.log("");
@@ -185,4 +182,31 @@ async function main(): Promise<void> {
     }
 }
 
-main();
+async function main(): Promise<void> {
+    const { values } = parseArgs({
+        options: {
+            stack: { type: "string", default: "dev" },
+            config: { type: "string", multiple: true, default: [] },
+            json: { type: "boolean", default: false },
+            diff: { type: "boolean", default: false },
+        },
+        allowPositionals: false,
+    });
+    const stack = values.stack!;
+    if (!listStacks().includes(stack)) usage(`unknown stack "${stack}"`);
+    const overrides = parseOverrides(values.config!);
+
+    let plan: Plan;
+    try {
+        plan = await buildPlan(stack, overrides, values.diff!);
+    } catch (e) {
+        // Config errors and unbuilt stacks are the user's to fix: their message is the whole story.
+        const err = RunError.isInstance(e) || e instanceof ConfigError ? (e as Error).message : (e as Error).stack;
+        process.stderr.write(`plan for stack ${stack} failed:\n${err}\n`);
+        process.exit(1);
+    }
+    if (values.json) process.stdout.write(planJson(plan, overrides) + "\n");
+    else printPlan(plan);
+}
+
+if (require.main === module) main();

@@ -92,11 +92,19 @@ function unwrap(value: any, at: string, secrets: string[]): any {
 }
 
 let running: Promise<unknown> = Promise.resolve();
+const runs = new Map<string, Promise<StackRun>>();
 
-/** Run the program for `stack` (a Pulumi.<stack>.yaml) under mocks. Runs are serialised: the runtime is global. */
+/**
+ * Run the program for `stack` (a Pulumi.<stack>.yaml) under mocks. Runs are serialised (the runtime
+ * is global) and remembered: the same stack, overrides and mode give the same (read-only) result.
+ */
 export function runStack(stack: string, overrides: Record<string, string> = {}, opts: { preview?: boolean } = {}): Promise<StackRun> {
+    const key = JSON.stringify([stack, Object.entries(overrides).sort(), opts.preview ?? false]);
+    const known = runs.get(key);
+    if (known) return known;
     const run = running.then(() => runOnce(stack, overrides, opts.preview ?? false));
     running = run.catch(() => undefined);
+    runs.set(key, run);
     return run;
 }
 

@@ -1,0 +1,36 @@
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import { buildPlan, planJson } from "../scripts/plan";
+import { ROOT } from "./harness";
+
+describe("plan: the first command a new user runs", () => {
+    it("--json is one JSON document with the stack, resources, capacity numbers and release state", async () => {
+        const doc = JSON.parse(planJson(await buildPlan("dev", {}, false), {}));
+        assert.strictEqual(doc.stack, "dev");
+        assert.ok(doc.resources.length > 10);
+        for (const r of doc.resources) assert.ok(typeof r.type === "string" && typeof r.name === "string" && "parent" in r && typeof r.inputs === "object");
+        for (const k of ["targetUsers", "steadyStateUsers", "worstRolloutStepUsers", "afterZoneLossUsers"]) assert.strictEqual(typeof doc.capacity[k], "number", k);
+        assert.strictEqual(doc.capacity.sizing.app.replicas >= 2, true);
+        assert.deepStrictEqual(doc.release.weights, { blue: 100, green: 0 });
+        assert.strictEqual(typeof doc.policy.rulesRun, "number");
+        // Secret inputs are redacted.
+        const secret = doc.resources.find((r: any) => r.type === "kubernetes:core/v1:Secret" && r.name === "app");
+        assert.strictEqual(secret.inputs.stringData, "[secret]");
+    });
+
+    it("--diff --config activeColor=green lists exactly one changed resource: the route", async () => {
+        const { diff } = await buildPlan("dev", { activeColor: "green" }, true);
+        assert.deepStrictEqual(diff!.added, []);
+        assert.deepStrictEqual(diff!.removed, []);
+        assert.deepStrictEqual(diff!.changed.map((c) => c.type), ["kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"]);
+        assert.ok(diff!.changed[0].paths.some((p) => p.endsWith(".weight")));
+        assert.strictEqual(diff!.changed[0].replaces, false);
+    });
+
+    it("invalid config exits non-zero and names the key, with nothing printed on stdout", () => {
+        const out = spawnSync(process.execPath, ["--require", "tsx/cjs", "scripts/plan.ts", "--config", "targetUsers=-5"], { cwd: ROOT, encoding: "utf8", timeout: 30_000 });
+        assert.notStrictEqual(out.status, 0);
+        assert.match(out.stderr, /targetUsers = "-5": must be/);
+        assert.strictEqual(out.stdout, "");
+    });
+});
