@@ -81,11 +81,12 @@ export class LocalDatastores extends pulumi.ComponentResource {
                 { name: "POSTGRES_USER", value: this.databaseUser },
                 { name: "POSTGRES_DB", value: this.databaseName },
                 fromSecret("POSTGRES_PASSWORD", pgAuth, "POSTGRES_PASSWORD"),
-                // A subdirectory of the volume: initdb needs an empty directory the postgres user owns,
-                // and the mount point itself is root-owned (group-writable through fsGroup).
-                { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
             ],
-            dataPath: "/var/lib/postgresql/data",
+            // From 18 the image keeps its data in a major-version subdirectory (PGDATA
+            // /var/lib/postgresql/18/docker) and refuses a volume at the old .../data path
+            // (https://github.com/docker-library/postgres/pull/1259). The subdirectory also gives initdb
+            // a directory the postgres user owns inside the root-owned, fsGroup-writable mount.
+            dataPath: "/var/lib/postgresql",
             // pg_isready checks the server accepts connections; over TCP so it also proves the listener.
             probe: { exec: { command: ["sh", "-c", 'pg_isready -h 127.0.0.1 -p 5432 -U "$POSTGRES_USER" -d "$POSTGRES_DB"'] } },
             // The server's unix socket directory; the root filesystem is read-only.
