@@ -1,0 +1,128 @@
+// Benchmark, in one run and side by side (cold processes, median of --runs):
+//   - the offline plan of each stack (`tsx scripts/plan.ts --stack S --json`, i.e. `npm run plan` without npm's own start-up),
+//   - the floor for that stack: an empty program that only loads @pulumi/pulumi and the same provider
+//     SDK modules the plan loads for that stack's cloud (recorded from the plan run itself),
+//   - an empty program loading EVERY @pulumi module the plan loads (the policy pack brings the other clouds),
+//   - the type check (`npm run typecheck`) and the mocha suite (the rest of `npm test`).
+//   npm run bench -- [--runs N] [--stacks dev,aws,azure,gcp]
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import Table from "cli-table3";
+
+const root = path.resolve(__dirname, "..");
+const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
+const STACKS = ["dev", "aws", "azure", "gcp"];
+/** Provider packages each stack's own program uses (dev is the `local` cloud). */
+const OWN_SDKS: Record<string, string[]> = {
+    dev: ["@pulumi/kubernetes", "@pulumi/random"],
+    aws: ["@pulumi/aws", "@pulumi/kubernetes", "@pulumi/random"],
+    azure: ["@pulumi/azure-native", "@pulumi/kubernetes", "@pulumi/random"],
+    gcp: ["@pulumi/gcp", "@pulumi/kubernetes", "@pulumi/random"],
+};
+
+// Preloaded into the plan run: records the @pulumi/* specifiers the project's own files require.
+const RECORDER = `
+const Module = require("module");
+const fs = require("fs");
+const seen = new Set();
+const original = Module.prototype.require;
+Module.prototype.require = function (id) {
+    if (typeof id === "string" && id.startsWith("@pulumi/") && !this.filename.includes("node_modules")) seen.add(id);
+    return original.apply(this, arguments);
+};
+process.on("exit", () => fs.writeFileSync(process.env.ZDP_BENCH_IMPORTS, JSON.stringify([...seen])));
+`;
+
+interface Run {
+    ms: number;
+    exitCode: number;
+    /** Peak resident memory of the process in MiB, when /usr/bin/time is there to tell. */
+    rssMiB?: number;
+}
+
+const hasTime = fs.existsSync("/usr/bin/time");
+
+/** Time one cold process. Fails on a non-zero exit unless `allowFailure` (a failing suite still has a duration). */
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, allowFailure = false): Run {
+    const rssFile = path.join(os.tmpdir(), `zdp-bench-rss-${process.pid}`);
+    const [file, argv] = hasTime ? ["/usr/bin/time", ["-f", "%M", "-o", rssFile, cmd, ...args]] : [cmd, args];
+    const started = performance.now();
+    const r = spawnSync(file, argv, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"], maxBuffer: 64 << 20 });
+    const ms = performance.now() - started;
+    if (r.status !== 0 && !allowFailure) throw new Error(`${cmd} ${args.join(" ")} failed (exit ${r.status}):\n${r.stderr.toString().slice(-2000)}`);
+    const rssMiB = hasTime ? Number(fs.readFileSync(rssFile, "utf8").trim().split("\n").pop()) / 1024 : undefined;
+    return { ms, exitCode: r.status ?? 1, rssMiB };
+}
+
+function median(runs: Run[]): Run {
+    const byMs = [...runs].sort((a, b) => a.ms - b.ms);
+    const mid = byMs[Math.floor(byMs.length / 2)];
+    const rss = runs.map((r) => r.rssMiB).filter((x): x is number => x !== undefined);
+    return { ms: mid.ms, exitCode: mid.exitCode, rssMiB: rss.length ? Math.max(...rss) : undefined };
+}
+
+function repeat(n: number, fn: () => Run): Run {
+    return median(Array.from({ length: n }, fn));
+}
+
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const mib = (r: Run) => (r.rssMiB === undefined ? "n/a" : `${Math.round(r.rssMiB)} MiB`);
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+const share = (a: number, total: number) => `${Math.round((100 * a) / total)}% of npm test`;
+
+function main(): void {
+    const { values } = parseArgs({ options: { runs: { type: "string", default: "3" }, stacks: { type: "string", default: STACKS.join(",") } } });
+    const runs = Number(values.runs);
+    const stacks = values.stacks!.split(",");
+    if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs must be a whole number >= 1");
+    const unknown = stacks.filter((st) => !STACKS.includes(st));
+    if (unknown.length) throw new Error(`unknown stacks: ${unknown.join(", ")}; stacks are ${STACKS.join(", ")}`);
+
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "zdp-bench-"));
+    const recorder = path.join(work, "record.cjs");
+    fs.writeFileSync(recorder, RECORDER);
+    const emptyProgram = (modules: string[]) => ["-e", `for (const m of ${JSON.stringify(modules)}) require(m);`];
+
+    console.log(`zdp bench: ${runs} run(s) each, median; ${os.cpus().length} CPUs, node ${process.version}`);
+    const table = new Table({
+        head: ["what", "time", "peak RSS", "vs floor (own SDKs)", "vs floor (all SDKs loaded)"],
+        style: { head: [], border: [] },
+    });
+    for (const stack of stacks) {
+        const imports = path.join(work, `${stack}.json`);
+        process.stdout.write(`plan ${stack} ...`);
+        const plan = repeat(runs, () => timed(bin("tsx"), ["--require", recorder, "scripts/plan.ts", "--stack", stack, "--json"], { ZDP_BENCH_IMPORTS: imports }));
+        const loaded: string[] = JSON.parse(fs.readFileSync(imports, "utf8"));
+        const own = ["@pulumi/pulumi", ...loaded.filter((m) => OWN_SDKS[stack].some((p) => m === p || m.startsWith(`${p}/`)))];
+        const ownFloor = repeat(runs, () => timed(bin("tsx"), emptyProgram(own)));
+        const allFloor = repeat(runs, () => timed(bin("tsx"), emptyProgram(loaded)));
+        console.log(` ${s(plan.ms)} (floor ${s(ownFloor.ms)}, all SDKs ${s(allFloor.ms)})`);
+        table.push(
+            [`plan --stack ${stack}`, s(plan.ms), mib(plan), ratio(plan.ms, ownFloor.ms), ratio(plan.ms, allFloor.ms)],
+            [`  floor: ${own.length} modules of its own SDKs`, s(ownFloor.ms), mib(ownFloor), "1.00x", ""],
+            [`  floor: all ${loaded.length} @pulumi modules the plan loads`, s(allFloor.ms), mib(allFloor), ratio(allFloor.ms, ownFloor.ms), "1.00x"],
+        );
+    }
+
+    process.stdout.write("typecheck ...");
+    const typecheck = repeat(runs, () => timed(process.execPath, ["node_modules/typescript7/bin/tsc", "--noEmit", "-p", "."]));
+    console.log(` ${s(typecheck.ms)}`);
+    // The suite is long; one run is enough to size it.
+    process.stdout.write("mocha suite ...");
+    const suite = timed(bin("mocha"), ["tests/**/*.spec.ts"], {}, true);
+    const suiteNote = suite.exitCode === 0 ? "" : ` (exit ${suite.exitCode}: failing tests)`;
+    console.log(` ${s(suite.ms)}${suiteNote}`);
+    const total = typecheck.ms + suite.ms;
+    table.push(
+        ["npm run typecheck (tsgo)", s(typecheck.ms), mib(typecheck), share(typecheck.ms, total), ""],
+        [`mocha suite (1 run)${suiteNote}`, s(suite.ms), mib(suite), share(suite.ms, total), ""],
+        ["npm test = typecheck + mocha", s(total), "", "", ""],
+    );
+    console.log(table.toString());
+    fs.rmSync(work, { recursive: true, force: true });
+}
+
+main();
