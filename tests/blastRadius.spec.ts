@@ -10,13 +10,7 @@ const ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 
 type Config = Record<string, string>;
-const runs = new Map<string, Promise<StackRun>>();
-/** One run per distinct config, shared by the cases (runs are serialised by the harness anyway). */
-const run = (config: Config) => {
-    const key = JSON.stringify(config);
-    if (!runs.has(key)) runs.set(key, runStack("dev", config));
-    return runs.get(key)!;
-};
+const run = (config: Config) => runStack("dev", config); // the harness runs each distinct config once
 async function diff(before: Config, after: Config): Promise<StackDiff> {
     return diffResources((await run(before)).resources, (await run(after)).resources);
 }
