@@ -4,7 +4,7 @@ import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
 import { diffResources, type StackDiff } from "./diff";
-import { find, runStack, type StackRun } from "./harness";
+import { find, runStack } from "./harness";
 
 const ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
