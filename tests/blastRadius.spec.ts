@@ -95,20 +95,24 @@ describe("Blast radius of release config changes", () => {
         }
     });
 
+    type Report = { written: { type: string; name: string }[]; errors: string[] };
+    /** Runs tests/fixtures/brokenReadiness.ts; Pulumi's exit hook sets status 1 for the registrations left waiting. */
+    const fixture = (...args: string[]): Report =>
+        JSON.parse(
+            spawnSync(process.execPath, [require.resolve("tsx/cli"), path.join(__dirname, "fixtures/brokenReadiness.ts"), ...args], {
+                encoding: "utf8",
+                timeout: 50_000,
+            }).stdout,
+        );
+
     describe("broken readiness: the receiving colour never becomes ready", () => {
         // Promote green together with a new green version whose pods never get ready. pulumi-kubernetes
         // fails such a Deployment (rollout not complete / progress deadline exceeded); the fixture
         // simulates that failure in a separate process and reports what the program asked to write.
-        let report: { written: { type: string; name: string }[]; errors: string[] };
+        let report: Report;
         before(function () {
             this.timeout(60_000);
-            // Pulumi's exit hook sets status 1 for the registrations left waiting; the report is on stdout.
-            const child = spawnSync(
-                process.execPath,
-                [require.resolve("tsx/cli"), path.join(__dirname, "fixtures/brokenReadiness.ts"), "app-green", "greenVersion=6.9.3", "activeColor=green"],
-                { encoding: "utf8", timeout: 50_000 },
-            );
-            report = JSON.parse(child.stdout);
+            report = fixture("never-ready", "app-green", "greenVersion=6.9.3", "activeColor=green");
         });
         const wrote = (type: string, name: string) => report.written.some((w) => w.type === type && w.name === name);
 
@@ -132,5 +136,13 @@ describe("Blast radius of release config changes", () => {
             assert.ok(route.dependsOn.includes(find(after, DEPLOYMENT, "app-green").urn));
             assert.ok(after.resources.indexOf(route) > after.resources.indexOf(find(after, DEPLOYMENT, "app-green")));
         });
+    });
+
+    it("promoting to a colour Pulumi reports below its floor stops before the route (inactiveScale=minimal guard)", function () {
+        this.timeout(60_000);
+        // minimal → full and promote in one `pulumi up`: ignoreChanges keeps green's old count (1).
+        const r = fixture("undersized", "app-green", "inactiveScale=full", "activeColor=green");
+        assert.ok(r.errors.some((e) => /Refusing to route traffic to green/.test(e) && /inactiveScale=full/.test(e)), r.errors.join("\n"));
+        assert.ok(!r.written.some((w) => w.type === ROUTE), "the route is never written");
     });
 });
