@@ -30,6 +30,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
         .names.apply((names) => names.slice(0, sizing.zones));
 
     const network = new Network(name, {
+        region,
         vpcCidr: a.vpcCidr,
         availabilityZones,
         zones: sizing.zones,

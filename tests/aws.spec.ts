@@ -166,6 +166,14 @@ describe("aws stack (mocks)", function () {
             assert.strictEqual(dataAssocs.length, 3);
         });
 
+        it("sends S3 traffic (ECR image layers) from the private subnets through a gateway endpoint, not the NAT", () => {
+            const endpoint = one(run, "aws:ec2/vpcEndpoint:VpcEndpoint").inputs;
+            assert.strictEqual(endpoint.serviceName, "com.amazonaws.eu-west-1.s3");
+            assert.strictEqual(endpoint.vpcEndpointType, "Gateway");
+            const privateTables = all(run, T.routeTable).filter((t) => /-private-\d$/.test(t.name)).map((t) => idOf(t));
+            assert.deepStrictEqual([...endpoint.routeTableIds].sort(), privateTables.sort());
+        });
+
         it("keeps all traffic in VPC flow logs and empties the default security group", () => {
             const flow = one(run, T.flowLog).inputs;
             assert.strictEqual(flow.trafficType, "ALL");

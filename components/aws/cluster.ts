@@ -195,7 +195,6 @@ export class Cluster extends pulumi.ComponentResource {
                         updateConfig: { maxUnavailable: 1 },
                         nodeRepairConfig: { enabled: true },
                         launchTemplate: { id: launchTemplate.id, version: pulumi.interpolate`${launchTemplate.latestVersion}` },
-                        labels: { "zdp.dev/zone-index": `${i}` },
                         tags: tags({ Name: `${args.clusterName}-z${i}` }),
                     },
                     {

@@ -8,6 +8,7 @@ import { subnetPlan } from "./subnets";
 import type { Tags } from "./tags";
 
 export interface NetworkArgs {
+    region: string;
     vpcCidr: string;
     /** Zone names; the network spans exactly these (the stack picks them from getAvailabilityZones). */
     availabilityZones: pulumi.Input<string[]>;
@@ -76,7 +77,7 @@ export class Network extends pulumi.ComponentResource {
             );
         });
         // Each zone egresses through its own NAT gateway, so losing a zone does not cut the others off.
-        privateSubnets.forEach((s, i) => {
+        const privateRts = privateSubnets.map((s, i) => {
             const nat = nats[Math.min(i, nats.length - 1)];
             const rt = new aws.ec2.RouteTable(
                 `${name}-private-${i}`,
@@ -84,7 +85,20 @@ export class Network extends pulumi.ComponentResource {
                 parent,
             );
             new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: s.id, routeTableId: rt.id }, parent);
+            return rt;
         });
+        // S3 gateway endpoint (free): image layers from ECR and other S3 traffic bypass the NAT gateways.
+        new aws.ec2.VpcEndpoint(
+            `${name}-s3`,
+            {
+                vpcId: vpc.id,
+                serviceName: `com.amazonaws.${args.region}.s3`,
+                vpcEndpointType: "Gateway",
+                routeTableIds: privateRts.map((rt) => rt.id),
+                tags: tag("s3-endpoint"),
+            },
+            parent,
+        );
         // Data subnets: only the implicit local route; databases never reach or are reached from outside the VPC.
         const dataRt = new aws.ec2.RouteTable(`${name}-data`, { vpcId: vpc.id, tags: tag("data") }, parent);
         dataSubnets.forEach((s, i) => new aws.ec2.RouteTableAssociation(`${name}-data-${i}`, { subnetId: s.id, routeTableId: dataRt.id }, parent));

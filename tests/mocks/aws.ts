@@ -44,6 +44,8 @@ export const awsMock: ResourceMock = {
             }
             case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
                 return { id: `sgr-0${hex(name, 16)}` };
+            case "aws:ec2/vpcEndpoint:VpcEndpoint":
+                return { id: `vpce-0${hex(name, 16)}`, prefixListId: `pl-${hex(name, 8)}` };
             case "aws:ec2/flowLog:FlowLog":
                 return { id: `fl-0${hex(name, 16)}` };
             case "aws:ec2/launchTemplate:LaunchTemplate":
