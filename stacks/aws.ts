@@ -132,7 +132,6 @@ export function deploy(cfg: StackConfig): StackOutputs {
             serviceNames: serviceNamesFor(cfg),
             healthPath: cfg.app.healthPath,
             deregistrationDelaySeconds: deregistrationDelayFor(PRE_STOP_SECONDS),
-            tags: tags("load-balancer"),
             after: lb.ready,
         },
         k8s,

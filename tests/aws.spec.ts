@@ -347,6 +347,11 @@ describe("aws stack (mocks)", function () {
             assert.ok(dependsOnTransitively(run, gateway, lbc), "gateway after the controller");
         });
 
+        it("tags what the controller creates in AWS (ALB, target groups, security groups) like the rest of the stack", () => {
+            const lbc = all(run, T.helm).find((h) => h.inputs.chart === LBC.chart)!;
+            assert.deepStrictEqual(lbc.inputs.values.defaultTags, { project: "zdp", stack: "aws", component: "load-balancer", "managed-by": "pulumi" });
+        });
+
         it("lets the controller gate pod readiness on ALB target health in the app namespace", () => {
             const ns = one(run, T.namespace).inputs.metadata;
             assert.strictEqual(ns.name, run.config.app.namespace);
@@ -549,6 +554,11 @@ describe("aws stack (mocks)", function () {
             assert.deepStrictEqual(diff.changed.map((c) => `${c.type} ${c.name}`), [`${T.route} app-route`]);
             assert.ok(diff.changed.every((c) => !c.replaces));
             assert.strictEqual(green.outputs.activeColor.value, "green");
+        });
+
+        it("previews without waiting on unknown values", async () => {
+            const preview = await runStack("aws", {}, { preview: true });
+            assert.deepStrictEqual(preview.resources.map((r) => r.urn).sort(), run.resources.map((r) => r.urn).sort());
         });
 
         it("a missing API allow-list is a config error naming the key", async () => {

@@ -79,6 +79,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
                     podDisruptionBudget: { maxUnavailable: 1 },
                     // Services of type LoadBalancer keep their default; this stack only uses Gateways.
                     enableServiceMutatorWebhook: false,
+                    // On every ALB, listener, target group and security group the controller creates.
                     defaultTags: args.tags,
                 },
             },
@@ -104,7 +105,6 @@ export class LoadBalancer extends pulumi.ComponentResource {
                     ...(https
                         ? { listenerConfigurations: [{ protocolPort: "HTTPS:443", defaultCertificate: args.certificateArn, sslPolicy: SSL_POLICY }] }
                         : {}),
-                    tags: args.tags,
                 },
             },
             { parent: this, dependsOn: [lbcCrds] },
@@ -140,7 +140,6 @@ export interface AlbTargetGroupsArgs {
      * serving until the ALB has stopped sending it requests and its in-flight requests are done.
      */
     deregistrationDelaySeconds: number;
-    tags: Tags;
     /** The LoadBalancer: its CRDs must exist. */
     after: pulumi.Resource[];
 }
@@ -194,7 +193,6 @@ export class AlbTargetGroups extends pulumi.ComponentResource {
                                 matcher: { httpCode: "200" },
                             },
                             targetGroupAttributes: [{ key: "deregistration_delay.timeout_seconds", value: `${args.deregistrationDelaySeconds}` }],
-                            tags: args.tags,
                         },
                     },
                 },
