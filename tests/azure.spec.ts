@@ -317,6 +317,11 @@ describe("azure: the 10k-user stack", function () {
         assert.deepStrictEqual(leaks, []);
     });
 
+    it("runs the app in a namespace that enforces the restricted Pod Security Standard", () => {
+        const ns = find(run, "kubernetes:core/v1:Namespace").inputs.metadata;
+        assert.deepStrictEqual([ns.name, ns.labels["pod-security.kubernetes.io/enforce"]], [run.config.app.namespace, "restricted"]);
+    });
+
     it("exports the gateway FQDN, database and Redis hosts and the active colour", () => {
         assert.match(String(run.outputs.endpoint.value), /\.alb\.azure\.com$/);
         assert.match(String(run.outputs.databaseHost.value), /\.postgres\.database\.azure\.com$/);
