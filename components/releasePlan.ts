@@ -68,7 +68,9 @@ export function releaseState(cfg: StackConfig, sizing: Sizing): ReleaseState {
             version: version(inactive),
             role: "inactive",
             minReplicas: inactiveFloor,
-            maxReplicas: r.inactiveScale === "full" ? hpaMax : inactiveFloor,
+            // Not the floor: a just-demoted colour must shrink through the HPA's slow scale-down, after
+            // the load balancer has converged on the new weights, not be clamped at once.
+            maxReplicas: hpaMax,
             weight: weights[inactive],
         },
     ];
