@@ -106,10 +106,14 @@ export function deploy(cfg: StackConfig): StackOutputs {
         k8s,
     );
 
-    if (cfg.domain)
-        pulumi.log.warn(
-            `domain ${cfg.domain}: the AGC frontend serves HTTP here; HTTPS needs a TLS Secret for the Gateway listener (e.g. cert-manager), which this stack does not create. Point a CNAME at the endpoint output.`,
+    // AGC terminates TLS with a certificate from a Secret the Gateway listener references; Azure issues
+    // none for *.alb.azure.com or your domain, so the Secret comes from you or cert-manager.
+    // https://learn.microsoft.com/azure/application-gateway/for-containers/how-to-ssl-offloading-gateway-api
+    if (cfg.domain && !settings.tlsSecretName)
+        throw new pulumi.RunError(
+            `domain ${cfg.domain} needs a certificate: create a kubernetes.io/tls Secret in namespace ${cfg.app.namespace} (or let cert-manager issue one) and set azure.tlsSecretName.`,
         );
+    const https = cfg.domain ? { https: { certificateRefs: [{ group: "", kind: "Secret", name: settings.tlsSecretName! }] } } : {};
 
     const release = new Release(
         "app",
@@ -118,7 +122,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
             sizing,
             namespace: namespace.metadata.name,
             appSecretName: secret.secretName,
-            gateway: lb.gateway,
+            gateway: { ...lb.gateway, ...https },
         },
         // The ALB Controller brings the GatewayClass and the Gateway API CRDs.
         { ...k8s, dependsOn: [lb.controller] },

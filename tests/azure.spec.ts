@@ -392,6 +392,14 @@ describe("azure: config changes", function () {
         assert.strictEqual(find(run, T.pool).inputs.maxCount, s.nodes.max);
     });
 
+    it("serves HTTPS for domain with the certificate Secret it is given, and refuses a domain without one", async () => {
+        await assert.rejects(runStack("azure", { domain: "app.example.com" }), /azure\.tlsSecretName/);
+        const run = await runStack("azure", { domain: "app.example.com", "azure.tlsSecretName": "app-tls" });
+        const https = find(run, T.gateway).inputs.spec.listeners.find((l: any) => l.protocol === "HTTPS");
+        assert.deepStrictEqual(https.tls, { mode: "Terminate", certificateRefs: [{ group: "", kind: "Secret", name: "app-tls" }] });
+        assert.strictEqual(validateK8s(run.resources).errors.length, 0);
+    });
+
     it("probes the single Service of a rolling release", async () => {
         const run = await runStack("azure", { releaseStrategy: "rolling", appVersion: "6.9.1", blueVersion: "", greenVersion: "" });
         assert.deepStrictEqual(all(run, T.health).map((h) => h.inputs.spec.targetRef.name), ["app"]);

@@ -46,6 +46,11 @@ export const azureSchema = z
             error: "must be one of azurecli, workloadidentity, spn, msi, azd (kubelogin --login modes)",
         }),
         vnetCidr: z.string().regex(new RegExp(`^${ipv4}/16$`), { error: "must be an IPv4 /16, e.g. 10.40.0.0/16" }),
+        // kubernetes.io/tls Secret in the app namespace (yours, or cert-manager's) for the HTTPS listener of `domain`.
+        tlsSecretName: z
+            .string()
+            .regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, { error: "must be a Kubernetes Secret name, e.g. app-tls" })
+            .optional(),
         albControllerVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be an ALB Controller chart version such as 1.12.1" }),
         logRetentionDays: int(30, 730),
         // Azure standard support: 16 to Nov 2028, 17 to Nov 2029, 18 to Nov 2030.
