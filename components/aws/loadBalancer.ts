@@ -26,8 +26,11 @@ export const ALB_CONTROLLER_NAME = "gateway.k8s.aws/alb";
 const LBC_API = "gateway.k8s.aws/v1";
 const NAMESPACE = "kube-system";
 const SERVICE_ACCOUNT = "aws-load-balancer-controller";
-/** AWS's recommended TLS 1.3 + 1.2 policy for ALB HTTPS listeners. */
-export const SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+/**
+ * TLS 1.3 + 1.2 with post-quantum hybrid key exchange, the 2025-09 generation of ALB security policies
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html).
+ */
+export const SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09";
 
 export interface LoadBalancerArgs {
     clusterName: pulumi.Input<string>;
