@@ -10,7 +10,7 @@ import * as monitor from "@pulumi/azure-native/monitor";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import type { Sizing } from "../capacity";
 import type { AddressPlan } from "./addressing";
-import type { AzureSettings } from "./config";
+import type { AzureConfig } from "../config";
 import { aksEndpoint, aksKubeconfig } from "./kubeconfig";
 import { roleDefinitionId } from "./roles";
 import { ZONES } from "./sizing";
@@ -27,7 +27,7 @@ export interface AzureClusterArgs {
     resourceGroupName: pulumi.Input<string>;
     nodeSubnetId: pulumi.Input<string>;
     plan: AddressPlan;
-    settings: AzureSettings;
+    settings: AzureConfig;
     sizing: Sizing;
     client: ClientIdentity;
     tags: Record<string, string>;

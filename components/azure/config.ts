@@ -63,5 +63,3 @@ export const azureSchema = z
         resourceLocks: bool,
     })
     .strict();
-
-export type AzureSettings = z.infer<typeof azureSchema>;

@@ -6,7 +6,8 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import type { Sizing } from "../capacity";
-import { WEEKDAYS, type AzureSettings } from "./config";
+import type { AzureConfig } from "../config";
+import { WEEKDAYS } from "./config";
 import { pgStorageGb } from "./sizing";
 
 export interface AzureDatabaseArgs {
@@ -17,7 +18,7 @@ export interface AzureDatabaseArgs {
     /** `<label>.private.postgres.database.azure.com`: a private zone name of our own per stack. */
     dnsLabel: string;
     databaseName: string;
-    settings: AzureSettings;
+    settings: AzureConfig;
     sizing: Sizing;
     protect: boolean;
     tags: Record<string, string>;

@@ -7,7 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as servicenetworking from "@pulumi/azure-native/servicenetworking";
-import type { AzureSettings } from "./config";
+import type { AzureConfig } from "../config";
 import { resourceGroupId, roleDefinitionId, type RoleName } from "./roles";
 
 /** GatewayClass the ALB Controller installs and reconciles. */
@@ -27,7 +27,7 @@ export interface AzureLoadBalancerArgs {
     nodeResourceGroup: pulumi.Input<string>;
     subscriptionId: pulumi.Input<string>;
     provider: k8s.Provider;
-    settings: AzureSettings;
+    settings: AzureConfig;
     tags: Record<string, string>;
 }
 

@@ -6,14 +6,14 @@ import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as redisenterprise from "@pulumi/azure-native/redisenterprise";
 import type { Sizing } from "../capacity";
-import type { AzureSettings } from "./config";
+import type { AzureConfig } from "../config";
 
 export interface AzureRedisArgs {
     location: string;
     resourceGroupName: pulumi.Input<string>;
     vnetId: pulumi.Input<string>;
     endpointSubnetId: pulumi.Input<string>;
-    settings: AzureSettings;
+    settings: AzureConfig;
     sizing: Sizing;
     protect: boolean;
     tags: Record<string, string>;
