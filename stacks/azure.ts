@@ -95,7 +95,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
                 DATABASE_NAME: database.databaseName,
                 DATABASE_USER: database.user,
                 DATABASE_PASSWORD: database.password,
-                // The server requires TLS (require_secure_transport=ON); "require" encrypts without pinning a CA.
+                // The server requires TLS (require_secure_transport=on); "require" encrypts without pinning a CA.
                 DATABASE_SSLMODE: "require",
                 REDIS_HOST: redis.host,
                 REDIS_PORT: String(redis.port),

@@ -224,7 +224,7 @@ describe("azure: the 10k-user stack", function () {
             assert.strictEqual(b.geoRedundantBackup, "Enabled");
             assert.deepStrictEqual(pg().inputs.maintenanceWindow, { customWindow: "Enabled", dayOfWeek: 0, startHour: 6, startMinute: 0 }, "Sunday, after the AKS window");
             const tls = find(run, T.pgConfig).inputs;
-            assert.deepStrictEqual([tls.configurationName, tls.value], ["require_secure_transport", "ON"]);
+            assert.deepStrictEqual([tls.configurationName, tls.value], ["require_secure_transport", "on"]);
         });
         it("takes a generated admin password only as a secret, and is protected and locked", () => {
             assert.ok(pg().secretPaths.includes("administratorLoginPassword"));

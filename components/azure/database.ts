@@ -96,7 +96,7 @@ export class AzureDatabase extends pulumi.ComponentResource {
         // Refuse clients that don't use TLS (server default, pinned so nobody turns it off by hand unnoticed).
         new dbforpostgresql.Configuration(
             `${name}-require-tls`,
-            { resourceGroupName, serverName: server.name, configurationName: "require_secure_transport", value: "ON", source: "user-override" },
+            { resourceGroupName, serverName: server.name, configurationName: "require_secure_transport", value: "on", source: "user-override" },
             parent,
         );
 
