@@ -14,8 +14,12 @@ export const ASSUMPTIONS = {
     usersPerPod: 250,
     podCpuMillis: 500,
     podMemoryMiB: 512,
-    /** CPU and memory a node keeps for kubelet, OS and DaemonSets (CNI, CSI, log and metrics agents). */
-    nodeReservedCpuMillis: 600,
+    /**
+     * CPU and memory a node keeps for kubelet/OS (~80m kube-reserved on 4 vCPU) and DaemonSet requests:
+     * CNI, kube-proxy, CSI, identity agent and the log/metrics agents (CloudWatch agent + Fluent Bit on
+     * EKS, AMA on AKS, GKE's managed collectors) add up to most of a core.
+     */
+    nodeReservedCpuMillis: 1_000,
     nodeReservedMemoryMiB: 2_560,
     /** HPA may grow each colour to this multiple of its floor for peaks above the target. */
     hpaPeakFactor: 2,
