@@ -361,9 +361,7 @@ describe("gcp stack (mocks)", function () {
         });
     });
 
-    // Pending: Release refuses `https` without certificateRefs/tlsOptions, but GKE's certificate map
-    // forbids certificateRefs; see /work/notes/REQUEST-gcp-to-release.md. Unskip once Release accepts `https: {}`.
-    describe.skip("with a domain", () => {
+    describe("with a domain", () => {
         let https: StackRun;
         before(async () => {
             https = await runStack("gcp", { domain: "shop.example.com", previewHost: "preview.shop.example.com" });
@@ -377,9 +375,19 @@ describe("gcp stack (mocks)", function () {
             assert.deepStrictEqual(all(https, T.certMapEntry).map((e) => e.inputs.hostname), ["shop.example.com", "preview.shop.example.com"]);
             const gw = one(https, T.gateway).inputs;
             assert.strictEqual(gw.metadata.annotations[CERTMAP_ANNOTATION], map.name);
-            assert.ok(gw.spec.listeners.some((l: any) => l.protocol === "HTTPS" && l.port === 443));
+            // GKE refuses tls.certificateRefs next to a certificate map: the HTTPS listener has no tls block.
+            const httpsListener = gw.spec.listeners.find((l: any) => l.protocol === "HTTPS");
+            assert.ok(httpsListener && httpsListener.port === 443);
+            assert.strictEqual(httpsListener.tls, undefined);
             const records = https.outputs.certificateDnsRecords.value as { name: string; type: string }[];
             assert.deepStrictEqual(records.map((r) => [r.name, r.type]), [["_acme-challenge.shop.example.com.", "CNAME"], ["_acme-challenge.preview.shop.example.com.", "CNAME"]]);
+        });
+
+        it("redirects HTTP to HTTPS", () => {
+            const redirect = all(https, T.route).find((r) => r.inputs.spec.parentRefs[0].sectionName === "http");
+            assert.ok(redirect, "no route on the http listener");
+            assert.deepStrictEqual(redirect.inputs.spec.rules[0].filters[0].requestRedirect, { scheme: "https", statusCode: 301 });
+            for (const r of all(https, T.route).filter((x) => x !== redirect)) assert.strictEqual(r.inputs.spec.parentRefs[0].sectionName, "https");
         });
 
         it("enforces TLS 1.2+ on the Gateway through an SSL policy", () => {
