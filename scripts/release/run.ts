@@ -44,7 +44,7 @@ function baseUrl(args: ReleaseArgs, state: ReleaseState, outputs: Record<string,
     return endpoint.includes("://") ? endpoint : `http://${endpoint}`;
 }
 
-function previewCheck(url: string, headers: Record<string, string>, c: CheckOptions): Promise<CheckResult> {
+function httpCheck(url: string, headers: Record<string, string>, c: CheckOptions): Promise<CheckResult> {
     return checkHealthy({ url, headers, timeoutMs: c.timeoutMs, intervalMs: c.intervalMs, successThreshold: c.successThreshold, maxAttempts: c.maxAttempts });
 }
 
@@ -90,8 +90,8 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
         try {
             const { live, previewHeaders } = await resolveRoutes();
             const once = { ...args.checks, successThreshold: 1, maxAttempts: 1 };
-            const liveHealth = await previewCheck(live, {}, once);
-            const previewHealth = state.strategy === "rolling" ? undefined : await previewCheck(live, previewHeaders, once);
+            const liveHealth = await httpCheck(live, {}, once);
+            const previewHealth = state.strategy === "rolling" ? undefined : await httpCheck(live, previewHeaders, once);
             const configured = weightsOf(state);
             const deployed = (outputs.weights ?? {}) as Record<string, unknown>;
             log(`stack ${ws.stackName}: ${state.strategy}, active ${state.activeColor} (deployed: ${String(outputs.activeColor ?? "unknown")})`);
@@ -128,7 +128,7 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
     const { live, previewHeaders } = routes!;
     const checkPreview = (color: string, when: string) =>
         r.step(`check ${color} through the preview route ${when}`, async () => {
-            const res = await previewCheck(live, previewHeaders, args.checks);
+            const res = await httpCheck(live, previewHeaders, args.checks);
             return { value: res, ok: res.ok, detail: `${describe(res)} (need ${args.checks.successThreshold} in a row)` };
         });
 
@@ -189,7 +189,7 @@ async function rollback(
         if (!upStarted) return finish(EXIT.failed, `${cause.message}; config restored, nothing was deployed`);
         await r.step("pulumi up (rollback)", async () => ({ value: undefined, detail: summarize(await ws.up(upOutput)) }));
         await r.step("check the live route after rollback", async () => {
-            const res = await previewCheck(live, {}, checks);
+            const res = await httpCheck(live, {}, checks);
             return { value: res, ok: res.ok, detail: describe(res) };
         });
     } catch (e) {
