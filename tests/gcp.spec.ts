@@ -287,6 +287,17 @@ describe("gcp stack (mocks)", function () {
         });
     });
 
+    describe("maintenance", () => {
+        it("GKE, Cloud SQL and Memorystore never share a maintenance night", () => {
+            const gke = one(run, T.cluster).inputs.maintenancePolicy.recurringWindow.recurrence as string;
+            const gkeDays = /BYDAY=([A-Z,]+)/.exec(gke)![1].split(",");
+            const days = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
+            const sqlDay = days[one(run, T.sql).inputs.settings.maintenanceWindow.day - 1];
+            const redisDay = (one(run, T.redis).inputs.maintenancePolicy.weeklyMaintenanceWindows[0].day as string).slice(0, 2);
+            assert.deepStrictEqual(new Set([...gkeDays, sqlDay, redisDay]).size, gkeDays.length + 2, `${gkeDays} ${sqlDay} ${redisDay}`);
+        });
+    });
+
     describe("labels", () => {
         it("every labelable GCP resource carries the stack's labels", () => {
             const labelsOf: [string, (i: any) => Record<string, string> | undefined][] = [

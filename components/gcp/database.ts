@@ -80,8 +80,9 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
                         transactionLogRetentionDays: 7,
                         backupRetentionSettings: { retainedBackups: 14, retentionUnit: "COUNT" },
                     },
-                    // Sunday 03:00 UTC (day 7), after the nightly backup.
-                    maintenanceWindow: { day: 7, hour: 3, updateTrack: "stable" },
+                    // Monday 03:00 UTC (day 1): after the nightly backup, outside GKE's weekend window and
+                    // Memorystore's Tuesday one, so no two systems fail over in the same night.
+                    maintenanceWindow: { day: 1, hour: 3, updateTrack: "stable" },
                     insightsConfig: { queryInsightsEnabled: true, queryStringLength: 1024, recordApplicationTags: true, recordClientAddress: false },
                     databaseFlags: [
                         { name: "log_checkpoints", value: "on" },

@@ -54,7 +54,8 @@ export class MemorystoreRedis extends pulumi.ComponentResource {
                 readReplicasMode: args.readReplicas > 0 ? "READ_REPLICAS_ENABLED" : "READ_REPLICAS_DISABLED",
                 // Without read replicas a Standard instance takes exactly one replica.
                 replicaCount: args.readReplicas > 0 ? args.readReplicas : 1,
-                maintenancePolicy: { weeklyMaintenanceWindows: [{ day: "SUNDAY", startTime: { hours: 4, minutes: 0, seconds: 0, nanos: 0 } }] },
+                // Tuesday 03:00 UTC: apart from GKE's weekend and Cloud SQL's Monday windows.
+                maintenancePolicy: { weeklyMaintenanceWindows: [{ day: "TUESDAY", startTime: { hours: 3, minutes: 0, seconds: 0, nanos: 0 } }] },
                 deletionProtection: args.protect,
                 displayName: `zdp ${args.labels.stack} cache and sessions`,
                 labels: args.labels,
