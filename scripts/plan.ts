@@ -56,7 +56,7 @@ function capacityJson(s: Sizing) {
     };
 }
 
-function printTree(resources: Recorded[]): void {
+function printTree(out: string[], resources: Recorded[]): void {
     const children = new Map<string | undefined, Recorded[]>();
     const urns = new Set(resources.map((r) => r.urn));
     for (const r of resources) {
@@ -68,14 +68,14 @@ function printTree(resources: Recorded[]): void {
         list.forEach((r, i) => {
             const last = i === list.length - 1;
             const flags = [r.protect ? "protected" : "", r.secretPaths.length ? `secret: ${r.secretPaths.join(", ")}` : ""].filter(Boolean);
-            console.log(`${prefix}${last ? "└─ " : "├─ "}${r.type}  ${r.name}${flags.length ? `  (${flags.join("; ")})` : ""}`);
+            out.push(`${prefix}${last ? "└─ " : "├─ "}${r.type}  ${r.name}${flags.length ? `  (${flags.join("; ")})` : ""}`);
             walk(r.urn, prefix + (last ? "   " : "│  "));
         });
     };
     walk(undefined, "");
 }
 
-function printCapacity(s: Sizing): void {
+function printCapacity(out: string[], s: Sizing): void {
     const n = (v: number) => v.toLocaleString("en-US");
     const verdict = (v: number) => (v >= s.targetUsers ? `✓ ≥ ${n(s.targetUsers)}` : `✗ < ${n(s.targetUsers)}`);
     const capacity = table(["capacity", "users served", "against target"]);
@@ -85,7 +85,7 @@ function printCapacity(s: Sizing): void {
         ["blue/green switch", n(s.blueGreenSwitchUsers), verdict(s.blueGreenSwitchUsers)],
         [s.zones > 1 ? `after losing 1 of ${s.zones} zones` : "after a zone loss", s.zones > 1 ? n(s.afterZoneLossUsers) : "n/a (single zone)", s.zones > 1 ? verdict(s.afterZoneLossUsers) : "-"],
     );
-    console.log(capacity.toString());
+    out.push(capacity.toString());
     const sizing = table(["sizing", "chosen"]);
     sizing.push(
         ["app pods (per colour)", `${s.app.replicas} (HPA ${s.app.hpaMin}..${s.app.hpaMax}), ${s.usersPerPod} users/pod, ${s.app.cpuRequest} CPU / ${s.app.memoryRequest} each`],
@@ -94,32 +94,32 @@ function printCapacity(s: Sizing): void {
         ["database", `${s.database.instanceClass} (${s.database.vcpu} vCPU / ${s.database.memoryGiB} GiB), ${s.database.storageGiB} GiB growing to ${s.database.maxStorageGiB}`],
         ["redis", `${s.redis.nodeClass} (${s.redis.memoryGiB} GiB)`],
     );
-    console.log(sizing.toString());
+    out.push(sizing.toString());
     const ref = evaluateReference();
-    console.log(
+    out.push(
         `Reference sizing (${REFERENCE.nodes} nodes × ${n(REFERENCE.usersPerNode)} users): steady ${n(ref.steadyStateUsers)}, ` +
             `rolling with maxUnavailable ${REFERENCE.maxUnavailableNodes} ${n(ref.worstRolloutStepUsers)}, after a zone loss ${n(ref.afterZoneLossUsers)} — ` +
             `short of ${n(REFERENCE.targetUsers)} in both; this model keeps the target in every row above.`,
     );
 }
 
-function printRelease(r: ReleaseState): void {
+function printRelease(out: string[], r: ReleaseState): void {
     const tracks = table(["track", "version", "role", "replicas (HPA)", "weight"]);
     for (const t of r.tracks) tracks.push([t.track, t.version, t.role, `${t.minReplicas}..${t.maxReplicas}`, `${t.weight}%`]);
-    console.log(`Release: strategy ${r.strategy}${r.activeColor ? `, active colour ${r.activeColor}` : ""}`);
-    console.log(tracks.toString());
+    out.push(`Release: strategy ${r.strategy}${r.activeColor ? `, active colour ${r.activeColor}` : ""}`);
+    out.push(tracks.toString());
     const steps = table(["rollout step", "users served"]);
     for (const s of r.steps) steps.push([s.step, Number.isFinite(s.servingUsers) ? s.servingUsers.toLocaleString("en-US") : "-"]);
-    console.log(steps.toString());
+    out.push(steps.toString());
 }
 
-function printDiff(d: StackDiff): void {
+function printDiff(out: string[], d: StackDiff): void {
     const total = d.added.length + d.removed.length + d.changed.length;
-    console.log(`Diff against the stack file: ${d.changed.length} changed, ${d.added.length} added, ${d.removed.length} removed`);
-    for (const a of d.added) console.log(`  + ${a.type}  ${a.name}`);
-    for (const r of d.removed) console.log(`  - ${r.type}  ${r.name}`);
-    for (const c of d.changed) console.log(`  ~ ${c.type}  ${c.name}${c.replaces ? "  REPLACE" : ""}\n      ${c.paths.join("\n      ")}`);
-    if (total === 0) console.log("  (no change)");
+    out.push(`Diff against the stack file: ${d.changed.length} changed, ${d.added.length} added, ${d.removed.length} removed`);
+    for (const a of d.added) out.push(`  + ${a.type}  ${a.name}`);
+    for (const r of d.removed) out.push(`  - ${r.type}  ${r.name}`);
+    for (const c of d.changed) out.push(`  ~ ${c.type}  ${c.name}${c.replaces ? "  REPLACE" : ""}\n      ${c.paths.join("\n      ")}`);
+    if (total === 0) out.push("  (no change)");
 }
 
 export interface Plan {
@@ -163,23 +163,26 @@ export function planJson(plan: Plan, overrides: Record<string, string>): string 
     return JSON.stringify(doc, (_k, v) => (v === UNKNOWN ? "(known after apply)" : v), 2);
 }
 
-function printPlan({ run, sizing, release, policy, diff }: Plan): void {
+/** The text plan. */
+export function renderPlan({ run, sizing, release, policy, diff }: Plan): string {
+    const out: string[] = [];
     const cfg = run.config;
-    console.log(`Plan for stack ${cfg.stack} (cloud ${cfg.cloud}${cfg.region ? `, ${cfg.region}` : ""}), ${cfg.targetUsers.toLocaleString("en-US")} target users — offline, under Pulumi's mock runtime\n`);
-    console.log(`Resources (${run.resources.length}):`);
-    printTree(run.resources);
-    console.log("");
-    printCapacity(sizing);
-    console.log("");
-    printRelease(release);
-    console.log(`\nPolicy (policy/, CrossGuard, run offline): ${summarize(policy)}`);
-    for (const v of policy.violations) console.log(`  ${v.level === "mandatory" ? "✗" : "!"} [${v.rule}] ${v.resource}: ${v.message}`);
-    console.log("\nOutputs:");
-    for (const [k, o] of Object.entries(run.outputs)) console.log(`  ${k}: ${o.secret ? SECRET : JSON.stringify(o.value ?? "(known after apply)")}`);
+    out.push(`Plan for stack ${cfg.stack} (cloud ${cfg.cloud}${cfg.region ? `, ${cfg.region}` : ""}), ${cfg.targetUsers.toLocaleString("en-US")} target users — offline, under Pulumi's mock runtime\n`);
+    out.push(`Resources (${run.resources.length}):`);
+    printTree(out, run.resources);
+    out.push("");
+    printCapacity(out, sizing);
+    out.push("");
+    printRelease(out, release);
+    out.push(`\nPolicy (policy/, CrossGuard, run offline): ${summarize(policy)}`);
+    for (const v of policy.violations) out.push(`  ${v.level === "mandatory" ? "✗" : "!"} [${v.rule}] ${v.resource}: ${v.message}`);
+    out.push("\nOutputs:");
+    for (const [k, o] of Object.entries(run.outputs)) out.push(`  ${k}: ${o.secret ? SECRET : JSON.stringify(o.value ?? "(known after apply)")}`);
     if (diff) {
-        console.log("");
-        printDiff(diff);
+        out.push("");
+        printDiff(out, diff);
     }
+    return out.join("\n");
 }
 
 async function main(): Promise<void> {
@@ -206,7 +209,7 @@ async function main(): Promise<void> {
         process.exit(1);
     }
     if (values.json) process.stdout.write(planJson(plan, overrides) + "\n");
-    else printPlan(plan);
+    else console.log(renderPlan(plan));
 }
 
 if (require.main === module) main();

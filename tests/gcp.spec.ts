@@ -1,6 +1,5 @@
 // The gcp stack under mocks: what `pulumi up --stack gcp` would declare, asserted property by property.
 import * as assert from "assert";
-import { execFileSync } from "child_process";
 import { sizingFor, type Sizing } from "../components/capacity";
 import { ConfigError } from "../components/config";
 import { NODE_ROLES } from "../components/gcp/cluster";
@@ -9,8 +8,9 @@ import { gkeKubeconfig } from "../components/gcp/kubeconfig";
 import { CERTMAP_ANNOTATION, GATEWAY_CLASS, HEALTH_CHECK_RANGES } from "../components/gcp/loadBalancer";
 import { gcpName, serviceAccountId } from "../components/gcp/naming";
 import { PRE_STOP_SECONDS } from "../components/k8s/release";
+import { buildPlan, renderPlan } from "../scripts/plan";
 import { diffResources } from "./diff";
-import { all, find, ROOT, runStack, type Recorded, type StackRun } from "./harness";
+import { all, find, runStack, type Recorded, type StackRun } from "./harness";
 import { validateK8s } from "./k8sSchema";
 
 const T = {
@@ -443,8 +443,8 @@ describe("gcp plan (offline)", function () {
         assert.deepStrictEqual(names(preview), names(update));
     });
 
-    it("`npm run plan -- --stack gcp` prints the whole tree and the capacity table", () => {
-        const out = execFileSync(process.execPath, [require.resolve("tsx/cli"), "scripts/plan.ts", "--stack", "gcp"], { cwd: ROOT, encoding: "utf8" });
+    it("`npm run plan -- --stack gcp` prints the whole tree and the capacity table", async () => {
+        const out = renderPlan(await buildPlan("gcp", {}, false));
         for (const expected of [
             "gcp:container/cluster:Cluster", "gcp:container/nodePool:NodePool", "gcp:sql/databaseInstance:DatabaseInstance",
             "gcp:redis/instance:Instance", "kubernetes:networking.gke.io/v1:HealthCheckPolicy", "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
