@@ -1,6 +1,7 @@
 // The stack config contract: one parse of the whole stack config into one typed object.
 // Pure (no Pulumi import) so it is tested directly; stacks/index.ts feeds it pulumi.runtime.allConfig().
 import { z } from "zod";
+import { boolean, integer, oneOf } from "./configValues";
 import { awsSchema } from "./aws/config";
 import { azureSchema } from "./azure/config";
 import { gcpSchema } from "./gcp/config";
@@ -70,17 +71,6 @@ export class ConfigError extends Error {
 
 // ---- value grammars (messages say what is allowed) --------------------------------------------
 
-const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
-    z.enum(values, { error: `must be one of ${values.join(", ")}` });
-
-const integer = (min: number, max: number, what = "an integer") =>
-    z
-        .string()
-        .regex(/^-?\d+$/, { error: `must be ${what} from ${min} to ${max}` })
-        .transform(Number)
-        .pipe(z.number().min(min, { error: `must be ${what} from ${min} to ${max}` }).max(max, { error: `must be ${what} from ${min} to ${max}` }));
-
-const boolean = z.enum(["true", "false"], { error: "must be true or false" }).transform((v) => v === "true");
 
 // A DNS hostname (RFC 1123), at least two labels.
 const hostname = z

@@ -116,7 +116,7 @@ describe("aws pure helpers", () => {
         const keys = bad.error.issues.map((i) => String(i.path[0])).sort();
         assert.deepStrictEqual(keys, ["backupRetentionDays", "cacheNodes", "vpcCidr"]);
         const missing = awsSchema.safeParse({});
-        assert.ok(!missing.success && /required for the aws stack/.test(missing.error.issues[0].message));
+        assert.ok(!missing.success && /is required: .*EKS API/.test(missing.error.issues[0].message));
     });
 });
 

@@ -1,22 +1,7 @@
 // Project keys `aws.<name>` (values arrive as strings). Every key is also declared in Pulumi.yaml with
 // the same default; Pulumi.aws.yaml holds the 10k-user production values.
 import { z } from "zod";
-
-const integer = (min: number, max: number, what: string) =>
-    z
-        .string()
-        .regex(/^\d+$/, { error: `must be ${what} from ${min} to ${max}` })
-        .transform(Number)
-        .pipe(z.number().min(min, { error: `must be ${what} from ${min} to ${max}` }).max(max, { error: `must be ${what} from ${min} to ${max}` }));
-
-const boolean = z.enum(["true", "false"], { error: "must be true or false" }).transform((v) => v === "true");
-
-const ipv4Cidr = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/([0-9]|[12]\d|3[0-2])$/;
-
-const cidrList = z
-    .string({ error: "is required for the aws stack: the CIDRs (operators, CI runners) allowed to reach the public EKS API endpoint" })
-    .transform((s) => s.split(",").map((c) => c.trim()).filter((c) => c !== ""))
-    .refine((l) => l.length > 0 && l.every((c) => ipv4Cidr.test(c)), { error: "must be a comma-separated list of IPv4 CIDRs, e.g. 203.0.113.0/24" });
+import { boolean, cidr, cidrList, integer } from "../configValues";
 
 const arnList = z
     .string()
@@ -41,14 +26,10 @@ export const awsSchema = z
             .regex(/^1\.\d{2}$/, { error: "must be a Kubernetes minor version EKS offers, e.g. 1.35" })
             .default("1.35"),
         // The subnet plan carves 3 private /18-equivalents and small public/data subnets out of it.
-        vpcCidr: z
-            .string()
-            .regex(ipv4Cidr, { error: "must be an IPv4 CIDR, e.g. 10.0.0.0/16" })
-            .refine((c) => Number(c.split("/")[1]) >= 16 && Number(c.split("/")[1]) <= 20, { error: "must be a /16 to /20 network" })
-            .default("10.0.0.0/16"),
+        vpcCidr: cidr(16, 20, "10.0.0.0/16").default("10.0.0.0/16"),
         singleNatGateway: boolean.default(false),
         // No default: the public API endpoint is open only to the CIDRs the stack names.
-        apiPublicAccessCidrs: cidrList,
+        apiPublicAccessCidrs: cidrList("the CIDRs (operators, CI runners) allowed to reach the public EKS API endpoint"),
         adminPrincipalArns: arnList.default([]),
         postgresVersion: z
             .string()

@@ -1,23 +1,7 @@
 // Project keys `azure.<name>` (Pulumi.yaml declares each with its default). Values arrive as strings.
 // Pure: no Pulumi import.
 import { z } from "zod";
-
-const int = (min: number, max: number) =>
-    z
-        .string()
-        .regex(/^\d+$/, { error: `must be a whole number from ${min} to ${max}` })
-        .transform(Number)
-        .pipe(z.number().min(min, { error: `must be from ${min} to ${max}` }).max(max, { error: `must be from ${min} to ${max}` }));
-
-const bool = z.enum(["true", "false"], { error: "must be true or false" }).transform((v) => v === "true");
-
-const ipv4 = String.raw`(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}`;
-const cidrList = z
-    .string()
-    .regex(new RegExp(`^${ipv4}/(\\d|[12]\\d|3[0-2])(,${ipv4}/(\\d|[12]\\d|3[0-2]))*$`), {
-        error: "must be a comma-separated list of IPv4 CIDRs, e.g. 203.0.113.0/24,198.51.100.7/32",
-    })
-    .transform((s) => s.split(","));
+import { boolean, cidr, cidrList, integer } from "../configValues";
 
 const guidList = z
     .string()
@@ -39,27 +23,27 @@ export const azureSchema = z
         upgradeChannel: z.enum(["patch", "stable", "rapid", "node-image"], { error: "must be one of patch, stable, rapid, node-image" }),
         nodeOsUpgradeChannel: z.enum(["NodeImage", "SecurityPatch"], { error: "must be NodeImage or SecurityPatch" }),
         maintenanceDay: z.enum(WEEKDAYS, { error: `must be one of ${WEEKDAYS.join(", ")}` }),
-        maintenanceStartHourUtc: int(0, 23),
-        apiServerAuthorizedIpRanges: cidrList.optional(),
+        maintenanceStartHourUtc: integer(0, 23),
+        apiServerAuthorizedIpRanges: cidrList("the CIDRs allowed to reach the AKS API server").optional(),
         adminGroupObjectIds: guidList.optional(),
         kubeloginMode: z.enum(["azurecli", "workloadidentity", "spn", "msi", "azd"], {
             error: "must be one of azurecli, workloadidentity, spn, msi, azd (kubelogin --login modes)",
         }),
-        vnetCidr: z.string().regex(new RegExp(`^${ipv4}/16$`), { error: "must be an IPv4 /16, e.g. 10.40.0.0/16" }),
+        vnetCidr: cidr(16, 16, "10.40.0.0/16"),
         // kubernetes.io/tls Secret in the app namespace (yours, or cert-manager's) for the HTTPS listener of `domain`.
         tlsSecretName: z
             .string()
             .regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, { error: "must be a Kubernetes Secret name, e.g. app-tls" })
             .optional(),
         albControllerVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be an ALB Controller chart version such as 1.12.1" }),
-        logRetentionDays: int(30, 730),
+        logRetentionDays: integer(30, 730),
         // Azure standard support: 16 to Nov 2028, 17 to Nov 2029, 18 to Nov 2030.
         // https://learn.microsoft.com/azure/postgresql/configure-maintain/concepts-version-policy
         postgresVersion: z.enum(["16", "17", "18"], { error: "must be 16, 17 or 18" }),
         postgresHaMode: z.enum(["ZoneRedundant", "SameZone", "Disabled"], { error: "must be ZoneRedundant, SameZone or Disabled" }),
-        postgresBackupRetentionDays: int(7, 35),
-        postgresGeoRedundantBackup: bool,
-        redisHighAvailability: bool,
-        resourceLocks: bool,
+        postgresBackupRetentionDays: integer(7, 35),
+        postgresGeoRedundantBackup: boolean,
+        redisHighAvailability: boolean,
+        resourceLocks: boolean,
     })
     .strict();

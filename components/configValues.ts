@@ -1,0 +1,43 @@
+// Value grammars for stack config (Pulumi hands every value over as a string). Each error message
+// says what is allowed; the parser prefixes the key and the bad value. Pure: no Pulumi import.
+import { z } from "zod";
+
+export const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+    z.enum(values, { error: `must be one of ${values.join(", ")}` });
+
+export const integer = (min: number, max: number, what = "a whole number") => {
+    const error = `must be ${what} from ${min} to ${max}`;
+    return z
+        .string()
+        .regex(/^-?\d+$/, { error })
+        .transform(Number)
+        .pipe(z.number().min(min, { error }).max(max, { error }));
+};
+
+export const boolean = z.enum(["true", "false"], { error: "must be true or false" }).transform((v) => v === "true");
+
+/** Dotted-quad IPv4 CIDR with a prefix inside `[minPrefix, maxPrefix]`, host bits zero. */
+export function isIpv4Cidr(value: string, minPrefix = 0, maxPrefix = 32): boolean {
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+    if (!m) return false;
+    const octets = m.slice(1, 5).map(Number);
+    const prefix = Number(m[5]);
+    if (octets.some((o) => o > 255) || prefix < minPrefix || prefix > maxPrefix) return false;
+    const address = octets.reduce((acc, o) => acc * 256 + o, 0);
+    return address % 2 ** (32 - prefix) === 0;
+}
+
+export const cidr = (minPrefix: number, maxPrefix: number, example: string) =>
+    z.string().refine((v) => isIpv4Cidr(v, minPrefix, maxPrefix), {
+        error: `must be an IPv4 CIDR from /${minPrefix} to /${maxPrefix} with host bits zero, e.g. ${example}`,
+    });
+
+/** A comma-separated CIDR allow-list; `purpose` says who needs to be on it when it is missing. */
+export const cidrList = (purpose: string, max = 100) =>
+    z
+        .string({ error: `is required: ${purpose}` })
+        .transform((s) => s.split(",").map((c) => c.trim()).filter((c) => c !== ""))
+        .refine((list) => list.length > 0 && list.every((c) => isIpv4Cidr(c)), {
+            error: "must be a comma-separated list of IPv4 CIDRs (host bits zero), e.g. 203.0.113.0/24,198.51.100.7/32",
+        })
+        .refine((list) => list.length <= max, { error: `must list at most ${max} CIDRs` });
