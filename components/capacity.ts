@@ -65,7 +65,10 @@ const SHAPES: Record<Cloud, CloudShapes> = {
         zones: 3,
         node: { vcpu: 4, memoryGiB: 16, machineType: "Standard_D4ds_v5" },
         database: (vcpu) => `Standard_D${vcpu}ds_v5`,
+        // Azure Managed Redis Balanced sizes (GB): https://learn.microsoft.com/azure/redis/overview
         redis: [
+            ["Balanced_B1", 1],
+            ["Balanced_B3", 3],
             ["Balanced_B5", 6],
             ["Balanced_B10", 12],
             ["Balanced_B20", 24],
