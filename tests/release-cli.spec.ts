@@ -2,9 +2,13 @@
 // real local colour servers (healthy, failing, flapping, hanging). No Pulumi CLI, no network
 // beyond 127.0.0.1; every loop is bounded by small attempt counts and windows.
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { parseReleaseArgs, UsageError, type ReleaseArgs } from "../scripts/release/args";
+import path from "node:path";
+import { parse } from "yaml";
+import { parseConfig } from "../components/config";
+import { parseReleaseArgs, UsageError, type Action, type ReleaseArgs } from "../scripts/release/args";
 import { planRelease, readState, restoreEdit, RefusedError } from "../scripts/release/change";
 import { checkHealthy, probe } from "../scripts/release/health";
 import { proposeRelease } from "../scripts/release/propose";
@@ -383,6 +387,36 @@ describe("release CLI building blocks", () => {
         assert.deepEqual(before.filter((l) => !after.includes(l)), [], "comments and other keys kept");
         assert.throws(() => proposeRelease({ kind: "canary", percents: [10, 50] }, pulumiYaml, stackYaml), /one canary step/);
         assert.match(proposeRelease({ kind: "promote" }, pulumiYaml, stackYaml).stackYaml, /zdp:activeColor: green/);
+    });
+
+    it("every release edit of the real stack files is a config the program accepts", () => {
+        const root = path.join(__dirname, "..");
+        const pulumiYaml = fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8");
+        const defaults = projectDefaultsFrom(pulumiYaml);
+        // What the Pulumi CLI hands the program: project defaults, then the stack file's values.
+        const rawConfig = (stackYaml: string) => {
+            const raw: Record<string, string> = Object.fromEntries(Object.entries(defaults).map(([k, v]) => [`zdp:${k}`, v]));
+            for (const [k, v] of Object.entries((parse(stackYaml) as { config: Record<string, unknown> }).config)) raw[k] = String(v);
+            return raw;
+        };
+        // A realistic sequence: new version on the inactive colour, canary, promote, roll back.
+        const sequence: Exclude<Action, { kind: "status" }>[] = [
+            { kind: "deploy", version: "7.0.0" },
+            { kind: "canary", percents: [10] },
+            { kind: "promote" },
+            { kind: "rollback" },
+        ];
+        for (const stack of ["dev", "aws", "azure", "gcp"]) {
+            let stackYaml = fs.readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8");
+            for (const action of sequence) {
+                stackYaml = proposeRelease(action, pulumiYaml, stackYaml).stackYaml;
+                assert.doesNotThrow(() => parseConfig(rawConfig(stackYaml), stack), `${stack} after ${action.kind}`);
+            }
+            const release = parseConfig(rawConfig(stackYaml), stack).release;
+            assert.equal(release.activeColor, "blue", `${stack}: promote then rollback ends on blue`);
+            assert.equal(release.greenVersion, "7.0.0");
+            assert.equal(release.strategy, "canary");
+        }
     });
 
     it("a probe of a server that never answers ends at its timeout", async () => {
