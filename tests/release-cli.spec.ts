@@ -86,7 +86,7 @@ class FakeWorkspace implements Workspace {
             const active = d.activeColor as "blue" | "green";
             const inactive = active === "blue" ? "green" : "blue";
             const weight = d.releaseStrategy === "canary" ? Number(d.canaryWeight) : 0;
-            const target = req.headers[d.previewHeader] === "true" ? inactive : this.liveRequests++ % 100 < weight ? inactive : active;
+            const target = req.headers[d.previewHeader] === "true" ? inactive : this.liveRequests++ % 100 >= 100 - weight ? inactive : active;
             const upstream = http.request(`http://${this.colours[target].url}${req.url}`, { method: req.method, agent: false }, (up) => {
                 res.writeHead(up.statusCode!, up.headers);
                 up.pipe(res);
@@ -264,6 +264,20 @@ describe("release CLI", function () {
             assert.deepEqual(ws.stack, initial);
             assert.equal(ws.deployed.releaseStrategy, "blueGreen");
             assert.match(r.steps.find((s) => s.name === "restore the previous config")!.detail, /unset canaryWeight unset releaseStrategy|unset releaseStrategy unset canaryWeight/);
+        });
+
+        it("watches the canary colour itself during a step: a broken 1 % canary is caught though no live probe reached it", async () => {
+            const { ws, initial, colours } = await setup("healthy");
+            ws.onUp = (n) => {
+                if (n === 1) colours.green.mode = "failing";
+            };
+            const r = await run(ws, ["canary", "1"]);
+            assert.equal(r.exitCode, EXIT.failed, r.lines.join("\n"));
+            const watch = r.steps.find((s) => s.name === "watch the live route and green for 150 ms")!;
+            assert.equal(watch.status, "failed");
+            assert.match(watch.detail, /^1\/2 healthy, 1 failed; last: HTTP 503/, "live probe ok, then the preview probe of green fails");
+            assert.deepEqual(ws.stack, initial);
+            assert.equal(ws.deployed.releaseStrategy, "blueGreen");
         });
 
         it("rollback during a canary only sets the weight back to 0", async () => {

@@ -76,6 +76,11 @@ export function weightsOf(state: ReleaseState): Record<string, number> {
 export interface ConfigStep {
     label: string;
     edit: ConfigEdit;
+    /**
+     * The step leaves part of the live traffic on the inactive (canary) colour: the watch then also
+     * probes that colour through the preview route, so a 10 % canary gets half the probes, not a tenth.
+     */
+    watchCanary?: boolean;
 }
 
 export interface ReleasePlan {
@@ -156,7 +161,7 @@ export function planRelease(state: ReleaseState, action: Exclude<Action, { kind:
             const steps: ConfigStep[] = action.percents.map((p, i) => {
                 const edit: ConfigEdit = { canaryWeight: String(p) };
                 if (i === 0 && state.strategy !== "canary") edit.releaseStrategy = "canary";
-                return { label: Object.entries(edit).map(([k, v]) => `${k}=${v}`).join(" "), edit };
+                return { label: Object.entries(edit).map(([k, v]) => `${k}=${v}`).join(" "), edit, watchCanary: p > 0 };
             });
             const raises = action.percents.some((p) => p > state.canaryWeight);
             return {

@@ -73,7 +73,8 @@ export async function checkHealthy(spec: CheckSpec): Promise<CheckResult> {
 
 export interface WatchSpec {
     url: string;
-    headers: Record<string, string>;
+    /** Header sets used in turn, one per request (e.g. live, then the canary colour's preview route). */
+    headerSets: Record<string, string>[];
     timeoutMs: number;
     intervalMs: number;
     windowMs: number;
@@ -90,7 +91,7 @@ export async function watchHealthy(spec: WatchSpec): Promise<CheckResult> {
     // At least one probe, so a zero-length window still proves the route answers.
     do {
         if (attempts > 0) await sleep(Math.min(spec.intervalMs, Math.max(0, deadline - performance.now())));
-        last = await probe(spec.url, spec.headers, spec.timeoutMs);
+        last = await probe(spec.url, spec.headerSets[attempts % spec.headerSets.length], spec.timeoutMs);
         attempts++;
         if (!last.ok && ++failures > spec.maxFailures) break;
     } while (performance.now() < deadline);

@@ -152,8 +152,9 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
             upStarted = true;
             await r.step("pulumi up", async () => ({ value: undefined, detail: summarize(await ws.up(upOutput)) }));
             if (plan.watchLive)
-                await r.step(`watch the live route for ${formatMs(args.checks.watchMs)}`, async () => {
-                    const res = await watchHealthy({ url: live, headers: {}, timeoutMs: args.checks.timeoutMs, intervalMs: args.checks.intervalMs, windowMs: args.checks.watchMs, maxFailures: args.checks.maxFailures });
+                await r.step(`watch the live route${step.watchCanary ? ` and ${state.inactiveColor}` : ""} for ${formatMs(args.checks.watchMs)}`, async () => {
+                    const headerSets = step.watchCanary ? [{}, previewHeaders] : [{}];
+                    const res = await watchHealthy({ url: live, headerSets, timeoutMs: args.checks.timeoutMs, intervalMs: args.checks.intervalMs, windowMs: args.checks.watchMs, maxFailures: args.checks.maxFailures });
                     return { value: res, ok: res.ok, detail: `${describe(res)} (tolerate ${args.checks.maxFailures})` };
                 });
         }
