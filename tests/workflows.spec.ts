@@ -107,7 +107,7 @@ describe("GitHub Actions workflows", function () {
         const wf = workflow("release.yml");
         const inputs = wf.on.workflow_dispatch.inputs;
         assert.deepEqual(inputs.action.options, ["deploy", "promote", "rollback", "canary"]);
-        assert.deepEqual(inputs.stack.options, ["dev", "aws", "azure", "gcp"]);
+        assert.deepEqual(inputs.stack.options, ["aws", "azure", "gcp"], "the stacks deploy.yml deploys");
         const steps = wf.jobs.propose.steps;
         assert.match(steps.map((s) => s.run ?? "").join("\n"), /npm run --silent release -- "\$\{args\[@\]\}" --stack "\$STACK" --edit-only/);
         const pr = steps.find((s) => s.uses?.startsWith("peter-evans/create-pull-request"))!;
