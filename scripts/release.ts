@@ -46,7 +46,9 @@ main().then(
         process.exitCode = code;
     },
     (e) => {
-        console.error(e instanceof Error ? e.message : e);
+        const message = e instanceof Error ? e.message : String(e);
+        // The Automation API drives the Pulumi CLI; say so plainly instead of a spawn error.
+        console.error(/ENOENT: pulumi/.test(message) ? "the Pulumi CLI is not installed (or not on PATH); only --edit-only works without it" : message);
         process.exitCode = EXIT.refused;
     },
 );

@@ -116,7 +116,6 @@ export function parseReleaseArgs(argv: string[]): ReleaseArgs {
     }
     const { values, positionals } = parsed;
     const [command, operand, ...extra] = positionals;
-    if (!values.stack) throw new UsageError("--stack is required");
 
     let action: Action;
     switch (command) {
@@ -139,6 +138,7 @@ export function parseReleaseArgs(argv: string[]): ReleaseArgs {
             throw new UsageError(`unknown command "${command}"; commands are status, deploy, promote, rollback, canary`);
     }
     if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(" ")}`);
+    if (!values.stack) throw new UsageError("--stack is required");
     const editOnly = values["edit-only"] ?? false;
     if (editOnly && (action.kind === "status" || values["dry-run"])) throw new UsageError("--edit-only writes a change: not with status or --dry-run");
 
