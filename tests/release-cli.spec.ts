@@ -12,7 +12,7 @@ import { parseReleaseArgs, UsageError, type Action, type ReleaseArgs } from "../
 import { planRelease, readState, restoreEdit, RefusedError } from "../scripts/release/change";
 import { checkHealthy, probe } from "../scripts/release/health";
 import { proposeRelease } from "../scripts/release/propose";
-import { projectDefaultsFrom } from "../scripts/release/pulumiWorkspace";
+import { projectDefaultsFrom, workspaceFromStack, type StackApi } from "../scripts/release/pulumiWorkspace";
 import { EXIT, runRelease, type ReleaseResult } from "../scripts/release/run";
 import type { ChangeSummary, Workspace } from "../scripts/release/workspace";
 
@@ -431,6 +431,33 @@ describe("release CLI building blocks", () => {
             assert.equal(release.greenVersion, "7.0.0");
             assert.equal(release.strategy, "canary");
         }
+    });
+
+    it("the Automation API adapter prefixes project keys, skips secrets and other namespaces, hides secret outputs", async () => {
+        const calls: string[] = [];
+        const config: Record<string, { value: string; secret?: boolean }> = {
+            "zdp:activeColor": { value: "blue" },
+            "zdp:dbPassword": { value: "hunter2", secret: true },
+            "aws:region": { value: "eu-west-1" },
+        };
+        const stack = {
+            getAllConfig: async () => config,
+            setAllConfig: async (c: typeof config) => void calls.push(`set ${JSON.stringify(c)}`),
+            removeAllConfig: async (keys: string[]) => void calls.push(`remove ${keys.join(",")}`),
+            up: async (o: { color?: string }) => (calls.push(`up color=${o.color}`), { summary: { resourceChanges: { update: 1 } } }),
+            preview: async () => ({ changeSummary: { same: 3 } }),
+            outputs: async () => ({ endpoint: { value: "lb.example.com", secret: false }, kubeconfig: { value: "apiVersion: v1", secret: true } }),
+        } as unknown as StackApi;
+        const ws = workspaceFromStack("aws", stack, () => "name: zdp\nconfig:\n  previewHeader:\n    default: x-zdp-preview\n");
+        assert.deepEqual(await ws.stackConfig(), { activeColor: "blue" });
+        assert.deepEqual(await ws.projectDefaults(), { previewHeader: "x-zdp-preview" });
+        await ws.setConfig({ activeColor: "green" });
+        await ws.setConfig({});
+        await ws.removeConfig(["canaryWeight"]);
+        await ws.removeConfig([]);
+        assert.deepEqual(await ws.up(() => {}), { update: 1 });
+        assert.deepEqual(await ws.outputs(), { endpoint: "lb.example.com", kubeconfig: "[secret]" });
+        assert.deepEqual(calls, ['set {"zdp:activeColor":{"value":"green","secret":false}}', "remove zdp:canaryWeight", "up color=never"]);
     });
 
     it("a probe of a server that never answers ends at its timeout", async () => {

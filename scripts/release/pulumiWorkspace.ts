@@ -22,18 +22,22 @@ export function projectDefaultsFrom(pulumiYaml: string): Record<string, string> 
     return defaults;
 }
 
-export async function openPulumiWorkspace(stackName: string, workDir: string): Promise<Workspace> {
-    const stack: Stack = await LocalWorkspace.selectStack({ stackName, workDir });
+/** The Stack methods the release CLI uses (a fake in tests). */
+export type StackApi = Pick<Stack, "getAllConfig" | "setAllConfig" | "removeAllConfig" | "up" | "preview" | "outputs">;
+
+/** A Workspace over one Automation API stack: project keys get the `zdp:` prefix, never secret. */
+export function workspaceFromStack(stackName: string, stack: StackApi, readPulumiYaml: () => string): Workspace {
     return {
         stackName,
-        projectDefaults: async () => projectDefaultsFrom(fs.readFileSync(path.join(workDir, "Pulumi.yaml"), "utf8")),
+        projectDefaults: async () => projectDefaultsFrom(readPulumiYaml()),
         async stackConfig() {
             const all = await stack.getAllConfig();
             const own: Record<string, string> = {};
-            for (const [k, v] of Object.entries(all)) if (k.startsWith(prefix)) own[k.slice(prefix.length)] = v.value;
+            for (const [k, v] of Object.entries(all)) if (k.startsWith(prefix) && !v.secret) own[k.slice(prefix.length)] = v.value;
             return own;
         },
         async setConfig(values) {
+            if (Object.keys(values).length === 0) return;
             await stack.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, value]) => [prefix + k, { value, secret: false }])));
         },
         async removeConfig(keys) {
@@ -52,4 +56,9 @@ export async function openPulumiWorkspace(stackName: string, workDir: string): P
             return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]));
         },
     };
+}
+
+export async function openPulumiWorkspace(stackName: string, workDir: string): Promise<Workspace> {
+    const stack = await LocalWorkspace.selectStack({ stackName, workDir });
+    return workspaceFromStack(stackName, stack, () => fs.readFileSync(path.join(workDir, "Pulumi.yaml"), "utf8"));
 }
