@@ -135,6 +135,11 @@ describe("config: Pulumi.yaml declares exactly the keys the parser knows", () =>
         assert.deepStrictEqual([...declared].sort(), [...PROJECT_KEYS, ...cloudKeys].sort());
     });
 
+    it("README's config reference lists every key", () => {
+        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+        assert.deepStrictEqual(declared.filter((k) => !readme.includes(`| \`${k}\` |`)), []);
+    });
+
     it("the contract's release keys exist with exactly these names", () => {
         for (const key of ["cloud", "targetUsers", "appImage", "appPort", "healthPath", "releaseStrategy", "appVersion", "blueVersion", "greenVersion", "activeColor", "canaryWeight"])
             assert.ok(declared.includes(key), key);
