@@ -14,6 +14,7 @@ import { awsTags, clusterName } from "../components/aws/tags";
 import { sizingFor } from "../components/capacity";
 import type { StackConfig } from "../components/config";
 import { AppSecret } from "../components/k8s/appSecret";
+import { appNamespace } from "../components/k8s/namespace";
 import { GATEWAY_NAME, PRE_STOP_SECONDS, Release, serviceNamesFor } from "../components/k8s/release";
 import type { StackOutputs } from "./types";
 
@@ -102,20 +103,12 @@ export function deploy(cfg: StackConfig): StackOutputs {
         throw new pulumi.RunError(`domain ${cfg.domain} needs a certificate: set aws.certificateArn, or aws.hostedZoneId to issue one with ACM.`);
 
     const k8s = { provider: cluster.provider };
-    const namespace = new kubernetes.core.v1.Namespace(
-        cfg.app.namespace,
-        {
-            metadata: {
-                name: cfg.app.namespace,
-                labels: {
-                    "app.kubernetes.io/part-of": cfg.project,
-                    // The controller adds a target-health readiness gate to the app's pods: a pod counts
-                    // as ready (and a rollout proceeds) only once the ALB reports it healthy.
-                    "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled",
-                },
-            },
-        },
+    const namespace = appNamespace(
+        cfg,
         { ...k8s, dependsOn: cluster.ready },
+        // The controller adds a target-health readiness gate to the app's pods: a pod counts as ready
+        // (and a rollout proceeds) only once the ALB reports it healthy.
+        { "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" },
     );
 
     const lb = new LoadBalancer(

@@ -14,7 +14,7 @@ import { azureTags } from "../components/azure/tags";
 import { sizingFor } from "../components/capacity";
 import type { StackConfig } from "../components/config";
 import { AppSecret } from "../components/k8s/appSecret";
-import { RESTRICTED_NAMESPACE_LABELS } from "../components/k8s/podSecurity";
+import { appNamespace } from "../components/k8s/namespace";
 import { Release } from "../components/k8s/release";
 import type { StackOutputs } from "./types";
 
@@ -79,11 +79,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
     });
 
     const k8s = { provider: cluster.provider };
-    const namespace = new kubernetes.core.v1.Namespace(
-        cfg.app.namespace,
-        { metadata: { name: cfg.app.namespace, labels: { ...RESTRICTED_NAMESPACE_LABELS, "app.kubernetes.io/part-of": cfg.project } } },
-        k8s,
-    );
+    const namespace = appNamespace(cfg, k8s);
 
     const secret = new AppSecret(
         "app",

@@ -1,6 +1,5 @@
 // GCP: VPC → regional GKE (private nodes) → Cloud SQL PostgreSQL (HA, private IP) and Memorystore Redis
 // (HA, TLS) → the release behind GKE's Gateway (global external Application Load Balancer).
-import * as kubernetes from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { sizingFor } from "../components/capacity";
 import type { StackConfig } from "../components/config";
@@ -12,7 +11,7 @@ import { gcpLabels, gcpName } from "../components/gcp/naming";
 import { Network } from "../components/gcp/network";
 import { MemorystoreRedis } from "../components/gcp/redis";
 import { AppSecret } from "../components/k8s/appSecret";
-import { RESTRICTED_NAMESPACE_LABELS } from "../components/k8s/podSecurity";
+import { appNamespace } from "../components/k8s/namespace";
 import { GATEWAY_NAME, PRE_STOP_SECONDS, Release, serviceNamesFor } from "../components/k8s/release";
 import type { StackOutputs } from "./types";
 
@@ -82,11 +81,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
     });
 
     const k8s = { provider: cluster.provider };
-    const namespace = new kubernetes.core.v1.Namespace(
-        cfg.app.namespace,
-        { metadata: { name: cfg.app.namespace, labels: { ...RESTRICTED_NAMESPACE_LABELS, "app.kubernetes.io/part-of": cfg.project } } },
-        k8s,
-    );
+    const namespace = appNamespace(cfg, k8s);
 
     const secret = new AppSecret(
         "app",

@@ -7,7 +7,7 @@ import type { StackConfig } from "../components/config";
 import { AppSecret } from "../components/k8s/appSecret";
 import { LocalDatastores } from "../components/k8s/datastores";
 import { ENVOY_GATEWAY_CLASS, ENVOY_GATEWAY_NAMESPACE, EnvoyGateway } from "../components/k8s/envoyGateway";
-import { RESTRICTED_NAMESPACE_LABELS } from "../components/k8s/podSecurity";
+import { appNamespace } from "../components/k8s/namespace";
 import { GATEWAY_NAME, Release } from "../components/k8s/release";
 import type { StackOutputs } from "./types";
 
@@ -17,12 +17,8 @@ export function deploy(cfg: StackConfig): StackOutputs {
     const provider = new k8s.Provider("local", { context: new pulumi.Config("kubernetes").get("context"), enableServerSideApply: true });
     const opts = { provider };
 
-    const namespace = new k8s.core.v1.Namespace(
-        "app",
-        { metadata: { name: cfg.app.namespace, labels: { ...RESTRICTED_NAMESPACE_LABELS, "app.kubernetes.io/part-of": "zdp" } } },
-        // Deleting the namespace deletes the datastores' volumes with it.
-        { ...opts, protect: cfg.protect },
-    );
+    // Deleting the namespace deletes the datastores' volumes with it.
+    const namespace = appNamespace(cfg, { ...opts, protect: cfg.protect });
     const ns = namespace.metadata.name;
 
     // Laptop-sized: the capacity model's database class is for the clouds' managed services.
