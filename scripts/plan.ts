@@ -90,9 +90,13 @@ function printCapacity(out: string[], s: Sizing): void {
     sizing.push(
         ["app pods (per colour)", `${s.app.replicas} (HPA ${s.app.hpaMin}..${s.app.hpaMax}), ${s.usersPerPod} users/pod, ${s.app.cpuRequest} CPU / ${s.app.memoryRequest} each`],
         ["rolling update", `maxSurge ${s.app.maxSurge}, maxUnavailable ${s.app.maxUnavailable}; PDB maxUnavailable ${s.app.pdbMaxUnavailable}`],
-        ["nodes", `${s.nodes.machineType} (${s.nodes.vcpu} vCPU / ${s.nodes.memoryGiB} GiB, ${s.nodes.podsPerNode} app pods each): ${s.nodes.perZone}/zone × ${s.zones} = ${s.nodes.desired}, autoscaler ${s.nodes.min}..${s.nodes.max}; ${s.colours} colour(s) at full size`],
-        ["database", `${s.database.instanceClass} (${s.database.vcpu} vCPU / ${s.database.memoryGiB} GiB), ${s.database.storageGiB} GiB growing to ${s.database.maxStorageGiB}`],
-        ["redis", `${s.redis.nodeClass} (${s.redis.memoryGiB} GiB)`],
+        ["nodes", `${s.cloud === "local" ? "your cluster's nodes, assumed" : s.nodes.machineType} (${s.nodes.vcpu} vCPU / ${s.nodes.memoryGiB} GiB, ${s.nodes.podsPerNode} app pods each): ${s.nodes.perZone}/zone × ${s.zones} = ${s.nodes.desired}, autoscaler ${s.nodes.min}..${s.nodes.max}; ${s.colours} colour(s) at full size`],
+        ...(s.cloud === "local"
+            ? [["database, redis", "in-cluster StatefulSets, laptop-sized (stacks/local.ts); the clouds size managed services"]]
+            : [
+                  ["database", `${s.database.instanceClass} (${s.database.vcpu} vCPU / ${s.database.memoryGiB} GiB), ${s.database.storageGiB} GiB growing to ${s.database.maxStorageGiB}`],
+                  ["redis", `${s.redis.nodeClass} (${s.redis.memoryGiB} GiB)`],
+              ]),
     );
     out.push(sizing.toString());
     const ref = evaluateReference();
