@@ -94,16 +94,18 @@ export class AzureDatabase extends pulumi.ComponentResource {
         );
 
         // Refuse clients that don't use TLS (server default, pinned so nobody turns it off by hand unnoticed).
-        new dbforpostgresql.Configuration(
+        const requireTls = new dbforpostgresql.Configuration(
             `${name}-require-tls`,
             { resourceGroupName, serverName: server.name, configurationName: "require_secure_transport", value: "on", source: "user-override" },
             parent,
         );
 
+        // One write at a time: the server rejects concurrent child writes with ServerIsBusy.
+        // https://github.com/Azure/azure-postgresql/issues/134
         const db = new dbforpostgresql.Database(
             `${name}-db`,
             { resourceGroupName, serverName: server.name, databaseName: args.databaseName, charset: "UTF8", collation: "en_US.utf8" },
-            stateful,
+            { ...stateful, dependsOn: [requireTls] },
         );
 
         if (s.resourceLocks) {

@@ -16,7 +16,9 @@ export interface AzureNetworkArgs {
 
 type Rule = inputs.network.SecurityRuleArgs;
 
-const allow = (name: string, priority: number, from: string[], to: string[], ports: string[], protocol = "Tcp"): Rule => ({
+// ARM takes "*" only in the singular destinationPortRange; in destinationPortRanges it rejects it
+// (SecurityRuleInvalidPortRange: "integer OR integer range").
+const allow = (name: string, priority: number, from: string[], to: string[], ports: string[] | "*", protocol = "Tcp"): Rule => ({
     name,
     priority,
     direction: "Inbound",
@@ -25,7 +27,7 @@ const allow = (name: string, priority: number, from: string[], to: string[], por
     sourceAddressPrefixes: from,
     sourcePortRange: "*",
     destinationAddressPrefixes: to,
-    destinationPortRanges: ports,
+    ...(ports === "*" ? { destinationPortRange: "*" } : { destinationPortRanges: ports }),
 });
 
 // Below the explicit allows, above Azure's default AllowVnetInBound (65000): the subnet is closed to the rest of the VNet.
@@ -84,13 +86,17 @@ export class AzureNetwork extends pulumi.ComponentResource {
         const nsg = (key: string, securityRules: Rule[]) =>
             new network.NetworkSecurityGroup(`${name}-${key}-nsg`, { resourceGroupName: rgName, location, securityRules, tags }, parent);
 
-        // Nodes: AGC reaches pods directly (the overlay is extended to its subnet) on the app port only.
+        // Nodes: AGC reaches pods directly (the overlay is extended to its subnet) on the app port only;
+        // the deny keeps Azure's AllowVnetInBound (65000) from opening every other port to the AGC subnet.
         // https://learn.microsoft.com/azure/application-gateway/for-containers/container-networking
-        const nodesNsg = nsg("nodes", [allow("allow-agc-to-app", 100, [plan.agc], [plan.podCidr, plan.nodes], [String(args.appPort)])]);
+        const nodesNsg = nsg("nodes", [
+            allow("allow-agc-to-app", 100, [plan.agc], [plan.podCidr, plan.nodes], [String(args.appPort)]),
+            { ...denyVnet, name: "deny-agc-other", sourceAddressPrefix: plan.agc },
+        ]);
         // PostgreSQL: clients from the nodes (pod egress is SNAT'd to node IPs); HA replication inside the subnet.
         const postgresNsg = nsg("postgres", [
             allow("allow-nodes-to-postgres", 100, [plan.nodes], [plan.postgres], ["5432", "6432"]),
-            allow("allow-intra-subnet", 110, [plan.postgres], [plan.postgres], ["*"], "*"),
+            allow("allow-intra-subnet", 110, [plan.postgres], [plan.postgres], "*", "*"),
             denyVnet,
         ]);
         // Private endpoints: Redis (TLS, port 10000) from the nodes only.
