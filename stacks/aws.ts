@@ -91,6 +91,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
         clientSecurityGroupId: cluster.clusterSecurityGroupId,
         kmsKeyArn: key.arn,
         snapshotRetentionDays: a.backupRetentionDays,
+        logRetentionDays: a.logRetentionDays,
         protect: cfg.protect,
         tags: tags("redis"),
     });

@@ -8,6 +8,7 @@ import { ALB_CONTROLLER_NAME, GATEWAY_CLASS, LBC, SSL_POLICY, deregistrationDela
 import { subnetPlan } from "../components/aws/subnets";
 import { sizingFor, type Sizing } from "../components/capacity";
 import { APP_DRAIN_SECONDS, PRE_STOP_SECONDS, serviceNamesFor } from "../components/k8s/release";
+import { buildPlan, renderPlan } from "../scripts/plan";
 import { diffResources } from "./diff";
 import { all, find, runStack, type Recorded, type StackRun } from "./harness";
 import { validateK8s } from "./k8sSchema";
@@ -465,6 +466,18 @@ describe("aws stack (mocks)", function () {
             assert.ok(rg.inputs.finalSnapshotIdentifier);
             assert.strictEqual(rg.protect, true);
         });
+
+        it("delivers its slow log and engine log to CloudWatch log groups with the stack's retention", () => {
+            const deliveries = one(run, T.valkey).inputs.logDeliveryConfigurations ?? [];
+            assert.deepStrictEqual(deliveries.map((d: any) => d.logType).sort(), ["engine-log", "slow-log"]);
+            const groups = all(run, "aws:cloudwatch/logGroup:LogGroup");
+            for (const d of deliveries) {
+                assert.strictEqual(d.destinationType, "cloudwatch-logs");
+                const group = groups.find((g) => g.inputs.name === d.destination);
+                assert.ok(group, `${d.logType} goes to a log group this stack manages`);
+                assert.strictEqual(group.inputs.retentionInDays, run.config.aws!.logRetentionDays);
+            }
+        });
     });
 
     describe("security groups of the data stores", () => {
@@ -553,6 +566,26 @@ describe("aws stack (mocks)", function () {
             assert.deepStrictEqual(diff.changed.map((c) => `${c.type} ${c.name}`), [`${T.route} app-route`]);
             assert.ok(diff.changed.every((c) => !c.replaces));
             assert.strictEqual(green.outputs.activeColor.value, "green");
+        });
+
+        it("a new greenVersion changes only the green Deployment; a canary step only the route (ALB settings untouched)", async () => {
+            const rollout = diffResources(run.resources, (await runStack("aws", { greenVersion: "6.9.2" })).resources);
+            assert.deepStrictEqual(rollout.changed.map((c) => `${c.type} ${c.name}`), ["kubernetes:apps/v1:Deployment app-green"]);
+            assert.deepStrictEqual([...rollout.added, ...rollout.removed], []);
+            const canary = (w: number) => runStack("aws", { releaseStrategy: "canary", greenVersion: "6.9.2", canaryWeight: String(w) });
+            const step = diffResources((await canary(10)).resources, (await canary(50)).resources);
+            assert.deepStrictEqual(step.changed.map((c) => `${c.type} ${c.name}`), [`${T.route} app-route`]);
+            assert.ok([...rollout.changed, ...step.changed].every((c) => !c.replaces));
+        });
+
+        it("`npm run plan -- --stack aws` prints the whole tree and the capacity table", async () => {
+            const out = renderPlan(await buildPlan("aws", {}, false));
+            for (const expected of [
+                T.vpc, T.nat, T.flowLog, T.cluster, T.nodeGroup, T.addon, T.rds, T.valkey, T.kms, T.helm, T.tgConfig, T.route,
+                "m7i.xlarge", "7/zone × 3 = 21, autoscaler 21..33", "db.m7g.2xlarge", "cache.r7g.large", "after losing 1 of 3 zones",
+                "0 mandatory violations", "kubeconfig: [secret]",
+            ])
+                assert.ok(out.includes(expected), `plan output lacks ${expected}`);
         });
 
         it("previews without waiting on unknown values", async () => {

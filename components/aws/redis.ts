@@ -1,6 +1,7 @@
 // ElastiCache for Valkey replication group: primary + replicas in different zones with Multi-AZ
 // automatic failover, TLS required in transit, KMS encryption at rest, an AUTH token (Pulumi secret),
-// isolated data subnets, the cluster security group as the only source, and retained snapshots.
+// isolated data subnets, the cluster security group as the only source, retained snapshots, and the
+// slow log and engine log delivered to CloudWatch Logs.
 // Valkey rather than Redis OSS: the same protocol and clients (Valkey forked Redis OSS 7.2), open
 // source (BSD), and AWS prices node-based Valkey about 20% below Redis OSS; AWS's new features
 // (8.x memory efficiency, 9.x) land on Valkey.
@@ -12,6 +13,8 @@ import { storeSecurityGroup } from "./network";
 import type { Tags } from "./tags";
 
 export const REDIS_PORT = 6379;
+/** Log types ElastiCache delivers for Valkey; slow-log for latency forensics, engine-log for failovers and errors. */
+export const CACHE_LOG_TYPES = ["slow-log", "engine-log"] as const;
 
 export interface RedisArgs {
     replicationGroupId: string;
@@ -25,6 +28,7 @@ export interface RedisArgs {
     clientSecurityGroupId: pulumi.Input<string>;
     kmsKeyArn: pulumi.Input<string>;
     snapshotRetentionDays: number;
+    logRetentionDays: number;
     protect: boolean;
     tags: Tags;
 }
@@ -48,6 +52,17 @@ export class Redis extends pulumi.ComponentResource {
         const subnetGroup = new aws.elasticache.SubnetGroup(name, { subnetIds: args.dataSubnetIds, description: "Isolated data subnets", tags: args.tags }, parent);
         // AUTH tokens are 16-128 printable characters without @ " /; alphanumeric avoids all of them.
         const token = new random.RandomPassword(`${name}-auth`, { length: 64, special: false }, parent);
+        // One log group per type (one delivery per type), created here with a retention; the slow log
+        // replaces key names and values with "(N more arguments)", so no cached data reaches the logs.
+        // https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Log_Delivery.html
+        const logDeliveryConfigurations = CACHE_LOG_TYPES.map((logType) => {
+            const group = new aws.cloudwatch.LogGroup(
+                `${name}-${logType}`,
+                { name: `/zdp/${args.replicationGroupId}/${logType}`, retentionInDays: args.logRetentionDays, tags: args.tags },
+                parent,
+            );
+            return { logType, destinationType: "cloudwatch-logs", destination: group.name, logFormat: "json" };
+        });
 
         const replicationGroup = new aws.elasticache.ReplicationGroup(
             name,
@@ -74,6 +89,7 @@ export class Redis extends pulumi.ComponentResource {
                 transitEncryptionMode: "required",
                 authToken: token.result,
                 snapshotRetentionLimit: args.snapshotRetentionDays,
+                logDeliveryConfigurations,
                 snapshotWindow: "02:00-03:00",
                 maintenanceWindow: "sun:05:30-sun:06:30",
                 finalSnapshotIdentifier: `${args.replicationGroupId}-final`,
