@@ -7,6 +7,7 @@ import { AKS_AAD_SERVER_ID, aksEndpoint, aksKubeconfig } from "../components/azu
 import { ROLES } from "../components/azure/roles";
 import { pgStorageGb } from "../components/azure/sizing";
 import { sizingFor } from "../components/capacity";
+import { buildPlan, renderPlan } from "../scripts/plan";
 import { diffResources } from "./diff";
 import { ROOT, all, find, runStack, type Recorded, type StackRun } from "./harness";
 import { validateK8s } from "./k8sSchema";
@@ -394,6 +395,23 @@ describe("azure: config changes", function () {
         assert.ok(d.changed.every((c) => !c.replaces));
     });
 
+    // The release blast radius on this stack: the Azure resources and the AGC HealthCheckPolicies
+    // (one per Service) must not move when a release does.
+    const blueGreen = { blueVersion: "6.9.1", greenVersion: "6.9.2" };
+    const canary = (w: number) => ({ ...blueGreen, releaseStrategy: "canary", canaryWeight: String(w) });
+    for (const row of [
+        { change: "roll back (green → blue)", before: { ...blueGreen, activeColor: "green" }, after: blueGreen, changes: ["HTTPRoute app-route"] },
+        { change: "canary step 10 → 50", before: canary(10), after: canary(50), changes: ["HTTPRoute app-route"] },
+        { change: "new greenVersion", before: blueGreen, after: { ...blueGreen, greenVersion: "6.9.3" }, changes: ["Deployment app-green"] },
+    ]) {
+        it(`${row.change} changes exactly: ${row.changes.join(", ")}`, async () => {
+            const d = diffResources((await runStack("azure", row.before)).resources, (await runStack("azure", row.after)).resources);
+            assert.deepStrictEqual([d.added, d.removed], [[], []]);
+            assert.deepStrictEqual(d.changed.map((c) => `${c.type.split(":").pop()} ${c.name}`), row.changes);
+            assert.ok(d.changed.every((c) => !c.replaces));
+        });
+    }
+
     it("loosens defaults only by explicit config: throwaway stack without protect, locks, HA or geo backups", async () => {
         const run = await runStack("azure", {
             protectStateful: "false",
@@ -438,5 +456,20 @@ describe("azure: config changes", function () {
         const run = await runStack("azure", {}, { preview: true });
         find(run, T.aks);
         find(run, T.pg);
+    });
+});
+
+describe("azure plan (offline)", function () {
+    this.timeout(60_000);
+    it("`npm run plan -- --stack azure` prints the whole tree, the capacity table and no policy violation", async () => {
+        const plan = await buildPlan("azure", {}, false);
+        const out = renderPlan(plan);
+        for (const expected of [
+            T.rg, T.subnet, T.nat, T.aks, T.pool, T.pg, T.redis, T.redisDb, T.pe, T.tc, T.association, T.helm, T.health,
+            "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "Standard_D4ds_v5", "21..33", "Standard_D8ds_v5", "Balanced_B10",
+            "after losing 1 of 3 zones", "kubeconfig: [secret]",
+        ])
+            assert.ok(out.includes(expected), `plan output lacks ${expected}`);
+        assert.deepStrictEqual(plan.policy.violations.filter((v) => v.level === "mandatory"), []);
     });
 });
