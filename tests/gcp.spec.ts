@@ -70,6 +70,8 @@ describe("gcp stack (mocks)", function () {
             assert.strictEqual(nat.sourceSubnetworkIpRangesToNat, "LIST_OF_SUBNETWORKS");
             assert.deepStrictEqual(nat.subnetworks[0].sourceIpRangesToNats, ["ALL_IP_RANGES"]);
             assert.match(nat.subnetworks[0].name, /\/subnetworks\//);
+            // Dynamic port allocation and endpoint-independent mapping are mutually exclusive in the API.
+            assert.deepStrictEqual([nat.enableDynamicPortAllocation, nat.enableEndpointIndependentMapping], [true, false]);
         });
 
         it("reserves a /16 for Private Service Access and peers it with servicenetworking", () => {
@@ -152,6 +154,16 @@ describe("gcp stack (mocks)", function () {
             assert.ok(!roles.some((r) => /owner|editor|admin/i.test(r)));
             assert.deepStrictEqual(p.workloadMetadataConfig, { mode: "GKE_METADATA" });
             assert.deepStrictEqual(p.shieldedInstanceConfig, { enableSecureBoot: true, enableIntegrityMonitoring: true });
+        });
+
+        it("creates the temporary default pool with the same node identity and hardening, never the Compute Engine default account", () => {
+            const cluster = find(run, T.cluster);
+            const pool = one(run, T.pool).inputs.nodeConfig;
+            const temp = cluster.inputs.nodeConfig;
+            assert.ok(temp, "no nodeConfig: GKE would create the default pool as the Compute Engine default service account");
+            for (const key of ["serviceAccount", "oauthScopes", "workloadMetadataConfig", "shieldedInstanceConfig", "machineType"])
+                assert.deepStrictEqual(temp[key], pool[key], key);
+            assert.ok(cluster.ignoreChanges.includes("nodeConfig"), "a later change would be sent to the deleted default pool");
         });
 
         it("builds a Kubernetes provider from a secret kubeconfig that authenticates with gke-gcloud-auth-plugin", () => {

@@ -64,6 +64,23 @@ export class GkeCluster extends pulumi.ComponentResource {
                 ),
         );
 
+        // One node configuration for the pool and for the default pool GKE creates with the cluster.
+        const nodeConfig = {
+            machineType: nodes.machineType,
+            imageType: "COS_CONTAINERD",
+            diskType: "pd-balanced",
+            diskSizeGb: 100,
+            serviceAccount: nodeSa.email,
+            // Access is decided by IAM roles on the service account, not by legacy scopes.
+            oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+            shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+            // Pods see the GKE metadata server (Workload Identity), never the node's credentials.
+            workloadMetadataConfig: { mode: "GKE_METADATA" },
+            kubeletConfig: { insecureKubeletReadonlyPortEnabled: "FALSE" },
+            metadata: { "disable-legacy-endpoints": "true" },
+            resourceLabels: args.labels,
+        };
+
         const cluster = new gcp.container.Cluster(
             name,
             {
@@ -76,6 +93,10 @@ export class GkeCluster extends pulumi.ComponentResource {
                 // Node pools are managed below; the default pool only exists while the cluster is created.
                 removeDefaultNodePool: true,
                 initialNodeCount: 1,
+                // Without it the default pool runs as the Compute Engine default service account, which
+                // hardened projects delete or disable (creation then fails) and older ones still grant Editor.
+                // https://github.com/hashicorp/terraform-provider-google/issues/4435
+                nodeConfig,
                 releaseChannel: { channel: args.releaseChannel },
                 // Dataplane V2 (eBPF): NetworkPolicy enforcement built in, no separate Calico add-on.
                 datapathProvider: "ADVANCED_DATAPATH",
@@ -110,7 +131,9 @@ export class GkeCluster extends pulumi.ComponentResource {
                 deletionProtection: args.protect,
                 resourceLabels: args.labels,
             },
-            { ...parent, dependsOn: grants },
+            // The provider applies a nodeConfig change to "default-pool", which is gone after creation: the
+            // cluster's copy only matters at creation, the pool's below is the one that changes nodes.
+            { ...parent, dependsOn: grants, ignoreChanges: ["nodeConfig"] },
         );
 
         const pool = new gcp.container.NodePool(
@@ -125,21 +148,7 @@ export class GkeCluster extends pulumi.ComponentResource {
                 management: { autoRepair: true, autoUpgrade: true },
                 // Surge: a new node joins before an old one drains, so capacity never drops during upgrades.
                 upgradeSettings: { strategy: "SURGE", maxSurge: 1, maxUnavailable: 0 },
-                nodeConfig: {
-                    machineType: nodes.machineType,
-                    imageType: "COS_CONTAINERD",
-                    diskType: "pd-balanced",
-                    diskSizeGb: 100,
-                    serviceAccount: nodeSa.email,
-                    // Access is decided by IAM roles on the service account, not by legacy scopes.
-                    oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
-                    shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
-                    // Pods see the GKE metadata server (Workload Identity), never the node's credentials.
-                    workloadMetadataConfig: { mode: "GKE_METADATA" },
-                    kubeletConfig: { insecureKubeletReadonlyPortEnabled: "FALSE" },
-                    metadata: { "disable-legacy-endpoints": "true" },
-                    resourceLabels: args.labels,
-                },
+                nodeConfig,
             },
             { ...parent, ignoreChanges: ["initialNodeCount"] },
         );

@@ -71,6 +71,9 @@ export class Network extends pulumi.ComponentResource {
                 sourceSubnetworkIpRangesToNat: "LIST_OF_SUBNETWORKS",
                 subnetworks: [{ name: subnet.id, sourceIpRangesToNats: ["ALL_IP_RANGES"] }],
                 enableDynamicPortAllocation: true,
+                // The API refuses endpoint-independent mapping next to dynamic port allocation; say it
+                // rather than rely on the API default. https://cloud.google.com/compute/docs/reference/rest/v1/routers
+                enableEndpointIndependentMapping: false,
                 minPortsPerVm: 64,
                 maxPortsPerVm: 4096,
                 logConfig: { enable: true, filter: "ERRORS_ONLY" },
