@@ -306,6 +306,9 @@ describe("azure: the 10k-user stack", function () {
             const helm = find(run, T.helm);
             assert.strictEqual(helm.inputs.chart, "oci://mcr.microsoft.com/application-lb/charts/alb-controller");
             assert.strictEqual(helm.inputs.version, run.config.azure!.albControllerVersion);
+            // 1.12.4 carries the security patches 1.12.1 lacks (ALB Controller release notes).
+            const [major, minor, patch] = String(helm.inputs.version).split(".").map(Number);
+            assert.ok(major > 1 || (major === 1 && (minor > 12 || (minor === 12 && patch >= 4))), `chart ${helm.inputs.version} predates 1.12.4`);
             assert.match(helm.inputs.values.albController.podIdentity.clientID, /^[0-9a-f-]{36}$/);
             for (const r of [find(run, T.fic), ...albRoles]) assert.ok(helm.dependsOn.includes(r.urn), `helm waits for ${r.name}`);
         });
