@@ -101,7 +101,9 @@ export class GkeCluster extends pulumi.ComponentResource {
                 // Dataplane V2 (eBPF): NetworkPolicy enforcement built in, no separate Calico add-on.
                 datapathProvider: "ADVANCED_DATAPATH",
                 // Nodes get internal IPs only; the control plane (PSC-based) keeps an external endpoint
-                // that only the authorized networks below can reach.
+                // that only the authorized networks below can reach. No masterIpv4CidrBlock: optional for
+                // private nodes since GKE 1.29 (https://cloud.google.com/kubernetes-engine/docs/how-to/alias-ips),
+                // accepted by the provider since 6.11 (https://github.com/hashicorp/terraform-provider-google/issues/20191).
                 privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: false },
                 masterAuthorizedNetworksConfig: {
                     cidrBlocks: args.masterAuthorizedNetworks.map((cidrBlock, i) => ({ cidrBlock, displayName: `authorized-${i + 1}` })),
