@@ -2,6 +2,14 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import * as authEnums from "@pulumi/azure-native/types/enums/authorization";
+import * as aksEnums from "@pulumi/azure-native/types/enums/containerservice";
+import * as pgEnums from "@pulumi/azure-native/types/enums/dbforpostgresql";
+import * as monitorEnums from "@pulumi/azure-native/types/enums/monitor";
+import * as netEnums from "@pulumi/azure-native/types/enums/network";
+import * as logEnums from "@pulumi/azure-native/types/enums/operationalinsights";
+import * as amrEnums from "@pulumi/azure-native/types/enums/redisenterprise";
+import * as agcEnums from "@pulumi/azure-native/types/enums/servicenetworking";
 import { addressPlan } from "../components/azure/addressing";
 import { AKS_AAD_SERVER_ID, aksEndpoint, aksKubeconfig } from "../components/azure/kubeconfig";
 import { ROLES } from "../components/azure/roles";
@@ -373,6 +381,69 @@ describe("azure: the 10k-user stack", function () {
         assert.deepStrictEqual(report.errors, []);
         assert.ok(report.validated.some((v) => v.includes("Gateway")));
         assert.deepStrictEqual(report.skipped.filter((s) => !s.startsWith(T.health)), []);
+    });
+
+    it("spells every enum-typed input as the provider's API versions do (the SDK types also take any string)", () => {
+        type Enum = Record<string, string>;
+        const NSG_RULE: [string, Enum][] = [["protocol", netEnums.SecurityRuleProtocol], ["access", netEnums.SecurityRuleAccess], ["direction", netEnums.SecurityRuleDirection]];
+        const pool: [string, Enum][] = [["mode", aksEnums.AgentPoolMode], ["osType", aksEnums.OSType], ["osSKU", aksEnums.OSSKU]];
+        const checks: [string, string, Enum][] = [
+            [T.aks, "sku.name", aksEnums.ManagedClusterSKUName],
+            [T.aks, "sku.tier", aksEnums.ManagedClusterSKUTier],
+            [T.aks, "identity.type", aksEnums.ResourceIdentityType],
+            [T.aks, "networkProfile.networkPlugin", aksEnums.NetworkPlugin],
+            [T.aks, "networkProfile.networkPluginMode", aksEnums.NetworkPluginMode],
+            [T.aks, "networkProfile.networkDataplane", aksEnums.NetworkDataplane],
+            [T.aks, "networkProfile.networkPolicy", aksEnums.NetworkPolicy],
+            [T.aks, "networkProfile.loadBalancerSku", aksEnums.LoadBalancerSku],
+            [T.aks, "networkProfile.outboundType", aksEnums.OutboundType],
+            [T.aks, "autoUpgradeProfile.upgradeChannel", aksEnums.UpgradeChannel],
+            [T.aks, "autoUpgradeProfile.nodeOSUpgradeChannel", aksEnums.NodeOSUpgradeChannel],
+            ...pool.map(([p, e]): [string, string, Enum] => [T.aks, `agentPoolProfiles.0.${p}`, e]),
+            ...pool.map(([p, e]): [string, string, Enum] => [T.pool, p, e]),
+            [T.maintenance, "maintenanceWindow.schedule.weekly.dayOfWeek", aksEnums.WeekDay],
+            [T.pg, "version", pgEnums.PostgresMajorVersion],
+            [T.pg, "sku.tier", pgEnums.SkuTier],
+            [T.pg, "storage.autoGrow", pgEnums.StorageAutoGrow],
+            [T.pg, "storage.type", pgEnums.StorageType],
+            [T.pg, "highAvailability.mode", pgEnums.PostgreSqlFlexibleServerHighAvailabilityMode],
+            [T.pg, "backup.geoRedundantBackup", pgEnums.GeographicallyRedundantBackup],
+            [T.pg, "network.publicNetworkAccess", pgEnums.ServerPublicNetworkAccessState],
+            [T.pg, "authConfig.passwordAuth", pgEnums.PasswordBasedAuth],
+            [T.pg, "authConfig.activeDirectoryAuth", pgEnums.MicrosoftEntraAuth],
+            [T.redis, "sku.name", amrEnums.SkuName],
+            [T.redis, "highAvailability", amrEnums.HighAvailability],
+            [T.redis, "minimumTlsVersion", amrEnums.TlsVersion],
+            [T.redis, "publicNetworkAccess", amrEnums.PublicNetworkAccess],
+            [T.redisDb, "clientProtocol", amrEnums.Protocol],
+            [T.redisDb, "clusteringPolicy", amrEnums.ClusteringPolicy],
+            [T.redisDb, "evictionPolicy", amrEnums.EvictionPolicy],
+            [T.redisDb, "accessKeysAuthentication", amrEnums.AccessKeysAuthentication],
+            [T.nat, "sku.name", netEnums.NatGatewaySkuName],
+            ["azure-native:network:PublicIPAddress", "sku.name", netEnums.PublicIPAddressSkuName],
+            ["azure-native:network:PublicIPAddress", "sku.tier", netEnums.PublicIPAddressSkuTier],
+            ["azure-native:network:PublicIPAddress", "publicIPAllocationMethod", netEnums.IPAllocationMethod],
+            [T.association, "associationType", agcEnums.AssociationType],
+            ["azure-native:monitor:DataCollectionRule", "kind", monitorEnums.KnownDataCollectionRuleResourceKind],
+            ["azure-native:operationalinsights:Workspace", "sku.name", logEnums.WorkspaceSkuNameEnum],
+            [T.lock, "level", authEnums.LockLevel],
+        ];
+        const at = (o: any, p: string) => p.split(".").reduce((v, k) => v?.[k], o);
+        const bad: string[] = [];
+        const check = (what: string, value: unknown, e: Enum) => {
+            if (!Object.values(e).includes(value as string)) bad.push(`${what} = ${JSON.stringify(value)}`);
+        };
+        for (const [type, p, e] of checks) {
+            const found = all(run, type);
+            assert.ok(found.length, `no ${type}`);
+            for (const r of found) check(`${r.name}.${p}`, at(r.inputs, p), e);
+        }
+        for (const rule of all(run, T.nsg).flatMap((n) => n.inputs.securityRules as any[])) for (const [p, e] of NSG_RULE) check(`${rule.name}.${p}`, rule[p], e);
+        for (const r of all(run, T.role)) if (r.inputs.principalType !== undefined) check(`${r.name}.principalType`, r.inputs.principalType, authEnums.PrincipalType);
+        for (const r of all(run, T.subnet))
+            if (r.inputs.privateEndpointNetworkPolicies !== undefined)
+                check(`${r.name}.privateEndpointNetworkPolicies`, r.inputs.privateEndpointNetworkPolicies, netEnums.VirtualNetworkPrivateEndpointNetworkPolicies);
+        assert.deepStrictEqual(bad, []);
     });
 
     it("imports the azure provider by submodule only, never the package root", () => {
