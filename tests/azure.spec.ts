@@ -91,6 +91,11 @@ describe("azure: config keys", () => {
         await bad({ "azure.postgresBackupRetentionDays": "3" }, "azure.postgresBackupRetentionDays");
         await bad({ "azure.vnetCidr": "10.40.0.0/20" }, "azure.vnetCidr");
     });
+    it("rejects a pinned patch version under an upgrade channel that moves patches (a later up would be a downgrade)", async () => {
+        await bad({ "azure.kubernetesVersion": "1.36.3" }, "azure.kubernetesVersion");
+        const run = await runStack("azure", { "azure.kubernetesVersion": "1.36.3", "azure.upgradeChannel": "node-image" });
+        assert.strictEqual(find(run, T.aks).inputs.kubernetesVersion, "1.36.3");
+    });
     it("rejects a key the azure schema does not know", async () => {
         await bad({ "azure.nope": "x" }, "azure.nope");
     });

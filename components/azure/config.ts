@@ -46,4 +46,14 @@ export const azureSchema = z
         redisHighAvailability: boolean,
         resourceLocks: boolean,
     })
-    .strict();
+    .strict()
+    // A version channel moves the patch itself; a pinned patch would then ask AKS for a downgrade,
+    // which it refuses, and every later `pulumi up` would fail.
+    .superRefine((c, ctx) => {
+        if (/^\d+\.\d+\.\d+$/.test(c.kubernetesVersion) && c.upgradeChannel !== "node-image")
+            ctx.addIssue({
+                code: "custom",
+                path: ["kubernetesVersion"],
+                message: `must be major.minor (e.g. ${c.kubernetesVersion.split(".").slice(0, 2).join(".")}) with upgrade channel ${c.upgradeChannel}, which picks the patch`,
+            });
+    });
