@@ -96,6 +96,14 @@ describe("azure: config keys", () => {
         const run = await runStack("azure", { "azure.kubernetesVersion": "1.36.3", "azure.upgradeChannel": "node-image" });
         assert.strictEqual(find(run, T.aks).inputs.kubernetesVersion, "1.36.3");
     });
+    it("leaves the Kubernetes version to a stable or rapid channel after creation (it moves the minor)", async () => {
+        const run = await runStack("azure", { "azure.upgradeChannel": "stable" });
+        assert.ok(find(run, T.aks).ignoreChanges.includes("kubernetesVersion"));
+        assert.ok(find(run, T.aks).ignoreChanges.includes("agentPoolProfiles[0].orchestratorVersion"));
+        assert.ok(find(run, T.pool).ignoreChanges.includes("orchestratorVersion"));
+        const patch = await runStack("azure");
+        assert.ok(!find(patch, T.aks).ignoreChanges.includes("kubernetesVersion"), "under patch the configured minor stays authoritative");
+    });
     it("rejects a key the azure schema does not know", async () => {
         await bad({ "azure.nope": "x" }, "azure.nope");
     });

@@ -74,6 +74,9 @@ export class AzureCluster extends pulumi.ComponentResource {
         );
 
         const time = `${String(s.maintenanceStartHourUtc).padStart(2, "0")}:00`;
+        // stable and rapid move the minor version too: once AKS has, the configured one would be a
+        // downgrade it refuses, so the channel owns the version after creation.
+        const channelOwnsMinor = s.upgradeChannel === "stable" || s.upgradeChannel === "rapid";
         const cluster = new containerservice.ManagedCluster(
             `${name}-aks`,
             {
@@ -129,7 +132,11 @@ export class AzureCluster extends pulumi.ComponentResource {
                 tags,
             },
             // The autoscaler owns the node count.
-            { ...parent, dependsOn: [subnetJoin], ignoreChanges: ["agentPoolProfiles[0].count"] },
+            {
+                ...parent,
+                dependsOn: [subnetJoin],
+                ignoreChanges: ["agentPoolProfiles[0].count", ...(channelOwnsMinor ? ["kubernetesVersion", "agentPoolProfiles[0].orchestratorVersion"] : [])],
+            },
         );
 
         // The app's pool spans the three zones; VMSS zone balancing keeps `perZone` nodes in each as it
@@ -156,7 +163,7 @@ export class AzureCluster extends pulumi.ComponentResource {
                 tags,
             },
             // The autoscaler owns the node count.
-            { ...parent, ignoreChanges: ["count"] },
+            { ...parent, ignoreChanges: ["count", ...(channelOwnsMinor ? ["orchestratorVersion"] : [])] },
         );
 
         // The reserved names bind a window to the auto-upgrade and node OS channels.
