@@ -1,5 +1,6 @@
 // GCP: VPC → regional GKE (private nodes) → Cloud SQL PostgreSQL (HA, private IP) and Memorystore Redis
 // (HA, TLS) → the release behind GKE's Gateway (global external Application Load Balancer).
+import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { sizingFor } from "../components/capacity";
 import type { StackConfig } from "../components/config";
@@ -22,6 +23,11 @@ export function deploy(cfg: StackConfig): StackOutputs {
     const sizing = sizingFor(cfg);
     const name = `${cfg.project}-${cfg.stack}`;
     const labels = (component: string) => gcpLabels(cfg, component);
+    // Pin the zones the capacity model counts on (a region may have more, e.g. us-central1 has four).
+    const zones = gcp.compute.getZonesOutput({ project: projectId, region, status: "UP" }).names.apply((names) => {
+        if (names.length < sizing.zones) throw new pulumi.RunError(`region ${region} has ${names.length} zone(s) up; the stack needs ${sizing.zones}`);
+        return [...names].sort().slice(0, sizing.zones);
+    });
 
     const network = new Network(name, {
         region,
@@ -39,6 +45,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
         subnetworkSelfLink: network.subnetworkSelfLink,
         releaseChannel: gcpCfg.releaseChannel,
         masterAuthorizedNetworks: gcpCfg.masterAuthorizedNetworks,
+        zones,
         sizing,
         protect: cfg.protect,
         labels: labels("cluster"),

@@ -101,6 +101,13 @@ describe("gcp stack (mocks)", function () {
             assert.strictEqual(c.removeDefaultNodePool, true);
         });
 
+        it("pins its nodes to the three zones the capacity model counts, for the cluster and the node pool", () => {
+            const zones = [`${run.config.region}-b`, `${run.config.region}-c`, `${run.config.region}-d`];
+            assert.deepStrictEqual(one(run, T.cluster).inputs.nodeLocations, zones);
+            assert.deepStrictEqual(one(run, T.pool).inputs.nodeLocations, zones);
+            assert.strictEqual(sizingFor(run.config).zones, zones.length);
+        });
+
         it("has private nodes and a control plane reachable only from the authorized networks", () => {
             const c = one(run, T.cluster).inputs;
             assert.strictEqual(c.privateClusterConfig.enablePrivateNodes, true);

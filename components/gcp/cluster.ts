@@ -24,6 +24,8 @@ export interface GkeClusterArgs {
     releaseChannel: (typeof RELEASE_CHANNELS)[number];
     /** CIDRs allowed to reach the control plane's external endpoint. */
     masterAuthorizedNetworks: string[];
+    /** The zones of the region that nodes run in (as many as the capacity model's zone count). */
+    zones: pulumi.Input<string[]>;
     sizing: Pick<Sizing, "zones" | "nodes">;
     protect: boolean;
     labels: Labels;
@@ -93,6 +95,7 @@ export class GkeCluster extends pulumi.ComponentResource {
                 // Node pools are managed below; the default pool only exists while the cluster is created.
                 removeDefaultNodePool: true,
                 initialNodeCount: 1,
+                nodeLocations: args.zones,
                 // Without it the default pool runs as the Compute Engine default service account, which
                 // hardened projects delete or disable (creation then fails) and older ones still grant Editor.
                 // https://github.com/hashicorp/terraform-provider-google/issues/4435
@@ -143,6 +146,7 @@ export class GkeCluster extends pulumi.ComponentResource {
             {
                 cluster: cluster.id,
                 location: args.region,
+                nodeLocations: args.zones,
                 // Per zone at creation; the autoscaler owns the count afterwards.
                 initialNodeCount: nodes.perZone,
                 // Total limits (not per zone) so the capacity model's totals apply as they are.

@@ -23,6 +23,12 @@ function pem(seed: string): string {
 const COMPUTE = "https://www.googleapis.com/compute/v1";
 
 export const gcpMock: ResourceMock = {
+    call({ token, inputs }) {
+        // europe-west1 has zones b, c, d; us-central1 has a, b, c, f.
+        if (token === "gcp:compute/getZones:getZones")
+            return { id: inputs.region, names: ["d", "b", "c"].map((z) => `${inputs.region}-${z}`), project: inputs.project, region: inputs.region };
+        return undefined;
+    },
     newResource({ type, name, inputs }, ctx) {
         if (!type.startsWith("gcp:")) return undefined;
         const p = project(inputs);
