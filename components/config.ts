@@ -266,6 +266,20 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
             }
     }
 
+    // Keys that only work together on one cloud: refused here, so nothing is declared that cannot finish.
+    if (parsed.domain !== undefined) {
+        const aws = cloudParsed.aws as AwsConfig | undefined;
+        const azure = cloudParsed.azure as AzureConfig | undefined;
+        if (aws && aws.certificateArn === undefined && aws.hostedZoneId === undefined)
+            issues.push({ key: "domain", value: values.domain, message: "on aws needs a certificate: set aws.certificateArn, or aws.hostedZoneId to issue one with ACM" });
+        if (azure && azure.tlsSecretName === undefined)
+            issues.push({
+                key: "domain",
+                value: values.domain,
+                message: "on azure needs azure.tlsSecretName: a kubernetes.io/tls Secret in the app namespace (Azure issues no certificate for Application Gateway for Containers)",
+            });
+    }
+
     if (issues.length > 0) throw new ConfigError(issues);
 
     return {

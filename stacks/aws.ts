@@ -100,8 +100,6 @@ export function deploy(cfg: StackConfig): StackOutputs {
     const certificateArn: pulumi.Input<string> | undefined =
         a.certificateArn ??
         (cfg.domain && a.hostedZoneId ? new Certificate(`${name}-tls`, { domain: cfg.domain, hostedZoneId: a.hostedZoneId, tags: tags("tls") }).arn : undefined);
-    if (cfg.domain && certificateArn === undefined)
-        throw new pulumi.RunError(`domain ${cfg.domain} needs a certificate: set aws.certificateArn, or aws.hostedZoneId to issue one with ACM.`);
 
     const k8s = { provider: cluster.provider };
     const namespace = appNamespace(

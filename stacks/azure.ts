@@ -2,7 +2,6 @@
 // (zone-redundant HA, private access) and Azure Managed Redis (private endpoint, TLS) → the release
 // behind Application Gateway for Containers.
 import * as kubernetes from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import { addressPlan } from "../components/azure/addressing";
 import { AzureCluster } from "../components/azure/cluster";
@@ -105,10 +104,6 @@ export function deploy(cfg: StackConfig): StackOutputs {
     // AGC terminates TLS with a certificate from a Secret the Gateway listener references; Azure issues
     // none for *.alb.azure.com or your domain, so the Secret comes from you or cert-manager.
     // https://learn.microsoft.com/azure/application-gateway/for-containers/how-to-ssl-offloading-gateway-api
-    if (cfg.domain && !settings.tlsSecretName)
-        throw new pulumi.RunError(
-            `domain ${cfg.domain} needs a certificate: create a kubernetes.io/tls Secret in namespace ${cfg.app.namespace} (or let cert-manager issue one) and set azure.tlsSecretName.`,
-        );
     const https = cfg.domain ? { https: { certificateRefs: [{ group: "", kind: "Secret", name: settings.tlsSecretName! }] } } : {};
 
     const release = new Release(

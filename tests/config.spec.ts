@@ -104,6 +104,15 @@ describe("config: the stack config contract", () => {
         });
     }
 
+    it("refuses a domain a cloud cannot get a certificate for, before anything is declared", () => {
+        const aws = () => parseConfig(stackConfigMap("aws", { domain: "shop.example.com" }), "aws");
+        assert.throws(aws, (e: ConfigError) => e.issues.some((i) => i.key === "domain" && /aws\.certificateArn, or aws\.hostedZoneId/.test(i.message)));
+        assert.strictEqual(parseConfig(stackConfigMap("aws", { domain: "shop.example.com", "aws.hostedZoneId": "Z0123456789ABCDEFGHIJ" }), "aws").domain, "shop.example.com");
+        const azure = () => parseConfig(stackConfigMap("azure", { domain: "app.example.com" }), "azure");
+        assert.throws(azure, (e: ConfigError) => e.issues.some((i) => i.key === "domain" && /azure\.tlsSecretName/.test(i.message)));
+        assert.strictEqual(parseConfig(stackConfigMap("gcp", { domain: "app.example.com" }), "gcp").domain, "app.example.com");
+    });
+
     it("reports all problems together", () => {
         const err = issuesOf({ cloud: "mars", targetUsers: "-1", activeColor: "red", appPort: "22" });
         assert.deepStrictEqual(err.issues.map((i) => i.key).sort(), ["activeColor", "appPort", "cloud", "targetUsers"]);
