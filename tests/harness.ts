@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { PROJECT, type StackConfig } from "../components/config";
+import { projectConfig } from "../scripts/projectFile";
 import { deployTarget, readConfig } from "../stacks";
 import { cloudMocks, type ResourceMock } from "./mocks";
 
@@ -53,13 +54,7 @@ const stringify = (v: unknown) => (typeof v === "string" ? v : typeof v === "obj
 export function stackConfigMap(stack: string, overrides: Record<string, string> = {}): Record<string, string> {
     const stackFile = path.join(ROOT, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(stackFile)) throw new Error(`No stack file Pulumi.${stack}.yaml; stacks are ${listStacks().join(", ")}`);
-    const project = parseYaml(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
-    const raw: Record<string, string> = {};
-    for (const [key, spec] of Object.entries<any>(project.config ?? {})) {
-        const full = key.includes(":") ? key : `${PROJECT}:${key}`;
-        const value = spec && typeof spec === "object" && !Array.isArray(spec) ? (spec.value ?? spec.default) : spec;
-        if (value !== undefined) raw[full] = stringify(value);
-    }
+    const raw = projectConfig(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
     const stackYaml = parseYaml(fs.readFileSync(stackFile, "utf8")) ?? {};
     for (const [key, value] of Object.entries<any>(stackYaml.config ?? {})) {
         // Encrypted values (`secure:`) cannot be read here; the plan treats them as set.

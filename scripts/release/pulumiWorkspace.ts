@@ -3,23 +3,16 @@
 import fs from "node:fs";
 import path from "node:path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
-import { parse } from "yaml";
 import { PROJECT } from "../../components/config";
+import { projectConfig } from "../projectFile";
 import type { ChangeSummary, Workspace } from "./workspace";
 
 const prefix = `${PROJECT}:`;
 
-/** Defaults of this project's own keys in a Pulumi.yaml `config:` block (`key: {default}` or `key: value`). */
+/** Defaults of this project's own keys in a Pulumi.yaml, without the `zdp:` prefix. */
 export function projectDefaultsFrom(pulumiYaml: string): Record<string, string> {
-    const doc = (parse(pulumiYaml) ?? {}) as { config?: Record<string, unknown> };
-    const defaults: Record<string, string> = {};
-    for (const [rawKey, spec] of Object.entries(doc.config ?? {})) {
-        const key = rawKey.startsWith(prefix) ? rawKey.slice(prefix.length) : rawKey;
-        if (key.includes(":")) continue; // another namespace (aws:region, ...)
-        const value = spec !== null && typeof spec === "object" ? (spec as { default?: unknown }).default : spec;
-        if (value !== undefined && value !== null) defaults[key] = String(value);
-    }
-    return defaults;
+    const own = Object.entries(projectConfig(pulumiYaml)).filter(([k]) => k.startsWith(prefix));
+    return Object.fromEntries(own.map(([k, v]) => [k.slice(prefix.length), v]));
 }
 
 /** The Stack methods the release CLI uses (a fake in tests). */
