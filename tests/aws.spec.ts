@@ -1,5 +1,8 @@
 // The aws stack under mocks: what `pulumi up --stack aws` would declare, asserted property by property.
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { parseAllDocuments } from "yaml";
 import { AUTOSCALER_CHART, autoscalerImageTag } from "../components/aws/autoscaler";
 import { CONTROL_PLANE_LOGS, nodeGroupScaling } from "../components/aws/cluster";
 import { awsSchema } from "../components/aws/config";
@@ -10,7 +13,7 @@ import { sizingFor, type Sizing } from "../components/capacity";
 import { APP_DRAIN_SECONDS, PRE_STOP_SECONDS, serviceNamesFor } from "../components/k8s/release";
 import { buildPlan, renderPlan } from "../scripts/plan";
 import { diffResources } from "./diff";
-import { all, find, runStack, type Recorded, type StackRun } from "./harness";
+import { ROOT, all, find, runStack, type Recorded, type StackRun } from "./harness";
 import { validateK8s } from "./k8sSchema";
 import { awsMock } from "./mocks/aws";
 
@@ -299,11 +302,20 @@ describe("aws stack (mocks)", function () {
                 assert.ok(actions.includes(a), a);
         });
 
-        it("applies the Gateway API and LBC gateway CRDs from release-pinned manifests before the controller", () => {
+        it("applies the Gateway API and LBC gateway CRDs from the vendored release manifests before the controller", () => {
             const files = all(run, T.configFile).map((f) => f.inputs.file).sort();
             assert.deepStrictEqual(files, [LBC.gatewayApiCrds, LBC.lbcGatewayCrds].sort());
-            assert.match(LBC.gatewayApiCrds, /gateway-api\/releases\/download\/v1\.6\.0\/standard-install\.yaml$/);
-            assert.match(LBC.lbcGatewayCrds, /aws-load-balancer-controller\/v3\.5\.0\//);
+            const kinds = (file: string) =>
+                parseAllDocuments(fs.readFileSync(path.join(ROOT, file), "utf8")).map((d) => d.toJS()).filter((o) => o).map((o) => `${o.kind}/${o.metadata.name}`);
+            const gatewayApi = kinds(LBC.gatewayApiCrds);
+            for (const crd of ["gatewayclasses", "gateways", "httproutes", "referencegrants"])
+                assert.ok(gatewayApi.includes(`CustomResourceDefinition/${crd}.gateway.networking.k8s.io`), crd);
+            assert.match(fs.readFileSync(path.join(ROOT, LBC.gatewayApiCrds), "utf8"), /gateway\.networking\.k8s\.io\/bundle-version: v1\.6\.0/);
+            assert.deepStrictEqual(kinds(LBC.lbcGatewayCrds).sort(), [
+                "CustomResourceDefinition/listenerruleconfigurations.gateway.k8s.aws",
+                "CustomResourceDefinition/loadbalancerconfigurations.gateway.k8s.aws",
+                "CustomResourceDefinition/targetgroupconfigurations.gateway.k8s.aws",
+            ]);
             const lbc = all(run, T.helm).find((h) => h.inputs.chart === LBC.chart)!;
             for (const f of all(run, T.configFile)) assert.ok(lbc.dependsOn.includes(f.urn), `controller after ${f.name}`);
         });
@@ -318,6 +330,14 @@ describe("aws stack (mocks)", function () {
                 name: one(run, T.lbConfig).inputs.metadata.name,
                 namespace: run.config.app.namespace,
             });
+            // The vendored GatewayClass CRD caps the description (64 characters in v1.6.0).
+            const crd = parseAllDocuments(fs.readFileSync(path.join(ROOT, LBC.gatewayApiCrds), "utf8"))
+                .map((d) => d.toJS())
+                .find((o) => o?.metadata?.name === "gatewayclasses.gateway.networking.k8s.io");
+            for (const version of crd.spec.versions) {
+                const max = version.schema.openAPIV3Schema.properties.spec.properties.description.maxLength;
+                assert.ok(gc.spec.description.length <= max, `description has ${gc.spec.description.length} characters; ${version.name} allows ${max}`);
+            }
             const lbConfig = one(run, T.lbConfig).inputs.spec;
             assert.strictEqual(lbConfig.scheme, "internet-facing");
             assert.ok(!lbConfig.listenerConfigurations, "no HTTPS listener without a certificate");

@@ -11,15 +11,17 @@ import type { Tags } from "./tags";
 
 // LBC v3.5.0 (2026-08): Gateway API GA since v3.0; built against Gateway API v1.6.0 and serving
 // gateway.k8s.aws/v1 for its own CRDs. The Helm chart does not install either CRD set, and Helm never
-// upgrades CRDs, so both are applied here from the release-pinned manifests.
+// upgrades CRDs, so both are applied here from the release manifests vendored in crds/ (see its
+// README for the source of each file): nothing is fetched from a URL at deploy time.
 // https://github.com/kubernetes-sigs/aws-load-balancer-controller/releases/tag/v3.5.0
 // https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/gateway/gateway/
 export const LBC = {
     chart: "aws-load-balancer-controller",
     version: "3.5.0",
     repo: "https://aws.github.io/eks-charts",
-    gatewayApiCrds: "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.0/standard-install.yaml",
-    lbcGatewayCrds: "https://raw.githubusercontent.com/kubernetes-sigs/aws-load-balancer-controller/v3.5.0/config/crd/gateway/gateway-crds.yaml",
+    /** Paths relative to the project root (Pulumi runs the program and its providers there). */
+    gatewayApiCrds: "crds/gateway-api-v1.6.0-standard-install.yaml",
+    lbcGatewayCrds: "crds/aws-load-balancer-controller-v3.5.0/gateway-crds.yaml",
 } as const;
 export const GATEWAY_CLASS = "alb";
 export const ALB_CONTROLLER_NAME = "gateway.k8s.aws/alb";
@@ -121,7 +123,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 metadata: { name: GATEWAY_CLASS },
                 spec: {
                     controllerName: ALB_CONTROLLER_NAME,
-                    description: "Internet-facing AWS Application Load Balancer (AWS Load Balancer Controller)",
+                    // The Gateway API CRD caps spec.description at 64 characters.
+                    description: "Internet-facing ALB (AWS Load Balancer Controller)",
                     parametersRef: { group: "gateway.k8s.aws", kind: "LoadBalancerConfiguration", name: "alb-internet-facing", namespace: args.namespace },
                 },
             },
