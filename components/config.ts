@@ -18,11 +18,9 @@ export type Strategy = (typeof STRATEGIES)[number];
 export const MIN_USERS = 100;
 export const MAX_USERS = 1_000_000;
 
-const cloudSchemas = { aws: awsSchema, azure: azureSchema, gcp: gcpSchema } as const;
-type CloudSchemas = typeof cloudSchemas;
-export type AwsConfig = z.infer<CloudSchemas["aws"]>;
-export type AzureConfig = z.infer<CloudSchemas["azure"]>;
-export type GcpConfig = z.infer<CloudSchemas["gcp"]>;
+export type AwsConfig = z.infer<typeof awsSchema>;
+export type AzureConfig = z.infer<typeof azureSchema>;
+export type GcpConfig = z.infer<typeof gcpSchema>;
 
 export interface ReleaseConfig {
     strategy: Strategy;
@@ -119,26 +117,43 @@ const projectKeys = {
     previewHeader: z.string().regex(/^[a-z0-9-]{1,64}$/, { error: "must be a lower-case HTTP header name, e.g. x-zdp-preview" }),
     domain: hostname,
     protectStateful: boolean,
-    "policy.exceptions": z
-        .string()
-        .regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, { error: "must be a comma-separated list of policy rule names" })
-        .transform((s) => s.split(",")),
 } as const;
 type ProjectKey = keyof typeof projectKeys;
 export const PROJECT_KEYS = Object.keys(projectKeys) as ProjectKey[];
 
-// DEVELOPERS.md and DESIGN.md spell the release keys under `release.`; accept those spellings too
-// (`pulumi config set release.activeColor green` promotes just like `activeColor`).
-const ALIASES: Record<string, ProjectKey> = {
-    "release.strategy": "releaseStrategy",
-    "release.activeColor": "activeColor",
-    "release.canaryWeight": "canaryWeight",
-    "release.appVersion": "appVersion",
-    "release.blueVersion": "blueVersion",
-    "release.greenVersion": "greenVersion",
-    "release.blue.version": "blueVersion",
-    "release.green.version": "greenVersion",
-};
+// Structured keys: Pulumi stores a dotted project key (`aws.cacheNodes`) as a field of the object
+// `zdp:aws` (pulumi/pulumi pkg/workspace/config.go mergeConfig); users set fields with `--path`.
+const policySchema = z.strictObject({
+    exceptions: z
+        .string()
+        .regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, { error: "must be a comma-separated list of policy rule names" })
+        .transform((s) => s.split(","))
+        .optional(),
+});
+const structuredSchemas = { aws: awsSchema, azure: azureSchema, gcp: gcpSchema, policy: policySchema } as const;
+type StructuredKey = keyof typeof structuredSchemas;
+const STRUCTURED_KEYS = Object.keys(structuredSchemas) as StructuredKey[];
+
+/** The fields of a structured key's JSON object as text (as `pulumi config get --path` prints them); "" is unset. */
+function objectFields(key: StructuredKey, json: string, issues: ConfigIssue[]): Record<string, string> {
+    let value: unknown;
+    try {
+        value = JSON.parse(json);
+    } catch {
+        value = json;
+    }
+    const fields: Record<string, string> = {};
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+        issues.push({ key, value: json, message: `must be an object of ${key} settings; set one with \`pulumi config set --path ${key}.<setting> <value>\`` });
+        return fields;
+    }
+    for (const [field, v] of Object.entries(value)) {
+        if (v === null || v === "") continue;
+        if (typeof v === "object") issues.push({ key: `${key}.${field}`, value: JSON.stringify(v), message: "must be a single value, not a list or object" });
+        else fields[field] = String(v);
+    }
+    return fields;
+}
 
 /** Provider key that carries each cloud's region, and the shape of that cloud's region names. */
 const REGION_KEYS = {
@@ -160,33 +175,35 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
     const issues: ConfigIssue[] = [];
     const prefix = `${project}:`;
     const values: Partial<Record<ProjectKey, string>> = {};
-    const cloudRaw: Record<string, Record<string, string>> = { aws: {}, azure: {}, gcp: {} };
-    const sourceKey: Record<string, string> = {};
+    const structured: Partial<Record<StructuredKey, Record<string, string>>> = {};
 
     for (const [fullKey, value] of Object.entries(raw)) {
         // Pulumi.yaml declares optional keys with default "": empty means unset.
         if (!fullKey.startsWith(prefix) || value === "") continue;
         const key = fullKey.slice(prefix.length);
-        const cloudPrefix = /^(aws|azure|gcp)\.(.+)$/.exec(key);
-        if (cloudPrefix) {
-            cloudRaw[cloudPrefix[1]][cloudPrefix[2]] = value;
+        if ((STRUCTURED_KEYS as string[]).includes(key)) {
+            structured[key as StructuredKey] = objectFields(key as StructuredKey, value, issues);
             continue;
         }
-        const canonical = (key in projectKeys ? key : ALIASES[key]) as ProjectKey | undefined;
-        if (!canonical) {
-            const hint = closest(key, PROJECT_KEYS as string[]);
+        const dotted = /^([^.]+)\.(.+)$/.exec(key);
+        if (dotted && (STRUCTURED_KEYS as string[]).includes(dotted[1])) {
             issues.push({
                 key,
                 value,
-                message: `is not a config key of this project${hint ? ` (did you mean ${hint}?)` : ""}; keys are ${PROJECT_KEYS.join(", ")} and aws.*, azure.*, gcp.*`,
+                message: `is a literal key, which Pulumi does not merge into the ${dotted[1]} settings; set it by path: \`pulumi config rm ${key} && pulumi config set --path ${key} ${value}\``,
             });
             continue;
         }
-        // The `release.` spelling wins: the CLI fills the plain key with its project default anyway.
-        if (values[canonical] === undefined || key !== canonical) {
-            values[canonical] = value;
-            sourceKey[canonical] = key;
+        if (!(key in projectKeys)) {
+            const hint = closest(dotted ? dotted[2] : key, PROJECT_KEYS as string[]);
+            issues.push({
+                key,
+                value,
+                message: `is not a config key of this project${hint ? ` (did you mean ${hint}?)` : ""}; keys are ${PROJECT_KEYS.join(", ")} and the objects ${STRUCTURED_KEYS.join(", ")}`,
+            });
+            continue;
         }
+        values[key as ProjectKey] = value;
     }
 
     const parsed: Partial<Record<ProjectKey, unknown>> = {};
@@ -195,7 +212,7 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
         if (value === undefined) continue;
         const result = projectKeys[key].safeParse(value);
         if (result.success) parsed[key] = result.data;
-        else issues.push({ key: sourceKey[key] ?? key, value, message: result.error.issues.map((i) => i.message).join("; ") });
+        else issues.push({ key: key, value, message: result.error.issues.map((i) => i.message).join("; ") });
     }
 
     const required: ProjectKey[] = [
@@ -215,16 +232,16 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
         const inert = { canaryWeight: "0", inactiveScale: "full" } as Partial<Record<ProjectKey, string>>;
         for (const key of ["blueVersion", "greenVersion", "canaryWeight", "previewHost", "inactiveScale"] as const) {
             if (values[key] !== undefined && values[key] !== inert[key])
-                issues.push({ key: sourceKey[key], value: values[key], message: `applies only to blueGreen and canary releases, not to releaseStrategy rolling; remove it or change releaseStrategy` });
+                issues.push({ key: key, value: values[key], message: `applies only to blueGreen and canary releases, not to releaseStrategy rolling; remove it or change releaseStrategy` });
         }
     } else if (strategy) {
         for (const key of ["blueVersion", "greenVersion"] as const) {
             if (values[key] === undefined) issues.push({ key, message: `is required with releaseStrategy ${strategy}` });
         }
         if (values.appVersion !== undefined)
-            issues.push({ key: sourceKey.appVersion, value: values.appVersion, message: `applies only to releaseStrategy rolling; with ${strategy} set blueVersion and greenVersion` });
+            issues.push({ key: "appVersion", value: values.appVersion, message: `applies only to releaseStrategy rolling; with ${strategy} set blueVersion and greenVersion` });
         if (strategy === "blueGreen" && values.canaryWeight !== undefined && values.canaryWeight !== "0")
-            issues.push({ key: sourceKey.canaryWeight, value: values.canaryWeight, message: "applies only to releaseStrategy canary; blueGreen always sends 100% to activeColor" });
+            issues.push({ key: "canaryWeight", value: values.canaryWeight, message: "applies only to releaseStrategy canary; blueGreen always sends 100% to activeColor" });
         // A scaled-down colour cannot take traffic: canary weight on it would overload it.
         if (strategy === "canary" && parsed.inactiveScale === "minimal" && (parsed.canaryWeight as number | undefined))
             issues.push({ key: "inactiveScale", value: "minimal", message: "must be full while canaryWeight sends traffic to the inactive colour" });
@@ -247,21 +264,21 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
     }
     if (cloud === "gcp" && raw["gcp:project"] === undefined) issues.push({ key: "gcp:project", message: "is required for cloud gcp (your GCP project id)" });
 
-    // Cloud-specific project keys: only the stack's own cloud reads them (the CLI fills every cloud's
-    // keys with their project defaults, so the others are present and ignored).
+    // Structured settings: the policy object and the stack's own cloud's object (the CLI fills every
+    // cloud's object with its project defaults, so the others are present and ignored).
     const cloudParsed: Record<string, unknown> = {};
-    if (cloud && cloud !== "local") {
-        const keys = cloudRaw[cloud];
-        const result = cloudSchemas[cloud].safeParse(keys);
-        if (result.success) cloudParsed[cloud] = result.data;
+    for (const key of ["policy", ...(cloud && cloud !== "local" ? [cloud] : [])] as StructuredKey[]) {
+        const fields = structured[key] ?? {};
+        const result = structuredSchemas[key].safeParse(fields);
+        if (result.success) cloudParsed[key] = result.data;
         else
             for (const i of result.error.issues) {
                 const sub = i.code === "unrecognized_keys" ? i.keys : [String(i.path[0] ?? "")];
                 for (const k of sub)
                     issues.push({
-                        key: `${cloud}.${k}`,
-                        value: keys[k],
-                        message: i.code === "unrecognized_keys" ? `is not a ${cloud} config key of this project` : i.message,
+                        key: `${key}.${k}`,
+                        value: fields[k],
+                        message: i.code === "unrecognized_keys" ? `is not a ${key} setting of this project` : i.message,
                     });
             }
     }
@@ -290,7 +307,7 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
         targetUsers: parsed.targetUsers as number,
         protect: parsed.protectStateful as boolean,
         domain: parsed.domain as string | undefined,
-        policyExceptions: (parsed["policy.exceptions"] as string[] | undefined) ?? [],
+        policyExceptions: (cloudParsed.policy as z.infer<typeof policySchema> | undefined)?.exceptions ?? [],
         app: {
             image: parsed.appImage as string,
             port: parsed.appPort as number,

@@ -1,7 +1,7 @@
 // A stack waives rules only through its `policy.exceptions` config key (Pulumi.<stack>.yaml, reviewed in
 // PRs). A waived rule still runs and reports, as "advisory" instead of blocking. The same mapping feeds
 // the offline runner and the real CLI:
-//   npx tsx policy/exceptions.ts "$(pulumi config get policy.exceptions --stack aws 2>/dev/null)" > policy-config.json
+//   npx tsx policy/exceptions.ts "$(pulumi config get --path policy.exceptions --stack aws 2>/dev/null)" > policy-config.json
 //   pulumi preview --stack aws --policy-pack policy --policy-pack-config policy-config.json
 // Config format: https://www.pulumi.com/docs/iac/using-pulumi/crossguard/configuration/
 import type { PolicyPackConfig } from "@pulumi/policy";

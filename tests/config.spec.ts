@@ -41,9 +41,25 @@ describe("config: the stack config contract", () => {
         assert.strictEqual(typeof cfg.app.port, "number");
     });
 
-    it("accepts the release.* spellings of DEVELOPERS.md and DESIGN.md, which win over the plain key's default", () => {
-        assert.strictEqual(parseDev({ "release.activeColor": "green" }).release.activeColor, "green");
-        assert.strictEqual(parseDev({ "release.green.version": "7.0.0" }).release.greenVersion, "7.0.0");
+    it("reads cloud and policy settings from Pulumi's structured objects, project defaults filling unset fields", () => {
+        const aws = parseConfig(stackConfigMap("aws", { "aws.cacheNodes": "3" }), "aws").aws!;
+        assert.strictEqual(aws.cacheNodes, 3);
+        assert.strictEqual(aws.logRetentionDays, 90, "from the stack file's object");
+        assert.deepStrictEqual(parseDev({}).policyExceptions, ["k8s-min-replicas", "k8s-pdb"]);
+        assert.deepStrictEqual(parseConfig(stackConfigMap("aws"), "aws").policyExceptions, [], "the project default \"\" is unset");
+    });
+
+    it("refuses a literal dotted key (set without --path), naming the --path command", () => {
+        const err = (() => {
+            try {
+                parseConfig(stackConfigMap("aws", { "zdp:aws.cacheNodes": "3" }), "aws");
+            } catch (e) {
+                return e as ConfigError;
+            }
+            assert.fail("a literal zdp:aws.cacheNodes was accepted (Pulumi would leave the cluster at the object's 2 nodes)");
+        })();
+        assert.deepStrictEqual(err.issues.map((i) => i.key), ["aws.cacheNodes"]);
+        assert.match(err.issues[0].message, /pulumi config rm aws\.cacheNodes && pulumi config set --path aws\.cacheNodes 3/);
     });
 
     it("canary weight is the inactive colour's share; absent strategies get 0", () => {
@@ -56,7 +72,10 @@ describe("config: the stack config contract", () => {
         ["unknown cloud", { cloud: "digitalocean" }, "cloud"],
         ["unknown strategy", { releaseStrategy: "bigbang" }, "releaseStrategy"],
         ["colour other than blue/green", { activeColor: "red" }, "activeColor"],
-        ["colour via release.* alias", { "release.activeColor": "purple" }, "release.activeColor"],
+        ["a release.* spelling (one spelling per key)", { "release.activeColor": "green" }, "release.activeColor"],
+        ["a cloud object that is not an object", { aws: "fast" }, "aws"],
+        ["an unknown policy setting", { policy: JSON.stringify({ exception: "k8s-pdb" }) }, "policy.exception"],
+        ["a list where a policy setting is one value", { policy: JSON.stringify({ exceptions: ["k8s-pdb"] }) }, "policy.exceptions"],
         ["negative users", { targetUsers: "-5" }, "targetUsers"],
         ["zero users", { targetUsers: "0" }, "targetUsers"],
         ["fractional users", { targetUsers: "10000.5" }, "targetUsers"],
@@ -137,6 +156,7 @@ describe("config: Pulumi.yaml declares exactly the keys the parser knows", () =>
 
     it("the declared keys are the parser's keys plus each cloud's own", () => {
         const cloudKeys = [
+            "policy.exceptions",
             ...Object.keys(awsSchema.shape).map((k) => `aws.${k}`),
             ...Object.keys(azureSchema.shape).map((k) => `azure.${k}`),
             ...Object.keys(gcpSchema.shape).map((k) => `gcp.${k}`),

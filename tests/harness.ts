@@ -4,10 +4,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse as parseYaml } from "yaml";
 import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { PROJECT, type StackConfig } from "../components/config";
-import { projectConfig } from "../scripts/projectFile";
+import { mergedConfig } from "../scripts/pulumiConfig";
 import { deployTarget, readConfig } from "../stacks";
 import { cloudMocks, type ResourceMock } from "./mocks";
 
@@ -45,23 +44,14 @@ export interface StackRun {
     generatedSecrets: string[];
 }
 
-const stringify = (v: unknown) => (typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v));
-
 /**
  * The config the Pulumi CLI would hand the program: Pulumi.yaml defaults, then Pulumi.<stack>.yaml,
- * then overrides (`key=value` as in `pulumi config set`; a key without namespace is a project key).
+ * then overrides (as `pulumi config set`; `aws.cacheNodes` is set by path like `--path` does).
  */
 export function stackConfigMap(stack: string, overrides: Record<string, string> = {}): Record<string, string> {
     const stackFile = path.join(ROOT, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(stackFile)) throw new Error(`No stack file Pulumi.${stack}.yaml; stacks are ${listStacks().join(", ")}`);
-    const raw = projectConfig(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
-    const stackYaml = parseYaml(fs.readFileSync(stackFile, "utf8")) ?? {};
-    for (const [key, value] of Object.entries<any>(stackYaml.config ?? {})) {
-        // Encrypted values (`secure:`) cannot be read here; the plan treats them as set.
-        raw[key] = value && typeof value === "object" && "secure" in value ? "[secret]" : stringify(value);
-    }
-    for (const [key, value] of Object.entries(overrides)) raw[key.includes(":") ? key : `${PROJECT}:${key}`] = value;
-    return raw;
+    return mergedConfig(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"), fs.readFileSync(stackFile, "utf8"), overrides);
 }
 
 export function listStacks(): string[] {

@@ -6,12 +6,12 @@ import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { parse } from "yaml";
 import { parseConfig } from "../components/config";
 import { parseReleaseArgs, UsageError, type Action, type ReleaseArgs } from "../scripts/release/args";
 import { planRelease, readState, restoreEdit, RefusedError } from "../scripts/release/change";
 import { checkHealthy, probe } from "../scripts/release/health";
 import { proposeRelease } from "../scripts/release/propose";
+import { mergedConfig } from "../scripts/pulumiConfig";
 import { projectDefaultsFrom, workspaceFromStack, type StackApi } from "../scripts/release/pulumiWorkspace";
 import { EXIT, runRelease, type ReleaseResult } from "../scripts/release/run";
 import type { ChangeSummary, Workspace } from "../scripts/release/workspace";
@@ -406,13 +406,7 @@ describe("release CLI building blocks", () => {
     it("every release edit of the real stack files is a config the program accepts", () => {
         const root = path.join(__dirname, "..");
         const pulumiYaml = fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8");
-        const defaults = projectDefaultsFrom(pulumiYaml);
-        // What the Pulumi CLI hands the program: project defaults, then the stack file's values.
-        const rawConfig = (stackYaml: string) => {
-            const raw: Record<string, string> = Object.fromEntries(Object.entries(defaults).map(([k, v]) => [`zdp:${k}`, v]));
-            for (const [k, v] of Object.entries((parse(stackYaml) as { config: Record<string, unknown> }).config)) raw[k] = String(v);
-            return raw;
-        };
+        const rawConfig = (stackYaml: string) => mergedConfig(pulumiYaml, stackYaml);
         // A realistic sequence: new version on the inactive colour, canary, promote, roll back.
         const sequence: Exclude<Action, { kind: "status" }>[] = [
             { kind: "deploy", version: "7.0.0" },

@@ -36,14 +36,10 @@ export const other = (c: Color): Color => (c === "blue" ? "green" : "blue");
  * Only the keys the CLI needs are read; components/config.ts stays the authority on the rest.
  */
 export function readState(defaults: Record<string, string>, stackConfig: Record<string, string>): ReleaseState {
-    // components/config.ts lets `release.*` spellings win over the plain keys; editing the plain key
-    // would then change nothing, so such a stack file must be renamed first.
-    const aliases = Object.keys(stackConfig).filter((k) => k.startsWith("release."));
-    if (aliases.length > 0)
-        throw new RefusedError(
-            `the stack config sets ${aliases.join(", ")}; these spellings override the plain keys the release CLI edits. ` +
-                `Rename them (e.g. release.activeColor -> activeColor) in the stack file first.`,
-        );
+    // The program refuses `release.*` keys (one spelling per key); say so before editing anything.
+    const stray = Object.keys(stackConfig).filter((k) => k.startsWith("release."));
+    if (stray.length > 0)
+        throw new RefusedError(`the stack config sets ${stray.join(", ")}, which are not config keys; rename them (e.g. release.activeColor -> activeColor) in the stack file first.`);
     const merged: Record<string, string> = {};
     for (const [k, v] of [...Object.entries(defaults), ...Object.entries(stackConfig)]) if (v !== "") merged[k] = v;
 

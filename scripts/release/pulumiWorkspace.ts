@@ -4,15 +4,15 @@ import fs from "node:fs";
 import path from "node:path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { PROJECT } from "../../components/config";
-import { projectConfig } from "../projectFile";
+import { projectConfig } from "../pulumiConfig";
 import type { ChangeSummary, Workspace } from "./workspace";
 
 const prefix = `${PROJECT}:`;
 
-/** Defaults of this project's own keys in a Pulumi.yaml, without the `zdp:` prefix. */
+/** Defaults of this project's own top-level keys in a Pulumi.yaml (the release keys), without the `zdp:` prefix. */
 export function projectDefaultsFrom(pulumiYaml: string): Record<string, string> {
-    const own = Object.entries(projectConfig(pulumiYaml)).filter(([k]) => k.startsWith(prefix));
-    return Object.fromEntries(own.map(([k, v]) => [k.slice(prefix.length), v]));
+    const own = Object.entries(projectConfig(pulumiYaml)).filter(([k]) => k.startsWith(prefix) && !k.includes("."));
+    return Object.fromEntries(own.map(([k, v]) => [k.slice(prefix.length), String(v)]));
 }
 
 /** The Stack methods the release CLI uses (a fake in tests). */
