@@ -17,10 +17,10 @@ const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
 const STACKS = ["dev", "aws", "azure", "gcp"];
 /** Provider packages each stack's own program uses (dev is the `local` cloud). */
 const OWN_SDKS: Record<string, string[]> = {
-    dev: ["@pulumi/kubernetes", "@pulumi/random"],
-    aws: ["@pulumi/aws", "@pulumi/kubernetes", "@pulumi/random"],
-    azure: ["@pulumi/azure-native", "@pulumi/kubernetes", "@pulumi/random"],
-    gcp: ["@pulumi/gcp", "@pulumi/kubernetes", "@pulumi/random"],
+    dev: ["@pulumi/kubernetes"],
+    aws: ["@pulumi/aws", "@pulumi/kubernetes"],
+    azure: ["@pulumi/azure-native", "@pulumi/kubernetes"],
+    gcp: ["@pulumi/gcp", "@pulumi/kubernetes"],
 };
 
 // Preloaded into the plan run: records the @pulumi/* specifiers the project's own files require.

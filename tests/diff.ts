@@ -54,6 +54,9 @@ export function diffResources(before: Recorded[], after: Recorded[]): StackDiff 
         if (!o) continue;
         const paths: string[] = [];
         changedPaths(o.inputs, r.inputs, "", paths);
+        // The engine diffs an ignoreChanges path with the old value: it never counts as a change.
+        const ignored = (p: string) => r.ignoreChanges.some((q) => p === q || p.startsWith(`${q}.`) || p.startsWith(`${q}[`));
+        paths.splice(0, paths.length, ...paths.filter((p) => !ignored(p)));
         if (paths.length) changed.push({ type: r.type, name: r.name, paths, replaces: replaces(r, paths) });
     }
     return {

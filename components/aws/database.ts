@@ -3,7 +3,7 @@
 // deletion protection, final snapshot, Performance Insights and Enhanced Monitoring.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { generatedSecret } from "../generatedSecret";
 import { managedPolicy, serviceRole } from "./iam";
 import { storeSecurityGroup } from "./network";
 import type { Tags } from "./tags";
@@ -67,7 +67,7 @@ export class Database extends pulumi.ComponentResource {
             parent,
         );
         // RDS disallows / @ " and space in master passwords; alphanumeric also keeps URLs simple.
-        const password = new random.RandomPassword(`${name}-master`, { length: 40, special: false }, parent);
+        const password = generatedSecret(`${name}-master`, 40, parent);
         const monitoringRole = serviceRole(
             `${name}-monitoring`,
             { service: "monitoring.rds.amazonaws.com", managedPolicyArns: [managedPolicy("service-role/AmazonRDSEnhancedMonitoringRole")], tags: args.tags },
@@ -94,7 +94,7 @@ export class Database extends pulumi.ComponentResource {
                 username: this.username,
                 // A Pulumi secret rather than an RDS-managed secret: RDS rotates managed secrets every
                 // 7 days, which would silently break the copy the app reads from its Kubernetes Secret.
-                password: password.result,
+                password,
                 port: POSTGRES_PORT,
                 dbSubnetGroupName: subnetGroup.name,
                 vpcSecurityGroupIds: [group.id],
@@ -121,7 +121,7 @@ export class Database extends pulumi.ComponentResource {
         );
 
         this.address = instance.address;
-        this.password = pulumi.secret(password.result);
+        this.password = password;
         this.registerOutputs({ address: this.address, port: this.port });
     }
 }

@@ -8,7 +8,7 @@
 // https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/engine-versions.html
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { generatedSecret } from "../generatedSecret";
 import { storeSecurityGroup } from "./network";
 import type { Tags } from "./tags";
 
@@ -51,7 +51,7 @@ export class Redis extends pulumi.ComponentResource {
         );
         const subnetGroup = new aws.elasticache.SubnetGroup(name, { subnetIds: args.dataSubnetIds, description: "Isolated data subnets", tags: args.tags }, parent);
         // AUTH tokens are 16-128 printable characters without @ " /; alphanumeric avoids all of them.
-        const token = new random.RandomPassword(`${name}-auth`, { length: 64, special: false }, parent);
+        const token = generatedSecret(`${name}-auth`, 64, parent);
         // One log group per type (one delivery per type), created here with a retention; the slow log
         // replaces key names and values with "(N more arguments)", so no cached data reaches the logs.
         // https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Log_Delivery.html
@@ -87,7 +87,7 @@ export class Redis extends pulumi.ComponentResource {
                 kmsKeyId: args.kmsKeyArn,
                 transitEncryptionEnabled: true,
                 transitEncryptionMode: "required",
-                authToken: token.result,
+                authToken: token,
                 snapshotRetentionLimit: args.snapshotRetentionDays,
                 logDeliveryConfigurations,
                 snapshotWindow: "02:00-03:00",
@@ -100,7 +100,7 @@ export class Redis extends pulumi.ComponentResource {
         );
 
         this.primaryEndpoint = replicationGroup.primaryEndpointAddress;
-        this.authToken = pulumi.secret(token.result);
+        this.authToken = token;
         this.registerOutputs({ primaryEndpoint: this.primaryEndpoint, port: this.port });
     }
 }

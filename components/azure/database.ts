@@ -1,7 +1,7 @@
 // PostgreSQL Flexible Server: private access only (delegated subnet + private DNS zone linked to the
 // VNet), zone-redundant HA, auto-growing storage, backups, TLS required, generated admin password.
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { generatedSecret } from "../generatedSecret";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import * as privatedns from "@pulumi/azure-native/privatedns";
@@ -57,11 +57,7 @@ export class AzureDatabase extends pulumi.ComponentResource {
         );
 
         // 3 of 4 character classes; only URL- and shell-safe specials.
-        const password = new random.RandomPassword(
-            `${name}-admin-password`,
-            { length: 32, special: true, overrideSpecial: "-_", minLower: 2, minUpper: 2, minNumeric: 2, minSpecial: 1 },
-            parent,
-        );
+        const password = generatedSecret(`${name}-admin-password`, 32, parent, "-_");
 
         const server = new dbforpostgresql.Server(
             `${name}-pg`,
@@ -78,7 +74,7 @@ export class AzureDatabase extends pulumi.ComponentResource {
                 network: { delegatedSubnetResourceId: args.subnetId, privateDnsZoneArmResourceId: zone.id, publicNetworkAccess: "Disabled" },
                 authConfig: { passwordAuth: "Enabled", activeDirectoryAuth: "Disabled" },
                 administratorLogin: POSTGRES_ADMIN,
-                administratorLoginPassword: password.result,
+                administratorLoginPassword: password,
                 // Same day as the AKS windows, 4 hours later: a database failover never overlaps node upgrades.
                 // dayOfWeek counts from Sunday = 0.
                 maintenanceWindow: {
@@ -118,7 +114,7 @@ export class AzureDatabase extends pulumi.ComponentResource {
 
         this.host = server.fullyQualifiedDomainName;
         this.databaseName = args.databaseName;
-        this.password = pulumi.secret(password.result);
+        this.password = password;
         this.serverId = server.id;
         this.registerOutputs({ host: this.host, databaseName: db.name, serverId: this.serverId });
     }

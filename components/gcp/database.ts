@@ -2,7 +2,7 @@
 // recovery, deletion protection, query insights. The app's password is a generated Pulumi secret.
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { generatedSecret } from "../generatedSecret";
 import type { Sizing } from "../capacity";
 import { POSTGRES_VERSIONS } from "./config";
 import type { Labels } from "./naming";
@@ -45,7 +45,7 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
         const parent = { parent: this };
         const stateful = { parent: this, protect: args.protect };
 
-        const password = new random.RandomPassword(`${name}-app`, { length: 32, special: false }, parent);
+        const password = generatedSecret(`${name}-app`, 32, parent);
 
         const instance = new gcp.sql.DatabaseInstance(
             name,
@@ -102,14 +102,14 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
         new gcp.sql.Database(`${name}-app`, { instance: instance.name, name: DATABASE_NAME, deletionPolicy: "ABANDON" }, stateful);
         new gcp.sql.User(
             `${name}-app`,
-            { instance: instance.name, name: DATABASE_USER, password: password.result, deletionPolicy: "ABANDON" },
+            { instance: instance.name, name: DATABASE_USER, password, deletionPolicy: "ABANDON" },
             parent,
         );
 
         this.instanceName = instance.name;
         this.connectionName = instance.connectionName;
         this.host = instance.privateIpAddress;
-        this.password = pulumi.secret(password.result);
+        this.password = password;
         this.registerOutputs({ instanceName: this.instanceName, connectionName: this.connectionName, host: this.host, password: this.password });
     }
 }

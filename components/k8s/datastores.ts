@@ -3,7 +3,7 @@
 // their managed services instead; this is what lets `pulumi up --stack dev` run on a laptop.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { generatedSecret } from "../generatedSecret";
 import { restrictedContainer, restrictedPod } from "./podSecurity";
 
 /** Official images, pinned (https://hub.docker.com/_/postgres, https://hub.docker.com/_/redis). */
@@ -58,7 +58,7 @@ export class LocalDatastores extends pulumi.ComponentResource {
 
         const { namespace } = args;
         // Alphanumeric only: the passwords end up in connection strings and a redis-server argument.
-        const password = (n: string) => new random.RandomPassword(`${name}-${n}-password`, { length: 32, special: false }, { parent: this });
+        const password = (n: string) => generatedSecret(`${name}-${n}-password`, 32, { parent: this });
         const pgPassword = password("postgres");
         const redisPassword = password("redis");
         const authSecret = (n: string, key: string, value: pulumi.Output<string>) =>
@@ -67,8 +67,8 @@ export class LocalDatastores extends pulumi.ComponentResource {
                 { metadata: { name: `${n}-auth`, namespace, labels: labels(n) }, type: "Opaque", stringData: { [key]: value } },
                 { parent: this },
             );
-        const pgAuth = authSecret("postgres", "POSTGRES_PASSWORD", pgPassword.result);
-        const redisAuth = authSecret("redis", "REDIS_PASSWORD", redisPassword.result);
+        const pgAuth = authSecret("postgres", "POSTGRES_PASSWORD", pgPassword);
+        const redisAuth = authSecret("redis", "REDIS_PASSWORD", redisPassword);
 
         const fromSecret = (envName: string, secret: k8s.core.v1.Secret, key: string) => ({
             name: envName,
@@ -107,8 +107,8 @@ export class LocalDatastores extends pulumi.ComponentResource {
         const host = (svc: k8s.core.v1.Service) => pulumi.interpolate`${svc.metadata.name}.${svc.metadata.namespace}.svc.cluster.local`;
         this.databaseHost = host(postgres);
         this.redisHost = host(redis);
-        this.databasePassword = pgPassword.result;
-        this.redisPassword = redisPassword.result;
+        this.databasePassword = pgPassword;
+        this.redisPassword = redisPassword;
         this.registerOutputs({ databaseHost: this.databaseHost, redisHost: this.redisHost });
     }
 
