@@ -43,6 +43,8 @@ export interface StackConfig {
     targetUsers: number;
     protect: boolean;
     domain?: string;
+    /** Dev stack: attach to this existing GatewayClass instead of installing Envoy Gateway. */
+    gatewayClass?: string;
     policyExceptions: string[];
     app: { image: string; port: number; healthPath: string; namespace: string };
     release: ReleaseConfig;
@@ -116,6 +118,7 @@ const projectKeys = {
     previewHost: hostname,
     previewHeader: z.string().regex(/^[a-z0-9-]{1,64}$/, { error: "must be a lower-case HTTP header name, e.g. x-zdp-preview" }),
     domain: hostname,
+    gatewayClass: dnsLabel,
     protectStateful: boolean,
 } as const;
 type ProjectKey = keyof typeof projectKeys;
@@ -246,6 +249,8 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
         if (strategy === "canary" && parsed.inactiveScale === "minimal" && (parsed.canaryWeight as number | undefined))
             issues.push({ key: "inactiveScale", value: "minimal", message: "must be full while canaryWeight sends traffic to the inactive colour" });
     }
+    if (values.gatewayClass !== undefined && cloud !== undefined && cloud !== "local")
+        issues.push({ key: "gatewayClass", value: values.gatewayClass, message: `applies only to cloud local; cloud ${cloud} provides its own Gateway API controller` });
     if (parsed.previewHost !== undefined && parsed.previewHost === parsed.domain)
         issues.push({ key: "previewHost", value: values.previewHost, message: "must differ from domain, or the preview route would take all traffic" });
 
@@ -307,6 +312,7 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
         targetUsers: parsed.targetUsers as number,
         protect: parsed.protectStateful as boolean,
         domain: parsed.domain as string | undefined,
+        gatewayClass: parsed.gatewayClass as string | undefined,
         policyExceptions: (cloudParsed.policy as z.infer<typeof policySchema> | undefined)?.exceptions ?? [],
         app: {
             image: parsed.appImage as string,

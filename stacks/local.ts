@@ -54,11 +54,12 @@ export function deploy(cfg: StackConfig): StackOutputs {
         opts,
     );
 
-    const gateway = new EnvoyGateway("envoy", opts);
+    // A cluster with its own Gateway API controller names its GatewayClass; otherwise Envoy Gateway.
+    const gateway = cfg.gatewayClass ? undefined : new EnvoyGateway("envoy", opts);
     const release = new Release(
         "app",
-        { config: cfg, sizing, namespace: ns, appSecretName: secret.secretName, gateway: { className: ENVOY_GATEWAY_CLASS } },
-        { ...opts, dependsOn: gateway.ready },
+        { config: cfg, sizing, namespace: ns, appSecretName: secret.secretName, gateway: { className: cfg.gatewayClass ?? ENVOY_GATEWAY_CLASS } },
+        { ...opts, dependsOn: gateway?.ready ?? [] },
     );
 
     // Envoy Gateway runs one Envoy Service per Gateway in its own namespace; a laptop cluster rarely

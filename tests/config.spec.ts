@@ -108,6 +108,8 @@ describe("config: the stack config contract", () => {
         ["gcp with an AWS region name", { cloud: "gcp", "gcp:project": "p", "gcp:region": "eu-west-1" }, "gcp:region"],
         ["gcp without project", { cloud: "gcp", "gcp:region": "europe-west1" }, "gcp:project"],
         ["another cloud's region key", { "aws:region": "us-east-1" }, "aws:region"],
+        ["a GatewayClass that is not a Kubernetes name", { gatewayClass: "My Class" }, "gatewayClass"],
+        ["a GatewayClass on a cloud", { cloud: "gcp", "gcp:project": "p", "gcp:region": "europe-west1", "aws:region": undefined, gatewayClass: "istio" }, "gatewayClass"],
         ["minimal inactive colour taking canary traffic", { releaseStrategy: "canary", canaryWeight: "10", inactiveScale: "minimal" }, "inactiveScale"],
     ];
 

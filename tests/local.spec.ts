@@ -107,6 +107,13 @@ describe("dev stack (local)", () => {
         assert.ok(gc.dependsOn.some((u) => u.endsWith("::envoy-chart")));
     });
 
+    it("with gatewayClass set, attaches the Gateway to that class and installs no Envoy Gateway", async () => {
+        const own = await runStack("dev", { gatewayClass: "istio" });
+        assert.deepEqual(all(own, "kubernetes:helm.sh/v3:Release"), []);
+        assert.deepEqual(all(own, "kubernetes:gateway.networking.k8s.io/v1:GatewayClass"), []);
+        assert.equal(find(own, "kubernetes:gateway.networking.k8s.io/v1:Gateway").inputs.spec.gatewayClassName, "istio");
+    });
+
     it("exports what the walk-through uses, with no secret in plain outputs", () => {
         assert.equal(run.outputs.activeColor.value, "blue");
         assert.deepEqual(run.outputs.weights.value, { blue: 100, green: 0 });
