@@ -1,0 +1,168 @@
+// The dev stack's whole life through the real engine (Pulumi CLI + the kubernetes provider) against a
+// real API server: up, promote, roll back, canary steps, a version bump, rolling, and a promote to a
+// colour that never becomes Ready. Asserts on the engine's own summaries and on the live objects.
+import assert from "node:assert/strict";
+import path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import { deployTarget, readConfig } from "../stacks";
+import { Cluster } from "./cluster";
+import { BIN, PulumiProject, ROOT } from "./tools";
+
+const NS = "zdp";
+const UNREADY = "0.0.0-unready"; // e2e/kwok-stages.yaml never makes pods of this tag Ready
+
+// The language host (pulumi-language-nodejs) cannot be built on this machine (its Go module is not
+// served), so the program runs as an Automation API inline program: the same code and config, with
+// the SDK's own language server in this process. One e2e-only change: a stuck rollout reports after
+// 30 s instead of the Deployment's 300 s, so the failing-promote step takes seconds, not minutes.
+const program = async () => {
+    pulumi.runtime.registerResourceTransform((args) => {
+        if (args.type !== "kubernetes:apps/v1:Deployment") return undefined;
+        const spec = args.props.spec as Record<string, unknown>;
+        if (typeof spec?.progressDeadlineSeconds !== "number") throw new Error(`e2e: Deployment ${args.name} has no progressDeadlineSeconds to shorten`);
+        return { props: { ...args.props, spec: { ...spec, progressDeadlineSeconds: 30 } }, opts: args.opts };
+    });
+    return deployTarget(readConfig());
+};
+
+type Changes = Record<string, number>;
+
+describe("e2e: the dev stack's life on the real engine and a real API server", function () {
+    this.timeout(20 * 60_000);
+    let cluster: Cluster;
+    let project: PulumiProject;
+    let stack: Stack;
+    const timings: string[] = [];
+
+    const route = () => JSON.parse(cluster.kubectl(["-n", NS, "get", "httproute", "app-route", "-o", "json"]));
+    /** Weight per Service the live HTTPRoute sends traffic to (zero-weight refs omitted). */
+    const liveWeights = () => {
+        const out: Record<string, number> = {};
+        for (const rule of route().spec.rules) for (const b of rule.backendRefs ?? []) if ((b.weight ?? 1) > 0) out[b.name] = (out[b.name] ?? 0) + (b.weight ?? 1);
+        return out;
+    };
+
+    async function up(label: string, config: Record<string, string>, remove: string[] = []): Promise<Changes> {
+        if (Object.keys(config).length) await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [`zdp:${k}`, { value }])));
+        if (remove.length) await stack.removeAllConfig(remove.map((k) => `zdp:${k}`));
+        const t0 = Date.now();
+        const result = await stack.up({ color: "never" });
+        timings.push(`${label}: ${((Date.now() - t0) / 1000).toFixed(0)} s ${JSON.stringify(result.summary.resourceChanges)}`);
+        return result.summary.resourceChanges as Changes;
+    }
+
+    /** The engine's preview and update both report exactly one update and nothing replaced, created or deleted. */
+    async function oneRouteUpdate(label: string, config: Record<string, string>, remove: string[] = []) {
+        if (Object.keys(config).length) await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [`zdp:${k}`, { value }])));
+        if (remove.length) await stack.removeAllConfig(remove.map((k) => `zdp:${k}`));
+        const preview = (await stack.preview({ color: "never", diff: true })).changeSummary as Changes;
+        assert.deepEqual(Object.keys(preview).filter((k) => k !== "same").sort(), ["update"], `${label}: preview ${JSON.stringify(preview)}`);
+        assert.equal(preview.update, 1, `${label}: preview ${JSON.stringify(preview)}`);
+        const changes = await up(label, {});
+        assert.deepEqual(Object.keys(changes).filter((k) => k !== "same").sort(), ["update"], `${label}: up ${JSON.stringify(changes)}`);
+        assert.equal(changes.update, 1);
+    }
+
+    before(async () => {
+        cluster = await Cluster.start();
+        // Controllers from the internet (Envoy Gateway's chart) are replaced by the vendored Gateway API
+        // CRDs and a GatewayClass no controller serves: the objects and the engine are real, traffic is not.
+        cluster.kubectl(["apply", "--server-side", "-f", path.join(ROOT, "crds", "gateway-api-v1.6.0-standard-install.yaml")]);
+        cluster.kubectl(["wait", "--for=condition=Established", "crd/gateways.gateway.networking.k8s.io", "crd/httproutes.gateway.networking.k8s.io", "--timeout=60s"]);
+        cluster.apply({ apiVersion: "gateway.networking.k8s.io/v1", kind: "GatewayClass", metadata: { name: "e2e" }, spec: { controllerName: "example.com/e2e" } });
+        // Volumes for the two StatefulSets (no provisioner here): class-less PVs their claims bind to.
+        cluster.apply({
+            apiVersion: "v1",
+            kind: "List",
+            items: ["pv-1", "pv-2"].map((name) => ({
+                apiVersion: "v1",
+                kind: "PersistentVolume",
+                metadata: { name },
+                spec: { capacity: { storage: "1Ti" }, accessModes: ["ReadWriteOnce"], storageClassName: "", hostPath: { path: `/tmp/${name}` } },
+            })),
+        });
+        project = new PulumiProject(["dev"]);
+        const pulumiCommand = await PulumiCommand.get({ root: path.dirname(BIN), skipVersionCheck: true });
+        stack = await LocalWorkspace.selectStack(
+            { stackName: "dev", projectName: "zdp", program },
+            { workDir: project.dir, pulumiCommand, envVars: { ...(project.env as Record<string, string>), KUBECONFIG: cluster.kubeconfig } },
+        );
+        await stack.setAllConfig({ "zdp:gatewayClass": { value: "e2e" }, "zdp:protectStateful": { value: "false" } });
+    });
+
+    after(() => {
+        if (timings.length) console.log(`      engine runs:\n${timings.map((t) => `        ${t}`).join("\n")}`);
+        cluster?.stop();
+        project?.remove();
+    });
+
+    it("pulumi up creates the stack; the route sends everything to blue", async () => {
+        const changes = await up("up", {});
+        assert.ok(changes.create > 20, JSON.stringify(changes));
+        assert.deepEqual(liveWeights(), { "app-blue": 100 });
+        const stash = (await stack.outputs()).databaseHost;
+        assert.equal(stash.value, "postgres.zdp.svc.cluster.local");
+    });
+
+    it("a second up changes nothing (generated passwords stay, nothing drifts)", async () => {
+        const changes = await up("no-op up", {});
+        assert.deepEqual(Object.keys(changes), ["same"], JSON.stringify(changes));
+        const state = JSON.stringify(await stack.exportStack());
+        for (const secret of ["POSTGRES_PASSWORD", "REDIS_PASSWORD"]) {
+            const live = JSON.parse(cluster.kubectl(["-n", NS, "get", "secret", secret === "POSTGRES_PASSWORD" ? "postgres-auth" : "redis-auth", "-o", "json"]));
+            const value = Buffer.from(live.data[secret], "base64").toString();
+            assert.ok(value.length >= 32);
+            assert.ok(!state.includes(value), `${secret} is in the state in plaintext`);
+        }
+    });
+
+    it("promote (activeColor green) is one update of the route, nothing replaced", async () => {
+        await oneRouteUpdate("promote", { activeColor: "green" });
+        assert.deepEqual(liveWeights(), { "app-green": 100 });
+    });
+
+    it("roll back (activeColor blue) is the same single update, back", async () => {
+        await oneRouteUpdate("rollback", { activeColor: "blue" });
+        assert.deepEqual(liveWeights(), { "app-blue": 100 });
+    });
+
+    it("canary 10 → 50 → 100: each step one route update", async () => {
+        await up("canary strategy", { releaseStrategy: "canary", canaryWeight: "10" });
+        assert.deepEqual(liveWeights(), { "app-blue": 90, "app-green": 10 });
+        await oneRouteUpdate("canary 50", { canaryWeight: "50" });
+        assert.deepEqual(liveWeights(), { "app-blue": 50, "app-green": 50 });
+        await oneRouteUpdate("canary 100", { canaryWeight: "100" });
+        assert.deepEqual(liveWeights(), { "app-green": 100 });
+        await up("canary done", { releaseStrategy: "blueGreen", activeColor: "green" }, ["canaryWeight"]);
+        assert.deepEqual(liveWeights(), { "app-green": 100 });
+    });
+
+    it("a new version on the idle colour updates that Deployment only; the route stays", async () => {
+        const changes = await up("blue 6.9.2", { blueVersion: "6.9.2" });
+        assert.equal(changes.replace ?? 0, 0);
+        assert.equal(changes.create ?? 0, 0);
+        const blue = JSON.parse(cluster.kubectl(["-n", NS, "get", "deployment", "app-blue", "-o", "json"]));
+        assert.match(blue.spec.template.spec.containers[0].image, /:6\.9\.2$/);
+        assert.equal(blue.status.readyReplicas, blue.spec.replicas);
+        assert.deepEqual(liveWeights(), { "app-green": 100 });
+    });
+
+    it("a promote to a colour that never becomes Ready fails pulumi up and leaves traffic where it was", async () => {
+        await stack.setAllConfig({ "zdp:blueVersion": { value: UNREADY }, "zdp:activeColor": { value: "blue" } });
+        await assert.rejects(stack.up({ color: "never" }), /app-blue|Deployment|rollout|progress/i);
+        assert.deepEqual(liveWeights(), { "app-green": 100 }, "the route never points at the unready colour");
+        // Fixing the version and promoting again works.
+        await up("fixed promote", { blueVersion: "6.9.2" });
+        assert.deepEqual(liveWeights(), { "app-blue": 100 });
+    });
+
+    it("rolling with a new appVersion replaces the colours by one Deployment and rolls it", async () => {
+        await up("to rolling", { releaseStrategy: "rolling", appVersion: "6.9.1" }, ["blueVersion", "greenVersion"]);
+        assert.deepEqual(liveWeights(), { app: 100 });
+        const changes = await up("rolling 6.9.2", { appVersion: "6.9.2" });
+        assert.equal(changes.replace ?? 0, 0);
+        const app = JSON.parse(cluster.kubectl(["-n", NS, "get", "deployment", "app", "-o", "json"]));
+        assert.match(app.spec.template.spec.containers[0].image, /:6\.9\.2$/);
+    });
+});
