@@ -2,6 +2,7 @@
 // real API server: up, promote, roll back, canary steps, a version bump, rolling, and a promote to a
 // colour that never becomes Ready. Asserts on the engine's own summaries and on the live objects.
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
@@ -15,13 +16,18 @@ const UNREADY = "0.0.0-unready"; // e2e/kwok-stages.yaml never makes pods of thi
 // The language host (pulumi-language-nodejs) cannot be built on this machine (its Go module is not
 // served), so the program runs as an Automation API inline program: the same code and config, with
 // the SDK's own language server in this process. One e2e-only change: a stuck rollout reports after
-// 30 s instead of the Deployment's 300 s, so the failing-promote step takes seconds, not minutes.
+// 30 s instead of the Deployment's 300 s and Pulumi gives up on it after 90 s instead of 15 minutes
+// (pulumi-kubernetes waits for its timeout, then reports the ProgressDeadlineExceeded reason), so the
+// failing-promote step takes about a minute.
 const program = async () => {
     pulumi.runtime.registerResourceTransform((args) => {
         if (args.type !== "kubernetes:apps/v1:Deployment") return undefined;
         const spec = args.props.spec as Record<string, unknown>;
         if (typeof spec?.progressDeadlineSeconds !== "number") throw new Error(`e2e: Deployment ${args.name} has no progressDeadlineSeconds to shorten`);
-        return { props: { ...args.props, spec: { ...spec, progressDeadlineSeconds: 30 } }, opts: args.opts };
+        return {
+            props: { ...args.props, spec: { ...spec, progressDeadlineSeconds: 30 } },
+            opts: { ...args.opts, customTimeouts: { create: "90s", update: "90s" } },
+        };
     });
     return deployTarget(readConfig());
 };
@@ -35,13 +41,18 @@ describe("e2e: the dev stack's life on the real engine and a real API server", f
     let stack: Stack;
     const timings: string[] = [];
 
-    const route = () => JSON.parse(cluster.kubectl(["-n", NS, "get", "httproute", "app-route", "-o", "json"]));
-    /** Weight per Service the live HTTPRoute sends traffic to (zero-weight refs omitted). */
+    const route = () => JSON.parse(cluster.kubectl(["-n", NS, "get", "httproute", "app", "-o", "json"]));
+    /** Weight per Service of the live HTTPRoute's user traffic (the rule without the preview header match; zero weights omitted). */
     const liveWeights = () => {
+        const rules = (route().spec.rules as any[]).filter((r) => (r.matches ?? []).every((m: any) => !m.headers));
+        assert.equal(rules.length, 1, `one rule carries user traffic: ${JSON.stringify(route().spec.rules)}`);
         const out: Record<string, number> = {};
-        for (const rule of route().spec.rules) for (const b of rule.backendRefs ?? []) if ((b.weight ?? 1) > 0) out[b.name] = (out[b.name] ?? 0) + (b.weight ?? 1);
+        for (const b of rules[0].backendRefs ?? []) if ((b.weight ?? 1) > 0) out[b.name] = b.weight ?? 1;
         return out;
     };
+
+    const expectWeights = (expected: Record<string, number>, why?: string) =>
+        assert.deepEqual(liveWeights(), expected, `${why ?? "live weights"}; the route's rules: ${JSON.stringify(route().spec.rules)}`);
 
     async function up(label: string, config: Record<string, string>, remove: string[] = []): Promise<Changes> {
         if (Object.keys(config).length) await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [`zdp:${k}`, { value }])));
@@ -100,7 +111,7 @@ describe("e2e: the dev stack's life on the real engine and a real API server", f
     it("pulumi up creates the stack; the route sends everything to blue", async () => {
         const changes = await up("up", {});
         assert.ok(changes.create > 20, JSON.stringify(changes));
-        assert.deepEqual(liveWeights(), { "app-blue": 100 });
+        expectWeights({ "app-blue": 100 });
         const stash = (await stack.outputs()).databaseHost;
         assert.equal(stash.value, "postgres.zdp.svc.cluster.local");
     });
@@ -108,7 +119,8 @@ describe("e2e: the dev stack's life on the real engine and a real API server", f
     it("a second up changes nothing (generated passwords stay, nothing drifts)", async () => {
         const changes = await up("no-op up", {});
         assert.deepEqual(Object.keys(changes), ["same"], JSON.stringify(changes));
-        const state = JSON.stringify(await stack.exportStack());
+        // The backend's own state file, as stored (exportStack would decrypt secrets for us).
+        const state = fs.readFileSync(path.join(project.dir, "state", ".pulumi", "stacks", "zdp", "dev.json"), "utf8");
         for (const secret of ["POSTGRES_PASSWORD", "REDIS_PASSWORD"]) {
             const live = JSON.parse(cluster.kubectl(["-n", NS, "get", "secret", secret === "POSTGRES_PASSWORD" ? "postgres-auth" : "redis-auth", "-o", "json"]));
             const value = Buffer.from(live.data[secret], "base64").toString();
@@ -119,23 +131,23 @@ describe("e2e: the dev stack's life on the real engine and a real API server", f
 
     it("promote (activeColor green) is one update of the route, nothing replaced", async () => {
         await oneRouteUpdate("promote", { activeColor: "green" });
-        assert.deepEqual(liveWeights(), { "app-green": 100 });
+        expectWeights({ "app-green": 100 });
     });
 
     it("roll back (activeColor blue) is the same single update, back", async () => {
         await oneRouteUpdate("rollback", { activeColor: "blue" });
-        assert.deepEqual(liveWeights(), { "app-blue": 100 });
+        expectWeights({ "app-blue": 100 });
     });
 
     it("canary 10 → 50 → 100: each step one route update", async () => {
         await up("canary strategy", { releaseStrategy: "canary", canaryWeight: "10" });
-        assert.deepEqual(liveWeights(), { "app-blue": 90, "app-green": 10 });
+        expectWeights({ "app-blue": 90, "app-green": 10 });
         await oneRouteUpdate("canary 50", { canaryWeight: "50" });
-        assert.deepEqual(liveWeights(), { "app-blue": 50, "app-green": 50 });
+        expectWeights({ "app-blue": 50, "app-green": 50 });
         await oneRouteUpdate("canary 100", { canaryWeight: "100" });
-        assert.deepEqual(liveWeights(), { "app-green": 100 });
+        expectWeights({ "app-green": 100 });
         await up("canary done", { releaseStrategy: "blueGreen", activeColor: "green" }, ["canaryWeight"]);
-        assert.deepEqual(liveWeights(), { "app-green": 100 });
+        expectWeights({ "app-green": 100 });
     });
 
     it("a new version on the idle colour updates that Deployment only; the route stays", async () => {
@@ -145,21 +157,21 @@ describe("e2e: the dev stack's life on the real engine and a real API server", f
         const blue = JSON.parse(cluster.kubectl(["-n", NS, "get", "deployment", "app-blue", "-o", "json"]));
         assert.match(blue.spec.template.spec.containers[0].image, /:6\.9\.2$/);
         assert.equal(blue.status.readyReplicas, blue.spec.replicas);
-        assert.deepEqual(liveWeights(), { "app-green": 100 });
+        expectWeights({ "app-green": 100 });
     });
 
     it("a promote to a colour that never becomes Ready fails pulumi up and leaves traffic where it was", async () => {
         await stack.setAllConfig({ "zdp:blueVersion": { value: UNREADY }, "zdp:activeColor": { value: "blue" } });
         await assert.rejects(stack.up({ color: "never" }), /app-blue|Deployment|rollout|progress/i);
-        assert.deepEqual(liveWeights(), { "app-green": 100 }, "the route never points at the unready colour");
+        expectWeights({ "app-green": 100 }, "the route never points at the unready colour");
         // Fixing the version and promoting again works.
         await up("fixed promote", { blueVersion: "6.9.2" });
-        assert.deepEqual(liveWeights(), { "app-blue": 100 });
+        expectWeights({ "app-blue": 100 });
     });
 
     it("rolling with a new appVersion replaces the colours by one Deployment and rolls it", async () => {
         await up("to rolling", { releaseStrategy: "rolling", appVersion: "6.9.1" }, ["blueVersion", "greenVersion"]);
-        assert.deepEqual(liveWeights(), { app: 100 });
+        expectWeights({ app: 100 });
         const changes = await up("rolling 6.9.2", { appVersion: "6.9.2" });
         assert.equal(changes.replace ?? 0, 0);
         const app = JSON.parse(cluster.kubectl(["-n", NS, "get", "deployment", "app", "-o", "json"]));
