@@ -6,6 +6,8 @@ import fs from "node:fs";
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import { exceptionConfig } from "../policy/exceptions";
+import { PACK_NAME } from "../policy/policies";
 import { deployTarget, readConfig } from "../stacks";
 import { Cluster } from "./cluster";
 import { BIN, PulumiProject, ROOT } from "./tools";
@@ -127,6 +129,27 @@ describe("e2e: the dev stack's life on the real engine and a real API server", f
             assert.ok(value.length >= 32);
             assert.ok(!state.includes(value), `${secret} is in the state in plaintext`);
         }
+    });
+
+    it("the policy pack, loaded by the CLI, reports the dev stack's two waived rules as advisory and blocks nothing", async () => {
+        // A directory pack is started through the language host's RunPlugin, which is missing here;
+        // the CLI also runs an executable as the analyzer, so this shim does what RunPlugin would: run
+        // the SDK's own run-policy-pack on policy/ with the engine address the CLI passes last.
+        const shim = path.join(project.dir, "policy-analyzer");
+        const runPolicyPack = path.join(ROOT, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack");
+        fs.writeFileSync(shim, `#!/bin/sh
+for a; do engine="$a"; done
+cd '${ROOT}/policy' && exec '${process.execPath}' '${runPolicyPack}' "$engine" .
+`, { mode: 0o755 });
+        const config = path.join(project.dir, "policy.json");
+        // As the workflows build it: `pulumi config get --path policy.exceptions` → policy/exceptions.ts.
+        const waived = (await stack.getConfig("policy.exceptions", true)).value;
+        assert.equal(waived, "k8s-min-replicas,k8s-pdb");
+        fs.writeFileSync(config, JSON.stringify(exceptionConfig(waived.split(","))));
+        const preview = await stack.preview({ color: "never", policyPacks: [shim], policyPackConfigs: [config] });
+        assert.match(preview.stdout, new RegExp(PACK_NAME));
+        for (const rule of ["k8s-min-replicas", "k8s-pdb"]) assert.match(preview.stdout, new RegExp(`\\[advisory\\][^\\n]*${rule}`), `${rule} reported as advisory`);
+        assert.doesNotMatch(preview.stdout, /\[mandatory\]/);
     });
 
     it("promote (activeColor green) is one update of the route, nothing replaced", async () => {
