@@ -18,6 +18,12 @@ export function exceptionConfig(exceptions: string[]): PolicyPackConfig {
 
 if (require.main === module) {
     const raw = process.argv[2] ?? "";
+    if (raw === "--help" || raw === "-h" || process.argv.length > 3 || raw.startsWith("-")) {
+        const usage = `usage: npx tsx policy/exceptions.ts "RULE[,RULE...]"   (the stack's policy.exceptions; prints the CrossGuard config)`;
+        if (raw === "--help" || raw === "-h") console.log(usage);
+        else console.error(`error: expected one comma-separated list of rule names, got ${JSON.stringify(process.argv.slice(2))}\n${usage}`);
+        process.exit(raw === "--help" || raw === "-h" ? 0 : 2);
+    }
     const names = raw.split(",").map((s) => s.trim()).filter(Boolean);
     process.stdout.write(`${JSON.stringify(exceptionConfig(names), null, 2)}\n`);
 }

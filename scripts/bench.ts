@@ -73,13 +73,38 @@ const mib = (r: Run) => (r.rssMiB === undefined ? "n/a" : `${Math.round(r.rssMiB
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
 const share = (a: number, total: number) => `${Math.round((100 * a) / total)}% of npm test`;
 
+const USAGE = `usage: npm run bench -- [--runs N] [--stacks ${STACKS.join(",")}]
+
+Times the offline plan of each stack against empty programs that load the same SDKs, plus the type
+check and the test suite, each as a cold process (best of N runs).
+  --runs N          runs per measurement, the best is kept (default 3)
+  --stacks LIST     comma-separated stacks (default all)
+  -h, --help        this help`;
+
+function usage(message: string): never {
+    process.stderr.write(`error: ${message}\n\n${USAGE}\n`);
+    process.exit(2);
+}
+
 function main(): void {
-    const { values } = parseArgs({ options: { runs: { type: "string", default: "3" }, stacks: { type: "string", default: STACKS.join(",") } } });
+    let parsed;
+    try {
+        parsed = parseArgs({
+            options: { runs: { type: "string", default: "3" }, stacks: { type: "string", default: STACKS.join(",") }, help: { type: "boolean", short: "h", default: false } },
+        });
+    } catch (e) {
+        usage((e as Error).message.split("\n")[0]);
+    }
+    const { values } = parsed;
+    if (values.help) {
+        process.stdout.write(`${USAGE}\n`);
+        return;
+    }
     const runs = Number(values.runs);
     const stacks = values.stacks!.split(",");
-    if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs must be a whole number >= 1");
+    if (!Number.isInteger(runs) || runs < 1) usage(`--runs must be a whole number >= 1, got "${values.runs}"`);
     const unknown = stacks.filter((st) => !STACKS.includes(st));
-    if (unknown.length) throw new Error(`unknown stacks: ${unknown.join(", ")}; stacks are ${STACKS.join(", ")}`);
+    if (unknown.length) usage(`unknown stacks: ${unknown.join(", ")}; stacks are ${STACKS.join(", ")}`);
 
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "zdp-bench-"));
     const recorder = path.join(work, "record.cjs");

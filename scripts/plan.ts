@@ -16,8 +16,18 @@ const SECRET = "[secret]";
 // Plain tables: the plan is read in terminals, CI logs and PR comments alike.
 const table = (head: string[]) => new Table({ head, style: { head: [], border: [] } });
 
+const USAGE = `usage: npm run plan -- [--stack ${listStacks().join("|")}] [--config KEY=VALUE ...] [--json] [--diff]
+
+Runs the program for Pulumi.<stack>.yaml under Pulumi's mock runtime (no cloud, no Pulumi CLI) and
+prints the resources, the capacity against targetUsers, the release state and the policy summary.
+  --stack S            stack file to plan (default dev)
+  --config KEY=VALUE   override a key as \`pulumi config set\` would; aws.cacheNodes=3 sets by path (repeatable)
+  --json               one JSON document instead of tables (secrets redacted)
+  --diff               also show what the --config overrides change against the stack file
+  -h, --help           this help`;
+
 function usage(message: string): never {
-    process.stderr.write(`${message}\nusage: npm run plan -- [--stack ${listStacks().join("|")}] [--config KEY=VALUE ...] [--json] [--diff]\n`);
+    process.stderr.write(`error: ${message}\n\n${USAGE}\n`);
     process.exit(2);
 }
 
@@ -190,15 +200,26 @@ export function renderPlan({ run, sizing, release, policy, diff }: Plan): string
 }
 
 async function main(): Promise<void> {
-    const { values } = parseArgs({
-        options: {
-            stack: { type: "string", default: "dev" },
-            config: { type: "string", multiple: true, default: [] },
-            json: { type: "boolean", default: false },
-            diff: { type: "boolean", default: false },
-        },
-        allowPositionals: false,
-    });
+    let parsed;
+    try {
+        parsed = parseArgs({
+            options: {
+                stack: { type: "string", default: "dev" },
+                config: { type: "string", multiple: true, default: [] },
+                json: { type: "boolean", default: false },
+                diff: { type: "boolean", default: false },
+                help: { type: "boolean", short: "h", default: false },
+            },
+            allowPositionals: false,
+        });
+    } catch (e) {
+        usage((e as Error).message.split("\n")[0]);
+    }
+    const { values } = parsed;
+    if (values.help) {
+        process.stdout.write(`${USAGE}\n`);
+        return;
+    }
     const stack = values.stack!;
     if (!listStacks().includes(stack)) usage(`unknown stack "${stack}"`);
     const overrides = parseOverrides(values.config!);

@@ -27,6 +27,10 @@ function editStackFile(args: ReleaseArgs): number {
 }
 
 async function main(): Promise<number> {
+    if (process.argv.slice(2).some((a) => a === "--help" || a === "-h")) {
+        console.log(USAGE);
+        return 0;
+    }
     let args;
     try {
         args = parseReleaseArgs(process.argv.slice(2));
