@@ -211,3 +211,34 @@ export function fullSizeColours(release: StackConfig["release"]): 1 | 2 {
 export function sizingFor(cfg: StackConfig): Sizing {
     return capacityFor(cfg.targetUsers, cfg.cloud, fullSizeColours(cfg.release));
 }
+
+export interface CapacityRow {
+    /** What is measured against the target, e.g. "database (db.m7g.16xlarge)". */
+    what: string;
+    /** Concurrent users it serves by this model's own numbers; undefined where it does not apply. */
+    servedUsers?: number;
+    ok: boolean;
+}
+
+/**
+ * Every sized component against the target, by the model's own ratios: the app in each state a
+ * release or an outage passes through, the database and Redis classes chosen (the largest class caps
+ * them, so a big enough target falls short), and the nodes that must hold every full-size colour.
+ */
+export function capacityRows(s: Sizing): CapacityRow[] {
+    const a = ASSUMPTIONS;
+    const row = (what: string, servedUsers: number): CapacityRow => ({ what, servedUsers, ok: servedUsers >= s.targetUsers });
+    const rows = [
+        row("steady state", s.steadyStateUsers),
+        row("worst rolling-update step", s.worstRolloutStepUsers),
+        row("blue/green switch", s.blueGreenSwitchUsers),
+        s.zones > 1 ? row(`after losing 1 of ${s.zones} zones`, s.afterZoneLossUsers) : { what: "after a zone loss (single zone)", ok: true },
+        row(`nodes (${s.nodes.desired} × ${s.nodes.podsPerNode} app pods, ${s.colours} colour(s))`, Math.floor((s.nodes.desired * s.nodes.podsPerNode) / s.colours) * s.usersPerPod),
+    ];
+    if (s.cloud !== "local")
+        rows.push(
+            row(`database (${s.database.instanceClass})`, Math.floor((s.database.vcpu / a.dbVcpuPer10kUsers) * 10_000)),
+            row(`redis (${s.redis.nodeClass})`, Math.floor((s.redis.memoryGiB / a.redisGiBPer10kUsers) * 10_000)),
+        );
+    return rows;
+}

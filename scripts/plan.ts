@@ -5,7 +5,7 @@ import { parseArgs } from "util";
 import Table from "cli-table3";
 import { RunError } from "@pulumi/pulumi";
 import { ConfigError, type StackConfig } from "../components/config";
-import { sizingFor, evaluateReference, REFERENCE, type Sizing } from "../components/capacity";
+import { capacityRows, sizingFor, evaluateReference, REFERENCE, type Sizing } from "../components/capacity";
 import { releaseState, type ReleaseState } from "../components/releasePlan";
 import { listStacks, runStack, UNKNOWN, type Recorded, type StackRun } from "../tests/harness";
 import { diffResources, type StackDiff } from "../tests/diff";
@@ -87,14 +87,9 @@ function printTree(out: string[], resources: Recorded[]): void {
 
 function printCapacity(out: string[], s: Sizing): void {
     const n = (v: number) => v.toLocaleString("en-US");
-    const verdict = (v: number) => (v >= s.targetUsers ? `✓ ≥ ${n(s.targetUsers)}` : `✗ < ${n(s.targetUsers)}`);
     const capacity = table(["capacity", "users served", "against target"]);
-    capacity.push(
-        ["steady state", n(s.steadyStateUsers), verdict(s.steadyStateUsers)],
-        ["worst rolling-update step", n(s.worstRolloutStepUsers), verdict(s.worstRolloutStepUsers)],
-        ["blue/green switch", n(s.blueGreenSwitchUsers), verdict(s.blueGreenSwitchUsers)],
-        [s.zones > 1 ? `after losing 1 of ${s.zones} zones` : "after a zone loss", s.zones > 1 ? n(s.afterZoneLossUsers) : "n/a (single zone)", s.zones > 1 ? verdict(s.afterZoneLossUsers) : "-"],
-    );
+    for (const r of capacityRows(s))
+        capacity.push([r.what, r.servedUsers === undefined ? "n/a" : n(r.servedUsers), r.servedUsers === undefined ? "-" : `${r.ok ? "✓ ≥" : "✗ <"} ${n(s.targetUsers)}`]);
     out.push(capacity.toString());
     const sizing = table(["sizing", "chosen"]);
     sizing.push(
@@ -113,7 +108,7 @@ function printCapacity(out: string[], s: Sizing): void {
     out.push(
         `Reference sizing (${REFERENCE.nodes} nodes × ${n(REFERENCE.usersPerNode)} users): steady ${n(ref.steadyStateUsers)}, ` +
             `rolling with maxUnavailable ${REFERENCE.maxUnavailableNodes} ${n(ref.worstRolloutStepUsers)}, after a zone loss ${n(ref.afterZoneLossUsers)} — ` +
-            `short of ${n(REFERENCE.targetUsers)} in both; this model keeps the target in every row above.`,
+            `short of ${n(REFERENCE.targetUsers)} in both; ${capacityRows(s).every((r) => r.ok) ? "this model keeps the target in every row above" : "rows marked ✗ above fall short of this stack's target"}.`,
     );
 }
 
@@ -158,6 +153,14 @@ export async function buildPlan(stack: string, overrides: Record<string, string>
     };
 }
 
+/** Why the plan fails: capacity rows below the target and mandatory policy violations (the plan exits 1). */
+export function shortfalls({ sizing, policy }: Plan): string[] {
+    return [
+        ...capacityRows(sizing).filter((r) => !r.ok).map((r) => `capacity: ${r.what} serves ${r.servedUsers?.toLocaleString("en-US")} of ${sizing.targetUsers.toLocaleString("en-US")} users`),
+        ...policy.violations.filter((v) => v.level === "mandatory").map((v) => `policy: [${v.rule}] ${v.resource}`),
+    ];
+}
+
 /** The `--json` document: exactly what the text plan shows, secrets redacted. */
 export function planJson(plan: Plan, overrides: Record<string, string>): string {
     const { run, diff } = plan;
@@ -170,6 +173,7 @@ export function planJson(plan: Plan, overrides: Record<string, string>): string 
         resources: run.resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent ?? null, protect: r.protect, inputs: redact(r) })),
         outputs: Object.fromEntries(Object.entries(run.outputs).map(([k, o]) => [k, o.secret ? SECRET : (o.value ?? null)])),
         capacity: capacityJson(plan.sizing),
+        shortfalls: shortfalls(plan),
         release: plan.release,
         policy: plan.policy,
         ...(diff ? { diff } : {}),
@@ -235,6 +239,11 @@ async function main(): Promise<void> {
     }
     if (values.json) process.stdout.write(planJson(plan, overrides) + "\n");
     else console.log(renderPlan(plan));
+    const short = shortfalls(plan);
+    if (short.length > 0) {
+        process.stderr.write(`\nThe plan falls short (${short.length}):\n${short.map((x) => `  ✗ ${x}`).join("\n")}\n`);
+        process.exitCode = 1;
+    }
 }
 
 if (require.main === module) main();

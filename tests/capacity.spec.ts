@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { ASSUMPTIONS, REFERENCE, capacityFor, evaluateReference, usersAfterZoneLoss } from "../components/capacity";
+import { ASSUMPTIONS, REFERENCE, capacityFor, capacityRows, evaluateReference, usersAfterZoneLoss } from "../components/capacity";
 
 const CLOUDS = ["aws", "azure", "gcp"] as const;
 const USER_COUNTS = [1_000, 2_500, 5_000, 7_777, 10_000, 25_000, 50_000, 100_000];
@@ -87,5 +87,23 @@ describe("capacity: the model keeps the target served", () => {
         const s = capacityFor(200, "local");
         assert.strictEqual(s.zones, 1);
         assert.ok(s.app.replicas >= 2);
+    });
+});
+
+describe("capacity: every sized component against the target", () => {
+    for (const cloud of CLOUDS)
+        it(`${cloud}: at 10,000 users every row, database and Redis included, serves the target`, () => {
+            const rows = capacityRows(capacityFor(10_000, cloud, 2));
+            assert.ok(rows.some((r) => r.what.startsWith("database")) && rows.some((r) => r.what.startsWith("redis")));
+            assert.deepStrictEqual(rows.filter((r) => !r.ok), []);
+        });
+
+    it("at 1,000,000 users the largest database class (64 vCPU) serves 80,000 and its row says ✗", () => {
+        const rows = capacityRows(capacityFor(1_000_000, "aws", 2));
+        const db = rows.find((r) => r.what.startsWith("database"))!;
+        assert.strictEqual(db.servedUsers, 80_000);
+        assert.strictEqual(db.ok, false);
+        assert.ok(rows.find((r) => r.what.startsWith("redis"))!.ok === false, "the largest Redis class falls short too");
+        assert.ok(rows.find((r) => r.what === "steady state")!.ok, "the app pods still scale");
     });
 });

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
-import { buildPlan, planJson } from "../scripts/plan";
+import { buildPlan, planJson, shortfalls } from "../scripts/plan";
 import { ROOT } from "./harness";
 
 describe("plan: the first command a new user runs", () => {
@@ -25,6 +25,12 @@ describe("plan: the first command a new user runs", () => {
         assert.deepStrictEqual(diff!.changed.map((c) => c.type), ["kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"]);
         assert.ok(diff!.changed[0].paths.some((p) => p.endsWith(".weight")));
         assert.strictEqual(diff!.changed[0].replaces, false);
+    });
+
+    it("a target a component cannot serve makes the plan fail, naming the component (and a fitting one passes)", async () => {
+        assert.deepStrictEqual(shortfalls(await buildPlan("aws", {}, false)), []);
+        const big = shortfalls(await buildPlan("aws", { targetUsers: "1000000" }, false));
+        assert.ok(big.some((s) => /^capacity: database \(db\.m7g\.16xlarge\) serves 80,000 of 1,000,000 users$/.test(s)), big.join("; "));
     });
 
     it("invalid config exits non-zero and names the key, with nothing printed on stdout", () => {
