@@ -87,16 +87,25 @@ const imageRepository = z
         error: "must be an image repository without tag or digest, e.g. ghcr.io/org/app (the version keys carry the tag)",
     });
 
-// An image tag per the distribution grammar; `latest` is refused because it makes releases unreproducible.
+// An image tag that is also a Kubernetes label value (it goes into app.kubernetes.io/version): at
+// most 63 characters, letters or digits at both ends. `latest` is refused: releases must be reproducible.
 const version = z
     .string()
-    .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, {
-        error: "must be an image tag (letters, digits, '.', '_', '-'; at most 128 characters), e.g. 6.9.2",
+    .regex(/^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/, {
+        error: "must be an image tag usable as a Kubernetes label value (letters, digits, '.', '_', '-' inside; at most 63 characters; a letter or digit at both ends), e.g. 6.9.2",
     })
     .refine((v) => v !== "latest", { error: "must be a fixed version; 'latest' cannot be released or rolled back" });
 
 const dnsLabel = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, {
     error: "must be a DNS label: lower-case letters, digits and '-', at most 63 characters",
+});
+
+// Namespaces Kubernetes, the clouds or our controllers own: deleting the app's namespace (or its
+// default-deny and Pod Security labels) must never touch them.
+const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", "envoy-gateway-system", "azure-alb-system"];
+const SYSTEM_PREFIXES = ["kube-", "gke-", "gmp-", "aks-", "amazon-", "azure-"];
+const appNamespaceName = dnsLabel.refine((n) => !SYSTEM_NAMESPACES.includes(n) && !SYSTEM_PREFIXES.some((p) => n.startsWith(p)), {
+    error: `must be the app's own namespace, not ${SYSTEM_NAMESPACES.join(", ")} or one starting with ${SYSTEM_PREFIXES.join(", ")} (Kubernetes, the clouds and the controllers own those)`,
 });
 
 // Project keys (without the `zdp:` prefix). Every key here is declared in Pulumi.yaml with its default.
@@ -107,7 +116,7 @@ const projectKeys = {
     // Non-root pods with every capability dropped cannot bind ports below 1024.
     appPort: integer(1024, 65535, "a port number (non-root pods cannot bind below 1024)"),
     healthPath: z.string().regex(/^\/[A-Za-z0-9._~\/-]*$/, { error: "must be a URL path starting with '/', e.g. /healthz" }),
-    namespace: dnsLabel,
+    namespace: appNamespaceName,
     releaseStrategy: oneOf(STRATEGIES),
     appVersion: version,
     blueVersion: version,

@@ -108,6 +108,11 @@ describe("config: the stack config contract", () => {
         ["gcp with an AWS region name", { cloud: "gcp", "gcp:project": "p", "gcp:region": "eu-west-1" }, "gcp:region"],
         ["gcp without project", { cloud: "gcp", "gcp:region": "europe-west1" }, "gcp:project"],
         ["another cloud's region key", { "aws:region": "us-east-1" }, "aws:region"],
+        ["a version too long for a label value", { greenVersion: `1.${"0".repeat(70)}` }, "greenVersion"],
+        ["a version ending in '-' (not a label value)", { blueVersion: "6.9.2-" }, "blueVersion"],
+        ["the kube-system namespace", { namespace: "kube-system" }, "namespace"],
+        ["a controller's namespace", { namespace: "envoy-gateway-system" }, "namespace"],
+        ["a namespace with a cloud's reserved prefix", { namespace: "gke-managed-app" }, "namespace"],
         ["a GatewayClass that is not a Kubernetes name", { gatewayClass: "My Class" }, "gatewayClass"],
         ["a GatewayClass on a cloud", { cloud: "gcp", "gcp:project": "p", "gcp:region": "europe-west1", "aws:region": undefined, gatewayClass: "istio" }, "gatewayClass"],
         ["minimal inactive colour taking canary traffic", { releaseStrategy: "canary", canaryWeight: "10", inactiveScale: "minimal" }, "inactiveScale"],
@@ -124,6 +129,23 @@ describe("config: the stack config contract", () => {
             if (hit!.value !== undefined) assert.ok(err.message.includes(`"${hit!.value}"`), "the bad value is quoted");
         });
     }
+
+    it("refuses on aws what the AWS APIs would refuse later: a log retention CloudWatch does not offer, more than 40 API CIDRs", () => {
+        const issues = (overrides: Record<string, string>) => {
+            try {
+                parseConfig(stackConfigMap("aws", overrides), "aws");
+            } catch (e) {
+                return (e as ConfigError).issues;
+            }
+            return [];
+        };
+        assert.deepStrictEqual(issues({ "aws.logRetentionDays": "45" }).map((i) => i.key), ["aws.logRetentionDays"]);
+        assert.match(issues({ "aws.logRetentionDays": "45" })[0].message, /one of 1, 3, 5, 7, 14, 30, 60, 90/);
+        assert.deepStrictEqual(issues({ "aws.logRetentionDays": "731" }), []);
+        const cidrs = (n: number) => Array.from({ length: n }, (_, i) => `198.51.${i}.0/24`).join(",");
+        assert.deepStrictEqual(issues({ "aws.apiPublicAccessCidrs": cidrs(40) }), []);
+        assert.deepStrictEqual(issues({ "aws.apiPublicAccessCidrs": cidrs(41) }).map((i) => i.key), ["aws.apiPublicAccessCidrs"]);
+    });
 
     it("refuses a domain a cloud cannot get a certificate for, before anything is declared", () => {
         const aws = () => parseConfig(stackConfigMap("aws", { domain: "shop.example.com" }), "aws");

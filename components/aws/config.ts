@@ -19,6 +19,10 @@ const arnList = z
  * - ElastiCache Valkey 8.2 (8.0-9.1 offered)
  *   https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/engine-versions.html
  */
+// The only retentions CloudWatch Logs accepts (PutRetentionPolicy retentionInDays,
+// https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html).
+export const LOG_RETENTION_DAYS = ["1", "3", "5", "7", "14", "30", "60", "90", "120", "150", "180", "365", "400", "545", "731", "1096", "1827", "2192", "2557", "2922", "3288", "3653"] as const;
+
 export const awsSchema = z
     .object({
         kubernetesVersion: z
@@ -29,7 +33,8 @@ export const awsSchema = z
         vpcCidr: cidr(16, 20, "10.0.0.0/16").default("10.0.0.0/16"),
         singleNatGateway: boolean.default(false),
         // No default: the public API endpoint is open only to the CIDRs the stack names.
-        apiPublicAccessCidrs: cidrList("the CIDRs (operators, CI runners) allowed to reach the public EKS API endpoint"),
+        // EKS accepts at most 40 public access CIDRs per cluster (Amazon EKS service quotas).
+        apiPublicAccessCidrs: cidrList("the CIDRs (operators, CI runners) allowed to reach the public EKS API endpoint", 40),
         adminPrincipalArns: arnList.default([]),
         postgresVersion: z
             .string()
@@ -42,7 +47,11 @@ export const awsSchema = z
         // Primary + replicas; 2 is the minimum for Multi-AZ automatic failover.
         cacheNodes: integer(2, 6, "a node count").default(2),
         backupRetentionDays: integer(7, 35, "a number of days").default(14),
-        logRetentionDays: integer(1, 3653, "a number of days").default(90),
+        logRetentionDays: z
+            .string()
+            .refine((v) => (LOG_RETENTION_DAYS as readonly string[]).includes(v), { error: `must be a retention CloudWatch Logs accepts: one of ${LOG_RETENTION_DAYS.join(", ")} days` })
+            .transform(Number)
+            .default(90),
         certificateArn: z
             .string()
             .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, { error: "must be an ACM certificate ARN" })
