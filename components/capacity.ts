@@ -80,8 +80,10 @@ const SHAPES: Record<Cloud, CloudShapes> = {
         zones: 3,
         node: { vcpu: 4, memoryGiB: 16, machineType: "n2-standard-4" },
         database: (vcpu) => `db-custom-${vcpu}-${vcpu * 4 * 1024}`,
-        // Memorystore for Redis takes any whole number of GiB; the name is the size.
-        redis: Array.from({ length: 300 }, (_, i) => [`${i + 1}`, i + 1] as const),
+        // Memorystore for Redis takes any whole number of GiB; the name is the size. From 5 GB, the
+        // smallest size with read replicas, which stay enabled for the instance's life
+        // (https://cloud.google.com/memorystore/docs/redis/about-read-replicas).
+        redis: Array.from({ length: 296 }, (_, i) => [`${i + 5}`, i + 5] as const),
     },
     local: {
         zones: 1,

@@ -5,6 +5,9 @@ import { boolean, integer, oneOf } from "./configValues";
 import { awsSchema } from "./aws/config";
 import { azureSchema } from "./azure/config";
 import { gcpSchema } from "./gcp/config";
+import { RULE_NAMES } from "../policy/ruleNames";
+import { addressRows, addressShortfall } from "./addressSpace";
+import { sizingFor } from "./capacity";
 
 export const PROJECT = "zdp";
 export const CLOUDS = ["local", "aws", "azure", "gcp"] as const;
@@ -140,6 +143,10 @@ const policySchema = z.strictObject({
         .string()
         .regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, { error: "must be a comma-separated list of policy rule names" })
         .transform((s) => s.split(","))
+        // A misspelt name would waive nothing while the stack file says it does.
+        .refine((names) => names.every((n) => (RULE_NAMES as readonly string[]).includes(n)), {
+            error: `must name rules of the guardrails pack: ${RULE_NAMES.join(", ")}`,
+        })
         .optional(),
 });
 const structuredSchemas = { aws: awsSchema, azure: azureSchema, gcp: gcpSchema, policy: policySchema } as const;
@@ -313,7 +320,7 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
 
     if (issues.length > 0) throw new ConfigError(issues);
 
-    return {
+    const cfg: StackConfig = {
         stack,
         project,
         cloud: cloud!,
@@ -344,4 +351,10 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
         azure: cloudParsed.azure as AzureConfig | undefined,
         gcp: cloudParsed.gcp as GcpConfig | undefined,
     };
+    // What the capacity model asks of the clouds' address ranges and classes: refused here, because the
+    // clouds would accept the ranges and leave pods Pending later.
+    const sizing = sizingFor(cfg);
+    for (const r of addressRows(cfg, sizing)) if (!r.ok) issues.push({ key: r.key, value: r.value, message: `is too small: ${addressShortfall(r, cfg.targetUsers)}` });
+    if (issues.length > 0) throw new ConfigError(issues);
+    return cfg;
 }

@@ -41,3 +41,20 @@ export const cidrList = (purpose: string, max = 100) =>
             error: "must be a comma-separated list of IPv4 CIDRs (host bits zero), e.g. 203.0.113.0/24,198.51.100.7/32",
         })
         .refine((list) => list.length <= max, { error: `must list at most ${max} CIDRs` });
+
+/** First and last address of an IPv4 CIDR, as integers. */
+function cidrRange(value: string): [number, number] {
+    const [ip, prefix] = value.split("/");
+    const start = ip.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
+    return [start, start + 2 ** (32 - Number(prefix)) - 1];
+}
+
+/** Addresses in an IPv4 CIDR. */
+export const cidrSize = (value: string): number => 2 ** (32 - Number(value.split("/")[1]));
+
+export function cidrsOverlap(a: string, b: string): boolean {
+    if (!isIpv4Cidr(a) || !isIpv4Cidr(b)) return false;
+    const [a0, a1] = cidrRange(a);
+    const [b0, b1] = cidrRange(b);
+    return a0 <= b1 && b0 <= a1;
+}

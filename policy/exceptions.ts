@@ -5,11 +5,11 @@
 //   pulumi preview --stack aws --policy-pack policy --policy-pack-config policy-config.json
 // Config format: https://www.pulumi.com/docs/iac/using-pulumi/crossguard/configuration/
 import type { PolicyPackConfig } from "@pulumi/policy";
-import { RULE_NAMES } from "./policies";
+import { RULE_NAMES } from "./ruleNames";
 
 /** CrossGuard config that downgrades each waived rule to advisory; unknown names are refused (a typo waives nothing). */
 export function exceptionConfig(exceptions: string[]): PolicyPackConfig {
-    const unknown = exceptions.filter((e) => !RULE_NAMES.includes(e));
+    const unknown = exceptions.filter((e) => !(RULE_NAMES as readonly string[]).includes(e));
     if (unknown.length > 0) {
         throw new Error(`policy.exceptions names unknown rule(s) ${unknown.join(", ")}; the rules are: ${RULE_NAMES.join(", ")}`);
     }

@@ -6,6 +6,9 @@ import { databasePolicies } from "./rules/databases";
 import { kubernetesPolicies } from "./rules/kubernetes";
 import { networkPolicies } from "./rules/network";
 import { redisPolicies } from "./rules/redis";
+import { RULE_NAMES } from "./ruleNames";
+
+export { RULE_NAMES };
 
 export const PACK_NAME = "zdp-guardrails";
 
@@ -17,4 +20,7 @@ export const policies: Policies = [
     ...kubernetesPolicies,
 ];
 
-export const RULE_NAMES: string[] = policies.map((p) => p.name);
+// The config check reads ruleNames.ts; a rule added or renamed without it must not load.
+const packNames = policies.map((p) => p.name);
+if (packNames.length !== RULE_NAMES.length || packNames.some((n, i) => n !== RULE_NAMES[i]))
+    throw new Error(`policy/ruleNames.ts lists ${RULE_NAMES.join(", ")}; the pack has ${packNames.join(", ")}. Keep them equal, in pack order.`);

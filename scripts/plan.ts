@@ -5,6 +5,7 @@ import { parseArgs } from "util";
 import Table from "cli-table3";
 import { RunError } from "@pulumi/pulumi";
 import { ConfigError, type StackConfig } from "../components/config";
+import { addressRows } from "../components/addressSpace";
 import { capacityRows, sizingFor, evaluateReference, REFERENCE, type Sizing } from "../components/capacity";
 import { releaseState, type ReleaseState } from "../components/releasePlan";
 import { listStacks, runStack, UNKNOWN, type Recorded, type StackRun } from "../tests/harness";
@@ -85,11 +86,13 @@ function printTree(out: string[], resources: Recorded[]): void {
     walk(undefined, "");
 }
 
-function printCapacity(out: string[], s: Sizing): void {
+function printCapacity(out: string[], cfg: StackConfig, s: Sizing): void {
     const n = (v: number) => v.toLocaleString("en-US");
     const capacity = table(["capacity", "users served", "against target"]);
     for (const r of capacityRows(s))
         capacity.push([r.what, r.servedUsers === undefined ? "n/a" : n(r.servedUsers), r.servedUsers === undefined ? "-" : `${r.ok ? "✓ ≥" : "✗ <"} ${n(s.targetUsers)}`]);
+    // The config refuses a range that falls short, so these print ✓; they show the headroom left.
+    for (const r of addressRows(cfg, s)) capacity.push([`addresses: ${r.what}`, `${n(r.nodesHeld)} nodes`, `${r.ok ? "✓ ≥" : "✗ <"} ${n(r.nodesNeeded)} nodes`]);
     out.push(capacity.toString());
     const sizing = table(["sizing", "chosen"]);
     sizing.push(
@@ -189,7 +192,7 @@ export function renderPlan({ run, sizing, release, policy, diff }: Plan): string
     out.push(`Resources (${run.resources.length}):`);
     printTree(out, run.resources);
     out.push("");
-    printCapacity(out, sizing);
+    printCapacity(out, run.config, sizing);
     out.push("");
     printRelease(out, release);
     out.push(`\nPolicy (policy/, CrossGuard, run offline): ${summarize(policy)}`);

@@ -56,8 +56,6 @@ describe("azure: pure helpers", () => {
     it("carves node, AGC (/24), PostgreSQL and endpoint subnets from the /16, outside the overlay ranges", () => {
         const p = addressPlan("10.40.0.0/16");
         assert.deepStrictEqual([p.nodes, p.agc, p.postgres, p.endpoints], ["10.40.0.0/22", "10.40.4.0/24", "10.40.5.0/24", "10.40.6.0/24"]);
-        assert.throws(() => addressPlan("192.168.0.0/16"), /overlaps the AKS overlay/);
-        assert.throws(() => addressPlan("10.40.0.0/20"), /must be a \/16/);
     });
 
     it("rounds PostgreSQL storage up to a size Azure accepts", () => {

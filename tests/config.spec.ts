@@ -76,6 +76,7 @@ describe("config: the stack config contract", () => {
         ["a cloud object that is not an object", { aws: "fast" }, "aws"],
         ["an unknown policy setting", { policy: JSON.stringify({ exception: "k8s-pdb" }) }, "policy.exception"],
         ["a list where a policy setting is one value", { policy: JSON.stringify({ exceptions: ["k8s-pdb"] }) }, "policy.exceptions"],
+        ["a policy exception naming no rule (a typo waives nothing)", { policy: JSON.stringify({ exceptions: "k8s-pdb,k8s-min-replica" }) }, "policy.exceptions"],
         ["negative users", { targetUsers: "-5" }, "targetUsers"],
         ["zero users", { targetUsers: "0" }, "targetUsers"],
         ["fractional users", { targetUsers: "10000.5" }, "targetUsers"],
@@ -145,6 +146,32 @@ describe("config: the stack config contract", () => {
         const cidrs = (n: number) => Array.from({ length: n }, (_, i) => `198.51.${i}.0/24`).join(",");
         assert.deepStrictEqual(issues({ "aws.apiPublicAccessCidrs": cidrs(40) }), []);
         assert.deepStrictEqual(issues({ "aws.apiPublicAccessCidrs": cidrs(41) }).map((i) => i.key), ["aws.apiPublicAccessCidrs"]);
+    });
+
+    it("refuses address ranges too small for the nodes the capacity model may run (autoscaler max + upgrade surge)", () => {
+        const keys = (stack: string, overrides: Record<string, string>) => {
+            try {
+                parseConfig(stackConfigMap(stack, overrides), stack);
+            } catch (e) {
+                return (e as ConfigError).issues.map((i) => `${i.key}: ${i.message}`);
+            }
+            return [];
+        };
+        // GKE: a /24 of the pod range per node. 10k users may run 33 nodes + 3 surge: a /21 holds 8, a /18 64.
+        assert.deepStrictEqual(keys("gcp", { "gcp.podsCidr": "10.16.0.0/18" }), []);
+        const pods = keys("gcp", { "gcp.podsCidr": "10.16.0.0/21" });
+        assert.strictEqual(pods.length, 1);
+        assert.match(pods[0], /^gcp\.podsCidr: is too small: .*holds 8 nodes, but 10,000 users need up to 36 .*; use a \/18 or larger$/);
+        // 100k users: 327 + 3 nodes do not fit a /24 node range (252 usable).
+        assert.match(keys("gcp", { targetUsers: "100000", "gcp.nodesCidr": "10.10.0.0/24" }).join("\n"), /gcp\.nodesCidr: is too small: .*holds 252 nodes, but 100,000 users need up to 330/);
+        // EKS: pods take VPC addresses, up to 60 per m7i.xlarge; a /20 VPC leaves a /22 per zone.
+        assert.deepStrictEqual(keys("aws", { targetUsers: "100000" }), []);
+        assert.match(keys("aws", { targetUsers: "100000", "aws.vpcCidr": "10.0.0.0/20" }).join("\n"), /aws\.vpcCidr: is too small: .*private \/22 per zone, 60 addresses per m7i\.xlarge node holds 48 nodes.*use a larger aws\.vpcCidr \(up to a \/16\)$/);
+        // AKS overlay: a /24 per node out of a fixed /16 caps the cluster at 256 nodes.
+        assert.deepStrictEqual(keys("azure", {}), []);
+        assert.match(keys("azure", { targetUsers: "100000" }).join("\n"), /targetUsers: is too small: AKS overlay pod range 192\.168\.0\.0\/16 .*holds 256 nodes/);
+        // And the VNet may not overlap the overlay ranges it routes to.
+        assert.match(keys("azure", { "azure.vnetCidr": "192.168.0.0/16" }).join("\n"), /^azure\.vnetCidr: must not overlap the AKS overlay pod range/);
     });
 
     it("refuses a domain a cloud cannot get a certificate for, before anything is declared", () => {

@@ -3,7 +3,8 @@ import * as assert from "assert";
 import { sizingFor, type Sizing } from "../components/capacity";
 import { ConfigError } from "../components/config";
 import { NODE_ROLES } from "../components/gcp/cluster";
-import { cidrsOverlap, gcpSchema, isIpv4Cidr } from "../components/gcp/config";
+import { gcpSchema } from "../components/gcp/config";
+import { cidrsOverlap, isIpv4Cidr } from "../components/configValues";
 import { gkeKubeconfig } from "../components/gcp/kubeconfig";
 import { CERTMAP_ANNOTATION, GATEWAY_CLASS, HEALTH_CHECK_RANGES } from "../components/gcp/loadBalancer";
 import { gcpName, serviceAccountId } from "../components/gcp/naming";
@@ -236,8 +237,10 @@ describe("gcp stack (mocks)", function () {
             assert.strictEqual(r.inputs.memorySizeGb, sizing.redis.memoryGiB);
             assert.strictEqual(r.inputs.memorySizeGb, 8);
             assert.strictEqual(r.inputs.redisVersion, "REDIS_7_2");
-            assert.strictEqual(r.inputs.readReplicasMode, "READ_REPLICAS_DISABLED");
+            // Enabled from creation: Memorystore can never disable them, so only the count moves later.
+            assert.strictEqual(r.inputs.readReplicasMode, "READ_REPLICAS_ENABLED");
             assert.strictEqual(r.inputs.replicaCount, 1);
+            assert.strictEqual(r.inputs.secondaryIpRange, "auto", "enabling them on an instance created without them needs a range");
             assert.strictEqual(r.protect, true);
             assert.strictEqual(r.inputs.deletionProtection, true);
         });
@@ -446,10 +449,16 @@ describe("gcp stack (mocks)", function () {
     });
 
     describe("read replicas", () => {
-        it("redisReadReplicas=2 enables the read endpoint with two replicas", async () => {
-            const rr = await runStack("gcp", { "gcp.redisReadReplicas": "2" });
-            const r = one(rr, T.redis).inputs;
-            assert.deepStrictEqual([r.readReplicasMode, r.replicaCount], ["READ_REPLICAS_ENABLED", 2]);
+        it("redisReadReplicas moves only the replica count, in both directions, never the mode", async () => {
+            for (const n of ["2", "1"]) {
+                const r = one(await runStack("gcp", { "gcp.redisReadReplicas": n }), T.redis).inputs;
+                assert.deepStrictEqual([r.readReplicasMode, r.replicaCount], ["READ_REPLICAS_ENABLED", Number(n)]);
+            }
+        });
+
+        it("even the smallest stack gets 5 GB, the least Memorystore allows read replicas on", async () => {
+            const r = one(await runStack("gcp", { targetUsers: "100" }), T.redis).inputs;
+            assert.strictEqual(r.memorySizeGb, 5);
         });
     });
 });
@@ -483,7 +492,7 @@ describe("gcp config (gcp.* keys)", () => {
         servicesCidr: "10.20.0.0/20",
         postgresVersion: "POSTGRES_17",
         redisVersion: "REDIS_7_2",
-        redisReadReplicas: "0",
+        redisReadReplicas: "1",
     };
     const issues = (over: Record<string, string | undefined>) => {
         const r = gcpSchema.safeParse(Object.fromEntries(Object.entries({ ...base, ...over }).filter(([, v]) => v !== undefined)));
@@ -493,7 +502,7 @@ describe("gcp config (gcp.* keys)", () => {
     it("parses the defaults and splits the authorized networks", () => {
         const r = gcpSchema.parse(base);
         assert.deepStrictEqual(r.masterAuthorizedNetworks, ["203.0.113.0/24", "198.51.100.7/32"]);
-        assert.strictEqual(r.redisReadReplicas, 0);
+        assert.strictEqual(r.redisReadReplicas, 1);
     });
 
     const bad: [string, Record<string, string | undefined>, RegExp][] = [
@@ -503,7 +512,8 @@ describe("gcp config (gcp.* keys)", () => {
         ["an unknown channel", { releaseChannel: "BETA" }, /RAPID, REGULAR, STABLE, EXTENDED/],
         ["an unsupported Postgres", { postgresVersion: "POSTGRES_9_6" }, /POSTGRES_17/],
         ["an old Redis", { redisVersion: "REDIS_6_X" }, /REDIS_7_2/],
-        ["6 read replicas", { redisReadReplicas: "6" }, /0 to 5/],
+        ["6 read replicas", { redisReadReplicas: "6" }, /1 to 5/],
+        ["0 read replicas (Memorystore cannot turn them off)", { redisReadReplicas: "0" }, /cannot turn them off/],
         ["overlapping ranges", { podsCidr: "10.8.0.0/13" }, /podsCidr: overlaps gcp.nodesCidr/],
         ["a pods range too small", { podsCidr: "10.16.0.0/24" }, /podsCidr/],
     ];

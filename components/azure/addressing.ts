@@ -17,28 +17,25 @@ export interface AddressPlan {
     dnsServiceIp: string;
 }
 
-const POD_CIDR = "192.168.0.0/16";
-const SERVICE_CIDR = "172.16.0.0/16";
+/** Overlay ranges: outside any VNet the config accepts (azure.vnetCidr may not overlap them). */
+export const AKS_POD_CIDR = "192.168.0.0/16";
+export const AKS_SERVICE_CIDR = "172.16.0.0/16";
+export const AKS_NODE_SUBNET_PREFIX = 22;
 
 const octets = (cidr: string) => cidr.split("/")[0].split(".").map(Number);
 
-/** Carve the subnets out of a /16 (e.g. 10.40.0.0/16). Throws when the VNet overlaps the overlay ranges. */
+/** Carve the subnets out of the /16 that azure.vnetCidr holds (the config checks size and overlaps). */
 export function addressPlan(vnetCidr: string): AddressPlan {
     const [a, b] = octets(vnetCidr);
-    if (!/\/16$/.test(vnetCidr) || a === undefined || b === undefined) throw new Error(`azure.vnetCidr must be a /16, got ${vnetCidr}`);
-    for (const overlay of [POD_CIDR, SERVICE_CIDR]) {
-        const [oa, ob] = octets(overlay);
-        if (oa === a && ob === b) throw new Error(`azure.vnetCidr ${vnetCidr} overlaps the AKS overlay range ${overlay}; pick another /16`);
-    }
     const net = (third: number, bits: number) => `${a}.${b}.${third}.0/${bits}`;
     return {
         vnet: `${a}.${b}.0.0/16`,
-        nodes: net(0, 22),
+        nodes: net(0, AKS_NODE_SUBNET_PREFIX),
         agc: net(4, 24),
         postgres: net(5, 24),
         endpoints: net(6, 24),
-        podCidr: POD_CIDR,
-        serviceCidr: SERVICE_CIDR,
+        podCidr: AKS_POD_CIDR,
+        serviceCidr: AKS_SERVICE_CIDR,
         dnsServiceIp: "172.16.0.10",
     };
 }

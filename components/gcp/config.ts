@@ -1,8 +1,6 @@
 // Project keys `gcp.<name>` (Pulumi.yaml declares each with its default). Pure: no Pulumi import.
 import { z } from "zod";
-import { cidr, cidrList, isIpv4Cidr, oneOf } from "../configValues";
-
-export { isIpv4Cidr };
+import { cidr, cidrList, cidrsOverlap, oneOf } from "../configValues";
 
 // GKE release channels; EXTENDED keeps a minor version for up to 24 months.
 // https://cloud.google.com/kubernetes-engine/docs/concepts/release-channels
@@ -27,10 +25,14 @@ export const gcpSchema = z
         servicesCidr: cidr(8, 27, "10.20.0.0/20"),
         postgresVersion: oneOf(POSTGRES_VERSIONS),
         redisVersion: oneOf(REDIS_VERSIONS),
-        /** Memorystore read replicas (1–5) behind a read endpoint; 0 keeps the single HA replica. */
+        /**
+         * Memorystore replicas (1–5), each a failover target and a reader behind the read endpoint.
+         * Read replicas stay enabled: Memorystore cannot disable them on an instance (readReplicasMode
+         * is create-time only), so only the count moves, in either direction.
+         */
         redisReadReplicas: z
             .string()
-            .regex(/^[0-5]$/, { error: "must be a whole number from 0 to 5" })
+            .regex(/^[1-5]$/, { error: "must be a whole number from 1 to 5 (read replicas are always on: Memorystore cannot turn them off, so only their count changes)" })
             .transform(Number),
     })
     .strict()
@@ -47,16 +49,3 @@ export const gcpSchema = z
     });
 
 export type GcpConfig = z.infer<typeof gcpSchema>;
-
-function cidrRange(value: string): [number, number] {
-    const [ip, prefix] = value.split("/");
-    const start = ip.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
-    return [start, start + 2 ** (32 - Number(prefix)) - 1];
-}
-
-export function cidrsOverlap(a: string, b: string): boolean {
-    if (!isIpv4Cidr(a) || !isIpv4Cidr(b)) return false;
-    const [a0, a1] = cidrRange(a);
-    const [b0, b1] = cidrRange(b);
-    return a0 <= b1 && b0 <= a1;
-}

@@ -2,7 +2,6 @@
 // Cloud NAT for private nodes' egress, and Private Service Access for Cloud SQL and Memorystore.
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { isIpv4Cidr } from "./config";
 import type { Labels } from "./naming";
 
 export const PODS_RANGE = "pods";
@@ -27,8 +26,6 @@ export class Network extends pulumi.ComponentResource {
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:gcp:Network", name, {}, opts);
-        for (const key of ["nodesCidr", "podsCidr", "servicesCidr"] as const)
-            if (!isIpv4Cidr(args[key])) throw new Error(`Network ${name}: ${key} "${args[key]}" is not an IPv4 CIDR.`);
         const parent = { parent: this };
 
         const network = new gcp.compute.Network(

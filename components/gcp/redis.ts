@@ -32,13 +32,6 @@ export class MemorystoreRedis extends pulumi.ComponentResource {
     constructor(name: string, args: MemorystoreRedisArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:gcp:Redis", name, {}, opts);
         const memoryGb = args.sizing.redis.memoryGiB;
-        if (!Number.isInteger(memoryGb) || memoryGb < 1 || memoryGb > 300)
-            throw new Error(`MemorystoreRedis ${name}: memory ${memoryGb} GB must be a whole number from 1 to 300.`);
-        if (!Number.isInteger(args.readReplicas) || args.readReplicas < 0 || args.readReplicas > 5)
-            throw new Error(`MemorystoreRedis ${name}: readReplicas ${args.readReplicas} must be 0 to 5.`);
-        // https://cloud.google.com/memorystore/docs/redis/about-read-replicas (nodes of 5 GB or more)
-        if (args.readReplicas > 0 && memoryGb < 5)
-            throw new Error(`MemorystoreRedis ${name}: read replicas need an instance of at least 5 GB (this one is ${memoryGb} GB).`);
 
         const instance = new gcp.redis.Instance(
             name,
@@ -51,9 +44,15 @@ export class MemorystoreRedis extends pulumi.ComponentResource {
                 connectMode: "PRIVATE_SERVICE_ACCESS",
                 transitEncryptionMode: "SERVER_AUTHENTICATION",
                 authEnabled: true,
-                readReplicasMode: args.readReplicas > 0 ? "READ_REPLICAS_ENABLED" : "READ_REPLICAS_DISABLED",
-                // Without read replicas a Standard instance takes exactly one replica.
-                replicaCount: args.readReplicas > 0 ? args.readReplicas : 1,
+                // Always on (the capacity model sizes at least 5 GB): Memorystore can enable read replicas
+                // later but never disable them, so a count that moves both ways needs them from the start.
+                readReplicasMode: "READ_REPLICAS_ENABLED",
+                replicaCount: args.readReplicas,
+                // Needed only to enable read replicas on an instance created without them (earlier versions of
+                // this stack): a free range of the private service access allocation, picked by Memorystore.
+                // The provider's own acceptance test creates an instance with these two settings
+                // (terraform-provider-google resource_redis_instance_test.go).
+                secondaryIpRange: "auto",
                 // Tuesday 03:00 UTC: apart from GKE's weekend and Cloud SQL's Monday windows.
                 maintenancePolicy: { weeklyMaintenanceWindows: [{ day: "TUESDAY", startTime: { hours: 3, minutes: 0, seconds: 0, nanos: 0 } }] },
                 deletionProtection: args.protect,
