@@ -8,6 +8,7 @@ import { gcpSchema } from "./gcp/config";
 import { RULE_NAMES } from "../policy/ruleNames";
 import { addressRows, addressShortfall } from "./addressSpace";
 import { sizingFor } from "./capacity";
+import { stackNameProblem } from "./identifiers";
 
 export const PROJECT = "zdp";
 export const CLOUDS = ["local", "aws", "azure", "gcp"] as const;
@@ -283,6 +284,8 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
             issues.push({ key: spec.key, value, message: `belongs to cloud ${c}, but this stack's cloud is ${cloud ?? values.cloud ?? "unset"}; remove it` });
         }
     }
+    const nameProblem = cloud && stackNameProblem(cloud, project, stack);
+    if (nameProblem) issues.push({ key: "stack name", value: stack, message: nameProblem });
     if (cloud === "gcp" && raw["gcp:project"] === undefined) issues.push({ key: "gcp:project", message: "is required for cloud gcp (your GCP project id)" });
 
     // Structured settings: the policy object and the stack's own cloud's object (the CLI fills every

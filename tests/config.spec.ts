@@ -148,6 +148,27 @@ describe("config: the stack config contract", () => {
         assert.deepStrictEqual(issues({ "aws.apiPublicAccessCidrs": cidrs(41) }).map((i) => i.key), ["aws.apiPublicAccessCidrs"]);
     });
 
+    it("refuses a stack name that cannot make the cloud's identifiers (characters, length), naming the limit", () => {
+        const problem = (stack: string, cloud: string) => {
+            try {
+                parseConfig(stackConfigMap(cloud), stack);
+            } catch (e) {
+                return (e as ConfigError).issues.filter((i) => i.key === "stack name").map((i) => i.message);
+            }
+            return [];
+        };
+        assert.deepStrictEqual(problem("prod-eu", "aws"), []);
+        assert.match(problem("Prod_EU", "aws")[0], /cannot name aws resources .*lower-case letters, digits and single hyphens/);
+        assert.match(problem("prod--eu", "gcp")[0], /cannot name gcp resources/);
+        // ElastiCache ids stop at 40: zdp-<stack>-valkey leaves 29 characters for the stack.
+        assert.deepStrictEqual(problem("a".repeat(29), "aws"), []);
+        assert.match(problem("a".repeat(30), "aws")[0], /ElastiCache replication group id 41 characters, over the 40 .*at most 29 characters$/);
+        // Memorystore ids stop at 40 too, and Pulumi appends 8 characters to zdp-<stack>-redis.
+        assert.match(problem("a".repeat(23), "gcp")[0], /Memorystore instance id 41 characters, over the 40 .*at most 22 characters$/);
+        assert.deepStrictEqual(problem("a".repeat(22), "gcp"), []);
+        assert.deepStrictEqual(problem("Any_Name.OK", "dev"), [], "the dev stack names no cloud resource");
+    });
+
     it("refuses address ranges too small for the nodes the capacity model may run (autoscaler max + upgrade surge)", () => {
         const keys = (stack: string, overrides: Record<string, string>) => {
             try {

@@ -1,0 +1,50 @@
+// Cloud identifiers built from the project and stack names, against the rules of the API that takes
+// them. A stack named `Prod_EU` or `customer-acme-production-eu` would otherwise pass `pulumi preview`
+// and fail midway through `pulumi up`. Pure (no Pulumi import).
+import type { Cloud } from "./config";
+
+interface Identifier {
+    what: string;
+    id: string;
+    max: number;
+    source: string;
+}
+
+// Pulumi's bridged providers auto-name a resource `<name>-<7 hex>`; a Terraform name_prefix gets a
+// 26-character suffix (terraform-plugin-sdk id.UniqueIDSuffixLength).
+const AUTONAME_SUFFIX = 8;
+const PREFIX_SUFFIX = 26;
+
+function identifiers(cloud: Cloud, project: string, stack: string): Identifier[] {
+    const base = `${project}-${stack}`;
+    if (cloud === "aws")
+        return [
+            { what: "RDS instance identifier", id: `${base}-pg`, max: 63, source: "RDS CreateDBInstance DBInstanceIdentifier" },
+            { what: "ElastiCache replication group id", id: `${base}-valkey`, max: 40, source: "ElastiCache CreateReplicationGroup ReplicationGroupId" },
+            { what: "EKS node group name (prefix + 26)", id: `${base}-z0-`.padEnd(base.length + 4 + PREFIX_SUFFIX, "x"), max: 63, source: "EKS CreateNodegroup nodegroupName" },
+        ];
+    if (cloud === "gcp")
+        return [
+            { what: "Memorystore instance id", id: `${base}-redis`.padEnd(base.length + 6 + AUTONAME_SUFFIX, "x"), max: 40, source: "Memorystore CreateInstanceRequest instance_id" },
+            { what: "GKE cluster name", id: base.padEnd(base.length + AUTONAME_SUFFIX, "x"), max: 40, source: "GKE Cluster.name" },
+        ];
+    if (cloud === "azure")
+        return [{ what: "PostgreSQL flexible server name", id: `${base}-db`.padEnd(base.length + 3 + AUTONAME_SUFFIX, "x"), max: 63, source: "Microsoft.DBforPostgreSQL/flexibleServers name" }];
+    return [];
+}
+
+/**
+ * Why this stack name cannot make this cloud's identifiers, or undefined when it can. Every one of
+ * them takes lower-case letters, digits and single hyphens, starting with a letter (the strictest,
+ * RDS and ElastiCache, refuse `--` and a trailing hyphen).
+ */
+export function stackNameProblem(cloud: Cloud, project: string, stack: string): string | undefined {
+    const ids = identifiers(cloud, project, stack);
+    if (ids.length === 0) return undefined;
+    const longest = Math.min(...ids.map((i) => i.max - (i.id.length - stack.length)));
+    const rule = `use a stack name of lower-case letters, digits and single hyphens, starting with a letter, at most ${longest} characters`;
+    if (!/^[a-z]([a-z0-9]|-(?!-))*[a-z0-9]$|^[a-z]$/.test(stack)) return `cannot name ${cloud} resources (${ids.map((i) => i.what).join(", ")}); ${rule}`;
+    const long = ids.find((i) => i.id.length > i.max);
+    if (long) return `makes the ${long.what} ${long.id.length} characters, over the ${long.max} its API takes (${long.source}); ${rule}`;
+    return undefined;
+}
