@@ -76,6 +76,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
         clientSecurityGroupId: cluster.clusterSecurityGroupId,
         kmsKeyArn: key.arn,
         backupRetentionDays: a.backupRetentionDays,
+        logRetentionDays: a.logRetentionDays,
         protect: cfg.protect,
         tags: tags("database"),
     });

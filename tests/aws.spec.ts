@@ -244,11 +244,42 @@ describe("aws stack (mocks)", function () {
         it("installs the managed add-ons, giving the AWS-calling ones Pod Identity roles", () => {
             const addons = Object.fromEntries(all(run, T.addon).map((a) => [a.inputs.addonName, a.inputs]));
             assert.deepStrictEqual(Object.keys(addons).sort(), [
-                "amazon-cloudwatch-observability", "aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni",
+                "amazon-cloudwatch-observability", "aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "metrics-server", "vpc-cni",
             ]);
             assert.strictEqual(addons["aws-ebs-csi-driver"].podIdentityAssociations[0].serviceAccount, "ebs-csi-controller-sa");
             assert.strictEqual(addons["amazon-cloudwatch-observability"].podIdentityAssociations[0].serviceAccount, "cloudwatch-agent");
             assert.strictEqual(one(run, T.cluster).inputs.bootstrapSelfManagedAddons, false);
+        });
+
+        it("installs a metrics server (EKS has none), so the HPAs get CPU metrics, after the nodes it runs on", () => {
+            const ms = all(run, T.addon).find((a) => a.inputs.addonName === "metrics-server")!;
+            for (const g of all(run, T.nodeGroup)) assert.ok(ms.dependsOn.includes(g.urn), `metrics-server after ${g.name}`);
+        });
+
+        it("node groups and every add-on follow aws.kubernetesVersion, through the cluster's version", async () => {
+            const bumped = await runStack("aws", { "aws.kubernetesVersion": "1.36" });
+            for (const r of [run, bumped]) {
+                const v = r.config.aws!.kubernetesVersion;
+                for (const g of all(r, T.nodeGroup)) assert.strictEqual(g.inputs.version, v, g.name);
+                // The mock answers getAddonVersion with a version per Kubernetes minor (EKS's default for it).
+                for (const a of all(r, T.addon)) assert.strictEqual(a.inputs.addonVersion, `v${v}.0-eksbuild.1`, a.inputs.addonName);
+            }
+        });
+
+        it("pre-creates the Container Insights and RDS log groups with the stack's retention (the agent and RDS would set none)", () => {
+            const groups = all(run, "aws:cloudwatch/logGroup:LogGroup");
+            const days = run.config.aws!.logRetentionDays;
+            const wanted = [
+                ...["application", "dataplane", "host", "performance"].map((g) => `/aws/containerinsights/zdp-aws/${g}`),
+                "/aws/rds/instance/zdp-aws-pg/postgresql",
+                "/aws/rds/instance/zdp-aws-pg/upgrade",
+            ];
+            for (const name of wanted) assert.strictEqual(groups.find((g) => g.inputs.name === name)?.inputs.retentionInDays, days, name);
+            const observability = all(run, T.addon).find((a) => a.inputs.addonName === "amazon-cloudwatch-observability")!;
+            const rds = one(run, T.rds);
+            for (const g of groups.filter((g) => wanted.includes(g.inputs.name)))
+                assert.ok((g.inputs.name.includes("/rds/") ? rds : observability).dependsOn.includes(g.urn), `${g.inputs.name} exists before its writer`);
+            assert.deepStrictEqual(groups.filter((g) => g.inputs.retentionInDays === undefined).map((g) => g.inputs.name), []);
         });
 
         it("CoreDNS waits for the nodes; nodes wait for the CNI", () => {

@@ -131,10 +131,21 @@ export class Cluster extends pulumi.ComponentResource {
 
         // Add-ons the nodes need to become Ready. The CNI's permissions stay on the node role (the AWS
         // default): aws-node starts before any Pod Identity credential can be served on a new node.
+        // Each add-on runs EKS's default version for the cluster's Kubernetes minor, read through the
+        // cluster's version: a change of aws.kubernetesVersion upgrades them after the control plane,
+        // and nothing else moves them.
         const addon = (addonName: string, extra: Partial<aws.eks.AddonArgs> = {}, dependsOn: pulumi.Resource[] = []) =>
             new aws.eks.Addon(
                 `${name}-${addonName}`,
-                { clusterName: cluster.name, addonName, resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "PRESERVE", tags: tags(), ...extra },
+                {
+                    clusterName: cluster.name,
+                    addonName,
+                    addonVersion: aws.eks.getAddonVersionOutput({ addonName, kubernetesVersion: cluster.version }, parent).version,
+                    resolveConflictsOnCreate: "OVERWRITE",
+                    resolveConflictsOnUpdate: "PRESERVE",
+                    tags: tags(),
+                    ...extra,
+                },
                 { parent: this, dependsOn },
             );
         const vpcCni = addon("vpc-cni");
@@ -189,6 +200,8 @@ export class Cluster extends pulumi.ComponentResource {
                         nodeRoleArn: nodeRole.arn,
                         subnetIds: [subnetId],
                         instanceTypes: [args.nodes.machineType],
+                        // The cluster's version (not the config's): a minor upgrade rolls the nodes after the control plane.
+                        version: cluster.version,
                         amiType: "AL2023_x86_64_STANDARD",
                         capacityType: "ON_DEMAND",
                         scalingConfig: scaling,
@@ -216,11 +229,24 @@ export class Cluster extends pulumi.ComponentResource {
             { managedPolicyArns: [managedPolicy("CloudWatchAgentServerPolicy"), managedPolicy("AWSXrayWriteOnlyAccess")], tags: tags() },
             parent,
         );
+        // The agent's Fluent Bit writes to these groups; created first with a retention, as the agent
+        // would create them with none (amazon-cloudwatch-agent-operator helm/templates/fluent-bit-configmap.yaml).
+        const insightsLogs = ["application", "dataplane", "host", "performance"].map(
+            (group) =>
+                new aws.cloudwatch.LogGroup(
+                    `${name}-insights-${group}`,
+                    { name: `/aws/containerinsights/${args.clusterName}/${group}`, retentionInDays: args.logRetentionDays, tags: tags() },
+                    parent,
+                ),
+        );
         addon(
             "amazon-cloudwatch-observability",
             { podIdentityAssociations: [{ roleArn: observabilityRole.arn, serviceAccount: "cloudwatch-agent" }] },
-            [...nodeGroups, podIdentityAgent],
+            [...nodeGroups, podIdentityAgent, ...insightsLogs],
         );
+        // EKS installs no metrics server, and without one every HorizontalPodAutoscaler is inert
+        // (https://docs.aws.amazon.com/eks/latest/userguide/metrics-server.html; offered as an EKS add-on).
+        const metricsServer = addon("metrics-server", {}, nodeGroups);
 
         this.name = cluster.name;
         this.endpoint = cluster.endpoint;
@@ -229,7 +255,7 @@ export class Cluster extends pulumi.ComponentResource {
             pulumi.all([cluster.name, cluster.endpoint, cluster.certificateAuthority]).apply(([n, endpoint, ca]) => kubeconfigFor(n, endpoint, ca.data ?? "", args.region)),
         );
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, parent);
-        this.ready = [...nodeGroups, coreDns, vpcCni, podIdentityAgent];
+        this.ready = [...nodeGroups, coreDns, vpcCni, podIdentityAgent, metricsServer];
 
         new ClusterAutoscaler(
             `${name}-autoscaler`,

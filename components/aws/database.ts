@@ -9,6 +9,7 @@ import { storeSecurityGroup } from "./network";
 import type { Tags } from "./tags";
 
 export const POSTGRES_PORT = 5432;
+const LOG_EXPORTS = ["postgresql", "upgrade"] as const;
 
 /** Parameter group family for an engine version: "18" or "18.1" -> "postgres18". */
 export function postgresFamily(engineVersion: string): string {
@@ -26,6 +27,7 @@ export interface DatabaseArgs {
     clientSecurityGroupId: pulumi.Input<string>;
     kmsKeyArn: pulumi.Input<string>;
     backupRetentionDays: number;
+    logRetentionDays: number;
     /** Pulumi protect and RDS deletion protection. */
     protect: boolean;
     tags: Tags;
@@ -74,6 +76,17 @@ export class Database extends pulumi.ComponentResource {
             parent,
         );
 
+        // Created first with a retention; RDS would otherwise create the export groups with no expiry. RDS
+        // names them /aws/rds/instance/<identifier>/<log type>.
+        const logGroups = LOG_EXPORTS.map(
+            (logType) =>
+                new aws.cloudwatch.LogGroup(
+                    `${name}-${logType}`,
+                    { name: `/aws/rds/instance/${args.identifier}/${logType}`, retentionInDays: args.logRetentionDays, tags: args.tags },
+                    parent,
+                ),
+        );
+
         const instance = new aws.rds.Instance(
             name,
             {
@@ -113,11 +126,11 @@ export class Database extends pulumi.ComponentResource {
                 performanceInsightsRetentionPeriod: 7,
                 monitoringInterval: 60,
                 monitoringRoleArn: monitoringRole.arn,
-                enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+                enabledCloudwatchLogsExports: [...LOG_EXPORTS],
                 applyImmediately: false,
                 tags: { ...args.tags, Name: args.identifier },
             },
-            { parent: this, protect: args.protect },
+            { parent: this, protect: args.protect, dependsOn: logGroups },
         );
 
         this.address = instance.address;

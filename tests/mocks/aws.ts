@@ -125,7 +125,10 @@ export const awsMock: ResourceMock = {
         }
         return undefined;
     },
-    call({ token }) {
+    call({ token, inputs }) {
+        // A version per add-on and Kubernetes minor, so tests see it follow the cluster's version.
+        if (token === "aws:eks/getAddonVersion:getAddonVersion")
+            return { id: inputs.addonName, addonName: inputs.addonName, kubernetesVersion: inputs.kubernetesVersion, version: `v${inputs.kubernetesVersion}.0-eksbuild.1` };
         if (token === "aws:index/getAvailabilityZones:getAvailabilityZones") {
             const r = region();
             const zoneIds = { "eu-west-1": "euw1", "us-east-1": "use1" } as Record<string, string>;
