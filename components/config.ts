@@ -307,6 +307,10 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
             }
     }
 
+    const gcpZones = (cloudParsed.gcp as GcpConfig | undefined)?.zones;
+    if (gcpZones && region && gcpZones.some((z) => !z.startsWith(`${region}-`)))
+        issues.push({ key: "gcp.zones", value: gcpZones.join(","), message: `must be zones of gcp:region ${region}, e.g. ${region}-b` });
+
     // Keys that only work together on one cloud: refused here, so nothing is declared that cannot finish.
     if (parsed.domain !== undefined) {
         const aws = cloudParsed.aws as AwsConfig | undefined;

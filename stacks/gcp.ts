@@ -1,6 +1,5 @@
 // GCP: VPC → regional GKE (private nodes) → Cloud SQL PostgreSQL (HA, private IP) and Memorystore Redis
 // (HA, TLS) → the release behind GKE's Gateway (global external Application Load Balancer).
-import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { sizingFor } from "../components/capacity";
 import type { StackConfig } from "../components/config";
@@ -9,6 +8,7 @@ import { GkeCluster } from "../components/gcp/cluster";
 import { CloudSqlPostgres } from "../components/gcp/database";
 import { GATEWAY_CLASS, LoadBalancer } from "../components/gcp/loadBalancer";
 import { gcpLabels, gcpName } from "../components/gcp/naming";
+import { stackZones } from "../components/gcp/zones";
 import { Network } from "../components/gcp/network";
 import { MemorystoreRedis } from "../components/gcp/redis";
 import { AppSecret } from "../components/k8s/appSecret";
@@ -23,11 +23,8 @@ export function deploy(cfg: StackConfig): StackOutputs {
     const sizing = sizingFor(cfg);
     const name = `${cfg.project}-${cfg.stack}`;
     const labels = (component: string) => gcpLabels(cfg, component);
-    // Pin the zones the capacity model counts on (a region may have more, e.g. us-central1 has four).
-    const zones = gcp.compute.getZonesOutput({ project: projectId, region, status: "UP" }).names.apply((names) => {
-        if (names.length < sizing.zones) throw new pulumi.RunError(`region ${region} has ${names.length} zone(s) up; the stack needs ${sizing.zones}`);
-        return [...names].sort().slice(0, sizing.zones);
-    });
+    // The zones the capacity model counts on, fixed for the stack's life (a region may have more).
+    const zones = stackZones(name, { projectId, region, count: sizing.zones, configured: gcpCfg.zones });
 
     const network = new Network(name, {
         region,

@@ -4,6 +4,7 @@ import { sizingFor, type Sizing } from "../components/capacity";
 import { ConfigError } from "../components/config";
 import { NODE_ROLES } from "../components/gcp/cluster";
 import { gcpSchema } from "../components/gcp/config";
+import { standardZones } from "../components/gcp/zones";
 import { cidrsOverlap, isIpv4Cidr } from "../components/configValues";
 import { gkeKubeconfig } from "../components/gcp/kubeconfig";
 import { CERTMAP_ANNOTATION, GATEWAY_CLASS, HEALTH_CHECK_RANGES } from "../components/gcp/loadBalancer";
@@ -102,11 +103,45 @@ describe("gcp stack (mocks)", function () {
             assert.strictEqual(c.removeDefaultNodePool, true);
         });
 
-        it("pins its nodes to the three zones the capacity model counts, for the cluster and the node pool", () => {
+        it("pins its nodes to the three zones the capacity model counts, chosen once and kept in the state", () => {
             const zones = [`${run.config.region}-b`, `${run.config.region}-c`, `${run.config.region}-d`];
             assert.deepStrictEqual(one(run, T.cluster).inputs.nodeLocations, zones);
             assert.deepStrictEqual(one(run, T.pool).inputs.nodeLocations, zones);
             assert.strictEqual(sizingFor(run.config).zones, zones.length);
+            // A Stash keeps the first run's choice: later runs ignore what the zones API reports.
+            const stash = all(run, "pulumi:index:Stash").find((r) => r.name.endsWith("-zones"))!;
+            assert.deepStrictEqual(stash.inputs.input, zones);
+            assert.deepStrictEqual(stash.ignoreChanges, ["input"]);
+        });
+
+        it("uses gcp.zones as given, without asking the zones API (a zone reported DOWN cannot block an up)", async () => {
+            const zones = ["europe-west1-c", "europe-west1-d", "europe-west1-b"];
+            const pinned = await runStack("gcp", { "gcp.zones": zones.join(",") });
+            assert.deepStrictEqual(one(pinned, T.cluster).inputs.nodeLocations, zones);
+            assert.deepStrictEqual(all(pinned, "pulumi:index:Stash").filter((r) => r.name.endsWith("-zones")), []);
+            await assert.rejects(runStack("gcp", { "gcp.zones": "us-east1-b,us-east1-c,us-east1-d" }), /gcp\.zones = "us-east1-b,us-east1-c,us-east1-d": must be zones of gcp:region europe-west1/);
+            await assert.rejects(runStack("gcp", { "gcp.zones": "europe-west1-b,europe-west1-b,europe-west1-c" }), /gcp\.zones .*three different standard zones/);
+        });
+
+        it("destroys the app namespace before the cluster, and the cluster before the network, so the Gateway's NEGs go first", () => {
+            // GKE's NEG controller holds each ServiceNetworkEndpointGroup in the app namespace with the
+            // finalizer networking.gke.io/neg-finalizer until the NEG is deleted; the namespace (which the
+            // provider awaits on delete) is gone only after them. Pulumi deletes dependents first, so the
+            // chain namespace -> provider -> cluster -> subnetwork orders the NEGs before the network.
+            const ns = one(run, "kubernetes:core/v1:Namespace");
+            const provider = run.resources.find((r) => r.type === "pulumi:providers:kubernetes" && ns.provider?.startsWith(`${r.urn}::`))!;
+            const cluster = one(run, T.cluster);
+            assert.ok(provider.dependsOn.includes(cluster.urn), "the namespace's provider depends on the cluster");
+            assert.ok(cluster.dependsOn.some((u) => u.includes("gcp:compute/subnetwork:Subnetwork")), "the cluster depends on its subnetwork");
+            const inNamespace = run.resources.filter((r) => r.type.startsWith("kubernetes:") && r.inputs.metadata?.namespace === run.config.app.namespace);
+            assert.ok(inNamespace.some((r) => r.type.endsWith(":Service")) && inNamespace.some((r) => r.type.endsWith(":Gateway")), "Services and the Gateway live in the app namespace");
+            for (const r of inNamespace) assert.strictEqual(r.provider, ns.provider, `${r.type} ${r.name} goes through the cluster's provider`);
+        });
+
+        it("leaves opt-in AI zones out of the zones it picks", () => {
+            assert.deepStrictEqual(standardZones(["us-central1-f", "us-central1-ai1", "us-central1-a", "us-central1-ai1b", "us-central1-c"], "us-central1"), [
+                "us-central1-a", "us-central1-c", "us-central1-f",
+            ]);
         });
 
         it("has private nodes and a control plane reachable only from the authorized networks", () => {

@@ -25,6 +25,14 @@ export const gcpSchema = z
         servicesCidr: cidr(8, 27, "10.20.0.0/20"),
         postgresVersion: oneOf(POSTGRES_VERSIONS),
         redisVersion: oneOf(REDIS_VERSIONS),
+        /** Three zones of the region, fixed for the stack's life; unset, the first run picks and keeps them. */
+        zones: z
+            .string()
+            .transform((s) => s.split(",").map((z) => z.trim()))
+            .refine((l) => l.length === 3 && new Set(l).size === 3 && l.every((z) => /^[a-z]+-[a-z]+\d+-[a-z]$/.test(z)), {
+                error: "must be three different standard zones of the region, comma-separated, e.g. europe-west1-b,europe-west1-c,europe-west1-d",
+            })
+            .optional(),
         /**
          * Memorystore replicas (1–5), each a failover target and a reader behind the read endpoint.
          * Read replicas stay enabled: Memorystore cannot disable them on an instance (readReplicasMode
