@@ -75,6 +75,25 @@ const HPA_CPU_UTILIZATION = 70;
 
 const baseLabels = { "app.kubernetes.io/name": "app", "app.kubernetes.io/part-of": "zdp", "app.kubernetes.io/managed-by": "pulumi" };
 /** Selector of a track: never includes the version, so a release never changes a selector. */
+/**
+ * Even spread over zones, which the capacity model's zone-loss figure assumes (a single-zone cluster
+ * has nothing to enforce). nodeTaintsPolicy Honor leaves out of the count the nodes of a lost zone:
+ * they carry node.kubernetes.io/unreachable:NoSchedule, which pods do not tolerate (their default
+ * tolerations are NoExecute only), so replacement and HPA pods schedule in the surviving zones instead
+ * of waiting Pending for a zone that is gone. e2e/zoneLoss.e2e.ts proves both on a real scheduler.
+ */
+export function zoneSpread(matchLabels: Record<string, string>, zones: number) {
+    return {
+        topologyKey: "topology.kubernetes.io/zone",
+        maxSkew: 1,
+        whenUnsatisfiable: zones > 1 ? "DoNotSchedule" : "ScheduleAnyway",
+        nodeTaintsPolicy: "Honor",
+        labelSelector: { matchLabels },
+        // Spread each ReplicaSet on its own, so a rollout's surge pods spread too.
+        matchLabelKeys: ["pod-template-hash"],
+    };
+}
+
 export const selectorFor = (track: Track) => ({ "app.kubernetes.io/name": "app", "app.kubernetes.io/instance": objectName(track) });
 const trackLabels = (track: Track) => ({ ...baseLabels, ...selectorFor(track), "app.kubernetes.io/component": "web", "zdp.io/track": track });
 
@@ -331,16 +350,7 @@ export class Release extends pulumi.ComponentResource {
                             securityContext: restrictedPod(POD_UID),
                             terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
                             topologySpreadConstraints: [
-                                {
-                                    topologyKey: "topology.kubernetes.io/zone",
-                                    maxSkew: 1,
-                                    // Even zones are what the capacity model's zone-loss figure assumes; a
-                                    // single-zone cluster (local) has nothing to enforce.
-                                    whenUnsatisfiable: sizing.zones > 1 ? "DoNotSchedule" : "ScheduleAnyway",
-                                    labelSelector: { matchLabels: selectorFor(t.track) },
-                                    // Spread each ReplicaSet on its own, so a rollout's surge pods spread too.
-                                    matchLabelKeys: ["pod-template-hash"],
-                                },
+                                zoneSpread(selectorFor(t.track), sizing.zones),
                                 {
                                     topologyKey: "kubernetes.io/hostname",
                                     maxSkew: 1,
