@@ -11,6 +11,7 @@ import { AlbTargetGroups, LoadBalancer, deregistrationDelayFor } from "../compon
 import { Network } from "../components/aws/network";
 import { Redis } from "../components/aws/redis";
 import { awsTags, clusterName } from "../components/aws/tags";
+import { zonesChosenOnce } from "../components/zonesChosenOnce";
 import { sizingFor } from "../components/capacity";
 import type { StackConfig } from "../components/config";
 import { AppSecret } from "../components/k8s/appSecret";
@@ -25,10 +26,14 @@ export function deploy(cfg: StackConfig): StackOutputs {
     const name = clusterName(cfg);
     const tags = (component: string) => awsTags(cfg, component);
 
-    // Zones that need no opt-in (Local and Wavelength Zones do); the first `sizing.zones` of them.
-    const availabilityZones = aws
-        .getAvailabilityZonesOutput({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] })
-        .names.apply((names) => names.slice(0, sizing.zones));
+    // Zones that need no opt-in (Local and Wavelength Zones do): the first `sizing.zones` available on
+    // the stack's first run, kept from then on.
+    const availabilityZones = zonesChosenOnce(
+        name,
+        aws.getAvailabilityZonesOutput({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }).names,
+        sizing.zones,
+        `Region ${region} needs ${sizing.zones} zones that need no opt-in.`,
+    );
 
     const network = new Network(name, {
         region,

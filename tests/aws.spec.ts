@@ -148,6 +148,9 @@ describe("aws stack (mocks)", function () {
                 assert.ok(subnets.every((s) => s.inputs.mapPublicIpOnLaunch === false), `${tier} subnets assign no public IPs`);
             }
             assert.strictEqual(one(run, T.vpc).inputs.cidrBlock, run.config.aws!.vpcCidr);
+            // Chosen on the first run and kept: a zone reported impaired later cannot shift the subnets.
+            const zones = all(run, "pulumi:index:Stash").find((r) => r.name === "zdp-aws-zones")!;
+            assert.deepStrictEqual([zones.inputs.input, zones.ignoreChanges], [["eu-west-1a", "eu-west-1b", "eu-west-1c"], ["input"]]);
         });
 
         it("tags subnets for the Load Balancer Controller: public for internet-facing, private for internal", () => {

@@ -33,11 +33,7 @@ export class Network extends pulumi.ComponentResource {
         const plan = subnetPlan(args.vpcCidr, args.zones); // throws on a bad CIDR or zone count
         const parent = { parent: this };
         const tag = (resource: string, extra: Tags = {}) => ({ ...args.tags, Name: `${name}-${resource}`, ...extra });
-        const zone = (i: number) =>
-            pulumi.output(args.availabilityZones).apply((azs) => {
-                if (azs.length < args.zones) throw new Error(`Network ${name}: the region offers ${azs.length} availability zones, ${args.zones} are needed.`);
-                return azs[i];
-            });
+        const zone = (i: number) => pulumi.output(args.availabilityZones).apply((azs) => azs[i]);
 
         const vpc = new aws.ec2.Vpc(name, { cidrBlock: args.vpcCidr, enableDnsHostnames: true, enableDnsSupport: true, tags: tag("vpc") }, parent);
         // CIS AWS 5.4: the default security group allows nothing; every workload gets its own group.
