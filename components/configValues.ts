@@ -1,6 +1,7 @@
 // Value grammars for stack config (Pulumi hands every value over as a string). Each error message
 // says what is allowed; the parser prefixes the key and the bad value. Pure: no Pulumi import.
 import { z } from "zod";
+import { coversInternet, widestPrefix } from "../policy/cidr";
 
 export const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
     z.enum(values, { error: `must be one of ${values.join(", ")}` });
@@ -40,7 +41,13 @@ export const cidrList = (purpose: string, max = 100) =>
         .refine((list) => list.length > 0 && list.every((c) => isIpv4Cidr(c)), {
             error: "must be a comma-separated list of IPv4 CIDRs (host bits zero), e.g. 203.0.113.0/24,198.51.100.7/32",
         })
-        .refine((list) => list.length <= max, { error: `must list at most ${max} CIDRs` });
+        .refine((list) => list.length <= max, { error: `must list at most ${max} CIDRs` })
+        // An API allow-list names operators and CI runners: never the internet, however it is split up.
+        .superRefine((list, ctx) => {
+            const fix = "list your operators' and CI runners' egress CIDRs";
+            if (coversInternet(list)) ctx.addIssue({ code: "custom", message: `must not admit the whole internet (these CIDRs together cover every public address); ${fix}` });
+            else if (widestPrefix(list) < 8) ctx.addIssue({ code: "custom", message: `must not hold a range wider than a /8; ${fix}` });
+        });
 
 /** First and last address of an IPv4 CIDR, as integers. */
 function cidrRange(value: string): [number, number] {

@@ -13,6 +13,7 @@ export const RULE_NAMES = [
     "redis-high-availability",
     "redis-not-public",
     "cluster-private-nodes",
+    "cluster-api-allow-list",
     "cluster-control-plane-logging",
     "aks-control-plane-logs",
     "cluster-secrets-encryption",

@@ -115,7 +115,7 @@ describe("aws pure helpers", () => {
     });
 
     it("validates aws.* keys with messages naming what is allowed", () => {
-        const bad = awsSchema.safeParse({ apiPublicAccessCidrs: "0.0.0.0/0", backupRetentionDays: "3", cacheNodes: "1", vpcCidr: "10.0.0.0/8" });
+        const bad = awsSchema.safeParse({ apiPublicAccessCidrs: "203.0.113.0/24", backupRetentionDays: "3", cacheNodes: "1", vpcCidr: "10.0.0.0/8" });
         assert.ok(!bad.success);
         const keys = bad.error.issues.map((i) => String(i.path[0])).sort();
         assert.deepStrictEqual(keys, ["backupRetentionDays", "cacheNodes", "vpcCidr"]);

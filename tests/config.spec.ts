@@ -146,6 +146,10 @@ describe("config: the stack config contract", () => {
         const cidrs = (n: number) => Array.from({ length: n }, (_, i) => `198.51.${i}.0/24`).join(",");
         assert.deepStrictEqual(issues({ "aws.apiPublicAccessCidrs": cidrs(40) }), []);
         assert.deepStrictEqual(issues({ "aws.apiPublicAccessCidrs": cidrs(41) }).map((i) => i.key), ["aws.apiPublicAccessCidrs"]);
+        // The internet, however it is split up, and ranges wider than a /8 are no allow-list.
+        for (const open of ["0.0.0.0/0", "0.0.0.0/1,128.0.0.0/1", "203.0.113.0/24,0.0.0.0/4"])
+            assert.deepStrictEqual(issues({ "aws.apiPublicAccessCidrs": open }).map((i) => i.key), ["aws.apiPublicAccessCidrs"], open);
+        assert.match(issues({ "aws.apiPublicAccessCidrs": "0.0.0.0/1,128.0.0.0/1" })[0].message, /must not admit the whole internet/);
     });
 
     it("refuses a stack name that cannot make the cloud's identifiers (characters, length), naming the limit", () => {

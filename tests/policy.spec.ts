@@ -2,6 +2,7 @@
 // every rule that concerns the stack's cloud actually found resources), and rule by rule over
 // compliant fixtures (no finding) and the same fixtures with one property broken (the rule fires).
 import * as assert from "assert";
+import { coversInternet, widestPrefix } from "../policy/cidr";
 import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -45,7 +46,7 @@ const GOOD: Record<string, Record<string, any>> = {
     "azure-native:redisenterprise:Database": { clientProtocol: "Encrypted", accessKeysAuthentication: "Enabled" },
     "gcp:redis/instance:Instance": { tier: "STANDARD_HA", transitEncryptionMode: "SERVER_AUTHENTICATION", authEnabled: true, authorizedNetwork: "projects/p/global/networks/zdp" },
     "aws:eks/cluster:Cluster": {
-        vpcConfig: { endpointPrivateAccess: true, subnetIds: ["subnet-a", "subnet-b"] },
+        vpcConfig: { endpointPrivateAccess: true, subnetIds: ["subnet-a", "subnet-b"], publicAccessCidrs: ["203.0.113.0/24"] },
         enabledClusterLogTypes: ["api", "audit", "authenticator"],
         encryptionConfig: { resources: ["secrets"], provider: { keyArn: "arn:aws:kms:eu-west-1:1:key/k" } },
     },
@@ -54,6 +55,7 @@ const GOOD: Record<string, Record<string, any>> = {
     "aws:ec2/subnet:Subnet": { mapPublicIpOnLaunch: false },
     "azure-native:containerservice:ManagedCluster": {
         agentPoolProfiles: [{ name: "system", availabilityZones: ["1", "2", "3"], enableNodePublicIP: false }],
+        apiServerAccessProfile: { authorizedIPRanges: ["203.0.113.0/24"] },
         azureMonitorProfile: { metrics: { enabled: true } },
         oidcIssuerProfile: { enabled: true },
         securityProfile: { workloadIdentity: { enabled: true } },
@@ -63,6 +65,7 @@ const GOOD: Record<string, Record<string, any>> = {
     "gcp:container/cluster:Cluster": {
         location: "europe-west1",
         privateClusterConfig: { enablePrivateNodes: true },
+        masterAuthorizedNetworksConfig: { cidrBlocks: [{ cidrBlock: "203.0.113.0/24" }] },
         loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS", "APISERVER", "WORKLOADS"] },
         workloadIdentityConfig: { workloadPool: "p.svc.id.goog" },
     },
@@ -157,6 +160,12 @@ const CASES: Case[] = [
     ["cluster-private-nodes", "azure-native:containerservice:AgentPool", "enableNodePublicIP", true],
     ["cluster-private-nodes", "gcp:container/cluster:Cluster", "privateClusterConfig.enablePrivateNodes", false],
     ["cluster-private-nodes", "gcp:container/nodePool:NodePool", "networkConfig", { enablePrivateNodes: false }],
+    ["cluster-api-allow-list", "aws:eks/cluster:Cluster", "vpcConfig.publicAccessCidrs", undefined],
+    ["cluster-api-allow-list", "aws:eks/cluster:Cluster", "vpcConfig.publicAccessCidrs", ["0.0.0.0/1", "128.0.0.0/1"]],
+    ["cluster-api-allow-list", "azure-native:containerservice:ManagedCluster", "apiServerAccessProfile", undefined],
+    ["cluster-api-allow-list", "azure-native:containerservice:ManagedCluster", "apiServerAccessProfile.authorizedIPRanges", ["0.0.0.0/0"]],
+    ["cluster-api-allow-list", "gcp:container/cluster:Cluster", "masterAuthorizedNetworksConfig", undefined],
+    ["cluster-api-allow-list", "gcp:container/cluster:Cluster", "masterAuthorizedNetworksConfig.cidrBlocks", [{ cidrBlock: "1.0.0.0/1" }, { cidrBlock: "128.0.0.0/1" }, { cidrBlock: "0.0.0.0/8" }]],
     ["cluster-control-plane-logging", "aws:eks/cluster:Cluster", "enabledClusterLogTypes", ["api"]],
     ["cluster-control-plane-logging", "azure-native:containerservice:ManagedCluster", "azureMonitorProfile", undefined],
     ["cluster-control-plane-logging", "gcp:container/cluster:Cluster", "loggingConfig.enableComponents", ["SYSTEM_COMPONENTS"]],
@@ -174,6 +183,8 @@ const CASES: Case[] = [
     ["cluster-multi-zone-nodes", "gcp:container/cluster:Cluster", "location", "europe-west1-b"],
     ["cluster-multi-zone-nodes", "gcp:container/nodePool:NodePool", "nodeLocations", ["europe-west1-b"]],
     ["network-no-public-ingress", "aws:ec2/securityGroup:SecurityGroup", "ingress.1.cidrBlocks", ["0.0.0.0/0"]],
+    // The internet in two halves is still the internet.
+    ["network-no-public-ingress", "aws:ec2/securityGroup:SecurityGroup", "ingress.1.cidrBlocks", ["0.0.0.0/1", "128.0.0.0/1"]],
     ["network-no-public-ingress", "aws:ec2/securityGroup:SecurityGroup", "ingress.0.toPort", 8443],
     ["network-no-public-ingress", "aws:ec2/securityGroupRule:SecurityGroupRule", "fromPort", 22],
     ["network-no-public-ingress", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "ipProtocol", "-1"],
@@ -210,6 +221,19 @@ const ALWAYS_BAD: [rule: string, type: string, inputs: Record<string, any>][] = 
 
 const mandatory = (rs: OfflineResource[], exceptions: string[] = []) =>
     runPolicies(rs, { policyExceptions: exceptions }).violations.filter((v) => v.level === "mandatory");
+
+describe("policy: the internet as a union of ranges", () => {
+    it("counts any set of CIDRs that covers every public address as the internet, and nothing less", () => {
+        assert.ok(coversInternet(["0.0.0.0/0"]) && coversInternet(["*"]) && coversInternet(["::/0"]));
+        assert.ok(coversInternet(["0.0.0.0/1", "128.0.0.0/1"]));
+        // 224.0.0.0/3 is multicast and reserved, not the internet: the rest of the space is enough.
+        assert.ok(coversInternet(["0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/3"]));
+        assert.ok(!coversInternet(["0.0.0.0/1", "128.0.0.0/2"]), "192.0.0.0/3 holds public addresses");
+        assert.ok(!coversInternet(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]));
+        assert.ok(!coversInternet(["203.0.113.0/24", "198.51.100.7/32"]));
+        assert.strictEqual(widestPrefix(["203.0.113.0/24", "10.0.0.0/8"]), 8);
+    });
+});
 
 describe("policy: every rule over compliant fixtures and one broken property at a time", () => {
     it("the compliant fixtures pass every rule, and every rule applies to them", () => {

@@ -93,7 +93,7 @@ export class AzureCluster extends pulumi.ComponentResource {
                 oidcIssuerProfile: { enabled: true },
                 securityProfile: { workloadIdentity: { enabled: true }, imageCleaner: { enabled: true, intervalHours: 48 } },
                 autoUpgradeProfile: { upgradeChannel: s.upgradeChannel, nodeOSUpgradeChannel: s.nodeOsUpgradeChannel },
-                apiServerAccessProfile: s.apiServerAuthorizedIpRanges ? { authorizedIPRanges: s.apiServerAuthorizedIpRanges } : undefined,
+                apiServerAccessProfile: { authorizedIPRanges: s.apiServerAuthorizedIpRanges },
                 networkProfile: {
                     networkPlugin: "azure",
                     networkPluginMode: "overlay",

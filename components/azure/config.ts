@@ -25,7 +25,8 @@ export const azureSchema = z
         nodeOsUpgradeChannel: z.enum(["NodeImage", "SecurityPatch"], { error: "must be NodeImage or SecurityPatch" }),
         maintenanceDay: z.enum(WEEKDAYS, { error: `must be one of ${WEEKDAYS.join(", ")}` }),
         maintenanceStartHourUtc: integer(0, 23),
-        apiServerAuthorizedIpRanges: cidrList("the CIDRs allowed to reach the AKS API server").optional(),
+        // Required: unset, AKS serves its API to the whole internet (Entra ID still authenticates).
+        apiServerAuthorizedIpRanges: cidrList("the CIDRs (operators, CI runners) allowed to reach the AKS API server"),
         adminGroupObjectIds: guidList.optional(),
         kubeloginMode: z.enum(["azurecli", "workloadidentity", "spn", "msi", "azd"], {
             error: "must be one of azurecli, workloadidentity, spn, msi, azd (kubelogin --login modes)",

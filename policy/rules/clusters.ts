@@ -6,6 +6,7 @@ import * as aks from "@pulumi/azure-native/containerservice";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as gke from "@pulumi/gcp/container";
 import { Policies, validateResourceOfType } from "@pulumi/policy";
+import { coversInternet, widestPrefix } from "../cidr";
 import { distinct, isGcpRegion } from "./util";
 
 /** Control-plane log types EKS must ship to CloudWatch. */
@@ -51,6 +52,30 @@ export const clusterPolicies: Policies = [
                 if (p.networkConfig?.enablePrivateNodes === false) {
                     report("GKE node pool overrides private nodes: remove networkConfig.enablePrivateNodes: false.");
                 }
+            }),
+        ],
+    },
+    {
+        name: "cluster-api-allow-list",
+        description: "A public Kubernetes API endpoint admits only listed networks, which together are not the internet.",
+        validateResource: [
+            // EKS without publicAccessCidrs opens the public endpoint to 0.0.0.0/0.
+            validateResourceOfType(eks.Cluster, (c, _args, report) => {
+                if (c.vpcConfig.endpointPublicAccess === false) return;
+                const problem = allowListProblem(c.vpcConfig.publicAccessCidrs);
+                if (problem) report(`EKS public API endpoint ${problem}: set vpcConfig.publicAccessCidrs to your operators' and CI runners' CIDRs, or endpointPublicAccess: false.`);
+            }),
+            // AKS without authorizedIPRanges (and not private) serves its API to everyone.
+            validateResourceOfType(aks.ManagedCluster, (c, _args, report) => {
+                if (c.apiServerAccessProfile?.enablePrivateCluster === true) return;
+                const problem = allowListProblem(c.apiServerAccessProfile?.authorizedIPRanges);
+                if (problem) report(`AKS API server ${problem}: set apiServerAccessProfile.authorizedIPRanges, or enablePrivateCluster: true.`);
+            }),
+            // GKE without master authorized networks serves its public endpoint to everyone.
+            validateResourceOfType(gke.Cluster, (c, _args, report) => {
+                if (c.privateClusterConfig?.enablePrivateEndpoint === true) return;
+                const problem = allowListProblem(c.masterAuthorizedNetworksConfig?.cidrBlocks?.map((b) => b.cidrBlock));
+                if (problem) report(`GKE control plane ${problem}: set masterAuthorizedNetworksConfig.cidrBlocks, or privateClusterConfig.enablePrivateEndpoint: true.`);
             }),
         ],
     },
@@ -191,3 +216,12 @@ export const clusterPolicies: Policies = [
         ],
     },
 ];
+
+/** Why an API allow-list is open, or undefined: unset or empty, the internet as a union, or one range wider than a /8. */
+function allowListProblem(cidrs: (string | undefined)[] | undefined): string | undefined {
+    const list = (cidrs ?? []).filter((c): c is string => !!c);
+    if (list.length === 0) return "admits everyone (no allow-list)";
+    if (coversInternet(list)) return `admits the whole internet (${list.join(", ")} together)`;
+    if (widestPrefix(list) < 8) return `admits a range wider than a /8 (${list.join(", ")})`;
+    return undefined;
+}

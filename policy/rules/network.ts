@@ -4,13 +4,14 @@ import * as vpc from "@pulumi/aws/vpc";
 import * as aznet from "@pulumi/azure-native/network";
 import * as compute from "@pulumi/gcp/compute";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { isInternet, onlyLbPortExprs, onlyLbPorts } from "./util";
+import { coversInternet } from "../cidr";
+import { onlyLbPortExprs, onlyLbPorts } from "./util";
 
 const FIX = "open only TCP 80/443 to the internet (the load balancer); admit everything else from the VPC or a security group.";
 
 /** An AWS rule is fine unless it admits the internet on something other than TCP 80 or 443. */
 function awsOpen(protocol: string, from: number | undefined, to: number | undefined, cidrs: (string | undefined)[]): boolean {
-    if (!cidrs.some(isInternet)) return false;
+    if (!coversInternet(cidrs)) return false;
     const tcp = protocol === "tcp" || protocol === "6";
     return !(tcp && onlyLbPorts(from, to));
 }
@@ -24,7 +25,7 @@ interface NsgRule {
 function nsgOpen(r: NsgRule): boolean {
     if (r.direction !== "Inbound" || r.access !== "Allow") return false;
     const sources = [r.sourceAddressPrefix, ...(r.sourceAddressPrefixes ?? [])];
-    if (!sources.some(isInternet)) return false;
+    if (!coversInternet(sources)) return false;
     const ports = [r.destinationPortRange, ...(r.destinationPortRanges ?? [])].filter((p): p is string => !!p);
     return !(r.protocol.toLowerCase() === "tcp" && onlyLbPortExprs(ports));
 }
@@ -64,7 +65,7 @@ export const networkPolicies: ResourceValidationPolicy[] = [
                 // An ingress rule without any source applies to 0.0.0.0/0.
                 // https://cloud.google.com/firewall/docs/firewalls#sources_for_rules
                 const noSource = !fw.sourceRanges?.length && !fw.sourceTags?.length && !fw.sourceServiceAccounts?.length;
-                if (!noSource && !(fw.sourceRanges ?? []).some(isInternet)) return;
+                if (!noSource && !coversInternet(fw.sourceRanges ?? [])) return;
                 const openPorts = (fw.allows ?? []).some((a) => a.protocol !== "tcp" || !onlyLbPortExprs(a.ports));
                 if (openPorts) report(`Firewall admits the internet beyond TCP 80/443: ${FIX}`);
             }),

@@ -1,12 +1,5 @@
 // Small helpers shared by the rule modules. No cloud SDK here: rules import their own resource classes.
 
-/** An address range that means "anyone on the internet". */
-export function isInternet(cidr: string | undefined | null): boolean {
-    if (!cidr) return false;
-    const c = cidr.trim().toLowerCase();
-    return c === "0.0.0.0/0" || c === "::/0" || c === "*" || c === "internet" || c === "any" || c === "0.0.0.0";
-}
-
 /** Ports the public load balancer listens on: the only ones the internet may reach. */
 export const PUBLIC_LB_PORTS = [80, 443] as const;
 
