@@ -12,6 +12,8 @@ import { Network } from "../components/aws/network";
 import { Redis } from "../components/aws/redis";
 import { awsTags, clusterName } from "../components/aws/tags";
 import { zonesChosenOnce } from "../components/zonesChosenOnce";
+import { subnetPlan } from "../components/aws/subnets";
+import { AppTraffic } from "../components/k8s/networkPolicy";
 import { sizingFor } from "../components/capacity";
 import type { StackConfig } from "../components/config";
 import { AppSecret } from "../components/k8s/appSecret";
@@ -119,6 +121,23 @@ export function deploy(cfg: StackConfig): StackOutputs {
     const lb = new LoadBalancer(
         `${name}-lb`,
         { clusterName: cluster.name, region, vpcId: network.vpcId, namespace: namespace.metadata.name, certificateArn, tags: tags("load-balancer"), after: cluster.ready },
+        k8s,
+    );
+
+    // The ALB (IP targets) reaches pods from its public subnets; the app reaches RDS and Valkey in the
+    // data subnets and nothing else.
+    const subnets = subnetPlan(a.vpcCidr, sizing.zones);
+    new AppTraffic(
+        "app",
+        {
+            namespace: namespace.metadata.name,
+            appPort: cfg.app.port,
+            from: [{ cidrs: subnets.public }],
+            to: [
+                { peer: { cidrs: subnets.data }, port: database.port },
+                { peer: { cidrs: subnets.data }, port: redis.port },
+            ],
+        },
         k8s,
     );
 

@@ -14,6 +14,7 @@ import { sizingFor } from "../components/capacity";
 import type { StackConfig } from "../components/config";
 import { AppSecret } from "../components/k8s/appSecret";
 import { appNamespace } from "../components/k8s/namespace";
+import { AppTraffic } from "../components/k8s/networkPolicy";
 import { Release } from "../components/k8s/release";
 import type { StackOutputs } from "./types";
 
@@ -79,6 +80,21 @@ export function deploy(cfg: StackConfig): StackOutputs {
 
     const k8s = { provider: cluster.provider };
     const namespace = appNamespace(cfg, k8s);
+    // Application Gateway for Containers reaches pods from its association subnet; the app reaches
+    // PostgreSQL (delegated subnet) and Redis (private endpoint) and nothing else.
+    new AppTraffic(
+        "app",
+        {
+            namespace: namespace.metadata.name,
+            appPort: cfg.app.port,
+            from: [{ cidrs: [plan.agc] }],
+            to: [
+                { peer: { cidrs: [plan.postgres] }, port: database.port },
+                { peer: { cidrs: [plan.endpoints] }, port: redis.port },
+            ],
+        },
+        k8s,
+    );
 
     const secret = new AppSecret(
         "app",

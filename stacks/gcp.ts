@@ -6,13 +6,14 @@ import type { StackConfig } from "../components/config";
 import { GkeBackendPolicies } from "../components/gcp/backendPolicies";
 import { GkeCluster } from "../components/gcp/cluster";
 import { CloudSqlPostgres } from "../components/gcp/database";
-import { GATEWAY_CLASS, LoadBalancer } from "../components/gcp/loadBalancer";
+import { GATEWAY_CLASS, HEALTH_CHECK_RANGES, LoadBalancer } from "../components/gcp/loadBalancer";
 import { gcpLabels, gcpName } from "../components/gcp/naming";
 import { stackZones } from "../components/gcp/zones";
 import { Network } from "../components/gcp/network";
 import { MemorystoreRedis } from "../components/gcp/redis";
 import { AppSecret } from "../components/k8s/appSecret";
 import { appNamespace } from "../components/k8s/namespace";
+import { AppTraffic } from "../components/k8s/networkPolicy";
 import { GATEWAY_NAME, PRE_STOP_SECONDS, Release, serviceNamesFor } from "../components/k8s/release";
 import type { StackOutputs } from "./types";
 
@@ -86,6 +87,21 @@ export function deploy(cfg: StackConfig): StackOutputs {
 
     const k8s = { provider: cluster.provider };
     const namespace = appNamespace(cfg, k8s);
+    // The load balancer's proxies and health checks come from Google's front-end ranges; the app
+    // reaches Cloud SQL and Memorystore in the Private Service Access range and nothing else.
+    new AppTraffic(
+        "app",
+        {
+            namespace: namespace.metadata.name,
+            appPort: cfg.app.port,
+            from: [{ cidrs: [...HEALTH_CHECK_RANGES] }],
+            to: [
+                { peer: { cidrs: [network.serviceAccessCidr] }, port: database.port },
+                { peer: { cidrs: [network.serviceAccessCidr] }, port: redis.port },
+            ],
+        },
+        k8s,
+    );
 
     const secret = new AppSecret(
         "app",

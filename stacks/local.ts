@@ -5,7 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { sizingFor } from "../components/capacity";
 import type { StackConfig } from "../components/config";
 import { AppSecret } from "../components/k8s/appSecret";
-import { LocalDatastores } from "../components/k8s/datastores";
+import { datastorePods, LocalDatastores } from "../components/k8s/datastores";
+import { AppTraffic } from "../components/k8s/networkPolicy";
 import { ENVOY_GATEWAY_CLASS, ENVOY_GATEWAY_NAMESPACE, EnvoyGateway } from "../components/k8s/envoyGateway";
 import { appNamespace } from "../components/k8s/namespace";
 import { GATEWAY_NAME, Release } from "../components/k8s/release";
@@ -50,6 +51,26 @@ export function deploy(cfg: StackConfig): StackOutputs {
                 REDIS_PASSWORD: datastores.redisPassword,
                 REDIS_TLS: "false",
             },
+        },
+        opts,
+    );
+
+    // Envoy's proxies (or, with another controller, whatever namespace it runs in) reach the app port;
+    // the app reaches only its two data stores, and they only accept the app.
+    new AppTraffic(
+        "app",
+        {
+            namespace: ns,
+            appPort: cfg.app.port,
+            from: [{ namespace: cfg.gatewayClass ? "*" : ENVOY_GATEWAY_NAMESPACE }],
+            to: [
+                { peer: { pods: datastorePods("postgres") }, port: Number(datastores.databasePort) },
+                { peer: { pods: datastorePods("redis") }, port: Number(datastores.redisPort) },
+            ],
+            datastores: [
+                { pods: datastorePods("postgres"), port: Number(datastores.databasePort) },
+                { pods: datastorePods("redis"), port: Number(datastores.redisPort) },
+            ],
         },
         opts,
     );

@@ -148,7 +148,9 @@ export class Cluster extends pulumi.ComponentResource {
                 },
                 { parent: this, dependsOn },
             );
-        const vpcCni = addon("vpc-cni");
+        // NetworkPolicy enforcement by the CNI's network policy agent (off by default on EKS).
+        // https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html
+        const vpcCni = addon("vpc-cni", { configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }) });
         const kubeProxy = addon("kube-proxy");
         const podIdentityAgent = addon("eks-pod-identity-agent");
 

@@ -21,6 +21,8 @@ export class Network extends pulumi.ComponentResource {
     public readonly subnetworkSelfLink: pulumi.Output<string>;
     /** Name of the allocated range that Cloud SQL and Memorystore take their private IPs from. */
     public readonly serviceAccessRangeName: pulumi.Output<string>;
+    /** The Private Service Access range as a CIDR: where Cloud SQL and Memorystore take their addresses. */
+    public readonly serviceAccessCidr: pulumi.Output<string>;
     /** Private Service Access peering; private-IP Cloud SQL and Memorystore must wait for it. */
     public readonly serviceAccessConnection: gcp.servicenetworking.Connection;
 
@@ -109,6 +111,7 @@ export class Network extends pulumi.ComponentResource {
         this.networkSelfLink = network.selfLink;
         this.subnetworkSelfLink = subnet.selfLink;
         this.serviceAccessRangeName = serviceRange.name;
+        this.serviceAccessCidr = pulumi.interpolate`${serviceRange.address}/${serviceRange.prefixLength}`;
         this.registerOutputs({
             networkId: this.networkId,
             networkSelfLink: this.networkSelfLink,

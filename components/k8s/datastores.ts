@@ -38,6 +38,8 @@ const labels = (name: string) => ({
     "app.kubernetes.io/managed-by": "pulumi",
 });
 const selector = (name: string) => ({ "app.kubernetes.io/name": name, "app.kubernetes.io/instance": name });
+/** The pods of an in-cluster data store ("postgres" or "redis"), for network policies. */
+export const datastorePods = selector;
 
 export class LocalDatastores extends pulumi.ComponentResource {
     public readonly databaseHost: pulumi.Output<string>;

@@ -1,0 +1,69 @@
+import * as assert from "assert";
+import { subnetPlan } from "../components/aws/subnets";
+import { addressPlan } from "../components/azure/addressing";
+import { HEALTH_CHECK_RANGES } from "../components/gcp/loadBalancer";
+import { ENVOY_GATEWAY_NAMESPACE } from "../components/k8s/envoyGateway";
+import { all, runStack, type Recorded, type StackRun } from "./harness";
+
+const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+const byName = (run: StackRun) => Object.fromEntries(all(run, NP).map((r: Recorded) => [r.inputs.metadata.name, r.inputs]));
+const cidrsOf = (peers: any[]) => peers.map((p) => p.ipBlock?.cidr);
+const portsOf = (rule: any) => rule.ports.map((p: any) => `${p.protocol}/${p.port}`);
+
+describe("network policies: default-deny in the app namespace, with exactly the allows the app needs", function () {
+    this.timeout(120_000);
+    const runs: Record<string, StackRun> = {};
+    before(async () => {
+        for (const s of ["dev", "aws", "azure", "gcp"]) runs[s] = await runStack(s);
+    });
+
+    it("every stack denies all ingress and egress in the app namespace, then allows DNS to kube-dns only", () => {
+        for (const [stack, run] of Object.entries(runs)) {
+            const np = byName(run);
+            for (const p of Object.values(np)) assert.strictEqual(p.metadata.namespace, run.config.app.namespace, stack);
+            assert.deepStrictEqual(np["default-deny"].spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] }, stack);
+            const dns = np["allow-dns"].spec.egress;
+            assert.strictEqual(dns.length, 1);
+            assert.deepStrictEqual(dns[0].to[0].podSelector, { matchLabels: { "k8s-app": "kube-dns" } });
+            assert.deepStrictEqual(portsOf(dns[0]), ["UDP/53", "TCP/53"]);
+        }
+    });
+
+    it("aws: the ALB's public subnets reach the app port; the app reaches only the data subnets on 5432 and 6379", () => {
+        const run = runs.aws;
+        const plan = subnetPlan(run.config.aws!.vpcCidr, 3);
+        const np = byName(run);
+        const ingress = np["app-from-load-balancer"].spec.ingress;
+        assert.deepStrictEqual([cidrsOf(ingress[0].from), portsOf(ingress[0])], [plan.public, [`TCP/${run.config.app.port}`]]);
+        const egress = np["app-to-datastores"].spec.egress;
+        assert.deepStrictEqual(egress.map((e: any) => [cidrsOf(e.to), portsOf(e)]), [[plan.data, ["TCP/5432"]], [plan.data, ["TCP/6379"]]]);
+        // EKS enforces NetworkPolicy only with the VPC CNI's network policy agent on.
+        const cni = all(run, "aws:eks/addon:Addon").find((a) => a.inputs.addonName === "vpc-cni")!;
+        assert.deepStrictEqual(JSON.parse(cni.inputs.configurationValues), { enableNetworkPolicy: "true" });
+    });
+
+    it("azure: the AGC subnet reaches the app port; the app reaches only PostgreSQL's subnet and Redis's endpoint subnet", () => {
+        const run = runs.azure;
+        const plan = addressPlan(run.config.azure!.vnetCidr);
+        const np = byName(run);
+        assert.deepStrictEqual(cidrsOf(np["app-from-load-balancer"].spec.ingress[0].from), [plan.agc]);
+        assert.deepStrictEqual(np["app-to-datastores"].spec.egress.map((e: any) => [cidrsOf(e.to), portsOf(e)]), [[[plan.postgres], ["TCP/5432"]], [[plan.endpoints], ["TCP/10000"]]]);
+    });
+
+    it("gcp: Google's front-end ranges reach the app port; the app reaches only the Private Service Access range", () => {
+        const np = byName(runs.gcp);
+        assert.deepStrictEqual(cidrsOf(np["app-from-load-balancer"].spec.ingress[0].from), [...HEALTH_CHECK_RANGES]);
+        assert.deepStrictEqual(np["app-to-datastores"].spec.egress.map((e: any) => [cidrsOf(e.to), portsOf(e)]), [[["10.100.0.0/16"], ["TCP/5432"]], [["10.100.0.0/16"], ["TCP/6378"]]]);
+    });
+
+    it("dev: Envoy Gateway's namespace reaches the app; the in-cluster data stores accept the app's pods only", () => {
+        const np = byName(runs.dev);
+        assert.deepStrictEqual(np["app-from-load-balancer"].spec.ingress[0].from, [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ENVOY_GATEWAY_NAMESPACE } } }]);
+        const appPods = np["app-from-load-balancer"].spec.podSelector;
+        for (const [name, port] of [["datastore-0-from-app", 5432], ["datastore-1-from-app", 6379]] as const) {
+            assert.deepStrictEqual(np[name].spec.ingress, [{ from: [{ podSelector: appPods }], ports: [{ protocol: "TCP", port }] }], name);
+        }
+        // Every colour's pods are selected: the selector is the app name label alone.
+        assert.deepStrictEqual(appPods, { matchLabels: { "app.kubernetes.io/name": "app" } });
+    });
+});
