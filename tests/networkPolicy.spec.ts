@@ -6,7 +6,7 @@ import { ENVOY_GATEWAY_NAMESPACE } from "../components/k8s/envoyGateway";
 import { all, runStack, type Recorded, type StackRun } from "./harness";
 
 const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
-const byName = (run: StackRun) => Object.fromEntries(all(run, NP).map((r: Recorded) => [r.inputs.metadata.name, r.inputs]));
+const byName = (run: StackRun): Record<string, any> => Object.fromEntries(all(run, NP).map((r: Recorded) => [r.inputs.metadata.name, r.inputs]));
 const cidrsOf = (peers: any[]) => peers.map((p) => p.ipBlock?.cidr);
 const portsOf = (rule: any) => rule.ports.map((p: any) => `${p.protocol}/${p.port}`);
 
