@@ -126,7 +126,9 @@ export class Cluster {
     stop(): void {
         const procs = this.procs;
         this.procs = [];
-        for (const p of procs.reverse()) p.kill("SIGTERM");
+        // SIGKILL: a throwaway control plane needs no graceful shutdown, and kube-apiserver can wait on
+        // SIGTERM for minutes (seen once in CI with a namespace deletion in flight), holding mocha open.
+        for (const p of procs.reverse()) p.kill("SIGKILL");
         if (this.dir && !process.env.ZDP_E2E_KEEP) fs.rmSync(this.dir, { recursive: true, force: true });
     }
 }
