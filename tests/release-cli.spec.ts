@@ -16,7 +16,7 @@ import { projectDefaultsFrom, workspaceFromStack, type StackApi } from "../scrip
 import { EXIT, runRelease, type ReleaseResult } from "../scripts/release/run";
 import type { ChangeSummary, Workspace } from "../scripts/release/workspace";
 
-type Mode = "healthy" | "failing" | "flapping" | "hanging";
+type Mode = "healthy" | "failing" | "flapping" | "hanging" | "trickling";
 
 interface Colour {
     mode: Mode;
@@ -38,6 +38,14 @@ async function colour(mode: Mode): Promise<Colour> {
         c.hits++;
         req.resume();
         if (c.mode === "hanging") return; // never answers: the probe's timeout must end it
+        if (c.mode === "trickling") {
+            // Answers 200 at once, then a byte every 20 ms for 5 s: never idle, never complete in time.
+            res.writeHead(200, { "content-type": "text/plain" });
+            const t = setInterval(() => res.write("."), 20);
+            setTimeout(() => (clearInterval(t), res.end()), 5000);
+            res.on("close", () => clearInterval(t));
+            return;
+        }
         const ok = c.mode === "healthy" || (c.mode === "flapping" && c.hits % 2 === 1);
         res.writeHead(ok ? 200 : 503, { "content-type": "text/plain" }).end(ok ? "ok" : "unavailable");
     });
@@ -454,12 +462,20 @@ describe("release CLI building blocks", () => {
         assert.deepEqual(calls, ['set {"zdp:activeColor":{"value":"green","secret":false}}', "remove zdp:canaryWeight", "up color=never"]);
     });
 
+    it("a probe's timeout is a deadline: a 200 that trickles its body never passes and ends on time", async () => {
+        const slow = await colour("trickling");
+        const started = Date.now();
+        const p = await probe(`http://${slow.url}/`, {}, 150);
+        assert.deepEqual([p.ok, p.error], [false, "no complete answer within 150 ms"]);
+        assert.ok(Date.now() - started < 600, `ended after ${Date.now() - started} ms`);
+    });
+
     it("a probe of a server that never answers ends at its timeout", async () => {
         const hang = await colour("hanging");
         const started = Date.now();
         const p = await probe(`http://${hang.url}/`, {}, 100);
         assert.equal(p.ok, false);
-        assert.match(p.error!, /no answer within 100 ms/);
+        assert.match(p.error!, /no complete answer within 100 ms/);
         assert.ok(Date.now() - started < 1000);
         const c = await checkHealthy({ url: `http://${hang.url}/`, headers: {}, timeoutMs: 50, intervalMs: 0, successThreshold: 2, maxAttempts: 3 });
         assert.equal(c.ok, false);

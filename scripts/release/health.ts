@@ -10,20 +10,31 @@ export interface ProbeResult {
     ms: number;
 }
 
-/** One GET; healthy means a 2xx answer within the timeout. */
+/** One GET; healthy means a complete 2xx answer, body included, within the deadline. */
 export function probe(url: string, headers: Record<string, string>, timeoutMs: number): Promise<ProbeResult> {
     const started = performance.now();
     const target = new URL(url);
     const client = target.protocol === "https:" ? https : http;
     return new Promise((resolve) => {
-        const done = (r: Omit<ProbeResult, "ms">) => resolve({ ...r, ms: Math.round(performance.now() - started) });
+        let settled = false;
+        const done = (r: Omit<ProbeResult, "ms">) => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(deadline);
+            resolve({ ...r, ms: Math.round(performance.now() - started) });
+        };
         // A fresh connection per probe, so a check is not answered by one pinned backend connection.
-        const req = client.get(target, { headers, agent: false, timeout: timeoutMs }, (res) => {
+        const req = client.get(target, { headers, agent: false }, (res) => {
             res.resume();
             res.on("end", () => done({ ok: res.statusCode! >= 200 && res.statusCode! < 300, status: res.statusCode }));
             res.on("error", (e) => done({ ok: false, status: res.statusCode, error: e.message }));
         });
-        req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+        // A deadline for the whole exchange, not an idle timeout: a response trickling a byte at a
+        // time would otherwise keep a check open indefinitely.
+        const deadline = setTimeout(() => {
+            done({ ok: false, error: `no complete answer within ${timeoutMs} ms` });
+            req.destroy();
+        }, timeoutMs);
         req.on("error", (e) => done({ ok: false, error: e.message }));
     });
 }
