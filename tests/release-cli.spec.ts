@@ -288,6 +288,19 @@ describe("release CLI", function () {
             assert.equal(ws.deployed.releaseStrategy, "blueGreen");
         });
 
+        it("a rollback is never undone: a failing watch after it leaves traffic on the colour rolled back to", async () => {
+            const { ws, colours } = await setup("healthy", { blueVersion: "1.0.0", greenVersion: "2.0.0", activeColor: "green" });
+            ws.onUp = () => {
+                colours.blue.mode = "failing"; // a transient error on the rollback target during the watch
+            };
+            const r = await run(ws, ["rollback"]);
+            assert.equal(r.exitCode, EXIT.failed, r.lines.join("\n"));
+            assert.equal(ws.ups, 1, "no second up back to green");
+            assert.deepEqual([ws.stack.activeColor, ws.deployed.activeColor], ["blue", "blue"]);
+            assert.equal(stepNames(r).at(-1), "watch the live route for 150 ms: failed");
+            assert.match(r.outcome, /the rollback stays in place/);
+        });
+
         it("rollback during a canary only sets the weight back to 0", async () => {
             const { ws } = await setup("healthy", { blueVersion: "1.0.0", greenVersion: "2.0.0", releaseStrategy: "canary", canaryWeight: "25" });
             const r = await run(ws, ["rollback"]);

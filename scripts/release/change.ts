@@ -88,6 +88,11 @@ export interface ReleasePlan {
     watchLive: boolean;
     /** Colour verified through the preview route AFTER the steps (deploy: the new version). */
     postCheck?: Color;
+    /**
+     * A rollback: once its `up` has started it is never undone by the tool, whatever a later check
+     * sees (going back would put traffic on the colour being rolled back from).
+     */
+    keepOnFailure?: boolean;
 }
 
 function requireColours(state: ReleaseState, command: string, hint: string): void {
@@ -140,6 +145,7 @@ export function planRelease(state: ReleaseState, action: Exclude<Action, { kind:
                     summary: `abort the canary: ${state.canaryWeight}% on ${inactive} back to 0, all traffic on ${active}`,
                     steps: [{ label: "canaryWeight=0", edit: { canaryWeight: "0" } }],
                     watchLive: true,
+                    keepOnFailure: true,
                 };
             requireVersion(state, inactive);
             return {
@@ -147,6 +153,7 @@ export function planRelease(state: ReleaseState, action: Exclude<Action, { kind:
                 preCheck: inactive,
                 steps: [{ label: `activeColor=${inactive}`, edit: { activeColor: inactive } }],
                 watchLive: true,
+                keepOnFailure: true,
             };
         }
         case "canary": {

@@ -1,6 +1,6 @@
 // Carries out one release command against a Workspace: read config, plan, verify the receiving
 // colour through its preview route, change config and `up` step by step while watching the live
-// route, and on any failure put the previous config back and `up` again.
+// route, and on any failure put the previous config back and `up` again (never after a rollback's up).
 import type { CheckOptions, ReleaseArgs } from "./args";
 import { planRelease, readState, restoreEdit, weightsOf, type ConfigEdit, type ReleasePlan, type ReleaseState } from "./change";
 import { checkHealthy, describe, watchHealthy, type CheckResult } from "./health";
@@ -162,6 +162,11 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
         return finish(EXIT.ok, plan.summary);
     } catch (e) {
         if (!(e instanceof StepFailed)) throw e;
+        if (plan.keepOnFailure && upStarted)
+            return finish(
+                EXIT.failed,
+                `${e.message}; the rollback stays in place (the tool never undoes a rollback): check the stack now, pulumi stack --stack ${ws.stackName}`,
+            );
         return rollback(r, ws, before, touched, upStarted, live, args.checks, upOutput, finish, e);
     }
 }
