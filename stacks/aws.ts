@@ -208,6 +208,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
         endpoint,
         activeColor: release.activeColor,
         weights: release.weights,
+        versions: release.versions,
         databaseHost: database.address,
         redisHost: redis.primaryEndpoint,
         clusterName: cluster.name,

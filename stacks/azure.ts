@@ -149,6 +149,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
         endpoint: lb.fqdn,
         activeColor: release.activeColor,
         weights: release.weights,
+        versions: release.versions,
         databaseHost: database.host,
         redisHost: redis.host,
         clusterName: cluster.clusterName,

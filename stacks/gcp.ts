@@ -164,6 +164,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
         endpoint: lb.address,
         activeColor: release.activeColor,
         weights: release.weights,
+        versions: release.versions,
         databaseHost: database.host,
         redisHost: redis.host,
         clusterName: cluster.clusterName,

@@ -91,6 +91,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
         portForward: `kubectl -n ${ENVOY_GATEWAY_NAMESPACE} port-forward ${envoyService} 8080:80`,
         activeColor: release.activeColor,
         weights: release.weights as Record<string, number>,
+        versions: release.versions as Record<string, string>,
         databaseHost: datastores.databaseHost,
         redisHost: datastores.redisHost,
         gatewayName: release.gatewayName,

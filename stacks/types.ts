@@ -6,6 +6,8 @@ export interface StackOutputs {
     endpoint: pulumi.Input<string | undefined>;
     activeColor: pulumi.Input<string | undefined>;
     weights: pulumi.Input<Record<string, number>>;
+    /** Image tag per colour (or the single `app` track), as deployed. */
+    versions: pulumi.Input<Record<string, string>>;
     kubeconfig?: pulumi.Output<string>;
     databaseHost?: pulumi.Input<string>;
     redisHost?: pulumi.Input<string>;

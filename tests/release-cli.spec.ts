@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { parseConfig } from "../components/config";
 import { parseReleaseArgs, UsageError, type Action, type ReleaseArgs } from "../scripts/release/args";
-import { planRelease, readState, restoreEdit, RefusedError } from "../scripts/release/change";
+import { planRelease, readState, restoreEdit, RefusedError, weightsOf } from "../scripts/release/change";
 import { checkHealthy, probe } from "../scripts/release/health";
 import { proposeRelease } from "../scripts/release/propose";
 import { mergedConfig } from "../scripts/pulumiConfig";
@@ -127,8 +127,11 @@ class FakeWorkspace implements Workspace {
         this.previews++;
         return { update: JSON.stringify(this.effective()) !== JSON.stringify(this.deployed) ? 1 : 0, same: 24 };
     }
+    /** What the program exports after an `up` of `deployed` (the Release component's outputs). */
     async outputs() {
-        return { endpoint: this.endpoint, activeColor: this.deployed.activeColor, weights: { blue: 100, green: 0 } };
+        const d = readState(DEFAULTS, this.deployed);
+        const versions = d.strategy === "rolling" ? { app: d.versions.app } : { blue: d.versions.blue, green: d.versions.green };
+        return { endpoint: this.endpoint, activeColor: d.activeColor, weights: weightsOf(d), versions };
     }
 }
 
@@ -171,6 +174,7 @@ describe("release CLI", function () {
             assert.deepEqual(stepNames(r), [
                 "read config of stack dev: ok",
                 "plan the change: ok",
+                "compare the stack file with the deployed stack: ok",
                 "resolve the app endpoint: ok",
                 "check green through the preview route before switching: ok",
                 "set activeColor=green: ok",
@@ -179,7 +183,17 @@ describe("release CLI", function () {
             ]);
             assert.ok(colours.green.hits > 3, "live traffic reached green during the watch");
             assert.ok(r.steps.every((s) => Number.isFinite(s.ms)));
-            assert.match(r.lines.join("\n"), /\[4\] check green through the preview route before switching: OK in \d+ ms - 3\/3 healthy/);
+            assert.match(r.lines.join("\n"), /\[5\] check green through the preview route before switching: OK in \d+ ms - 3\/3 healthy/);
+        });
+
+        it("refuses when the stack file's release keys differ from the deployed stack: it would check one version and ship another", async () => {
+            const { ws, colours } = await setup("healthy");
+            ws.stack.greenVersion = "2.1.0"; // edited in the file, never `up`-ed: green still runs 2.0.0
+            const r = await run(ws, ["promote"]);
+            assert.equal(r.exitCode, EXIT.refused, r.lines.join("\n"));
+            assert.equal(ws.ups, 0);
+            assert.equal(colours.green.hits, 0, "no check ran against what is deployed");
+            assert.match(r.outcome, /Pulumi\.dev\.yaml and the deployed stack differ: greenVersion: file 2\.1\.0, deployed 2\.0\.0\. Run `pulumi up`/);
         });
 
         it("aborts before switching when the preview check of green fails: no config change, no up", async () => {

@@ -102,6 +102,8 @@ export class Release extends pulumi.ComponentResource {
     public readonly gatewayName: pulumi.Output<string>;
     public readonly activeColor: Color | undefined;
     public readonly weights: Partial<Record<Track, number>>;
+    /** Image tag per track, as deployed: the release CLI compares it with the stack file. */
+    public readonly versions: Partial<Record<Track, string>>;
 
     constructor(name: string, args: ReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:k8s:Release", name, {}, opts);
@@ -243,7 +245,8 @@ export class Release extends pulumi.ComponentResource {
         this.gatewayName = gateway.metadata.name;
         this.activeColor = state.activeColor;
         this.weights = state.weights;
-        this.registerOutputs({ serviceNames: this.serviceNames, gatewayName: this.gatewayName, activeColor: this.activeColor, weights: this.weights });
+        this.versions = Object.fromEntries(state.tracks.map((t) => [t.track, t.version]));
+        this.registerOutputs({ serviceNames: this.serviceNames, gatewayName: this.gatewayName, activeColor: this.activeColor, weights: this.weights, versions: this.versions });
     }
 
     private service(name: string, track: Track, namespace: pulumi.Input<string>): k8s.core.v1.Service {

@@ -190,3 +190,25 @@ export function restoreEdit(before: Record<string, string>, keys: Iterable<strin
     }
     return { set, remove };
 }
+
+/**
+ * Where the stack file and the deployed stack (its `activeColor`, `weights` and `versions` outputs)
+ * differ in what a release moves. A release on top of a difference would verify one thing and ship
+ * another, so the CLI refuses until `pulumi up` (or a revert of the file) makes them agree.
+ */
+export function deployedDifferences(state: ReleaseState, outputs: Record<string, unknown>): string[] {
+    const weights = outputs.weights as Record<string, number> | undefined;
+    const versions = outputs.versions as Record<string, string> | undefined;
+    if (!weights || !versions) return ["the stack has no weights/versions outputs: it was never deployed by this version of the program"];
+    const diffs: string[] = [];
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    if (state.strategy !== "rolling" && outputs.activeColor !== state.activeColor)
+        diffs.push(`activeColor: file ${state.activeColor}, deployed ${String(outputs.activeColor)}`);
+    const fileWeights = weightsOf(state);
+    if (!same(Object.entries(fileWeights).sort(), Object.entries(weights).sort()))
+        diffs.push(`weights: file ${JSON.stringify(fileWeights)}, deployed ${JSON.stringify(weights)}`);
+    const tracks = state.strategy === "rolling" ? (["app"] as const) : (["blue", "green"] as const);
+    for (const t of tracks)
+        if (state.versions[t] !== versions[t]) diffs.push(`${t === "app" ? "appVersion" : `${t}Version`}: file ${state.versions[t] ?? "(unset)"}, deployed ${versions[t] ?? "(none)"}`);
+    return diffs;
+}

@@ -2,7 +2,7 @@
 // colour through its preview route, change config and `up` step by step while watching the live
 // route, and on any failure put the previous config back and `up` again (never after a rollback's up).
 import type { CheckOptions, ReleaseArgs } from "./args";
-import { planRelease, readState, restoreEdit, weightsOf, type ConfigEdit, type ReleasePlan, type ReleaseState } from "./change";
+import { deployedDifferences, planRelease, readState, restoreEdit, weightsOf, type ConfigEdit, type ReleasePlan, type ReleaseState } from "./change";
 import { checkHealthy, describe, watchHealthy, type CheckResult } from "./health";
 import { Reporter, StepFailed, formatMs, type StepRecord } from "./report";
 import type { ChangeSummary, Workspace } from "./workspace";
@@ -78,7 +78,7 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
     let routes: Routes | undefined;
     const resolveRoutes = async () => {
         routes = await r.step("resolve the app endpoint", async () => {
-            if (!args.endpoint) outputs = await ws.outputs();
+            if (!args.endpoint && Object.keys(outputs).length === 0) outputs = await ws.outputs();
             const base = baseUrl(args, state, outputs);
             const live = new URL(state.healthPath, base).toString();
             return { value: { live, previewHeaders: { [state.previewHeader]: "true" } }, detail: live };
@@ -119,6 +119,19 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
     }
 
     if (args.dryRun) return dryRun(r, ws, before, plan, upOutput, finish);
+
+    // The checks below verify what is deployed; the `up`s ship what the file says. They must agree.
+    try {
+        await r.step("compare the stack file with the deployed stack", async () => {
+            outputs = await ws.outputs();
+            const diffs = deployedDifferences(state, outputs);
+            if (diffs.length > 0)
+                throw new Error(`Pulumi.${ws.stackName}.yaml and the deployed stack differ: ${diffs.join("; ")}. Run \`pulumi up\` (or revert the file) first.`);
+            return { value: undefined, detail: "release keys agree" };
+        });
+    } catch (e) {
+        return finish(EXIT.refused, (e as Error).message);
+    }
 
     try {
         await resolveRoutes();
