@@ -41,7 +41,15 @@ async function main(): Promise<number> {
     }
     if (args.editOnly) return editStackFile(args);
     const workspace = await openPulumiWorkspace(args.stack, projectDir);
-    const result = await runRelease(args, workspace, (line) => console.log(line));
+    // Ctrl-C or a CI cancel: finish the running step, restore, report, exit 130. A second Ctrl-C
+    // (the listeners are gone by then) kills the process as usual.
+    const stop = new AbortController();
+    for (const sig of ["SIGINT", "SIGTERM"] as const)
+        process.once(sig, () => {
+            console.error(`\n${sig}: stopping after the current step (a running pulumi up finishes first), then restoring the previous config`);
+            stop.abort(sig);
+        });
+    const result = await runRelease(args, workspace, (line) => console.log(line), stop.signal);
     return result.exitCode;
 }
 

@@ -143,10 +143,10 @@ async function setup(green: Mode, stack: Record<string, string> = { blueVersion:
     return { ws, colours, initial: { ...stack } };
 }
 
-async function run(ws: Workspace, argv: string[]): Promise<ReleaseResult & { lines: string[] }> {
+async function run(ws: Workspace, argv: string[], signal?: AbortSignal): Promise<ReleaseResult & { lines: string[] }> {
     const lines: string[] = [];
     const args: ReleaseArgs = parseReleaseArgs([...argv, "--stack", "dev", ...FAST]);
-    const result = await runRelease(args, ws, (l) => lines.push(l));
+    const result = await runRelease(args, ws, (l) => lines.push(l), signal);
     return { ...result, lines };
 }
 
@@ -300,6 +300,25 @@ describe("release CLI", function () {
             assert.match(watch.detail, /^1\/2 healthy, 1 failed; last: HTTP 503/, "live probe ok, then the preview probe of green fails");
             assert.deepEqual(ws.stack, initial);
             assert.equal(ws.deployed.releaseStrategy, "blueGreen");
+        });
+
+        it("Ctrl-C during the watch stops it, restores the previous config, reports and exits 130", async () => {
+            const { ws, initial } = await setup("healthy");
+            const stop = new AbortController();
+            ws.onUp = (n) => {
+                if (n === 1) setTimeout(() => stop.abort("SIGINT"), 30);
+            };
+            const started = Date.now();
+            const lines: string[] = [];
+            const args = parseReleaseArgs(["promote", "--stack", "dev", ...FAST.filter((a) => a !== "--watch" && a !== "0.15"), "--watch", "30"]);
+            const r = { ...(await runRelease(args, ws, (l) => lines.push(l), stop.signal)), lines };
+            assert.equal(r.exitCode, EXIT.interrupted, r.lines.join("\n"));
+            assert.ok(Date.now() - started < 3000, "the 30 s watch ended at the signal");
+            assert.deepEqual(ws.stack, initial, "the stack file is as before");
+            assert.deepEqual([ws.ups, ws.deployed.activeColor], [2, "blue"], "an up put the previous config back");
+            assert.deepEqual(stepNames(r).slice(-4), ["watch the live route for 30.0 s: failed", "restore the previous config: ok", "pulumi up (rollback): ok", "check the live route after rollback: ok"]);
+            assert.match(r.lines.join("\n"), /interrupted by SIGINT/);
+            assert.match(r.lines.at(-1)!, /^FAILED \(exit 130/);
         });
 
         it("a rollback is never undone: a failing watch after it leaves traffic on the colour rolled back to", async () => {

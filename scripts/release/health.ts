@@ -57,6 +57,8 @@ export interface CheckSpec {
     intervalMs: number;
     successThreshold: number;
     maxAttempts: number;
+    /** Stops the check early (Ctrl-C): it then reports unhealthy. */
+    signal?: AbortSignal;
 }
 
 /**
@@ -69,7 +71,7 @@ export async function checkHealthy(spec: CheckSpec): Promise<CheckResult> {
     let successes = 0;
     let attempts = 0;
     let last: ProbeResult | undefined;
-    while (attempts < spec.maxAttempts && run < spec.successThreshold) {
+    while (attempts < spec.maxAttempts && run < spec.successThreshold && !spec.signal?.aborted) {
         if (spec.maxAttempts - attempts < spec.successThreshold - run) break;
         if (attempts > 0) await sleep(spec.intervalMs);
         last = await probe(spec.url, spec.headers, spec.timeoutMs);
@@ -90,6 +92,7 @@ export interface WatchSpec {
     intervalMs: number;
     windowMs: number;
     maxFailures: number;
+    signal?: AbortSignal;
 }
 
 /** Probe for the whole window; unhealthy as soon as failures exceed `maxFailures`. */
@@ -105,9 +108,9 @@ export async function watchHealthy(spec: WatchSpec): Promise<CheckResult> {
         last = await probe(spec.url, spec.headerSets[attempts % spec.headerSets.length], spec.timeoutMs);
         attempts++;
         if (!last.ok && ++failures > spec.maxFailures) break;
-    } while (performance.now() < deadline);
+    } while (performance.now() < deadline && !spec.signal?.aborted);
     return {
-        ok: failures <= spec.maxFailures,
+        ok: failures <= spec.maxFailures && !spec.signal?.aborted,
         attempts,
         successes: attempts - failures,
         failures,

@@ -15,6 +15,8 @@ export const EXIT = {
     refused: 2,
     /** The automatic rollback failed too: a human must look now. */
     rollbackFailed: 3,
+    /** Stopped by SIGINT/SIGTERM; the previous config is back in place (a rollback stays). */
+    interrupted: 130,
 } as const;
 
 export interface ReleaseResult {
@@ -44,11 +46,16 @@ function baseUrl(args: ReleaseArgs, state: ReleaseState, outputs: Record<string,
     return endpoint.includes("://") ? endpoint : `http://${endpoint}`;
 }
 
-function httpCheck(url: string, headers: Record<string, string>, c: CheckOptions): Promise<CheckResult> {
-    return checkHealthy({ url, headers, timeoutMs: c.timeoutMs, intervalMs: c.intervalMs, successThreshold: c.successThreshold, maxAttempts: c.maxAttempts });
+function httpCheck(url: string, headers: Record<string, string>, c: CheckOptions, signal?: AbortSignal): Promise<CheckResult> {
+    return checkHealthy({ url, headers, timeoutMs: c.timeoutMs, intervalMs: c.intervalMs, successThreshold: c.successThreshold, maxAttempts: c.maxAttempts, signal });
 }
 
-export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: string) => void): Promise<ReleaseResult> {
+/**
+ * `signal` (SIGINT/SIGTERM in the CLI) stops the command at the next step or inside a check/watch;
+ * a running `up` finishes first. What was changed is then restored like any failure (a rollback
+ * stays), the report is printed, and the exit code is 130.
+ */
+export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: string) => void, signal?: AbortSignal): Promise<ReleaseResult> {
     const r = new Reporter(log);
     const started = performance.now();
     const finish = (exitCode: number, outcome: string): ReleaseResult => {
@@ -139,9 +146,14 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
         return finish(EXIT.refused, (e as Error).message);
     }
     const { live, previewHeaders } = routes!;
+    const interrupted = () => {
+        if (signal?.aborted) throw new Error(`interrupted by ${String(signal.reason ?? "a signal")}`);
+    };
     const checkPreview = (color: string, when: string) =>
         r.step(`check ${color} through the preview route ${when}`, async () => {
-            const res = await httpCheck(live, previewHeaders, args.checks);
+            interrupted();
+            const res = await httpCheck(live, previewHeaders, args.checks, signal);
+            interrupted();
             return { value: res, ok: res.ok, detail: `${describe(res)} (need ${args.checks.successThreshold} in a row)` };
         });
 
@@ -149,7 +161,7 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
         try {
             await checkPreview(plan.preCheck, "before switching");
         } catch (e) {
-            return finish(EXIT.failed, `aborted before any change: ${(e as Error).message}`);
+            return finish(signal?.aborted ? EXIT.interrupted : EXIT.failed, `aborted before any change: ${(e as Error).message}`);
         }
     }
 
@@ -158,6 +170,7 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
     try {
         for (const step of plan.steps) {
             await r.step(`set ${step.label}`, async () => {
+                interrupted();
                 for (const k of Object.keys(step.edit)) touched.add(k);
                 await ws.setConfig(step.edit as Record<string, string>);
                 return { value: undefined, detail: `Pulumi.${ws.stackName}.yaml` };
@@ -167,7 +180,8 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
             if (plan.watchLive)
                 await r.step(`watch the live route${step.watchCanary ? ` and ${state.inactiveColor}` : ""} for ${formatMs(args.checks.watchMs)}`, async () => {
                     const headerSets = step.watchCanary ? [{}, previewHeaders] : [{}];
-                    const res = await watchHealthy({ url: live, headerSets, timeoutMs: args.checks.timeoutMs, intervalMs: args.checks.intervalMs, windowMs: args.checks.watchMs, maxFailures: args.checks.maxFailures });
+                    const res = await watchHealthy({ url: live, headerSets, timeoutMs: args.checks.timeoutMs, intervalMs: args.checks.intervalMs, windowMs: args.checks.watchMs, maxFailures: args.checks.maxFailures, signal });
+                    interrupted();
                     return { value: res, ok: res.ok, detail: `${describe(res)} (tolerate ${args.checks.maxFailures})` };
                 });
         }
@@ -175,12 +189,13 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
         return finish(EXIT.ok, plan.summary);
     } catch (e) {
         if (!(e instanceof StepFailed)) throw e;
+        const code = signal?.aborted ? EXIT.interrupted : EXIT.failed;
         if (plan.keepOnFailure && upStarted)
             return finish(
-                EXIT.failed,
+                code,
                 `${e.message}; the rollback stays in place (the tool never undoes a rollback): check the stack now, pulumi stack --stack ${ws.stackName}`,
             );
-        return rollback(r, ws, before, touched, upStarted, live, args.checks, upOutput, finish, e);
+        return rollback(r, ws, before, touched, upStarted, live, args.checks, upOutput, finish, e, code);
     }
 }
 
@@ -195,6 +210,7 @@ async function rollback(
     upOutput: (line: string) => void,
     finish: (code: number, outcome: string) => ReleaseResult,
     cause: StepFailed,
+    code: number,
 ): Promise<ReleaseResult> {
     r.info(`rolling back: ${cause.message}`);
     const edit = restoreEdit(before, touched);
@@ -205,7 +221,7 @@ async function rollback(
             const parts = [...Object.entries(edit.set).map(([k, v]) => `${k}=${v}`), ...edit.remove.map((k) => `unset ${k}`)];
             return { value: undefined, detail: parts.join(" ") };
         });
-        if (!upStarted) return finish(EXIT.failed, `${cause.message}; config restored, nothing was deployed`);
+        if (!upStarted) return finish(code, `${cause.message}; config restored, nothing was deployed`);
         await r.step("pulumi up (rollback)", async () => ({ value: undefined, detail: summarize(await ws.up(upOutput)) }));
         await r.step("check the live route after rollback", async () => {
             const res = await httpCheck(live, {}, checks);
@@ -214,7 +230,7 @@ async function rollback(
     } catch (e) {
         return finish(EXIT.rollbackFailed, `${cause.message}; ROLLBACK FAILED: ${(e as Error).message}. Check the stack now: pulumi stack --stack ${ws.stackName}`);
     }
-    return finish(EXIT.failed, `${cause.message}; rolled back to the previous config`);
+    return finish(code, `${cause.message}; rolled back to the previous config`);
 }
 
 async function dryRun(
