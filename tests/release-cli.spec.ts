@@ -9,7 +9,7 @@ import path from "node:path";
 import { parseConfig } from "../components/config";
 import { parseReleaseArgs, UsageError, type Action, type ReleaseArgs } from "../scripts/release/args";
 import { planRelease, readState, restoreEdit, RefusedError, weightsOf } from "../scripts/release/change";
-import { checkHealthy, probe } from "../scripts/release/health";
+import { checkHealthy, COLOR_HEADER, probe, VERSION_HEADER } from "../scripts/release/health";
 import { proposeRelease } from "../scripts/release/propose";
 import { mergedConfig } from "../scripts/pulumiConfig";
 import { projectDefaultsFrom, workspaceFromStack, type StackApi } from "../scripts/release/pulumiWorkspace";
@@ -75,6 +75,10 @@ class FakeWorkspace implements Workspace {
     failUps = new Set<number>();
     onUp?: (n: number) => void;
     endpoint = "";
+    /** A proxy in front that strips the preview header: every "preview" request lands on the live colour. */
+    dropPreviewHeader = false;
+    /** The per-backend response headers the HTTPRoute sets (off: a gateway that cannot set them). */
+    attribute = true;
     private liveRequests = 0;
 
     constructor(
@@ -94,9 +98,12 @@ class FakeWorkspace implements Workspace {
             const active = d.activeColor as "blue" | "green";
             const inactive = active === "blue" ? "green" : "blue";
             const weight = d.releaseStrategy === "canary" ? Number(d.canaryWeight) : 0;
-            const target = req.headers[d.previewHeader] === "true" ? inactive : this.liveRequests++ % 100 >= 100 - weight ? inactive : active;
+            const preview = !this.dropPreviewHeader && req.headers[d.previewHeader] === "true";
+            const target = preview ? inactive : this.liveRequests++ % 100 >= 100 - weight ? inactive : active;
             const upstream = http.request(`http://${this.colours[target].url}${req.url}`, { method: req.method, agent: false }, (up) => {
-                res.writeHead(up.statusCode!, up.headers);
+                const version = target === "blue" ? d.blueVersion : d.greenVersion;
+                const attribution = this.attribute ? { [COLOR_HEADER]: target, [VERSION_HEADER]: version } : {};
+                res.writeHead(up.statusCode!, { ...up.headers, ...attribution });
                 up.pipe(res);
             });
             upstream.on("error", () => res.writeHead(502).end());
@@ -206,6 +213,42 @@ describe("release CLI", function () {
             assert.equal(r.steps.at(-1)!.status, "failed");
             assert.match(r.outcome, /aborted before any change/);
             assert.match(r.steps.at(-1)!.detail, /0\/4 healthy, 4 failed; last: HTTP 503/);
+        });
+
+        it("fails closed when a proxy drops the preview header: blue's 200s never count as green's", async () => {
+            const { ws, initial, colours } = await setup("healthy");
+            ws.dropPreviewHeader = true;
+            const r = await run(ws, ["promote"]);
+            assert.equal(r.exitCode, EXIT.failed, r.lines.join("\n"));
+            assert.equal(ws.ups, 0);
+            assert.deepEqual(ws.stack, initial);
+            assert.equal(colours.green.hits, 0, "green was never reached");
+            assert.ok(colours.blue.hits >= 1, "blue answered the 'preview' requests");
+            assert.match(r.steps.at(-1)!.detail, /0\/\d healthy, \d failed; last: answered by blue 1\.0\.0, expected green 2\.0\.0/);
+        });
+
+        it("fails closed when the answers name no colour: it cannot tell green answered", async () => {
+            const { ws, initial, colours } = await setup("healthy");
+            ws.attribute = false;
+            const r = await run(ws, ["promote"]);
+            assert.equal(r.exitCode, EXIT.failed, r.lines.join("\n"));
+            assert.equal(ws.ups, 0);
+            assert.deepEqual(ws.stack, initial);
+            assert.ok(colours.green.hits >= 1);
+            assert.match(r.steps.at(-1)!.detail, /cannot tell which colour answered \(expected green 2\.0\.0\)/);
+        });
+
+        it("the watch after switching rolls back when live traffic is still answered by the old colour", async () => {
+            const { ws, initial } = await setup("healthy");
+            // The up "succeeds" but the route never moves (e.g. the Gateway rejected the new route).
+            ws.onUp = (n) => {
+                if (n === 1) ws.deployed = { ...ws.deployed, activeColor: "blue" };
+            };
+            const r = await run(ws, ["promote"]);
+            assert.equal(r.exitCode, EXIT.failed, r.lines.join("\n"));
+            assert.deepEqual(ws.stack, initial);
+            assert.equal(ws.ups, 2, "switch, then rollback");
+            assert.ok(r.steps.some((s) => s.name.startsWith("watch the live route") && /answered by blue 1\.0\.0, expected green 2\.0\.0/.test(s.detail)));
         });
 
         it("aborts when green flaps: successes never reach the threshold in a row", async () => {
@@ -523,7 +566,7 @@ describe("release CLI building blocks", () => {
         assert.equal(p.ok, false);
         assert.match(p.error!, /no complete answer within 100 ms/);
         assert.ok(Date.now() - started < 1000);
-        const c = await checkHealthy({ url: `http://${hang.url}/`, headers: {}, timeoutMs: 50, intervalMs: 0, successThreshold: 2, maxAttempts: 3 });
+        const c = await checkHealthy({ url: `http://${hang.url}/`, headers: {}, timeoutMs: 50, intervalMs: 0, successThreshold: 2, maxAttempts: 3, expect: {} });
         assert.equal(c.ok, false);
         assert.equal(c.attempts, 2, "stops once the threshold is out of reach");
     });

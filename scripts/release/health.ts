@@ -1,17 +1,43 @@
 // HTTP health checks of the app through its routes: single probes, a check that needs a run of
 // consecutive successes, and a watch over a time window. Bounded in requests and time.
+// Every answer must say which colour and version served it (response headers the route sets per
+// backend, see components/k8s/release.ts): a 2xx that cannot be attributed, or that came from a
+// colour/version the check did not expect, is a failure, never a pass.
 import http from "node:http";
 import https from "node:https";
+
+/** Response headers naming the colour and version that answered (set per backendRef by the HTTPRoute). */
+export const COLOR_HEADER = "x-zdp-color";
+export const VERSION_HEADER = "x-zdp-version";
+
+/** Which answers count: colour -> the version it must run. */
+export type Expect = Record<string, string>;
 
 export interface ProbeResult {
     ok: boolean;
     status?: number;
     error?: string;
+    /** Colour and version the answer named (absent: it named none). */
+    color?: string;
+    version?: string;
     ms: number;
 }
 
-/** One GET; healthy means a complete 2xx answer, body included, within the deadline. */
-export function probe(url: string, headers: Record<string, string>, timeoutMs: number): Promise<ProbeResult> {
+const header = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(",") : v);
+
+/** Why an answer does not prove it came from an expected colour and version, or undefined when it does. */
+export function attributionError(color: string | undefined, version: string | undefined, expect: Expect): string | undefined {
+    const wanted = Object.entries(expect).map(([c, v]) => `${c} ${v}`).join(" or ");
+    if (!color || !version) return `the answer has no ${COLOR_HEADER}/${VERSION_HEADER} header: cannot tell which colour answered (expected ${wanted})`;
+    if (expect[color] !== version) return `answered by ${color} ${version}, expected ${wanted}`;
+    return undefined;
+}
+
+/**
+ * One GET; healthy means a complete 2xx answer, body included, within the deadline, and (with
+ * `expect`) attributed to one of the expected colours at its expected version.
+ */
+export function probe(url: string, headers: Record<string, string>, timeoutMs: number, expect?: Expect): Promise<ProbeResult> {
     const started = performance.now();
     const target = new URL(url);
     const client = target.protocol === "https:" ? https : http;
@@ -26,7 +52,13 @@ export function probe(url: string, headers: Record<string, string>, timeoutMs: n
         // A fresh connection per probe, so a check is not answered by one pinned backend connection.
         const req = client.get(target, { headers, agent: false }, (res) => {
             res.resume();
-            res.on("end", () => done({ ok: res.statusCode! >= 200 && res.statusCode! < 300, status: res.statusCode }));
+            const color = header(res.headers[COLOR_HEADER]);
+            const version = header(res.headers[VERSION_HEADER]);
+            res.on("end", () => {
+                const ok2xx = res.statusCode! >= 200 && res.statusCode! < 300;
+                const wrong = ok2xx && expect ? attributionError(color, version, expect) : undefined;
+                done({ ok: ok2xx && !wrong, status: res.statusCode, color, version, ...(wrong ? { error: wrong } : {}) });
+            });
             res.on("error", (e) => done({ ok: false, status: res.statusCode, error: e.message }));
         });
         // A deadline for the whole exchange, not an idle timeout: a response trickling a byte at a
@@ -57,6 +89,8 @@ export interface CheckSpec {
     intervalMs: number;
     successThreshold: number;
     maxAttempts: number;
+    /** Colour -> version an answer must come from. */
+    expect: Expect;
     /** Stops the check early (Ctrl-C): it then reports unhealthy. */
     signal?: AbortSignal;
 }
@@ -74,7 +108,7 @@ export async function checkHealthy(spec: CheckSpec): Promise<CheckResult> {
     while (attempts < spec.maxAttempts && run < spec.successThreshold && !spec.signal?.aborted) {
         if (spec.maxAttempts - attempts < spec.successThreshold - run) break;
         if (attempts > 0) await sleep(spec.intervalMs);
-        last = await probe(spec.url, spec.headers, spec.timeoutMs);
+        last = await probe(spec.url, spec.headers, spec.timeoutMs, spec.expect);
         attempts++;
         if (last.ok) {
             run++;
@@ -86,8 +120,11 @@ export async function checkHealthy(spec: CheckSpec): Promise<CheckResult> {
 
 export interface WatchSpec {
     url: string;
-    /** Header sets used in turn, one per request (e.g. live, then the canary colour's preview route). */
-    headerSets: Record<string, string>[];
+    /**
+     * Requests used in turn (e.g. live, then the canary colour's preview route), each with the
+     * colours/versions allowed to answer it.
+     */
+    requests: { headers: Record<string, string>; expect: Expect }[];
     timeoutMs: number;
     intervalMs: number;
     windowMs: number;
@@ -105,7 +142,8 @@ export async function watchHealthy(spec: WatchSpec): Promise<CheckResult> {
     // At least one probe, so a zero-length window still proves the route answers.
     do {
         if (attempts > 0) await sleep(Math.min(spec.intervalMs, Math.max(0, deadline - performance.now())));
-        last = await probe(spec.url, spec.headerSets[attempts % spec.headerSets.length], spec.timeoutMs);
+        const request = spec.requests[attempts % spec.requests.length];
+        last = await probe(spec.url, request.headers, spec.timeoutMs, request.expect);
         attempts++;
         if (!last.ok && ++failures > spec.maxFailures) break;
     } while (performance.now() < deadline && !spec.signal?.aborted);
@@ -120,6 +158,7 @@ export async function watchHealthy(spec: WatchSpec): Promise<CheckResult> {
 }
 
 export function describe(r: CheckResult): string {
-    const last = r.last ? (r.last.error ?? `HTTP ${r.last.status}`) : "no request";
+    const by = r.last?.color ? ` from ${r.last.color} ${r.last.version ?? "?"}` : "";
+    const last = r.last ? (r.last.error ?? `HTTP ${r.last.status}${by}`) : "no request";
     return `${r.successes}/${r.attempts} healthy, ${r.failures} failed; last: ${last}`;
 }

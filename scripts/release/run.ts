@@ -3,7 +3,7 @@
 // route, and on any failure put the previous config back and `up` again (never after a rollback's up).
 import type { CheckOptions, ReleaseArgs } from "./args";
 import { deployedDifferences, planRelease, readState, restoreEdit, weightsOf, type ConfigEdit, type ReleasePlan, type ReleaseState } from "./change";
-import { checkHealthy, describe, watchHealthy, type CheckResult } from "./health";
+import { checkHealthy, describe, watchHealthy, type CheckResult, type Expect } from "./health";
 import { Reporter, StepFailed, formatMs, type StepRecord } from "./report";
 import type { ChangeSummary, Workspace } from "./workspace";
 
@@ -46,9 +46,23 @@ function baseUrl(args: ReleaseArgs, state: ReleaseState, outputs: Record<string,
     return endpoint.includes("://") ? endpoint : `http://${endpoint}`;
 }
 
-function httpCheck(url: string, headers: Record<string, string>, c: CheckOptions, signal?: AbortSignal): Promise<CheckResult> {
-    return checkHealthy({ url, headers, timeoutMs: c.timeoutMs, intervalMs: c.intervalMs, successThreshold: c.successThreshold, maxAttempts: c.maxAttempts, signal });
+function httpCheck(url: string, headers: Record<string, string>, expect: Expect, c: CheckOptions, signal?: AbortSignal): Promise<CheckResult> {
+    return checkHealthy({ url, headers, expect, timeoutMs: c.timeoutMs, intervalMs: c.intervalMs, successThreshold: c.successThreshold, maxAttempts: c.maxAttempts, signal });
 }
+
+const versionOf = (s: ReleaseState, track: string) => (track === "app" ? s.versions.app : s.versions[track as "blue" | "green"]) ?? "(unset)";
+
+/** The colours (with their versions) a state's live route may answer from: those with weight. */
+export function liveExpect(s: ReleaseState): Expect {
+    return Object.fromEntries(
+        Object.entries(weightsOf(s))
+            .filter(([, w]) => w > 0)
+            .map(([t]) => [t, versionOf(s, t)]),
+    );
+}
+
+/** The preview route answers from the inactive colour only. */
+const previewExpect = (s: ReleaseState, color: string): Expect => ({ [color]: versionOf(s, color) });
 
 /**
  * `signal` (SIGINT/SIGTERM in the CLI) stops the command at the next step or inside a check/watch;
@@ -70,10 +84,12 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
 
     let before: Record<string, string>;
     let state: ReleaseState;
+    let defaults: Record<string, string> = {};
     try {
         ({ before, state } = await r.step(`read config of stack ${ws.stackName}`, async () => {
             const stackConfig = await ws.stackConfig();
-            const s = readState(await ws.projectDefaults(), stackConfig);
+            defaults = await ws.projectDefaults();
+            const s = readState(defaults, stackConfig);
             const versions = s.strategy === "rolling" ? `app ${s.versions.app}` : `blue ${s.versions.blue ?? "-"}, green ${s.versions.green ?? "-"}`;
             return { value: { before: stackConfig, state: s }, detail: `${s.strategy}; active ${s.activeColor}; ${versions}; canary ${s.canaryWeight}%` };
         }));
@@ -97,8 +113,8 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
         try {
             const { live, previewHeaders } = await resolveRoutes();
             const once = { ...args.checks, successThreshold: 1, maxAttempts: 1 };
-            const liveHealth = await httpCheck(live, {}, once);
-            const previewHealth = state.strategy === "rolling" ? undefined : await httpCheck(live, previewHeaders, once);
+            const liveHealth = await httpCheck(live, {}, liveExpect(state), once);
+            const previewHealth = state.strategy === "rolling" ? undefined : await httpCheck(live, previewHeaders, previewExpect(state, state.inactiveColor), once);
             const configured = weightsOf(state);
             const deployed = (outputs.weights ?? {}) as Record<string, unknown>;
             log(`stack ${ws.stackName}: ${state.strategy}, active ${state.activeColor} (deployed: ${String(outputs.activeColor ?? "unknown")})`);
@@ -149,10 +165,12 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
     const interrupted = () => {
         if (signal?.aborted) throw new Error(`interrupted by ${String(signal.reason ?? "a signal")}`);
     };
+    // The state the stack file describes now (after the steps so far): what each check must see answer.
+    let current = state;
     const checkPreview = (color: string, when: string) =>
         r.step(`check ${color} through the preview route ${when}`, async () => {
             interrupted();
-            const res = await httpCheck(live, previewHeaders, args.checks, signal);
+            const res = await httpCheck(live, previewHeaders, previewExpect(current, color), args.checks, signal);
             interrupted();
             return { value: res, ok: res.ok, detail: `${describe(res)} (need ${args.checks.successThreshold} in a row)` };
         });
@@ -173,14 +191,16 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
                 interrupted();
                 for (const k of Object.keys(step.edit)) touched.add(k);
                 await ws.setConfig(step.edit as Record<string, string>);
+                current = readState(defaults, await ws.stackConfig());
                 return { value: undefined, detail: `Pulumi.${ws.stackName}.yaml` };
             });
             upStarted = true;
             await r.step("pulumi up", async () => ({ value: undefined, detail: summarize(await ws.up(upOutput)) }));
             if (plan.watchLive)
                 await r.step(`watch the live route${step.watchCanary ? ` and ${state.inactiveColor}` : ""} for ${formatMs(args.checks.watchMs)}`, async () => {
-                    const headerSets = step.watchCanary ? [{}, previewHeaders] : [{}];
-                    const res = await watchHealthy({ url: live, headerSets, timeoutMs: args.checks.timeoutMs, intervalMs: args.checks.intervalMs, windowMs: args.checks.watchMs, maxFailures: args.checks.maxFailures, signal });
+                    const requests = [{ headers: {}, expect: liveExpect(current) }];
+                    if (step.watchCanary) requests.push({ headers: previewHeaders, expect: previewExpect(current, current.inactiveColor) });
+                    const res = await watchHealthy({ url: live, requests, timeoutMs: args.checks.timeoutMs, intervalMs: args.checks.intervalMs, windowMs: args.checks.watchMs, maxFailures: args.checks.maxFailures, signal });
                     interrupted();
                     return { value: res, ok: res.ok, detail: `${describe(res)} (tolerate ${args.checks.maxFailures})` };
                 });
@@ -195,7 +215,7 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
                 code,
                 `${e.message}; the rollback stays in place (the tool never undoes a rollback): check the stack now, pulumi stack --stack ${ws.stackName}`,
             );
-        return rollback(r, ws, before, touched, upStarted, live, args.checks, upOutput, finish, e, code);
+        return rollback(r, ws, before, touched, upStarted, live, liveExpect(state), args.checks, upOutput, finish, e, code);
     }
 }
 
@@ -206,6 +226,7 @@ async function rollback(
     touched: Set<string>,
     upStarted: boolean,
     live: string,
+    expect: Expect,
     checks: CheckOptions,
     upOutput: (line: string) => void,
     finish: (code: number, outcome: string) => ReleaseResult,
@@ -224,7 +245,7 @@ async function rollback(
         if (!upStarted) return finish(code, `${cause.message}; config restored, nothing was deployed`);
         await r.step("pulumi up (rollback)", async () => ({ value: undefined, detail: summarize(await ws.up(upOutput)) }));
         await r.step("check the live route after rollback", async () => {
-            const res = await httpCheck(live, {}, checks);
+            const res = await httpCheck(live, {}, expect, checks);
             return { value: res, ok: res.ok, detail: describe(res) };
         });
     } catch (e) {
