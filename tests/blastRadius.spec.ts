@@ -55,10 +55,10 @@ describe("Blast radius of release config changes", () => {
         ]);
     });
 
-    it("a version bump touches only the pod template's image and version labels, never names or selectors", async () => {
+    it("a version bump touches only the pod template's image, version labels and ZDP_VERSION, never names or selectors", async () => {
         const d = await diff(blueGreen, { ...blueGreen, greenVersion: "6.9.3" });
         for (const p of d.changed[0].paths)
-            assert.match(p, /^(metadata\.labels\.app\.kubernetes\.io\/version|spec\.template\.metadata\.labels\.app\.kubernetes\.io\/version|spec\.template\.spec\.containers\[0\]\.image)$/);
+            assert.match(p, /^(metadata\.labels\.app\.kubernetes\.io\/version|spec\.template\.metadata\.labels\.app\.kubernetes\.io\/version|spec\.template\.spec\.containers\[0\]\.image|spec\.template\.spec\.containers\[0\]\.env\[1\]\.value)$/);
     });
 
     it("with a preview host, promote repoints the main and the preview route and nothing else", async () => {

@@ -369,6 +369,12 @@ export class Release extends pulumi.ComponentResource {
                                     imagePullPolicy: "IfNotPresent",
                                     ports: [{ name: "http", containerPort: cfg.app.port, protocol: "TCP" }],
                                     envFrom: [{ secretRef: { name: args.appSecretName } }],
+                                    // The app echoes these as x-zdp-color / x-zdp-version response headers, so the
+                                    // release CLI can prove which colour and version answered each check.
+                                    env: [
+                                        { name: "ZDP_COLOR", value: t.track },
+                                        { name: "ZDP_VERSION", value: t.version },
+                                    ],
                                     resources: {
                                         requests: { cpu: sizing.app.cpuRequest, memory: sizing.app.memoryRequest },
                                         limits: { memory: sizing.app.memoryLimit },
