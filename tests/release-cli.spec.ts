@@ -15,6 +15,7 @@ import { mergedConfig } from "../scripts/pulumiConfig";
 import { projectDefaultsFrom, workspaceFromStack, type StackApi } from "../scripts/release/pulumiWorkspace";
 import { EXIT, runRelease, type ReleaseResult } from "../scripts/release/run";
 import type { ChangeSummary, Workspace } from "../scripts/release/workspace";
+import { acquireLock, LEASE_NAME, type Lease, type LeaseApi } from "../scripts/release/lock";
 
 type Mode = "healthy" | "failing" | "flapping" | "hanging" | "trickling";
 
@@ -61,7 +62,33 @@ const DEFAULTS = {
     previewHeader: "x-zdp-preview",
     healthPath: "/healthz",
     appPort: "8080",
+    namespace: "zdp",
 };
+
+/**
+ * The Lease semantics of the API server the lock relies on (create fails on an existing object,
+ * replace fails on a stale resourceVersion); e2e/lock.e2e.ts runs the same lock on a real one.
+ */
+class MemoryLeases implements LeaseApi {
+    lease?: Lease;
+    private version = 0;
+    async get() {
+        return this.lease && { ...this.lease };
+    }
+    async create(l: Lease) {
+        if (this.lease) return false;
+        this.lease = { ...l, resourceVersion: String(++this.version) };
+        return true;
+    }
+    async replace(l: Lease) {
+        if (!this.lease || l.resourceVersion !== this.lease.resourceVersion) return false;
+        this.lease = { ...l, resourceVersion: String(++this.version) };
+        return true;
+    }
+    async delete() {
+        this.lease = undefined;
+    }
+}
 
 /**
  * Pulumi stand-in: the stack file is a map, `up` "deploys" it by handing it to a real HTTP router
@@ -79,6 +106,7 @@ class FakeWorkspace implements Workspace {
     dropPreviewHeader = false;
     /** The per-backend response headers the HTTPRoute sets (off: a gateway that cannot set them). */
     attribute = true;
+    leases = new MemoryLeases();
     private liveRequests = 0;
 
     constructor(
@@ -129,6 +157,10 @@ class FakeWorkspace implements Workspace {
         this.deployed = this.effective();
         this.onUp?.(n);
         return { update: changed ? 1 : 0, same: 24 };
+    }
+    async lease(namespace: string) {
+        assert.equal(namespace, "zdp");
+        return this.leases;
     }
     async preview(): Promise<ChangeSummary> {
         this.previews++;
@@ -181,6 +213,7 @@ describe("release CLI", function () {
             assert.deepEqual(stepNames(r), [
                 "read config of stack dev: ok",
                 "plan the change: ok",
+                `take the release lock (Lease ${LEASE_NAME} in namespace zdp): ok`,
                 "compare the stack file with the deployed stack: ok",
                 "resolve the app endpoint: ok",
                 "check green through the preview route before switching: ok",
@@ -190,7 +223,7 @@ describe("release CLI", function () {
             ]);
             assert.ok(colours.green.hits > 3, "live traffic reached green during the watch");
             assert.ok(r.steps.every((s) => Number.isFinite(s.ms)));
-            assert.match(r.lines.join("\n"), /\[5\] check green through the preview route before switching: OK in \d+ ms - 3\/3 healthy/);
+            assert.match(r.lines.join("\n"), /\[6\] check green through the preview route before switching: OK in \d+ ms - 3\/3 healthy/);
         });
 
         it("refuses when the stack file's release keys differ from the deployed stack: it would check one version and ship another", async () => {
@@ -383,6 +416,69 @@ describe("release CLI", function () {
             assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
             assert.equal(ws.stack.canaryWeight, "0");
             assert.equal(ws.stack.activeColor, undefined);
+        });
+    });
+
+    describe("one release per stack at a time (the Lease lock)", () => {
+        it("a second run while one is under way is refused before any change and says who holds the lock since when", async () => {
+            const { ws } = await setup("healthy");
+            const second: ReleaseResult[] = [];
+            ws.onUp = () => {
+                // The first run is between its up and its watch: another operator tries a rollback.
+                void run(ws, ["rollback"]).then((r) => second.push(r));
+            };
+            const first = await run(ws, ["promote"]);
+            assert.equal(first.exitCode, EXIT.ok, first.lines.join("\n"));
+            assert.equal(second.length, 1);
+            assert.equal(second[0].exitCode, EXIT.refused);
+            assert.match(second[0].outcome, new RegExp(`another release holds this stack's lock: \\S+@\\S+ pid ${process.pid} since \\d{4}-\\d\\d-\\d\\dT`));
+            assert.equal(ws.ups, 1, "the second run changed nothing");
+            assert.equal(ws.deployed.activeColor, "green");
+            assert.equal(ws.leases.lease, undefined, "the first run released the lock at its end");
+        });
+
+        it("the lock is released after a failed release and after Ctrl-C", async () => {
+            const failed = await setup("failing");
+            assert.equal((await run(failed.ws, ["promote"])).exitCode, EXIT.failed);
+            assert.equal(failed.ws.leases.lease, undefined);
+            const { ws } = await setup("healthy");
+            const stop = new AbortController();
+            ws.onUp = () => setTimeout(() => stop.abort("SIGTERM"), 20);
+            const args = parseReleaseArgs(["promote", "--stack", "dev", ...FAST.filter((a) => a !== "--watch" && a !== "0.15"), "--watch", "20"]);
+            const r = await runRelease(args, ws, () => {}, stop.signal);
+            assert.equal(r.exitCode, EXIT.interrupted);
+            assert.equal(ws.leases.lease, undefined);
+        });
+
+        it("a lease left by a killed run is taken over only once it has expired", async () => {
+            const { ws } = await setup("healthy");
+            const old = new Date(Date.now() - 10 * 60_000).toISOString();
+            await ws.leases.create({ holderIdentity: "ci run 41", acquireTime: old, renewTime: old, leaseDurationSeconds: 120 });
+            const r = await run(ws, ["promote"]);
+            assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
+            assert.match(r.steps[2].detail, /took over the expired lease of ci run 41/);
+
+            const fresh = await setup("healthy");
+            const now = new Date().toISOString();
+            await fresh.ws.leases.create({ holderIdentity: "ci run 42", acquireTime: now, renewTime: now, leaseDurationSeconds: 120 });
+            const refused = await run(fresh.ws, ["promote"]);
+            assert.equal(refused.exitCode, EXIT.refused);
+            assert.match(refused.outcome, new RegExp(`holds this stack's lock: ci run 42 since ${now.replace(/\./g, "\\.")}`));
+            assert.equal(fresh.ws.ups, 0);
+        });
+
+        it("the holder renews its lease while the release runs, and a lost lease is reported", async () => {
+            const leases = new MemoryLeases();
+            const lost: string[] = [];
+            const held = await acquireLock(leases, "me", 0.06, (why) => lost.push(why));
+            const first = leases.lease!.renewTime;
+            await new Promise((r) => setTimeout(r, 70));
+            assert.ok(leases.lease!.renewTime > first, "renewed");
+            leases.lease = { ...leases.lease!, holderIdentity: "someone else" };
+            await new Promise((r) => setTimeout(r, 40));
+            assert.match(lost[0] ?? "", /lost to someone else/);
+            await held.release();
+            assert.equal(leases.lease?.holderIdentity, "someone else", "never deletes another holder's lease");
         });
     });
 

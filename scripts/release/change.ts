@@ -19,6 +19,8 @@ export interface ReleaseState {
     previewHeader: string;
     healthPath: string;
     domain?: string;
+    /** The app namespace (where the release lock's Lease lives). */
+    namespace: string;
 }
 
 /** A precondition that makes the command meaningless or unsafe; nothing was changed. */
@@ -60,6 +62,7 @@ export function readState(defaults: Record<string, string>, stackConfig: Record<
         previewHeader: merged.previewHeader ?? "x-zdp-preview",
         healthPath: merged.healthPath ?? "/",
         domain: merged.domain,
+        namespace: merged.namespace ?? "",
     };
 }
 

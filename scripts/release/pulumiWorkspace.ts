@@ -1,10 +1,12 @@
 // The real Workspace: the Pulumi Automation API on this project directory (LocalWorkspace, stack
 // select). Needs the Pulumi CLI and a logged-in backend; tests use a fake instead.
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { PROJECT } from "../../components/config";
 import { projectConfig } from "../pulumiConfig";
+import { kubectlLeaseApi } from "./lock";
 import type { ChangeSummary, Workspace } from "./workspace";
 
 const prefix = `${PROJECT}:`;
@@ -47,6 +49,16 @@ export function workspaceFromStack(stackName: string, stack: StackApi, readPulum
         async outputs() {
             const out = await stack.outputs();
             return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]));
+        },
+        async lease(namespace) {
+            // Cloud stacks export their cluster's kubeconfig (a secret); `dev` uses the current one.
+            const kubeconfig = (await stack.outputs()).kubeconfig?.value;
+            if (typeof kubeconfig !== "string") return kubectlLeaseApi(namespace);
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zdp-release-"));
+            const file = path.join(dir, "kubeconfig");
+            fs.writeFileSync(file, kubeconfig, { mode: 0o600 });
+            process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+            return kubectlLeaseApi(namespace, file);
         },
     };
 }

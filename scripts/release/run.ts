@@ -1,9 +1,11 @@
 // Carries out one release command against a Workspace: read config, plan, verify the receiving
 // colour through its preview route, change config and `up` step by step while watching the live
 // route, and on any failure put the previous config back and `up` again (never after a rollback's up).
+import os from "node:os";
 import type { CheckOptions, ReleaseArgs } from "./args";
 import { deployedDifferences, planRelease, readState, restoreEdit, weightsOf, type ConfigEdit, type ReleasePlan, type ReleaseState } from "./change";
 import { checkHealthy, describe, watchHealthy, type CheckResult, type Expect } from "./health";
+import { acquireLock, LEASE_NAME, type HeldLock } from "./lock";
 import { Reporter, StepFailed, formatMs, type StepRecord } from "./report";
 import type { ChangeSummary, Workspace } from "./workspace";
 
@@ -18,6 +20,15 @@ export const EXIT = {
     /** Stopped by SIGINT/SIGTERM; the previous config is back in place (a rollback stays). */
     interrupted: 130,
 } as const;
+
+/** Lease duration: renewed every third of it while a release runs; a killed run's lock expires after it. */
+export const LOCK_SECONDS = 120;
+
+/** Who holds the lock: the CI run, or user@host and pid. */
+export function holderIdentity(env: NodeJS.ProcessEnv = process.env): string {
+    if (env.GITHUB_RUN_ID) return `${env.GITHUB_ACTOR ?? "github"} (CI ${env.GITHUB_REPOSITORY ?? ""} run ${env.GITHUB_RUN_ID})`;
+    return `${os.userInfo().username}@${os.hostname()} pid ${process.pid}`;
+}
 
 export interface ReleaseResult {
     exitCode: number;
@@ -143,79 +154,99 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
 
     if (args.dryRun) return dryRun(r, ws, before, plan, upOutput, finish);
 
-    // The checks below verify what is deployed; the `up`s ship what the file says. They must agree.
+    // Changes start here: hold the stack's release lock until the end, whatever the outcome.
+    let held: HeldLock | undefined;
     try {
-        await r.step("compare the stack file with the deployed stack", async () => {
-            outputs = await ws.outputs();
-            const diffs = deployedDifferences(state, outputs);
-            if (diffs.length > 0)
-                throw new Error(`Pulumi.${ws.stackName}.yaml and the deployed stack differ: ${diffs.join("; ")}. Run \`pulumi up\` (or revert the file) first.`);
-            return { value: undefined, detail: "release keys agree" };
+        held = await r.step(`take the release lock (Lease ${LEASE_NAME} in namespace ${state.namespace})`, async () => {
+            if (!state.namespace) throw new Error("the namespace config key is not set: the release lock lives in the app namespace");
+            const h = await acquireLock(await ws.lease(state.namespace), holderIdentity(), LOCK_SECONDS, (why) => r.info(`WARNING: ${why}`));
+            return { value: h, detail: h.detail };
         });
     } catch (e) {
         return finish(EXIT.refused, (e as Error).message);
     }
-
     try {
-        await resolveRoutes();
-    } catch (e) {
-        return finish(EXIT.refused, (e as Error).message);
+        return await applyPlan();
+    } finally {
+        await held.release().catch((e) => log(`releasing the lock failed (it expires ${LOCK_SECONDS} s after its last renewal): ${(e as Error).message}`));
     }
-    const { live, previewHeaders } = routes!;
-    const interrupted = () => {
-        if (signal?.aborted) throw new Error(`interrupted by ${String(signal.reason ?? "a signal")}`);
-    };
-    // The state the stack file describes now (after the steps so far): what each check must see answer.
-    let current = state;
-    const checkPreview = (color: string, when: string) =>
-        r.step(`check ${color} through the preview route ${when}`, async () => {
-            interrupted();
-            const res = await httpCheck(live, previewHeaders, previewExpect(current, color), args.checks, signal);
-            interrupted();
-            return { value: res, ok: res.ok, detail: `${describe(res)} (need ${args.checks.successThreshold} in a row)` };
-        });
 
-    if (plan.preCheck) {
+    async function applyPlan(): Promise<ReleaseResult> {
+
+        // The checks below verify what is deployed; the `up`s ship what the file says. They must agree.
         try {
-            await checkPreview(plan.preCheck, "before switching");
-        } catch (e) {
-            return finish(signal?.aborted ? EXIT.interrupted : EXIT.failed, `aborted before any change: ${(e as Error).message}`);
-        }
-    }
-
-    const touched = new Set<string>();
-    let upStarted = false;
-    try {
-        for (const step of plan.steps) {
-            await r.step(`set ${step.label}`, async () => {
-                interrupted();
-                for (const k of Object.keys(step.edit)) touched.add(k);
-                await ws.setConfig(step.edit as Record<string, string>);
-                current = readState(defaults, await ws.stackConfig());
-                return { value: undefined, detail: `Pulumi.${ws.stackName}.yaml` };
+            await r.step("compare the stack file with the deployed stack", async () => {
+                outputs = await ws.outputs();
+                const diffs = deployedDifferences(state, outputs);
+                if (diffs.length > 0)
+                    throw new Error(`Pulumi.${ws.stackName}.yaml and the deployed stack differ: ${diffs.join("; ")}. Run \`pulumi up\` (or revert the file) first.`);
+                return { value: undefined, detail: "release keys agree" };
             });
-            upStarted = true;
-            await r.step("pulumi up", async () => ({ value: undefined, detail: summarize(await ws.up(upOutput)) }));
-            if (plan.watchLive)
-                await r.step(`watch the live route${step.watchCanary ? ` and ${state.inactiveColor}` : ""} for ${formatMs(args.checks.watchMs)}`, async () => {
-                    const requests = [{ headers: {}, expect: liveExpect(current) }];
-                    if (step.watchCanary) requests.push({ headers: previewHeaders, expect: previewExpect(current, current.inactiveColor) });
-                    const res = await watchHealthy({ url: live, requests, timeoutMs: args.checks.timeoutMs, intervalMs: args.checks.intervalMs, windowMs: args.checks.watchMs, maxFailures: args.checks.maxFailures, signal });
-                    interrupted();
-                    return { value: res, ok: res.ok, detail: `${describe(res)} (tolerate ${args.checks.maxFailures})` };
-                });
+        } catch (e) {
+            return finish(EXIT.refused, (e as Error).message);
         }
-        if (plan.postCheck) await checkPreview(plan.postCheck, "after the update");
-        return finish(EXIT.ok, plan.summary);
-    } catch (e) {
-        if (!(e instanceof StepFailed)) throw e;
-        const code = signal?.aborted ? EXIT.interrupted : EXIT.failed;
-        if (plan.keepOnFailure && upStarted)
-            return finish(
-                code,
-                `${e.message}; the rollback stays in place (the tool never undoes a rollback): check the stack now, pulumi stack --stack ${ws.stackName}`,
-            );
-        return rollback(r, ws, before, touched, upStarted, live, liveExpect(state), args.checks, upOutput, finish, e, code);
+
+        try {
+            await resolveRoutes();
+        } catch (e) {
+            return finish(EXIT.refused, (e as Error).message);
+        }
+        const { live, previewHeaders } = routes!;
+        const interrupted = () => {
+            if (signal?.aborted) throw new Error(`interrupted by ${String(signal.reason ?? "a signal")}`);
+        };
+        // The state the stack file describes now (after the steps so far): what each check must see answer.
+        let current = state;
+        const checkPreview = (color: string, when: string) =>
+            r.step(`check ${color} through the preview route ${when}`, async () => {
+                interrupted();
+                const res = await httpCheck(live, previewHeaders, previewExpect(current, color), args.checks, signal);
+                interrupted();
+                return { value: res, ok: res.ok, detail: `${describe(res)} (need ${args.checks.successThreshold} in a row)` };
+            });
+
+        if (plan.preCheck) {
+            try {
+                await checkPreview(plan.preCheck, "before switching");
+            } catch (e) {
+                return finish(signal?.aborted ? EXIT.interrupted : EXIT.failed, `aborted before any change: ${(e as Error).message}`);
+            }
+        }
+
+        const touched = new Set<string>();
+        let upStarted = false;
+        try {
+            for (const step of plan.steps) {
+                await r.step(`set ${step.label}`, async () => {
+                    interrupted();
+                    for (const k of Object.keys(step.edit)) touched.add(k);
+                    await ws.setConfig(step.edit as Record<string, string>);
+                    current = readState(defaults, await ws.stackConfig());
+                    return { value: undefined, detail: `Pulumi.${ws.stackName}.yaml` };
+                });
+                upStarted = true;
+                await r.step("pulumi up", async () => ({ value: undefined, detail: summarize(await ws.up(upOutput)) }));
+                if (plan.watchLive)
+                    await r.step(`watch the live route${step.watchCanary ? ` and ${state.inactiveColor}` : ""} for ${formatMs(args.checks.watchMs)}`, async () => {
+                        const requests = [{ headers: {}, expect: liveExpect(current) }];
+                        if (step.watchCanary) requests.push({ headers: previewHeaders, expect: previewExpect(current, current.inactiveColor) });
+                        const res = await watchHealthy({ url: live, requests, timeoutMs: args.checks.timeoutMs, intervalMs: args.checks.intervalMs, windowMs: args.checks.watchMs, maxFailures: args.checks.maxFailures, signal });
+                        interrupted();
+                        return { value: res, ok: res.ok, detail: `${describe(res)} (tolerate ${args.checks.maxFailures})` };
+                    });
+            }
+            if (plan.postCheck) await checkPreview(plan.postCheck, "after the update");
+            return finish(EXIT.ok, plan.summary);
+        } catch (e) {
+            if (!(e instanceof StepFailed)) throw e;
+            const code = signal?.aborted ? EXIT.interrupted : EXIT.failed;
+            if (plan.keepOnFailure && upStarted)
+                return finish(
+                    code,
+                    `${e.message}; the rollback stays in place (the tool never undoes a rollback): check the stack now, pulumi stack --stack ${ws.stackName}`,
+                );
+            return rollback(r, ws, before, touched, upStarted, live, liveExpect(state), args.checks, upOutput, finish, e, code);
+        }
     }
 }
 

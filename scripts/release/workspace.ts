@@ -1,5 +1,6 @@
 // The slice of a Pulumi workspace the release CLI needs. The real one (pulumiWorkspace.ts) drives
 // the Pulumi Automation API; tests inject a fake that routes real local HTTP servers.
+import type { LeaseApi } from "./lock";
 
 export interface ChangeSummary {
     [op: string]: number | undefined;
@@ -19,4 +20,6 @@ export interface Workspace {
     preview(onOutput: (line: string) => void): Promise<ChangeSummary>;
     /** Stack outputs (values only). */
     outputs(): Promise<Record<string, unknown>>;
+    /** The release lock's Lease in the stack's cluster, in the app namespace. */
+    lease(namespace: string): Promise<LeaseApi>;
 }

@@ -1,0 +1,124 @@
+// One release per stack at a time, across operators and CI: a coordination.k8s.io/v1 Lease in the
+// app namespace, created before any change and deleted at the end. Creating an object is atomic
+// in the API server (a second create gets AlreadyExists), and a takeover of an expired lease is a
+// replace at the read resourceVersion (a concurrent writer gets Conflict), so two runs never both
+// hold it. The lease is renewed while the release runs; one left by a killed run expires.
+import { execFile } from "node:child_process";
+
+export const LEASE_NAME = "zdp-release";
+
+export interface Lease {
+    holderIdentity: string;
+    acquireTime: string;
+    renewTime: string;
+    leaseDurationSeconds: number;
+    resourceVersion?: string;
+}
+
+/** The Lease operations the lock needs (kubectl below; the e2e suite runs them on a real API server). */
+export interface LeaseApi {
+    get(): Promise<Lease | undefined>;
+    /** false: it already exists. */
+    create(lease: Lease): Promise<boolean>;
+    /** Replace at `lease.resourceVersion`; false: someone else changed it first. */
+    replace(lease: Lease): Promise<boolean>;
+    delete(): Promise<void>;
+}
+
+export class LockHeld extends Error {
+    constructor(readonly lease: Lease) {
+        super(`another release holds this stack's lock: ${lease.holderIdentity} since ${lease.acquireTime} (lease ${LEASE_NAME}, renewed ${lease.renewTime}, expires ${lease.leaseDurationSeconds} s after that)`);
+        this.name = "LockHeld";
+    }
+}
+
+export interface HeldLock {
+    detail: string;
+    release(): Promise<void>;
+}
+
+const expired = (l: Lease, now: number) => Date.parse(l.renewTime) + l.leaseDurationSeconds * 1000 < now;
+
+/**
+ * Take the lock or throw LockHeld naming its holder and since when. Renews every third of the
+ * lease's duration until released; `onLost` is called if a renewal finds the lease taken over.
+ */
+export async function acquireLock(api: LeaseApi, holder: string, durationSeconds: number, onLost: (why: string) => void, now = () => Date.now()): Promise<HeldLock> {
+    const stamp = () => new Date(now()).toISOString();
+    const mine = (): Lease => ({ holderIdentity: holder, acquireTime: stamp(), renewTime: stamp(), leaseDurationSeconds: durationSeconds });
+    let detail = `lease ${LEASE_NAME} held by ${holder}`;
+    if (!(await api.create(mine()))) {
+        const current = await api.get();
+        if (!current) return acquireLock(api, holder, durationSeconds, onLost, now); // deleted in between: try again
+        if (!expired(current, now())) throw new LockHeld(current);
+        if (!(await api.replace({ ...mine(), resourceVersion: current.resourceVersion }))) throw new LockHeld((await api.get()) ?? current);
+        detail += ` (took over the expired lease of ${current.holderIdentity}, last renewed ${current.renewTime})`;
+    }
+    const renew = setInterval(async () => {
+        const current = await api.get().catch(() => undefined);
+        if (!current || current.holderIdentity !== holder) return onLost(`the release lock was lost${current ? ` to ${current.holderIdentity}` : ""}`);
+        const ok = await api.replace({ ...current, renewTime: stamp() }).catch(() => false);
+        if (!ok) onLost("renewing the release lock failed");
+    }, (durationSeconds * 1000) / 3);
+    renew.unref();
+    return {
+        detail,
+        async release() {
+            clearInterval(renew);
+            const current = await api.get();
+            if (current?.holderIdentity === holder) await api.delete();
+        },
+    };
+}
+
+function kubectl(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+        const child = execFile("kubectl", args, { timeout: 30_000 }, (err, stdout, stderr) =>
+            resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
+        );
+        if (stdin !== undefined) child.stdin!.end(stdin);
+    });
+}
+
+/** LeaseApi through kubectl (the user's kubeconfig and its auth plugins for EKS, AKS, GKE). */
+export function kubectlLeaseApi(namespace: string, kubeconfig?: string): LeaseApi {
+    const base = [...(kubeconfig ? ["--kubeconfig", kubeconfig] : []), "-n", namespace];
+    const manifest = (l: Lease) =>
+        JSON.stringify({
+            apiVersion: "coordination.k8s.io/v1",
+            kind: "Lease",
+            metadata: { name: LEASE_NAME, namespace, ...(l.resourceVersion ? { resourceVersion: l.resourceVersion } : {}) },
+            spec: { holderIdentity: l.holderIdentity, acquireTime: microTime(l.acquireTime), renewTime: microTime(l.renewTime), leaseDurationSeconds: l.leaseDurationSeconds },
+        });
+    const fail = (what: string, r: { stderr: string }) => new Error(`kubectl ${what} lease ${namespace}/${LEASE_NAME}: ${r.stderr.trim()}`);
+    return {
+        async get() {
+            const r = await kubectl([...base, "get", "lease", LEASE_NAME, "-o", "json"]);
+            if (r.code !== 0) {
+                if (/NotFound/.test(r.stderr)) return undefined;
+                throw fail("get", r);
+            }
+            const o = JSON.parse(r.stdout);
+            return { ...o.spec, resourceVersion: o.metadata.resourceVersion } as Lease;
+        },
+        async create(l) {
+            const r = await kubectl([...base, "create", "-f", "-"], manifest(l));
+            if (r.code === 0) return true;
+            if (/AlreadyExists/.test(r.stderr)) return false;
+            throw fail("create", r);
+        },
+        async replace(l) {
+            const r = await kubectl([...base, "replace", "-f", "-"], manifest(l));
+            if (r.code === 0) return true;
+            if (/Conflict|has been modified|NotFound/.test(r.stderr)) return false;
+            throw fail("replace", r);
+        },
+        async delete() {
+            const r = await kubectl([...base, "delete", "lease", LEASE_NAME, "--ignore-not-found"]);
+            if (r.code !== 0) throw fail("delete", r);
+        },
+    };
+}
+
+/** Lease times are MicroTime: RFC 3339 with microseconds. */
+const microTime = (iso: string) => iso.replace(/\.(\d{3})Z$/, ".$1000Z");
