@@ -71,9 +71,9 @@ export async function acquireLock(api: LeaseApi, holder: string, durationSeconds
     };
 }
 
-function kubectl(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(bin: string, args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-        const child = execFile("kubectl", args, { timeout: 30_000 }, (err, stdout, stderr) =>
+        const child = execFile(bin, args, { timeout: 30_000 }, (err, stdout, stderr) =>
             resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
         );
         if (stdin !== undefined) child.stdin!.end(stdin);
@@ -81,8 +81,9 @@ function kubectl(args: string[], stdin?: string): Promise<{ code: number; stdout
 }
 
 /** LeaseApi through kubectl (the user's kubeconfig and its auth plugins for EKS, AKS, GKE). */
-export function kubectlLeaseApi(namespace: string, kubeconfig?: string): LeaseApi {
+export function kubectlLeaseApi(namespace: string, kubeconfig?: string, bin = "kubectl"): LeaseApi {
     const base = [...(kubeconfig ? ["--kubeconfig", kubeconfig] : []), "-n", namespace];
+    const kubectl = (args: string[], stdin?: string) => run(bin, args, stdin);
     const manifest = (l: Lease) =>
         JSON.stringify({
             apiVersion: "coordination.k8s.io/v1",
