@@ -46,8 +46,8 @@ describe("release metrics sources", () => {
     it("prometheus: an empty result is zero requests; an error answer throws", async () => {
         const url = await serve((req, _b, res) => {
             const q = new URL(req.url!, "http://x").searchParams.get("query")!;
-            if (q.startsWith("bad")) return res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ status: "error", errorType: "bad_data", error: "parse error at char 4" }));
-            res.end(JSON.stringify({ status: "success", data: { resultType: "vector", result: [] } }));
+            if (q.startsWith("bad")) res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ status: "error", errorType: "bad_data", error: "parse error at char 4" }));
+            else res.end(JSON.stringify({ status: "success", data: { resultType: "vector", result: [] } }));
         });
         assert.deepEqual(await prometheusSource(url, { requests: "r", errors: "e", p99Ms: "p" }).read(["green"], window), { green: { requests: 0 } });
         await assert.rejects(prometheusSource(url, { requests: "bad", errors: "e", p99Ms: "p" }).read(["green"], window), /parse error at char 4/);
