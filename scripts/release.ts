@@ -2,6 +2,7 @@
 // See scripts/release/run.ts for the flow and README "Delivery" for the rollback story.
 import fs from "node:fs";
 import path from "node:path";
+import { loadAnalysis } from "./release/analysis";
 import { USAGE, UsageError, parseReleaseArgs, type ReleaseArgs } from "./release/args";
 import { RefusedError } from "./release/change";
 import { proposeRelease } from "./release/propose";
@@ -40,6 +41,13 @@ async function main(): Promise<number> {
         return EXIT.refused;
     }
     if (args.editOnly) return editStackFile(args);
+    let analysis;
+    try {
+        analysis = args.analysisFile ? loadAnalysis(args.analysisFile) : undefined;
+    } catch (e) {
+        console.error(`refused: ${(e as Error).message}`);
+        return EXIT.refused;
+    }
     const workspace = await openPulumiWorkspace(args.stack, projectDir);
     // Ctrl-C or a CI cancel: finish the running step, restore, report, exit 130. A second Ctrl-C
     // (the listeners are gone by then) kills the process as usual.
@@ -49,7 +57,7 @@ async function main(): Promise<number> {
             console.error(`\n${sig}: stopping after the current step (a running pulumi up finishes first), then restoring the previous config`);
             stop.abort(sig);
         });
-    const result = await runRelease(args, workspace, (line) => console.log(line), stop.signal);
+    const result = await runRelease(args, workspace, (line) => console.log(line), stop.signal, analysis);
     return result.exitCode;
 }
 

@@ -15,6 +15,7 @@ import { mergedConfig } from "../scripts/pulumiConfig";
 import { projectDefaultsFrom, workspaceFromStack, type StackApi } from "../scripts/release/pulumiWorkspace";
 import { EXIT, runRelease, type ReleaseResult } from "../scripts/release/run";
 import type { ChangeSummary, Workspace } from "../scripts/release/workspace";
+import { parseAnalysis, type Analysis } from "../scripts/release/analysis";
 import { acquireLock, LEASE_NAME, type Lease, type LeaseApi } from "../scripts/release/lock";
 
 type Mode = "healthy" | "failing" | "flapping" | "hanging" | "trickling";
@@ -416,6 +417,75 @@ describe("release CLI", function () {
             assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
             assert.equal(ws.stack.canaryWeight, "0");
             assert.equal(ws.stack.activeColor, undefined);
+        });
+    });
+
+    describe("analysis on server-side metrics (--analysis)", () => {
+        /** A Prometheus stand-in answering the documented vector shape from per-colour numbers. */
+        async function prometheus(data: Record<string, { req: number; err: number; p99: number }>) {
+            const asked: string[] = [];
+            const server = http.createServer((req, res) => {
+                const q = new URL(req.url!, "http://x").searchParams.get("query")!;
+                asked.push(q);
+                const [, kind, color] = /^(req|err|p99):(\w+)$/.exec(q)!;
+                const v = data[color][kind as "req" | "err" | "p99"];
+                res.setHeader("content-type", "application/json");
+                res.end(JSON.stringify({ status: "success", data: { resultType: "vector", result: [{ metric: {}, value: [Date.now() / 1000, String(v)] }] } }));
+            });
+            const url = `http://${await listen(server)}`;
+            const analysis = parseAnalysis(
+                `source: {kind: prometheus, url: "${url}", queries: {requests: "req:{{color}}", errors: "err:{{color}}", p99Ms: "p99:{{color}}"}}\nthresholds: {minRequests: 100, minSuccessRate: 0.99, maxP99Ms: 500}\n`,
+            );
+            return { analysis, asked, data };
+        }
+        const runWith = async (ws: Workspace, argv: string[], analysis: Analysis) => {
+            const lines: string[] = [];
+            return { ...(await runRelease(parseReleaseArgs([...argv, "--stack", "dev", ...FAST]), ws, (l) => lines.push(l), undefined, analysis)), lines };
+        };
+
+        it("a canary step goes on only when its analysis passes", async () => {
+            const { ws } = await setup("healthy");
+            const { analysis, asked } = await prometheus({ blue: { req: 9000, err: 3, p99: 90 }, green: { req: 1000, err: 1, p99: 110 } });
+            const r = await runWith(ws, ["canary", "10,50"], analysis);
+            assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
+            const analyses = r.steps.filter((s) => s.name.startsWith("analyse"));
+            assert.deepEqual(analyses.map((s) => `${s.name}: ${s.status}`), [
+                "analyse green over the watch of canaryWeight=10 releaseStrategy=canary: ok",
+                "analyse green over the watch of canaryWeight=50: ok",
+            ]);
+            assert.match(analyses[0].detail, /prometheus: green 1000 req, 99\.90% ok, p99 110 ms; blue 9000 req/);
+            assert.ok(asked.includes("err:green") && asked.includes("p99:blue"));
+        });
+
+        it("2 % errors on the canary fail its analysis and roll back, though every probe passed", async () => {
+            const { ws, initial } = await setup("healthy");
+            const { analysis } = await prometheus({ blue: { req: 9000, err: 3, p99: 90 }, green: { req: 1000, err: 20, p99: 110 } });
+            const r = await runWith(ws, ["canary", "10,50"], analysis);
+            assert.equal(r.exitCode, EXIT.failed, r.lines.join("\n"));
+            assert.deepEqual(ws.stack, initial);
+            assert.equal(ws.ups, 2, "step 10 %, then the rollback; never 50 %");
+            assert.match(r.steps.find((s) => s.name.startsWith("analyse"))!.detail, /success rate 98\.00% < 99\.00%/);
+        });
+
+        it("promote is refused before switching when the candidate's p99 is 2 s, or the metrics cannot be read", async () => {
+            const slow = await setup("healthy");
+            const { analysis } = await prometheus({ blue: { req: 9000, err: 0, p99: 90 }, green: { req: 1000, err: 0, p99: 2000 } });
+            const r = await runWith(slow.ws, ["promote"], analysis);
+            assert.equal(r.exitCode, EXIT.failed, r.lines.join("\n"));
+            assert.equal(slow.ws.ups, 0);
+            assert.match(r.steps.at(-1)!.detail, /p99 2000 ms > 500 ms/);
+
+            const down = await setup("healthy");
+            const unreachable = parseAnalysis(`source: {kind: prometheus, url: "http://127.0.0.1:1", queries: {requests: r, errors: e, p99Ms: p}}`);
+            const d = await runWith(down.ws, ["promote"], unreachable);
+            assert.equal(d.exitCode, EXIT.failed);
+            assert.equal(down.ws.ups, 0);
+            assert.match(d.steps.at(-1)!.detail, /prometheus could not be read/);
+        });
+
+        it("an analysis file with a wrong key or value is refused naming it", () => {
+            assert.throws(() => parseAnalysis("source: {kind: prometheus, url: x, queries: {requests: a, errors: b, p99Ms: c}}\nthreshold: {}"), /^analysis file: source\.url: Invalid URL; \(root\): Unrecognized key: "threshold"$/);
+            assert.throws(() => parseAnalysis("source: {kind: datadog}"), /source\.kind: Invalid discriminator value\. Expected 'prometheus' \| 'cloudwatch'/);
         });
     });
 

@@ -31,6 +31,8 @@ export interface ReleaseArgs {
     editOnly: boolean;
     /** Overrides the URL derived from the stack output `endpoint` (and `domain`). */
     endpoint?: string;
+    /** Metrics source and thresholds (scripts/release/analysis.ts); steps then promote only on a passing analysis. */
+    analysisFile?: string;
     checks: CheckOptions;
 }
 
@@ -55,6 +57,7 @@ Options:
   --dry-run            pulumi preview of the change; nothing is applied
   --edit-only          only write the change into Pulumi.<stack>.yaml (for a pull request)
   --endpoint URL       base URL of the app instead of the stack output endpoint
+  --analysis FILE      judge canary steps and promote on server-side metrics (docs/canary-analysis.md)
   --timeout MS         per-request timeout                              default 3000
   --interval MS        pause between requests                           default 1000
   --success N          consecutive healthy preview requests required    default 3
@@ -103,6 +106,7 @@ export function parseReleaseArgs(argv: string[]): ReleaseArgs {
                 "dry-run": { type: "boolean", default: false },
                 "edit-only": { type: "boolean", default: false },
                 endpoint: { type: "string" },
+                analysis: { type: "string" },
                 timeout: { type: "string" },
                 interval: { type: "string" },
                 success: { type: "string" },
@@ -151,6 +155,7 @@ export function parseReleaseArgs(argv: string[]): ReleaseArgs {
         dryRun: values["dry-run"] ?? false,
         editOnly,
         endpoint: values.endpoint,
+        analysisFile: values.analysis,
         checks: {
             timeoutMs: count("timeout", values.timeout, DEFAULTS.timeoutMs, 1),
             intervalMs: count("interval", values.interval, DEFAULTS.intervalMs, 0),

@@ -5,6 +5,7 @@ import os from "node:os";
 import type { CheckOptions, ReleaseArgs } from "./args";
 import { deployedDifferences, planRelease, readState, restoreEdit, weightsOf, type ConfigEdit, type ReleasePlan, type ReleaseState } from "./change";
 import { checkHealthy, describe, watchHealthy, type CheckResult, type Expect } from "./health";
+import { analyze, type Analysis } from "./analysis";
 import { acquireLock, LEASE_NAME, type HeldLock } from "./lock";
 import { Reporter, StepFailed, formatMs, type StepRecord } from "./report";
 import type { ChangeSummary, Workspace } from "./workspace";
@@ -80,7 +81,7 @@ const previewExpect = (s: ReleaseState, color: string): Expect => ({ [color]: ve
  * a running `up` finishes first. What was changed is then restored like any failure (a rollback
  * stays), the report is printed, and the exit code is 130.
  */
-export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: string) => void, signal?: AbortSignal): Promise<ReleaseResult> {
+export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: string) => void, signal?: AbortSignal, analysis?: Analysis): Promise<ReleaseResult> {
     const r = new Reporter(log);
     const started = performance.now();
     const finish = (exitCode: number, outcome: string): ReleaseResult => {
@@ -205,9 +206,20 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
                 return { value: res, ok: res.ok, detail: `${describe(res)} (need ${args.checks.successThreshold} in a row)` };
             });
 
+        // Judged on server-side metrics: the candidate against the colour that keeps (or had) the traffic.
+        const analyse = (candidate: string, stable: string, window: { start: Date; end: Date }, what: string) =>
+            r.step(`analyse ${candidate} ${what}`, async () => {
+                const res = await analyze(analysis!, candidate, stable, window);
+                return { value: res, ok: res.ok, detail: res.detail };
+            });
+
         if (plan.preCheck) {
             try {
                 await checkPreview(plan.preCheck, "before switching");
+                if (analysis && args.action.kind === "promote") {
+                    const end = new Date();
+                    await analyse(plan.preCheck, state.activeColor, { start: new Date(end.getTime() - analysis.windowMs), end }, `over the last ${formatMs(analysis.windowMs)} before switching`);
+                }
             } catch (e) {
                 return finish(signal?.aborted ? EXIT.interrupted : EXIT.failed, `aborted before any change: ${(e as Error).message}`);
             }
@@ -226,6 +238,7 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
                 });
                 upStarted = true;
                 await r.step("pulumi up", async () => ({ value: undefined, detail: summarize(await ws.up(upOutput)) }));
+                const watchStart = new Date();
                 if (plan.watchLive)
                     await r.step(`watch the live route${step.watchCanary ? ` and ${state.inactiveColor}` : ""} for ${formatMs(args.checks.watchMs)}`, async () => {
                         const requests = [{ headers: {}, expect: liveExpect(current) }];
@@ -234,6 +247,10 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
                         interrupted();
                         return { value: res, ok: res.ok, detail: `${describe(res)} (tolerate ${args.checks.maxFailures})` };
                     });
+                if (analysis && step.watchCanary) {
+                    interrupted();
+                    await analyse(current.inactiveColor, current.activeColor, { start: watchStart, end: new Date() }, `over the watch of ${step.label}`);
+                }
             }
             if (plan.postCheck) await checkPreview(plan.postCheck, "after the update");
             return finish(EXIT.ok, plan.summary);
