@@ -209,6 +209,8 @@ export function deploy(cfg: StackConfig): StackOutputs {
         activeColor: release.activeColor,
         weights: release.weights,
         versions: release.versions,
+        // The dark canary\'s preview header value (secret); the release CLI reads it.
+        previewToken: release.previewToken,
         databaseHost: database.address,
         redisHost: redis.primaryEndpoint,
         clusterName: cluster.name,

@@ -92,6 +92,8 @@ export function deploy(cfg: StackConfig): StackOutputs {
         activeColor: release.activeColor,
         weights: release.weights as Record<string, number>,
         versions: release.versions as Record<string, string>,
+        // The dark canary\'s preview header value (secret); the release CLI reads it.
+        previewToken: release.previewToken,
         databaseHost: datastores.databaseHost,
         redisHost: datastores.redisHost,
         gatewayName: release.gatewayName,

@@ -108,6 +108,8 @@ class FakeWorkspace implements Workspace {
     /** The per-backend response headers the HTTPRoute sets (off: a gateway that cannot set them). */
     attribute = true;
     leases = new MemoryLeases();
+    /** The stack's generated preview token (the route matches only this value). */
+    token = "Tk3nA9zq-generated-preview-token";
     private liveRequests = 0;
 
     constructor(
@@ -127,7 +129,7 @@ class FakeWorkspace implements Workspace {
             const active = d.activeColor as "blue" | "green";
             const inactive = active === "blue" ? "green" : "blue";
             const weight = d.releaseStrategy === "canary" ? Number(d.canaryWeight) : 0;
-            const preview = !this.dropPreviewHeader && req.headers[d.previewHeader] === "true";
+            const preview = !this.dropPreviewHeader && req.headers[d.previewHeader] === this.token;
             const target = preview ? inactive : this.liveRequests++ % 100 >= 100 - weight ? inactive : active;
             const upstream = http.request(`http://${this.colours[target].url}${req.url}`, { method: req.method, agent: false }, (up) => {
                 const version = target === "blue" ? d.blueVersion : d.greenVersion;
@@ -158,6 +160,9 @@ class FakeWorkspace implements Workspace {
         this.deployed = this.effective();
         this.onUp?.(n);
         return { update: changed ? 1 : 0, same: 24 };
+    }
+    async previewToken() {
+        return this.token || undefined;
     }
     async lease(namespace: string) {
         assert.equal(namespace, "zdp");
@@ -259,6 +264,18 @@ describe("release CLI", function () {
             assert.equal(colours.green.hits, 0, "green was never reached");
             assert.ok(colours.blue.hits >= 1, "blue answered the 'preview' requests");
             assert.match(r.steps.at(-1)!.detail, /0\/\d healthy, \d failed; last: answered by blue 1\.0\.0, expected green 2\.0\.0/);
+        });
+
+        it("reaches green only with the stack's secret preview token (a dark canary), and refuses without one", async () => {
+            const { ws, colours } = await setup("healthy");
+            const guess = await probe(`http://${ws.endpoint}/healthz`, { "x-zdp-preview": "true" }, 1000, { green: "2.0.0" });
+            assert.equal(guess.color, "blue", "the old guessable value reaches only the live colour");
+            assert.equal(colours.green.hits, 0);
+            ws.token = "";
+            const r = await run(ws, ["promote"]);
+            assert.equal(r.exitCode, EXIT.refused);
+            assert.match(r.outcome, /the stack exports no previewToken/);
+            assert.equal(ws.ups, 0);
         });
 
         it("fails closed when the answers name no colour: it cannot tell green answered", async () => {

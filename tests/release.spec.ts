@@ -58,7 +58,10 @@ describe("Release component", () => {
         const route = find(blueGreen, ROUTE, "app-route");
         assert.deepEqual(weightsOf(route), { "app-blue": 100, "app-green": 0 });
         const preview = route.inputs.spec.rules.find((r: any) => r.matches?.[0]?.headers);
-        assert.deepEqual(preview.matches[0].headers, [{ type: "Exact", name: "x-zdp-preview", value: "true" }]);
+        // A dark canary: the header must carry the stack's generated 40-character token, not a guessable value.
+        const [header] = preview.matches[0].headers;
+        assert.deepEqual([header.type, header.name], ["Exact", "x-zdp-preview"]);
+        assert.match(header.value, /^[A-Za-z0-9]{40}$/);
         assert.deepEqual(preview.backendRefs.map((b: any) => b.name), ["app-green"]);
     });
 

@@ -14,6 +14,7 @@
 //   the route untouched.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { generatedSecret } from "../generatedSecret";
 import type { Sizing } from "../capacity";
 import type { Color, StackConfig } from "../config";
 import { releaseState, type Track, type TrackState } from "../releasePlan";
@@ -104,6 +105,11 @@ export class Release extends pulumi.ComponentResource {
     public readonly weights: Partial<Record<Track, number>>;
     /** Image tag per track, as deployed: the release CLI compares it with the stack file. */
     public readonly versions: Partial<Record<Track, string>>;
+    /**
+     * Value the preview header must carry to reach the inactive colour (a dark canary: only holders
+     * of this generated secret, i.e. the team and the release CLI, reach it). Undefined when rolling.
+     */
+    public readonly previewToken: pulumi.Output<string> | undefined;
 
     constructor(name: string, args: ReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:k8s:Release", name, {}, opts);
@@ -178,9 +184,10 @@ export class Release extends pulumi.ComponentResource {
         const byName = (tracks: TrackState[]) => [...tracks].sort((a, b) => a.track.localeCompare(b.track));
         const everything = { path: { type: "PathPrefix", value: "/" } };
         const inactive = colours ? state.tracks.find((t) => t.role === "inactive")! : undefined;
+        const previewToken = colours ? generatedSecret(`${name}-preview-token`, 40, { parent: this }) : undefined;
         const previewRule = inactive && {
             // More header matches win over fewer (Gateway API precedence), so this beats the weighted rule.
-            matches: [{ ...everything, headers: [{ type: "Exact", name: cfg.release.previewHeader, value: "true" }] }],
+            matches: [{ ...everything, headers: [{ type: "Exact", name: cfg.release.previewHeader, value: previewToken! }] }],
             backendRefs: [{ group: "", kind: "Service", name: svc(inactive.track), port: SERVICE_PORT }],
         };
         const routeMeta = (routeName: string) => ({ name: routeName, namespace, labels: baseLabels });
@@ -246,6 +253,7 @@ export class Release extends pulumi.ComponentResource {
         this.activeColor = state.activeColor;
         this.weights = state.weights;
         this.versions = Object.fromEntries(state.tracks.map((t) => [t.track, t.version]));
+        this.previewToken = previewToken;
         this.registerOutputs({ serviceNames: this.serviceNames, gatewayName: this.gatewayName, activeColor: this.activeColor, weights: this.weights, versions: this.versions });
     }
 

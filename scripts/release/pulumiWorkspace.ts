@@ -50,6 +50,10 @@ export function workspaceFromStack(stackName: string, stack: StackApi, readPulum
             const out = await stack.outputs();
             return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]));
         },
+        async previewToken() {
+            const v = (await stack.outputs()).previewToken?.value;
+            return typeof v === "string" && v !== "" ? v : undefined;
+        },
         async lease(namespace) {
             // Cloud stacks export their cluster's kubeconfig (a secret); `dev` uses the current one.
             const kubeconfig = (await stack.outputs()).kubeconfig?.value;

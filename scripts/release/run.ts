@@ -116,7 +116,11 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
             if (!args.endpoint && Object.keys(outputs).length === 0) outputs = await ws.outputs();
             const base = baseUrl(args, state, outputs);
             const live = new URL(state.healthPath, base).toString();
-            return { value: { live, previewHeaders: { [state.previewHeader]: "true" } }, detail: live };
+            if (state.strategy === "rolling") return { value: { live, previewHeaders: {} }, detail: live };
+            // The preview route answers only the generated token (a dark canary), never a guessable value.
+            const token = await ws.previewToken();
+            if (!token) throw new Error("the stack exports no previewToken (the preview route's secret header value): run `pulumi up` with this version of the program first");
+            return { value: { live, previewHeaders: { [state.previewHeader]: token } }, detail: `${live} (preview: ${state.previewHeader} with the stack's secret previewToken)` };
         });
         return routes;
     };

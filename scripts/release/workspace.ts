@@ -20,6 +20,8 @@ export interface Workspace {
     preview(onOutput: (line: string) => void): Promise<ChangeSummary>;
     /** Stack outputs (values only). */
     outputs(): Promise<Record<string, unknown>>;
+    /** The secret stack output `previewToken`: the preview header's value (the dark canary). */
+    previewToken(): Promise<string | undefined>;
     /** The release lock's Lease in the stack's cluster, in the app namespace. */
     lease(namespace: string): Promise<LeaseApi>;
 }
