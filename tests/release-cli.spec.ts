@@ -506,6 +506,30 @@ describe("release CLI", function () {
         });
     });
 
+    describe("load step (--load)", () => {
+        it("puts bounded load on green through the preview route before promote and reports its numbers", async () => {
+            const { ws, colours } = await setup("healthy");
+            const r = await run(ws, ["promote", "--load", "4", "--load-seconds", "0.3"]);
+            assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
+            const step = r.steps.find((s) => s.name.startsWith("load green"))!;
+            assert.equal(step.name, "load green through the preview route for 300 ms");
+            assert.match(step.detail, /^(\d+) requests \(\d+\/s, 4 connections\), 0 failed, p50 \d+ ms, p99 \d+ ms/);
+            const n = Number(/^(\d+)/.exec(step.detail)![1]);
+            assert.ok(n >= 8 && colours.green.hits >= n, `${n} requests, all on green`);
+            assert.ok(step.ms >= 290 && step.ms < 1500, `bounded: ${step.ms} ms`);
+        });
+
+        it("errors under load stop the promote before switching", async () => {
+            const { ws, initial, colours } = await setup("healthy");
+            setTimeout(() => (colours.green.mode = "failing"), 150); // healthy for the check, broken under load
+            const r = await run(ws, ["promote", "--load", "2", "--load-seconds", "0.4"]);
+            assert.equal(r.exitCode, EXIT.failed, r.lines.join("\n"));
+            assert.equal(ws.ups, 0);
+            assert.deepEqual(ws.stack, initial);
+            assert.match(r.steps.at(-1)!.detail, /[1-9]\d* failed.*last error: HTTP 503/);
+        });
+    });
+
     describe("one release per stack at a time (the Lease lock)", () => {
         it("a second run while one is under way is refused before any change and says who holds the lock since when", async () => {
             const { ws } = await setup("healthy");

@@ -33,6 +33,9 @@ export interface ReleaseArgs {
     endpoint?: string;
     /** Metrics source and thresholds (scripts/release/analysis.ts); steps then promote only on a passing analysis. */
     analysisFile?: string;
+    /** Concurrent connections of the load step through the preview route before promote (0: none). */
+    loadConcurrency: number;
+    loadMs: number;
     checks: CheckOptions;
 }
 
@@ -58,6 +61,8 @@ Options:
   --edit-only          only write the change into Pulumi.<stack>.yaml (for a pull request)
   --endpoint URL       base URL of the app instead of the stack output endpoint
   --analysis FILE      judge canary steps and promote on server-side metrics (docs/canary-analysis.md)
+  --load N             before promote: N connections of load through the preview route   default 0
+  --load-seconds S     length of that load                                                 default 30
   --timeout MS         per-request timeout                              default 3000
   --interval MS        pause between requests                           default 1000
   --success N          consecutive healthy preview requests required    default 3
@@ -107,6 +112,8 @@ export function parseReleaseArgs(argv: string[]): ReleaseArgs {
                 "edit-only": { type: "boolean", default: false },
                 endpoint: { type: "string" },
                 analysis: { type: "string" },
+                load: { type: "string" },
+                "load-seconds": { type: "string" },
                 timeout: { type: "string" },
                 interval: { type: "string" },
                 success: { type: "string" },
@@ -156,6 +163,8 @@ export function parseReleaseArgs(argv: string[]): ReleaseArgs {
         editOnly,
         endpoint: values.endpoint,
         analysisFile: values.analysis,
+        loadConcurrency: count("load", values.load, 0, 0),
+        loadMs: values["load-seconds"] === undefined ? 30_000 : seconds("load-seconds", values["load-seconds"]),
         checks: {
             timeoutMs: count("timeout", values.timeout, DEFAULTS.timeoutMs, 1),
             intervalMs: count("interval", values.interval, DEFAULTS.intervalMs, 0),

@@ -6,6 +6,7 @@ import type { CheckOptions, ReleaseArgs } from "./args";
 import { deployedDifferences, planRelease, readState, restoreEdit, weightsOf, type ConfigEdit, type ReleasePlan, type ReleaseState } from "./change";
 import { checkHealthy, describe, watchHealthy, type CheckResult, type Expect } from "./health";
 import { analyze, type Analysis } from "./analysis";
+import { describeLoad, load } from "./load";
 import { acquireLock, LEASE_NAME, type HeldLock } from "./lock";
 import { Reporter, StepFailed, formatMs, type StepRecord } from "./report";
 import type { ChangeSummary, Workspace } from "./workspace";
@@ -220,6 +221,14 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
         if (plan.preCheck) {
             try {
                 await checkPreview(plan.preCheck, "before switching");
+                if (args.loadConcurrency > 0 && args.action.kind === "promote") {
+                    const color = plan.preCheck;
+                    await r.step(`load ${color} through the preview route for ${formatMs(args.loadMs)}`, async () => {
+                        const res = await load({ url: live, headers: previewHeaders, expect: previewExpect(current, color), concurrency: args.loadConcurrency, durationMs: args.loadMs, timeoutMs: args.checks.timeoutMs, signal });
+                        interrupted();
+                        return { value: res, ok: res.failures <= args.checks.maxFailures, detail: `${describeLoad(res, args.loadConcurrency)} (tolerate ${args.checks.maxFailures})` };
+                    });
+                }
                 if (analysis && args.action.kind === "promote") {
                     const end = new Date();
                     await analyse(plan.preCheck, state.activeColor, { start: new Date(end.getTime() - analysis.windowMs), end }, `over the last ${formatMs(analysis.windowMs)} before switching`);

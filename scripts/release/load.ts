@@ -1,0 +1,40 @@
+// `--load N`: N concurrent request loops through a route for a bounded time, every answer checked
+// like a probe (complete 2xx from an expected colour/version within the deadline). Its numbers go
+// into the report, and a promote's analysis window then holds real traffic on the candidate.
+import { probe, type Expect } from "./health";
+
+export interface LoadResult {
+    requests: number;
+    failures: number;
+    rps: number;
+    p50Ms: number;
+    p99Ms: number;
+    lastError?: string;
+}
+
+const quantile = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] : 0);
+
+export async function load(spec: { url: string; headers: Record<string, string>; expect: Expect; concurrency: number; durationMs: number; timeoutMs: number; signal?: AbortSignal }): Promise<LoadResult> {
+    const started = performance.now();
+    const end = started + spec.durationMs;
+    const latencies: number[] = [];
+    let failures = 0;
+    let lastError: string | undefined;
+    const loop = async () => {
+        while (performance.now() < end && !spec.signal?.aborted) {
+            const r = await probe(spec.url, spec.headers, spec.timeoutMs, spec.expect);
+            latencies.push(r.ms);
+            if (!r.ok) {
+                failures++;
+                lastError = r.error ?? `HTTP ${r.status}`;
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: spec.concurrency }, loop));
+    const seconds = (performance.now() - started) / 1000;
+    latencies.sort((a, b) => a - b);
+    return { requests: latencies.length, failures, rps: Math.round(latencies.length / seconds), p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), lastError };
+}
+
+export const describeLoad = (r: LoadResult, concurrency: number) =>
+    `${r.requests} requests (${r.rps}/s, ${concurrency} connections), ${r.failures} failed, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms${r.lastError ? `; last error: ${r.lastError}` : ""}`;
