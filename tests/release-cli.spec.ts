@@ -22,6 +22,8 @@ type Mode = "healthy" | "failing" | "flapping" | "hanging" | "trickling";
 
 interface Colour {
     mode: Mode;
+    /** What its /version answers (podinfo-style JSON). */
+    version?: string;
     hits: number;
     url: string;
     server: http.Server;
@@ -49,7 +51,8 @@ async function colour(mode: Mode): Promise<Colour> {
             return;
         }
         const ok = c.mode === "healthy" || (c.mode === "flapping" && c.hits % 2 === 1);
-        res.writeHead(ok ? 200 : 503, { "content-type": "text/plain" }).end(ok ? "ok" : "unavailable");
+        if (ok && req.url === "/version") res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ hostname: "app-1", version: c.version }));
+        else res.writeHead(ok ? 200 : 503, { "content-type": "text/plain" }).end(ok ? "ok" : "unavailable");
     });
     c.url = await listen(c.server);
     return c;
@@ -184,6 +187,8 @@ const FAST = ["--timeout", "1000", "--interval", "5", "--success", "3", "--attem
 
 async function setup(green: Mode, stack: Record<string, string> = { blueVersion: "1.0.0", greenVersion: "2.0.0" }) {
     const colours = { blue: await colour("healthy"), green: await colour(green) };
+    colours.blue.version = stack.blueVersion;
+    colours.green.version = stack.greenVersion;
     const ws = await new FakeWorkspace({ ...stack }, colours).start();
     return { ws, colours, initial: { ...stack } };
 }
@@ -287,6 +292,23 @@ describe("release CLI", function () {
             assert.deepEqual(ws.stack, initial);
             assert.ok(colours.green.hits >= 1);
             assert.match(r.steps.at(-1)!.detail, /cannot tell which colour answered \(expected green 2\.0\.0\)/);
+        });
+
+        it("--version-path: an app without the headers is attributed by its version endpoint, still failing closed", async () => {
+            const { ws, colours } = await setup("healthy");
+            ws.attribute = false; // e.g. podinfo: no x-zdp-* headers, but GET /version answers {"version": ...}
+            const r = await run(ws, ["promote", "--version-path", "/version"]);
+            assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
+            assert.match(r.steps.find((s) => s.name.startsWith("check green"))!.detail, /3\/3 healthy, 0 failed; last: HTTP 200 from green 2\.0\.0/);
+
+            const dropped = await setup("healthy");
+            dropped.ws.attribute = false;
+            dropped.ws.dropPreviewHeader = true;
+            const d = await run(dropped.ws, ["promote", "--version-path", "/version"]);
+            assert.equal(d.exitCode, EXIT.failed);
+            assert.equal(dropped.ws.ups, 0);
+            assert.match(d.steps.at(-1)!.detail, /cannot tell which colour answered \(expected green 2\.0\.0\)/);
+            assert.ok(colours.green.hits > 0);
         });
 
         it("the watch after switching rolls back when live traffic is still answered by the old colour", async () => {

@@ -21,6 +21,8 @@ export interface CheckOptions {
     watchMs: number;
     /** Failed live requests tolerated during a watch (0: the first failure rolls back). */
     maxFailures: number;
+    /** With --version-path: the JSON field naming the answering version. */
+    versionField?: string;
 }
 
 export interface ReleaseArgs {
@@ -36,6 +38,8 @@ export interface ReleaseArgs {
     /** Concurrent connections of the load step through the preview route before promote (0: none). */
     loadConcurrency: number;
     loadMs: number;
+    /** Probe this path and read the answering version from its JSON `version` (apps without the x-zdp-* headers). */
+    versionPath?: string;
     checks: CheckOptions;
 }
 
@@ -61,6 +65,8 @@ Options:
   --edit-only          only write the change into Pulumi.<stack>.yaml (for a pull request)
   --endpoint URL       base URL of the app instead of the stack output endpoint
   --analysis FILE      judge canary steps and promote on server-side metrics (docs/canary-analysis.md)
+  --version-path PATH  probe PATH (e.g. podinfo's /version) and read "version" from its JSON
+                       when the app does not send x-zdp-color/x-zdp-version
   --load N             before promote: N connections of load through the preview route   default 0
   --load-seconds S     length of that load                                                 default 30
   --timeout MS         per-request timeout                              default 3000
@@ -113,6 +119,7 @@ export function parseReleaseArgs(argv: string[]): ReleaseArgs {
                 endpoint: { type: "string" },
                 analysis: { type: "string" },
                 load: { type: "string" },
+                "version-path": { type: "string" },
                 "load-seconds": { type: "string" },
                 timeout: { type: "string" },
                 interval: { type: "string" },
@@ -163,6 +170,7 @@ export function parseReleaseArgs(argv: string[]): ReleaseArgs {
         editOnly,
         endpoint: values.endpoint,
         analysisFile: values.analysis,
+        versionPath: values["version-path"],
         loadConcurrency: count("load", values.load, 0, 0),
         loadMs: values["load-seconds"] === undefined ? 30_000 : seconds("load-seconds", values["load-seconds"]),
         checks: {
@@ -172,6 +180,7 @@ export function parseReleaseArgs(argv: string[]): ReleaseArgs {
             maxAttempts: attempts,
             watchMs: values.watch === undefined ? DEFAULTS.watchMs : seconds("watch", values.watch),
             maxFailures: count("max-failures", values["max-failures"], DEFAULTS.maxFailures, 0),
+            versionField: values["version-path"] ? "version" : undefined,
         },
     };
 }

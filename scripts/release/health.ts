@@ -37,7 +37,7 @@ export function attributionError(color: string | undefined, version: string | un
  * One GET; healthy means a complete 2xx answer, body included, within the deadline, and (with
  * `expect`) attributed to one of the expected colours at its expected version.
  */
-export function probe(url: string, headers: Record<string, string>, timeoutMs: number, expect?: Expect): Promise<ProbeResult> {
+export function probe(url: string, headers: Record<string, string>, timeoutMs: number, expect?: Expect, versionField?: string): Promise<ProbeResult> {
     const started = performance.now();
     const target = new URL(url);
     const client = target.protocol === "https:" ? https : http;
@@ -51,11 +51,26 @@ export function probe(url: string, headers: Record<string, string>, timeoutMs: n
         };
         // A fresh connection per probe, so a check is not answered by one pinned backend connection.
         const req = client.get(target, { headers, agent: false }, (res) => {
-            res.resume();
-            const color = header(res.headers[COLOR_HEADER]);
-            const version = header(res.headers[VERSION_HEADER]);
+            let color = header(res.headers[COLOR_HEADER]);
+            let version = header(res.headers[VERSION_HEADER]);
+            // Without the headers, an app's version endpoint (e.g. podinfo's /version JSON) names the
+            // version; the colour is the one expected colour running it (two with one version: unknown).
+            const readBody = !color && !version && versionField !== undefined && expect !== undefined;
+            let body = "";
+            if (readBody) res.on("data", (c) => body.length < 65_536 && (body += c));
+            else res.resume();
             res.on("end", () => {
                 const ok2xx = res.statusCode! >= 200 && res.statusCode! < 300;
+                if (readBody && ok2xx) {
+                    try {
+                        const v = (JSON.parse(body) as Record<string, unknown>)[versionField];
+                        if (typeof v === "string") version = v;
+                    } catch {
+                        // not JSON: the version stays unknown, so the attribution fails below
+                    }
+                    const running = Object.entries(expect).filter(([, ver]) => ver === version);
+                    if (running.length === 1) color = running[0][0];
+                }
                 const wrong = ok2xx && expect ? attributionError(color, version, expect) : undefined;
                 done({ ok: ok2xx && !wrong, status: res.statusCode, color, version, ...(wrong ? { error: wrong } : {}) });
             });
@@ -91,6 +106,8 @@ export interface CheckSpec {
     maxAttempts: number;
     /** Colour -> version an answer must come from. */
     expect: Expect;
+    /** JSON field of the answer naming the version when the attribution headers are absent. */
+    versionField?: string;
     /** Stops the check early (Ctrl-C): it then reports unhealthy. */
     signal?: AbortSignal;
 }
@@ -108,7 +125,7 @@ export async function checkHealthy(spec: CheckSpec): Promise<CheckResult> {
     while (attempts < spec.maxAttempts && run < spec.successThreshold && !spec.signal?.aborted) {
         if (spec.maxAttempts - attempts < spec.successThreshold - run) break;
         if (attempts > 0) await sleep(spec.intervalMs);
-        last = await probe(spec.url, spec.headers, spec.timeoutMs, spec.expect);
+        last = await probe(spec.url, spec.headers, spec.timeoutMs, spec.expect, spec.versionField);
         attempts++;
         if (last.ok) {
             run++;
@@ -125,6 +142,7 @@ export interface WatchSpec {
      * colours/versions allowed to answer it.
      */
     requests: { headers: Record<string, string>; expect: Expect }[];
+    versionField?: string;
     timeoutMs: number;
     intervalMs: number;
     windowMs: number;
@@ -143,7 +161,7 @@ export async function watchHealthy(spec: WatchSpec): Promise<CheckResult> {
     do {
         if (attempts > 0) await sleep(Math.min(spec.intervalMs, Math.max(0, deadline - performance.now())));
         const request = spec.requests[attempts % spec.requests.length];
-        last = await probe(spec.url, request.headers, spec.timeoutMs, request.expect);
+        last = await probe(spec.url, request.headers, spec.timeoutMs, request.expect, spec.versionField);
         attempts++;
         if (!last.ok && ++failures > spec.maxFailures) break;
     } while (performance.now() < deadline && !spec.signal?.aborted);

@@ -14,7 +14,7 @@ export interface LoadResult {
 
 const quantile = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] : 0);
 
-export async function load(spec: { url: string; headers: Record<string, string>; expect: Expect; concurrency: number; durationMs: number; timeoutMs: number; signal?: AbortSignal }): Promise<LoadResult> {
+export async function load(spec: { url: string; headers: Record<string, string>; expect: Expect; concurrency: number; durationMs: number; timeoutMs: number; versionField?: string; signal?: AbortSignal }): Promise<LoadResult> {
     const started = performance.now();
     const end = started + spec.durationMs;
     const latencies: number[] = [];
@@ -22,7 +22,7 @@ export async function load(spec: { url: string; headers: Record<string, string>;
     let lastError: string | undefined;
     const loop = async () => {
         while (performance.now() < end && !spec.signal?.aborted) {
-            const r = await probe(spec.url, spec.headers, spec.timeoutMs, spec.expect);
+            const r = await probe(spec.url, spec.headers, spec.timeoutMs, spec.expect, spec.versionField);
             latencies.push(r.ms);
             if (!r.ok) {
                 failures++;

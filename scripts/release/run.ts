@@ -60,7 +60,7 @@ function baseUrl(args: ReleaseArgs, state: ReleaseState, outputs: Record<string,
 }
 
 function httpCheck(url: string, headers: Record<string, string>, expect: Expect, c: CheckOptions, signal?: AbortSignal): Promise<CheckResult> {
-    return checkHealthy({ url, headers, expect, timeoutMs: c.timeoutMs, intervalMs: c.intervalMs, successThreshold: c.successThreshold, maxAttempts: c.maxAttempts, signal });
+    return checkHealthy({ url, headers, expect, versionField: c.versionField, timeoutMs: c.timeoutMs, intervalMs: c.intervalMs, successThreshold: c.successThreshold, maxAttempts: c.maxAttempts, signal });
 }
 
 const versionOf = (s: ReleaseState, track: string) => (track === "app" ? s.versions.app : s.versions[track as "blue" | "green"]) ?? "(unset)";
@@ -116,7 +116,7 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
         routes = await r.step("resolve the app endpoint", async () => {
             if (!args.endpoint && Object.keys(outputs).length === 0) outputs = await ws.outputs();
             const base = baseUrl(args, state, outputs);
-            const live = new URL(state.healthPath, base).toString();
+            const live = new URL(args.versionPath ?? state.healthPath, base).toString();
             if (state.strategy === "rolling") return { value: { live, previewHeaders: {} }, detail: live };
             // The preview route answers only the generated token (a dark canary), never a guessable value.
             const token = await ws.previewToken();
@@ -224,7 +224,7 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
                 if (args.loadConcurrency > 0 && args.action.kind === "promote") {
                     const color = plan.preCheck;
                     await r.step(`load ${color} through the preview route for ${formatMs(args.loadMs)}`, async () => {
-                        const res = await load({ url: live, headers: previewHeaders, expect: previewExpect(current, color), concurrency: args.loadConcurrency, durationMs: args.loadMs, timeoutMs: args.checks.timeoutMs, signal });
+                        const res = await load({ url: live, headers: previewHeaders, expect: previewExpect(current, color), concurrency: args.loadConcurrency, durationMs: args.loadMs, timeoutMs: args.checks.timeoutMs, versionField: args.checks.versionField, signal });
                         interrupted();
                         return { value: res, ok: res.failures <= args.checks.maxFailures, detail: `${describeLoad(res, args.loadConcurrency)} (tolerate ${args.checks.maxFailures})` };
                     });
@@ -256,7 +256,7 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
                     await r.step(`watch the live route${step.watchCanary ? ` and ${state.inactiveColor}` : ""} for ${formatMs(args.checks.watchMs)}`, async () => {
                         const requests = [{ headers: {}, expect: liveExpect(current) }];
                         if (step.watchCanary) requests.push({ headers: previewHeaders, expect: previewExpect(current, current.inactiveColor) });
-                        const res = await watchHealthy({ url: live, requests, timeoutMs: args.checks.timeoutMs, intervalMs: args.checks.intervalMs, windowMs: args.checks.watchMs, maxFailures: args.checks.maxFailures, signal });
+                        const res = await watchHealthy({ url: live, requests, versionField: args.checks.versionField, timeoutMs: args.checks.timeoutMs, intervalMs: args.checks.intervalMs, windowMs: args.checks.watchMs, maxFailures: args.checks.maxFailures, signal });
                         interrupted();
                         return { value: res, ok: res.ok, detail: `${describe(res)} (tolerate ${args.checks.maxFailures})` };
                     });
