@@ -65,16 +65,22 @@ describe("e2e: the dev stack's life on the real engine and a real API server", f
         return result.summary.resourceChanges as Changes;
     }
 
-    /** The engine's preview and update both report exactly one update and nothing replaced, created or deleted. */
-    async function oneRouteUpdate(label: string, config: Record<string, string>, remove: string[] = []) {
+    /**
+     * The engine's preview and update both report exactly `updates` updates (the live route, plus the
+     * preview route when the colours swap) and nothing replaced, created or deleted; the preview's diff
+     * shows the live route's weights in the clear, as a reviewer of the release PR reads them.
+     */
+    async function routeUpdate(label: string, updates: 1 | 2, config: Record<string, string>, remove: string[] = []) {
         if (Object.keys(config).length) await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [`zdp:${k}`, { value }])));
         if (remove.length) await stack.removeAllConfig(remove.map((k) => `zdp:${k}`));
-        const preview = (await stack.preview({ color: "never", diff: true })).changeSummary as Changes;
+        const result = await stack.preview({ color: "never", diff: true });
+        const preview = result.changeSummary as Changes;
         assert.deepEqual(Object.keys(preview).filter((k) => k !== "same").sort(), ["update"], `${label}: preview ${JSON.stringify(preview)}`);
-        assert.equal(preview.update, 1, `${label}: preview ${JSON.stringify(preview)}`);
+        assert.equal(preview.update, updates, `${label}: preview ${JSON.stringify(preview)}`);
+        assert.match(result.stdout, /weight\s*:\s*\d+\s*=>\s*\d+/, `${label}: the preview shows the weights changing:\n${result.stdout}`);
         const changes = await up(label, {});
         assert.deepEqual(Object.keys(changes).filter((k) => k !== "same").sort(), ["update"], `${label}: up ${JSON.stringify(changes)}`);
-        assert.equal(changes.update, 1);
+        assert.equal(changes.update, updates);
     }
 
     before(async () => {
@@ -152,22 +158,22 @@ cd '${ROOT}/policy' && exec '${process.execPath}' '${runPolicyPack}' "$engine" .
         assert.doesNotMatch(preview.stdout, /\[mandatory\]/);
     });
 
-    it("promote (activeColor green) is one update of the route, nothing replaced", async () => {
-        await oneRouteUpdate("promote", { activeColor: "green" });
+    it("promote (activeColor green) updates the live route and the preview route, nothing replaced", async () => {
+        await routeUpdate("promote", 2, { activeColor: "green" });
         expectWeights({ "app-green": 100 });
     });
 
-    it("roll back (activeColor blue) is the same single update, back", async () => {
-        await oneRouteUpdate("rollback", { activeColor: "blue" });
+    it("roll back (activeColor blue) is the same two updates, back", async () => {
+        await routeUpdate("rollback", 2, { activeColor: "blue" });
         expectWeights({ "app-blue": 100 });
     });
 
     it("canary 10 → 50 → 100: each step one route update", async () => {
         await up("canary strategy", { releaseStrategy: "canary", canaryWeight: "10" });
         expectWeights({ "app-blue": 90, "app-green": 10 });
-        await oneRouteUpdate("canary 50", { canaryWeight: "50" });
+        await routeUpdate("canary 50", 1, { canaryWeight: "50" });
         expectWeights({ "app-blue": 50, "app-green": 50 });
-        await oneRouteUpdate("canary 100", { canaryWeight: "100" });
+        await routeUpdate("canary 100", 1, { canaryWeight: "100" });
         expectWeights({ "app-green": 100 });
         await up("canary done", { releaseStrategy: "blueGreen", activeColor: "green" }, ["canaryWeight"]);
         expectWeights({ "app-green": 100 });

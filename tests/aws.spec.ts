@@ -394,7 +394,7 @@ describe("aws stack (mocks)", function () {
         });
 
         it("creates the target group settings before the routes, and the Gateway after the controller", () => {
-            const route = one(run, T.route);
+            const route = find(run, T.route, "app-route");
             const gateway = one(run, T.gateway);
             const lbc = all(run, T.helm).find((h) => h.inputs.chart === LBC.chart)!;
             for (const t of all(run, T.tgConfig)) assert.ok(dependsOnTransitively(run, route, t), `route after ${t.name}`);
@@ -613,12 +613,12 @@ describe("aws stack (mocks)", function () {
             assert.deepStrictEqual(report.skipped, []);
         });
 
-        it("promote changes exactly one resource, the route, and replaces nothing", async () => {
+        it("promote changes exactly the live route and the preview route, and replaces nothing", async () => {
             const green = await runStack("aws", { activeColor: "green" });
             const diff = diffResources(run.resources, green.resources);
             assert.deepStrictEqual(diff.added, []);
             assert.deepStrictEqual(diff.removed, []);
-            assert.deepStrictEqual(diff.changed.map((c) => `${c.type} ${c.name}`), [`${T.route} app-route`]);
+            assert.deepStrictEqual(diff.changed.map((c) => `${c.type} ${c.name}`).sort(), [`${T.route} app-preview-token-route`, `${T.route} app-route`]);
             assert.ok(diff.changed.every((c) => !c.replaces));
             assert.strictEqual(green.outputs.activeColor.value, "green");
         });

@@ -471,12 +471,12 @@ describe("azure: the 10k-user stack", function () {
 
 describe("azure: config changes", function () {
     this.timeout(60_000);
-    it("promote changes exactly one resource, the route, and replaces nothing", async () => {
+    it("promote changes exactly the live route and the preview route, and replaces nothing", async () => {
         const before = await runStack("azure");
         const after = await runStack("azure", { activeColor: "green" });
         const d = diffResources(before.resources, after.resources);
         assert.deepStrictEqual([d.added, d.removed], [[], []]);
-        assert.deepStrictEqual(d.changed.map((c) => c.type), ["kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"]);
+        assert.deepStrictEqual(d.changed.map((c) => c.name).sort(), ["app-preview-token-route", "app-route"]);
         assert.ok(d.changed.every((c) => !c.replaces));
     });
 
@@ -485,7 +485,7 @@ describe("azure: config changes", function () {
     const blueGreen = { blueVersion: "6.9.1", greenVersion: "6.9.2" };
     const canary = (w: number) => ({ ...blueGreen, releaseStrategy: "canary", canaryWeight: String(w) });
     for (const row of [
-        { change: "roll back (green → blue)", before: { ...blueGreen, activeColor: "green" }, after: blueGreen, changes: ["HTTPRoute app-route"] },
+        { change: "roll back (green → blue)", before: { ...blueGreen, activeColor: "green" }, after: blueGreen, changes: ["HTTPRoute app-preview-token-route", "HTTPRoute app-route"] },
         { change: "canary step 10 → 50", before: canary(10), after: canary(50), changes: ["HTTPRoute app-route"] },
         { change: "new greenVersion", before: blueGreen, after: { ...blueGreen, greenVersion: "6.9.3" }, changes: ["Deployment app-green"] },
     ]) {

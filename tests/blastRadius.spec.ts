@@ -20,9 +20,11 @@ const blueGreen: Config = { blueVersion: "6.9.1", greenVersion: "6.9.2" };
 const canary = (w: number): Config => ({ ...blueGreen, releaseStrategy: "canary", canaryWeight: String(w) });
 
 const routeOnly = ["HTTPRoute app-route"];
+// A switch also repoints the token-guarded preview route at the colour that became inactive.
+const routes = ["HTTPRoute app-preview-token-route", "HTTPRoute app-route"];
 const table: { change: string; before: Config; after: Config; changes: string[] }[] = [
-    { change: "promote (activeColor blue → green)", before: blueGreen, after: { ...blueGreen, activeColor: "green" }, changes: routeOnly },
-    { change: "roll back (activeColor green → blue)", before: { ...blueGreen, activeColor: "green" }, after: blueGreen, changes: routeOnly },
+    { change: "promote (activeColor blue → green)", before: blueGreen, after: { ...blueGreen, activeColor: "green" }, changes: routes },
+    { change: "roll back (activeColor green → blue)", before: { ...blueGreen, activeColor: "green" }, after: blueGreen, changes: routes },
     { change: "canary step 0 → 10", before: canary(0), after: canary(10), changes: routeOnly },
     { change: "canary step 10 → 50", before: canary(10), after: canary(50), changes: routeOnly },
     { change: "canary step 50 → 100", before: canary(50), after: canary(100), changes: routeOnly },
@@ -41,18 +43,16 @@ describe("Blast radius of release config changes", () => {
             const d = await diff(row.before, row.after);
             assert.deepEqual(d.added, []);
             assert.deepEqual(d.removed, []);
-            assert.deepEqual(changedNames(d), row.changes);
+            assert.deepEqual(changedNames(d).sort(), row.changes);
             assert.deepEqual(d.changed.filter((c) => c.replaces), [], "no object is replaced");
         });
     }
 
-    it("promote changes the two weights and the preview rule's colour, nothing else in the route", async () => {
+    it("promote changes the two weights in the live route and the preview route's colour, nothing else", async () => {
         const d = await diff(blueGreen, { ...blueGreen, activeColor: "green" });
-        assert.deepEqual(d.changed[0].paths.sort(), [
-            "spec.rules[0].backendRefs[0].name", // preview header rule: now blue
-            "spec.rules[1].backendRefs[0].weight", // blue 100 -> 0
-            "spec.rules[1].backendRefs[1].weight", // green 0 -> 100
-        ]);
+        const paths = (name: string) => d.changed.find((c) => c.name === name)!.paths.sort();
+        assert.deepEqual(paths("app-route"), ["spec.rules[0].backendRefs[0].weight", "spec.rules[0].backendRefs[1].weight"]);
+        assert.deepEqual(paths("app-preview-token-route"), ["spec.rules[0].backendRefs[0].name"]);
     });
 
     it("a version bump touches only the pod template's image, version labels and ZDP_VERSION, never names or selectors", async () => {
@@ -64,7 +64,7 @@ describe("Blast radius of release config changes", () => {
     it("with a preview host, promote repoints the main and the preview route and nothing else", async () => {
         const host = { ...blueGreen, previewHost: "preview.example.com" };
         const d = await diff(host, { ...host, activeColor: "green" });
-        assert.deepEqual(changedNames(d).sort(), ["HTTPRoute app-preview-route", "HTTPRoute app-route"]);
+        assert.deepEqual(changedNames(d).sort(), ["HTTPRoute app-preview-route", "HTTPRoute app-preview-token-route", "HTTPRoute app-route"]);
         assert.deepEqual(d.added.concat(d.removed), []);
     });
 
@@ -72,7 +72,7 @@ describe("Blast radius of release config changes", () => {
         const min = { ...blueGreen, inactiveScale: "minimal" };
         const d = await diff(min, { ...min, activeColor: "green" });
         assert.deepEqual(changedNames(d).sort(), [
-            "Deployment app-blue", "Deployment app-green", "HTTPRoute app-route", "HorizontalPodAutoscaler app-blue", "HorizontalPodAutoscaler app-green",
+            "Deployment app-blue", "Deployment app-green", "HTTPRoute app-preview-token-route", "HTTPRoute app-route", "HorizontalPodAutoscaler app-blue", "HorizontalPodAutoscaler app-green",
         ]);
         const paths = (n: string) => d.changed.find((c) => c.type === DEPLOYMENT && c.name === n)!.paths.sort();
         assert.deepEqual(paths("app-green"), ["metadata.annotations.zdp.io/serving", "spec.replicas"]);
@@ -121,9 +121,9 @@ describe("Blast radius of release config changes", () => {
             assert.ok(report.errors.some((e) => /app-green/.test(e) && /readiness/.test(e)));
         });
 
-        it("the route is never written, so traffic stays on blue", () => {
+        it("the live route is never written, so traffic stays on blue", () => {
             assert.ok(wrote(DEPLOYMENT, "app-green"), "the new colour was attempted");
-            assert.ok(!report.written.some((w) => w.type === ROUTE), "no HTTPRoute registration reached the engine");
+            assert.ok(!report.written.some((w) => w.type === ROUTE && w.name === "app-route"), "the live route's registration never reached the engine");
         });
 
         it("resources that do not depend on green still proceed", () => {
@@ -144,6 +144,6 @@ describe("Blast radius of release config changes", () => {
         // minimal → full and promote in one `pulumi up`: ignoreChanges keeps green's old count (1).
         const r = fixture("undersized", "app-green", "inactiveScale=full", "activeColor=green");
         assert.ok(r.errors.some((e) => /Refusing to route traffic to green/.test(e) && /inactiveScale=full/.test(e)), r.errors.join("\n"));
-        assert.ok(!r.written.some((w) => w.type === ROUTE), "the route is never written");
+        assert.ok(!r.written.some((w) => w.type === ROUTE && w.name === "app-route"), "the live route is never written");
     });
 });

@@ -18,13 +18,13 @@ describe("plan: the first command a new user runs", () => {
         assert.strictEqual(secret.inputs.stringData, "[secret]");
     });
 
-    it("--diff --config activeColor=green lists exactly one changed resource: the route", async () => {
+    it("--diff --config activeColor=green lists exactly the live route's weights and the preview route", async () => {
         const { diff } = await buildPlan("dev", { activeColor: "green" }, true);
         assert.deepStrictEqual(diff!.added, []);
         assert.deepStrictEqual(diff!.removed, []);
-        assert.deepStrictEqual(diff!.changed.map((c) => c.type), ["kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"]);
-        assert.ok(diff!.changed[0].paths.some((p) => p.endsWith(".weight")));
-        assert.strictEqual(diff!.changed[0].replaces, false);
+        assert.deepStrictEqual(diff!.changed.map((c) => c.name).sort(), ["app-preview-token-route", "app-route"]);
+        assert.ok(diff!.changed.find((c) => c.name === "app-route")!.paths.every((p) => p.endsWith(".weight")));
+        assert.ok(diff!.changed.every((c) => !c.replaces));
     });
 
     it("a target a component cannot serve makes the plan fail, naming the component (and a fitting one passes)", async () => {

@@ -54,10 +54,15 @@ describe("Release component", () => {
         assert.ok(d.spec.strategy.rollingUpdate.maxSurge >= 1);
     });
 
-    it("blue/green: weighted backendRefs 100/0 and a preview header rule reaching only the inactive colour", () => {
+    it("blue/green: weighted backendRefs 100/0, and a token-guarded preview route reaching only the inactive colour", () => {
         const route = find(blueGreen, ROUTE, "app-route");
         assert.deepEqual(weightsOf(route), { "app-blue": 100, "app-green": 0 });
-        const preview = route.inputs.spec.rules.find((r: any) => r.matches?.[0]?.headers);
+        // The live route holds no secret, so Pulumi shows its weights in every preview of a release PR.
+        assert.deepEqual(route.secretPaths, []);
+        const tokenRoute = find(blueGreen, ROUTE, "app-preview-token-route");
+        assert.ok(tokenRoute.secretPaths.length > 0, "the token is a secret");
+        assert.deepEqual(tokenRoute.inputs.spec.parentRefs, route.inputs.spec.parentRefs);
+        const preview = tokenRoute.inputs.spec.rules[0];
         // A dark canary: the header must carry the stack's generated 40-character token, not a guessable value.
         const [header] = preview.matches[0].headers;
         assert.deepEqual([header.type, header.name], ["Exact", "x-zdp-preview"]);

@@ -48,6 +48,7 @@ export interface ReleaseArgs {
 export const GATEWAY_NAME = "app";
 export const ROUTE_NAME = "app";
 export const PREVIEW_ROUTE_NAME = "app-preview";
+export const PREVIEW_TOKEN_ROUTE_NAME = "app-preview-token";
 export const REDIRECT_ROUTE_NAME = "app-http-redirect";
 export const SERVICE_PORT = 80;
 export const objectName = (track: Track): string => (track === "app" ? "app" : `app-${track}`);
@@ -185,11 +186,8 @@ export class Release extends pulumi.ComponentResource {
         const everything = { path: { type: "PathPrefix", value: "/" } };
         const inactive = colours ? state.tracks.find((t) => t.role === "inactive")! : undefined;
         const previewToken = colours ? generatedSecret(`${name}-preview-token`, 40, { parent: this }) : undefined;
-        const previewRule = inactive && {
-            // More header matches win over fewer (Gateway API precedence), so this beats the weighted rule.
-            matches: [{ ...everything, headers: [{ type: "Exact", name: cfg.release.previewHeader, value: previewToken! }] }],
-            backendRefs: [{ group: "", kind: "Service", name: svc(inactive.track), port: SERVICE_PORT }],
-        };
+        const previewBackends = inactive && [{ group: "", kind: "Service", name: svc(inactive.track), port: SERVICE_PORT }];
+        const tokenMatch = { ...everything, headers: [{ type: "Exact", name: cfg.release.previewHeader, value: previewToken! }] };
         const routeMeta = (routeName: string) => ({ name: routeName, namespace, labels: baseLabels });
         const route = new k8s.apiextensions.CustomResource(
             `${name}-route`,
@@ -201,13 +199,35 @@ export class Release extends pulumi.ComponentResource {
                     parentRefs: [parentRef(appListener)],
                     hostnames: cfg.domain ? [cfg.domain] : undefined,
                     // Backends in a fixed order (blue, green): a promotion changes weights, not the list.
-                    rules: [...(previewRule ? [previewRule] : []), { matches: [everything], backendRefs: byName(state.tracks).map(backend) }],
+                    rules: [{ matches: [everything], backendRefs: byName(state.tracks).map(backend) }],
                 },
             },
             { parent: this, dependsOn: [gateway, ...deployments.values()] },
         );
+        if (inactive) {
+            // The dark canary: the preview header must carry the stack's token. It is a route of its own
+            // because a secret makes Pulumi hide the whole spec it sits in, and the weights of the route
+            // above must stay readable in every `pulumi preview` of a release PR. Across the routes of a
+            // listener and hostname, the rule with more header matches wins (Gateway API precedence).
+            new k8s.apiextensions.CustomResource(
+                `${name}-preview-token-route`,
+                {
+                    apiVersion: "gateway.networking.k8s.io/v1",
+                    kind: "HTTPRoute",
+                    metadata: routeMeta(PREVIEW_TOKEN_ROUTE_NAME),
+                    spec: {
+                        parentRefs: [parentRef(appListener)],
+                        hostnames: cfg.domain ? [cfg.domain] : undefined,
+                        rules: [{ matches: [tokenMatch], backendRefs: previewBackends }],
+                    },
+                },
+                // No wait on the Deployments: it moves no live traffic, and points at a colour that was serving.
+                { parent: this, dependsOn: [gateway] },
+            );
+        }
         if (inactive && cfg.release.previewHost) {
-            // A hostname applies to a whole HTTPRoute, so the preview host needs its own route.
+            // A hostname applies to a whole HTTPRoute, so the preview host needs its own route; it asks
+            // for the token too, or anyone who learns the hostname would reach the unreleased colour.
             new k8s.apiextensions.CustomResource(
                 `${name}-preview-route`,
                 {
@@ -217,7 +237,7 @@ export class Release extends pulumi.ComponentResource {
                     spec: {
                         parentRefs: [parentRef(appListener)],
                         hostnames: [cfg.release.previewHost],
-                        rules: [{ matches: [everything], backendRefs: previewRule!.backendRefs }],
+                        rules: [{ matches: [tokenMatch], backendRefs: previewBackends }],
                     },
                 },
                 { parent: this, dependsOn: [gateway] },
