@@ -1,0 +1,121 @@
+// Dashboards and alerts: the pure bodies, the thresholds derived from the capacity model, the config
+// keys, and what the aws stack declares under mocks.
+import * as assert from "assert";
+import { capacityFor } from "../components/capacity";
+import { ConfigError, parseConfig } from "../components/config";
+import { ALB_NS, CACHE_NS, RDS_NS, cloudwatchAlarms, cloudwatchDashboard, targetGroupTerm } from "../components/monitoring/cloudwatch";
+import { rdsDefaultMaxConnections, thresholdsFor } from "../components/monitoring/thresholds";
+import { all, runStack, stackConfigMap } from "./harness";
+
+// Metric names each namespace publishes, as listed on the providers' pages cited in cloudwatch.ts.
+const DOCUMENTED: Record<string, { metrics: string[]; dimensions: string[] }> = {
+    [ALB_NS]: { metrics: ["RequestCount", "HTTPCode_Target_5XX_Count", "TargetResponseTime", "HealthyHostCount"], dimensions: ["LoadBalancer", "TargetGroup"] },
+    [RDS_NS]: { metrics: ["CPUUtilization", "DatabaseConnections", "FreeStorageSpace"], dimensions: ["DBInstanceIdentifier"] },
+    [CACHE_NS]: { metrics: ["DatabaseMemoryUsagePercentage", "Evictions", "CurrConnections"], dimensions: ["CacheClusterId"] },
+};
+
+const sizing = capacityFor(10_000, "aws", 2);
+const input = {
+    region: "eu-west-1",
+    namespace: "zdp",
+    serviceNames: ["app-blue", "app-green"],
+    dbInstanceIdentifier: "zdp-aws-pg",
+    cacheClusterIds: ["zdp-aws-valkey-001", "zdp-aws-valkey-002"],
+    thresholds: thresholdsFor(sizing, { emails: [] }),
+};
+
+describe("monitoring: thresholds from the capacity model", () => {
+    it("RDS max_connections follows LEAST(memory/9531392, 5000)", () => {
+        assert.strictEqual(rdsDefaultMaxConnections(32), Math.floor((32 * 2 ** 30) / 9_531_392));
+        assert.strictEqual(rdsDefaultMaxConnections(512), 5000);
+    });
+    it("defaults move with the sizing; config overrides win", () => {
+        const big = thresholdsFor(capacityFor(100_000, "aws", 2), { emails: [] });
+        assert.ok(big.readyPodFloor > input.thresholds.readyPodFloor);
+        assert.ok(big.databaseConnections > input.thresholds.databaseConnections);
+        assert.strictEqual(input.thresholds.readyPodFloor, sizing.app.hpaMin);
+        assert.strictEqual(thresholdsFor(sizing, { emails: [], errorRatePercent: 5, p99LatencyMs: 250 }).p99LatencyMs, 250);
+    });
+});
+
+describe("monitoring: CloudWatch dashboard body", () => {
+    const body = cloudwatchDashboard(input);
+    it("has a widget per golden signal, each a documented metric in a documented namespace", () => {
+        assert.ok(body.widgets.length >= 11);
+        for (const w of body.widgets) {
+            // The body structure: type, position and size on the 24-column grid, properties.metrics.
+            assert.ok(w.x >= 0 && w.x + w.width <= 24 && w.height > 0, JSON.stringify(w));
+            const metrics = w.properties.metrics as unknown[][];
+            assert.ok(metrics.length > 0, `${w.properties.title}: no metrics`);
+            for (const m of metrics) {
+                if (typeof m[0] === "object") {
+                    const expr = (m[0] as { expression: string }).expression;
+                    const match = /^SEARCH\('\{([^,]+),([^}]+)\} MetricName="([^"]+)" TargetGroup="([^"]+)"', '(\w+)', 60\)$/.exec(expr);
+                    assert.ok(match, expr);
+                    const [, ns, dims, metric] = match;
+                    assert.ok(DOCUMENTED[ns]?.metrics.includes(metric), `${ns} ${metric}`);
+                    assert.deepStrictEqual(dims.split(","), DOCUMENTED[ns].dimensions);
+                } else {
+                    const [ns, metric, dim] = m as string[];
+                    assert.ok(DOCUMENTED[ns]?.metrics.includes(metric), `${ns} ${metric}`);
+                    assert.ok(DOCUMENTED[ns].dimensions.includes(dim), `${ns} ${dim}`);
+                }
+            }
+        }
+    });
+    it("splits the ALB signals by colour: one series per Service", () => {
+        for (const title of ["Requests per minute by colour", "5xx (target) per minute by colour", "p50 latency by colour (s)", "p99 latency by colour (s)", "Ready pods (healthy targets) by colour"]) {
+            const w = body.widgets.find((x) => x.properties.title === title);
+            assert.ok(w, title);
+            const labels = (w.properties.metrics as { label: string }[][]).map((m) => m[0].label);
+            assert.deepStrictEqual(labels, ["app-blue", "app-green"]);
+        }
+        assert.strictEqual(targetGroupTerm("zdp", "app-green"), "k8s-zdp-appgreen");
+    });
+});
+
+describe("monitoring: CloudWatch alarms", () => {
+    it("database and every Valkey node have capacity alarms with the derived thresholds", () => {
+        const alarms = cloudwatchAlarms(input);
+        const names = alarms.map((a) => a.name);
+        assert.deepStrictEqual(names.slice(0, 3), ["db-cpu", "db-connections", "db-storage"]);
+        for (const id of input.cacheClusterIds) for (const s of ["memory", "evictions", "connections"]) assert.ok(names.includes(`${id}-${s}`));
+        assert.strictEqual(alarms.find((a) => a.name === "db-connections")!.threshold, input.thresholds.databaseConnections);
+        for (const a of alarms) assert.ok(DOCUMENTED[a.namespace].metrics.includes(a.metricName), a.name);
+    });
+});
+
+describe("monitoring: config keys", () => {
+    const parse = (o: Record<string, string>) => parseConfig(stackConfigMap("dev", o), "dev");
+    it("reads emails, webhook and threshold overrides", () => {
+        const cfg = parse({ alertEmails: "a@example.com,b@example.org", alertWebhook: "https://hooks.example.com/x", alertP99LatencyMs: "300" });
+        assert.deepStrictEqual(cfg.monitoring.emails, ["a@example.com", "b@example.org"]);
+        assert.strictEqual(cfg.monitoring.webhook, "https://hooks.example.com/x");
+        assert.strictEqual(cfg.monitoring.p99LatencyMs, 300);
+    });
+    it("refuses a bad email, a plain-http webhook and an out-of-range threshold, naming each key", () => {
+        assert.throws(
+            () => parse({ alertEmails: "oncall", alertWebhook: "http://hooks.example.com", alertErrorRatePercent: "80" }),
+            (e: unknown) => e instanceof ConfigError && ["alertEmails", "alertWebhook", "alertErrorRatePercent"].every((k) => e.issues.some((i) => i.key === k)),
+        );
+    });
+});
+
+describe("monitoring: the aws stack declares its dashboard and alarms", function () {
+    this.timeout(60_000);
+    it("one dashboard, an SNS topic with email and https subscriptions, alarms on the stack's own resources", async () => {
+        const run = await runStack("aws", { alertEmails: "oncall@example.com", alertWebhook: "https://hooks.example.com/zdp" });
+        const dashboards = all(run, "aws:cloudwatch/dashboard:Dashboard");
+        assert.strictEqual(dashboards.length, 1);
+        const rds = all(run, "aws:rds/instance:Instance")[0];
+        const valkey = all(run, "aws:elasticache/replicationGroup:ReplicationGroup")[0];
+        const body = dashboards[0].inputs.dashboardBody as string;
+        assert.ok(body.includes(`"DBInstanceIdentifier","${rds.inputs.identifier}"`), "dashboard does not name the stack's RDS instance");
+        assert.ok(body.includes(`"CacheClusterId","${valkey.inputs.replicationGroupId}-001"`), "dashboard does not name the stack's Valkey nodes");
+        const subs = all(run, "aws:sns/topicSubscription:TopicSubscription").map((s) => `${s.inputs.protocol}:${s.inputs.endpoint}`).sort();
+        assert.deepStrictEqual(subs, ["email:oncall@example.com", "https:https://hooks.example.com/zdp"]);
+        const alarms = all(run, "aws:cloudwatch/metricAlarm:MetricAlarm");
+        assert.ok(alarms.some((a) => a.inputs.dimensions?.DBInstanceIdentifier === rds.inputs.identifier));
+        for (const a of alarms) assert.ok(a.inputs.alarmActions?.length === 1, `${a.name} notifies nobody`);
+    });
+});
