@@ -5,6 +5,7 @@ import { capacityFor } from "../components/capacity";
 import { ConfigError, parseConfig } from "../components/config";
 import { ALB_NS, CACHE_NS, RDS_NS, cloudwatchAlarms, cloudwatchDashboard, targetGroupTerm } from "../components/monitoring/cloudwatch";
 import { rdsDefaultMaxConnections, thresholdsFor } from "../components/monitoring/thresholds";
+import { buildPlan, renderPlan } from "../scripts/plan";
 import { all, runStack, stackConfigMap } from "./harness";
 
 // Metric names each namespace publishes, as listed on the providers' pages cited in cloudwatch.ts.
@@ -79,7 +80,7 @@ describe("monitoring: CloudWatch alarms", () => {
         const alarms = cloudwatchAlarms(input);
         const names = alarms.map((a) => a.name);
         assert.deepStrictEqual(names.slice(0, 3), ["db-cpu", "db-connections", "db-storage"]);
-        for (const id of input.cacheClusterIds) for (const s of ["memory", "evictions", "connections"]) assert.ok(names.includes(`${id}-${s}`));
+        for (const n of ["001", "002"]) for (const s of ["memory", "evictions", "connections"]) assert.ok(names.includes(`valkey-${n}-${s}`), `valkey-${n}-${s}`);
         assert.strictEqual(alarms.find((a) => a.name === "db-connections")!.threshold, input.thresholds.databaseConnections);
         for (const a of alarms) assert.ok(DOCUMENTED[a.namespace].metrics.includes(a.metricName), a.name);
     });
@@ -117,5 +118,19 @@ describe("monitoring: the aws stack declares its dashboard and alarms", function
         const alarms = all(run, "aws:cloudwatch/metricAlarm:MetricAlarm");
         assert.ok(alarms.some((a) => a.inputs.dimensions?.DBInstanceIdentifier === rds.inputs.identifier));
         for (const a of alarms) assert.ok(a.inputs.alarmActions?.length === 1, `${a.name} notifies nobody`);
+    });
+});
+
+describe("monitoring: the offline plan lists what each stack declares", function () {
+    this.timeout(60_000);
+    it("aws: the dashboard, every alarm and the notification targets; dev: says none yet", async () => {
+        const aws = renderPlan(await buildPlan("aws", { alertEmails: "oncall@example.com" }, false));
+        const section = aws.slice(aws.indexOf("Monitoring:"), aws.indexOf("\nPolicy"));
+        assert.match(section, /^Monitoring: 1 dashboard\(s\), (\d+) alert\(s\), 1 notification target\(s\)/);
+        assert.match(section, /dashboard zdp-aws-golden-signals \(11 widgets\)/);
+        assert.match(section, /alert zdp-aws-db-connections: Database connections above \d+/);
+        assert.match(section, /notify email oncall@example.com/);
+        const dev = renderPlan(await buildPlan("dev", {}, false));
+        assert.match(dev, /Monitoring: 0 dashboard\(s\)[^\n]*\n  \(none declared for this stack yet\)/);
     });
 });

@@ -100,10 +100,11 @@ export function cloudwatchAlarms(input: AwsMonitoringInput): AlarmSpec[] {
     ];
     for (const id of input.cacheClusterIds) {
         const node = { CacheClusterId: id };
+        const n = `valkey-${id.slice(id.lastIndexOf("-") + 1)}`;
         alarms.push(
-            { name: `${id}-memory`, description: `Valkey node ${id} memory above ${t.redisMemoryPercent}%`, namespace: CACHE_NS, metricName: "DatabaseMemoryUsagePercentage", dimensions: node, statistic: "Maximum", threshold: t.redisMemoryPercent, comparison: "GreaterThanThreshold", ...fiveMin },
-            { name: `${id}-evictions`, description: `Valkey node ${id} evicting keys`, namespace: CACHE_NS, metricName: "Evictions", dimensions: node, statistic: "Sum", threshold: 0, comparison: "GreaterThanThreshold", ...fiveMin },
-            { name: `${id}-connections`, description: `Valkey node ${id} connections above ${t.redisConnections}`, namespace: CACHE_NS, metricName: "CurrConnections", dimensions: node, statistic: "Maximum", threshold: t.redisConnections, comparison: "GreaterThanThreshold", ...fiveMin },
+            { name: `${n}-memory`, description: `Valkey node ${id} memory above ${t.redisMemoryPercent}%`, namespace: CACHE_NS, metricName: "DatabaseMemoryUsagePercentage", dimensions: node, statistic: "Maximum", threshold: t.redisMemoryPercent, comparison: "GreaterThanThreshold", ...fiveMin },
+            { name: `${n}-evictions`, description: `Valkey node ${id} evicting keys`, namespace: CACHE_NS, metricName: "Evictions", dimensions: node, statistic: "Sum", threshold: 0, comparison: "GreaterThanThreshold", ...fiveMin },
+            { name: `${n}-connections`, description: `Valkey node ${id} connections above ${t.redisConnections}`, namespace: CACHE_NS, metricName: "CurrConnections", dimensions: node, statistic: "Maximum", threshold: t.redisConnections, comparison: "GreaterThanThreshold", ...fiveMin },
         );
     }
     return alarms;
