@@ -10,6 +10,7 @@ import { Database } from "../components/aws/database";
 import { AlbTargetGroups, LoadBalancer, deregistrationDelayFor } from "../components/aws/loadBalancer";
 import { Monitoring } from "../components/aws/monitoring";
 import { Network } from "../components/aws/network";
+import { targetGroupName } from "../components/monitoring/cloudwatch";
 import { thresholdsFor } from "../components/monitoring/thresholds";
 import { Redis } from "../components/aws/redis";
 import { awsTags, clusterName } from "../components/aws/tags";
@@ -151,6 +152,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
             serviceNames: serviceNamesFor(cfg),
             healthPath: cfg.app.healthPath,
             deregistrationDelaySeconds: deregistrationDelayFor(PRE_STOP_SECONDS),
+            targetGroupName: (service) => targetGroupName(name, service),
             after: lb.ready,
         },
         k8s,
@@ -208,7 +210,6 @@ export function deploy(cfg: StackConfig): StackOutputs {
     const monitoring = new Monitoring(`${name}-monitoring`, {
         stackName: name,
         region,
-        namespace: cfg.app.namespace,
         serviceNames: serviceNamesFor(cfg),
         dbInstanceIdentifier: `${name}-pg`,
         // ElastiCache names a replication group's nodes <group id>-001, -002, …

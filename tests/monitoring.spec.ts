@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import { capacityFor } from "../components/capacity";
 import { ConfigError, parseConfig } from "../components/config";
-import { ALB_NS, CACHE_NS, RDS_NS, cloudwatchAlarms, cloudwatchDashboard, targetGroupTerm } from "../components/monitoring/cloudwatch";
+import { ALB_NS, CACHE_NS, RDS_NS, cloudwatchAlarms, cloudwatchDashboard, targetGroupName } from "../components/monitoring/cloudwatch";
 import { rdsDefaultMaxConnections, thresholdsFor } from "../components/monitoring/thresholds";
 import { buildPlan, renderPlan } from "../scripts/plan";
 import { all, runStack, stackConfigMap } from "./harness";
@@ -18,7 +18,7 @@ const DOCUMENTED: Record<string, { metrics: string[]; dimensions: string[] }> = 
 const sizing = capacityFor(10_000, "aws", 2);
 const input = {
     region: "eu-west-1",
-    namespace: "zdp",
+    stackName: "zdp-aws",
     serviceNames: ["app-blue", "app-green"],
     dbInstanceIdentifier: "zdp-aws-pg",
     cacheClusterIds: ["zdp-aws-valkey-001", "zdp-aws-valkey-002"],
@@ -51,7 +51,7 @@ describe("monitoring: CloudWatch dashboard body", () => {
             for (const m of metrics) {
                 if (typeof m[0] === "object") {
                     const expr = (m[0] as { expression: string }).expression;
-                    const match = /^SEARCH\('\{([^,]+),([^}]+)\} MetricName="([^"]+)" TargetGroup="([^"]+)"', '(\w+)', 60\)$/.exec(expr);
+                    const match = /^SEARCH\('\{([^,]+),([^}]+)\} MetricName="([^"]+)" TargetGroup=([A-Za-z0-9]+)', '(\w+)', 60\)$/.exec(expr);
                     assert.ok(match, expr);
                     const [, ns, dims, metric] = match;
                     assert.ok(DOCUMENTED[ns]?.metrics.includes(metric), `${ns} ${metric}`);
@@ -71,7 +71,9 @@ describe("monitoring: CloudWatch dashboard body", () => {
             const labels = (w.properties.metrics as { label: string }[][]).map((m) => m[0].label);
             assert.deepStrictEqual(labels, ["app-blue", "app-green"]);
         }
-        assert.strictEqual(targetGroupTerm("zdp", "app-green"), "k8s-zdp-appgreen");
+        assert.strictEqual(targetGroupName("zdp-aws", "app-green"), "zdpawsappgreen");
+        const long = targetGroupName("zdp-" + "x".repeat(60), "app-green");
+        assert.ok(long.length === 32 && long.endsWith("appgreen") && /^[A-Za-z0-9]+$/.test(long), long);
     });
 });
 
@@ -118,6 +120,10 @@ describe("monitoring: the aws stack declares its dashboard and alarms", function
         const alarms = all(run, "aws:cloudwatch/metricAlarm:MetricAlarm");
         assert.ok(alarms.some((a) => a.inputs.dimensions?.DBInstanceIdentifier === rds.inputs.identifier));
         for (const a of alarms) assert.ok(a.inputs.alarmActions?.length === 1, `${a.name} notifies nobody`);
+        // Each colour's target group carries the name the dashboard searches for.
+        const tgNames = all(run, "kubernetes:gateway.k8s.aws/v1:TargetGroupConfiguration").map((t) => t.inputs.spec.defaultConfiguration.targetGroupName).sort();
+        assert.deepStrictEqual(tgNames, ["zdpawsappblue", "zdpawsappgreen"]);
+        for (const n of tgNames) assert.ok(body.includes(`TargetGroup=${n}'`), `dashboard does not search for ${n}`);
     });
 });
 

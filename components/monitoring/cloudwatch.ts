@@ -15,8 +15,8 @@ export const CACHE_NS = "AWS/ElastiCache";
 
 export interface AwsMonitoringInput {
     region: string;
-    /** Kubernetes namespace of the app: the controller's target group names carry it. */
-    namespace: string;
+    /** The stack's resource-name prefix: target group names start with it. */
+    stackName: string;
     /** Services behind the route, one per colour (app-blue, app-green) or `app` for rolling. */
     serviceNames: string[];
     dbInstanceIdentifier: string;
@@ -28,16 +28,20 @@ export interface AwsMonitoringInput {
 type Widget = { type: "metric" | "text"; x: number; y: number; width: number; height: number; properties: Record<string, unknown> };
 
 /**
- * The controller names a target group k8s-<namespace>-<service>-<hash> (each part cut to 8 characters,
- * non-alphanumerics dropped), so one SEARCH term per Service picks a colour's target group.
+ * The target group the controller creates for a colour's Service, named by its TargetGroupConfiguration:
+ * unnamed, the Gateway controller names it after the *route* (k8s-<ns>-<route>-<hash>, the same for
+ * both colours; aws-load-balancer-controller pkg/gateway/model/model_build_target_group.go
+ * buildTargetGroupName). One alphanumeric token (ALB names: at most 32 alphanumerics or hyphens), so
+ * a SEARCH term matches exactly one colour's target group.
  */
-export function targetGroupTerm(namespace: string, service: string): string {
-    const part = (s: string) => s.replace(/[^A-Za-z0-9]/g, "").slice(0, 8);
-    return `k8s-${part(namespace)}-${part(service)}`;
+export function targetGroupName(stackName: string, service: string): string {
+    const alnum = (s: string) => s.replace(/[^A-Za-z0-9]/g, "");
+    const svc = alnum(service);
+    return alnum(stackName).slice(0, 32 - svc.length) + svc;
 }
 
 const search = (term: string, metric: string, stat: string) =>
-    `SEARCH('{${ALB_NS},LoadBalancer,TargetGroup} MetricName="${metric}" TargetGroup="${term}"', '${stat}', 60)`;
+    `SEARCH('{${ALB_NS},LoadBalancer,TargetGroup} MetricName="${metric}" TargetGroup=${term}', '${stat}', 60)`;
 
 /** The dashboard: golden signals per colour from the ALB, then pods (healthy targets), database and Valkey. */
 export function cloudwatchDashboard(input: AwsMonitoringInput): { widgets: Widget[] } {
@@ -48,7 +52,7 @@ export function cloudwatchDashboard(input: AwsMonitoringInput): { widgets: Widge
         widgets.push({ type: "metric", x: (i % 2) * 12, y: Math.floor(i / 2) * 6, width: 12, height: 6, properties: { title, region, view: "timeSeries", period: 60, metrics, ...extra } });
     };
     const perColour = (metric: string, stat: string, idPrefix: string) =>
-        input.serviceNames.map((svc, i) => [{ expression: search(targetGroupTerm(input.namespace, svc), metric, stat), id: `${idPrefix}${i}`, label: svc }]);
+        input.serviceNames.map((svc, i) => [{ expression: search(targetGroupName(input.stackName, svc), metric, stat), id: `${idPrefix}${i}`, label: svc }]);
 
     graph("Requests per minute by colour", perColour("RequestCount", "Sum", "req"));
     graph("5xx (target) per minute by colour", perColour("HTTPCode_Target_5XX_Count", "Sum", "err"));
