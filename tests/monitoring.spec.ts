@@ -4,6 +4,7 @@ import * as assert from "assert";
 import { capacityFor } from "../components/capacity";
 import { ConfigError, parseConfig } from "../components/config";
 import { ALB_NS, CACHE_NS, RDS_NS, cloudwatchAlarms, cloudwatchDashboard, targetGroupName } from "../components/monitoring/cloudwatch";
+import { cloudMonitoringAlerts, cloudMonitoringDashboard } from "../components/monitoring/cloudMonitoring";
 import { rdsDefaultMaxConnections, thresholdsFor } from "../components/monitoring/thresholds";
 import { buildPlan, renderPlan } from "../scripts/plan";
 import { all, runStack, stackConfigMap } from "./harness";
@@ -138,5 +139,49 @@ describe("monitoring: the offline plan lists what each stack declares", function
         assert.match(section, /notify email oncall@example.com/);
         const dev = renderPlan(await buildPlan("dev", {}, false));
         assert.match(dev, /Monitoring: 0 dashboard\(s\)[^\n]*\n  \(none declared for this stack yet\)/);
+    });
+});
+
+describe("monitoring: Cloud Monitoring dashboard and alerts (gcp)", function () {
+    this.timeout(60_000);
+    // Metric types with their monitored resource, as listed on the pages cited in cloudMonitoring.ts.
+    const GCP_DOCUMENTED: Record<string, string> = {
+        "loadbalancing.googleapis.com/https/backend_request_count": "https_lb_rule",
+        "loadbalancing.googleapis.com/https/backend_latencies": "https_lb_rule",
+        "cloudsql.googleapis.com/database/cpu/utilization": "cloudsql_database",
+        "cloudsql.googleapis.com/database/postgresql/num_backends": "cloudsql_database",
+        "cloudsql.googleapis.com/database/disk/utilization": "cloudsql_database",
+        "redis.googleapis.com/stats/memory/usage_ratio": "redis_instance",
+        "redis.googleapis.com/stats/evicted_keys": "redis_instance",
+        "redis.googleapis.com/clients/connected": "redis_instance",
+    };
+    const gin = { projectId: "p1", region: "europe-west1", sqlInstance: "pg-1", redisInstance: "redis-1", thresholds: input.thresholds };
+
+    it("every tile is a documented metric on its resource, on the 48-column grid; LB tiles split by backend (colour)", () => {
+        const d = cloudMonitoringDashboard(gin, "x");
+        assert.strictEqual(d.mosaicLayout.tiles.length, 10);
+        for (const t of d.mosaicLayout.tiles) {
+            assert.ok(t.xPos + t.width <= 48);
+            const q = t.widget.xyChart.dataSets[0].timeSeriesQuery.timeSeriesFilter;
+            const [, type, resource] = /metric\.type="([^"]+)" resource\.type="([^"]+)"/.exec(q.filter)!;
+            assert.strictEqual(GCP_DOCUMENTED[type], resource, q.filter);
+            if (resource === "https_lb_rule") assert.deepStrictEqual((q.aggregation as { groupByFields?: string[] }).groupByFields, ["resource.label.backend_target_name"]);
+        }
+        assert.ok(JSON.stringify(d).includes('database_id=\\"p1:pg-1\\"'));
+        assert.ok(JSON.stringify(d).includes("instances/redis-1"));
+        for (const a of cloudMonitoringAlerts(gin)) assert.ok(a.filter.includes("pg-1") || a.filter.includes("redis-1"), a.name);
+    });
+
+    it("the gcp stack declares the dashboard for its own instances and alert policies that notify", async () => {
+        const run = await runStack("gcp", { alertEmails: "oncall@example.com", alertWebhook: "https://hooks.example.com/zdp" });
+        const dash = all(run, "gcp:monitoring/dashboard:Dashboard");
+        assert.strictEqual(dash.length, 1);
+        const sqlName = all(run, "gcp:sql/databaseInstance:DatabaseInstance")[0];
+        assert.ok(sqlName, "no Cloud SQL instance recorded");
+        const policies = all(run, "gcp:monitoring/alertPolicy:AlertPolicy");
+        assert.strictEqual(policies.length, 4);
+        for (const p of policies) assert.strictEqual(p.inputs.notificationChannels.length, 2, p.name);
+        const channels = all(run, "gcp:monitoring/notificationChannel:NotificationChannel").map((c) => c.inputs.type).sort();
+        assert.deepStrictEqual(channels, ["email", "webhook_tokenauth"]);
     });
 });
