@@ -138,7 +138,7 @@ describe("monitoring: the offline plan lists what each stack declares", function
         assert.match(section, /alert zdp-aws-db-connections: Database connections above \d+/);
         assert.match(section, /notify email oncall@example.com/);
         const dev = renderPlan(await buildPlan("dev", {}, false));
-        assert.match(dev, /Monitoring: 0 dashboard\(s\)[^\n]*\n  \(none declared for this stack yet\)/);
+        assert.match(dev, /Monitoring: 0 dashboard\(s\), 0 alert\(s\), 0 notification target\(s\)\n  \(no dashboard declared for this stack yet\)/);
     });
 });
 
@@ -183,5 +183,26 @@ describe("monitoring: Cloud Monitoring dashboard and alerts (gcp)", function () 
         for (const p of policies) assert.strictEqual(p.inputs.notificationChannels.length, 2, p.name);
         const channels = all(run, "gcp:monitoring/notificationChannel:NotificationChannel").map((c) => c.inputs.type).sort();
         assert.deepStrictEqual(channels, ["email", "webhook_tokenauth"]);
+    });
+});
+
+describe("monitoring: Azure Monitor alerts (azure)", function () {
+    this.timeout(60_000);
+    it("an action group with the config's targets; per-colour ready-pod and database CPU alerts on the stack's own resources", async () => {
+        const run = await runStack("azure", { alertEmails: "oncall@example.com", alertWebhook: "https://hooks.example.com/zdp" });
+        const groups = all(run, "azure-native:monitor:ActionGroup");
+        assert.strictEqual(groups.length, 1);
+        assert.deepStrictEqual(groups[0].inputs.emailReceivers.map((e: any) => e.emailAddress), ["oncall@example.com"]);
+        assert.deepStrictEqual(groups[0].inputs.webhookReceivers.map((w: any) => w.serviceUri), ["https://hooks.example.com/zdp"]);
+        assert.ok(groups[0].inputs.groupShortName.length <= 12);
+        const alerts = all(run, "azure-native:monitor:MetricAlert");
+        const ready = alerts.find((a) => a.name.endsWith("ready-pods"))!;
+        const c = ready.inputs.criteria.allOf[0];
+        assert.strictEqual(c.metricName, "BackendHealthyTargets");
+        assert.deepStrictEqual(c.dimensions, [{ name: "BackendService", operator: "Include", values: ["*"] }]);
+        assert.strictEqual(c.threshold, thresholdsFor(capacityFor(run.config.targetUsers, "azure", 2), { emails: [] }).readyPodFloor);
+        const tc = all(run, "azure-native:servicenetworking:TrafficControllerInterface")[0] ?? all(run, "azure-native:servicenetworking:TrafficController")[0];
+        assert.ok(tc, "no traffic controller recorded");
+        for (const a of alerts) assert.strictEqual(a.inputs.actions.length, 1, a.name);
     });
 });
