@@ -5,16 +5,18 @@ import { parseArgs } from "node:util";
 import { SimulatedCanary } from "./dashboard/simulated";
 import { serveDashboard } from "./dashboard/server";
 import { StackFileSource } from "./dashboard/stackSource";
+import { loadAnalysis } from "./release/analysis";
 
-const USAGE = `usage: npm run dashboard -- --stack S [--port N] [--simulate]
+const USAGE = `usage: npm run dashboard -- --stack S [--analysis FILE] [--port N] [--simulate]
   --stack S     stack whose release to show (Pulumi.<S>.yaml)
+  --analysis F  the release CLI's analysis file: its metric source gives live error rate and p99
   --port N      local port (default 8090)
   --simulate    show a simulated canary instead (no cluster needed)`;
 
 async function main() {
     let values;
     try {
-        ({ values } = parseArgs({ options: { stack: { type: "string" }, port: { type: "string", default: "8090" }, simulate: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } } }));
+        ({ values } = parseArgs({ options: { stack: { type: "string" }, port: { type: "string", default: "8090" }, analysis: { type: "string" }, simulate: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } } }));
     } catch (e) {
         process.stderr.write(`error: ${(e as Error).message.split("\n")[0]}\n\n${USAGE}\n`);
         process.exit(2);
@@ -24,7 +26,7 @@ async function main() {
         process.stderr.write(`error: --stack is required\n\n${USAGE}\n`);
         process.exit(2);
     }
-    const source = values.simulate ? new SimulatedCanary(values.stack ?? "simulated") : new StackFileSource(path.resolve(__dirname, ".."), values.stack!);
+    const source = values.simulate ? new SimulatedCanary(values.stack ?? "simulated") : new StackFileSource(path.resolve(__dirname, ".."), values.stack!, values.analysis ? loadAnalysis(values.analysis).source : undefined);
     await source.snapshot(); // a bad stack name or config fails here, before the server starts
     const server = await serveDashboard(source, { port: Number(values.port) });
     console.log(`release dashboard for ${values.stack ?? "a simulated canary"}: ${server.url}  (Ctrl-C to stop)`);

@@ -45,6 +45,23 @@ describe("release dashboard: server and sources", () => {
         assert.strictEqual(snap.colours.blue!.weight + snap.colours.green!.weight, 100);
         assert.strictEqual(snap.colours[snap.activeColor]!.weight, 100);
         assert.strictEqual(snap.colours.blue!.errorRate, undefined);
-        assert.match(snap.notes.join(), /metric providers/);
+        assert.match(snap.notes.join(), /no metric source/);
+    });
+
+    it("with the release analysis's metric source, each colour gets its rate, error share and p99; a failing source is named, not hidden", async () => {
+        const asked: string[][] = [];
+        const metrics = {
+            name: "fake",
+            read: async (colors: string[]) => (asked.push(colors), { blue: { requests: 6000, successRate: 0.999, p99Ms: 120 }, green: { requests: 0 } }),
+        };
+        const snap = await new StackFileSource(ROOT, "aws", metrics, 60_000).snapshot();
+        assert.deepStrictEqual(asked, [["blue", "green"]]);
+        assert.strictEqual(snap.colours.blue!.requestsPerSecond, 100);
+        assert.ok(Math.abs(snap.colours.blue!.errorRate! - 0.001) < 1e-9);
+        assert.strictEqual(snap.colours.blue!.p99Ms, 120);
+        assert.strictEqual(snap.colours.green!.errorRate, undefined, "no requests must not read as 0% errors");
+        const broken = await new StackFileSource(ROOT, "aws", { name: "cloudwatch", read: async () => { throw new Error("AccessDenied"); } }).snapshot();
+        assert.match(broken.notes.join(), /cloudwatch could not be read: AccessDenied/);
+        assert.strictEqual(broken.colours.blue!.p99Ms, undefined);
     });
 });
