@@ -9,6 +9,7 @@ import { RULE_NAMES } from "../policy/ruleNames";
 import { addressRows, addressShortfall } from "./addressSpace";
 import { sizingFor } from "./capacity";
 import { stackNameProblem } from "./identifiers";
+import { monitoringConfig, monitoringKeys, type MonitoringConfig } from "./monitoring/config";
 
 export const PROJECT = "zdp";
 export const CLOUDS = ["local", "aws", "azure", "gcp"] as const;
@@ -55,6 +56,8 @@ export interface StackConfig {
     aws?: AwsConfig;
     azure?: AzureConfig;
     gcp?: GcpConfig;
+    /** Alert targets and threshold overrides (components/monitoring). */
+    monitoring: MonitoringConfig;
 }
 
 export interface ConfigIssue {
@@ -133,6 +136,7 @@ const projectKeys = {
     domain: hostname,
     gatewayClass: dnsLabel,
     protectStateful: boolean,
+    ...monitoringKeys,
 } as const;
 type ProjectKey = keyof typeof projectKeys;
 export const PROJECT_KEYS = Object.keys(projectKeys) as ProjectKey[];
@@ -357,6 +361,7 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
         aws: cloudParsed.aws as AwsConfig | undefined,
         azure: cloudParsed.azure as AzureConfig | undefined,
         gcp: cloudParsed.gcp as GcpConfig | undefined,
+        monitoring: monitoringConfig(parsed),
     };
     // What the capacity model asks of the clouds' address ranges and classes: refused here, because the
     // clouds would accept the ranges and leave pods Pending later.

@@ -11,6 +11,7 @@ import { releaseState, type ReleaseState } from "../components/releasePlan";
 import { listStacks, runStack, UNKNOWN, type Recorded, type StackRun } from "../tests/harness";
 import { diffResources, type StackDiff } from "../tests/diff";
 import { runPolicies, summarize } from "../policy/offline";
+import { monitoringLines } from "./planMonitoring";
 
 const SECRET = "[secret]";
 
@@ -195,6 +196,7 @@ export function renderPlan({ run, sizing, release, policy, diff }: Plan): string
     printCapacity(out, run.config, sizing);
     out.push("");
     printRelease(out, release);
+    out.push("", ...monitoringLines(run.resources));
     out.push(`\nPolicy (policy/, CrossGuard, run offline): ${summarize(policy)}`);
     for (const v of policy.violations) out.push(`  ${v.level === "mandatory" ? "✗" : "!"} [${v.rule}] ${v.resource}: ${v.message}`);
     out.push("\nOutputs:");

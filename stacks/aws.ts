@@ -8,7 +8,10 @@ import { Certificate } from "../components/aws/certificate";
 import { Cluster } from "../components/aws/cluster";
 import { Database } from "../components/aws/database";
 import { AlbTargetGroups, LoadBalancer, deregistrationDelayFor } from "../components/aws/loadBalancer";
+import { Monitoring } from "../components/aws/monitoring";
 import { Network } from "../components/aws/network";
+import { targetGroupName } from "../components/monitoring/cloudwatch";
+import { thresholdsFor } from "../components/monitoring/thresholds";
 import { Redis } from "../components/aws/redis";
 import { awsTags, clusterName } from "../components/aws/tags";
 import { zonesChosenOnce } from "../components/zonesChosenOnce";
@@ -149,6 +152,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
             serviceNames: serviceNamesFor(cfg),
             healthPath: cfg.app.healthPath,
             deregistrationDelaySeconds: deregistrationDelayFor(PRE_STOP_SECONDS),
+            targetGroupName: (service) => targetGroupName(name, service),
             after: lb.ready,
         },
         k8s,
@@ -203,7 +207,21 @@ export function deploy(cfg: StackConfig): StackOutputs {
     ) as kubernetes.apiextensions.CustomResource & { status: pulumi.Output<{ addresses?: { value: string }[] } | undefined> };
     const endpoint = gateway.status.apply((s) => s?.addresses?.[0]?.value);
 
+    const monitoring = new Monitoring(`${name}-monitoring`, {
+        stackName: name,
+        region,
+        serviceNames: serviceNamesFor(cfg),
+        dbInstanceIdentifier: `${name}-pg`,
+        // ElastiCache names a replication group's nodes <group id>-001, -002, …
+        cacheClusterIds: Array.from({ length: a.cacheNodes }, (_, i) => `${name}-valkey-${String(i + 1).padStart(3, "0")}`),
+        thresholds: thresholdsFor(sizing, cfg.monitoring),
+        notify: cfg.monitoring,
+        certificateArn: a.certificateArn === undefined ? certificateArn : undefined,
+        tags: tags("monitoring"),
+    });
+
     return {
+        dashboard: monitoring.dashboardName,
         kubeconfig: cluster.kubeconfig,
         endpoint,
         activeColor: release.activeColor,

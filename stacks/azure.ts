@@ -1,6 +1,8 @@
 // Azure: VNet + NAT → AKS (Entra ID, CNI Overlay/Cilium, zonal pools) → PostgreSQL Flexible Server
 // (zone-redundant HA, private access) and Azure Managed Redis (private endpoint, TLS) → the release
 // behind Application Gateway for Containers.
+import { AzureMonitoring } from "../components/azure/monitoring";
+import { thresholdsFor } from "../components/monitoring/thresholds";
 import * as kubernetes from "@pulumi/kubernetes";
 import * as authorization from "@pulumi/azure-native/authorization";
 import { addressPlan } from "../components/azure/addressing";
@@ -143,6 +145,16 @@ export function deploy(cfg: StackConfig): StackOutputs {
             { ...k8s, dependsOn: [lb.controller, release] },
         );
     }
+
+    new AzureMonitoring(`${name}-monitoring`, {
+        stackName: name,
+        resourceGroupName: rg,
+        trafficControllerId: lb.trafficControllerId,
+        databaseServerId: database.serverId,
+        thresholds: thresholdsFor(sizing, cfg.monitoring),
+        notify: cfg.monitoring,
+        tags: tags("monitoring"),
+    });
 
     return {
         kubeconfig: cluster.kubeconfig,

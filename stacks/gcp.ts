@@ -1,5 +1,7 @@
 // GCP: VPC → regional GKE (private nodes) → Cloud SQL PostgreSQL (HA, private IP) and Memorystore Redis
 // (HA, TLS) → the release behind GKE's Gateway (global external Application Load Balancer).
+import { GcpMonitoring } from "../components/gcp/monitoring";
+import { thresholdsFor } from "../components/monitoring/thresholds";
 import * as pulumi from "@pulumi/pulumi";
 import { sizingFor } from "../components/capacity";
 import type { StackConfig } from "../components/config";
@@ -158,6 +160,16 @@ export function deploy(cfg: StackConfig): StackOutputs {
         },
         { ...k8s, dependsOn: [lb, policies] },
     );
+
+    new GcpMonitoring(`${name}-monitoring`, {
+        stackName: name,
+        projectId,
+        region,
+        sqlInstance: database.instanceName,
+        redisInstance: redis.instanceName,
+        thresholds: thresholdsFor(sizing, cfg.monitoring),
+        notify: cfg.monitoring,
+    });
 
     return {
         kubeconfig: cluster.kubeconfig,

@@ -146,6 +146,8 @@ export interface AlbTargetGroupsArgs {
      * serving until the ALB has stopped sending it requests and its in-flight requests are done.
      */
     deregistrationDelaySeconds: number;
+    /** Target group name per Service (the dashboards find each colour by it); unset, the controller names it. */
+    targetGroupName?: (service: string) => string;
     /** The LoadBalancer: its CRDs must exist. */
     after: pulumi.Resource[];
 }
@@ -199,6 +201,7 @@ export class AlbTargetGroups extends pulumi.ComponentResource {
                                 matcher: { httpCode: "200" },
                             },
                             targetGroupAttributes: [{ key: "deregistration_delay.timeout_seconds", value: `${args.deregistrationDelaySeconds}` }],
+                            ...(args.targetGroupName ? { targetGroupName: args.targetGroupName(service) } : {}),
                         },
                     },
                 },

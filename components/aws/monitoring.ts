@@ -1,0 +1,80 @@
+// The aws stack's CloudWatch dashboard and alarms (bodies built in components/monitoring/cloudwatch.ts),
+// delivered through one SNS topic to the emails and webhook in config.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { cloudwatchAlarms, cloudwatchDashboard, type AwsMonitoringInput } from "../monitoring/cloudwatch";
+import type { MonitoringConfig } from "../monitoring/config";
+
+export interface MonitoringArgs extends AwsMonitoringInput {
+    stackName: string;
+    notify: MonitoringConfig;
+    /** The ACM certificate the stack issues, if any: alarmed before it expires. */
+    certificateArn?: pulumi.Input<string>;
+    tags: Record<string, string>;
+}
+
+export class Monitoring extends pulumi.ComponentResource {
+    readonly dashboardName: pulumi.Output<string>;
+    readonly topicArn: pulumi.Output<string>;
+
+    constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("zdp:aws:Monitoring", name, {}, opts);
+        const parent = { parent: this };
+        const dashboard = new aws.cloudwatch.Dashboard(name, { dashboardName: `${args.stackName}-golden-signals`, dashboardBody: JSON.stringify(cloudwatchDashboard(args)) }, parent);
+
+        // Not KMS-encrypted: CloudWatch can publish to an encrypted topic only through a key policy naming
+        // cloudwatch.amazonaws.com, and the alerts carry no data beyond metric names and values.
+        const topic = new aws.sns.Topic(`${name}-alerts`, { name: `${args.stackName}-alerts`, tags: args.tags }, parent);
+        args.notify.emails.forEach((email, i) => new aws.sns.TopicSubscription(`${name}-email-${i}`, { topic: topic.arn, protocol: "email", endpoint: email }, parent));
+        if (args.notify.webhook)
+            new aws.sns.TopicSubscription(`${name}-webhook`, { topic: topic.arn, protocol: "https", endpoint: args.notify.webhook, endpointAutoConfirms: false }, parent);
+
+        const actions = { alarmActions: [topic.arn], okActions: [topic.arn] };
+        for (const a of cloudwatchAlarms(args)) {
+            new aws.cloudwatch.MetricAlarm(
+                `${name}-${a.name}`,
+                {
+                    name: `${args.stackName}-${a.name}`,
+                    alarmDescription: a.description,
+                    namespace: a.namespace,
+                    metricName: a.metricName,
+                    dimensions: a.dimensions,
+                    statistic: a.statistic,
+                    threshold: a.threshold,
+                    comparisonOperator: a.comparison,
+                    period: a.periodSeconds,
+                    evaluationPeriods: a.evaluationPeriods,
+                    treatMissingData: "notBreaching",
+                    tags: args.tags,
+                    ...actions,
+                },
+                parent,
+            );
+        }
+        // ACM's DaysToExpiry (AWS/CertificateManager, CertificateArn), published daily:
+        // https://docs.aws.amazon.com/acm/latest/userguide/cloudwatch-metrics.html
+        if (args.certificateArn !== undefined)
+            new aws.cloudwatch.MetricAlarm(
+                `${name}-certificate-expiry`,
+                {
+                    name: `${args.stackName}-certificate-expiry`,
+                    alarmDescription: `TLS certificate expires in under ${args.thresholds.certificateDays} days (ACM renewal has not happened)`,
+                    namespace: "AWS/CertificateManager",
+                    metricName: "DaysToExpiry",
+                    dimensions: { CertificateArn: args.certificateArn },
+                    statistic: "Minimum",
+                    threshold: args.thresholds.certificateDays,
+                    comparisonOperator: "LessThanThreshold",
+                    period: 86_400,
+                    evaluationPeriods: 1,
+                    treatMissingData: "breaching",
+                    tags: args.tags,
+                    ...actions,
+                },
+                parent,
+            );
+        this.dashboardName = dashboard.dashboardName;
+        this.topicArn = topic.arn;
+        this.registerOutputs({ dashboardName: this.dashboardName, topicArn: this.topicArn });
+    }
+}

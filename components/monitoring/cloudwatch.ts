@@ -1,0 +1,115 @@
+// CloudWatch dashboard body and alarm specs for the aws stack. Pure (no Pulumi): the component in
+// components/aws/monitoring.ts declares them. Metric names, namespaces and dimensions:
+//   ALB   https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html
+//         (RequestCount, HTTPCode_Target_5XX_Count, TargetResponseTime, HealthyHostCount by LoadBalancer+TargetGroup)
+//   RDS   https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-metrics.html (CPUUtilization,
+//         DatabaseConnections, FreeStorageSpace by DBInstanceIdentifier)
+//   Valkey https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.WhichShouldIMonitor.html
+//         (DatabaseMemoryUsagePercentage, Evictions, CurrConnections per node, CacheClusterId)
+// Dashboard body structure: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html
+import type { Thresholds } from "./thresholds";
+
+export const ALB_NS = "AWS/ApplicationELB";
+export const RDS_NS = "AWS/RDS";
+export const CACHE_NS = "AWS/ElastiCache";
+
+export interface AwsMonitoringInput {
+    region: string;
+    /** The stack's resource-name prefix: target group names start with it. */
+    stackName: string;
+    /** Services behind the route, one per colour (app-blue, app-green) or `app` for rolling. */
+    serviceNames: string[];
+    dbInstanceIdentifier: string;
+    /** ElastiCache member clusters: the replication group's id with -001, -002, … */
+    cacheClusterIds: string[];
+    thresholds: Thresholds;
+}
+
+type Widget = { type: "metric" | "text"; x: number; y: number; width: number; height: number; properties: Record<string, unknown> };
+
+/**
+ * The target group the controller creates for a colour's Service, named by its TargetGroupConfiguration:
+ * unnamed, the Gateway controller names it after the *route* (k8s-<ns>-<route>-<hash>, the same for
+ * both colours; aws-load-balancer-controller pkg/gateway/model/model_build_target_group.go
+ * buildTargetGroupName). One alphanumeric token (ALB names: at most 32 alphanumerics or hyphens), so
+ * a SEARCH term matches exactly one colour's target group.
+ */
+export function targetGroupName(stackName: string, service: string): string {
+    const alnum = (s: string) => s.replace(/[^A-Za-z0-9]/g, "");
+    const svc = alnum(service);
+    return alnum(stackName).slice(0, 32 - svc.length) + svc;
+}
+
+const search = (term: string, metric: string, stat: string) =>
+    `SEARCH('{${ALB_NS},LoadBalancer,TargetGroup} MetricName="${metric}" TargetGroup=${term}', '${stat}', 60)`;
+
+/** The dashboard: golden signals per colour from the ALB, then pods (healthy targets), database and Valkey. */
+export function cloudwatchDashboard(input: AwsMonitoringInput): { widgets: Widget[] } {
+    const { region } = input;
+    const widgets: Widget[] = [];
+    const graph = (title: string, metrics: unknown[], extra: Record<string, unknown> = {}) => {
+        const i = widgets.length;
+        widgets.push({ type: "metric", x: (i % 2) * 12, y: Math.floor(i / 2) * 6, width: 12, height: 6, properties: { title, region, view: "timeSeries", period: 60, metrics, ...extra } });
+    };
+    const perColour = (metric: string, stat: string, idPrefix: string) =>
+        input.serviceNames.map((svc, i) => [{ expression: search(targetGroupName(input.stackName, svc), metric, stat), id: `${idPrefix}${i}`, label: svc }]);
+
+    graph("Requests per minute by colour", perColour("RequestCount", "Sum", "req"));
+    graph("5xx (target) per minute by colour", perColour("HTTPCode_Target_5XX_Count", "Sum", "err"));
+    graph("p50 latency by colour (s)", perColour("TargetResponseTime", "p50", "pf"));
+    graph("p99 latency by colour (s)", perColour("TargetResponseTime", "p99", "pn"), {
+        annotations: { horizontal: [{ label: "alert", value: input.thresholds.p99LatencyMs / 1000 }] },
+    });
+    graph("Ready pods (healthy targets) by colour", perColour("HealthyHostCount", "Minimum", "up"), {
+        annotations: { horizontal: [{ label: "floor", value: input.thresholds.readyPodFloor }] },
+    });
+    const db = (metric: string) => [RDS_NS, metric, "DBInstanceIdentifier", input.dbInstanceIdentifier];
+    graph("Database CPU (%)", [db("CPUUtilization")]);
+    graph("Database connections", [db("DatabaseConnections")], { annotations: { horizontal: [{ label: "alert", value: input.thresholds.databaseConnections }] } });
+    graph("Database free storage (bytes)", [db("FreeStorageSpace")]);
+    const cache = (metric: string, stat: string) => input.cacheClusterIds.map((id) => [CACHE_NS, metric, "CacheClusterId", id, { stat }]);
+    graph("Valkey memory used (%)", cache("DatabaseMemoryUsagePercentage", "Maximum"));
+    graph("Valkey evictions", cache("Evictions", "Sum"));
+    graph("Valkey connections", cache("CurrConnections", "Maximum"));
+    return { widgets };
+}
+
+export interface AlarmSpec {
+    /** Short name, unique per stack. */
+    name: string;
+    description: string;
+    namespace: string;
+    metricName: string;
+    dimensions: Record<string, string>;
+    statistic: "Sum" | "Average" | "Maximum" | "Minimum";
+    threshold: number;
+    comparison: "GreaterThanThreshold" | "LessThanThreshold";
+    periodSeconds: number;
+    evaluationPeriods: number;
+}
+
+/**
+ * Alarms on resources whose CloudWatch dimensions the program knows (the database and each Valkey node).
+ * The ALB's and target groups' dimensions are generated by the controller after `pulumi up`, and
+ * alarms cannot use SEARCH, so 5xx, p99 and ready-pod alarms are not declared here (see docs/observability.md).
+ */
+export function cloudwatchAlarms(input: AwsMonitoringInput): AlarmSpec[] {
+    const t = input.thresholds;
+    const db = { DBInstanceIdentifier: input.dbInstanceIdentifier };
+    const fiveMin = { periodSeconds: 300, evaluationPeriods: 1 };
+    const alarms: AlarmSpec[] = [
+        { name: "db-cpu", description: `Database CPU above ${t.databaseCpuPercent}% for 15 minutes`, namespace: RDS_NS, metricName: "CPUUtilization", dimensions: db, statistic: "Average", threshold: t.databaseCpuPercent, comparison: "GreaterThanThreshold", periodSeconds: 300, evaluationPeriods: 3 },
+        { name: "db-connections", description: `Database connections above ${t.databaseConnections} (80% of the class's default max_connections)`, namespace: RDS_NS, metricName: "DatabaseConnections", dimensions: db, statistic: "Maximum", threshold: t.databaseConnections, comparison: "GreaterThanThreshold", ...fiveMin },
+        { name: "db-storage", description: `Database free storage below ${t.databaseFreeStorageGiB} GiB (10% of the autoscaling ceiling)`, namespace: RDS_NS, metricName: "FreeStorageSpace", dimensions: db, statistic: "Minimum", threshold: t.databaseFreeStorageGiB * 2 ** 30, comparison: "LessThanThreshold", ...fiveMin },
+    ];
+    for (const id of input.cacheClusterIds) {
+        const node = { CacheClusterId: id };
+        const n = `valkey-${id.slice(id.lastIndexOf("-") + 1)}`;
+        alarms.push(
+            { name: `${n}-memory`, description: `Valkey node ${id} memory above ${t.redisMemoryPercent}%`, namespace: CACHE_NS, metricName: "DatabaseMemoryUsagePercentage", dimensions: node, statistic: "Maximum", threshold: t.redisMemoryPercent, comparison: "GreaterThanThreshold", ...fiveMin },
+            { name: `${n}-evictions`, description: `Valkey node ${id} evicting keys`, namespace: CACHE_NS, metricName: "Evictions", dimensions: node, statistic: "Sum", threshold: 0, comparison: "GreaterThanThreshold", ...fiveMin },
+            { name: `${n}-connections`, description: `Valkey node ${id} connections above ${t.redisConnections}`, namespace: CACHE_NS, metricName: "CurrConnections", dimensions: node, statistic: "Maximum", threshold: t.redisConnections, comparison: "GreaterThanThreshold", ...fiveMin },
+        );
+    }
+    return alarms;
+}

@@ -1,0 +1,38 @@
+// Live release page: `npm run dashboard -- --stack S [--port N] [--simulate]` serves http://127.0.0.1:N/
+// with the route weights, each colour's version, ready pods, error rate and latency, and a running release.
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { SimulatedCanary } from "./dashboard/simulated";
+import { serveDashboard } from "./dashboard/server";
+import { StackFileSource } from "./dashboard/stackSource";
+import { loadAnalysis } from "./release/analysis";
+
+const USAGE = `usage: npm run dashboard -- --stack S [--analysis FILE] [--port N] [--simulate]
+  --stack S     stack whose release to show (Pulumi.<S>.yaml)
+  --analysis F  the release CLI's analysis file: its metric source gives live error rate and p99
+  --port N      local port (default 8090)
+  --simulate    show a simulated canary instead (no cluster needed)`;
+
+async function main() {
+    let values;
+    try {
+        ({ values } = parseArgs({ options: { stack: { type: "string" }, port: { type: "string", default: "8090" }, analysis: { type: "string" }, simulate: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } } }));
+    } catch (e) {
+        process.stderr.write(`error: ${(e as Error).message.split("\n")[0]}\n\n${USAGE}\n`);
+        process.exit(2);
+    }
+    if (values.help) return void process.stdout.write(`${USAGE}\n`);
+    if (!values.stack && !values.simulate) {
+        process.stderr.write(`error: --stack is required\n\n${USAGE}\n`);
+        process.exit(2);
+    }
+    const source = values.simulate ? new SimulatedCanary(values.stack ?? "simulated") : new StackFileSource(path.resolve(__dirname, ".."), values.stack!, values.analysis ? loadAnalysis(values.analysis).source : undefined);
+    await source.snapshot(); // a bad stack name or config fails here, before the server starts
+    const server = await serveDashboard(source, { port: Number(values.port) });
+    console.log(`release dashboard for ${values.stack ?? "a simulated canary"}: ${server.url}  (Ctrl-C to stop)`);
+}
+
+main().catch((e) => {
+    process.stderr.write(`${(e as Error).message}\n`);
+    process.exit(1);
+});

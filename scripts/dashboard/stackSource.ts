@@ -1,0 +1,52 @@
+// The page's source for a real stack: the release state the stack file declares (weights, versions,
+// floors from the capacity model) plus, given one, the release analysis's metric source
+// (scripts/release/metrics: per-colour requests, success rate, p99 over a window). Without one, or
+// when it cannot answer, the page says so rather than showing numbers it does not have.
+import fs from "node:fs";
+import path from "node:path";
+import { sizingFor } from "../../components/capacity";
+import { COLORS, parseConfig } from "../../components/config";
+import { releaseState } from "../../components/releasePlan";
+import { mergedConfig } from "../pulumiConfig";
+import type { MetricsSource } from "../release/metrics";
+import type { ColourView, DashboardSource, Snapshot } from "./source";
+
+export class StackFileSource implements DashboardSource {
+    constructor(
+        private readonly root: string,
+        private readonly stack: string,
+        private readonly metrics?: MetricsSource,
+        private readonly windowMs = 60_000,
+    ) {}
+
+    async snapshot(): Promise<Snapshot> {
+        const read = (f: string) => fs.readFileSync(path.join(this.root, f), "utf8");
+        const cfg = parseConfig(mergedConfig(read("Pulumi.yaml"), read(`Pulumi.${this.stack}.yaml`), {}), this.stack);
+        const state = releaseState(cfg, sizingFor(cfg));
+        const colours: Snapshot["colours"] = {};
+        for (const t of state.tracks) {
+            if (!(COLORS as readonly string[]).includes(t.track)) continue;
+            const view: ColourView = { version: t.version, weight: t.weight, desiredPods: t.minReplicas };
+            colours[t.track as (typeof COLORS)[number]] = view;
+        }
+        const notes = ["weights and versions from the stack file; ready pods not read yet (shown as the floor)"];
+        if (!this.metrics) notes.push("no metric source: pass --analysis FILE (the release CLI's analysis file) for live error rate and latency");
+        else {
+            const end = new Date();
+            try {
+                const m = await this.metrics.read(Object.keys(colours), { start: new Date(end.getTime() - this.windowMs), end });
+                for (const [c, view] of Object.entries(colours)) {
+                    const x = m[c];
+                    if (!x) continue;
+                    view!.requestsPerSecond = x.requests / (this.windowMs / 1000);
+                    view!.errorRate = x.successRate === undefined ? undefined : 1 - x.successRate;
+                    view!.p99Ms = x.p99Ms;
+                }
+                notes.push(`metrics from ${this.metrics.name} over the last ${this.windowMs / 1000} s`);
+            } catch (e) {
+                notes.push(`${this.metrics.name} could not be read: ${(e as Error).message}`);
+            }
+        }
+        return { stack: this.stack, strategy: cfg.release.strategy, activeColor: cfg.release.activeColor, colours, notes, at: new Date().toISOString() };
+    }
+}

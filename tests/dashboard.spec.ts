@@ -1,0 +1,67 @@
+// The release page's server and sources without a browser (the browser test is npm run test:browser).
+import * as assert from "assert";
+import { serveDashboard } from "../scripts/dashboard/server";
+import { SimulatedCanary } from "../scripts/dashboard/simulated";
+import { StackFileSource } from "../scripts/dashboard/stackSource";
+import { ROOT } from "./harness";
+
+describe("release dashboard: server and sources", () => {
+    it("serves the page, a snapshot and an event stream of snapshots", async () => {
+        const server = await serveDashboard(new SimulatedCanary("aws"), { intervalMs: 50 });
+        try {
+            const page = await fetch(server.url);
+            assert.match(await page.text(), /<title>zdp release<\/title>/);
+            const snap = (await (await fetch(`${server.url}snapshot`)).json()) as { stack: string };
+            assert.strictEqual(snap.stack, "aws");
+            const events = await fetch(`${server.url}events`);
+            assert.strictEqual(events.headers.get("content-type"), "text/event-stream");
+            const reader = events.body!.getReader();
+            let text = "";
+            while ((text.match(/^data: /gm) ?? []).length < 2) text += new TextDecoder().decode((await reader.read()).value);
+            await reader.cancel();
+            const weights = text.split("\n").filter((l) => l.startsWith("data: ")).map((l) => JSON.parse(l.slice(6)).colours.green.weight);
+            assert.ok(weights.length >= 2 && weights[1] >= weights[0], JSON.stringify(weights));
+            assert.strictEqual((await fetch(`${server.url}nope`)).status, 404);
+        } finally {
+            await server.close();
+        }
+    });
+
+    it("the simulated canary steps the weights up, always summing to 100, and ends promoted", async () => {
+        const sim = new SimulatedCanary();
+        const seen: number[] = [];
+        let last;
+        for (let i = 0; i < 10; i++) {
+            last = await sim.snapshot();
+            assert.strictEqual(last.colours.blue!.weight + last.colours.green!.weight, 100);
+            seen.push(last.colours.green!.weight);
+        }
+        assert.deepStrictEqual([...new Set(seen)], [0, 10, 25, 50, 100]);
+        assert.strictEqual(last!.activeColor, "green");
+    });
+
+    it("a stack's source shows the stack file's weights and versions and says live metrics are missing", async () => {
+        const snap = await new StackFileSource(ROOT, "aws").snapshot();
+        assert.strictEqual(snap.colours.blue!.weight + snap.colours.green!.weight, 100);
+        assert.strictEqual(snap.colours[snap.activeColor]!.weight, 100);
+        assert.strictEqual(snap.colours.blue!.errorRate, undefined);
+        assert.match(snap.notes.join(), /no metric source/);
+    });
+
+    it("with the release analysis's metric source, each colour gets its rate, error share and p99; a failing source is named, not hidden", async () => {
+        const asked: string[][] = [];
+        const metrics = {
+            name: "fake",
+            read: async (colors: string[]) => (asked.push(colors), { blue: { requests: 6000, successRate: 0.999, p99Ms: 120 }, green: { requests: 0 } }),
+        };
+        const snap = await new StackFileSource(ROOT, "aws", metrics, 60_000).snapshot();
+        assert.deepStrictEqual(asked, [["blue", "green"]]);
+        assert.strictEqual(snap.colours.blue!.requestsPerSecond, 100);
+        assert.ok(Math.abs(snap.colours.blue!.errorRate! - 0.001) < 1e-9);
+        assert.strictEqual(snap.colours.blue!.p99Ms, 120);
+        assert.strictEqual(snap.colours.green!.errorRate, undefined, "no requests must not read as 0% errors");
+        const broken = await new StackFileSource(ROOT, "aws", { name: "cloudwatch", read: async () => { throw new Error("AccessDenied"); } }).snapshot();
+        assert.match(broken.notes.join(), /cloudwatch could not be read: AccessDenied/);
+        assert.strictEqual(broken.colours.blue!.p99Ms, undefined);
+    });
+});

@@ -1,0 +1,208 @@
+// Dashboards and alerts: the pure bodies, the thresholds derived from the capacity model, the config
+// keys, and what the aws stack declares under mocks.
+import * as assert from "assert";
+import { capacityFor } from "../components/capacity";
+import { ConfigError, parseConfig } from "../components/config";
+import { ALB_NS, CACHE_NS, RDS_NS, cloudwatchAlarms, cloudwatchDashboard, targetGroupName } from "../components/monitoring/cloudwatch";
+import { cloudMonitoringAlerts, cloudMonitoringDashboard } from "../components/monitoring/cloudMonitoring";
+import { rdsDefaultMaxConnections, thresholdsFor } from "../components/monitoring/thresholds";
+import { buildPlan, renderPlan } from "../scripts/plan";
+import { all, runStack, stackConfigMap } from "./harness";
+
+// Metric names each namespace publishes, as listed on the providers' pages cited in cloudwatch.ts.
+const DOCUMENTED: Record<string, { metrics: string[]; dimensions: string[] }> = {
+    [ALB_NS]: { metrics: ["RequestCount", "HTTPCode_Target_5XX_Count", "TargetResponseTime", "HealthyHostCount"], dimensions: ["LoadBalancer", "TargetGroup"] },
+    [RDS_NS]: { metrics: ["CPUUtilization", "DatabaseConnections", "FreeStorageSpace"], dimensions: ["DBInstanceIdentifier"] },
+    [CACHE_NS]: { metrics: ["DatabaseMemoryUsagePercentage", "Evictions", "CurrConnections"], dimensions: ["CacheClusterId"] },
+};
+
+const sizing = capacityFor(10_000, "aws", 2);
+const input = {
+    region: "eu-west-1",
+    stackName: "zdp-aws",
+    serviceNames: ["app-blue", "app-green"],
+    dbInstanceIdentifier: "zdp-aws-pg",
+    cacheClusterIds: ["zdp-aws-valkey-001", "zdp-aws-valkey-002"],
+    thresholds: thresholdsFor(sizing, { emails: [] }),
+};
+
+describe("monitoring: thresholds from the capacity model", () => {
+    it("RDS max_connections follows LEAST(memory/9531392, 5000)", () => {
+        assert.strictEqual(rdsDefaultMaxConnections(32), Math.floor((32 * 2 ** 30) / 9_531_392));
+        assert.strictEqual(rdsDefaultMaxConnections(512), 5000);
+    });
+    it("defaults move with the sizing; config overrides win", () => {
+        const big = thresholdsFor(capacityFor(100_000, "aws", 2), { emails: [] });
+        assert.ok(big.readyPodFloor > input.thresholds.readyPodFloor);
+        assert.ok(big.databaseConnections > input.thresholds.databaseConnections);
+        assert.strictEqual(input.thresholds.readyPodFloor, sizing.app.hpaMin);
+        assert.strictEqual(thresholdsFor(sizing, { emails: [], errorRatePercent: 5, p99LatencyMs: 250 }).p99LatencyMs, 250);
+    });
+});
+
+describe("monitoring: CloudWatch dashboard body", () => {
+    const body = cloudwatchDashboard(input);
+    it("has a widget per golden signal, each a documented metric in a documented namespace", () => {
+        assert.ok(body.widgets.length >= 11);
+        for (const w of body.widgets) {
+            // The body structure: type, position and size on the 24-column grid, properties.metrics.
+            assert.ok(w.x >= 0 && w.x + w.width <= 24 && w.height > 0, JSON.stringify(w));
+            const metrics = w.properties.metrics as unknown[][];
+            assert.ok(metrics.length > 0, `${w.properties.title}: no metrics`);
+            for (const m of metrics) {
+                if (typeof m[0] === "object") {
+                    const expr = (m[0] as { expression: string }).expression;
+                    const match = /^SEARCH\('\{([^,]+),([^}]+)\} MetricName="([^"]+)" TargetGroup=([A-Za-z0-9]+)', '(\w+)', 60\)$/.exec(expr);
+                    assert.ok(match, expr);
+                    const [, ns, dims, metric] = match;
+                    assert.ok(DOCUMENTED[ns]?.metrics.includes(metric), `${ns} ${metric}`);
+                    assert.deepStrictEqual(dims.split(","), DOCUMENTED[ns].dimensions);
+                } else {
+                    const [ns, metric, dim] = m as string[];
+                    assert.ok(DOCUMENTED[ns]?.metrics.includes(metric), `${ns} ${metric}`);
+                    assert.ok(DOCUMENTED[ns].dimensions.includes(dim), `${ns} ${dim}`);
+                }
+            }
+        }
+    });
+    it("splits the ALB signals by colour: one series per Service", () => {
+        for (const title of ["Requests per minute by colour", "5xx (target) per minute by colour", "p50 latency by colour (s)", "p99 latency by colour (s)", "Ready pods (healthy targets) by colour"]) {
+            const w = body.widgets.find((x) => x.properties.title === title);
+            assert.ok(w, title);
+            const labels = (w.properties.metrics as { label: string }[][]).map((m) => m[0].label);
+            assert.deepStrictEqual(labels, ["app-blue", "app-green"]);
+        }
+        assert.strictEqual(targetGroupName("zdp-aws", "app-green"), "zdpawsappgreen");
+        const long = targetGroupName("zdp-" + "x".repeat(60), "app-green");
+        assert.ok(long.length === 32 && long.endsWith("appgreen") && /^[A-Za-z0-9]+$/.test(long), long);
+    });
+});
+
+describe("monitoring: CloudWatch alarms", () => {
+    it("database and every Valkey node have capacity alarms with the derived thresholds", () => {
+        const alarms = cloudwatchAlarms(input);
+        const names = alarms.map((a) => a.name);
+        assert.deepStrictEqual(names.slice(0, 3), ["db-cpu", "db-connections", "db-storage"]);
+        for (const n of ["001", "002"]) for (const s of ["memory", "evictions", "connections"]) assert.ok(names.includes(`valkey-${n}-${s}`), `valkey-${n}-${s}`);
+        assert.strictEqual(alarms.find((a) => a.name === "db-connections")!.threshold, input.thresholds.databaseConnections);
+        for (const a of alarms) assert.ok(DOCUMENTED[a.namespace].metrics.includes(a.metricName), a.name);
+    });
+});
+
+describe("monitoring: config keys", () => {
+    const parse = (o: Record<string, string>) => parseConfig(stackConfigMap("dev", o), "dev");
+    it("reads emails, webhook and threshold overrides", () => {
+        const cfg = parse({ alertEmails: "a@example.com,b@example.org", alertWebhook: "https://hooks.example.com/x", alertP99LatencyMs: "300" });
+        assert.deepStrictEqual(cfg.monitoring.emails, ["a@example.com", "b@example.org"]);
+        assert.strictEqual(cfg.monitoring.webhook, "https://hooks.example.com/x");
+        assert.strictEqual(cfg.monitoring.p99LatencyMs, 300);
+    });
+    it("refuses a bad email, a plain-http webhook and an out-of-range threshold, naming each key", () => {
+        assert.throws(
+            () => parse({ alertEmails: "oncall", alertWebhook: "http://hooks.example.com", alertErrorRatePercent: "80" }),
+            (e: unknown) => e instanceof ConfigError && ["alertEmails", "alertWebhook", "alertErrorRatePercent"].every((k) => e.issues.some((i) => i.key === k)),
+        );
+    });
+});
+
+describe("monitoring: the aws stack declares its dashboard and alarms", function () {
+    this.timeout(60_000);
+    it("one dashboard, an SNS topic with email and https subscriptions, alarms on the stack's own resources", async () => {
+        const run = await runStack("aws", { alertEmails: "oncall@example.com", alertWebhook: "https://hooks.example.com/zdp" });
+        const dashboards = all(run, "aws:cloudwatch/dashboard:Dashboard");
+        assert.strictEqual(dashboards.length, 1);
+        const rds = all(run, "aws:rds/instance:Instance")[0];
+        const valkey = all(run, "aws:elasticache/replicationGroup:ReplicationGroup")[0];
+        const body = dashboards[0].inputs.dashboardBody as string;
+        assert.ok(body.includes(`"DBInstanceIdentifier","${rds.inputs.identifier}"`), "dashboard does not name the stack's RDS instance");
+        assert.ok(body.includes(`"CacheClusterId","${valkey.inputs.replicationGroupId}-001"`), "dashboard does not name the stack's Valkey nodes");
+        const subs = all(run, "aws:sns/topicSubscription:TopicSubscription").map((s) => `${s.inputs.protocol}:${s.inputs.endpoint}`).sort();
+        assert.deepStrictEqual(subs, ["email:oncall@example.com", "https:https://hooks.example.com/zdp"]);
+        const alarms = all(run, "aws:cloudwatch/metricAlarm:MetricAlarm");
+        assert.ok(alarms.some((a) => a.inputs.dimensions?.DBInstanceIdentifier === rds.inputs.identifier));
+        for (const a of alarms) assert.ok(a.inputs.alarmActions?.length === 1, `${a.name} notifies nobody`);
+        // Each colour's target group carries the name the dashboard searches for.
+        const tgNames = all(run, "kubernetes:gateway.k8s.aws/v1:TargetGroupConfiguration").map((t) => t.inputs.spec.defaultConfiguration.targetGroupName).sort();
+        assert.deepStrictEqual(tgNames, ["zdpawsappblue", "zdpawsappgreen"]);
+        for (const n of tgNames) assert.ok(body.includes(`TargetGroup=${n}'`), `dashboard does not search for ${n}`);
+    });
+});
+
+describe("monitoring: the offline plan lists what each stack declares", function () {
+    this.timeout(60_000);
+    it("aws: the dashboard, every alarm and the notification targets; dev: says none yet", async () => {
+        const aws = renderPlan(await buildPlan("aws", { alertEmails: "oncall@example.com" }, false));
+        const section = aws.slice(aws.indexOf("Monitoring:"), aws.indexOf("\nPolicy"));
+        assert.match(section, /^Monitoring: 1 dashboard\(s\), (\d+) alert\(s\), 1 notification target\(s\)/);
+        assert.match(section, /dashboard zdp-aws-golden-signals \(11 widgets\)/);
+        assert.match(section, /alert zdp-aws-db-connections: Database connections above \d+/);
+        assert.match(section, /notify email oncall@example.com/);
+        const dev = renderPlan(await buildPlan("dev", {}, false));
+        assert.match(dev, /Monitoring: 0 dashboard\(s\), 0 alert\(s\), 0 notification target\(s\)\n  \(no dashboard declared for this stack yet\)/);
+    });
+});
+
+describe("monitoring: Cloud Monitoring dashboard and alerts (gcp)", function () {
+    this.timeout(60_000);
+    // Metric types with their monitored resource, as listed on the pages cited in cloudMonitoring.ts.
+    const GCP_DOCUMENTED: Record<string, string> = {
+        "loadbalancing.googleapis.com/https/backend_request_count": "https_lb_rule",
+        "loadbalancing.googleapis.com/https/backend_latencies": "https_lb_rule",
+        "cloudsql.googleapis.com/database/cpu/utilization": "cloudsql_database",
+        "cloudsql.googleapis.com/database/postgresql/num_backends": "cloudsql_database",
+        "cloudsql.googleapis.com/database/disk/utilization": "cloudsql_database",
+        "redis.googleapis.com/stats/memory/usage_ratio": "redis_instance",
+        "redis.googleapis.com/stats/evicted_keys": "redis_instance",
+        "redis.googleapis.com/clients/connected": "redis_instance",
+    };
+    const gin = { projectId: "p1", region: "europe-west1", sqlInstance: "pg-1", redisInstance: "redis-1", thresholds: input.thresholds };
+
+    it("every tile is a documented metric on its resource, on the 48-column grid; LB tiles split by backend (colour)", () => {
+        const d = cloudMonitoringDashboard(gin, "x");
+        assert.strictEqual(d.mosaicLayout.tiles.length, 10);
+        for (const t of d.mosaicLayout.tiles) {
+            assert.ok(t.xPos + t.width <= 48);
+            const q = t.widget.xyChart.dataSets[0].timeSeriesQuery.timeSeriesFilter;
+            const [, type, resource] = /metric\.type="([^"]+)" resource\.type="([^"]+)"/.exec(q.filter)!;
+            assert.strictEqual(GCP_DOCUMENTED[type], resource, q.filter);
+            if (resource === "https_lb_rule") assert.deepStrictEqual((q.aggregation as { groupByFields?: string[] }).groupByFields, ["resource.label.backend_target_name"]);
+        }
+        assert.ok(JSON.stringify(d).includes('database_id=\\"p1:pg-1\\"'));
+        assert.ok(JSON.stringify(d).includes("instances/redis-1"));
+        for (const a of cloudMonitoringAlerts(gin)) assert.ok(a.filter.includes("pg-1") || a.filter.includes("redis-1"), a.name);
+    });
+
+    it("the gcp stack declares the dashboard for its own instances and alert policies that notify", async () => {
+        const run = await runStack("gcp", { alertEmails: "oncall@example.com", alertWebhook: "https://hooks.example.com/zdp" });
+        const dash = all(run, "gcp:monitoring/dashboard:Dashboard");
+        assert.strictEqual(dash.length, 1);
+        const sqlName = all(run, "gcp:sql/databaseInstance:DatabaseInstance")[0];
+        assert.ok(sqlName, "no Cloud SQL instance recorded");
+        const policies = all(run, "gcp:monitoring/alertPolicy:AlertPolicy");
+        assert.strictEqual(policies.length, 4);
+        for (const p of policies) assert.strictEqual(p.inputs.notificationChannels.length, 2, p.name);
+        const channels = all(run, "gcp:monitoring/notificationChannel:NotificationChannel").map((c) => c.inputs.type).sort();
+        assert.deepStrictEqual(channels, ["email", "webhook_tokenauth"]);
+    });
+});
+
+describe("monitoring: Azure Monitor alerts (azure)", function () {
+    this.timeout(60_000);
+    it("an action group with the config's targets; per-colour ready-pod and database CPU alerts on the stack's own resources", async () => {
+        const run = await runStack("azure", { alertEmails: "oncall@example.com", alertWebhook: "https://hooks.example.com/zdp" });
+        const groups = all(run, "azure-native:monitor:ActionGroup");
+        assert.strictEqual(groups.length, 1);
+        assert.deepStrictEqual(groups[0].inputs.emailReceivers.map((e: any) => e.emailAddress), ["oncall@example.com"]);
+        assert.deepStrictEqual(groups[0].inputs.webhookReceivers.map((w: any) => w.serviceUri), ["https://hooks.example.com/zdp"]);
+        assert.ok(groups[0].inputs.groupShortName.length <= 12);
+        const alerts = all(run, "azure-native:monitor:MetricAlert");
+        const ready = alerts.find((a) => a.name.endsWith("ready-pods"))!;
+        const c = ready.inputs.criteria.allOf[0];
+        assert.strictEqual(c.metricName, "BackendHealthyTargets");
+        assert.deepStrictEqual(c.dimensions, [{ name: "BackendService", operator: "Include", values: ["*"] }]);
+        assert.strictEqual(c.threshold, thresholdsFor(capacityFor(run.config.targetUsers, "azure", 2), { emails: [] }).readyPodFloor);
+        const tc = all(run, "azure-native:servicenetworking:TrafficControllerInterface")[0] ?? all(run, "azure-native:servicenetworking:TrafficController")[0];
+        assert.ok(tc, "no traffic controller recorded");
+        for (const a of alerts) assert.strictEqual(a.inputs.actions.length, 1, a.name);
+    });
+});
