@@ -1,7 +1,7 @@
 // Value grammars for stack config (Pulumi hands every value over as a string). Each error message
 // says what is allowed; the parser prefixes the key and the bad value. Pure: no Pulumi import.
 import { z } from "zod";
-import { coversInternet, widestPrefix } from "../policy/cidr";
+import { cidrRange, coversInternet, widestPrefix } from "../policy/cidr";
 
 export const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
     z.enum(values, { error: `must be one of ${values.join(", ")}` });
@@ -49,19 +49,12 @@ export const cidrList = (purpose: string, max = 100) =>
             else if (widestPrefix(list) < 8) ctx.addIssue({ code: "custom", message: `must not hold a range wider than a /8; ${fix}` });
         });
 
-/** First and last address of an IPv4 CIDR, as integers. */
-function cidrRange(value: string): [number, number] {
-    const [ip, prefix] = value.split("/");
-    const start = ip.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
-    return [start, start + 2 ** (32 - Number(prefix)) - 1];
-}
-
 /** Addresses in an IPv4 CIDR. */
 export const cidrSize = (value: string): number => 2 ** (32 - Number(value.split("/")[1]));
 
 export function cidrsOverlap(a: string, b: string): boolean {
     if (!isIpv4Cidr(a) || !isIpv4Cidr(b)) return false;
-    const [a0, a1] = cidrRange(a);
-    const [b0, b1] = cidrRange(b);
+    const [a0, a1] = cidrRange(a)!;
+    const [b0, b1] = cidrRange(b)!;
     return a0 <= b1 && b0 <= a1;
 }

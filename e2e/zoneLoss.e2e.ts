@@ -5,7 +5,7 @@
 // the real kube-scheduler on three zonal nodes, loses zone c the way Kubernetes marks it, and compares.
 import assert from "node:assert/strict";
 import { zoneSpread } from "../components/k8s/release";
-import { Cluster } from "./cluster";
+import { Cluster, until } from "./cluster";
 
 const NS = "zone-loss";
 
@@ -31,13 +31,7 @@ describe("zone loss on a real scheduler: the release's zone spread", function ()
     const pods = (app: string) =>
         (JSON.parse(cluster.kubectl(["get", "pods", "-n", NS, "-l", `app=${app}`, "-o", "json"])).items as any[]).filter((p) => !p.metadata.deletionTimestamp);
     const running = (app: string) => pods(app).filter((p) => p.spec.nodeName && p.status.phase === "Running");
-    const waitFor = async (what: string, ok: () => boolean, seconds = 60) => {
-        const deadline = Date.now() + seconds * 1000;
-        while (!ok()) {
-            if (Date.now() > deadline) assert.fail(`timed out after ${seconds} s waiting for ${what}`);
-            await new Promise((r) => setTimeout(r, 500));
-        }
-    };
+    const waitFor = (what: string, ok: () => boolean) => until(ok, 60, what);
 
     before(async () => {
         cluster = await Cluster.start();

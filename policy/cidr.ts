@@ -11,7 +11,8 @@ const NOT_INTERNET = ["0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8",
 
 type Range = [number, number];
 
-function range(cidr: string): Range | undefined {
+/** First and last address of an IPv4 CIDR as integers (host bits ignored), or undefined if it is not one. */
+export function cidrRange(cidr: string): Range | undefined {
     const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
     if (!m) return undefined;
     const prefix = Number(m[5]);
@@ -36,11 +37,11 @@ function union(ranges: Range[]): Range[] {
 export function coversInternet(cidrs: readonly (string | undefined | null)[]): boolean {
     const listed = cidrs.filter((c): c is string => !!c).map((c) => c.trim().toLowerCase());
     if (listed.some((c) => LITERALS.includes(c))) return true;
-    const covered = union([...listed.map(range), ...NOT_INTERNET.map(range)].filter((r): r is Range => r !== undefined));
+    const covered = union([...listed.map(cidrRange), ...NOT_INTERNET.map(cidrRange)].filter((r): r is Range => r !== undefined));
     return covered.length === 1 && covered[0][0] === 0 && covered[0][1] === 2 ** 32 - 1;
 }
 
 /** The shortest prefix length in the list (32 when it names single addresses only; unparsable entries count as /0). */
 export function widestPrefix(cidrs: readonly string[]): number {
-    return Math.min(32, ...cidrs.map((c) => (range(c) ? Number(c.trim().split("/")[1]) : 0)));
+    return Math.min(32, ...cidrs.map((c) => (cidrRange(c) ? Number(c.trim().split("/")[1]) : 0)));
 }

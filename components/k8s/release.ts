@@ -185,80 +185,48 @@ export class Release extends pulumi.ComponentResource {
         const byName = (tracks: TrackState[]) => [...tracks].sort((a, b) => a.track.localeCompare(b.track));
         const everything = { path: { type: "PathPrefix", value: "/" } };
         const inactive = colours ? state.tracks.find((t) => t.role === "inactive")! : undefined;
-        const previewToken = colours ? generatedSecret(`${name}-preview-token`, 40, { parent: this }) : undefined;
-        const previewBackends = inactive && [{ group: "", kind: "Service", name: svc(inactive.track), port: SERVICE_PORT }];
-        const tokenMatch = { ...everything, headers: [{ type: "Exact", name: cfg.release.previewHeader, value: previewToken! }] };
-        const routeMeta = (routeName: string) => ({ name: routeName, namespace, labels: baseLabels });
-        const route = new k8s.apiextensions.CustomResource(
-            `${name}-route`,
+        const httpRoute = (resource: string, routeName: string, spec: Record<string, unknown>, dependsOn: pulumi.Resource[] = [gateway]) =>
+            new k8s.apiextensions.CustomResource(
+                `${name}-${resource}`,
+                { apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", metadata: { name: routeName, namespace, labels: baseLabels }, spec },
+                { parent: this, dependsOn },
+            );
+        const route = httpRoute(
+            "route",
+            ROUTE_NAME,
             {
-                apiVersion: "gateway.networking.k8s.io/v1",
-                kind: "HTTPRoute",
-                metadata: routeMeta(ROUTE_NAME),
-                spec: {
-                    parentRefs: [parentRef(appListener)],
-                    hostnames: cfg.domain ? [cfg.domain] : undefined,
-                    // Backends in a fixed order (blue, green): a promotion changes weights, not the list.
-                    rules: [{ matches: [everything], backendRefs: byName(state.tracks).map(backend) }],
-                },
+                parentRefs: [parentRef(appListener)],
+                hostnames: cfg.domain ? [cfg.domain] : undefined,
+                // Backends in a fixed order (blue, green): a promotion changes weights, not the list.
+                rules: [{ matches: [everything], backendRefs: byName(state.tracks).map(backend) }],
             },
-            { parent: this, dependsOn: [gateway, ...deployments.values()] },
+            [gateway, ...deployments.values()],
         );
         if (inactive) {
             // The dark canary: the preview header must carry the stack's token. It is a route of its own
             // because a secret makes Pulumi hide the whole spec it sits in, and the weights of the route
             // above must stay readable in every `pulumi preview` of a release PR. Across the routes of a
             // listener and hostname, the rule with more header matches wins (Gateway API precedence).
-            new k8s.apiextensions.CustomResource(
-                `${name}-preview-token-route`,
-                {
-                    apiVersion: "gateway.networking.k8s.io/v1",
-                    kind: "HTTPRoute",
-                    metadata: routeMeta(PREVIEW_TOKEN_ROUTE_NAME),
-                    spec: {
-                        parentRefs: [parentRef(appListener)],
-                        hostnames: cfg.domain ? [cfg.domain] : undefined,
-                        rules: [{ matches: [tokenMatch], backendRefs: previewBackends }],
-                    },
-                },
-                // No wait on the Deployments: it moves no live traffic, and points at a colour that was serving.
-                { parent: this, dependsOn: [gateway] },
-            );
-        }
-        if (inactive && cfg.release.previewHost) {
+            // No wait on the Deployments: it moves no live traffic, and points at a colour that was serving.
+            const previewToken = generatedSecret(`${name}-preview-token`, 40, { parent: this });
+            const previewRule = {
+                matches: [{ ...everything, headers: [{ type: "Exact", name: cfg.release.previewHeader, value: previewToken }] }],
+                backendRefs: [{ group: "", kind: "Service", name: svc(inactive.track), port: SERVICE_PORT }],
+            };
+            httpRoute("preview-token-route", PREVIEW_TOKEN_ROUTE_NAME, { parentRefs: [parentRef(appListener)], hostnames: cfg.domain ? [cfg.domain] : undefined, rules: [previewRule] });
             // A hostname applies to a whole HTTPRoute, so the preview host needs its own route; it asks
             // for the token too, or anyone who learns the hostname would reach the unreleased colour.
-            new k8s.apiextensions.CustomResource(
-                `${name}-preview-route`,
-                {
-                    apiVersion: "gateway.networking.k8s.io/v1",
-                    kind: "HTTPRoute",
-                    metadata: routeMeta(PREVIEW_ROUTE_NAME),
-                    spec: {
-                        parentRefs: [parentRef(appListener)],
-                        hostnames: [cfg.release.previewHost],
-                        rules: [{ matches: [tokenMatch], backendRefs: previewBackends }],
-                    },
-                },
-                { parent: this, dependsOn: [gateway] },
-            );
+            if (cfg.release.previewHost)
+                httpRoute("preview-route", PREVIEW_ROUTE_NAME, { parentRefs: [parentRef(appListener)], hostnames: [cfg.release.previewHost], rules: [previewRule] });
+            this.previewToken = previewToken;
         }
         if (args.gateway.https) {
-            new k8s.apiextensions.CustomResource(
-                `${name}-redirect-route`,
-                {
-                    apiVersion: "gateway.networking.k8s.io/v1",
-                    kind: "HTTPRoute",
-                    metadata: routeMeta(REDIRECT_ROUTE_NAME),
-                    spec: {
-                        parentRefs: [parentRef("http")],
-                        // Every host the HTTPS listener serves, preview host included.
-                        hostnames: cfg.domain ? [cfg.domain, ...(cfg.release.previewHost ? [cfg.release.previewHost] : [])] : undefined,
-                        rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
-                    },
-                },
-                { parent: this, dependsOn: [gateway] },
-            );
+            httpRoute("redirect-route", REDIRECT_ROUTE_NAME, {
+                parentRefs: [parentRef("http")],
+                // Every host the HTTPS listener serves, preview host included.
+                hostnames: cfg.domain ? [cfg.domain, ...(cfg.release.previewHost ? [cfg.release.previewHost] : [])] : undefined,
+                rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
+            });
         }
 
         // Idle tracks after the route: a colour that just lost its traffic is scaled down (minimal)
@@ -273,7 +241,6 @@ export class Release extends pulumi.ComponentResource {
         this.activeColor = state.activeColor;
         this.weights = state.weights;
         this.versions = Object.fromEntries(state.tracks.map((t) => [t.track, t.version]));
-        this.previewToken = previewToken;
         this.registerOutputs({ serviceNames: this.serviceNames, gatewayName: this.gatewayName, activeColor: this.activeColor, weights: this.weights, versions: this.versions });
     }
 
