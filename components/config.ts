@@ -122,7 +122,7 @@ const projectKeys = {
     appImage: imageRepository,
     // Non-root pods with every capability dropped cannot bind ports below 1024.
     appPort: integer(1024, 65535, "a port number (non-root pods cannot bind below 1024)"),
-    healthPath: z.string().regex(/^\/[A-Za-z0-9._~\/-]*$/, { error: "must be a URL path starting with '/', e.g. /healthz" }),
+    healthPath: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, { error: "must be a URL path starting with '/', e.g. /healthz" }),
     namespace: appNamespaceName,
     releaseStrategy: oneOf(STRATEGIES),
     appVersion: version,
@@ -219,7 +219,7 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
             continue;
         }
         if (!(key in projectKeys)) {
-            const hint = closest(dotted ? dotted[2] : key, PROJECT_KEYS as string[]);
+            const hint = closest(dotted ? dotted[2] : key, PROJECT_KEYS);
             issues.push({
                 key,
                 value,

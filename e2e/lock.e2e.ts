@@ -32,7 +32,7 @@ describe("release lock (Lease) on a real API server", function () {
         const contenders = await Promise.allSettled([acquireLock(api, "ci run 7", 120, assert.fail), acquireLock(api, "bob@desk pid 2", 120, assert.fail)]);
         for (const c of contenders) {
             assert.equal(c.status, "rejected");
-            const e = (c as PromiseRejectedResult).reason;
+            const e = (c).reason;
             assert.ok(e instanceof LockHeld, String(e));
             assert.match(e.message, /holds this stack's lock: alice@laptop pid 1 since \d{4}-\d\d-\d\dT/);
         }

@@ -43,7 +43,7 @@ export class PulumiProject {
         try {
             return execFileSync(file, args, { cwd: this.dir, env: this.env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], ...opts }) as string;
         } catch (e: any) {
-            throw new Error(`${path.basename(file)} ${args.join(" ")} failed:\n${e.stdout ?? ""}${e.stderr ?? e.message}`);
+            throw new Error(`${path.basename(file)} ${args.join(" ")} failed:\n${e.stdout ?? ""}${e.stderr ?? e.message}`, { cause: e });
         }
     }
 

@@ -8,7 +8,6 @@ import type {
     PolicyResourceOptions,
     ResourceValidation,
     ResourceValidationArgs,
-    ResourceValidationPolicy,
     StackValidationPolicy,
 } from "@pulumi/policy";
 import * as policySdk from "@pulumi/policy";
@@ -50,7 +49,7 @@ class NotApplicable extends Error {}
 
 // The analyzer's own preview proxy: exported at runtime, left out of the SDK's typings (@internal).
 const { unknownCheckingProxy, UnknownValueError } = policySdk as unknown as {
-    unknownCheckingProxy<T extends object>(props: T): T;
+    unknownCheckingProxy<T extends object>(this: void, props: T): T;
     UnknownValueError: new (...args: never[]) => Error;
 };
 
@@ -149,7 +148,7 @@ export function runPolicies(
             continue;
         }
 
-        const v = (p as ResourceValidationPolicy).validateResource;
+        const v = (p).validateResource;
         const validations: ResourceValidation[] = v === undefined ? [] : Array.isArray(v) ? v : [v];
         for (const r of custom) {
             const props = unknownCheckingProxy(r.inputs);

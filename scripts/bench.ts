@@ -3,7 +3,8 @@
 //   - the floor for that stack: an empty program that only loads @pulumi/pulumi and the same provider
 //     SDK modules the plan loads for that stack's cloud (recorded from the plan run itself),
 //   - an empty program loading EVERY @pulumi module the plan loads (the policy pack brings the other clouds),
-//   - the type check (`npm run typecheck`) and the mocha suite (the rest of `npm test`).
+//   - the type check (`npm run typecheck`), the lint with an empty and with a full cache, and the
+//     mocha suite: the three parts of `npm test`.
 //   npm run bench -- [--runs N] [--stacks dev,aws,azure,gcp]
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -101,7 +102,7 @@ function main(): void {
         return;
     }
     const runs = Number(values.runs);
-    const stacks = values.stacks!.split(",");
+    const stacks = values.stacks.split(",");
     if (!Number.isInteger(runs) || runs < 1) usage(`--runs must be a whole number >= 1, got "${values.runs}"`);
     const unknown = stacks.filter((st) => !STACKS.includes(st));
     if (unknown.length) usage(`unknown stacks: ${unknown.join(", ")}; stacks are ${STACKS.join(", ")}`);
@@ -125,7 +126,7 @@ function main(): void {
         const planRun = () => timed(bin("tsx"), ["--require", recorder, "scripts/plan.ts", "--stack", stack, "--json"], { ZDP_BENCH_IMPORTS: imports });
         process.stdout.write(`plan ${stack} ...`);
         const planRuns = [planRun()];
-        const loaded: string[] = JSON.parse(fs.readFileSync(imports, "utf8"));
+        const loaded = JSON.parse(fs.readFileSync(imports, "utf8")) as string[];
         const own = ["@pulumi/pulumi", ...loaded.filter((m) => OWN_SDKS[stack].some((p) => m === p || m.startsWith(`${p}/`)))];
         // Interleaved, so load from other processes on the machine falls on all three alike.
         const ownRuns: Run[] = [];
@@ -151,18 +152,28 @@ function main(): void {
     process.stdout.write("typecheck with TypeScript 5.9 ...");
     const typecheck59 = timed(process.execPath, ["node_modules/typescript/bin/tsc", "--noEmit", "-p", "."]);
     console.log(` ${s(typecheck59.ms)}`);
+    // Lint builds TypeScript 5.9's program of the whole project (typescript-eslint has no tsgo yet):
+    // cold on a fresh clone, then from its cache when no file changed.
+    process.stdout.write("lint ...");
+    const lintArgs = [".", "--cache", "--cache-strategy", "content", "--cache-location", path.join(work, "eslint-cache")];
+    const lintCold = timed(bin("eslint"), lintArgs);
+    const lintWarm = timed(bin("eslint"), lintArgs);
+    console.log(` ${s(lintCold.ms)} (cached: ${s(lintWarm.ms)})`);
     // The suite is long; one run is enough to size it. Same mocha command line as `npm test`.
     process.stdout.write("mocha suite ...");
-    const mochaArgs = (require("../package.json").scripts.test as string).split("&&").map((c) => c.trim()).find((c) => c.startsWith("mocha "))!;
+    const mochaArgs = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: { test: string } }).scripts.test.split("&&").map((c) => c.trim()).find((c) => c.startsWith("mocha "))!;
     const suite = timed("sh", ["-c", `${bin("mocha")} ${mochaArgs.slice("mocha ".length)}`], {}, true);
     const suiteNote = suite.exitCode === 0 ? "" : ` (exit ${suite.exitCode}: failing tests)`;
     console.log(` ${s(suite.ms)}${suiteNote}`);
-    const total = typecheck.ms + suite.ms;
+    const total = typecheck.ms + lintCold.ms + suite.ms;
     table.push(
         ["npm run typecheck (tsgo)", s(typecheck.ms), mib(typecheck), share(typecheck.ms, total), ""],
+        ["npm run lint, empty cache (fresh clone)", s(lintCold.ms), mib(lintCold), share(lintCold.ms, total), ""],
+        ["npm run lint, nothing changed since the last run", s(lintWarm.ms), mib(lintWarm), "", ""],
         ["typecheck with TypeScript 5.9 (what ts-node uses under `pulumi up`)", s(typecheck59.ms), mib(typecheck59), ratio(typecheck59.ms, typecheck.ms) + " of tsgo", ""],
         [`mocha suite (1 run)${suiteNote}`, s(suite.ms), mib(suite), share(suite.ms, total), ""],
-        ["npm test = typecheck + mocha", s(total), "", "", ""],
+        ["npm test = typecheck + lint (empty cache) + mocha", s(total), "", "", ""],
+        ["npm test, lint cached", s(total - lintCold.ms + lintWarm.ms), "", "", ""],
     );
     console.log(table.toString());
     fs.rmSync(work, { recursive: true, force: true });

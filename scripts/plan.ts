@@ -229,16 +229,16 @@ async function main(): Promise<void> {
         process.stdout.write(`${USAGE}\n`);
         return;
     }
-    const stack = values.stack!;
+    const stack = values.stack;
     if (!listStacks().includes(stack)) usage(`unknown stack "${stack}"`);
-    const overrides = parseOverrides(values.config!);
+    const overrides = parseOverrides(values.config);
 
     let plan: Plan;
     try {
-        plan = await buildPlan(stack, overrides, values.diff!);
+        plan = await buildPlan(stack, overrides, values.diff);
     } catch (e) {
         // Config errors and unbuilt stacks are the user's to fix: their message is the whole story.
-        const err = RunError.isInstance(e) || e instanceof ConfigError ? (e as Error).message : (e as Error).stack;
+        const err = RunError.isInstance(e) || e instanceof ConfigError ? (e).message : (e as Error).stack;
         process.stderr.write(`plan for stack ${stack} failed:\n${err}\n`);
         process.exit(1);
     }
@@ -251,4 +251,4 @@ async function main(): Promise<void> {
     }
 }
 
-if (require.main === module) main();
+if (require.main === module) void main();

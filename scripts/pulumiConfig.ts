@@ -31,6 +31,7 @@ function checkScalars(node: unknown, at: string): void {
     if (!isScalar(node) || node.type !== "PLAIN" || typeof node.source !== "string") return;
     const s = node.source;
     const divergent = /^[-+]?\d[\d_]*_[\d_]*$/.test(s) || /^\d{4}-\d\d?-\d\d?([Tt ]|$)/.test(s) || /^[-+]?\.(inf|Inf|INF|nan|NaN|NAN)$/.test(s);
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a YAML scalar: number, boolean or bigint here
     if (divergent || (typeof node.value !== "string" && node.value !== null && String(node.value) !== s))
         throw new Error(`${at}: Pulumi reads the unquoted value ${s} as ${divergent ? "something else" : String(node.value)}; quote it ("${s}") to keep the text`);
 }
@@ -39,6 +40,7 @@ function checkScalars(node: unknown, at: string): void {
 function cliText(value: unknown): string {
     if (value === null || value === undefined) return "";
     if (typeof value === "object") return JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? Number(v) : v));
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects were handled above
     return String(value);
 }
 

@@ -90,8 +90,8 @@ export function deploy(cfg: StackConfig): StackOutputs {
         endpoint: "http://localhost:8080",
         portForward: `kubectl -n ${ENVOY_GATEWAY_NAMESPACE} port-forward ${envoyService} 8080:80`,
         activeColor: release.activeColor,
-        weights: release.weights as Record<string, number>,
-        versions: release.versions as Record<string, string>,
+        weights: release.weights,
+        versions: release.versions,
         // The dark canary\'s preview header value (secret); the release CLI reads it.
         previewToken: release.previewToken,
         databaseHost: datastores.databaseHost,

@@ -56,7 +56,7 @@ const one = (run: StackRun, type: string) => find(run, type);
 const byUrn = (run: StackRun, urn: string) => run.resources.find((r) => r.urn === urn);
 /** The outputs the mocks gave a recorded resource (ids, ARNs: what other resources' inputs refer to). */
 const stateOf = (r: Recorded): Record<string, any> =>
-    awsMock.newResource?.({ type: r.type, name: r.name, inputs: r.inputs, custom: true } as any, { preview: false, generatedSecrets: [] }) ?? {};
+    awsMock.newResource?.({ type: r.type, name: r.name, inputs: r.inputs, custom: true }, { preview: false, generatedSecrets: [] }) ?? {};
 const idOf = (r: Recorded): string => stateOf(r).id ?? `${r.name}-id`;
 const subnetsOf = (run: StackRun, tier: string) => all(run, T.subnet).filter((s) => s.inputs.tags.tier === tier);
 /** Resources a resource depends on, transitively through components (their children count too). */

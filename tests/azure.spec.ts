@@ -226,7 +226,7 @@ describe("azure: the 10k-user stack", function () {
             assert.ok(admin.inputs.roleDefinitionId.startsWith(`/subscriptions/${SUBSCRIPTION}/`));
             const join = roles.find((r) => roleOf(r) === ROLES.networkContributor && /subnets\/aks-nodes$/.test(r.inputs.scope));
             assert.ok(join, "control-plane identity can join the node subnet");
-            assert.ok(find(run, T.aks).dependsOn.includes(join!.urn), "the cluster waits for the grant");
+            assert.ok(find(run, T.aks).dependsOn.includes(join.urn), "the cluster waits for the grant");
         });
 
         it("exports a secret kubeconfig that authenticates with kubelogin, not a static credential", () => {

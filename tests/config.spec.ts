@@ -126,8 +126,8 @@ describe("config: the stack config contract", () => {
             assert.ok(hit, `no issue names ${key}: ${err.message}`);
             assert.ok(err.message.includes(key), err.message);
             // The message says what is allowed, not just that something is wrong.
-            assert.match(hit!.message, /must|is required|applies only|belongs to|is not|conflicts/);
-            if (hit!.value !== undefined) assert.ok(err.message.includes(`"${hit!.value}"`), "the bad value is quoted");
+            assert.match(hit.message, /must|is required|applies only|belongs to|is not|conflicts/);
+            if (hit.value !== undefined) assert.ok(err.message.includes(`"${hit.value}"`), "the bad value is quoted");
         });
     }
 

@@ -37,7 +37,7 @@ describe("release dashboard: server and sources", () => {
             seen.push(last.colours.green!.weight);
         }
         assert.deepStrictEqual([...new Set(seen)], [0, 10, 25, 50, 100]);
-        assert.strictEqual(last!.activeColor, "green");
+        assert.strictEqual(last?.activeColor, "green");
     });
 
     it("a stack's source shows the stack file's weights and versions and says live metrics are missing", async () => {

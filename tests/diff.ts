@@ -23,7 +23,7 @@ function changedPaths(a: unknown, b: unknown, at: string, out: string[]): void {
         out.push(at || "(root)");
         return;
     }
-    const keys = new Set([...Object.keys(a as object), ...Object.keys(b as object)]);
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
     for (const k of keys) {
         const sub = Array.isArray(a) ? `${at}[${k}]` : at ? `${at}.${k}` : k;
         changedPaths((a as any)[k], (b as any)[k], sub, out);

@@ -351,7 +351,7 @@ describe("gcp stack (mocks)", function () {
             const days = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
             const sqlDay = days[one(run, T.sql).inputs.settings.maintenanceWindow.day - 1];
             const redisDay = (one(run, T.redis).inputs.maintenancePolicy.weeklyMaintenanceWindows[0].day as string).slice(0, 2);
-            assert.deepStrictEqual(new Set([...gkeDays, sqlDay, redisDay]).size, gkeDays.length + 2, `${gkeDays} ${sqlDay} ${redisDay}`);
+            assert.deepStrictEqual(new Set([...gkeDays, sqlDay, redisDay]).size, gkeDays.length + 2, `${gkeDays.join(",")} ${sqlDay} ${redisDay}`);
         });
     });
 
@@ -369,7 +369,7 @@ describe("gcp stack (mocks)", function () {
                     const labels = get(r.inputs);
                     assert.strictEqual(labels?.stack, "gcp", `${type} ${r.name}`);
                     assert.strictEqual(labels?.["managed-by"], "pulumi", `${type} ${r.name}`);
-                    for (const [k, v] of Object.entries(labels!)) assert.match(`${k}=${v}`, /^[a-z][a-z0-9_-]{0,62}=[a-z0-9_-]{0,63}$/);
+                    for (const [k, v] of Object.entries(labels)) assert.match(`${k}=${v}`, /^[a-z][a-z0-9_-]{0,62}=[a-z0-9_-]{0,63}$/);
                 }
         });
     });
@@ -623,7 +623,7 @@ function validateGkePolicy(r: Recorded): string[] {
     const err = (m: string) => errors.push(`${label}: ${m}`);
     const int = (v: unknown, path: string, min: number, max: number) => {
         if (v === undefined) return;
-        if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) err(`${path} must be an integer ${min}..${max}, got ${v}`);
+        if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) err(`${path} must be an integer ${min}..${max}, got ${JSON.stringify(v)}`);
     };
     if (o.apiVersion !== "networking.gke.io/v1") err(`apiVersion ${o.apiVersion}`);
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(o.metadata?.name ?? "")) err("metadata.name is not a DNS label");
@@ -644,7 +644,7 @@ function validateGkePolicy(r: Recorded): string[] {
             const h = c[union[c.type]] ?? {};
             if (h.portSpecification !== undefined && !["USE_FIXED_PORT", "USE_NAMED_PORT", "USE_SERVING_PORT"].includes(h.portSpecification)) err("portSpecification");
             int(h.port, "port", 1, 65535);
-            if (h.requestPath !== undefined && !/\/[A-Za-z0-9\/\-._~%!?$&'()*+,;=:]*$/.test(h.requestPath)) err("requestPath");
+            if (h.requestPath !== undefined && !/\/[A-Za-z0-9/\-._~%!?$&'()*+,;=:]*$/.test(h.requestPath)) err("requestPath");
             break;
         }
         case "GCPBackendPolicy": {

@@ -48,7 +48,7 @@ describe("monitoring: CloudWatch dashboard body", () => {
             // The body structure: type, position and size on the 24-column grid, properties.metrics.
             assert.ok(w.x >= 0 && w.x + w.width <= 24 && w.height > 0, JSON.stringify(w));
             const metrics = w.properties.metrics as unknown[][];
-            assert.ok(metrics.length > 0, `${w.properties.title}: no metrics`);
+            assert.ok(metrics.length > 0, `${String(w.properties.title)}: no metrics`);
             for (const m of metrics) {
                 if (typeof m[0] === "object") {
                     const expr = (m[0] as { expression: string }).expression;
@@ -138,7 +138,7 @@ describe("monitoring: the offline plan lists what each stack declares", function
         assert.match(section, /alert zdp-aws-db-connections: Database connections above \d+/);
         assert.match(section, /notify email oncall@example.com/);
         const dev = renderPlan(await buildPlan("dev", {}, false));
-        assert.match(dev, /Monitoring: 0 dashboard\(s\), 0 alert\(s\), 0 notification target\(s\)\n  \(no dashboard declared for this stack yet\)/);
+        assert.match(dev, /Monitoring: 0 dashboard\(s\), 0 alert\(s\), 0 notification target\(s\)\n {2}\(no dashboard declared for this stack yet\)/);
     });
 });
 

@@ -373,9 +373,9 @@ describe("policy: the pack served over the analyzer protocol, as `--policy-pack 
         const child = spawn(process.execPath, ["--require", "tsx/cjs", "index.ts"], { cwd: path.join(ROOT, "policy"), stdio: ["ignore", "pipe", "pipe"] });
         pack = child;
         let stderr = "";
-        child.stderr!.on("data", (d) => (stderr += d));
+        child.stderr.on("data", (d) => (stderr += d));
         const port = await new Promise<string>((resolve, reject) => {
-            child.stdout!.once("data", (d) => resolve(String(d).trim()));
+            child.stdout.once("data", (d) => resolve(String(d).trim()));
             child.once("exit", (code) => reject(new Error(`policy pack exited (${code}): ${stderr}`)));
         });
         client = new rpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());

@@ -57,7 +57,7 @@ export class GkeBackendPolicies extends pulumi.ComponentResource {
     constructor(name: string, args: GkeBackendPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:gcp:BackendPolicies", name, {}, opts);
         if (args.services.length === 0) throw new Error(`GkeBackendPolicies ${name}: no Services to attach policies to.`);
-        if (!/^\/[A-Za-z0-9\/\-._~%!?$&'()*+,;=:]*$/.test(args.healthPath))
+        if (!/^\/[A-Za-z0-9/\-._~%!?$&'()*+,;=:]*$/.test(args.healthPath))
             throw new Error(`GkeBackendPolicies ${name}: health path "${args.healthPath}" is not a request path the health check accepts.`);
         if (!Number.isInteger(args.preStopSeconds) || args.preStopSeconds < 1 || args.preStopSeconds > 3600)
             throw new Error(`GkeBackendPolicies ${name}: preStopSeconds ${args.preStopSeconds} must be 1..3600 (the draining timeout follows it).`);

@@ -54,11 +54,11 @@ export const networkPolicies: ResourceValidationPolicy[] = [
             }),
             validateResourceOfType(aznet.NetworkSecurityGroup, (nsg, _args, report) => {
                 for (const r of nsg.securityRules ?? []) {
-                    if (nsgOpen(r)) report(`NSG rule "${r.name}" admits the internet on ${r.protocol} ${r.destinationPortRange ?? r.destinationPortRanges}: ${FIX}`);
+                    if (nsgOpen(r)) report(`NSG rule "${r.name}" admits the internet on ${r.protocol} ${String(r.destinationPortRange ?? r.destinationPortRanges)}: ${FIX}`);
                 }
             }),
             validateResourceOfType(aznet.SecurityRule, (r, _args, report) => {
-                if (nsgOpen(r)) report(`NSG rule admits the internet on ${r.protocol} ${r.destinationPortRange ?? r.destinationPortRanges}: ${FIX}`);
+                if (nsgOpen(r)) report(`NSG rule admits the internet on ${r.protocol} ${String(r.destinationPortRange ?? r.destinationPortRanges)}: ${FIX}`);
             }),
             validateResourceOfType(compute.Firewall, (fw, _args, report) => {
                 if ((fw.direction ?? "INGRESS") !== "INGRESS" || fw.disabled === true || (fw.allows ?? []).length === 0) return;

@@ -13,7 +13,7 @@ export interface DashboardServer {
 export async function serveDashboard(source: DashboardSource, opts: { port?: number; intervalMs?: number } = {}): Promise<DashboardServer> {
     const intervalMs = opts.intervalMs ?? 2000;
     const timers = new Set<NodeJS.Timeout>();
-    const server = http.createServer(async (req, res) => {
+    const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
         try {
             if (req.url === "/") {
                 res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-security-policy": "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'" });
@@ -25,7 +25,7 @@ export async function serveDashboard(source: DashboardSource, opts: { port?: num
                 res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
                 const push = async () => res.write(`data: ${JSON.stringify(await source.snapshot())}\n\n`);
                 await push();
-                const timer = setInterval(() => push().catch(() => undefined), intervalMs);
+                const timer = setInterval(() => void push().catch(() => undefined), intervalMs);
                 timers.add(timer);
                 req.on("close", () => {
                     clearInterval(timer);
@@ -37,7 +37,8 @@ export async function serveDashboard(source: DashboardSource, opts: { port?: num
         } catch (e) {
             res.writeHead(500, { "content-type": "text/plain" }).end(String((e as Error).message));
         }
-    });
+    };
+    const server = http.createServer((req, res) => void handle(req, res));
     // Local only: the page shows a stack's release state to whoever runs the command.
     await new Promise<void>((resolve) => server.listen(opts.port ?? 0, "127.0.0.1", resolve));
     const { port } = server.address() as AddressInfo;

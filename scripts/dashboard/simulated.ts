@@ -8,7 +8,7 @@ export class SimulatedCanary implements DashboardSource {
     private tick = 0;
     constructor(private readonly stack = "simulated", private readonly floor = 8) {}
 
-    async snapshot(): Promise<Snapshot> {
+    snapshot(): Promise<Snapshot> {
         const t = Math.min(this.tick++, WEIGHTS.length - 1);
         const green = WEIGHTS[t];
         const promoted = green === 100;
@@ -16,7 +16,7 @@ export class SimulatedCanary implements DashboardSource {
         const reached = [0, 1, 1, 2, 2, 3, 3, 4][t];
         const steps: ReleaseStep[] = names.map((name, i) => ({ name, status: i < reached || (promoted && i === reached) ? "done" : i === reached ? "running" : "pending" }));
         const rps = 400;
-        return {
+        return Promise.resolve({
             stack: this.stack,
             strategy: "canary",
             activeColor: promoted ? "green" : "blue",
@@ -35,6 +35,6 @@ export class SimulatedCanary implements DashboardSource {
             },
             notes: ["simulated release (no cluster)"],
             at: new Date(Date.UTC(2026, 0, 1, 0, 0, t * 30)).toISOString(),
-        };
+        });
     }
 }

@@ -38,9 +38,9 @@ export class StackFileSource implements DashboardSource {
                 for (const [c, view] of Object.entries(colours)) {
                     const x = m[c];
                     if (!x) continue;
-                    view!.requestsPerSecond = x.requests / (this.windowMs / 1000);
-                    view!.errorRate = x.successRate === undefined ? undefined : 1 - x.successRate;
-                    view!.p99Ms = x.p99Ms;
+                    view.requestsPerSecond = x.requests / (this.windowMs / 1000);
+                    view.errorRate = x.successRate === undefined ? undefined : 1 - x.successRate;
+                    view.p99Ms = x.p99Ms;
                 }
                 notes.push(`metrics from ${this.metrics.name} over the last ${this.windowMs / 1000} s`);
             } catch (e) {

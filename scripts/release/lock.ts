@@ -54,12 +54,13 @@ export async function acquireLock(api: LeaseApi, holder: string, durationSeconds
         if (!(await api.replace({ ...mine(), resourceVersion: current.resourceVersion }))) throw new LockHeld((await api.get()) ?? current);
         detail += ` (took over the expired lease of ${current.holderIdentity}, last renewed ${current.renewTime})`;
     }
-    const renew = setInterval(async () => {
+    const renewOnce = async () => {
         const current = await api.get().catch(() => undefined);
         if (!current || current.holderIdentity !== holder) return onLost(`the release lock was lost${current ? ` to ${current.holderIdentity}` : ""}`);
         const ok = await api.replace({ ...current, renewTime: stamp() }).catch(() => false);
         if (!ok) onLost("renewing the release lock failed");
-    }, (durationSeconds * 1000) / 3);
+    };
+    const renew = setInterval(() => void renewOnce(), (durationSeconds * 1000) / 3);
     renew.unref();
     return {
         detail,
@@ -99,8 +100,8 @@ export function kubectlLeaseApi(namespace: string, kubeconfig?: string, bin = "k
                 if (/NotFound/.test(r.stderr)) return undefined;
                 throw fail("get", r);
             }
-            const o = JSON.parse(r.stdout);
-            return { ...o.spec, resourceVersion: o.metadata.resourceVersion } as Lease;
+            const o = JSON.parse(r.stdout) as { spec: Omit<Lease, "resourceVersion">; metadata: { resourceVersion: string } };
+            return { ...o.spec, resourceVersion: o.metadata.resourceVersion };
         },
         async create(l) {
             const r = await kubectl([...base, "create", "-f", "-"], manifest(l));

@@ -33,7 +33,7 @@ export function proposeRelease(action: Exclude<Action, { kind: "status" }>, pulu
         throw new RefusedError("a pull request carries one canary step; open one per percentage (canary 10, then canary 50, ...)");
     const state = readState(projectDefaultsFrom(pulumiYaml), stackFileConfig(stackYaml));
     const plan = planRelease(state, action);
-    const edit: Record<string, string> = Object.assign({}, ...plan.steps.map((s) => s.edit));
+    const edit = Object.assign({}, ...plan.steps.map((s) => s.edit)) as Record<string, string>;
     const doc = parseDocument(stackYaml);
     for (const [k, v] of Object.entries(edit)) doc.setIn(["config", prefix + k], v);
     return { summary: plan.summary, stackYaml: doc.toString(), edit };

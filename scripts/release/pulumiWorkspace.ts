@@ -7,7 +7,7 @@ import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { PROJECT } from "../../components/config";
 import { projectConfig } from "../pulumiConfig";
 import { kubectlLeaseApi } from "./lock";
-import type { ChangeSummary, Workspace } from "./workspace";
+import type { Workspace } from "./workspace";
 
 const prefix = `${PROJECT}:`;
 
@@ -40,23 +40,23 @@ export function workspaceFromStack(stackName: string, stack: StackApi, readPulum
         },
         async up(onOutput) {
             const result = await stack.up({ onOutput, color: "never" });
-            return (result.summary.resourceChanges ?? {}) as ChangeSummary;
+            return (result.summary.resourceChanges ?? {});
         },
         async preview(onOutput) {
             const result = await stack.preview({ onOutput, color: "never", diff: true });
-            return result.changeSummary as ChangeSummary;
+            return result.changeSummary;
         },
         async outputs() {
             const out = await stack.outputs();
             return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]));
         },
         async previewToken() {
-            const v = (await stack.outputs()).previewToken?.value;
+            const v: unknown = (await stack.outputs()).previewToken?.value;
             return typeof v === "string" && v !== "" ? v : undefined;
         },
         async lease(namespace) {
             // Cloud stacks export their cluster's kubeconfig (a secret); `dev` uses the current one.
-            const kubeconfig = (await stack.outputs()).kubeconfig?.value;
+            const kubeconfig: unknown = (await stack.outputs()).kubeconfig?.value;
             if (typeof kubeconfig !== "string") return kubectlLeaseApi(namespace);
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zdp-release-"));
             const file = path.join(dir, "kubeconfig");

@@ -133,8 +133,8 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
             const liveHealth = await httpCheck(live, {}, liveExpect(state), once);
             const previewHealth = state.strategy === "rolling" ? undefined : await httpCheck(live, previewHeaders, previewExpect(state, state.inactiveColor), once);
             const configured = weightsOf(state);
-            const deployed = (outputs.weights ?? {}) as Record<string, unknown>;
-            log(`stack ${ws.stackName}: ${state.strategy}, active ${state.activeColor} (deployed: ${String(outputs.activeColor ?? "unknown")})`);
+            const deployed = (outputs.weights ?? {}) as Record<string, number | undefined>;
+            log(`stack ${ws.stackName}: ${state.strategy}, active ${state.activeColor} (deployed: ${typeof outputs.activeColor === "string" ? outputs.activeColor : "unknown"})`);
             for (const [target, weight] of Object.entries(configured)) {
                 const version = target === "app" ? state.versions.app : state.versions[target as "blue" | "green"];
                 log(`  ${target.padEnd(5)} version ${version ?? "-"}  weight ${weight}% (deployed ${deployed[target] ?? "?"}%)`);
@@ -245,7 +245,7 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
                 await r.step(`set ${step.label}`, async () => {
                     interrupted();
                     for (const k of Object.keys(step.edit)) touched.add(k);
-                    await ws.setConfig(step.edit as Record<string, string>);
+                    await ws.setConfig(step.edit);
                     current = readState(defaults, await ws.stackConfig());
                     return { value: undefined, detail: `Pulumi.${ws.stackName}.yaml` };
                 });
@@ -325,13 +325,13 @@ async function dryRun(
 ): Promise<ReleaseResult> {
     // Preview reads config from the stack file, so the final edit is written for the preview and
     // always put back afterwards.
-    const edit: ConfigEdit = Object.assign({}, ...plan.steps.map((s) => s.edit));
+    const edit = Object.assign({}, ...plan.steps.map((s) => s.edit)) as ConfigEdit;
     const undo = restoreEdit(before, Object.keys(edit));
     let summary = "";
     let failure: string | undefined;
     try {
         await r.step("set config for the preview", async () => {
-            await ws.setConfig(edit as Record<string, string>);
+            await ws.setConfig(edit);
             return { value: undefined, detail: Object.entries(edit).map(([k, v]) => `${k}=${v}`).join(" ") };
         });
         summary = await r.step("pulumi preview", async () => {
