@@ -154,6 +154,23 @@ describe("gcp stack (mocks)", function () {
             assert.strictEqual(c.masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled, false);
         });
 
+        it("encrypts Secrets in etcd with the stack's own rotating KMS key in the cluster's region, usable by GKE's service agent only", () => {
+            const c = one(run, T.cluster);
+            const key = one(run, "gcp:kms/cryptoKey:CryptoKey");
+            const ring = one(run, "gcp:kms/keyRing:KeyRing");
+            const grants = run.resources.filter((r) => r.type === "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember");
+            assert.strictEqual(c.inputs.databaseEncryption.state, "ENCRYPTED");
+            assert.match(c.inputs.databaseEncryption.keyName, new RegExp(`^projects/${gcpProject()}/locations/${run.config.region}/keyRings/[^/]+/cryptoKeys/`));
+            assert.strictEqual(ring.inputs.location, run.config.region);
+            assert.strictEqual(key.inputs.rotationPeriod, "7776000s");
+            assert.strictEqual(key.protect, true);
+            assert.deepStrictEqual(grants.map((g) => [g.inputs.role, g.inputs.member]), [
+                ["roles/cloudkms.cryptoKeyEncrypterDecrypter", "serviceAccount:service-123456789012@container-engine-robot.iam.gserviceaccount.com"],
+            ]);
+            // The cluster is created (or updated) only once GKE may use the key.
+            assert.ok(c.dependsOn.includes(grants[0].urn));
+        });
+
         it("enables Workload Identity, Dataplane V2, shielded nodes, the Gateway API and managed Prometheus", () => {
             const c = one(run, T.cluster).inputs;
             assert.strictEqual(c.workloadIdentityConfig.workloadPool, `${gcpProject()}.svc.id.goog`);
@@ -473,6 +490,7 @@ describe("gcp stack (mocks)", function () {
     describe("protectStateful=false (throwaway stacks)", () => {
         it("drops protect and every deletion guard", async () => {
             const loose = await runStack("gcp", { protectStateful: "false" });
+            assert.strictEqual(one(loose, "gcp:kms/cryptoKey:CryptoKey").protect, false);
             for (const t of [T.sql, T.redis]) {
                 const r = one(loose, t);
                 assert.strictEqual(r.protect, false, t);

@@ -8,6 +8,7 @@ import { RELEASE_CHANNELS } from "./config";
 import { gkeKubeconfig } from "./kubeconfig";
 import { serviceAccountId, type Labels } from "./naming";
 import { PODS_RANGE, SERVICES_RANGE } from "./network";
+import { gkeSecretsKey } from "./secretsKey";
 
 // Least privilege for node VMs: GKE's own node role (logging, metrics, HPA metrics, resource metadata)
 // plus image pulls from Artifact Registry. Workloads get their own identities via Workload Identity.
@@ -66,6 +67,8 @@ export class GkeCluster extends pulumi.ComponentResource {
                 ),
         );
 
+        const secretsKey = gkeSecretsKey(name, { projectId: args.projectId, region: args.region, protect: args.protect, labels: args.labels }, this);
+
         // One node configuration for the pool and for the default pool GKE creates with the cluster.
         const nodeConfig = {
             machineType: nodes.machineType,
@@ -113,6 +116,8 @@ export class GkeCluster extends pulumi.ComponentResource {
                     gcpPublicCidrsAccessEnabled: false,
                 },
                 workloadIdentityConfig: { workloadPool: `${args.projectId}.svc.id.goog` },
+                // Application-layer Secrets encryption with the stack's own KMS key (an update in place on existing clusters).
+                databaseEncryption: { state: "ENCRYPTED", keyName: secretsKey.keyId },
                 enableShieldedNodes: true,
                 // GKE's managed Gateway controller and GatewayClasses (gke-l7-global-external-managed, ...).
                 gatewayApiConfig: { channel: "CHANNEL_STANDARD" },
@@ -138,7 +143,7 @@ export class GkeCluster extends pulumi.ComponentResource {
             },
             // The provider applies a nodeConfig change to "default-pool", which is gone after creation: the
             // cluster's copy only matters at creation, the pool's below is the one that changes nodes.
-            { ...parent, dependsOn: grants, ignoreChanges: ["nodeConfig"] },
+            { ...parent, dependsOn: [...grants, secretsKey.grant], ignoreChanges: ["nodeConfig"] },
         );
 
         const pool = new gcp.container.NodePool(

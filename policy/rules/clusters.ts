@@ -122,13 +122,19 @@ export const clusterPolicies: Policies = [
     },
     {
         name: "cluster-secrets-encryption",
-        description: "EKS encrypts Kubernetes Secrets with a customer-managed KMS key.",
-        validateResource: validateResourceOfType(eks.Cluster, (c, _args, report) => {
-            const enc = c.encryptionConfig;
-            if (!enc || !enc.resources.includes("secrets") || !enc.provider.keyArn) {
-                report("EKS Secrets are not envelope-encrypted with your KMS key: set encryptionConfig { resources: [\"secrets\"], provider: { keyArn } }.");
-            }
-        }),
+        description: "EKS and GKE encrypt Kubernetes Secrets with a customer-managed KMS key.",
+        validateResource: [
+            validateResourceOfType(eks.Cluster, (c, _args, report) => {
+                const enc = c.encryptionConfig;
+                if (!enc || !enc.resources.includes("secrets") || !enc.provider.keyArn) {
+                    report("EKS Secrets are not envelope-encrypted with your KMS key: set encryptionConfig { resources: [\"secrets\"], provider: { keyArn } }.");
+                }
+            }),
+            validateResourceOfType(gke.Cluster, (c, _args, report) => {
+                if (c.databaseEncryption?.state !== "ENCRYPTED" || !c.databaseEncryption.keyName)
+                    report('GKE Secrets are not encrypted with your Cloud KMS key: set databaseEncryption { state: "ENCRYPTED", keyName }.');
+            }),
+        ],
     },
     {
         name: "cluster-workload-identity",

@@ -27,6 +27,7 @@ export const gcpMock: ResourceMock = {
         // europe-west1 has zones b, c, d; us-central1 has a, b, c, f.
         if (token === "gcp:compute/getZones:getZones")
             return { id: inputs.region, names: ["d", "b", "c"].map((z) => `${inputs.region}-${z}`), project: inputs.project, region: inputs.region };
+        if (token === "gcp:organizations/getProject:getProject") return { id: `projects/${inputs.projectId}`, projectId: inputs.projectId, number: "123456789012" };
         return undefined;
     },
     newResource({ type, name, inputs }, ctx) {
@@ -65,6 +66,11 @@ export const gcpMock: ResourceMock = {
                 const email = `${inputs.accountId}@${p}.iam.gserviceaccount.com`;
                 return { email, member: `serviceAccount:${email}`, name: `projects/${p}/serviceAccounts/${email}`, uniqueId: String(parseInt(hex(email, 10), 16)) };
             }
+            case "gcp:kms/keyRing:KeyRing":
+                return { name: n, id: `projects/${p}/locations/${inputs.location}/keyRings/${n}` };
+            case "gcp:kms/cryptoKey:CryptoKey":
+                return { name: n, id: `${inputs.keyRing}/cryptoKeys/${n}` };
+            case "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember":
             case "gcp:projects/iAMMember:IAMMember":
                 return { etag: `BwY${hex(`${inputs.role}${inputs.member}`, 9)}` };
             case "gcp:container/cluster:Cluster":
