@@ -14,6 +14,7 @@ import { buildPlan, renderPlan } from "../scripts/plan";
 import { diffResources } from "./diff";
 import { all, find, runStack, type Recorded, type StackRun } from "./harness";
 import { validateK8s } from "./k8sSchema";
+import { runPolicies } from "../policy/offline";
 
 const T = {
     network: "gcp:compute/network:Network",
@@ -152,6 +153,21 @@ describe("gcp stack (mocks)", function () {
                 run.config.gcp!.masterAuthorizedNetworks,
             );
             assert.strictEqual(c.masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled, false);
+            assert.strictEqual(c.privateClusterConfig.enablePrivateEndpoint, false);
+            assert.strictEqual(c.controlPlaneEndpointsConfig.dnsEndpointConfig.allowExternalTraffic, false);
+        });
+
+        it("controlPlaneAccess dns: no external IP endpoint, only the IAM-authorized DNS endpoint, and a kubeconfig that uses it", async () => {
+            const dnsRun = await runStack("gcp", { "gcp.controlPlaneAccess": "dns", "gcp.masterAuthorizedNetworks": "" });
+            const c = one(dnsRun, T.cluster).inputs;
+            assert.strictEqual(c.privateClusterConfig.enablePrivateEndpoint, true);
+            assert.strictEqual(c.controlPlaneEndpointsConfig.dnsEndpointConfig.allowExternalTraffic, true);
+            assert.deepStrictEqual(c.masterAuthorizedNetworksConfig.cidrBlocks, []);
+            const kubeconfig = JSON.parse(dnsRun.outputs.kubeconfig.value as string);
+            assert.match(kubeconfig.clusters[0].cluster.server, /^https:\/\/gke-[0-9a-f]+\.europe-west1\.gke\.goog$/);
+            assert.strictEqual(kubeconfig.clusters[0].cluster["certificate-authority-data"], undefined);
+            const report = runPolicies(dnsRun.resources, dnsRun.config);
+            assert.deepStrictEqual(report.violations.filter((v) => v.level === "mandatory").map((v) => v.rule), []);
         });
 
         it("encrypts Secrets in etcd with the stack's own rotating KMS key in the cluster's region, usable by GKE's service agent only", () => {
@@ -539,6 +555,7 @@ describe("gcp plan (offline)", function () {
 describe("gcp config (gcp.* keys)", () => {
     const base = {
         releaseChannel: "REGULAR",
+        controlPlaneAccess: "authorizedNetworks",
         masterAuthorizedNetworks: "203.0.113.0/24, 198.51.100.7/32",
         nodesCidr: "10.10.0.0/20",
         podsCidr: "10.16.0.0/14",
@@ -559,7 +576,8 @@ describe("gcp config (gcp.* keys)", () => {
     });
 
     const bad: [string, Record<string, string | undefined>, RegExp][] = [
-        ["no authorized networks", { masterAuthorizedNetworks: undefined }, /masterAuthorizedNetworks: is required/],
+        ["no authorized networks", { masterAuthorizedNetworks: undefined }, /masterAuthorizedNetworks: is required.*or set gcp.controlPlaneAccess to dns/],
+        ["an unknown control-plane access", { controlPlaneAccess: "public" }, /controlPlaneAccess: must be one of authorizedNetworks, dns/],
         ["an empty authorized network list", { masterAuthorizedNetworks: " , " }, /masterAuthorizedNetworks/],
         ["a CIDR with host bits", { masterAuthorizedNetworks: "203.0.113.7/24" }, /host bits zero/],
         ["an unknown channel", { releaseChannel: "BETA" }, /RAPID, REGULAR, STABLE, EXTENDED/],

@@ -4,7 +4,7 @@ import * as gcp from "@pulumi/gcp";
 import * as kubernetes from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Sizing } from "../capacity";
-import { RELEASE_CHANNELS } from "./config";
+import { CONTROL_PLANE_ACCESS, RELEASE_CHANNELS } from "./config";
 import { gkeKubeconfig } from "./kubeconfig";
 import { serviceAccountId, type Labels } from "./naming";
 import { PODS_RANGE, SERVICES_RANGE } from "./network";
@@ -23,7 +23,8 @@ export interface GkeClusterArgs {
     networkSelfLink: pulumi.Input<string>;
     subnetworkSelfLink: pulumi.Input<string>;
     releaseChannel: (typeof RELEASE_CHANNELS)[number];
-    /** CIDRs allowed to reach the control plane's external endpoint. */
+    controlPlaneAccess: (typeof CONTROL_PLANE_ACCESS)[number];
+    /** CIDRs allowed to reach the control plane's IP endpoint (external with authorizedNetworks, private with dns). */
     masterAuthorizedNetworks: string[];
     /** The zones of the region that nodes run in (as many as the capacity model's zone count). */
     zones: pulumi.Input<string[]>;
@@ -43,11 +44,10 @@ export class GkeCluster extends pulumi.ComponentResource {
     constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:gcp:Cluster", name, {}, opts);
         const { nodes } = args.sizing;
-        if (args.masterAuthorizedNetworks.length === 0)
-            throw new Error(`GkeCluster ${name}: masterAuthorizedNetworks is empty, so nothing outside the VPC (this program included) could reach the control plane.`);
         if (nodes.min < args.sizing.zones || nodes.max < nodes.min)
             throw new Error(`GkeCluster ${name}: node pool needs at least one node per zone and max >= min (got min ${nodes.min}, max ${nodes.max}, zones ${args.sizing.zones}).`);
         const parent = { parent: this };
+        const dns = args.controlPlaneAccess === "dns";
 
         const nodeSa = new gcp.serviceaccount.Account(
             `${name}-nodes`,
@@ -106,11 +106,13 @@ export class GkeCluster extends pulumi.ComponentResource {
                 releaseChannel: { channel: args.releaseChannel },
                 // Dataplane V2 (eBPF): NetworkPolicy enforcement built in, no separate Calico add-on.
                 datapathProvider: "ADVANCED_DATAPATH",
-                // Nodes get internal IPs only; the control plane (PSC-based) keeps an external endpoint
-                // that only the authorized networks below can reach. No masterIpv4CidrBlock: optional for
+                // Nodes get internal IPs only. With authorizedNetworks the control plane (PSC-based) keeps an
+                // external IP endpoint that only the authorized networks below can reach; with dns it has none
+                // and clients use the DNS-based endpoint (IAM-authorized). No masterIpv4CidrBlock: optional for
                 // private nodes since GKE 1.29 (https://cloud.google.com/kubernetes-engine/docs/how-to/alias-ips),
                 // accepted by the provider since 6.11 (https://github.com/hashicorp/terraform-provider-google/issues/20191).
-                privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: false },
+                privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: dns },
+                controlPlaneEndpointsConfig: { dnsEndpointConfig: { allowExternalTraffic: dns } },
                 masterAuthorizedNetworksConfig: {
                     cidrBlocks: args.masterAuthorizedNetworks.map((cidrBlock, i) => ({ cidrBlock, displayName: `authorized-${i + 1}` })),
                     gcpPublicCidrsAccessEnabled: false,
@@ -167,11 +169,18 @@ export class GkeCluster extends pulumi.ComponentResource {
         this.clusterName = cluster.name;
         this.endpoint = cluster.endpoint;
         this.nodeServiceAccountEmail = nodeSa.email;
+        // The DNS endpoint's certificate is from Google Trust Services (public), so that kubeconfig carries
+        // no cluster CA (https://github.com/danielfoehrKn/kubeswitch/pull/163,
+        // https://github.com/hashicorp/terraform-provider-kubernetes/issues/2637).
+        const dnsEndpoint = cluster.controlPlaneEndpointsConfig.apply((c) => c.dnsEndpointConfig?.endpoint ?? "");
         this.kubeconfig = pulumi.secret(
             pulumi
-                .all([cluster.name, cluster.endpoint, cluster.masterAuth])
-                .apply(([clusterName, endpoint, auth]) =>
-                    gkeKubeconfig({ name: `gke_${args.projectId}_${args.region}_${clusterName}`, endpoint, caCertificate: auth.clusterCaCertificate }),
+                .all([cluster.name, cluster.endpoint, cluster.masterAuth, dnsEndpoint])
+                .apply(([clusterName, ipEndpoint, auth, dnsName]) =>
+                    gkeKubeconfig({
+                        name: `gke_${args.projectId}_${args.region}_${clusterName}`,
+                        ...(dns ? { endpoint: dnsName } : { endpoint: ipEndpoint, caCertificate: auth.clusterCaCertificate }),
+                    }),
                 ),
         );
         // Depends on the node pool: nothing is applied to the cluster before nodes can run it.

@@ -11,12 +11,20 @@ export const POSTGRES_VERSIONS = ["POSTGRES_14", "POSTGRES_15", "POSTGRES_16", "
 // Memorystore for Redis versions still worth starting on (7.2 is the current default).
 // https://cloud.google.com/memorystore/docs/redis/supported-versions
 export const REDIS_VERSIONS = ["REDIS_7_0", "REDIS_7_2"] as const;
+// How clients reach the control plane: the external IP endpoint behind authorized networks, or only the
+// DNS-based endpoint, where every request needs IAM's container.clusters.connect (no IP allow-list, so
+// GitHub-hosted runners with Workload Identity Federation can reach it) and the IP endpoint is private.
+// https://cloud.google.com/kubernetes-engine/docs/concepts/network-isolation
+export const CONTROL_PLANE_ACCESS = ["authorizedNetworks", "dns"] as const;
+const AUTHORIZED_NETWORKS = "the CIDRs (CI runners, operators) allowed to reach the GKE control plane, comma-separated";
 
 export const gcpSchema = z
     .object({
         releaseChannel: oneOf(RELEASE_CHANNELS),
         /** CIDRs allowed to reach the control plane's external endpoint: your CI runners and operators. */
-        masterAuthorizedNetworks: cidrList("the CIDRs (CI runners, operators) allowed to reach the GKE control plane, comma-separated"),
+        controlPlaneAccess: oneOf(CONTROL_PLANE_ACCESS),
+        /** authorizedNetworks: required. dns: optional, then it limits the private IP endpoint. */
+        masterAuthorizedNetworks: cidrList(AUTHORIZED_NETWORKS).optional(),
         /** Primary range of the nodes' subnet. */
         nodesCidr: cidr(8, 24, "10.10.0.0/20"),
         /** Secondary range for Pod IPs (a /24 per node at 110 pods per node). */
@@ -45,6 +53,8 @@ export const gcpSchema = z
     })
     .strict()
     .superRefine((c, ctx) => {
+        if (c.controlPlaneAccess === "authorizedNetworks" && !c.masterAuthorizedNetworks)
+            ctx.addIssue({ code: "custom", path: ["masterAuthorizedNetworks"], message: `is required: ${AUTHORIZED_NETWORKS} (or set gcp.controlPlaneAccess to dns)` });
         const ranges = [
             ["nodesCidr", c.nodesCidr],
             ["podsCidr", c.podsCidr],

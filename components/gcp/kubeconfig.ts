@@ -8,8 +8,8 @@ export interface GkeKubeconfigArgs {
     name: string;
     /** Control-plane endpoint: an IP or hostname, without scheme. */
     endpoint: string;
-    /** Base64 PEM of the cluster CA, as masterAuth.clusterCaCertificate returns it. */
-    caCertificate: string;
+    /** Base64 PEM of the cluster CA, as masterAuth.clusterCaCertificate returns it; none for the DNS endpoint (a public CA). */
+    caCertificate?: string;
 }
 
 export function gkeKubeconfig({ name, endpoint, caCertificate }: GkeKubeconfigArgs): string {
@@ -17,7 +17,7 @@ export function gkeKubeconfig({ name, endpoint, caCertificate }: GkeKubeconfigAr
     return JSON.stringify({
         apiVersion: "v1",
         kind: "Config",
-        clusters: [{ name, cluster: { server: `https://${endpoint}`, "certificate-authority-data": caCertificate } }],
+        clusters: [{ name, cluster: { server: `https://${endpoint}`, ...(caCertificate ? { "certificate-authority-data": caCertificate } : {}) } }],
         users: [
             {
                 name,

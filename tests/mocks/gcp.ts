@@ -80,6 +80,11 @@ export const gcpMock: ResourceMock = {
                     selfLink: `https://container.googleapis.com/v1/projects/${p}/locations/${r}/clusters/${n}`,
                     endpoint: `34.${octet(n)}.${octet(`${n}a`)}.${octet(`${n}b`)}`,
                     masterVersion: "1.34.1-gke.1000",
+                    // GKE gives every cluster a DNS endpoint name; allowExternalTraffic decides who may use it.
+                    controlPlaneEndpointsConfig: {
+                        ...inputs.controlPlaneEndpointsConfig,
+                        dnsEndpointConfig: { ...inputs.controlPlaneEndpointsConfig?.dnsEndpointConfig, endpoint: `gke-${hex(n, 32)}.${r}.gke.goog` },
+                    },
                     masterAuth: {
                         clusterCaCertificate: Buffer.from(pem(n)).toString("base64"),
                         clientCertificate: "",
