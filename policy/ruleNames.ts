@@ -22,6 +22,7 @@ export const RULE_NAMES = [
     "eks-node-zones",
     "cluster-multi-zone-nodes",
     "network-no-public-ingress",
+    "gke-cloud-armor",
     "k8s-probes",
     "k8s-resources",
     "k8s-non-root",

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { sizingFor } from "../components/capacity";
 import type { StackConfig } from "../components/config";
 import { GkeBackendPolicies } from "../components/gcp/backendPolicies";
+import { cloudArmorPolicy } from "../components/gcp/cloudArmor";
 import { GkeCluster } from "../components/gcp/cluster";
 import { CloudSqlPostgres } from "../components/gcp/database";
 import { GATEWAY_CLASS, HEALTH_CHECK_RANGES, LoadBalancer } from "../components/gcp/loadBalancer";
@@ -131,6 +132,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
 
     // Policies first: the Gateway controller builds the backends with the right health check from the
     // start instead of GKE's default (GET / on the serving port). Service names are stable per track.
+    const armor = gcpCfg.cloudArmor ? cloudArmorPolicy(`${name}-armor`, gcpName(cfg, "armor"), {}) : undefined;
     const policies = new GkeBackendPolicies(
         "gke",
         {
@@ -138,6 +140,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
             services: serviceNamesFor(cfg),
             healthPath: cfg.app.healthPath,
             preStopSeconds: PRE_STOP_SECONDS,
+            securityPolicy: armor?.name,
             gateway: lb.sslPolicyName ? { name: GATEWAY_NAME, sslPolicyName: lb.sslPolicyName } : undefined,
             labels: { "app.kubernetes.io/part-of": cfg.project },
         },

@@ -3,6 +3,7 @@ import * as assert from "assert";
 import { sizingFor, type Sizing } from "../components/capacity";
 import { ConfigError } from "../components/config";
 import { NODE_ROLES } from "../components/gcp/cluster";
+import { WAF_RULES } from "../components/gcp/cloudArmor";
 import { gcpSchema } from "../components/gcp/config";
 import { standardZones } from "../components/gcp/zones";
 import { cidrsOverlap, isIpv4Cidr } from "../components/configValues";
@@ -360,6 +361,22 @@ describe("gcp stack (mocks)", function () {
             assert.strictEqual(ip.protect, true, "DNS points at this address");
         });
 
+        it("puts every colour's backend behind Cloud Armor with Google's OWASP CRS 3.3 rules, denying with 403; gcp.cloudArmor false removes it", async () => {
+            const armor = one(run, "gcp:compute/securityPolicy:SecurityPolicy").inputs;
+            const waf = armor.rules.filter((r: any) => r.action === "deny(403)").map((r: any) => r.match.expr.expression);
+            assert.deepStrictEqual(waf, WAF_RULES.map((rule) => `evaluatePreconfiguredWaf('${rule}', {'sensitivity': 1})`));
+            assert.deepStrictEqual(armor.rules.at(-1), { priority: 2147483647, action: "allow", description: "everything the rules above let through", match: { versionedExpr: "SRC_IPS_V1", config: { srcIpRanges: ["*"] } } });
+            const backends = gkePolicies(run, "GCPBackendPolicy");
+            assert.deepStrictEqual(backends.map((b) => b.inputs.spec.targetRef.name).sort(), ["app-blue", "app-green"]);
+            for (const b of backends) assert.strictEqual(b.inputs.spec.default.securityPolicy, armor.name);
+
+            const off = await runStack("gcp", { "gcp.cloudArmor": "false" });
+            assert.strictEqual(all(off, "gcp:compute/securityPolicy:SecurityPolicy").length, 0);
+            for (const b of gkePolicies(off, "GCPBackendPolicy")) assert.strictEqual(b.inputs.spec.default.securityPolicy, undefined);
+            const report = runPolicies(off.resources, off.config);
+            assert.deepStrictEqual([...new Set(report.violations.filter((v) => v.level === "mandatory").map((v) => v.rule))], ["gke-cloud-armor"]);
+        });
+
         it("has no certificate without a domain", () => {
             for (const t of [T.cert, T.certMap, T.dnsAuth, T.sslPolicy]) assert.strictEqual(all(run, t).length, 0, t);
             assert.strictEqual(one(run, T.gateway).inputs.metadata.annotations?.[CERTMAP_ANNOTATION], undefined);
@@ -556,6 +573,7 @@ describe("gcp config (gcp.* keys)", () => {
     const base = {
         releaseChannel: "REGULAR",
         controlPlaneAccess: "authorizedNetworks",
+        cloudArmor: "true",
         masterAuthorizedNetworks: "203.0.113.0/24, 198.51.100.7/32",
         nodesCidr: "10.10.0.0/20",
         podsCidr: "10.16.0.0/14",

@@ -84,6 +84,7 @@ const GOOD: Record<string, Record<string, any>> = {
     },
     "azure-native:network:SecurityRule": { direction: "Inbound", access: "Allow", protocol: "Tcp", sourceAddressPrefix: "*", destinationPortRanges: ["80", "443"] },
     "gcp:compute/firewall:Firewall": { direction: "INGRESS", sourceRanges: ["0.0.0.0/0"], allows: [{ protocol: "tcp", ports: ["80", "443"] }] },
+    "kubernetes:networking.gke.io/v1:GCPBackendPolicy": { spec: { default: { securityPolicy: "zdp-gcp-armor" }, targetRef: { group: "", kind: "Service", name: "app-blue" } } },
     "kubernetes:apps/v1:Deployment": { metadata: { name: "app-blue", namespace: "zdp" }, spec: { replicas: 3, selector: { matchLabels: podTemplate.metadata.labels }, template: podTemplate } },
     "kubernetes:apps/v1:StatefulSet": { metadata: { name: "db", namespace: "zdp" }, spec: { replicas: 2, selector: { matchLabels: { app: "db" } }, template: { ...podTemplate, metadata: { labels: { app: "db" } } } } },
     "kubernetes:batch/v1:Job": { metadata: { name: "migrate", namespace: "zdp" }, spec: { template: { spec: { containers: [{ ...container, readinessProbe: undefined, livenessProbe: undefined }] } } } },
@@ -195,6 +196,7 @@ const CASES: Case[] = [
     ["network-no-public-ingress", "azure-native:network:SecurityRule", "destinationPortRanges", ["443", "3389"]],
     ["network-no-public-ingress", "gcp:compute/firewall:Firewall", "allows.0.ports", ["22"]],
     ["network-no-public-ingress", "gcp:compute/firewall:Firewall", "allows.0.protocol", "all"],
+    ["gke-cloud-armor", "kubernetes:networking.gke.io/v1:GCPBackendPolicy", "spec.default.securityPolicy", undefined],
     ["k8s-probes", "kubernetes:apps/v1:Deployment", `${C0}.readinessProbe`, undefined],
     ["k8s-probes", "kubernetes:apps/v1:StatefulSet", `${C0}.livenessProbe`, undefined],
     ["k8s-resources", "kubernetes:apps/v1:Deployment", `${C0}.resources.limits`, undefined],
@@ -332,6 +334,7 @@ const ONLY_ON: Record<string, string[]> = {
     "aks-control-plane-logs": ["azure"],
     // Only rules that inspect what a stack declares; GKE and AKS may rely on the platform's own rules.
     "network-no-public-ingress": ["aws"],
+    "gke-cloud-armor": ["gcp"],
 };
 
 const STACKS: Record<string, string> = { dev: "local", aws: "aws", azure: "azure", gcp: "gcp" };

@@ -28,9 +28,10 @@ export function healthCheckPolicySpec(service: string, healthPath: string) {
  * then lets its in-flight requests finish for `drainingTimeoutSec`, which must not exceed the Pods'
  * preStop delay (they keep serving until it ends).
  */
-export function backendPolicySpec(service: string, drainingTimeoutSec: number, requestTimeoutSec: number) {
+export function backendPolicySpec(service: string, drainingTimeoutSec: number, requestTimeoutSec: number, securityPolicy?: pulumi.Input<string>) {
     return {
         default: {
+            ...(securityPolicy !== undefined ? { securityPolicy } : {}),
             connectionDraining: { drainingTimeoutSec },
             timeoutSec: requestTimeoutSec,
             // 10% of requests in Cloud Logging: enough to debug, not a log bill per request.
@@ -48,6 +49,8 @@ export interface GkeBackendPoliciesArgs {
     /** Seconds a terminating Pod keeps serving (its preStop sleep). */
     preStopSeconds: number;
     requestTimeoutSec?: number;
+    /** Cloud Armor policy (name) for every backend; unset, none. */
+    securityPolicy?: pulumi.Input<string>;
     /** With HTTPS: the Gateway to attach the SSL policy to. */
     gateway?: { name: pulumi.Input<string>; sslPolicyName: string };
     labels: Record<string, string>;
@@ -76,7 +79,7 @@ export class GkeBackendPolicies extends pulumi.ComponentResource {
                     apiVersion: GKE_POLICY_API,
                     kind: "GCPBackendPolicy",
                     metadata: meta(`${service}-backend`),
-                    spec: backendPolicySpec(service, args.preStopSeconds, args.requestTimeoutSec ?? 30),
+                    spec: backendPolicySpec(service, args.preStopSeconds, args.requestTimeoutSec ?? 30, args.securityPolicy),
                 },
                 parent,
             );

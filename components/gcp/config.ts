@@ -1,6 +1,6 @@
 // Project keys `gcp.<name>` (Pulumi.yaml declares each with its default). Pure: no Pulumi import.
 import { z } from "zod";
-import { cidr, cidrList, cidrsOverlap, oneOf } from "../configValues";
+import { boolean, cidr, cidrList, cidrsOverlap, oneOf } from "../configValues";
 
 // GKE release channels; EXTENDED keeps a minor version for up to 24 months.
 // https://cloud.google.com/kubernetes-engine/docs/concepts/release-channels
@@ -23,6 +23,8 @@ export const gcpSchema = z
         releaseChannel: oneOf(RELEASE_CHANNELS),
         /** CIDRs allowed to reach the control plane's external endpoint: your CI runners and operators. */
         controlPlaneAccess: oneOf(CONTROL_PLANE_ACCESS),
+        /** Cloud Armor's OWASP rules in front of the app (components/gcp/cloudArmor.ts). */
+        cloudArmor: boolean,
         /** authorizedNetworks: required. dns: optional, then it limits the private IP endpoint. */
         masterAuthorizedNetworks: cidrList(AUTHORIZED_NETWORKS).optional(),
         /** Primary range of the nodes' subnet. */

@@ -71,4 +71,13 @@ export const networkPolicies: ResourceValidationPolicy[] = [
             }),
         ],
     },
+    {
+        name: "gke-cloud-armor",
+        description: "Every GKE backend of the app sits behind a Cloud Armor security policy.",
+        validateResource: (args, report) => {
+            if (args.type !== "kubernetes:networking.gke.io/v1:GCPBackendPolicy") return;
+            if (!args.props.spec?.default?.securityPolicy)
+                report("GCPBackendPolicy attaches no Cloud Armor policy: set gcp.cloudArmor true (spec.default.securityPolicy).");
+        },
+    },
 ];

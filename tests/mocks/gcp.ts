@@ -58,6 +58,7 @@ export const gcpMock: ResourceMock = {
                     address: inputs.purpose === "VPC_PEERING" ? "10.100.0.0" : `34.120.${octet(n)}.${octet(`${n}x`)}`,
                 };
             case "gcp:compute/firewall:Firewall":
+            case "gcp:compute/securityPolicy:SecurityPolicy":
             case "gcp:compute/sSLPolicy:SSLPolicy":
                 return { name: n, id: `projects/${p}/global/${type.endsWith("Firewall") ? "firewalls" : "sslPolicies"}/${n}`, selfLink: `${COMPUTE}/projects/${p}/global/x/${n}` };
             case "gcp:servicenetworking/connection:Connection":
