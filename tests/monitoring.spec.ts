@@ -169,7 +169,19 @@ describe("monitoring: Cloud Monitoring dashboard and alerts (gcp)", function () 
         }
         assert.ok(JSON.stringify(d).includes('database_id=\\"p1:pg-1\\"'));
         assert.ok(JSON.stringify(d).includes("instances/redis-1"));
-        for (const a of cloudMonitoringAlerts(gin)) assert.ok(a.filter.includes("pg-1") || a.filter.includes("redis-1"), a.name);
+        for (const a of cloudMonitoringAlerts(gin).filter((x) => !x.name.startsWith("route-"))) assert.ok(a.filter.includes("pg-1") || a.filter.includes("redis-1"), a.name);
+    });
+
+    it("alerts on the live route per colour: the 5xx share and p99 over the config's thresholds", () => {
+        const alerts = cloudMonitoringAlerts({ ...gin, thresholds: { ...gin.thresholds, errorRatePercent: 2, p99LatencyMs: 450 } });
+        const errors = alerts.find((a) => a.name === "route-5xx")!;
+        assert.strictEqual(errors.threshold, 0.02);
+        assert.match(errors.filter, /backend_request_count" resource.type="https_lb_rule" metric.label.response_code_class="500"$/);
+        assert.match(errors.denominatorFilter!, /backend_request_count" resource.type="https_lb_rule"$/);
+        assert.deepStrictEqual(errors.reducer, { crossSeriesReducer: "REDUCE_SUM", groupByFields: ["resource.label.backend_target_name"] });
+        const p99 = alerts.find((a) => a.name === "route-p99")!;
+        assert.strictEqual(p99.threshold, 450);
+        assert.deepStrictEqual([p99.aligner, p99.reducer?.crossSeriesReducer], ["ALIGN_DELTA", "REDUCE_PERCENTILE_99"]);
     });
 
     it("the gcp stack declares the dashboard for its own instances and alert policies that notify", async () => {
@@ -179,7 +191,10 @@ describe("monitoring: Cloud Monitoring dashboard and alerts (gcp)", function () 
         const sqlName = all(run, "gcp:sql/databaseInstance:DatabaseInstance")[0];
         assert.ok(sqlName, "no Cloud SQL instance recorded");
         const policies = all(run, "gcp:monitoring/alertPolicy:AlertPolicy");
-        assert.strictEqual(policies.length, 4);
+        assert.strictEqual(policies.length, 6);
+        const ratio = policies.find((p) => p.name.endsWith("route-5xx"))!.inputs.conditions[0].conditionThreshold;
+        assert.strictEqual(ratio.thresholdValue, 0.01);
+        assert.ok(ratio.denominatorFilter && ratio.denominatorAggregations[0].crossSeriesReducer === "REDUCE_SUM");
         for (const p of policies) assert.strictEqual(p.inputs.notificationChannels.length, 2, p.name);
         const channels = all(run, "gcp:monitoring/notificationChannel:NotificationChannel").map((c) => c.inputs.type).sort();
         assert.deepStrictEqual(channels, ["email", "webhook_tokenauth"]);

@@ -54,7 +54,10 @@ export class GcpMonitoring extends pulumi.ComponentResource {
                                 comparison: s.comparison,
                                 thresholdValue: s.threshold,
                                 duration: s.duration,
-                                aggregations: [{ alignmentPeriod: "60s", perSeriesAligner: s.aligner }],
+                                aggregations: [{ alignmentPeriod: "60s", perSeriesAligner: s.aligner, ...s.reducer }],
+                                ...(s.denominatorFilter
+                                    ? { denominatorFilter: s.denominatorFilter, denominatorAggregations: [{ alignmentPeriod: "60s", perSeriesAligner: s.aligner, ...s.reducer }] }
+                                    : {}),
                             },
                         },
                     ],
