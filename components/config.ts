@@ -95,13 +95,21 @@ const imageRepository = z
     });
 
 // An image tag that is also a Kubernetes label value (it goes into app.kubernetes.io/version): at
-// most 63 characters, letters or digits at both ends. `latest` is refused: releases must be reproducible.
+// most 63 characters, letters or digits at both ends; optionally pinned to its content with
+// `@sha256:<64 hex>` (the node then pulls exactly that image, whatever the tag points to later).
+// `latest` is refused: releases must be reproducible.
 const version = z
     .string()
-    .regex(/^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/, {
-        error: "must be an image tag usable as a Kubernetes label value (letters, digits, '.', '_', '-' inside; at most 63 characters; a letter or digit at both ends), e.g. 6.9.2",
+    .regex(/^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?(@sha256:[a-f0-9]{64})?$/, {
+        error: "must be an image tag usable as a Kubernetes label value (letters, digits, '.', '_', '-' inside; at most 63 characters; a letter or digit at both ends), optionally with its digest, e.g. 6.9.2 or 6.9.2@sha256:<64 hex digits>",
     })
-    .refine((v) => v !== "latest", { error: "must be a fixed version; 'latest' cannot be released or rolled back" });
+    .refine((v) => versionTag(v) !== "latest", { error: "must be a fixed version; 'latest' cannot be released or rolled back" });
+
+/** The tag of a version key's value (`6.9.2@sha256:…` → `6.9.2`). */
+export function versionTag(version: string): string {
+    const at = version.indexOf("@");
+    return at < 0 ? version : version.slice(0, at);
+}
 
 const dnsLabel = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, {
     error: "must be a DNS label: lower-case letters, digits and '-', at most 63 characters",

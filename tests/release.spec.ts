@@ -206,6 +206,18 @@ describe("Release component", () => {
         });
     });
 
+    it("a version pinned by digest pulls exactly that image; the label keeps the tag, ZDP_VERSION the whole version", async () => {
+        const digest = `sha256:${"ab12".repeat(16)}`;
+        const run = await runStack("dev", { greenVersion: `6.9.2@${digest}` });
+        const green = find(run, DEPLOYMENT, "app-green").inputs.spec.template;
+        const c = green.spec.containers[0];
+        assert.equal(c.image, `ghcr.io/stefanprodan/podinfo:6.9.2@${digest}`);
+        assert.equal(green.metadata.labels["app.kubernetes.io/version"], "6.9.2");
+        assert.equal(c.env.find((e: any) => e.name === "ZDP_VERSION").value, `6.9.2@${digest}`);
+        assert.equal(find(run, DEPLOYMENT, "app-blue").inputs.spec.template.spec.containers[0].image, "ghcr.io/stefanprodan/podinfo:6.9.1");
+        assert.deepEqual(validateK8s(run.resources).errors, []);
+    });
+
     it("HPA: autoscaling/v2 on CPU, floor and ceiling from the release plan; PDB by absolute maxUnavailable", () => {
         const hpa = find(blueGreen, HPA, "app-blue").inputs.spec;
         assert.equal(hpa.metrics[0].resource.name, "cpu");

@@ -16,7 +16,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { generatedSecret } from "../generatedSecret";
 import type { Sizing } from "../capacity";
-import type { Color, StackConfig } from "../config";
+import { versionTag, type Color, type StackConfig } from "../config";
 import { releaseState, type Track, type TrackState } from "../releasePlan";
 import { restrictedContainer, restrictedPod } from "./podSecurity";
 import { gatedWeight } from "./releaseGate";
@@ -314,7 +314,8 @@ export class Release extends pulumi.ComponentResource {
         const { config: cfg, sizing } = args;
         const minimal = cfg.release.inactiveScale === "minimal";
         const hpaOwnsReplicas = t.track === "app" || (minimal ? t.weight === 0 : t.weight > 0);
-        const labels = { ...trackLabels(t.track), "app.kubernetes.io/version": t.version };
+        // A label value holds no digest; the image and ZDP_VERSION carry the whole version.
+        const labels = { ...trackLabels(t.track), "app.kubernetes.io/version": versionTag(t.version) };
         const probe = { httpGet: { path: cfg.app.healthPath, port: "http" }, timeoutSeconds: 2 };
         return new k8s.apps.v1.Deployment(
             `${name}-${t.track}`,
