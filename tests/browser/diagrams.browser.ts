@@ -34,7 +34,7 @@ async function render(page: Page, d: Diagram): Promise<{ svg?: string; error?: s
             try {
                 await m.parse(code);
                 const { svg } = await m.render(`d-${name}`, code);
-                document.body.innerHTML = `<div id="shot" style="width:1380px;padding:8px;background:#fff">${svg}</div>`;
+                (globalThis as unknown as { document: { body: { innerHTML: string } } }).document.body.innerHTML = `<div id="shot" style="width:1380px;padding:8px;background:#fff">${svg}</div>`;
                 return { svg };
             } catch (e) {
                 return { error: String((e as Error)?.message ?? e) };
