@@ -1,5 +1,5 @@
 // Release CLI: `npm run release -- <status|deploy VERSION|promote|rollback|canary PERCENT> --stack S [--dry-run]`.
-// See scripts/release/run.ts for the flow and README "Delivery" for the rollback story.
+// See scripts/release/run.ts for the flow and docs/delivery.md for the rollback story.
 import fs from "node:fs";
 import path from "node:path";
 import { loadAnalysis } from "./release/analysis";

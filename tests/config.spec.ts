@@ -243,9 +243,18 @@ describe("config: Pulumi.yaml declares exactly the keys the parser knows", () =>
         assert.deepStrictEqual([...declared].sort(), [...PROJECT_KEYS, ...cloudKeys].sort());
     });
 
-    it("README's config reference lists every key", () => {
-        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-        assert.deepStrictEqual(declared.filter((k) => !readme.includes(`| \`${k}\` |`)), []);
+    it("docs/config.md's config reference lists every key with Pulumi.yaml's type, default and description", () => {
+        const page = fs.readFileSync(path.join(ROOT, "docs", "config.md"), "utf8");
+        assert.deepStrictEqual(declared.filter((k) => !page.includes(`| \`${k}\` |`)), []);
+        const rows = [...page.matchAll(/^\| `([^`]+)` \| (\w+) \| (.+?) \| (.+) \|$/gm)];
+        assert.strictEqual(rows.length, declared.length, "one row per declared key, no more");
+        for (const [, key, type, def, description] of rows) {
+            const spec = project.config[key];
+            assert.ok(spec, `docs/config.md lists ${key}, which Pulumi.yaml does not declare`);
+            assert.strictEqual(type, spec.type, `${key}: type`);
+            assert.strictEqual(def, spec.default === "" ? "(unset)" : `\`${String(spec.default)}\``, `${key}: default`);
+            assert.strictEqual(description.replace(/\\\|/g, "|"), spec.description, `${key}: description`);
+        }
     });
 
     it("the contract's release keys exist with exactly these names", () => {

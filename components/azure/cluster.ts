@@ -223,7 +223,7 @@ export class AzureCluster extends pulumi.ComponentResource {
         );
 
         // With local accounts disabled, whoever runs `pulumi up` needs an Azure RBAC role on the cluster
-        // to apply Kubernetes objects. Azure RBAC can take a few minutes to propagate (README).
+        // to apply Kubernetes objects. Azure RBAC can take a few minutes to propagate (docs/azure.md).
         const deployerAdmin = new authorization.RoleAssignment(
             `${name}-deployer-admin`,
             {

@@ -71,7 +71,7 @@ export class AzureNetwork extends pulumi.ComponentResource {
         );
 
         // Zonal NAT is the only SKU the provider's network API (2024-05-01) offers; left unpinned,
-        // Azure picks the zone. A zone outage stops new egress connections until it returns (README).
+        // Azure picks the zone. A zone outage stops new egress connections until it returns (docs/azure.md).
         const egressIp = new network.PublicIPAddress(
             `${name}-nat-ip`,
             { resourceGroupName: rgName, location, sku: { name: "Standard", tier: "Regional" }, publicIPAllocationMethod: "Static", tags },

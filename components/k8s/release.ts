@@ -308,7 +308,7 @@ export class Release extends pulumi.ComponentResource {
      *   changes on promotion, so the promotion applies the Deployment: Pulumi scales the receiving colour
      *   up and waits until every pod is available (maxUnavailable 0) before the route moves. The cost:
      *   under `minimal`, any change to the serving colour's pod spec also resets an HPA scale-out to
-     *   the floor until the HPA's next sync (README: Releasing).
+     *   the floor until the HPA's next sync (docs/releasing.md).
      */
     private deployment(name: string, t: TrackState, args: ReleaseArgs, hpa: pulumi.Resource): k8s.apps.v1.Deployment {
         const { config: cfg, sizing } = args;
