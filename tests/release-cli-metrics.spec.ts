@@ -4,7 +4,10 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { cloudWatchSource, judge, prometheusSource, type Thresholds } from "../scripts/release/metrics";
+import { MetricServiceClient, protos } from "@google-cloud/monitoring";
+import { OAuth2Client } from "google-auth-library";
+import { cloudMonitoringSource, cloudWatchSource, judge, prometheusSource, type Thresholds } from "../scripts/release/metrics";
+import { distributionP99 } from "../scripts/release/metrics/cloudMonitoring";
 
 const servers: http.Server[] = [];
 after(() => servers.forEach((s) => (s.closeAllConnections(), s.close())));
@@ -91,6 +94,98 @@ describe("release metrics sources", () => {
         });
         const client = new CloudWatchClient({ endpoint: url, region: "eu-west-1", credentials: { accessKeyId: "t", secretAccessKey: "t" }, maxAttempts: 1 });
         await assert.rejects(cloudWatchSource(client, { loadBalancer: "app/x/1", targetGroups: { green: "targetgroup/g/2" } }).read(["green"], window), /req0 for green: PartialData/);
+    });
+
+    // Cloud Monitoring over the client's REST transport (fallback: true), with an OAuth2 client holding
+    // a fixed token: the real request encoding and response decoding, no Google endpoint.
+    const gcpClient = (url: string) => {
+        const auth = new OAuth2Client();
+        auth.setCredentials({ access_token: "test-token", expiry_date: Date.now() + 3_600_000 });
+        const { hostname, port } = new URL(url);
+        return new MetricServiceClient({ fallback: true, protocol: "http", apiEndpoint: hostname, port: Number(port), authClient: auth });
+    };
+    // Response shape: Cloud Monitoring API v3 projects.timeSeries.list (ListTimeSeriesResponse of
+    // TimeSeries with points whose TypedValue is int64Value, an int64 in a JSON string, or
+    // distributionValue), https://cloud.google.com/monitoring/api/ref_v3/rest/v3/projects.timeSeries/list
+    // and https://cloud.google.com/monitoring/api/ref_v3/rest/v3/TypedValue#Distribution.
+    const point = (value: object) => ({ interval: { startTime: "2026-11-24T10:00:00Z", endTime: "2026-11-24T10:05:00Z" }, value });
+    const series = (metric: string, labels: Record<string, string>, backend: string, kind: "INT64" | "DISTRIBUTION", value: object) => ({
+        metric: { type: `loadbalancing.googleapis.com/https/${metric}`, labels },
+        resource: { type: "https_lb_rule", labels: { project_id: "zdp-prod", backend_target_name: backend } },
+        metricKind: "DELTA",
+        valueType: kind,
+        points: [point(value)],
+        unit: kind === "INT64" ? "1" : "ms",
+    });
+    // Exponential buckets (scale 1 ms, factor 2): bucket i covers [2^(i-1), 2^i) ms.
+    const latency = (bucketCounts: number[]) => ({
+        distributionValue: { count: String(bucketCounts.reduce((a, b) => a + b)), mean: 10, bucketOptions: { exponentialBuckets: { numFiniteBuckets: 20, growthFactor: 2, scale: 1 } }, bucketCounts: bucketCounts.map(String) },
+    });
+
+    it("cloud monitoring: listTimeSeries per backend service through the Google client's REST transport, p99 from the latency distribution", async () => {
+        const requests: URL[] = [];
+        const auth: string[] = [];
+        const backends = { blue: "gkegw1-abcd-zdp-app-blue-80-x1y2", green: "gkegw1-abcd-zdp-app-green-80-z3w4" };
+        const url = await serve((req, _b, res) => {
+            const u = new URL(req.url!, "http://x");
+            requests.push(u);
+            auth.push(String(req.headers.authorization));
+            const filter = u.searchParams.get("filter")!;
+            const backend = /backend_target_name="([^"]+)"/.exec(filter)![1];
+            const timeSeries = filter.includes("backend_request_count")
+                ? backend === backends.blue
+                    ? [series("backend_request_count", { response_code_class: "200" }, backend, "INT64", { int64Value: "9990" }), series("backend_request_count", { response_code_class: "500" }, backend, "INT64", { int64Value: "10" })]
+                    : [series("backend_request_count", { response_code_class: "200" }, backend, "INT64", { int64Value: "380" }), series("backend_request_count", { response_code_class: "400" }, backend, "INT64", { int64Value: "20" }), series("backend_request_count", { response_code_class: "500" }, backend, "INT64", { int64Value: "100" })]
+                : // blue: 100 requests, 99 of them under 64 ms, one in [64, 128): p99 rank 99 ends in bucket [32, 64).
+                  // green: 500 requests, 490 in [256, 512), 10 in [512, 1024): p99 rank 495 is half way into [512, 1024).
+                  backend === backends.blue
+                  ? [series("backend_latencies", {}, backend, "DISTRIBUTION", latency([0, 0, 0, 0, 0, 0, 99, 1]))]
+                  : [series("backend_latencies", {}, backend, "DISTRIBUTION", latency([0, 0, 0, 0, 0, 0, 0, 0, 0, 490, 10]))];
+            res.setHeader("content-type", "application/json");
+            res.end(JSON.stringify({ timeSeries, unit: "" }));
+        });
+        const m = await cloudMonitoringSource(gcpClient(url), { projectId: "zdp-prod", backendServices: backends }).read(["blue", "green"], window);
+        assert.equal(requests.length, 4);
+        assert.ok(auth.every((a) => a === "Bearer test-token"), auth.join());
+        const green5xx = requests.find((u) => u.searchParams.get("filter")!.includes("backend_request_count") && u.searchParams.get("filter")!.includes(backends.green))!;
+        assert.equal(green5xx.pathname, "/v3/projects/zdp-prod/timeSeries");
+        assert.equal(
+            green5xx.searchParams.get("filter"),
+            `metric.type="loadbalancing.googleapis.com/https/backend_request_count" AND resource.type="https_lb_rule" AND resource.label.backend_target_name="${backends.green}"`,
+        );
+        assert.equal(green5xx.searchParams.get("aggregation.alignmentPeriod"), "300s");
+        // The REST transport sends enums as numbers ($alt=json;enum-encoding=int); the values are the SDK's own.
+        assert.equal(green5xx.searchParams.get("aggregation.perSeriesAligner"), String(protos.google.monitoring.v3.Aggregation.Aligner.ALIGN_DELTA));
+        assert.equal(green5xx.searchParams.get("aggregation.crossSeriesReducer"), String(protos.google.monitoring.v3.Aggregation.Reducer.REDUCE_SUM));
+        assert.deepEqual(green5xx.searchParams.getAll("aggregation.groupByFields"), ["metric.label.response_code_class"]);
+        assert.equal(green5xx.searchParams.get("interval.startTime"), "2026-11-24T10:00:00.000Z");
+        assert.equal(green5xx.searchParams.get("interval.endTime"), "2026-11-24T10:05:00.000Z");
+        assert.equal(m.blue.requests, 10_000);
+        assert.equal(m.blue.successRate, 0.999);
+        assert.equal(m.blue.p99Ms, 64);
+        assert.deepEqual(m.green, { requests: 500, successRate: 0.8, p99Ms: 768 });
+    });
+
+    it("cloud monitoring: an unknown colour, a backend without series, or requests without latencies fail the read", async () => {
+        const url = await serve((req, _b, res) => {
+            const filter = new URL(req.url!, "http://x").searchParams.get("filter")!;
+            const timeSeries = filter.includes("app-green") && filter.includes("backend_request_count") ? [series("backend_request_count", { response_code_class: "200" }, "app-green", "INT64", { int64Value: "50" })] : [];
+            res.setHeader("content-type", "application/json");
+            res.end(JSON.stringify(timeSeries.length ? { timeSeries } : {}));
+        });
+        const src = cloudMonitoringSource(gcpClient(url), { projectId: "p", backendServices: { blue: "app-blue", green: "app-green" } });
+        await assert.rejects(src.read(["red"], window), /no backend service known for red/);
+        await assert.rejects(src.read(["blue"], window), /no loadbalancing.googleapis.com\/https\/backend_request_count for blue \(backend service app-blue\)/);
+        await assert.rejects(src.read(["green"], window), /no loadbalancing.googleapis.com\/https\/backend_latencies for green/);
+    });
+
+    it("cloud monitoring: p99 of a distribution with explicit or linear buckets, merged across series", () => {
+        const explicit = { explicitBuckets: { bounds: [10, 20, 40] } };
+        assert.equal(distributionP99([{ bucketOptions: explicit, bucketCounts: [0, 50] }, { bucketOptions: explicit, bucketCounts: [0, 49, 0, 1] }]), 20, "rank 99 of 100 ends bucket [10, 20)");
+        assert.equal(distributionP99([{ bucketOptions: { linearBuckets: { numFiniteBuckets: 10, width: 100, offset: 0 } }, bucketCounts: [0, 0, 100] }]), 199, "rank 99 of 100 is 99 % into [100, 200)");
+        assert.equal(distributionP99([{ bucketOptions: explicit, bucketCounts: [0, 0, 0, 5] }]), 40, "overflow bucket: its lower bound");
+        assert.equal(distributionP99([{ bucketOptions: explicit, bucketCounts: [] }]), undefined);
+        assert.throws(() => distributionP99([{ bucketOptions: explicit, bucketCounts: [1] }, { bucketOptions: { explicitBuckets: { bounds: [5] } }, bucketCounts: [1] }]), /different buckets/);
     });
 });
 

@@ -4,9 +4,10 @@
 // fails the step (and so rolls back); promote is judged on the window before it switches.
 import fs from "node:fs";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { MetricServiceClient } from "@google-cloud/monitoring";
 import { parse } from "yaml";
 import { z } from "zod";
-import { cloudWatchSource, judge, prometheusSource, type MetricsSource, type Thresholds, type Verdict, type Window } from "./metrics";
+import { cloudMonitoringSource, cloudWatchSource, judge, prometheusSource, type MetricsSource, type Thresholds, type Verdict, type Window } from "./metrics";
 
 const thresholds = z.strictObject({
     minRequests: z.number().int().min(1).default(100),
@@ -23,6 +24,7 @@ const schema = z.strictObject({
     source: z.discriminatedUnion("kind", [
         z.strictObject({ kind: z.literal("prometheus"), url: z.url(), queries: z.strictObject({ requests: z.string(), errors: z.string(), p99Ms: z.string() }) }),
         z.strictObject({ kind: z.literal("cloudwatch"), region: z.string(), loadBalancer: z.string(), targetGroups: z.record(z.string(), z.string()) }),
+        z.strictObject({ kind: z.literal("cloudMonitoring"), projectId: z.string().min(1), backendServices: z.record(z.string(), z.string().min(1)) }),
     ]),
 });
 
@@ -36,8 +38,13 @@ export function parseAnalysis(text: string, file = "analysis file"): Analysis {
     const r = schema.safeParse(parse(text));
     if (!r.success) throw new Error(`${file}: ${r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`);
     const { source: s, thresholds: t, windowSeconds } = r.data;
+    // Cloud clients authenticate the SDKs' usual way (AWS credential chain, Google ADC).
     const source =
-        s.kind === "prometheus" ? prometheusSource(s.url, s.queries) : cloudWatchSource(new CloudWatchClient({ region: s.region }), { loadBalancer: s.loadBalancer, targetGroups: s.targetGroups });
+        s.kind === "prometheus"
+            ? prometheusSource(s.url, s.queries)
+            : s.kind === "cloudwatch"
+              ? cloudWatchSource(new CloudWatchClient({ region: s.region }), { loadBalancer: s.loadBalancer, targetGroups: s.targetGroups })
+              : cloudMonitoringSource(new MetricServiceClient(), { projectId: s.projectId, backendServices: s.backendServices });
     return { source, thresholds: t, windowMs: windowSeconds * 1000 };
 }
 

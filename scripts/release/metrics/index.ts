@@ -78,3 +78,4 @@ export function judge(candidate: ColorMetrics | undefined, stable: ColorMetrics 
 
 export { prometheusSource, type PrometheusQueries } from "./prometheus";
 export { cloudWatchSource } from "./cloudwatch";
+export { cloudMonitoringSource } from "./cloudMonitoring";
