@@ -1,26 +1,47 @@
 // The metrics sources against local servers answering in each provider's documented response
 // shape (127.0.0.1 only), and the analysis verdict. No network, no credentials.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
 import http from "node:http";
+import https from "node:https";
+import os from "node:os";
+import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import type { TokenCredential } from "@azure/core-auth";
+import { MetricsClient } from "@azure/monitor-query-metrics";
 import { MetricServiceClient, protos } from "@google-cloud/monitoring";
 import { OAuth2Client } from "google-auth-library";
-import { cloudMonitoringSource, cloudWatchSource, judge, prometheusSource, type Thresholds } from "../scripts/release/metrics";
+import { azureMonitorSource, cloudMonitoringSource, cloudWatchSource, judge, prometheusSource, type Thresholds } from "../scripts/release/metrics";
 import { distributionP99 } from "../scripts/release/metrics/cloudMonitoring";
 
 const servers: http.Server[] = [];
 after(() => servers.forEach((s) => (s.closeAllConnections(), s.close())));
 
-async function serve(handler: (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void): Promise<string> {
-    const s = http.createServer((req, res) => {
+/** A throwaway self-signed certificate for 127.0.0.1: the Azure SDK sends bearer tokens over https only. */
+function localCert(): { key: string; cert: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zdp-tls-"));
+    try {
+        execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", `${dir}/key.pem`, "-out", `${dir}/cert.pem`], { stdio: "pipe" });
+        return { key: fs.readFileSync(`${dir}/key.pem`, "utf8"), cert: fs.readFileSync(`${dir}/cert.pem`, "utf8") };
+    } catch (e) {
+        throw new Error(`the Azure Monitor tests need openssl on PATH to make a local certificate: ${(e as Error).message}`, { cause: e });
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+async function serve(handler: (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void, tls?: { key: string; cert: string }): Promise<string> {
+    const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
         let body = "";
         req.on("data", (c) => (body += c));
         req.on("end", () => handler(req, body, res));
-    });
+    };
+    const s = tls ? https.createServer(tls, listener) : http.createServer(listener);
     servers.push(s);
     await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-    return `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+    return `${tls ? "https" : "http"}://127.0.0.1:${(s.address() as AddressInfo).port}`;
 }
 
 const window = { start: new Date("2026-11-24T10:00:00Z"), end: new Date("2026-11-24T10:05:00Z") };
@@ -179,6 +200,89 @@ describe("release metrics sources", () => {
         await assert.rejects(src.read(["green"], window), /no loadbalancing.googleapis.com\/https\/backend_latencies for green/);
     });
 
+    // Azure Monitor through @azure/monitor-query-metrics' MetricsClient with a fixed-token credential,
+    // over https with a local certificate the client is told to trust.
+    describe("azure monitor", () => {
+        let tls: { key: string; cert: string };
+        before(() => (tls = localCert()));
+        const token: TokenCredential = { getToken: () => Promise.resolve({ token: "test-token", expiresOnTimestamp: Date.now() + 3_600_000 }) };
+        const agc = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/zdp-azure/providers/Microsoft.ServiceNetworking/trafficControllers/zdp-agc";
+        const backends = { blue: "zdp/app-blue/80", green: "zdp/app-green/80" };
+        // Response shape: Azure Monitor metrics:getBatch (api 2024-02-01), copied in structure from
+        // https://github.com/Azure/azure-rest-api-specs/blob/main/specification/monitor/data-plane/Microsoft.Insights/stable/2024-02-01/examples/MetricBatchExample.json
+        // (dimension names come back lower-cased; minutes without data carry no aggregate).
+        const series = (backend: string, code: string, totals: (number | undefined)[]) => ({
+            metadatavalues: [
+                { name: { value: "backendservice", localizedValue: "Backend Service" }, value: backend },
+                { name: { value: "httpresponsecode", localizedValue: "HTTP Response Code" }, value: code },
+            ],
+            data: totals.map((total, i) => ({ timeStamp: new Date(window.start.getTime() + i * 60_000).toISOString().replace(".000Z", "Z"), ...(total === undefined ? {} : { total }) })),
+        });
+        const answer = (timeseries: object[], errorCode = "Success") => ({
+            values: [
+                {
+                    starttime: window.start.toISOString(),
+                    endtime: window.end.toISOString(),
+                    interval: "PT1M",
+                    value: [{ id: `${agc}/providers/Microsoft.Insights/metrics/BackendHTTPResponseStatus`, type: "Microsoft.Insights/metrics", name: { value: "BackendHTTPResponseStatus", localizedValue: "Backend HTTP Response Status" }, unit: "Count", timeseries, errorCode }],
+                    namespace: "microsoft.servicenetworking/trafficcontrollers",
+                    resourceregion: "westeurope",
+                    resourceid: agc,
+                },
+            ],
+        });
+        const client = (url: string) => new MetricsClient(url, token, { tlsOptions: { ca: tls.cert }, retryOptions: { maxRetries: 0 } });
+
+        it("one getBatch query split by BackendService and HttpResponseCode gives each colour's requests and 5xx", async () => {
+            let seen: { url: URL; body: any; auth: string } | undefined;
+            const url = await serve((req, body, res) => {
+                seen = { url: new URL(req.url!, "https://x"), body: JSON.parse(body), auth: String(req.headers.authorization) };
+                res.setHeader("content-type", "application/json");
+                res.end(
+                    JSON.stringify(
+                        answer([
+                            series(backends.blue, "200", [3000, 3000, undefined, 2990, 1000]),
+                            series(backends.blue, "503", [undefined, 10, undefined, undefined, undefined]),
+                            series(backends.green, "200", [100, 150, 100, 100, 30]),
+                            series(backends.green, "404", [5, 5]),
+                            series(backends.green, "500", [0, 0, 0, 0, 10]),
+                        ]),
+                    ),
+                );
+            }, tls);
+            const m = await azureMonitorSource(client(url), { resourceId: agc, backendServices: backends }).read(["blue", "green"], window);
+            assert.equal(seen!.auth, "Bearer test-token");
+            assert.equal(seen!.url.pathname, "/subscriptions/00000000-0000-0000-0000-000000000001/metrics:getBatch");
+            assert.deepEqual(seen!.body, { resourceids: [agc] });
+            const q = seen!.url.searchParams;
+            assert.equal(q.get("metricnamespace"), "Microsoft.ServiceNetworking/trafficControllers");
+            assert.equal(q.get("metricnames"), "BackendHTTPResponseStatus");
+            assert.equal(q.get("aggregation"), "total");
+            assert.equal(q.get("interval"), "PT1M");
+            assert.equal(q.get("starttime"), window.start.toISOString());
+            assert.equal(q.get("endtime"), window.end.toISOString());
+            assert.equal(q.get("filter"), "BackendService eq 'zdp/app-blue/80' or BackendService eq 'zdp/app-green/80' and HttpResponseCode eq '*'");
+            assert.deepEqual(m.blue, { requests: 10_000, successRate: 0.999 });
+            assert.deepEqual(m.green, { requests: 500, successRate: 0.98 });
+        });
+
+        it("an unknown colour, a colour without series, a metric error or a possibly cut answer fail the read", async () => {
+            let reply: object = {};
+            const url = await serve((_req, _b, res) => {
+                res.setHeader("content-type", "application/json");
+                res.end(JSON.stringify(reply));
+            }, tls);
+            const src = azureMonitorSource(client(url), { resourceId: agc, backendServices: backends });
+            await assert.rejects(src.read(["red"], window), /no backend service known for red/);
+            reply = answer([series(backends.blue, "200", [10])]);
+            await assert.rejects(src.read(["blue", "green"], window), /no BackendHTTPResponseStatus for green \(BackendService zdp\/app-green\/80\)/);
+            reply = answer([], "ResourceNotFound");
+            await assert.rejects(src.read(["green"], window), /BackendHTTPResponseStatus: ResourceNotFound/);
+            reply = answer(Array.from({ length: 100 }, (_, i) => series(backends.green, String(200 + i), [1])));
+            await assert.rejects(src.read(["green"], window), /100 series, the answer may be cut short/);
+        });
+    });
+
     it("cloud monitoring: p99 of a distribution with explicit or linear buckets, merged across series", () => {
         const explicit = { explicitBuckets: { bounds: [10, 20, 40] } };
         assert.equal(distributionP99([{ bucketOptions: explicit, bucketCounts: [0, 50] }, { bucketOptions: explicit, bucketCounts: [0, 49, 0, 1] }]), 20, "rank 99 of 100 ends bucket [10, 20)");
@@ -203,5 +307,12 @@ describe("analysis verdict", () => {
         assert.match(judge({ requests: 500, successRate: 1, p99Ms: 2000 }, stable, t).reasons.join(), /p99 2000 ms > 500 ms/);
         assert.match(judge({ requests: 500, successRate: 0.992, p99Ms: 160 }, stable, t).reasons.join(), /below stable's 99\.90%.*1\.60x stable's 100 ms/);
         assert.match(judge({ requests: 500, successRate: 1 }, stable, t).reasons.join(), /no candidate p99/);
+    });
+    it("with checkLatency false (a source without latency) judges requests and success rate only", () => {
+        const noLatency = { ...t, checkLatency: false };
+        assert.deepEqual(judge({ requests: 500, successRate: 0.998 }, { requests: 10_000, successRate: 0.999 }, noLatency), { ok: true, reasons: [] });
+        assert.deepEqual(judge({ requests: 500, successRate: 0.998, p99Ms: 5000 }, stable, noLatency), { ok: true, reasons: [] }, "p99 is not judged at all");
+        assert.match(judge({ requests: 500, successRate: 0.98 }, stable, noLatency).reasons.join(), /success rate 98\.00% < 99\.00%/);
+        assert.match(judge({ requests: 50, successRate: 1 }, stable, noLatency).reasons.join(), /50 candidate requests/);
     });
 });

@@ -15,7 +15,7 @@ import { mergedConfig } from "../scripts/pulumiConfig";
 import { projectDefaultsFrom, workspaceFromStack, type StackApi } from "../scripts/release/pulumiWorkspace";
 import { EXIT, runRelease, type ReleaseResult } from "../scripts/release/run";
 import type { ChangeSummary, Workspace } from "../scripts/release/workspace";
-import { parseAnalysis, type Analysis } from "../scripts/release/analysis";
+import { analyze, parseAnalysis, type Analysis } from "../scripts/release/analysis";
 import { acquireLock, LEASE_NAME, type Lease, type LeaseApi } from "../scripts/release/lock";
 
 type Mode = "healthy" | "failing" | "flapping" | "hanging" | "trickling";
@@ -524,7 +524,24 @@ describe("release CLI", function () {
 
         it("an analysis file with a wrong key or value is refused naming it", () => {
             assert.throws(() => parseAnalysis("source: {kind: prometheus, url: x, queries: {requests: a, errors: b, p99Ms: c}}\nthreshold: {}"), /analysis file: source\.url: Invalid URL; \(root\): Unrecognized key: "threshold"$/);
-            assert.throws(() => parseAnalysis("source: {kind: datadog}"), /source\.kind: Invalid discriminator value\. Expected 'prometheus' \| 'cloudwatch'/);
+            assert.throws(() => parseAnalysis("source: {kind: datadog}"), /source\.kind: Invalid discriminator value\. Expected 'prometheus' \| 'cloudwatch' \| 'azureMonitor' \| 'cloudMonitoring'/);
+        });
+
+        it("the cloud sources: azureMonitor must switch the latency checks off, and says so in its verdict", async () => {
+            const agc = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ServiceNetworking/trafficControllers/agc";
+            const azure = `source: {kind: azureMonitor, endpoint: "https://westeurope.metrics.monitor.azure.com", resourceId: "${agc}", backendServices: {blue: zdp/app-blue/80, green: zdp/app-green/80}}`;
+            assert.throws(() => parseAnalysis(azure), /analysis file: thresholds\.checkLatency: Application Gateway for Containers publishes no per-backend latency.*set it to false/);
+            assert.throws(() => parseAnalysis(azure.replace("https://west", "http://west") + "\nthresholds: {checkLatency: false}"), /source\.endpoint: Invalid URL/);
+            assert.throws(() => parseAnalysis(azure.replace(agc, "/subscriptions/s/resourceGroups/rg") + "\nthresholds: {checkLatency: false}"), /source\.resourceId: expected the trafficControllers resource ID/);
+            const a = parseAnalysis(`${azure}\nthresholds: {checkLatency: false, minRequests: 10}`);
+            assert.equal(a.source.name, "azure-monitor");
+            const fixed = { ...a, source: { name: "azure-monitor", read: () => Promise.resolve({ green: { requests: 100, successRate: 1 }, blue: { requests: 900, successRate: 1 } }) } };
+            const r = await analyze(fixed, "green", "blue", { start: new Date(0), end: new Date(300_000) });
+            assert.equal(r.ok, true, r.detail);
+            assert.match(r.detail, /green 100 req, 100\.00% ok, p99 -; blue 900 req, 100\.00% ok, p99 - \(p99 not checked: thresholds\.checkLatency is false\)$/);
+
+            assert.equal(parseAnalysis("source: {kind: cloudMonitoring, projectId: zdp-prod, backendServices: {blue: b, green: g}}").source.name, "cloud-monitoring");
+            assert.throws(() => parseAnalysis("source: {kind: cloudMonitoring, projectId: zdp-prod, backendServices: {blue: ''}}"), /source\.backendServices\.blue: Too small/);
         });
     });
 

@@ -4,10 +4,12 @@
 // fails the step (and so rolls back); promote is judged on the window before it switches.
 import fs from "node:fs";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { DefaultAzureCredential } from "@azure/identity";
+import { MetricsClient } from "@azure/monitor-query-metrics";
 import { MetricServiceClient } from "@google-cloud/monitoring";
 import { parse } from "yaml";
 import { z } from "zod";
-import { cloudMonitoringSource, cloudWatchSource, judge, prometheusSource, type MetricsSource, type Thresholds, type Verdict, type Window } from "./metrics";
+import { azureMonitorSource, cloudMonitoringSource, cloudWatchSource, judge, prometheusSource, type MetricsSource, type Thresholds, type Verdict, type Window } from "./metrics";
 
 const thresholds = z.strictObject({
     minRequests: z.number().int().min(1).default(100),
@@ -15,6 +17,8 @@ const thresholds = z.strictObject({
     maxP99Ms: z.number().positive().default(1000),
     maxSuccessRateDrop: z.number().min(0).max(1).default(0.001),
     maxP99Ratio: z.number().min(1).default(1.5),
+    /** false skips the p99 checks; required by a source without latency (azureMonitor). */
+    checkLatency: z.boolean().default(true),
 });
 
 const schema = z.strictObject({
@@ -24,6 +28,13 @@ const schema = z.strictObject({
     source: z.discriminatedUnion("kind", [
         z.strictObject({ kind: z.literal("prometheus"), url: z.url(), queries: z.strictObject({ requests: z.string(), errors: z.string(), p99Ms: z.string() }) }),
         z.strictObject({ kind: z.literal("cloudwatch"), region: z.string(), loadBalancer: z.string(), targetGroups: z.record(z.string(), z.string()) }),
+        z.strictObject({
+            kind: z.literal("azureMonitor"),
+            /** Regional metrics endpoint of the AGC's region, e.g. https://westeurope.metrics.monitor.azure.com */
+            endpoint: z.url({ protocol: /^https$/ }),
+            resourceId: z.string().regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ServiceNetworking\/trafficControllers\/[^/]+$/i, "expected the trafficControllers resource ID"),
+            backendServices: z.record(z.string(), z.string().min(1)),
+        }),
         z.strictObject({ kind: z.literal("cloudMonitoring"), projectId: z.string().min(1), backendServices: z.record(z.string(), z.string().min(1)) }),
     ]),
 });
@@ -38,13 +49,17 @@ export function parseAnalysis(text: string, file = "analysis file"): Analysis {
     const r = schema.safeParse(parse(text));
     if (!r.success) throw new Error(`${file}: ${r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`);
     const { source: s, thresholds: t, windowSeconds } = r.data;
-    // Cloud clients authenticate the SDKs' usual way (AWS credential chain, Google ADC).
+    if (s.kind === "azureMonitor" && t.checkLatency)
+        throw new Error(`${file}: thresholds.checkLatency: Application Gateway for Containers publishes no per-backend latency, so source.kind azureMonitor cannot judge p99; set it to false to judge on requests and success rate only`);
+    // Cloud clients authenticate the SDKs' usual way (AWS credential chain, Azure DefaultAzureCredential, Google ADC).
     const source =
         s.kind === "prometheus"
             ? prometheusSource(s.url, s.queries)
             : s.kind === "cloudwatch"
               ? cloudWatchSource(new CloudWatchClient({ region: s.region }), { loadBalancer: s.loadBalancer, targetGroups: s.targetGroups })
-              : cloudMonitoringSource(new MetricServiceClient(), { projectId: s.projectId, backendServices: s.backendServices });
+              : s.kind === "azureMonitor"
+                ? azureMonitorSource(new MetricsClient(s.endpoint, new DefaultAzureCredential()), { resourceId: s.resourceId, backendServices: s.backendServices })
+                : cloudMonitoringSource(new MetricServiceClient(), { projectId: s.projectId, backendServices: s.backendServices });
     return { source, thresholds: t, windowMs: windowSeconds * 1000 };
 }
 
@@ -67,5 +82,6 @@ export async function analyze(a: Analysis, candidate: string, stable: string, wi
         const x = m[c];
         return `${c} ${x?.requests ?? 0} req, ${x?.successRate === undefined ? "-" : `${(x.successRate * 100).toFixed(2)}% ok`}, p99 ${x?.p99Ms === undefined ? "-" : `${Math.round(x.p99Ms)} ms`}`;
     };
-    return { ...v, detail: `${a.source.name}: ${fmt(candidate)}; ${fmt(stable)}${v.ok ? "" : ` - ${v.reasons.join("; ")}`}` };
+    const unchecked = a.thresholds.checkLatency === false ? " (p99 not checked: thresholds.checkLatency is false)" : "";
+    return { ...v, detail: `${a.source.name}: ${fmt(candidate)}; ${fmt(stable)}${unchecked}${v.ok ? "" : ` - ${v.reasons.join("; ")}`}` };
 }

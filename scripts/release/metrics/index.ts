@@ -11,9 +11,11 @@
 //                   successRate in 0..1 and p99Ms are absent when the window had no requests.
 //   judge(candidate, stable, thresholds) -> { ok, reasons }   (pure; see Thresholds)
 //
-// Sources (one file each): prometheus.ts (dev: Prometheus scraping Envoy Gateway, HTTP API) and
-// cloudwatch.ts (aws: the ALB's metrics per target group, @aws-sdk/client-cloudwatch). A source
-// throws when it cannot read a colour; the caller must treat that as a failed analysis.
+// Sources (one file each): prometheus.ts (dev: Prometheus scraping Envoy Gateway, HTTP API),
+// cloudwatch.ts (aws: the ALB's metrics per target group, @aws-sdk/client-cloudwatch),
+// azureMonitor.ts (azure: AGC's metrics per backend service, no latency; @azure/monitor-query-metrics)
+// and cloudMonitoring.ts (gcp: the load balancer's metrics per backend service; @google-cloud/monitoring).
+// A source throws when it cannot read a colour; the caller must treat that as a failed analysis.
 
 export interface Window {
     start: Date;
@@ -44,6 +46,8 @@ export interface Thresholds {
     maxSuccessRateDrop: number;
     /** Candidate p99 may be at most this factor of the stable colour's (e.g. 1.2). */
     maxP99Ratio: number;
+    /** false only where the source has no latency (Azure's AGC): the p99 checks are then skipped, said so in the verdict. */
+    checkLatency?: boolean;
 }
 
 export interface Verdict {
@@ -62,11 +66,14 @@ export function judge(candidate: ColorMetrics | undefined, stable: ColorMetrics 
     if (!candidate || candidate.requests < t.minRequests) {
         return { ok: false, reasons: [`${candidate?.requests ?? 0} candidate requests in the window, need at least ${t.minRequests}`] };
     }
-    const { successRate: sr, p99Ms: p99 } = candidate;
+    const { successRate: sr } = candidate;
+    const p99 = t.checkLatency === false ? undefined : candidate.p99Ms;
     if (sr === undefined) reasons.push("no candidate success rate");
     else if (sr < t.minSuccessRate) reasons.push(`success rate ${pct(sr)} < ${pct(t.minSuccessRate)}`);
-    if (p99 === undefined) reasons.push("no candidate p99 latency");
-    else if (p99 > t.maxP99Ms) reasons.push(`p99 ${Math.round(p99)} ms > ${t.maxP99Ms} ms`);
+    if (t.checkLatency !== false) {
+        if (p99 === undefined) reasons.push("no candidate p99 latency");
+        else if (p99 > t.maxP99Ms) reasons.push(`p99 ${Math.round(p99)} ms > ${t.maxP99Ms} ms`);
+    }
     if (stable && stable.requests > 0) {
         if (sr !== undefined && stable.successRate !== undefined && stable.successRate - sr > t.maxSuccessRateDrop)
             reasons.push(`success rate ${pct(sr)} is ${pct(stable.successRate - sr)} below stable's ${pct(stable.successRate)} (allowed ${pct(t.maxSuccessRateDrop)})`);
@@ -79,3 +86,4 @@ export function judge(candidate: ColorMetrics | undefined, stable: ColorMetrics 
 export { prometheusSource, type PrometheusQueries } from "./prometheus";
 export { cloudWatchSource } from "./cloudwatch";
 export { cloudMonitoringSource } from "./cloudMonitoring";
+export { azureMonitorSource } from "./azureMonitor";
