@@ -4,9 +4,6 @@
 // fails the step (and so rolls back); promote is judged on the window before it switches.
 import fs from "node:fs";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { DefaultAzureCredential } from "@azure/identity";
-import { MetricsClient } from "@azure/monitor-query-metrics";
-import { MetricServiceClient } from "@google-cloud/monitoring";
 import { parse } from "yaml";
 import { z } from "zod";
 import { azureMonitorSource, cloudMonitoringSource, cloudWatchSource, judge, prometheusSource, type MetricsSource, type Thresholds, type Verdict, type Window } from "./metrics";
@@ -45,21 +42,35 @@ export interface Analysis {
     windowMs: number;
 }
 
+/** A source made on its first read (a failure to make it fails that read, like any other). */
+function onFirstRead(name: string, make: () => Promise<MetricsSource>): MetricsSource {
+    let made: Promise<MetricsSource> | undefined;
+    return { name, read: async (colors, window) => (await (made ??= make())).read(colors, window) };
+}
+
 export function parseAnalysis(text: string, file = "analysis file"): Analysis {
     const r = schema.safeParse(parse(text));
     if (!r.success) throw new Error(`${file}: ${r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`);
     const { source: s, thresholds: t, windowSeconds } = r.data;
     if (s.kind === "azureMonitor" && t.checkLatency)
         throw new Error(`${file}: thresholds.checkLatency: Application Gateway for Containers publishes no per-backend latency, so source.kind azureMonitor cannot judge p99; set it to false to judge on requests and success rate only`);
-    // Cloud clients authenticate the SDKs' usual way (AWS credential chain, Azure DefaultAzureCredential, Google ADC).
+    // Cloud clients authenticate the SDKs' usual way (AWS credential chain, Azure DefaultAzureCredential,
+    // Google ADC). The Azure and Google SDKs load on first read: together they add about a second to
+    // every start of the CLI otherwise.
     const source =
         s.kind === "prometheus"
             ? prometheusSource(s.url, s.queries)
             : s.kind === "cloudwatch"
               ? cloudWatchSource(new CloudWatchClient({ region: s.region }), { loadBalancer: s.loadBalancer, targetGroups: s.targetGroups })
               : s.kind === "azureMonitor"
-                ? azureMonitorSource(new MetricsClient(s.endpoint, new DefaultAzureCredential()), { resourceId: s.resourceId, backendServices: s.backendServices })
-                : cloudMonitoringSource(new MetricServiceClient(), { projectId: s.projectId, backendServices: s.backendServices });
+                ? onFirstRead("azure-monitor", async () => {
+                      const [{ DefaultAzureCredential }, { MetricsClient }] = await Promise.all([import("@azure/identity"), import("@azure/monitor-query-metrics")]);
+                      return azureMonitorSource(new MetricsClient(s.endpoint, new DefaultAzureCredential()), { resourceId: s.resourceId, backendServices: s.backendServices });
+                  })
+                : onFirstRead("cloud-monitoring", async () => {
+                      const { MetricServiceClient } = await import("@google-cloud/monitoring");
+                      return cloudMonitoringSource(new MetricServiceClient(), { projectId: s.projectId, backendServices: s.backendServices });
+                  });
     return { source, thresholds: t, windowMs: windowSeconds * 1000 };
 }
 

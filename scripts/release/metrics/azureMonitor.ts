@@ -30,7 +30,7 @@ const quote = (v: string) => `'${v.replaceAll("'", "''")}'`;
 /** Names compared without case or spaces: the API lower-cases dimension names, the SDK prefers localised ones. */
 const key = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, "");
 
-export function azureMonitorSource(client: MetricsClient, target: AzureMonitorTarget): MetricsSource {
+export function azureMonitorSource(client: Pick<MetricsClient, "queryResources">, target: AzureMonitorTarget): MetricsSource {
     return {
         name: "azure-monitor",
         async read(colors, window) {
