@@ -80,7 +80,9 @@ export function addressRows(cfg: StackConfig, s: Sizing): AddressRow[] {
                 cfg.aws.vpcCidr,
                 heldPerZone * s.zones,
                 Math.ceil(needed / s.zones) * s.zones,
-                Number(cfg.aws.vpcCidr.split("/")[1]) > 16 ? "use a larger aws.vpcCidr (up to a /16)" : `a /16 is the largest VPC the subnet plan takes; ${SPLIT}`,
+                Number(cfg.aws.vpcCidr.split("/")[1]) > 16
+                    ? "use a larger aws.vpcCidr (up to a /16)"
+                    : `a /16 is the largest VPC the subnet plan takes; ${SPLIT}`,
             ),
         ];
     }
@@ -90,7 +92,14 @@ export function addressRows(cfg: StackConfig, s: Sizing): AddressRow[] {
         const systemMax = 2 * s.zones;
         const all = needed + systemMax + Math.ceil(systemMax * 0.33);
         return [
-            row(`AKS overlay pod range ${AKS_POD_CIDR} (a /24 per node)`, "targetUsers", String(cfg.targetUsers), 2 ** (24 - Number(AKS_POD_CIDR.split("/")[1])), all, `the range is fixed; ${SPLIT}`),
+            row(
+                `AKS overlay pod range ${AKS_POD_CIDR} (a /24 per node)`,
+                "targetUsers",
+                String(cfg.targetUsers),
+                2 ** (24 - Number(AKS_POD_CIDR.split("/")[1])),
+                all,
+                `the range is fixed; ${SPLIT}`,
+            ),
             row(
                 `AKS node subnet /${AKS_NODE_SUBNET_PREFIX} of azure.vnetCidr`,
                 "targetUsers",
@@ -106,7 +115,14 @@ export function addressRows(cfg: StackConfig, s: Sizing): AddressRow[] {
         // (https://cloud.google.com/kubernetes-engine/docs/how-to/flexible-pod-cidr).
         const pods = cfg.gcp.podsCidr;
         return [
-            row(`gcp.podsCidr ${pods} (a /24 per node)`, "gcp.podsCidr", pods, 2 ** (24 - Number(pods.split("/")[1])), needed, `use a /${prefixFor(needed * 256)} or larger`),
+            row(
+                `gcp.podsCidr ${pods} (a /24 per node)`,
+                "gcp.podsCidr",
+                pods,
+                2 ** (24 - Number(pods.split("/")[1])),
+                needed,
+                `use a /${prefixFor(needed * 256)} or larger`,
+            ),
             row(
                 `gcp.nodesCidr ${cfg.gcp.nodesCidr} (one address per node)`,
                 "gcp.nodesCidr",

@@ -162,10 +162,7 @@ export function capacityFor(targetUsers: number, cloud: Cloud, colours: 1 | 2 = 
     // Steady state: every colour at its floor. Max: the serving colour at its HPA max (the idle one
     // stays at its floor) plus a surge, or a lost zone's pods rescheduled into the others.
     const perZone = Math.ceil((colours * replicas) / zones / podsPerNode);
-    const maxPodsPerZone = Math.max(
-        (hpaMax + (colours - 1) * replicas + maxSurge) / zones,
-        zones > 1 ? (colours * replicas) / (zones - 1) : 0,
-    );
+    const maxPodsPerZone = Math.max((hpaMax + (colours - 1) * replicas + maxSurge) / zones, zones > 1 ? (colours * replicas) / (zones - 1) : 0);
     const maxPerZone = Math.max(perZone, Math.ceil(maxPodsPerZone / podsPerNode));
 
     const dbWanted = (a.dbVcpuPer10kUsers * targetUsers) / 10_000;
@@ -235,7 +232,10 @@ export function capacityRows(s: Sizing): CapacityRow[] {
         row("worst rolling-update step", s.worstRolloutStepUsers),
         row("blue/green switch", s.blueGreenSwitchUsers),
         s.zones > 1 ? row(`after losing 1 of ${s.zones} zones`, s.afterZoneLossUsers) : { what: "after a zone loss (single zone)", ok: true },
-        row(`nodes (${s.nodes.desired} × ${s.nodes.podsPerNode} app pods, ${s.colours} colour(s))`, Math.floor((s.nodes.desired * s.nodes.podsPerNode) / s.colours) * s.usersPerPod),
+        row(
+            `nodes (${s.nodes.desired} × ${s.nodes.podsPerNode} app pods, ${s.colours} colour(s))`,
+            Math.floor((s.nodes.desired * s.nodes.podsPerNode) / s.colours) * s.usersPerPod,
+        ),
     ];
     if (s.cloud !== "local")
         rows.push(

@@ -78,21 +78,16 @@ export class ConfigError extends Error {
 
 // ---- value grammars (messages say what is allowed) --------------------------------------------
 
-
 // A DNS hostname (RFC 1123), at least two labels.
-const hostname = z
-    .string()
-    .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
-        error: "must be a lower-case DNS hostname such as app.example.com",
-    });
+const hostname = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
+    error: "must be a lower-case DNS hostname such as app.example.com",
+});
 
 // Image repository without tag or digest (the version keys carry the tag): registry/path per the
 // distribution reference grammar, lower-case path components.
-const imageRepository = z
-    .string()
-    .regex(/^(([a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+|__)*(\/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*$/, {
-        error: "must be an image repository without tag or digest, e.g. ghcr.io/org/app (the version keys carry the tag)",
-    });
+const imageRepository = z.string().regex(/^(([a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+|__)*(\/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*$/, {
+    error: "must be an image repository without tag or digest, e.g. ghcr.io/org/app (the version keys carry the tag)",
+});
 
 // An image tag that is also a Kubernetes label value (it goes into app.kubernetes.io/version): at
 // most 63 characters, letters or digits at both ends; optionally pinned to its content with
@@ -248,8 +243,18 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
     }
 
     const required: ProjectKey[] = [
-        "cloud", "targetUsers", "appImage", "appPort", "healthPath", "namespace",
-        "releaseStrategy", "activeColor", "canaryWeight", "inactiveScale", "previewHeader", "protectStateful",
+        "cloud",
+        "targetUsers",
+        "appImage",
+        "appPort",
+        "healthPath",
+        "namespace",
+        "releaseStrategy",
+        "activeColor",
+        "canaryWeight",
+        "inactiveScale",
+        "previewHeader",
+        "protectStateful",
     ];
     for (const key of required) {
         if (values[key] === undefined) issues.push({ key, message: "is required (Pulumi.yaml declares its default; is the project file missing?)" });
@@ -264,22 +269,38 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
         const inert = { canaryWeight: "0", inactiveScale: "full" } as Partial<Record<ProjectKey, string>>;
         for (const key of ["blueVersion", "greenVersion", "canaryWeight", "previewHost", "inactiveScale"] as const) {
             if (values[key] !== undefined && values[key] !== inert[key])
-                issues.push({ key: key, value: values[key], message: `applies only to blueGreen and canary releases, not to releaseStrategy rolling; remove it or change releaseStrategy` });
+                issues.push({
+                    key: key,
+                    value: values[key],
+                    message: `applies only to blueGreen and canary releases, not to releaseStrategy rolling; remove it or change releaseStrategy`,
+                });
         }
     } else if (strategy) {
         for (const key of ["blueVersion", "greenVersion"] as const) {
             if (values[key] === undefined) issues.push({ key, message: `is required with releaseStrategy ${strategy}` });
         }
         if (values.appVersion !== undefined)
-            issues.push({ key: "appVersion", value: values.appVersion, message: `applies only to releaseStrategy rolling; with ${strategy} set blueVersion and greenVersion` });
+            issues.push({
+                key: "appVersion",
+                value: values.appVersion,
+                message: `applies only to releaseStrategy rolling; with ${strategy} set blueVersion and greenVersion`,
+            });
         if (strategy === "blueGreen" && values.canaryWeight !== undefined && values.canaryWeight !== "0")
-            issues.push({ key: "canaryWeight", value: values.canaryWeight, message: "applies only to releaseStrategy canary; blueGreen always sends 100% to activeColor" });
+            issues.push({
+                key: "canaryWeight",
+                value: values.canaryWeight,
+                message: "applies only to releaseStrategy canary; blueGreen always sends 100% to activeColor",
+            });
         // A scaled-down colour cannot take traffic: canary weight on it would overload it.
         if (strategy === "canary" && parsed.inactiveScale === "minimal" && (parsed.canaryWeight as number | undefined))
             issues.push({ key: "inactiveScale", value: "minimal", message: "must be full while canaryWeight sends traffic to the inactive colour" });
     }
     if (values.gatewayClass !== undefined && cloud !== undefined && cloud !== "local")
-        issues.push({ key: "gatewayClass", value: values.gatewayClass, message: `applies only to cloud local; cloud ${cloud} provides its own Gateway API controller` });
+        issues.push({
+            key: "gatewayClass",
+            value: values.gatewayClass,
+            message: `applies only to cloud local; cloud ${cloud} provides its own Gateway API controller`,
+        });
     if (parsed.previewHost !== undefined && parsed.previewHost === parsed.domain)
         issues.push({ key: "previewHost", value: values.previewHost, message: "must differ from domain, or the preview route would take all traffic" });
 
@@ -328,12 +349,17 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
         const aws = cloudParsed.aws as AwsConfig | undefined;
         const azure = cloudParsed.azure as AzureConfig | undefined;
         if (aws && aws.certificateArn === undefined && aws.hostedZoneId === undefined)
-            issues.push({ key: "domain", value: values.domain, message: "on aws needs a certificate: set aws.certificateArn, or aws.hostedZoneId to issue one with ACM" });
+            issues.push({
+                key: "domain",
+                value: values.domain,
+                message: "on aws needs a certificate: set aws.certificateArn, or aws.hostedZoneId to issue one with ACM",
+            });
         if (azure && azure.tlsSecretName === undefined)
             issues.push({
                 key: "domain",
                 value: values.domain,
-                message: "on azure needs azure.tlsSecretName: a kubernetes.io/tls Secret in the app namespace (Azure issues no certificate for Application Gateway for Containers)",
+                message:
+                    "on azure needs azure.tlsSecretName: a kubernetes.io/tls Secret in the app namespace (Azure issues no certificate for Application Gateway for Containers)",
             });
     }
 
@@ -374,7 +400,8 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
     // What the capacity model asks of the clouds' address ranges and classes: refused here, because the
     // clouds would accept the ranges and leave pods Pending later.
     const sizing = sizingFor(cfg);
-    for (const r of addressRows(cfg, sizing)) if (!r.ok) issues.push({ key: r.key, value: r.value, message: `is too small: ${addressShortfall(r, cfg.targetUsers)}` });
+    for (const r of addressRows(cfg, sizing))
+        if (!r.ok) issues.push({ key: r.key, value: r.value, message: `is too small: ${addressShortfall(r, cfg.targetUsers)}` });
     if (issues.length > 0) throw new ConfigError(issues);
     return cfg;
 }

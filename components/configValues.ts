@@ -3,8 +3,7 @@
 import { z } from "zod";
 import { cidrRange, coversInternet, widestPrefix } from "../policy/cidr";
 
-export const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
-    z.enum(values, { error: `must be one of ${values.join(", ")}` });
+export const oneOf = <T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `must be one of ${values.join(", ")}` });
 
 export const integer = (min: number, max: number, what = "a whole number") => {
     const error = `must be ${what} from ${min} to ${max}`;
@@ -37,7 +36,12 @@ export const cidr = (minPrefix: number, maxPrefix: number, example: string) =>
 export const cidrList = (purpose: string, max = 100) =>
     z
         .string({ error: `is required: ${purpose}` })
-        .transform((s) => s.split(",").map((c) => c.trim()).filter((c) => c !== ""))
+        .transform((s) =>
+            s
+                .split(",")
+                .map((c) => c.trim())
+                .filter((c) => c !== ""),
+        )
         .refine((list) => list.length > 0 && list.every((c) => isIpv4Cidr(c)), {
             error: "must be a comma-separated list of IPv4 CIDRs (host bits zero), e.g. 203.0.113.0/24,198.51.100.7/32",
         })
@@ -45,7 +49,8 @@ export const cidrList = (purpose: string, max = 100) =>
         // An API allow-list names operators and CI runners: never the internet, however it is split up.
         .superRefine((list, ctx) => {
             const fix = "list your operators' and CI runners' egress CIDRs";
-            if (coversInternet(list)) ctx.addIssue({ code: "custom", message: `must not admit the whole internet (these CIDRs together cover every public address); ${fix}` });
+            if (coversInternet(list))
+                ctx.addIssue({ code: "custom", message: `must not admit the whole internet (these CIDRs together cover every public address); ${fix}` });
             else if (widestPrefix(list) < 8) ctx.addIssue({ code: "custom", message: `must not hold a range wider than a /8; ${fix}` });
         });
 

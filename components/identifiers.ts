@@ -21,15 +21,32 @@ function identifiers(cloud: Cloud, project: string, stack: string): Identifier[]
         return [
             { what: "RDS instance identifier", id: `${base}-pg`, max: 63, source: "RDS CreateDBInstance DBInstanceIdentifier" },
             { what: "ElastiCache replication group id", id: `${base}-valkey`, max: 40, source: "ElastiCache CreateReplicationGroup ReplicationGroupId" },
-            { what: "EKS node group name (prefix + 26)", id: `${base}-z0-`.padEnd(base.length + 4 + PREFIX_SUFFIX, "x"), max: 63, source: "EKS CreateNodegroup nodegroupName" },
+            {
+                what: "EKS node group name (prefix + 26)",
+                id: `${base}-z0-`.padEnd(base.length + 4 + PREFIX_SUFFIX, "x"),
+                max: 63,
+                source: "EKS CreateNodegroup nodegroupName",
+            },
         ];
     if (cloud === "gcp")
         return [
-            { what: "Memorystore instance id", id: `${base}-redis`.padEnd(base.length + 6 + AUTONAME_SUFFIX, "x"), max: 40, source: "Memorystore CreateInstanceRequest instance_id" },
+            {
+                what: "Memorystore instance id",
+                id: `${base}-redis`.padEnd(base.length + 6 + AUTONAME_SUFFIX, "x"),
+                max: 40,
+                source: "Memorystore CreateInstanceRequest instance_id",
+            },
             { what: "GKE cluster name", id: base.padEnd(base.length + AUTONAME_SUFFIX, "x"), max: 40, source: "GKE Cluster.name" },
         ];
     if (cloud === "azure")
-        return [{ what: "PostgreSQL flexible server name", id: `${base}-db`.padEnd(base.length + 3 + AUTONAME_SUFFIX, "x"), max: 63, source: "Microsoft.DBforPostgreSQL/flexibleServers name" }];
+        return [
+            {
+                what: "PostgreSQL flexible server name",
+                id: `${base}-db`.padEnd(base.length + 3 + AUTONAME_SUFFIX, "x"),
+                max: 63,
+                source: "Microsoft.DBforPostgreSQL/flexibleServers name",
+            },
+        ];
     return [];
 }
 

@@ -4,10 +4,21 @@
 // ignore what the cloud reports now.
 import * as pulumi from "@pulumi/pulumi";
 
-export function zonesChosenOnce(name: string, candidates: pulumi.Input<string[]>, count: number, hint: string, opts: pulumi.CustomResourceOptions = {}): pulumi.Output<string[]> {
-    const chosen = new pulumi.Stash(`${name}-zones`, { input: pulumi.output(candidates).apply((z) => z.slice(0, count)) }, { ...opts, ignoreChanges: ["input"] });
+export function zonesChosenOnce(
+    name: string,
+    candidates: pulumi.Input<string[]>,
+    count: number,
+    hint: string,
+    opts: pulumi.CustomResourceOptions = {},
+): pulumi.Output<string[]> {
+    const chosen = new pulumi.Stash(
+        `${name}-zones`,
+        { input: pulumi.output(candidates).apply((z) => z.slice(0, count)) },
+        { ...opts, ignoreChanges: ["input"] },
+    );
     return chosen.output.apply((zones: string[]) => {
-        if (zones.length < count) throw new pulumi.RunError(`only ${zones.length} zone(s) were available when the stack was created; it needs ${count}. ${hint}`);
+        if (zones.length < count)
+            throw new pulumi.RunError(`only ${zones.length} zone(s) were available when the stack was created; it needs ${count}. ${hint}`);
         return zones;
     });
 }

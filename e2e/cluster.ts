@@ -51,8 +51,12 @@ export class Cluster {
     private async boot(dir: string): Promise<void> {
         const [etcdPort, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
         this.launch("etcd", [
-            `--data-dir=${dir}/etcd`, `--listen-client-urls=http://127.0.0.1:${etcdPort}`, `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
-            `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`, "--unsafe-no-fsync", "--log-level=warn",
+            `--data-dir=${dir}/etcd`,
+            `--listen-client-urls=http://127.0.0.1:${etcdPort}`,
+            `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
+            `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
+            "--unsafe-no-fsync",
+            "--log-level=warn",
         ]);
         const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
         fs.writeFileSync(`${dir}/sa.key`, privateKey.export({ type: "pkcs8", format: "pem" }));
@@ -60,10 +64,17 @@ export class Cluster {
         const token = randomBytes(24).toString("hex");
         fs.writeFileSync(`${dir}/tokens.csv`, `${token},admin,admin,"system:masters"\n`);
         this.launch("kube-apiserver", [
-            `--etcd-servers=http://127.0.0.1:${etcdPort}`, `--secure-port=${apiPort}`, "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
-            `--cert-dir=${dir}/pki`, `--token-auth-file=${dir}/tokens.csv`, "--authorization-mode=RBAC",
-            "--service-account-issuer=https://kubernetes.default.svc", `--service-account-key-file=${dir}/sa.pub`,
-            `--service-account-signing-key-file=${dir}/sa.key`, "--service-cluster-ip-range=10.96.0.0/16",
+            `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+            `--secure-port=${apiPort}`,
+            "--bind-address=127.0.0.1",
+            "--advertise-address=127.0.0.1",
+            `--cert-dir=${dir}/pki`,
+            `--token-auth-file=${dir}/tokens.csv`,
+            "--authorization-mode=RBAC",
+            "--service-account-issuer=https://kubernetes.default.svc",
+            `--service-account-key-file=${dir}/sa.pub`,
+            `--service-account-signing-key-file=${dir}/sa.key`,
+            "--service-cluster-ip-range=10.96.0.0/16",
             // No node lifecycle controller runs (kwok nodes send no heartbeats), so nothing would lift the
             // not-ready taint this admission plugin puts on new nodes.
             "--disable-admission-plugins=TaintNodesByCondition",
@@ -76,7 +87,12 @@ export class Cluster {
             JSON.stringify({
                 apiVersion: "v1",
                 kind: "Config",
-                clusters: [{ name: "e2e", cluster: { server: `https://127.0.0.1:${apiPort}`, "certificate-authority-data": fs.readFileSync(cert).toString("base64") } }],
+                clusters: [
+                    {
+                        name: "e2e",
+                        cluster: { server: `https://127.0.0.1:${apiPort}`, "certificate-authority-data": fs.readFileSync(cert).toString("base64") },
+                    },
+                ],
                 users: [{ name: "admin", user: { token } }],
                 contexts: [{ name: "e2e", context: { cluster: "e2e", user: "admin" } }],
                 "current-context": "e2e",
@@ -85,19 +101,35 @@ export class Cluster {
         await until(() => this.kubectlOk(["get", "--raw", "/readyz"]), 120, "kube-apiserver /readyz");
         const kc = `--kubeconfig=${this.kubeconfig}`;
         this.launch("kube-controller-manager", [
-            kc, `--authentication-kubeconfig=${this.kubeconfig}`, `--authorization-kubeconfig=${this.kubeconfig}`, "--leader-elect=false",
-            `--service-account-private-key-file=${dir}/sa.key`, "--use-service-account-credentials=false", `--secure-port=${await freePort()}`,
+            kc,
+            `--authentication-kubeconfig=${this.kubeconfig}`,
+            `--authorization-kubeconfig=${this.kubeconfig}`,
+            "--leader-elect=false",
+            `--service-account-private-key-file=${dir}/sa.key`,
+            "--use-service-account-credentials=false",
+            `--secure-port=${await freePort()}`,
             "--controllers=*,-nodeipam,-nodelifecycle,-ttl-after-finished,-bootstrapsigner,-tokencleaner",
         ]);
         this.launch("kube-scheduler", [kc, "--leader-elect=false", `--secure-port=${await freePort()}`]);
-        this.launch("kwok", [kc, "--manage-all-nodes=true", `--config=${path.join(__dirname, "kwok-stages.yaml")}`, "--cidr=10.244.0.0/16", "--node-ip=10.0.0.1"]);
+        this.launch("kwok", [
+            kc,
+            "--manage-all-nodes=true",
+            `--config=${path.join(__dirname, "kwok-stages.yaml")}`,
+            "--cidr=10.244.0.0/16",
+            "--node-ip=10.0.0.1",
+        ]);
         // Three nodes, one per zone (the stacks spread pods over zones), big enough for every stack.
         const nodes = ["a", "b", "c"].map((z) => ({
             apiVersion: "v1",
             kind: "Node",
             metadata: {
                 name: `node-${z}`,
-                labels: { "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", "topology.kubernetes.io/zone": `zone-${z}`, "kubernetes.io/hostname": `node-${z}` },
+                labels: {
+                    "kubernetes.io/os": "linux",
+                    "kubernetes.io/arch": "amd64",
+                    "topology.kubernetes.io/zone": `zone-${z}`,
+                    "kubernetes.io/hostname": `node-${z}`,
+                },
                 annotations: { "kwok.x-k8s.io/node": "fake" },
             },
             status: { allocatable: { cpu: "64", memory: "256Gi", pods: "250" }, capacity: { cpu: "64", memory: "256Gi", pods: "250" } },

@@ -18,8 +18,7 @@ function cliConfig(p: PulumiProject, stack: string): Record<string, unknown> {
     return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.objectValue ?? v.value]));
 }
 
-const asCli = (merged: Record<string, string>) =>
-    Object.fromEntries(Object.entries(merged).map(([k, v]) => [k, v.startsWith("{") ? JSON.parse(v) : v]));
+const asCli = (merged: Record<string, string>) => Object.fromEntries(Object.entries(merged).map(([k, v]) => [k, v.startsWith("{") ? JSON.parse(v) : v]));
 
 describe("e2e: the harness's config merge equals the Pulumi CLI's", function () {
     this.timeout(120_000);
@@ -32,7 +31,10 @@ describe("e2e: the harness's config merge equals the Pulumi CLI's", function () 
             const cli = cliConfig(p, stack);
             const harness = asCli(mergedConfig(p.read("Pulumi.yaml"), p.read(`Pulumi.${stack}.yaml`)));
             assert.deepEqual(harness, cli);
-            assert.ok(Object.keys(cli).some((k) => typeof cli[k] === "object"), "the stack has structured keys");
+            assert.ok(
+                Object.keys(cli).some((k) => typeof cli[k] === "object"),
+                "the stack has structured keys",
+            );
             assert.doesNotThrow(() => parseConfig(mergedConfig(p.read("Pulumi.yaml"), p.read(`Pulumi.${stack}.yaml`)), stack));
         });
 
@@ -53,7 +55,10 @@ describe("e2e: the harness's config merge equals the Pulumi CLI's", function () 
         assert.notEqual((cli["zdp:aws"] as any).backupRetentionDays, 30, "the object never sees a literal key");
         const merged = mergedConfig(p.read("Pulumi.yaml"), p.read("Pulumi.aws.yaml"));
         assert.deepEqual(asCli(merged), cli);
-        assert.throws(() => parseConfig(merged, "aws"), (e: ConfigError) => /pulumi config set --path aws\.backupRetentionDays 30/.test(e.message));
+        assert.throws(
+            () => parseConfig(merged, "aws"),
+            (e: ConfigError) => /pulumi config set --path aws\.backupRetentionDays 30/.test(e.message),
+        );
     });
 
     it("an unquoted scalar the CLI rewrites is refused by the harness; `config set` quotes it", () => {

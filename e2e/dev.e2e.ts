@@ -75,11 +75,23 @@ describe("e2e: the dev stack's life on the real engine and a real API server", f
         if (remove.length) await stack.removeAllConfig(remove.map((k) => `zdp:${k}`));
         const result = await stack.preview({ color: "never", diff: true });
         const preview = result.changeSummary as Changes;
-        assert.deepEqual(Object.keys(preview).filter((k) => k !== "same").sort(), ["update"], `${label}: preview ${JSON.stringify(preview)}`);
+        assert.deepEqual(
+            Object.keys(preview)
+                .filter((k) => k !== "same")
+                .sort(),
+            ["update"],
+            `${label}: preview ${JSON.stringify(preview)}`,
+        );
         assert.equal(preview.update, updates, `${label}: preview ${JSON.stringify(preview)}`);
         assert.match(result.stdout, /weight\s*:\s*\d+\s*=>\s*\d+/, `${label}: the preview shows the weights changing:\n${result.stdout}`);
         const changes = await up(label, {});
-        assert.deepEqual(Object.keys(changes).filter((k) => k !== "same").sort(), ["update"], `${label}: up ${JSON.stringify(changes)}`);
+        assert.deepEqual(
+            Object.keys(changes)
+                .filter((k) => k !== "same")
+                .sort(),
+            ["update"],
+            `${label}: up ${JSON.stringify(changes)}`,
+        );
         assert.equal(changes.update, updates);
     }
 
@@ -88,8 +100,19 @@ describe("e2e: the dev stack's life on the real engine and a real API server", f
         // Controllers from the internet (Envoy Gateway's chart) are replaced by the vendored Gateway API
         // CRDs and a GatewayClass no controller serves: the objects and the engine are real, traffic is not.
         cluster.kubectl(["apply", "--server-side", "-f", path.join(ROOT, "crds", "gateway-api-v1.6.0-standard-install.yaml")]);
-        cluster.kubectl(["wait", "--for=condition=Established", "crd/gateways.gateway.networking.k8s.io", "crd/httproutes.gateway.networking.k8s.io", "--timeout=60s"]);
-        cluster.apply({ apiVersion: "gateway.networking.k8s.io/v1", kind: "GatewayClass", metadata: { name: "e2e" }, spec: { controllerName: "example.com/e2e" } });
+        cluster.kubectl([
+            "wait",
+            "--for=condition=Established",
+            "crd/gateways.gateway.networking.k8s.io",
+            "crd/httproutes.gateway.networking.k8s.io",
+            "--timeout=60s",
+        ]);
+        cluster.apply({
+            apiVersion: "gateway.networking.k8s.io/v1",
+            kind: "GatewayClass",
+            metadata: { name: "e2e" },
+            spec: { controllerName: "example.com/e2e" },
+        });
         // Volumes for the two StatefulSets (no provisioner here): class-less PVs their claims bind to.
         cluster.apply({
             apiVersion: "v1",
@@ -130,7 +153,9 @@ describe("e2e: the dev stack's life on the real engine and a real API server", f
         // The backend's own state file, as stored (exportStack would decrypt secrets for us).
         const state = fs.readFileSync(path.join(project.dir, "state", ".pulumi", "stacks", "zdp", "dev.json"), "utf8");
         for (const secret of ["POSTGRES_PASSWORD", "REDIS_PASSWORD"]) {
-            const live = JSON.parse(cluster.kubectl(["-n", NS, "get", "secret", secret === "POSTGRES_PASSWORD" ? "postgres-auth" : "redis-auth", "-o", "json"]));
+            const live = JSON.parse(
+                cluster.kubectl(["-n", NS, "get", "secret", secret === "POSTGRES_PASSWORD" ? "postgres-auth" : "redis-auth", "-o", "json"]),
+            );
             const value = Buffer.from(live.data[secret], "base64").toString();
             assert.ok(value.length >= 32);
             assert.ok(!state.includes(value), `${secret} is in the state in plaintext`);
@@ -143,10 +168,14 @@ describe("e2e: the dev stack's life on the real engine and a real API server", f
         // the SDK's own run-policy-pack on policy/ with the engine address the CLI passes last.
         const shim = path.join(project.dir, "policy-analyzer");
         const runPolicyPack = path.join(ROOT, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack");
-        fs.writeFileSync(shim, `#!/bin/sh
+        fs.writeFileSync(
+            shim,
+            `#!/bin/sh
 for a; do engine="$a"; done
 cd '${ROOT}/policy' && exec '${process.execPath}' '${runPolicyPack}' "$engine" .
-`, { mode: 0o755 });
+`,
+            { mode: 0o755 },
+        );
         const config = path.join(project.dir, "policy.json");
         // As the workflows build it: `pulumi config get --path policy.exceptions` → policy/exceptions.ts.
         const waived = (await stack.getConfig("policy.exceptions", true)).value;
@@ -154,7 +183,8 @@ cd '${ROOT}/policy' && exec '${process.execPath}' '${runPolicyPack}' "$engine" .
         fs.writeFileSync(config, JSON.stringify(exceptionConfig(waived.split(","))));
         const preview = await stack.preview({ color: "never", policyPacks: [shim], policyPackConfigs: [config] });
         assert.match(preview.stdout, new RegExp(PACK_NAME));
-        for (const rule of ["k8s-min-replicas", "k8s-pdb"]) assert.match(preview.stdout, new RegExp(`\\[advisory\\][^\\n]*${rule}`), `${rule} reported as advisory`);
+        for (const rule of ["k8s-min-replicas", "k8s-pdb"])
+            assert.match(preview.stdout, new RegExp(`\\[advisory\\][^\\n]*${rule}`), `${rule} reported as advisory`);
         assert.doesNotMatch(preview.stdout, /\[mandatory\]/);
     });
 

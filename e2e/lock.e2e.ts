@@ -32,7 +32,7 @@ describe("release lock (Lease) on a real API server", function () {
         const contenders = await Promise.allSettled([acquireLock(api, "ci run 7", 120, assert.fail), acquireLock(api, "bob@desk pid 2", 120, assert.fail)]);
         for (const c of contenders) {
             assert.equal(c.status, "rejected");
-            const e = (c).reason;
+            const e = c.reason;
             assert.ok(e instanceof LockHeld, String(e));
             assert.match(e.message, /holds this stack's lock: alice@laptop pid 1 since \d{4}-\d\d-\d\dT/);
         }
@@ -45,7 +45,12 @@ describe("release lock (Lease) on a real API server", function () {
     it("an expired lease is taken over by exactly one of two racing contenders (resourceVersion conflict)", async () => {
         const api = kubectlLeaseApi(NS, cluster.kubeconfig, tool("kubectl"));
         const old = new Date(Date.now() - 600_000).toISOString().replace(/Z$/, "000Z"); // MicroTime
-        cluster.apply({ apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: LEASE_NAME, namespace: NS }, spec: { holderIdentity: "killed run", acquireTime: old, renewTime: old, leaseDurationSeconds: 60 } });
+        cluster.apply({
+            apiVersion: "coordination.k8s.io/v1",
+            kind: "Lease",
+            metadata: { name: LEASE_NAME, namespace: NS },
+            spec: { holderIdentity: "killed run", acquireTime: old, renewTime: old, leaseDurationSeconds: 60 },
+        });
         const results = await Promise.allSettled([acquireLock(api, "a", 120, () => {}), acquireLock(api, "b", 120, () => {})]);
         const won = results.filter((r) => r.status === "fulfilled");
         assert.equal(won.length, 1, JSON.stringify(results.map((r) => r.status)));

@@ -13,9 +13,9 @@ const STACKS = ["dev", "aws", "azure", "gcp"];
 const NO_CRD = new Set(["alb.networking.azure.io"]);
 
 function crdFiles(dir: string): string[] {
-    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-        e.isDirectory() ? crdFiles(path.join(dir, e.name)) : e.name.endsWith(".yaml") ? [path.join(dir, e.name)] : [],
-    );
+    return fs
+        .readdirSync(dir, { withFileTypes: true })
+        .flatMap((e) => (e.isDirectory() ? crdFiles(path.join(dir, e.name)) : e.name.endsWith(".yaml") ? [path.join(dir, e.name)] : []));
 }
 
 /** The object a recorded kubernetes resource sends to the API server. */
@@ -47,7 +47,12 @@ describe("e2e: every stack's Kubernetes objects pass the real API server (server
                 return true;
             }
         };
-        const gc = (description: string) => ({ apiVersion: "gateway.networking.k8s.io/v1", kind: "GatewayClass", metadata: { name: "probe" }, spec: { controllerName: "example.com/x", description } });
+        const gc = (description: string) => ({
+            apiVersion: "gateway.networking.k8s.io/v1",
+            kind: "GatewayClass",
+            metadata: { name: "probe" },
+            spec: { controllerName: "example.com/x", description },
+        });
         assert.equal(refuses(gc("x".repeat(64))), false, "a 64-character description is allowed");
         assert.equal(refuses(gc("x".repeat(65))), true, "the v1.6.0 CRD caps description at 64 characters");
         assert.equal(refuses({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "probe", namespace: "default" }, data: { a: "b" }, extra: 1 }), true);
@@ -68,13 +73,18 @@ describe("e2e: every stack's Kubernetes objects pass the real API server (server
             const failures: string[] = [];
             for (const o of checked) {
                 try {
-                    cluster.kubectl(["apply", "--server-side", "--dry-run=server", "--validate=strict", "--field-manager=pulumi-kubernetes", "-f", "-"], JSON.stringify(o));
+                    cluster.kubectl(
+                        ["apply", "--server-side", "--dry-run=server", "--validate=strict", "--field-manager=pulumi-kubernetes", "-f", "-"],
+                        JSON.stringify(o),
+                    );
                 } catch (e: any) {
                     failures.push(`${o.kind} ${o.metadata.namespace ?? ""}/${o.metadata.name}: ${String(e.stderr ?? e.message).trim()}`);
                 }
             }
             assert.deepEqual(failures, [], `${stack}: ${failures.length} of ${checked.length} objects refused`);
             if (unvalidated.length)
-                console.log(`      ${stack}: ${checked.length} objects accepted; not validated (CRD not public): ${unvalidated.map((o) => `${o.kind} ${o.metadata.name}`).join(", ")}`);
+                console.log(
+                    `      ${stack}: ${checked.length} objects accepted; not validated (CRD not public): ${unvalidated.map((o) => `${o.kind} ${o.metadata.name}`).join(", ")}`,
+                );
         });
 });

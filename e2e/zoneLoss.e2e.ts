@@ -55,7 +55,9 @@ describe("zone loss on a real scheduler: the release's zone spread", function ()
         // (unreachable:NoSchedule, and NoExecute, after which the pods are evicted).
         cluster.kubectl(["taint", "node", "node-c", "node.kubernetes.io/unreachable:NoSchedule"]);
         for (const app of ["release", "counts-lost-nodes"]) {
-            const lost = running(app).filter((p) => p.spec.nodeName === "node-c").map((p) => p.metadata.name);
+            const lost = running(app)
+                .filter((p) => p.spec.nodeName === "node-c")
+                .map((p) => p.metadata.name);
             assert.equal(lost.length, 2, `${app} had 2 pods in zone c`);
             cluster.kubectl(["delete", "pod", "-n", NS, "--grace-period=0", "--force", ...lost]);
         }
@@ -65,8 +67,11 @@ describe("zone loss on a real scheduler: the release's zone spread", function ()
         assert.deepEqual(byNode, { "node-a": 3, "node-b": 3 });
 
         // The control: the same spread without nodeTaintsPolicy is stuck, and the scheduler says why.
-        await waitFor("the control's replacements to be judged unschedulable", () =>
-            pods("counts-lost-nodes").filter((p) => p.status.conditions?.some((c: any) => c.type === "PodScheduled" && c.reason === "Unschedulable")).length === 2,
+        await waitFor(
+            "the control's replacements to be judged unschedulable",
+            () =>
+                pods("counts-lost-nodes").filter((p) => p.status.conditions?.some((c: any) => c.type === "PodScheduled" && c.reason === "Unschedulable"))
+                    .length === 2,
         );
         const stuck = pods("counts-lost-nodes").find((p) => !p.spec.nodeName)!;
         assert.match(stuck.status.conditions.find((c: any) => c.type === "PodScheduled").message, /didn't match pod topology spread constraints/);

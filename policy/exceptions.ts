@@ -24,6 +24,9 @@ if (require.main === module) {
         else console.error(`error: expected one comma-separated list of rule names, got ${JSON.stringify(process.argv.slice(2))}\n${usage}`);
         process.exit(raw === "--help" || raw === "-h" ? 0 : 2);
     }
-    const names = raw.split(",").map((s) => s.trim()).filter(Boolean);
+    const names = raw
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
     process.stdout.write(`${JSON.stringify(exceptionConfig(names), null, 2)}\n`);
 }

@@ -4,7 +4,8 @@ import { PolicyPack } from "@pulumi/policy";
 import { PACK_NAME, policies } from "./policies";
 
 new PolicyPack(PACK_NAME, {
-    description: "ZDP guardrails: private, encrypted, backed-up, highly available data stores and clusters; no public ingress but the load balancer; hardened, replicated Kubernetes workloads.",
+    description:
+        "ZDP guardrails: private, encrypted, backed-up, highly available data stores and clusters; no public ingress but the load balancer; hardened, replicated Kubernetes workloads.",
     enforcementLevel: "mandatory",
     policies,
 });

@@ -97,11 +97,7 @@ function call(fn: () => unknown, rule: string, unknown: (message: string) => voi
  * Evaluate every rule of the pack over one stack's resources. Rules listed in the stack's
  * `policy.exceptions` still run; their findings are reported at level "advisory".
  */
-export function runPolicies(
-    resources: OfflineResource[],
-    stackConfig: Pick<StackConfig, "policyExceptions">,
-    policies = packPolicies,
-): PolicyReport {
+export function runPolicies(resources: OfflineResource[], stackConfig: Pick<StackConfig, "policyExceptions">, policies = packPolicies): PolicyReport {
     const packConfig = exceptionConfig(stackConfig.policyExceptions);
     const violations: Violation[] = [];
     const applied = new Set<string>();
@@ -140,15 +136,20 @@ export function runPolicies(
                 stackResources[i].dependencies = r.dependsOn.map((u) => byUrnPolicy.get(u)).filter((d): d is PolicyResource => !!d);
             });
             const args = { resources: stackResources, stackTags: new Map(), getConfig: <T>() => ({}) as T, notApplicable };
-            const ran = call(() => p.validateStack(args, (message, urn) => {
-                const r = urn ? byUrn.get(urn) : undefined;
-                push(r ? label(r) : (urn ?? "stack"), message);
-            }), p.name, (message) => push("stack", message, "advisory"));
+            const ran = call(
+                () =>
+                    p.validateStack(args, (message, urn) => {
+                        const r = urn ? byUrn.get(urn) : undefined;
+                        push(r ? label(r) : (urn ?? "stack"), message);
+                    }),
+                p.name,
+                (message) => push("stack", message, "advisory"),
+            );
             if (ran) applied.add(p.name);
             continue;
         }
 
-        const v = (p).validateResource;
+        const v = p.validateResource;
         const validations: ResourceValidation[] = v === undefined ? [] : Array.isArray(v) ? v : [v];
         for (const r of custom) {
             const props = unknownCheckingProxy(r.inputs);
@@ -165,7 +166,11 @@ export function runPolicies(
                 notApplicable,
             };
             for (const validate of validations) {
-                const ran = call(() => validate(args, (message) => push(label(r), message)), p.name, (message) => push(label(r), message, "advisory"));
+                const ran = call(
+                    () => validate(args, (message) => push(label(r), message)),
+                    p.name,
+                    (message) => push(label(r), message, "advisory"),
+                );
                 if (ran) applied.add(p.name);
             }
         }

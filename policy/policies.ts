@@ -12,13 +12,7 @@ export { RULE_NAMES };
 
 export const PACK_NAME = "zdp-guardrails";
 
-export const policies: Policies = [
-    ...databasePolicies,
-    ...redisPolicies,
-    ...clusterPolicies,
-    ...networkPolicies,
-    ...kubernetesPolicies,
-];
+export const policies: Policies = [...databasePolicies, ...redisPolicies, ...clusterPolicies, ...networkPolicies, ...kubernetesPolicies];
 
 // The config check reads ruleNames.ts; a rule added or renamed without it must not load.
 const packNames = policies.map((p) => p.name);

@@ -91,7 +91,11 @@ function main(): void {
     let parsed;
     try {
         parsed = parseArgs({
-            options: { runs: { type: "string", default: "3" }, stacks: { type: "string", default: STACKS.join(",") }, help: { type: "boolean", short: "h", default: false } },
+            options: {
+                runs: { type: "string", default: "3" },
+                stacks: { type: "string", default: STACKS.join(",") },
+                help: { type: "boolean", short: "h", default: false },
+            },
         });
     } catch (e) {
         usage((e as Error).message.split("\n")[0]);
@@ -161,7 +165,10 @@ function main(): void {
     console.log(` ${s(lintCold.ms)} (cached: ${s(lintWarm.ms)})`);
     // The suite is long; one run is enough to size it. Same mocha command line as `npm test`.
     process.stdout.write("mocha suite ...");
-    const mochaArgs = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: { test: string } }).scripts.test.split("&&").map((c) => c.trim()).find((c) => c.startsWith("mocha "))!;
+    const mochaArgs = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: { test: string } }).scripts.test
+        .split("&&")
+        .map((c) => c.trim())
+        .find((c) => c.startsWith("mocha "))!;
     const suite = timed("sh", ["-c", `${bin("mocha")} ${mochaArgs.slice("mocha ".length)}`], {}, true);
     const suiteNote = suite.exitCode === 0 ? "" : ` (exit ${suite.exitCode}: failing tests)`;
     console.log(` ${s(suite.ms)}${suiteNote}`);
@@ -170,7 +177,13 @@ function main(): void {
         ["npm run typecheck (tsgo)", s(typecheck.ms), mib(typecheck), share(typecheck.ms, total), ""],
         ["npm run lint, empty cache (fresh clone)", s(lintCold.ms), mib(lintCold), share(lintCold.ms, total), ""],
         ["npm run lint, nothing changed since the last run", s(lintWarm.ms), mib(lintWarm), "", ""],
-        ["typecheck with TypeScript 5.9 (what ts-node uses under `pulumi up`)", s(typecheck59.ms), mib(typecheck59), ratio(typecheck59.ms, typecheck.ms) + " of tsgo", ""],
+        [
+            "typecheck with TypeScript 5.9 (what ts-node uses under `pulumi up`)",
+            s(typecheck59.ms),
+            mib(typecheck59),
+            ratio(typecheck59.ms, typecheck.ms) + " of tsgo",
+            "",
+        ],
         [`mocha suite (1 run)${suiteNote}`, s(suite.ms), mib(suite), share(suite.ms, total), ""],
         ["npm test = typecheck + lint (empty cache) + mocha", s(total), "", "", ""],
         ["npm test, lint cached", s(total - lintCold.ms + lintWarm.ms), "", "", ""],

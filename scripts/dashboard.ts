@@ -16,7 +16,15 @@ const USAGE = `usage: npm run dashboard -- --stack S [--analysis FILE] [--port N
 async function main() {
     let values;
     try {
-        ({ values } = parseArgs({ options: { stack: { type: "string" }, port: { type: "string", default: "8090" }, analysis: { type: "string" }, simulate: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } } }));
+        ({ values } = parseArgs({
+            options: {
+                stack: { type: "string" },
+                port: { type: "string", default: "8090" },
+                analysis: { type: "string" },
+                simulate: { type: "boolean", default: false },
+                help: { type: "boolean", short: "h", default: false },
+            },
+        }));
     } catch (e) {
         process.stderr.write(`error: ${(e as Error).message.split("\n")[0]}\n\n${USAGE}\n`);
         process.exit(2);
@@ -26,7 +34,9 @@ async function main() {
         process.stderr.write(`error: --stack is required\n\n${USAGE}\n`);
         process.exit(2);
     }
-    const source = values.simulate ? new SimulatedCanary(values.stack ?? "simulated") : new StackFileSource(path.resolve(__dirname, ".."), values.stack!, values.analysis ? loadAnalysis(values.analysis).source : undefined);
+    const source = values.simulate
+        ? new SimulatedCanary(values.stack ?? "simulated")
+        : new StackFileSource(path.resolve(__dirname, ".."), values.stack!, values.analysis ? loadAnalysis(values.analysis).source : undefined);
     await source.snapshot(); // a bad stack name or config fails here, before the server starts
     const server = await serveDashboard(source, { port: Number(values.port) });
     console.log(`release dashboard for ${values.stack ?? "a simulated canary"}: ${server.url}  (Ctrl-C to stop)`);

@@ -91,19 +91,33 @@ function printCapacity(out: string[], cfg: StackConfig, s: Sizing): void {
     const n = (v: number) => v.toLocaleString("en-US");
     const capacity = table(["capacity", "users served", "against target"]);
     for (const r of capacityRows(s))
-        capacity.push([r.what, r.servedUsers === undefined ? "n/a" : n(r.servedUsers), r.servedUsers === undefined ? "-" : `${r.ok ? "✓ ≥" : "✗ <"} ${n(s.targetUsers)}`]);
+        capacity.push([
+            r.what,
+            r.servedUsers === undefined ? "n/a" : n(r.servedUsers),
+            r.servedUsers === undefined ? "-" : `${r.ok ? "✓ ≥" : "✗ <"} ${n(s.targetUsers)}`,
+        ]);
     // The config refuses a range that falls short, so these print ✓; they show the headroom left.
-    for (const r of addressRows(cfg, s)) capacity.push([`addresses: ${r.what}`, `${n(r.nodesHeld)} nodes`, `${r.ok ? "✓ ≥" : "✗ <"} ${n(r.nodesNeeded)} nodes`]);
+    for (const r of addressRows(cfg, s))
+        capacity.push([`addresses: ${r.what}`, `${n(r.nodesHeld)} nodes`, `${r.ok ? "✓ ≥" : "✗ <"} ${n(r.nodesNeeded)} nodes`]);
     out.push(capacity.toString());
     const sizing = table(["sizing", "chosen"]);
     sizing.push(
-        ["app pods (per colour)", `${s.app.replicas} (HPA ${s.app.hpaMin}..${s.app.hpaMax}), ${s.usersPerPod} users/pod, ${s.app.cpuRequest} CPU / ${s.app.memoryRequest} each`],
+        [
+            "app pods (per colour)",
+            `${s.app.replicas} (HPA ${s.app.hpaMin}..${s.app.hpaMax}), ${s.usersPerPod} users/pod, ${s.app.cpuRequest} CPU / ${s.app.memoryRequest} each`,
+        ],
         ["rolling update", `maxSurge ${s.app.maxSurge}, maxUnavailable ${s.app.maxUnavailable}; PDB maxUnavailable ${s.app.pdbMaxUnavailable}`],
-        ["nodes", `${s.cloud === "local" ? "your cluster's nodes, assumed" : s.nodes.machineType} (${s.nodes.vcpu} vCPU / ${s.nodes.memoryGiB} GiB, ${s.nodes.podsPerNode} app pods each): ${s.nodes.perZone}/zone × ${s.zones} = ${s.nodes.desired}, autoscaler ${s.nodes.min}..${s.nodes.max}; ${s.colours} colour(s) at full size`],
+        [
+            "nodes",
+            `${s.cloud === "local" ? "your cluster's nodes, assumed" : s.nodes.machineType} (${s.nodes.vcpu} vCPU / ${s.nodes.memoryGiB} GiB, ${s.nodes.podsPerNode} app pods each): ${s.nodes.perZone}/zone × ${s.zones} = ${s.nodes.desired}, autoscaler ${s.nodes.min}..${s.nodes.max}; ${s.colours} colour(s) at full size`,
+        ],
         ...(s.cloud === "local"
             ? [["database, redis", "in-cluster StatefulSets, laptop-sized (stacks/local.ts); the clouds size managed services"]]
             : [
-                  ["database", `${s.database.instanceClass} (${s.database.vcpu} vCPU / ${s.database.memoryGiB} GiB), ${s.database.storageGiB} GiB growing to ${s.database.maxStorageGiB}`],
+                  [
+                      "database",
+                      `${s.database.instanceClass} (${s.database.vcpu} vCPU / ${s.database.memoryGiB} GiB), ${s.database.storageGiB} GiB growing to ${s.database.maxStorageGiB}`,
+                  ],
                   ["redis", `${s.redis.nodeClass} (${s.redis.memoryGiB} GiB)`],
               ]),
     );
@@ -160,7 +174,9 @@ export async function buildPlan(stack: string, overrides: Record<string, string>
 /** Why the plan fails: capacity rows below the target and mandatory policy violations (the plan exits 1). */
 export function shortfalls({ sizing, policy }: Plan): string[] {
     return [
-        ...capacityRows(sizing).filter((r) => !r.ok).map((r) => `capacity: ${r.what} serves ${r.servedUsers?.toLocaleString("en-US")} of ${sizing.targetUsers.toLocaleString("en-US")} users`),
+        ...capacityRows(sizing)
+            .filter((r) => !r.ok)
+            .map((r) => `capacity: ${r.what} serves ${r.servedUsers?.toLocaleString("en-US")} of ${sizing.targetUsers.toLocaleString("en-US")} users`),
         ...policy.violations.filter((v) => v.level === "mandatory").map((v) => `policy: [${v.rule}] ${v.resource}`),
     ];
 }
@@ -189,7 +205,9 @@ export function planJson(plan: Plan, overrides: Record<string, string>): string 
 export function renderPlan({ run, sizing, release, policy, diff }: Plan): string {
     const out: string[] = [];
     const cfg = run.config;
-    out.push(`Plan for stack ${cfg.stack} (cloud ${cfg.cloud}${cfg.region ? `, ${cfg.region}` : ""}), ${cfg.targetUsers.toLocaleString("en-US")} target users — offline, under Pulumi's mock runtime\n`);
+    out.push(
+        `Plan for stack ${cfg.stack} (cloud ${cfg.cloud}${cfg.region ? `, ${cfg.region}` : ""}), ${cfg.targetUsers.toLocaleString("en-US")} target users — offline, under Pulumi's mock runtime\n`,
+    );
     out.push(`Resources (${run.resources.length}):`);
     printTree(out, run.resources);
     out.push("");
@@ -238,7 +256,7 @@ async function main(): Promise<void> {
         plan = await buildPlan(stack, overrides, values.diff);
     } catch (e) {
         // Config errors and unbuilt stacks are the user's to fix: their message is the whole story.
-        const err = RunError.isInstance(e) || e instanceof ConfigError ? (e).message : (e as Error).stack;
+        const err = RunError.isInstance(e) || e instanceof ConfigError ? e.message : (e as Error).stack;
         process.stderr.write(`plan for stack ${stack} failed:\n${err}\n`);
         process.exit(1);
     }

@@ -12,7 +12,10 @@ function targets(resources: Recorded[]): string[] {
         if (r.type === "aws:sns/topicSubscription:TopicSubscription") return [`${i.protocol} ${i.endpoint}`];
         if (r.type === "gcp:monitoring/notificationChannel:NotificationChannel") return [`${i.type} ${i.labels?.email_address ?? i.labels?.url}`];
         if (r.type === "azure-native:monitor:ActionGroup")
-            return [...(i.emailReceivers ?? []).map((e: any) => `email ${e.emailAddress}`), ...(i.webhookReceivers ?? []).map((w: any) => `webhook ${w.serviceUri}`)];
+            return [
+                ...(i.emailReceivers ?? []).map((e: any) => `email ${e.emailAddress}`),
+                ...(i.webhookReceivers ?? []).map((w: any) => `webhook ${w.serviceUri}`),
+            ];
         return [];
     });
 }
@@ -27,7 +30,10 @@ export function monitoringLines(resources: Recorded[]): string[] {
         out.push(`  dashboard ${d.inputs.dashboardName ?? body.displayName ?? d.name} (${(body.widgets ?? body.mosaicLayout?.tiles ?? []).length} widgets)`);
     }
     if (dashboards.length === 0) out.push("  (no dashboard declared for this stack yet)");
-    for (const a of alerts) out.push(`  alert ${a.inputs.name ?? a.inputs.displayName ?? a.name}: ${a.inputs.alarmDescription ?? a.inputs.documentation?.content ?? a.inputs.description ?? ""}`);
+    for (const a of alerts)
+        out.push(
+            `  alert ${a.inputs.name ?? a.inputs.displayName ?? a.name}: ${a.inputs.alarmDescription ?? a.inputs.documentation?.content ?? a.inputs.description ?? ""}`,
+        );
     for (const t of notify) out.push(`  notify ${t}`);
     return out;
 }

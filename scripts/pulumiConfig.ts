@@ -33,7 +33,9 @@ function checkScalars(node: unknown, at: string): void {
     const divergent = /^[-+]?\d[\d_]*_[\d_]*$/.test(s) || /^\d{4}-\d\d?-\d\d?([Tt ]|$)/.test(s) || /^[-+]?\.(inf|Inf|INF|nan|NaN|NAN)$/.test(s);
     // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a YAML scalar: number, boolean or bigint here
     if (divergent || (typeof node.value !== "string" && node.value !== null && String(node.value) !== s))
-        throw new Error(`${at}: Pulumi reads the unquoted value ${s} as ${divergent ? "something else" : String(node.value)}; quote it ("${s}") to keep the text`);
+        throw new Error(
+            `${at}: Pulumi reads the unquoted value ${s} as ${divergent ? "something else" : String(node.value)}; quote it ("${s}") to keep the text`,
+        );
 }
 
 /** A YAML value as the CLI stores it: scalars as text (objects keep JSON types). */

@@ -18,7 +18,11 @@ function editStackFile(args: ReleaseArgs): number {
     try {
         const proposal = proposeRelease(args.action, fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8"), fs.readFileSync(stackFile, "utf8"));
         fs.writeFileSync(stackFile, proposal.stackYaml);
-        console.log(`${proposal.summary}\n\nPulumi.${args.stack}.yaml: ${Object.entries(proposal.edit).map(([k, v]) => `${k}=${v}`).join(", ")}`);
+        console.log(
+            `${proposal.summary}\n\nPulumi.${args.stack}.yaml: ${Object.entries(proposal.edit)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(", ")}`,
+        );
         return EXIT.ok;
     } catch (e) {
         if (!(e instanceof RefusedError) && (e as NodeJS.ErrnoException).code !== "ENOENT") throw e;

@@ -110,7 +110,9 @@ export function deploy(cfg: StackConfig): StackOutputs {
     // HTTPS when a certificate is given, or issued for `domain` in its Route 53 zone.
     const certificateArn: pulumi.Input<string> | undefined =
         a.certificateArn ??
-        (cfg.domain && a.hostedZoneId ? new Certificate(`${name}-tls`, { domain: cfg.domain, hostedZoneId: a.hostedZoneId, tags: tags("tls") }).arn : undefined);
+        (cfg.domain && a.hostedZoneId
+            ? new Certificate(`${name}-tls`, { domain: cfg.domain, hostedZoneId: a.hostedZoneId, tags: tags("tls") }).arn
+            : undefined);
 
     const k8s = { provider: cluster.provider };
     const namespace = appNamespace(
@@ -123,7 +125,15 @@ export function deploy(cfg: StackConfig): StackOutputs {
 
     const lb = new LoadBalancer(
         `${name}-lb`,
-        { clusterName: cluster.name, region, vpcId: network.vpcId, namespace: namespace.metadata.name, certificateArn, tags: tags("load-balancer"), after: cluster.ready },
+        {
+            clusterName: cluster.name,
+            region,
+            vpcId: network.vpcId,
+            namespace: namespace.metadata.name,
+            certificateArn,
+            tags: tags("load-balancer"),
+            after: cluster.ready,
+        },
         k8s,
     );
 

@@ -145,7 +145,10 @@ describe("aws stack (mocks)", function () {
                 const subnets = subnetsOf(run, tier);
                 assert.strictEqual(subnets.length, 3, tier);
                 assert.deepStrictEqual(subnets.map((s) => s.inputs.availabilityZone).sort(), ["eu-west-1a", "eu-west-1b", "eu-west-1c"], tier);
-                assert.ok(subnets.every((s) => s.inputs.mapPublicIpOnLaunch === false), `${tier} subnets assign no public IPs`);
+                assert.ok(
+                    subnets.every((s) => s.inputs.mapPublicIpOnLaunch === false),
+                    `${tier} subnets assign no public IPs`,
+                );
             }
             assert.strictEqual(one(run, T.vpc).inputs.cidrBlock, run.config.aws!.vpcCidr);
             // Chosen on the first run and kept: a zone reported impaired later cannot shift the subnets.
@@ -156,7 +159,8 @@ describe("aws stack (mocks)", function () {
         it("tags subnets for the Load Balancer Controller: public for internet-facing, private for internal", () => {
             for (const s of subnetsOf(run, "public")) assert.strictEqual(s.inputs.tags["kubernetes.io/role/elb"], "1");
             for (const s of subnetsOf(run, "private")) assert.strictEqual(s.inputs.tags["kubernetes.io/role/internal-elb"], "1");
-            for (const s of subnetsOf(run, "data")) assert.ok(!("kubernetes.io/role/elb" in s.inputs.tags) && !("kubernetes.io/role/internal-elb" in s.inputs.tags));
+            for (const s of subnetsOf(run, "data"))
+                assert.ok(!("kubernetes.io/role/elb" in s.inputs.tags) && !("kubernetes.io/role/internal-elb" in s.inputs.tags));
         });
 
         it("routes each private subnet through a NAT gateway in its own zone; data subnets have no route out", () => {
@@ -176,7 +180,9 @@ describe("aws stack (mocks)", function () {
             const endpoint = one(run, "aws:ec2/vpcEndpoint:VpcEndpoint").inputs;
             assert.strictEqual(endpoint.serviceName, "com.amazonaws.eu-west-1.s3");
             assert.strictEqual(endpoint.vpcEndpointType, "Gateway");
-            const privateTables = all(run, T.routeTable).filter((t) => /-private-\d$/.test(t.name)).map((t) => idOf(t));
+            const privateTables = all(run, T.routeTable)
+                .filter((t) => /-private-\d$/.test(t.name))
+                .map((t) => idOf(t));
             assert.deepStrictEqual([...endpoint.routeTableIds].sort(), privateTables.sort());
         });
 
@@ -224,7 +230,10 @@ describe("aws stack (mocks)", function () {
             const privateIds = new Set(subnetsOf(run, "private").map((s) => idOf(s)));
             const used = groups.flatMap((g) => g.inputs.subnetIds);
             assert.strictEqual(new Set(used).size, sizing.zones, "each group in a different zone");
-            assert.ok(used.every((id: string) => privateIds.has(id)), "nodes live in private subnets only");
+            assert.ok(
+                used.every((id: string) => privateIds.has(id)),
+                "nodes live in private subnets only",
+            );
             for (const g of groups) {
                 assert.deepStrictEqual(g.inputs.instanceTypes, [sizing.nodes.machineType]);
                 assert.strictEqual(g.inputs.instanceTypes[0], "m7i.xlarge");
@@ -247,7 +256,13 @@ describe("aws stack (mocks)", function () {
         it("installs the managed add-ons, giving the AWS-calling ones Pod Identity roles", () => {
             const addons = Object.fromEntries(all(run, T.addon).map((a) => [a.inputs.addonName, a.inputs]));
             assert.deepStrictEqual(Object.keys(addons).sort(), [
-                "amazon-cloudwatch-observability", "aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "metrics-server", "vpc-cni",
+                "amazon-cloudwatch-observability",
+                "aws-ebs-csi-driver",
+                "coredns",
+                "eks-pod-identity-agent",
+                "kube-proxy",
+                "metrics-server",
+                "vpc-cni",
             ]);
             assert.strictEqual(addons["aws-ebs-csi-driver"].podIdentityAssociations[0].serviceAccount, "ebs-csi-controller-sa");
             assert.strictEqual(addons["amazon-cloudwatch-observability"].podIdentityAssociations[0].serviceAccount, "cloudwatch-agent");
@@ -282,7 +297,10 @@ describe("aws stack (mocks)", function () {
             const rds = one(run, T.rds);
             for (const g of groups.filter((g) => wanted.includes(g.inputs.name)))
                 assert.ok((g.inputs.name.includes("/rds/") ? rds : observability).dependsOn.includes(g.urn), `${g.inputs.name} exists before its writer`);
-            assert.deepStrictEqual(groups.filter((g) => g.inputs.retentionInDays === undefined).map((g) => g.inputs.name), []);
+            assert.deepStrictEqual(
+                groups.filter((g) => g.inputs.retentionInDays === undefined).map((g) => g.inputs.name),
+                [],
+            );
         });
 
         it("CoreDNS waits for the nodes; nodes wait for the CNI", () => {
@@ -332,15 +350,25 @@ describe("aws stack (mocks)", function () {
             assert.strictEqual(assoc.inputs.namespace, "kube-system");
             const policy = JSON.parse(all(run, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name.includes("-lb-"))!.inputs.policy);
             const actions = policy.Statement.flatMap((s: any) => s.Action);
-            for (const a of ["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:RegisterTargets", "ec2:AuthorizeSecurityGroupIngress", "elasticloadbalancing:SetRulePriorities"])
+            for (const a of [
+                "elasticloadbalancing:CreateLoadBalancer",
+                "elasticloadbalancing:RegisterTargets",
+                "ec2:AuthorizeSecurityGroupIngress",
+                "elasticloadbalancing:SetRulePriorities",
+            ])
                 assert.ok(actions.includes(a), a);
         });
 
         it("applies the Gateway API and LBC gateway CRDs from the vendored release manifests before the controller", () => {
-            const files = all(run, T.configFile).map((f) => f.inputs.file).sort();
+            const files = all(run, T.configFile)
+                .map((f) => f.inputs.file)
+                .sort();
             assert.deepStrictEqual(files, [LBC.gatewayApiCrds, LBC.lbcGatewayCrds].sort());
             const kinds = (file: string) =>
-                parseAllDocuments(fs.readFileSync(path.join(ROOT, file), "utf8")).map((d) => d.toJS()).filter((o) => o).map((o) => `${o.kind}/${o.metadata.name}`);
+                parseAllDocuments(fs.readFileSync(path.join(ROOT, file), "utf8"))
+                    .map((d) => d.toJS())
+                    .filter((o) => o)
+                    .map((o) => `${o.kind}/${o.metadata.name}`);
             const gatewayApi = kinds(LBC.gatewayApiCrds);
             for (const crd of ["gatewayclasses", "gateways", "httproutes", "referencegrants"])
                 assert.ok(gatewayApi.includes(`CustomResourceDefinition/${crd}.gateway.networking.k8s.io`), crd);
@@ -381,7 +409,9 @@ describe("aws stack (mocks)", function () {
         it("configures every release Service's target group: IP targets, health checks on healthPath, drain shorter than preStop", () => {
             const tgcs = all(run, T.tgConfig);
             assert.deepStrictEqual(tgcs.map((t) => t.inputs.spec.targetReference.name).sort(), serviceNamesFor(run.config).sort());
-            const services = all(run, "kubernetes:core/v1:Service").map((s) => s.inputs.metadata.name).sort();
+            const services = all(run, "kubernetes:core/v1:Service")
+                .map((s) => s.inputs.metadata.name)
+                .sort();
             assert.deepStrictEqual(tgcs.map((t) => t.inputs.metadata.name).sort(), services, "one per Service the release creates");
             for (const t of tgcs) {
                 const c = t.inputs.spec.defaultConfiguration;
@@ -433,7 +463,9 @@ describe("aws stack (mocks)", function () {
         it("serves the app on HTTPS and redirects HTTP to it", () => {
             const listeners = one(https, T.gateway).inputs.spec.listeners.map((l: any) => `${l.protocol}:${l.port}`);
             assert.deepStrictEqual(listeners.sort(), ["HTTP:80", "HTTPS:443"]);
-            const redirect = all(https, T.route).find((r) => r.inputs.spec.rules.some((rule: any) => rule.filters?.some((f: any) => f.type === "RequestRedirect")));
+            const redirect = all(https, T.route).find((r) =>
+                r.inputs.spec.rules.some((rule: any) => rule.filters?.some((f: any) => f.type === "RequestRedirect")),
+            );
             assert.ok(redirect, "an HTTP→HTTPS redirect route");
         });
 
@@ -462,14 +494,19 @@ describe("aws stack (mocks)", function () {
         it("is private: not publicly accessible, in the data subnets", () => {
             const db = one(run, T.rds).inputs;
             assert.strictEqual(db.publiclyAccessible, false);
-            const dataIds = subnetsOf(run, "data").map((s) => idOf(s)).sort();
+            const dataIds = subnetsOf(run, "data")
+                .map((s) => idOf(s))
+                .sort();
             assert.deepStrictEqual([...one(run, T.rdsSubnets).inputs.subnetIds].sort(), dataIds);
         });
 
         it("forces TLS through its parameter group", () => {
             const pg = one(run, T.rdsParams).inputs;
             assert.strictEqual(pg.family, "postgres18");
-            assert.deepStrictEqual(pg.parameters.find((p: any) => p.name === "rds.force_ssl"), { name: "rds.force_ssl", value: "1" });
+            assert.deepStrictEqual(
+                pg.parameters.find((p: any) => p.name === "rds.force_ssl"),
+                { name: "rds.force_ssl", value: "1" },
+            );
         });
 
         it("keeps backups for at least 7 days, refuses deletion, and leaves a final snapshot", () => {
@@ -514,7 +551,9 @@ describe("aws stack (mocks)", function () {
 
         it("is private, keeps snapshots, leaves a final snapshot and is protected", () => {
             const rg = one(run, T.valkey);
-            const dataIds = subnetsOf(run, "data").map((s) => idOf(s)).sort();
+            const dataIds = subnetsOf(run, "data")
+                .map((s) => idOf(s))
+                .sort();
             assert.deepStrictEqual([...one(run, T.cacheSubnets).inputs.subnetIds].sort(), dataIds);
             assert.ok(rg.inputs.snapshotRetentionLimit >= 7);
             assert.ok(rg.inputs.finalSnapshotIdentifier);
@@ -582,19 +621,33 @@ describe("aws stack (mocks)", function () {
         });
 
         it("protects the stateful resources (RDS, ElastiCache, KMS key) and lets a throwaway stack opt out", async () => {
-            assert.deepStrictEqual(run.resources.filter((r) => r.protect).map((r) => r.type).sort(), [T.valkey, T.kms, T.rds].sort());
+            assert.deepStrictEqual(
+                run.resources
+                    .filter((r) => r.protect)
+                    .map((r) => r.type)
+                    .sort(),
+                [T.valkey, T.kms, T.rds].sort(),
+            );
             const throwaway = await runStack("aws", { protectStateful: "false" });
-            assert.deepStrictEqual(throwaway.resources.filter((r) => r.protect), []);
+            assert.deepStrictEqual(
+                throwaway.resources.filter((r) => r.protect),
+                [],
+            );
             assert.strictEqual(one(throwaway, T.rds).inputs.deletionProtection, false);
         });
 
         it("tags every taggable AWS resource with project, stack and component", () => {
             const untaggable = new Set([
-                "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/rolePolicy:RolePolicy", "aws:ec2/routeTableAssociation:RouteTableAssociation",
-                "aws:kms/alias:Alias", "aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "aws:acm/certificateValidation:CertificateValidation",
+                "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+                "aws:iam/rolePolicy:RolePolicy",
+                "aws:ec2/routeTableAssociation:RouteTableAssociation",
+                "aws:kms/alias:Alias",
+                "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+                "aws:acm/certificateValidation:CertificateValidation",
                 "aws:route53/record:Record",
                 // No tags argument in @pulumi/aws for these.
-                "aws:cloudwatch/dashboard:Dashboard", "aws:sns/topicSubscription:TopicSubscription",
+                "aws:cloudwatch/dashboard:Dashboard",
+                "aws:sns/topicSubscription:TopicSubscription",
             ]);
             const awsResources = run.resources.filter((r) => r.custom && r.type.startsWith("aws:") && !untaggable.has(r.type));
             assert.ok(awsResources.length > 40);
@@ -627,20 +680,42 @@ describe("aws stack (mocks)", function () {
 
         it("a new greenVersion changes only the green Deployment; a canary step only the route (ALB settings untouched)", async () => {
             const rollout = diffResources(run.resources, (await runStack("aws", { greenVersion: "6.9.2" })).resources);
-            assert.deepStrictEqual(rollout.changed.map((c) => `${c.type} ${c.name}`), ["kubernetes:apps/v1:Deployment app-green"]);
+            assert.deepStrictEqual(
+                rollout.changed.map((c) => `${c.type} ${c.name}`),
+                ["kubernetes:apps/v1:Deployment app-green"],
+            );
             assert.deepStrictEqual([...rollout.added, ...rollout.removed], []);
             const canary = (w: number) => runStack("aws", { releaseStrategy: "canary", greenVersion: "6.9.2", canaryWeight: String(w) });
             const step = diffResources((await canary(10)).resources, (await canary(50)).resources);
-            assert.deepStrictEqual(step.changed.map((c) => `${c.type} ${c.name}`), [`${T.route} app-route`]);
+            assert.deepStrictEqual(
+                step.changed.map((c) => `${c.type} ${c.name}`),
+                [`${T.route} app-route`],
+            );
             assert.ok([...rollout.changed, ...step.changed].every((c) => !c.replaces));
         });
 
         it("`npm run plan -- --stack aws` prints the whole tree and the capacity table", async () => {
             const out = renderPlan(await buildPlan("aws", {}, false));
             for (const expected of [
-                T.vpc, T.nat, T.flowLog, T.cluster, T.nodeGroup, T.addon, T.rds, T.valkey, T.kms, T.helm, T.tgConfig, T.route,
-                "m7i.xlarge", "7/zone × 3 = 21, autoscaler 21..33", "db.m7g.2xlarge", "cache.r7g.large", "after losing 1 of 3 zones",
-                "0 mandatory violations", "kubeconfig: [secret]",
+                T.vpc,
+                T.nat,
+                T.flowLog,
+                T.cluster,
+                T.nodeGroup,
+                T.addon,
+                T.rds,
+                T.valkey,
+                T.kms,
+                T.helm,
+                T.tgConfig,
+                T.route,
+                "m7i.xlarge",
+                "7/zone × 3 = 21, autoscaler 21..33",
+                "db.m7g.2xlarge",
+                "cache.r7g.large",
+                "after losing 1 of 3 zones",
+                "0 mandatory violations",
+                "kubeconfig: [secret]",
             ])
                 assert.ok(out.includes(expected), `plan output lacks ${expected}`);
         });

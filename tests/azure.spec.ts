@@ -181,7 +181,10 @@ describe("azure: the 10k-user stack", function () {
 
         it("runs Azure CNI Overlay with Cilium network policy and the user-assigned NAT gateway for egress", () => {
             const n = aks().networkProfile;
-            assert.deepStrictEqual([n.networkPlugin, n.networkPluginMode, n.networkDataplane, n.networkPolicy, n.outboundType], ["azure", "overlay", "cilium", "cilium", "userAssignedNATGateway"]);
+            assert.deepStrictEqual(
+                [n.networkPlugin, n.networkPluginMode, n.networkDataplane, n.networkPolicy, n.outboundType],
+                ["azure", "overlay", "cilium", "cilium", "userAssignedNATGateway"],
+            );
         });
 
         it("pins the configured version with an auto-upgrade channel and weekly maintenance windows", () => {
@@ -196,7 +199,10 @@ describe("azure: the 10k-user stack", function () {
         it("spreads a tainted system pool and the autoscaled app pool over zones 1-3, sized by the model", () => {
             const s = sizing();
             const system = aks().agentPoolProfiles[0];
-            assert.deepStrictEqual([system.mode, system.availabilityZones, system.nodeTaints], ["System", ["1", "2", "3"], ["CriticalAddonsOnly=true:NoSchedule"]]);
+            assert.deepStrictEqual(
+                [system.mode, system.availabilityZones, system.nodeTaints],
+                ["System", ["1", "2", "3"], ["CriticalAddonsOnly=true:NoSchedule"]],
+            );
             const pool = find(run, T.pool);
             const p = pool.inputs;
             assert.deepStrictEqual(p.availabilityZones, ["1", "2", "3"]);
@@ -215,7 +221,10 @@ describe("azure: the 10k-user stack", function () {
             const dcra = find(run, "azure-native:monitor:DataCollectionRuleAssociation").inputs;
             assert.match(dcra.resourceUri, /Microsoft.ContainerService\/managedClusters\//);
             const diag = find(run, "azure-native:monitor:DiagnosticSetting").inputs;
-            assert.ok(diag.logs.some((l: any) => l.category === "kube-audit-admin" && l.enabled), "control-plane audit logs go to Log Analytics");
+            assert.ok(
+                diag.logs.some((l: any) => l.category === "kube-audit-admin" && l.enabled),
+                "control-plane audit logs go to Log Analytics",
+            );
         });
 
         it("grants the deploying identity cluster-admin through Azure RBAC and the control plane subnet join", () => {
@@ -263,7 +272,11 @@ describe("azure: the 10k-user stack", function () {
             const b = pg().inputs.backup;
             assert.ok(b.backupRetentionDays >= 7);
             assert.strictEqual(b.geoRedundantBackup, "Enabled");
-            assert.deepStrictEqual(pg().inputs.maintenanceWindow, { customWindow: "Enabled", dayOfWeek: 0, startHour: 6, startMinute: 0 }, "Sunday, after the AKS window");
+            assert.deepStrictEqual(
+                pg().inputs.maintenanceWindow,
+                { customWindow: "Enabled", dayOfWeek: 0, startHour: 6, startMinute: 0 },
+                "Sunday, after the AKS window",
+            );
             const tls = find(run, T.pgConfig).inputs;
             assert.deepStrictEqual([tls.configurationName, tls.value], ["require_secure_transport", "on"]);
         });
@@ -358,9 +371,7 @@ describe("azure: the 10k-user stack", function () {
         assert.match(d.REDIS_HOST, /\.eastus2\.redis\.azure\.net$/);
         assert.deepStrictEqual([d.REDIS_PORT, d.REDIS_TLS], ["10000", "true"]);
         assert.ok(s.secretPaths.some((p) => p === "stringData" || p === "stringData.DATABASE_PASSWORD"));
-        const leaks = run.generatedSecrets.filter((secret) =>
-            run.resources.some((r) => JSON.stringify(r.inputs).includes(secret) && !r.secretPaths.length),
-        );
+        const leaks = run.generatedSecrets.filter((secret) => run.resources.some((r) => JSON.stringify(r.inputs).includes(secret) && !r.secretPaths.length));
         assert.deepStrictEqual(leaks, []);
     });
 
@@ -380,10 +391,15 @@ describe("azure: the 10k-user stack", function () {
         const untagged = run.resources.filter(
             (r) =>
                 r.type.startsWith("azure-native:") &&
-                !/:(Subnet|RoleAssignment|ManagementLockByScope|FederatedIdentityCredential|MaintenanceConfiguration|DataCollectionRuleAssociation|DiagnosticSetting|PrivateDnsZoneGroup|Configuration|Database|AgentPool)$/.test(r.type) &&
+                !/:(Subnet|RoleAssignment|ManagementLockByScope|FederatedIdentityCredential|MaintenanceConfiguration|DataCollectionRuleAssociation|DiagnosticSetting|PrivateDnsZoneGroup|Configuration|Database|AgentPool)$/.test(
+                    r.type,
+                ) &&
                 (r.inputs.tags?.project !== "zdp" || r.inputs.tags?.stack !== "azure"),
         );
-        assert.deepStrictEqual(untagged.map((r) => `${r.type} ${r.name}`), []);
+        assert.deepStrictEqual(
+            untagged.map((r) => `${r.type} ${r.name}`),
+            [],
+        );
         assert.strictEqual(find(run, T.pool).inputs.tags?.stack, "azure", "the node pool carries tags too");
     });
 
@@ -391,13 +407,24 @@ describe("azure: the 10k-user stack", function () {
         const report = validateK8s(run.resources);
         assert.deepStrictEqual(report.errors, []);
         assert.ok(report.validated.some((v) => v.includes("Gateway")));
-        assert.deepStrictEqual(report.skipped.filter((s) => !s.startsWith(T.health)), []);
+        assert.deepStrictEqual(
+            report.skipped.filter((s) => !s.startsWith(T.health)),
+            [],
+        );
     });
 
     it("spells every enum-typed input as the provider's API versions do (the SDK types also take any string)", () => {
         type Enum = Record<string, string>;
-        const NSG_RULE: [string, Enum][] = [["protocol", netEnums.SecurityRuleProtocol], ["access", netEnums.SecurityRuleAccess], ["direction", netEnums.SecurityRuleDirection]];
-        const pool: [string, Enum][] = [["mode", aksEnums.AgentPoolMode], ["osType", aksEnums.OSType], ["osSKU", aksEnums.OSSKU]];
+        const NSG_RULE: [string, Enum][] = [
+            ["protocol", netEnums.SecurityRuleProtocol],
+            ["access", netEnums.SecurityRuleAccess],
+            ["direction", netEnums.SecurityRuleDirection],
+        ];
+        const pool: [string, Enum][] = [
+            ["mode", aksEnums.AgentPoolMode],
+            ["osType", aksEnums.OSType],
+            ["osSKU", aksEnums.OSSKU],
+        ];
         const checks: [string, string, Enum][] = [
             [T.aks, "sku.name", aksEnums.ManagedClusterSKUName],
             [T.aks, "sku.tier", aksEnums.ManagedClusterSKUTier],
@@ -449,11 +476,17 @@ describe("azure: the 10k-user stack", function () {
             assert.ok(found.length, `no ${type}`);
             for (const r of found) check(`${r.name}.${p}`, at(r.inputs, p), e);
         }
-        for (const rule of all(run, T.nsg).flatMap((n) => n.inputs.securityRules as any[])) for (const [p, e] of NSG_RULE) check(`${rule.name}.${p}`, rule[p], e);
-        for (const r of all(run, T.role)) if (r.inputs.principalType !== undefined) check(`${r.name}.principalType`, r.inputs.principalType, authEnums.PrincipalType);
+        for (const rule of all(run, T.nsg).flatMap((n) => n.inputs.securityRules as any[]))
+            for (const [p, e] of NSG_RULE) check(`${rule.name}.${p}`, rule[p], e);
+        for (const r of all(run, T.role))
+            if (r.inputs.principalType !== undefined) check(`${r.name}.principalType`, r.inputs.principalType, authEnums.PrincipalType);
         for (const r of all(run, T.subnet))
             if (r.inputs.privateEndpointNetworkPolicies !== undefined)
-                check(`${r.name}.privateEndpointNetworkPolicies`, r.inputs.privateEndpointNetworkPolicies, netEnums.VirtualNetworkPrivateEndpointNetworkPolicies);
+                check(
+                    `${r.name}.privateEndpointNetworkPolicies`,
+                    r.inputs.privateEndpointNetworkPolicies,
+                    netEnums.VirtualNetworkPrivateEndpointNetworkPolicies,
+                );
         assert.deepStrictEqual(bad, []);
     });
 
@@ -485,14 +518,22 @@ describe("azure: config changes", function () {
     const blueGreen = { blueVersion: "6.9.1", greenVersion: "6.9.2" };
     const canary = (w: number) => ({ ...blueGreen, releaseStrategy: "canary", canaryWeight: String(w) });
     for (const row of [
-        { change: "roll back (green → blue)", before: { ...blueGreen, activeColor: "green" }, after: blueGreen, changes: ["HTTPRoute app-preview-token-route", "HTTPRoute app-route"] },
+        {
+            change: "roll back (green → blue)",
+            before: { ...blueGreen, activeColor: "green" },
+            after: blueGreen,
+            changes: ["HTTPRoute app-preview-token-route", "HTTPRoute app-route"],
+        },
         { change: "canary step 10 → 50", before: canary(10), after: canary(50), changes: ["HTTPRoute app-route"] },
         { change: "new greenVersion", before: blueGreen, after: { ...blueGreen, greenVersion: "6.9.3" }, changes: ["Deployment app-green"] },
     ]) {
         it(`${row.change} changes exactly: ${row.changes.join(", ")}`, async () => {
             const d = diffResources((await runStack("azure", row.before)).resources, (await runStack("azure", row.after)).resources);
             assert.deepStrictEqual([d.added, d.removed], [[], []]);
-            assert.deepStrictEqual(d.changed.map((c) => `${c.type.split(":").pop()} ${c.name}`), row.changes);
+            assert.deepStrictEqual(
+                d.changed.map((c) => `${c.type.split(":").pop()} ${c.name}`),
+                row.changes,
+            );
             assert.ok(d.changed.every((c) => !c.replaces));
         });
     }
@@ -534,7 +575,10 @@ describe("azure: config changes", function () {
 
     it("probes the single Service of a rolling release", async () => {
         const run = await runStack("azure", { releaseStrategy: "rolling", appVersion: "6.9.1", blueVersion: "", greenVersion: "" });
-        assert.deepStrictEqual(all(run, T.health).map((h) => h.inputs.spec.targetRef.name), ["app"]);
+        assert.deepStrictEqual(
+            all(run, T.health).map((h) => h.inputs.spec.targetRef.name),
+            ["app"],
+        );
     });
 
     it("completes a preview without waiting on unknown outputs, recording the same resources as an update", async () => {
@@ -551,11 +595,31 @@ describe("azure plan (offline)", function () {
         const plan = await buildPlan("azure", {}, false);
         const out = renderPlan(plan);
         for (const expected of [
-            T.rg, T.subnet, T.nat, T.aks, T.pool, T.pg, T.redis, T.redisDb, T.pe, T.tc, T.association, T.helm, T.health,
-            "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "Standard_D4ds_v5", "21..33", "Standard_D8ds_v5", "Balanced_B10",
-            "after losing 1 of 3 zones", "kubeconfig: [secret]",
+            T.rg,
+            T.subnet,
+            T.nat,
+            T.aks,
+            T.pool,
+            T.pg,
+            T.redis,
+            T.redisDb,
+            T.pe,
+            T.tc,
+            T.association,
+            T.helm,
+            T.health,
+            "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
+            "Standard_D4ds_v5",
+            "21..33",
+            "Standard_D8ds_v5",
+            "Balanced_B10",
+            "after losing 1 of 3 zones",
+            "kubeconfig: [secret]",
         ])
             assert.ok(out.includes(expected), `plan output lacks ${expected}`);
-        assert.deepStrictEqual(plan.policy.violations.filter((v) => v.level === "mandatory"), []);
+        assert.deepStrictEqual(
+            plan.policy.violations.filter((v) => v.level === "mandatory"),
+            [],
+        );
     });
 });

@@ -44,7 +44,11 @@ describe("Blast radius of release config changes", () => {
             assert.deepEqual(d.added, []);
             assert.deepEqual(d.removed, []);
             assert.deepEqual(changedNames(d).sort(), row.changes);
-            assert.deepEqual(d.changed.filter((c) => c.replaces), [], "no object is replaced");
+            assert.deepEqual(
+                d.changed.filter((c) => c.replaces),
+                [],
+                "no object is replaced",
+            );
         });
     }
 
@@ -58,7 +62,10 @@ describe("Blast radius of release config changes", () => {
     it("a version bump touches only the pod template's image, version labels and ZDP_VERSION, never names or selectors", async () => {
         const d = await diff(blueGreen, { ...blueGreen, greenVersion: "6.9.3" });
         for (const p of d.changed[0].paths)
-            assert.match(p, /^(metadata\.labels\.app\.kubernetes\.io\/version|spec\.template\.metadata\.labels\.app\.kubernetes\.io\/version|spec\.template\.spec\.containers\[0\]\.image|spec\.template\.spec\.containers\[0\]\.env\[1\]\.value)$/);
+            assert.match(
+                p,
+                /^(metadata\.labels\.app\.kubernetes\.io\/version|spec\.template\.metadata\.labels\.app\.kubernetes\.io\/version|spec\.template\.spec\.containers\[0\]\.image|spec\.template\.spec\.containers\[0\]\.env\[1\]\.value)$/,
+            );
     });
 
     it("with a preview host, promote repoints the main and the preview route and nothing else", async () => {
@@ -72,14 +79,22 @@ describe("Blast radius of release config changes", () => {
         const min = { ...blueGreen, inactiveScale: "minimal" };
         const d = await diff(min, { ...min, activeColor: "green" });
         assert.deepEqual(changedNames(d).sort(), [
-            "Deployment app-blue", "Deployment app-green", "HTTPRoute app-preview-token-route", "HTTPRoute app-route", "HorizontalPodAutoscaler app-blue", "HorizontalPodAutoscaler app-green",
+            "Deployment app-blue",
+            "Deployment app-green",
+            "HTTPRoute app-preview-token-route",
+            "HTTPRoute app-route",
+            "HorizontalPodAutoscaler app-blue",
+            "HorizontalPodAutoscaler app-green",
         ]);
         const paths = (n: string) => d.changed.find((c) => c.type === DEPLOYMENT && c.name === n)!.paths.sort();
         assert.deepEqual(paths("app-green"), ["metadata.annotations.zdp.io/serving", "spec.replicas"]);
         // Blue's count is left to its HPA (ignoreChanges: the engine diffs it with the old value), which
         // scales it down gradually.
         assert.deepEqual(paths("app-blue"), ["metadata.annotations.zdp.io/serving"]);
-        assert.deepEqual(d.changed.filter((c) => c.replaces), []);
+        assert.deepEqual(
+            d.changed.filter((c) => c.replaces),
+            [],
+        );
         const after = await run({ ...min, activeColor: "green" });
         const green = find(after, DEPLOYMENT, "app-green");
         assert.equal(green.inputs.spec.replicas, find(after, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "app-green").inputs.spec.minReplicas);
@@ -89,10 +104,15 @@ describe("Blast radius of release config changes", () => {
     });
 
     it("no release change touches the namespace, Services, PDBs, datastores, Secrets or the Gateway", async () => {
-        const stable = /^kubernetes:(core\/v1:(Namespace|Service|Secret)|policy\/v1:PodDisruptionBudget|apps\/v1:StatefulSet|helm\.sh\/v3:Release|gateway\.networking\.k8s\.io\/v1:(Gateway|GatewayClass))$|^pulumi:index:Stash$/;
+        const stable =
+            /^kubernetes:(core\/v1:(Namespace|Service|Secret)|policy\/v1:PodDisruptionBudget|apps\/v1:StatefulSet|helm\.sh\/v3:Release|gateway\.networking\.k8s\.io\/v1:(Gateway|GatewayClass))$|^pulumi:index:Stash$/;
         for (const row of table) {
             const d = await diff(row.before, row.after);
-            assert.deepEqual(d.changed.filter((c) => stable.test(c.type)), [], row.change);
+            assert.deepEqual(
+                d.changed.filter((c) => stable.test(c.type)),
+                [],
+                row.change,
+            );
         }
     });
 
@@ -143,7 +163,10 @@ describe("Blast radius of release config changes", () => {
         this.timeout(60_000);
         // minimal → full and promote in one `pulumi up`: ignoreChanges keeps green's old count (1).
         const r = fixture("undersized", "app-green", "inactiveScale=full", "activeColor=green");
-        assert.ok(r.errors.some((e) => /Refusing to route traffic to green/.test(e) && /inactiveScale=full/.test(e)), r.errors.join("\n"));
+        assert.ok(
+            r.errors.some((e) => /Refusing to route traffic to green/.test(e) && /inactiveScale=full/.test(e)),
+            r.errors.join("\n"),
+        );
         assert.ok(!r.written.some((w) => w.type === ROUTE && w.name === "app-route"), "the live route is never written");
     });
 });

@@ -9,8 +9,7 @@ describe("capacity: the published reference falls short", () => {
 
     it("serves 10,000 users in steady state", () => assert.strictEqual(ref.steadyStateUsers, REFERENCE.targetUsers));
 
-    it("drops to 8,000 users during a rolling update with maxUnavailable 1 on exactly 5 nodes", () =>
-        assert.strictEqual(ref.worstRolloutStepUsers, 8_000));
+    it("drops to 8,000 users during a rolling update with maxUnavailable 1 on exactly 5 nodes", () => assert.strictEqual(ref.worstRolloutStepUsers, 8_000));
 
     it("drops to ~6,000 users after losing the zone with 2 of its 5 nodes", () => assert.strictEqual(ref.afterZoneLossUsers, 6_000));
 });
@@ -39,7 +38,10 @@ describe("capacity: the model keeps the target served", () => {
                     assert.ok((s.app.replicas - s.app.pdbMaxUnavailable) * s.usersPerPod >= users || s.app.pdbMaxUnavailable === 1);
                     // The nodes hold every colour's floor and the autoscaler may reach the peaks.
                     assert.ok(s.nodes.min * s.nodes.podsPerNode >= colours * s.app.replicas, "nodes hold the floors");
-                    assert.ok(s.nodes.max * s.nodes.podsPerNode >= s.app.hpaMax + (colours - 1) * s.app.replicas + s.app.maxSurge, "max holds a peak and a surge");
+                    assert.ok(
+                        s.nodes.max * s.nodes.podsPerNode >= s.app.hpaMax + (colours - 1) * s.app.replicas + s.app.maxSurge,
+                        "max holds a peak and a surge",
+                    );
                     // After a zone loss the remaining zones' max can take the lost pods back.
                     assert.ok((s.nodes.max / s.zones) * (s.zones - 1) * s.nodes.podsPerNode >= colours * s.app.replicas);
                     assert.strictEqual(s.nodes.min % s.zones, 0);
@@ -95,7 +97,10 @@ describe("capacity: every sized component against the target", () => {
         it(`${cloud}: at 10,000 users every row, database and Redis included, serves the target`, () => {
             const rows = capacityRows(capacityFor(10_000, cloud, 2));
             assert.ok(rows.some((r) => r.what.startsWith("database")) && rows.some((r) => r.what.startsWith("redis")));
-            assert.deepStrictEqual(rows.filter((r) => !r.ok), []);
+            assert.deepStrictEqual(
+                rows.filter((r) => !r.ok),
+                [],
+            );
         });
 
     it("at 1,000,000 users the largest database class (64 vCPU) serves 80,000 and its row says ✗", () => {

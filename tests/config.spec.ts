@@ -46,7 +46,7 @@ describe("config: the stack config contract", () => {
         assert.strictEqual(aws.cacheNodes, 3);
         assert.strictEqual(aws.logRetentionDays, 90, "from the stack file's object");
         assert.deepStrictEqual(parseDev({}).policyExceptions, ["k8s-min-replicas", "k8s-pdb"]);
-        assert.deepStrictEqual(parseConfig(stackConfigMap("aws"), "aws").policyExceptions, [], "the project default \"\" is unset");
+        assert.deepStrictEqual(parseConfig(stackConfigMap("aws"), "aws").policyExceptions, [], 'the project default "" is unset');
     });
 
     it("refuses a literal dotted key (set without --path), naming the --path command", () => {
@@ -58,7 +58,10 @@ describe("config: the stack config contract", () => {
             }
             assert.fail("a literal zdp:aws.cacheNodes was accepted (Pulumi would leave the cluster at the object's 2 nodes)");
         })();
-        assert.deepStrictEqual(err.issues.map((i) => i.key), ["aws.cacheNodes"]);
+        assert.deepStrictEqual(
+            err.issues.map((i) => i.key),
+            ["aws.cacheNodes"],
+        );
         assert.match(err.issues[0].message, /pulumi config rm aws\.cacheNodes && pulumi config set --path aws\.cacheNodes 3/);
     });
 
@@ -76,7 +79,11 @@ describe("config: the stack config contract", () => {
         ["a cloud object that is not an object", { aws: "fast" }, "aws"],
         ["an unknown policy setting", { policy: JSON.stringify({ exception: "k8s-pdb" }) }, "policy.exception"],
         ["a list where a policy setting is one value", { policy: JSON.stringify({ exceptions: ["k8s-pdb"] }) }, "policy.exceptions"],
-        ["a policy exception naming no rule (a typo waives nothing)", { policy: JSON.stringify({ exceptions: "k8s-pdb,k8s-min-replica" }) }, "policy.exceptions"],
+        [
+            "a policy exception naming no rule (a typo waives nothing)",
+            { policy: JSON.stringify({ exceptions: "k8s-pdb,k8s-min-replica" }) },
+            "policy.exceptions",
+        ],
         ["negative users", { targetUsers: "-5" }, "targetUsers"],
         ["zero users", { targetUsers: "0" }, "targetUsers"],
         ["fractional users", { targetUsers: "10000.5" }, "targetUsers"],
@@ -84,7 +91,11 @@ describe("config: the stack config contract", () => {
         ["non-numeric users", { targetUsers: "lots" }, "targetUsers"],
         ["weight above 100", { releaseStrategy: "canary", canaryWeight: "150" }, "canaryWeight"],
         ["negative weight", { releaseStrategy: "canary", canaryWeight: "-1" }, "canaryWeight"],
-        ["canary weight with rolling", { releaseStrategy: "rolling", appVersion: "1.0.0", blueVersion: undefined, greenVersion: undefined, canaryWeight: "10" }, "canaryWeight"],
+        [
+            "canary weight with rolling",
+            { releaseStrategy: "rolling", appVersion: "1.0.0", blueVersion: undefined, greenVersion: undefined, canaryWeight: "10" },
+            "canaryWeight",
+        ],
         ["canary weight with blueGreen", { canaryWeight: "20" }, "canaryWeight"],
         ["rolling without appVersion", { releaseStrategy: "rolling", blueVersion: undefined, greenVersion: undefined }, "appVersion"],
         ["rolling with colour versions", { releaseStrategy: "rolling", appVersion: "1.0.0" }, "blueVersion"],
@@ -118,7 +129,11 @@ describe("config: the stack config contract", () => {
         ["a controller's namespace", { namespace: "envoy-gateway-system" }, "namespace"],
         ["a namespace with a cloud's reserved prefix", { namespace: "gke-managed-app" }, "namespace"],
         ["a GatewayClass that is not a Kubernetes name", { gatewayClass: "My Class" }, "gatewayClass"],
-        ["a GatewayClass on a cloud", { cloud: "gcp", "gcp:project": "p", "gcp:region": "europe-west1", "aws:region": undefined, gatewayClass: "istio" }, "gatewayClass"],
+        [
+            "a GatewayClass on a cloud",
+            { cloud: "gcp", "gcp:project": "p", "gcp:region": "europe-west1", "aws:region": undefined, gatewayClass: "istio" },
+            "gatewayClass",
+        ],
         ["minimal inactive colour taking canary traffic", { releaseStrategy: "canary", canaryWeight: "10", inactiveScale: "minimal" }, "inactiveScale"],
     ];
 
@@ -143,15 +158,25 @@ describe("config: the stack config contract", () => {
             }
             return [];
         };
-        assert.deepStrictEqual(issues({ "aws.logRetentionDays": "45" }).map((i) => i.key), ["aws.logRetentionDays"]);
+        assert.deepStrictEqual(
+            issues({ "aws.logRetentionDays": "45" }).map((i) => i.key),
+            ["aws.logRetentionDays"],
+        );
         assert.match(issues({ "aws.logRetentionDays": "45" })[0].message, /one of 1, 3, 5, 7, 14, 30, 60, 90/);
         assert.deepStrictEqual(issues({ "aws.logRetentionDays": "731" }), []);
         const cidrs = (n: number) => Array.from({ length: n }, (_, i) => `198.51.${i}.0/24`).join(",");
         assert.deepStrictEqual(issues({ "aws.apiPublicAccessCidrs": cidrs(40) }), []);
-        assert.deepStrictEqual(issues({ "aws.apiPublicAccessCidrs": cidrs(41) }).map((i) => i.key), ["aws.apiPublicAccessCidrs"]);
+        assert.deepStrictEqual(
+            issues({ "aws.apiPublicAccessCidrs": cidrs(41) }).map((i) => i.key),
+            ["aws.apiPublicAccessCidrs"],
+        );
         // The internet, however it is split up, and ranges wider than a /8 are no allow-list.
         for (const open of ["0.0.0.0/0", "0.0.0.0/1,128.0.0.0/1", "203.0.113.0/24,0.0.0.0/4"])
-            assert.deepStrictEqual(issues({ "aws.apiPublicAccessCidrs": open }).map((i) => i.key), ["aws.apiPublicAccessCidrs"], open);
+            assert.deepStrictEqual(
+                issues({ "aws.apiPublicAccessCidrs": open }).map((i) => i.key),
+                ["aws.apiPublicAccessCidrs"],
+                open,
+            );
         assert.match(issues({ "aws.apiPublicAccessCidrs": "0.0.0.0/1,128.0.0.0/1" })[0].message, /must not admit the whole internet/);
     });
 
@@ -191,13 +216,22 @@ describe("config: the stack config contract", () => {
         assert.strictEqual(pods.length, 1);
         assert.match(pods[0], /^gcp\.podsCidr: is too small: .*holds 8 nodes, but 10,000 users need up to 36 .*; use a \/18 or larger$/);
         // 100k users: 327 + 3 nodes do not fit a /24 node range (252 usable).
-        assert.match(keys("gcp", { targetUsers: "100000", "gcp.nodesCidr": "10.10.0.0/24" }).join("\n"), /gcp\.nodesCidr: is too small: .*holds 252 nodes, but 100,000 users need up to 330/);
+        assert.match(
+            keys("gcp", { targetUsers: "100000", "gcp.nodesCidr": "10.10.0.0/24" }).join("\n"),
+            /gcp\.nodesCidr: is too small: .*holds 252 nodes, but 100,000 users need up to 330/,
+        );
         // EKS: pods take VPC addresses, up to 60 per m7i.xlarge; a /20 VPC leaves a /22 per zone.
         assert.deepStrictEqual(keys("aws", { targetUsers: "100000" }), []);
-        assert.match(keys("aws", { targetUsers: "100000", "aws.vpcCidr": "10.0.0.0/20" }).join("\n"), /aws\.vpcCidr: is too small: .*private \/22 per zone, 60 addresses per m7i\.xlarge node holds 48 nodes.*use a larger aws\.vpcCidr \(up to a \/16\)$/);
+        assert.match(
+            keys("aws", { targetUsers: "100000", "aws.vpcCidr": "10.0.0.0/20" }).join("\n"),
+            /aws\.vpcCidr: is too small: .*private \/22 per zone, 60 addresses per m7i\.xlarge node holds 48 nodes.*use a larger aws\.vpcCidr \(up to a \/16\)$/,
+        );
         // AKS overlay: a /24 per node out of a fixed /16 caps the cluster at 256 nodes.
         assert.deepStrictEqual(keys("azure", {}), []);
-        assert.match(keys("azure", { targetUsers: "100000" }).join("\n"), /targetUsers: is too small: AKS overlay pod range 192\.168\.0\.0\/16 .*holds 256 nodes/);
+        assert.match(
+            keys("azure", { targetUsers: "100000" }).join("\n"),
+            /targetUsers: is too small: AKS overlay pod range 192\.168\.0\.0\/16 .*holds 256 nodes/,
+        );
         // And the VNet may not overlap the overlay ranges it routes to.
         assert.match(keys("azure", { "azure.vnetCidr": "192.168.0.0/16" }).join("\n"), /^azure\.vnetCidr: must not overlap the AKS overlay pod range/);
     });
@@ -205,7 +239,10 @@ describe("config: the stack config contract", () => {
     it("refuses a domain a cloud cannot get a certificate for, before anything is declared", () => {
         const aws = () => parseConfig(stackConfigMap("aws", { domain: "shop.example.com" }), "aws");
         assert.throws(aws, (e: ConfigError) => e.issues.some((i) => i.key === "domain" && /aws\.certificateArn, or aws\.hostedZoneId/.test(i.message)));
-        assert.strictEqual(parseConfig(stackConfigMap("aws", { domain: "shop.example.com", "aws.hostedZoneId": "Z0123456789ABCDEFGHIJ" }), "aws").domain, "shop.example.com");
+        assert.strictEqual(
+            parseConfig(stackConfigMap("aws", { domain: "shop.example.com", "aws.hostedZoneId": "Z0123456789ABCDEFGHIJ" }), "aws").domain,
+            "shop.example.com",
+        );
         const azure = () => parseConfig(stackConfigMap("azure", { domain: "app.example.com" }), "azure");
         assert.throws(azure, (e: ConfigError) => e.issues.some((i) => i.key === "domain" && /azure\.tlsSecretName/.test(i.message)));
         assert.strictEqual(parseConfig(stackConfigMap("gcp", { domain: "app.example.com" }), "gcp").domain, "app.example.com");
@@ -245,7 +282,10 @@ describe("config: Pulumi.yaml declares exactly the keys the parser knows", () =>
 
     it("docs/config.md's config reference lists every key with Pulumi.yaml's type, default and description", () => {
         const page = fs.readFileSync(path.join(ROOT, "docs", "config.md"), "utf8");
-        assert.deepStrictEqual(declared.filter((k) => !page.includes(`| \`${k}\` |`)), []);
+        assert.deepStrictEqual(
+            declared.filter((k) => !page.includes(`| \`${k}\` |`)),
+            [],
+        );
         const rows = [...page.matchAll(/^\| `([^`]+)` \| (\w+) \| (.+?) \| (.+) \|$/gm)];
         assert.strictEqual(rows.length, declared.length, "one row per declared key, no more");
         for (const [, key, type, def, description] of rows) {
@@ -258,7 +298,19 @@ describe("config: Pulumi.yaml declares exactly the keys the parser knows", () =>
     });
 
     it("the contract's release keys exist with exactly these names", () => {
-        for (const key of ["cloud", "targetUsers", "appImage", "appPort", "healthPath", "releaseStrategy", "appVersion", "blueVersion", "greenVersion", "activeColor", "canaryWeight"])
+        for (const key of [
+            "cloud",
+            "targetUsers",
+            "appImage",
+            "appPort",
+            "healthPath",
+            "releaseStrategy",
+            "appVersion",
+            "blueVersion",
+            "greenVersion",
+            "activeColor",
+            "canaryWeight",
+        ])
             assert.ok(declared.includes(key), key);
     });
 });

@@ -19,7 +19,10 @@ describe("release dashboard: server and sources", () => {
             let text = "";
             while ((text.match(/^data: /gm) ?? []).length < 2) text += new TextDecoder().decode((await reader.read()).value);
             await reader.cancel();
-            const weights = text.split("\n").filter((l) => l.startsWith("data: ")).map((l) => JSON.parse(l.slice(6)).colours.green.weight);
+            const weights = text
+                .split("\n")
+                .filter((l) => l.startsWith("data: "))
+                .map((l) => JSON.parse(l.slice(6)).colours.green.weight);
             assert.ok(weights.length >= 2 && weights[1] >= weights[0], JSON.stringify(weights));
             assert.strictEqual((await fetch(`${server.url}nope`)).status, 404);
         } finally {
@@ -60,7 +63,12 @@ describe("release dashboard: server and sources", () => {
         assert.ok(Math.abs(snap.colours.blue!.errorRate! - 0.001) < 1e-9);
         assert.strictEqual(snap.colours.blue!.p99Ms, 120);
         assert.strictEqual(snap.colours.green!.errorRate, undefined, "no requests must not read as 0% errors");
-        const broken = await new StackFileSource(ROOT, "aws", { name: "cloudwatch", read: async () => { throw new Error("AccessDenied"); } }).snapshot();
+        const broken = await new StackFileSource(ROOT, "aws", {
+            name: "cloudwatch",
+            read: async () => {
+                throw new Error("AccessDenied");
+            },
+        }).snapshot();
         assert.match(broken.notes.join(), /cloudwatch could not be read: AccessDenied/);
         assert.strictEqual(broken.colours.blue!.p99Ms, undefined);
     });

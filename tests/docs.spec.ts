@@ -12,7 +12,13 @@ import { ROOT } from "./harness";
 import { anchors, brokenLink, relativeLinks } from "./markdown";
 
 const DOCS = path.join(ROOT, "docs");
-const markdownFiles = (): string[] => ["README.md", ...fs.readdirSync(DOCS).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const markdownFiles = (): string[] => [
+    "README.md",
+    ...fs
+        .readdirSync(DOCS)
+        .filter((f) => f.endsWith(".md"))
+        .map((f) => `docs/${f}`),
+];
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
 
 const readRepoFile = (f: string) => {
@@ -41,15 +47,22 @@ describe("docs: README.md and docs/*.md stay true", () => {
 
     it("the link check catches a missing page, a missing anchor, and computes GitHub's anchors", () => {
         const pages: Record<string, string> = {
-            "docs/a.md": "# Page A\n## What only a real `pulumi up` can prove\n## The pull-request path: PR → preview comment → merge → up\n## Twice\n## Twice\n```\n# not a heading\n```\n",
+            "docs/a.md":
+                "# Page A\n## What only a real `pulumi up` can prove\n## The pull-request path: PR → preview comment → merge → up\n## Twice\n## Twice\n```\n# not a heading\n```\n",
         };
-        assert.deepStrictEqual([...anchors(pages["docs/a.md"])], ["page-a", "what-only-a-real-pulumi-up-can-prove", "the-pull-request-path-pr--preview-comment--merge--up", "twice", "twice-1"]);
+        assert.deepStrictEqual(
+            [...anchors(pages["docs/a.md"])],
+            ["page-a", "what-only-a-real-pulumi-up-can-prove", "the-pull-request-path-pr--preview-comment--merge--up", "twice", "twice-1"],
+        );
         const readFake = (f: string) => pages[f];
         const check = (target: string) => brokenLink({ file: "README.md", target }, readFake);
         assert.strictEqual(check("docs/a.md#twice-1"), undefined);
         assert.match(check("docs/b.md")!, /no file docs\/b\.md/);
         assert.match(check("docs/a.md#not-a-heading")!, /no heading makes #not-a-heading/);
-        assert.deepStrictEqual(relativeLinks("x.md", "see [a](a.md) and `[b](b.md)` and [c](https://c.example)\n```\n[d](d.md)\n```\n![e](img/e.png)").map((l) => l.target), ["a.md", "img/e.png"]);
+        assert.deepStrictEqual(
+            relativeLinks("x.md", "see [a](a.md) and `[b](b.md)` and [c](https://c.example)\n```\n[d](d.md)\n```\n![e](img/e.png)").map((l) => l.target),
+            ["a.md", "img/e.png"],
+        );
     });
 
     it("the README fits on two screens and links every docs page", () => {
@@ -59,14 +72,20 @@ describe("docs: README.md and docs/*.md stay true", () => {
         const linked = new Set(relativeLinks("README.md", readme).map((l) => l.target.split("#")[0]));
         const pages = fs.readdirSync(DOCS).filter((f) => f.endsWith(".md"));
         assert.ok(pages.length >= 12);
-        assert.deepStrictEqual(pages.filter((p) => !linked.has(`docs/${p}`)), []);
+        assert.deepStrictEqual(
+            pages.filter((p) => !linked.has(`docs/${p}`)),
+            [],
+        );
     });
 
     it("every `npm run` shown names a script of package.json; every release command shown parses", () => {
         const scripts = Object.keys(JSON.parse(read("package.json")).scripts);
         const runs = npmRuns();
         assert.ok(runs.length > 20, `only ${runs.length} npm run commands found`);
-        assert.deepStrictEqual(runs.filter((r) => !scripts.includes(r.script)).map((r) => `${r.file}: npm run ${r.script}`), []);
+        assert.deepStrictEqual(
+            runs.filter((r) => !scripts.includes(r.script)).map((r) => `${r.file}: npm run ${r.script}`),
+            [],
+        );
         const releases = runs.filter((r) => r.script === "release" && r.args.length > 0 && !r.args.some((a) => /[$<"]/.test(a)));
         assert.ok(releases.length >= 6, `only ${releases.length} release commands found`);
         for (const r of releases) assert.doesNotThrow(() => parseReleaseArgs(r.args), `${r.file}: npm run release -- ${r.args.join(" ")}`);
@@ -79,7 +98,10 @@ describe("docs: README.md and docs/*.md stay true", () => {
             .filter((r) => r.script === "plan")
             .flatMap((r) => r.args.filter((a) => a.startsWith("--")).map((flag) => ({ file: r.file, flag })));
         assert.ok(flags.length > 5);
-        assert.deepStrictEqual(flags.filter(({ flag }) => !help.stdout.includes(`  ${flag} `)), []);
+        assert.deepStrictEqual(
+            flags.filter(({ flag }) => !help.stdout.includes(`  ${flag} `)),
+            [],
+        );
     });
 
     it("the config errors docs/config.md quotes are what the plan reports, word for word", async () => {
@@ -92,7 +114,10 @@ describe("docs: README.md and docs/*.md stay true", () => {
                 () => undefined,
                 (e: Error) => e.message,
             );
-            assert.ok(message?.includes(quoted), `npm run plan -- --stack ${stack ?? "dev"} --config ${key}=${value}: docs quote\n  ${quoted}\nbut the plan says\n  ${message}`);
+            assert.ok(
+                message?.includes(quoted),
+                `npm run plan -- --stack ${stack ?? "dev"} --config ${key}=${value}: docs quote\n  ${quoted}\nbut the plan says\n  ${message}`,
+            );
         }
     });
 

@@ -63,7 +63,10 @@ describe("gcp stack (mocks)", function () {
             assert.strictEqual(subnet.region, run.config.region);
             assert.deepStrictEqual(
                 subnet.secondaryIpRanges.map((r: any) => [r.rangeName, r.ipCidrRange]),
-                [["pods", run.config.gcp!.podsCidr], ["services", run.config.gcp!.servicesCidr]],
+                [
+                    ["pods", run.config.gcp!.podsCidr],
+                    ["services", run.config.gcp!.servicesCidr],
+                ],
             );
             const cluster = one(run, T.cluster).inputs.ipAllocationPolicy;
             assert.deepStrictEqual([cluster.clusterSecondaryRangeName, cluster.servicesSecondaryRangeName], ["pods", "services"]);
@@ -120,9 +123,18 @@ describe("gcp stack (mocks)", function () {
             const zones = ["europe-west1-c", "europe-west1-d", "europe-west1-b"];
             const pinned = await runStack("gcp", { "gcp.zones": zones.join(",") });
             assert.deepStrictEqual(one(pinned, T.cluster).inputs.nodeLocations, zones);
-            assert.deepStrictEqual(all(pinned, "pulumi:index:Stash").filter((r) => r.name.endsWith("-zones")), []);
-            await assert.rejects(runStack("gcp", { "gcp.zones": "us-east1-b,us-east1-c,us-east1-d" }), /gcp\.zones = "us-east1-b,us-east1-c,us-east1-d": must be zones of gcp:region europe-west1/);
-            await assert.rejects(runStack("gcp", { "gcp.zones": "europe-west1-b,europe-west1-b,europe-west1-c" }), /gcp\.zones .*three different standard zones/);
+            assert.deepStrictEqual(
+                all(pinned, "pulumi:index:Stash").filter((r) => r.name.endsWith("-zones")),
+                [],
+            );
+            await assert.rejects(
+                runStack("gcp", { "gcp.zones": "us-east1-b,us-east1-c,us-east1-d" }),
+                /gcp\.zones = "us-east1-b,us-east1-c,us-east1-d": must be zones of gcp:region europe-west1/,
+            );
+            await assert.rejects(
+                runStack("gcp", { "gcp.zones": "europe-west1-b,europe-west1-b,europe-west1-c" }),
+                /gcp\.zones .*three different standard zones/,
+            );
         });
 
         it("destroys the app namespace before the cluster, and the cluster before the network, so the Gateway's NEGs go first", () => {
@@ -134,15 +146,23 @@ describe("gcp stack (mocks)", function () {
             const provider = run.resources.find((r) => r.type === "pulumi:providers:kubernetes" && ns.provider?.startsWith(`${r.urn}::`))!;
             const cluster = one(run, T.cluster);
             assert.ok(provider.dependsOn.includes(cluster.urn), "the namespace's provider depends on the cluster");
-            assert.ok(cluster.dependsOn.some((u) => u.includes("gcp:compute/subnetwork:Subnetwork")), "the cluster depends on its subnetwork");
+            assert.ok(
+                cluster.dependsOn.some((u) => u.includes("gcp:compute/subnetwork:Subnetwork")),
+                "the cluster depends on its subnetwork",
+            );
             const inNamespace = run.resources.filter((r) => r.type.startsWith("kubernetes:") && r.inputs.metadata?.namespace === run.config.app.namespace);
-            assert.ok(inNamespace.some((r) => r.type.endsWith(":Service")) && inNamespace.some((r) => r.type.endsWith(":Gateway")), "Services and the Gateway live in the app namespace");
+            assert.ok(
+                inNamespace.some((r) => r.type.endsWith(":Service")) && inNamespace.some((r) => r.type.endsWith(":Gateway")),
+                "Services and the Gateway live in the app namespace",
+            );
             for (const r of inNamespace) assert.strictEqual(r.provider, ns.provider, `${r.type} ${r.name} goes through the cluster's provider`);
         });
 
         it("leaves opt-in AI zones out of the zones it picks", () => {
             assert.deepStrictEqual(standardZones(["us-central1-f", "us-central1-ai1", "us-central1-a", "us-central1-ai1b", "us-central1-c"], "us-central1"), [
-                "us-central1-a", "us-central1-c", "us-central1-f",
+                "us-central1-a",
+                "us-central1-c",
+                "us-central1-f",
             ]);
         });
 
@@ -168,7 +188,10 @@ describe("gcp stack (mocks)", function () {
             assert.match(kubeconfig.clusters[0].cluster.server, /^https:\/\/gke-[0-9a-f]+\.europe-west1\.gke\.goog$/);
             assert.strictEqual(kubeconfig.clusters[0].cluster["certificate-authority-data"], undefined);
             const report = runPolicies(dnsRun.resources, dnsRun.config);
-            assert.deepStrictEqual(report.violations.filter((v) => v.level === "mandatory").map((v) => v.rule), []);
+            assert.deepStrictEqual(
+                report.violations.filter((v) => v.level === "mandatory").map((v) => v.rule),
+                [],
+            );
         });
 
         it("encrypts Secrets in etcd with the stack's own rotating KMS key in the cluster's region, usable by GKE's service agent only", () => {
@@ -177,13 +200,17 @@ describe("gcp stack (mocks)", function () {
             const ring = one(run, "gcp:kms/keyRing:KeyRing");
             const grants = run.resources.filter((r) => r.type === "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember");
             assert.strictEqual(c.inputs.databaseEncryption.state, "ENCRYPTED");
-            assert.match(c.inputs.databaseEncryption.keyName, new RegExp(`^projects/${gcpProject()}/locations/${run.config.region}/keyRings/[^/]+/cryptoKeys/`));
+            assert.match(
+                c.inputs.databaseEncryption.keyName,
+                new RegExp(`^projects/${gcpProject()}/locations/${run.config.region}/keyRings/[^/]+/cryptoKeys/`),
+            );
             assert.strictEqual(ring.inputs.location, run.config.region);
             assert.strictEqual(key.inputs.rotationPeriod, "7776000s");
             assert.strictEqual(key.protect, true);
-            assert.deepStrictEqual(grants.map((g) => [g.inputs.role, g.inputs.member]), [
-                ["roles/cloudkms.cryptoKeyEncrypterDecrypter", "serviceAccount:service-123456789012@container-engine-robot.iam.gserviceaccount.com"],
-            ]);
+            assert.deepStrictEqual(
+                grants.map((g) => [g.inputs.role, g.inputs.member]),
+                [["roles/cloudkms.cryptoKeyEncrypterDecrypter", "serviceAccount:service-123456789012@container-engine-robot.iam.gserviceaccount.com"]],
+            );
             // The cluster is created (or updated) only once GKE may use the key.
             assert.ok(c.dependsOn.includes(grants[0].urn));
         });
@@ -225,7 +252,9 @@ describe("gcp stack (mocks)", function () {
             const p = one(run, T.pool).inputs.nodeConfig;
             assert.strictEqual(p.serviceAccount, `${sa.inputs.accountId}@${gcpProject()}.iam.gserviceaccount.com`);
             assert.match(sa.inputs.accountId, /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/);
-            const roles = all(run, T.iam).map((g) => g.inputs.role).sort();
+            const roles = all(run, T.iam)
+                .map((g) => g.inputs.role)
+                .sort();
             assert.deepStrictEqual(roles, [...NODE_ROLES].sort());
             for (const g of all(run, T.iam)) assert.strictEqual(g.inputs.member, `serviceAccount:${p.serviceAccount}`);
             assert.ok(!roles.some((r) => /owner|editor|admin/i.test(r)));
@@ -338,7 +367,10 @@ describe("gcp stack (mocks)", function () {
         it("holds both passwords as Pulumi secrets, and no generated secret appears in plaintext anywhere", () => {
             const secret = find(run, T.secret);
             for (const key of ["DATABASE_PASSWORD", "REDIS_PASSWORD"])
-                assert.ok(secret.secretPaths.some((p) => p === "stringData" || p === `stringData.${key}`), `${key} is not secret`);
+                assert.ok(
+                    secret.secretPaths.some((p) => p === "stringData" || p === `stringData.${key}`),
+                    `${key} is not secret`,
+                );
             assert.ok(run.generatedSecrets.length >= 2, "the mocks generated the DB password and the Redis AUTH string");
             for (const r of run.resources) {
                 const plain = JSON.stringify(stripSecrets(r.inputs, r.secretPaths));
@@ -364,8 +396,16 @@ describe("gcp stack (mocks)", function () {
         it("puts every colour's backend behind Cloud Armor with Google's OWASP CRS 3.3 rules, denying with 403; gcp.cloudArmor false removes it", async () => {
             const armor = one(run, "gcp:compute/securityPolicy:SecurityPolicy").inputs;
             const waf = armor.rules.filter((r: any) => r.action === "deny(403)").map((r: any) => r.match.expr.expression);
-            assert.deepStrictEqual(waf, WAF_RULES.map((rule) => `evaluatePreconfiguredWaf('${rule}', {'sensitivity': 1})`));
-            assert.deepStrictEqual(armor.rules.at(-1), { priority: 2147483647, action: "allow", description: "everything the rules above let through", match: { versionedExpr: "SRC_IPS_V1", config: { srcIpRanges: ["*"] } } });
+            assert.deepStrictEqual(
+                waf,
+                WAF_RULES.map((rule) => `evaluatePreconfiguredWaf('${rule}', {'sensitivity': 1})`),
+            );
+            assert.deepStrictEqual(armor.rules.at(-1), {
+                priority: 2147483647,
+                action: "allow",
+                description: "everything the rules above let through",
+                match: { versionedExpr: "SRC_IPS_V1", config: { srcIpRanges: ["*"] } },
+            });
             const backends = gkePolicies(run, "GCPBackendPolicy");
             assert.deepStrictEqual(backends.map((b) => b.inputs.spec.targetRef.name).sort(), ["app-blue", "app-green"]);
             for (const b of backends) assert.strictEqual(b.inputs.spec.default.securityPolicy, armor.name);
@@ -383,7 +423,9 @@ describe("gcp stack (mocks)", function () {
         });
 
         it("health-checks every Service on healthPath and drains connections for the Pods' preStop time", () => {
-            const services = all(run, T.service).map((s) => s.inputs.metadata.name).sort();
+            const services = all(run, T.service)
+                .map((s) => s.inputs.metadata.name)
+                .sort();
             const hc = gkePolicies(run, "HealthCheckPolicy");
             const bp = gkePolicies(run, "GCPBackendPolicy");
             assert.deepStrictEqual(hc.map((p) => p.inputs.spec.targetRef.name).sort(), services);
@@ -433,7 +475,6 @@ describe("gcp stack (mocks)", function () {
             }
         });
 
-
         it("validate against the upstream schemas, GKE's policy kinds against its vendored CRDs", () => {
             const report = validateK8s(run.resources);
             assert.deepStrictEqual(report.errors, []);
@@ -452,7 +493,12 @@ describe("gcp stack (mocks)", function () {
         it("the CRD check catches a bad policy", () => {
             const bad: Recorded = {
                 ...gkePolicies(run, "HealthCheckPolicy")[0],
-                inputs: { apiVersion: "networking.gke.io/v1", kind: "HealthCheckPolicy", metadata: { name: "x" }, spec: { default: { checkIntervalSec: 2, timeoutSec: 5, config: { type: "HTTP" } }, targetRef: { kind: "Service" } } },
+                inputs: {
+                    apiVersion: "networking.gke.io/v1",
+                    kind: "HealthCheckPolicy",
+                    metadata: { name: "x" },
+                    spec: { default: { checkIntervalSec: 2, timeoutSec: 5, config: { type: "HTTP" } }, targetRef: { kind: "Service" } },
+                },
             };
             const errors = validateGkePolicy(bad).join("\n");
             assert.match(errors, /timeoutSec/);
@@ -475,7 +521,10 @@ describe("gcp stack (mocks)", function () {
             const bumped = await runStack("gcp", { greenVersion: "6.9.2" });
             const d = diffResources(run.resources, bumped.resources);
             assert.deepStrictEqual([d.added, d.removed], [[], []]);
-            assert.deepStrictEqual(d.changed.map((c) => `${c.type} ${c.name}`).filter((c) => !c.includes("green")), []);
+            assert.deepStrictEqual(
+                d.changed.map((c) => `${c.type} ${c.name}`).filter((c) => !c.includes("green")),
+                [],
+            );
             assert.ok(d.changed.length >= 1);
         });
     });
@@ -491,7 +540,10 @@ describe("gcp stack (mocks)", function () {
             assert.deepStrictEqual(cert.managed.domains, ["shop.example.com", "preview.shop.example.com"]);
             assert.strictEqual(cert.managed.dnsAuthorizations.length, 2);
             const map = one(https, T.certMap).inputs;
-            assert.deepStrictEqual(all(https, T.certMapEntry).map((e) => e.inputs.hostname), ["shop.example.com", "preview.shop.example.com"]);
+            assert.deepStrictEqual(
+                all(https, T.certMapEntry).map((e) => e.inputs.hostname),
+                ["shop.example.com", "preview.shop.example.com"],
+            );
             const gw = one(https, T.gateway).inputs;
             assert.strictEqual(gw.metadata.annotations[CERTMAP_ANNOTATION], map.name);
             // GKE refuses tls.certificateRefs next to a certificate map: the HTTPS listener has no tls block.
@@ -499,7 +551,13 @@ describe("gcp stack (mocks)", function () {
             assert.ok(httpsListener && httpsListener.port === 443);
             assert.strictEqual(httpsListener.tls, undefined);
             const records = https.outputs.certificateDnsRecords.value as { name: string; type: string }[];
-            assert.deepStrictEqual(records.map((r) => [r.name, r.type]), [["_acme-challenge.shop.example.com.", "CNAME"], ["_acme-challenge.preview.shop.example.com.", "CNAME"]]);
+            assert.deepStrictEqual(
+                records.map((r) => [r.name, r.type]),
+                [
+                    ["_acme-challenge.shop.example.com.", "CNAME"],
+                    ["_acme-challenge.preview.shop.example.com.", "CNAME"],
+                ],
+            );
         });
 
         it("redirects HTTP to HTTPS", () => {
@@ -561,9 +619,16 @@ describe("gcp plan (offline)", function () {
     it("`npm run plan -- --stack gcp` prints the whole tree and the capacity table", async () => {
         const out = renderPlan(await buildPlan("gcp", {}, false));
         for (const expected of [
-            "gcp:container/cluster:Cluster", "gcp:container/nodePool:NodePool", "gcp:sql/databaseInstance:DatabaseInstance",
-            "gcp:redis/instance:Instance", "kubernetes:networking.gke.io/v1:HealthCheckPolicy", "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
-            "n2-standard-4", "db-custom-8-32768", "after losing 1 of 3 zones", "kubeconfig: [secret]",
+            "gcp:container/cluster:Cluster",
+            "gcp:container/nodePool:NodePool",
+            "gcp:sql/databaseInstance:DatabaseInstance",
+            "gcp:redis/instance:Instance",
+            "kubernetes:networking.gke.io/v1:HealthCheckPolicy",
+            "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
+            "n2-standard-4",
+            "db-custom-8-32768",
+            "after losing 1 of 3 zones",
+            "kubeconfig: [secret]",
         ])
             assert.ok(out.includes(expected), `plan output lacks ${expected}`);
     });
@@ -651,7 +716,10 @@ function gcpProject(): string {
 
 function secretData(run: StackRun): Record<string, string> {
     const s = find(run, T.secret).inputs;
-    return { ...(s.data ? Object.fromEntries(Object.entries<string>(s.data).map(([k, v]) => [k, Buffer.from(v, "base64").toString()])) : {}), ...(s.stringData ?? {}) };
+    return {
+        ...(s.data ? Object.fromEntries(Object.entries<string>(s.data).map(([k, v]) => [k, Buffer.from(v, "base64").toString()])) : {}),
+        ...(s.stringData ?? {}),
+    };
 }
 
 function stripSecrets(inputs: any, paths: string[]): any {
@@ -683,7 +751,7 @@ function validateGkePolicy(r: Recorded): string[] {
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(o.metadata?.name ?? "")) err("metadata.name is not a DNS label");
     const ref = o.spec?.targetRef ?? {};
     if (!ref.name) err("spec.targetRef.name is required");
-    if (typeof ref.group !== "string") err("spec.targetRef.group is required (\"\" for core)");
+    if (typeof ref.group !== "string") err('spec.targetRef.group is required ("" for core)');
     const d = o.spec?.default ?? {};
     switch (o.kind) {
         case "HealthCheckPolicy": {
@@ -692,11 +760,18 @@ function validateGkePolicy(r: Recorded): string[] {
             for (const k of ["healthyThreshold", "unhealthyThreshold"]) int(d[k], k, 1, 10);
             if ((d.timeoutSec ?? 5) > (d.checkIntervalSec ?? 5)) err("timeoutSec must not exceed checkIntervalSec");
             const c = d.config ?? {};
-            const union = { TCP: "tcpHealthCheck", HTTP: "httpHealthCheck", HTTPS: "httpsHealthCheck", HTTP2: "http2HealthCheck", GRPC: "grpcHealthCheck" } as Record<string, string>;
+            const union = {
+                TCP: "tcpHealthCheck",
+                HTTP: "httpHealthCheck",
+                HTTPS: "httpsHealthCheck",
+                HTTP2: "http2HealthCheck",
+                GRPC: "grpcHealthCheck",
+            } as Record<string, string>;
             if (!(c.type in union)) err(`config.type ${c.type} not in ${Object.keys(union).join(",")}`);
             else if (Object.keys(c).length !== 2 || !c[union[c.type]]) err(`config must hold exactly type and ${union[c.type]}`);
             const h = c[union[c.type]] ?? {};
-            if (h.portSpecification !== undefined && !["USE_FIXED_PORT", "USE_NAMED_PORT", "USE_SERVING_PORT"].includes(h.portSpecification)) err("portSpecification");
+            if (h.portSpecification !== undefined && !["USE_FIXED_PORT", "USE_NAMED_PORT", "USE_SERVING_PORT"].includes(h.portSpecification))
+                err("portSpecification");
             int(h.port, "port", 1, 65535);
             if (h.requestPath !== undefined && !/\/[A-Za-z0-9/\-._~%!?$&'()*+,;=:]*$/.test(h.requestPath)) err("requestPath");
             break;

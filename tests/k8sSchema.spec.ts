@@ -4,7 +4,12 @@ import type { Recorded } from "./harness";
 import { validateK8s } from "./k8sSchema";
 
 const gatewayClass = (spec: Record<string, unknown>): Recorded =>
-    ({ type: "kubernetes:gateway.networking.k8s.io/v1:GatewayClass", name: "gc", custom: true, inputs: { metadata: { name: "gc" }, spec } }) as unknown as Recorded;
+    ({
+        type: "kubernetes:gateway.networking.k8s.io/v1:GatewayClass",
+        name: "gc",
+        custom: true,
+        inputs: { metadata: { name: "gc" }, spec },
+    }) as unknown as Recorded;
 
 describe("schema check against the vendored CRDs", () => {
     it("accepts a 64-character GatewayClass description and refuses 65 (Gateway API v1.6.0's limit)", () => {

@@ -17,7 +17,13 @@ const CRD_DIR = path.resolve(__dirname, "..", "crds");
 function strict(schema: any): any {
     if (!schema || typeof schema !== "object") return schema;
     const out: any = Array.isArray(schema) ? schema.map(strict) : Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, strict(v)]));
-    if (!Array.isArray(schema) && schema.type === "object" && schema.properties && schema.additionalProperties === undefined && !schema["x-kubernetes-preserve-unknown-fields"])
+    if (
+        !Array.isArray(schema) &&
+        schema.type === "object" &&
+        schema.properties &&
+        schema.additionalProperties === undefined &&
+        !schema["x-kubernetes-preserve-unknown-fields"]
+    )
         out.additionalProperties = false;
     // int-or-string fields carry no type; the API server accepts either.
     if (schema["x-kubernetes-int-or-string"]) out.anyOf = [{ type: "integer" }, { type: "string" }];
@@ -31,7 +37,9 @@ function crdSchemas(): Map<string, ValidateFunction> {
     const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
     crdValidators = new Map();
     const files = (dir: string): string[] =>
-        fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith(".yaml") ? [path.join(dir, e.name)] : []));
+        fs
+            .readdirSync(dir, { withFileTypes: true })
+            .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith(".yaml") ? [path.join(dir, e.name)] : []));
     for (const file of files(CRD_DIR))
         for (const doc of parseAllDocuments(fs.readFileSync(file, "utf8"))) {
             const crd = doc.toJS();
@@ -71,7 +79,10 @@ export function validateK8s(resources: Recorded[]): SchemaReport {
         const crd = crdSchemas().get(`${apiVersion}:${m[2]}`);
         if (crd) {
             if (crd(object)) report.validated.push(label);
-            else report.errors.push(`${label}: ${crd.errors!.map((e) => `${e.instancePath} ${e.message}${e.params && "additionalProperty" in e.params ? ` (${e.params.additionalProperty})` : ""}`).join("; ")}`);
+            else
+                report.errors.push(
+                    `${label}: ${crd.errors!.map((e) => `${e.instancePath} ${e.message}${e.params && "additionalProperty" in e.params ? ` (${e.params.additionalProperty})` : ""}`).join("; ")}`,
+                );
             continue;
         }
         const mod = modelModule(apiVersion);

@@ -79,10 +79,16 @@ describe("dev stack (local)", () => {
             for (const s of stashes) assert.ok(s.ignoreChanges.includes("input") && s.secretPaths.includes("input"), s.name);
             for (const name of ["data-postgres-auth", "data-redis-auth"]) {
                 const secret = find(run, SECRET, name);
-                assert.ok(secret.secretPaths.some((p) => p.startsWith("stringData")), `${name} stringData is a Pulumi secret`);
+                assert.ok(
+                    secret.secretPaths.some((p) => p.startsWith("stringData")),
+                    `${name} stringData is a Pulumi secret`,
+                );
             }
             const pgEnv = sts("data-postgres").spec.template.spec.containers[0].env;
-            assert.deepEqual(pgEnv.find((e: any) => e.name === "POSTGRES_PASSWORD").valueFrom.secretKeyRef, { name: "postgres-auth", key: "POSTGRES_PASSWORD" });
+            assert.deepEqual(pgEnv.find((e: any) => e.name === "POSTGRES_PASSWORD").valueFrom.secretKeyRef, {
+                name: "postgres-auth",
+                key: "POSTGRES_PASSWORD",
+            });
             const specs = JSON.stringify(all(run, STS).map((s) => s.inputs));
             for (const secret of run.generatedSecrets) assert.ok(!specs.includes(secret), "a password leaked into a StatefulSet");
         });
@@ -119,7 +125,11 @@ describe("dev stack (local)", () => {
         assert.equal(run.outputs.activeColor.value, "blue");
         assert.deepEqual(run.outputs.weights.value, { blue: 100, green: 0 });
         assert.match(String(run.outputs.portForward.value), /port-forward .* 8080:80$/);
-        const plain = JSON.stringify(Object.values(run.outputs).filter((o) => !o.secret).map((o) => o.value));
+        const plain = JSON.stringify(
+            Object.values(run.outputs)
+                .filter((o) => !o.secret)
+                .map((o) => o.value),
+        );
         for (const secret of run.generatedSecrets) assert.ok(!plain.includes(secret));
     });
 });

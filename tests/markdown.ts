@@ -21,7 +21,10 @@ export function anchors(text: string): Set<string> {
         const m = /^#{1,6} (.+?)\s*#*$/.exec(line);
         if (!m) continue;
         const plain = m[1].replace(/\[([^\]]*)\]\([^)]*\)/g, "$1");
-        const base = plain.toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, "").replace(/ /g, "-");
+        const base = plain
+            .toLowerCase()
+            .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, "")
+            .replace(/ /g, "-");
         const n = seen.get(base) ?? 0;
         seen.set(base, n + 1);
         out.add(n === 0 ? base : `${base}-${n}`);

@@ -66,7 +66,13 @@ describe("monitoring: CloudWatch dashboard body", () => {
         }
     });
     it("splits the ALB signals by colour: one series per Service", () => {
-        for (const title of ["Requests per minute by colour", "5xx (target) per minute by colour", "p50 latency by colour (s)", "p99 latency by colour (s)", "Ready pods (healthy targets) by colour"]) {
+        for (const title of [
+            "Requests per minute by colour",
+            "5xx (target) per minute by colour",
+            "p50 latency by colour (s)",
+            "p99 latency by colour (s)",
+            "Ready pods (healthy targets) by colour",
+        ]) {
             const w = body.widgets.find((x) => x.properties.title === title);
             assert.ok(w, title);
             const labels = (w.properties.metrics as { label: string }[][]).map((m) => m[0].label);
@@ -83,7 +89,8 @@ describe("monitoring: CloudWatch alarms", () => {
         const alarms = cloudwatchAlarms(input);
         const names = alarms.map((a) => a.name);
         assert.deepStrictEqual(names.slice(0, 3), ["db-cpu", "db-connections", "db-storage"]);
-        for (const n of ["001", "002"]) for (const s of ["memory", "evictions", "connections"]) assert.ok(names.includes(`valkey-${n}-${s}`), `valkey-${n}-${s}`);
+        for (const n of ["001", "002"])
+            for (const s of ["memory", "evictions", "connections"]) assert.ok(names.includes(`valkey-${n}-${s}`), `valkey-${n}-${s}`);
         assert.strictEqual(alarms.find((a) => a.name === "db-connections")!.threshold, input.thresholds.databaseConnections);
         for (const a of alarms) assert.ok(DOCUMENTED[a.namespace].metrics.includes(a.metricName), a.name);
     });
@@ -100,7 +107,8 @@ describe("monitoring: config keys", () => {
     it("refuses a bad email, a plain-http webhook and an out-of-range threshold, naming each key", () => {
         assert.throws(
             () => parse({ alertEmails: "oncall", alertWebhook: "http://hooks.example.com", alertErrorRatePercent: "80" }),
-            (e: unknown) => e instanceof ConfigError && ["alertEmails", "alertWebhook", "alertErrorRatePercent"].every((k) => e.issues.some((i) => i.key === k)),
+            (e: unknown) =>
+                e instanceof ConfigError && ["alertEmails", "alertWebhook", "alertErrorRatePercent"].every((k) => e.issues.some((i) => i.key === k)),
         );
     });
 });
@@ -116,13 +124,17 @@ describe("monitoring: the aws stack declares its dashboard and alarms", function
         const body = dashboards[0].inputs.dashboardBody as string;
         assert.ok(body.includes(`"DBInstanceIdentifier","${rds.inputs.identifier}"`), "dashboard does not name the stack's RDS instance");
         assert.ok(body.includes(`"CacheClusterId","${valkey.inputs.replicationGroupId}-001"`), "dashboard does not name the stack's Valkey nodes");
-        const subs = all(run, "aws:sns/topicSubscription:TopicSubscription").map((s) => `${s.inputs.protocol}:${s.inputs.endpoint}`).sort();
+        const subs = all(run, "aws:sns/topicSubscription:TopicSubscription")
+            .map((s) => `${s.inputs.protocol}:${s.inputs.endpoint}`)
+            .sort();
         assert.deepStrictEqual(subs, ["email:oncall@example.com", "https:https://hooks.example.com/zdp"]);
         const alarms = all(run, "aws:cloudwatch/metricAlarm:MetricAlarm");
         assert.ok(alarms.some((a) => a.inputs.dimensions?.DBInstanceIdentifier === rds.inputs.identifier));
         for (const a of alarms) assert.ok(a.inputs.alarmActions?.length === 1, `${a.name} notifies nobody`);
         // Each colour's target group carries the name the dashboard searches for.
-        const tgNames = all(run, "kubernetes:gateway.k8s.aws/v1:TargetGroupConfiguration").map((t) => t.inputs.spec.defaultConfiguration.targetGroupName).sort();
+        const tgNames = all(run, "kubernetes:gateway.k8s.aws/v1:TargetGroupConfiguration")
+            .map((t) => t.inputs.spec.defaultConfiguration.targetGroupName)
+            .sort();
         assert.deepStrictEqual(tgNames, ["zdpawsappblue", "zdpawsappgreen"]);
         for (const n of tgNames) assert.ok(body.includes(`TargetGroup=${n}'`), `dashboard does not search for ${n}`);
     });
@@ -165,11 +177,13 @@ describe("monitoring: Cloud Monitoring dashboard and alerts (gcp)", function () 
             const q = t.widget.xyChart.dataSets[0].timeSeriesQuery.timeSeriesFilter;
             const [, type, resource] = /metric\.type="([^"]+)" resource\.type="([^"]+)"/.exec(q.filter)!;
             assert.strictEqual(GCP_DOCUMENTED[type], resource, q.filter);
-            if (resource === "https_lb_rule") assert.deepStrictEqual((q.aggregation as { groupByFields?: string[] }).groupByFields, ["resource.label.backend_target_name"]);
+            if (resource === "https_lb_rule")
+                assert.deepStrictEqual((q.aggregation as { groupByFields?: string[] }).groupByFields, ["resource.label.backend_target_name"]);
         }
         assert.ok(JSON.stringify(d).includes('database_id=\\"p1:pg-1\\"'));
         assert.ok(JSON.stringify(d).includes("instances/redis-1"));
-        for (const a of cloudMonitoringAlerts(gin).filter((x) => !x.name.startsWith("route-"))) assert.ok(a.filter.includes("pg-1") || a.filter.includes("redis-1"), a.name);
+        for (const a of cloudMonitoringAlerts(gin).filter((x) => !x.name.startsWith("route-")))
+            assert.ok(a.filter.includes("pg-1") || a.filter.includes("redis-1"), a.name);
     });
 
     it("alerts on the live route per colour: the 5xx share and p99 over the config's thresholds", () => {
@@ -196,7 +210,9 @@ describe("monitoring: Cloud Monitoring dashboard and alerts (gcp)", function () 
         assert.strictEqual(ratio.thresholdValue, 0.01);
         assert.ok(ratio.denominatorFilter && ratio.denominatorAggregations[0].crossSeriesReducer === "REDUCE_SUM");
         for (const p of policies) assert.strictEqual(p.inputs.notificationChannels.length, 2, p.name);
-        const channels = all(run, "gcp:monitoring/notificationChannel:NotificationChannel").map((c) => c.inputs.type).sort();
+        const channels = all(run, "gcp:monitoring/notificationChannel:NotificationChannel")
+            .map((c) => c.inputs.type)
+            .sort();
         assert.deepStrictEqual(channels, ["email", "webhook_tokenauth"]);
     });
 });
@@ -207,8 +223,14 @@ describe("monitoring: Azure Monitor alerts (azure)", function () {
         const run = await runStack("azure", { alertEmails: "oncall@example.com", alertWebhook: "https://hooks.example.com/zdp" });
         const groups = all(run, "azure-native:monitor:ActionGroup");
         assert.strictEqual(groups.length, 1);
-        assert.deepStrictEqual(groups[0].inputs.emailReceivers.map((e: any) => e.emailAddress), ["oncall@example.com"]);
-        assert.deepStrictEqual(groups[0].inputs.webhookReceivers.map((w: any) => w.serviceUri), ["https://hooks.example.com/zdp"]);
+        assert.deepStrictEqual(
+            groups[0].inputs.emailReceivers.map((e: any) => e.emailAddress),
+            ["oncall@example.com"],
+        );
+        assert.deepStrictEqual(
+            groups[0].inputs.webhookReceivers.map((w: any) => w.serviceUri),
+            ["https://hooks.example.com/zdp"],
+        );
         assert.ok(groups[0].inputs.groupShortName.length <= 12);
         const alerts = all(run, "azure-native:monitor:MetricAlert");
         const ready = alerts.find((a) => a.name.endsWith("ready-pods"))!;

@@ -36,7 +36,13 @@ describe("network policies: default-deny in the app namespace, with exactly the 
         const ingress = np["app-from-load-balancer"].spec.ingress;
         assert.deepStrictEqual([cidrsOf(ingress[0].from), portsOf(ingress[0])], [plan.public, [`TCP/${run.config.app.port}`]]);
         const egress = np["app-to-datastores"].spec.egress;
-        assert.deepStrictEqual(egress.map((e: any) => [cidrsOf(e.to), portsOf(e)]), [[plan.data, ["TCP/5432"]], [plan.data, ["TCP/6379"]]]);
+        assert.deepStrictEqual(
+            egress.map((e: any) => [cidrsOf(e.to), portsOf(e)]),
+            [
+                [plan.data, ["TCP/5432"]],
+                [plan.data, ["TCP/6379"]],
+            ],
+        );
         // EKS enforces NetworkPolicy only with the VPC CNI's network policy agent on.
         const cni = all(run, "aws:eks/addon:Addon").find((a) => a.inputs.addonName === "vpc-cni")!;
         assert.deepStrictEqual(JSON.parse(cni.inputs.configurationValues), { enableNetworkPolicy: "true" });
@@ -47,20 +53,37 @@ describe("network policies: default-deny in the app namespace, with exactly the 
         const plan = addressPlan(run.config.azure!.vnetCidr);
         const np = byName(run);
         assert.deepStrictEqual(cidrsOf(np["app-from-load-balancer"].spec.ingress[0].from), [plan.agc]);
-        assert.deepStrictEqual(np["app-to-datastores"].spec.egress.map((e: any) => [cidrsOf(e.to), portsOf(e)]), [[[plan.postgres], ["TCP/5432"]], [[plan.endpoints], ["TCP/10000"]]]);
+        assert.deepStrictEqual(
+            np["app-to-datastores"].spec.egress.map((e: any) => [cidrsOf(e.to), portsOf(e)]),
+            [
+                [[plan.postgres], ["TCP/5432"]],
+                [[plan.endpoints], ["TCP/10000"]],
+            ],
+        );
     });
 
     it("gcp: Google's front-end ranges reach the app port; the app reaches only the Private Service Access range", () => {
         const np = byName(runs.gcp);
         assert.deepStrictEqual(cidrsOf(np["app-from-load-balancer"].spec.ingress[0].from), [...HEALTH_CHECK_RANGES]);
-        assert.deepStrictEqual(np["app-to-datastores"].spec.egress.map((e: any) => [cidrsOf(e.to), portsOf(e)]), [[["10.100.0.0/16"], ["TCP/5432"]], [["10.100.0.0/16"], ["TCP/6378"]]]);
+        assert.deepStrictEqual(
+            np["app-to-datastores"].spec.egress.map((e: any) => [cidrsOf(e.to), portsOf(e)]),
+            [
+                [["10.100.0.0/16"], ["TCP/5432"]],
+                [["10.100.0.0/16"], ["TCP/6378"]],
+            ],
+        );
     });
 
     it("dev: Envoy Gateway's namespace reaches the app; the in-cluster data stores accept the app's pods only", () => {
         const np = byName(runs.dev);
-        assert.deepStrictEqual(np["app-from-load-balancer"].spec.ingress[0].from, [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ENVOY_GATEWAY_NAMESPACE } } }]);
+        assert.deepStrictEqual(np["app-from-load-balancer"].spec.ingress[0].from, [
+            { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ENVOY_GATEWAY_NAMESPACE } } },
+        ]);
         const appPods = np["app-from-load-balancer"].spec.podSelector;
-        for (const [name, port] of [["datastore-0-from-app", 5432], ["datastore-1-from-app", 6379]] as const) {
+        for (const [name, port] of [
+            ["datastore-0-from-app", 5432],
+            ["datastore-1-from-app", 6379],
+        ] as const) {
             assert.deepStrictEqual(np[name].spec.ingress, [{ from: [{ podSelector: appPods }], ports: [{ protocol: "TCP", port }] }], name);
         }
         // Every colour's pods are selected: the selector is the app name label alone.

@@ -9,7 +9,8 @@ describe("plan: the first command a new user runs", () => {
         assert.strictEqual(doc.stack, "dev");
         assert.ok(doc.resources.length > 10);
         for (const r of doc.resources) assert.ok(typeof r.type === "string" && typeof r.name === "string" && "parent" in r && typeof r.inputs === "object");
-        for (const k of ["targetUsers", "steadyStateUsers", "worstRolloutStepUsers", "afterZoneLossUsers"]) assert.strictEqual(typeof doc.capacity[k], "number", k);
+        for (const k of ["targetUsers", "steadyStateUsers", "worstRolloutStepUsers", "afterZoneLossUsers"])
+            assert.strictEqual(typeof doc.capacity[k], "number", k);
         assert.strictEqual(doc.capacity.sizing.app.replicas >= 2, true);
         assert.deepStrictEqual(doc.release.weights, { blue: 100, green: 0 });
         assert.strictEqual(typeof doc.policy.rulesRun, "number");
@@ -34,7 +35,11 @@ describe("plan: the first command a new user runs", () => {
     });
 
     it("invalid config exits non-zero and names the key, with nothing printed on stdout", () => {
-        const out = spawnSync(process.execPath, ["--require", "tsx/cjs", "scripts/plan.ts", "--config", "targetUsers=-5"], { cwd: ROOT, encoding: "utf8", timeout: 30_000 });
+        const out = spawnSync(process.execPath, ["--require", "tsx/cjs", "scripts/plan.ts", "--config", "targetUsers=-5"], {
+            cwd: ROOT,
+            encoding: "utf8",
+            timeout: 30_000,
+        });
         assert.notStrictEqual(out.status, 0);
         assert.match(out.stderr, /targetUsers = "-5": must be/);
         assert.strictEqual(out.stdout, "");

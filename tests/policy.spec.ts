@@ -25,9 +25,21 @@ const container = {
 const podTemplate = { metadata: { labels: { app: "zdp", color: "blue" } }, spec: { containers: [container] } };
 
 const GOOD: Record<string, Record<string, any>> = {
-    "aws:rds/instance:Instance": { engine: "postgres", publiclyAccessible: false, storageEncrypted: true, parameterGroupName: "zdp-pg17", backupRetentionPeriod: 14, multiAz: true, deletionProtection: true },
+    "aws:rds/instance:Instance": {
+        engine: "postgres",
+        publiclyAccessible: false,
+        storageEncrypted: true,
+        parameterGroupName: "zdp-pg17",
+        backupRetentionPeriod: 14,
+        multiAz: true,
+        deletionProtection: true,
+    },
     "aws:rds/parameterGroup:ParameterGroup": { family: "postgres17", parameters: [{ name: "rds.force_ssl", value: "1" }] },
-    "azure-native:dbforpostgresql:Server": { network: { publicNetworkAccess: "Disabled", delegatedSubnetResourceId: "/subnets/db" }, backup: { backupRetentionDays: 14 }, highAvailability: { mode: "ZoneRedundant" } },
+    "azure-native:dbforpostgresql:Server": {
+        network: { publicNetworkAccess: "Disabled", delegatedSubnetResourceId: "/subnets/db" },
+        backup: { backupRetentionDays: 14 },
+        highAvailability: { mode: "ZoneRedundant" },
+    },
     "azure-native:dbforpostgresql:Configuration": { configurationName: "require_secure_transport", value: "on" },
     "gcp:sql/databaseInstance:DatabaseInstance": {
         deletionProtection: true,
@@ -39,12 +51,28 @@ const GOOD: Record<string, Record<string, any>> = {
         },
     },
     "aws:elasticache/replicationGroup:ReplicationGroup": {
-        transitEncryptionEnabled: true, authToken: "token", atRestEncryptionEnabled: true, automaticFailoverEnabled: true,
-        multiAzEnabled: true, numCacheClusters: 2, subnetGroupName: "zdp-redis", securityGroupIds: ["sg-redis"],
+        transitEncryptionEnabled: true,
+        authToken: "token",
+        atRestEncryptionEnabled: true,
+        automaticFailoverEnabled: true,
+        multiAzEnabled: true,
+        numCacheClusters: 2,
+        subnetGroupName: "zdp-redis",
+        securityGroupIds: ["sg-redis"],
     },
-    "azure-native:redisenterprise:RedisEnterprise": { sku: { name: "Balanced_B10" }, publicNetworkAccess: "Disabled", minimumTlsVersion: "1.2", highAvailability: "Enabled" },
+    "azure-native:redisenterprise:RedisEnterprise": {
+        sku: { name: "Balanced_B10" },
+        publicNetworkAccess: "Disabled",
+        minimumTlsVersion: "1.2",
+        highAvailability: "Enabled",
+    },
     "azure-native:redisenterprise:Database": { clientProtocol: "Encrypted", accessKeysAuthentication: "Enabled" },
-    "gcp:redis/instance:Instance": { tier: "STANDARD_HA", transitEncryptionMode: "SERVER_AUTHENTICATION", authEnabled: true, authorizedNetwork: "projects/p/global/networks/zdp" },
+    "gcp:redis/instance:Instance": {
+        tier: "STANDARD_HA",
+        transitEncryptionMode: "SERVER_AUTHENTICATION",
+        authEnabled: true,
+        authorizedNetwork: "projects/p/global/networks/zdp",
+    },
     "aws:eks/cluster:Cluster": {
         vpcConfig: { endpointPrivateAccess: true, subnetIds: ["subnet-a", "subnet-b"], publicAccessCidrs: ["203.0.113.0/24"] },
         enabledClusterLogTypes: ["api", "audit", "authenticator"],
@@ -60,7 +88,11 @@ const GOOD: Record<string, Record<string, any>> = {
         oidcIssuerProfile: { enabled: true },
         securityProfile: { workloadIdentity: { enabled: true } },
     },
-    "azure-native:monitor:DiagnosticSetting": { resourceUri: "/clusters/aks", workspaceId: "/workspaces/logs", logs: [{ category: "kube-audit-admin", enabled: true }] },
+    "azure-native:monitor:DiagnosticSetting": {
+        resourceUri: "/clusters/aks",
+        workspaceId: "/workspaces/logs",
+        logs: [{ category: "kube-audit-admin", enabled: true }],
+    },
     "azure-native:containerservice:AgentPool": { availabilityZones: ["1", "2", "3"] },
     "gcp:container/cluster:Cluster": {
         location: "europe-west1",
@@ -80,17 +112,45 @@ const GOOD: Record<string, Record<string, any>> = {
     "aws:ec2/securityGroupRule:SecurityGroupRule": { type: "ingress", protocol: "tcp", fromPort: 80, toPort: 80, cidrBlocks: ["0.0.0.0/0"] },
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": { ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" },
     "azure-native:network:NetworkSecurityGroup": {
-        securityRules: [{ name: "https", direction: "Inbound", access: "Allow", protocol: "Tcp", sourceAddressPrefix: "Internet", destinationPortRange: "443" }],
+        securityRules: [
+            { name: "https", direction: "Inbound", access: "Allow", protocol: "Tcp", sourceAddressPrefix: "Internet", destinationPortRange: "443" },
+        ],
     },
-    "azure-native:network:SecurityRule": { direction: "Inbound", access: "Allow", protocol: "Tcp", sourceAddressPrefix: "*", destinationPortRanges: ["80", "443"] },
+    "azure-native:network:SecurityRule": {
+        direction: "Inbound",
+        access: "Allow",
+        protocol: "Tcp",
+        sourceAddressPrefix: "*",
+        destinationPortRanges: ["80", "443"],
+    },
     "gcp:compute/firewall:Firewall": { direction: "INGRESS", sourceRanges: ["0.0.0.0/0"], allows: [{ protocol: "tcp", ports: ["80", "443"] }] },
-    "kubernetes:networking.gke.io/v1:GCPBackendPolicy": { spec: { default: { securityPolicy: "zdp-gcp-armor" }, targetRef: { group: "", kind: "Service", name: "app-blue" } } },
-    "kubernetes:apps/v1:Deployment": { metadata: { name: "app-blue", namespace: "zdp" }, spec: { replicas: 3, selector: { matchLabels: podTemplate.metadata.labels }, template: podTemplate } },
-    "kubernetes:apps/v1:StatefulSet": { metadata: { name: "db", namespace: "zdp" }, spec: { replicas: 2, selector: { matchLabels: { app: "db" } }, template: { ...podTemplate, metadata: { labels: { app: "db" } } } } },
-    "kubernetes:batch/v1:Job": { metadata: { name: "migrate", namespace: "zdp" }, spec: { template: { spec: { containers: [{ ...container, readinessProbe: undefined, livenessProbe: undefined }] } } } },
-    "kubernetes:policy/v1:PodDisruptionBudget": { metadata: { name: "app-blue", namespace: "zdp" }, spec: { maxUnavailable: 1, selector: { matchLabels: { app: "zdp", color: "blue" } } } },
-    "kubernetes:policy/v1:PodDisruptionBudget#db": { metadata: { name: "db", namespace: "zdp" }, spec: { minAvailable: 1, selector: { matchLabels: { app: "db" } } } },
-    "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": { metadata: { name: "app-blue", namespace: "zdp" }, spec: { scaleTargetRef: { kind: "Deployment", name: "app-blue" }, minReplicas: 3, maxReplicas: 9 } },
+    "kubernetes:networking.gke.io/v1:GCPBackendPolicy": {
+        spec: { default: { securityPolicy: "zdp-gcp-armor" }, targetRef: { group: "", kind: "Service", name: "app-blue" } },
+    },
+    "kubernetes:apps/v1:Deployment": {
+        metadata: { name: "app-blue", namespace: "zdp" },
+        spec: { replicas: 3, selector: { matchLabels: podTemplate.metadata.labels }, template: podTemplate },
+    },
+    "kubernetes:apps/v1:StatefulSet": {
+        metadata: { name: "db", namespace: "zdp" },
+        spec: { replicas: 2, selector: { matchLabels: { app: "db" } }, template: { ...podTemplate, metadata: { labels: { app: "db" } } } },
+    },
+    "kubernetes:batch/v1:Job": {
+        metadata: { name: "migrate", namespace: "zdp" },
+        spec: { template: { spec: { containers: [{ ...container, readinessProbe: undefined, livenessProbe: undefined }] } } },
+    },
+    "kubernetes:policy/v1:PodDisruptionBudget": {
+        metadata: { name: "app-blue", namespace: "zdp" },
+        spec: { maxUnavailable: 1, selector: { matchLabels: { app: "zdp", color: "blue" } } },
+    },
+    "kubernetes:policy/v1:PodDisruptionBudget#db": {
+        metadata: { name: "db", namespace: "zdp" },
+        spec: { minAvailable: 1, selector: { matchLabels: { app: "db" } } },
+    },
+    "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": {
+        metadata: { name: "app-blue", namespace: "zdp" },
+        spec: { scaleTargetRef: { kind: "Deployment", name: "app-blue" }, minReplicas: 3, maxReplicas: 9 },
+    },
     "kubernetes:core/v1:Service": { metadata: { name: "app-blue", namespace: "zdp" }, spec: { type: "ClusterIP", selector: { app: "zdp" } } },
 };
 
@@ -167,7 +227,12 @@ const CASES: Case[] = [
     ["cluster-api-allow-list", "azure-native:containerservice:ManagedCluster", "apiServerAccessProfile", undefined],
     ["cluster-api-allow-list", "azure-native:containerservice:ManagedCluster", "apiServerAccessProfile.authorizedIPRanges", ["0.0.0.0/0"]],
     ["cluster-api-allow-list", "gcp:container/cluster:Cluster", "masterAuthorizedNetworksConfig", undefined],
-    ["cluster-api-allow-list", "gcp:container/cluster:Cluster", "masterAuthorizedNetworksConfig.cidrBlocks", [{ cidrBlock: "1.0.0.0/1" }, { cidrBlock: "128.0.0.0/1" }, { cidrBlock: "0.0.0.0/8" }]],
+    [
+        "cluster-api-allow-list",
+        "gcp:container/cluster:Cluster",
+        "masterAuthorizedNetworksConfig.cidrBlocks",
+        [{ cidrBlock: "1.0.0.0/1" }, { cidrBlock: "128.0.0.0/1" }, { cidrBlock: "0.0.0.0/8" }],
+    ],
     ["cluster-control-plane-logging", "aws:eks/cluster:Cluster", "enabledClusterLogTypes", ["api"]],
     ["cluster-control-plane-logging", "azure-native:containerservice:ManagedCluster", "azureMonitorProfile", undefined],
     ["cluster-control-plane-logging", "gcp:container/cluster:Cluster", "loggingConfig.enableComponents", ["SYSTEM_COMPONENTS"]],
@@ -202,7 +267,12 @@ const CASES: Case[] = [
     ["k8s-resources", "kubernetes:apps/v1:Deployment", `${C0}.resources.limits`, undefined],
     ["k8s-resources", "kubernetes:batch/v1:Job", `${C0}.resources.requests.cpu`, undefined],
     ["k8s-non-root", "kubernetes:apps/v1:Deployment", `${C0}.securityContext.runAsUser`, 0],
-    ["k8s-non-root", "kubernetes:apps/v1:StatefulSet", `${C0}.securityContext`, { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } }],
+    [
+        "k8s-non-root",
+        "kubernetes:apps/v1:StatefulSet",
+        `${C0}.securityContext`,
+        { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+    ],
     ["k8s-read-only-root-fs", "kubernetes:apps/v1:Deployment", `${C0}.securityContext.readOnlyRootFilesystem`, false],
     ["k8s-no-privilege-escalation", "kubernetes:apps/v1:Deployment", `${C0}.securityContext.allowPrivilegeEscalation`, undefined],
     ["k8s-no-privilege-escalation", "kubernetes:batch/v1:Job", `${C0}.securityContext.privileged`, true],
@@ -250,7 +320,10 @@ describe("policy: every rule over compliant fixtures and one broken property at 
 
     it("every rule has at least one negative case", () => {
         const covered = new Set([...CASES.map((c) => c[0]), ...ALWAYS_BAD.map((c) => c[0])]);
-        assert.deepStrictEqual(RULE_NAMES.filter((r) => !covered.has(r)), []);
+        assert.deepStrictEqual(
+            RULE_NAMES.filter((r) => !covered.has(r)),
+            [],
+        );
     });
 
     for (const [rule, fixture, at, bad] of CASES) {
@@ -260,7 +333,10 @@ describe("policy: every rule over compliant fixtures and one broken property at 
             set(target.inputs, at, bad);
             const found = mandatory(stack).filter((v) => v.rule === rule);
             assert.ok(found.length > 0, `${rule} stayed silent`);
-            assert.ok(found.every((v) => v.message.includes(":")), "messages say what to change after a colon");
+            assert.ok(
+                found.every((v) => v.message.includes(":")),
+                "messages say what to change after a colon",
+            );
         });
     }
 
@@ -273,13 +349,18 @@ describe("policy: every rule over compliant fixtures and one broken property at 
 
     it("database-deletion-protection reports a Flexible Server declared without protect", () => {
         const found = mandatory([resource("azure-native:dbforpostgresql:Server", undefined, false)]);
-        assert.deepStrictEqual(found.map((v) => v.rule), ["database-deletion-protection"]);
+        assert.deepStrictEqual(
+            found.map((v) => v.rule),
+            ["database-deletion-protection"],
+        );
     });
 
     it("k8s-min-replicas and k8s-pdb report a Deployment without HPA, replicas or PDB (default 1 replica)", () => {
         const d = resource("kubernetes:apps/v1:Deployment");
         delete d.inputs.spec.replicas;
-        const rules = mandatory([d]).map((v) => v.rule).sort();
+        const rules = mandatory([d])
+            .map((v) => v.rule)
+            .sort();
         assert.deepStrictEqual(rules, ["k8s-min-replicas", "k8s-pdb"]);
     });
 
@@ -293,7 +374,10 @@ describe("policy: every rule over compliant fixtures and one broken property at 
         const d = resource("kubernetes:apps/v1:Deployment");
         d.inputs.spec.replicas = 1;
         const report = runPolicies([d], { policyExceptions: ["k8s-min-replicas", "k8s-pdb"] });
-        assert.deepStrictEqual(report.violations.map((v) => v.level), ["advisory", "advisory"]);
+        assert.deepStrictEqual(
+            report.violations.map((v) => v.level),
+            ["advisory", "advisory"],
+        );
         assert.match(summarize(report), /^\d+ rules, 0 mandatory violations, 2 advisory \(k8s-min-replicas, k8s-pdb\)$/);
         assert.deepStrictEqual(exceptionConfig(["k8s-pdb"]), { "k8s-pdb": { enforcementLevel: "advisory" } });
         assert.throws(() => runPolicies([d], { policyExceptions: ["k8s-replicas"] }), /unknown rule\(s\) k8s-replicas/);
@@ -303,7 +387,10 @@ describe("policy: every rule over compliant fixtures and one broken property at 
         const rds = resource("aws:rds/instance:Instance");
         rds.inputs.publiclyAccessible = UNKNOWN;
         const found = runPolicies([rds], { policyExceptions: [] }).violations.filter((v) => v.rule === "database-not-public");
-        assert.deepStrictEqual(found.map((v) => v.level), ["advisory"]);
+        assert.deepStrictEqual(
+            found.map((v) => v.level),
+            ["advisory"],
+        );
         assert.match(found[0].message, /^can't run during preview: .*publiclyAccessible/);
     });
 
@@ -352,10 +439,16 @@ describe("policy: the pack over every built stack", () => {
                 const run = await runStack(stack);
                 const report = runPolicies(run.resources, run.config);
                 const bad = report.violations.filter((v) => v.level === "mandatory");
-                assert.deepStrictEqual(bad.map((v) => `${v.rule} ${v.resource}: ${v.message}`), []);
-                const expected = RULE_NAMES.filter((r) =>
-                    target === "local" ? r.startsWith("k8s-") : (ONLY_ON[r] ?? [target]).includes(target));
-                assert.deepStrictEqual(expected.filter((r) => !report.rulesApplied.includes(r)), [], "rules that found nothing to check");
+                assert.deepStrictEqual(
+                    bad.map((v) => `${v.rule} ${v.resource}: ${v.message}`),
+                    [],
+                );
+                const expected = RULE_NAMES.filter((r) => (target === "local" ? r.startsWith("k8s-") : (ONLY_ON[r] ?? [target]).includes(target)));
+                assert.deepStrictEqual(
+                    expected.filter((r) => !report.rulesApplied.includes(r)),
+                    [],
+                    "rules that found nothing to check",
+                );
             });
         });
     }
@@ -401,21 +494,25 @@ describe("policy: the pack served over the analyzer protocol, as `--policy-pack 
         req.setUrn(`urn:pulumi:aws::zdp::${key}::probe`);
         req.setProperties(Struct.fromJavaScript(inputs));
         req.setOptions(new pb.AnalyzerResourceOptions());
-        return unary("analyze", req).then((res) =>
-            res.getDiagnosticsList().map((d: any) => ({ rule: d.getPolicyname(), level: d.getEnforcementlevel() })));
+        return unary("analyze", req).then((res) => res.getDiagnosticsList().map((d: any) => ({ rule: d.getPolicyname(), level: d.getEnforcementlevel() })));
     }
 
     it("announces every rule of the pack as mandatory", async () => {
         const info = await unary("getAnalyzerInfo", new Empty());
         assert.strictEqual(info.getName(), "zdp-guardrails");
         const rules = info.getPoliciesList().map((p: any) => [p.getName(), p.getEnforcementlevel()]);
-        assert.deepStrictEqual(rules, RULE_NAMES.map((r) => [r, pb.EnforcementLevel.MANDATORY]));
+        assert.deepStrictEqual(
+            rules,
+            RULE_NAMES.map((r) => [r, pb.EnforcementLevel.MANDATORY]),
+        );
     });
 
     it("passes a compliant RDS instance and reports a public one", async () => {
         const rds = "aws:rds/instance:Instance";
         assert.deepStrictEqual(await analyze(rds, GOOD[rds]), []);
-        assert.deepStrictEqual(await analyze(rds, { ...GOOD[rds], publiclyAccessible: true }), [{ rule: "database-not-public", level: pb.EnforcementLevel.MANDATORY }]);
+        assert.deepStrictEqual(await analyze(rds, { ...GOOD[rds], publiclyAccessible: true }), [
+            { rule: "database-not-public", level: pb.EnforcementLevel.MANDATORY },
+        ]);
     });
 
     it("reports an unpinned image, and only as advisory once the stack's exception config is applied", async () => {

@@ -44,7 +44,14 @@ describe("pulumi config merge (the CLI's mergeConfig, as the harness applies it)
     });
 
     // The real CLI turns these unquoted scalars into other text (observed with pulumi v3.274.1).
-    for (const [scalar, cli] of [["6.10", "6.1"], ["1e4", "10000"], ["True", "true"], ["0x10", "16"], ["1_000", "1000"], ["2026-01-02", "a timestamp"]]) {
+    for (const [scalar, cli] of [
+        ["6.10", "6.1"],
+        ["1e4", "10000"],
+        ["True", "true"],
+        ["0x10", "16"],
+        ["1_000", "1000"],
+        ["2026-01-02", "a timestamp"],
+    ]) {
         it(`refuses the unquoted ${scalar} (the CLI reads ${cli}), asking for quotes`, () => {
             assert.throws(() => mergedConfig(project, `config:\n  zdp:blueVersion: ${scalar}\n`), new RegExp(`zdp:blueVersion: .*${scalar}.*quote it`));
             assert.throws(() => mergedConfig(project, `config:\n  zdp:aws:\n    kubernetesVersion: ${scalar}\n`), /zdp:aws\.kubernetesVersion: .*quote it/);

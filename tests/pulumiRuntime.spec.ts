@@ -11,7 +11,9 @@ describe("Pulumi runtime options", () => {
         const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
         const tsconfig = path.join(ROOT, project.runtime.options.tsconfig);
         // The SDK's own reader, as its run command uses it to set ts-node's transpileOnly.
-        const { loadTypeScriptCompilerOptions } = require("@pulumi/pulumi/tsutils") as { loadTypeScriptCompilerOptions(this: void, p: string): Record<string, unknown> };
+        const { loadTypeScriptCompilerOptions } = require("@pulumi/pulumi/tsutils") as {
+            loadTypeScriptCompilerOptions(this: void, p: string): Record<string, unknown>;
+        };
         assert.equal(loadTypeScriptCompilerOptions(tsconfig).noCheck, true);
         assert.equal(JSON.parse(fs.readFileSync(tsconfig, "utf8")).extends, "./tsconfig.json", "same compiler settings as the type check");
         assert.notEqual(loadTypeScriptCompilerOptions(path.join(ROOT, "tsconfig.json")).noCheck, true, "npm test still type-checks");

@@ -23,7 +23,29 @@ after(() => servers.forEach((s) => (s.closeAllConnections(), s.close())));
 function localCert(): { key: string; cert: string } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zdp-tls-"));
     try {
-        execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", `${dir}/key.pem`, "-out", `${dir}/cert.pem`], { stdio: "pipe" });
+        execFileSync(
+            "openssl",
+            [
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-addext",
+                "subjectAltName=IP:127.0.0.1",
+                "-keyout",
+                `${dir}/key.pem`,
+                "-out",
+                `${dir}/cert.pem`,
+            ],
+            { stdio: "pipe" },
+        );
         return { key: fs.readFileSync(`${dir}/key.pem`, "utf8"), cert: fs.readFileSync(`${dir}/cert.pem`, "utf8") };
     } catch (e) {
         throw new Error(`the Azure Monitor tests need openssl on PATH to make a local certificate: ${(e as Error).message}`, { cause: e });
@@ -32,7 +54,10 @@ function localCert(): { key: string; cert: string } {
     }
 }
 
-async function serve(handler: (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void, tls?: { key: string; cert: string }): Promise<string> {
+async function serve(
+    handler: (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void,
+    tls?: { key: string; cert: string },
+): Promise<string> {
     const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
         let body = "";
         req.on("data", (c) => (body += c));
@@ -59,9 +84,18 @@ describe("release metrics sources", () => {
             seen.push(q);
             const [, kind, color] = /^(req|err|p99)\{color="(\w+)"\}\[300s\]$/.exec(q)!;
             res.setHeader("content-type", "application/json");
-            res.end(JSON.stringify({ status: "success", data: { resultType: "vector", result: [{ metric: {}, value: [window.end.getTime() / 1000, data[color][kind]] }] } }));
+            res.end(
+                JSON.stringify({
+                    status: "success",
+                    data: { resultType: "vector", result: [{ metric: {}, value: [window.end.getTime() / 1000, data[color][kind]] }] },
+                }),
+            );
         });
-        const src = prometheusSource(url, { requests: 'req{color="{{color}}"}[{{window}}]', errors: 'err{color="{{color}}"}[{{window}}]', p99Ms: 'p99{color="{{color}}"}[{{window}}]' });
+        const src = prometheusSource(url, {
+            requests: 'req{color="{{color}}"}[{{window}}]',
+            errors: 'err{color="{{color}}"}[{{window}}]',
+            p99Ms: 'p99{color="{{color}}"}[{{window}}]',
+        });
         const m = await src.read(["blue", "green"], window);
         assert.deepEqual(m, { blue: { requests: 1000, successRate: 0.999, p99Ms: 120 }, green: { requests: 200, successRate: 0.95, p99Ms: 950.5 } });
         assert.equal(seen.length, 6);
@@ -70,7 +104,10 @@ describe("release metrics sources", () => {
     it("prometheus: an empty result is zero requests; an error answer throws", async () => {
         const url = await serve((req, _b, res) => {
             const q = new URL(req.url!, "http://x").searchParams.get("query")!;
-            if (q.startsWith("bad")) res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ status: "error", errorType: "bad_data", error: "parse error at char 4" }));
+            if (q.startsWith("bad"))
+                res.writeHead(400, { "content-type": "application/json" }).end(
+                    JSON.stringify({ status: "error", errorType: "bad_data", error: "parse error at char 4" }),
+                );
             else res.end(JSON.stringify({ status: "success", data: { resultType: "vector", result: [] } }));
         });
         assert.deepEqual(await prometheusSource(url, { requests: "r", errors: "e", p99Ms: "p" }).read(["green"], window), { green: { requests: 0 } });
@@ -88,10 +125,30 @@ describe("release metrics sources", () => {
             const t = window.end.getTime() / 1000 - 300;
             const result = (Id: string, Values: number[]) => ({ Id, Label: Id, Timestamps: Values.map(() => t), Values, StatusCode: "Complete" });
             res.setHeader("content-type", "application/x-amz-json-1.0");
-            res.end(JSON.stringify({ MetricDataResults: [result("req0", [5000]), result("err0", [2]), result("p990", [0.081]), result("req1", [480]), result("err1", []), result("p991", [0.42])], Messages: [] }));
+            res.end(
+                JSON.stringify({
+                    MetricDataResults: [
+                        result("req0", [5000]),
+                        result("err0", [2]),
+                        result("p990", [0.081]),
+                        result("req1", [480]),
+                        result("err1", []),
+                        result("p991", [0.42]),
+                    ],
+                    Messages: [],
+                }),
+            );
         });
-        const client = new CloudWatchClient({ endpoint: url, region: "eu-west-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 });
-        const src = cloudWatchSource(client, { loadBalancer: "app/k8s-zdp-app/50dc6c495c0c9188", targetGroups: { blue: "targetgroup/k8s-zdp-appblue/1", green: "targetgroup/k8s-zdp-appgreen/2" } });
+        const client = new CloudWatchClient({
+            endpoint: url,
+            region: "eu-west-1",
+            credentials: { accessKeyId: "test", secretAccessKey: "test" },
+            maxAttempts: 1,
+        });
+        const src = cloudWatchSource(client, {
+            loadBalancer: "app/k8s-zdp-app/50dc6c495c0c9188",
+            targetGroups: { blue: "targetgroup/k8s-zdp-appblue/1", green: "targetgroup/k8s-zdp-appgreen/2" },
+        });
         const m = await src.read(["blue", "green"], window);
         assert.equal(target, "GraniteServiceVersion20100801.GetMetricData");
         assert.equal(request.MetricDataQueries.length, 6);
@@ -99,7 +156,10 @@ describe("release metrics sources", () => {
         assert.deepEqual(green5xx.Metric, {
             Namespace: "AWS/ApplicationELB",
             MetricName: "HTTPCode_Target_5XX_Count",
-            Dimensions: [{ Name: "LoadBalancer", Value: "app/k8s-zdp-app/50dc6c495c0c9188" }, { Name: "TargetGroup", Value: "targetgroup/k8s-zdp-appgreen/2" }],
+            Dimensions: [
+                { Name: "LoadBalancer", Value: "app/k8s-zdp-app/50dc6c495c0c9188" },
+                { Name: "TargetGroup", Value: "targetgroup/k8s-zdp-appgreen/2" },
+            ],
         });
         assert.equal(request.MetricDataQueries.find((q: any) => q.Id === "p991").MetricStat.Stat, "p99");
         assert.equal(m.blue.requests, 5000);
@@ -114,7 +174,10 @@ describe("release metrics sources", () => {
             res.end(JSON.stringify({ MetricDataResults: [{ Id: "req0", Values: [10], Timestamps: [1], StatusCode: "PartialData" }] }));
         });
         const client = new CloudWatchClient({ endpoint: url, region: "eu-west-1", credentials: { accessKeyId: "t", secretAccessKey: "t" }, maxAttempts: 1 });
-        await assert.rejects(cloudWatchSource(client, { loadBalancer: "app/x/1", targetGroups: { green: "targetgroup/g/2" } }).read(["green"], window), /req0 for green: PartialData/);
+        await assert.rejects(
+            cloudWatchSource(client, { loadBalancer: "app/x/1", targetGroups: { green: "targetgroup/g/2" } }).read(["green"], window),
+            /req0 for green: PartialData/,
+        );
     });
 
     // Cloud Monitoring over the client's REST transport (fallback: true), with an OAuth2 client holding
@@ -140,7 +203,12 @@ describe("release metrics sources", () => {
     });
     // Exponential buckets (scale 1 ms, factor 2): bucket i covers [2^(i-1), 2^i) ms.
     const latency = (bucketCounts: number[]) => ({
-        distributionValue: { count: String(bucketCounts.reduce((a, b) => a + b)), mean: 10, bucketOptions: { exponentialBuckets: { numFiniteBuckets: 20, growthFactor: 2, scale: 1 } }, bucketCounts: bucketCounts.map(String) },
+        distributionValue: {
+            count: String(bucketCounts.reduce((a, b) => a + b)),
+            mean: 10,
+            bucketOptions: { exponentialBuckets: { numFiniteBuckets: 20, growthFactor: 2, scale: 1 } },
+            bucketCounts: bucketCounts.map(String),
+        },
     });
 
     it("cloud monitoring: listTimeSeries per backend service through the Google client's REST transport, p99 from the latency distribution", async () => {
@@ -155,8 +223,15 @@ describe("release metrics sources", () => {
             const backend = /backend_target_name="([^"]+)"/.exec(filter)![1];
             const timeSeries = filter.includes("backend_request_count")
                 ? backend === backends.blue
-                    ? [series("backend_request_count", { response_code_class: "200" }, backend, "INT64", { int64Value: "9990" }), series("backend_request_count", { response_code_class: "500" }, backend, "INT64", { int64Value: "10" })]
-                    : [series("backend_request_count", { response_code_class: "200" }, backend, "INT64", { int64Value: "380" }), series("backend_request_count", { response_code_class: "400" }, backend, "INT64", { int64Value: "20" }), series("backend_request_count", { response_code_class: "500" }, backend, "INT64", { int64Value: "100" })]
+                    ? [
+                          series("backend_request_count", { response_code_class: "200" }, backend, "INT64", { int64Value: "9990" }),
+                          series("backend_request_count", { response_code_class: "500" }, backend, "INT64", { int64Value: "10" }),
+                      ]
+                    : [
+                          series("backend_request_count", { response_code_class: "200" }, backend, "INT64", { int64Value: "380" }),
+                          series("backend_request_count", { response_code_class: "400" }, backend, "INT64", { int64Value: "20" }),
+                          series("backend_request_count", { response_code_class: "500" }, backend, "INT64", { int64Value: "100" }),
+                      ]
                 : // blue: 100 requests, 99 of them under 64 ms, one in [64, 128): p99 rank 99 ends in bucket [32, 64).
                   // green: 500 requests, 490 in [256, 512), 10 in [512, 1024): p99 rank 495 is half way into [512, 1024).
                   backend === backends.blue
@@ -167,8 +242,13 @@ describe("release metrics sources", () => {
         });
         const m = await cloudMonitoringSource(gcpClient(url), { projectId: "zdp-prod", backendServices: backends }).read(["blue", "green"], window);
         assert.equal(requests.length, 4);
-        assert.ok(auth.every((a) => a === "Bearer test-token"), auth.join());
-        const green5xx = requests.find((u) => u.searchParams.get("filter")!.includes("backend_request_count") && u.searchParams.get("filter")!.includes(backends.green))!;
+        assert.ok(
+            auth.every((a) => a === "Bearer test-token"),
+            auth.join(),
+        );
+        const green5xx = requests.find(
+            (u) => u.searchParams.get("filter")!.includes("backend_request_count") && u.searchParams.get("filter")!.includes(backends.green),
+        )!;
         assert.equal(green5xx.pathname, "/v3/projects/zdp-prod/timeSeries");
         assert.equal(
             green5xx.searchParams.get("filter"),
@@ -190,7 +270,10 @@ describe("release metrics sources", () => {
     it("cloud monitoring: an unknown colour, a backend without series, or requests without latencies fail the read", async () => {
         const url = await serve((req, _b, res) => {
             const filter = new URL(req.url!, "http://x").searchParams.get("filter")!;
-            const timeSeries = filter.includes("app-green") && filter.includes("backend_request_count") ? [series("backend_request_count", { response_code_class: "200" }, "app-green", "INT64", { int64Value: "50" })] : [];
+            const timeSeries =
+                filter.includes("app-green") && filter.includes("backend_request_count")
+                    ? [series("backend_request_count", { response_code_class: "200" }, "app-green", "INT64", { int64Value: "50" })]
+                    : [];
             res.setHeader("content-type", "application/json");
             res.end(JSON.stringify(timeSeries.length ? { timeSeries } : {}));
         });
@@ -206,7 +289,8 @@ describe("release metrics sources", () => {
         let tls: { key: string; cert: string };
         before(() => (tls = localCert()));
         const token: TokenCredential = { getToken: () => Promise.resolve({ token: "test-token", expiresOnTimestamp: Date.now() + 3_600_000 }) };
-        const agc = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/zdp-azure/providers/Microsoft.ServiceNetworking/trafficControllers/zdp-agc";
+        const agc =
+            "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/zdp-azure/providers/Microsoft.ServiceNetworking/trafficControllers/zdp-agc";
         const backends = { blue: "zdp/app-blue/80", green: "zdp/app-green/80" };
         // Response shape: Azure Monitor metrics:getBatch (api 2024-02-01), copied in structure from
         // https://github.com/Azure/azure-rest-api-specs/blob/main/specification/monitor/data-plane/Microsoft.Insights/stable/2024-02-01/examples/MetricBatchExample.json
@@ -216,7 +300,10 @@ describe("release metrics sources", () => {
                 { name: { value: "backendservice", localizedValue: "Backend Service" }, value: backend },
                 { name: { value: "httpresponsecode", localizedValue: "HTTP Response Code" }, value: code },
             ],
-            data: totals.map((total, i) => ({ timeStamp: new Date(window.start.getTime() + i * 60_000).toISOString().replace(".000Z", "Z"), ...(total === undefined ? {} : { total }) })),
+            data: totals.map((total, i) => ({
+                timeStamp: new Date(window.start.getTime() + i * 60_000).toISOString().replace(".000Z", "Z"),
+                ...(total === undefined ? {} : { total }),
+            })),
         });
         const answer = (timeseries: object[], errorCode = "Success") => ({
             values: [
@@ -224,7 +311,16 @@ describe("release metrics sources", () => {
                     starttime: window.start.toISOString(),
                     endtime: window.end.toISOString(),
                     interval: "PT1M",
-                    value: [{ id: `${agc}/providers/Microsoft.Insights/metrics/BackendHTTPResponseStatus`, type: "Microsoft.Insights/metrics", name: { value: "BackendHTTPResponseStatus", localizedValue: "Backend HTTP Response Status" }, unit: "Count", timeseries, errorCode }],
+                    value: [
+                        {
+                            id: `${agc}/providers/Microsoft.Insights/metrics/BackendHTTPResponseStatus`,
+                            type: "Microsoft.Insights/metrics",
+                            name: { value: "BackendHTTPResponseStatus", localizedValue: "Backend HTTP Response Status" },
+                            unit: "Count",
+                            timeseries,
+                            errorCode,
+                        },
+                    ],
                     namespace: "microsoft.servicenetworking/trafficcontrollers",
                     resourceregion: "westeurope",
                     resourceid: agc,
@@ -285,11 +381,29 @@ describe("release metrics sources", () => {
 
     it("cloud monitoring: p99 of a distribution with explicit or linear buckets, merged across series", () => {
         const explicit = { explicitBuckets: { bounds: [10, 20, 40] } };
-        assert.equal(distributionP99([{ bucketOptions: explicit, bucketCounts: [0, 50] }, { bucketOptions: explicit, bucketCounts: [0, 49, 0, 1] }]), 20, "rank 99 of 100 ends bucket [10, 20)");
-        assert.equal(distributionP99([{ bucketOptions: { linearBuckets: { numFiniteBuckets: 10, width: 100, offset: 0 } }, bucketCounts: [0, 0, 100] }]), 199, "rank 99 of 100 is 99 % into [100, 200)");
+        assert.equal(
+            distributionP99([
+                { bucketOptions: explicit, bucketCounts: [0, 50] },
+                { bucketOptions: explicit, bucketCounts: [0, 49, 0, 1] },
+            ]),
+            20,
+            "rank 99 of 100 ends bucket [10, 20)",
+        );
+        assert.equal(
+            distributionP99([{ bucketOptions: { linearBuckets: { numFiniteBuckets: 10, width: 100, offset: 0 } }, bucketCounts: [0, 0, 100] }]),
+            199,
+            "rank 99 of 100 is 99 % into [100, 200)",
+        );
         assert.equal(distributionP99([{ bucketOptions: explicit, bucketCounts: [0, 0, 0, 5] }]), 40, "overflow bucket: its lower bound");
         assert.equal(distributionP99([{ bucketOptions: explicit, bucketCounts: [] }]), undefined);
-        assert.throws(() => distributionP99([{ bucketOptions: explicit, bucketCounts: [1] }, { bucketOptions: { explicitBuckets: { bounds: [5] } }, bucketCounts: [1] }]), /different buckets/);
+        assert.throws(
+            () =>
+                distributionP99([
+                    { bucketOptions: explicit, bucketCounts: [1] },
+                    { bucketOptions: { explicitBuckets: { bounds: [5] } }, bucketCounts: [1] },
+                ]),
+            /different buckets/,
+        );
     });
 });
 

@@ -51,7 +51,8 @@ async function colour(mode: Mode): Promise<Colour> {
             return;
         }
         const ok = c.mode === "healthy" || (c.mode === "flapping" && c.hits % 2 === 1);
-        if (ok && req.url === "/version") res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ hostname: "app-1", version: c.version }));
+        if (ok && req.url === "/version")
+            res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ hostname: "app-1", version: c.version }));
         else res.writeHead(ok ? 200 : 503, { "content-type": "text/plain" }).end(ok ? "ok" : "unavailable");
     });
     c.url = await listen(c.server);
@@ -401,7 +402,10 @@ describe("release CLI", function () {
             assert.equal(ws.ups, 3);
             assert.deepEqual(ws.stack, initial);
             assert.equal(ws.deployed.releaseStrategy, "blueGreen");
-            assert.match(r.steps.find((s) => s.name === "restore the previous config")!.detail, /unset canaryWeight unset releaseStrategy|unset releaseStrategy unset canaryWeight/);
+            assert.match(
+                r.steps.find((s) => s.name === "restore the previous config")!.detail,
+                /unset canaryWeight unset releaseStrategy|unset releaseStrategy unset canaryWeight/,
+            );
         });
 
         it("watches the canary colour itself during a step: a broken 1 % canary is caught though no live probe reached it", async () => {
@@ -432,7 +436,12 @@ describe("release CLI", function () {
             assert.ok(Date.now() - started < 3000, "the 30 s watch ended at the signal");
             assert.deepEqual(ws.stack, initial, "the stack file is as before");
             assert.deepEqual([ws.ups, ws.deployed.activeColor], [2, "blue"], "an up put the previous config back");
-            assert.deepEqual(stepNames(r).slice(-4), ["watch the live route for 30.0 s: failed", "restore the previous config: ok", "pulumi up (rollback): ok", "check the live route after rollback: ok"]);
+            assert.deepEqual(stepNames(r).slice(-4), [
+                "watch the live route for 30.0 s: failed",
+                "restore the previous config: ok",
+                "pulumi up (rollback): ok",
+                "check the live route after rollback: ok",
+            ]);
             assert.match(r.lines.join("\n"), /interrupted by SIGINT/);
             assert.match(r.lines.at(-1)!, /^FAILED \(exit 130/);
         });
@@ -488,10 +497,10 @@ describe("release CLI", function () {
             const r = await runWith(ws, ["canary", "10,50"], analysis);
             assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
             const analyses = r.steps.filter((s) => s.name.startsWith("analyse"));
-            assert.deepEqual(analyses.map((s) => `${s.name}: ${s.status}`), [
-                "analyse green over the watch of canaryWeight=10 releaseStrategy=canary: ok",
-                "analyse green over the watch of canaryWeight=50: ok",
-            ]);
+            assert.deepEqual(
+                analyses.map((s) => `${s.name}: ${s.status}`),
+                ["analyse green over the watch of canaryWeight=10 releaseStrategy=canary: ok", "analyse green over the watch of canaryWeight=50: ok"],
+            );
             assert.match(analyses[0].detail, /prometheus: green 1000 req, 99\.90% ok, p99 110 ms; blue 9000 req/);
             assert.ok(asked.includes("err:green") && asked.includes("p99:blue"));
         });
@@ -523,25 +532,55 @@ describe("release CLI", function () {
         });
 
         it("an analysis file with a wrong key or value is refused naming it", () => {
-            assert.throws(() => parseAnalysis("source: {kind: prometheus, url: x, queries: {requests: a, errors: b, p99Ms: c}}\nthreshold: {}"), /analysis file: source\.url: Invalid URL; \(root\): Unrecognized key: "threshold"$/);
-            assert.throws(() => parseAnalysis("source: {kind: datadog}"), /source\.kind: Invalid discriminator value\. Expected 'prometheus' \| 'cloudwatch' \| 'azureMonitor' \| 'cloudMonitoring'/);
+            assert.throws(
+                () => parseAnalysis("source: {kind: prometheus, url: x, queries: {requests: a, errors: b, p99Ms: c}}\nthreshold: {}"),
+                /analysis file: source\.url: Invalid URL; \(root\): Unrecognized key: "threshold"$/,
+            );
+            assert.throws(
+                () => parseAnalysis("source: {kind: datadog}"),
+                /source\.kind: Invalid discriminator value\. Expected 'prometheus' \| 'cloudwatch' \| 'azureMonitor' \| 'cloudMonitoring'/,
+            );
         });
 
         it("the cloud sources: azureMonitor must switch the latency checks off, and says so in its verdict", async () => {
             const agc = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ServiceNetworking/trafficControllers/agc";
             const azure = `source: {kind: azureMonitor, endpoint: "https://westeurope.metrics.monitor.azure.com", resourceId: "${agc}", backendServices: {blue: zdp/app-blue/80, green: zdp/app-green/80}}`;
-            assert.throws(() => parseAnalysis(azure), /analysis file: thresholds\.checkLatency: Application Gateway for Containers publishes no per-backend latency.*set it to false/);
-            assert.throws(() => parseAnalysis(azure.replace("https://west", "http://west") + "\nthresholds: {checkLatency: false}"), /source\.endpoint: Invalid URL/);
-            assert.throws(() => parseAnalysis(azure.replace(agc, "/subscriptions/s/resourceGroups/rg") + "\nthresholds: {checkLatency: false}"), /source\.resourceId: expected the trafficControllers resource ID/);
+            assert.throws(
+                () => parseAnalysis(azure),
+                /analysis file: thresholds\.checkLatency: Application Gateway for Containers publishes no per-backend latency.*set it to false/,
+            );
+            assert.throws(
+                () => parseAnalysis(azure.replace("https://west", "http://west") + "\nthresholds: {checkLatency: false}"),
+                /source\.endpoint: Invalid URL/,
+            );
+            assert.throws(
+                () => parseAnalysis(azure.replace(agc, "/subscriptions/s/resourceGroups/rg") + "\nthresholds: {checkLatency: false}"),
+                /source\.resourceId: expected the trafficControllers resource ID/,
+            );
             const a = parseAnalysis(`${azure}\nthresholds: {checkLatency: false, minRequests: 10}`);
             assert.equal(a.source.name, "azure-monitor");
-            const fixed = { ...a, source: { name: "azure-monitor", read: () => Promise.resolve({ green: { requests: 100, successRate: 1 }, blue: { requests: 900, successRate: 1 } }) } };
+            const fixed = {
+                ...a,
+                source: {
+                    name: "azure-monitor",
+                    read: () => Promise.resolve({ green: { requests: 100, successRate: 1 }, blue: { requests: 900, successRate: 1 } }),
+                },
+            };
             const r = await analyze(fixed, "green", "blue", { start: new Date(0), end: new Date(300_000) });
             assert.equal(r.ok, true, r.detail);
-            assert.match(r.detail, /green 100 req, 100\.00% ok, p99 -; blue 900 req, 100\.00% ok, p99 - \(p99 not checked: thresholds\.checkLatency is false\)$/);
+            assert.match(
+                r.detail,
+                /green 100 req, 100\.00% ok, p99 -; blue 900 req, 100\.00% ok, p99 - \(p99 not checked: thresholds\.checkLatency is false\)$/,
+            );
 
-            assert.equal(parseAnalysis("source: {kind: cloudMonitoring, projectId: zdp-prod, backendServices: {blue: b, green: g}}").source.name, "cloud-monitoring");
-            assert.throws(() => parseAnalysis("source: {kind: cloudMonitoring, projectId: zdp-prod, backendServices: {blue: ''}}"), /source\.backendServices\.blue: Too small/);
+            assert.equal(
+                parseAnalysis("source: {kind: cloudMonitoring, projectId: zdp-prod, backendServices: {blue: b, green: g}}").source.name,
+                "cloud-monitoring",
+            );
+            assert.throws(
+                () => parseAnalysis("source: {kind: cloudMonitoring, projectId: zdp-prod, backendServices: {blue: ''}}"),
+                /source\.backendServices\.blue: Too small/,
+            );
         });
     });
 
@@ -710,7 +749,10 @@ describe("release CLI building blocks", () => {
             [["promote", "--stack", "x", "--success", "5", "--attempts", "3"], /can never be reached/],
             [["promote", "--stack", "x", "--bogus"], /bogus/],
         ] as const)
-            assert.throws(() => parseReleaseArgs([...argv]), (e: Error) => e instanceof UsageError && message.test(e.message));
+            assert.throws(
+                () => parseReleaseArgs([...argv]),
+                (e: Error) => e instanceof UsageError && message.test(e.message),
+            );
     });
 
     it("refuses to edit plain keys a `release.*` alias would override", () => {
@@ -729,19 +771,29 @@ describe("release CLI building blocks", () => {
     });
 
     it("reads project defaults from Pulumi.yaml in both spellings", () => {
-        const yaml = "name: zdp\nconfig:\n  activeColor:\n    type: string\n    default: blue\n  zdp:canaryWeight:\n    default: 0\n  aws:region: us-east-1\n  previewHeader: x-zdp-preview\n";
+        const yaml =
+            "name: zdp\nconfig:\n  activeColor:\n    type: string\n    default: blue\n  zdp:canaryWeight:\n    default: 0\n  aws:region: us-east-1\n  previewHeader: x-zdp-preview\n";
         assert.deepEqual(projectDefaultsFrom(yaml), { activeColor: "blue", canaryWeight: "0", previewHeader: "x-zdp-preview" });
     });
 
     it("--edit-only changes exactly the release keys in the stack file and keeps everything else", () => {
-        const pulumiYaml = "name: zdp\nconfig:\n  releaseStrategy:\n    default: blueGreen\n  activeColor:\n    default: blue\n  canaryWeight:\n    default: 0\n";
-        const stackYaml = "# AWS stack\nconfig:\n  aws:region: eu-west-1\n  zdp:blueVersion: 1.0.0 # live\n  zdp:greenVersion: 2.0.0\n  zdp:targetUsers: \"10000\"\n";
+        const pulumiYaml =
+            "name: zdp\nconfig:\n  releaseStrategy:\n    default: blueGreen\n  activeColor:\n    default: blue\n  canaryWeight:\n    default: 0\n";
+        const stackYaml =
+            '# AWS stack\nconfig:\n  aws:region: eu-west-1\n  zdp:blueVersion: 1.0.0 # live\n  zdp:greenVersion: 2.0.0\n  zdp:targetUsers: "10000"\n';
         const p = proposeRelease({ kind: "canary", percents: [10] }, pulumiYaml, stackYaml);
         assert.deepEqual(p.edit, { canaryWeight: "10", releaseStrategy: "canary" });
         const before = stackYaml.split("\n");
         const after = p.stackYaml.split("\n");
-        assert.deepEqual(after.filter((l) => !before.includes(l)), ['  zdp:canaryWeight: "10"', "  zdp:releaseStrategy: canary"]);
-        assert.deepEqual(before.filter((l) => !after.includes(l)), [], "comments and other keys kept");
+        assert.deepEqual(
+            after.filter((l) => !before.includes(l)),
+            ['  zdp:canaryWeight: "10"', "  zdp:releaseStrategy: canary"],
+        );
+        assert.deepEqual(
+            before.filter((l) => !after.includes(l)),
+            [],
+            "comments and other keys kept",
+        );
         assert.throws(() => proposeRelease({ kind: "canary", percents: [10, 50] }, pulumiYaml, stackYaml), /one canary step/);
         assert.match(proposeRelease({ kind: "promote" }, pulumiYaml, stackYaml).stackYaml, /zdp:activeColor: green/);
     });
@@ -812,7 +864,15 @@ describe("release CLI building blocks", () => {
         assert.equal(p.ok, false);
         assert.match(p.error!, /no complete answer within 100 ms/);
         assert.ok(Date.now() - started < 1000);
-        const c = await checkHealthy({ url: `http://${hang.url}/`, headers: {}, timeoutMs: 50, intervalMs: 0, successThreshold: 2, maxAttempts: 3, expect: {} });
+        const c = await checkHealthy({
+            url: `http://${hang.url}/`,
+            headers: {},
+            timeoutMs: 50,
+            intervalMs: 0,
+            successThreshold: 2,
+            maxAttempts: 3,
+            expect: {},
+        });
         assert.equal(c.ok, false);
         assert.equal(c.attempts, 2, "stops once the threshold is out of reach");
     });

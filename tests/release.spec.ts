@@ -38,13 +38,24 @@ describe("Release component", () => {
 
     it("blue/green: a Deployment, Service, PDB and HPA per colour, with stable names", () => {
         for (const type of [DEPLOYMENT, SERVICE, HPA, PDB])
-            assert.deepEqual(appObjects(blueGreen, type).map((r) => r.inputs.metadata.name).sort(), ["app-blue", "app-green"], type);
+            assert.deepEqual(
+                appObjects(blueGreen, type)
+                    .map((r) => r.inputs.metadata.name)
+                    .sort(),
+                ["app-blue", "app-green"],
+                type,
+            );
         assert.deepEqual(find(blueGreen, ROUTE, "app-route").inputs.metadata.name, "app");
         assert.deepEqual(find(blueGreen, GATEWAY, "app-gateway").inputs.spec.gatewayClassName, "envoy-gateway");
     });
 
     it("rolling: one track named app, all traffic on it, no preview rule", () => {
-        for (const type of [DEPLOYMENT, SERVICE, HPA, PDB]) assert.deepEqual(appObjects(rolling, type).map((r) => r.inputs.metadata.name), ["app"], type);
+        for (const type of [DEPLOYMENT, SERVICE, HPA, PDB])
+            assert.deepEqual(
+                appObjects(rolling, type).map((r) => r.inputs.metadata.name),
+                ["app"],
+                type,
+            );
         const route = find(rolling, ROUTE, "app-route");
         assert.equal(route.inputs.spec.rules.length, 1);
         assert.deepEqual(weightsOf(route), { app: 100 });
@@ -67,7 +78,10 @@ describe("Release component", () => {
         const [header] = preview.matches[0].headers;
         assert.deepEqual([header.type, header.name], ["Exact", "x-zdp-preview"]);
         assert.match(header.value, /^[A-Za-z0-9]{40}$/);
-        assert.deepEqual(preview.backendRefs.map((b: any) => b.name), ["app-green"]);
+        assert.deepEqual(
+            preview.backendRefs.map((b: any) => b.name),
+            ["app-green"],
+        );
     });
 
     it("canary: canaryWeight percent on the inactive colour, the rest on the active one", () => {
@@ -78,7 +92,10 @@ describe("Release component", () => {
         const run = await runStack("dev", { previewHost: "preview.example.com", domain: "app.example.com" });
         const preview = find(run, ROUTE, "app-preview-route").inputs;
         assert.deepEqual(preview.spec.hostnames, ["preview.example.com"]);
-        assert.deepEqual(preview.spec.rules.flatMap((r: any) => r.backendRefs.map((b: any) => b.name)), ["app-green"]);
+        assert.deepEqual(
+            preview.spec.rules.flatMap((r: any) => r.backendRefs.map((b: any) => b.name)),
+            ["app-green"],
+        );
         assert.deepEqual(find(run, ROUTE, "app-route").inputs.spec.hostnames, ["app.example.com"]);
         assert.deepEqual(validateK8s(run.resources).errors, []);
     });
@@ -102,8 +119,7 @@ describe("Release component", () => {
         });
 
         it("each Deployment waits for its HPA; an idle colour's HPA waits for the route", () => {
-            for (const c of ["app-blue", "app-green"])
-                assert.ok(find(blueGreen, DEPLOYMENT, c).dependsOn.includes(urnOf(blueGreen, HPA, c)), c);
+            for (const c of ["app-blue", "app-green"]) assert.ok(find(blueGreen, DEPLOYMENT, c).dependsOn.includes(urnOf(blueGreen, HPA, c)), c);
             assert.ok(find(blueGreen, HPA, "app-green").dependsOn.includes(urnOf(blueGreen, ROUTE, "app-route")));
             assert.ok(!find(blueGreen, HPA, "app-blue").dependsOn.includes(urnOf(blueGreen, ROUTE, "app-route")));
         });
@@ -112,7 +128,10 @@ describe("Release component", () => {
             assert.equal(gatedWeight("green", 100, 9, 9), 100);
             assert.equal(gatedWeight("green", 0, 1, 9), 0, "an idle colour needs no size");
             assert.equal(gatedWeight("green", 100, undefined, 9), 100, "unknown in preview: checked when it resolves");
-            assert.throws(() => gatedWeight("green", 100, 3, 9), (e: Error) => e instanceof UndersizedColourError && /green/.test(e.message) && /inactiveScale=full/.test(e.message) && /3/.test(e.message));
+            assert.throws(
+                () => gatedWeight("green", 100, 3, 9),
+                (e: Error) => e instanceof UndersizedColourError && /green/.test(e.message) && /inactiveScale=full/.test(e.message) && /3/.test(e.message),
+            );
         });
     });
 
@@ -188,7 +207,10 @@ describe("Release component", () => {
                 const c = pod.containers[0];
                 assert.deepEqual(c.envFrom, [{ secretRef: { name: "app-env" } }]);
                 assert.ok(c.resources.requests.cpu && c.resources.requests.memory && c.resources.limits.memory);
-                assert.deepEqual(pod.topologySpreadConstraints.map((t: any) => t.topologyKey), ["topology.kubernetes.io/zone", "kubernetes.io/hostname"]);
+                assert.deepEqual(
+                    pod.topologySpreadConstraints.map((t: any) => t.topologyKey),
+                    ["topology.kubernetes.io/zone", "kubernetes.io/hostname"],
+                );
                 // A lost zone's tainted nodes leave the count (e2e/zoneLoss.e2e.ts shows the difference).
                 assert.equal(pod.topologySpreadConstraints[0].nodeTaintsPolicy, "Honor");
                 assert.equal(pod.enableServiceLinks, false);

@@ -16,7 +16,10 @@ describe("release maths", () => {
             const { state: s, sizing } = state({ activeColor: active });
             assert.deepStrictEqual(s.weights, { [active]: 100, [otherColor(active)]: 0 });
             assert.strictEqual(s.activeColor, active);
-            assert.deepStrictEqual(s.tracks.map((t) => t.minReplicas), [sizing.app.replicas, sizing.app.replicas]);
+            assert.deepStrictEqual(
+                s.tracks.map((t) => t.minReplicas),
+                [sizing.app.replicas, sizing.app.replicas],
+            );
             assert.ok(s.tracks.every((t) => t.maxReplicas === sizing.app.hpaMax));
         }
     });
@@ -25,7 +28,10 @@ describe("release maths", () => {
         for (const w of [0, 10, 50, 100]) {
             const { state: s } = state({ releaseStrategy: "canary", canaryWeight: String(w), activeColor: "green" });
             assert.deepStrictEqual(s.weights, { green: 100 - w, blue: w });
-            assert.strictEqual(s.tracks.reduce((sum, t) => sum + t.weight, 0), 100);
+            assert.strictEqual(
+                s.tracks.reduce((sum, t) => sum + t.weight, 0),
+                100,
+            );
         }
     });
 

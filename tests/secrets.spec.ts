@@ -18,8 +18,7 @@ function stringLeaves(value: unknown, at: string, out: [string, string][] = []):
     return out;
 }
 
-const under = (p: string, secretPaths: string[]) =>
-    secretPaths.some((s) => s === "" || p === s || p.startsWith(`${s}.`) || p.startsWith(`${s}[`));
+const under = (p: string, secretPaths: string[]) => secretPaths.some((s) => s === "" || p === s || p.startsWith(`${s}.`) || p.startsWith(`${s}[`));
 
 /** The generated secrets, plus the kubeconfig output (a credential even when the mock did not list it). */
 function secretsOf(run: StackRun): string[] {
@@ -52,17 +51,22 @@ describe("secrets: generated credentials appear only as Pulumi secrets", () => {
             generatedSecrets: ["Pw-generated-123456"],
             resources: [
                 {
-                    type: "kubernetes:core/v1:Secret", name: "app", urn: "u", inputs: { stringData: { DATABASE_PASSWORD: "Pw-generated-123456", DATABASE_URL: "postgres://u:Pw-generated-123456@db" } },
-                    secretPaths: ["stringData.DATABASE_PASSWORD"], protect: false, dependsOn: [], custom: true, ignoreChanges: [], deleteBeforeReplace: false, replaceOnChanges: [],
+                    type: "kubernetes:core/v1:Secret",
+                    name: "app",
+                    urn: "u",
+                    inputs: { stringData: { DATABASE_PASSWORD: "Pw-generated-123456", DATABASE_URL: "postgres://u:Pw-generated-123456@db" } },
+                    secretPaths: ["stringData.DATABASE_PASSWORD"],
+                    protect: false,
+                    dependsOn: [],
+                    custom: true,
+                    ignoreChanges: [],
+                    deleteBeforeReplace: false,
+                    replaceOnChanges: [],
                 },
             ],
             outputs: { kubeconfig: { value: "apiVersion: v1", secret: false }, dbPassword: { value: "Pw-generated-123456", secret: false } },
         };
-        assert.deepStrictEqual(plaintextSecrets(run), [
-            "kubernetes:core/v1:Secret::app stringData.DATABASE_URL",
-            "output kubeconfig",
-            "output dbPassword",
-        ]);
+        assert.deepStrictEqual(plaintextSecrets(run), ["kubernetes:core/v1:Secret::app stringData.DATABASE_URL", "output kubeconfig", "output dbPassword"]);
     });
 
     for (const [stack, target] of Object.entries(STACKS)) {

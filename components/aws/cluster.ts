@@ -79,7 +79,11 @@ export class Cluster extends pulumi.ComponentResource {
         const parent = { parent: this };
         const tags = (extra: Tags = {}) => ({ ...args.tags, ...extra });
 
-        const clusterRole = serviceRole(`${name}-cluster`, { service: "eks.amazonaws.com", managedPolicyArns: [managedPolicy("AmazonEKSClusterPolicy")], tags: tags() }, parent);
+        const clusterRole = serviceRole(
+            `${name}-cluster`,
+            { service: "eks.amazonaws.com", managedPolicyArns: [managedPolicy("AmazonEKSClusterPolicy")], tags: tags() },
+            parent,
+        );
 
         // Created first with a retention; EKS would otherwise create it with no expiry.
         const logGroup = new aws.cloudwatch.LogGroup(
@@ -175,9 +179,7 @@ export class Cluster extends pulumi.ComponentResource {
                 // IMDSv2 only. Hop limit 2 is the managed-node-group default the add-on agents rely on;
                 // controllers get AWS credentials from Pod Identity, not from the node role.
                 metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
-                blockDeviceMappings: [
-                    { deviceName: "/dev/xvda", ebs: { volumeSize: 50, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
-                ],
+                blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: 50, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }],
                 tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({
                     resourceType,
                     tags: tags({ Name: `${args.clusterName}-node` }),
@@ -222,8 +224,15 @@ export class Cluster extends pulumi.ComponentResource {
         );
 
         const coreDns = addon("coredns", {}, nodeGroups);
-        const ebsCsiRole = podIdentityRole(`${name}-ebs-csi`, { managedPolicyArns: [managedPolicy("service-role/AmazonEBSCSIDriverPolicy")], tags: tags() }, parent);
-        addon("aws-ebs-csi-driver", { podIdentityAssociations: [{ roleArn: ebsCsiRole.arn, serviceAccount: "ebs-csi-controller-sa" }] }, [...nodeGroups, podIdentityAgent]);
+        const ebsCsiRole = podIdentityRole(
+            `${name}-ebs-csi`,
+            { managedPolicyArns: [managedPolicy("service-role/AmazonEBSCSIDriverPolicy")], tags: tags() },
+            parent,
+        );
+        addon("aws-ebs-csi-driver", { podIdentityAssociations: [{ roleArn: ebsCsiRole.arn, serviceAccount: "ebs-csi-controller-sa" }] }, [
+            ...nodeGroups,
+            podIdentityAgent,
+        ]);
         // Container Insights; Pod Identity is supported from add-on 3.1.0
         // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-setup-EKS-addon.html).
         const observabilityRole = podIdentityRole(
@@ -241,11 +250,11 @@ export class Cluster extends pulumi.ComponentResource {
                     parent,
                 ),
         );
-        addon(
-            "amazon-cloudwatch-observability",
-            { podIdentityAssociations: [{ roleArn: observabilityRole.arn, serviceAccount: "cloudwatch-agent" }] },
-            [...nodeGroups, podIdentityAgent, ...insightsLogs],
-        );
+        addon("amazon-cloudwatch-observability", { podIdentityAssociations: [{ roleArn: observabilityRole.arn, serviceAccount: "cloudwatch-agent" }] }, [
+            ...nodeGroups,
+            podIdentityAgent,
+            ...insightsLogs,
+        ]);
         // EKS installs no metrics server, and without one every HorizontalPodAutoscaler is inert
         // (https://docs.aws.amazon.com/eks/latest/userguide/metrics-server.html; offered as an EKS add-on).
         const metricsServer = addon("metrics-server", {}, nodeGroups);
@@ -254,7 +263,9 @@ export class Cluster extends pulumi.ComponentResource {
         this.endpoint = cluster.endpoint;
         this.clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
         this.kubeconfig = pulumi.secret(
-            pulumi.all([cluster.name, cluster.endpoint, cluster.certificateAuthority]).apply(([n, endpoint, ca]) => kubeconfigFor(n, endpoint, ca.data ?? "", args.region)),
+            pulumi
+                .all([cluster.name, cluster.endpoint, cluster.certificateAuthority])
+                .apply(([n, endpoint, ca]) => kubeconfigFor(n, endpoint, ca.data ?? "", args.region)),
         );
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, parent);
         this.ready = [...nodeGroups, coreDns, vpcCni, podIdentityAgent, metricsServer];

@@ -5,7 +5,12 @@ import { boolean, cidr, cidrList, integer } from "../configValues";
 
 const arnList = z
     .string()
-    .transform((s) => s.split(",").map((c) => c.trim()).filter((c) => c !== ""))
+    .transform((s) =>
+        s
+            .split(",")
+            .map((c) => c.trim())
+            .filter((c) => c !== ""),
+    )
     .refine((l) => l.every((a) => /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/.test(a)), {
         error: "must be a comma-separated list of IAM role or user ARNs",
     });
@@ -21,7 +26,30 @@ const arnList = z
  */
 // The only retentions CloudWatch Logs accepts (PutRetentionPolicy retentionInDays,
 // https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html).
-export const LOG_RETENTION_DAYS = ["1", "3", "5", "7", "14", "30", "60", "90", "120", "150", "180", "365", "400", "545", "731", "1096", "1827", "2192", "2557", "2922", "3288", "3653"] as const;
+export const LOG_RETENTION_DAYS = [
+    "1",
+    "3",
+    "5",
+    "7",
+    "14",
+    "30",
+    "60",
+    "90",
+    "120",
+    "150",
+    "180",
+    "365",
+    "400",
+    "545",
+    "731",
+    "1096",
+    "1827",
+    "2192",
+    "2557",
+    "2922",
+    "3288",
+    "3653",
+] as const;
 
 export const awsSchema = z
     .object({
@@ -49,7 +77,9 @@ export const awsSchema = z
         backupRetentionDays: integer(7, 35, "a number of days").default(14),
         logRetentionDays: z
             .string()
-            .refine((v) => (LOG_RETENTION_DAYS as readonly string[]).includes(v), { error: `must be a retention CloudWatch Logs accepts: one of ${LOG_RETENTION_DAYS.join(", ")} days` })
+            .refine((v) => (LOG_RETENTION_DAYS as readonly string[]).includes(v), {
+                error: `must be a retention CloudWatch Logs accepts: one of ${LOG_RETENTION_DAYS.join(", ")} days`,
+            })
             .transform(Number)
             .default(90),
         certificateArn: z

@@ -49,7 +49,13 @@ export class Database extends pulumi.ComponentResource {
 
         const group = storeSecurityGroup(
             `${name}-sg`,
-            { vpcId: args.vpcId, port: POSTGRES_PORT, clientSecurityGroupId: args.clientSecurityGroupId, description: "PostgreSQL from the EKS cluster only", tags: args.tags },
+            {
+                vpcId: args.vpcId,
+                port: POSTGRES_PORT,
+                clientSecurityGroupId: args.clientSecurityGroupId,
+                description: "PostgreSQL from the EKS cluster only",
+                tags: args.tags,
+            },
             parent,
         );
         const subnetGroup = new aws.rds.SubnetGroup(name, { subnetIds: args.dataSubnetIds, description: "Isolated data subnets", tags: args.tags }, parent);

@@ -20,14 +20,24 @@ export class Monitoring extends pulumi.ComponentResource {
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:aws:Monitoring", name, {}, opts);
         const parent = { parent: this };
-        const dashboard = new aws.cloudwatch.Dashboard(name, { dashboardName: `${args.stackName}-golden-signals`, dashboardBody: JSON.stringify(cloudwatchDashboard(args)) }, parent);
+        const dashboard = new aws.cloudwatch.Dashboard(
+            name,
+            { dashboardName: `${args.stackName}-golden-signals`, dashboardBody: JSON.stringify(cloudwatchDashboard(args)) },
+            parent,
+        );
 
         // Not KMS-encrypted: CloudWatch can publish to an encrypted topic only through a key policy naming
         // cloudwatch.amazonaws.com, and the alerts carry no data beyond metric names and values.
         const topic = new aws.sns.Topic(`${name}-alerts`, { name: `${args.stackName}-alerts`, tags: args.tags }, parent);
-        args.notify.emails.forEach((email, i) => new aws.sns.TopicSubscription(`${name}-email-${i}`, { topic: topic.arn, protocol: "email", endpoint: email }, parent));
+        args.notify.emails.forEach(
+            (email, i) => new aws.sns.TopicSubscription(`${name}-email-${i}`, { topic: topic.arn, protocol: "email", endpoint: email }, parent),
+        );
         if (args.notify.webhook)
-            new aws.sns.TopicSubscription(`${name}-webhook`, { topic: topic.arn, protocol: "https", endpoint: args.notify.webhook, endpointAutoConfirms: false }, parent);
+            new aws.sns.TopicSubscription(
+                `${name}-webhook`,
+                { topic: topic.arn, protocol: "https", endpoint: args.notify.webhook, endpointAutoConfirms: false },
+                parent,
+            );
 
         const actions = { alarmActions: [topic.arn], okActions: [topic.arn] };
         for (const a of cloudwatchAlarms(args)) {

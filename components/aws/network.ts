@@ -48,7 +48,13 @@ export class Network extends pulumi.ComponentResource {
                 (cidr, i) =>
                     new aws.ec2.Subnet(
                         `${name}-${kind}-${i}`,
-                        { vpcId: vpc.id, cidrBlock: cidr, availabilityZone: zone(i), mapPublicIpOnLaunch: false, tags: tag(`${kind}-${i}`, { tier: kind, ...extra }) },
+                        {
+                            vpcId: vpc.id,
+                            cidrBlock: cidr,
+                            availabilityZone: zone(i),
+                            mapPublicIpOnLaunch: false,
+                            tags: tag(`${kind}-${i}`, { tier: kind, ...extra }),
+                        },
                         parent,
                     ),
             );

@@ -46,10 +46,20 @@ export class Redis extends pulumi.ComponentResource {
 
         const group = storeSecurityGroup(
             `${name}-sg`,
-            { vpcId: args.vpcId, port: REDIS_PORT, clientSecurityGroupId: args.clientSecurityGroupId, description: "Valkey from the EKS cluster only", tags: args.tags },
+            {
+                vpcId: args.vpcId,
+                port: REDIS_PORT,
+                clientSecurityGroupId: args.clientSecurityGroupId,
+                description: "Valkey from the EKS cluster only",
+                tags: args.tags,
+            },
             parent,
         );
-        const subnetGroup = new aws.elasticache.SubnetGroup(name, { subnetIds: args.dataSubnetIds, description: "Isolated data subnets", tags: args.tags }, parent);
+        const subnetGroup = new aws.elasticache.SubnetGroup(
+            name,
+            { subnetIds: args.dataSubnetIds, description: "Isolated data subnets", tags: args.tags },
+            parent,
+        );
         // AUTH tokens are 16-128 printable characters without @ " /; alphanumeric avoids all of them.
         const token = generatedSecret(`${name}-auth`, 64, parent);
         // One log group per type (one delivery per type), created here with a retention; the slow log

@@ -30,7 +30,8 @@ export function subnetPlan(vpcCidr: string, zones: number): SubnetPlan {
     if (zones < 1 || zones > 3) throw new Error(`subnetPlan: ${zones} zones; the plan has room for 1 to 3`);
     if (prefix < 16 || prefix > 20) throw new Error(`subnetPlan: ${vpcCidr} must be a /16 to /20 network`);
     const base = toInt(ip);
-    if (base % 2 ** (32 - prefix) !== 0) throw new Error(`subnetPlan: ${vpcCidr} has host bits set; use ${block(base - (base % 2 ** (32 - prefix)), prefix, 0)}`);
+    if (base % 2 ** (32 - prefix) !== 0)
+        throw new Error(`subnetPlan: ${vpcCidr} has host bits set; use ${block(base - (base % 2 ** (32 - prefix)), prefix, 0)}`);
     const quarter = prefix + 2;
     const small = prefix + 6; // 16 small blocks in the last quarter
     const lastQuarter = toInt(block(base, quarter, 3).split("/")[0]);

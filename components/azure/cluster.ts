@@ -175,7 +175,12 @@ export class AzureCluster extends pulumi.ComponentResource {
                     resourceGroupName,
                     resourceName: cluster.name,
                     configName,
-                    maintenanceWindow: { schedule: { weekly: { dayOfWeek: s.maintenanceDay, intervalWeeks: 1 } }, durationHours: 4, startTime: time, utcOffset: "+00:00" },
+                    maintenanceWindow: {
+                        schedule: { weekly: { dayOfWeek: s.maintenanceDay, intervalWeeks: 1 } },
+                        durationHours: 4,
+                        startTime: time,
+                        utcOffset: "+00:00",
+                    },
                 },
                 parent,
             );
@@ -241,11 +246,7 @@ export class AzureCluster extends pulumi.ComponentResource {
                 return aksKubeconfig({ name: clusterName, ...aksEndpoint(yaml), mode: s.kubeloginMode, tenantId });
             }),
         );
-        this.provider = new k8s.Provider(
-            `${name}-k8s`,
-            { kubeconfig: this.kubeconfig },
-            { ...parent, dependsOn: [deployerAdmin, pool] },
-        );
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { ...parent, dependsOn: [deployerAdmin, pool] });
 
         this.clusterName = cluster.name;
         this.clusterId = cluster.id;

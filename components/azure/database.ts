@@ -38,7 +38,8 @@ export class AzureDatabase extends pulumi.ComponentResource {
     constructor(name: string, args: AzureDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:azure:Database", name, {}, opts);
         const { settings: s, sizing, location, tags, resourceGroupName } = args;
-        if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(args.dnsLabel)) throw new Error(`AzureDatabase ${name}: dnsLabel must be a DNS label, got ${args.dnsLabel}`);
+        if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(args.dnsLabel))
+            throw new Error(`AzureDatabase ${name}: dnsLabel must be a DNS label, got ${args.dnsLabel}`);
         if (!/^[a-z_][a-z0-9_]{0,62}$/.test(args.databaseName)) throw new Error(`AzureDatabase ${name}: databaseName must be a plain PostgreSQL identifier`);
         const parent = { parent: this };
         const stateful = { ...parent, protect: args.protect };
@@ -107,7 +108,11 @@ export class AzureDatabase extends pulumi.ComponentResource {
         if (s.resourceLocks) {
             new authorization.ManagementLockByScope(
                 `${name}-lock`,
-                { scope: server.id, level: "CanNotDelete", notes: "zdp: database of the app; set azure.resourceLocks=false and protectStateful=false to delete" },
+                {
+                    scope: server.id,
+                    level: "CanNotDelete",
+                    notes: "zdp: database of the app; set azure.resourceLocks=false and protectStateful=false to delete",
+                },
                 parent,
             );
         }

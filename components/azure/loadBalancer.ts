@@ -91,7 +91,11 @@ export class AzureLoadBalancer extends pulumi.ComponentResource {
             // Join the association subnet.
             grant("subnet-join", "networkContributor", args.agcSubnetId),
             // Read the cluster's node resource group (pod and node state).
-            grant("node-rg-reader", "reader", pulumi.all([args.subscriptionId, args.nodeResourceGroup]).apply(([sub, rg]) => resourceGroupId(sub, rg))),
+            grant(
+                "node-rg-reader",
+                "reader",
+                pulumi.all([args.subscriptionId, args.nodeResourceGroup]).apply(([sub, rg]) => resourceGroupId(sub, rg)),
+            ),
         ];
 
         this.controller = new k8s.helm.v3.Release(

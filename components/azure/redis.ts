@@ -91,7 +91,12 @@ export class AzureRedis extends pulumi.ComponentResource {
         );
         new network.PrivateDnsZoneGroup(
             `${name}-pe-dns`,
-            { resourceGroupName, privateEndpointName: endpoint.name, privateDnsZoneGroupName: "default", privateDnsZoneConfigs: [{ name: "redis", privateDnsZoneId: zone.id }] },
+            {
+                resourceGroupName,
+                privateEndpointName: endpoint.name,
+                privateDnsZoneGroupName: "default",
+                privateDnsZoneConfigs: [{ name: "redis", privateDnsZoneId: zone.id }],
+            },
             parent,
         );
 

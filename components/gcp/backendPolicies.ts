@@ -70,7 +70,12 @@ export class GkeBackendPolicies extends pulumi.ComponentResource {
         for (const service of args.services) {
             new kubernetes.apiextensions.CustomResource(
                 `${name}-${service}-health`,
-                { apiVersion: GKE_POLICY_API, kind: "HealthCheckPolicy", metadata: meta(`${service}-health`), spec: healthCheckPolicySpec(service, args.healthPath) },
+                {
+                    apiVersion: GKE_POLICY_API,
+                    kind: "HealthCheckPolicy",
+                    metadata: meta(`${service}-health`),
+                    spec: healthCheckPolicySpec(service, args.healthPath),
+                },
                 parent,
             );
             new kubernetes.apiextensions.CustomResource(

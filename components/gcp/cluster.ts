@@ -45,7 +45,9 @@ export class GkeCluster extends pulumi.ComponentResource {
         super("zdp:gcp:Cluster", name, {}, opts);
         const { nodes } = args.sizing;
         if (nodes.min < args.sizing.zones || nodes.max < nodes.min)
-            throw new Error(`GkeCluster ${name}: node pool needs at least one node per zone and max >= min (got min ${nodes.min}, max ${nodes.max}, zones ${args.sizing.zones}).`);
+            throw new Error(
+                `GkeCluster ${name}: node pool needs at least one node per zone and max >= min (got min ${nodes.min}, max ${nodes.max}, zones ${args.sizing.zones}).`,
+            );
         const parent = { parent: this };
         const dns = args.controlPlaneAccess === "dns";
 
@@ -59,12 +61,7 @@ export class GkeCluster extends pulumi.ComponentResource {
             parent,
         );
         const grants = NODE_ROLES.map(
-            (role) =>
-                new gcp.projects.IAMMember(
-                    `${name}-nodes-${role.split(".").pop()}`,
-                    { project: args.projectId, role, member: nodeSa.member },
-                    parent,
-                ),
+            (role) => new gcp.projects.IAMMember(`${name}-nodes-${role.split(".").pop()}`, { project: args.projectId, role, member: nodeSa.member }, parent),
         );
 
         const secretsKey = gkeSecretsKey(name, { projectId: args.projectId, region: args.region, protect: args.protect, labels: args.labels }, this);
@@ -174,21 +171,15 @@ export class GkeCluster extends pulumi.ComponentResource {
         // https://github.com/hashicorp/terraform-provider-kubernetes/issues/2637).
         const dnsEndpoint = cluster.controlPlaneEndpointsConfig.apply((c) => c.dnsEndpointConfig?.endpoint ?? "");
         this.kubeconfig = pulumi.secret(
-            pulumi
-                .all([cluster.name, cluster.endpoint, cluster.masterAuth, dnsEndpoint])
-                .apply(([clusterName, ipEndpoint, auth, dnsName]) =>
-                    gkeKubeconfig({
-                        name: `gke_${args.projectId}_${args.region}_${clusterName}`,
-                        ...(dns ? { endpoint: dnsName } : { endpoint: ipEndpoint, caCertificate: auth.clusterCaCertificate }),
-                    }),
-                ),
+            pulumi.all([cluster.name, cluster.endpoint, cluster.masterAuth, dnsEndpoint]).apply(([clusterName, ipEndpoint, auth, dnsName]) =>
+                gkeKubeconfig({
+                    name: `gke_${args.projectId}_${args.region}_${clusterName}`,
+                    ...(dns ? { endpoint: dnsName } : { endpoint: ipEndpoint, caCertificate: auth.clusterCaCertificate }),
+                }),
+            ),
         );
         // Depends on the node pool: nothing is applied to the cluster before nodes can run it.
-        this.provider = new kubernetes.Provider(
-            `${name}-k8s`,
-            { kubeconfig: this.kubeconfig },
-            { ...parent, dependsOn: [pool] },
-        );
+        this.provider = new kubernetes.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { ...parent, dependsOn: [pool] });
 
         this.registerOutputs({
             clusterName: this.clusterName,

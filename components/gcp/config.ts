@@ -50,13 +50,19 @@ export const gcpSchema = z
          */
         redisReadReplicas: z
             .string()
-            .regex(/^[1-5]$/, { error: "must be a whole number from 1 to 5 (read replicas are always on: Memorystore cannot turn them off, so only their count changes)" })
+            .regex(/^[1-5]$/, {
+                error: "must be a whole number from 1 to 5 (read replicas are always on: Memorystore cannot turn them off, so only their count changes)",
+            })
             .transform(Number),
     })
     .strict()
     .superRefine((c, ctx) => {
         if (c.controlPlaneAccess === "authorizedNetworks" && !c.masterAuthorizedNetworks)
-            ctx.addIssue({ code: "custom", path: ["masterAuthorizedNetworks"], message: `is required: ${AUTHORIZED_NETWORKS} (or set gcp.controlPlaneAccess to dns)` });
+            ctx.addIssue({
+                code: "custom",
+                path: ["masterAuthorizedNetworks"],
+                message: `is required: ${AUTHORIZED_NETWORKS} (or set gcp.controlPlaneAccess to dns)`,
+            });
         const ranges = [
             ["nodesCidr", c.nodesCidr],
             ["podsCidr", c.podsCidr],

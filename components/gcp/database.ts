@@ -39,7 +39,9 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
         super("zdp:gcp:Database", name, {}, opts);
         const db = args.sizing.database;
         if (!/^db-custom-\d+-\d+$/.test(db.instanceClass))
-            throw new Error(`CloudSqlPostgres ${name}: tier "${db.instanceClass}" is not a db-custom-<vCPU>-<MiB> tier, the only dedicated-core tiers of the Enterprise edition.`);
+            throw new Error(
+                `CloudSqlPostgres ${name}: tier "${db.instanceClass}" is not a db-custom-<vCPU>-<MiB> tier, the only dedicated-core tiers of the Enterprise edition.`,
+            );
         if (db.maxStorageGiB < db.storageGiB)
             throw new Error(`CloudSqlPostgres ${name}: maxStorageGiB (${db.maxStorageGiB}) is below storageGiB (${db.storageGiB}).`);
         const parent = { parent: this };
@@ -100,11 +102,7 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
 
         // Postgres refuses to drop a database or role that still owns objects; on destroy they go with the instance.
         new gcp.sql.Database(`${name}-app`, { instance: instance.name, name: DATABASE_NAME, deletionPolicy: "ABANDON" }, stateful);
-        new gcp.sql.User(
-            `${name}-app`,
-            { instance: instance.name, name: DATABASE_USER, password, deletionPolicy: "ABANDON" },
-            parent,
-        );
+        new gcp.sql.User(`${name}-app`, { instance: instance.name, name: DATABASE_USER, password, deletionPolicy: "ABANDON" }, parent);
 
         this.instanceName = instance.name;
         this.connectionName = instance.connectionName;

@@ -44,8 +44,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         super("zdp:gcp:LoadBalancer", name, {}, opts);
         if (!Number.isInteger(args.appPort) || args.appPort < 1 || args.appPort > 65535)
             throw new Error(`LoadBalancer ${name}: appPort ${args.appPort} is not a TCP port.`);
-        if (new Set(args.hostnames).size !== args.hostnames.length)
-            throw new Error(`LoadBalancer ${name}: hostnames repeat (${args.hostnames.join(", ")}).`);
+        if (new Set(args.hostnames).size !== args.hostnames.length) throw new Error(`LoadBalancer ${name}: hostnames repeat (${args.hostnames.join(", ")}).`);
         const parent = { parent: this };
 
         // Premium tier global anycast IP. Protected like stateful resources: DNS points at it.
@@ -102,7 +101,9 @@ export class LoadBalancer extends pulumi.ComponentResource {
             // https://cloud.google.com/kubernetes-engine/docs/how-to/secure-gateway (certmap annotation, no certificateRefs)
             this.gatewayAnnotations = { [CERTMAP_ANNOTATION]: args.certificateMapName };
             this.sslPolicyName = args.sslPolicyName;
-            records = pulumi.all(authorizations.map((a) => a.dnsResourceRecords)).apply((lists) => lists.flat().map(({ name, type, data }) => ({ name, type, data })));
+            records = pulumi
+                .all(authorizations.map((a) => a.dnsResourceRecords))
+                .apply((lists) => lists.flat().map(({ name, type, data }) => ({ name, type, data })));
         }
         this.dnsAuthorizationRecords = records;
 

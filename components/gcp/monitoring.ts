@@ -27,12 +27,29 @@ export class GcpMonitoring extends pulumi.ComponentResource {
             redisInstance,
             thresholds: args.thresholds,
         }));
-        new gcp.monitoring.Dashboard(name, { dashboardJson: input.apply((i) => JSON.stringify(cloudMonitoringDashboard(i, `${args.stackName} golden signals`))) }, parent);
+        new gcp.monitoring.Dashboard(
+            name,
+            { dashboardJson: input.apply((i) => JSON.stringify(cloudMonitoringDashboard(i, `${args.stackName} golden signals`))) },
+            parent,
+        );
 
         const channels = [
-            ...args.notify.emails.map((email, i) => new gcp.monitoring.NotificationChannel(`${name}-email-${i}`, { displayName: `${args.stackName} ${email}`, type: "email", labels: { email_address: email } }, parent)),
+            ...args.notify.emails.map(
+                (email, i) =>
+                    new gcp.monitoring.NotificationChannel(
+                        `${name}-email-${i}`,
+                        { displayName: `${args.stackName} ${email}`, type: "email", labels: { email_address: email } },
+                        parent,
+                    ),
+            ),
             ...(args.notify.webhook
-                ? [new gcp.monitoring.NotificationChannel(`${name}-webhook`, { displayName: `${args.stackName} webhook`, type: "webhook_tokenauth", labels: { url: args.notify.webhook } }, parent)]
+                ? [
+                      new gcp.monitoring.NotificationChannel(
+                          `${name}-webhook`,
+                          { displayName: `${args.stackName} webhook`, type: "webhook_tokenauth", labels: { url: args.notify.webhook } },
+                          parent,
+                      ),
+                  ]
                 : []),
         ];
         // Specs need only names known at plan time for their own names; filters wait for the instances.
@@ -56,7 +73,10 @@ export class GcpMonitoring extends pulumi.ComponentResource {
                                 duration: s.duration,
                                 aggregations: [{ alignmentPeriod: "60s", perSeriesAligner: s.aligner, ...s.reducer }],
                                 ...(s.denominatorFilter
-                                    ? { denominatorFilter: s.denominatorFilter, denominatorAggregations: [{ alignmentPeriod: "60s", perSeriesAligner: s.aligner, ...s.reducer }] }
+                                    ? {
+                                          denominatorFilter: s.denominatorFilter,
+                                          denominatorAggregations: [{ alignmentPeriod: "60s", perSeriesAligner: s.aligner, ...s.reducer }],
+                                      }
                                     : {}),
                             },
                         },

@@ -5,7 +5,11 @@ export type Labels = Record<string, string>;
 
 // Label keys and values: lower-case letters, digits, '_' and '-', at most 63 characters.
 // https://cloud.google.com/resource-manager/docs/labels-overview#requirements
-const labelValue = (v: string) => v.toLowerCase().replace(/[^a-z0-9_-]/g, "-").slice(0, 63);
+const labelValue = (v: string) =>
+    v
+        .toLowerCase()
+        .replace(/[^a-z0-9_-]/g, "-")
+        .slice(0, 63);
 
 /** Labels on every labelable resource (transforms do not run under mocks, so each resource sets them). */
 export function gcpLabels(cfg: Pick<StackConfig, "project" | "stack">, component: string): Labels {
@@ -25,6 +29,9 @@ export function gcpName(cfg: Pick<StackConfig, "project" | "stack">, suffix: str
 
 /** A service account id (6–30 chars, [a-z][-a-z0-9]*[a-z0-9]) unique per stack within the project. */
 export function serviceAccountId(stack: string, role: string): string {
-    const base = `zdp-${stack}`.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 29 - role.length);
+    const base = `zdp-${stack}`
+        .toLowerCase()
+        .replace(/[^a-z0-9-]/g, "-")
+        .slice(0, 29 - role.length);
     return `${base}-${role}`.replace(/-{2,}/g, "-");
 }

@@ -67,6 +67,12 @@ export class MemorystoreRedis extends pulumi.ComponentResource {
         this.port = instance.port;
         this.authString = pulumi.secret(instance.authString);
         this.caCertificate = instance.serverCaCerts.apply((certs) => certs.map((c) => c.cert.trim()).join("\n") + "\n");
-        this.registerOutputs({ instanceName: this.instanceName, host: this.host, port: this.port, authString: this.authString, caCertificate: this.caCertificate });
+        this.registerOutputs({
+            instanceName: this.instanceName,
+            host: this.host,
+            port: this.port,
+            authString: this.authString,
+            caCertificate: this.caCertificate,
+        });
     }
 }

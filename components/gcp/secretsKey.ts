@@ -17,7 +17,11 @@ export interface SecretsKeyArgs {
 }
 
 /** The key ring and key (auto-named: key rings can never be deleted, so a re-created stack needs new names) and GKE's grant on it. */
-export function gkeSecretsKey(name: string, args: SecretsKeyArgs, parent: pulumi.Resource): { keyId: pulumi.Output<string>; grant: gcp.kms.CryptoKeyIAMMember } {
+export function gkeSecretsKey(
+    name: string,
+    args: SecretsKeyArgs,
+    parent: pulumi.Resource,
+): { keyId: pulumi.Output<string>; grant: gcp.kms.CryptoKeyIAMMember } {
     const opts = { parent };
     const ring = new gcp.kms.KeyRing(`${name}-secrets`, { location: args.region, project: args.projectId }, opts);
     const key = new gcp.kms.CryptoKey(

@@ -13,8 +13,14 @@ export function standardZones(names: string[], region: string): string[] {
     return names.filter((n) => new RegExp(`^${region}-[a-z]$`).test(n)).sort();
 }
 
-export function stackZones(name: string, args: { projectId: string; region: string; count: number; configured?: string[] }, opts: pulumi.CustomResourceOptions = {}): pulumi.Output<string[]> {
+export function stackZones(
+    name: string,
+    args: { projectId: string; region: string; count: number; configured?: string[] },
+    opts: pulumi.CustomResourceOptions = {},
+): pulumi.Output<string[]> {
     if (args.configured) return pulumi.output(args.configured);
-    const up = gcp.compute.getZonesOutput({ project: args.projectId, region: args.region, status: "UP" }, opts).names.apply((names) => standardZones(names, args.region));
+    const up = gcp.compute
+        .getZonesOutput({ project: args.projectId, region: args.region, status: "UP" }, opts)
+        .names.apply((names) => standardZones(names, args.region));
     return zonesChosenOnce(name, up, args.count, "Name them with `pulumi config set --path gcp.zones <zone,zone,zone>`.", opts);
 }

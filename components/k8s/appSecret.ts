@@ -4,8 +4,16 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
 export const APP_SECRET_KEYS = [
-    "DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME", "DATABASE_USER", "DATABASE_PASSWORD", "DATABASE_SSLMODE",
-    "REDIS_HOST", "REDIS_PORT", "REDIS_PASSWORD", "REDIS_TLS",
+    "DATABASE_HOST",
+    "DATABASE_PORT",
+    "DATABASE_NAME",
+    "DATABASE_USER",
+    "DATABASE_PASSWORD",
+    "DATABASE_SSLMODE",
+    "REDIS_HOST",
+    "REDIS_PORT",
+    "REDIS_PASSWORD",
+    "REDIS_TLS",
 ] as const;
 export type AppSecretKey = (typeof APP_SECRET_KEYS)[number];
 export type AppSecretValues = Record<AppSecretKey, pulumi.Input<string>> & { REDIS_CA_CERT?: pulumi.Input<string> };

@@ -30,7 +30,9 @@ function peers(p: Peer): NetPeer[] {
     if ("cidrs" in p) return p.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
     return [
         {
-            ...(p.namespace === undefined ? {} : { namespaceSelector: p.namespace === "*" ? {} : { matchLabels: { "kubernetes.io/metadata.name": p.namespace } } }),
+            ...(p.namespace === undefined
+                ? {}
+                : { namespaceSelector: p.namespace === "*" ? {} : { matchLabels: { "kubernetes.io/metadata.name": p.namespace } } }),
             ...(p.pods === undefined ? {} : { podSelector: { matchLabels: p.pods } }),
         },
     ];
@@ -48,8 +50,16 @@ export function appTrafficPolicies(args: Omit<AppTrafficArgs, "namespace">): Rec
             policyTypes: ["Egress"],
             egress: [
                 {
-                    to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
-                    ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+                    to: [
+                        {
+                            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                            podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                        },
+                    ],
+                    ports: [
+                        { protocol: "UDP", port: 53 },
+                        { protocol: "TCP", port: 53 },
+                    ],
                 },
             ],
         },
@@ -65,7 +75,11 @@ export function appTrafficPolicies(args: Omit<AppTrafficArgs, "namespace">): Rec
         },
     };
     for (const [i, d] of (args.datastores ?? []).entries())
-        specs[`datastore-${i}-from-app`] = { podSelector: { matchLabels: d.pods }, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: { matchLabels: APP_PODS } }], ports: tcp(d.port) }] };
+        specs[`datastore-${i}-from-app`] = {
+            podSelector: { matchLabels: d.pods },
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [{ podSelector: { matchLabels: APP_PODS } }], ports: tcp(d.port) }],
+        };
     return specs;
 }
 
@@ -75,7 +89,14 @@ export class AppTraffic extends pulumi.ComponentResource {
         for (const [policy, spec] of Object.entries(appTrafficPolicies(args)))
             new k8s.networking.v1.NetworkPolicy(
                 `${name}-${policy}`,
-                { metadata: { name: policy, namespace: args.namespace, labels: { "app.kubernetes.io/part-of": "zdp", "app.kubernetes.io/managed-by": "pulumi" } }, spec },
+                {
+                    metadata: {
+                        name: policy,
+                        namespace: args.namespace,
+                        labels: { "app.kubernetes.io/part-of": "zdp", "app.kubernetes.io/managed-by": "pulumi" },
+                    },
+                    spec,
+                },
                 { parent: this },
             );
         this.registerOutputs({});

@@ -133,17 +133,24 @@ export class Release extends pulumi.ComponentResource {
                     listeners: [
                         { name: "http", protocol: "HTTP", port: 80, allowedRoutes: { namespaces: { from: "Same" } } },
                         ...(args.gateway.https
-                            ? [{
-                                  name: "https",
-                                  protocol: "HTTPS",
-                                  port: 443,
-                                  // Without refs or options the class attaches certificates itself (GKE: a
-                                  // Certificate Manager map named in a Gateway annotation), so no tls block.
-                                  tls: args.gateway.https.certificateRefs?.length || args.gateway.https.tlsOptions
-                                      ? { mode: "Terminate", certificateRefs: args.gateway.https.certificateRefs, options: args.gateway.https.tlsOptions }
-                                      : undefined,
-                                  allowedRoutes: { namespaces: { from: "Same" } },
-                              }]
+                            ? [
+                                  {
+                                      name: "https",
+                                      protocol: "HTTPS",
+                                      port: 443,
+                                      // Without refs or options the class attaches certificates itself (GKE: a
+                                      // Certificate Manager map named in a Gateway annotation), so no tls block.
+                                      tls:
+                                          args.gateway.https.certificateRefs?.length || args.gateway.https.tlsOptions
+                                              ? {
+                                                    mode: "Terminate",
+                                                    certificateRefs: args.gateway.https.certificateRefs,
+                                                    options: args.gateway.https.tlsOptions,
+                                                }
+                                              : undefined,
+                                      allowedRoutes: { namespaces: { from: "Same" } },
+                                  },
+                              ]
                             : []),
                     ],
                 },
@@ -178,9 +185,8 @@ export class Release extends pulumi.ComponentResource {
             port: SERVICE_PORT,
             // A colour's weight is released only once the replica count Pulumi saw on its Deployment
             // reaches its floor (see releaseGate.ts: guards a colour still scaled down by inactiveScale=minimal).
-            weight: colours && t.weight > 0
-                ? deployments.get(t.track)!.spec.apply((s) => gatedWeight(t.track, t.weight, s?.replicas, t.minReplicas))
-                : t.weight,
+            weight:
+                colours && t.weight > 0 ? deployments.get(t.track)!.spec.apply((s) => gatedWeight(t.track, t.weight, s?.replicas, t.minReplicas)) : t.weight,
         });
         const byName = (tracks: TrackState[]) => [...tracks].sort((a, b) => a.track.localeCompare(b.track));
         const everything = { path: { type: "PathPrefix", value: "/" } };
@@ -213,11 +219,19 @@ export class Release extends pulumi.ComponentResource {
                 matches: [{ ...everything, headers: [{ type: "Exact", name: cfg.release.previewHeader, value: previewToken }] }],
                 backendRefs: [{ group: "", kind: "Service", name: svc(inactive.track), port: SERVICE_PORT }],
             };
-            httpRoute("preview-token-route", PREVIEW_TOKEN_ROUTE_NAME, { parentRefs: [parentRef(appListener)], hostnames: cfg.domain ? [cfg.domain] : undefined, rules: [previewRule] });
+            httpRoute("preview-token-route", PREVIEW_TOKEN_ROUTE_NAME, {
+                parentRefs: [parentRef(appListener)],
+                hostnames: cfg.domain ? [cfg.domain] : undefined,
+                rules: [previewRule],
+            });
             // A hostname applies to a whole HTTPRoute, so the preview host needs its own route; it asks
             // for the token too, or anyone who learns the hostname would reach the unreleased colour.
             if (cfg.release.previewHost)
-                httpRoute("preview-route", PREVIEW_ROUTE_NAME, { parentRefs: [parentRef(appListener)], hostnames: [cfg.release.previewHost], rules: [previewRule] });
+                httpRoute("preview-route", PREVIEW_ROUTE_NAME, {
+                    parentRefs: [parentRef(appListener)],
+                    hostnames: [cfg.release.previewHost],
+                    rules: [previewRule],
+                });
             this.previewToken = previewToken;
         }
         if (args.gateway.https) {
@@ -241,7 +255,13 @@ export class Release extends pulumi.ComponentResource {
         this.activeColor = state.activeColor;
         this.weights = state.weights;
         this.versions = Object.fromEntries(state.tracks.map((t) => [t.track, t.version]));
-        this.registerOutputs({ serviceNames: this.serviceNames, gatewayName: this.gatewayName, activeColor: this.activeColor, weights: this.weights, versions: this.versions });
+        this.registerOutputs({
+            serviceNames: this.serviceNames,
+            gatewayName: this.gatewayName,
+            activeColor: this.activeColor,
+            weights: this.weights,
+            versions: this.versions,
+        });
     }
 
     private service(name: string, track: Track, namespace: pulumi.Input<string>): k8s.core.v1.Service {

@@ -33,7 +33,11 @@ function chart(title: string, filter: string, aligner: string, reducer?: string,
                     timeSeriesQuery: {
                         timeSeriesFilter: {
                             filter,
-                            aggregation: { alignmentPeriod: "60s", perSeriesAligner: aligner, ...(reducer ? { crossSeriesReducer: reducer, groupByFields: groupBy } : {}) },
+                            aggregation: {
+                                alignmentPeriod: "60s",
+                                perSeriesAligner: aligner,
+                                ...(reducer ? { crossSeriesReducer: reducer, groupByFields: groupBy } : {}),
+                            },
                         },
                     },
                 },
@@ -43,7 +47,8 @@ function chart(title: string, filter: string, aligner: string, reducer?: string,
 }
 
 export function cloudMonitoringDashboard(input: GcpMonitoringInput, displayName: string) {
-    const sql = (metric: string) => `metric.type="cloudsql.googleapis.com/database/${metric}" resource.type="cloudsql_database" resource.label.database_id="${input.projectId}:${input.sqlInstance}"`;
+    const sql = (metric: string) =>
+        `metric.type="cloudsql.googleapis.com/database/${metric}" resource.type="cloudsql_database" resource.label.database_id="${input.projectId}:${input.sqlInstance}"`;
     const redis = (metric: string) =>
         `metric.type="redis.googleapis.com/${metric}" resource.type="redis_instance" resource.label.instance_id="projects/${input.projectId}/locations/${input.region}/instances/${input.redisInstance}"`;
     const byBackend = ["resource.label.backend_target_name"];
@@ -111,9 +116,41 @@ export function cloudMonitoringAlerts(input: GcpMonitoringInput): GcpAlertSpec[]
             comparison: "COMPARISON_GT",
             duration: "300s",
         },
-        { name: "db-cpu", description: `Database CPU above ${t.databaseCpuPercent}% for 15 minutes`, filter: find("cpu/utilization"), aligner: "ALIGN_MEAN", threshold: t.databaseCpuPercent / 100, comparison: "COMPARISON_GT", duration: "900s" },
-        { name: "db-disk", description: "Database disk above 90% used", filter: find("disk/utilization"), aligner: "ALIGN_MAX", threshold: 0.9, comparison: "COMPARISON_GT", duration: "300s" },
-        { name: "redis-memory", description: `Redis memory above ${t.redisMemoryPercent}%`, filter: find("usage_ratio"), aligner: "ALIGN_MAX", threshold: t.redisMemoryPercent / 100, comparison: "COMPARISON_GT", duration: "300s" },
-        { name: "redis-evictions", description: "Redis evicting keys", filter: find("evicted_keys"), aligner: "ALIGN_RATE", threshold: 0, comparison: "COMPARISON_GT", duration: "300s" },
+        {
+            name: "db-cpu",
+            description: `Database CPU above ${t.databaseCpuPercent}% for 15 minutes`,
+            filter: find("cpu/utilization"),
+            aligner: "ALIGN_MEAN",
+            threshold: t.databaseCpuPercent / 100,
+            comparison: "COMPARISON_GT",
+            duration: "900s",
+        },
+        {
+            name: "db-disk",
+            description: "Database disk above 90% used",
+            filter: find("disk/utilization"),
+            aligner: "ALIGN_MAX",
+            threshold: 0.9,
+            comparison: "COMPARISON_GT",
+            duration: "300s",
+        },
+        {
+            name: "redis-memory",
+            description: `Redis memory above ${t.redisMemoryPercent}%`,
+            filter: find("usage_ratio"),
+            aligner: "ALIGN_MAX",
+            threshold: t.redisMemoryPercent / 100,
+            comparison: "COMPARISON_GT",
+            duration: "300s",
+        },
+        {
+            name: "redis-evictions",
+            description: "Redis evicting keys",
+            filter: find("evicted_keys"),
+            aligner: "ALIGN_RATE",
+            threshold: 0,
+            comparison: "COMPARISON_GT",
+            duration: "300s",
+        },
     ];
 }

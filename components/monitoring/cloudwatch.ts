@@ -49,7 +49,14 @@ export function cloudwatchDashboard(input: AwsMonitoringInput): { widgets: Widge
     const widgets: Widget[] = [];
     const graph = (title: string, metrics: unknown[], extra: Record<string, unknown> = {}) => {
         const i = widgets.length;
-        widgets.push({ type: "metric", x: (i % 2) * 12, y: Math.floor(i / 2) * 6, width: 12, height: 6, properties: { title, region, view: "timeSeries", period: 60, metrics, ...extra } });
+        widgets.push({
+            type: "metric",
+            x: (i % 2) * 12,
+            y: Math.floor(i / 2) * 6,
+            width: 12,
+            height: 6,
+            properties: { title, region, view: "timeSeries", period: 60, metrics, ...extra },
+        });
     };
     const perColour = (metric: string, stat: string, idPrefix: string) =>
         input.serviceNames.map((svc, i) => [{ expression: search(targetGroupName(input.stackName, svc), metric, stat), id: `${idPrefix}${i}`, label: svc }]);
@@ -65,7 +72,9 @@ export function cloudwatchDashboard(input: AwsMonitoringInput): { widgets: Widge
     });
     const db = (metric: string) => [RDS_NS, metric, "DBInstanceIdentifier", input.dbInstanceIdentifier];
     graph("Database CPU (%)", [db("CPUUtilization")]);
-    graph("Database connections", [db("DatabaseConnections")], { annotations: { horizontal: [{ label: "alert", value: input.thresholds.databaseConnections }] } });
+    graph("Database connections", [db("DatabaseConnections")], {
+        annotations: { horizontal: [{ label: "alert", value: input.thresholds.databaseConnections }] },
+    });
     graph("Database free storage (bytes)", [db("FreeStorageSpace")]);
     const cache = (metric: string, stat: string) => input.cacheClusterIds.map((id) => [CACHE_NS, metric, "CacheClusterId", id, { stat }]);
     graph("Valkey memory used (%)", cache("DatabaseMemoryUsagePercentage", "Maximum"));
@@ -98,17 +107,78 @@ export function cloudwatchAlarms(input: AwsMonitoringInput): AlarmSpec[] {
     const db = { DBInstanceIdentifier: input.dbInstanceIdentifier };
     const fiveMin = { periodSeconds: 300, evaluationPeriods: 1 };
     const alarms: AlarmSpec[] = [
-        { name: "db-cpu", description: `Database CPU above ${t.databaseCpuPercent}% for 15 minutes`, namespace: RDS_NS, metricName: "CPUUtilization", dimensions: db, statistic: "Average", threshold: t.databaseCpuPercent, comparison: "GreaterThanThreshold", periodSeconds: 300, evaluationPeriods: 3 },
-        { name: "db-connections", description: `Database connections above ${t.databaseConnections} (80% of the class's default max_connections)`, namespace: RDS_NS, metricName: "DatabaseConnections", dimensions: db, statistic: "Maximum", threshold: t.databaseConnections, comparison: "GreaterThanThreshold", ...fiveMin },
-        { name: "db-storage", description: `Database free storage below ${t.databaseFreeStorageGiB} GiB (10% of the autoscaling ceiling)`, namespace: RDS_NS, metricName: "FreeStorageSpace", dimensions: db, statistic: "Minimum", threshold: t.databaseFreeStorageGiB * 2 ** 30, comparison: "LessThanThreshold", ...fiveMin },
+        {
+            name: "db-cpu",
+            description: `Database CPU above ${t.databaseCpuPercent}% for 15 minutes`,
+            namespace: RDS_NS,
+            metricName: "CPUUtilization",
+            dimensions: db,
+            statistic: "Average",
+            threshold: t.databaseCpuPercent,
+            comparison: "GreaterThanThreshold",
+            periodSeconds: 300,
+            evaluationPeriods: 3,
+        },
+        {
+            name: "db-connections",
+            description: `Database connections above ${t.databaseConnections} (80% of the class's default max_connections)`,
+            namespace: RDS_NS,
+            metricName: "DatabaseConnections",
+            dimensions: db,
+            statistic: "Maximum",
+            threshold: t.databaseConnections,
+            comparison: "GreaterThanThreshold",
+            ...fiveMin,
+        },
+        {
+            name: "db-storage",
+            description: `Database free storage below ${t.databaseFreeStorageGiB} GiB (10% of the autoscaling ceiling)`,
+            namespace: RDS_NS,
+            metricName: "FreeStorageSpace",
+            dimensions: db,
+            statistic: "Minimum",
+            threshold: t.databaseFreeStorageGiB * 2 ** 30,
+            comparison: "LessThanThreshold",
+            ...fiveMin,
+        },
     ];
     for (const id of input.cacheClusterIds) {
         const node = { CacheClusterId: id };
         const n = `valkey-${id.slice(id.lastIndexOf("-") + 1)}`;
         alarms.push(
-            { name: `${n}-memory`, description: `Valkey node ${id} memory above ${t.redisMemoryPercent}%`, namespace: CACHE_NS, metricName: "DatabaseMemoryUsagePercentage", dimensions: node, statistic: "Maximum", threshold: t.redisMemoryPercent, comparison: "GreaterThanThreshold", ...fiveMin },
-            { name: `${n}-evictions`, description: `Valkey node ${id} evicting keys`, namespace: CACHE_NS, metricName: "Evictions", dimensions: node, statistic: "Sum", threshold: 0, comparison: "GreaterThanThreshold", ...fiveMin },
-            { name: `${n}-connections`, description: `Valkey node ${id} connections above ${t.redisConnections}`, namespace: CACHE_NS, metricName: "CurrConnections", dimensions: node, statistic: "Maximum", threshold: t.redisConnections, comparison: "GreaterThanThreshold", ...fiveMin },
+            {
+                name: `${n}-memory`,
+                description: `Valkey node ${id} memory above ${t.redisMemoryPercent}%`,
+                namespace: CACHE_NS,
+                metricName: "DatabaseMemoryUsagePercentage",
+                dimensions: node,
+                statistic: "Maximum",
+                threshold: t.redisMemoryPercent,
+                comparison: "GreaterThanThreshold",
+                ...fiveMin,
+            },
+            {
+                name: `${n}-evictions`,
+                description: `Valkey node ${id} evicting keys`,
+                namespace: CACHE_NS,
+                metricName: "Evictions",
+                dimensions: node,
+                statistic: "Sum",
+                threshold: 0,
+                comparison: "GreaterThanThreshold",
+                ...fiveMin,
+            },
+            {
+                name: `${n}-connections`,
+                description: `Valkey node ${id} connections above ${t.redisConnections}`,
+                namespace: CACHE_NS,
+                metricName: "CurrConnections",
+                dimensions: node,
+                statistic: "Maximum",
+                threshold: t.redisConnections,
+                comparison: "GreaterThanThreshold",
+                ...fiveMin,
+            },
         );
     }
     return alarms;

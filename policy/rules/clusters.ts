@@ -63,7 +63,10 @@ export const clusterPolicies: Policies = [
             validateResourceOfType(eks.Cluster, (c, _args, report) => {
                 if (c.vpcConfig.endpointPublicAccess === false) return;
                 const problem = allowListProblem(c.vpcConfig.publicAccessCidrs);
-                if (problem) report(`EKS public API endpoint ${problem}: set vpcConfig.publicAccessCidrs to your operators' and CI runners' CIDRs, or endpointPublicAccess: false.`);
+                if (problem)
+                    report(
+                        `EKS public API endpoint ${problem}: set vpcConfig.publicAccessCidrs to your operators' and CI runners' CIDRs, or endpointPublicAccess: false.`,
+                    );
             }),
             // AKS without authorizedIPRanges (and not private) serves its API to everyone.
             validateResourceOfType(aks.ManagedCluster, (c, _args, report) => {
@@ -75,7 +78,8 @@ export const clusterPolicies: Policies = [
             validateResourceOfType(gke.Cluster, (c, _args, report) => {
                 if (c.privateClusterConfig?.enablePrivateEndpoint === true) return;
                 const problem = allowListProblem(c.masterAuthorizedNetworksConfig?.cidrBlocks?.map((b) => b.cidrBlock));
-                if (problem) report(`GKE control plane ${problem}: set masterAuthorizedNetworksConfig.cidrBlocks, or privateClusterConfig.enablePrivateEndpoint: true.`);
+                if (problem)
+                    report(`GKE control plane ${problem}: set masterAuthorizedNetworksConfig.cidrBlocks, or privateClusterConfig.enablePrivateEndpoint: true.`);
             }),
         ],
     },
@@ -96,7 +100,7 @@ export const clusterPolicies: Policies = [
             }),
             validateResourceOfType(gke.Cluster, (c, _args, report) => {
                 if (c.loggingService === "none" || c.monitoringService === "none") {
-                    report("GKE logging or monitoring is disabled: remove loggingService/monitoringService \"none\".");
+                    report('GKE logging or monitoring is disabled: remove loggingService/monitoringService "none".');
                 }
                 const missing = GKE_LOG_COMPONENTS.filter((t) => !(c.loggingConfig?.enableComponents ?? []).includes(t));
                 if (missing.length > 0) report(`GKE control-plane logs off for ${missing.join(", ")}: add them to loggingConfig.enableComponents.`);
@@ -111,11 +115,17 @@ export const clusterPolicies: Policies = [
         validateStack: (args, report) => {
             const clusters = args.resources.filter((r) => r.isType(aks.ManagedCluster));
             if (clusters.length === 0) args.notApplicable("no AKS cluster in this stack");
-            const audits = args.resources.filter((r) => r.isType(monitor.DiagnosticSetting) &&
-                (r.props.logs ?? []).some((l: any) => l.enabled === true && ["kube-audit", "kube-audit-admin"].includes(l.category)));
+            const audits = args.resources.filter(
+                (r) =>
+                    r.isType(monitor.DiagnosticSetting) &&
+                    (r.props.logs ?? []).some((l: any) => l.enabled === true && ["kube-audit", "kube-audit-admin"].includes(l.category)),
+            );
             for (const c of clusters) {
                 if (!audits.some((d) => d.dependencies.includes(c))) {
-                    report("AKS control-plane audit logs are not collected: add a monitor.DiagnosticSetting on the cluster (resourceUri: cluster.id) with category \"kube-audit-admin\" enabled and a workspaceId.", c.urn);
+                    report(
+                        'AKS control-plane audit logs are not collected: add a monitor.DiagnosticSetting on the cluster (resourceUri: cluster.id) with category "kube-audit-admin" enabled and a workspaceId.',
+                        c.urn,
+                    );
                 }
             }
         },
@@ -127,7 +137,7 @@ export const clusterPolicies: Policies = [
             validateResourceOfType(eks.Cluster, (c, _args, report) => {
                 const enc = c.encryptionConfig;
                 if (!enc || !enc.resources.includes("secrets") || !enc.provider.keyArn) {
-                    report("EKS Secrets are not envelope-encrypted with your KMS key: set encryptionConfig { resources: [\"secrets\"], provider: { keyArn } }.");
+                    report('EKS Secrets are not envelope-encrypted with your KMS key: set encryptionConfig { resources: ["secrets"], provider: { keyArn } }.');
                 }
             }),
             validateResourceOfType(gke.Cluster, (c, _args, report) => {
@@ -147,12 +157,12 @@ export const clusterPolicies: Policies = [
             }),
             validateResourceOfType(gke.Cluster, (c, _args, report) => {
                 if (!c.workloadIdentityConfig?.workloadPool) {
-                    report("GKE Workload Identity is off: set workloadIdentityConfig.workloadPool to \"<project>.svc.id.goog\".");
+                    report('GKE Workload Identity is off: set workloadIdentityConfig.workloadPool to "<project>.svc.id.goog".');
                 }
             }),
             validateResourceOfType(gke.NodePool, (p, _args, report) => {
                 if (p.nodeConfig?.workloadMetadataConfig?.mode !== "GKE_METADATA") {
-                    report("GKE node pool exposes the node's service account to pods: set nodeConfig.workloadMetadataConfig.mode: \"GKE_METADATA\".");
+                    report('GKE node pool exposes the node\'s service account to pods: set nodeConfig.workloadMetadataConfig.mode: "GKE_METADATA".');
                 }
             }),
         ],
@@ -168,7 +178,7 @@ export const clusterPolicies: Policies = [
             const irsa = args.resources.some((r) => r.isType(iam.OpenIdConnectProvider));
             if (!agent && !irsa) {
                 for (const c of clusters) {
-                    report("EKS cluster has no workload identity: add the \"eks-pod-identity-agent\" add-on (aws.eks.Addon) and PodIdentityAssociations.", c.urn);
+                    report('EKS cluster has no workload identity: add the "eks-pod-identity-agent" add-on (aws.eks.Addon) and PodIdentityAssociations.', c.urn);
                 }
             }
         },
@@ -187,7 +197,10 @@ export const clusterPolicies: Policies = [
                 const subnets = distinct(list.flatMap((g) => g.props.subnetIds ?? []));
                 if (subnets.length < MIN_ZONES) {
                     for (const g of list)
-                        report(`EKS cluster ${cluster} has nodes in ${subnets.length} subnet(s): give its node groups private subnets in at least ${MIN_ZONES} zones.`, g.urn);
+                        report(
+                            `EKS cluster ${cluster} has nodes in ${subnets.length} subnet(s): give its node groups private subnets in at least ${MIN_ZONES} zones.`,
+                            g.urn,
+                        );
                 }
             }
         },
@@ -210,7 +223,9 @@ export const clusterPolicies: Policies = [
             }),
             validateResourceOfType(gke.Cluster, (c, _args, report) => {
                 if (!isGcpRegion(c.location) && distinct(c.nodeLocations).length < MIN_ZONES) {
-                    report(`GKE cluster is zonal (${c.location ?? "provider default"}): use a region as location, or list at least ${MIN_ZONES} nodeLocations.`);
+                    report(
+                        `GKE cluster is zonal (${c.location ?? "provider default"}): use a region as location, or list at least ${MIN_ZONES} nodeLocations.`,
+                    );
                 }
             }),
             validateResourceOfType(gke.NodePool, (p, _args, report) => {

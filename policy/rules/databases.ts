@@ -20,16 +20,22 @@ export const databasePolicies: ResourceValidationPolicy[] = [
             }),
             validateResourceOfType(azpg.Server, (db, _args, report) => {
                 if (db.network?.publicNetworkAccess !== "Disabled") {
-                    report("Flexible Server allows public network access: set network.publicNetworkAccess: \"Disabled\" and use a delegated subnet (network.delegatedSubnetResourceId).");
+                    report(
+                        'Flexible Server allows public network access: set network.publicNetworkAccess: "Disabled" and use a delegated subnet (network.delegatedSubnetResourceId).',
+                    );
                 }
             }),
             validateResourceOfType(azpg.FirewallRule, (rule, _args, report) => {
-                report(`Firewall rule ${rule.startIpAddress}-${rule.endIpAddress} opens the server to public addresses: remove it and reach the server through its delegated subnet.`);
+                report(
+                    `Firewall rule ${rule.startIpAddress}-${rule.endIpAddress} opens the server to public addresses: remove it and reach the server through its delegated subnet.`,
+                );
             }),
             validateResourceOfType(sql.DatabaseInstance, (db, _args, report) => {
                 const ip = db.settings?.ipConfiguration;
                 if (ip?.ipv4Enabled !== false) {
-                    report("Cloud SQL instance has a public IPv4 address: set settings.ipConfiguration.ipv4Enabled: false and use privateNetwork (private services access).");
+                    report(
+                        "Cloud SQL instance has a public IPv4 address: set settings.ipConfiguration.ipv4Enabled: false and use privateNetwork (private services access).",
+                    );
                 }
                 if ((ip?.authorizedNetworks ?? []).length > 0) {
                     report("Cloud SQL instance lists authorizedNetworks: remove them; clients connect over the private network.");
@@ -71,13 +77,15 @@ export const databasePolicies: ResourceValidationPolicy[] = [
             validateResourceOfType(azpg.Configuration, (cfg, args, report) => {
                 const name = (cfg.configurationName ?? args.name).toLowerCase();
                 if (name === "require_secure_transport" && String(cfg.value).toLowerCase() !== "on") {
-                    report("require_secure_transport is turned off: remove this Configuration or set value \"on\".");
+                    report('require_secure_transport is turned off: remove this Configuration or set value "on".');
                 }
             }),
             validateResourceOfType(sql.DatabaseInstance, (db, _args, report) => {
                 const mode = db.settings?.ipConfiguration?.sslMode;
                 if (!mode || !tlsModes.includes(mode)) {
-                    report(`Cloud SQL accepts unencrypted connections: set settings.ipConfiguration.sslMode to "ENCRYPTED_ONLY" (or "TRUSTED_CLIENT_CERTIFICATE_REQUIRED").`);
+                    report(
+                        `Cloud SQL accepts unencrypted connections: set settings.ipConfiguration.sslMode to "ENCRYPTED_ONLY" (or "TRUSTED_CLIENT_CERTIFICATE_REQUIRED").`,
+                    );
                 }
             }),
         ],
@@ -121,12 +129,12 @@ export const databasePolicies: ResourceValidationPolicy[] = [
             }),
             validateResourceOfType(azpg.Server, (db, _args, report) => {
                 if (db.highAvailability?.mode !== "ZoneRedundant") {
-                    report("Flexible Server has no zone-redundant standby: set highAvailability.mode: \"ZoneRedundant\".");
+                    report('Flexible Server has no zone-redundant standby: set highAvailability.mode: "ZoneRedundant".');
                 }
             }),
             validateResourceOfType(sql.DatabaseInstance, (db, _args, report) => {
                 if (db.settings?.availabilityType !== "REGIONAL") {
-                    report("Cloud SQL instance is zonal: set settings.availabilityType: \"REGIONAL\".");
+                    report('Cloud SQL instance is zonal: set settings.availabilityType: "REGIONAL".');
                 }
             }),
         ],

@@ -16,7 +16,9 @@ export const MIN_REPLICAS = 2;
 
 /** Runs `check` on the pod template of every workload kind; `serving` limits it to long-running ones. */
 function podTemplates(check: PodCheck, serving = false): ResourceValidation[] {
-    const run = (pod: PodSpec | undefined, report: ReportViolation) => { if (pod) check(pod, report); };
+    const run = (pod: PodSpec | undefined, report: ReportViolation) => {
+        if (pod) check(pod, report);
+    };
     const long = [
         validateResourceOfType(apps.Deployment, (d, _a, r) => run(d.spec?.template?.spec, r)),
         validateResourceOfType(apps.StatefulSet, (s, _a, r) => run(s.spec?.template?.spec, r)),
@@ -49,7 +51,13 @@ function eachContainer(fn: (c: Container, pod: PodSpec, report: ReportViolation)
 
 // ---- stack rules: replicas and disruption budgets need several objects at once ----
 
-interface Workload { r: PolicyResource; ns: string; name: string; labels: Record<string, string>; replicas: number }
+interface Workload {
+    r: PolicyResource;
+    ns: string;
+    name: string;
+    labels: Record<string, string>;
+    replicas: number;
+}
 
 const nsOf = (meta: any) => meta?.namespace ?? "default";
 
@@ -74,22 +82,29 @@ export function selects(selector: any, labels: Record<string, string>): boolean 
     const ml: Record<string, string> = selector.matchLabels ?? {};
     const exprs: any[] = selector.matchExpressions ?? [];
     if (Object.keys(ml).length === 0 && exprs.length === 0) return true; // empty selector selects all pods
-    return Object.entries(ml).every(([k, v]) => labels[k] === v) && exprs.every((e) => {
-        const has = e.key in labels;
-        switch (e.operator) {
-            case "In": return has && (e.values ?? []).includes(labels[e.key]);
-            case "NotIn": return !has || !(e.values ?? []).includes(labels[e.key]);
-            case "Exists": return has;
-            case "DoesNotExist": return !has;
-            default: return false;
-        }
-    });
+    return (
+        Object.entries(ml).every(([k, v]) => labels[k] === v) &&
+        exprs.every((e) => {
+            const has = e.key in labels;
+            switch (e.operator) {
+                case "In":
+                    return has && (e.values ?? []).includes(labels[e.key]);
+                case "NotIn":
+                    return !has || !(e.values ?? []).includes(labels[e.key]);
+                case "Exists":
+                    return has;
+                case "DoesNotExist":
+                    return !has;
+                default:
+                    return false;
+            }
+        })
+    );
 }
 
 /** How many pods the budget lets the eviction API take down at once (Kubernetes rounds percentages up). */
 export function allowedDisruptions(spec: any, replicas: number): number {
-    const resolve = (v: number | string) =>
-        typeof v === "string" && v.endsWith("%") ? Math.ceil((replicas * Number(v.slice(0, -1))) / 100) : Number(v);
+    const resolve = (v: number | string) => (typeof v === "string" && v.endsWith("%") ? Math.ceil((replicas * Number(v.slice(0, -1))) / 100) : Number(v));
     if (spec?.maxUnavailable !== undefined) return Math.min(resolve(spec.maxUnavailable), replicas);
     if (spec?.minAvailable !== undefined) return Math.max(replicas - resolve(spec.minAvailable), 0);
     return 0;
@@ -102,7 +117,8 @@ export const kubernetesPolicies: Policies = [
         validateResource: podTemplates((pod, report) => {
             for (const c of pod.containers) {
                 const missing = [!c.readinessProbe && "readinessProbe", !c.livenessProbe && "livenessProbe"].filter(Boolean);
-                if (missing.length > 0) report(`Container "${c.name}" has no ${missing.join(" or ")}: add them so traffic only reaches ready pods and hung pods restart.`);
+                if (missing.length > 0)
+                    report(`Container "${c.name}" has no ${missing.join(" or ")}: add them so traffic only reaches ready pods and hung pods restart.`);
             }
         }, true),
     },
@@ -115,7 +131,10 @@ export const kubernetesPolicies: Policies = [
                 !c.resources?.requests?.["memory"] && "requests.memory",
                 !c.resources?.limits?.["memory"] && "limits.memory",
             ].filter(Boolean);
-            if (missing.length > 0) report(`Container "${c.name}" lacks resources.${missing.join(", ")}: set them (from the capacity model) so scheduling and eviction are predictable.`);
+            if (missing.length > 0)
+                report(
+                    `Container "${c.name}" lacks resources.${missing.join(", ")}: set them (from the capacity model) so scheduling and eviction are predictable.`,
+                );
         }),
     },
     {
@@ -134,7 +153,9 @@ export const kubernetesPolicies: Policies = [
         description: "Container root filesystems are read-only.",
         validateResource: eachContainer((c, _pod, report) => {
             if (c.securityContext?.readOnlyRootFilesystem !== true) {
-                report(`Container "${c.name}" has a writable root filesystem: set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where it must write.`);
+                report(
+                    `Container "${c.name}" has a writable root filesystem: set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where it must write.`,
+                );
             }
         }),
     },
@@ -200,7 +221,10 @@ export const kubernetesPolicies: Policies = [
                 if (mine.length === 0) {
                     report(`${w.ns}/${w.name} has no PodDisruptionBudget: add one selecting its pod labels with maxUnavailable: 1.`, w.r.urn);
                 } else if (mine.some((p) => allowedDisruptions(p.props.spec, w.replicas) < 1)) {
-                    report(`The PodDisruptionBudget of ${w.ns}/${w.name} allows no disruption at ${w.replicas} replica(s), which blocks node drains: use maxUnavailable: 1.`, w.r.urn);
+                    report(
+                        `The PodDisruptionBudget of ${w.ns}/${w.name} allows no disruption at ${w.replicas} replica(s), which blocks node drains: use maxUnavailable: 1.`,
+                        w.r.urn,
+                    );
                 }
             }
         },

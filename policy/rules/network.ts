@@ -17,9 +17,13 @@ function awsOpen(protocol: string, from: number | undefined, to: number | undefi
 }
 
 interface NsgRule {
-    direction: string; access: string; protocol: string;
-    sourceAddressPrefix?: string; sourceAddressPrefixes?: string[];
-    destinationPortRange?: string; destinationPortRanges?: string[];
+    direction: string;
+    access: string;
+    protocol: string;
+    sourceAddressPrefix?: string;
+    sourceAddressPrefixes?: string[];
+    destinationPortRange?: string;
+    destinationPortRanges?: string[];
 }
 
 function nsgOpen(r: NsgRule): boolean {
@@ -54,7 +58,10 @@ export const networkPolicies: ResourceValidationPolicy[] = [
             }),
             validateResourceOfType(aznet.NetworkSecurityGroup, (nsg, _args, report) => {
                 for (const r of nsg.securityRules ?? []) {
-                    if (nsgOpen(r)) report(`NSG rule "${r.name}" admits the internet on ${r.protocol} ${String(r.destinationPortRange ?? r.destinationPortRanges)}: ${FIX}`);
+                    if (nsgOpen(r))
+                        report(
+                            `NSG rule "${r.name}" admits the internet on ${r.protocol} ${String(r.destinationPortRange ?? r.destinationPortRanges)}: ${FIX}`,
+                        );
                 }
             }),
             validateResourceOfType(aznet.SecurityRule, (r, _args, report) => {

@@ -13,12 +13,12 @@ export const redisPolicies: ResourceValidationPolicy[] = [
                 if (rg.transitEncryptionEnabled !== true) {
                     report("ElastiCache accepts plaintext: set transitEncryptionEnabled: true.");
                 } else if (rg.transitEncryptionMode === "preferred") {
-                    report("ElastiCache transitEncryptionMode is \"preferred\" (plaintext still accepted): set it to \"required\".");
+                    report('ElastiCache transitEncryptionMode is "preferred" (plaintext still accepted): set it to "required".');
                 }
             }),
             validateResourceOfType(amr.Database, (db, _args, report) => {
                 if (db.clientProtocol !== "Encrypted") {
-                    report("Azure Managed Redis database is not TLS-only: set clientProtocol: \"Encrypted\".");
+                    report('Azure Managed Redis database is not TLS-only: set clientProtocol: "Encrypted".');
                 }
             }),
             validateResourceOfType(amr.RedisEnterprise, (cluster, _args, report) => {
@@ -28,7 +28,7 @@ export const redisPolicies: ResourceValidationPolicy[] = [
             }),
             validateResourceOfType(gredis.Instance, (r, _args, report) => {
                 if (r.transitEncryptionMode !== "SERVER_AUTHENTICATION") {
-                    report("Memorystore accepts plaintext: set transitEncryptionMode: \"SERVER_AUTHENTICATION\".");
+                    report('Memorystore accepts plaintext: set transitEncryptionMode: "SERVER_AUTHENTICATION".');
                 }
             }),
         ],
@@ -66,16 +66,18 @@ export const redisPolicies: ResourceValidationPolicy[] = [
             validateResourceOfType(elasticache.ReplicationGroup, (rg, _args, report) => {
                 const replicas = rg.numCacheClusters !== undefined ? rg.numCacheClusters - 1 : (rg.replicasPerNodeGroup ?? 0);
                 if (rg.automaticFailoverEnabled !== true || rg.multiAzEnabled !== true || replicas < 1) {
-                    report("ElastiCache is not multi-AZ: set automaticFailoverEnabled: true, multiAzEnabled: true and at least one replica (numCacheClusters >= 2).");
+                    report(
+                        "ElastiCache is not multi-AZ: set automaticFailoverEnabled: true, multiAzEnabled: true and at least one replica (numCacheClusters >= 2).",
+                    );
                 }
             }),
             validateResourceOfType(amr.RedisEnterprise, (cluster, _args, report) => {
                 if (cluster.highAvailability === "Disabled") {
-                    report("Azure Managed Redis has high availability disabled: remove highAvailability or set it to \"Enabled\".");
+                    report('Azure Managed Redis has high availability disabled: remove highAvailability or set it to "Enabled".');
                 }
             }),
             validateResourceOfType(gredis.Instance, (r, _args, report) => {
-                if (r.tier !== "STANDARD_HA") report("Memorystore BASIC tier has no replica: set tier: \"STANDARD_HA\".");
+                if (r.tier !== "STANDARD_HA") report('Memorystore BASIC tier has no replica: set tier: "STANDARD_HA".');
             }),
         ],
     },
@@ -85,14 +87,16 @@ export const redisPolicies: ResourceValidationPolicy[] = [
         validateResource: [
             validateResourceOfType(amr.RedisEnterprise, (cluster, _args, report) => {
                 if (cluster.publicNetworkAccess !== "Disabled") {
-                    report("Azure Managed Redis has a public endpoint: set publicNetworkAccess: \"Disabled\" and add a private endpoint.");
+                    report('Azure Managed Redis has a public endpoint: set publicNetworkAccess: "Disabled" and add a private endpoint.');
                 }
             }),
             // ElastiCache has no public endpoint, but without explicit subnets and security groups it lands in
             // the default VPC behind the default security group.
             validateResourceOfType(elasticache.ReplicationGroup, (rg, _args, report) => {
                 if (!rg.subnetGroupName || (rg.securityGroupIds ?? []).length === 0) {
-                    report("ElastiCache has no subnetGroupName/securityGroupIds: place it in private subnets behind a security group that admits only the cluster nodes.");
+                    report(
+                        "ElastiCache has no subnetGroupName/securityGroupIds: place it in private subnets behind a security group that admits only the cluster nodes.",
+                    );
                 }
             }),
             validateResourceOfType(gredis.Instance, (r, _args, report) => {

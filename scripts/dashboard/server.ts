@@ -16,7 +16,10 @@ export async function serveDashboard(source: DashboardSource, opts: { port?: num
     const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
         try {
             if (req.url === "/") {
-                res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-security-policy": "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'" });
+                res.writeHead(200, {
+                    "content-type": "text/html; charset=utf-8",
+                    "content-security-policy": "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'",
+                });
                 res.end(PAGE);
             } else if (req.url === "/snapshot") {
                 res.writeHead(200, { "content-type": "application/json" });

@@ -6,7 +6,10 @@ const WEIGHTS = [0, 10, 10, 25, 25, 50, 50, 100];
 
 export class SimulatedCanary implements DashboardSource {
     private tick = 0;
-    constructor(private readonly stack = "simulated", private readonly floor = 8) {}
+    constructor(
+        private readonly stack = "simulated",
+        private readonly floor = 8,
+    ) {}
 
     snapshot(): Promise<Snapshot> {
         const t = Math.min(this.tick++, WEIGHTS.length - 1);
@@ -14,23 +17,45 @@ export class SimulatedCanary implements DashboardSource {
         const promoted = green === 100;
         const names = ["deploy green 6.9.2", "canary 10%", "canary 25%", "canary 50%", "promote green"];
         const reached = [0, 1, 1, 2, 2, 3, 3, 4][t];
-        const steps: ReleaseStep[] = names.map((name, i) => ({ name, status: i < reached || (promoted && i === reached) ? "done" : i === reached ? "running" : "pending" }));
+        const steps: ReleaseStep[] = names.map((name, i) => ({
+            name,
+            status: i < reached || (promoted && i === reached) ? "done" : i === reached ? "running" : "pending",
+        }));
         const rps = 400;
         return Promise.resolve({
             stack: this.stack,
             strategy: "canary",
             activeColor: promoted ? "green" : "blue",
             colours: {
-                blue: { version: "6.9.1", weight: 100 - green, readyPods: this.floor, desiredPods: this.floor, requestsPerSecond: (rps * (100 - green)) / 100, errorRate: 0.001, p99Ms: 180 },
-                green: { version: "6.9.2", weight: green, readyPods: Math.min(this.floor, 2 + t * 2), desiredPods: this.floor, requestsPerSecond: (rps * green) / 100, errorRate: green ? 0.002 : undefined, p99Ms: green ? 165 : undefined },
+                blue: {
+                    version: "6.9.1",
+                    weight: 100 - green,
+                    readyPods: this.floor,
+                    desiredPods: this.floor,
+                    requestsPerSecond: (rps * (100 - green)) / 100,
+                    errorRate: 0.001,
+                    p99Ms: 180,
+                },
+                green: {
+                    version: "6.9.2",
+                    weight: green,
+                    readyPods: Math.min(this.floor, 2 + t * 2),
+                    desiredPods: this.floor,
+                    requestsPerSecond: (rps * green) / 100,
+                    errorRate: green ? 0.002 : undefined,
+                    p99Ms: green ? 165 : undefined,
+                },
             },
             release: {
                 action: "canary green 6.9.2",
                 steps,
-                checks: t === 0 ? [] : [
-                    { name: "green 5xx rate", ok: true, detail: "0.2% ≤ 1%" },
-                    { name: "green p99 latency", ok: true, detail: "165 ms ≤ 1000 ms" },
-                ],
+                checks:
+                    t === 0
+                        ? []
+                        : [
+                              { name: "green 5xx rate", ok: true, detail: "0.2% ≤ 1%" },
+                              { name: "green p99 latency", ok: true, detail: "165 ms ≤ 1000 ms" },
+                          ],
                 decision: promoted ? "promoted: green takes 100%" : t === 0 ? undefined : `holding at ${green}% while checks pass`,
             },
             notes: ["simulated release (no cluster)"],

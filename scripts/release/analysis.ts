@@ -6,7 +6,17 @@ import fs from "node:fs";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { parse } from "yaml";
 import { z } from "zod";
-import { azureMonitorSource, cloudMonitoringSource, cloudWatchSource, judge, prometheusSource, type MetricsSource, type Thresholds, type Verdict, type Window } from "./metrics";
+import {
+    azureMonitorSource,
+    cloudMonitoringSource,
+    cloudWatchSource,
+    judge,
+    prometheusSource,
+    type MetricsSource,
+    type Thresholds,
+    type Verdict,
+    type Window,
+} from "./metrics";
 
 const thresholds = z.strictObject({
     minRequests: z.number().int().min(1).default(100),
@@ -23,13 +33,22 @@ const schema = z.strictObject({
     windowSeconds: z.number().int().min(60).default(300),
     thresholds: thresholds.default(thresholds.parse({})),
     source: z.discriminatedUnion("kind", [
-        z.strictObject({ kind: z.literal("prometheus"), url: z.url(), queries: z.strictObject({ requests: z.string(), errors: z.string(), p99Ms: z.string() }) }),
+        z.strictObject({
+            kind: z.literal("prometheus"),
+            url: z.url(),
+            queries: z.strictObject({ requests: z.string(), errors: z.string(), p99Ms: z.string() }),
+        }),
         z.strictObject({ kind: z.literal("cloudwatch"), region: z.string(), loadBalancer: z.string(), targetGroups: z.record(z.string(), z.string()) }),
         z.strictObject({
             kind: z.literal("azureMonitor"),
             /** Regional metrics endpoint of the AGC's region, e.g. https://westeurope.metrics.monitor.azure.com */
             endpoint: z.url({ protocol: /^https$/ }),
-            resourceId: z.string().regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ServiceNetworking\/trafficControllers\/[^/]+$/i, "expected the trafficControllers resource ID"),
+            resourceId: z
+                .string()
+                .regex(
+                    /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ServiceNetworking\/trafficControllers\/[^/]+$/i,
+                    "expected the trafficControllers resource ID",
+                ),
             backendServices: z.record(z.string(), z.string().min(1)),
         }),
         z.strictObject({ kind: z.literal("cloudMonitoring"), projectId: z.string().min(1), backendServices: z.record(z.string(), z.string().min(1)) }),
@@ -53,7 +72,9 @@ export function parseAnalysis(text: string, file = "analysis file"): Analysis {
     if (!r.success) throw new Error(`${file}: ${r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`);
     const { source: s, thresholds: t, windowSeconds } = r.data;
     if (s.kind === "azureMonitor" && t.checkLatency)
-        throw new Error(`${file}: thresholds.checkLatency: Application Gateway for Containers publishes no per-backend latency, so source.kind azureMonitor cannot judge p99; set it to false to judge on requests and success rate only`);
+        throw new Error(
+            `${file}: thresholds.checkLatency: Application Gateway for Containers publishes no per-backend latency, so source.kind azureMonitor cannot judge p99; set it to false to judge on requests and success rate only`,
+        );
     // Cloud clients authenticate the SDKs' usual way (AWS credential chain, Azure DefaultAzureCredential,
     // Google ADC). The Azure and Google SDKs load on first read: together they add about a second to
     // every start of the CLI otherwise.
@@ -64,8 +85,14 @@ export function parseAnalysis(text: string, file = "analysis file"): Analysis {
               ? cloudWatchSource(new CloudWatchClient({ region: s.region }), { loadBalancer: s.loadBalancer, targetGroups: s.targetGroups })
               : s.kind === "azureMonitor"
                 ? onFirstRead("azure-monitor", async () => {
-                      const [{ DefaultAzureCredential }, { MetricsClient }] = await Promise.all([import("@azure/identity"), import("@azure/monitor-query-metrics")]);
-                      return azureMonitorSource(new MetricsClient(s.endpoint, new DefaultAzureCredential()), { resourceId: s.resourceId, backendServices: s.backendServices });
+                      const [{ DefaultAzureCredential }, { MetricsClient }] = await Promise.all([
+                          import("@azure/identity"),
+                          import("@azure/monitor-query-metrics"),
+                      ]);
+                      return azureMonitorSource(new MetricsClient(s.endpoint, new DefaultAzureCredential()), {
+                          resourceId: s.resourceId,
+                          backendServices: s.backendServices,
+                      });
                   })
                 : onFirstRead("cloud-monitoring", async () => {
                       const { MetricServiceClient } = await import("@google-cloud/monitoring");

@@ -2,11 +2,7 @@
 import { parseArgs } from "node:util";
 
 export type Action =
-    | { kind: "status" }
-    | { kind: "deploy"; version: string }
-    | { kind: "promote" }
-    | { kind: "rollback" }
-    | { kind: "canary"; percents: number[] };
+    { kind: "status" } | { kind: "deploy"; version: string } | { kind: "promote" } | { kind: "rollback" } | { kind: "canary"; percents: number[] };
 
 export interface CheckOptions {
     /** Per-request timeout. */

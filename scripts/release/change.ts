@@ -41,12 +41,15 @@ export function readState(defaults: Record<string, string>, stackConfig: Record<
     // The program refuses `release.*` keys (one spelling per key); say so before editing anything.
     const stray = Object.keys(stackConfig).filter((k) => k.startsWith("release."));
     if (stray.length > 0)
-        throw new RefusedError(`the stack config sets ${stray.join(", ")}, which are not config keys; rename them (e.g. release.activeColor -> activeColor) in the stack file first.`);
+        throw new RefusedError(
+            `the stack config sets ${stray.join(", ")}, which are not config keys; rename them (e.g. release.activeColor -> activeColor) in the stack file first.`,
+        );
     const merged: Record<string, string> = {};
     for (const [k, v] of [...Object.entries(defaults), ...Object.entries(stackConfig)]) if (v !== "") merged[k] = v;
 
     const strategy = merged.releaseStrategy as Strategy;
-    if (!STRATEGIES.includes(strategy)) throw new RefusedError(`releaseStrategy is "${merged.releaseStrategy ?? ""}", expected one of ${STRATEGIES.join(", ")}`);
+    if (!STRATEGIES.includes(strategy))
+        throw new RefusedError(`releaseStrategy is "${merged.releaseStrategy ?? ""}", expected one of ${STRATEGIES.join(", ")}`);
     const activeColor = merged.activeColor as Color;
     if (!COLORS.includes(activeColor)) throw new RefusedError(`activeColor is "${merged.activeColor ?? ""}", expected blue or green`);
     const canaryWeight = strategy === "canary" ? Number(merged.canaryWeight ?? "0") : 0;
@@ -137,7 +140,14 @@ export function planRelease(state: ReleaseState, action: Exclude<Action, { kind:
             return {
                 summary: `promote ${inactive} (${state.versions[inactive]}): all traffic from ${active} to ${inactive}`,
                 preCheck: inactive,
-                steps: [{ label: Object.entries(edit).map(([k, v]) => `${k}=${v}`).join(" "), edit }],
+                steps: [
+                    {
+                        label: Object.entries(edit)
+                            .map(([k, v]) => `${k}=${v}`)
+                            .join(" "),
+                        edit,
+                    },
+                ],
                 watchLive: true,
             };
         }
@@ -167,7 +177,13 @@ export function planRelease(state: ReleaseState, action: Exclude<Action, { kind:
             const steps: ConfigStep[] = action.percents.map((p, i) => {
                 const edit: ConfigEdit = { canaryWeight: String(p) };
                 if (i === 0 && state.strategy !== "canary") edit.releaseStrategy = "canary";
-                return { label: Object.entries(edit).map(([k, v]) => `${k}=${v}`).join(" "), edit, watchCanary: p > 0 };
+                return {
+                    label: Object.entries(edit)
+                        .map(([k, v]) => `${k}=${v}`)
+                        .join(" "),
+                    edit,
+                    watchCanary: p > 0,
+                };
             });
             const raises = action.percents.some((p) => p > state.canaryWeight);
             return {
@@ -212,6 +228,7 @@ export function deployedDifferences(state: ReleaseState, outputs: Record<string,
         diffs.push(`weights: file ${JSON.stringify(fileWeights)}, deployed ${JSON.stringify(weights)}`);
     const tracks = state.strategy === "rolling" ? (["app"] as const) : (["blue", "green"] as const);
     for (const t of tracks)
-        if (state.versions[t] !== versions[t]) diffs.push(`${t === "app" ? "appVersion" : `${t}Version`}: file ${state.versions[t] ?? "(unset)"}, deployed ${versions[t] ?? "(none)"}`);
+        if (state.versions[t] !== versions[t])
+            diffs.push(`${t === "app" ? "appVersion" : `${t}Version`}: file ${state.versions[t] ?? "(unset)"}, deployed ${versions[t] ?? "(none)"}`);
     return diffs;
 }

@@ -27,7 +27,9 @@ const header = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(
 
 /** Why an answer does not prove it came from an expected colour and version, or undefined when it does. */
 export function attributionError(color: string | undefined, version: string | undefined, expect: Expect): string | undefined {
-    const wanted = Object.entries(expect).map(([c, v]) => `${c} ${v}`).join(" or ");
+    const wanted = Object.entries(expect)
+        .map(([c, v]) => `${c} ${v}`)
+        .join(" or ");
     if (!color || !version) return `the answer has no ${COLOR_HEADER}/${VERSION_HEADER} header: cannot tell which colour answered (expected ${wanted})`;
     if (expect[color] !== version) return `answered by ${color} ${version}, expected ${wanted}`;
     return undefined;

@@ -14,7 +14,16 @@ export interface LoadResult {
 
 const quantile = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] : 0);
 
-export async function load(spec: { url: string; headers: Record<string, string>; expect: Expect; concurrency: number; durationMs: number; timeoutMs: number; versionField?: string; signal?: AbortSignal }): Promise<LoadResult> {
+export async function load(spec: {
+    url: string;
+    headers: Record<string, string>;
+    expect: Expect;
+    concurrency: number;
+    durationMs: number;
+    timeoutMs: number;
+    versionField?: string;
+    signal?: AbortSignal;
+}): Promise<LoadResult> {
     const started = performance.now();
     const end = started + spec.durationMs;
     const latencies: number[] = [];
@@ -33,7 +42,14 @@ export async function load(spec: { url: string; headers: Record<string, string>;
     await Promise.all(Array.from({ length: spec.concurrency }, loop));
     const seconds = (performance.now() - started) / 1000;
     latencies.sort((a, b) => a - b);
-    return { requests: latencies.length, failures, rps: Math.round(latencies.length / seconds), p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), lastError };
+    return {
+        requests: latencies.length,
+        failures,
+        rps: Math.round(latencies.length / seconds),
+        p50Ms: quantile(latencies, 0.5),
+        p99Ms: quantile(latencies, 0.99),
+        lastError,
+    };
 }
 
 export const describeLoad = (r: LoadResult, concurrency: number) =>

@@ -27,7 +27,9 @@ export interface LeaseApi {
 
 export class LockHeld extends Error {
     constructor(readonly lease: Lease) {
-        super(`another release holds this stack's lock: ${lease.holderIdentity} since ${lease.acquireTime} (lease ${LEASE_NAME}, renewed ${lease.renewTime}, expires ${lease.leaseDurationSeconds} s after that)`);
+        super(
+            `another release holds this stack's lock: ${lease.holderIdentity} since ${lease.acquireTime} (lease ${LEASE_NAME}, renewed ${lease.renewTime}, expires ${lease.leaseDurationSeconds} s after that)`,
+        );
         this.name = "LockHeld";
     }
 }
@@ -43,7 +45,13 @@ const expired = (l: Lease, now: number) => Date.parse(l.renewTime) + l.leaseDura
  * Take the lock or throw LockHeld naming its holder and since when. Renews every third of the
  * lease's duration until released; `onLost` is called if a renewal finds the lease taken over.
  */
-export async function acquireLock(api: LeaseApi, holder: string, durationSeconds: number, onLost: (why: string) => void, now = () => Date.now()): Promise<HeldLock> {
+export async function acquireLock(
+    api: LeaseApi,
+    holder: string,
+    durationSeconds: number,
+    onLost: (why: string) => void,
+    now = () => Date.now(),
+): Promise<HeldLock> {
     const stamp = () => new Date(now()).toISOString();
     const mine = (): Lease => ({ holderIdentity: holder, acquireTime: stamp(), renewTime: stamp(), leaseDurationSeconds: durationSeconds });
     let detail = `lease ${LEASE_NAME} held by ${holder}`;
@@ -90,7 +98,12 @@ export function kubectlLeaseApi(namespace: string, kubeconfig?: string, bin = "k
             apiVersion: "coordination.k8s.io/v1",
             kind: "Lease",
             metadata: { name: LEASE_NAME, namespace, ...(l.resourceVersion ? { resourceVersion: l.resourceVersion } : {}) },
-            spec: { holderIdentity: l.holderIdentity, acquireTime: microTime(l.acquireTime), renewTime: microTime(l.renewTime), leaseDurationSeconds: l.leaseDurationSeconds },
+            spec: {
+                holderIdentity: l.holderIdentity,
+                acquireTime: microTime(l.acquireTime),
+                renewTime: microTime(l.renewTime),
+                leaseDurationSeconds: l.leaseDurationSeconds,
+            },
         });
     const fail = (what: string, r: { stderr: string }) => new Error(`kubectl ${what} lease ${namespace}/${LEASE_NAME}: ${r.stderr.trim()}`);
     return {

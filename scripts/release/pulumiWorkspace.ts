@@ -40,7 +40,7 @@ export function workspaceFromStack(stackName: string, stack: StackApi, readPulum
         },
         async up(onOutput) {
             const result = await stack.up({ onOutput, color: "never" });
-            return (result.summary.resourceChanges ?? {});
+            return result.summary.resourceChanges ?? {};
         },
         async preview(onOutput) {
             const result = await stack.preview({ onOutput, color: "never", diff: true });

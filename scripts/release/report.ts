@@ -53,7 +53,13 @@ export class Reporter {
     }
 
     table(): string {
-        const t = new Table({ head: ["#", "step", "result", "time", "detail"], style: { head: [], border: [] }, chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" }, wordWrap: true, colWidths: [4, 34, 8, 9, 60] });
+        const t = new Table({
+            head: ["#", "step", "result", "time", "detail"],
+            style: { head: [], border: [] },
+            chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
+            wordWrap: true,
+            colWidths: [4, 34, 8, 9, 60],
+        });
         this.steps.forEach((s, i) => t.push([String(i + 1), s.name, s.status, formatMs(s.ms), s.detail]));
         return t.toString();
     }

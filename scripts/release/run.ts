@@ -60,7 +60,17 @@ function baseUrl(args: ReleaseArgs, state: ReleaseState, outputs: Record<string,
 }
 
 function httpCheck(url: string, headers: Record<string, string>, expect: Expect, c: CheckOptions, signal?: AbortSignal): Promise<CheckResult> {
-    return checkHealthy({ url, headers, expect, versionField: c.versionField, timeoutMs: c.timeoutMs, intervalMs: c.intervalMs, successThreshold: c.successThreshold, maxAttempts: c.maxAttempts, signal });
+    return checkHealthy({
+        url,
+        headers,
+        expect,
+        versionField: c.versionField,
+        timeoutMs: c.timeoutMs,
+        intervalMs: c.intervalMs,
+        successThreshold: c.successThreshold,
+        maxAttempts: c.maxAttempts,
+        signal,
+    });
 }
 
 const versionOf = (s: ReleaseState, track: string) => (track === "app" ? s.versions.app : s.versions[track as "blue" | "green"]) ?? "(unset)";
@@ -82,7 +92,13 @@ const previewExpect = (s: ReleaseState, color: string): Expect => ({ [color]: ve
  * a running `up` finishes first. What was changed is then restored like any failure (a rollback
  * stays), the report is printed, and the exit code is 130.
  */
-export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: string) => void, signal?: AbortSignal, analysis?: Analysis): Promise<ReleaseResult> {
+export async function runRelease(
+    args: ReleaseArgs,
+    ws: Workspace,
+    log: (line: string) => void,
+    signal?: AbortSignal,
+    analysis?: Analysis,
+): Promise<ReleaseResult> {
     const r = new Reporter(log);
     const started = performance.now();
     const finish = (exitCode: number, outcome: string): ReleaseResult => {
@@ -120,8 +136,14 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
             if (state.strategy === "rolling") return { value: { live, previewHeaders: {} }, detail: live };
             // The preview route answers only the generated token (a dark canary), never a guessable value.
             const token = await ws.previewToken();
-            if (!token) throw new Error("the stack exports no previewToken (the preview route's secret header value): run `pulumi up` with this version of the program first");
-            return { value: { live, previewHeaders: { [state.previewHeader]: token } }, detail: `${live} (preview: ${state.previewHeader} with the stack's secret previewToken)` };
+            if (!token)
+                throw new Error(
+                    "the stack exports no previewToken (the preview route's secret header value): run `pulumi up` with this version of the program first",
+                );
+            return {
+                value: { live, previewHeaders: { [state.previewHeader]: token } },
+                detail: `${live} (preview: ${state.previewHeader} with the stack's secret previewToken)`,
+            };
         });
         return routes;
     };
@@ -131,10 +153,13 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
             const { live, previewHeaders } = await resolveRoutes();
             const once = { ...args.checks, successThreshold: 1, maxAttempts: 1 };
             const liveHealth = await httpCheck(live, {}, liveExpect(state), once);
-            const previewHealth = state.strategy === "rolling" ? undefined : await httpCheck(live, previewHeaders, previewExpect(state, state.inactiveColor), once);
+            const previewHealth =
+                state.strategy === "rolling" ? undefined : await httpCheck(live, previewHeaders, previewExpect(state, state.inactiveColor), once);
             const configured = weightsOf(state);
             const deployed = (outputs.weights ?? {}) as Record<string, number | undefined>;
-            log(`stack ${ws.stackName}: ${state.strategy}, active ${state.activeColor} (deployed: ${typeof outputs.activeColor === "string" ? outputs.activeColor : "unknown"})`);
+            log(
+                `stack ${ws.stackName}: ${state.strategy}, active ${state.activeColor} (deployed: ${typeof outputs.activeColor === "string" ? outputs.activeColor : "unknown"})`,
+            );
             for (const [target, weight] of Object.entries(configured)) {
                 const version = target === "app" ? state.versions.app : state.versions[target as "blue" | "green"];
                 log(`  ${target.padEnd(5)} version ${version ?? "-"}  weight ${weight}% (deployed ${deployed[target] ?? "?"}%)`);
@@ -178,14 +203,15 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
     }
 
     async function applyPlan(): Promise<ReleaseResult> {
-
         // The checks below verify what is deployed; the `up`s ship what the file says. They must agree.
         try {
             await r.step("compare the stack file with the deployed stack", async () => {
                 outputs = await ws.outputs();
                 const diffs = deployedDifferences(state, outputs);
                 if (diffs.length > 0)
-                    throw new Error(`Pulumi.${ws.stackName}.yaml and the deployed stack differ: ${diffs.join("; ")}. Run \`pulumi up\` (or revert the file) first.`);
+                    throw new Error(
+                        `Pulumi.${ws.stackName}.yaml and the deployed stack differ: ${diffs.join("; ")}. Run \`pulumi up\` (or revert the file) first.`,
+                    );
                 return { value: undefined, detail: "release keys agree" };
             });
         } catch (e) {
@@ -224,14 +250,32 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
                 if (args.loadConcurrency > 0 && args.action.kind === "promote") {
                     const color = plan.preCheck;
                     await r.step(`load ${color} through the preview route for ${formatMs(args.loadMs)}`, async () => {
-                        const res = await load({ url: live, headers: previewHeaders, expect: previewExpect(current, color), concurrency: args.loadConcurrency, durationMs: args.loadMs, timeoutMs: args.checks.timeoutMs, versionField: args.checks.versionField, signal });
+                        const res = await load({
+                            url: live,
+                            headers: previewHeaders,
+                            expect: previewExpect(current, color),
+                            concurrency: args.loadConcurrency,
+                            durationMs: args.loadMs,
+                            timeoutMs: args.checks.timeoutMs,
+                            versionField: args.checks.versionField,
+                            signal,
+                        });
                         interrupted();
-                        return { value: res, ok: res.failures <= args.checks.maxFailures, detail: `${describeLoad(res, args.loadConcurrency)} (tolerate ${args.checks.maxFailures})` };
+                        return {
+                            value: res,
+                            ok: res.failures <= args.checks.maxFailures,
+                            detail: `${describeLoad(res, args.loadConcurrency)} (tolerate ${args.checks.maxFailures})`,
+                        };
                     });
                 }
                 if (analysis && args.action.kind === "promote") {
                     const end = new Date();
-                    await analyse(plan.preCheck, state.activeColor, { start: new Date(end.getTime() - analysis.windowMs), end }, `over the last ${formatMs(analysis.windowMs)} before switching`);
+                    await analyse(
+                        plan.preCheck,
+                        state.activeColor,
+                        { start: new Date(end.getTime() - analysis.windowMs), end },
+                        `over the last ${formatMs(analysis.windowMs)} before switching`,
+                    );
                 }
             } catch (e) {
                 return finish(signal?.aborted ? EXIT.interrupted : EXIT.failed, `aborted before any change: ${(e as Error).message}`);
@@ -253,13 +297,25 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
                 await r.step("pulumi up", async () => ({ value: undefined, detail: summarize(await ws.up(upOutput)) }));
                 const watchStart = new Date();
                 if (plan.watchLive)
-                    await r.step(`watch the live route${step.watchCanary ? ` and ${state.inactiveColor}` : ""} for ${formatMs(args.checks.watchMs)}`, async () => {
-                        const requests = [{ headers: {}, expect: liveExpect(current) }];
-                        if (step.watchCanary) requests.push({ headers: previewHeaders, expect: previewExpect(current, current.inactiveColor) });
-                        const res = await watchHealthy({ url: live, requests, versionField: args.checks.versionField, timeoutMs: args.checks.timeoutMs, intervalMs: args.checks.intervalMs, windowMs: args.checks.watchMs, maxFailures: args.checks.maxFailures, signal });
-                        interrupted();
-                        return { value: res, ok: res.ok, detail: `${describe(res)} (tolerate ${args.checks.maxFailures})` };
-                    });
+                    await r.step(
+                        `watch the live route${step.watchCanary ? ` and ${state.inactiveColor}` : ""} for ${formatMs(args.checks.watchMs)}`,
+                        async () => {
+                            const requests = [{ headers: {}, expect: liveExpect(current) }];
+                            if (step.watchCanary) requests.push({ headers: previewHeaders, expect: previewExpect(current, current.inactiveColor) });
+                            const res = await watchHealthy({
+                                url: live,
+                                requests,
+                                versionField: args.checks.versionField,
+                                timeoutMs: args.checks.timeoutMs,
+                                intervalMs: args.checks.intervalMs,
+                                windowMs: args.checks.watchMs,
+                                maxFailures: args.checks.maxFailures,
+                                signal,
+                            });
+                            interrupted();
+                            return { value: res, ok: res.ok, detail: `${describe(res)} (tolerate ${args.checks.maxFailures})` };
+                        },
+                    );
                 if (analysis && step.watchCanary) {
                     interrupted();
                     await analyse(current.inactiveColor, current.activeColor, { start: watchStart, end: new Date() }, `over the watch of ${step.label}`);
@@ -310,7 +366,10 @@ async function rollback(
             return { value: res, ok: res.ok, detail: describe(res) };
         });
     } catch (e) {
-        return finish(EXIT.rollbackFailed, `${cause.message}; ROLLBACK FAILED: ${(e as Error).message}. Check the stack now: pulumi stack --stack ${ws.stackName}`);
+        return finish(
+            EXIT.rollbackFailed,
+            `${cause.message}; ROLLBACK FAILED: ${(e as Error).message}. Check the stack now: pulumi stack --stack ${ws.stackName}`,
+        );
     }
     return finish(code, `${cause.message}; rolled back to the previous config`);
 }
@@ -332,7 +391,12 @@ async function dryRun(
     try {
         await r.step("set config for the preview", async () => {
             await ws.setConfig(edit);
-            return { value: undefined, detail: Object.entries(edit).map(([k, v]) => `${k}=${v}`).join(" ") };
+            return {
+                value: undefined,
+                detail: Object.entries(edit)
+                    .map(([k, v]) => `${k}=${v}`)
+                    .join(" "),
+            };
         });
         summary = await r.step("pulumi preview", async () => {
             const s = summarize(await ws.preview(upOutput));
@@ -352,6 +416,10 @@ async function dryRun(
         }
     }
     if (failure) return finish(EXIT.failed, `dry run: ${failure}`);
-    const checks = [plan.preCheck && `check ${plan.preCheck} through the preview route`, plan.watchLive && "watch the live route", plan.postCheck && `check ${plan.postCheck} after the update`].filter(Boolean);
+    const checks = [
+        plan.preCheck && `check ${plan.preCheck} through the preview route`,
+        plan.watchLive && "watch the live route",
+        plan.postCheck && `check ${plan.postCheck} after the update`,
+    ].filter(Boolean);
     return finish(EXIT.ok, `dry run of: ${plan.summary}; preview: ${summary}; a real run would also ${checks.join(", ") || "only up"}`);
 }

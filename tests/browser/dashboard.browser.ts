@@ -32,8 +32,7 @@ describe("release dashboard in headless Chromium", function () {
         const errors: string[] = [];
         page.on("pageerror", (e) => errors.push(String(e)));
         await page.goto(server.url);
-        const field = (colour: string, name: string) =>
-            page.$eval(`[data-colour=${colour}] [data-field="${name}"]`, (e) => e.textContent ?? "");
+        const field = (colour: string, name: string) => page.$eval(`[data-colour=${colour}] [data-field="${name}"]`, (e) => e.textContent ?? "");
 
         // Mid-canary: green at 25%, blue at 75%, checks passing, release still running.
         await page.waitForFunction(`document.querySelector("[data-colour=green] [data-field=weight]")?.textContent === "25%"`);

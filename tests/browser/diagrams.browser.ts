@@ -17,7 +17,13 @@ interface Diagram {
 }
 
 function diagrams(): Diagram[] {
-    const files = ["README.md", ...fs.readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+    const files = [
+        "README.md",
+        ...fs
+            .readdirSync(path.join(ROOT, "docs"))
+            .filter((f) => f.endsWith(".md"))
+            .map((f) => `docs/${f}`),
+    ];
     return files.flatMap((file) =>
         [...fs.readFileSync(path.join(ROOT, file), "utf8").matchAll(/^```mermaid\n([\s\S]*?)^```$/gm)].map((m, i) => ({
             name: `${path.basename(file, ".md")}-${i + 1}`,
@@ -30,11 +36,13 @@ function diagrams(): Diagram[] {
 async function render(page: Page, d: Diagram): Promise<{ svg?: string; error?: string }> {
     return page.evaluate(
         async (name, code) => {
-            const m = (globalThis as unknown as { mermaid: { parse(c: string): Promise<unknown>; render(id: string, c: string): Promise<{ svg: string }> } }).mermaid;
+            const m = (globalThis as unknown as { mermaid: { parse(c: string): Promise<unknown>; render(id: string, c: string): Promise<{ svg: string }> } })
+                .mermaid;
             try {
                 await m.parse(code);
                 const { svg } = await m.render(`d-${name}`, code);
-                (globalThis as unknown as { document: { body: { innerHTML: string } } }).document.body.innerHTML = `<div id="shot" style="width:1380px;padding:8px;background:#fff">${svg}</div>`;
+                (globalThis as unknown as { document: { body: { innerHTML: string } } }).document.body.innerHTML =
+                    `<div id="shot" style="width:1380px;padding:8px;background:#fff">${svg}</div>`;
                 return { svg };
             } catch (e) {
                 return { error: String((e as Error)?.message ?? e) };
@@ -58,7 +66,9 @@ describe("docs diagrams in the real Mermaid (headless Chromium)", function () {
         await page.setViewport({ width: 1400, height: 900 });
         await page.setContent("<!doctype html><html><body></body></html>");
         await page.addScriptTag({ path: MERMAID });
-        await page.evaluate(() => (globalThis as unknown as { mermaid: { initialize(c: object): void } }).mermaid.initialize({ startOnLoad: false, securityLevel: "strict" }));
+        await page.evaluate(() =>
+            (globalThis as unknown as { mermaid: { initialize(c: object): void } }).mermaid.initialize({ startOnLoad: false, securityLevel: "strict" }),
+        );
     });
     after(async () => {
         await browser?.close();

@@ -17,11 +17,22 @@ export const awsMock: ResourceMock = {
         const r = region();
         // Reading back a Gateway the AWS Load Balancer Controller has programmed: the ALB's DNS name.
         if (type === "kubernetes:gateway.networking.k8s.io/v1:Gateway" && id && pulumi.runtime.allConfig()["aws:region"])
-            return { status: { addresses: [{ type: "Hostname", value: `k8s-${hex(String(id), 8)}-app-${hex(name, 10)}-${parseInt(hex(name, 8), 16)}.${r}.elb.amazonaws.com` }] } };
+            return {
+                status: {
+                    addresses: [
+                        { type: "Hostname", value: `k8s-${hex(String(id), 8)}-app-${hex(name, 10)}-${parseInt(hex(name, 8), 16)}.${r}.elb.amazonaws.com` },
+                    ],
+                },
+            };
         switch (type) {
             case "aws:ec2/vpc:Vpc": {
                 const id = `vpc-0${hex(name, 16)}`;
-                return { id, arn: arn("ec2", `vpc/${id}`), defaultSecurityGroupId: `sg-0${hex(`${name}-default`, 16)}`, mainRouteTableId: `rtb-0${hex(`${name}-main`, 16)}` };
+                return {
+                    id,
+                    arn: arn("ec2", `vpc/${id}`),
+                    defaultSecurityGroupId: `sg-0${hex(`${name}-default`, 16)}`,
+                    mainRouteTableId: `rtb-0${hex(`${name}-main`, 16)}`,
+                };
             }
             case "aws:ec2/subnet:Subnet": {
                 const id = `subnet-0${hex(name, 16)}`;
@@ -30,7 +41,11 @@ export const awsMock: ResourceMock = {
             case "aws:ec2/internetGateway:InternetGateway":
                 return { id: `igw-0${hex(name, 16)}` };
             case "aws:ec2/eip:Eip":
-                return { id: `eipalloc-0${hex(name, 16)}`, allocationId: `eipalloc-0${hex(name, 16)}`, publicIp: `52.${parseInt(hex(name, 2), 16)}.${parseInt(hex(`${name}b`, 2), 16)}.10` };
+                return {
+                    id: `eipalloc-0${hex(name, 16)}`,
+                    allocationId: `eipalloc-0${hex(name, 16)}`,
+                    publicIp: `52.${parseInt(hex(name, 2), 16)}.${parseInt(hex(`${name}b`, 2), 16)}.10`,
+                };
             case "aws:ec2/natGateway:NatGateway":
                 return { id: `nat-0${hex(name, 16)}` };
             case "aws:ec2/routeTable:RouteTable":
@@ -67,8 +82,14 @@ export const awsMock: ResourceMock = {
                     name: clusterName,
                     arn: arn("eks", `cluster/${clusterName}`),
                     endpoint: `https://${hex(clusterName, 32).toUpperCase()}.gr7.${r}.eks.amazonaws.com`,
-                    certificateAuthority: { data: Buffer.from(`-----BEGIN CERTIFICATE-----\nMIIDBTCCAe2g${hex(clusterName, 40)}\n-----END CERTIFICATE-----\n`).toString("base64") },
-                    vpcConfig: { ...inputs.vpcConfig, clusterSecurityGroupId: `sg-0${hex(`${clusterName}-cluster`, 16)}`, vpcId: `vpc-0${hex(clusterName, 16)}` },
+                    certificateAuthority: {
+                        data: Buffer.from(`-----BEGIN CERTIFICATE-----\nMIIDBTCCAe2g${hex(clusterName, 40)}\n-----END CERTIFICATE-----\n`).toString("base64"),
+                    },
+                    vpcConfig: {
+                        ...inputs.vpcConfig,
+                        clusterSecurityGroupId: `sg-0${hex(`${clusterName}-cluster`, 16)}`,
+                        vpcId: `vpc-0${hex(clusterName, 16)}`,
+                    },
                     identities: [{ oidcs: [{ issuer: `https://oidc.eks.${r}.amazonaws.com/id/${hex(clusterName, 32).toUpperCase()}` }] }],
                     platformVersion: "eks.8",
                     status: "ACTIVE",
@@ -76,15 +97,30 @@ export const awsMock: ResourceMock = {
             }
             case "aws:eks/nodeGroup:NodeGroup": {
                 const ngName = `${inputs.nodeGroupNamePrefix ?? name}${hex(name, 8)}`;
-                return { id: `${inputs.clusterName}:${ngName}`, nodeGroupName: ngName, arn: arn("eks", `nodegroup/${inputs.clusterName}/${ngName}/${hex(name, 32)}`), status: "ACTIVE" };
+                return {
+                    id: `${inputs.clusterName}:${ngName}`,
+                    nodeGroupName: ngName,
+                    arn: arn("eks", `nodegroup/${inputs.clusterName}/${ngName}/${hex(name, 32)}`),
+                    status: "ACTIVE",
+                };
             }
             case "aws:eks/addon:Addon":
-                return { id: `${inputs.clusterName}:${inputs.addonName}`, arn: arn("eks", `addon/${inputs.clusterName}/${inputs.addonName}/${hex(name, 32)}`), addonVersion: "v1.0.0-eksbuild.1" };
+                return {
+                    id: `${inputs.clusterName}:${inputs.addonName}`,
+                    arn: arn("eks", `addon/${inputs.clusterName}/${inputs.addonName}/${hex(name, 32)}`),
+                    addonVersion: "v1.0.0-eksbuild.1",
+                };
             case "aws:eks/podIdentityAssociation:PodIdentityAssociation":
                 return { associationId: `a-${hex(name, 17)}`, associationArn: arn("eks", `podidentityassociation/${inputs.clusterName}/a-${hex(name, 17)}`) };
             case "aws:rds/instance:Instance": {
                 const address = `${inputs.identifier}.c${hex(name, 11)}.${r}.rds.amazonaws.com`;
-                return { address, endpoint: `${address}:${inputs.port ?? 5432}`, arn: arn("rds", `db:${inputs.identifier}`), resourceId: `db-${hex(name, 26).toUpperCase()}`, engineVersionActual: `${inputs.engineVersion}.1` };
+                return {
+                    address,
+                    endpoint: `${address}:${inputs.port ?? 5432}`,
+                    arn: arn("rds", `db:${inputs.identifier}`),
+                    resourceId: `db-${hex(name, 26).toUpperCase()}`,
+                    engineVersionActual: `${inputs.engineVersion}.1`,
+                };
             }
             case "aws:rds/subnetGroup:SubnetGroup":
             case "aws:rds/parameterGroup:ParameterGroup": {
@@ -104,7 +140,10 @@ export const awsMock: ResourceMock = {
                 };
             }
             case "aws:acm/certificate:Certificate": {
-                const certArn = arn("acm", `certificate/${hex(name, 8)}-${hex(`${name}1`, 4)}-${hex(`${name}2`, 4)}-${hex(`${name}3`, 4)}-${hex(`${name}4`, 12)}`);
+                const certArn = arn(
+                    "acm",
+                    `certificate/${hex(name, 8)}-${hex(`${name}1`, 4)}-${hex(`${name}2`, 4)}-${hex(`${name}3`, 4)}-${hex(`${name}4`, 12)}`,
+                );
                 return {
                     id: certArn,
                     arn: certArn,
@@ -128,7 +167,12 @@ export const awsMock: ResourceMock = {
     call({ token, inputs }) {
         // A version per add-on and Kubernetes minor, so tests see it follow the cluster's version.
         if (token === "aws:eks/getAddonVersion:getAddonVersion")
-            return { id: inputs.addonName, addonName: inputs.addonName, kubernetesVersion: inputs.kubernetesVersion, version: `v${inputs.kubernetesVersion}.0-eksbuild.1` };
+            return {
+                id: inputs.addonName,
+                addonName: inputs.addonName,
+                kubernetesVersion: inputs.kubernetesVersion,
+                version: `v${inputs.kubernetesVersion}.0-eksbuild.1`,
+            };
         if (token === "aws:index/getAvailabilityZones:getAvailabilityZones") {
             const r = region();
             const zoneIds = { "eu-west-1": "euw1", "us-east-1": "use1" } as Record<string, string>;

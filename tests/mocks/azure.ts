@@ -62,7 +62,10 @@ export const azureMock: ResourceMock = {
                 return { name: n, id: arm(rg, "Microsoft.Network", `virtualNetworks/${n}`) };
             }
             case "azure-native:network:Subnet":
-                return { name: inputs.subnetName, id: arm(rg, "Microsoft.Network", `virtualNetworks/${inputs.virtualNetworkName}/subnets/${inputs.subnetName}`) };
+                return {
+                    name: inputs.subnetName,
+                    id: arm(rg, "Microsoft.Network", `virtualNetworks/${inputs.virtualNetworkName}/subnets/${inputs.subnetName}`),
+                };
             case "azure-native:network:PublicIPAddress": {
                 const n = autoname(name, inputs.publicIpAddressName);
                 return { name: n, id: arm(rg, "Microsoft.Network", `publicIPAddresses/${n}`), ipAddress: "20.94.113.27" };
@@ -167,9 +170,15 @@ export const azureMock: ResourceMock = {
                 };
             }
             case "azure-native:dbforpostgresql:Configuration":
-                return { name: inputs.configurationName, id: arm(rg, "Microsoft.DBforPostgreSQL", `flexibleServers/${inputs.serverName}/configurations/${inputs.configurationName}`) };
+                return {
+                    name: inputs.configurationName,
+                    id: arm(rg, "Microsoft.DBforPostgreSQL", `flexibleServers/${inputs.serverName}/configurations/${inputs.configurationName}`),
+                };
             case "azure-native:dbforpostgresql:Database":
-                return { name: inputs.databaseName, id: arm(rg, "Microsoft.DBforPostgreSQL", `flexibleServers/${inputs.serverName}/databases/${inputs.databaseName}`) };
+                return {
+                    name: inputs.databaseName,
+                    id: arm(rg, "Microsoft.DBforPostgreSQL", `flexibleServers/${inputs.serverName}/databases/${inputs.databaseName}`),
+                };
             case "azure-native:redisenterprise:RedisEnterprise": {
                 const n = autoname(name, inputs.clusterName);
                 return { name: n, id: arm(rg, "Microsoft.Cache", `redisEnterprise/${n}`), hostName: `${n}.${loc}.redis.azure.net`, redisVersion: "7.4" };

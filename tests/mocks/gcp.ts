@@ -27,7 +27,8 @@ export const gcpMock: ResourceMock = {
         // europe-west1 has zones b, c, d; us-central1 has a, b, c, f.
         if (token === "gcp:compute/getZones:getZones")
             return { id: inputs.region, names: ["d", "b", "c"].map((z) => `${inputs.region}-${z}`), project: inputs.project, region: inputs.region };
-        if (token === "gcp:organizations/getProject:getProject") return { id: `projects/${inputs.projectId}`, projectId: inputs.projectId, number: "123456789012" };
+        if (token === "gcp:organizations/getProject:getProject")
+            return { id: `projects/${inputs.projectId}`, projectId: inputs.projectId, number: "123456789012" };
         return undefined;
     },
     newResource({ type, name, inputs }, ctx) {
@@ -60,12 +61,21 @@ export const gcpMock: ResourceMock = {
             case "gcp:compute/firewall:Firewall":
             case "gcp:compute/securityPolicy:SecurityPolicy":
             case "gcp:compute/sSLPolicy:SSLPolicy":
-                return { name: n, id: `projects/${p}/global/${type.endsWith("Firewall") ? "firewalls" : "sslPolicies"}/${n}`, selfLink: `${COMPUTE}/projects/${p}/global/x/${n}` };
+                return {
+                    name: n,
+                    id: `projects/${p}/global/${type.endsWith("Firewall") ? "firewalls" : "sslPolicies"}/${n}`,
+                    selfLink: `${COMPUTE}/projects/${p}/global/x/${n}`,
+                };
             case "gcp:servicenetworking/connection:Connection":
                 return { id: `${inputs.network}:servicenetworking.googleapis.com`, peering: "servicenetworking-googleapis-com" };
             case "gcp:serviceaccount/account:Account": {
                 const email = `${inputs.accountId}@${p}.iam.gserviceaccount.com`;
-                return { email, member: `serviceAccount:${email}`, name: `projects/${p}/serviceAccounts/${email}`, uniqueId: String(parseInt(hex(email, 10), 16)) };
+                return {
+                    email,
+                    member: `serviceAccount:${email}`,
+                    name: `projects/${p}/serviceAccounts/${email}`,
+                    uniqueId: String(parseInt(hex(email, 10), 16)),
+                };
             }
             case "gcp:kms/keyRing:KeyRing":
                 return { name: n, id: `projects/${p}/locations/${inputs.location}/keyRings/${n}` };
@@ -104,7 +114,15 @@ export const gcpMock: ResourceMock = {
                     privateIpAddress: ip,
                     publicIpAddress: "",
                     ipAddresses: [{ ipAddress: ip, type: "PRIVATE", timeToRetire: "" }],
-                    serverCaCerts: [{ cert: pem(`sql-${n}`), commonName: `C=US,O=Google\\, Inc,CN=Google Cloud SQL Server CA,dnQualifier=${hex(n, 8)}`, createTime: "2026-11-22T04:00:00Z", expirationTime: "2036-11-20T04:00:00Z", sha1Fingerprint: hex(`sha1${n}`, 40) }],
+                    serverCaCerts: [
+                        {
+                            cert: pem(`sql-${n}`),
+                            commonName: `C=US,O=Google\\, Inc,CN=Google Cloud SQL Server CA,dnQualifier=${hex(n, 8)}`,
+                            createTime: "2026-11-22T04:00:00Z",
+                            expirationTime: "2036-11-20T04:00:00Z",
+                            sha1Fingerprint: hex(`sha1${n}`, 40),
+                        },
+                    ],
                     dnsName: "",
                 };
             }
@@ -125,7 +143,15 @@ export const gcpMock: ResourceMock = {
                     authString: inputs.authEnabled ? authString : "",
                     currentLocationId: `${r}-b`,
                     serverCaCerts: tls
-                        ? [{ cert: pem(`redis-${n}`), createTime: "2026-11-22T04:00:00Z", expireTime: "2036-11-20T04:00:00Z", serialNumber: hex(`sn${n}`, 16), sha1Fingerprint: hex(`fp${n}`, 40) }]
+                        ? [
+                              {
+                                  cert: pem(`redis-${n}`),
+                                  createTime: "2026-11-22T04:00:00Z",
+                                  expireTime: "2036-11-20T04:00:00Z",
+                                  serialNumber: hex(`sn${n}`, 16),
+                                  sha1Fingerprint: hex(`fp${n}`, 40),
+                              },
+                          ]
                         : [],
                 };
             }
@@ -134,7 +160,11 @@ export const gcpMock: ResourceMock = {
                     name: n,
                     id: `projects/${p}/locations/global/dnsAuthorizations/${n}`,
                     dnsResourceRecords: [
-                        { name: `_acme-challenge.${inputs.domain}.`, type: "CNAME", data: `${hex(n, 8)}-${hex(`${n}1`, 4)}.${hex(`${n}2`, 2)}.authorize.certificatemanager.goog.` },
+                        {
+                            name: `_acme-challenge.${inputs.domain}.`,
+                            type: "CNAME",
+                            data: `${hex(n, 8)}-${hex(`${n}1`, 4)}.${hex(`${n}2`, 2)}.authorize.certificatemanager.goog.`,
+                        },
                     ],
                 };
             case "gcp:certificatemanager/certificate:Certificate":

@@ -53,14 +53,17 @@ export function azureMonitorSource(client: Pick<MetricsClient, "queryResources">
             // The SDK hands over localised names (e.g. "Backend HTTP Response Status"); the id ends with the REST name.
             const metric = result.metrics.find((m) => key(m.name) === key(AGC_RESPONSES) || m.id.toLowerCase().endsWith(`/${AGC_RESPONSES.toLowerCase()}`));
             if (!metric) throw new Error(`azure monitor: no ${AGC_RESPONSES} in the answer`);
-            if (metric.errorCode && metric.errorCode !== "Success") throw new Error(`azure monitor: ${AGC_RESPONSES}: ${metric.errorCode} ${metric.errorMessage ?? ""}`.trim());
+            if (metric.errorCode && metric.errorCode !== "Success")
+                throw new Error(`azure monitor: ${AGC_RESPONSES}: ${metric.errorCode} ${metric.errorMessage ?? ""}`.trim());
             if (metric.timeseries.length >= TOP) throw new Error(`azure monitor: ${metric.timeseries.length} series, the answer may be cut short`);
             const dim = (s: (typeof metric.timeseries)[number], name: string) => s.metadatavalues?.find((m) => key(m.name ?? "") === key(name))?.value;
             const out: Record<string, ColorMetrics> = {};
             colors.forEach((color, i) => {
                 const series = metric.timeseries.filter((s) => dim(s, "BackendService") === names[i]);
                 if (series.length === 0)
-                    throw new Error(`azure monitor: no ${AGC_RESPONSES} for ${color} (BackendService ${names[i]}) in the window (no requests reached it, or it is not the dimension's value)`);
+                    throw new Error(
+                        `azure monitor: no ${AGC_RESPONSES} for ${color} (BackendService ${names[i]}) in the window (no requests reached it, or it is not the dimension's value)`,
+                    );
                 let requests = 0;
                 let errors = 0;
                 for (const s of series) {

@@ -36,7 +36,11 @@ function bucketBounds(o: protos.google.api.Distribution.IBucketOptions, buckets:
     } else if (o.explicitBuckets) {
         edges.push(...(o.explicitBuckets.bounds ?? []).map(num));
     } else throw new Error("cloud monitoring: distribution without bucket options");
-    const bounds: [number, number][] = [[Math.min(0, edges[0]), edges[0]], ...edges.slice(1).map((e, i): [number, number] => [edges[i], e]), [edges[edges.length - 1], Infinity]];
+    const bounds: [number, number][] = [
+        [Math.min(0, edges[0]), edges[0]],
+        ...edges.slice(1).map((e, i): [number, number] => [edges[i], e]),
+        [edges[edges.length - 1], Infinity],
+    ];
     if (buckets > bounds.length) throw new Error(`cloud monitoring: ${buckets} bucket counts for ${bounds.length} buckets`);
     return bounds;
 }
@@ -47,7 +51,8 @@ export function distributionP99(ds: Distribution[]): number | undefined {
     let options: protos.google.api.Distribution.IBucketOptions | undefined;
     for (const d of ds) {
         if (!d.bucketOptions) throw new Error("cloud monitoring: distribution without bucket options");
-        if (options && JSON.stringify(options) !== JSON.stringify(d.bucketOptions)) throw new Error("cloud monitoring: latency distributions with different buckets");
+        if (options && JSON.stringify(options) !== JSON.stringify(d.bucketOptions))
+            throw new Error("cloud monitoring: latency distributions with different buckets");
         options = d.bucketOptions;
         (d.bucketCounts ?? []).forEach((c, i) => (counts[i] = (counts[i] ?? 0) + num(c)));
     }
@@ -92,7 +97,8 @@ export function cloudMonitoringSource(client: MetricServiceClient, target: Cloud
                     list("backend_latencies", backend, window, ["resource.label.backend_target_name"]),
                 ]);
                 const missing = `in the window (no requests reached it, or it is not the backend service's name)`;
-                if (counts.length === 0) throw new Error(`cloud monitoring: no ${LB}/backend_request_count for ${color} (backend service ${backend}) ${missing}`);
+                if (counts.length === 0)
+                    throw new Error(`cloud monitoring: no ${LB}/backend_request_count for ${color} (backend service ${backend}) ${missing}`);
                 let requests = 0;
                 let errors = 0;
                 for (const s of counts) {
@@ -104,7 +110,9 @@ export function cloudMonitoringSource(client: MetricServiceClient, target: Cloud
                     out[color] = { requests: 0 };
                     continue;
                 }
-                const p99Ms = distributionP99(latencies.flatMap((s) => (s.points ?? []).flatMap((p) => (p.value?.distributionValue ? [p.value.distributionValue] : []))));
+                const p99Ms = distributionP99(
+                    latencies.flatMap((s) => (s.points ?? []).flatMap((p) => (p.value?.distributionValue ? [p.value.distributionValue] : []))),
+                );
                 if (p99Ms === undefined) throw new Error(`cloud monitoring: no ${LB}/backend_latencies for ${color} (backend service ${backend}) ${missing}`);
                 out[color] = { requests, successRate: 1 - errors / requests, p99Ms };
             }

@@ -36,7 +36,9 @@ export function cloudWatchSource(client: CloudWatchClient, target: CloudWatchTar
                     { Id: `p99${i}`, MetricStat: { Metric: metric("TargetResponseTime"), Period: seconds, Stat: "p99" } },
                 ];
             });
-            const res = await client.send(new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: window.start, EndTime: window.end, ScanBy: "TimestampDescending" }));
+            const res = await client.send(
+                new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: window.start, EndTime: window.end, ScanBy: "TimestampDescending" }),
+            );
             const byId = new Map((res.MetricDataResults ?? []).map((r) => [r.Id, r]));
             const out: Record<string, ColorMetrics> = {};
             colors.forEach((color, i) => {
@@ -47,7 +49,10 @@ export function cloudWatchSource(client: CloudWatchClient, target: CloudWatchTar
                 const sum = (id: string) => (byId.get(id)?.Values ?? []).reduce((a, b) => a + b, 0);
                 const requests = Math.round(sum(`req${i}`));
                 const p99s = byId.get(`p99${i}`)?.Values ?? [];
-                out[color] = requests > 0 ? { requests, successRate: 1 - sum(`err${i}`) / requests, p99Ms: p99s.length ? Math.max(...p99s) * 1000 : undefined } : { requests: 0 };
+                out[color] =
+                    requests > 0
+                        ? { requests, successRate: 1 - sum(`err${i}`) / requests, p99Ms: p99s.length ? Math.max(...p99s) * 1000 : undefined }
+                        : { requests: 0 };
             });
             return out;
         },

@@ -76,9 +76,13 @@ export function judge(candidate: ColorMetrics | undefined, stable: ColorMetrics 
     }
     if (stable && stable.requests > 0) {
         if (sr !== undefined && stable.successRate !== undefined && stable.successRate - sr > t.maxSuccessRateDrop)
-            reasons.push(`success rate ${pct(sr)} is ${pct(stable.successRate - sr)} below stable's ${pct(stable.successRate)} (allowed ${pct(t.maxSuccessRateDrop)})`);
+            reasons.push(
+                `success rate ${pct(sr)} is ${pct(stable.successRate - sr)} below stable's ${pct(stable.successRate)} (allowed ${pct(t.maxSuccessRateDrop)})`,
+            );
         if (p99 !== undefined && stable.p99Ms !== undefined && stable.p99Ms > 0 && p99 / stable.p99Ms > t.maxP99Ratio)
-            reasons.push(`p99 ${Math.round(p99)} ms is ${(p99 / stable.p99Ms).toFixed(2)}x stable's ${Math.round(stable.p99Ms)} ms (allowed ${t.maxP99Ratio}x)`);
+            reasons.push(
+                `p99 ${Math.round(p99)} ms is ${(p99 / stable.p99Ms).toFixed(2)}x stable's ${Math.round(stable.p99Ms)} ms (allowed ${t.maxP99Ratio}x)`,
+            );
     }
     return { ok: reasons.length === 0, reasons };
 }

@@ -41,9 +41,14 @@ export function prometheusSource(baseUrl: string, queries: PrometheusQueries, ti
             const fill = (q: string, color: string) => q.replaceAll("{{color}}", color).replaceAll("{{window}}", seconds);
             const out: Record<string, ColorMetrics> = {};
             for (const color of colors) {
-                const [requests, errors, p99] = await Promise.all([queries.requests, queries.errors, queries.p99Ms].map((q) => instant(fill(q, color), window.end)));
+                const [requests, errors, p99] = await Promise.all(
+                    [queries.requests, queries.errors, queries.p99Ms].map((q) => instant(fill(q, color), window.end)),
+                );
                 const n = Math.round(requests ?? 0);
-                out[color] = n > 0 ? { requests: n, successRate: 1 - (errors ?? 0) / n, p99Ms: p99 !== undefined && Number.isFinite(p99) ? p99 : undefined } : { requests: 0 };
+                out[color] =
+                    n > 0
+                        ? { requests: n, successRate: 1 - (errors ?? 0) / n, p99Ms: p99 !== undefined && Number.isFinite(p99) ? p99 : undefined }
+                        : { requests: 0 };
             }
             return out;
         },
