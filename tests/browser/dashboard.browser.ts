@@ -3,11 +3,11 @@
 import * as assert from "assert";
 import fs from "node:fs";
 import path from "node:path";
-import puppeteer, { type Browser } from "puppeteer-core";
+import type { Browser } from "puppeteer-core";
 import { SimulatedCanary } from "../../scripts/dashboard/simulated";
 import { serveDashboard, type DashboardServer } from "../../scripts/dashboard/server";
+import { launchChromium } from "./chromium";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => fs.existsSync(p));
 const OUT = path.resolve(__dirname, "../../test-output/dashboard");
 
 describe("release dashboard in headless Chromium", function () {
@@ -16,10 +16,9 @@ describe("release dashboard in headless Chromium", function () {
     let server: DashboardServer;
 
     before(async () => {
-        assert.ok(CHROMIUM, "Chromium not found: apt-get install chromium (Debian), or set CHROMIUM_PATH");
         fs.mkdirSync(OUT, { recursive: true });
         server = await serveDashboard(new SimulatedCanary("aws", 8), { intervalMs: 300 });
-        browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
+        browser = await launchChromium();
     });
     after(async () => {
         await browser?.close();

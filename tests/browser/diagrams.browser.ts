@@ -4,10 +4,10 @@
 import * as assert from "assert";
 import fs from "node:fs";
 import path from "node:path";
-import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import type { Browser, Page } from "puppeteer-core";
+import { launchChromium } from "./chromium";
 
 const ROOT = path.resolve(__dirname, "../..");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => fs.existsSync(p));
 const OUT = path.join(ROOT, "test-output/diagrams");
 const MERMAID = require.resolve("mermaid/dist/mermaid.min.js");
 
@@ -59,9 +59,8 @@ describe("docs diagrams in the real Mermaid (headless Chromium)", function () {
     let page: Page;
 
     before(async () => {
-        assert.ok(CHROMIUM, "Chromium not found: apt-get install chromium (Debian), or set CHROMIUM_PATH");
         fs.mkdirSync(OUT, { recursive: true });
-        browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
+        browser = await launchChromium();
         page = await browser.newPage();
         await page.setViewport({ width: 1400, height: 900 });
         await page.setContent("<!doctype html><html><body></body></html>");
