@@ -18,6 +18,7 @@ import { zonesChosenOnce } from "../components/zonesChosenOnce";
 import { subnetPlan } from "../components/aws/subnets";
 import { AppTraffic } from "../components/k8s/networkPolicy";
 import { sizingFor } from "../components/capacity";
+import { rdsCaBundle } from "../components/dataTls";
 import type { StackConfig } from "../components/config";
 import { AppSecret } from "../components/k8s/appSecret";
 import { appNamespace } from "../components/k8s/namespace";
@@ -178,11 +179,17 @@ export function deploy(cfg: StackConfig): StackOutputs {
                 DATABASE_NAME: database.dbName,
                 DATABASE_USER: database.username,
                 DATABASE_PASSWORD: database.password,
-                // rds.force_ssl=1 refuses plaintext; "require" encrypts without shipping the RDS CA bundle.
-                DATABASE_SSLMODE: "require",
+                // rds.force_ssl=1 refuses plaintext; the client checks the chain to the region's RDS roots and
+                // the host name: RDS puts the instance endpoint (DATABASE_HOST) in its certificate.
+                // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL.Concepts.General.SSL.html
+                DATABASE_SSLMODE: "verify-full",
+                DATABASE_CA_CERT: rdsCaBundle(region),
                 REDIS_HOST: redis.primaryEndpoint,
                 REDIS_PORT: String(redis.port),
                 REDIS_PASSWORD: redis.authToken,
+                // ElastiCache's certificates chain to Amazon's public roots (AWS connects with `valkey-cli --tls`
+                // and no CA file): the OS store verifies them, so no REDIS_CA_CERT.
+                // https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/in-transit-encryption.html
                 REDIS_TLS: "true",
             },
         },

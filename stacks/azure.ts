@@ -13,6 +13,7 @@ import { AzureNetwork } from "../components/azure/network";
 import { AzureRedis } from "../components/azure/redis";
 import { azureTags } from "../components/azure/tags";
 import { sizingFor } from "../components/capacity";
+import { azurePostgresRoots } from "../components/dataTls";
 import type { StackConfig } from "../components/config";
 import { AppSecret } from "../components/k8s/appSecret";
 import { appNamespace } from "../components/k8s/namespace";
@@ -108,11 +109,16 @@ export function deploy(cfg: StackConfig): StackOutputs {
                 DATABASE_NAME: database.databaseName,
                 DATABASE_USER: database.user,
                 DATABASE_PASSWORD: database.password,
-                // The server requires TLS (require_secure_transport=on); "require" encrypts without pinning a CA.
-                DATABASE_SSLMODE: "require",
+                // The server requires TLS (require_secure_transport=on); its certificate names the server's FQDN
+                // (DATABASE_HOST) and chains to DigiCert / Microsoft roots, shipped in DATABASE_CA_CERT.
+                // https://learn.microsoft.com/azure/postgresql/flexible-server/concepts-networking-ssl-tls
+                DATABASE_SSLMODE: "verify-full",
+                DATABASE_CA_CERT: azurePostgresRoots(),
                 REDIS_HOST: redis.host,
                 REDIS_PORT: String(redis.port),
                 REDIS_PASSWORD: redis.password,
+                // Azure Managed Redis serves a certificate for its host name from a public CA: the OS store verifies it.
+                // https://learn.microsoft.com/azure/redis/tls-configuration
                 REDIS_TLS: "true",
             },
         },

@@ -117,8 +117,11 @@ export function deploy(cfg: StackConfig): StackOutputs {
                 DATABASE_NAME: database.databaseName,
                 DATABASE_USER: database.user,
                 DATABASE_PASSWORD: database.password,
-                // Cloud SQL enforces TLS (sslMode ENCRYPTED_ONLY); libpq's "require" encrypts without a client certificate.
-                DATABASE_SSLMODE: "require",
+                // Cloud SQL enforces TLS (sslMode ENCRYPTED_ONLY). verify-ca, not verify-full: the app reaches the
+                // private IP, and the certificate names the instance ("<project>:<instance>"), not the IP. The
+                // per-instance CA signs this instance's certificate only, so the chain check pins the server.
+                DATABASE_SSLMODE: "verify-ca",
+                DATABASE_CA_CERT: database.caCertificate,
                 REDIS_HOST: redis.host,
                 REDIS_PORT: redis.port.apply(String),
                 REDIS_PASSWORD: redis.authString,

@@ -16,6 +16,7 @@ import { diffResources } from "./diff";
 import { all, find, runStack, type Recorded, type StackRun } from "./harness";
 import { validateK8s } from "./k8sSchema";
 import { runPolicies } from "../policy/offline";
+import { gcpMock } from "./mocks/gcp";
 
 const T = {
     network: "gcp:compute/network:Network",
@@ -357,11 +358,23 @@ describe("gcp stack (mocks)", function () {
             const data = secretData(run);
             assert.strictEqual(data.DATABASE_HOST, run.outputs.databaseHost.value);
             assert.match(data.DATABASE_HOST, /^10\.100\./);
-            assert.strictEqual(data.DATABASE_SSLMODE, "require");
             assert.strictEqual(data.REDIS_HOST, run.outputs.redisHost.value);
             assert.strictEqual(data.REDIS_PORT, "6378");
             assert.strictEqual(data.REDIS_TLS, "true");
             assert.match(data.REDIS_CA_CERT, /^-----BEGIN CERTIFICATE-----/);
+        });
+
+        it("verifies Cloud SQL's chain against the instance's own CA (verify-ca: the private IP is not in its certificate)", () => {
+            const data = secretData(run);
+            const sql = one(run, T.sql);
+            assert.strictEqual(data.DATABASE_SSLMODE, "verify-ca");
+            assert.strictEqual(sql.inputs.settings.ipConfiguration.serverCaMode, "GOOGLE_MANAGED_INTERNAL_CA");
+            const served = gcpMock.newResource?.(
+                { type: T.sql, name: sql.name, inputs: sql.inputs, custom: true },
+                { preview: false, generatedSecrets: [] },
+            )?.serverCaCerts;
+            assert.ok(served.length > 0);
+            assert.strictEqual(data.DATABASE_CA_CERT, served.map((c: { cert: string }) => c.cert.trim()).join("\n") + "\n");
         });
 
         it("holds both passwords as Pulumi secrets, and no generated secret appears in plaintext anywhere", () => {
