@@ -16,6 +16,7 @@ import { buildPlan, renderPlan } from "../scripts/plan";
 import { diffResources } from "./diff";
 import { ROOT, all, find, runStack, type Recorded, type StackRun } from "./harness";
 import { validateK8s } from "./k8sSchema";
+import { assertAppDbRole } from "./appDbRoleChecks";
 import { awsMock } from "./mocks/aws";
 
 const T = {
@@ -598,19 +599,18 @@ describe("aws stack (mocks)", function () {
 
     describe("wiring, outputs and secrets", () => {
         it("gives the app the private endpoints and credentials through its Secret, all of it secret", () => {
-            const secret = one(run, T.secret);
+            const secret = find(run, T.secret, "app");
             const data = secret.inputs.stringData;
             assert.match(data.DATABASE_HOST, /\.rds\.amazonaws\.com$/);
             assert.strictEqual(data.DATABASE_PORT, "5432");
             assert.match(data.REDIS_HOST, /^master\..*\.cache\.amazonaws\.com$/);
             assert.strictEqual(data.REDIS_TLS, "true");
             assert.ok(secret.secretPaths.includes("stringData"));
-            assert.strictEqual(data.DATABASE_PASSWORD, one(run, T.rds).inputs.password);
             assert.strictEqual(data.REDIS_PASSWORD, one(run, T.valkey).inputs.authToken);
         });
 
         it("verifies RDS fully against the region's roots of the CA the instance is set to, and Valkey against the OS store", () => {
-            const data = one(run, T.secret).inputs.stringData;
+            const data = find(run, T.secret, "app").inputs.stringData;
             const rds = one(run, T.rds).inputs;
             assert.strictEqual(data.DATABASE_SSLMODE, "verify-full");
             // The host the app checks the certificate's name against is the instance endpoint itself.
@@ -627,6 +627,11 @@ describe("aws stack (mocks)", function () {
             assert.ok(Buffer.byteLength(data.DATABASE_CA_CERT) < 128 * 1024, "one environment variable holds at most 128 KiB on Linux");
             assert.strictEqual(data.REDIS_CA_CERT, undefined);
             assert.strictEqual(one(run, T.valkey).inputs.transitEncryptionEnabled, true);
+        });
+
+        it("connects the app as its own role, made by a Job that alone holds the master credentials", () => {
+            const rds = one(run, T.rds).inputs;
+            assertAppDbRole(run, { user: rds.username, password: rds.password, database: rds.dbName });
         });
 
         it("outputs a secret kubeconfig, the ALB hostname, the store endpoints and the active colour", () => {

@@ -1,6 +1,7 @@
 // The azure stack under mocks: what `pulumi up --stack azure` would ask Azure for.
 import * as assert from "assert";
 import { X509Certificate } from "crypto";
+import { assertAppDbRole } from "./appDbRoleChecks";
 import * as fs from "fs";
 import * as path from "path";
 import * as authEnums from "@pulumi/azure-native/types/enums/authorization";
@@ -365,7 +366,7 @@ describe("azure: the 10k-user stack", function () {
     });
 
     it("hands endpoints and credentials to the app through its Secret, passwords as secrets", () => {
-        const s = find(run, T.secret);
+        const s = find(run, T.secret, "app");
         const d = s.inputs.stringData;
         assert.match(d.DATABASE_HOST, /\.postgres\.database\.azure\.com$/);
         assert.match(d.REDIS_HOST, /\.eastus2\.redis\.azure\.net$/);
@@ -376,7 +377,7 @@ describe("azure: the 10k-user stack", function () {
     });
 
     it("verifies PostgreSQL fully against the DigiCert and Microsoft roots, Redis against the OS store", () => {
-        const d = find(run, T.secret).inputs.stringData;
+        const d = find(run, T.secret, "app").inputs.stringData;
         assert.strictEqual(d.DATABASE_SSLMODE, "verify-full");
         assert.strictEqual(d.DATABASE_HOST, run.outputs.databaseHost.value);
         const certs = (d.DATABASE_CA_CERT.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? []).map((p: string) => new X509Certificate(p));
@@ -390,6 +391,11 @@ describe("azure: the 10k-user stack", function () {
         assert.ok(certs.some((c: X509Certificate) => c.subject.includes("CN=Microsoft RSA Root Certificate Authority 2017")));
         for (const c of certs) assert.ok(c.ca && c.verify(c.publicKey), `${c.subject} is a self-signed root`);
         assert.strictEqual(d.REDIS_CA_CERT, undefined);
+    });
+
+    it("connects the app as its own role, made by a Job that alone holds the administrator credentials", () => {
+        const pg = find(run, "azure-native:dbforpostgresql:Server").inputs;
+        assertAppDbRole(run, { user: pg.administratorLogin, password: pg.administratorLoginPassword, database: "app" });
     });
 
     it("runs the app in a namespace that enforces the restricted Pod Security Standard", () => {

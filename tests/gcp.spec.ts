@@ -17,6 +17,7 @@ import { all, find, runStack, type Recorded, type StackRun } from "./harness";
 import { validateK8s } from "./k8sSchema";
 import { runPolicies } from "../policy/offline";
 import { gcpMock } from "./mocks/gcp";
+import { assertAppDbRole } from "./appDbRoleChecks";
 
 const T = {
     network: "gcp:compute/network:Network",
@@ -377,8 +378,13 @@ describe("gcp stack (mocks)", function () {
             assert.strictEqual(data.DATABASE_CA_CERT, served.map((c: { cert: string }) => c.cert.trim()).join("\n") + "\n");
         });
 
+        it("connects the app as its own role, made by a Job that alone holds the admin user's credentials", () => {
+            const user = one(run, "gcp:sql/user:User").inputs;
+            assertAppDbRole(run, { user: user.name, password: user.password, database: "app" });
+        });
+
         it("holds both passwords as Pulumi secrets, and no generated secret appears in plaintext anywhere", () => {
-            const secret = find(run, T.secret);
+            const secret = find(run, T.secret, "app");
             for (const key of ["DATABASE_PASSWORD", "REDIS_PASSWORD"])
                 assert.ok(
                     secret.secretPaths.some((p) => p === "stringData" || p === `stringData.${key}`),
@@ -728,7 +734,7 @@ function gcpProject(): string {
 }
 
 function secretData(run: StackRun): Record<string, string> {
-    const s = find(run, T.secret).inputs;
+    const s = find(run, T.secret, "app").inputs;
     return {
         ...(s.data ? Object.fromEntries(Object.entries<string>(s.data).map(([k, v]) => [k, Buffer.from(v, "base64").toString()])) : {}),
         ...(s.stringData ?? {}),
