@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { APP_DB_ROLE, APP_ROLE_SQL, appRoleArgs, scramVerifier } from "../components/dbRole";
+import { APP_DB_ROLE, APP_ROLE_SQL, appRoleArgs, scramVerifier } from "../../components/dbRole";
 
 /** The server binaries: PATH, else Debian's versioned directory. The test fails (never skips) without them. */
 function pgBin(): string {
