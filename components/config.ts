@@ -8,6 +8,7 @@ import { gcpSchema } from "./gcp/config";
 import { RULE_NAMES } from "../policy/ruleNames";
 import { addressRows, addressShortfall } from "./addressSpace";
 import { sizingFor } from "./capacity";
+import { rdsRegions } from "./dataTls";
 import { stackNameProblem } from "./identifiers";
 import { monitoringConfig, monitoringKeys, type MonitoringConfig } from "./monitoring/config";
 
@@ -89,21 +90,35 @@ const imageRepository = z.string().regex(/^(([a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(:\d+
     error: "must be an image repository without tag or digest, e.g. ghcr.io/org/app (the version keys carry the tag)",
 });
 
-// An image tag that is also a Kubernetes label value (it goes into app.kubernetes.io/version): at
-// most 63 characters, letters or digits at both ends; optionally pinned to its content with
-// `@sha256:<64 hex>` (the node then pulls exactly that image, whatever the tag points to later).
-// `latest` is refused: releases must be reproducible.
+// A version key's value: an image tag that is also a Kubernetes label value (it goes into
+// app.kubernetes.io/version: at most 63 characters, letters or digits at both ends), its digest
+// `tag@sha256:<64 hex>`, or the digest alone `@sha256:<64 hex>`. With a digest the node pulls exactly
+// that image, whatever the tag points to later (the tag then only names it). `latest` is refused:
+// releases must be reproducible.
 const version = z
     .string()
-    .regex(/^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?(@sha256:[a-f0-9]{64})?$/, {
-        error: "must be an image tag usable as a Kubernetes label value (letters, digits, '.', '_', '-' inside; at most 63 characters; a letter or digit at both ends), optionally with its digest, e.g. 6.9.2 or 6.9.2@sha256:<64 hex digits>",
+    .regex(/^([A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?(@sha256:[a-f0-9]{64})?|@sha256:[a-f0-9]{64})$/, {
+        error: "must be an image tag usable as a Kubernetes label value (letters, digits, '.', '_', '-' inside; at most 63 characters; a letter or digit at both ends), that tag with its digest, or the digest alone: e.g. 6.9.2, 6.9.2@sha256:<64 lower-case hex digits> or @sha256:<64 lower-case hex digits>",
     })
     .refine((v) => versionTag(v) !== "latest", { error: "must be a fixed version; 'latest' cannot be released or rolled back" });
 
-/** The tag of a version key's value (`6.9.2@sha256:…` → `6.9.2`). */
+/** The tag of a version key's value (`6.9.2@sha256:…` → `6.9.2`; `@sha256:…` → ""). */
 export function versionTag(version: string): string {
     const at = version.indexOf("@");
     return at < 0 ? version : version.slice(0, at);
+}
+
+/** The image reference a version pulls: `repo:tag`, `repo:tag@sha256:…` or `repo@sha256:…`. */
+export function imageReference(repository: string, version: string): string {
+    return version.startsWith("@") ? `${repository}${version}` : `${repository}:${version}`;
+}
+
+/**
+ * The version as a label value: the tag, or for a digest alone `sha256-` and its first 12 hex digits
+ * (a label value holds no ':' or '@', and at most 63 characters).
+ */
+export function versionLabel(version: string): string {
+    return version.startsWith("@sha256:") ? `sha256-${version.slice(8, 20)}` : versionTag(version);
 }
 
 const dnsLabel = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, {
@@ -317,6 +332,13 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
             issues.push({ key: spec.key, value, message: `belongs to cloud ${c}, but this stack's cloud is ${cloud ?? values.cloud ?? "unset"}; remove it` });
         }
     }
+    // The app verifies RDS against the region's roots, vendored in components/certs/.
+    if (cloud === "aws" && region && !rdsRegions().includes(region))
+        issues.push({
+            key: "aws:region",
+            value: region,
+            message: `has no RDS root CAs in components/certs/rds-global-bundle.pem; refresh that bundle from its source URL`,
+        });
     const nameProblem = cloud && stackNameProblem(cloud, project, stack);
     if (nameProblem) issues.push({ key: "stack name", value: stack, message: nameProblem });
     if (cloud === "gcp" && raw["gcp:project"] === undefined) issues.push({ key: "gcp:project", message: "is required for cloud gcp (your GCP project id)" });

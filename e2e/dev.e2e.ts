@@ -179,11 +179,11 @@ cd '${ROOT}/policy' && exec '${process.execPath}' '${runPolicyPack}' "$engine" .
         const config = path.join(project.dir, "policy.json");
         // As the workflows build it: `pulumi config get --path policy.exceptions` → policy/exceptions.ts.
         const waived = (await stack.getConfig("policy.exceptions", true)).value;
-        assert.equal(waived, "k8s-min-replicas,k8s-pdb");
+        assert.equal(waived, "k8s-min-replicas,k8s-pdb,datastore-tls-verified");
         fs.writeFileSync(config, JSON.stringify(exceptionConfig(waived.split(","))));
         const preview = await stack.preview({ color: "never", policyPacks: [shim], policyPackConfigs: [config] });
         assert.match(preview.stdout, new RegExp(PACK_NAME));
-        for (const rule of ["k8s-min-replicas", "k8s-pdb"])
+        for (const rule of ["k8s-min-replicas", "k8s-pdb", "datastore-tls-verified"])
             assert.match(preview.stdout, new RegExp(`\\[advisory\\][^\\n]*${rule}`), `${rule} reported as advisory`);
         assert.doesNotMatch(preview.stdout, /\[mandatory\]/);
     });

@@ -18,7 +18,9 @@ import { zonesChosenOnce } from "../components/zonesChosenOnce";
 import { subnetPlan } from "../components/aws/subnets";
 import { AppTraffic } from "../components/k8s/networkPolicy";
 import { sizingFor } from "../components/capacity";
+import { rdsCaBundle } from "../components/dataTls";
 import type { StackConfig } from "../components/config";
+import { AppDbRole, DB_ROLE_JOB_PODS } from "../components/k8s/appDbRole";
 import { AppSecret } from "../components/k8s/appSecret";
 import { appNamespace } from "../components/k8s/namespace";
 import { GATEWAY_NAME, PRE_STOP_SECONDS, Release, serviceNamesFor } from "../components/k8s/release";
@@ -150,6 +152,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
                 { peer: { cidrs: subnets.data }, port: database.port },
                 { peer: { cidrs: subnets.data }, port: redis.port },
             ],
+            dbRole: { pods: DB_ROLE_JOB_PODS, to: { peer: { cidrs: subnets.data }, port: database.port } },
         },
         k8s,
     );
@@ -168,6 +171,22 @@ export function deploy(cfg: StackConfig): StackOutputs {
         k8s,
     );
 
+    // The app's own role, made by a Job that connects as the master user with the app's TLS settings.
+    const dbTls = { sslMode: "verify-full", caCert: rdsCaBundle(region) };
+    const dbRole = new AppDbRole(
+        "app-db",
+        {
+            namespace: namespace.metadata.name,
+            host: database.address,
+            port: String(database.port),
+            database: database.dbName,
+            adminUser: database.username,
+            adminPassword: database.password,
+            ...dbTls,
+        },
+        k8s,
+    );
+
     const secret = new AppSecret(
         "app",
         {
@@ -176,13 +195,19 @@ export function deploy(cfg: StackConfig): StackOutputs {
                 DATABASE_HOST: database.address,
                 DATABASE_PORT: String(database.port),
                 DATABASE_NAME: database.dbName,
-                DATABASE_USER: database.username,
-                DATABASE_PASSWORD: database.password,
-                // rds.force_ssl=1 refuses plaintext; "require" encrypts without shipping the RDS CA bundle.
-                DATABASE_SSLMODE: "require",
+                DATABASE_USER: dbRole.user,
+                DATABASE_PASSWORD: dbRole.password,
+                // rds.force_ssl=1 refuses plaintext; the client checks the chain to the region's RDS roots and
+                // the host name: RDS puts the instance endpoint (DATABASE_HOST) in its certificate.
+                // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL.Concepts.General.SSL.html
+                DATABASE_SSLMODE: dbTls.sslMode,
+                DATABASE_CA_CERT: dbTls.caCert,
                 REDIS_HOST: redis.primaryEndpoint,
                 REDIS_PORT: String(redis.port),
                 REDIS_PASSWORD: redis.authToken,
+                // ElastiCache's certificates chain to Amazon's public roots (AWS connects with `valkey-cli --tls`
+                // and no CA file): the OS store verifies them, so no REDIS_CA_CERT.
+                // https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/in-transit-encryption.html
                 REDIS_TLS: "true",
             },
         },
@@ -205,7 +230,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
                 ...(certificateArn !== undefined ? { https: { tlsOptions: { "zdp.dev/certificate": "acm-via-loadbalancerconfiguration" } } } : {}),
             },
         },
-        { ...k8s, dependsOn: [...lb.ready, targetGroups] },
+        { ...k8s, dependsOn: [...lb.ready, targetGroups, dbRole.job] },
     );
 
     // The ALB's DNS name, as the controller reports it on the Gateway (read back after the release).

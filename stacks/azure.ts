@@ -13,7 +13,9 @@ import { AzureNetwork } from "../components/azure/network";
 import { AzureRedis } from "../components/azure/redis";
 import { azureTags } from "../components/azure/tags";
 import { sizingFor } from "../components/capacity";
+import { azurePostgresRoots } from "../components/dataTls";
 import type { StackConfig } from "../components/config";
+import { AppDbRole, DB_ROLE_JOB_PODS } from "../components/k8s/appDbRole";
 import { AppSecret } from "../components/k8s/appSecret";
 import { appNamespace } from "../components/k8s/namespace";
 import { AppTraffic } from "../components/k8s/networkPolicy";
@@ -94,6 +96,23 @@ export function deploy(cfg: StackConfig): StackOutputs {
                 { peer: { cidrs: [plan.postgres] }, port: database.port },
                 { peer: { cidrs: [plan.endpoints] }, port: redis.port },
             ],
+            dbRole: { pods: DB_ROLE_JOB_PODS, to: { peer: { cidrs: [plan.postgres] }, port: database.port } },
+        },
+        k8s,
+    );
+
+    // The app's own role, made by a Job that connects as the administrator with the app's TLS settings.
+    const dbTls = { sslMode: "verify-full", caCert: azurePostgresRoots() };
+    const dbRole = new AppDbRole(
+        "app-db",
+        {
+            namespace: namespace.metadata.name,
+            host: database.host,
+            port: String(database.port),
+            database: database.databaseName,
+            adminUser: database.user,
+            adminPassword: database.password,
+            ...dbTls,
         },
         k8s,
     );
@@ -106,13 +125,18 @@ export function deploy(cfg: StackConfig): StackOutputs {
                 DATABASE_HOST: database.host,
                 DATABASE_PORT: String(database.port),
                 DATABASE_NAME: database.databaseName,
-                DATABASE_USER: database.user,
-                DATABASE_PASSWORD: database.password,
-                // The server requires TLS (require_secure_transport=on); "require" encrypts without pinning a CA.
-                DATABASE_SSLMODE: "require",
+                DATABASE_USER: dbRole.user,
+                DATABASE_PASSWORD: dbRole.password,
+                // The server requires TLS (require_secure_transport=on); its certificate names the server's FQDN
+                // (DATABASE_HOST) and chains to DigiCert / Microsoft roots, shipped in DATABASE_CA_CERT.
+                // https://learn.microsoft.com/azure/postgresql/flexible-server/concepts-networking-ssl-tls
+                DATABASE_SSLMODE: dbTls.sslMode,
+                DATABASE_CA_CERT: dbTls.caCert,
                 REDIS_HOST: redis.host,
                 REDIS_PORT: String(redis.port),
                 REDIS_PASSWORD: redis.password,
+                // Azure Managed Redis serves a certificate for its host name from a public CA: the OS store verifies it.
+                // https://learn.microsoft.com/azure/redis/tls-configuration
                 REDIS_TLS: "true",
             },
         },
@@ -134,7 +158,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
             gateway: { ...lb.gateway, ...https },
         },
         // The ALB Controller brings the GatewayClass and the Gateway API CRDs.
-        { ...k8s, dependsOn: [lb.controller] },
+        { ...k8s, dependsOn: [lb.controller, dbRole.job] },
     );
 
     // AGC probes pods directly; probe healthPath on every Service the release routes to.

@@ -14,6 +14,7 @@ import { gcpLabels, gcpName } from "../components/gcp/naming";
 import { stackZones } from "../components/gcp/zones";
 import { Network } from "../components/gcp/network";
 import { MemorystoreRedis } from "../components/gcp/redis";
+import { AppDbRole, DB_ROLE_JOB_PODS } from "../components/k8s/appDbRole";
 import { AppSecret } from "../components/k8s/appSecret";
 import { appNamespace } from "../components/k8s/namespace";
 import { AppTraffic } from "../components/k8s/networkPolicy";
@@ -103,6 +104,23 @@ export function deploy(cfg: StackConfig): StackOutputs {
                 { peer: { cidrs: [network.serviceAccessCidr] }, port: database.port },
                 { peer: { cidrs: [network.serviceAccessCidr] }, port: redis.port },
             ],
+            dbRole: { pods: DB_ROLE_JOB_PODS, to: { peer: { cidrs: [network.serviceAccessCidr] }, port: database.port } },
+        },
+        k8s,
+    );
+
+    // The app's own role, made by a Job that connects as the stack's admin user with the app's TLS settings.
+    const dbTls = { sslMode: "verify-ca", caCert: database.caCertificate };
+    const dbRole = new AppDbRole(
+        "app-db",
+        {
+            namespace: namespace.metadata.name,
+            host: database.host,
+            port: String(database.port),
+            database: database.databaseName,
+            adminUser: database.user,
+            adminPassword: database.password,
+            ...dbTls,
         },
         k8s,
     );
@@ -115,10 +133,13 @@ export function deploy(cfg: StackConfig): StackOutputs {
                 DATABASE_HOST: database.host,
                 DATABASE_PORT: String(database.port),
                 DATABASE_NAME: database.databaseName,
-                DATABASE_USER: database.user,
-                DATABASE_PASSWORD: database.password,
-                // Cloud SQL enforces TLS (sslMode ENCRYPTED_ONLY); libpq's "require" encrypts without a client certificate.
-                DATABASE_SSLMODE: "require",
+                DATABASE_USER: dbRole.user,
+                DATABASE_PASSWORD: dbRole.password,
+                // Cloud SQL enforces TLS (sslMode ENCRYPTED_ONLY). verify-ca, not verify-full: the app reaches the
+                // private IP, and the certificate names the instance ("<project>:<instance>"), not the IP. The
+                // per-instance CA signs this instance's certificate only, so the chain check pins the server.
+                DATABASE_SSLMODE: dbTls.sslMode,
+                DATABASE_CA_CERT: dbTls.caCert,
                 REDIS_HOST: redis.host,
                 REDIS_PORT: redis.port.apply(String),
                 REDIS_PASSWORD: redis.authString,
@@ -162,7 +183,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
                 ...(hostnames.length > 0 ? { https: {} } : {}),
             },
         },
-        { ...k8s, dependsOn: [lb, policies] },
+        { ...k8s, dependsOn: [lb, policies, dbRole.job] },
     );
 
     new GcpMonitoring(`${name}-monitoring`, {

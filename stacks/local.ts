@@ -4,6 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { sizingFor } from "../components/capacity";
 import type { StackConfig } from "../components/config";
+import { AppDbRole, DB_ROLE_JOB_PODS } from "../components/k8s/appDbRole";
 import { AppSecret } from "../components/k8s/appSecret";
 import { datastorePods, LocalDatastores } from "../components/k8s/datastores";
 import { AppTraffic } from "../components/k8s/networkPolicy";
@@ -34,6 +35,21 @@ export function deploy(cfg: StackConfig): StackOutputs {
         opts,
     );
 
+    // The app's own role, as on the clouds: a Job connects as the image's superuser (POSTGRES_USER).
+    const dbRole = new AppDbRole(
+        "app-db",
+        {
+            namespace: ns,
+            host: datastores.databaseHost,
+            port: datastores.databasePort,
+            database: datastores.databaseName,
+            adminUser: datastores.databaseUser,
+            adminPassword: datastores.databasePassword,
+            sslMode: "disable",
+        },
+        opts,
+    );
+
     const secret = new AppSecret(
         "app",
         {
@@ -42,8 +58,8 @@ export function deploy(cfg: StackConfig): StackOutputs {
                 DATABASE_HOST: datastores.databaseHost,
                 DATABASE_PORT: datastores.databasePort,
                 DATABASE_NAME: datastores.databaseName,
-                DATABASE_USER: datastores.databaseUser,
-                DATABASE_PASSWORD: datastores.databasePassword,
+                DATABASE_USER: dbRole.user,
+                DATABASE_PASSWORD: dbRole.password,
                 // In-cluster traffic on a laptop; the cloud stacks require TLS to their managed services.
                 DATABASE_SSLMODE: "disable",
                 REDIS_HOST: datastores.redisHost,
@@ -67,8 +83,9 @@ export function deploy(cfg: StackConfig): StackOutputs {
                 { peer: { pods: datastorePods("postgres") }, port: Number(datastores.databasePort) },
                 { peer: { pods: datastorePods("redis") }, port: Number(datastores.redisPort) },
             ],
+            dbRole: { pods: DB_ROLE_JOB_PODS, to: { peer: { pods: datastorePods("postgres") }, port: Number(datastores.databasePort) } },
             datastores: [
-                { pods: datastorePods("postgres"), port: Number(datastores.databasePort) },
+                { pods: datastorePods("postgres"), port: Number(datastores.databasePort), alsoFrom: [DB_ROLE_JOB_PODS] },
                 { pods: datastorePods("redis"), port: Number(datastores.redisPort) },
             ],
         },
@@ -80,7 +97,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
     const release = new Release(
         "app",
         { config: cfg, sizing, namespace: ns, appSecretName: secret.secretName, gateway: { className: cfg.gatewayClass ?? ENVOY_GATEWAY_CLASS } },
-        { ...opts, dependsOn: gateway?.ready ?? [] },
+        { ...opts, dependsOn: [...(gateway?.ready ?? []), dbRole.job] },
     );
 
     // Envoy Gateway runs one Envoy Service per Gateway in its own namespace; a laptop cluster rarely

@@ -1,5 +1,6 @@
 // The aws stack under mocks: what `pulumi up --stack aws` would declare, asserted property by property.
 import * as assert from "assert";
+import { X509Certificate } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
@@ -15,6 +16,7 @@ import { buildPlan, renderPlan } from "../scripts/plan";
 import { diffResources } from "./diff";
 import { ROOT, all, find, runStack, type Recorded, type StackRun } from "./harness";
 import { validateK8s } from "./k8sSchema";
+import { assertAppDbRole } from "./appDbRoleChecks";
 import { awsMock } from "./mocks/aws";
 
 const T = {
@@ -53,6 +55,7 @@ const T = {
 };
 
 const one = (run: StackRun, type: string) => find(run, type);
+const pemsOf = (bundle: string) => (bundle.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? []).map((p) => new X509Certificate(p));
 const byUrn = (run: StackRun, urn: string) => run.resources.find((r) => r.urn === urn);
 /** The outputs the mocks gave a recorded resource (ids, ARNs: what other resources' inputs refer to). */
 const stateOf = (r: Recorded): Record<string, any> =>
@@ -596,16 +599,39 @@ describe("aws stack (mocks)", function () {
 
     describe("wiring, outputs and secrets", () => {
         it("gives the app the private endpoints and credentials through its Secret, all of it secret", () => {
-            const secret = one(run, T.secret);
+            const secret = find(run, T.secret, "app");
             const data = secret.inputs.stringData;
             assert.match(data.DATABASE_HOST, /\.rds\.amazonaws\.com$/);
             assert.strictEqual(data.DATABASE_PORT, "5432");
-            assert.strictEqual(data.DATABASE_SSLMODE, "require");
             assert.match(data.REDIS_HOST, /^master\..*\.cache\.amazonaws\.com$/);
             assert.strictEqual(data.REDIS_TLS, "true");
             assert.ok(secret.secretPaths.includes("stringData"));
-            assert.strictEqual(data.DATABASE_PASSWORD, one(run, T.rds).inputs.password);
             assert.strictEqual(data.REDIS_PASSWORD, one(run, T.valkey).inputs.authToken);
+        });
+
+        it("verifies RDS fully against the region's roots of the CA the instance is set to, and Valkey against the OS store", () => {
+            const data = find(run, T.secret, "app").inputs.stringData;
+            const rds = one(run, T.rds).inputs;
+            assert.strictEqual(data.DATABASE_SSLMODE, "verify-full");
+            // The host the app checks the certificate's name against is the instance endpoint itself.
+            assert.strictEqual(
+                data.DATABASE_HOST,
+                awsMock.newResource?.({ type: T.rds, name: one(run, T.rds).name, inputs: rds, custom: true }, { preview: false, generatedSecrets: [] })
+                    ?.address,
+            );
+            assert.strictEqual(rds.caCertIdentifier, "rds-ca-rsa2048-g1");
+            const certs = pemsOf(data.DATABASE_CA_CERT);
+            const names = certs.map((c) => c.subject.split("\n").find((l) => l.startsWith("CN=")));
+            assert.deepStrictEqual(names.sort(), ["ECC384", "RSA2048", "RSA4096"].map((f) => `CN=Amazon RDS ${run.config.region} Root CA ${f} G1`).sort());
+            for (const c of certs) assert.ok(c.ca && c.checkIssued(c) && c.verify(c.publicKey), `${c.subject} is a self-signed root`);
+            assert.ok(Buffer.byteLength(data.DATABASE_CA_CERT) < 128 * 1024, "one environment variable holds at most 128 KiB on Linux");
+            assert.strictEqual(data.REDIS_CA_CERT, undefined);
+            assert.strictEqual(one(run, T.valkey).inputs.transitEncryptionEnabled, true);
+        });
+
+        it("connects the app as its own role, made by a Job that alone holds the master credentials", () => {
+            const rds = one(run, T.rds).inputs;
+            assertAppDbRole(run, { user: rds.username, password: rds.password, database: rds.dbName });
         });
 
         it("outputs a secret kubeconfig, the ALB hostname, the store endpoints and the active colour", () => {

@@ -1,5 +1,7 @@
 // The azure stack under mocks: what `pulumi up --stack azure` would ask Azure for.
 import * as assert from "assert";
+import { X509Certificate } from "crypto";
+import { assertAppDbRole } from "./appDbRoleChecks";
 import * as fs from "fs";
 import * as path from "path";
 import * as authEnums from "@pulumi/azure-native/types/enums/authorization";
@@ -364,15 +366,36 @@ describe("azure: the 10k-user stack", function () {
     });
 
     it("hands endpoints and credentials to the app through its Secret, passwords as secrets", () => {
-        const s = find(run, T.secret);
+        const s = find(run, T.secret, "app");
         const d = s.inputs.stringData;
         assert.match(d.DATABASE_HOST, /\.postgres\.database\.azure\.com$/);
-        assert.strictEqual(d.DATABASE_SSLMODE, "require");
         assert.match(d.REDIS_HOST, /\.eastus2\.redis\.azure\.net$/);
         assert.deepStrictEqual([d.REDIS_PORT, d.REDIS_TLS], ["10000", "true"]);
         assert.ok(s.secretPaths.some((p) => p === "stringData" || p === "stringData.DATABASE_PASSWORD"));
         const leaks = run.generatedSecrets.filter((secret) => run.resources.some((r) => JSON.stringify(r.inputs).includes(secret) && !r.secretPaths.length));
         assert.deepStrictEqual(leaks, []);
+    });
+
+    it("verifies PostgreSQL fully against the DigiCert and Microsoft roots, Redis against the OS store", () => {
+        const d = find(run, T.secret, "app").inputs.stringData;
+        assert.strictEqual(d.DATABASE_SSLMODE, "verify-full");
+        assert.strictEqual(d.DATABASE_HOST, run.outputs.databaseHost.value);
+        const certs = (d.DATABASE_CA_CERT.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? []).map((p: string) => new X509Certificate(p));
+        // SHA-256 fingerprint of DigiCert Global Root G2 as Azure publishes it
+        // (https://docs.azure.cn/cosmos-db/postgresql/howto-ssl-connection-security).
+        assert.ok(
+            certs.some(
+                (c: X509Certificate) => c.fingerprint256 === "CB:3C:CB:B7:60:31:E5:E0:13:8F:8D:D3:9A:23:F9:DE:47:FF:C3:5E:43:C1:14:4C:EA:27:D4:6A:5A:B1:CB:5F",
+            ),
+        );
+        assert.ok(certs.some((c: X509Certificate) => c.subject.includes("CN=Microsoft RSA Root Certificate Authority 2017")));
+        for (const c of certs) assert.ok(c.ca && c.verify(c.publicKey), `${c.subject} is a self-signed root`);
+        assert.strictEqual(d.REDIS_CA_CERT, undefined);
+    });
+
+    it("connects the app as its own role, made by a Job that alone holds the administrator credentials", () => {
+        const pg = find(run, "azure-native:dbforpostgresql:Server").inputs;
+        assertAppDbRole(run, { user: pg.administratorLogin, password: pg.administratorLoginPassword, database: "app" });
     });
 
     it("runs the app in a namespace that enforces the restricted Pod Security Standard", () => {

@@ -45,7 +45,7 @@ describe("config: the stack config contract", () => {
         const aws = parseConfig(stackConfigMap("aws", { "aws.cacheNodes": "3" }), "aws").aws!;
         assert.strictEqual(aws.cacheNodes, 3);
         assert.strictEqual(aws.logRetentionDays, 90, "from the stack file's object");
-        assert.deepStrictEqual(parseDev({}).policyExceptions, ["k8s-min-replicas", "k8s-pdb"]);
+        assert.deepStrictEqual(parseDev({}).policyExceptions, ["k8s-min-replicas", "k8s-pdb", "datastore-tls-verified"]);
         assert.deepStrictEqual(parseConfig(stackConfigMap("aws"), "aws").policyExceptions, [], 'the project default "" is unset');
     });
 
@@ -63,6 +63,16 @@ describe("config: the stack config contract", () => {
             ["aws.cacheNodes"],
         );
         assert.match(err.issues[0].message, /pulumi config rm aws\.cacheNodes && pulumi config set --path aws\.cacheNodes 3/);
+    });
+
+    it("takes a version as a tag, a tag with its digest, or a digest alone, per colour and for rolling", () => {
+        const digest = `@sha256:${"0f".repeat(32)}`;
+        const cfg = parseDev({ blueVersion: `6.9.1${digest}`, greenVersion: digest });
+        assert.deepStrictEqual([cfg.release.blueVersion, cfg.release.greenVersion], [`6.9.1${digest}`, digest]);
+        const rolling = parseDev({ releaseStrategy: "rolling", appVersion: digest, blueVersion: undefined, greenVersion: undefined });
+        assert.strictEqual(rolling.release.appVersion, digest);
+        // The refusal says which forms are allowed.
+        assert.match(issuesOf({ greenVersion: "sha256:abc" }).message, /greenVersion.*"sha256:abc".*@sha256:<64 lower-case hex digits>/s);
     });
 
     it("canary weight is the inactive colour's share; absent strategies get 0", () => {
@@ -106,7 +116,10 @@ describe("config: the stack config contract", () => {
         ["image with spaces", { appImage: "my app" }, "appImage"],
         ["version latest", { greenVersion: "latest" }, "greenVersion"],
         ["malformed version", { blueVersion: "1.0 beta" }, "blueVersion"],
-        ["a digest without a tag", { blueVersion: `@sha256:${"a".repeat(64)}` }, "blueVersion"],
+        ["a digest without its @", { blueVersion: `sha256:${"a".repeat(64)}` }, "blueVersion"],
+        ["a digest in upper case", { greenVersion: `@sha256:${"A".repeat(64)}` }, "greenVersion"],
+        ["a digest of another algorithm", { blueVersion: `6.9.1@sha512:${"a".repeat(64)}` }, "blueVersion"],
+        ["a tag with two digests", { blueVersion: `6.9.1@sha256:${"a".repeat(64)}@sha256:${"b".repeat(64)}` }, "blueVersion"],
         ["a short digest", { blueVersion: `6.9.1@sha256:${"a".repeat(63)}` }, "blueVersion"],
         ["latest pinned by digest", { blueVersion: `latest@sha256:${"a".repeat(64)}` }, "blueVersion"],
         ["privileged port", { appPort: "80" }, "appPort"],

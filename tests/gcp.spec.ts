@@ -16,6 +16,8 @@ import { diffResources } from "./diff";
 import { all, find, runStack, type Recorded, type StackRun } from "./harness";
 import { validateK8s } from "./k8sSchema";
 import { runPolicies } from "../policy/offline";
+import { gcpMock } from "./mocks/gcp";
+import { assertAppDbRole } from "./appDbRoleChecks";
 
 const T = {
     network: "gcp:compute/network:Network",
@@ -357,15 +359,32 @@ describe("gcp stack (mocks)", function () {
             const data = secretData(run);
             assert.strictEqual(data.DATABASE_HOST, run.outputs.databaseHost.value);
             assert.match(data.DATABASE_HOST, /^10\.100\./);
-            assert.strictEqual(data.DATABASE_SSLMODE, "require");
             assert.strictEqual(data.REDIS_HOST, run.outputs.redisHost.value);
             assert.strictEqual(data.REDIS_PORT, "6378");
             assert.strictEqual(data.REDIS_TLS, "true");
             assert.match(data.REDIS_CA_CERT, /^-----BEGIN CERTIFICATE-----/);
         });
 
+        it("verifies Cloud SQL's chain against the instance's own CA (verify-ca: the private IP is not in its certificate)", () => {
+            const data = secretData(run);
+            const sql = one(run, T.sql);
+            assert.strictEqual(data.DATABASE_SSLMODE, "verify-ca");
+            assert.strictEqual(sql.inputs.settings.ipConfiguration.serverCaMode, "GOOGLE_MANAGED_INTERNAL_CA");
+            const served = gcpMock.newResource?.(
+                { type: T.sql, name: sql.name, inputs: sql.inputs, custom: true },
+                { preview: false, generatedSecrets: [] },
+            )?.serverCaCerts;
+            assert.ok(served.length > 0);
+            assert.strictEqual(data.DATABASE_CA_CERT, served.map((c: { cert: string }) => c.cert.trim()).join("\n") + "\n");
+        });
+
+        it("connects the app as its own role, made by a Job that alone holds the admin user's credentials", () => {
+            const user = one(run, "gcp:sql/user:User").inputs;
+            assertAppDbRole(run, { user: user.name, password: user.password, database: "app" });
+        });
+
         it("holds both passwords as Pulumi secrets, and no generated secret appears in plaintext anywhere", () => {
-            const secret = find(run, T.secret);
+            const secret = find(run, T.secret, "app");
             for (const key of ["DATABASE_PASSWORD", "REDIS_PASSWORD"])
                 assert.ok(
                     secret.secretPaths.some((p) => p === "stringData" || p === `stringData.${key}`),
@@ -715,7 +734,7 @@ function gcpProject(): string {
 }
 
 function secretData(run: StackRun): Record<string, string> {
-    const s = find(run, T.secret).inputs;
+    const s = find(run, T.secret, "app").inputs;
     return {
         ...(s.data ? Object.fromEntries(Object.entries<string>(s.data).map(([k, v]) => [k, Buffer.from(v, "base64").toString()])) : {}),
         ...(s.stringData ?? {}),

@@ -3,6 +3,7 @@
 import { strict as assert } from "assert";
 import { APP_SECRET_KEYS } from "../components/k8s/appSecret";
 import { ENVOY_GATEWAY_CHART, ENVOY_GATEWAY_CONTROLLER, ENVOY_GATEWAY_VERSION } from "../components/k8s/envoyGateway";
+import { assertAppDbRole } from "./appDbRoleChecks";
 import { all, find, runStack, type StackRun } from "./harness";
 import { validateK8s } from "./k8sSchema";
 
@@ -73,8 +74,8 @@ describe("dev stack (local)", () => {
 
         it("take generated passwords from Secrets, never from the pod spec", () => {
             const stashes = all(run, "pulumi:index:Stash");
-            // Two database passwords and the release's preview token (the dark canary's header value).
-            assert.deepEqual(stashes.map((s) => s.name.endsWith("-preview-token")).sort(), [false, false, true]);
+            // The PostgreSQL and Redis passwords, the app role's, and the release's preview token (the dark canary's header value).
+            assert.deepEqual(stashes.map((s) => s.name.endsWith("-preview-token")).sort(), [false, false, false, true]);
             // The stash keeps its first value: a later run's fresh candidate is ignored, not an update.
             for (const s of stashes) assert.ok(s.ignoreChanges.includes("input") && s.secretPaths.includes("input"), s.name);
             for (const name of ["data-postgres-auth", "data-redis-auth"]) {
@@ -102,6 +103,13 @@ describe("dev stack (local)", () => {
         assert.equal(secret.inputs.stringData.DATABASE_HOST, "postgres.zdp.svc.cluster.local");
         assert.equal(secret.inputs.stringData.REDIS_HOST, "redis.zdp.svc.cluster.local");
         assert.ok(run.generatedSecrets.includes(secret.inputs.stringData.DATABASE_PASSWORD));
+    });
+
+    it("connects the app as its own role, made by a Job as the image's superuser, as on the clouds", () => {
+        const pg = find(run, STS, "data-postgres").inputs.spec.template.spec.containers[0].env;
+        const superuser = pg.find((e: { name: string }) => e.name === "POSTGRES_USER").value;
+        const password = find(run, SECRET, "data-postgres-auth").inputs.stringData.POSTGRES_PASSWORD;
+        assertAppDbRole(run, { user: superuser, password, database: "app" });
     });
 
     it("installs Envoy Gateway (with the Gateway API CRDs) from its pinned chart and declares its GatewayClass", () => {

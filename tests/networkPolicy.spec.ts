@@ -2,6 +2,7 @@ import * as assert from "assert";
 import { subnetPlan } from "../components/aws/subnets";
 import { addressPlan } from "../components/azure/addressing";
 import { HEALTH_CHECK_RANGES } from "../components/gcp/loadBalancer";
+import { DB_ROLE_JOB_PODS } from "../components/k8s/appDbRole";
 import { ENVOY_GATEWAY_NAMESPACE } from "../components/k8s/envoyGateway";
 import { all, runStack, type Recorded, type StackRun } from "./harness";
 
@@ -74,17 +75,18 @@ describe("network policies: default-deny in the app namespace, with exactly the 
         );
     });
 
-    it("dev: Envoy Gateway's namespace reaches the app; the in-cluster data stores accept the app's pods only", () => {
+    it("dev: Envoy Gateway's namespace reaches the app; the in-cluster data stores accept the app's pods (PostgreSQL also the role Job's) only", () => {
         const np = byName(runs.dev);
         assert.deepStrictEqual(np["app-from-load-balancer"].spec.ingress[0].from, [
             { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ENVOY_GATEWAY_NAMESPACE } } },
         ]);
         const appPods = np["app-from-load-balancer"].spec.podSelector;
-        for (const [name, port] of [
-            ["datastore-0-from-app", 5432],
-            ["datastore-1-from-app", 6379],
+        const roleJob = { podSelector: { matchLabels: DB_ROLE_JOB_PODS } };
+        for (const [name, port, from] of [
+            ["datastore-0-from-app", 5432, [{ podSelector: appPods }, roleJob]],
+            ["datastore-1-from-app", 6379, [{ podSelector: appPods }]],
         ] as const) {
-            assert.deepStrictEqual(np[name].spec.ingress, [{ from: [{ podSelector: appPods }], ports: [{ protocol: "TCP", port }] }], name);
+            assert.deepStrictEqual(np[name].spec.ingress, [{ from, ports: [{ protocol: "TCP", port }] }], name);
         }
         // Every colour's pods are selected: the selector is the app name label alone.
         assert.deepStrictEqual(appPods, { matchLabels: { "app.kubernetes.io/name": "app" } });

@@ -16,7 +16,7 @@ import { ROOT, runStack, UNKNOWN } from "./harness";
 
 const container = {
     name: "app",
-    image: "ghcr.io/acme/app:6.9.1",
+    image: `ghcr.io/acme/app:6.9.1@sha256:${"5e".repeat(32)}`,
     readinessProbe: { httpGet: { path: "/healthz", port: 8080 } },
     livenessProbe: { httpGet: { path: "/healthz", port: 8080 } },
     resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { memory: "512Mi" } },
@@ -152,6 +152,10 @@ const GOOD: Record<string, Record<string, any>> = {
         spec: { scaleTargetRef: { kind: "Deployment", name: "app-blue" }, minReplicas: 3, maxReplicas: 9 },
     },
     "kubernetes:core/v1:Service": { metadata: { name: "app-blue", namespace: "zdp" }, spec: { type: "ClusterIP", selector: { app: "zdp" } } },
+    "kubernetes:core/v1:Secret": {
+        metadata: { name: "app-env", namespace: "zdp" },
+        stringData: { DATABASE_SSLMODE: "verify-full", DATABASE_CA_CERT: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", REDIS_TLS: "true" },
+    },
 };
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
@@ -280,6 +284,10 @@ const CASES: Case[] = [
     ["k8s-image-pinned", "kubernetes:apps/v1:Deployment", `${C0}.image`, "ghcr.io/acme/app:latest"],
     ["k8s-image-pinned", "kubernetes:apps/v1:StatefulSet", `${C0}.image`, "localhost:5000/app"],
     ["k8s-no-loadbalancer-service", "kubernetes:core/v1:Service", "spec.type", "LoadBalancer"],
+    ["datastore-tls-verified", "kubernetes:core/v1:Secret", "stringData.DATABASE_SSLMODE", "require"],
+    ["datastore-tls-verified", "kubernetes:core/v1:Secret", "stringData.DATABASE_CA_CERT", undefined],
+    ["datastore-tls-verified", "kubernetes:core/v1:Secret", "stringData.REDIS_TLS", "false"],
+
     ["k8s-min-replicas", "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "spec.minReplicas", 1],
     ["k8s-min-replicas", "kubernetes:apps/v1:StatefulSet", "spec.replicas", 1],
     ["k8s-pdb", "kubernetes:policy/v1:PodDisruptionBudget", "spec.maxUnavailable", 0],
@@ -319,7 +327,7 @@ describe("policy: every rule over compliant fixtures and one broken property at 
     });
 
     it("every rule has at least one negative case", () => {
-        const covered = new Set([...CASES.map((c) => c[0]), ...ALWAYS_BAD.map((c) => c[0])]);
+        const covered = new Set([...CASES.map((c) => c[0]), ...ALWAYS_BAD.map((c) => c[0]), "k8s-image-digest"]);
         assert.deepStrictEqual(
             RULE_NAMES.filter((r) => !covered.has(r)),
             [],
@@ -346,6 +354,31 @@ describe("policy: every rule over compliant fixtures and one broken property at 
             assert.strictEqual(found.length, 1);
         });
     }
+
+    it("k8s-image-digest reports an image pinned by tag only, as advisory; a digest alone or with its tag passes", () => {
+        const digestRule = (image: string) => {
+            const d = resource("kubernetes:apps/v1:Deployment");
+            d.inputs.spec.template.spec.containers[0].image = image;
+            return runPolicies([d], { policyExceptions: [] }).violations.filter((v) => v.rule === "k8s-image-digest");
+        };
+        assert.deepStrictEqual(
+            digestRule("ghcr.io/acme/app:6.9.1").map((v) => v.level),
+            ["advisory"],
+        );
+        assert.match(digestRule("ghcr.io/acme/app:6.9.1")[0].message, /pin its digest/);
+        assert.deepStrictEqual(digestRule(`ghcr.io/acme/app@sha256:${"ab".repeat(32)}`), []);
+        assert.deepStrictEqual(digestRule(`ghcr.io/acme/app:6.9.1@sha256:${"ab".repeat(32)}`), []);
+        assert.strictEqual(digestRule(`ghcr.io/acme/app@sha256:${"ab".repeat(31)}`).length, 1, "a short digest is no digest");
+    });
+
+    it("datastore-tls-verified reads a Secret's base64 data as well as its stringData", () => {
+        const s = resource("kubernetes:core/v1:Secret");
+        s.inputs = { metadata: s.inputs.metadata, data: { DATABASE_SSLMODE: Buffer.from("require").toString("base64") } };
+        assert.deepStrictEqual(
+            mandatory([s]).map((v) => v.rule),
+            ["datastore-tls-verified", "datastore-tls-verified"],
+        );
+    });
 
     it("database-deletion-protection reports a Flexible Server declared without protect", () => {
         const found = mandatory([resource("azure-native:dbforpostgresql:Server", undefined, false)]);
@@ -497,13 +530,13 @@ describe("policy: the pack served over the analyzer protocol, as `--policy-pack 
         return unary("analyze", req).then((res) => res.getDiagnosticsList().map((d: any) => ({ rule: d.getPolicyname(), level: d.getEnforcementlevel() })));
     }
 
-    it("announces every rule of the pack as mandatory", async () => {
+    it("announces every rule of the pack as mandatory, but k8s-image-digest as advisory", async () => {
         const info = await unary("getAnalyzerInfo", new Empty());
         assert.strictEqual(info.getName(), "zdp-guardrails");
         const rules = info.getPoliciesList().map((p: any) => [p.getName(), p.getEnforcementlevel()]);
         assert.deepStrictEqual(
             rules,
-            RULE_NAMES.map((r) => [r, pb.EnforcementLevel.MANDATORY]),
+            RULE_NAMES.map((r) => [r, r === "k8s-image-digest" ? pb.EnforcementLevel.ADVISORY : pb.EnforcementLevel.MANDATORY]),
         );
     });
 
@@ -518,7 +551,11 @@ describe("policy: the pack served over the analyzer protocol, as `--policy-pack 
     it("reports an unpinned image, and only as advisory once the stack's exception config is applied", async () => {
         const deploy = clone(GOOD["kubernetes:apps/v1:Deployment"]);
         deploy.spec.template.spec.containers[0].image = "ghcr.io/acme/app";
-        assert.deepStrictEqual(await analyze("kubernetes:apps/v1:Deployment", deploy), [{ rule: "k8s-image-pinned", level: pb.EnforcementLevel.MANDATORY }]);
+        const digest = { rule: "k8s-image-digest", level: pb.EnforcementLevel.ADVISORY };
+        assert.deepStrictEqual(await analyze("kubernetes:apps/v1:Deployment", deploy), [
+            { rule: "k8s-image-pinned", level: pb.EnforcementLevel.MANDATORY },
+            digest,
+        ]);
 
         const configure = new pb.ConfigureAnalyzerRequest();
         for (const [rule] of Object.entries(exceptionConfig(["k8s-image-pinned"]))) {
@@ -528,6 +565,9 @@ describe("policy: the pack served over the analyzer protocol, as `--policy-pack 
             configure.getPolicyconfigMap().set(rule, cfg);
         }
         await unary("configure", configure);
-        assert.deepStrictEqual(await analyze("kubernetes:apps/v1:Deployment", deploy), [{ rule: "k8s-image-pinned", level: pb.EnforcementLevel.ADVISORY }]);
+        assert.deepStrictEqual(await analyze("kubernetes:apps/v1:Deployment", deploy), [
+            { rule: "k8s-image-pinned", level: pb.EnforcementLevel.ADVISORY },
+            digest,
+        ]);
     });
 });

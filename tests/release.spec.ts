@@ -240,6 +240,16 @@ describe("Release component", () => {
         assert.deepEqual(validateK8s(run.resources).errors, []);
     });
 
+    it("a version that is a digest alone pulls repo@digest; its label is the digest's first 12 hex digits", async () => {
+        const digest = `sha256:${"0123456789ab".repeat(5)}cdef`;
+        const run = await runStack("dev", { greenVersion: `@${digest}` });
+        const green = find(run, DEPLOYMENT, "app-green").inputs.spec.template;
+        assert.equal(green.spec.containers[0].image, `ghcr.io/stefanprodan/podinfo@${digest}`);
+        assert.equal(green.metadata.labels["app.kubernetes.io/version"], "sha256-0123456789ab");
+        assert.equal(green.spec.containers[0].env.find((e: any) => e.name === "ZDP_VERSION").value, `@${digest}`);
+        assert.deepEqual(validateK8s(run.resources).errors, []);
+    });
+
     it("HPA: autoscaling/v2 on CPU, floor and ceiling from the release plan; PDB by absolute maxUnavailable", () => {
         const hpa = find(blueGreen, HPA, "app-blue").inputs.spec;
         assert.equal(hpa.metrics[0].resource.name, "cpu");

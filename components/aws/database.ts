@@ -3,6 +3,7 @@
 // deletion protection, final snapshot, Performance Insights and Enhanced Monitoring.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { RDS_CA_IDENTIFIER } from "../dataTls";
 import { generatedSecret } from "../generatedSecret";
 import { managedPolicy, serviceRole } from "./iam";
 import { storeSecurityGroup } from "./network";
@@ -115,6 +116,8 @@ export class Database extends pulumi.ComponentResource {
                 // 7 days, which would silently break the copy the app reads from its Kubernetes Secret.
                 password,
                 port: POSTGRES_PORT,
+                // Named, not left to the region's default: the app ships this CA family's root (stacks/aws.ts).
+                caCertIdentifier: RDS_CA_IDENTIFIER,
                 dbSubnetGroupName: subnetGroup.name,
                 vpcSecurityGroupIds: [group.id],
                 publiclyAccessible: false,

@@ -34,6 +34,8 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
     public readonly user = DATABASE_USER;
     /** Secret. */
     public readonly password: pulumi.Output<string>;
+    /** PEM of the instance's server CAs (two while Cloud SQL rotates them). */
+    public readonly caCertificate: pulumi.Output<string>;
 
     constructor(name: string, args: CloudSqlPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:gcp:Database", name, {}, opts);
@@ -73,6 +75,12 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
                         // TLS on every connection; clients need no certificate of their own.
                         // https://cloud.google.com/sql/docs/postgres/admin-api/rest/v1/instances#sslmode
                         sslMode: "ENCRYPTED_ONLY",
+                        // A CA of this instance's own (the default, named): a chain check against it (the app's
+                        // verify-ca) accepts this instance only. The shared regional CA (GOOGLE_MANAGED_CAS_CA)
+                        // would accept any instance in the region, and verify-full by its DNS name needs DNS
+                        // records that Private Service Access does not create.
+                        // https://cloud.google.com/sql/docs/postgres/authorize-ssl
+                        serverCaMode: "GOOGLE_MANAGED_INTERNAL_CA",
                     },
                     backupConfiguration: {
                         enabled: true,
@@ -108,6 +116,7 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
         this.connectionName = instance.connectionName;
         this.host = instance.privateIpAddress;
         this.password = password;
+        this.caCertificate = instance.serverCaCerts.apply((certs) => certs.map((c) => c.cert.trim()).join("\n") + "\n");
         this.registerOutputs({ instanceName: this.instanceName, connectionName: this.connectionName, host: this.host, password: this.password });
     }
 }

@@ -16,7 +16,12 @@ export const APP_SECRET_KEYS = [
     "REDIS_TLS",
 ] as const;
 export type AppSecretKey = (typeof APP_SECRET_KEYS)[number];
-export type AppSecretValues = Record<AppSecretKey, pulumi.Input<string>> & { REDIS_CA_CERT?: pulumi.Input<string> };
+/**
+ * DATABASE_SSLMODE is libpq's: verify-full (chain and host name) or verify-ca (chain only) against the
+ * PEM roots in DATABASE_CA_CERT; REDIS_CA_CERT is given where the Redis server's CA is not a public
+ * root (otherwise the OS store verifies it). Only the dev stack's in-cluster stores go without TLS.
+ */
+export type AppSecretValues = Record<AppSecretKey, pulumi.Input<string>> & { DATABASE_CA_CERT?: pulumi.Input<string>; REDIS_CA_CERT?: pulumi.Input<string> };
 
 /** Stable object name: the Release's pods reference it; a rename would restart nothing but break envFrom. */
 export const APP_SECRET_NAME = "app-env";

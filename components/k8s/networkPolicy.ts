@@ -16,8 +16,10 @@ export interface AppTrafficArgs {
     from: Peer[];
     /** What the app may call besides DNS: each data store with its port. */
     to: { peer: Peer; port: pulumi.Input<number> }[];
-    /** In-cluster data stores (dev): their pods and ports, open to the app only. */
-    datastores?: { pods: Record<string, string>; port: number }[];
+    /** In-cluster data stores (dev): their pods and ports, open to the app (and to `alsoFrom` pods) only. */
+    datastores?: { pods: Record<string, string>; port: number; alsoFrom?: Record<string, string>[] }[];
+    /** The database-role Job's pods (components/k8s/appDbRole.ts) and the database they reach. */
+    dbRole?: { pods: Record<string, string>; to: { peer: Peer; port: pulumi.Input<number> } };
 }
 
 // Every colour's pods: the app's name label is shared, the instance label differs per colour.
@@ -74,11 +76,17 @@ export function appTrafficPolicies(args: Omit<AppTrafficArgs, "namespace">): Rec
             egress: args.to.map((t) => ({ to: peers(t.peer), ports: tcp(t.port) })),
         },
     };
+    if (args.dbRole)
+        specs["db-role-to-database"] = {
+            podSelector: { matchLabels: args.dbRole.pods },
+            policyTypes: ["Egress"],
+            egress: [{ to: peers(args.dbRole.to.peer), ports: tcp(args.dbRole.to.port) }],
+        };
     for (const [i, d] of (args.datastores ?? []).entries())
         specs[`datastore-${i}-from-app`] = {
             podSelector: { matchLabels: d.pods },
             policyTypes: ["Ingress"],
-            ingress: [{ from: [{ podSelector: { matchLabels: APP_PODS } }], ports: tcp(d.port) }],
+            ingress: [{ from: [APP_PODS, ...(d.alsoFrom ?? [])].map((pods) => ({ podSelector: { matchLabels: pods } })), ports: tcp(d.port) }],
         };
     return specs;
 }

@@ -16,7 +16,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { generatedSecret } from "../generatedSecret";
 import type { Sizing } from "../capacity";
-import { versionTag, type Color, type StackConfig } from "../config";
+import { imageReference, versionLabel, type Color, type StackConfig } from "../config";
 import { releaseState, type Track, type TrackState } from "../releasePlan";
 import { restrictedContainer, restrictedPod } from "./podSecurity";
 import { gatedWeight } from "./releaseGate";
@@ -335,7 +335,7 @@ export class Release extends pulumi.ComponentResource {
         const minimal = cfg.release.inactiveScale === "minimal";
         const hpaOwnsReplicas = t.track === "app" || (minimal ? t.weight === 0 : t.weight > 0);
         // A label value holds no digest; the image and ZDP_VERSION carry the whole version.
-        const labels = { ...trackLabels(t.track), "app.kubernetes.io/version": versionTag(t.version) };
+        const labels = { ...trackLabels(t.track), "app.kubernetes.io/version": versionLabel(t.version) };
         const probe = { httpGet: { path: cfg.app.healthPath, port: "http" }, timeoutSeconds: 2 };
         return new k8s.apps.v1.Deployment(
             `${name}-${t.track}`,
@@ -381,7 +381,7 @@ export class Release extends pulumi.ComponentResource {
                             containers: [
                                 {
                                     name: "app",
-                                    image: `${cfg.app.image}:${t.version}`,
+                                    image: imageReference(cfg.app.image, t.version),
                                     imagePullPolicy: "IfNotPresent",
                                     ports: [{ name: "http", containerPort: cfg.app.port, protocol: "TCP" }],
                                     envFrom: [{ secretRef: { name: args.appSecretName } }],

@@ -45,6 +45,11 @@ export function imagePinned(image: string | undefined): boolean {
     return colon > 0 && last.slice(colon + 1) !== "" && last.slice(colon + 1) !== "latest";
 }
 
+/** An image is pinned by content when it carries a full sha256 digest. */
+export function imageDigested(image: string | undefined): boolean {
+    return /@sha256:[a-f0-9]{64}$/.test(image ?? "");
+}
+
 function eachContainer(fn: (c: Container, pod: PodSpec, report: ReportViolation) => void, serving = false): ResourceValidation[] {
     return podTemplates((pod, report) => allContainers(pod).forEach((c) => fn(c, pod, report)), serving);
 }
@@ -182,6 +187,17 @@ export const kubernetesPolicies: Policies = [
         description: "Images are pinned by tag or digest; no `latest`, no untagged images.",
         validateResource: eachContainer((c, _pod, report) => {
             if (!imagePinned(c.image)) report(`Container "${c.name}" uses image "${c.image ?? ""}": pin a version tag or digest (never latest or no tag).`);
+        }),
+    },
+    {
+        name: "k8s-image-digest",
+        // Advisory: a reviewed tag is already pinned (k8s-image-pinned); a digest also survives a re-pushed
+        // tag. Production CI makes it mandatory (docs/security-data.md).
+        enforcementLevel: "advisory",
+        description: "Images are pinned by digest (`tag@sha256:…`), so a re-pushed tag cannot change what runs.",
+        validateResource: eachContainer((c, _pod, report) => {
+            if (!imageDigested(c.image))
+                report(`Container "${c.name}" uses image "${c.image ?? ""}" by tag: pin its digest (e.g. blueVersion 6.9.2@sha256:<digest>).`);
         }),
     },
     {
