@@ -32,26 +32,39 @@ export const ASSUMPTIONS = {
     redisGiBPer10kUsers: 8,
 } as const;
 
-interface NodeShape {
+export const NODE_ARCHS = ["amd64", "arm64"] as const;
+export type NodeArch = (typeof NODE_ARCHS)[number];
+
+export interface NodeShape {
     vcpu: number;
     memoryGiB: number;
     machineType: string;
+    arch: NodeArch;
 }
 
 interface CloudShapes {
     zones: number;
-    node: NodeShape;
+    /** General-purpose node sizes (4 GiB per vCPU) the stack chooses from, smallest first, per CPU architecture. */
+    nodes: Record<NodeArch, readonly NodeShape[]>;
     /** Database classes by vCPU (memory 4 GiB per vCPU), smallest first. */
     database: (vcpu: number) => string;
     /** Redis classes as [name, usable GiB], smallest first. */
     redis: readonly (readonly [string, number])[];
 }
 
-// Class names per cloud. Node: 4 vCPU / 16 GiB general purpose, x86 (the app image need not be multi-arch).
+const family = (arch: NodeArch, ...types: [number, string][]): NodeShape[] =>
+    types.map(([vcpu, machineType]) => ({ vcpu, memoryGiB: vcpu * 4, machineType, arch }));
+
+// Class names per cloud. Nodes: 4, 8 and 16 vCPU general purpose; x86 unless nodeArch says arm64 (the
+// app image must then be multi-arch). Each size's max pods per node exceeds the 30 app pods of the
+// largest plus the DaemonSets: EKS VPC CNI ≥ 58, AKS CNI Overlay 250, GKE 110 by default.
 const SHAPES: Record<Cloud, CloudShapes> = {
     aws: {
         zones: 3,
-        node: { vcpu: 4, memoryGiB: 16, machineType: "m7i.xlarge" },
+        nodes: {
+            amd64: family("amd64", [4, "m7i.xlarge"], [8, "m7i.2xlarge"], [16, "m7i.4xlarge"]),
+            arm64: family("arm64", [4, "m7g.xlarge"], [8, "m7g.2xlarge"], [16, "m7g.4xlarge"]),
+        },
         database: (vcpu) => `db.m7g.${vcpu === 2 ? "large" : vcpu === 4 ? "xlarge" : `${vcpu / 4}xlarge`}`,
         redis: [
             ["cache.m7g.large", 6.38],
@@ -63,7 +76,10 @@ const SHAPES: Record<Cloud, CloudShapes> = {
     },
     azure: {
         zones: 3,
-        node: { vcpu: 4, memoryGiB: 16, machineType: "Standard_D4ds_v5" },
+        nodes: {
+            amd64: family("amd64", [4, "Standard_D4ds_v5"], [8, "Standard_D8ds_v5"], [16, "Standard_D16ds_v5"]),
+            arm64: family("arm64", [4, "Standard_D4pds_v5"], [8, "Standard_D8pds_v5"], [16, "Standard_D16pds_v5"]),
+        },
         database: (vcpu) => `Standard_D${vcpu}ds_v5`,
         // Azure Managed Redis Balanced sizes (GB): https://learn.microsoft.com/azure/redis/overview
         redis: [
@@ -78,7 +94,11 @@ const SHAPES: Record<Cloud, CloudShapes> = {
     },
     gcp: {
         zones: 3,
-        node: { vcpu: 4, memoryGiB: 16, machineType: "n2-standard-4" },
+        nodes: {
+            amd64: family("amd64", [4, "n2-standard-4"], [8, "n2-standard-8"], [16, "n2-standard-16"]),
+            // GKE taints Arm nodes and the Arm series' regions were not checked here: config refuses arm64 on GCP.
+            arm64: [],
+        },
         database: (vcpu) => `db-custom-${vcpu}-${vcpu * 4 * 1024}`,
         // Memorystore for Redis takes any whole number of GiB; the name is the size. From 5 GB, the
         // smallest size with read replicas, which stay enabled for the instance's life
@@ -87,11 +107,24 @@ const SHAPES: Record<Cloud, CloudShapes> = {
     },
     local: {
         zones: 1,
-        node: { vcpu: 4, memoryGiB: 8, machineType: "local" },
+        nodes: {
+            amd64: [{ vcpu: 4, memoryGiB: 8, machineType: "local", arch: "amd64" }],
+            arm64: [{ vcpu: 4, memoryGiB: 8, machineType: "local", arch: "arm64" }],
+        },
         database: (vcpu) => `statefulset-${vcpu}cpu`,
         redis: [["statefulset", 1]],
     },
 };
+
+/** The node sizes a stack may run on, smallest first. */
+export const nodeShapes = (cloud: Cloud, arch: NodeArch = "amd64"): readonly NodeShape[] => SHAPES[cloud].nodes[arch];
+
+/**
+ * How the release's workloads sit on the nodes: `single`, one workload (rolling); `warm`, two colours
+ * at full size (blue/green or canary with inactiveScale=full, instant rollback); `minimal`, the serving
+ * colour at full size and the idle one at one pod per zone, scaled up (and ready) before it takes traffic.
+ */
+export type Layout = "single" | "warm" | "minimal";
 
 export const DB_VCPU_STEPS = [2, 4, 8, 16, 32, 48, 64] as const;
 
@@ -100,8 +133,11 @@ export interface Sizing {
     targetUsers: number;
     usersPerPod: number;
     zones: number;
-    /** Colours running at full size at once: 1 for rolling, 2 for blue/green and canary with a warm inactive colour. */
+    layout: Layout;
+    /** Colours running at full size at once: 2 for the warm layout, else 1. */
     colours: number;
+    /** Pods of the idle colour at steady state: one per zone in the minimal layout, else 0. */
+    idlePods: number;
     app: {
         replicas: number;
         hpaMin: number;
@@ -136,19 +172,23 @@ export function evaluateReference(ref = REFERENCE) {
     };
 }
 
+/** Pods that serve `users` spread evenly over `zones`, and still do after losing one zone (at least 2 pods). */
+export function zoneSafeReplicas(users: number, zones: number): number {
+    const needed = Math.ceil(users / ASSUMPTIONS.usersPerPod);
+    return zones > 1 ? Math.ceil(needed / (zones - 1)) * zones : Math.max(2, needed);
+}
+
 /**
  * Size a stack. Replicas are a multiple of the zone count with enough pods that the surviving zones
  * still serve the target after losing one; rolling updates surge and never take a ready pod away
  * (maxUnavailable 0), so no step serves less than steady state.
  */
-export function capacityFor(targetUsers: number, cloud: Cloud, colours: 1 | 2 = 1): Sizing {
+export function capacityFor(targetUsers: number, cloud: Cloud, layout: Layout = "single", node: NodeShape = nodeShapes(cloud)[0]): Sizing {
     const a = ASSUMPTIONS;
     const shape = SHAPES[cloud];
     const zones = shape.zones;
     const needed = Math.ceil(targetUsers / a.usersPerPod);
-    // Even spread over zones; with >1 zone, (zones-1) zones must still carry `needed`. At least 2 pods.
-    const perZonePods = zones > 1 ? Math.ceil(needed / (zones - 1)) : Math.max(2, needed);
-    const replicas = perZonePods * zones;
+    const replicas = zoneSafeReplicas(targetUsers, zones);
     const hpaMax = replicas * a.hpaPeakFactor;
     const maxSurge = Math.max(1, Math.ceil(replicas * a.surgeShare));
     const maxUnavailable = 0; // old pods leave only after their replacements are ready
@@ -156,13 +196,17 @@ export function capacityFor(targetUsers: number, cloud: Cloud, colours: 1 | 2 = 
     const pdbMaxUnavailable = Math.max(1, replicas - needed);
 
     const podsPerNode = Math.min(
-        Math.floor((shape.node.vcpu * 1000 - a.nodeReservedCpuMillis) / a.podCpuMillis),
-        Math.floor((shape.node.memoryGiB * 1024 - a.nodeReservedMemoryMiB) / a.podMemoryMiB),
+        Math.floor((node.vcpu * 1000 - a.nodeReservedCpuMillis) / a.podCpuMillis),
+        Math.floor((node.memoryGiB * 1024 - a.nodeReservedMemoryMiB) / a.podMemoryMiB),
     );
-    // Steady state: every colour at its floor. Max: the serving colour at its HPA max (the idle one
-    // stays at its floor) plus a surge, or a lost zone's pods rescheduled into the others.
-    const perZone = Math.ceil((colours * replicas) / zones / podsPerNode);
-    const maxPodsPerZone = Math.max((hpaMax + (colours - 1) * replicas + maxSurge) / zones, zones > 1 ? (colours * replicas) / (zones - 1) : 0);
+    const colours = layout === "warm" ? 2 : 1;
+    const idlePods = layout === "minimal" ? zones : 0;
+    // Steady state: the full-size colours and the idle colour's pods. Max: the serving colour at its HPA
+    // max plus a surge, and in two-colour layouts the other colour at its full floor (a switch or a
+    // canary during a peak; the minimal layout scales it up first); or a lost zone's pods rescheduled.
+    const steadyPods = colours * replicas + idlePods;
+    const perZone = Math.ceil(steadyPods / zones / podsPerNode);
+    const maxPodsPerZone = Math.max((hpaMax + (layout === "single" ? 0 : replicas) + maxSurge) / zones, zones > 1 ? steadyPods / (zones - 1) : 0);
     const maxPerZone = Math.max(perZone, Math.ceil(maxPodsPerZone / podsPerNode));
 
     const dbWanted = (a.dbVcpuPer10kUsers * targetUsers) / 10_000;
@@ -178,7 +222,9 @@ export function capacityFor(targetUsers: number, cloud: Cloud, colours: 1 | 2 = 
         targetUsers,
         usersPerPod: a.usersPerPod,
         zones,
+        layout,
         colours,
+        idlePods,
         app: {
             replicas,
             hpaMin: replicas,
@@ -190,25 +236,30 @@ export function capacityFor(targetUsers: number, cloud: Cloud, colours: 1 | 2 = 
             memoryRequest: `${a.podMemoryMiB}Mi`,
             memoryLimit: `${a.podMemoryMiB}Mi`,
         },
-        nodes: { ...shape.node, podsPerNode, perZone, min: perZone * zones, desired: perZone * zones, max: maxPerZone * zones },
+        nodes: { ...node, podsPerNode, perZone, min: perZone * zones, desired: perZone * zones, max: maxPerZone * zones },
         database: { vcpu: dbVcpu, memoryGiB: dbVcpu * 4, instanceClass: shape.database(dbVcpu), storageGiB, maxStorageGiB: storageGiB * 10 },
         redis: { memoryGiB: redis[1], nodeClass: redis[0] },
         steadyStateUsers,
         worstRolloutStepUsers: (replicas - maxUnavailable) * a.usersPerPod,
         // The route moves only after the receiving colour is ready at its full floor (gated switch).
-        blueGreenSwitchUsers: colours === 2 ? replicas * a.usersPerPod : steadyStateUsers,
+        blueGreenSwitchUsers: layout === "single" ? steadyStateUsers : replicas * a.usersPerPod,
         afterZoneLossUsers: usersAfterZoneLoss(replicas, zones, a.usersPerPod),
     };
 }
 
-/** Colours kept at full size at once, which the nodes must hold. */
-export function fullSizeColours(release: StackConfig["release"]): 1 | 2 {
-    return release.strategy !== "rolling" && release.inactiveScale === "full" ? 2 : 1;
+/** How a stack's release config lays its workloads on the nodes. */
+export function layoutFor(release: StackConfig["release"]): Layout {
+    if (release.strategy === "rolling") return "single";
+    return release.inactiveScale === "full" ? "warm" : "minimal";
 }
 
-/** The sizing of a stack: every stack and the plan size through here. */
-export function sizingFor(cfg: StackConfig): Sizing {
-    return capacityFor(cfg.targetUsers, cfg.cloud, fullSizeColours(cfg.release));
+/**
+ * The sizing of a stack: every stack and the plan size through here. Nodes are the family's 4-vCPU
+ * size: larger ones save nothing at 10,000 users and up to a fifth at 100,000 (the plan's levers table),
+ * but changing the size of a running AKS or GKE pool means a new pool, so it is not chosen for the user.
+ */
+export function sizingFor(cfg: Pick<StackConfig, "targetUsers" | "cloud" | "release" | "nodeArch">): Sizing {
+    return capacityFor(cfg.targetUsers, cfg.cloud, layoutFor(cfg.release), nodeShapes(cfg.cloud, cfg.nodeArch)[0]);
 }
 
 export interface CapacityRow {
@@ -233,10 +284,18 @@ export function capacityRows(s: Sizing): CapacityRow[] {
         row("blue/green switch", s.blueGreenSwitchUsers),
         s.zones > 1 ? row(`after losing 1 of ${s.zones} zones`, s.afterZoneLossUsers) : { what: "after a zone loss (single zone)", ok: true },
         row(
-            `nodes (${s.nodes.desired} × ${s.nodes.podsPerNode} app pods, ${s.colours} colour(s))`,
-            Math.floor((s.nodes.desired * s.nodes.podsPerNode) / s.colours) * s.usersPerPod,
+            `nodes (${s.nodes.desired} × ${s.nodes.podsPerNode} app pods, ${s.colours} colour(s)${s.idlePods ? ` + ${s.idlePods} idle pods` : ""})`,
+            Math.floor((s.nodes.desired * s.nodes.podsPerNode - s.idlePods) / s.colours) * s.usersPerPod,
         ),
     ];
+    // A switch (or canary) during a peak: the serving colour at its HPA max, the receiving one at its floor.
+    if (s.layout !== "single")
+        rows.push(
+            row(
+                `nodes at autoscaler max (${s.nodes.max}): receiving colour beside a serving colour at HPA max`,
+                Math.min(s.app.replicas, s.nodes.max * s.nodes.podsPerNode - s.app.hpaMax) * s.usersPerPod,
+            ),
+        );
     if (s.cloud !== "local")
         rows.push(
             row(`database (${s.database.instanceClass})`, Math.floor((s.database.vcpu / a.dbVcpuPer10kUsers) * 10_000)),

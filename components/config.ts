@@ -7,7 +7,7 @@ import { azureSchema } from "./azure/config";
 import { gcpSchema } from "./gcp/config";
 import { RULE_NAMES } from "../policy/ruleNames";
 import { addressRows, addressShortfall } from "./addressSpace";
-import { sizingFor } from "./capacity";
+import { NODE_ARCHS, sizingFor, type NodeArch } from "./capacity";
 import { rdsRegions } from "./dataTls";
 import { stackNameProblem } from "./identifiers";
 import { monitoringConfig, monitoringKeys, type MonitoringConfig } from "./monitoring/config";
@@ -49,6 +49,8 @@ export interface StackConfig {
     targetUsers: number;
     protect: boolean;
     domain?: string;
+    /** CPU architecture of the nodes (arm64 needs a multi-arch app image). */
+    nodeArch: NodeArch;
     /** Dev stack: attach to this existing GatewayClass instead of installing Envoy Gateway. */
     gatewayClass?: string;
     policyExceptions: string[];
@@ -149,6 +151,7 @@ const projectKeys = {
     activeColor: oneOf(COLORS),
     canaryWeight: integer(0, 100, "a percentage"),
     inactiveScale: oneOf(["full", "minimal"] as const),
+    nodeArch: oneOf(NODE_ARCHS),
     previewHost: hostname,
     previewHeader: z.string().regex(/^[a-z0-9-]{1,64}$/, { error: "must be a lower-case HTTP header name, e.g. x-zdp-preview" }),
     domain: hostname,
@@ -268,6 +271,7 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
         "activeColor",
         "canaryWeight",
         "inactiveScale",
+        "nodeArch",
         "previewHeader",
         "protectStateful",
     ];
@@ -306,15 +310,18 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
                 value: values.canaryWeight,
                 message: "applies only to releaseStrategy canary; blueGreen always sends 100% to activeColor",
             });
-        // A scaled-down colour cannot take traffic: canary weight on it would overload it.
-        if (strategy === "canary" && parsed.inactiveScale === "minimal" && (parsed.canaryWeight as number | undefined))
-            issues.push({ key: "inactiveScale", value: "minimal", message: "must be full while canaryWeight sends traffic to the inactive colour" });
     }
     if (values.gatewayClass !== undefined && cloud !== undefined && cloud !== "local")
         issues.push({
             key: "gatewayClass",
             value: values.gatewayClass,
             message: `applies only to cloud local; cloud ${cloud} provides its own Gateway API controller`,
+        });
+    if (parsed.nodeArch === "arm64" && cloud === "gcp")
+        issues.push({
+            key: "nodeArch",
+            value: "arm64",
+            message: "is amd64 on gcp: GKE taints Arm nodes and this project does not tolerate them yet; arm64 is offered on aws (Graviton) and azure (Ampere)",
         });
     if (parsed.previewHost !== undefined && parsed.previewHost === parsed.domain)
         issues.push({ key: "previewHost", value: values.previewHost, message: "must differ from domain, or the preview route would take all traffic" });
@@ -393,6 +400,7 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
         cloud: cloud!,
         region,
         targetUsers: parsed.targetUsers as number,
+        nodeArch: parsed.nodeArch as NodeArch,
         protect: parsed.protectStateful as boolean,
         domain: parsed.domain as string | undefined,
         gatewayClass: parsed.gatewayClass as string | undefined,

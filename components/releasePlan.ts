@@ -1,7 +1,7 @@
 // Release maths: which colours run, at what size, with which route weights, and what each step serves.
 // Pure (no Pulumi import): the Release component and the plan both read it.
 import type { Color, StackConfig } from "./config";
-import type { Sizing } from "./capacity";
+import { zoneSafeReplicas, type Sizing } from "./capacity";
 
 /** A workload the release runs: `app` for rolling, a colour for blue/green and canary. */
 export type Track = "app" | Color;
@@ -58,8 +58,12 @@ export function releaseState(cfg: StackConfig, sizing: Sizing): ReleaseState {
     const inactive = otherColor(active);
     const inactiveWeight = r.strategy === "canary" ? r.canaryWeight : 0;
     const weights = { [active]: 100 - inactiveWeight, [inactive]: inactiveWeight } as Record<Color, number>;
-    // A minimal inactive colour keeps one pod per zone, reachable by the preview route only.
-    const inactiveFloor = r.inactiveScale === "full" ? replicas : sizing.zones;
+    // A minimal inactive colour keeps one pod per zone, reachable by the preview route only; given canary
+    // traffic, its floor is sized for its share like the full floor is for the target (zone loss included).
+    const inactiveFloor =
+        r.inactiveScale === "full"
+            ? replicas
+            : Math.min(replicas, Math.max(sizing.zones, inactiveWeight > 0 ? zoneSafeReplicas((cfg.targetUsers * inactiveWeight) / 100, sizing.zones) : 0));
     const version = (c: Color) => (c === "blue" ? r.blueVersion! : r.greenVersion!);
     const tracks: TrackState[] = [
         { track: active, version: version(active), role: "active", minReplicas: replicas, maxReplicas: hpaMax, weight: weights[active] },

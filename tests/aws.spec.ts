@@ -694,14 +694,34 @@ describe("aws stack (mocks)", function () {
             assert.deepStrictEqual(report.skipped, []);
         });
 
-        it("promote changes exactly the live route and the preview route, and replaces nothing", async () => {
-            const green = await runStack("aws", { activeColor: "green" });
-            const diff = diffResources(run.resources, green.resources);
+        it("promote with inactiveScale full changes exactly the live route and the preview route, and replaces nothing", async () => {
+            const full = await runStack("aws", { inactiveScale: "full" });
+            const green = await runStack("aws", { inactiveScale: "full", activeColor: "green" });
+            const diff = diffResources(full.resources, green.resources);
             assert.deepStrictEqual(diff.added, []);
             assert.deepStrictEqual(diff.removed, []);
             assert.deepStrictEqual(diff.changed.map((c) => `${c.type} ${c.name}`).sort(), [`${T.route} app-preview-token-route`, `${T.route} app-route`]);
             assert.ok(diff.changed.every((c) => !c.replaces));
             assert.strictEqual(green.outputs.activeColor.value, "green");
+        });
+
+        it("promote as the stack file ships it (inactiveScale minimal) also writes green's full floor and hands blue to its HPA; nothing replaced", async () => {
+            const green = await runStack("aws", { activeColor: "green" });
+            const diff = diffResources(run.resources, green.resources);
+            assert.deepStrictEqual([diff.added, diff.removed], [[], []]);
+            const changed = Object.fromEntries(diff.changed.map((c) => [`${c.type.split(":").pop()} ${c.name}`, c.paths.join(",")]));
+            assert.deepStrictEqual(Object.keys(changed).sort(), [
+                "Deployment app-blue",
+                "Deployment app-green",
+                "HTTPRoute app-preview-token-route",
+                "HTTPRoute app-route",
+                "HorizontalPodAutoscaler app-blue",
+                "HorizontalPodAutoscaler app-green",
+            ]);
+            // Green is scaled to its floor (and waited for) before the route moves; blue is not clamped down.
+            assert.match(changed["Deployment app-green"], /spec\.replicas/);
+            assert.doesNotMatch(changed["Deployment app-blue"], /spec\.replicas/);
+            assert.ok(diff.changed.every((c) => !c.replaces));
         });
 
         it("a new greenVersion changes only the green Deployment; a canary step only the route (ALB settings untouched)", async () => {
@@ -711,7 +731,7 @@ describe("aws stack (mocks)", function () {
                 ["kubernetes:apps/v1:Deployment app-green"],
             );
             assert.deepStrictEqual([...rollout.added, ...rollout.removed], []);
-            const canary = (w: number) => runStack("aws", { releaseStrategy: "canary", greenVersion: "6.9.2", canaryWeight: String(w) });
+            const canary = (w: number) => runStack("aws", { releaseStrategy: "canary", greenVersion: "6.9.2", canaryWeight: String(w), inactiveScale: "full" });
             const step = diffResources((await canary(10)).resources, (await canary(50)).resources);
             assert.deepStrictEqual(
                 step.changed.map((c) => `${c.type} ${c.name}`),
@@ -736,7 +756,7 @@ describe("aws stack (mocks)", function () {
                 T.tgConfig,
                 T.route,
                 "m7i.xlarge",
-                "7/zone × 3 = 21, autoscaler 21..33",
+                "4/zone × 3 = 12, autoscaler 12..33",
                 "db.m7g.2xlarge",
                 "cache.r7g.large",
                 "after losing 1 of 3 zones",

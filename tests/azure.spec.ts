@@ -528,8 +528,8 @@ describe("azure: the 10k-user stack", function () {
 describe("azure: config changes", function () {
     this.timeout(60_000);
     it("promote changes exactly the live route and the preview route, and replaces nothing", async () => {
-        const before = await runStack("azure");
-        const after = await runStack("azure", { activeColor: "green" });
+        const before = await runStack("azure", { inactiveScale: "full" });
+        const after = await runStack("azure", { inactiveScale: "full", activeColor: "green" });
         const d = diffResources(before.resources, after.resources);
         assert.deepStrictEqual([d.added, d.removed], [[], []]);
         assert.deepStrictEqual(d.changed.map((c) => c.name).sort(), ["app-preview-token-route", "app-route"]);
@@ -538,7 +538,7 @@ describe("azure: config changes", function () {
 
     // The release blast radius on this stack: the Azure resources and the AGC HealthCheckPolicies
     // (one per Service) must not move when a release does.
-    const blueGreen = { blueVersion: "6.9.1", greenVersion: "6.9.2" };
+    const blueGreen = { blueVersion: "6.9.1", greenVersion: "6.9.2", inactiveScale: "full" };
     const canary = (w: number) => ({ ...blueGreen, releaseStrategy: "canary", canaryWeight: String(w) });
     for (const row of [
         {
@@ -597,7 +597,7 @@ describe("azure: config changes", function () {
     });
 
     it("probes the single Service of a rolling release", async () => {
-        const run = await runStack("azure", { releaseStrategy: "rolling", appVersion: "6.9.1", blueVersion: "", greenVersion: "" });
+        const run = await runStack("azure", { releaseStrategy: "rolling", appVersion: "6.9.1", blueVersion: "", greenVersion: "", inactiveScale: "full" });
         assert.deepStrictEqual(
             all(run, T.health).map((h) => h.inputs.spec.targetRef.name),
             ["app"],
@@ -633,7 +633,7 @@ describe("azure plan (offline)", function () {
             T.health,
             "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
             "Standard_D4ds_v5",
-            "21..33",
+            "12..33",
             "Standard_D8ds_v5",
             "Balanced_B10",
             "after losing 1 of 3 zones",

@@ -16,10 +16,12 @@ describe("capacity: the published reference falls short", () => {
 
 describe("capacity: the model keeps the target served", () => {
     for (const cloud of CLOUDS)
-        for (const colours of [1, 2] as const)
+        for (const layout of ["single", "warm", "minimal"] as const)
             for (const users of USER_COUNTS) {
-                it(`${cloud}, ${users} users, ${colours} colour(s): steady, every rollout step, the switch and a zone loss serve the target`, () => {
-                    const s = capacityFor(users, cloud, colours);
+                it(`${cloud}, ${users} users, ${layout} layout: steady, every rollout step, the switch and a zone loss serve the target`, () => {
+                    const s = capacityFor(users, cloud, layout);
+                    const colours = layout === "warm" ? 2 : 1;
+                    const idle = layout === "minimal" ? s.zones : 0;
                     assert.ok(s.steadyStateUsers >= users, `steady ${s.steadyStateUsers}`);
                     assert.ok(s.worstRolloutStepUsers >= users, `rollout ${s.worstRolloutStepUsers}`);
                     assert.ok(s.blueGreenSwitchUsers >= users, `switch ${s.blueGreenSwitchUsers}`);
@@ -37,20 +39,21 @@ describe("capacity: the model keeps the target served", () => {
                     assert.ok(s.app.pdbMaxUnavailable >= 1);
                     assert.ok((s.app.replicas - s.app.pdbMaxUnavailable) * s.usersPerPod >= users || s.app.pdbMaxUnavailable === 1);
                     // The nodes hold every colour's floor and the autoscaler may reach the peaks.
-                    assert.ok(s.nodes.min * s.nodes.podsPerNode >= colours * s.app.replicas, "nodes hold the floors");
+                    assert.ok(s.nodes.min * s.nodes.podsPerNode >= colours * s.app.replicas + idle, "nodes hold the floors");
+                    // A switch during a peak: the serving colour at its HPA max beside the receiving one at its floor.
                     assert.ok(
-                        s.nodes.max * s.nodes.podsPerNode >= s.app.hpaMax + (colours - 1) * s.app.replicas + s.app.maxSurge,
-                        "max holds a peak and a surge",
+                        s.nodes.max * s.nodes.podsPerNode >= s.app.hpaMax + (layout === "single" ? 0 : s.app.replicas) + s.app.maxSurge,
+                        "max holds a peak, a surge and, with two colours, the other colour at its floor",
                     );
                     // After a zone loss the remaining zones' max can take the lost pods back.
-                    assert.ok((s.nodes.max / s.zones) * (s.zones - 1) * s.nodes.podsPerNode >= colours * s.app.replicas);
+                    assert.ok((s.nodes.max / s.zones) * (s.zones - 1) * s.nodes.podsPerNode >= colours * s.app.replicas + idle);
                     assert.strictEqual(s.nodes.min % s.zones, 0);
                     assert.ok(s.nodes.max >= s.nodes.desired && s.nodes.desired >= s.nodes.min);
                 });
             }
 
     it("10,000 users on AWS: 60 pods over 3 zones, 8 vCPU / 32 GiB database, an ~8 GiB Redis class", () => {
-        const s = capacityFor(10_000, "aws", 1);
+        const s = capacityFor(10_000, "aws");
         // 40 pods carry 10,000 users at 250 each; 20 per zone so that two zones still hold 40.
         assert.strictEqual(s.app.replicas, 60);
         assert.strictEqual(s.database.vcpu, 8);
@@ -73,11 +76,17 @@ describe("capacity: the model keeps the target served", () => {
         }
     });
 
-    it("a warm second colour doubles the node floor, not the pod floor", () => {
-        const one = capacityFor(10_000, "gcp", 1);
-        const two = capacityFor(10_000, "gcp", 2);
+    it("a warm second colour doubles the node floor, not the pod floor; a minimal one adds a pod per zone", () => {
+        const one = capacityFor(10_000, "gcp", "single");
+        const two = capacityFor(10_000, "gcp", "warm");
+        const minimal = capacityFor(10_000, "gcp", "minimal");
         assert.strictEqual(two.app.replicas, one.app.replicas);
         assert.ok(two.nodes.min > one.nodes.min);
+        assert.strictEqual(minimal.idlePods, 3);
+        // 60 + 3 pods over 3 zones, 6 pods a node: 4 nodes a zone, against 7 for two full colours.
+        assert.deepStrictEqual([one.nodes.perZone, minimal.nodes.perZone, two.nodes.perZone], [4, 4, 7]);
+        // The autoscaler's ceiling is the same: a switch during a peak needs both colours either way.
+        assert.strictEqual(minimal.nodes.max, two.nodes.max);
     });
 
     it("a node fits whole pods after the system reservation", () => {
@@ -95,7 +104,7 @@ describe("capacity: the model keeps the target served", () => {
 describe("capacity: every sized component against the target", () => {
     for (const cloud of CLOUDS)
         it(`${cloud}: at 10,000 users every row, database and Redis included, serves the target`, () => {
-            const rows = capacityRows(capacityFor(10_000, cloud, 2));
+            const rows = capacityRows(capacityFor(10_000, cloud, "warm"));
             assert.ok(rows.some((r) => r.what.startsWith("database")) && rows.some((r) => r.what.startsWith("redis")));
             assert.deepStrictEqual(
                 rows.filter((r) => !r.ok),
@@ -104,7 +113,7 @@ describe("capacity: every sized component against the target", () => {
         });
 
     it("at 1,000,000 users the largest database class (64 vCPU) serves 80,000 and its row says ✗", () => {
-        const rows = capacityRows(capacityFor(1_000_000, "aws", 2));
+        const rows = capacityRows(capacityFor(1_000_000, "aws", "warm"));
         const db = rows.find((r) => r.what.startsWith("database"))!;
         assert.strictEqual(db.servedUsers, 80_000);
         assert.strictEqual(db.ok, false);

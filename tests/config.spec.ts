@@ -147,7 +147,6 @@ describe("config: the stack config contract", () => {
             { cloud: "gcp", "gcp:project": "p", "gcp:region": "europe-west1", "aws:region": undefined, gatewayClass: "istio" },
             "gatewayClass",
         ],
-        ["minimal inactive colour taking canary traffic", { releaseStrategy: "canary", canaryWeight: "10", inactiveScale: "minimal" }, "inactiveScale"],
     ];
 
     for (const [what, overrides, key] of bad) {

@@ -527,9 +527,9 @@ describe("gcp stack (mocks)", function () {
     });
 
     describe("release blast radius on gcp", () => {
-        it("promote changes exactly the live route and the preview route, and replaces nothing", async () => {
-            const promoted = await runStack("gcp", { activeColor: "green" });
-            const d = diffResources(run.resources, promoted.resources);
+        it("promote with inactiveScale full changes exactly the live route and the preview route, and replaces nothing", async () => {
+            const promoted = await runStack("gcp", { activeColor: "green", inactiveScale: "full" });
+            const d = diffResources((await runStack("gcp", { inactiveScale: "full" })).resources, promoted.resources);
             assert.deepStrictEqual([d.added, d.removed], [[], []]);
             assert.deepStrictEqual(d.changed.map((c) => c.name).sort(), ["app-preview-token-route", "app-route"]);
             assert.ok(!d.changed.some((c) => c.replaces));

@@ -16,7 +16,7 @@ const DOCUMENTED: Record<string, { metrics: string[]; dimensions: string[] }> = 
     [CACHE_NS]: { metrics: ["DatabaseMemoryUsagePercentage", "Evictions", "CurrConnections"], dimensions: ["CacheClusterId"] },
 };
 
-const sizing = capacityFor(10_000, "aws", 2);
+const sizing = capacityFor(10_000, "aws", "warm");
 const input = {
     region: "eu-west-1",
     stackName: "zdp-aws",
@@ -32,7 +32,7 @@ describe("monitoring: thresholds from the capacity model", () => {
         assert.strictEqual(rdsDefaultMaxConnections(512), 5000);
     });
     it("defaults move with the sizing; config overrides win", () => {
-        const big = thresholdsFor(capacityFor(100_000, "aws", 2), { emails: [] });
+        const big = thresholdsFor(capacityFor(100_000, "aws", "warm"), { emails: [] });
         assert.ok(big.readyPodFloor > input.thresholds.readyPodFloor);
         assert.ok(big.databaseConnections > input.thresholds.databaseConnections);
         assert.strictEqual(input.thresholds.readyPodFloor, sizing.app.hpaMin);
@@ -237,7 +237,7 @@ describe("monitoring: Azure Monitor alerts (azure)", function () {
         const c = ready.inputs.criteria.allOf[0];
         assert.strictEqual(c.metricName, "BackendHealthyTargets");
         assert.deepStrictEqual(c.dimensions, [{ name: "BackendService", operator: "Include", values: ["*"] }]);
-        assert.strictEqual(c.threshold, thresholdsFor(capacityFor(run.config.targetUsers, "azure", 2), { emails: [] }).readyPodFloor);
+        assert.strictEqual(c.threshold, thresholdsFor(capacityFor(run.config.targetUsers, "azure", "warm"), { emails: [] }).readyPodFloor);
         const tc = all(run, "azure-native:servicenetworking:TrafficControllerInterface")[0] ?? all(run, "azure-native:servicenetworking:TrafficController")[0];
         assert.ok(tc, "no traffic controller recorded");
         for (const a of alerts) assert.strictEqual(a.inputs.actions.length, 1, a.name);

@@ -759,11 +759,14 @@ describe("release CLI building blocks", () => {
         assert.throws(() => readState(DEFAULTS, { "release.activeColor": "green" }), RefusedError);
     });
 
-    it("refuses deploying onto a colour that takes canary traffic, and canary onto a minimal colour", () => {
+    it("refuses deploying onto a colour that takes canary traffic; a minimal colour may take a canary (its floor follows its share)", () => {
         const canary = readState(DEFAULTS, { releaseStrategy: "canary", canaryWeight: "20", blueVersion: "1", greenVersion: "2" });
         assert.throws(() => planRelease(canary, { kind: "deploy", version: "3" }), /promote or rollback before deploying/);
         const minimal = readState(DEFAULTS, { inactiveScale: "minimal", blueVersion: "1", greenVersion: "2" });
-        assert.throws(() => planRelease(minimal, { kind: "canary", percents: [10] }), /inactiveScale is minimal/);
+        assert.deepStrictEqual(
+            planRelease(minimal, { kind: "canary", percents: [10] }).steps.map((s) => s.edit),
+            [{ canaryWeight: "10", releaseStrategy: "canary" }],
+        );
     });
 
     it("restores set keys and removes keys the stack file did not have", () => {

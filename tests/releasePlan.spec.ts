@@ -11,9 +11,9 @@ const state = (overrides: Record<string, string>, stack = "aws") => {
 };
 
 describe("release maths", () => {
-    it("blue/green: the active colour takes 100, the other 0, both at full size by default", () => {
+    it("blue/green with inactiveScale full: the active colour takes 100, the other 0, both at full size", () => {
         for (const active of ["blue", "green"] as const) {
-            const { state: s, sizing } = state({ activeColor: active });
+            const { state: s, sizing } = state({ activeColor: active, inactiveScale: "full" });
             assert.deepStrictEqual(s.weights, { [active]: 100, [otherColor(active)]: 0 });
             assert.strictEqual(s.activeColor, active);
             assert.deepStrictEqual(
@@ -36,10 +36,23 @@ describe("release maths", () => {
     });
 
     it("canary steps report the users each step can carry, bounded by the colour with less headroom", () => {
-        const { state: s, sizing } = state({ releaseStrategy: "canary", canaryWeight: "50" });
+        const { state: s, sizing } = state({ releaseStrategy: "canary", canaryWeight: "50", inactiveScale: "full" });
         const capacity = sizing.app.replicas * sizing.usersPerPod;
         assert.strictEqual(s.steps[1].servingUsers, capacity * 2);
         assert.ok(s.steps.every((step) => step.servingUsers >= sizing.targetUsers));
+    });
+
+    it("minimal inactive colour taking canary traffic: a floor sized for its share, zone loss included", () => {
+        // 10,000 users: 10% is 1,000 users, 4 pods, 2 a zone so that two zones hold 4 → 6; 50% → 30; 100% → the full 60.
+        const floors = [0, 10, 50, 100].map((w) => {
+            const { state: s, sizing } = state({ releaseStrategy: "canary", canaryWeight: String(w), inactiveScale: "minimal" });
+            assert.ok(
+                s.steps.every((step) => step.servingUsers >= sizing.targetUsers),
+                `canaryWeight ${w}`,
+            );
+            return s.tracks.find((t) => t.role === "inactive")!.minReplicas;
+        });
+        assert.deepStrictEqual(floors, [3, 6, 30, 60]);
     });
 
     it("minimal inactive colour: one pod per zone floor, still the HPA ceiling so a demoted colour drains slowly", () => {
@@ -51,7 +64,7 @@ describe("release maths", () => {
     });
 
     it("rolling: one track, surge batches that never serve below steady state", () => {
-        const { state: s, sizing } = state({ releaseStrategy: "rolling", appVersion: "6.9.2", blueVersion: "", greenVersion: "" });
+        const { state: s, sizing } = state({ releaseStrategy: "rolling", appVersion: "6.9.2", blueVersion: "", greenVersion: "", inactiveScale: "full" });
         assert.deepStrictEqual(s.weights, { app: 100 });
         assert.strictEqual(s.tracks.length, 1);
         assert.strictEqual(s.steps.length, 1 + Math.ceil(sizing.app.replicas / sizing.app.maxSurge));

@@ -206,7 +206,8 @@ export class Cluster extends pulumi.ComponentResource {
                         instanceTypes: [args.nodes.machineType],
                         // The cluster's version (not the config's): a minor upgrade rolls the nodes after the control plane.
                         version: cluster.version,
-                        amiType: "AL2023_x86_64_STANDARD",
+                        // EKS AMITypes: the AL2023 image for the nodes' CPU architecture.
+                        amiType: args.nodes.arch === "arm64" ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD",
                         capacityType: "ON_DEMAND",
                         scalingConfig: scaling,
                         updateConfig: { maxUnavailable: 1 },

@@ -8,7 +8,7 @@ import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
-import type { Sizing } from "../capacity";
+import { nodeShapes, type Sizing } from "../capacity";
 import type { AddressPlan } from "./addressing";
 import type { AzureConfig } from "../config";
 import { aksEndpoint, aksKubeconfig } from "./kubeconfig";
@@ -111,7 +111,8 @@ export class AzureCluster extends pulumi.ComponentResource {
                     {
                         name: "system",
                         mode: "System",
-                        vmSize: nodes.machineType,
+                        // x86 whatever nodeArch says: a system pool's size cannot change in place, and AKS runs mixed pools.
+                        vmSize: nodeShapes("azure", "amd64")[0].machineType,
                         osType: "Linux",
                         osSKU: "AzureLinux",
                         availabilityZones: [...ZONES],
@@ -146,7 +147,8 @@ export class AzureCluster extends pulumi.ComponentResource {
             {
                 resourceGroupName,
                 resourceName: cluster.name,
-                agentPoolName: "user",
+                // A new name per architecture: switching nodeArch creates the new pool before the old one drains.
+                agentPoolName: nodes.arch === "arm64" ? "userarm" : "user",
                 mode: "User",
                 vmSize: nodes.machineType,
                 osType: "Linux",

@@ -15,7 +15,6 @@ export interface ReleaseState {
     versions: { blue?: string; green?: string; app?: string };
     /** Share of traffic on the inactive colour (canary only). */
     canaryWeight: number;
-    inactiveScale: string;
     previewHeader: string;
     healthPath: string;
     domain?: string;
@@ -61,7 +60,6 @@ export function readState(defaults: Record<string, string>, stackConfig: Record<
         inactiveColor: other(activeColor),
         versions: { blue: merged.blueVersion, green: merged.greenVersion, app: merged.appVersion },
         canaryWeight,
-        inactiveScale: merged.inactiveScale ?? "full",
         previewHeader: merged.previewHeader ?? "x-zdp-preview",
         healthPath: merged.healthPath ?? "/",
         domain: merged.domain,
@@ -172,8 +170,6 @@ export function planRelease(state: ReleaseState, action: Exclude<Action, { kind:
         case "canary": {
             requireColours(state, "canary", "set releaseStrategy to canary or blueGreen first");
             requireVersion(state, inactive);
-            if (action.percents.some((p) => p > 0) && state.inactiveScale === "minimal")
-                throw new RefusedError(`inactiveScale is minimal, so ${inactive} cannot take canary traffic; set inactiveScale to full and run \`up\` first`);
             const steps: ConfigStep[] = action.percents.map((p, i) => {
                 const edit: ConfigEdit = { canaryWeight: String(p) };
                 if (i === 0 && state.strategy !== "canary") edit.releaseStrategy = "canary";
