@@ -1,0 +1,148 @@
+import type { PriceTable } from "../priceTable";
+// Google Cloud list prices read from copies of the Cloud Billing Catalog (SKU) and of Google's pricing pages, as stored by the search tool
+export const GCP_EUROPE_WEST1: PriceTable = {
+    cloud: "gcp",
+    region: "europe-west1",
+    currency: "USD",
+    asOf: "2026-12-01",
+    prices: {
+        "gke.cluster": {
+            usd: 0.1,
+            unit: "hour",
+            source: "https://cloud.google.com/kubernetes-engine/pricing",
+            note: "flat cluster management fee per cluster, any mode, size or topology (zonal, regional, Autopilot all $0.10/h). Free tier: $74.40/month credit per billing account (= one zonal Standard or Autopilot cluster); the credit is NOT applied to regional clusters, compute or other SKUs, and unused credit does not roll over. Free-tier wording read from a proxied copy of this page",
+        },
+        "gce.n2-standard-4": {
+            usd: 0.213668,
+            unit: "hour",
+            source: "https://github.com/Cyclenerd/google-cloud-pricing-cost-calculator/blob/fd66b26ff84fee5cdd94f341ea89206e76c06b99/pricing.yml",
+            note: "copy of the Cloud Billing Catalog (SKU) prices, generated 2026-07-30; on-demand, before sustained-use discount; 4 vCPU / 16 GB",
+        },
+        "gce.n2-standard-8": {
+            usd: 0.427336,
+            unit: "hour",
+            source: "https://github.com/Cyclenerd/google-cloud-pricing-cost-calculator/blob/fd66b26ff84fee5cdd94f341ea89206e76c06b99/pricing.yml",
+            note: "copy of the Cloud Billing Catalog (SKU) prices, generated 2026-07-30; on-demand, before sustained-use discount; 8 vCPU / 32 GB",
+        },
+        "gce.n2-standard-16": {
+            usd: 0.854672,
+            unit: "hour",
+            source: "https://github.com/Cyclenerd/google-cloud-pricing-cost-calculator/blob/fd66b26ff84fee5cdd94f341ea89206e76c06b99/pricing.yml",
+            note: "copy of the Cloud Billing Catalog (SKU) prices, generated 2026-07-30; on-demand, before sustained-use discount; 16 vCPU / 64 GB",
+        },
+        "pd.balanced": {
+            usd: 0.1,
+            unit: "GiB-month",
+            source: "https://github.com/Cyclenerd/google-cloud-pricing-cost-calculator/blob/fd66b26ff84fee5cdd94f341ea89206e76c06b99/pricing.yml",
+            note: "copy of the Cloud Billing Catalog (SKU 'Balanced PD Capacity'), generated 2026-07-30; zonal balanced PD (regional/replicated balanced PD is 0.2)",
+        },
+        "nat.vm": {
+            usd: 0.0014,
+            unit: "hour",
+            source: "https://github.com/Cyclenerd/google-cloud-pricing-cost-calculator/blob/fd66b26ff84fee5cdd94f341ea89206e76c06b99/pricing.yml",
+            note: "per VM-hour, capped at 32 VMs: the copy (generated 2026-07-30) stores only the cap, 0.0448/h per gateway, which build/pricing.pl computes as 32 x the global 'Networking Cloud Nat Gateway Uptime' SKU, so 0.0448/32 = 0.0014. $0.0014 per VM per hour up to 32 VMs is also stated in https://github.com/ChiefGyk3D/Clouds-Against-Humanity/wiki/Provider-GCP-Cost-Lesson (read from Google's page 2026-10-16). The NAT gateway's own external IPs are billed separately as IPs",
+        },
+        "nat.data": {
+            usd: 0.045,
+            unit: "GiB",
+            source: "https://github.com/Cyclenerd/google-cloud-pricing-cost-calculator/blob/fd66b26ff84fee5cdd94f341ea89206e76c06b99/pricing.yml",
+            note: "copy of the Cloud Billing Catalog (SKU 'Networking Cloud Nat Data Processing') for europe-west1, generated 2026-07-30; charged on both inbound and outbound data through the gateway",
+        },
+        "lb.forwardingRule": {
+            usd: 0.025,
+            unit: "hour",
+            source: "https://cloud.google.com/load-balancing/pricing",
+            note: 'read from a stored (proxied) copy of Google\'s page: "First 5 forwarding rules $0.025 / hour". Global forwarding rules, not region-specific: $0.025/h covers the first 5 rules; each additional rule $0.01/h',
+        },
+        "ip.staticExternal": {
+            usd: 0,
+            unit: "hour",
+            source: "https://github.com/Cyclenerd/google-cloud-pricing-cost-calculator/blob/fd66b26ff84fee5cdd94f341ea89206e76c06b99/build/pricing.pl",
+            note: "free: build/pricing.pl (copying Google's IP pricing) says there is no charge for static and ephemeral IPs attached to forwarding rules. For comparison, europe-west1 in pricing.yml (2026-07-30): IP in use on a standard VM 0.005/h; static IP reserved but not in use 0.01/h",
+        },
+        "cloudArmor.policy": {
+            usd: 5,
+            unit: "month",
+            source: "https://www.pump.co/blog/google-cloud-armor/",
+            note: "third-party copy of the list price (cloud.google.com/armor/pricing), published 2026-02-09; Cloud Armor Standard (pay-as-you-go), per security policy, global, not region-specific",
+        },
+        "cloudArmor.rule": {
+            usd: 1,
+            unit: "month",
+            source: "https://www.pump.co/blog/google-cloud-armor/",
+            note: "third-party copy of the list price (cloud.google.com/armor/pricing), published 2026-02-09; Cloud Armor Standard, per rule per month",
+        },
+        "cloudArmor.requests": {
+            usd: 0.75,
+            unit: "million-requests",
+            source: "https://www.pump.co/blog/google-cloud-armor/",
+            note: "third-party copy of the list price (cloud.google.com/armor/pricing), published 2026-02-09; Cloud Armor Standard, globally scoped policies (the global external ALB uses these); regionally scoped policies are $0.60 per million",
+        },
+        "logging.ingest": {
+            usd: 0.5,
+            unit: "GiB",
+            source: "https://cloud.google.com/stackdriver/pricing",
+            note: "Logging storage (one-time ingestion charge, includes 30 days retention) after the free first 50 GiB per project per month; retention beyond 30 days $0.01/GiB-month; vended network logs $0.25/GiB. Not region-specific",
+        },
+        "kms.keyVersion": {
+            usd: 0.06,
+            unit: "month",
+            source: "https://cloud.google.com/kms/pricing",
+            note: "per active key version, SOFTWARE protection level (symmetric or asymmetric), prices effective 2025-03-17; crypto operations extra at $0.03 per 10,000; destroyed versions free",
+        },
+        "monitoring.alertCondition": {
+            usd: 1.5,
+            unit: "month",
+            source: "https://cloud.google.com/monitoring/alerts/cost-control",
+            note: "per condition in an alerting policy, plus $0.35 per million time series returned by the condition queries (read from a copy of this page whose wording said charging starts no sooner than April 2025; the current page says alerting is charged per condition and per time series returned)",
+        },
+        "cloudsql.enterprise.vcpu.ha": {
+            usd: 0.0826,
+            unit: "vCPU-hour",
+            source: "https://cloud.google.com/sql/pricing",
+            note: "Enterprise edition, regional (HA: primary + standby in a second zone) instance, per vCPU-hour; Google's page prices HA at exactly 2x zonal (Iowa); 2x also holds in the copies for europe-west1 (bundled 'Regional - 64 vCPU + 416GB RAM in EMEA' 11.2672 = 2 x zonal 5.6336 in the 2024 copy; db-n1-standard-1 0.1351 = 2 x 0.0676 in the 2026-09-25 copy). Same Belgium = Iowa assumption and evidence as cloudsql.enterprise.vcpu. Zonal evidence: Cloud SQL for PostgreSQL Enterprise edition, dedicated-core, zonal (single-zone) instance, per vCPU-hour; Iowa price from Google's page. europe-west1 is ASSUMED to equal Iowa: Google's page fills region prices with JavaScript, so the stored copies show Iowa (us-central1). Evidence that Belgium = Iowa: (1) a 2024 copy of the Cloud SQL SKU catalog (infracost-based, https://github.com/M-Naveed-Ashraf/cloud_pricing_with_infracost/blob/b16be0581946ba3c2ce47b5b8960d83246bfc658/GCP/cloudSQL/cloudSQL_cuds_infra_response.py) lists europe-west1 'Zonal - 8 vCPU + 30GB RAM in EMEA' at $0.5404/h = 8 x 0.0413 + 30 x 0.007, same as Iowa, and Iowa 'Zonal - vCPU in Americas' 0.0413, 'Zonal - RAM in Americas' 0.007; (2) a copy of the Billing Catalog dated 2026-09-25 (https://github.com/doitintl/gcpinstances.info/blob/0245c5c663169bb969c250e25beb48540eba55b7/public/data/cloudsql-pricing.json) gives europe-west1 db-n1-standard-1 (1 vCPU + 3.75 GB bundled SKU) $0.0676/h zonal and $0.1351/h regional (= 0.0413 + 3.75 x 0.007, and 2x), the same as us-central2/us-east5/us-east7. europe-west1 Cloud SQL SKUs are named '... in EMEA'. No Belgium per-vCPU/per-GiB SKU price was found in a citable copy; a project doc found by the search tool (repository not identifiable) quoting the Billing Catalog for europe-west1 on 2026-10-01 gives regional CPU $0.0826/h, RAM $0.014/GiB-h, SSD $0.34/GiB-month, which agrees",
+        },
+        "cloudsql.enterprise.memory.ha": {
+            usd: 0.014,
+            unit: "GiB-hour",
+            source: "https://cloud.google.com/sql/pricing",
+            note: "Enterprise edition, regional (HA) instance, per GiB of memory per hour = 2x zonal (Iowa). Same Belgium = Iowa assumption and evidence as cloudsql.enterprise.vcpu.ha",
+        },
+        "cloudsql.ssd.ha": {
+            usd: 0.34,
+            unit: "GiB-month",
+            source: "https://cloud.google.com/sql/pricing",
+            note: "Cloud SQL SSD storage for a regional (HA) instance, per GiB-month = 2x zonal (Iowa price from Google's page); europe-west1 assumed = Iowa, the zonal evidence below. Zonal evidence: Cloud SQL SSD storage (SKU 'Standard storage'; HDD is 'Low cost storage'), zonal instance, per GiB-month; Iowa price from Google's page, also in the 2024 SKU copy (https://github.com/M-Naveed-Ashraf/cloud_pricing_with_infracost/blob/b16be0581946ba3c2ce47b5b8960d83246bfc658/GCP/cloudSQL/cloudSQL_cuds_infra_response.py) as 'Cloud SQL for PostgreSQL: Zonal - Standard storage in Americas' 0.17. No citable europe-west1 storage SKU price was found; assumed = Iowa as for compute (the uncitable 2026-10-01 doc above gives $0.34 for europe-west1 regional, consistent). Backups and IP addresses are charged separately",
+        },
+        "lb.data": {
+            usd: 0.008,
+            unit: "GiB",
+            source: "https://cloud.google.com/load-balancing/pricing",
+            note: "data processed by the load balancer, charged on BOTH inbound and outbound data (each $0.008/GiB), read from a proxied copy of Google's page (http://mobile.dudasite.com/site/google8/default?url=https%3A%2F%2Fcloud.google.com%2Fload-balancing%2Fpricing): the table of regional inbound/outbound data-processing charges applies to global, classic and regional external Application Load Balancers ('There are no global data processing charges. Data processing is charged by the region, depending on where the traffic is processed'). The copy does not say which region the table was rendered for (page default). Belgium check: a May-2025 EUR estimate found by the search tool (repository not identifiable) lists 'Regional External Application Load Balancer Inbound/Outbound Data Processing for Belgium (europe-west1)' at EUR 0.70392 per 100 GB each, which at the EUR/USD rate implied by the same table's Belgium Balanced PD line (EUR 0.08799 vs USD 0.10) is USD 0.0080. Internet egress is billed separately",
+        },
+        "memorystore.standard.M2": {
+            usd: 0.061,
+            unit: "GiB-hour",
+            source: "https://github.com/doitintl/gcpinstances.info/blob/cef63076efee03b3fc8903b7bdea7259bc4e9a71/public/data/memorystore-pricing.json",
+            note: "Memorystore for Redis Standard tier (STANDARD_HA), SKU 'Redis Capacity Standard M2' for europe-west1, per GiB of provisioned capacity per hour; third-party copy of the Cloud Billing Catalog (doitintl/gcpinstances.info, updatedAt 2026-06-02; identical in its 2026-04-27 version). Capacity tier M2 = 5-10 GB (tiers per infracost internal/resources/google/redis_instance.go; Google's pricing page: a 3 GB instance falls in the 1-4 GB tier). Iowa for comparison 0.054. The Standard price covers the primary plus its failover replica; how read replicas beyond the first are charged was not found on Google's page (docs/cost.md)",
+        },
+        "memorystore.standard.M3": {
+            usd: 0.05,
+            unit: "GiB-hour",
+            source: "https://github.com/doitintl/gcpinstances.info/blob/cef63076efee03b3fc8903b7bdea7259bc4e9a71/public/data/memorystore-pricing.json",
+            note: "Memorystore for Redis Standard tier (STANDARD_HA), SKU 'Redis Capacity Standard M3' for europe-west1, per GiB of provisioned capacity per hour; third-party copy of the Cloud Billing Catalog (doitintl/gcpinstances.info, updatedAt 2026-06-02; identical in its 2026-04-27 version). Capacity tier M3 = 11-35 GB (tiers per infracost internal/resources/google/redis_instance.go; Google's pricing page: a 3 GB instance falls in the 1-4 GB tier). Iowa for comparison 0.046. The Standard price covers the primary plus its failover replica; how read replicas beyond the first are charged was not found on Google's page (docs/cost.md)",
+        },
+        "memorystore.standard.M4": {
+            usd: 0.043,
+            unit: "GiB-hour",
+            source: "https://github.com/doitintl/gcpinstances.info/blob/cef63076efee03b3fc8903b7bdea7259bc4e9a71/public/data/memorystore-pricing.json",
+            note: "Memorystore for Redis Standard tier (STANDARD_HA), SKU 'Redis Capacity Standard M4' for europe-west1, per GiB of provisioned capacity per hour; third-party copy of the Cloud Billing Catalog (doitintl/gcpinstances.info, updatedAt 2026-06-02; identical in its 2026-04-27 version). Capacity tier M4 = 36-100 GB (tiers per infracost internal/resources/google/redis_instance.go; Google's pricing page: a 3 GB instance falls in the 1-4 GB tier). Iowa for comparison 0.035. The Standard price covers the primary plus its failover replica; how read replicas beyond the first are charged was not found on Google's page (docs/cost.md)",
+        },
+        "memorystore.standard.M5": {
+            usd: 0.035,
+            unit: "GiB-hour",
+            source: "https://github.com/doitintl/gcpinstances.info/blob/cef63076efee03b3fc8903b7bdea7259bc4e9a71/public/data/memorystore-pricing.json",
+            note: "Memorystore for Redis Standard tier (STANDARD_HA), SKU 'Redis Capacity Standard M5' for europe-west1, per GiB of provisioned capacity per hour; third-party copy of the Cloud Billing Catalog (doitintl/gcpinstances.info, updatedAt 2026-06-02; identical in its 2026-04-27 version). Capacity tier M5 = over 100 GB (max 300 GB) (tiers per infracost internal/resources/google/redis_instance.go; Google's pricing page: a 3 GB instance falls in the 1-4 GB tier). Iowa for comparison 0.030. The Standard price covers the primary plus its failover replica; how read replicas beyond the first are charged was not found on Google's page (docs/cost.md)",
+        },
+    },
+};
