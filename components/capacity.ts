@@ -164,7 +164,7 @@ export function usersAfterZoneLoss(replicas: number, zones: number, usersPerPod:
 }
 
 /** What the reference sizing serves in steady state, during a rolling node replacement, after a zone loss. */
-export function evaluateReference(ref = REFERENCE) {
+export function evaluateReference(ref: Omit<typeof REFERENCE, "nodes"> & { nodes: number } = REFERENCE) {
     return {
         steadyStateUsers: ref.nodes * ref.usersPerNode,
         worstRolloutStepUsers: (ref.nodes - ref.maxUnavailableNodes) * ref.usersPerNode,

@@ -12,6 +12,10 @@ import { listStacks, runStack, UNKNOWN, type Recorded, type StackRun } from "../
 import { diffResources, type StackDiff } from "../tests/diff";
 import { runPolicies, summarize } from "../policy/offline";
 import { monitoringLines } from "./planMonitoring";
+import { costLines } from "./planCost";
+import { costPicture, type CostPicture } from "../components/cost/choices";
+import { priceTableFor } from "../components/cost/prices";
+import { MissingPrice } from "../components/cost/model";
 
 const SECRET = "[secret]";
 
@@ -21,7 +25,8 @@ const table = (head: string[]) => new Table({ head, style: { head: [], border: [
 const USAGE = `usage: npm run plan -- [--stack ${listStacks().join("|")}] [--config KEY=VALUE ...] [--json] [--diff]
 
 Runs the program for Pulumi.<stack>.yaml under Pulumi's mock runtime (no cloud, no Pulumi CLI) and
-prints the resources, the capacity against targetUsers, the release state and the policy summary.
+prints the resources, the capacity against targetUsers, the release state, the monthly cost at list
+prices, the monitoring and the policy summary.
   --stack S            stack file to plan (default dev)
   --config KEY=VALUE   override a key as \`pulumi config set\` would; aws.cacheNodes=3 sets by path (repeatable)
   --json               one JSON document instead of tables (secrets redacted)
@@ -154,7 +159,21 @@ export interface Plan {
     sizing: Sizing;
     release: ReleaseState;
     policy: ReturnType<typeof runPolicies>;
+    /** The priced picture, or why the stack has none (dev, a region without a price table). */
+    cost: CostPicture | string;
     diff?: StackDiff;
+}
+
+/** The priced picture; a table without a region or a price says so instead of failing the plan. */
+function priceStack(run: StackRun, sizing: Sizing): CostPicture | string {
+    const table = priceTableFor(run.config.cloud, run.config.region);
+    if (typeof table === "string") return table;
+    try {
+        return costPicture(run.config, sizing, run.resources, table);
+    } catch (e) {
+        if (e instanceof MissingPrice) return e.message;
+        throw e;
+    }
 }
 
 /** Run the stack (and, for a diff, the stack file as is) and compute everything the plan shows. */
@@ -165,6 +184,7 @@ export async function buildPlan(stack: string, overrides: Record<string, string>
     return {
         run,
         sizing,
+        cost: priceStack(run, sizing),
         release: releaseState(run.config, sizing),
         policy: runPolicies(run.resources, run.config),
         diff: base ? diffResources(base.resources, run.resources) : undefined,
@@ -196,13 +216,14 @@ export function planJson(plan: Plan, overrides: Record<string, string>): string 
         shortfalls: shortfalls(plan),
         release: plan.release,
         policy: plan.policy,
+        cost: typeof plan.cost === "string" ? { unavailable: plan.cost } : plan.cost,
         ...(diff ? { diff } : {}),
     };
     return JSON.stringify(doc, (_k, v) => (v === UNKNOWN ? "(known after apply)" : v), 2);
 }
 
 /** The text plan. */
-export function renderPlan({ run, sizing, release, policy, diff }: Plan): string {
+export function renderPlan({ run, sizing, release, policy, cost, diff }: Plan): string {
     const out: string[] = [];
     const cfg = run.config;
     out.push(
@@ -214,6 +235,7 @@ export function renderPlan({ run, sizing, release, policy, diff }: Plan): string
     printCapacity(out, run.config, sizing);
     out.push("");
     printRelease(out, release);
+    out.push("", ...costLines(cost, sizing.targetUsers));
     out.push("", ...monitoringLines(run.resources));
     out.push(`\nPolicy (policy/, CrossGuard, run offline): ${summarize(policy)}`);
     for (const v of policy.violations) out.push(`  ${v.level === "mandatory" ? "✗" : "!"} [${v.rule}] ${v.resource}: ${v.message}`);

@@ -13,7 +13,7 @@ import type { AddressPlan } from "./addressing";
 import type { AzureConfig } from "../config";
 import { aksEndpoint, aksKubeconfig } from "./kubeconfig";
 import { roleDefinitionId } from "./roles";
-import { ZONES } from "./sizing";
+import { SYSTEM_POOL, ZONES } from "./sizing";
 
 export interface ClientIdentity {
     subscriptionId: pulumi.Input<string>;
@@ -117,9 +117,9 @@ export class AzureCluster extends pulumi.ComponentResource {
                         osSKU: "AzureLinux",
                         availabilityZones: [...ZONES],
                         enableAutoScaling: true,
-                        count: ZONES.length,
-                        minCount: ZONES.length,
-                        maxCount: 2 * ZONES.length,
+                        count: SYSTEM_POOL.min,
+                        minCount: SYSTEM_POOL.min,
+                        maxCount: SYSTEM_POOL.max,
                         vnetSubnetID: args.nodeSubnetId,
                         orchestratorVersion: s.kubernetesVersion,
                         nodeTaints: ["CriticalAddonsOnly=true:NoSchedule"],

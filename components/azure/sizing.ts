@@ -10,3 +10,6 @@ export function pgStorageGb(wantedGiB: number): number {
 
 /** AKS zones the node pools and zone-redundant services span. */
 export const ZONES = ["1", "2", "3"] as const;
+
+/** The AKS system pool (critical add-ons only): one x86 node per zone, growing to two per zone. */
+export const SYSTEM_POOL = { min: ZONES.length, max: 2 * ZONES.length } as const;

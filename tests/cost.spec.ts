@@ -1,0 +1,186 @@
+import * as assert from "assert";
+import { parseConfig, type StackConfig } from "../components/config";
+import { capacityFor, capacityRows, DB_VCPU_STEPS, nodeShapes, NODE_ARCHS, sizingFor, type Layout } from "../components/capacity";
+import { costPicture } from "../components/cost/choices";
+import { MissingPrice, referenceCost, stackCost, systemPool, type Declared } from "../components/cost/model";
+import { PRICE_TABLES, priceTableFor } from "../components/cost/prices";
+import type { PriceTable } from "../components/cost/priceTable";
+import { pgStorageGb } from "../components/azure/sizing";
+import { buildPlan, planJson, renderPlan } from "../scripts/plan";
+import * as fs from "fs";
+import * as path from "path";
+import { ROOT, stackConfigMap } from "./harness";
+
+const CLOUDS = ["aws", "azure", "gcp"] as const;
+const config = (stack: string, overrides: Record<string, string> = {}): StackConfig => parseConfig(stackConfigMap(stack, overrides), stack);
+const tableOf = (cfg: StackConfig) => {
+    const t = priceTableFor(cfg.cloud, cfg.region);
+    if (typeof t === "string") assert.fail(t);
+    return t;
+};
+// The optional edge resources the model prices only when declared (each with two rules).
+const DECLARED: Declared[] = [
+    { type: "gcp:compute/securityPolicy:SecurityPolicy", inputs: { rules: [{}, {}] } },
+    { type: "aws:wafv2/webAcl:WebAcl", inputs: { rules: [{}, {}] } },
+];
+// Users from the model's floor to its ceiling: every database step and Redis class is chosen somewhere.
+const SWEEP = Array.from({ length: 120 }, (_, i) => Math.round(100 * 10_000 ** (i / 119)));
+
+describe("cost: the price tables", () => {
+    for (const table of PRICE_TABLES)
+        describe(`${table.cloud} ${table.region}`, () => {
+            it("is dated, and every price is a positive USD amount with its https source", () => {
+                assert.match(table.asOf, /^\d{4}-\d{2}-\d{2}$/);
+                assert.ok(Object.keys(table.prices).length > 10);
+                for (const [sku, p] of Object.entries(table.prices)) {
+                    assert.ok(Number.isFinite(p.usd) && p.usd >= 0, `${sku}: ${p.usd}`);
+                    assert.match(p.source, /^https:\/\/\S+$/, sku);
+                }
+            });
+
+            it("prices every SKU the stacks can choose, and holds no price the model never uses", () => {
+                const cfg = config(table.cloud);
+                const used = new Set<string>();
+                const dbClasses = new Set<string>();
+                const redisClasses = new Set<string>();
+                const layouts: Layout[] = ["single", "warm", "minimal"];
+                for (const arch of NODE_ARCHS)
+                    for (const node of nodeShapes(table.cloud, arch))
+                        for (const layout of layouts)
+                            for (const users of SWEEP) {
+                                const s = capacityFor(users, table.cloud, layout, node);
+                                dbClasses.add(s.database.instanceClass);
+                                redisClasses.add(s.redis.nodeClass);
+                                // Throws MissingPrice naming the SKU when the table lacks one.
+                                for (const line of stackCost({ ...cfg, targetUsers: users }, s, DECLARED, table).lines) line.skus.forEach((k) => used.add(k));
+                            }
+                // The sweep reached every class the model can pick, so "every SKU" is not "the few at 10,000 users".
+                assert.strictEqual(dbClasses.size, DB_VCPU_STEPS.length, [...dbClasses].join(", "));
+                assert.ok(redisClasses.size >= 5, `${redisClasses.size} Redis classes`);
+                assert.deepStrictEqual(
+                    Object.keys(table.prices).filter((k) => !used.has(k)),
+                    [],
+                    "prices nothing prices: remove them or price what they are for",
+                );
+            });
+        });
+
+    it("a missing price is an error naming the SKU, not a cheaper bill", () => {
+        const cfg = config("aws");
+        const table = tableOf(cfg);
+        const prices = Object.fromEntries(Object.entries(table.prices).filter(([sku]) => sku !== "vpc.nat"));
+        const broken: PriceTable = { ...table, prices };
+        assert.throws(
+            () => stackCost(cfg, sizingFor(cfg), [], broken),
+            (e: unknown) => e instanceof MissingPrice && /vpc\.nat/.test(e.message),
+        );
+    });
+
+    it("a region without a table is said, naming the regions the repo prices", () => {
+        const t = priceTableFor("aws", "ap-south-1");
+        assert.strictEqual(typeof t, "string");
+        assert.match(t as string, /no price table for aws region ap-south-1: the repo prices eu-west-1/);
+        assert.match(priceTableFor("local", undefined) as string, /nothing to price/);
+    });
+});
+
+describe("cost: a stack's bill", () => {
+    for (const cloud of CLOUDS)
+        it(`${cloud}: lines add up to the total, nodes scale with the autoscaler's bound, the rest does not`, () => {
+            const cfg = config(cloud);
+            const s = sizingFor(cfg);
+            const cost = stackCost(cfg, s, DECLARED, tableOf(cfg));
+            for (const b of ["min", "desired", "max"] as const) assert.ok(Math.abs(cost.lines.reduce((sum, l) => sum + l.usd[b], 0) - cost.total[b]) < 1e-6, b);
+            const nodes = cost.lines.find((l) => l.component === "nodes")!;
+            assert.ok(s.nodes.max > s.nodes.min);
+            assert.ok(nodes.usd.max > nodes.usd.desired && nodes.usd.desired >= nodes.usd.min && nodes.usd.min > 0);
+            for (const l of cost.lines.filter((l) => !["nodes", "NAT"].includes(l.component))) assert.strictEqual(l.usd.min, l.usd.max, l.component);
+            for (const c of ["cluster", "nodes", "NAT", "load balancer", "database", "redis", "logs"])
+                assert.ok((cost.lines.find((l) => l.component === c)?.usd.desired ?? 0) > 0, `${c} is priced`);
+            assert.ok(Math.abs(cost.perThousandUsers - (cost.total.desired / cfg.targetUsers) * 1000) < 1e-6);
+        });
+
+    it("aws: the EC2 line is the instance price times the node count (nothing else hides in it)", () => {
+        const cfg = config("aws");
+        const s = sizingFor(cfg);
+        const table = tableOf(cfg);
+        const nodes = stackCost(cfg, s, [], table).lines.find((l) => l.component === "nodes")!;
+        const perNode = table.prices[`ec2.${s.nodes.machineType}`].usd * 730 + table.prices["ebs.gp3"].usd * 50;
+        assert.ok(Math.abs(nodes.usd.desired - perNode * s.nodes.desired) < 1e-6);
+    });
+
+    it("azure: a database without HA costs half the compute and storage of one with a standby", () => {
+        const ha = config("azure");
+        const solo = config("azure", { "azure.postgresHaMode": "Disabled", "azure.postgresGeoRedundantBackup": "false" });
+        const db = (cfg: StackConfig) => stackCost(cfg, sizingFor(cfg), [], tableOf(cfg)).lines.find((l) => l.component === "database")!.usd.desired;
+        const geo = tableOf(ha).prices["postgres.backupGeo"].usd * pgStorageGb(sizingFor(ha).database.storageGiB);
+        assert.ok(Math.abs(db(ha) - geo - 2 * db(solo)) < 1e-6);
+    });
+
+    it("the seed's reference is priced with its own 5 nodes per 10,000 users and every other line the same", () => {
+        const cfg = config("aws");
+        const s = sizingFor(cfg);
+        const table = tableOf(cfg);
+        const ours = stackCost(cfg, s, [], table);
+        const ref = referenceCost(cfg, s, [], table);
+        assert.strictEqual(ref.nodes, 5);
+        assert.strictEqual(ref.keepsTarget, false, "the seed falls short in a rolling update and after a zone loss");
+        for (const l of ref.lines.filter((l) => l.component !== "nodes"))
+            assert.strictEqual(l.usd.desired, ours.lines.find((o) => o.component === l.component)!.usd.desired, l.component);
+    });
+});
+
+describe("cost: the default is the cheapest layout that keeps every capacity row", () => {
+    for (const cloud of CLOUDS)
+        it(`${cloud}: the stack file's inactiveScale minimal keeps every row and costs less than full`, () => {
+            const cfg = config(cloud);
+            assert.strictEqual(cfg.release.inactiveScale, "minimal");
+            const picture = costPicture(cfg, sizingFor(cfg), [], tableOf(cfg));
+            assert.ok(picture.stack.keepsTarget);
+            const full = picture.choices.find((c) => c.choice === "inactiveScale full")!;
+            assert.ok(full.keepsTarget);
+            assert.ok(full.nodes.desired > picture.stack.nodes.desired, `${full.nodes.desired} vs ${picture.stack.nodes.desired}`);
+            assert.ok(full.usd > picture.stack.total.desired);
+            // Capacity rows are the model's, re-checked here from the sizing itself.
+            assert.ok(capacityRows(capacityFor(cfg.targetUsers, cloud, "warm")).every((r) => r.ok));
+        });
+});
+
+describe("cost: in the plan", () => {
+    it("aws: the text plan prints the bill with its date, the per-1,000 figure, the choices and the seed; --json carries it", async () => {
+        const plan = await buildPlan("aws", {}, false);
+        const text = renderPlan(plan);
+        assert.match(text, /Cost: USD per month at on-demand list prices, aws eu-west-1, read \d{4}-\d{2}-\d{2}/);
+        assert.match(text, /Per 1,000 users: \$[\d,]+ a month/);
+        assert.match(text, /inactiveScale full .* \+\$[\d,]+ \(\+\d+%\)/);
+        assert.match(text, /seed reference \(2,000 users/);
+        const doc = JSON.parse(planJson(plan, {}));
+        assert.strictEqual(doc.cost.table.region, "eu-west-1");
+        assert.ok(doc.cost.stack.total.desired > 0);
+        assert.strictEqual(doc.cost.stack.lines.length, plan.cost && typeof plan.cost !== "string" ? plan.cost.stack.lines.length : -1);
+    });
+
+    it("the README's 10,000-user column is what the plans of the stack files price", async () => {
+        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+        for (const cloud of CLOUDS) {
+            const plan = await buildPlan(cloud, {}, false);
+            if (typeof plan.cost === "string") assert.fail(plan.cost);
+            const row = readme.split("\n").find((l) => l.startsWith(`| ${cloud} |`));
+            assert.ok(row, `README has no cost row for ${cloud}`);
+            const cell = row.split("|")[3].trim();
+            const nodes = plan.sizing.nodes.desired + (systemPool(cloud)?.min ?? 0);
+            const usd = (v: number) => `$${Math.round(v).toLocaleString("en-US")}`;
+            assert.strictEqual(
+                cell,
+                `${nodes} nodes, ${usd(plan.cost.stack.total.desired)} (${usd(plan.cost.stack.perThousandUsers)})`,
+                `${cloud}: run npm run bench:cost and update the README`,
+            );
+        }
+    });
+
+    it("dev: the plan says there is nothing to price", async () => {
+        const plan = await buildPlan("dev", {}, false);
+        assert.strictEqual(plan.cost, "the dev stack runs on your own cluster: nothing to price");
+        assert.match(renderPlan(plan), /Cost: the dev stack runs on your own cluster/);
+    });
+});
