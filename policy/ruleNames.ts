@@ -20,6 +20,7 @@ export const RULE_NAMES = [
     "cluster-secrets-encryption",
     "cluster-workload-identity",
     "eks-pod-identity",
+    "eks-node-credentials",
     "eks-node-zones",
     "cluster-multi-zone-nodes",
     "network-no-public-ingress",

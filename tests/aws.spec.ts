@@ -249,11 +249,35 @@ describe("aws stack (mocks)", function () {
             assert.ok(total("maxSize") >= sizing.nodes.max);
         });
 
-        it("boots nodes with IMDSv2 only and an encrypted gp3 root volume", () => {
-            const lt = one(run, T.launchTemplate).inputs;
-            assert.strictEqual(lt.metadataOptions.httpTokens, "required");
-            assert.strictEqual(lt.blockDeviceMappings[0].ebs.encrypted, "true");
-            assert.strictEqual(lt.blockDeviceMappings[0].ebs.volumeType, "gp3");
+        it("boots nodes with IMDSv2 only, hop limit 1 (pods off the host network cannot reach the node role), and an encrypted gp3 root volume", () => {
+            const lt = one(run, T.launchTemplate);
+            assert.deepStrictEqual(lt.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
+            for (const g of all(run, T.nodeGroup)) assert.strictEqual(g.inputs.launchTemplate.id, idOf(lt), `${g.name} uses the launch template`);
+            assert.strictEqual(lt.inputs.blockDeviceMappings[0].ebs.encrypted, "true");
+            assert.strictEqual(lt.inputs.blockDeviceMappings[0].ebs.volumeType, "gp3");
+        });
+
+        it("gives the VPC CNI its own Pod Identity role with AmazonEKS_CNI_Policy; the node role keeps only what the kubelet needs", () => {
+            const roles = all(run, "aws:iam/role:Role");
+            const attachments = all(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment");
+            const policiesOf = (role: Recorded) =>
+                attachments
+                    .filter((a) => a.parent === role.urn)
+                    .map((a) => a.inputs.policyArn.split("/").pop())
+                    .sort();
+            const roleByArn = (roleArn: string) => roles.find((r) => stateOf(r).arn === roleArn)!;
+            const nodeRole = roleByArn(all(run, T.nodeGroup)[0].inputs.nodeRoleArn);
+            assert.deepStrictEqual(policiesOf(nodeRole), ["AmazonEC2ContainerRegistryPullOnly", "AmazonEKSWorkerNodePolicy"]);
+            const cni = all(run, T.addon).find((a) => a.inputs.addonName === "vpc-cni")!;
+            assert.strictEqual(cni.inputs.podIdentityAssociations.length, 1);
+            assert.strictEqual(cni.inputs.podIdentityAssociations[0].serviceAccount, "aws-node");
+            const cniRole = roleByArn(cni.inputs.podIdentityAssociations[0].roleArn);
+            assert.deepStrictEqual(policiesOf(cniRole), ["AmazonEKS_CNI_Policy"]);
+            assert.strictEqual(JSON.parse(cniRole.inputs.assumeRolePolicy).Statement[0].Principal.Service, "pods.eks.amazonaws.com");
+            // The association and the agent serving it exist before the first node (and its aws-node pod) starts.
+            const agent = all(run, T.addon).find((a) => a.inputs.addonName === "eks-pod-identity-agent")!;
+            assert.ok(cni.dependsOn.includes(agent.urn), "vpc-cni after the Pod Identity agent");
+            for (const g of all(run, T.nodeGroup)) assert.ok(g.dependsOn.includes(cni.urn) && g.dependsOn.includes(agent.urn), `${g.name} after both`);
         });
 
         it("installs the managed add-ons, giving the AWS-calling ones Pod Identity roles", () => {

@@ -78,8 +78,14 @@ const GOOD: Record<string, Record<string, any>> = {
         enabledClusterLogTypes: ["api", "audit", "authenticator"],
         encryptionConfig: { resources: ["secrets"], provider: { keyArn: "arn:aws:kms:eu-west-1:1:key/k" } },
     },
-    "aws:eks/nodeGroup:NodeGroup": { subnetIds: ["subnet-a", "subnet-b", "subnet-c"] },
+    "aws:eks/nodeGroup:NodeGroup": { subnetIds: ["subnet-a", "subnet-b", "subnet-c"], launchTemplate: { id: "lt-0abc", version: "1" } },
+    "aws:ec2/launchTemplate:LaunchTemplate": { metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 } },
+    "aws:iam/role:Role#node": { assumeRolePolicy: JSON.stringify({ Statement: [{ Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }) },
     "aws:eks/addon:Addon": { addonName: "eks-pod-identity-agent" },
+    "aws:eks/addon:Addon#cni": {
+        addonName: "vpc-cni",
+        podIdentityAssociations: [{ serviceAccount: "aws-node", roleArn: "arn:aws:iam::123456789012:role/cni" }],
+    },
     "aws:ec2/subnet:Subnet": { mapPublicIpOnLaunch: false },
     "azure-native:containerservice:ManagedCluster": {
         agentPoolProfiles: [{ name: "system", availabilityZones: ["1", "2", "3"], enableNodePublicIP: false }],
@@ -162,7 +168,12 @@ const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 
 const urnOf = (type: string, name = "fixture") => `urn:pulumi:test::zdp::${type}::${name}`;
 /** Which fixture depends on which (as the engine records dependencies through inputs). */
-const DEPENDS: Record<string, string[]> = { "azure-native:monitor:DiagnosticSetting": [urnOf("azure-native:containerservice:ManagedCluster")] };
+const DEPENDS: Record<string, string[]> = {
+    "azure-native:monitor:DiagnosticSetting": [urnOf("azure-native:containerservice:ManagedCluster")],
+    // nodeRoleArn and an attachment's role refer to the node role.
+    "aws:eks/nodeGroup:NodeGroup": [urnOf("aws:iam/role:Role", "node")],
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": [urnOf("aws:iam/role:Role", "node")],
+};
 
 function resource(key: string, inputs = GOOD[key], protect = true): OfflineResource {
     const type = key.split("#")[0];
@@ -226,6 +237,10 @@ const CASES: Case[] = [
     ["cluster-private-nodes", "azure-native:containerservice:AgentPool", "enableNodePublicIP", true],
     ["cluster-private-nodes", "gcp:container/cluster:Cluster", "privateClusterConfig.enablePrivateNodes", false],
     ["cluster-private-nodes", "gcp:container/nodePool:NodePool", "networkConfig", { enablePrivateNodes: false }],
+    ["eks-node-credentials", "aws:ec2/launchTemplate:LaunchTemplate", "metadataOptions.httpPutResponseHopLimit", 2],
+    ["eks-node-credentials", "aws:ec2/launchTemplate:LaunchTemplate", "metadataOptions.httpTokens", "optional"],
+    ["eks-node-credentials", "aws:eks/nodeGroup:NodeGroup", "launchTemplate", undefined],
+    ["eks-node-credentials", "aws:eks/addon:Addon#cni", "podIdentityAssociations", undefined],
     ["cluster-api-allow-list", "aws:eks/cluster:Cluster", "vpcConfig.publicAccessCidrs", undefined],
     ["cluster-api-allow-list", "aws:eks/cluster:Cluster", "vpcConfig.publicAccessCidrs", ["0.0.0.0/1", "128.0.0.0/1"]],
     ["cluster-api-allow-list", "azure-native:containerservice:ManagedCluster", "apiServerAccessProfile", undefined],
@@ -298,6 +313,8 @@ const CASES: Case[] = [
 /** Cases that need no compliant baseline: any such resource is a finding. */
 const ALWAYS_BAD: [rule: string, type: string, inputs: Record<string, any>][] = [
     ["database-not-public", "azure-native:dbforpostgresql:FirewallRule", { startIpAddress: "0.0.0.0", endIpAddress: "255.255.255.255" }],
+    // The CNI's policy on the role the node groups use: every pod reaching IMDS could use it.
+    ["eks-node-credentials", "aws:iam/rolePolicyAttachment:RolePolicyAttachment", { role: "node", policyArn: "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy" }],
     // A firewall without any source admits 0.0.0.0/0.
     ["network-no-public-ingress", "gcp:compute/firewall:Firewall", { allows: [{ protocol: "tcp", ports: ["22"] }] }],
 ];
@@ -380,6 +397,21 @@ describe("policy: every rule over compliant fixtures and one broken property at 
         );
     });
 
+    it("eks-node-credentials lets AmazonEKS_CNI_Policy sit on the CNI's own Pod Identity role, not the node role", () => {
+        const attachment = resource("aws:iam/rolePolicyAttachment:RolePolicyAttachment", {
+            role: "cni",
+            policyArn: "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+        });
+        const cniRole = resource("aws:iam/role:Role#cni", { assumeRolePolicy: "{}" });
+        attachment.dependsOn = [cniRole.urn];
+        assert.deepStrictEqual(mandatory([...goodStack(), cniRole, attachment]), []);
+        attachment.dependsOn = [urnOf("aws:iam/role:Role", "node")];
+        assert.deepStrictEqual(
+            mandatory([...goodStack(), cniRole, attachment]).map((v) => v.rule),
+            ["eks-node-credentials"],
+        );
+    });
+
     it("database-deletion-protection reports a Flexible Server declared without protect", () => {
         const found = mandatory([resource("azure-native:dbforpostgresql:Server", undefined, false)]);
         assert.deepStrictEqual(
@@ -449,6 +481,7 @@ const ONLY_ON: Record<string, string[]> = {
     "cluster-secrets-encryption": ["aws", "gcp"],
     "eks-pod-identity": ["aws"],
     "eks-node-zones": ["aws"],
+    "eks-node-credentials": ["aws"],
     "cluster-multi-zone-nodes": ["azure", "gcp"],
     "cluster-workload-identity": ["azure", "gcp"],
     "aks-control-plane-logs": ["azure"],
