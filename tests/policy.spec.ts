@@ -9,6 +9,7 @@ import * as path from "path";
 import { exceptionConfig } from "../policy/exceptions";
 import { runPolicies, summarize, type OfflineResource } from "../policy/offline";
 import { RULE_NAMES } from "../policy/policies";
+import { hstsMaxAge } from "../policy/rules/edge";
 import { imagePinned, allowedDisruptions } from "../policy/rules/kubernetes";
 import { ROOT, runStack, UNKNOWN } from "./harness";
 
@@ -132,6 +133,23 @@ const GOOD: Record<string, Record<string, any>> = {
     "gcp:compute/firewall:Firewall": { direction: "INGRESS", sourceRanges: ["0.0.0.0/0"], allows: [{ protocol: "tcp", ports: ["80", "443"] }] },
     "kubernetes:networking.gke.io/v1:GCPBackendPolicy": {
         spec: { default: { securityPolicy: "zdp-gcp-armor" }, targetRef: { group: "", kind: "Service", name: "app-blue" } },
+    },
+    "kubernetes:gateway.k8s.aws/v1:LoadBalancerConfiguration": {
+        metadata: { name: "alb-internet-facing", namespace: "zdp" },
+        spec: {
+            scheme: "internet-facing",
+            loadBalancerAttributes: [
+                { key: "access_logs.s3.enabled", value: "true" },
+                { key: "access_logs.s3.bucket", value: "zdp-aws-alb-logs-0a1b2c3" },
+            ],
+            wafV2: { webACL: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/zdp-aws-alb/0a1b2c3d" },
+            listenerConfigurations: [
+                {
+                    protocolPort: "HTTPS:443",
+                    listenerAttributes: [{ key: "routing.http.response.strict_transport_security.header_value", value: "max-age=31536000; includeSubDomains" }],
+                },
+            ],
+        },
     },
     "kubernetes:apps/v1:Deployment": {
         metadata: { name: "app-blue", namespace: "zdp" },
@@ -303,6 +321,11 @@ const CASES: Case[] = [
     ["datastore-tls-verified", "kubernetes:core/v1:Secret", "stringData.DATABASE_CA_CERT", undefined],
     ["datastore-tls-verified", "kubernetes:core/v1:Secret", "stringData.REDIS_TLS", "false"],
 
+    ["alb-access-logs", "kubernetes:gateway.k8s.aws/v1:LoadBalancerConfiguration", "spec.loadBalancerAttributes.0.value", "false"],
+    ["alb-access-logs", "kubernetes:gateway.k8s.aws/v1:LoadBalancerConfiguration", "spec.loadBalancerAttributes", []],
+    ["alb-waf", "kubernetes:gateway.k8s.aws/v1:LoadBalancerConfiguration", "spec.wafV2", undefined],
+    ["alb-hsts", "kubernetes:gateway.k8s.aws/v1:LoadBalancerConfiguration", "spec.listenerConfigurations.0.listenerAttributes", undefined],
+    ["alb-hsts", "kubernetes:gateway.k8s.aws/v1:LoadBalancerConfiguration", "spec.listenerConfigurations.0.listenerAttributes.0.value", "max-age=86400"],
     ["k8s-min-replicas", "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "spec.minReplicas", 1],
     ["k8s-min-replicas", "kubernetes:apps/v1:StatefulSet", "spec.replicas", 1],
     ["k8s-pdb", "kubernetes:policy/v1:PodDisruptionBudget", "spec.maxUnavailable", 0],
@@ -412,6 +435,17 @@ describe("policy: every rule over compliant fixtures and one broken property at 
         );
     });
 
+    it("alb-waf leaves an internal ALB alone; alb-hsts reads max-age wherever it sits in the header value", () => {
+        const lb = resource("kubernetes:gateway.k8s.aws/v1:LoadBalancerConfiguration");
+        delete lb.inputs.spec.wafV2;
+        lb.inputs.spec.scheme = "internal";
+        assert.deepStrictEqual(mandatory([lb]), []);
+        assert.strictEqual(hstsMaxAge("includeSubDomains; max-age=63072000; preload"), 63072000);
+        assert.strictEqual(hstsMaxAge("max-age=31536000"), 31536000);
+        assert.strictEqual(hstsMaxAge("includeSubDomains"), undefined);
+        assert.strictEqual(hstsMaxAge("x-max-age=31536000"), undefined);
+    });
+
     it("database-deletion-protection reports a Flexible Server declared without protect", () => {
         const found = mandatory([resource("azure-native:dbforpostgresql:Server", undefined, false)]);
         assert.deepStrictEqual(
@@ -488,6 +522,9 @@ const ONLY_ON: Record<string, string[]> = {
     // Only rules that inspect what a stack declares; GKE and AKS may rely on the platform's own rules.
     "network-no-public-ingress": ["aws"],
     "gke-cloud-armor": ["gcp"],
+    "alb-access-logs": ["aws"],
+    "alb-waf": ["aws"],
+    "alb-hsts": ["aws"],
 };
 
 const STACKS: Record<string, string> = { dev: "local", aws: "aws", azure: "azure", gcp: "gcp" };
