@@ -166,6 +166,8 @@ export class Cluster extends pulumi.ComponentResource {
         const podIdentityAgent = addon("eks-pod-identity-agent");
         // The CNI's EC2 permissions on a role of its own, through Pod Identity (aws-node), not on the
         // node role: with the node role holding them, every pod that reached IMDS could use them.
+        // aws-node supports Pod Identity from v1.15.5 (EKS best practices guide, IAM, "Update the aws-node
+        // daemonset to use IRSA").
         // Bootstrap works because the agent and aws-node both run on the host network and the agent
         // tolerates not-ready nodes (agent v1.2.0+, https://github.com/aws/amazon-vpc-cni-k8s/issues/2780);
         // both add-ons and the association exist before any node joins (the node groups wait for them).

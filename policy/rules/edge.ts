@@ -4,7 +4,7 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 
 const LB_CONFIGURATION = "kubernetes:gateway.k8s.aws/v1:LoadBalancerConfiguration";
-/** One year: the least max-age HSTS preload lists accept, and what the aws stack sets. */
+/** One year: the least max-age the browsers' HSTS preload list accepts (https://hstspreload.org/). */
 export const HSTS_MIN_MAX_AGE = 31536000;
 
 interface Attribute {
