@@ -3,6 +3,7 @@
 import type { Policies } from "@pulumi/policy";
 import { clusterPolicies } from "./rules/clusters";
 import { databasePolicies } from "./rules/databases";
+import { edgePolicies } from "./rules/edge";
 import { kubernetesPolicies } from "./rules/kubernetes";
 import { networkPolicies } from "./rules/network";
 import { redisPolicies } from "./rules/redis";
@@ -12,7 +13,7 @@ export { RULE_NAMES };
 
 export const PACK_NAME = "zdp-guardrails";
 
-export const policies: Policies = [...databasePolicies, ...redisPolicies, ...clusterPolicies, ...networkPolicies, ...kubernetesPolicies];
+export const policies: Policies = [...databasePolicies, ...redisPolicies, ...clusterPolicies, ...networkPolicies, ...edgePolicies, ...kubernetesPolicies];
 
 // The config check reads ruleNames.ts; a rule added or renamed without it must not load.
 const packNames = policies.map((p) => p.name);

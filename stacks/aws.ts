@@ -4,6 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as kubernetes from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { AccessLogBucket } from "../components/aws/accessLogs";
 import { Certificate } from "../components/aws/certificate";
 import { Cluster } from "../components/aws/cluster";
 import { Database } from "../components/aws/database";
@@ -13,6 +14,7 @@ import { Network } from "../components/aws/network";
 import { targetGroupName } from "../components/monitoring/cloudwatch";
 import { thresholdsFor } from "../components/monitoring/thresholds";
 import { Redis } from "../components/aws/redis";
+import { albWebAcl } from "../components/aws/waf";
 import { awsTags, clusterName } from "../components/aws/tags";
 import { zonesChosenOnce } from "../components/zonesChosenOnce";
 import { subnetPlan } from "../components/aws/subnets";
@@ -125,6 +127,15 @@ export function deploy(cfg: StackConfig): StackOutputs {
         { "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" },
     );
 
+    // The edge: access logs for every request the ALB takes, and AWS WAF in front of it (aws.waf).
+    const accessLogs = new AccessLogBucket(`${name}-alb-logs`, {
+        region,
+        retentionDays: a.logRetentionDays,
+        protect: cfg.protect,
+        tags: tags("load-balancer"),
+    });
+    const webAcl = a.waf ? albWebAcl(`${name}-waf`, `${name}-alb`, tags("load-balancer"), {}) : undefined;
+
     const lb = new LoadBalancer(
         `${name}-lb`,
         {
@@ -133,6 +144,8 @@ export function deploy(cfg: StackConfig): StackOutputs {
             vpcId: network.vpcId,
             namespace: namespace.metadata.name,
             certificateArn,
+            accessLogs: { bucket: accessLogs.bucketName, prefix: accessLogs.prefix, ready: accessLogs.ready },
+            webAclArn: webAcl?.arn,
             tags: tags("load-balancer"),
             after: cluster.ready,
         },

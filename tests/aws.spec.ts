@@ -4,12 +4,15 @@ import { X509Certificate } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
+import { ACCESS_LOG_PREFIX, ELB_LOG_ACCOUNTS, elbLogWriter } from "../components/aws/accessLogs";
 import { AUTOSCALER_CHART, autoscalerImageTag } from "../components/aws/autoscaler";
 import { CONTROL_PLANE_LOGS, nodeGroupScaling } from "../components/aws/cluster";
 import { awsSchema } from "../components/aws/config";
 import { postgresFamily } from "../components/aws/database";
 import { ALB_CONTROLLER_NAME, GATEWAY_CLASS, LBC, SSL_POLICY, deregistrationDelayFor } from "../components/aws/loadBalancer";
 import { subnetPlan } from "../components/aws/subnets";
+import { MANAGED_RULE_GROUPS } from "../components/aws/waf";
+import { hstsMaxAge } from "../policy/rules/edge";
 import { sizingFor, type Sizing } from "../components/capacity";
 import { APP_DRAIN_SECONDS, PRE_STOP_SECONDS, serviceNamesFor } from "../components/k8s/release";
 import { buildPlan, renderPlan } from "../scripts/plan";
@@ -17,7 +20,8 @@ import { diffResources } from "./diff";
 import { ROOT, all, find, runStack, type Recorded, type StackRun } from "./harness";
 import { validateK8s } from "./k8sSchema";
 import { assertAppDbRole } from "./appDbRoleChecks";
-import { awsMock } from "./mocks/aws";
+import { ACCOUNT, awsMock } from "./mocks/aws";
+import { runPolicies } from "../policy/offline";
 
 const T = {
     vpc: "aws:ec2/vpc:Vpc",
@@ -52,6 +56,8 @@ const T = {
     route: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
     lbConfig: "kubernetes:gateway.k8s.aws/v1:LoadBalancerConfiguration",
     tgConfig: "kubernetes:gateway.k8s.aws/v1:TargetGroupConfiguration",
+    bucket: "aws:s3/bucket:Bucket",
+    webAcl: "aws:wafv2/webAcl:WebAcl",
 };
 
 const one = (run: StackRun, type: string) => find(run, type);
@@ -249,11 +255,35 @@ describe("aws stack (mocks)", function () {
             assert.ok(total("maxSize") >= sizing.nodes.max);
         });
 
-        it("boots nodes with IMDSv2 only and an encrypted gp3 root volume", () => {
-            const lt = one(run, T.launchTemplate).inputs;
-            assert.strictEqual(lt.metadataOptions.httpTokens, "required");
-            assert.strictEqual(lt.blockDeviceMappings[0].ebs.encrypted, "true");
-            assert.strictEqual(lt.blockDeviceMappings[0].ebs.volumeType, "gp3");
+        it("boots nodes with IMDSv2 only, hop limit 1 (pods off the host network cannot reach the node role), and an encrypted gp3 root volume", () => {
+            const lt = one(run, T.launchTemplate);
+            assert.deepStrictEqual(lt.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
+            for (const g of all(run, T.nodeGroup)) assert.strictEqual(g.inputs.launchTemplate.id, idOf(lt), `${g.name} uses the launch template`);
+            assert.strictEqual(lt.inputs.blockDeviceMappings[0].ebs.encrypted, "true");
+            assert.strictEqual(lt.inputs.blockDeviceMappings[0].ebs.volumeType, "gp3");
+        });
+
+        it("gives the VPC CNI its own Pod Identity role with AmazonEKS_CNI_Policy; the node role keeps only what the kubelet needs", () => {
+            const roles = all(run, "aws:iam/role:Role");
+            const attachments = all(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment");
+            const policiesOf = (role: Recorded) =>
+                attachments
+                    .filter((a) => a.parent === role.urn)
+                    .map((a) => a.inputs.policyArn.split("/").pop())
+                    .sort();
+            const roleByArn = (roleArn: string) => roles.find((r) => stateOf(r).arn === roleArn)!;
+            const nodeRole = roleByArn(all(run, T.nodeGroup)[0].inputs.nodeRoleArn);
+            assert.deepStrictEqual(policiesOf(nodeRole), ["AmazonEC2ContainerRegistryPullOnly", "AmazonEKSWorkerNodePolicy"]);
+            const cni = all(run, T.addon).find((a) => a.inputs.addonName === "vpc-cni")!;
+            assert.strictEqual(cni.inputs.podIdentityAssociations.length, 1);
+            assert.strictEqual(cni.inputs.podIdentityAssociations[0].serviceAccount, "aws-node");
+            const cniRole = roleByArn(cni.inputs.podIdentityAssociations[0].roleArn);
+            assert.deepStrictEqual(policiesOf(cniRole), ["AmazonEKS_CNI_Policy"]);
+            assert.strictEqual(JSON.parse(cniRole.inputs.assumeRolePolicy).Statement[0].Principal.Service, "pods.eks.amazonaws.com");
+            // The association and the agent serving it exist before the first node (and its aws-node pod) starts.
+            const agent = all(run, T.addon).find((a) => a.inputs.addonName === "eks-pod-identity-agent")!;
+            assert.ok(cni.dependsOn.includes(agent.urn), "vpc-cni after the Pod Identity agent");
+            for (const g of all(run, T.nodeGroup)) assert.ok(g.dependsOn.includes(cni.urn) && g.dependsOn.includes(agent.urn), `${g.name} after both`);
         });
 
         it("installs the managed add-ons, giving the AWS-calling ones Pod Identity roles", () => {
@@ -446,6 +476,87 @@ describe("aws stack (mocks)", function () {
         });
     });
 
+    describe("edge: access logs and AWS WAF", () => {
+        const attributesOf = (r: StackRun) =>
+            Object.fromEntries(one(r, T.lbConfig).inputs.spec.loadBalancerAttributes.map((a: { key: string; value: string }) => [a.key, a.value]));
+
+        it("writes ALB access logs to a private, SSE-S3, TLS-only bucket that expires them after aws.logRetentionDays", () => {
+            const bucket = one(run, T.bucket);
+            const attrs = attributesOf(run);
+            assert.strictEqual(attrs["access_logs.s3.enabled"], "true");
+            assert.strictEqual(attrs["access_logs.s3.bucket"], stateOf(bucket).bucket);
+            assert.strictEqual(attrs["access_logs.s3.prefix"], ACCESS_LOG_PREFIX);
+            const setting = (type: string) => one(run, `aws:s3/${type}:${type[0].toUpperCase()}${type.slice(1)}`).inputs;
+            assert.deepStrictEqual(setting("bucketServerSideEncryptionConfiguration").rules, [
+                { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+            ]);
+            const block = setting("bucketPublicAccessBlock");
+            assert.deepStrictEqual(
+                [block.blockPublicAcls, block.blockPublicPolicy, block.ignorePublicAcls, block.restrictPublicBuckets],
+                [true, true, true, true],
+            );
+            assert.strictEqual(setting("bucketOwnershipControls").rule.objectOwnership, "BucketOwnerEnforced");
+            const [rule] = setting("bucketLifecycleConfiguration").rules;
+            assert.deepStrictEqual(
+                [rule.status, rule.filter.prefix, rule.expiration.days],
+                ["Enabled", `${ACCESS_LOG_PREFIX}/`, run.config.aws!.logRetentionDays],
+            );
+            for (const t of ["bucketServerSideEncryptionConfiguration", "bucketPublicAccessBlock", "bucketLifecycleConfiguration", "bucketPolicy"])
+                assert.strictEqual(setting(t).bucket, idOf(bucket), `${t} is on the log bucket`);
+        });
+
+        it("lets only the region's ELB log writer put objects, under the prefix and this account, and the ALB waits for that policy", () => {
+            const bucketArn = stateOf(one(run, T.bucket)).arn;
+            const policyResource = one(run, "aws:s3/bucketPolicy:BucketPolicy");
+            const policy = JSON.parse(policyResource.inputs.policy);
+            const allow = policy.Statement.filter((st: any) => st.Effect === "Allow");
+            assert.deepStrictEqual(allow, [
+                {
+                    Sid: "AlbAccessLogDelivery",
+                    Effect: "Allow",
+                    // eu-west-1 predates August 2022: its Elastic Load Balancing account writes the logs.
+                    Principal: { AWS: "arn:aws:iam::156460612806:root" },
+                    Action: "s3:PutObject",
+                    Resource: `${bucketArn}/${ACCESS_LOG_PREFIX}/AWSLogs/${ACCOUNT}/*`,
+                },
+            ]);
+            const deny = policy.Statement.find((st: any) => st.Effect === "Deny");
+            assert.deepStrictEqual(deny.Condition, { Bool: { "aws:SecureTransport": "false" } });
+            assert.ok(dependsOnTransitively(run, one(run, T.lbConfig), policyResource), "LoadBalancerConfiguration after the bucket policy");
+        });
+
+        it("names the ELB account of regions that predate August 2022 and the log delivery service everywhere else", () => {
+            assert.deepStrictEqual(elbLogWriter("us-east-1"), { AWS: "arn:aws:iam::127311923021:root" });
+            assert.deepStrictEqual(elbLogWriter("eu-central-2"), { Service: "logdelivery.elasticloadbalancing.amazonaws.com" });
+            assert.deepStrictEqual(
+                Object.entries(ELB_LOG_ACCOUNTS).filter(([region, account]) => !/^[a-z]{2}-[a-z]+-\d$/.test(region) || !/^\d{12}$/.test(account)),
+                [],
+            );
+        });
+
+        it("puts the ALB behind a regional AWS WAF web ACL of AWS managed rule groups, each blocking; aws.waf false removes it", async () => {
+            const acl = one(run, T.webAcl);
+            assert.strictEqual(acl.inputs.scope, "REGIONAL");
+            assert.deepStrictEqual(acl.inputs.defaultAction, { allow: {} });
+            assert.deepStrictEqual(
+                acl.inputs.rules.map((r: any) => [r.statement.managedRuleGroupStatement.vendorName, r.statement.managedRuleGroupStatement.name]),
+                ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList"].map((g) => ["AWS", g]),
+            );
+            for (const r of acl.inputs.rules) {
+                assert.deepStrictEqual(r.overrideAction, { none: {} }, `${r.name} blocks, not only counts`);
+                assert.strictEqual(r.visibilityConfig.cloudwatchMetricsEnabled, true);
+            }
+            assert.strictEqual(new Set(acl.inputs.rules.map((r: any) => r.priority)).size, MANAGED_RULE_GROUPS.length, "distinct priorities");
+            assert.strictEqual(one(run, T.lbConfig).inputs.spec.wafV2.webACL, stateOf(acl).arn);
+
+            const off = await runStack("aws", { "aws.waf": "false" });
+            assert.strictEqual(all(off, T.webAcl).length, 0);
+            assert.strictEqual(one(off, T.lbConfig).inputs.spec.wafV2, undefined);
+            const report = runPolicies(off.resources, off.config);
+            assert.deepStrictEqual([...new Set(report.violations.filter((v) => v.level === "mandatory").map((v) => v.rule))], ["alb-waf"]);
+        });
+    });
+
     describe("HTTPS", () => {
         let https: StackRun;
         before(async () => {
@@ -461,6 +572,18 @@ describe("aws stack (mocks)", function () {
             assert.strictEqual(listeners[0].protocolPort, "HTTPS:443");
             assert.match(listeners[0].defaultCertificate, /^arn:aws:acm:eu-west-1:\d{12}:certificate\//);
             assert.strictEqual(listeners[0].sslPolicy, SSL_POLICY);
+        });
+
+        it("sends HSTS (a year, subdomains included) from the HTTPS listener, and the pack finds nothing to report", () => {
+            const [listener] = one(https, T.lbConfig).inputs.spec.listenerConfigurations;
+            const [hsts] = listener.listenerAttributes;
+            assert.strictEqual(hsts.key, "routing.http.response.strict_transport_security.header_value");
+            assert.ok(hstsMaxAge(hsts.value)! >= 365 * 24 * 3600, hsts.value);
+            assert.match(hsts.value, /;\s*includeSubDomains/);
+            assert.deepStrictEqual(
+                runPolicies(https.resources, https.config).violations.filter((v) => v.level === "mandatory"),
+                [],
+            );
         });
 
         it("serves the app on HTTPS and redirects HTTP to it", () => {
@@ -646,20 +769,22 @@ describe("aws stack (mocks)", function () {
             assert.deepStrictEqual(plaintext, []);
         });
 
-        it("protects the stateful resources (RDS, ElastiCache, KMS key) and lets a throwaway stack opt out", async () => {
+        it("protects the stateful resources (RDS, ElastiCache, KMS key, access-log bucket) and lets a throwaway stack opt out", async () => {
             assert.deepStrictEqual(
                 run.resources
                     .filter((r) => r.protect)
                     .map((r) => r.type)
                     .sort(),
-                [T.valkey, T.kms, T.rds].sort(),
+                [T.valkey, T.kms, T.rds, T.bucket].sort(),
             );
+            assert.strictEqual(one(run, T.bucket).inputs.forceDestroy, false, "a protected stack never empties the log bucket");
             const throwaway = await runStack("aws", { protectStateful: "false" });
             assert.deepStrictEqual(
                 throwaway.resources.filter((r) => r.protect),
                 [],
             );
             assert.strictEqual(one(throwaway, T.rds).inputs.deletionProtection, false);
+            assert.strictEqual(one(throwaway, T.bucket).inputs.forceDestroy, true, "pulumi destroy can delete a bucket holding logs");
         });
 
         it("tags every taggable AWS resource with project, stack and component", () => {
@@ -671,6 +796,12 @@ describe("aws stack (mocks)", function () {
                 "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
                 "aws:acm/certificateValidation:CertificateValidation",
                 "aws:route53/record:Record",
+                // Settings of a (tagged) bucket: no tags argument of their own.
+                "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+                "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+                "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+                "aws:s3/bucketPolicy:BucketPolicy",
                 // No tags argument in @pulumi/aws for these.
                 "aws:cloudwatch/dashboard:Dashboard",
                 "aws:sns/topicSubscription:TopicSubscription",

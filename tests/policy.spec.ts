@@ -9,6 +9,7 @@ import * as path from "path";
 import { exceptionConfig } from "../policy/exceptions";
 import { runPolicies, summarize, type OfflineResource } from "../policy/offline";
 import { RULE_NAMES } from "../policy/policies";
+import { hstsMaxAge } from "../policy/rules/edge";
 import { imagePinned, allowedDisruptions } from "../policy/rules/kubernetes";
 import { ROOT, runStack, UNKNOWN } from "./harness";
 
@@ -78,8 +79,14 @@ const GOOD: Record<string, Record<string, any>> = {
         enabledClusterLogTypes: ["api", "audit", "authenticator"],
         encryptionConfig: { resources: ["secrets"], provider: { keyArn: "arn:aws:kms:eu-west-1:1:key/k" } },
     },
-    "aws:eks/nodeGroup:NodeGroup": { subnetIds: ["subnet-a", "subnet-b", "subnet-c"] },
+    "aws:eks/nodeGroup:NodeGroup": { subnetIds: ["subnet-a", "subnet-b", "subnet-c"], launchTemplate: { id: "lt-0abc", version: "1" } },
+    "aws:ec2/launchTemplate:LaunchTemplate": { metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 } },
+    "aws:iam/role:Role#node": { assumeRolePolicy: JSON.stringify({ Statement: [{ Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }) },
     "aws:eks/addon:Addon": { addonName: "eks-pod-identity-agent" },
+    "aws:eks/addon:Addon#cni": {
+        addonName: "vpc-cni",
+        podIdentityAssociations: [{ serviceAccount: "aws-node", roleArn: "arn:aws:iam::123456789012:role/cni" }],
+    },
     "aws:ec2/subnet:Subnet": { mapPublicIpOnLaunch: false },
     "azure-native:containerservice:ManagedCluster": {
         agentPoolProfiles: [{ name: "system", availabilityZones: ["1", "2", "3"], enableNodePublicIP: false }],
@@ -127,6 +134,23 @@ const GOOD: Record<string, Record<string, any>> = {
     "kubernetes:networking.gke.io/v1:GCPBackendPolicy": {
         spec: { default: { securityPolicy: "zdp-gcp-armor" }, targetRef: { group: "", kind: "Service", name: "app-blue" } },
     },
+    "kubernetes:gateway.k8s.aws/v1:LoadBalancerConfiguration": {
+        metadata: { name: "alb-internet-facing", namespace: "zdp" },
+        spec: {
+            scheme: "internet-facing",
+            loadBalancerAttributes: [
+                { key: "access_logs.s3.enabled", value: "true" },
+                { key: "access_logs.s3.bucket", value: "zdp-aws-alb-logs-0a1b2c3" },
+            ],
+            wafV2: { webACL: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/zdp-aws-alb/0a1b2c3d" },
+            listenerConfigurations: [
+                {
+                    protocolPort: "HTTPS:443",
+                    listenerAttributes: [{ key: "routing.http.response.strict_transport_security.header_value", value: "max-age=31536000; includeSubDomains" }],
+                },
+            ],
+        },
+    },
     "kubernetes:apps/v1:Deployment": {
         metadata: { name: "app-blue", namespace: "zdp" },
         spec: { replicas: 3, selector: { matchLabels: podTemplate.metadata.labels }, template: podTemplate },
@@ -162,7 +186,12 @@ const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 
 const urnOf = (type: string, name = "fixture") => `urn:pulumi:test::zdp::${type}::${name}`;
 /** Which fixture depends on which (as the engine records dependencies through inputs). */
-const DEPENDS: Record<string, string[]> = { "azure-native:monitor:DiagnosticSetting": [urnOf("azure-native:containerservice:ManagedCluster")] };
+const DEPENDS: Record<string, string[]> = {
+    "azure-native:monitor:DiagnosticSetting": [urnOf("azure-native:containerservice:ManagedCluster")],
+    // nodeRoleArn and an attachment's role refer to the node role.
+    "aws:eks/nodeGroup:NodeGroup": [urnOf("aws:iam/role:Role", "node")],
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": [urnOf("aws:iam/role:Role", "node")],
+};
 
 function resource(key: string, inputs = GOOD[key], protect = true): OfflineResource {
     const type = key.split("#")[0];
@@ -226,6 +255,10 @@ const CASES: Case[] = [
     ["cluster-private-nodes", "azure-native:containerservice:AgentPool", "enableNodePublicIP", true],
     ["cluster-private-nodes", "gcp:container/cluster:Cluster", "privateClusterConfig.enablePrivateNodes", false],
     ["cluster-private-nodes", "gcp:container/nodePool:NodePool", "networkConfig", { enablePrivateNodes: false }],
+    ["eks-node-credentials", "aws:ec2/launchTemplate:LaunchTemplate", "metadataOptions.httpPutResponseHopLimit", 2],
+    ["eks-node-credentials", "aws:ec2/launchTemplate:LaunchTemplate", "metadataOptions.httpTokens", "optional"],
+    ["eks-node-credentials", "aws:eks/nodeGroup:NodeGroup", "launchTemplate", undefined],
+    ["eks-node-credentials", "aws:eks/addon:Addon#cni", "podIdentityAssociations", undefined],
     ["cluster-api-allow-list", "aws:eks/cluster:Cluster", "vpcConfig.publicAccessCidrs", undefined],
     ["cluster-api-allow-list", "aws:eks/cluster:Cluster", "vpcConfig.publicAccessCidrs", ["0.0.0.0/1", "128.0.0.0/1"]],
     ["cluster-api-allow-list", "azure-native:containerservice:ManagedCluster", "apiServerAccessProfile", undefined],
@@ -288,6 +321,11 @@ const CASES: Case[] = [
     ["datastore-tls-verified", "kubernetes:core/v1:Secret", "stringData.DATABASE_CA_CERT", undefined],
     ["datastore-tls-verified", "kubernetes:core/v1:Secret", "stringData.REDIS_TLS", "false"],
 
+    ["alb-access-logs", "kubernetes:gateway.k8s.aws/v1:LoadBalancerConfiguration", "spec.loadBalancerAttributes.0.value", "false"],
+    ["alb-access-logs", "kubernetes:gateway.k8s.aws/v1:LoadBalancerConfiguration", "spec.loadBalancerAttributes", []],
+    ["alb-waf", "kubernetes:gateway.k8s.aws/v1:LoadBalancerConfiguration", "spec.wafV2", undefined],
+    ["alb-hsts", "kubernetes:gateway.k8s.aws/v1:LoadBalancerConfiguration", "spec.listenerConfigurations.0.listenerAttributes", undefined],
+    ["alb-hsts", "kubernetes:gateway.k8s.aws/v1:LoadBalancerConfiguration", "spec.listenerConfigurations.0.listenerAttributes.0.value", "max-age=86400"],
     ["k8s-min-replicas", "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "spec.minReplicas", 1],
     ["k8s-min-replicas", "kubernetes:apps/v1:StatefulSet", "spec.replicas", 1],
     ["k8s-pdb", "kubernetes:policy/v1:PodDisruptionBudget", "spec.maxUnavailable", 0],
@@ -298,6 +336,8 @@ const CASES: Case[] = [
 /** Cases that need no compliant baseline: any such resource is a finding. */
 const ALWAYS_BAD: [rule: string, type: string, inputs: Record<string, any>][] = [
     ["database-not-public", "azure-native:dbforpostgresql:FirewallRule", { startIpAddress: "0.0.0.0", endIpAddress: "255.255.255.255" }],
+    // The CNI's policy on the role the node groups use: every pod reaching IMDS could use it.
+    ["eks-node-credentials", "aws:iam/rolePolicyAttachment:RolePolicyAttachment", { role: "node", policyArn: "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy" }],
     // A firewall without any source admits 0.0.0.0/0.
     ["network-no-public-ingress", "gcp:compute/firewall:Firewall", { allows: [{ protocol: "tcp", ports: ["22"] }] }],
 ];
@@ -380,6 +420,32 @@ describe("policy: every rule over compliant fixtures and one broken property at 
         );
     });
 
+    it("eks-node-credentials lets AmazonEKS_CNI_Policy sit on the CNI's own Pod Identity role, not the node role", () => {
+        const attachment = resource("aws:iam/rolePolicyAttachment:RolePolicyAttachment", {
+            role: "cni",
+            policyArn: "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+        });
+        const cniRole = resource("aws:iam/role:Role#cni", { assumeRolePolicy: "{}" });
+        attachment.dependsOn = [cniRole.urn];
+        assert.deepStrictEqual(mandatory([...goodStack(), cniRole, attachment]), []);
+        attachment.dependsOn = [urnOf("aws:iam/role:Role", "node")];
+        assert.deepStrictEqual(
+            mandatory([...goodStack(), cniRole, attachment]).map((v) => v.rule),
+            ["eks-node-credentials"],
+        );
+    });
+
+    it("alb-waf leaves an internal ALB alone; alb-hsts reads max-age wherever it sits in the header value", () => {
+        const lb = resource("kubernetes:gateway.k8s.aws/v1:LoadBalancerConfiguration");
+        delete lb.inputs.spec.wafV2;
+        lb.inputs.spec.scheme = "internal";
+        assert.deepStrictEqual(mandatory([lb]), []);
+        assert.strictEqual(hstsMaxAge("includeSubDomains; max-age=63072000; preload"), 63072000);
+        assert.strictEqual(hstsMaxAge("max-age=31536000"), 31536000);
+        assert.strictEqual(hstsMaxAge("includeSubDomains"), undefined);
+        assert.strictEqual(hstsMaxAge("x-max-age=31536000"), undefined);
+    });
+
     it("database-deletion-protection reports a Flexible Server declared without protect", () => {
         const found = mandatory([resource("azure-native:dbforpostgresql:Server", undefined, false)]);
         assert.deepStrictEqual(
@@ -449,12 +515,16 @@ const ONLY_ON: Record<string, string[]> = {
     "cluster-secrets-encryption": ["aws", "gcp"],
     "eks-pod-identity": ["aws"],
     "eks-node-zones": ["aws"],
+    "eks-node-credentials": ["aws"],
     "cluster-multi-zone-nodes": ["azure", "gcp"],
     "cluster-workload-identity": ["azure", "gcp"],
     "aks-control-plane-logs": ["azure"],
     // Only rules that inspect what a stack declares; GKE and AKS may rely on the platform's own rules.
     "network-no-public-ingress": ["aws"],
     "gke-cloud-armor": ["gcp"],
+    "alb-access-logs": ["aws"],
+    "alb-waf": ["aws"],
+    "alb-hsts": ["aws"],
 };
 
 const STACKS: Record<string, string> = { dev: "local", aws: "aws", azure: "azure", gcp: "gcp" };

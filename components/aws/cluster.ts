@@ -29,6 +29,18 @@ export interface ClusterArgs {
     tags: Tags;
 }
 
+/** The VPC CNI's service account (the vpc-cni add-on creates it in kube-system). */
+export const CNI_SERVICE_ACCOUNT = "aws-node";
+
+/**
+ * IMDSv2 only, hop limit 1: the token response dies one hop out, so only host-network pods (aws-node,
+ * kube-proxy, the Pod Identity agent, the CloudWatch agent and Fluent Bit) reach the instance metadata
+ * and the node role; pods in their own network namespace (the app, the controllers) cannot. What each
+ * add-on and controller does instead is in docs/aws.md ("Node credentials").
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-service.html
+ */
+export const NODE_METADATA_OPTIONS = { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 } as const;
+
 /** Control-plane log types; all five, for audit and incident forensics. */
 export const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
 
@@ -133,11 +145,9 @@ export class Cluster extends pulumi.ComponentResource {
             );
         }
 
-        // Add-ons the nodes need to become Ready. The CNI's permissions stay on the node role (the AWS
-        // default): aws-node starts before any Pod Identity credential can be served on a new node.
-        // Each add-on runs EKS's default version for the cluster's Kubernetes minor, read through the
-        // cluster's version: a change of aws.kubernetesVersion upgrades them after the control plane,
-        // and nothing else moves them.
+        // Add-ons the nodes need to become Ready. Each runs EKS's default version for the cluster's
+        // Kubernetes minor, read through the cluster's version: a change of aws.kubernetesVersion
+        // upgrades them after the control plane, and nothing else moves them.
         const addon = (addonName: string, extra: Partial<aws.eks.AddonArgs> = {}, dependsOn: pulumi.Resource[] = []) =>
             new aws.eks.Addon(
                 `${name}-${addonName}`,
@@ -152,21 +162,34 @@ export class Cluster extends pulumi.ComponentResource {
                 },
                 { parent: this, dependsOn },
             );
-        // NetworkPolicy enforcement by the CNI's network policy agent (off by default on EKS).
-        // https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html
-        const vpcCni = addon("vpc-cni", { configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }) });
         const kubeProxy = addon("kube-proxy");
         const podIdentityAgent = addon("eks-pod-identity-agent");
+        // The CNI's EC2 permissions on a role of its own, through Pod Identity (aws-node), not on the
+        // node role: with the node role holding them, every pod that reached IMDS could use them.
+        // aws-node supports Pod Identity from v1.15.5 (EKS best practices guide, IAM, "Update the aws-node
+        // daemonset to use IRSA").
+        // Bootstrap works because the agent and aws-node both run on the host network and the agent
+        // tolerates not-ready nodes (agent v1.2.0+, https://github.com/aws/amazon-vpc-cni-k8s/issues/2780);
+        // both add-ons and the association exist before any node joins (the node groups wait for them).
+        // https://docs.aws.amazon.com/eks/latest/userguide/cni-iam-role.html
+        const cniRole = podIdentityRole(`${name}-vpc-cni`, { managedPolicyArns: [managedPolicy("AmazonEKS_CNI_Policy")], tags: tags() }, parent);
+        // NetworkPolicy enforcement by the CNI's network policy agent (off by default on EKS).
+        // https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html
+        const vpcCni = addon(
+            "vpc-cni",
+            {
+                configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }),
+                podIdentityAssociations: [{ roleArn: cniRole.arn, serviceAccount: CNI_SERVICE_ACCOUNT }],
+            },
+            [podIdentityAgent],
+        );
 
         const nodeRole = serviceRole(
             `${name}-node`,
             {
                 service: "ec2.amazonaws.com",
-                managedPolicyArns: [
-                    managedPolicy("AmazonEKSWorkerNodePolicy"),
-                    managedPolicy("AmazonEC2ContainerRegistryPullOnly"),
-                    managedPolicy("AmazonEKS_CNI_Policy"),
-                ],
+                // No AmazonEKS_CNI_Policy: the CNI has its own role above.
+                managedPolicyArns: [managedPolicy("AmazonEKSWorkerNodePolicy"), managedPolicy("AmazonEC2ContainerRegistryPullOnly")],
                 tags: tags(),
             },
             parent,
@@ -175,10 +198,8 @@ export class Cluster extends pulumi.ComponentResource {
         const launchTemplate = new aws.ec2.LaunchTemplate(
             `${name}-nodes`,
             {
-                description: `EKS ${args.clusterName} nodes: IMDSv2 only, encrypted gp3 root volume`,
-                // IMDSv2 only. Hop limit 2 is the managed-node-group default the add-on agents rely on;
-                // controllers get AWS credentials from Pod Identity, not from the node role.
-                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
+                description: `EKS ${args.clusterName} nodes: IMDSv2 only (hop limit 1), encrypted gp3 root volume`,
+                metadataOptions: NODE_METADATA_OPTIONS,
                 blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: 50, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }],
                 tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({
                     resourceType,

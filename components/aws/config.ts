@@ -82,6 +82,8 @@ export const awsSchema = z
             })
             .transform(Number)
             .default(90),
+        // AWS WAF with AWS managed rule groups in front of the ALB (components/aws/waf.ts).
+        waf: boolean.default(true),
         certificateArn: z
             .string()
             .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, { error: "must be an ACM certificate ARN" })

@@ -33,6 +33,14 @@ const SERVICE_ACCOUNT = "aws-load-balancer-controller";
  * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html).
  */
 export const SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09";
+/**
+ * HSTS on the HTTPS listener, added by the ALB itself (listener attribute; the controller does not
+ * implement the HTTPRoute ResponseHeaderModifier filter, docs/guide/gateway/l7gateway.md of v3.5.0).
+ * One year, the least max-age the browsers' preload list accepts (https://hstspreload.org/); no
+ * `preload`: submitting the domain to that list is its owner's call.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/header-modification.html
+ */
+export const HSTS = { key: "routing.http.response.strict_transport_security.header_value", value: "max-age=31536000; includeSubDomains" } as const;
 
 export interface LoadBalancerArgs {
     clusterName: pulumi.Input<string>;
@@ -42,6 +50,10 @@ export interface LoadBalancerArgs {
     namespace: pulumi.Input<string>;
     /** ACM certificate for the HTTPS listener; without it the ALB listens on HTTP only. */
     certificateArn?: pulumi.Input<string>;
+    /** Where the ALB writes its access logs; `ready` must exist first (the ALB checks its write access). */
+    accessLogs: { bucket: pulumi.Input<string>; prefix: string; ready: pulumi.Resource[] };
+    /** AWS WAF web ACL associated with the ALB (aws.waf). */
+    webAclArn?: pulumi.Input<string>;
     tags: Tags;
     /** Nodes and CoreDNS: the controller's pods need somewhere to run. */
     after: pulumi.Resource[];
@@ -106,13 +118,22 @@ export class LoadBalancer extends pulumi.ComponentResource {
                         // Reject requests with malformed headers instead of passing them to the app.
                         { key: "routing.http.drop_invalid_header_fields.enabled", value: "true" },
                         { key: "idle_timeout.timeout_seconds", value: "60" },
+                        // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
+                        { key: "access_logs.s3.enabled", value: "true" },
+                        { key: "access_logs.s3.bucket", value: args.accessLogs.bucket },
+                        { key: "access_logs.s3.prefix", value: args.accessLogs.prefix },
                     ],
+                    ...(args.webAclArn !== undefined ? { wafV2: { webACL: args.webAclArn } } : {}),
                     ...(https
-                        ? { listenerConfigurations: [{ protocolPort: "HTTPS:443", defaultCertificate: args.certificateArn, sslPolicy: SSL_POLICY }] }
+                        ? {
+                              listenerConfigurations: [
+                                  { protocolPort: "HTTPS:443", defaultCertificate: args.certificateArn, sslPolicy: SSL_POLICY, listenerAttributes: [HSTS] },
+                              ],
+                          }
                         : {}),
                 },
             },
-            { parent: this, dependsOn: [lbcCrds] },
+            { parent: this, dependsOn: [lbcCrds, ...args.accessLogs.ready] },
         );
 
         const gatewayClass = new k8s.apiextensions.CustomResource(

@@ -14,6 +14,7 @@ export const EKS_LOG_TYPES = ["api", "audit", "authenticator"];
 /** GKE control-plane components whose logs must be collected (SYSTEM_COMPONENTS is the minimum GKE accepts). */
 export const GKE_LOG_COMPONENTS = ["SYSTEM_COMPONENTS", "APISERVER"];
 const MIN_ZONES = 2;
+const IMDS_FIX = 'set metadataOptions { httpTokens: "required", httpPutResponseHopLimit: 1 } on a launch template every node group uses.';
 
 export const clusterPolicies: Policies = [
     {
@@ -180,6 +181,46 @@ export const clusterPolicies: Policies = [
                 for (const c of clusters) {
                     report('EKS cluster has no workload identity: add the "eks-pod-identity-agent" add-on (aws.eks.Addon) and PodIdentityAssociations.', c.urn);
                 }
+            }
+        },
+    },
+    {
+        // A stack rule: what decides whether a pod can borrow the node role spans node groups, their
+        // launch templates, the vpc-cni add-on and the node role's attachments.
+        // https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html
+        name: "eks-node-credentials",
+        description:
+            "EKS nodes serve instance metadata through IMDSv2 with hop limit 1 (pods outside the host network cannot reach the node role), and the VPC CNI gets its permissions through Pod Identity, not from the node role.",
+        validateStack: (args, report) => {
+            const groups = args.resources.filter((r) => r.isType(eks.NodeGroup));
+            if (groups.length === 0) args.notApplicable("no EKS node group in this stack");
+            for (const g of groups) {
+                if (!g.props.launchTemplate) report(`EKS node group takes the default metadata options (IMDSv1 allowed, hop limit 2): ${IMDS_FIX}`, g.urn);
+            }
+            for (const lt of args.resources.filter((r) => r.isType(ec2.LaunchTemplate))) {
+                const m = lt.props.metadataOptions;
+                if (m?.httpEndpoint === "disabled") continue;
+                if (m?.httpTokens !== "required" || m?.httpPutResponseHopLimit !== 1)
+                    report(
+                        `Launch template lets pods reach the node role through IMDS (httpTokens ${m?.httpTokens ?? "unset"}, hop limit ${m?.httpPutResponseHopLimit ?? "unset"}): ${IMDS_FIX}`,
+                        lt.urn,
+                    );
+            }
+            for (const cni of args.resources.filter((r) => r.isType(eks.Addon) && r.props.addonName === "vpc-cni")) {
+                if (!(cni.props.podIdentityAssociations ?? []).some((a: { serviceAccount?: string }) => a.serviceAccount === "aws-node"))
+                    report(
+                        'The VPC CNI has no role of its own: add podIdentityAssociations [{ serviceAccount: "aws-node", roleArn }] (a role with AmazonEKS_CNI_Policy) to the vpc-cni add-on.',
+                        cni.urn,
+                    );
+            }
+            // The node role is whatever role a node group depends on (nodeRoleArn).
+            const nodeRoles = new Set(groups.flatMap((g) => g.dependencies.filter((d) => d.isType(iam.Role))));
+            for (const a of args.resources.filter((r) => r.isType(iam.RolePolicyAttachment))) {
+                if (String(a.props.policyArn).endsWith("/AmazonEKS_CNI_Policy") && a.dependencies.some((d) => nodeRoles.has(d)))
+                    report(
+                        "AmazonEKS_CNI_Policy is attached to the node role, so any pod that reaches IMDS can manage the VPC's network interfaces: detach it and give the vpc-cni add-on a Pod Identity role instead.",
+                        a.urn,
+                    );
             }
         },
     },

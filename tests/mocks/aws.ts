@@ -159,6 +159,15 @@ export const awsMock: ResourceMock = {
             }
             case "aws:acm/certificateValidation:CertificateValidation":
                 return { id: inputs.certificateArn };
+            case "aws:s3/bucket:Bucket": {
+                // Pulumi autonames a bucket: the resource name and a random suffix, lower case.
+                const bucket = inputs.bucket ?? `${name}-${hex(name, 7)}`;
+                return { id: bucket, bucket, arn: `arn:aws:s3:::${bucket}`, region: r };
+            }
+            case "aws:wafv2/webAcl:WebAcl": {
+                const id = `${hex(name, 8)}-${hex(`${name}1`, 4)}-${hex(`${name}2`, 4)}-${hex(`${name}3`, 4)}-${hex(`${name}4`, 12)}`;
+                return { id, arn: arn("wafv2", `regional/webacl/${inputs.name}/${id}`) };
+            }
             case "aws:route53/record:Record":
                 return { fqdn: String(inputs.name).replace(/\.$/, "") };
         }
@@ -173,6 +182,8 @@ export const awsMock: ResourceMock = {
                 kubernetesVersion: inputs.kubernetesVersion,
                 version: `v${inputs.kubernetesVersion}.0-eksbuild.1`,
             };
+        if (token === "aws:index/getCallerIdentity:getCallerIdentity")
+            return { id: ACCOUNT, accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/pulumi`, userId: "AIDAEXAMPLE" };
         if (token === "aws:index/getAvailabilityZones:getAvailabilityZones") {
             const r = region();
             const zoneIds = { "eu-west-1": "euw1", "us-east-1": "use1" } as Record<string, string>;
