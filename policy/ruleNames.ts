@@ -24,6 +24,7 @@ export const RULE_NAMES = [
     "cluster-multi-zone-nodes",
     "network-no-public-ingress",
     "gke-cloud-armor",
+    "agc-waf",
     "k8s-probes",
     "k8s-resources",
     "k8s-non-root",

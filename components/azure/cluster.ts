@@ -38,6 +38,18 @@ export interface AzureClusterArgs {
 // https://learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-enable
 const CI_STREAM = "Microsoft-ContainerInsights-Group-Default";
 
+/**
+ * The API server's reach: public behind the allow-list, or a private cluster whose API answers only on a
+ * private endpoint in the VNet, named in an AKS-managed private DNS zone linked to it ("system"), with no
+ * extra public FQDN. https://learn.microsoft.com/azure/aks/private-clusters
+ */
+export function apiServerAccess(
+    s: Pick<AzureConfig, "apiAccess" | "apiServerAuthorizedIpRanges">,
+): containerservice.ManagedClusterArgs["apiServerAccessProfile"] {
+    if (s.apiAccess === "private") return { enablePrivateCluster: true, privateDNSZone: "system", enablePrivateClusterPublicFQDN: false };
+    return { authorizedIPRanges: s.apiServerAuthorizedIpRanges };
+}
+
 export class AzureCluster extends pulumi.ComponentResource {
     readonly clusterName: pulumi.Output<string>;
     readonly clusterId: pulumi.Output<string>;
@@ -93,7 +105,7 @@ export class AzureCluster extends pulumi.ComponentResource {
                 oidcIssuerProfile: { enabled: true },
                 securityProfile: { workloadIdentity: { enabled: true }, imageCleaner: { enabled: true, intervalHours: 48 } },
                 autoUpgradeProfile: { upgradeChannel: s.upgradeChannel, nodeOSUpgradeChannel: s.nodeOsUpgradeChannel },
-                apiServerAccessProfile: { authorizedIPRanges: s.apiServerAuthorizedIpRanges },
+                apiServerAccessProfile: apiServerAccess(s),
                 networkProfile: {
                     networkPlugin: "azure",
                     networkPluginMode: "overlay",
