@@ -190,6 +190,10 @@ describe("azure: the 10k-user stack", function () {
             assert.strictEqual(c.sku.tier, "Standard");
         });
 
+        it("runs the Azure Policy add-on, so Azure Policy and Defender for Cloud can audit inside the cluster", () => {
+            assert.deepStrictEqual(aks().addonProfiles.azurepolicy, { enabled: true });
+        });
+
         it("serves the API publicly only to azure.apiServerAuthorizedIpRanges, not as a private cluster", () => {
             assert.deepStrictEqual(aks().apiServerAccessProfile, { authorizedIPRanges: ["203.0.113.0/24"] });
         });

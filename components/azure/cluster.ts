@@ -1,6 +1,7 @@
 // AKS: Entra ID + Azure RBAC with local accounts disabled, Azure CNI Overlay with Cilium, OIDC issuer
 // + workload identity, a system pool and an autoscaled user pool over zones 1-3 sized by the
-// capacity model, auto-upgrade channels with maintenance windows, Container Insights, and a kubernetes.Provider.
+// capacity model, auto-upgrade channels with maintenance windows, Container Insights, the Azure Policy
+// add-on, and a kubernetes.Provider.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as authorization from "@pulumi/azure-native/authorization";
@@ -141,6 +142,10 @@ export class AzureCluster extends pulumi.ComponentResource {
                 ],
                 addonProfiles: {
                     omsagent: { enabled: true, config: { logAnalyticsWorkspaceResourceID: logs.id, useAADAuth: "true" } },
+                    // Azure Policy for Kubernetes (Gatekeeper): without it Defender for Cloud and Azure Policy cannot
+                    // audit or enforce anything inside the cluster (a high-severity recommendation there).
+                    // https://learn.microsoft.com/azure/defender-for-cloud/recommendations-reference-kubernetes
+                    azurepolicy: { enabled: true },
                 },
                 tags,
             },
