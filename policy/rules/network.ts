@@ -103,7 +103,7 @@ export const networkPolicies: Policies = [
             const controllers = args.resources.filter((r) => r.isType(agc.TrafficControllerInterface));
             const gateways = args.resources.filter((r) => r.type === GATEWAY && r.props.spec?.gatewayClassName === AGC_GATEWAY_CLASS);
             if (controllers.length === 0 && gateways.length === 0) args.notApplicable("no Application Gateway for Containers in this stack");
-            const FIX = "set azure.waf true";
+            const wafFix = "set azure.waf true";
             for (const p of args.resources.filter((r) => r.isType(aznet.WebApplicationFirewallPolicy))) {
                 const settings = p.props.policySettings;
                 if (settings?.state === "Disabled" || settings?.mode !== "Prevention")
@@ -115,7 +115,7 @@ export const networkPolicies: Policies = [
             for (const tc of controllers) {
                 if (!securityPolicies.some((sp) => sp.dependencies.includes(tc)))
                     report(
-                        `Application Gateway for Containers has no SecurityPolicy naming a WAF policy: ${FIX} (a SecurityPoliciesInterface with wafPolicy.id).`,
+                        `Application Gateway for Containers has no SecurityPolicy naming a WAF policy: ${wafFix} (a SecurityPoliciesInterface with wafPolicy.id).`,
                         tc.urn,
                     );
             }
@@ -128,7 +128,7 @@ export const networkPolicies: Policies = [
                 });
                 if (!guarded)
                     report(
-                        `Gateway ${ns}/${name} has no WebApplicationFirewallPolicy over all its listeners: ${FIX} (targetRef kind Gateway, webApplicationFirewall.id).`,
+                        `Gateway ${ns}/${name} has no WebApplicationFirewallPolicy over all its listeners: ${wafFix} (targetRef kind Gateway, webApplicationFirewall.id).`,
                         gw.urn,
                     );
             }
