@@ -25,6 +25,7 @@ export const RULE_NAMES = [
     "cluster-multi-zone-nodes",
     "network-no-public-ingress",
     "gke-cloud-armor",
+    "agc-waf",
     "alb-access-logs",
     "alb-waf",
     "alb-hsts",

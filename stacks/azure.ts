@@ -11,6 +11,7 @@ import { AzureDatabase } from "../components/azure/database";
 import { AzureLoadBalancer, healthCheckPolicy } from "../components/azure/loadBalancer";
 import { AzureNetwork } from "../components/azure/network";
 import { AzureRedis } from "../components/azure/redis";
+import { wafPolicyAttachment } from "../components/azure/waf";
 import { azureTags } from "../components/azure/tags";
 import { sizingFor } from "../components/capacity";
 import { azurePostgresRoots } from "../components/dataTls";
@@ -19,7 +20,7 @@ import { AppDbRole, DB_ROLE_JOB_PODS } from "../components/k8s/appDbRole";
 import { AppSecret } from "../components/k8s/appSecret";
 import { appNamespace } from "../components/k8s/namespace";
 import { AppTraffic } from "../components/k8s/networkPolicy";
-import { Release } from "../components/k8s/release";
+import { GATEWAY_NAME, Release } from "../components/k8s/release";
 import type { StackOutputs } from "./types";
 
 export function deploy(cfg: StackConfig): StackOutputs {
@@ -169,6 +170,14 @@ export function deploy(cfg: StackConfig): StackOutputs {
             { ...k8s, dependsOn: [lb.controller, release] },
         );
     }
+
+    // WAF inspects the Gateway's traffic only once this object attaches the policy (components/azure/waf.ts).
+    if (lb.wafPolicyId)
+        new kubernetes.apiextensions.CustomResource(
+            `${GATEWAY_NAME}-waf`,
+            wafPolicyAttachment({ namespace: namespace.metadata.name, gateway: GATEWAY_NAME, wafPolicyId: lb.wafPolicyId }),
+            { ...k8s, dependsOn: [lb.controller, release] },
+        );
 
     new AzureMonitoring(`${name}-monitoring`, {
         stackName: name,

@@ -15,6 +15,7 @@ import * as agcEnums from "@pulumi/azure-native/types/enums/servicenetworking";
 import { addressPlan } from "../components/azure/addressing";
 import { AKS_AAD_SERVER_ID, aksEndpoint, aksKubeconfig } from "../components/azure/kubeconfig";
 import { ROLES } from "../components/azure/roles";
+import { runPolicies } from "../policy/offline";
 import { pgStorageGb } from "../components/azure/sizing";
 import { sizingFor } from "../components/capacity";
 import { buildPlan, renderPlan } from "../scripts/plan";
@@ -49,6 +50,9 @@ const T = {
     helm: "kubernetes:helm.sh/v3:Release",
     gateway: "kubernetes:gateway.networking.k8s.io/v1:Gateway",
     health: "kubernetes:alb.networking.azure.io/v1:HealthCheckPolicy",
+    wafCr: "kubernetes:alb.networking.azure.io/v1:WebApplicationFirewallPolicy",
+    waf: "azure-native:network:WebApplicationFirewallPolicy",
+    securityPolicy: "azure-native:servicenetworking:SecurityPoliciesInterface",
     secret: "kubernetes:core/v1:Secret",
 };
 
@@ -103,6 +107,11 @@ describe("azure: config keys", () => {
         assert.ok(find(run, T.pool).ignoreChanges.includes("orchestratorVersion"));
         const patch = await runStack("azure");
         assert.ok(!find(patch, T.aks).ignoreChanges.includes("kubernetesVersion"), "under patch the configured minor stays authoritative");
+    });
+    it("requires the API allow-list unless the API is private, refuses one on a private cluster, and knows only allowList and private", async () => {
+        await bad({ "azure.apiServerAuthorizedIpRanges": "" }, "azure.apiServerAuthorizedIpRanges");
+        await assert.rejects(runStack("azure", { "azure.apiAccess": "private" }), /azure\.apiServerAuthorizedIpRanges.*must be unset with apiAccess private/);
+        await assert.rejects(runStack("azure", { "azure.apiAccess": "public" }), /azure\.apiAccess.*must be one of allowList, private/);
     });
     it("rejects a key the azure schema does not know", async () => {
         await bad({ "azure.nope": "x" }, "azure.nope");
@@ -179,6 +188,14 @@ describe("azure: the 10k-user stack", function () {
             assert.strictEqual(c.oidcIssuerProfile.enabled, true);
             assert.strictEqual(c.securityProfile.workloadIdentity.enabled, true);
             assert.strictEqual(c.sku.tier, "Standard");
+        });
+
+        it("runs the Azure Policy add-on, so Azure Policy and Defender for Cloud can audit inside the cluster", () => {
+            assert.deepStrictEqual(aks().addonProfiles.azurepolicy, { enabled: true });
+        });
+
+        it("serves the API publicly only to azure.apiServerAuthorizedIpRanges, not as a private cluster", () => {
+            assert.deepStrictEqual(aks().apiServerAccessProfile, { authorizedIPRanges: ["203.0.113.0/24"] });
         });
 
         it("runs Azure CNI Overlay with Cilium network policy and the user-assigned NAT gateway for egress", () => {
@@ -331,11 +348,15 @@ describe("azure: the 10k-user stack", function () {
             assert.deepStrictEqual(fic.audiences, ["api://AzureADTokenExchange"]);
             const identity = all(run, T.identity).find((i) => i.name.includes("alb"))!;
             const albRoles = all(run, T.role).filter((r) => r.name.includes("-alb-"));
-            assert.strictEqual(albRoles.length, 3);
+            assert.strictEqual(albRoles.length, 4);
             for (const r of albRoles) assert.ok(r.dependsOn.includes(identity.urn), `${r.name} is granted to the controller identity`);
             const scopeOf = (role: string) => albRoles.find((r) => roleOf(r) === role)?.inputs.scope;
             assert.match(scopeOf(ROLES.appGwForContainersConfigurationManager), /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+$/);
-            assert.match(scopeOf(ROLES.networkContributor), /\/subnets\/agc$/);
+            const networkScopes = albRoles.filter((r) => roleOf(r) === ROLES.networkContributor).map((r) => String(r.inputs.scope));
+            assert.strictEqual(networkScopes.length, 2);
+            assert.ok(networkScopes.some((sc) => /\/subnets\/agc$/.test(sc)));
+            // The WAF policy's join action, without which the controller cannot attach it.
+            assert.ok(networkScopes.some((sc) => /\/ApplicationGatewayWebApplicationFirewallPolicies\/[^/]+$/.test(sc)));
             assert.match(scopeOf(ROLES.reader), /resourceGroups\/MC_/);
             const helm = find(run, T.helm);
             assert.strictEqual(helm.inputs.chart, "oci://mcr.microsoft.com/application-lb/charts/alb-controller");
@@ -351,6 +372,36 @@ describe("azure: the 10k-user stack", function () {
             assert.strictEqual(gw.spec.gatewayClassName, "azure-alb-external");
             assert.match(gw.metadata.annotations["alb.networking.azure.io/alb-id"], /Microsoft.ServiceNetworking\/trafficControllers\/[^/]+$/);
             assert.deepStrictEqual(gw.spec.addresses, [{ type: "alb.networking.azure.io/alb-frontend", value: "app" }]);
+        });
+        it("puts the whole Gateway behind Azure WAF in prevention mode: Default Rule Set 2.1 and Bot Manager, attached in Azure and in the cluster", async () => {
+            const waf = find(run, T.waf);
+            assert.deepStrictEqual(waf.inputs.managedRules.managedRuleSets, [
+                { ruleSetType: "Microsoft_DefaultRuleSet", ruleSetVersion: "2.1" },
+                { ruleSetType: "Microsoft_BotManagerRuleSet", ruleSetVersion: "1.1" },
+            ]);
+            assert.deepStrictEqual([waf.inputs.policySettings.state, waf.inputs.policySettings.mode], ["Enabled", "Prevention"]);
+            assert.strictEqual(waf.inputs.location, find(run, T.tc).inputs.location, "AGC takes a WAF policy of its own region only");
+            // Azure half: the traffic controller's SecurityPolicy names the WAF policy.
+            const sp = find(run, T.securityPolicy);
+            const wafId = String(sp.inputs.wafPolicy.id);
+            assert.match(wafId, /\/providers\/Microsoft\.Network\/ApplicationGatewayWebApplicationFirewallPolicies\/[^/]+$/);
+            assert.ok(sp.dependsOn.includes(waf.urn));
+            assert.ok(sp.dependsOn.includes(find(run, T.tc).urn));
+            // Cluster half: the Gateway's every listener (no sectionNames), same policy, after the controller exists.
+            const gw = find(run, T.gateway).inputs;
+            const cr = find(run, T.wafCr);
+            assert.deepStrictEqual(cr.inputs.spec, {
+                targetRef: { group: "gateway.networking.k8s.io", kind: "Gateway", name: gw.metadata.name, namespace: gw.metadata.namespace },
+                webApplicationFirewall: { id: wafId },
+            });
+            assert.strictEqual(cr.inputs.metadata.namespace, gw.metadata.namespace);
+            assert.ok(cr.dependsOn.includes(find(run, T.helm).urn));
+            assert.ok(find(run, T.helm).dependsOn.includes(sp.urn), "the controller starts with the SecurityPolicy in place");
+
+            const off = await runStack("azure", { "azure.waf": "false" });
+            for (const t of [T.waf, T.securityPolicy, T.wafCr]) assert.deepStrictEqual(all(off, t), [], t);
+            const report = runPolicies(off.resources, off.config);
+            assert.deepStrictEqual([...new Set(report.violations.filter((v) => v.level === "mandatory").map((v) => v.rule))], ["agc-waf"]);
         });
         it("probes healthPath on every Service the route can send traffic to", () => {
             const policies = all(run, T.health).map((h) => h.inputs);
@@ -426,12 +477,12 @@ describe("azure: the 10k-user stack", function () {
         assert.strictEqual(find(run, T.pool).inputs.tags?.stack, "azure", "the node pool carries tags too");
     });
 
-    it("declares only schema-valid Kubernetes objects (the AGC HealthCheckPolicies have no upstream schema)", () => {
+    it("declares only schema-valid Kubernetes objects (the AGC HealthCheckPolicies and WebApplicationFirewallPolicy have no upstream schema)", () => {
         const report = validateK8s(run.resources);
         assert.deepStrictEqual(report.errors, []);
         assert.ok(report.validated.some((v) => v.includes("Gateway")));
         assert.deepStrictEqual(
-            report.skipped.filter((s) => !s.startsWith(T.health)),
+            report.skipped.filter((s) => !s.startsWith(T.health) && !s.startsWith(T.wafCr)),
             [],
         );
     });
@@ -485,6 +536,8 @@ describe("azure: the 10k-user stack", function () {
             ["azure-native:network:PublicIPAddress", "sku.tier", netEnums.PublicIPAddressSkuTier],
             ["azure-native:network:PublicIPAddress", "publicIPAllocationMethod", netEnums.IPAllocationMethod],
             [T.association, "associationType", agcEnums.AssociationType],
+            [T.waf, "policySettings.mode", netEnums.WebApplicationFirewallMode],
+            [T.waf, "policySettings.state", netEnums.WebApplicationFirewallEnabledState],
             ["azure-native:monitor:DataCollectionRule", "kind", monitorEnums.KnownDataCollectionRuleResourceKind],
             ["azure-native:operationalinsights:Workspace", "sku.name", logEnums.WorkspaceSkuNameEnum],
             [T.lock, "level", authEnums.LockLevel],
@@ -577,6 +630,21 @@ describe("azure: config changes", function () {
         // Still private and encrypted: those are not loosened by any key.
         assert.strictEqual(find(run, T.pg).inputs.network.publicNetworkAccess, "Disabled");
         assert.strictEqual(find(run, T.redisDb).inputs.clientProtocol, "Encrypted");
+    });
+
+    it("azure.apiAccess private makes a private cluster without an allow-list, which the guardrails accept", async () => {
+        const run = await runStack("azure", { "azure.apiAccess": "private", "azure.apiServerAuthorizedIpRanges": "" });
+        assert.deepStrictEqual(find(run, T.aks).inputs.apiServerAccessProfile, {
+            enablePrivateCluster: true,
+            privateDNSZone: "system",
+            enablePrivateClusterPublicFQDN: false,
+        });
+        const report = runPolicies(run.resources, run.config);
+        assert.deepStrictEqual(
+            report.violations.filter((v) => v.level === "mandatory"),
+            [],
+        );
+        assert.ok(report.rulesApplied.includes("cluster-api-allow-list"));
     });
 
     it("sizes nodes, database and Redis up with targetUsers", async () => {

@@ -22,6 +22,8 @@ const tableOf = (cfg: StackConfig) => {
 const DECLARED: Declared[] = [
     { type: "gcp:compute/securityPolicy:SecurityPolicy", inputs: { rules: [{}, {}] } },
     { type: "aws:wafv2/webAcl:WebAcl", inputs: { rules: [{}, {}] } },
+    { type: "azure-native:servicenetworking:SecurityPoliciesInterface", inputs: { wafPolicy: { id: "/waf" } } },
+    { type: "azure-native:network:WebApplicationFirewallPolicy", inputs: { managedRules: { managedRuleSets: [{}, {}] } } },
 ];
 // Users from the model's floor to its ceiling: every database step and Redis class is chosen somewhere.
 const SWEEP = Array.from({ length: 120 }, (_, i) => Math.round(100 * 10_000 ** (i / 119)));

@@ -151,6 +151,17 @@ const GOOD: Record<string, Record<string, any>> = {
             ],
         },
     },
+    "azure-native:servicenetworking:TrafficControllerInterface": { resourceGroupName: "rg" },
+    "azure-native:network:WebApplicationFirewallPolicy": {
+        managedRules: { managedRuleSets: [{ ruleSetType: "Microsoft_DefaultRuleSet", ruleSetVersion: "2.1" }] },
+        policySettings: { state: "Enabled", mode: "Prevention" },
+    },
+    "azure-native:servicenetworking:SecurityPoliciesInterface": { trafficControllerName: "agc", wafPolicy: { id: "/waf/zdp" } },
+    "kubernetes:gateway.networking.k8s.io/v1:Gateway": { metadata: { name: "app", namespace: "zdp" }, spec: { gatewayClassName: "azure-alb-external" } },
+    "kubernetes:alb.networking.azure.io/v1:WebApplicationFirewallPolicy": {
+        metadata: { name: "app-waf", namespace: "zdp" },
+        spec: { targetRef: { group: "gateway.networking.k8s.io", kind: "Gateway", name: "app", namespace: "zdp" }, webApplicationFirewall: { id: "/waf/zdp" } },
+    },
     "kubernetes:apps/v1:Deployment": {
         metadata: { name: "app-blue", namespace: "zdp" },
         spec: { replicas: 3, selector: { matchLabels: podTemplate.metadata.labels }, template: podTemplate },
@@ -191,6 +202,7 @@ const DEPENDS: Record<string, string[]> = {
     // nodeRoleArn and an attachment's role refer to the node role.
     "aws:eks/nodeGroup:NodeGroup": [urnOf("aws:iam/role:Role", "node")],
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": [urnOf("aws:iam/role:Role", "node")],
+    "azure-native:servicenetworking:SecurityPoliciesInterface": [urnOf("azure-native:servicenetworking:TrafficControllerInterface")],
 };
 
 function resource(key: string, inputs = GOOD[key], protect = true): OfflineResource {
@@ -299,6 +311,13 @@ const CASES: Case[] = [
     ["network-no-public-ingress", "gcp:compute/firewall:Firewall", "allows.0.ports", ["22"]],
     ["network-no-public-ingress", "gcp:compute/firewall:Firewall", "allows.0.protocol", "all"],
     ["gke-cloud-armor", "kubernetes:networking.gke.io/v1:GCPBackendPolicy", "spec.default.securityPolicy", undefined],
+    ["agc-waf", "azure-native:network:WebApplicationFirewallPolicy", "policySettings.mode", "Detection"],
+    ["agc-waf", "azure-native:network:WebApplicationFirewallPolicy", "managedRules.managedRuleSets.0.ruleSetType", "OWASP"],
+    ["agc-waf", "azure-native:servicenetworking:SecurityPoliciesInterface", "wafPolicy", undefined],
+    ["agc-waf", "kubernetes:alb.networking.azure.io/v1:WebApplicationFirewallPolicy", "spec.targetRef.name", "other"],
+    // One listener only leaves the other (and its routes) unguarded.
+    ["agc-waf", "kubernetes:alb.networking.azure.io/v1:WebApplicationFirewallPolicy", "spec.targetRef.sectionNames", ["https"]],
+    ["agc-waf", "kubernetes:alb.networking.azure.io/v1:WebApplicationFirewallPolicy", "spec.webApplicationFirewall", undefined],
     ["k8s-probes", "kubernetes:apps/v1:Deployment", `${C0}.readinessProbe`, undefined],
     ["k8s-probes", "kubernetes:apps/v1:StatefulSet", `${C0}.livenessProbe`, undefined],
     ["k8s-resources", "kubernetes:apps/v1:Deployment", `${C0}.resources.limits`, undefined],
@@ -463,6 +482,17 @@ describe("policy: every rule over compliant fixtures and one broken property at 
         assert.deepStrictEqual(rules, ["k8s-min-replicas", "k8s-pdb"]);
     });
 
+    it("cluster-api-allow-list accepts a private AKS without ranges; without them and not private, AKS is refused", () => {
+        const aks = (apiServerAccessProfile: Record<string, unknown>) => {
+            const c = resource("azure-native:containerservice:ManagedCluster");
+            c.inputs.apiServerAccessProfile = apiServerAccessProfile;
+            return mandatory([c]).filter((v) => v.rule === "cluster-api-allow-list");
+        };
+        assert.deepStrictEqual(aks({ enablePrivateCluster: true, privateDNSZone: "system" }), []);
+        assert.match(aks({ enablePrivateCluster: false })[0].message, /AKS API server admits everyone \(no allow-list\)/);
+        assert.strictEqual(aks({ enablePrivateCluster: false, authorizedIPRanges: ["0.0.0.0/1", "128.0.0.0/1"] }).length, 1);
+    });
+
     it("a Deployment scaled to zero needs neither replicas nor a PDB", () => {
         const d = resource("kubernetes:apps/v1:Deployment");
         d.inputs.spec.replicas = 0;
@@ -525,6 +555,7 @@ const ONLY_ON: Record<string, string[]> = {
     "alb-access-logs": ["aws"],
     "alb-waf": ["aws"],
     "alb-hsts": ["aws"],
+    "agc-waf": ["azure"],
 };
 
 const STACKS: Record<string, string> = { dev: "local", aws: "aws", azure: "azure", gcp: "gcp" };

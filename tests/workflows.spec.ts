@@ -171,15 +171,24 @@ describe("GitHub Actions workflows", function () {
         }
     });
 
-    it("the guard refuses exactly the stacks whose API is allow-listed, naming the key, the variable and the docs", () => {
+    it("the guard refuses exactly the stacks whose API is allow-listed or private, naming the key, the variable and the docs", () => {
         const delivery = fs.readFileSync(path.join(ROOT_DIR, "docs", "delivery.md"), "utf8");
-        assert.equal(apiAllowList(stackConfig(ROOT_DIR, "aws")), "aws.apiPublicAccessCidrs");
-        assert.equal(apiAllowList(stackConfig(ROOT_DIR, "azure")), "azure.apiServerAuthorizedIpRanges");
-        assert.equal(apiAllowList(stackConfig(ROOT_DIR, "gcp")), "gcp.masterAuthorizedNetworks");
+        const keyOf = (cfg: ReturnType<typeof stackConfig>) => apiAllowList(cfg)?.key;
+        assert.equal(keyOf(stackConfig(ROOT_DIR, "aws")), "aws.apiPublicAccessCidrs");
+        assert.equal(keyOf(stackConfig(ROOT_DIR, "azure")), "azure.apiServerAuthorizedIpRanges");
+        assert.equal(keyOf(stackConfig(ROOT_DIR, "gcp")), "gcp.masterAuthorizedNetworks");
         const dns = parseConfig(stackConfigMap("gcp", { "gcp.controlPlaneAccess": "dns" }), "gcp");
         assert.equal(apiAllowList(dns), undefined, "the DNS endpoint is authorized by IAM: hosted runners reach it");
         assert.equal(apiAllowList(stackConfig(ROOT_DIR, "dev")), undefined);
-        const message = refusal("aws", "aws.apiPublicAccessCidrs", "RUNNER_AWS");
+        // A private AKS has no public endpoint: a hosted runner reaches it even less than an allow-listed one.
+        const privateAks = parseConfig(stackConfigMap("azure", { "azure.apiAccess": "private", "azure.apiServerAuthorizedIpRanges": "" }), "azure");
+        const block = apiAllowList(privateAks)!;
+        assert.equal(block.key, "azure.apiAccess");
+        assert.match(
+            refusal("azure", block, "RUNNER_AZURE"),
+            /Kubernetes API is private \(azure\.apiAccess private\): only machines inside the stack's VNet reach it\. .*RUNNER_AZURE /,
+        );
+        const message = refusal("aws", apiAllowList(stackConfig(ROOT_DIR, "aws"))!, "RUNNER_AWS");
         assert.match(
             message,
             /^::error title=Self-hosted runner required::The aws stack's Kubernetes API admits only the CIDRs in aws\.apiPublicAccessCidrs.* repository variable RUNNER_AWS /,
@@ -189,7 +198,7 @@ describe("GitHub Actions workflows", function () {
 
     it("every allow-list key the guard names is required by its stack's config: the API is never open instead", () => {
         for (const stack of ["aws", "azure", "gcp"]) {
-            const key = apiAllowList(stackConfig(ROOT_DIR, stack))!;
+            const key = apiAllowList(stackConfig(ROOT_DIR, stack))!.key;
             const err = (() => {
                 try {
                     parseConfig(stackConfigMap(stack, { [key]: "" }), stack);
@@ -213,7 +222,7 @@ describe("GitHub Actions workflows", function () {
             spawnSync(process.execPath, ["--require", "tsx/cjs", "scripts/apiAllowList.ts", stack, "RUNNER_X"], { cwd: ROOT_DIR, encoding: "utf8" });
         const aws = run("aws");
         assert.equal(aws.status, 1, aws.stderr);
-        assert.equal(aws.stdout.trim(), refusal("aws", "aws.apiPublicAccessCidrs", "RUNNER_X"));
+        assert.equal(aws.stdout.trim(), refusal("aws", apiAllowList(stackConfig(ROOT_DIR, "aws"))!, "RUNNER_X"));
         const dev = run("dev");
         assert.equal(dev.status, 0, dev.stderr);
         assert.match(dev.stdout, /no IP allow-list/);

@@ -1,6 +1,7 @@
 // AKS: Entra ID + Azure RBAC with local accounts disabled, Azure CNI Overlay with Cilium, OIDC issuer
 // + workload identity, a system pool and an autoscaled user pool over zones 1-3 sized by the
-// capacity model, auto-upgrade channels with maintenance windows, Container Insights, and a kubernetes.Provider.
+// capacity model, auto-upgrade channels with maintenance windows, Container Insights, the Azure Policy
+// add-on, and a kubernetes.Provider.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as authorization from "@pulumi/azure-native/authorization";
@@ -37,6 +38,18 @@ export interface AzureClusterArgs {
 // and collects only what a data collection rule associated with the cluster says.
 // https://learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-enable
 const CI_STREAM = "Microsoft-ContainerInsights-Group-Default";
+
+/**
+ * The API server's reach: public behind the allow-list, or a private cluster whose API answers only on a
+ * private endpoint in the VNet, named in an AKS-managed private DNS zone linked to it ("system"), with no
+ * extra public FQDN. https://learn.microsoft.com/azure/aks/private-clusters
+ */
+export function apiServerAccess(
+    s: Pick<AzureConfig, "apiAccess" | "apiServerAuthorizedIpRanges">,
+): containerservice.ManagedClusterArgs["apiServerAccessProfile"] {
+    if (s.apiAccess === "private") return { enablePrivateCluster: true, privateDNSZone: "system", enablePrivateClusterPublicFQDN: false };
+    return { authorizedIPRanges: s.apiServerAuthorizedIpRanges };
+}
 
 export class AzureCluster extends pulumi.ComponentResource {
     readonly clusterName: pulumi.Output<string>;
@@ -93,7 +106,7 @@ export class AzureCluster extends pulumi.ComponentResource {
                 oidcIssuerProfile: { enabled: true },
                 securityProfile: { workloadIdentity: { enabled: true }, imageCleaner: { enabled: true, intervalHours: 48 } },
                 autoUpgradeProfile: { upgradeChannel: s.upgradeChannel, nodeOSUpgradeChannel: s.nodeOsUpgradeChannel },
-                apiServerAccessProfile: { authorizedIPRanges: s.apiServerAuthorizedIpRanges },
+                apiServerAccessProfile: apiServerAccess(s),
                 networkProfile: {
                     networkPlugin: "azure",
                     networkPluginMode: "overlay",
@@ -129,6 +142,10 @@ export class AzureCluster extends pulumi.ComponentResource {
                 ],
                 addonProfiles: {
                     omsagent: { enabled: true, config: { logAnalyticsWorkspaceResourceID: logs.id, useAADAuth: "true" } },
+                    // Azure Policy for Kubernetes (Gatekeeper): without it Defender for Cloud and Azure Policy cannot
+                    // audit or enforce anything inside the cluster (a high-severity recommendation there).
+                    // https://learn.microsoft.com/azure/defender-for-cloud/recommendations-reference-kubernetes
+                    azurepolicy: { enabled: true },
                 },
                 tags,
             },

@@ -1,7 +1,7 @@
 // Project keys `azure.<name>` (Pulumi.yaml declares each with its default). Values arrive as strings.
 // Pure: no Pulumi import.
 import { z } from "zod";
-import { boolean, cidr, cidrList, cidrsOverlap, integer } from "../configValues";
+import { boolean, cidr, cidrList, cidrsOverlap, integer, oneOf } from "../configValues";
 import { AKS_POD_CIDR, AKS_SERVICE_CIDR } from "./addressing";
 
 const guidList = z
@@ -12,6 +12,11 @@ const guidList = z
     .transform((s) => s.split(","));
 
 export const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"] as const;
+// How clients reach the AKS API server: its public endpoint behind apiServerAuthorizedIpRanges, or a
+// private cluster (no public endpoint; reached from inside the VNet, docs/delivery.md). Authorized IP
+// ranges cannot be used with private clusters. https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges
+export const API_ACCESS = ["allowList", "private"] as const;
+const AUTHORIZED_RANGES = "the CIDRs (operators, CI runners) allowed to reach the AKS API server";
 
 export const azureSchema = z
     .object({
@@ -25,8 +30,9 @@ export const azureSchema = z
         nodeOsUpgradeChannel: z.enum(["NodeImage", "SecurityPatch"], { error: "must be NodeImage or SecurityPatch" }),
         maintenanceDay: z.enum(WEEKDAYS, { error: `must be one of ${WEEKDAYS.join(", ")}` }),
         maintenanceStartHourUtc: integer(0, 23),
-        // Required: unset, AKS serves its API to the whole internet (Entra ID still authenticates).
-        apiServerAuthorizedIpRanges: cidrList("the CIDRs (operators, CI runners) allowed to reach the AKS API server"),
+        apiAccess: oneOf(API_ACCESS),
+        // Required with allowList: unset, AKS serves its API to the whole internet (Entra ID still authenticates).
+        apiServerAuthorizedIpRanges: cidrList(AUTHORIZED_RANGES).optional(),
         adminGroupObjectIds: guidList.optional(),
         kubeloginMode: z.enum(["azurecli", "workloadidentity", "spn", "msi", "azd"], {
             error: "must be one of azurecli, workloadidentity, spn, msi, azd (kubelogin --login modes)",
@@ -39,6 +45,8 @@ export const azureSchema = z
             .string()
             .regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, { error: "must be a Kubernetes Secret name, e.g. app-tls" })
             .optional(),
+        // Azure WAF (Default Rule Set 2.1 + Bot Manager 1.1, prevention mode) on the AGC frontend (components/azure/waf.ts).
+        waf: boolean,
         albControllerVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be an ALB Controller chart version such as 1.12.1" }),
         logRetentionDays: integer(30, 730),
         // Azure standard support: 16 to Nov 2028, 17 to Nov 2029, 18 to Nov 2030.
@@ -54,6 +62,14 @@ export const azureSchema = z
     // A version channel moves the patch itself; a pinned patch would then ask AKS for a downgrade,
     // which it refuses, and every later `pulumi up` would fail.
     .superRefine((c, ctx) => {
+        if (c.apiAccess === "allowList" && !c.apiServerAuthorizedIpRanges)
+            ctx.addIssue({ code: "custom", path: ["apiServerAuthorizedIpRanges"], message: `is required with apiAccess allowList: ${AUTHORIZED_RANGES}` });
+        if (c.apiAccess === "private" && c.apiServerAuthorizedIpRanges)
+            ctx.addIssue({
+                code: "custom",
+                path: ["apiServerAuthorizedIpRanges"],
+                message: "must be unset with apiAccess private: AKS takes no authorized IP ranges on a private cluster (its API has no public endpoint)",
+            });
         if (/^\d+\.\d+\.\d+$/.test(c.kubernetesVersion) && c.upgradeChannel !== "node-image")
             ctx.addIssue({
                 code: "custom",

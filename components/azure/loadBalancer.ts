@@ -9,6 +9,7 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as servicenetworking from "@pulumi/azure-native/servicenetworking";
 import type { AzureConfig } from "../config";
 import { resourceGroupId, roleDefinitionId, type RoleName } from "./roles";
+import { agcWaf } from "./waf";
 
 /** GatewayClass the ALB Controller installs and reconciles. */
 export const AGC_GATEWAY_CLASS = "azure-alb-external";
@@ -42,6 +43,8 @@ export class AzureLoadBalancer extends pulumi.ComponentResource {
     /** Public FQDN of the frontend (`<hash>.fz<nn>.alb.azure.com`). */
     readonly fqdn: pulumi.Output<string>;
     readonly trafficControllerId: pulumi.Output<string>;
+    /** The WAF policy the Gateway's WebApplicationFirewallPolicy names; undefined with azure.waf false. */
+    readonly wafPolicyId?: pulumi.Output<string>;
     readonly gateway: AgcGatewaySettings;
     /** Install of the controller, GatewayClass and Gateway API CRDs: Gateway objects depend on it. */
     readonly controller: k8s.helm.v3.Release;
@@ -85,9 +88,14 @@ export class AzureLoadBalancer extends pulumi.ComponentResource {
                 { principalId: identity.principalId, principalType: "ServicePrincipal", roleDefinitionId: role(r), scope },
                 parent,
             );
+        const waf = args.settings.waf ? agcWaf(name, { resourceGroupName, location, trafficControllerName: tc.name, tags }, parent) : undefined;
         const grants = [
             // Configure the AGC resources in their resource group.
             grant("config-manager", "appGwForContainersConfigurationManager", args.resourceGroupId),
+            // Join the WAF policy (applicationGatewayWebApplicationFirewallPolicies/join/action, in Network
+            // Contributor): without it the controller's attachment fails with LinkedAuthorizationFailed.
+            // https://learn.microsoft.com/azure/application-gateway/for-containers/how-to-waf-gateway-api
+            ...(waf ? [grant("waf-join", "networkContributor", waf.policy.id)] : []),
             // Join the association subnet.
             grant("subnet-join", "networkContributor", args.agcSubnetId),
             // Read the cluster's node resource group (pod and node state).
@@ -116,11 +124,12 @@ export class AzureLoadBalancer extends pulumi.ComponentResource {
                 atomic: true,
                 timeout: 600,
             },
-            { ...parent, provider: args.provider, dependsOn: [federation, association, ...grants] },
+            { ...parent, provider: args.provider, dependsOn: [federation, association, ...grants, ...(waf ? [waf.securityPolicy] : [])] },
         );
 
         this.fqdn = frontend.fqdn;
         this.trafficControllerId = tc.id;
+        this.wafPolicyId = waf?.policy.id;
         this.gateway = {
             className: AGC_GATEWAY_CLASS,
             // BYO deployment: the Gateway names the AGC resource and the frontend it listens on.

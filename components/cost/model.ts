@@ -233,6 +233,10 @@ function azureItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traff
     const zones = count(resources, "azure-native:privatedns:PrivateZone");
     const alerts = count(resources, "azure-native:monitor:MetricAlert");
     const cus = agcCapacityUnits(cfg.targetUsers, t);
+    const wafControllers = resources.filter((r) => r.type === "azure-native:servicenetworking:SecurityPoliciesInterface" && r.inputs.wafPolicy).length;
+    const ruleSets = resources
+        .filter((r) => r.type === "azure-native:network:WebApplicationFirewallPolicy")
+        .reduce((sum, r) => sum + ((r.inputs.managedRules as { managedRuleSets?: unknown[] } | undefined)?.managedRuleSets ?? []).length, 0);
     const storageGb = pgStorageGb(s.database.storageGiB); // the Premium SSD size the server gets (components/azure/database.ts)
     return [
         { component: "cluster", what: "AKS Standard tier", charges: [["aks.standardTier", h]] },
@@ -277,6 +281,18 @@ function azureItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traff
             component: "redis",
             what: `${s.redis.nodeClass}${redisNodes === 2 ? " with HA (2 nodes)" : " (1 node, no HA)"}`,
             charges: [[`redis.${s.redis.nodeClass}`, redisNodes * h]],
+        },
+        // A SecurityPolicy naming a WAF policy bills the WAF hour on its traffic controller, and every
+        // request once per managed rule set (Microsoft's AGC pricing example: requests × $0.75 × 2 rule sets).
+        {
+            component: "WAF",
+            what: `WAF on ${wafControllers} traffic controller(s), ${ruleSets} managed rule sets, ${n(millionRequests(t))} M requests`,
+            charges: wafControllers
+                ? [
+                      ["waf.policy", wafControllers],
+                      ["waf.requests", ruleSets * millionRequests(t)],
+                  ]
+                : [],
         },
         { component: "logs", what: `${n(t.logGiBPerMonth)} GiB ingested`, charges: [["logAnalytics.ingest", t.logGiBPerMonth]] },
         {

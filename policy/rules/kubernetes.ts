@@ -7,6 +7,7 @@ import * as core from "@pulumi/kubernetes/core/v1";
 import * as pdbv1 from "@pulumi/kubernetes/policy/v1";
 import type * as k8s from "@pulumi/kubernetes/types/input";
 import { Policies, PolicyResource, ReportViolation, ResourceValidation, validateResourceOfType } from "@pulumi/policy";
+import { nsOf } from "./util";
 
 type PodSpec = Unwrap<k8s.core.v1.PodSpec>;
 type Container = Unwrap<k8s.core.v1.Container>;
@@ -63,8 +64,6 @@ interface Workload {
     labels: Record<string, string>;
     replicas: number;
 }
-
-const nsOf = (meta: any) => meta?.namespace ?? "default";
 
 /** Deployments/StatefulSets with their effective minimum replica count (an HPA's minReplicas wins). */
 function workloads(resources: PolicyResource[]): Workload[] {

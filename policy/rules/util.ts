@@ -37,3 +37,6 @@ export function isGcpRegion(location: string | undefined): boolean {
 export function distinct(values: (string | undefined | null)[] | undefined): string[] {
     return [...new Set((values ?? []).filter((v): v is string => !!v))];
 }
+
+/** A Kubernetes object's namespace, as the API server defaults it. */
+export const nsOf = (meta: any): string => meta?.namespace ?? "default";

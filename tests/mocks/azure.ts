@@ -203,6 +203,18 @@ export const azureMock: ResourceMock = {
                 const n = autoname(name, inputs.associationName);
                 return { name: n, id: arm(rg, "Microsoft.ServiceNetworking", `trafficControllers/${inputs.trafficControllerName}/associations/${n}`) };
             }
+            case "azure-native:servicenetworking:SecurityPoliciesInterface": {
+                const n = autoname(name, inputs.securityPolicyName);
+                return {
+                    name: n,
+                    id: arm(rg, "Microsoft.ServiceNetworking", `trafficControllers/${inputs.trafficControllerName}/securityPolicies/${n}`),
+                    policyType: "waf",
+                };
+            }
+            case "azure-native:network:WebApplicationFirewallPolicy": {
+                const n = autoname(name, inputs.policyName);
+                return { name: n, id: arm(rg, "Microsoft.Network", `ApplicationGatewayWebApplicationFirewallPolicies/${n}`) };
+            }
         }
         return undefined;
     },

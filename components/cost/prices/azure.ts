@@ -210,5 +210,17 @@ export const AZURE_EASTUS2: PriceTable = {
             source: "https://github.com/Arturo-Quiroga-MSFT/azure-architecture-diagram-builder/blob/100a9d8ca9d1910cbb761efa68b2ddaeb8fdfa7e/src/data/pricing/regions/eastus2/azure_monitor.json",
             note: "Retail Prices API (prices.azure.com) response for eastus2 copied into a public repo (copy taken in 2026: the copied files hold rows effective as late as 2025-12 to 2026-08): Azure Monitor sku Alerts, meter 'Alerts Metric Monitored' (unit 1/Month), per monitored time series: the 0-10 tier is 0.0 (the first 10 time series are free), then 0.1 from the 11th; effective 2018-02-01. Infracost's golden file for metric alerts also shows $0.10 per time series",
         },
+        "waf.policy": {
+            usd: 49.64,
+            unit: "month",
+            source: "https://github.com/Arturo-Quiroga-MSFT/azure-architecture-diagram-builder/blob/841e2666bfa257316de02fd55c8387be05d6e264/src/data/pricing/regions/eastus2/application_gateway.json",
+            note: "0.068/h x 730 h: meter 'Standard AGC WAF' (product 'Application Gateway for Containers', effective 2025-08-01). It is billed once per AGC resource, however many WAF policies are attached; the MS Learn example gives $49.64/month. Retail Prices API (prices.azure.com) response for eastus2 copied into a public repo (copy taken in 2026: the copied files hold rows effective as late as 2025-12 to 2026-08). AGC has its own WAF pricing (MS Learn 'Understanding pricing for AGC', East US 2 example). A newer product, 'Application Gateway for Containers WAF' (effective 2025-12-01), instead bills every AGC meter at a higher WAF rate (0.031 / 0.018 / 0.216 / 0.014) — see agc.* notes",
+        },
+        "waf.requests": {
+            usd: 0.75,
+            unit: "million-requests",
+            source: "https://github.com/Arturo-Quiroga-MSFT/azure-architecture-diagram-builder/blob/841e2666bfa257316de02fd55c8387be05d6e264/src/data/pricing/regions/eastus2/application_gateway.json",
+            note: "meter 'Standard WAF Requests' (unit 1M), effective 2025-08-01. Per ruleset: the MS Learn example charges 10M requests x $0.75 x 2 rulesets (DRS 2.1 + Bot Manager). Retail Prices API (prices.azure.com) response for eastus2 copied into a public repo (copy taken in 2026: the copied files hold rows effective as late as 2025-12 to 2026-08). AGC has its own WAF pricing (MS Learn 'Understanding pricing for AGC', East US 2 example)",
+        },
     },
 };
