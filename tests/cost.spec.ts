@@ -12,6 +12,9 @@ import * as path from "path";
 import { ROOT, stackConfigMap } from "./harness";
 
 const CLOUDS = ["aws", "azure", "gcp"] as const;
+// Each stack file's plan, built once for the specs that read it.
+const plans = new Map<string, ReturnType<typeof buildPlan>>();
+const planOf = (stack: string) => plans.get(stack) ?? plans.set(stack, buildPlan(stack, {}, false)).get(stack)!;
 const config = (stack: string, overrides: Record<string, string> = {}): StackConfig => parseConfig(stackConfigMap(stack, overrides), stack);
 const tableOf = (cfg: StackConfig) => {
     const t = priceTableFor(cfg.cloud, cfg.region);
@@ -148,9 +151,25 @@ describe("cost: the default is the cheapest layout that keeps every capacity row
         });
 });
 
+describe("cost: what the edge protection costs", () => {
+    for (const [cloud, key, line] of [
+        ["aws", "aws.waf false", "WAF"],
+        ["azure", "azure.waf false", "WAF"],
+        ["gcp", "gcp.cloudArmor false", "Cloud Armor"],
+    ] as const)
+        it(`${cloud}: "${key}" saves exactly the ${line} line of the stack file's plan`, async () => {
+            const plan = await planOf(cloud);
+            if (typeof plan.cost === "string") assert.fail(plan.cost);
+            const edge = plan.cost.stack.lines.find((l) => l.component === line);
+            assert.ok(edge && edge.usd.desired > 0, `${line} is priced`);
+            const choice = plan.cost.choices.find((c) => c.choice === key)!;
+            assert.ok(Math.abs(plan.cost.stack.total.desired - choice.usd - edge.usd.desired) < 1e-6);
+        });
+});
+
 describe("cost: in the plan", () => {
     it("aws: the text plan prints the bill with its date, the per-1,000 figure, the choices and the seed; --json carries it", async () => {
-        const plan = await buildPlan("aws", {}, false);
+        const plan = await planOf("aws");
         const text = renderPlan(plan);
         assert.match(text, /Cost: USD per month at on-demand list prices, aws eu-west-1, read \d{4}-\d{2}-\d{2}/);
         assert.match(text, /Per 1,000 users: \$[\d,]+ a month/);
@@ -165,7 +184,7 @@ describe("cost: in the plan", () => {
     it("the README's 10,000-user column is what the plans of the stack files price", async () => {
         const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
         for (const cloud of CLOUDS) {
-            const plan = await buildPlan(cloud, {}, false);
+            const plan = await planOf(cloud);
             if (typeof plan.cost === "string") assert.fail(plan.cost);
             const row = readme.split("\n").find((l) => l.startsWith(`| ${cloud} |`));
             assert.ok(row, `README has no cost row for ${cloud}`);
@@ -181,7 +200,7 @@ describe("cost: in the plan", () => {
     });
 
     it("dev: the plan says there is nothing to price", async () => {
-        const plan = await buildPlan("dev", {}, false);
+        const plan = await planOf("dev");
         assert.strictEqual(plan.cost, "the dev stack runs on your own cluster: nothing to price");
         assert.match(renderPlan(plan), /Cost: the dev stack runs on your own cluster/);
     });

@@ -29,6 +29,13 @@ const TRADE_OFFS: Record<Layout, string> = {
     minimal: "idle colour at one pod per zone: a rollback after ~5 min first scales it up (minutes, not seconds)",
 };
 
+/** The config key that removes each cloud's edge protection, and the resource types it removes from the bill. */
+const EDGE: Partial<Record<StackConfig["cloud"], { key: string; types: string[] }>> = {
+    aws: { key: "aws.waf false", types: ["aws:wafv2/webAcl:WebAcl"] },
+    azure: { key: "azure.waf false", types: ["azure-native:servicenetworking:SecurityPoliciesInterface", "azure-native:network:WebApplicationFirewallPolicy"] },
+    gcp: { key: "gcp.cloudArmor false", types: ["gcp:compute/securityPolicy:SecurityPolicy"] },
+};
+
 /** Cost and capacity of the stack with one thing changed: the layout or the node shape. */
 function alternative(cfg: StackConfig, resources: Declared[], table: PriceTable, layout: Layout, node: NodeShape, choice: string, tradeOff: string): Choice {
     const s = capacityFor(cfg.targetUsers, cfg.cloud, layout, node);
@@ -72,6 +79,18 @@ export function costPicture(cfg: StackConfig, sizing: Sizing, resources: Declare
                 "a lost node takes more pods with it; a new node pool",
             ),
         );
+    // The edge's managed rules bill per request; what turning them off saves, as the security trade-off it is.
+    const edge = EDGE[cfg.cloud];
+    if (edge && resources.some((r) => edge.types.includes(r.type))) {
+        const without = resources.filter((r) => !edge.types.includes(r.type));
+        choices.push({
+            choice: edge.key,
+            tradeOff: "no managed rules in front of the app: a security default given up (mandatory policy rule fails)",
+            nodes: sizing.nodes,
+            keepsTarget: capacityRows(sizing).every((r) => r.ok),
+            usd: stackCost(cfg, sizing, without, table).total.desired,
+        });
+    }
     return {
         table: { cloud: table.cloud, region: table.region, asOf: table.asOf },
         stack: { ...stackCost(cfg, sizing, resources, table), nodes: sizing.nodes, keepsTarget: capacityRows(sizing).every((r) => r.ok) },
