@@ -36,48 +36,29 @@ const EDGE: Partial<Record<StackConfig["cloud"], { key: string; types: string[] 
     gcp: { key: "gcp.cloudArmor false", types: ["gcp:compute/securityPolicy:SecurityPolicy"] },
 };
 
-/** Cost and capacity of the stack with one thing changed: the layout or the node shape. */
-function alternative(cfg: StackConfig, resources: Declared[], table: PriceTable, layout: Layout, node: NodeShape, choice: string, tradeOff: string): Choice {
-    const s = capacityFor(cfg.targetUsers, cfg.cloud, layout, node);
-    return { choice, tradeOff, nodes: s.nodes, keepsTarget: capacityRows(s).every((r) => r.ok), usd: stackCost(cfg, s, resources, table).total.desired };
-}
-
 export function costPicture(cfg: StackConfig, sizing: Sizing, resources: Declared[], table: PriceTable): CostPicture {
     const layout = layoutFor(cfg.release);
-    const shapes = nodeShapes(cfg.cloud, cfg.nodeArch);
+    const shape = nodeShapes(cfg.cloud, cfg.nodeArch)[0];
+    // The stack with its layout or node shape changed, re-sized by the model and priced.
+    const alternative = (choice: string, tradeOff: string, change: { layout?: Layout; node?: NodeShape }): Choice => {
+        const s = capacityFor(cfg.targetUsers, cfg.cloud, change.layout ?? layout, change.node ?? shape);
+        return { choice, tradeOff, nodes: s.nodes, keepsTarget: capacityRows(s).every((r) => r.ok), usd: stackCost(cfg, s, resources, table).total.desired };
+    };
     const choices: Choice[] = [];
     if (layout !== "single") {
         const other: Layout = layout === "warm" ? "minimal" : "warm";
-        choices.push(alternative(cfg, resources, table, other, sizing.nodes, `inactiveScale ${other === "warm" ? "full" : "minimal"}`, TRADE_OFFS[other]));
+        choices.push(alternative(`inactiveScale ${other === "warm" ? "full" : "minimal"}`, TRADE_OFFS[other], { layout: other }));
     }
     for (const arch of NODE_ARCHS.filter((a) => a !== cfg.nodeArch)) {
         const node = nodeShapes(cfg.cloud, arch)[0];
         if (!node) continue; // not offered on this cloud (config refuses it)
-        choices.push(
-            alternative(
-                cfg,
-                resources,
-                table,
-                layout,
-                node,
-                `nodeArch ${arch}`,
-                arch === "arm64" ? "the app image must be multi-arch (linux/arm64)" : "x86 nodes: any image",
-            ),
-        );
+        choices.push(alternative(`nodeArch ${arch}`, arch === "arm64" ? "the app image must be multi-arch (linux/arm64)" : "x86 nodes: any image", { node }));
     }
     // Larger nodes keep a smaller share for the system; no key chooses them, since resizing a running
     // AKS or GKE pool means a new pool (components/capacity.ts sizingFor).
-    for (const node of shapes.slice(1))
+    for (const node of nodeShapes(cfg.cloud, cfg.nodeArch).slice(1))
         choices.push(
-            alternative(
-                cfg,
-                resources,
-                table,
-                layout,
-                node,
-                `${node.vcpu}-vCPU nodes (${node.machineType}), no config key`,
-                "a lost node takes more pods with it; a new node pool",
-            ),
+            alternative(`${node.vcpu}-vCPU nodes (${node.machineType}), no config key`, "a lost node takes more pods with it; a new node pool", { node }),
         );
     // The edge's managed rules bill per request; what turning them off saves, as the security trade-off it is.
     const edge = EDGE[cfg.cloud];
