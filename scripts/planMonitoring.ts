@@ -2,7 +2,7 @@
 // read from the recorded resources (so it shows what the program declares, not what it meant to).
 import type { Recorded } from "../tests/harness";
 
-const DASHBOARDS = ["aws:cloudwatch/dashboard:Dashboard", "gcp:monitoring/dashboard:Dashboard"];
+const DASHBOARDS = ["aws:cloudwatch/dashboard:Dashboard", "gcp:monitoring/dashboard:Dashboard", "azure-native:applicationinsights:Workbook"];
 const ALERTS = ["aws:cloudwatch/metricAlarm:MetricAlarm", "gcp:monitoring/alertPolicy:AlertPolicy", "azure-native:monitor:MetricAlert"];
 
 /** Where alerts go: SNS subscriptions, Cloud Monitoring channels, Azure action group receivers. */
@@ -26,8 +26,11 @@ export function monitoringLines(resources: Recorded[]): string[] {
     const notify = targets(resources);
     const out = [`Monitoring: ${dashboards.length} dashboard(s), ${alerts.length} alert(s), ${notify.length} notification target(s)`];
     for (const d of dashboards) {
-        const body = JSON.parse(d.inputs.dashboardBody ?? d.inputs.dashboardJson ?? "{}");
-        out.push(`  dashboard ${d.inputs.dashboardName ?? body.displayName ?? d.name} (${(body.widgets ?? body.mosaicLayout?.tiles ?? []).length} widgets)`);
+        const body = JSON.parse(d.inputs.dashboardBody ?? d.inputs.dashboardJson ?? d.inputs.serializedData ?? "{}");
+        // A workbook's charts are its metrics items (type 10); its other items are text.
+        const widgets = body.widgets ?? body.mosaicLayout?.tiles ?? (body.items ?? []).filter((i: { type: number }) => i.type === 10);
+        const title = d.inputs.dashboardName ?? body.displayName ?? d.inputs.displayName ?? d.name;
+        out.push(`  ${d.inputs.serializedData ? "workbook" : "dashboard"} ${title} (${widgets.length} widgets)`);
     }
     if (dashboards.length === 0) out.push("  (no dashboard declared for this stack yet)");
     for (const a of alerts)

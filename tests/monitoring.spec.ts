@@ -1,13 +1,27 @@
 // Dashboards and alerts: the pure bodies, the thresholds derived from the capacity model, the config
 // keys, and what the aws stack declares under mocks.
 import * as assert from "assert";
-import { capacityFor } from "../components/capacity";
+import fs from "node:fs";
+import path from "node:path";
+import Ajv from "ajv";
+import { capacityFor, sizingFor } from "../components/capacity";
 import { ConfigError, parseConfig } from "../components/config";
 import { ALB_NS, CACHE_NS, RDS_NS, cloudwatchAlarms, cloudwatchDashboard, targetGroupName } from "../components/monitoring/cloudwatch";
 import { cloudMonitoringAlerts, cloudMonitoringDashboard } from "../components/monitoring/cloudMonitoring";
+import {
+    AGC_NS,
+    AGGREGATION,
+    AMR_NS,
+    AZURE_NAMESPACES,
+    PG_NS,
+    azureAlerts,
+    azurePgDefaultMaxConnections,
+    azureWorkbook,
+    workbookMetricId,
+} from "../components/monitoring/azureMonitor";
 import { rdsDefaultMaxConnections, thresholdsFor } from "../components/monitoring/thresholds";
 import { buildPlan, renderPlan } from "../scripts/plan";
-import { all, runStack, stackConfigMap } from "./harness";
+import { all, ROOT, runStack, stackConfigMap } from "./harness";
 
 // Metric names each namespace publishes, as listed on the providers' pages cited in cloudwatch.ts.
 const DOCUMENTED: Record<string, { metrics: string[]; dimensions: string[] }> = {
@@ -217,9 +231,62 @@ describe("monitoring: Cloud Monitoring dashboard and alerts (gcp)", function () 
     });
 });
 
-describe("monitoring: Azure Monitor alerts (azure)", function () {
+describe("monitoring: Azure Monitor workbook and alerts (azure)", function () {
     this.timeout(60_000);
-    it("an action group with the config's targets; per-colour ready-pod and database CPU alerts on the stack's own resources", async () => {
+    // REST API metric names per namespace, from Microsoft's supported-metrics tables cited in azureMonitor.ts.
+    const AZURE_DOCUMENTED: Record<string, { metrics: string[]; dimensions: string[] }> = {
+        [AGC_NS]: {
+            metrics: ["BackendHTTPResponseStatus", "BackendHealthyTargets", "BackendConnectionTimeouts"],
+            dimensions: ["BackendService", "HttpResponseCode"],
+        },
+        [PG_NS]: { metrics: ["cpu_percent", "active_connections", "storage_percent"], dimensions: [] },
+        [AMR_NS]: { metrics: ["usedmemorypercentage", "evictedkeys", "connectedclients"], dimensions: [] },
+    };
+    const ids = { trafficControllerId: "/subscriptions/s/tc", databaseServerId: "/subscriptions/s/pg", redisClusterId: "/subscriptions/s/redis" };
+    const schema = JSON.parse(fs.readFileSync(path.join(ROOT, "schemas", "azure-workbook.schema.json"), "utf8"));
+    const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
+
+    it("the workbook is valid against Microsoft's published schema", () => {
+        const wb = azureWorkbook("zdp-azure", ids);
+        assert.ok(validate(wb), JSON.stringify(validate.errors));
+        // The check bites: a chart whose metric lacks its aggregation is refused. (The schema checks a
+        // chart's first metric only, tuple form; every chart here has exactly one.)
+        const broken = structuredClone(wb) as any;
+        delete broken.items[1].content.metrics[0].aggregation;
+        assert.ok(!validate(broken));
+        assert.ok(wb.items.every((i: any) => i.type !== 10 || i.content.metrics.length === 1));
+    });
+
+    it("each chart is a documented metric on the stack's own resource; AGC charts split per colour", () => {
+        const charts = azureWorkbook("zdp-azure", ids).items.filter((i) => i.type === 10) as any[];
+        assert.strictEqual(charts.length, 10);
+        const scopeOf: Record<string, string> = { [AGC_NS]: ids.trafficControllerId, [PG_NS]: ids.databaseServerId, [AMR_NS]: ids.redisClusterId };
+        for (const c of charts) {
+            const [m] = c.content.metrics;
+            const ns = Object.keys(AZURE_DOCUMENTED).find((n) => n.toLowerCase() === m.namespace)!;
+            assert.ok(ns, m.namespace);
+            const name = m.metric.slice(workbookMetricId(ns, "").length);
+            assert.strictEqual(m.metric, workbookMetricId(ns, name));
+            assert.ok(AZURE_DOCUMENTED[ns].metrics.includes(name), `${ns} ${name}`);
+            if (m.splitBy) assert.ok(AZURE_DOCUMENTED[ns].dimensions.includes(m.splitBy), m.splitBy);
+            assert.ok(Object.values(AGGREGATION).includes(m.aggregation));
+            assert.deepStrictEqual(c.content.resourceIds, [scopeOf[ns]]);
+        }
+        const byColour = charts.filter((c) => c.content.metrics[0].splitBy === "BackendService").map((c) => c.content.metrics[0].metric);
+        assert.ok(byColour.some((m) => m.endsWith("--BackendHTTPResponseStatus")) && byColour.some((m) => m.endsWith("--BackendHealthyTargets")));
+    });
+
+    it("alerts: documented metrics; the database's connections follow Azure's max_connections formula", () => {
+        assert.deepStrictEqual([2, 4, 8, 32, 64].map(azurePgDefaultMaxConnections), [50, 429, 859, 3437, 5000]);
+        const alerts = azureAlerts(input.thresholds, 32, 3);
+        for (const a of alerts) assert.ok(AZURE_DOCUMENTED[AZURE_NAMESPACES[a.scope]].metrics.includes(a.metric), a.name);
+        assert.strictEqual(alerts.find((a) => a.name === "db-connections")!.threshold, Math.floor(3437 * 0.8));
+        assert.strictEqual(alerts.find((a) => a.name === "ready-pods")!.threshold, 3);
+        // Azure Managed Redis publishes PT5M at the finest: a shorter window could never evaluate.
+        for (const a of alerts.filter((x) => x.scope === "redis")) assert.strictEqual(a.evaluationFrequency, "PT5M");
+    });
+
+    it("the azure stack declares the workbook and the alerts on its own resources, notifying the config's targets", async () => {
         const run = await runStack("azure", { alertEmails: "oncall@example.com", alertWebhook: "https://hooks.example.com/zdp" });
         const groups = all(run, "azure-native:monitor:ActionGroup");
         assert.strictEqual(groups.length, 1);
@@ -233,13 +300,32 @@ describe("monitoring: Azure Monitor alerts (azure)", function () {
         );
         assert.ok(groups[0].inputs.groupShortName.length <= 12);
         const alerts = all(run, "azure-native:monitor:MetricAlert");
+        assert.deepStrictEqual(alerts.map((a) => a.name.replace(/^.*monitoring-/, "")).sort(), [
+            "db-connections",
+            "db-cpu",
+            "db-storage",
+            "ready-pods",
+            "redis-evictions",
+            "redis-memory",
+        ]);
         const ready = alerts.find((a) => a.name.endsWith("ready-pods"))!;
         const c = ready.inputs.criteria.allOf[0];
         assert.strictEqual(c.metricName, "BackendHealthyTargets");
         assert.deepStrictEqual(c.dimensions, [{ name: "BackendService", operator: "Include", values: ["*"] }]);
-        assert.strictEqual(c.threshold, thresholdsFor(capacityFor(run.config.targetUsers, "azure", "warm"), { emails: [] }).readyPodFloor);
-        const tc = all(run, "azure-native:servicenetworking:TrafficControllerInterface")[0] ?? all(run, "azure-native:servicenetworking:TrafficController")[0];
-        assert.ok(tc, "no traffic controller recorded");
+        // The stack ships inactiveScale minimal: the idle colour's floor (one pod per zone) is the lowest.
+        assert.strictEqual(run.config.release.inactiveScale, "minimal");
+        assert.ok(
+            c.threshold < thresholdsFor(sizingFor(run.config), { emails: [] }).readyPodFloor,
+            `ready-pods threshold ${c.threshold} would alert on the idle colour`,
+        );
         for (const a of alerts) assert.strictEqual(a.inputs.actions.length, 1, a.name);
+        const books = all(run, "azure-native:applicationinsights:Workbook");
+        assert.strictEqual(books.length, 1);
+        assert.match(books[0].inputs.resourceName, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+        const wb = JSON.parse(books[0].inputs.serializedData);
+        assert.ok(validate(wb), JSON.stringify(validate.errors));
+        const redis = all(run, "azure-native:redisenterprise:RedisEnterprise")[0];
+        assert.ok(redis, "no Azure Managed Redis recorded");
+        assert.ok(alerts.filter((a) => a.name.includes("redis-")).every((a) => a.inputs.scopes.length === 1));
     });
 });
