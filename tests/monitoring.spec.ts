@@ -156,7 +156,7 @@ describe("monitoring: the aws stack declares its dashboard and alarms", function
 
 describe("monitoring: the offline plan lists what each stack declares", function () {
     this.timeout(60_000);
-    it("aws: the dashboard, every alarm and the notification targets; dev: says none yet", async () => {
+    it("aws: the dashboard, every alarm and the notification targets; azure: the workbook; dev: Prometheus and Grafana", async () => {
         const aws = renderPlan(await buildPlan("aws", { alertEmails: "oncall@example.com" }, false));
         const section = aws.slice(aws.indexOf("Monitoring:"), aws.indexOf("\nPolicy"));
         assert.match(section, /^Monitoring: 1 dashboard\(s\), (\d+) alert\(s\), 1 notification target\(s\)/);
@@ -164,7 +164,15 @@ describe("monitoring: the offline plan lists what each stack declares", function
         assert.match(section, /alert zdp-aws-db-connections: Database connections above \d+/);
         assert.match(section, /notify email oncall@example.com/);
         const dev = renderPlan(await buildPlan("dev", {}, false));
-        assert.match(dev, /Monitoring: 0 dashboard\(s\), 0 alert\(s\), 0 notification target\(s\)\n {2}\(no dashboard declared for this stack yet\)/);
+        assert.match(
+            dev,
+            /Monitoring: 1 dashboard\(s\), 0 alert\(s\), 0 notification target\(s\)\n {2}prometheus scraping zdp-app, envoy \(in the cluster\)\n {2}grafana dashboard dev golden signals \(6 panels\)\n {2}\(no alert declared for this stack\)/,
+        );
+        // With its own GatewayClass the dev stack has no Envoy Gateway to scrape.
+        assert.match(renderPlan(await buildPlan("dev", { gatewayClass: "e2e" }, false)), /prometheus scraping zdp-app \(in the cluster\)/);
+        const azure = renderPlan(await buildPlan("azure", {}, false));
+        assert.match(azure, /workbook zdp-azure golden signals \(10 widgets\)/);
+        assert.match(azure, /alert zdp-azure-monitoring-redis-evictions: Redis evicting keys/);
     });
 });
 
