@@ -6,7 +6,17 @@ import path from "node:path";
 import Ajv from "ajv";
 import { capacityFor, sizingFor } from "../components/capacity";
 import { ConfigError, parseConfig } from "../components/config";
-import { ALB_NS, CACHE_NS, RDS_NS, cloudwatchAlarms, cloudwatchDashboard, targetGroupName } from "../components/monitoring/cloudwatch";
+import {
+    ALB_NS,
+    CACHE_NS,
+    INSIGHTS_FUNCTIONS,
+    RDS_NS,
+    cloudwatchAlarms,
+    cloudwatchDashboard,
+    cloudwatchInsightsAlarms,
+    targetGroupName,
+} from "../components/monitoring/cloudwatch";
+import { releaseState } from "../components/releasePlan";
 import { cloudMonitoringAlerts, cloudMonitoringDashboard } from "../components/monitoring/cloudMonitoring";
 import {
     AGC_NS,
@@ -35,6 +45,7 @@ const input = {
     region: "eu-west-1",
     stackName: "zdp-aws",
     serviceNames: ["app-blue", "app-green"],
+    colourFloors: [60, 3],
     dbInstanceIdentifier: "zdp-aws-pg",
     cacheClusterIds: ["zdp-aws-valkey-001", "zdp-aws-valkey-002"],
     thresholds: thresholdsFor(sizing, { emails: [] }),
@@ -107,6 +118,32 @@ describe("monitoring: CloudWatch alarms", () => {
             for (const s of ["memory", "evictions", "connections"]) assert.ok(names.includes(`valkey-${n}-${s}`), `valkey-${n}-${s}`);
         assert.strictEqual(alarms.find((a) => a.name === "db-connections")!.threshold, input.thresholds.databaseConnections);
         for (const a of alarms) assert.ok(DOCUMENTED[a.namespace].metrics.includes(a.metricName), a.name);
+    });
+});
+
+describe("monitoring: CloudWatch Metrics Insights alarm on ready pods (aws)", () => {
+    it("one query grouped by target group, a documented metric and function, the lowest colour floor as threshold", () => {
+        const [a, ...rest] = cloudwatchInsightsAlarms(input);
+        assert.strictEqual(rest.length, 0);
+        const m = /^SELECT (\w+)\((\w+)\) FROM SCHEMA\("([^"]+)", (\w+), (\w+)\) GROUP BY (\w+)$/.exec(a.expression);
+        assert.ok(m, a.expression);
+        const [, fn, metric, ns, d1, d2, group] = m;
+        assert.ok((INSIGHTS_FUNCTIONS as readonly string[]).includes(fn), fn);
+        assert.ok(DOCUMENTED[ns].metrics.includes(metric) && [d1, d2].every((d) => DOCUMENTED[ns].dimensions.includes(d)), a.expression);
+        assert.strictEqual(group, "TargetGroup");
+        assert.deepStrictEqual([a.threshold, a.comparison], [3, "LessThanThreshold"]);
+    });
+    it("the aws stack declares it with the SNS topic; its threshold follows the stack's colours", async () => {
+        const run = await runStack("aws");
+        const alarm = all(run, "aws:cloudwatch/metricAlarm:MetricAlarm").find((x) => x.name.endsWith("route-ready-pods"))!;
+        assert.ok(alarm, "no ready-pod alarm");
+        assert.strictEqual(alarm.inputs.metricQueries.length, 1);
+        assert.strictEqual(alarm.inputs.metricQueries[0].returnData, true);
+        assert.strictEqual(alarm.inputs.namespace, undefined);
+        assert.strictEqual(alarm.inputs.alarmActions.length, 1);
+        const floors = releaseState(run.config, sizingFor(run.config)).tracks.map((t) => t.minReplicas);
+        assert.ok(floors.length === 2 && floors[0] !== floors[1], `expected the shipped stack to have two different floors: ${floors.join()}`);
+        assert.strictEqual(alarm.inputs.threshold, Math.min(...floors));
     });
 });
 
