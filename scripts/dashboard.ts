@@ -4,12 +4,15 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { SimulatedCanary } from "./dashboard/simulated";
 import { serveDashboard } from "./dashboard/server";
+import { kubectlReadyPods } from "./dashboard/readyPods";
 import { StackFileSource } from "./dashboard/stackSource";
 import { loadAnalysis } from "./release/analysis";
 
-const USAGE = `usage: npm run dashboard -- --stack S [--analysis FILE] [--port N] [--simulate]
+const USAGE = `usage: npm run dashboard -- --stack S [--analysis FILE] [--kubeconfig FILE] [--context NAME] [--port N] [--simulate]
   --stack S     stack whose release to show (Pulumi.<S>.yaml)
   --analysis F  the release CLI's analysis file: its metric source gives live error rate and p99
+  --kubeconfig F, --context C
+                the cluster whose ready pods to show (kubectl; default: kubectl's current context)
   --port N      local port (default 8090)
   --simulate    show a simulated canary instead (no cluster needed)`;
 
@@ -21,6 +24,8 @@ async function main() {
                 stack: { type: "string" },
                 port: { type: "string", default: "8090" },
                 analysis: { type: "string" },
+                kubeconfig: { type: "string" },
+                context: { type: "string" },
                 simulate: { type: "boolean", default: false },
                 help: { type: "boolean", short: "h", default: false },
             },
@@ -36,7 +41,10 @@ async function main() {
     }
     const source = values.simulate
         ? new SimulatedCanary(values.stack ?? "simulated")
-        : new StackFileSource(path.resolve(__dirname, ".."), values.stack!, values.analysis ? loadAnalysis(values.analysis).source : undefined);
+        : new StackFileSource(path.resolve(__dirname, ".."), values.stack!, {
+              metrics: values.analysis ? loadAnalysis(values.analysis).source : undefined,
+              pods: kubectlReadyPods({ kubeconfig: values.kubeconfig, context: values.context }),
+          });
     await source.snapshot(); // a bad stack name or config fails here, before the server starts
     const server = await serveDashboard(source, { port: Number(values.port) });
     console.log(`release dashboard for ${values.stack ?? "a simulated canary"}: ${server.url}  (Ctrl-C to stop)`);
