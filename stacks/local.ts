@@ -110,8 +110,10 @@ export function deploy(cfg: StackConfig): StackOutputs {
             appNamespace: cfg.app.namespace,
             appPort: cfg.app.port,
             envoy: gateway ? { namespace: ENVOY_GATEWAY_NAMESPACE, gatewayName: GATEWAY_NAME } : undefined,
+            appNamespaceReady: [namespace],
+            envoyReady: gateway?.ready,
         },
-        { ...opts, dependsOn: [namespace] },
+        opts,
     );
 
     // Envoy Gateway runs one Envoy Service per Gateway in its own namespace; a laptop cluster rarely

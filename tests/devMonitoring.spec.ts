@@ -141,6 +141,14 @@ describe("dev monitoring: what the dev stack installs", function () {
         assert.deepStrictEqual(roles.map((r) => r.inputs.metadata.namespace).sort(), ["envoy-gateway-system", "zdp"]);
         for (const r of roles) assert.deepStrictEqual(r.inputs.rules, [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] }]);
         assert.strictEqual(all(run, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").length, 0);
+        // Objects in namespaces this component does not create wait for whatever creates them.
+        const appNs = find(run, "kubernetes:core/v1:Namespace", "app");
+        const chart = all(run, "kubernetes:helm.sh/v3:Release")[0];
+        assert.ok(chart, "no Envoy Gateway chart recorded");
+        for (const r of [...roles, find(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "monitoring-app-from-prometheus")]) {
+            const want = r.inputs.metadata.namespace === "zdp" ? appNs.urn : chart.urn;
+            assert.ok(r.dependsOn.includes(want), `${r.name} does not wait for ${want}`);
+        }
     });
 
     it("Grafana provisioned with the datasource and the dashboard; its admin password is a generated secret", () => {

@@ -26,6 +26,9 @@ export interface DevMonitoringArgs extends ScrapeTargets {
     namespace: string;
     stackName: string;
     appPort: number;
+    /** What must exist before objects go into the app namespace (it) and Envoy Gateway's (its chart). */
+    appNamespaceReady: pulumi.Resource[];
+    envoyReady?: pulumi.Resource[];
 }
 
 const labelsFor = (name: string) => ({ "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "zdp", "app.kubernetes.io/managed-by": "pulumi" });
@@ -49,6 +52,7 @@ export class DevMonitoring extends pulumi.ComponentResource {
         // Discovery reads pods in the app namespace and (with Envoy Gateway) the proxies' namespace only.
         const sa = new k8s.core.v1.ServiceAccount(`${name}-prometheus`, { metadata: meta("prometheus") }, parent);
         const watched = [args.appNamespace, ...(args.envoy ? [args.envoy.namespace] : [])];
+        const ready = (target: string) => [nsObj, ...(target === args.appNamespace ? args.appNamespaceReady : (args.envoyReady ?? []))];
         for (const target of watched) {
             const role = new k8s.rbac.v1.Role(
                 `${name}-discovery-${target}`,
@@ -56,7 +60,7 @@ export class DevMonitoring extends pulumi.ComponentResource {
                     metadata: { name: `${args.namespace}-prometheus`, namespace: target, labels: labelsFor("prometheus") },
                     rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] }],
                 },
-                { ...parent, dependsOn: [nsObj] },
+                { ...parent, dependsOn: ready(target) },
             );
             new k8s.rbac.v1.RoleBinding(
                 `${name}-discovery-${target}`,
@@ -65,7 +69,7 @@ export class DevMonitoring extends pulumi.ComponentResource {
                     roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
                     subjects: [{ kind: "ServiceAccount", name: sa.metadata.name, namespace: ns }],
                 },
-                parent,
+                { ...parent, dependsOn: ready(target) },
             );
         }
 
@@ -153,8 +157,17 @@ export class DevMonitoring extends pulumi.ComponentResource {
         // Default-deny in the monitoring namespace, then: DNS for both; Grafana -> Prometheus; Prometheus
         // out to the API server (for discovery) and its targets. The API server's address differs per
         // cluster, so Prometheus's egress is not narrowed to addresses.
-        const policy = (n: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec, namespace: pulumi.Input<string> = ns) =>
-            new k8s.networking.v1.NetworkPolicy(`${name}-${n}`, { metadata: { name: n, namespace, labels: labelsFor("zdp-monitoring") }, spec }, parent);
+        const policy = (
+            n: string,
+            spec: k8s.types.input.networking.v1.NetworkPolicySpec,
+            namespace: pulumi.Input<string> = ns,
+            dependsOn: pulumi.Resource[] = [],
+        ) =>
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-${n}`,
+                { metadata: { name: n, namespace, labels: labelsFor("zdp-monitoring") }, spec },
+                { ...parent, dependsOn },
+            );
         policy("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
         policy("allow-dns", {
             podSelector: {},
@@ -204,6 +217,7 @@ export class DevMonitoring extends pulumi.ComponentResource {
                 ],
             },
             args.appNamespace,
+            args.appNamespaceReady,
         );
 
         this.namespace = ns;
