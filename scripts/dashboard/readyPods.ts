@@ -15,13 +15,13 @@ export interface KubectlTarget {
     context?: string;
 }
 
-/** Runs kubectl with these arguments and resolves its stdout; rejects with its stderr. */
+/** Runs kubectl with these arguments and resolves its stdout; rejects with the last line of its stderr (its summary; klog lines come first). */
 export type Kubectl = (args: string[]) => Promise<string>;
 
 export const runKubectl: Kubectl = (args) =>
     new Promise((resolve, reject) =>
         execFile("kubectl", args, { timeout: 10_000, maxBuffer: 16 * 2 ** 20 }, (err, stdout, stderr) =>
-            err ? reject(new Error((stderr || err.message).trim().split("\n")[0])) : resolve(stdout),
+            err ? reject(new Error((stderr || err.message).trim().split("\n").at(-1))) : resolve(stdout),
         ),
     );
 
