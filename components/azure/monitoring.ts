@@ -51,6 +51,8 @@ export class AzureMonitoring extends pulumi.ComponentResource {
                 category: "workbook",
                 displayName: `${args.stackName} golden signals`,
                 version: "Notebook/1.0",
+                // "Azure Monitor" lists it in Azure Monitor's workbook gallery rather than under one resource
+                // (microsoft/Application-Insights-Workbooks Documentation/Programmatically.md).
                 sourceId: "Azure Monitor",
                 serializedData: pulumi
                     .all([args.trafficControllerId, args.databaseServerId, args.redisClusterId])
