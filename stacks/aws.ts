@@ -20,6 +20,7 @@ import { zonesChosenOnce } from "../components/zonesChosenOnce";
 import { subnetPlan } from "../components/aws/subnets";
 import { AppTraffic } from "../components/k8s/networkPolicy";
 import { sizingFor } from "../components/capacity";
+import { releaseState } from "../components/releasePlan";
 import { rdsCaBundle } from "../components/dataTls";
 import type { StackConfig } from "../components/config";
 import { AppDbRole, DB_ROLE_JOB_PODS } from "../components/k8s/appDbRole";
@@ -259,6 +260,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
         stackName: name,
         region,
         serviceNames: serviceNamesFor(cfg),
+        colourFloors: releaseState(cfg, sizing).tracks.map((t) => t.minReplicas),
         dbInstanceIdentifier: `${name}-pg`,
         // ElastiCache names a replication group's nodes <group id>-001, -002, …
         cacheClusterIds: Array.from({ length: a.cacheNodes }, (_, i) => `${name}-valkey-${String(i + 1).padStart(3, "0")}`),

@@ -21,6 +21,7 @@ import { AppSecret } from "../components/k8s/appSecret";
 import { appNamespace } from "../components/k8s/namespace";
 import { AppTraffic } from "../components/k8s/networkPolicy";
 import { GATEWAY_NAME, Release } from "../components/k8s/release";
+import { releaseState } from "../components/releasePlan";
 import type { StackOutputs } from "./types";
 
 export function deploy(cfg: StackConfig): StackOutputs {
@@ -181,9 +182,13 @@ export function deploy(cfg: StackConfig): StackOutputs {
 
     new AzureMonitoring(`${name}-monitoring`, {
         stackName: name,
+        location,
         resourceGroupName: rg,
         trafficControllerId: lb.trafficControllerId,
         databaseServerId: database.serverId,
+        redisClusterId: redis.clusterId,
+        databaseMemoryGiB: sizing.database.memoryGiB,
+        colourFloors: releaseState(cfg, sizing).tracks.map((t) => t.minReplicas),
         thresholds: thresholdsFor(sizing, cfg.monitoring),
         notify: cfg.monitoring,
         tags: tags("monitoring"),

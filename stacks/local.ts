@@ -7,6 +7,7 @@ import type { StackConfig } from "../components/config";
 import { AppDbRole, DB_ROLE_JOB_PODS } from "../components/k8s/appDbRole";
 import { AppSecret } from "../components/k8s/appSecret";
 import { datastorePods, LocalDatastores } from "../components/k8s/datastores";
+import { DevMonitoring } from "../components/k8s/devMonitoring";
 import { AppTraffic } from "../components/k8s/networkPolicy";
 import { ENVOY_GATEWAY_CLASS, ENVOY_GATEWAY_NAMESPACE, EnvoyGateway } from "../components/k8s/envoyGateway";
 import { appNamespace } from "../components/k8s/namespace";
@@ -98,6 +99,21 @@ export function deploy(cfg: StackConfig): StackOutputs {
         "app",
         { config: cfg, sizing, namespace: ns, appSecretName: secret.secretName, gateway: { className: cfg.gatewayClass ?? ENVOY_GATEWAY_CLASS } },
         { ...opts, dependsOn: [...(gateway?.ready ?? []), dbRole.job] },
+    );
+
+    // Prometheus scraping the app's pods per colour and Envoy's proxies, and Grafana's dashboard of both.
+    new DevMonitoring(
+        "monitoring",
+        {
+            namespace: `${cfg.app.namespace}-monitoring`,
+            stackName: cfg.stack,
+            appNamespace: cfg.app.namespace,
+            appPort: cfg.app.port,
+            envoy: gateway ? { namespace: ENVOY_GATEWAY_NAMESPACE, gatewayName: GATEWAY_NAME } : undefined,
+            appNamespaceReady: [namespace],
+            envoyReady: gateway?.ready,
+        },
+        opts,
     );
 
     // Envoy Gateway runs one Envoy Service per Gateway in its own namespace; a laptop cluster rarely

@@ -2,6 +2,7 @@
 import * as assert from "assert";
 import { serveDashboard } from "../scripts/dashboard/server";
 import { SimulatedCanary } from "../scripts/dashboard/simulated";
+import { kubectlReadyPods } from "../scripts/dashboard/readyPods";
 import { StackFileSource } from "../scripts/dashboard/stackSource";
 import { ROOT } from "./harness";
 
@@ -57,19 +58,61 @@ describe("release dashboard: server and sources", () => {
             name: "fake",
             read: async (colors: string[]) => (asked.push(colors), { blue: { requests: 6000, successRate: 0.999, p99Ms: 120 }, green: { requests: 0 } }),
         };
-        const snap = await new StackFileSource(ROOT, "aws", metrics, 60_000).snapshot();
+        const snap = await new StackFileSource(ROOT, "aws", { metrics, windowMs: 60_000 }).snapshot();
         assert.deepStrictEqual(asked, [["blue", "green"]]);
         assert.strictEqual(snap.colours.blue!.requestsPerSecond, 100);
         assert.ok(Math.abs(snap.colours.blue!.errorRate! - 0.001) < 1e-9);
         assert.strictEqual(snap.colours.blue!.p99Ms, 120);
         assert.strictEqual(snap.colours.green!.errorRate, undefined, "no requests must not read as 0% errors");
         const broken = await new StackFileSource(ROOT, "aws", {
-            name: "cloudwatch",
-            read: async () => {
-                throw new Error("AccessDenied");
+            metrics: {
+                name: "cloudwatch",
+                read: async () => {
+                    throw new Error("AccessDenied");
+                },
             },
         }).snapshot();
         assert.match(broken.notes.join(), /cloudwatch could not be read: AccessDenied/);
         assert.strictEqual(broken.colours.blue!.p99Ms, undefined);
+    });
+
+    it("ready pods come from the cluster's Deployments; a failed read is named on the page, never shown as 0", async () => {
+        const calls: string[][] = [];
+        const kubectl = async (args: string[]) => {
+            calls.push(args);
+            // kubectl's List; the Deployment API leaves readyReplicas out when none is ready.
+            return JSON.stringify({
+                kind: "List",
+                items: [
+                    { metadata: { name: "app-blue" }, status: { readyReplicas: 7 } },
+                    { metadata: { name: "app-green" }, status: {} },
+                ],
+            });
+        };
+        const snap = await new StackFileSource(ROOT, "aws", { pods: kubectlReadyPods({ kubeconfig: "/tmp/kc" }, kubectl) }).snapshot();
+        assert.deepStrictEqual(calls, [
+            ["--kubeconfig", "/tmp/kc", "--namespace", "zdp", "get", "deployments.apps", "app-blue", "app-green", "--output", "json"],
+        ]);
+        assert.deepStrictEqual([snap.colours.blue!.readyPods, snap.colours.green!.readyPods], [7, 0]);
+        assert.match(snap.notes.join(), /ready pods from the cluster \(kubectl\)/);
+
+        const failing = kubectlReadyPods({ context: "kind-zdp" }, async () => {
+            throw new Error('Error from server (NotFound): deployments.apps "app-green" not found');
+        });
+        const broken = await new StackFileSource(ROOT, "aws", { pods: failing }).snapshot();
+        assert.strictEqual(broken.colours.blue!.readyPods, undefined);
+        assert.strictEqual(broken.colours.green!.readyPods, undefined);
+        assert.match(broken.notes.join(), /ready pods could not be read \(kubectl\): Error from server \(NotFound\)/);
+        // A Deployment missing from kubectl's answer is a failed read too, not 0.
+        const partial = kubectlReadyPods({}, async () =>
+            JSON.stringify({ kind: "List", items: [{ metadata: { name: "app-blue" }, status: { readyReplicas: 2 } }] }),
+        );
+        await assert.rejects(partial.read("zdp", ["app-blue", "app-green"]), /no Deployment app-green in namespace zdp/);
+    });
+
+    it("without cluster access the page says ready pods were not read", async () => {
+        const snap = await new StackFileSource(ROOT, "aws").snapshot();
+        assert.strictEqual(snap.colours.blue!.readyPods, undefined);
+        assert.match(snap.notes.join(), /ready pods not read/);
     });
 });

@@ -74,8 +74,10 @@ describe("dev stack (local)", () => {
 
         it("take generated passwords from Secrets, never from the pod spec", () => {
             const stashes = all(run, "pulumi:index:Stash");
-            // The PostgreSQL and Redis passwords, the app role's, and the release's preview token (the dark canary's header value).
-            assert.deepEqual(stashes.map((s) => s.name.endsWith("-preview-token")).sort(), [false, false, false, true]);
+            // The PostgreSQL and Redis passwords, the app role's, Grafana's admin password, and the release's
+            // preview token (the dark canary's header value).
+            assert.deepEqual(stashes.map((s) => s.name.endsWith("-preview-token")).sort(), [false, false, false, false, true]);
+            assert.ok(stashes.some((s) => s.name === "monitoring-grafana-admin"));
             // The stash keeps its first value: a later run's fresh candidate is ignored, not an update.
             for (const s of stashes) assert.ok(s.ignoreChanges.includes("input") && s.secretPaths.includes("input"), s.name);
             for (const name of ["data-postgres-auth", "data-redis-auth"]) {

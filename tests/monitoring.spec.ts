@@ -1,13 +1,37 @@
 // Dashboards and alerts: the pure bodies, the thresholds derived from the capacity model, the config
 // keys, and what the aws stack declares under mocks.
 import * as assert from "assert";
-import { capacityFor } from "../components/capacity";
+import fs from "node:fs";
+import path from "node:path";
+import Ajv from "ajv";
+import { capacityFor, sizingFor } from "../components/capacity";
 import { ConfigError, parseConfig } from "../components/config";
-import { ALB_NS, CACHE_NS, RDS_NS, cloudwatchAlarms, cloudwatchDashboard, targetGroupName } from "../components/monitoring/cloudwatch";
+import {
+    ALB_NS,
+    CACHE_NS,
+    INSIGHTS_FUNCTIONS,
+    RDS_NS,
+    cloudwatchAlarms,
+    cloudwatchDashboard,
+    cloudwatchInsightsAlarms,
+    targetGroupName,
+} from "../components/monitoring/cloudwatch";
+import { releaseState } from "../components/releasePlan";
 import { cloudMonitoringAlerts, cloudMonitoringDashboard } from "../components/monitoring/cloudMonitoring";
+import {
+    AGC_NS,
+    AGGREGATION,
+    AMR_NS,
+    AZURE_NAMESPACES,
+    PG_NS,
+    azureAlerts,
+    azurePgDefaultMaxConnections,
+    azureWorkbook,
+    workbookMetricId,
+} from "../components/monitoring/azureMonitor";
 import { rdsDefaultMaxConnections, thresholdsFor } from "../components/monitoring/thresholds";
 import { buildPlan, renderPlan } from "../scripts/plan";
-import { all, runStack, stackConfigMap } from "./harness";
+import { all, ROOT, runStack, stackConfigMap } from "./harness";
 
 // Metric names each namespace publishes, as listed on the providers' pages cited in cloudwatch.ts.
 const DOCUMENTED: Record<string, { metrics: string[]; dimensions: string[] }> = {
@@ -21,6 +45,7 @@ const input = {
     region: "eu-west-1",
     stackName: "zdp-aws",
     serviceNames: ["app-blue", "app-green"],
+    colourFloors: [60, 3],
     dbInstanceIdentifier: "zdp-aws-pg",
     cacheClusterIds: ["zdp-aws-valkey-001", "zdp-aws-valkey-002"],
     thresholds: thresholdsFor(sizing, { emails: [] }),
@@ -96,6 +121,32 @@ describe("monitoring: CloudWatch alarms", () => {
     });
 });
 
+describe("monitoring: CloudWatch Metrics Insights alarm on ready pods (aws)", () => {
+    it("one query grouped by target group, a documented metric and function, the lowest colour floor as threshold", () => {
+        const [a, ...rest] = cloudwatchInsightsAlarms(input);
+        assert.strictEqual(rest.length, 0);
+        const m = /^SELECT (\w+)\((\w+)\) FROM SCHEMA\("([^"]+)", (\w+), (\w+)\) GROUP BY (\w+)$/.exec(a.expression);
+        assert.ok(m, a.expression);
+        const [, fn, metric, ns, d1, d2, group] = m;
+        assert.ok((INSIGHTS_FUNCTIONS as readonly string[]).includes(fn), fn);
+        assert.ok(DOCUMENTED[ns].metrics.includes(metric) && [d1, d2].every((d) => DOCUMENTED[ns].dimensions.includes(d)), a.expression);
+        assert.strictEqual(group, "TargetGroup");
+        assert.deepStrictEqual([a.threshold, a.comparison], [3, "LessThanThreshold"]);
+    });
+    it("the aws stack declares it with the SNS topic; its threshold follows the stack's colours", async () => {
+        const run = await runStack("aws");
+        const alarm = all(run, "aws:cloudwatch/metricAlarm:MetricAlarm").find((x) => x.name.endsWith("route-ready-pods"))!;
+        assert.ok(alarm, "no ready-pod alarm");
+        assert.strictEqual(alarm.inputs.metricQueries.length, 1);
+        assert.strictEqual(alarm.inputs.metricQueries[0].returnData, true);
+        assert.strictEqual(alarm.inputs.namespace, undefined);
+        assert.strictEqual(alarm.inputs.alarmActions.length, 1);
+        const floors = releaseState(run.config, sizingFor(run.config)).tracks.map((t) => t.minReplicas);
+        assert.ok(floors.length === 2 && floors[0] !== floors[1], `expected the shipped stack to have two different floors: ${floors.join()}`);
+        assert.strictEqual(alarm.inputs.threshold, Math.min(...floors));
+    });
+});
+
 describe("monitoring: config keys", () => {
     const parse = (o: Record<string, string>) => parseConfig(stackConfigMap("dev", o), "dev");
     it("reads emails, webhook and threshold overrides", () => {
@@ -142,7 +193,7 @@ describe("monitoring: the aws stack declares its dashboard and alarms", function
 
 describe("monitoring: the offline plan lists what each stack declares", function () {
     this.timeout(60_000);
-    it("aws: the dashboard, every alarm and the notification targets; dev: says none yet", async () => {
+    it("aws: the dashboard, every alarm and the notification targets; azure: the workbook; dev: Prometheus and Grafana", async () => {
         const aws = renderPlan(await buildPlan("aws", { alertEmails: "oncall@example.com" }, false));
         const section = aws.slice(aws.indexOf("Monitoring:"), aws.indexOf("\nPolicy"));
         assert.match(section, /^Monitoring: 1 dashboard\(s\), (\d+) alert\(s\), 1 notification target\(s\)/);
@@ -150,7 +201,15 @@ describe("monitoring: the offline plan lists what each stack declares", function
         assert.match(section, /alert zdp-aws-db-connections: Database connections above \d+/);
         assert.match(section, /notify email oncall@example.com/);
         const dev = renderPlan(await buildPlan("dev", {}, false));
-        assert.match(dev, /Monitoring: 0 dashboard\(s\), 0 alert\(s\), 0 notification target\(s\)\n {2}\(no dashboard declared for this stack yet\)/);
+        assert.match(
+            dev,
+            /Monitoring: 1 dashboard\(s\), 0 alert\(s\), 0 notification target\(s\)\n {2}prometheus scraping zdp-app, envoy \(in the cluster\)\n {2}grafana dashboard dev golden signals \(6 panels\)\n {2}\(no alert declared for this stack\)/,
+        );
+        // With its own GatewayClass the dev stack has no Envoy Gateway to scrape.
+        assert.match(renderPlan(await buildPlan("dev", { gatewayClass: "e2e" }, false)), /prometheus scraping zdp-app \(in the cluster\)/);
+        const azure = renderPlan(await buildPlan("azure", {}, false));
+        assert.match(azure, /workbook zdp-azure golden signals \(10 widgets\)/);
+        assert.match(azure, /alert zdp-azure-monitoring-redis-evictions: Redis evicting keys/);
     });
 });
 
@@ -217,9 +276,62 @@ describe("monitoring: Cloud Monitoring dashboard and alerts (gcp)", function () 
     });
 });
 
-describe("monitoring: Azure Monitor alerts (azure)", function () {
+describe("monitoring: Azure Monitor workbook and alerts (azure)", function () {
     this.timeout(60_000);
-    it("an action group with the config's targets; per-colour ready-pod and database CPU alerts on the stack's own resources", async () => {
+    // REST API metric names per namespace, from Microsoft's supported-metrics tables cited in azureMonitor.ts.
+    const AZURE_DOCUMENTED: Record<string, { metrics: string[]; dimensions: string[] }> = {
+        [AGC_NS]: {
+            metrics: ["BackendHTTPResponseStatus", "BackendHealthyTargets", "BackendConnectionTimeouts"],
+            dimensions: ["BackendService", "HttpResponseCode"],
+        },
+        [PG_NS]: { metrics: ["cpu_percent", "active_connections", "storage_percent"], dimensions: [] },
+        [AMR_NS]: { metrics: ["usedmemorypercentage", "evictedkeys", "connectedclients"], dimensions: [] },
+    };
+    const ids = { trafficControllerId: "/subscriptions/s/tc", databaseServerId: "/subscriptions/s/pg", redisClusterId: "/subscriptions/s/redis" };
+    const schema = JSON.parse(fs.readFileSync(path.join(ROOT, "schemas", "azure-workbook.schema.json"), "utf8"));
+    const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
+
+    it("the workbook is valid against Microsoft's published schema", () => {
+        const wb = azureWorkbook("zdp-azure", ids);
+        assert.ok(validate(wb), JSON.stringify(validate.errors));
+        // The check bites: a chart whose metric lacks its aggregation is refused. (The schema checks a
+        // chart's first metric only, tuple form; every chart here has exactly one.)
+        const broken = structuredClone(wb) as any;
+        delete broken.items[1].content.metrics[0].aggregation;
+        assert.ok(!validate(broken));
+        assert.ok(wb.items.every((i: any) => i.type !== 10 || i.content.metrics.length === 1));
+    });
+
+    it("each chart is a documented metric on the stack's own resource; AGC charts split per colour", () => {
+        const charts = azureWorkbook("zdp-azure", ids).items.filter((i) => i.type === 10) as any[];
+        assert.strictEqual(charts.length, 10);
+        const scopeOf: Record<string, string> = { [AGC_NS]: ids.trafficControllerId, [PG_NS]: ids.databaseServerId, [AMR_NS]: ids.redisClusterId };
+        for (const c of charts) {
+            const [m] = c.content.metrics;
+            const ns = Object.keys(AZURE_DOCUMENTED).find((n) => n.toLowerCase() === m.namespace)!;
+            assert.ok(ns, m.namespace);
+            const name = m.metric.slice(workbookMetricId(ns, "").length);
+            assert.strictEqual(m.metric, workbookMetricId(ns, name));
+            assert.ok(AZURE_DOCUMENTED[ns].metrics.includes(name), `${ns} ${name}`);
+            if (m.splitBy) assert.ok(AZURE_DOCUMENTED[ns].dimensions.includes(m.splitBy), m.splitBy);
+            assert.ok(Object.values(AGGREGATION).includes(m.aggregation));
+            assert.deepStrictEqual(c.content.resourceIds, [scopeOf[ns]]);
+        }
+        const byColour = charts.filter((c) => c.content.metrics[0].splitBy === "BackendService").map((c) => c.content.metrics[0].metric);
+        assert.ok(byColour.some((m) => m.endsWith("--BackendHTTPResponseStatus")) && byColour.some((m) => m.endsWith("--BackendHealthyTargets")));
+    });
+
+    it("alerts: documented metrics; the database's connections follow Azure's max_connections formula", () => {
+        assert.deepStrictEqual([2, 4, 8, 32, 64].map(azurePgDefaultMaxConnections), [50, 429, 859, 3437, 5000]);
+        const alerts = azureAlerts(input.thresholds, 32, 3);
+        for (const a of alerts) assert.ok(AZURE_DOCUMENTED[AZURE_NAMESPACES[a.scope]].metrics.includes(a.metric), a.name);
+        assert.strictEqual(alerts.find((a) => a.name === "db-connections")!.threshold, Math.floor(3437 * 0.8));
+        assert.strictEqual(alerts.find((a) => a.name === "ready-pods")!.threshold, 3);
+        // Azure Managed Redis publishes PT5M at the finest: a shorter window could never evaluate.
+        for (const a of alerts.filter((x) => x.scope === "redis")) assert.strictEqual(a.evaluationFrequency, "PT5M");
+    });
+
+    it("the azure stack declares the workbook and the alerts on its own resources, notifying the config's targets", async () => {
         const run = await runStack("azure", { alertEmails: "oncall@example.com", alertWebhook: "https://hooks.example.com/zdp" });
         const groups = all(run, "azure-native:monitor:ActionGroup");
         assert.strictEqual(groups.length, 1);
@@ -233,13 +345,32 @@ describe("monitoring: Azure Monitor alerts (azure)", function () {
         );
         assert.ok(groups[0].inputs.groupShortName.length <= 12);
         const alerts = all(run, "azure-native:monitor:MetricAlert");
+        assert.deepStrictEqual(alerts.map((a) => a.name.replace(/^.*monitoring-/, "")).sort(), [
+            "db-connections",
+            "db-cpu",
+            "db-storage",
+            "ready-pods",
+            "redis-evictions",
+            "redis-memory",
+        ]);
         const ready = alerts.find((a) => a.name.endsWith("ready-pods"))!;
         const c = ready.inputs.criteria.allOf[0];
         assert.strictEqual(c.metricName, "BackendHealthyTargets");
         assert.deepStrictEqual(c.dimensions, [{ name: "BackendService", operator: "Include", values: ["*"] }]);
-        assert.strictEqual(c.threshold, thresholdsFor(capacityFor(run.config.targetUsers, "azure", "warm"), { emails: [] }).readyPodFloor);
-        const tc = all(run, "azure-native:servicenetworking:TrafficControllerInterface")[0] ?? all(run, "azure-native:servicenetworking:TrafficController")[0];
-        assert.ok(tc, "no traffic controller recorded");
+        // The stack ships inactiveScale minimal: the idle colour's floor (one pod per zone) is the lowest.
+        assert.strictEqual(run.config.release.inactiveScale, "minimal");
+        assert.ok(
+            c.threshold < thresholdsFor(sizingFor(run.config), { emails: [] }).readyPodFloor,
+            `ready-pods threshold ${c.threshold} would alert on the idle colour`,
+        );
         for (const a of alerts) assert.strictEqual(a.inputs.actions.length, 1, a.name);
+        const books = all(run, "azure-native:applicationinsights:Workbook");
+        assert.strictEqual(books.length, 1);
+        assert.match(books[0].inputs.resourceName, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+        const wb = JSON.parse(books[0].inputs.serializedData);
+        assert.ok(validate(wb), JSON.stringify(validate.errors));
+        const redis = all(run, "azure-native:redisenterprise:RedisEnterprise")[0];
+        assert.ok(redis, "no Azure Managed Redis recorded");
+        assert.ok(alerts.filter((a) => a.name.includes("redis-")).every((a) => a.inputs.scopes.length === 1));
     });
 });

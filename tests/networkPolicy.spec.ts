@@ -3,11 +3,14 @@ import { subnetPlan } from "../components/aws/subnets";
 import { addressPlan } from "../components/azure/addressing";
 import { HEALTH_CHECK_RANGES } from "../components/gcp/loadBalancer";
 import { DB_ROLE_JOB_PODS } from "../components/k8s/appDbRole";
+import { PROMETHEUS_PODS } from "../components/k8s/devMonitoring";
 import { ENVOY_GATEWAY_NAMESPACE } from "../components/k8s/envoyGateway";
 import { all, runStack, type Recorded, type StackRun } from "./harness";
 
 const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
-const byName = (run: StackRun): Record<string, any> => Object.fromEntries(all(run, NP).map((r: Recorded) => [r.inputs.metadata.name, r.inputs]));
+const inNamespace = (run: StackRun, ns: string) => all(run, NP).filter((r: Recorded) => r.inputs.metadata.namespace === ns);
+const byName = (run: StackRun, ns = run.config.app.namespace): Record<string, any> =>
+    Object.fromEntries(inNamespace(run, ns).map((r: Recorded) => [r.inputs.metadata.name, r.inputs]));
 const cidrsOf = (peers: any[]) => peers.map((p) => p.ipBlock?.cidr);
 const portsOf = (rule: any) => rule.ports.map((p: any) => `${p.protocol}/${p.port}`);
 
@@ -21,7 +24,9 @@ describe("network policies: default-deny in the app namespace, with exactly the 
     it("every stack denies all ingress and egress in the app namespace, then allows DNS to kube-dns only", () => {
         for (const [stack, run] of Object.entries(runs)) {
             const np = byName(run);
-            for (const p of Object.values(np)) assert.strictEqual(p.metadata.namespace, run.config.app.namespace, stack);
+            // dev also has its monitoring namespace (checked below); nothing lands anywhere else.
+            const namespaces = [run.config.app.namespace, ...(stack === "dev" ? [`${run.config.app.namespace}-monitoring`] : [])];
+            for (const p of all(run, NP)) assert.ok(namespaces.includes(p.inputs.metadata.namespace), `${stack}: ${p.inputs.metadata.namespace}`);
             assert.deepStrictEqual(np["default-deny"].spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] }, stack);
             const dns = np["allow-dns"].spec.egress;
             assert.strictEqual(dns.length, 1);
@@ -90,5 +95,30 @@ describe("network policies: default-deny in the app namespace, with exactly the 
         }
         // Every colour's pods are selected: the selector is the app name label alone.
         assert.deepStrictEqual(appPods, { matchLabels: { "app.kubernetes.io/name": "app" } });
+    });
+
+    it("dev: only Prometheus reaches the app port from the monitoring namespace; that namespace is default-deny with Grafana -> Prometheus only", () => {
+        const app = byName(runs.dev);
+        const monNs = `${runs.dev.config.app.namespace}-monitoring`;
+        assert.deepStrictEqual(app["app-from-prometheus"].spec.podSelector, app["app-from-load-balancer"].spec.podSelector);
+        assert.deepStrictEqual(app["app-from-prometheus"].spec.ingress, [
+            {
+                from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": monNs } }, podSelector: { matchLabels: PROMETHEUS_PODS } }],
+                ports: [{ protocol: "TCP", port: runs.dev.config.app.port }],
+            },
+        ]);
+        const mon = byName(runs.dev, monNs);
+        assert.deepStrictEqual(mon["default-deny"].spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+        // Ingress in the monitoring namespace: Prometheus's port, from Grafana, and nothing else.
+        const ingress = Object.values(mon).filter((p: any) => p.spec.policyTypes.includes("Ingress") && p.spec.ingress);
+        assert.deepStrictEqual(
+            ingress.map((p: any) => [p.spec.podSelector, p.spec.ingress]),
+            [
+                [
+                    { matchLabels: PROMETHEUS_PODS },
+                    [{ from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "grafana" } } }], ports: [{ protocol: "TCP", port: 9090 }] }],
+                ],
+            ],
+        );
     });
 });

@@ -2,7 +2,7 @@
 // delivered through one SNS topic to the emails and webhook in config.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { cloudwatchAlarms, cloudwatchDashboard, type AwsMonitoringInput } from "../monitoring/cloudwatch";
+import { cloudwatchAlarms, cloudwatchDashboard, cloudwatchInsightsAlarms, type AwsMonitoringInput } from "../monitoring/cloudwatch";
 import type { MonitoringConfig } from "../monitoring/config";
 
 export interface MonitoringArgs extends AwsMonitoringInput {
@@ -54,6 +54,24 @@ export class Monitoring extends pulumi.ComponentResource {
                     comparisonOperator: a.comparison,
                     period: a.periodSeconds,
                     evaluationPeriods: a.evaluationPeriods,
+                    treatMissingData: "notBreaching",
+                    tags: args.tags,
+                    ...actions,
+                },
+                parent,
+            );
+        }
+        for (const a of cloudwatchInsightsAlarms(args)) {
+            new aws.cloudwatch.MetricAlarm(
+                `${name}-${a.name}`,
+                {
+                    name: `${args.stackName}-${a.name}`,
+                    alarmDescription: a.description,
+                    metricQueries: [{ id: "q1", expression: a.expression, period: a.periodSeconds, returnData: true }],
+                    threshold: a.threshold,
+                    comparisonOperator: a.comparison,
+                    evaluationPeriods: a.evaluationPeriods,
+                    // No data is a target group that no longer exists (replaced by the controller), not a missing pod.
                     treatMissingData: "notBreaching",
                     tags: args.tags,
                     ...actions,

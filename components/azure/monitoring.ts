@@ -1,33 +1,69 @@
-// The azure stack's alerts: one action group (emails and webhook from config) and Azure Monitor metric
-// alerts on the Application Gateway for Containers and PostgreSQL. Metric names and dimensions:
-//   AGC  https://learn.microsoft.com/azure/azure-monitor/reference/supported-metrics/microsoft-servicenetworking-trafficcontrollers-metrics
-//        (BackendHealthyTargets, Average, by BackendService: each colour's Service is its own backend)
-//   PG   https://learn.microsoft.com/azure/azure-monitor/reference/supported-metrics/microsoft-dbforpostgresql-flexibleservers-metrics (cpu_percent)
+// The azure stack's workbook and alerts (bodies in components/monitoring/azureMonitor.ts): one action
+// group (emails and webhook from config) and Azure Monitor metric alerts on the Application Gateway for
+// Containers, PostgreSQL and Azure Managed Redis.
+import * as crypto from "node:crypto";
+import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
 import * as monitor from "@pulumi/azure-native/monitor";
-import type * as inputs from "@pulumi/azure-native/types/input";
 import * as pulumi from "@pulumi/pulumi";
+import { AZURE_NAMESPACES, azureAlerts, azureWorkbook, type AzureScope } from "../monitoring/azureMonitor";
 import type { MonitoringConfig } from "../monitoring/config";
 import type { Thresholds } from "../monitoring/thresholds";
 
 export interface AzureMonitoringArgs {
     stackName: string;
+    location: string;
     resourceGroupName: pulumi.Input<string>;
     trafficControllerId: pulumi.Input<string>;
     databaseServerId: pulumi.Input<string>;
+    redisClusterId: pulumi.Input<string>;
+    /** The database class's memory: the connections alert is 80% of its default max_connections. */
+    databaseMemoryGiB: number;
+    /** Each colour's pod floor (the release's minReplicas per track). */
+    colourFloors: number[];
     thresholds: Thresholds;
     notify: MonitoringConfig;
     tags: Record<string, string>;
 }
 
-export const AZURE_ALERT_METRICS = {
-    readyTargets: { namespace: "Microsoft.ServiceNetworking/trafficControllers", metric: "BackendHealthyTargets", dimension: "BackendService" },
-    databaseCpu: { namespace: "Microsoft.DBforPostgreSQL/flexibleServers", metric: "cpu_percent" },
-} as const;
+/** Workbook resource names must be GUIDs: one derived from the stack name stays the same across runs. */
+export function workbookName(stackName: string): string {
+    const h = crypto.createHash("sha256").update(`zdp-workbook/${stackName}`).digest("hex");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
 
 export class AzureMonitoring extends pulumi.ComponentResource {
     constructor(name: string, args: AzureMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:azure:Monitoring", name, {}, opts);
         const parent = { parent: this };
+        const scopes: Record<AzureScope, pulumi.Input<string>> = {
+            trafficController: args.trafficControllerId,
+            database: args.databaseServerId,
+            redis: args.redisClusterId,
+        };
+
+        new applicationinsights.Workbook(
+            `${name}-workbook`,
+            {
+                resourceName: workbookName(args.stackName),
+                resourceGroupName: args.resourceGroupName,
+                location: args.location,
+                kind: "shared",
+                category: "workbook",
+                displayName: `${args.stackName} golden signals`,
+                version: "Notebook/1.0",
+                // "Azure Monitor" lists it in Azure Monitor's workbook gallery rather than under one resource
+                // (microsoft/Application-Insights-Workbooks Documentation/Programmatically.md).
+                sourceId: "Azure Monitor",
+                serializedData: pulumi
+                    .all([args.trafficControllerId, args.databaseServerId, args.redisClusterId])
+                    .apply(([trafficControllerId, databaseServerId, redisClusterId]) =>
+                        JSON.stringify(azureWorkbook(args.stackName, { trafficControllerId, databaseServerId, redisClusterId })),
+                    ),
+                tags: args.tags,
+            },
+            parent,
+        );
+
         const group = new monitor.ActionGroup(
             `${name}-alerts`,
             {
@@ -41,47 +77,41 @@ export class AzureMonitoring extends pulumi.ComponentResource {
             },
             parent,
         );
-        const alert = (key: string, description: string, scope: pulumi.Input<string>, criterion: inputs.monitor.MetricCriteriaArgs) =>
+        for (const a of azureAlerts(args.thresholds, args.databaseMemoryGiB, Math.min(...args.colourFloors))) {
             new monitor.MetricAlert(
-                `${name}-${key}`,
+                `${name}-${a.name}`,
                 {
                     resourceGroupName: args.resourceGroupName,
                     location: "global",
-                    description,
+                    description: a.description,
                     enabled: true,
                     severity: 2,
-                    scopes: [scope],
-                    evaluationFrequency: "PT1M",
-                    windowSize: "PT5M",
+                    scopes: [scopes[a.scope]],
+                    evaluationFrequency: a.evaluationFrequency,
+                    windowSize: a.windowSize,
                     autoMitigate: true,
-                    criteria: { odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria", allOf: [criterion] },
+                    criteria: {
+                        odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
+                        allOf: [
+                            {
+                                criterionType: "StaticThresholdCriterion",
+                                name: a.name,
+                                metricNamespace: AZURE_NAMESPACES[a.scope],
+                                metricName: a.metric,
+                                // "*" evaluates every value (every backend service: every colour) on its own.
+                                ...(a.splitBy ? { dimensions: [{ name: a.splitBy, operator: "Include", values: ["*"] }] } : {}),
+                                operator: a.operator,
+                                threshold: a.threshold,
+                                timeAggregation: a.timeAggregation,
+                            },
+                        ],
+                    },
                     actions: [{ actionGroupId: group.id }],
                     tags: args.tags,
                 },
                 parent,
             );
-        const t = args.thresholds;
-        const m = AZURE_ALERT_METRICS;
-        // "*" evaluates every backend service (colour) on its own.
-        alert("ready-pods", `A colour has fewer than ${t.readyPodFloor} healthy targets (its pod floor)`, args.trafficControllerId, {
-            criterionType: "StaticThresholdCriterion",
-            name: "ready",
-            metricNamespace: m.readyTargets.namespace,
-            metricName: m.readyTargets.metric,
-            dimensions: [{ name: m.readyTargets.dimension, operator: "Include", values: ["*"] }],
-            operator: "LessThan",
-            threshold: t.readyPodFloor,
-            timeAggregation: "Average",
-        });
-        alert("db-cpu", `Database CPU above ${t.databaseCpuPercent}%`, args.databaseServerId, {
-            criterionType: "StaticThresholdCriterion",
-            name: "cpu",
-            metricNamespace: m.databaseCpu.namespace,
-            metricName: m.databaseCpu.metric,
-            operator: "GreaterThan",
-            threshold: t.databaseCpuPercent,
-            timeAggregation: "Average",
-        });
+        }
         this.registerOutputs({});
     }
 }

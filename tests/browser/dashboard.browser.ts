@@ -1,11 +1,18 @@
-// The live release page in a real browser: Debian's Chromium, headless, against a simulated canary.
+// The live release page in a real browser: Debian's Chromium, headless, against a simulated canary
+// and against a real stack file whose cluster reads are faked.
 // Screenshots go to test-output/dashboard/. Fails (does not skip) when Chromium is missing.
 import * as assert from "assert";
 import fs from "node:fs";
 import path from "node:path";
 import type { Browser } from "puppeteer-core";
+import { sizingFor } from "../../components/capacity";
+import { parseConfig } from "../../components/config";
+import { releaseState } from "../../components/releasePlan";
+import { kubectlReadyPods } from "../../scripts/dashboard/readyPods";
 import { SimulatedCanary } from "../../scripts/dashboard/simulated";
+import { StackFileSource } from "../../scripts/dashboard/stackSource";
 import { serveDashboard, type DashboardServer } from "../../scripts/dashboard/server";
+import { ROOT, stackConfigMap } from "../harness";
 import { launchChromium } from "./chromium";
 
 const OUT = path.resolve(__dirname, "../../test-output/dashboard");
@@ -58,5 +65,40 @@ describe("release dashboard in headless Chromium", function () {
         await page.screenshot({ path: path.join(OUT, "promoted.png") });
         assert.deepStrictEqual(errors, []);
         for (const f of ["canary-25.png", "promoted.png"]) assert.ok(fs.statSync(path.join(OUT, f)).size > 10_000, `${f} looks empty`);
+    });
+
+    it("a real stack's page shows the cluster's ready pods against each floor, and names a failed read instead of showing 0", async () => {
+        const ready = { blue: 5, green: 3 };
+        let fail = false;
+        const kubectl = async () => {
+            if (fail) throw new Error("Unable to connect to the server: dial tcp 127.0.0.1:6443: connect: connection refused");
+            return JSON.stringify({
+                kind: "List",
+                items: Object.entries(ready).map(([c, n]) => ({ metadata: { name: `app-${c}` }, status: { readyReplicas: n } })),
+            });
+        };
+        const stackServer = await serveDashboard(new StackFileSource(ROOT, "aws", { pods: kubectlReadyPods({}, kubectl) }), { intervalMs: 200 });
+        try {
+            const page = await browser.newPage();
+            await page.goto(stackServer.url);
+            const field = (colour: string) => page.$eval(`[data-colour=${colour}] [data-field="ready pods"]`, (e) => e.textContent ?? "");
+            await page.waitForFunction(`document.querySelector("[data-colour=blue] [data-field='ready pods']")?.textContent?.startsWith("5 / ")`);
+            const cfg = parseConfig(stackConfigMap("aws"), "aws");
+            const floors = releaseState(cfg, sizingFor(cfg)).tracks;
+            const floor = (c: string) => floors.find((t) => t.track === c)!.minReplicas;
+            assert.strictEqual(await field("blue"), `5 / ${floor("blue")}`);
+            assert.strictEqual(await field("green"), `3 / ${floor("green")}`);
+            // Below its floor reads as bad; at or above it does not.
+            const bad = (colour: string) => page.$eval(`[data-colour=${colour}] [data-field="ready pods"]`, (e) => e.classList.contains("bad"));
+            assert.strictEqual(await bad("blue"), 5 < floor("blue"));
+            // The cluster goes away: the page says so, live, and shows no number.
+            fail = true;
+            await page.waitForFunction(`document.querySelector("#notes")?.textContent?.includes("ready pods could not be read")`);
+            assert.strictEqual(await field("blue"), "n/a");
+            assert.match(await page.$eval("#notes", (e) => e.textContent ?? ""), /connection refused/);
+            await page.screenshot({ path: path.join(OUT, "stack-pods-unreadable.png") });
+        } finally {
+            await stackServer.close();
+        }
     });
 });

@@ -1,0 +1,303 @@
+// Prometheus and Grafana for the dev stack, as plain Kubernetes objects in their own namespace:
+// Prometheus discovers and scrapes the app pods (per colour) and the Gateway's Envoy proxies with a
+// namespaced Role in each; Grafana shows components/monitoring/devPrometheus.ts's dashboard. Reached
+// with `kubectl port-forward` (docs/observability.md); neither has a Service outside the cluster.
+import * as crypto from "node:crypto";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { stringify } from "yaml";
+import { generatedSecret } from "../generatedSecret";
+import { grafanaDashboard, grafanaProvisioning, prometheusConfig, type ScrapeTargets } from "../monitoring/devPrometheus";
+import { RESTRICTED_NAMESPACE_LABELS, restrictedContainer, restrictedPod } from "./podSecurity";
+import { selectorFor } from "./release";
+
+/** Tags in use upstream (https://hub.docker.com/r/prom/prometheus, https://hub.docker.com/r/grafana/grafana); pin a digest for production. */
+export const PROMETHEUS_IMAGE = "prom/prometheus:v3.10.0";
+export const GRAFANA_IMAGE = "grafana/grafana:12.4.0";
+export const PROMETHEUS_PORT = 9090;
+export const GRAFANA_PORT = 3000;
+// The images' own users: nobody (65534) in prom/prometheus, grafana (472) in grafana/grafana.
+const PROMETHEUS_UID = 65534;
+const GRAFANA_UID = 472;
+const DASHBOARD_DIR = "/etc/grafana/dashboards";
+
+export interface DevMonitoringArgs extends ScrapeTargets {
+    /** The monitoring namespace to create. */
+    namespace: string;
+    stackName: string;
+    appPort: number;
+    /** What must exist before objects go into the app namespace (it) and Envoy Gateway's (its chart). */
+    appNamespaceReady: pulumi.Resource[];
+    envoyReady?: pulumi.Resource[];
+}
+
+const labelsFor = (name: string) => ({ "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "zdp", "app.kubernetes.io/managed-by": "pulumi" });
+const selector = (name: string) => ({ "app.kubernetes.io/name": name });
+export const PROMETHEUS_PODS = selector("prometheus");
+
+export class DevMonitoring extends pulumi.ComponentResource {
+    readonly namespace: pulumi.Output<string>;
+
+    constructor(name: string, args: DevMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("zdp:k8s:DevMonitoring", name, {}, opts);
+        const parent = { parent: this };
+        const nsObj = new k8s.core.v1.Namespace(
+            `${name}-ns`,
+            { metadata: { name: args.namespace, labels: { ...RESTRICTED_NAMESPACE_LABELS, "app.kubernetes.io/part-of": "zdp" } } },
+            parent,
+        );
+        const ns = nsObj.metadata.name;
+        const meta = (n: string, app = n) => ({ name: n, namespace: ns, labels: labelsFor(app) });
+
+        // Discovery reads pods in the app namespace and (with Envoy Gateway) the proxies' namespace only.
+        const sa = new k8s.core.v1.ServiceAccount(`${name}-prometheus`, { metadata: meta("prometheus") }, parent);
+        const watched = [args.appNamespace, ...(args.envoy ? [args.envoy.namespace] : [])];
+        const ready = (target: string) => [nsObj, ...(target === args.appNamespace ? args.appNamespaceReady : (args.envoyReady ?? []))];
+        for (const target of watched) {
+            const role = new k8s.rbac.v1.Role(
+                `${name}-discovery-${target}`,
+                {
+                    metadata: { name: `${args.namespace}-prometheus`, namespace: target, labels: labelsFor("prometheus") },
+                    rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] }],
+                },
+                { ...parent, dependsOn: ready(target) },
+            );
+            new k8s.rbac.v1.RoleBinding(
+                `${name}-discovery-${target}`,
+                {
+                    metadata: { name: `${args.namespace}-prometheus`, namespace: target, labels: labelsFor("prometheus") },
+                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+                    subjects: [{ kind: "ServiceAccount", name: sa.metadata.name, namespace: ns }],
+                },
+                { ...parent, dependsOn: ready(target) },
+            );
+        }
+
+        const promConfig = new k8s.core.v1.ConfigMap(
+            `${name}-prometheus`,
+            { metadata: meta("prometheus"), data: { "prometheus.yml": stringify(prometheusConfig(args)) } },
+            parent,
+        );
+        const prometheus = this.deployment(name, "prometheus", ns, {
+            image: PROMETHEUS_IMAGE,
+            uid: PROMETHEUS_UID,
+            port: PROMETHEUS_PORT,
+            serviceAccountName: sa.metadata.name,
+            args: [
+                "--config.file=/etc/prometheus/prometheus.yml",
+                "--storage.tsdb.path=/prometheus",
+                // A laptop's release history: two days is plenty and bounds the emptyDir.
+                "--storage.tsdb.retention.time=2d",
+            ],
+            // https://prometheus.io/docs/prometheus/latest/management_api/
+            readiness: "/-/ready",
+            liveness: "/-/healthy",
+            resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+            mounts: [
+                { name: "config", mountPath: "/etc/prometheus", readOnly: true },
+                { name: "data", mountPath: "/prometheus" },
+            ],
+            volumes: [
+                { name: "config", configMap: { name: promConfig.metadata.name } },
+                { name: "data", emptyDir: { sizeLimit: "2Gi" } },
+            ],
+            configHash: promConfig.data,
+        });
+
+        const provisioning = grafanaProvisioning(`http://prometheus.${args.namespace}.svc:${PROMETHEUS_PORT}`, DASHBOARD_DIR);
+        const grafanaConfig = new k8s.core.v1.ConfigMap(
+            `${name}-grafana`,
+            {
+                metadata: meta("grafana"),
+                data: {
+                    "datasources.yaml": stringify(provisioning.datasources),
+                    "dashboards.yaml": stringify(provisioning.dashboards),
+                    "zdp.json": JSON.stringify(grafanaDashboard(args.stackName), null, 2),
+                },
+            },
+            parent,
+        );
+        const adminPassword = generatedSecret(`${name}-grafana-admin`, 24, parent);
+        const grafanaAdmin = new k8s.core.v1.Secret(
+            `${name}-grafana-admin`,
+            { metadata: meta("grafana-admin", "grafana"), type: "Opaque", stringData: { GF_SECURITY_ADMIN_PASSWORD: adminPassword } },
+            parent,
+        );
+        const grafana = this.deployment(name, "grafana", ns, {
+            image: GRAFANA_IMAGE,
+            uid: GRAFANA_UID,
+            port: GRAFANA_PORT,
+            // Configuration by environment: https://grafana.com/docs/grafana/latest/setup-grafana/configure-grafana/#override-configuration-with-environment-variables
+            env: [
+                { name: "GF_PATHS_PROVISIONING", value: "/etc/grafana/provisioning" },
+                { name: "GF_LOG_MODE", value: "console" },
+                { name: "GF_ANALYTICS_REPORTING_ENABLED", value: "false" },
+                { name: "GF_ANALYTICS_CHECK_FOR_UPDATES", value: "false" },
+                { name: "GF_SECURITY_ADMIN_PASSWORD", valueFrom: { secretKeyRef: { name: grafanaAdmin.metadata.name, key: "GF_SECURITY_ADMIN_PASSWORD" } } },
+            ],
+            readiness: "/api/health",
+            liveness: "/api/health",
+            resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+            mounts: [
+                { name: "config", mountPath: "/etc/grafana/provisioning/datasources/zdp.yaml", subPath: "datasources.yaml", readOnly: true },
+                { name: "config", mountPath: "/etc/grafana/provisioning/dashboards/zdp.yaml", subPath: "dashboards.yaml", readOnly: true },
+                { name: "config", mountPath: `${DASHBOARD_DIR}/zdp.json`, subPath: "zdp.json", readOnly: true },
+                // Grafana's database, plugins and temporary files; the root filesystem is read-only.
+                { name: "data", mountPath: "/var/lib/grafana" },
+                { name: "tmp", mountPath: "/tmp" },
+            ],
+            volumes: [
+                { name: "config", configMap: { name: grafanaConfig.metadata.name } },
+                { name: "data", emptyDir: { sizeLimit: "256Mi" } },
+                { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+            ],
+            configHash: grafanaConfig.data,
+        });
+
+        // Default-deny in the monitoring namespace, then: DNS for both; Grafana -> Prometheus; Prometheus
+        // out to the API server (for discovery) and its targets. The API server's address differs per
+        // cluster, so Prometheus's egress is not narrowed to addresses.
+        const policy = (
+            n: string,
+            spec: k8s.types.input.networking.v1.NetworkPolicySpec,
+            namespace: pulumi.Input<string> = ns,
+            dependsOn: pulumi.Resource[] = [],
+        ) =>
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-${n}`,
+                { metadata: { name: n, namespace, labels: labelsFor("zdp-monitoring") }, spec },
+                { ...parent, dependsOn },
+            );
+        policy("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+        policy("allow-dns", {
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: [
+                {
+                    to: [
+                        {
+                            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                            podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                        },
+                    ],
+                    ports: [
+                        { protocol: "UDP", port: 53 },
+                        { protocol: "TCP", port: 53 },
+                    ],
+                },
+            ],
+        });
+        policy("prometheus-from-grafana", {
+            podSelector: { matchLabels: PROMETHEUS_PODS },
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [{ podSelector: { matchLabels: selector("grafana") } }], ports: [{ protocol: "TCP", port: PROMETHEUS_PORT }] }],
+        });
+        policy("grafana-to-prometheus", {
+            podSelector: { matchLabels: selector("grafana") },
+            policyTypes: ["Egress"],
+            egress: [{ to: [{ podSelector: { matchLabels: PROMETHEUS_PODS } }], ports: [{ protocol: "TCP", port: PROMETHEUS_PORT }] }],
+        });
+        policy("prometheus-egress", { podSelector: { matchLabels: PROMETHEUS_PODS }, policyTypes: ["Egress"], egress: [{}] });
+        // The app namespace is default-deny (components/k8s/networkPolicy.ts): let Prometheus scrape the app port.
+        policy(
+            "app-from-prometheus",
+            {
+                podSelector: { matchLabels: { "app.kubernetes.io/name": selectorFor("app")["app.kubernetes.io/name"] } },
+                policyTypes: ["Ingress"],
+                ingress: [
+                    {
+                        from: [
+                            {
+                                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.namespace } },
+                                podSelector: { matchLabels: PROMETHEUS_PODS },
+                            },
+                        ],
+                        ports: [{ protocol: "TCP", port: args.appPort }],
+                    },
+                ],
+            },
+            args.appNamespace,
+            args.appNamespaceReady,
+        );
+
+        this.namespace = ns;
+        this.registerOutputs({ namespace: ns, prometheus: prometheus.metadata.name, grafana: grafana.metadata.name });
+    }
+
+    /** A one-replica Deployment with its ClusterIP Service, restricted like the app's pods. */
+    private deployment(
+        name: string,
+        app: string,
+        namespace: pulumi.Output<string>,
+        c: {
+            image: string;
+            uid: number;
+            port: number;
+            serviceAccountName?: pulumi.Input<string>;
+            args?: string[];
+            env?: k8s.types.input.core.v1.EnvVar[];
+            readiness: string;
+            liveness: string;
+            resources: k8s.types.input.core.v1.ResourceRequirements;
+            mounts: k8s.types.input.core.v1.VolumeMount[];
+            volumes: k8s.types.input.core.v1.Volume[];
+            /** The configuration's content: a change rolls the pod, which reads it only at start. */
+            configHash: pulumi.Input<Record<string, string>>;
+        },
+    ): k8s.core.v1.Service {
+        const labels = labelsFor(app);
+        const probe = (path: string) => ({ httpGet: { path, port: "http" }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 });
+        new k8s.apps.v1.Deployment(
+            `${name}-${app}`,
+            {
+                metadata: { name: app, namespace, labels },
+                spec: {
+                    // A laptop's observer: one replica, nothing depends on it being up.
+                    replicas: 1,
+                    selector: { matchLabels: selector(app) },
+                    strategy: { type: "Recreate" },
+                    template: {
+                        metadata: {
+                            labels,
+                            annotations: { "zdp.io/config": pulumi.output(c.configHash).apply((d) => hash(JSON.stringify(d))) },
+                        },
+                        spec: {
+                            serviceAccountName: c.serviceAccountName,
+                            // Only Prometheus talks to the API server (pod discovery).
+                            automountServiceAccountToken: c.serviceAccountName !== undefined,
+                            securityContext: restrictedPod(c.uid),
+                            containers: [
+                                {
+                                    name: app,
+                                    image: c.image,
+                                    imagePullPolicy: "IfNotPresent",
+                                    args: c.args,
+                                    env: c.env,
+                                    ports: [{ name: "http", containerPort: c.port, protocol: "TCP" }],
+                                    readinessProbe: probe(c.readiness),
+                                    livenessProbe: probe(c.liveness),
+                                    startupProbe: { ...probe(c.readiness), periodSeconds: 2, failureThreshold: 60 },
+                                    resources: c.resources,
+                                    securityContext: restrictedContainer,
+                                    volumeMounts: c.mounts,
+                                },
+                            ],
+                            volumes: c.volumes,
+                        },
+                    },
+                },
+            },
+            { parent: this },
+        );
+        return new k8s.core.v1.Service(
+            `${name}-${app}`,
+            {
+                metadata: { name: app, namespace, labels },
+                spec: { type: "ClusterIP", selector: selector(app), ports: [{ name: "http", port: c.port, targetPort: "http", protocol: "TCP" }] },
+            },
+            { parent: this },
+        );
+    }
+}
+
+const hash = (s: string) => crypto.createHash("sha256").update(s).digest("hex").slice(0, 16);
