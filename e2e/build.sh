@@ -40,7 +40,10 @@ done
 
 # The provider's main package embeds schema files its Makefile generates; the module ships their
 # sources (schema.json, terraform-mapping.json), so copy the package out and build it here.
+# `go list -m` names the module's directory only once it is in the module cache: on a new machine it is not.
+(cd "$here/tools/kubernetes-provider" && go mod download github.com/pulumi/pulumi-kubernetes/provider/v4)
 kp_mod="$(cd "$here/tools/kubernetes-provider" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi-kubernetes/provider/v4)"
+[[ -n "$kp_mod" ]] || { echo "e2e/build.sh: github.com/pulumi/pulumi-kubernetes/provider/v4 is not in the Go module cache after go mod download" >&2; exit 1; }
 kp_ver="$(cd "$here/tools/kubernetes-provider" && go list -m -f '{{.Version}}' github.com/pulumi/pulumi-kubernetes/provider/v4)"
 main="$here/tools/kubernetes-provider/cmd/pulumi-resource-kubernetes"
 rm -rf "$main" && mkdir -p "$main"
