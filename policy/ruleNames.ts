@@ -29,6 +29,7 @@ export const RULE_NAMES = [
     "alb-access-logs",
     "alb-waf",
     "alb-hsts",
+    "route-hsts",
     "k8s-probes",
     "k8s-resources",
     "k8s-non-root",

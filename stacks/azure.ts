@@ -18,6 +18,7 @@ import { azurePostgresRoots } from "../components/dataTls";
 import type { StackConfig } from "../components/config";
 import { AppDbRole, DB_ROLE_JOB_PODS } from "../components/k8s/appDbRole";
 import { AppSecret } from "../components/k8s/appSecret";
+import { HSTS_VALUE } from "../components/hsts";
 import { appNamespace } from "../components/k8s/namespace";
 import { AppTraffic } from "../components/k8s/networkPolicy";
 import { GATEWAY_NAME, Release } from "../components/k8s/release";
@@ -148,7 +149,13 @@ export function deploy(cfg: StackConfig): StackOutputs {
     // AGC terminates TLS with a certificate from a Secret the Gateway listener references; Azure issues
     // none for *.alb.azure.com or your domain, so the Secret comes from you or cert-manager.
     // https://learn.microsoft.com/azure/application-gateway/for-containers/how-to-ssl-offloading-gateway-api
-    const https = cfg.domain ? { https: { certificateRefs: [{ group: "", kind: "Secret", name: settings.tlsSecretName! }] } } : {};
+    // HSTS from the routes: AGC rewrites response headers with the Gateway API filters
+    // (https://learn.microsoft.com/azure/application-gateway/for-containers/how-to-header-rewrite-gateway-api)
+    // and passes HTTPRouteResponseHeaderModification in its conformance report
+    // (https://github.com/kubernetes-sigs/gateway-api/blob/main/conformance/reports/v1.1.0/azure-application-gateway-for-containers/standard-v1.1.0-default-report.yaml).
+    const https = cfg.domain
+        ? { https: { certificateRefs: [{ group: "", kind: "Secret", name: settings.tlsSecretName! }], strictTransportSecurity: HSTS_VALUE } }
+        : {};
 
     const release = new Release(
         "app",

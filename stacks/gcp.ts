@@ -10,6 +10,7 @@ import { cloudArmorPolicy } from "../components/gcp/cloudArmor";
 import { GkeCluster } from "../components/gcp/cluster";
 import { CloudSqlPostgres } from "../components/gcp/database";
 import { GATEWAY_CLASS, HEALTH_CHECK_RANGES, LoadBalancer } from "../components/gcp/loadBalancer";
+import { HSTS_VALUE } from "../components/hsts";
 import { gcpLabels, gcpName } from "../components/gcp/naming";
 import { stackZones } from "../components/gcp/zones";
 import { Network } from "../components/gcp/network";
@@ -179,8 +180,11 @@ export function deploy(cfg: StackConfig): StackOutputs {
                 className: GATEWAY_CLASS,
                 addresses: [{ type: "NamedAddress", value: lb.addressName }],
                 annotations: lb.gatewayAnnotations,
-                // The certificate comes from the certificate map annotation: no certificateRefs.
-                ...(hostnames.length > 0 ? { https: {} } : {}),
+                // The certificate comes from the certificate map annotation: no certificateRefs. HSTS from
+                // the routes: gke-l7-global-external-managed implements ResponseHeaderModifier (GKE's own
+                // conformance report lists HTTPRouteResponseHeaderModification for that class,
+                // https://github.com/kubernetes-sigs/gateway-api/blob/main/conformance/reports/v1.1.0/gke-gateway/standard-1.30.3-gxlb-report.yaml).
+                ...(hostnames.length > 0 ? { https: { strictTransportSecurity: HSTS_VALUE } } : {}),
             },
         },
         { ...k8s, dependsOn: [lb, policies, dbRole.job] },

@@ -2,6 +2,7 @@
 import * as assert from "assert";
 import { X509Certificate } from "crypto";
 import { assertAppDbRole } from "./appDbRoleChecks";
+import { assertNoRouteFilters, assertRouteHsts } from "./routeHstsChecks";
 import * as fs from "fs";
 import * as path from "path";
 import * as authEnums from "@pulumi/azure-native/types/enums/authorization";
@@ -662,6 +663,13 @@ describe("azure: config changes", function () {
         const https = find(run, T.gateway).inputs.spec.listeners.find((l: any) => l.protocol === "HTTPS");
         assert.deepStrictEqual(https.tls, { mode: "Terminate", certificateRefs: [{ group: "", kind: "Secret", name: "app-tls" }] });
         assert.strictEqual(validateK8s(run.resources).errors.length, 0);
+    });
+
+    it("sends HSTS from every rule of the live and preview routes on the HTTPS listener, not from the redirect; without a domain, routes carry no filter", async () => {
+        const run = await runStack("azure", { domain: "app.example.com", previewHost: "preview.app.example.com", "azure.tlsSecretName": "app-tls" });
+        assertRouteHsts(run);
+        assert.deepStrictEqual(validateK8s(run.resources).errors, []);
+        assertNoRouteFilters(await runStack("azure"));
     });
 
     it("probes the single Service of a rolling release", async () => {

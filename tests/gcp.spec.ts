@@ -18,6 +18,7 @@ import { validateK8s } from "./k8sSchema";
 import { runPolicies } from "../policy/offline";
 import { gcpMock } from "./mocks/gcp";
 import { assertAppDbRole } from "./appDbRoleChecks";
+import { assertNoRouteFilters, assertRouteHsts } from "./routeHstsChecks";
 
 const T = {
     network: "gcp:compute/network:Network",
@@ -436,8 +437,9 @@ describe("gcp stack (mocks)", function () {
             assert.deepStrictEqual([...new Set(report.violations.filter((v) => v.level === "mandatory").map((v) => v.rule))], ["gke-cloud-armor"]);
         });
 
-        it("has no certificate without a domain", () => {
+        it("has no certificate without a domain, and routes without filters", () => {
             for (const t of [T.cert, T.certMap, T.dnsAuth, T.sslPolicy]) assert.strictEqual(all(run, t).length, 0, t);
+            assertNoRouteFilters(run);
             assert.strictEqual(one(run, T.gateway).inputs.metadata.annotations?.[CERTMAP_ANNOTATION], undefined);
         });
 
@@ -584,6 +586,11 @@ describe("gcp stack (mocks)", function () {
             assert.ok(redirect, "no route on the http listener");
             assert.deepStrictEqual(redirect.inputs.spec.rules[0].filters[0].requestRedirect, { scheme: "https", statusCode: 301 });
             for (const r of all(https, T.route).filter((x) => x !== redirect)) assert.strictEqual(r.inputs.spec.parentRefs[0].sectionName, "https");
+        });
+
+        it("sends HSTS from every rule of the live and preview routes on the HTTPS listener, not from the redirect; the pack agrees", () => {
+            assertRouteHsts(https);
+            assert.deepStrictEqual(validateK8s(https.resources).errors, []);
         });
 
         it("enforces TLS 1.2+ on the Gateway through an SSL policy", () => {

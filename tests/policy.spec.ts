@@ -157,7 +157,41 @@ const GOOD: Record<string, Record<string, any>> = {
         policySettings: { state: "Enabled", mode: "Prevention" },
     },
     "azure-native:servicenetworking:SecurityPoliciesInterface": { trafficControllerName: "agc", wafPolicy: { id: "/waf/zdp" } },
-    "kubernetes:gateway.networking.k8s.io/v1:Gateway": { metadata: { name: "app", namespace: "zdp" }, spec: { gatewayClassName: "azure-alb-external" } },
+    "kubernetes:gateway.networking.k8s.io/v1:Gateway": {
+        metadata: { name: "app", namespace: "zdp" },
+        spec: {
+            gatewayClassName: "azure-alb-external",
+            listeners: [
+                { name: "http", protocol: "HTTP", port: 80 },
+                { name: "https", protocol: "HTTPS", port: 443 },
+            ],
+        },
+    },
+    "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute": {
+        metadata: { name: "app", namespace: "zdp" },
+        spec: {
+            parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "app", sectionName: "https" }],
+            rules: [
+                {
+                    backendRefs: [{ name: "app-blue", port: 80 }],
+                    filters: [
+                        {
+                            type: "ResponseHeaderModifier",
+                            responseHeaderModifier: { set: [{ name: "Strict-Transport-Security", value: "max-age=31536000; includeSubDomains" }] },
+                        },
+                    ],
+                },
+            ],
+        },
+    },
+    // The HTTP listener only redirects: no HSTS there (browsers ignore it over plain HTTP).
+    "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute#redirect": {
+        metadata: { name: "app-http-redirect", namespace: "zdp" },
+        spec: {
+            parentRefs: [{ name: "app", sectionName: "http" }],
+            rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
+        },
+    },
     "kubernetes:alb.networking.azure.io/v1:WebApplicationFirewallPolicy": {
         metadata: { name: "app-waf", namespace: "zdp" },
         spec: { targetRef: { group: "gateway.networking.k8s.io", kind: "Gateway", name: "app", namespace: "zdp" }, webApplicationFirewall: { id: "/waf/zdp" } },
@@ -345,6 +379,12 @@ const CASES: Case[] = [
     ["alb-waf", "kubernetes:gateway.k8s.aws/v1:LoadBalancerConfiguration", "spec.wafV2", undefined],
     ["alb-hsts", "kubernetes:gateway.k8s.aws/v1:LoadBalancerConfiguration", "spec.listenerConfigurations.0.listenerAttributes", undefined],
     ["alb-hsts", "kubernetes:gateway.k8s.aws/v1:LoadBalancerConfiguration", "spec.listenerConfigurations.0.listenerAttributes.0.value", "max-age=86400"],
+    ["route-hsts", "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "spec.rules.0.filters", undefined],
+    ["route-hsts", "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "spec.rules.0.filters.0.responseHeaderModifier.set.0.value", "max-age=86400"],
+    // The header on the request to the backend protects nobody.
+    ["route-hsts", "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "spec.rules.0.filters.0.type", "RequestHeaderModifier"],
+    // Without sectionName the redirect route attaches to the HTTPS listener too.
+    ["route-hsts", "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute#redirect", "spec.parentRefs.0.sectionName", undefined],
     ["k8s-min-replicas", "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "spec.minReplicas", 1],
     ["k8s-min-replicas", "kubernetes:apps/v1:StatefulSet", "spec.replicas", 1],
     ["k8s-pdb", "kubernetes:policy/v1:PodDisruptionBudget", "spec.maxUnavailable", 0],
@@ -465,6 +505,24 @@ describe("policy: every rule over compliant fixtures and one broken property at 
         assert.strictEqual(hstsMaxAge("x-max-age=31536000"), undefined);
     });
 
+    it("route-hsts reads HSTS added as well as set, and leaves routes of an ALB Gateway to alb-hsts", () => {
+        const route = resource("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute");
+        const filter = route.inputs.spec.rules[0].filters[0].responseHeaderModifier;
+        route.inputs.spec.rules[0].filters[0].responseHeaderModifier = { add: [{ name: "strict-transport-security", value: filter.set[0].value }] };
+        assert.deepStrictEqual(mandatory([...goodStack().filter((r) => r.urn !== route.urn), route]), []);
+        delete route.inputs.spec.rules[0].filters;
+        assert.deepStrictEqual(
+            mandatory([...goodStack().filter((r) => r.urn !== route.urn), route]).map((v) => v.rule),
+            ["route-hsts"],
+        );
+        const alb = resource("kubernetes:gateway.networking.k8s.io/v1:Gateway");
+        alb.inputs.spec.gatewayClassName = "alb";
+        assert.deepStrictEqual(
+            runPolicies([alb, route], { policyExceptions: [] }).violations.filter((v) => v.rule === "route-hsts"),
+            [],
+        );
+    });
+
     it("database-deletion-protection reports a Flexible Server declared without protect", () => {
         const found = mandatory([resource("azure-native:dbforpostgresql:Server", undefined, false)]);
         assert.deepStrictEqual(
@@ -555,6 +613,7 @@ const ONLY_ON: Record<string, string[]> = {
     "alb-access-logs": ["aws"],
     "alb-waf": ["aws"],
     "alb-hsts": ["aws"],
+    "route-hsts": ["azure", "gcp"],
     "agc-waf": ["azure"],
 };
 

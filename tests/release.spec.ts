@@ -5,6 +5,7 @@ import { gatedWeight, UndersizedColourError } from "../components/k8s/releaseGat
 import { PRE_STOP_SECONDS, TERMINATION_GRACE_SECONDS } from "../components/k8s/release";
 import { all, find, runStack, type Recorded, type StackRun } from "./harness";
 import { validateK8s } from "./k8sSchema";
+import { assertNoRouteFilters } from "./routeHstsChecks";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SERVICE = "kubernetes:core/v1:Service";
@@ -98,6 +99,9 @@ describe("Release component", () => {
         );
         assert.deepEqual(find(run, ROUTE, "app-route").inputs.spec.hostnames, ["app.example.com"]);
         assert.deepEqual(validateK8s(run.resources).errors, []);
+        // Dev serves HTTP only: no HSTS filter, with or without a domain.
+        assertNoRouteFilters(run);
+        assertNoRouteFilters(blueGreen);
     });
 
     describe("the gated switch", () => {

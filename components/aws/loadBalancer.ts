@@ -5,6 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { HSTS_VALUE } from "../hsts";
 import { podIdentityRole } from "./iam";
 import lbcPolicy from "./lbcIamPolicy.json";
 import type { Tags } from "./tags";
@@ -36,11 +37,9 @@ export const SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09";
 /**
  * HSTS on the HTTPS listener, added by the ALB itself (listener attribute; the controller does not
  * implement the HTTPRoute ResponseHeaderModifier filter, docs/guide/gateway/l7gateway.md of v3.5.0).
- * One year, the least max-age the browsers' preload list accepts (https://hstspreload.org/); no
- * `preload`: submitting the domain to that list is its owner's call.
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/header-modification.html
  */
-export const HSTS = { key: "routing.http.response.strict_transport_security.header_value", value: "max-age=31536000; includeSubDomains" } as const;
+export const HSTS = { key: "routing.http.response.strict_transport_security.header_value", value: HSTS_VALUE } as const;
 
 export interface LoadBalancerArgs {
     clusterName: pulumi.Input<string>;

@@ -31,6 +31,11 @@ export interface GatewaySettings {
     https?: {
         certificateRefs?: { group?: string; kind?: string; name: string; namespace?: string }[];
         tlsOptions?: Record<string, pulumi.Input<string>>;
+        /**
+         * Strict-Transport-Security value every rule of the app's HTTPS routes sets, for classes that
+         * implement ResponseHeaderModifier; unset where the load balancer adds the header itself (aws).
+         */
+        strictTransportSecurity?: string;
     };
     annotations?: Record<string, pulumi.Input<string>>;
 }
@@ -191,6 +196,15 @@ export class Release extends pulumi.ComponentResource {
         const byName = (tracks: TrackState[]) => [...tracks].sort((a, b) => a.track.localeCompare(b.track));
         const everything = { path: { type: "PathPrefix", value: "/" } };
         const inactive = colours ? state.tracks.find((t) => t.role === "inactive")! : undefined;
+        // Rules of the routes on the app listener; without an HSTS value they stay exactly as before.
+        const hsts = args.gateway.https?.strictTransportSecurity;
+        const appRule = <R extends object>(rule: R) =>
+            hsts
+                ? {
+                      ...rule,
+                      filters: [{ type: "ResponseHeaderModifier", responseHeaderModifier: { set: [{ name: "Strict-Transport-Security", value: hsts }] } }],
+                  }
+                : rule;
         const httpRoute = (resource: string, routeName: string, spec: Record<string, unknown>, dependsOn: pulumi.Resource[] = [gateway]) =>
             new k8s.apiextensions.CustomResource(
                 `${name}-${resource}`,
@@ -204,7 +218,7 @@ export class Release extends pulumi.ComponentResource {
                 parentRefs: [parentRef(appListener)],
                 hostnames: cfg.domain ? [cfg.domain] : undefined,
                 // Backends in a fixed order (blue, green): a promotion changes weights, not the list.
-                rules: [{ matches: [everything], backendRefs: byName(state.tracks).map(backend) }],
+                rules: [appRule({ matches: [everything], backendRefs: byName(state.tracks).map(backend) })],
             },
             [gateway, ...deployments.values()],
         );
@@ -215,10 +229,10 @@ export class Release extends pulumi.ComponentResource {
             // listener and hostname, the rule with more header matches wins (Gateway API precedence).
             // No wait on the Deployments: it moves no live traffic, and points at a colour that was serving.
             const previewToken = generatedSecret(`${name}-preview-token`, 40, { parent: this });
-            const previewRule = {
+            const previewRule = appRule({
                 matches: [{ ...everything, headers: [{ type: "Exact", name: cfg.release.previewHeader, value: previewToken }] }],
                 backendRefs: [{ group: "", kind: "Service", name: svc(inactive.track), port: SERVICE_PORT }],
-            };
+            });
             httpRoute("preview-token-route", PREVIEW_TOKEN_ROUTE_NAME, {
                 parentRefs: [parentRef(appListener)],
                 hostnames: cfg.domain ? [cfg.domain] : undefined,

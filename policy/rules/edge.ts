@@ -1,7 +1,9 @@
 // Edge guardrails on the AWS Load Balancer Controller's LoadBalancerConfiguration (the ALB the stack's
 // Gateway becomes): access logs to S3, AWS WAF in front, HSTS on HTTPS. Presence checks where the value
-// is an ARN or a generated name, so they hold in a first preview too, before those exist.
-import { ResourceValidationPolicy } from "@pulumi/policy";
+// is an ARN or a generated name, so they hold in a first preview too, before those exist. On GKE and
+// Application Gateway for Containers the HSTS header comes from the HTTPS routes instead (route-hsts).
+import type { Policies, PolicyResource } from "@pulumi/policy";
+import { nsOf } from "./util";
 
 const LB_CONFIGURATION = "kubernetes:gateway.k8s.aws/v1:LoadBalancerConfiguration";
 /** One year: the least max-age the browsers' HSTS preload list accepts (https://hstspreload.org/). */
@@ -11,6 +13,16 @@ interface Attribute {
     key: string;
     value?: unknown;
 }
+/** GatewayClasses that take HSTS from a ResponseHeaderModifier on the routes (the ALB adds its own: alb-hsts). */
+const ROUTE_HSTS_CLASSES = ["gke-l7-global-external-managed", "azure-alb-external"];
+const GATEWAY = "kubernetes:gateway.networking.k8s.io/v1:Gateway";
+const HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
+const GATEWAY_GROUP = "gateway.networking.k8s.io";
+
+interface HeaderFilter {
+    type?: string;
+    responseHeaderModifier?: { set?: { name: string; value: string }[]; add?: { name: string; value: string }[] };
+}
 const has = (o: object | undefined, key: string) => o !== undefined && Object.prototype.hasOwnProperty.call(o, key);
 
 /** The max-age of a Strict-Transport-Security value, or undefined when it has none. */
@@ -19,7 +31,25 @@ export function hstsMaxAge(value: string): number | undefined {
     return m ? Number(m[1]) : undefined;
 }
 
-export const edgePolicies: ResourceValidationPolicy[] = [
+/** The Strict-Transport-Security value a route rule's filters set or add, if any. */
+export function routeHsts(filters: HeaderFilter[] | undefined): string | undefined {
+    const headers = (filters ?? [])
+        .filter((f) => f.type === "ResponseHeaderModifier")
+        .flatMap((f) => [...(f.responseHeaderModifier?.set ?? []), ...(f.responseHeaderModifier?.add ?? [])]);
+    return headers.find((h) => h.name.toLowerCase() === "strict-transport-security")?.value;
+}
+
+/** `namespace/name` → HTTPS listener names of the Gateways whose class takes HSTS from the routes. */
+function httpsListeners(resources: PolicyResource[]): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const gw of resources.filter((r) => r.type === GATEWAY && ROUTE_HSTS_CLASSES.includes(r.props.spec?.gatewayClassName))) {
+        const names = (gw.props.spec?.listeners ?? []).filter((l: { protocol?: string }) => l.protocol === "HTTPS").map((l: { name: string }) => l.name);
+        out.set(`${nsOf(gw.props.metadata)}/${gw.props.metadata?.name}`, names);
+    }
+    return out;
+}
+
+export const edgePolicies: Policies = [
     {
         name: "alb-access-logs",
         description: "Every ALB the Load Balancer Controller builds writes access logs to S3.",
@@ -55,6 +85,35 @@ export const edgePolicies: ResourceValidationPolicy[] = [
                     report(
                         `HTTPS listener ${l.protocolPort} sends no HSTS of a year or more (${hsts ? `"${hsts.value}"` : "none"}): add the listener attribute routing.http.response.strict_transport_security.header_value "max-age=${HSTS_MIN_MAX_AGE}; includeSubDomains".`,
                     );
+            }
+        },
+    },
+    {
+        // A stack rule: whether a route serves HTTPS depends on the listener its parentRef names.
+        name: "route-hsts",
+        description: `On GKE Gateway and Application Gateway for Containers, every rule of a route on an HTTPS listener sets Strict-Transport-Security with max-age of at least ${HSTS_MIN_MAX_AGE} s.`,
+        validateStack: (args, report) => {
+            const listeners = httpsListeners(args.resources);
+            if (listeners.size === 0) args.notApplicable("no GKE Gateway or Application Gateway for Containers in this stack");
+            for (const route of args.resources.filter((r) => r.type === HTTP_ROUTE)) {
+                const ns = nsOf(route.props.metadata);
+                const onHttps = (route.props.spec?.parentRefs ?? []).some(
+                    (p: { group?: string; kind?: string; name: string; namespace?: string; sectionName?: string }) =>
+                        (p.group ?? GATEWAY_GROUP) === GATEWAY_GROUP &&
+                        (p.kind ?? "Gateway") === "Gateway" &&
+                        // A parentRef without sectionName attaches to every listener, the HTTPS ones included.
+                        (listeners.get(`${p.namespace ?? ns}/${p.name}`) ?? []).some((l) => p.sectionName === undefined || p.sectionName === l),
+                );
+                if (!onHttps) continue;
+                (route.props.spec?.rules ?? []).forEach((rule: { filters?: HeaderFilter[] }, i: number) => {
+                    const hsts = routeHsts(rule.filters);
+                    const maxAge = hsts === undefined ? undefined : hstsMaxAge(hsts);
+                    if (maxAge === undefined || maxAge < HSTS_MIN_MAX_AGE)
+                        report(
+                            `HTTPRoute ${ns}/${route.props.metadata?.name} rule ${i} serves HTTPS without HSTS of a year or more (${hsts === undefined ? "none" : `"${hsts}"`}): add a ResponseHeaderModifier filter that sets Strict-Transport-Security "max-age=${HSTS_MIN_MAX_AGE}; includeSubDomains".`,
+                            route.urn,
+                        );
+                });
             }
         },
     },
