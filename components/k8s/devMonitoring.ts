@@ -256,6 +256,8 @@ export class DevMonitoring extends pulumi.ComponentResource {
                     replicas: 1,
                     selector: { matchLabels: selector(app) },
                     strategy: { type: "Recreate" },
+                    // A pod that cannot start fails pulumi up with its reason in 5 minutes, inside Pulumi's 10-minute wait.
+                    progressDeadlineSeconds: 300,
                     template: {
                         metadata: {
                             labels,
