@@ -20,6 +20,9 @@ export function pemCertificates(text: string): string[] {
 
 const bundle = (file: string) => pemCertificates(fs.readFileSync(path.join(CERTS, file), "utf8"));
 const commonName = (pem: string) => /(?:^|\n)CN=([^\n]+)/.exec(new X509Certificate(pem).subject)?.[1] ?? "";
+// The global bundle's certificates with their common names, parsed once: every aws config parse asks.
+let rdsRoots: [pem: string, cn: string][] | undefined;
+const rdsBundle = () => (rdsRoots ??= bundle("rds-global-bundle.pem").map((pem) => [pem, commonName(pem)]));
 
 // Each region has its own roots, one per CA family: "Amazon RDS eu-west-1 Root CA RSA2048 G1", … RSA4096 G1, … ECC384 G1.
 const RDS_ROOT = /^Amazon RDS ([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d) Root CA (RSA2048|RSA4096|ECC384) G1$/;
@@ -27,8 +30,8 @@ const RDS_ROOT = /^Amazon RDS ([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d) Root CA (
 /** Regions whose RDS roots (all three CA families) are in the vendored global bundle. */
 export function rdsRegions(): string[] {
     const families = new Map<string, Set<string>>();
-    for (const pem of bundle("rds-global-bundle.pem")) {
-        const m = RDS_ROOT.exec(commonName(pem));
+    for (const [, cn] of rdsBundle()) {
+        const m = RDS_ROOT.exec(cn);
         if (m) families.set(m[1], (families.get(m[1]) ?? new Set()).add(m[2]));
     }
     return [...families].filter(([, f]) => f.size === 3).map(([region]) => region);
@@ -39,7 +42,9 @@ export function rdsRegions(): string[] {
  * region's: the global bundle is ~150 KB, more than Linux allows one environment variable (128 KiB).
  */
 export function rdsCaBundle(region: string): string {
-    const pems = bundle("rds-global-bundle.pem").filter((pem) => RDS_ROOT.exec(commonName(pem))?.[1] === region);
+    const pems = rdsBundle()
+        .filter(([, cn]) => RDS_ROOT.exec(cn)?.[1] === region)
+        .map(([pem]) => pem);
     if (pems.length !== 3) throw new Error(`No RDS root CAs for region ${region} in components/certs/rds-global-bundle.pem; refresh it from its source URL.`);
     return pems.join("\n") + "\n";
 }

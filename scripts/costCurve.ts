@@ -3,9 +3,7 @@
 //   npm run bench:cost -- [--users 1000,10000,100000] [--markdown]
 import { parseArgs } from "node:util";
 import Table from "cli-table3";
-import { RunError } from "@pulumi/pulumi";
 import { systemPool } from "../components/cost/model";
-import { buildPlan, shortfalls } from "./plan";
 
 const USAGE = `usage: npm run bench:cost -- [--users 1000,10000,100000] [--markdown]
 
@@ -29,6 +27,11 @@ const usd = (v: number) => `$${Math.round(v).toLocaleString("en-US")}`;
 const n = (v: number) => v.toLocaleString("en-US");
 
 async function row(stack: string, users: number): Promise<Row> {
+    // Loaded here, not at the top: --help and a wrong argument answer without loading Pulumi and the stacks.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { buildPlan, shortfalls } = require("./plan") as typeof import("./plan");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { RunError } = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
     const base = { cloud: stack, users, nodes: "-", vcpu: "-", monthly: "-", perThousand: "-" };
     let plan;
     try {
@@ -50,20 +53,27 @@ async function row(stack: string, users: number): Promise<Row> {
     return { ...base, nodes: n(nodes), vcpu: n(vcpu), monthly: usd(plan.cost.stack.total.desired), perThousand: usd(plan.cost.stack.perThousandUsers), note };
 }
 
+function usage(message: string): never {
+    process.stderr.write(`error: ${message}\n\n${USAGE}\n`);
+    process.exit(2);
+}
+
 async function main(): Promise<void> {
-    const { values } = parseArgs({
-        options: {
-            users: { type: "string", default: "1000,10000,100000" },
-            markdown: { type: "boolean", default: false },
-            help: { type: "boolean", short: "h", default: false },
-        },
-    });
+    let values: { users: string; markdown: boolean; help: boolean };
+    try {
+        ({ values } = parseArgs({
+            options: {
+                users: { type: "string", default: "1000,10000,100000" },
+                markdown: { type: "boolean", default: false },
+                help: { type: "boolean", short: "h", default: false },
+            },
+        }));
+    } catch (e) {
+        usage((e as Error).message.split("\n")[0]);
+    }
     if (values.help) return void process.stdout.write(`${USAGE}\n`);
     const counts = values.users.split(",").map(Number);
-    if (counts.some((c) => !Number.isInteger(c) || c <= 0)) {
-        process.stderr.write(`error: --users takes whole numbers, got "${values.users}"\n\n${USAGE}\n`);
-        process.exit(2);
-    }
+    if (counts.some((c) => !Number.isInteger(c) || c <= 0)) usage(`--users takes whole numbers, got "${values.users}"`);
     const rows: Row[] = [];
     for (const stack of ["aws", "azure", "gcp"]) for (const users of counts) rows.push(await row(stack, users));
     const head = ["stack", "users", "nodes", "vCPU", "per month", "per 1,000 users", "note"];

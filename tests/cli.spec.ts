@@ -14,6 +14,7 @@ describe("command line: --help and wrong arguments", function () {
         ["npm run plan", "scripts/plan.ts", ["--stak", "aws"]],
         ["npm run release", "scripts/release.ts", ["promote", "--stack", "dev", "--bogus"]],
         ["npm run bench", "scripts/bench.ts", ["--runs", "zero"]],
+        ["npm run bench:cost", "scripts/costCurve.ts", ["--users", "zero"]],
         ["policy/exceptions.ts", "policy/exceptions.ts", ["a", "b"]],
     ];
     for (const [name, script, wrong] of commands) {
