@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { generatedSecret } from "../generatedSecret";
 import { grafanaDashboard, grafanaProvisioning, prometheusConfig, type ScrapeTargets } from "../monitoring/devPrometheus";
+import { DENY_ALL_BUT_DNS } from "./networkPolicy";
 import { RESTRICTED_NAMESPACE_LABELS, restrictedContainer, restrictedPod } from "./podSecurity";
 import { selectorFor } from "./release";
 
@@ -168,25 +169,7 @@ export class DevMonitoring extends pulumi.ComponentResource {
                 { metadata: { name: n, namespace, labels: labelsFor("zdp-monitoring") }, spec },
                 { ...parent, dependsOn },
             );
-        policy("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
-        policy("allow-dns", {
-            podSelector: {},
-            policyTypes: ["Egress"],
-            egress: [
-                {
-                    to: [
-                        {
-                            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-                            podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-                        },
-                    ],
-                    ports: [
-                        { protocol: "UDP", port: 53 },
-                        { protocol: "TCP", port: 53 },
-                    ],
-                },
-            ],
-        });
+        for (const [n, spec] of Object.entries(DENY_ALL_BUT_DNS)) policy(n, spec);
         policy("prometheus-from-grafana", {
             podSelector: { matchLabels: PROMETHEUS_PODS },
             policyTypes: ["Ingress"],

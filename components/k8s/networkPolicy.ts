@@ -42,29 +42,34 @@ function peers(p: Peer): NetPeer[] {
 
 const tcp = (port: pulumi.Input<number>) => [{ protocol: "TCP", port }];
 
+/** The base of every namespace this project owns: nothing in or out, but DNS. */
+export const DENY_ALL_BUT_DNS: Record<"default-deny" | "allow-dns", Spec> = {
+    "default-deny": { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+    // CoreDNS / kube-dns carries k8s-app=kube-dns on EKS, AKS and GKE alike.
+    "allow-dns": {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [
+            {
+                to: [
+                    {
+                        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                        podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                    },
+                ],
+                ports: [
+                    { protocol: "UDP", port: 53 },
+                    { protocol: "TCP", port: 53 },
+                ],
+            },
+        ],
+    },
+};
+
 /** The NetworkPolicy specs, by name. */
 export function appTrafficPolicies(args: Omit<AppTrafficArgs, "namespace">): Record<string, Spec> {
     const specs: Record<string, Spec> = {
-        "default-deny": { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
-        // CoreDNS / kube-dns carries k8s-app=kube-dns on EKS, AKS and GKE alike.
-        "allow-dns": {
-            podSelector: {},
-            policyTypes: ["Egress"],
-            egress: [
-                {
-                    to: [
-                        {
-                            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-                            podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-                        },
-                    ],
-                    ports: [
-                        { protocol: "UDP", port: 53 },
-                        { protocol: "TCP", port: 53 },
-                    ],
-                },
-            ],
-        },
+        ...DENY_ALL_BUT_DNS,
         "app-from-load-balancer": {
             podSelector: { matchLabels: APP_PODS },
             policyTypes: ["Ingress"],
