@@ -2,7 +2,7 @@
 // bill, each re-sized by the capacity model and checked against every capacity row. Pure.
 import type { StackConfig } from "../config";
 import { capacityFor, capacityRows, layoutFor, nodeShapes, NODE_ARCHS, type Layout, type NodeShape, type Sizing } from "../capacity";
-import { referenceCost, stackCost, type Declared, type StackCost } from "./model";
+import { EDGE_TYPES, referenceCost, stackCost, type Declared, type StackCost } from "./model";
 import type { PriceTable } from "./priceTable";
 
 export interface Choice {
@@ -31,9 +31,9 @@ const TRADE_OFFS: Record<Layout, string> = {
 
 /** The config key that removes each cloud's edge protection, and the resource types it removes from the bill. */
 const EDGE: Partial<Record<StackConfig["cloud"], { key: string; types: string[] }>> = {
-    aws: { key: "aws.waf false", types: ["aws:wafv2/webAcl:WebAcl"] },
-    azure: { key: "azure.waf false", types: ["azure-native:servicenetworking:SecurityPoliciesInterface", "azure-native:network:WebApplicationFirewallPolicy"] },
-    gcp: { key: "gcp.cloudArmor false", types: ["gcp:compute/securityPolicy:SecurityPolicy"] },
+    aws: { key: "aws.waf false", types: Object.values(EDGE_TYPES.aws) },
+    azure: { key: "azure.waf false", types: Object.values(EDGE_TYPES.azure) },
+    gcp: { key: "gcp.cloudArmor false", types: Object.values(EDGE_TYPES.gcp) },
 };
 
 export function costPicture(cfg: StackConfig, sizing: Sizing, resources: Declared[], table: PriceTable): CostPicture {

@@ -116,6 +116,16 @@ function price(table: PriceTable, items: Item[], users: number): StackCost {
 }
 
 const count = (resources: Declared[], type: string) => resources.filter((r) => r.type === type).length;
+/** The length of one list input (rules, rule sets, conditions), added up over the resources of a type. */
+const listTotal = (resources: Declared[], type: string, list: (inputs: Record<string, unknown>) => unknown) =>
+    resources.filter((r) => r.type === type).reduce((sum, r) => sum + ((list(r.inputs) as unknown[] | undefined)?.length ?? 0), 0);
+
+/** The resource types of each cloud's edge protection (WAF, Cloud Armor): priced when declared, and what turning it off removes. */
+export const EDGE_TYPES = {
+    aws: { webAcl: "aws:wafv2/webAcl:WebAcl" },
+    azure: { securityPolicy: "azure-native:servicenetworking:SecurityPoliciesInterface", wafPolicy: "azure-native:network:WebApplicationFirewallPolicy" },
+    gcp: { securityPolicy: "gcp:compute/securityPolicy:SecurityPolicy" },
+} as const;
 const h = HOURS_PER_MONTH;
 const n = (v: number) => v.toLocaleString("en-US", { maximumFractionDigits: 0 });
 const millionRequests = (t: Traffic) => (t.requestsPerSecond * 3600 * h) / 1e6;
@@ -136,8 +146,8 @@ function awsItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic
     const dashboards = count(resources, "aws:cloudwatch/dashboard:Dashboard");
     const keys = count(resources, "aws:kms/key:Key");
     const cacheNodes = cfg.aws?.cacheNodes ?? 2;
-    const acls = resources.filter((r) => r.type === "aws:wafv2/webAcl:WebAcl");
-    const aclRules = acls.reduce((sum, r) => sum + ((r.inputs.rules as unknown[] | undefined)?.length ?? 0), 0);
+    const acls = count(resources, EDGE_TYPES.aws.webAcl);
+    const aclRules = listTotal(resources, EDGE_TYPES.aws.webAcl, (i) => i.rules);
     const lcus = albLcus(cfg.targetUsers, t);
     const rootGiB = 50; // components/aws/cluster.ts launch template
     return [
@@ -179,10 +189,10 @@ function awsItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic
         { component: "redis", what: `${cacheNodes} × ${s.redis.nodeClass} (Valkey)`, charges: [[`elasticache.valkey.${s.redis.nodeClass}`, cacheNodes * h]] },
         {
             component: "WAF",
-            what: `${acls.length} web ACL, ${aclRules} rule groups, ${n(millionRequests(t))} M requests`,
-            charges: acls.length
+            what: `${acls} web ACL, ${aclRules} rule groups, ${n(millionRequests(t))} M requests`,
+            charges: acls
                 ? [
-                      ["waf.webAcl", acls.length],
+                      ["waf.webAcl", acls],
                       ["waf.rule", aclRules],
                       ["waf.requests", millionRequests(t)],
                   ]
@@ -233,10 +243,8 @@ function azureItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traff
     const zones = count(resources, "azure-native:privatedns:PrivateZone");
     const alerts = count(resources, "azure-native:monitor:MetricAlert");
     const cus = agcCapacityUnits(cfg.targetUsers, t);
-    const wafControllers = resources.filter((r) => r.type === "azure-native:servicenetworking:SecurityPoliciesInterface" && r.inputs.wafPolicy).length;
-    const ruleSets = resources
-        .filter((r) => r.type === "azure-native:network:WebApplicationFirewallPolicy")
-        .reduce((sum, r) => sum + ((r.inputs.managedRules as { managedRuleSets?: unknown[] } | undefined)?.managedRuleSets ?? []).length, 0);
+    const wafControllers = resources.filter((r) => r.type === EDGE_TYPES.azure.securityPolicy && r.inputs.wafPolicy).length;
+    const ruleSets = listTotal(resources, EDGE_TYPES.azure.wafPolicy, (i) => (i.managedRules as { managedRuleSets?: unknown[] } | undefined)?.managedRuleSets);
     const storageGb = pgStorageGb(s.database.storageGiB); // the Premium SSD size the server gets (components/azure/database.ts)
     return [
         { component: "cluster", what: "AKS Standard tier", charges: [["aks.standardTier", h]] },
@@ -317,12 +325,10 @@ export function memorystoreTier(gb: number): string {
 
 function gcpItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic): Item[] {
     const bootGiB = 100; // components/gcp/cluster.ts node pool
-    const armor = resources.filter((r) => r.type === "gcp:compute/securityPolicy:SecurityPolicy");
-    const armorRules = armor.reduce((sum, r) => sum + ((r.inputs.rules as unknown[] | undefined)?.length ?? 0), 0);
+    const armor = count(resources, EDGE_TYPES.gcp.securityPolicy);
+    const armorRules = listTotal(resources, EDGE_TYPES.gcp.securityPolicy, (i) => i.rules);
     const keys = count(resources, "gcp:kms/cryptoKey:CryptoKey");
-    const conditions = resources
-        .filter((r) => r.type === "gcp:monitoring/alertPolicy:AlertPolicy")
-        .reduce((sum, r) => sum + ((r.inputs.conditions as unknown[] | undefined)?.length ?? 0), 0);
+    const conditions = listTotal(resources, "gcp:monitoring/alertPolicy:AlertPolicy", (i) => i.conditions);
     const replicas = cfg.gcp?.redisReadReplicas ?? 1;
     const lbGiB = t.lbGiBPerHour * h;
     const tier = memorystoreTier(s.redis.memoryGiB);
@@ -356,10 +362,10 @@ function gcpItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic
         },
         {
             component: "Cloud Armor",
-            what: `${armor.length} policy, ${armorRules} rules, ${n(millionRequests(t))} M requests`,
-            charges: armor.length
+            what: `${armor} policy, ${armorRules} rules, ${n(millionRequests(t))} M requests`,
+            charges: armor
                 ? [
-                      ["cloudArmor.policy", armor.length],
+                      ["cloudArmor.policy", armor],
                       ["cloudArmor.rule", armorRules],
                       ["cloudArmor.requests", millionRequests(t)],
                   ]
