@@ -4,6 +4,7 @@
 import { parseArgs } from "node:util";
 import Table from "cli-table3";
 import { systemPool } from "../components/cost/model";
+import { usd } from "./planCost";
 
 const USAGE = `usage: npm run bench:cost -- [--users 1000,10000,100000] [--markdown]
 
@@ -23,7 +24,6 @@ interface Row {
     note: string;
 }
 
-const usd = (v: number) => `$${Math.round(v).toLocaleString("en-US")}`;
 const n = (v: number) => v.toLocaleString("en-US");
 
 async function row(stack: string, users: number): Promise<Row> {

@@ -5,7 +5,8 @@ import type { CostPicture } from "../components/cost/choices";
 import { USAGE, trafficFor } from "../components/cost/model";
 import { REFERENCE } from "../components/capacity";
 
-const usd = (v: number) => `$${Math.round(v).toLocaleString("en-US")}`;
+/** Whole dollars, as the plan and the scale curve print them. */
+export const usd = (v: number) => `$${Math.round(v).toLocaleString("en-US")}`;
 const table = (head: string[], colWidths: (number | null)[] = []) => new Table({ head, colWidths, wordWrap: true, style: { head: [], border: [] } });
 
 export function costLines(cost: CostPicture | string, targetUsers: number): string[] {
