@@ -8,8 +8,9 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { parseConfig } from "../components/config";
 import { parseReleaseArgs, UsageError, type Action, type ReleaseArgs } from "../scripts/release/args";
-import { planRelease, readState, restoreEdit, RefusedError, weightsOf } from "../scripts/release/change";
-import { checkHealthy, COLOR_HEADER, probe, VERSION_HEADER } from "../scripts/release/health";
+import { fastRollbackBlocker, planRelease, readState, restoreEdit, RefusedError, weightsOf } from "../scripts/release/change";
+import { awaitConvergence, classify, describeConvergence, type AnswerKind, type ConvergeSpec } from "../scripts/release/converge";
+import { checkHealthy, COLOR_HEADER, probe, VERSION_HEADER, type ProbeResult } from "../scripts/release/health";
 import { proposeRelease } from "../scripts/release/propose";
 import { mergedConfig } from "../scripts/pulumiConfig";
 import { projectDefaultsFrom, workspaceFromStack, type StackApi } from "../scripts/release/pulumiWorkspace";
@@ -778,6 +779,53 @@ describe("release CLI", function () {
             assert.ok(r.steps.some((s) => s.name === "check blue through the preview route before switching"));
         });
 
+        it("rollback ups exactly the traffic routes first, waits until blue answers, then ups the whole stack", async () => {
+            const { ws } = await setup("healthy", { blueVersion: "1.0.0", greenVersion: "2.0.0", activeColor: "green" });
+            ws.lag = 4; // the proxy applies the route 4 requests late
+            const r = await run(ws, ["rollback"]);
+            assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
+            assert.deepEqual(ws.upTargets, [ROUTE_URNS, undefined]);
+            assert.deepEqual(stepNames(r).slice(-4), [
+                "pulumi up --target the live and preview routes: ok",
+                "wait until the live route answers only from blue 1.0.0 (up to 2.0 s): ok",
+                "pulumi up: ok",
+                "watch the live route for 150 ms: ok",
+            ]);
+            assert.equal(r.steps.at(-4)!.detail, "app-route, app-preview-token-route: update 1, same 24");
+            const [, took, since] =
+                /^converged in (\d+) ms: 3 in a row from blue 1\.0\.0 after 4 answers not from it yet, 0 failed \(tolerate 0\); (\d+) ms after the rollback started$/.exec(
+                    r.steps.at(-3)!.detail,
+                )!;
+            assert.ok(Number(since) >= Number(took), "the rollback started before its wait");
+        });
+
+        it("with inactiveScale minimal a rollback ups the whole stack first (the old colour may be scaled down); a canary abort still goes fast", async () => {
+            const minimal = { blueVersion: "1.0.0", greenVersion: "2.0.0", inactiveScale: "minimal" };
+            const { ws } = await setup("healthy", { ...minimal, activeColor: "green" });
+            const r = await run(ws, ["rollback"]);
+            assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
+            assert.deepEqual(ws.upTargets, [undefined]);
+            const skipped = r.steps.find((s) => s.name === "pulumi up --target the live and preview routes")!;
+            assert.equal(skipped.status, "skipped");
+            assert.match(skipped.detail, /^inactiveScale minimal: blue may run one pod per zone/);
+            assert.equal(ws.deployed.activeColor, "blue");
+
+            const canary = await setup("healthy", { ...minimal, releaseStrategy: "canary", canaryWeight: "25" });
+            assert.equal((await run(canary.ws, ["rollback"])).exitCode, EXIT.ok);
+            assert.deepEqual(canary.ws.upTargets, [ROUTE_URNS, undefined], "the traffic goes back to the active colour, which is full size");
+        });
+
+        it("the convergence bound defaults per stack cloud; --converge-timeout overrides it", async () => {
+            const { ws } = await setup("healthy", { blueVersion: "1.0.0", greenVersion: "2.0.0", cloud: "gcp" });
+            const noBound = FAST.slice(0, FAST.indexOf("--converge-timeout"));
+            const r = await runRelease(parseReleaseArgs(["promote", "--stack", "dev", ...noBound]), ws, () => {});
+            assert.equal(r.exitCode, EXIT.ok);
+            assert.ok(r.steps.some((s) => s.name === "wait until the live route answers only from green 2.0.0 (up to 600.0 s)"));
+            assert.equal(parseReleaseArgs(["promote", "--stack", "x", "--converge-timeout", "90"]).convergeMs, 90_000);
+            assert.equal(parseReleaseArgs(["promote", "--stack", "x"]).convergeMs, undefined);
+            assert.throws(() => parseReleaseArgs(["promote", "--stack", "x", "--converge-timeout", "soon"]), /--converge-timeout must be a number of seconds/);
+        });
+
         it("status prints versions, colours, weights and health of both routes", async () => {
             const { ws } = await setup("failing");
             const r = await run(ws, ["status"]);
@@ -928,6 +976,98 @@ describe("release CLI building blocks", () => {
         assert.deepEqual(await ws.up(() => {}), { update: 1 });
         assert.deepEqual(await ws.outputs(), { endpoint: "lb.example.com", kubeconfig: "[secret]" });
         assert.deepEqual(calls, ['set {"zdp:activeColor":{"value":"green","secret":false}}', "remove zdp:canaryWeight", "up color=never"]);
+    });
+
+    it("the Automation API adapter ups exactly the Release's traffic routes, as the exported state names them", async () => {
+        const release = "urn:pulumi:aws::zdp::zdp:k8s:Release::app";
+        const httpRoute = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
+        const route = (name: string, parent = release, parentType = "zdp:k8s:Release") => ({
+            urn: `urn:pulumi:aws::zdp::${parentType}$${httpRoute}::${name}`,
+            type: httpRoute,
+            parent,
+        });
+        const resources = [
+            { urn: "urn:pulumi:aws::zdp::pulumi:pulumi:Stack::zdp-aws", type: "pulumi:pulumi:Stack" },
+            { urn: release, type: "zdp:k8s:Release", parent: "urn:pulumi:aws::zdp::pulumi:pulumi:Stack::zdp-aws" },
+            route("app-route"),
+            route("app-preview-token-route"),
+            route("app-preview-route"),
+            route("app-redirect-route"), // moves no traffic
+            { urn: `urn:pulumi:aws::zdp::zdp:k8s:Release$kubernetes:apps/v1:Deployment::app-blue`, type: "kubernetes:apps/v1:Deployment", parent: release },
+            route("app-route", "urn:pulumi:aws::zdp::other:Thing::app", "other:Thing"), // another component's route
+        ];
+        const targets: unknown[] = [];
+        const stack = {
+            exportStack: async () => ({ version: 3, deployment: { resources } }),
+            up: async (o: { target?: string[] }) => (targets.push(o.target), { summary: { resourceChanges: { update: 1 } } }),
+        } as unknown as StackApi;
+        const ws = workspaceFromStack("aws", stack, () => "");
+        const urns = await ws.routeUrns();
+        assert.deepEqual(urns, [route("app-route").urn, route("app-preview-token-route").urn, route("app-preview-route").urn]);
+        await ws.up(() => {}, { targets: urns });
+        await ws.up(() => {});
+        assert.deepEqual(targets, [urns, undefined]);
+        const empty = workspaceFromStack("aws", { exportStack: async () => ({ version: 3, deployment: {} }) } as unknown as StackApi, () => "");
+        assert.deepEqual(await empty.routeUrns(), []);
+    });
+
+    it("a rollback ups the routes alone only when versions stay and every colour gaining traffic is at full size", () => {
+        const s = (stack: Record<string, string>) => readState(DEFAULTS, { blueVersion: "1.0.0", greenVersion: "2.0.0", ...stack });
+        assert.equal(fastRollbackBlocker(s({ activeColor: "green" }), s({})), undefined);
+        assert.match(
+            fastRollbackBlocker(s({ activeColor: "green", inactiveScale: "minimal" }), s({ inactiveScale: "minimal" })) ?? "",
+            /^inactiveScale minimal: blue may run one pod per zone; the full up scales it up before the route moves$/,
+        );
+        const canary = { releaseStrategy: "canary", inactiveScale: "minimal" };
+        assert.equal(fastRollbackBlocker(s({ ...canary, canaryWeight: "50" }), s({ ...canary, canaryWeight: "0" })), undefined, "back to the active colour");
+        assert.equal(fastRollbackBlocker(s({ greenVersion: "2.1.0" }), s({})), "the rollback moves no traffic");
+        assert.equal(fastRollbackBlocker(s({ activeColor: "green", greenVersion: "2.1.0" }), s({})), "versions change: the Deployments roll first");
+        assert.equal(fastRollbackBlocker(s({ releaseStrategy: "rolling" }), s({ releaseStrategy: "rolling" })), "rolling: no colours to switch");
+    });
+
+    it("while converging, a release waits only on healthy answers of the previous state; a rollback on anything but the target", () => {
+        const previous = { blue: "1.0.0" };
+        const target = { green: "2.0.0" };
+        const cases: [Partial<ProbeResult>, AnswerKind, AnswerKind][] = [
+            [{ ok: true, status: 200, color: "green", version: "2.0.0" }, "target", "target"],
+            [{ status: 200, color: "blue", version: "1.0.0", error: "answered by blue 1.0.0, expected green 2.0.0" }, "waiting", "waiting"],
+            [{ status: 503, color: "blue", version: "1.0.0" }, "failure", "waiting"],
+            [{ status: 503, color: "green", version: "2.0.0" }, "failure", "failure"],
+            [{ error: "no complete answer within 1000 ms" }, "failure", "waiting"],
+            [{ status: 200, color: "blue", version: "0.9.0", error: "answered by blue 0.9.0, expected green 2.0.0" }, "failure", "waiting"],
+        ];
+        for (const [answer, forward, rollback] of cases) {
+            const p: ProbeResult = { ok: false, ms: 1, ...answer };
+            assert.deepEqual(
+                [classify(p, previous, target, "forward"), classify(p, previous, target, "rollback")],
+                [forward, rollback],
+                JSON.stringify(answer),
+            );
+        }
+    });
+
+    it("the convergence wait ends at its bound by the injected clock, not by the machine's speed", async () => {
+        const { ws } = await setup("healthy"); // the live route answers from blue 1.0.0, never from green
+        let now = 0;
+        const spec: ConvergeSpec = {
+            url: `http://${ws.endpoint}/healthz`,
+            target: { green: "2.0.0" },
+            previous: { blue: "1.0.0" },
+            mode: "forward",
+            timeoutMs: 1000,
+            intervalMs: 60_000, // never slept: the injected sleep returns at once
+            successThreshold: 3,
+            maxFailures: 0,
+            boundMs: 5000,
+            clock: () => (now += 1000), // every reading is one second later
+            sleep: async () => {},
+        };
+        const res = await awaitConvergence(spec);
+        assert.deepEqual([res.ok, res.converged, res.attempts, res.waiting, res.failures], [false, false, 5, 5, 0]);
+        assert.match(
+            describeConvergence(res, spec),
+            /^did not converge within 5\.0 s \(--converge-timeout\): 5 answers from blue 1\.0\.0, never 3 in a row from green 2\.0\.0/,
+        );
     });
 
     it("a probe's timeout is a deadline: a 200 that trickles its body never passes and ends on time", async () => {
