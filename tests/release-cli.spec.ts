@@ -372,6 +372,18 @@ describe("release CLI", function () {
             assert.ok(colours.green.hits > 3);
         });
 
+        it("--version-path: the convergence wait tells the old colour by the version its answers name", async () => {
+            const { ws } = await setup("healthy");
+            ws.attribute = false; // no x-zdp-* headers: blue's answers say only {"version": "1.0.0"}
+            ws.lag = 5;
+            const r = await run(ws, ["promote", "--version-path", "/version"]);
+            assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
+            assert.match(
+                r.steps.find((s) => s.name.startsWith("wait until"))!.detail,
+                /3 in a row from green 2\.0\.0 after 5 answers from blue 1\.0\.0, 0 failed/,
+            );
+        });
+
         it("a promote to a colour that answers 500 fails while converging, counted against --max-failures, and traffic is back on blue", async () => {
             const { ws, initial, colours } = await setup("healthy");
             ws.onUp = (n) => {
@@ -1035,6 +1047,8 @@ describe("release CLI building blocks", () => {
             [{ status: 503, color: "green", version: "2.0.0" }, "failure", "failure"],
             [{ error: "no complete answer within 1000 ms" }, "failure", "waiting"],
             [{ status: 200, color: "blue", version: "0.9.0", error: "answered by blue 0.9.0, expected green 2.0.0" }, "failure", "waiting"],
+            [{ status: 200, version: "1.0.0", error: "the answer has no x-zdp-color/x-zdp-version header" }, "waiting", "waiting"], // --version-path
+            [{ status: 200, version: "0.9.0", error: "the answer has no x-zdp-color/x-zdp-version header" }, "failure", "waiting"],
         ];
         for (const [answer, forward, rollback] of cases) {
             const p: ProbeResult = { ok: false, ms: 1, ...answer };

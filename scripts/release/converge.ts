@@ -4,7 +4,7 @@
 // failures; an unhealthy answer from the state the change moves to is a failure at once, and a route
 // that never moves within the bound fails closed.
 import { formatMs } from "./report";
-import { attributionError, probe, type Expect, type ProbeResult } from "./health";
+import { describeAnswer, describeExpect as named, probe, type Expect, type ProbeResult } from "./health";
 
 /**
  * forward: traffic moves to a colour that must prove itself; the previous state may keep answering
@@ -49,7 +49,11 @@ export interface ConvergeResult {
 
 export type AnswerKind = "target" | "waiting" | "failure";
 
-const fromState = (p: ProbeResult, expect: Expect) => attributionError(p.color, p.version, expect) === undefined;
+/** Whether an answer came from one of `expect`'s colours at its version (with --version-path an answer may name only its version). */
+function fromState(p: ProbeResult, expect: Expect): boolean {
+    if (p.color !== undefined) return expect[p.color] === p.version;
+    return p.version !== undefined && Object.values(expect).includes(p.version);
+}
 
 /** What one answer says about the move (probe() judged it against `target` already). */
 export function classify(p: ProbeResult, previous: Expect, target: Expect, mode: ConvergeMode): AnswerKind {
@@ -91,27 +95,16 @@ export async function awaitConvergence(spec: ConvergeSpec): Promise<ConvergeResu
     return { ok: converged && failures <= spec.maxFailures, converged, attempts, waiting, failures, last, ms: Math.round(now() - started) };
 }
 
-const named = (e: Expect) =>
-    Object.entries(e)
-        .map(([c, v]) => `${c} ${v}`)
-        .join(" or ");
-
-function lastAnswer(p: ProbeResult | undefined): string {
-    if (!p) return "no request";
-    const by = p.color ? ` from ${p.color} ${p.version ?? "?"}` : "";
-    return p.error ?? `HTTP ${p.status}${by}`;
-}
-
 /** The step's detail: how long the move took, or why it is judged failed. */
 export function describeConvergence(res: ConvergeResult, spec: ConvergeSpec): string {
     const target = named(spec.target);
     const waited = `${res.waiting} answers ${spec.mode === "forward" ? `from ${named(spec.previous)}` : "not from it yet"}`;
     const failed = `${res.failures} failed (tolerate ${spec.maxFailures})`;
     if (res.ok) return `converged in ${res.ms} ms: ${spec.successThreshold} in a row from ${target} after ${waited}, ${failed}`;
-    if (res.failures > spec.maxFailures) return `unhealthy while converging to ${target}: ${failed}, ${waited}; last: ${lastAnswer(res.last)}`;
+    if (res.failures > spec.maxFailures) return `unhealthy while converging to ${target}: ${failed}, ${waited}; last: ${describeAnswer(res.last)}`;
     if (spec.signal?.aborted) return `stopped after ${res.ms} ms: ${waited}, ${failed}`;
     return (
         `did not converge within ${formatMs(spec.boundMs)} (--converge-timeout): ${waited}, never ${spec.successThreshold} in a row from ${target}; ` +
-        `${failed}; last: ${lastAnswer(res.last)}`
+        `${failed}; last: ${describeAnswer(res.last)}`
     );
 }

@@ -7,7 +7,7 @@ import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { PROJECT } from "../../components/config";
 import { projectConfig } from "../pulumiConfig";
 import { kubectlLeaseApi } from "./lock";
-import type { Workspace } from "./workspace";
+import { urnName, type Workspace } from "./workspace";
 
 const prefix = `${PROJECT}:`;
 
@@ -31,17 +31,15 @@ interface StateResource {
     parent?: string;
 }
 
-const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
-
 /**
  * The URNs of the traffic routes among a stack's exported resources, as the state spells them (no
  * URN is built by hand: a changed project, stack or parent would make a guess target nothing).
  */
 export function trafficRouteUrns(resources: StateResource[]): string[] {
-    const releases = new Map(resources.filter((r) => r.type === RELEASE).map((r) => [r.urn, nameOf(r.urn)]));
+    const releases = new Map(resources.filter((r) => r.type === RELEASE).map((r) => [r.urn, urnName(r.urn)]));
     return resources
         .filter((r) => r.type === HTTP_ROUTE && r.parent !== undefined && releases.has(r.parent))
-        .filter((r) => TRAFFIC_ROUTES.some((suffix) => nameOf(r.urn) === `${releases.get(r.parent!)}-${suffix}`))
+        .filter((r) => TRAFFIC_ROUTES.some((suffix) => urnName(r.urn) === `${releases.get(r.parent!)}-${suffix}`))
         .map((r) => r.urn);
 }
 

@@ -15,12 +15,12 @@ import {
     type ReleaseState,
 } from "./change";
 import { awaitConvergence, describeConvergence, type ConvergeMode, type ConvergeSpec } from "./converge";
-import { checkHealthy, describe, watchHealthy, type CheckResult, type Expect } from "./health";
+import { checkHealthy, describe, describeExpect, watchHealthy, type CheckResult, type Expect } from "./health";
 import { analyze, type Analysis } from "./analysis";
 import { describeLoad, load } from "./load";
 import { acquireLock, LEASE_NAME, type HeldLock } from "./lock";
 import { Reporter, StepFailed, formatMs, type StepRecord } from "./report";
-import type { ChangeSummary, Workspace } from "./workspace";
+import { urnName, type ChangeSummary, type Workspace } from "./workspace";
 
 export const EXIT = {
     ok: 0,
@@ -363,11 +363,6 @@ interface Traffic {
     boundMs: number;
 }
 
-const named = (e: Expect) =>
-    Object.entries(e)
-        .map(([c, v]) => `${c} ${v}`)
-        .join(" or ");
-
 const fullUp = (t: Traffic, name: string) => t.r.step(name, async () => ({ value: undefined, detail: summarize(await t.ws.up(t.upOutput)) }));
 
 /** `pulumi up`, then (when the step moves traffic) the wait until the live route answers from the new state. */
@@ -393,7 +388,7 @@ async function convergeStep(t: Traffic, from: ReleaseState, to: ReleaseState, mo
         // Ctrl-C stops a release's wait; a rollback's runs to its end.
         signal: mode === "forward" ? t.signal : undefined,
     };
-    await t.r.step(`wait until the live route answers only from ${named(spec.target)} (up to ${formatMs(t.boundMs)})`, async () => {
+    await t.r.step(`wait until the live route answers only from ${describeExpect(spec.target)} (up to ${formatMs(t.boundMs)})`, async () => {
         const res = await awaitConvergence(spec);
         const since_ = res.ok && since !== undefined ? `; ${Math.round(performance.now() - since)} ms after the rollback started` : "";
         return { value: res, ok: res.ok, detail: describeConvergence(res, spec) + since_ };
@@ -413,7 +408,7 @@ async function routeOnlyUp(t: Traffic, blocker: string | undefined): Promise<boo
             const targets = await t.ws.routeUrns();
             if (targets.length === 0) return { value: false, detail: "not run: the stack's state has no traffic routes" };
             const changes = summarize(await t.ws.up(t.upOutput, { targets }));
-            return { value: true, detail: `${targets.map((u) => u.slice(u.lastIndexOf("::") + 2)).join(", ")}: ${changes}` };
+            return { value: true, detail: `${targets.map(urnName).join(", ")}: ${changes}` };
         });
     } catch (e) {
         if (!(e instanceof StepFailed)) throw e;
@@ -528,7 +523,7 @@ async function dryRun(
     if (failure) return finish(EXIT.failed, `dry run: ${failure}`);
     const checks = [
         plan.preCheck && `check ${plan.preCheck} through the preview route`,
-        plan.watchLive && "watch the live route",
+        plan.watchLive && "wait for the live route to converge, watch it",
         plan.postCheck && `check ${plan.postCheck} after the update`,
     ].filter(Boolean);
     return finish(EXIT.ok, `dry run of: ${plan.summary}; preview: ${summary}; a real run would also ${checks.join(", ") || "only up"}`);

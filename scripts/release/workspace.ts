@@ -6,6 +6,9 @@ export interface ChangeSummary {
     [op: string]: number | undefined;
 }
 
+/** The name part of a Pulumi URN (after its last `::`), e.g. `app-route`. */
+export const urnName = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
+
 export interface UpOptions {
     /** Update only these resources (URNs, `pulumi up --target`); the rest of the stack stays as deployed. */
     targets?: string[];
