@@ -13,9 +13,10 @@ import { awaitConvergence, classify, describeConvergence, type AnswerKind, type 
 import { checkHealthy, COLOR_HEADER, probe, VERSION_HEADER, type ProbeResult } from "../scripts/release/health";
 import { proposeRelease } from "../scripts/release/propose";
 import { mergedConfig } from "../scripts/pulumiConfig";
-import { projectDefaultsFrom, workspaceFromStack, type StackApi } from "../scripts/release/pulumiWorkspace";
+import { projectDefaultsFrom, trafficRouteUrns, workspaceFromStack, type StackApi } from "../scripts/release/pulumiWorkspace";
 import { EXIT, runRelease, type ReleaseResult } from "../scripts/release/run";
-import type { ChangeSummary, UpOptions, Workspace } from "../scripts/release/workspace";
+import { urnName, type ChangeSummary, type UpOptions, type Workspace } from "../scripts/release/workspace";
+import { runStack } from "./harness";
 import { analyze, parseAnalysis, type Analysis } from "../scripts/release/analysis";
 import { acquireLock, LEASE_NAME, type Lease, type LeaseApi } from "../scripts/release/lock";
 
@@ -1021,6 +1022,17 @@ describe("release CLI building blocks", () => {
         assert.deepEqual(targets, [urns, undefined]);
         const empty = workspaceFromStack("aws", { exportStack: async () => ({ version: 3, deployment: {} }) } as unknown as StackApi, () => "");
         assert.deepEqual(await empty.routeUrns(), []);
+    });
+
+    it("the traffic routes are found among the URNs the real program registers (not the redirect route)", async function () {
+        this.timeout(60_000);
+        const run = await runStack("gcp", { domain: "app.example.com", previewHost: "preview.app.example.com" }); // with HTTPS: a redirect route too
+        const urns = trafficRouteUrns(run.resources);
+        assert.deepEqual(urns.map(urnName).sort(), ["app-preview-route", "app-preview-token-route", "app-route"]);
+        assert.ok(
+            run.resources.some((r) => urnName(r.urn) === "app-redirect-route"),
+            "the program has a redirect route, left out",
+        );
     });
 
     it("a rollback ups the routes alone only when versions stay and every colour gaining traffic is at full size", () => {
