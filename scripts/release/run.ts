@@ -1,6 +1,7 @@
 // Carries out one release command against a Workspace: read config, plan, verify the receiving
-// colour through its preview route, change config and `up` step by step while watching the live
-// route, and on any failure put the previous config back and `up` again (never after a rollback's up).
+// colour through its preview route, change config and `up` step by step, waiting for the live route
+// to converge on each new state and watching it, and on any failure put the previous config back and
+// `up` again, the traffic routes first (never after a rollback's up).
 import os from "node:os";
 import { CONVERGE_DEFAULT_MS, type CheckOptions, type ReleaseArgs } from "./args";
 import {
@@ -390,8 +391,8 @@ async function convergeStep(t: Traffic, from: ReleaseState, to: ReleaseState, mo
     };
     await t.r.step(`wait until the live route answers only from ${describeExpect(spec.target)} (up to ${formatMs(t.boundMs)})`, async () => {
         const res = await awaitConvergence(spec);
-        const since_ = res.ok && since !== undefined ? `; ${Math.round(performance.now() - since)} ms after the rollback started` : "";
-        return { value: res, ok: res.ok, detail: describeConvergence(res, spec) + since_ };
+        const sinceStart = res.ok && since !== undefined ? `; ${Math.round(performance.now() - since)} ms after the rollback started` : "";
+        return { value: res, ok: res.ok, detail: describeConvergence(res, spec) + sinceStart };
     });
 }
 
