@@ -8,13 +8,15 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { parseConfig } from "../components/config";
 import { parseReleaseArgs, UsageError, type Action, type ReleaseArgs } from "../scripts/release/args";
-import { planRelease, readState, restoreEdit, RefusedError, weightsOf } from "../scripts/release/change";
-import { checkHealthy, COLOR_HEADER, probe, VERSION_HEADER } from "../scripts/release/health";
+import { fastRollbackBlocker, planRelease, readState, restoreEdit, RefusedError, weightsOf } from "../scripts/release/change";
+import { awaitConvergence, classify, describeConvergence, type AnswerKind, type ConvergeSpec } from "../scripts/release/converge";
+import { checkHealthy, COLOR_HEADER, probe, VERSION_HEADER, type ProbeResult } from "../scripts/release/health";
 import { proposeRelease } from "../scripts/release/propose";
 import { mergedConfig } from "../scripts/pulumiConfig";
-import { projectDefaultsFrom, workspaceFromStack, type StackApi } from "../scripts/release/pulumiWorkspace";
+import { projectDefaultsFrom, trafficRouteUrns, workspaceFromStack, type StackApi } from "../scripts/release/pulumiWorkspace";
 import { EXIT, runRelease, type ReleaseResult } from "../scripts/release/run";
-import type { ChangeSummary, Workspace } from "../scripts/release/workspace";
+import { urnName, type ChangeSummary, type UpOptions, type Workspace } from "../scripts/release/workspace";
+import { runStack } from "./harness";
 import { analyze, parseAnalysis, type Analysis } from "../scripts/release/analysis";
 import { acquireLock, LEASE_NAME, type Lease, type LeaseApi } from "../scripts/release/lock";
 
@@ -25,6 +27,8 @@ interface Colour {
     /** What its /version answers (podinfo-style JSON). */
     version?: string;
     hits: number;
+    /** Called on each request before it is answered (a test may change `mode` there). */
+    onHit?: () => void;
     url: string;
     server: http.Server;
 }
@@ -40,6 +44,7 @@ async function colour(mode: Mode): Promise<Colour> {
     const c = { mode, hits: 0 } as Colour;
     c.server = http.createServer((req, res) => {
         c.hits++;
+        c.onHit?.();
         req.resume();
         if (c.mode === "hanging") return; // never answers: the probe's timeout must end it
         if (c.mode === "trickling") {
@@ -102,8 +107,10 @@ class MemoryLeases implements LeaseApi {
 class FakeWorkspace implements Workspace {
     readonly stackName = "dev";
     deployed: Record<string, string>;
+    /** Full ups (targeted ones are only in upTargets). */
     ups = 0;
     previews = 0;
+    /** Full ups (by number) that fail; 0: every targeted up fails. */
     failUps = new Set<number>();
     onUp?: (n: number) => void;
     endpoint = "";
@@ -114,6 +121,12 @@ class FakeWorkspace implements Workspace {
     leases = new MemoryLeases();
     /** The stack's generated preview token (the route matches only this value). */
     token = "Tk3nA9zq-generated-preview-token";
+    /** Each `up`'s targets (undefined: the whole stack). */
+    upTargets: (string[] | undefined)[] = [];
+    /** A proxy that applies a route late: after each up it answers this many requests from the previous deployment (Infinity: never moves). */
+    lag = 0;
+    private lagLeft = 0;
+    private previous: Record<string, string>;
     private liveRequests = 0;
 
     constructor(
@@ -121,6 +134,7 @@ class FakeWorkspace implements Workspace {
         private readonly colours: Record<"blue" | "green", Colour>,
     ) {
         this.deployed = this.effective();
+        this.previous = this.deployed;
     }
 
     private effective(): Record<string, string> {
@@ -129,7 +143,7 @@ class FakeWorkspace implements Workspace {
 
     async start(): Promise<this> {
         const router = http.createServer((req, res) => {
-            const d = this.deployed;
+            const d = this.lagLeft > 0 ? (this.lagLeft--, this.previous) : this.deployed;
             const active = d.activeColor as "blue" | "green";
             const inactive = active === "blue" ? "green" : "blue";
             const weight = d.releaseStrategy === "canary" ? Number(d.canaryWeight) : 0;
@@ -156,17 +170,23 @@ class FakeWorkspace implements Workspace {
     async removeConfig(keys: string[]) {
         for (const k of keys) delete this.stack[k];
     }
-    async up(onOutput: (line: string) => void): Promise<ChangeSummary> {
-        const n = ++this.ups;
+    async up(onOutput: (line: string) => void, opts?: UpOptions): Promise<ChangeSummary> {
+        this.upTargets.push(opts?.targets);
+        // The fake deploys the whole config either way: a targeted up of the routes moves the same traffic.
+        const n = opts?.targets ? 0 : ++this.ups;
         onOutput(`Updating (${this.stackName})`);
         if (this.failUps.has(n)) throw new Error("error: update failed\n  kubernetes:apps/v1:Deployment app-green: timed out waiting to be Ready");
         const changed = JSON.stringify(this.effective()) !== JSON.stringify(this.deployed);
+        if (changed) [this.previous, this.lagLeft] = [this.deployed, this.lag];
         this.deployed = this.effective();
         this.onUp?.(n);
         return { update: changed ? 1 : 0, same: 24 };
     }
     async previewToken() {
         return this.token || undefined;
+    }
+    async routeUrns() {
+        return ROUTE_URNS;
     }
     async lease(namespace: string) {
         assert.equal(namespace, "zdp");
@@ -184,7 +204,14 @@ class FakeWorkspace implements Workspace {
     }
 }
 
-const FAST = ["--timeout", "1000", "--interval", "5", "--success", "3", "--attempts", "6", "--watch", "0.15"];
+/** What pulumiWorkspace's routeUrns() reads from the state of a dev stack (the redirect route is no traffic route). */
+const ROUTE_URNS = [
+    "urn:pulumi:dev::zdp::zdp:k8s:Release$kubernetes:gateway.networking.k8s.io/v1:HTTPRoute::app-route",
+    "urn:pulumi:dev::zdp::zdp:k8s:Release$kubernetes:gateway.networking.k8s.io/v1:HTTPRoute::app-preview-token-route",
+];
+
+// The convergence bound is generous: the tests' routes move within a few requests, or never.
+const FAST = ["--timeout", "1000", "--interval", "5", "--success", "3", "--attempts", "6", "--watch", "0.15", "--converge-timeout", "2"];
 
 async function setup(green: Mode, stack: Record<string, string> = { blueVersion: "1.0.0", greenVersion: "2.0.0" }) {
     const colours = { blue: await colour("healthy"), green: await colour(green) };
@@ -231,6 +258,7 @@ describe("release CLI", function () {
                 "check green through the preview route before switching: ok",
                 "set activeColor=green: ok",
                 "pulumi up: ok",
+                "wait until the live route answers only from green 2.0.0 (up to 2.0 s): ok",
                 "watch the live route for 150 ms: ok",
             ]);
             assert.ok(colours.green.hits > 3, "live traffic reached green during the watch");
@@ -312,7 +340,7 @@ describe("release CLI", function () {
             assert.ok(colours.green.hits > 0);
         });
 
-        it("the watch after switching rolls back when live traffic is still answered by the old colour", async () => {
+        it("a route that never moves within --converge-timeout fails closed: rolled back, naming the flag", async () => {
             const { ws, initial } = await setup("healthy");
             // The up "succeeds" but the route never moves (e.g. the Gateway rejected the new route).
             ws.onUp = (n) => {
@@ -322,7 +350,59 @@ describe("release CLI", function () {
             assert.equal(r.exitCode, EXIT.failed, r.lines.join("\n"));
             assert.deepEqual(ws.stack, initial);
             assert.equal(ws.ups, 2, "switch, then rollback");
-            assert.ok(r.steps.some((s) => s.name.startsWith("watch the live route") && /answered by blue 1\.0\.0, expected green 2\.0\.0/.test(s.detail)));
+            const wait = r.steps.find((s) => s.name === "wait until the live route answers only from green 2.0.0 (up to 2.0 s)")!;
+            assert.equal(wait.status, "failed");
+            assert.match(
+                wait.detail,
+                /^did not converge within 2\.0 s \(--converge-timeout\): [1-9]\d* answers from blue 1\.0\.0, never 3 in a row from green 2\.0\.0; 0 failed \(tolerate 0\); last: answered by blue 1\.0\.0/,
+            );
+            assert.ok(!r.steps.some((s) => s.name.startsWith("watch")), "no watch of a route that never moved");
+            assert.match(r.outcome, /--converge-timeout/);
+        });
+
+        it("a proxy that applies the route late is waited for: blue's answers after the up are no failure, and no rollback", async () => {
+            const { ws, colours } = await setup("healthy");
+            ws.lag = 8; // the next 8 requests after the up still go by the old route
+            const r = await run(ws, ["promote"]);
+            assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
+            assert.equal(ws.ups, 1, "no rollback");
+            assert.equal(ws.deployed.activeColor, "green");
+            const wait = r.steps.find((s) => s.name.startsWith("wait until the live route"))!;
+            assert.match(wait.detail, /^converged in \d+ ms: 3 in a row from green 2\.0\.0 after 8 answers from blue 1\.0\.0, 0 failed \(tolerate 0\)$/);
+            assert.equal(r.steps.at(-1)!.name, "watch the live route for 150 ms");
+            assert.ok(colours.green.hits > 3);
+        });
+
+        it("--version-path: the convergence wait tells the old colour by the version its answers name", async () => {
+            const { ws } = await setup("healthy");
+            ws.attribute = false; // no x-zdp-* headers: blue's answers say only {"version": "1.0.0"}
+            ws.lag = 5;
+            const r = await run(ws, ["promote", "--version-path", "/version"]);
+            assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
+            assert.match(
+                r.steps.find((s) => s.name.startsWith("wait until"))!.detail,
+                /3 in a row from green 2\.0\.0 after 5 answers from blue 1\.0\.0, 0 failed/,
+            );
+        });
+
+        it("a promote to a colour that answers 500 fails while converging, counted against --max-failures, and traffic is back on blue", async () => {
+            const { ws, initial, colours } = await setup("healthy");
+            ws.onUp = (n) => {
+                if (n === 1) colours.green.mode = "failing"; // healthy through the preview route, broken once live
+            };
+            const r = await run(ws, ["promote", "--max-failures", "2"]);
+            assert.equal(r.exitCode, EXIT.failed, r.lines.join("\n"));
+            const wait = r.steps.find((s) => s.name === "wait until the live route answers only from green 2.0.0 (up to 2.0 s)")!;
+            assert.equal(wait.status, "failed");
+            assert.match(
+                wait.detail,
+                /^unhealthy while converging to green 2\.0\.0: 3 failed \(tolerate 2\), 0 answers from blue 1\.0\.0; last: HTTP 503 from green 2\.0\.0$/,
+            );
+            assert.deepEqual(ws.stack, initial);
+            assert.deepEqual([ws.ups, ws.deployed.activeColor], [2, "blue"]);
+            const back = await probe(`http://${ws.endpoint}/healthz`, {}, 1000, { blue: "1.0.0" });
+            assert.equal(back.ok, true, "the live route answers from blue again");
+            assert.match(r.outcome, /rolled back to the previous config/);
         });
 
         it("aborts when green flaps: successes never reach the threshold in a row", async () => {
@@ -338,20 +418,27 @@ describe("release CLI", function () {
         it("rolls back automatically when the live watch fails after switching", async () => {
             const { ws, initial, colours } = await setup("healthy");
             ws.onUp = (n) => {
-                if (n === 1) colours.green.mode = "failing"; // green breaks under live traffic
+                // green converges (3 healthy answers in a row), then breaks under live traffic
+                let healthy = 3;
+                if (n === 1) colours.green.onHit = () => void (--healthy < 0 && (colours.green.mode = "failing"));
             };
             const r = await run(ws, ["promote"]);
             assert.equal(r.exitCode, EXIT.failed, r.lines.join("\n"));
             assert.equal(ws.ups, 2, "one up to switch, one up to roll back");
             assert.deepEqual(ws.stack, initial, "activeColor removed again: the stack file is as before");
             assert.equal(ws.deployed.activeColor, "blue");
-            assert.deepEqual(stepNames(r).slice(-5), [
+            assert.deepEqual(stepNames(r).slice(-8), [
                 "pulumi up: ok",
+                "wait until the live route answers only from green 2.0.0 (up to 2.0 s): ok",
                 "watch the live route for 150 ms: failed",
                 "restore the previous config: ok",
+                "pulumi up --target the live and preview routes: ok",
+                "wait until the live route answers only from blue 1.0.0 (up to 2.0 s): ok",
                 "pulumi up (rollback): ok",
                 "check the live route after rollback: ok",
             ]);
+            assert.deepEqual(ws.upTargets, [undefined, ROUTE_URNS, undefined], "the routes alone first, then the whole stack");
+            assert.match(r.steps.at(-3)!.detail, /^converged in \d+ ms: .*; \d+ ms after the rollback started$/);
             assert.match(r.steps.find((s) => s.name === "restore the previous config")!.detail, /unset activeColor/);
             assert.match(r.outcome, /rolled back to the previous config/);
             assert.match(r.lines.join("\n"), /FAILED \(exit 1/);
@@ -423,10 +510,12 @@ describe("release CLI", function () {
         });
 
         it("Ctrl-C during the watch stops it, restores the previous config, reports and exits 130", async () => {
-            const { ws, initial } = await setup("healthy");
+            const { ws, initial, colours } = await setup("healthy");
             const stop = new AbortController();
             ws.onUp = (n) => {
-                if (n === 1) setTimeout(() => stop.abort("SIGINT"), 30);
+                // Once the watch runs: green's 3 answers of the convergence wait, then the watch's first.
+                let seen = 0;
+                if (n === 1) colours.green.onHit = () => void (++seen === 4 && stop.abort("SIGINT"));
             };
             const started = Date.now();
             const lines: string[] = [];
@@ -436,9 +525,11 @@ describe("release CLI", function () {
             assert.ok(Date.now() - started < 3000, "the 30 s watch ended at the signal");
             assert.deepEqual(ws.stack, initial, "the stack file is as before");
             assert.deepEqual([ws.ups, ws.deployed.activeColor], [2, "blue"], "an up put the previous config back");
-            assert.deepEqual(stepNames(r).slice(-4), [
+            assert.deepEqual(stepNames(r).slice(-6), [
                 "watch the live route for 30.0 s: failed",
                 "restore the previous config: ok",
+                "pulumi up --target the live and preview routes: ok",
+                "wait until the live route answers only from blue 1.0.0 (up to 2.0 s): ok",
                 "pulumi up (rollback): ok",
                 "check the live route after rollback: ok",
             ]);
@@ -455,7 +546,8 @@ describe("release CLI", function () {
             assert.equal(r.exitCode, EXIT.failed, r.lines.join("\n"));
             assert.equal(ws.ups, 1, "no second up back to green");
             assert.deepEqual([ws.stack.activeColor, ws.deployed.activeColor], ["blue", "blue"]);
-            assert.equal(stepNames(r).at(-1), "watch the live route for 150 ms: failed");
+            assert.deepEqual(ws.upTargets, [ROUTE_URNS, undefined], "the failed wait still lets the full up complete the rollback");
+            assert.deepEqual(stepNames(r).slice(-2), ["wait until the live route answers only from blue 1.0.0 (up to 2.0 s): failed", "pulumi up: ok"]);
             assert.match(r.outcome, /the rollback stays in place/);
         });
 
@@ -700,6 +792,53 @@ describe("release CLI", function () {
             assert.ok(r.steps.some((s) => s.name === "check blue through the preview route before switching"));
         });
 
+        it("rollback ups exactly the traffic routes first, waits until blue answers, then ups the whole stack", async () => {
+            const { ws } = await setup("healthy", { blueVersion: "1.0.0", greenVersion: "2.0.0", activeColor: "green" });
+            ws.lag = 4; // the proxy applies the route 4 requests late
+            const r = await run(ws, ["rollback"]);
+            assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
+            assert.deepEqual(ws.upTargets, [ROUTE_URNS, undefined]);
+            assert.deepEqual(stepNames(r).slice(-4), [
+                "pulumi up --target the live and preview routes: ok",
+                "wait until the live route answers only from blue 1.0.0 (up to 2.0 s): ok",
+                "pulumi up: ok",
+                "watch the live route for 150 ms: ok",
+            ]);
+            assert.equal(r.steps.at(-4)!.detail, "app-route, app-preview-token-route: update 1, same 24");
+            const [, took, since] =
+                /^converged in (\d+) ms: 3 in a row from blue 1\.0\.0 after 4 answers not from it yet, 0 failed \(tolerate 0\); (\d+) ms after the rollback started$/.exec(
+                    r.steps.at(-3)!.detail,
+                )!;
+            assert.ok(Number(since) >= Number(took), "the rollback started before its wait");
+        });
+
+        it("with inactiveScale minimal a rollback ups the whole stack first (the old colour may be scaled down); a canary abort still goes fast", async () => {
+            const minimal = { blueVersion: "1.0.0", greenVersion: "2.0.0", inactiveScale: "minimal" };
+            const { ws } = await setup("healthy", { ...minimal, activeColor: "green" });
+            const r = await run(ws, ["rollback"]);
+            assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
+            assert.deepEqual(ws.upTargets, [undefined]);
+            const skipped = r.steps.find((s) => s.name === "pulumi up --target the live and preview routes")!;
+            assert.equal(skipped.status, "skipped");
+            assert.match(skipped.detail, /^inactiveScale minimal: blue may run one pod per zone/);
+            assert.equal(ws.deployed.activeColor, "blue");
+
+            const canary = await setup("healthy", { ...minimal, releaseStrategy: "canary", canaryWeight: "25" });
+            assert.equal((await run(canary.ws, ["rollback"])).exitCode, EXIT.ok);
+            assert.deepEqual(canary.ws.upTargets, [ROUTE_URNS, undefined], "the traffic goes back to the active colour, which is full size");
+        });
+
+        it("the convergence bound defaults per stack cloud; --converge-timeout overrides it", async () => {
+            const { ws } = await setup("healthy", { blueVersion: "1.0.0", greenVersion: "2.0.0", cloud: "gcp" });
+            const noBound = FAST.slice(0, FAST.indexOf("--converge-timeout"));
+            const r = await runRelease(parseReleaseArgs(["promote", "--stack", "dev", ...noBound]), ws, () => {});
+            assert.equal(r.exitCode, EXIT.ok);
+            assert.ok(r.steps.some((s) => s.name === "wait until the live route answers only from green 2.0.0 (up to 600.0 s)"));
+            assert.equal(parseReleaseArgs(["promote", "--stack", "x", "--converge-timeout", "90"]).convergeMs, 90_000);
+            assert.equal(parseReleaseArgs(["promote", "--stack", "x"]).convergeMs, undefined);
+            assert.throws(() => parseReleaseArgs(["promote", "--stack", "x", "--converge-timeout", "soon"]), /--converge-timeout must be a number of seconds/);
+        });
+
         it("status prints versions, colours, weights and health of both routes", async () => {
             const { ws } = await setup("failing");
             const r = await run(ws, ["status"]);
@@ -850,6 +989,111 @@ describe("release CLI building blocks", () => {
         assert.deepEqual(await ws.up(() => {}), { update: 1 });
         assert.deepEqual(await ws.outputs(), { endpoint: "lb.example.com", kubeconfig: "[secret]" });
         assert.deepEqual(calls, ['set {"zdp:activeColor":{"value":"green","secret":false}}', "remove zdp:canaryWeight", "up color=never"]);
+    });
+
+    it("the Automation API adapter ups exactly the Release's traffic routes, as the exported state names them", async () => {
+        const release = "urn:pulumi:aws::zdp::zdp:k8s:Release::app";
+        const httpRoute = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
+        const route = (name: string, parent = release, parentType = "zdp:k8s:Release") => ({
+            urn: `urn:pulumi:aws::zdp::${parentType}$${httpRoute}::${name}`,
+            type: httpRoute,
+            parent,
+        });
+        const resources = [
+            { urn: "urn:pulumi:aws::zdp::pulumi:pulumi:Stack::zdp-aws", type: "pulumi:pulumi:Stack" },
+            { urn: release, type: "zdp:k8s:Release", parent: "urn:pulumi:aws::zdp::pulumi:pulumi:Stack::zdp-aws" },
+            route("app-route"),
+            route("app-preview-token-route"),
+            route("app-preview-route"),
+            route("app-redirect-route"), // moves no traffic
+            { urn: `urn:pulumi:aws::zdp::zdp:k8s:Release$kubernetes:apps/v1:Deployment::app-blue`, type: "kubernetes:apps/v1:Deployment", parent: release },
+            route("app-route", "urn:pulumi:aws::zdp::other:Thing::app", "other:Thing"), // another component's route
+        ];
+        const targets: unknown[] = [];
+        const stack = {
+            exportStack: async () => ({ version: 3, deployment: { resources } }),
+            up: async (o: { target?: string[] }) => (targets.push(o.target), { summary: { resourceChanges: { update: 1 } } }),
+        } as unknown as StackApi;
+        const ws = workspaceFromStack("aws", stack, () => "");
+        const urns = await ws.routeUrns();
+        assert.deepEqual(urns, [route("app-route").urn, route("app-preview-token-route").urn, route("app-preview-route").urn]);
+        await ws.up(() => {}, { targets: urns });
+        await ws.up(() => {});
+        assert.deepEqual(targets, [urns, undefined]);
+        const empty = workspaceFromStack("aws", { exportStack: async () => ({ version: 3, deployment: {} }) } as unknown as StackApi, () => "");
+        assert.deepEqual(await empty.routeUrns(), []);
+    });
+
+    it("the traffic routes are found among the URNs the real program registers (not the redirect route)", async function () {
+        this.timeout(60_000);
+        const run = await runStack("gcp", { domain: "app.example.com", previewHost: "preview.app.example.com" }); // with HTTPS: a redirect route too
+        const urns = trafficRouteUrns(run.resources);
+        assert.deepEqual(urns.map(urnName).sort(), ["app-preview-route", "app-preview-token-route", "app-route"]);
+        assert.ok(
+            run.resources.some((r) => urnName(r.urn) === "app-redirect-route"),
+            "the program has a redirect route, left out",
+        );
+    });
+
+    it("a rollback ups the routes alone only when versions stay and every colour gaining traffic is at full size", () => {
+        const s = (stack: Record<string, string>) => readState(DEFAULTS, { blueVersion: "1.0.0", greenVersion: "2.0.0", ...stack });
+        assert.equal(fastRollbackBlocker(s({ activeColor: "green" }), s({})), undefined);
+        assert.match(
+            fastRollbackBlocker(s({ activeColor: "green", inactiveScale: "minimal" }), s({ inactiveScale: "minimal" })) ?? "",
+            /^inactiveScale minimal: blue may run one pod per zone; the full up scales it up before the route moves$/,
+        );
+        const canary = { releaseStrategy: "canary", inactiveScale: "minimal" };
+        assert.equal(fastRollbackBlocker(s({ ...canary, canaryWeight: "50" }), s({ ...canary, canaryWeight: "0" })), undefined, "back to the active colour");
+        assert.equal(fastRollbackBlocker(s({ greenVersion: "2.1.0" }), s({})), "the rollback moves no traffic");
+        assert.equal(fastRollbackBlocker(s({ activeColor: "green", greenVersion: "2.1.0" }), s({})), "versions change: the Deployments roll first");
+        assert.equal(fastRollbackBlocker(s({ releaseStrategy: "rolling" }), s({ releaseStrategy: "rolling" })), "rolling: no colours to switch");
+    });
+
+    it("while converging, a release waits only on healthy answers of the previous state; a rollback on anything but the target", () => {
+        const previous = { blue: "1.0.0" };
+        const target = { green: "2.0.0" };
+        const cases: [Partial<ProbeResult>, AnswerKind, AnswerKind][] = [
+            [{ ok: true, status: 200, color: "green", version: "2.0.0" }, "target", "target"],
+            [{ status: 200, color: "blue", version: "1.0.0", error: "answered by blue 1.0.0, expected green 2.0.0" }, "waiting", "waiting"],
+            [{ status: 503, color: "blue", version: "1.0.0" }, "failure", "waiting"],
+            [{ status: 503, color: "green", version: "2.0.0" }, "failure", "failure"],
+            [{ error: "no complete answer within 1000 ms" }, "failure", "waiting"],
+            [{ status: 200, color: "blue", version: "0.9.0", error: "answered by blue 0.9.0, expected green 2.0.0" }, "failure", "waiting"],
+            [{ status: 200, version: "1.0.0", error: "the answer has no x-zdp-color/x-zdp-version header" }, "waiting", "waiting"], // --version-path
+            [{ status: 200, version: "0.9.0", error: "the answer has no x-zdp-color/x-zdp-version header" }, "failure", "waiting"],
+        ];
+        for (const [answer, forward, rollback] of cases) {
+            const p: ProbeResult = { ok: false, ms: 1, ...answer };
+            assert.deepEqual(
+                [classify(p, previous, target, "forward"), classify(p, previous, target, "rollback")],
+                [forward, rollback],
+                JSON.stringify(answer),
+            );
+        }
+    });
+
+    it("the convergence wait ends at its bound by the injected clock, not by the machine's speed", async () => {
+        const { ws } = await setup("healthy"); // the live route answers from blue 1.0.0, never from green
+        let now = 0;
+        const spec: ConvergeSpec = {
+            url: `http://${ws.endpoint}/healthz`,
+            target: { green: "2.0.0" },
+            previous: { blue: "1.0.0" },
+            mode: "forward",
+            timeoutMs: 1000,
+            intervalMs: 60_000, // never slept: the injected sleep returns at once
+            successThreshold: 3,
+            maxFailures: 0,
+            boundMs: 5000,
+            clock: () => (now += 1000), // every reading is one second later
+            sleep: async () => {},
+        };
+        const res = await awaitConvergence(spec);
+        assert.deepEqual([res.ok, res.converged, res.attempts, res.waiting, res.failures], [false, false, 5, 5, 0]);
+        assert.match(
+            describeConvergence(res, spec),
+            /^did not converge within 5\.0 s \(--converge-timeout\): 5 answers from blue 1\.0\.0, never 3 in a row from green 2\.0\.0/,
+        );
     });
 
     it("a probe's timeout is a deadline: a 200 that trickles its body never passes and ends on time", async () => {

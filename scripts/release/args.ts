@@ -1,5 +1,6 @@
 // Command-line grammar of the release CLI, parsed with node's util.parseArgs. Pure: no I/O.
 import { parseArgs } from "node:util";
+import type { Cloud } from "../../components/config";
 
 export type Action =
     { kind: "status" } | { kind: "deploy"; version: string } | { kind: "promote" } | { kind: "rollback" } | { kind: "canary"; percents: number[] };
@@ -36,8 +37,30 @@ export interface ReleaseArgs {
     loadMs: number;
     /** Probe this path and read the answering version from its JSON `version` (apps without the x-zdp-* headers). */
     versionPath?: string;
+    /** Bound of the wait for the live route to answer from the new state after an `up` (absent: CONVERGE_DEFAULT_MS of the stack's cloud). */
+    convergeMs?: number;
     checks: CheckOptions;
 }
+
+/**
+ * How long a route change may take to reach the data plane, per stack cloud (config key `cloud`).
+ * Bounds, not typical times: the wait ends as soon as the route answers from the new state.
+ */
+export const CONVERGE_DEFAULT_MS: Record<Cloud, number> = {
+    // Envoy Gateway (or the dev cluster's own controller) pushes a route over xDS in seconds, but pushes
+    // taking 30-120 s under rollout churn are reported (envoyproxy/gateway#7366, and #9777: a full
+    // translation takes tens of seconds in large clusters).
+    local: 120_000,
+    // The AWS Load Balancer Controller turns the HTTPRoute into ALB listener-rule weights; a 6 min 15 s
+    // lag between building its model and calling the AWS API is reported (kubernetes-sigs/aws-load-balancer-controller#2070).
+    aws: 600_000,
+    // Application Gateway for Containers: "near real-time updates to add or move pods, routes, and probes"
+    // (learn.microsoft.com/azure/application-gateway/for-containers/overview).
+    azure: 120_000,
+    // GKE Gateway writes a URL map that every Google front end must pick up; Google's own xDS interop
+    // tests wait up to 600 s for a URL-map change to propagate (grpc/grpc#28004).
+    gcp: 600_000,
+};
 
 export class UsageError extends Error {
     constructor(message: string) {
@@ -71,6 +94,12 @@ Options:
   --attempts N         preview requests allowed (retries included)      default 20
   --watch SECONDS      watch of the live route after each switch        default 60
   --max-failures N     failed live requests tolerated during a watch    default 0
+  --converge-timeout S after each up: how long the live route may keep answering from the
+                       previous state before --success answers in a row come from the new one
+                       (not converging in time is a failure: rolled back)
+                       default per stack cloud: ${Object.entries(CONVERGE_DEFAULT_MS)
+                           .map(([c, ms]) => `${c} ${ms / 1000}`)
+                           .join(", ")}
 `;
 
 const DEFAULTS: CheckOptions = {
@@ -123,6 +152,7 @@ export function parseReleaseArgs(argv: string[]): ReleaseArgs {
                 attempts: { type: "string" },
                 watch: { type: "string" },
                 "max-failures": { type: "string" },
+                "converge-timeout": { type: "string" },
             },
         });
     } catch (e) {
@@ -167,6 +197,7 @@ export function parseReleaseArgs(argv: string[]): ReleaseArgs {
         endpoint: values.endpoint,
         analysisFile: values.analysis,
         versionPath: values["version-path"],
+        convergeMs: values["converge-timeout"] === undefined ? undefined : seconds("converge-timeout", values["converge-timeout"]),
         loadConcurrency: count("load", values.load, 0, 0),
         loadMs: values["load-seconds"] === undefined ? 30_000 : seconds("load-seconds", values["load-seconds"]),
         checks: {

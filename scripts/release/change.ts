@@ -1,6 +1,6 @@
 // What a release command changes in the stack config, and what must be checked around it. Pure:
 // works on plain `key -> string` maps of the project's keys (no `zdp:` prefix), no Pulumi import.
-import { COLORS, STRATEGIES, type Color, type Strategy } from "../../components/config";
+import { CLOUDS, COLORS, STRATEGIES, type Cloud, type Color, type Strategy } from "../../components/config";
 import type { Action } from "./args";
 
 /** The config keys the release CLI may write (contract: project `zdp`). */
@@ -20,6 +20,10 @@ export interface ReleaseState {
     domain?: string;
     /** The app namespace (where the release lock's Lease lives). */
     namespace: string;
+    /** The stack's cloud: picks the default bound of the convergence wait. */
+    cloud: Cloud;
+    /** full | minimal: whether the colour without traffic keeps its full size (see fastRollbackBlocker). */
+    inactiveScale: string;
 }
 
 /** A precondition that makes the command meaningless or unsafe; nothing was changed. */
@@ -51,6 +55,8 @@ export function readState(defaults: Record<string, string>, stackConfig: Record<
         throw new RefusedError(`releaseStrategy is "${merged.releaseStrategy ?? ""}", expected one of ${STRATEGIES.join(", ")}`);
     const activeColor = merged.activeColor as Color;
     if (!COLORS.includes(activeColor)) throw new RefusedError(`activeColor is "${merged.activeColor ?? ""}", expected blue or green`);
+    const cloud = (merged.cloud ?? "local") as Cloud;
+    if (!CLOUDS.includes(cloud)) throw new RefusedError(`cloud is "${merged.cloud}", expected one of ${CLOUDS.join(", ")}`);
     const canaryWeight = strategy === "canary" ? Number(merged.canaryWeight ?? "0") : 0;
     if (!Number.isInteger(canaryWeight) || canaryWeight < 0 || canaryWeight > 100)
         throw new RefusedError(`canaryWeight is "${merged.canaryWeight}", expected 0 to 100`);
@@ -64,6 +70,8 @@ export function readState(defaults: Record<string, string>, stackConfig: Record<
         healthPath: merged.healthPath ?? "/",
         domain: merged.domain,
         namespace: merged.namespace ?? "",
+        cloud,
+        inactiveScale: merged.inactiveScale ?? "full",
     };
 }
 
@@ -71,6 +79,26 @@ export function readState(defaults: Record<string, string>, stackConfig: Record<
 export function weightsOf(state: ReleaseState): Record<string, number> {
     if (state.strategy === "rolling") return { app: 100 };
     return { [state.activeColor]: 100 - state.canaryWeight, [state.inactiveColor]: state.canaryWeight };
+}
+
+/**
+ * Why a rollback from `from` to `to` must not start with an `up` of the routes alone, or undefined
+ * when it may. Only the routes move then: the Deployments stay as deployed, so it is safe only when
+ * versions stay and every colour that gains traffic is at full size. With inactiveScale minimal the
+ * colour that lost its traffic shrinks to one pod per zone (docs/releasing.md); the full `up` scales it
+ * back and waits before the route moves (components/k8s/releaseGate.ts).
+ */
+export function fastRollbackBlocker(from: ReleaseState, to: ReleaseState): string | undefined {
+    if (to.strategy === "rolling") return "rolling: no colours to switch";
+    const before = weightsOf(from);
+    const after = weightsOf(to);
+    const gaining = Object.keys(after).filter((c) => after[c] > (before[c] ?? 0));
+    if (gaining.length === 0) return "the rollback moves no traffic";
+    if ((["blue", "green", "app"] as const).some((t) => from.versions[t] !== to.versions[t])) return "versions change: the Deployments roll first";
+    const shrunk = gaining.filter((c) => c !== from.activeColor);
+    if (to.inactiveScale !== "full" && shrunk.length > 0)
+        return `inactiveScale ${to.inactiveScale}: ${shrunk.join(", ")} may run one pod per zone; the full up scales it up before the route moves`;
+    return undefined;
 }
 
 export interface ConfigStep {

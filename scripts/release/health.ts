@@ -25,11 +25,15 @@ export interface ProbeResult {
 
 const header = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(",") : v);
 
-/** Why an answer does not prove it came from an expected colour and version, or undefined when it does. */
-export function attributionError(color: string | undefined, version: string | undefined, expect: Expect): string | undefined {
-    const wanted = Object.entries(expect)
+/** Colours and versions as a reader says them: "blue 1.0.0 or green 2.0.0". */
+export const describeExpect = (e: Expect) =>
+    Object.entries(e)
         .map(([c, v]) => `${c} ${v}`)
         .join(" or ");
+
+/** Why an answer does not prove it came from an expected colour and version, or undefined when it does. */
+export function attributionError(color: string | undefined, version: string | undefined, expect: Expect): string | undefined {
+    const wanted = describeExpect(expect);
     if (!color || !version) return `the answer has no ${COLOR_HEADER}/${VERSION_HEADER} header: cannot tell which colour answered (expected ${wanted})`;
     if (expect[color] !== version) return `answered by ${color} ${version}, expected ${wanted}`;
     return undefined;
@@ -177,8 +181,13 @@ export async function watchHealthy(spec: WatchSpec): Promise<CheckResult> {
     };
 }
 
+/** One answer in a line: its error, or its status and who sent it. */
+export function describeAnswer(p: ProbeResult | undefined): string {
+    if (!p) return "no request";
+    const by = p.color ? ` from ${p.color} ${p.version ?? "?"}` : "";
+    return p.error ?? `HTTP ${p.status}${by}`;
+}
+
 export function describe(r: CheckResult): string {
-    const by = r.last?.color ? ` from ${r.last.color} ${r.last.version ?? "?"}` : "";
-    const last = r.last ? (r.last.error ?? `HTTP ${r.last.status}${by}`) : "no request";
-    return `${r.successes}/${r.attempts} healthy, ${r.failures} failed; last: ${last}`;
+    return `${r.successes}/${r.attempts} healthy, ${r.failures} failed; last: ${describeAnswer(r.last)}`;
 }

@@ -7,7 +7,7 @@ import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { PROJECT } from "../../components/config";
 import { projectConfig } from "../pulumiConfig";
 import { kubectlLeaseApi } from "./lock";
-import type { Workspace } from "./workspace";
+import { urnName, type Workspace } from "./workspace";
 
 const prefix = `${PROJECT}:`;
 
@@ -18,7 +18,30 @@ export function projectDefaultsFrom(pulumiYaml: string): Record<string, string> 
 }
 
 /** The Stack methods the release CLI uses (a fake in tests). */
-export type StackApi = Pick<Stack, "getAllConfig" | "setAllConfig" | "removeAllConfig" | "up" | "preview" | "outputs">;
+export type StackApi = Pick<Stack, "getAllConfig" | "setAllConfig" | "removeAllConfig" | "up" | "preview" | "outputs" | "exportStack">;
+
+const HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
+const RELEASE = "zdp:k8s:Release";
+/** The routes that carry traffic: `${release}-route`, `-preview-token-route`, `-preview-route` in components/k8s/release.ts (not the redirect). */
+const TRAFFIC_ROUTES = ["route", "preview-token-route", "preview-route"];
+
+interface StateResource {
+    urn: string;
+    type: string;
+    parent?: string;
+}
+
+/**
+ * The URNs of the traffic routes among a stack's exported resources, as the state spells them (no
+ * URN is built by hand: a changed project, stack or parent would make a guess target nothing).
+ */
+export function trafficRouteUrns(resources: StateResource[]): string[] {
+    const releases = new Map(resources.filter((r) => r.type === RELEASE).map((r) => [r.urn, urnName(r.urn)]));
+    return resources
+        .filter((r) => r.type === HTTP_ROUTE && r.parent !== undefined && releases.has(r.parent))
+        .filter((r) => TRAFFIC_ROUTES.some((suffix) => urnName(r.urn) === `${releases.get(r.parent!)}-${suffix}`))
+        .map((r) => r.urn);
+}
 
 /** A Workspace over one Automation API stack: project keys get the `zdp:` prefix, never secret. */
 export function workspaceFromStack(stackName: string, stack: StackApi, readPulumiYaml: () => string): Workspace {
@@ -38,9 +61,14 @@ export function workspaceFromStack(stackName: string, stack: StackApi, readPulum
         async removeConfig(keys) {
             if (keys.length > 0) await stack.removeAllConfig(keys.map((k) => prefix + k));
         },
-        async up(onOutput) {
-            const result = await stack.up({ onOutput, color: "never" });
+        async up(onOutput, opts) {
+            // Exact URNs: `--target` also takes globs, which this never needs.
+            const result = await stack.up({ onOutput, color: "never", ...(opts?.targets ? { target: opts.targets } : {}) });
             return result.summary.resourceChanges ?? {};
+        },
+        async routeUrns() {
+            const state = await stack.exportStack();
+            return trafficRouteUrns((state.deployment as { resources?: StateResource[] } | undefined)?.resources ?? []);
         },
         async preview(onOutput) {
             const result = await stack.preview({ onOutput, color: "never", diff: true });

@@ -1,15 +1,27 @@
 // Carries out one release command against a Workspace: read config, plan, verify the receiving
-// colour through its preview route, change config and `up` step by step while watching the live
-// route, and on any failure put the previous config back and `up` again (never after a rollback's up).
+// colour through its preview route, change config and `up` step by step, waiting for the live route
+// to converge on each new state and watching it, and on any failure put the previous config back and
+// `up` again, the traffic routes first (never after a rollback's up).
 import os from "node:os";
-import type { CheckOptions, ReleaseArgs } from "./args";
-import { deployedDifferences, planRelease, readState, restoreEdit, weightsOf, type ConfigEdit, type ReleasePlan, type ReleaseState } from "./change";
-import { checkHealthy, describe, watchHealthy, type CheckResult, type Expect } from "./health";
+import { CONVERGE_DEFAULT_MS, type CheckOptions, type ReleaseArgs } from "./args";
+import {
+    deployedDifferences,
+    fastRollbackBlocker,
+    planRelease,
+    readState,
+    restoreEdit,
+    weightsOf,
+    type ConfigEdit,
+    type ReleasePlan,
+    type ReleaseState,
+} from "./change";
+import { awaitConvergence, describeConvergence, type ConvergeMode, type ConvergeSpec } from "./converge";
+import { checkHealthy, describe, describeExpect, watchHealthy, type CheckResult, type Expect } from "./health";
 import { analyze, type Analysis } from "./analysis";
 import { describeLoad, load } from "./load";
 import { acquireLock, LEASE_NAME, type HeldLock } from "./lock";
 import { Reporter, StepFailed, formatMs, type StepRecord } from "./report";
-import type { ChangeSummary, Workspace } from "./workspace";
+import { urnName, type ChangeSummary, type Workspace } from "./workspace";
 
 export const EXIT = {
     ok: 0,
@@ -284,8 +296,11 @@ export async function runRelease(
 
         const touched = new Set<string>();
         let upStarted = false;
+        const traffic: Traffic = { r, ws, args, live, upOutput, signal, boundMs: args.convergeMs ?? CONVERGE_DEFAULT_MS[state.cloud] };
         try {
             for (const step of plan.steps) {
+                const from = current;
+                const since = performance.now();
                 await r.step(`set ${step.label}`, async () => {
                     interrupted();
                     for (const k of Object.keys(step.edit)) touched.add(k);
@@ -294,7 +309,8 @@ export async function runRelease(
                     return { value: undefined, detail: `Pulumi.${ws.stackName}.yaml` };
                 });
                 upStarted = true;
-                await r.step("pulumi up", async () => ({ value: undefined, detail: summarize(await ws.up(upOutput)) }));
+                if (plan.keepOnFailure) await rollbackUps(traffic, from, current, "pulumi up", since, plan.watchLive);
+                else await upThenConverge(traffic, from, current, plan.watchLive);
                 const watchStart = new Date();
                 if (plan.watchLive)
                     await r.step(
@@ -331,27 +347,117 @@ export async function runRelease(
                     code,
                     `${e.message}; the rollback stays in place (the tool never undoes a rollback): check the stack now, pulumi stack --stack ${ws.stackName}`,
                 );
-            return rollback(r, ws, before, touched, upStarted, live, liveExpect(state), args.checks, upOutput, finish, e, code);
+            return rollback(traffic, { before, touched, upStarted, from: current, to: state, moved: plan.watchLive }, finish, e, code);
         }
     }
 }
 
+/** What the steps around an `up` need. */
+interface Traffic {
+    r: Reporter;
+    ws: Workspace;
+    args: ReleaseArgs;
+    live: string;
+    upOutput: (line: string) => void;
+    signal?: AbortSignal;
+    /** Bound of each convergence wait (--converge-timeout or the cloud's default). */
+    boundMs: number;
+}
+
+const fullUp = (t: Traffic, name: string) => t.r.step(name, async () => ({ value: undefined, detail: summarize(await t.ws.up(t.upOutput)) }));
+
+/** `pulumi up`, then (when the step moves traffic) the wait until the live route answers from the new state. */
+async function upThenConverge(t: Traffic, from: ReleaseState, to: ReleaseState, moves: boolean): Promise<void> {
+    await fullUp(t, "pulumi up");
+    if (moves) await convergeStep(t, from, to, "forward");
+}
+
+/** Waits until the live route answers only from `to` (converge.ts); `since`: when the rollback began, for the report. */
+async function convergeStep(t: Traffic, from: ReleaseState, to: ReleaseState, mode: ConvergeMode, since?: number): Promise<void> {
+    const c = t.args.checks;
+    const spec: ConvergeSpec = {
+        url: t.live,
+        target: liveExpect(to),
+        previous: liveExpect(from),
+        mode,
+        versionField: c.versionField,
+        timeoutMs: c.timeoutMs,
+        intervalMs: c.intervalMs,
+        successThreshold: c.successThreshold,
+        maxFailures: c.maxFailures,
+        boundMs: t.boundMs,
+        // Ctrl-C stops a release's wait; a rollback's runs to its end.
+        signal: mode === "forward" ? t.signal : undefined,
+    };
+    await t.r.step(`wait until the live route answers only from ${describeExpect(spec.target)} (up to ${formatMs(t.boundMs)})`, async () => {
+        const res = await awaitConvergence(spec);
+        const sinceStart = res.ok && since !== undefined ? `; ${Math.round(performance.now() - since)} ms after the rollback started` : "";
+        return { value: res, ok: res.ok, detail: describeConvergence(res, spec) + sinceStart };
+    });
+}
+
+const ROUTE_UP = "pulumi up --target the live and preview routes";
+
+/** The fast half of a rollback: an `up` of the traffic routes only. False when it did not run or failed (the full `up` follows anyway). */
+async function routeOnlyUp(t: Traffic, blocker: string | undefined): Promise<boolean> {
+    if (blocker) {
+        t.r.skip(ROUTE_UP, blocker);
+        return false;
+    }
+    try {
+        return await t.r.step(ROUTE_UP, async () => {
+            const targets = await t.ws.routeUrns();
+            if (targets.length === 0) return { value: false, detail: "not run: the stack's state has no traffic routes" };
+            const changes = summarize(await t.ws.up(t.upOutput, { targets }));
+            return { value: true, detail: `${targets.map(urnName).join(", ")}: ${changes}` };
+        });
+    } catch (e) {
+        if (!(e instanceof StepFailed)) throw e;
+        return false;
+    }
+}
+
+/**
+ * A rollback's `up`s: the traffic routes alone first where that is safe (fastRollbackBlocker), and the
+ * wait until the live route answers from `to`; then the full `up` for everything else, which runs even
+ * when that wait failed (a rollback is completed, never undone). Otherwise the full `up`, then the wait.
+ */
+async function rollbackUps(t: Traffic, from: ReleaseState, to: ReleaseState, upName: string, since: number, moves: boolean): Promise<void> {
+    const routed = await routeOnlyUp(t, fastRollbackBlocker(from, to));
+    let waitFailed: StepFailed | undefined;
+    if (routed && moves)
+        await convergeStep(t, from, to, "rollback", since).catch((e: unknown) => {
+            if (!(e instanceof StepFailed)) throw e;
+            waitFailed = e;
+        });
+    await fullUp(t, upName);
+    if (waitFailed) throw waitFailed;
+    if (!routed && moves) await convergeStep(t, from, to, "rollback", since);
+}
+
+/** What an automatic rollback puts back: the config before the command, deployed as `to`. */
+interface Undo {
+    before: Record<string, string>;
+    touched: Set<string>;
+    upStarted: boolean;
+    /** The state the failed command left in the stack file, and the one before it. */
+    from: ReleaseState;
+    to: ReleaseState;
+    /** The command moved traffic: wait for the route to move back. */
+    moved: boolean;
+}
+
 async function rollback(
-    r: Reporter,
-    ws: Workspace,
-    before: Record<string, string>,
-    touched: Set<string>,
-    upStarted: boolean,
-    live: string,
-    expect: Expect,
-    checks: CheckOptions,
-    upOutput: (line: string) => void,
+    t: Traffic,
+    undo: Undo,
     finish: (code: number, outcome: string) => ReleaseResult,
     cause: StepFailed,
     code: number,
 ): Promise<ReleaseResult> {
+    const { r, ws } = t;
     r.info(`rolling back: ${cause.message}`);
-    const edit = restoreEdit(before, touched);
+    const since = performance.now();
+    const edit = restoreEdit(undo.before, undo.touched);
     try {
         await r.step("restore the previous config", async () => {
             await ws.setConfig(edit.set);
@@ -359,10 +465,10 @@ async function rollback(
             const parts = [...Object.entries(edit.set).map(([k, v]) => `${k}=${v}`), ...edit.remove.map((k) => `unset ${k}`)];
             return { value: undefined, detail: parts.join(" ") };
         });
-        if (!upStarted) return finish(code, `${cause.message}; config restored, nothing was deployed`);
-        await r.step("pulumi up (rollback)", async () => ({ value: undefined, detail: summarize(await ws.up(upOutput)) }));
+        if (!undo.upStarted) return finish(code, `${cause.message}; config restored, nothing was deployed`);
+        await rollbackUps(t, undo.from, undo.to, "pulumi up (rollback)", since, undo.moved);
         await r.step("check the live route after rollback", async () => {
-            const res = await httpCheck(live, {}, expect, checks);
+            const res = await httpCheck(t.live, {}, liveExpect(undo.to), t.args.checks);
             return { value: res, ok: res.ok, detail: describe(res) };
         });
     } catch (e) {
@@ -418,7 +524,7 @@ async function dryRun(
     if (failure) return finish(EXIT.failed, `dry run: ${failure}`);
     const checks = [
         plan.preCheck && `check ${plan.preCheck} through the preview route`,
-        plan.watchLive && "watch the live route",
+        plan.watchLive && "wait for the live route to converge, watch it",
         plan.postCheck && `check ${plan.postCheck} after the update`,
     ].filter(Boolean);
     return finish(EXIT.ok, `dry run of: ${plan.summary}; preview: ${summary}; a real run would also ${checks.join(", ") || "only up"}`);

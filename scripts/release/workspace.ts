@@ -6,6 +6,14 @@ export interface ChangeSummary {
     [op: string]: number | undefined;
 }
 
+/** The name part of a Pulumi URN (after its last `::`), e.g. `app-route`. */
+export const urnName = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
+
+export interface UpOptions {
+    /** Update only these resources (URNs, `pulumi up --target`); the rest of the stack stays as deployed. */
+    targets?: string[];
+}
+
 export interface Workspace {
     readonly stackName: string;
     /** Project config defaults from Pulumi.yaml, keyed without the project prefix. */
@@ -15,7 +23,9 @@ export interface Workspace {
     setConfig(values: Record<string, string>): Promise<void>;
     removeConfig(keys: string[]): Promise<void>;
     /** `pulumi up` with the current config; throws when the update fails. */
-    up(onOutput: (line: string) => void): Promise<ChangeSummary>;
+    up(onOutput: (line: string) => void, opts?: UpOptions): Promise<ChangeSummary>;
+    /** URNs of the Release's live and preview HTTPRoutes in the stack's state (empty when it has none). */
+    routeUrns(): Promise<string[]>;
     /** `pulumi preview` with the current config. */
     preview(onOutput: (line: string) => void): Promise<ChangeSummary>;
     /** Stack outputs (values only). */
