@@ -1,0 +1,3 @@
+module zdp.e2e/images
+
+go 1.26.0
