@@ -1,0 +1,139 @@
+// Constant load through the Gateway with autocannon, every answer attributed to the colour and version
+// that sent it (the app's x-zdp-color / x-zdp-version headers; "gateway" for an answer without them),
+// and the pure maths of a step's figures: failed requests, p99 and convergence on the step's target.
+import autocannon from "autocannon";
+
+export interface Answer {
+    /** ms since the load started */
+    at: number;
+    status: number;
+    /** `colour/version` of the pod that answered, or "gateway" (the proxy's own answer, e.g. a 502). */
+    from: string;
+}
+
+/** What a step expects to answer: each `colour/version` and its share of requests (0..1). */
+export type Target = Record<string, number>;
+
+export interface StepFigures {
+    requests: number;
+    failed: number;
+    p99Ms: number;
+    /** ms from the step's start until the gateway answers as `target`; undefined if it never did. */
+    convergedMs: number | undefined;
+    /** Answers per `from`, failed ones counted apart. */
+    by: Record<string, { ok: number; failed: number }>;
+}
+
+export const GATEWAY = "gateway";
+const ok = (status: number) => status >= 200 && status < 300;
+
+/**
+ * When the answers settle on `target` for good: for a single destination, the first moment after
+ * which nothing else answers; for a split, the first moment a window of `window` answers has moved
+ * every destination's share at least halfway from before the step (`before`) to its target share.
+ */
+export function convergedAt(answers: Answer[], target: Target, before: Target = {}, window = 200): number | undefined {
+    const dests = Object.keys(target).filter((k) => target[k] > 0);
+    if (answers.length === 0 || dests.length === 0) return undefined;
+    if (dests.length === 1) {
+        const only = dests[0];
+        let last = -1;
+        for (let i = 0; i < answers.length; i++) if (answers[i].from !== only || !ok(answers[i].status)) last = i;
+        if (last === answers.length - 1) return undefined;
+        return last < 0 ? 0 : answers[last + 1].at;
+    }
+    const moving = [...new Set([...dests, ...Object.keys(before)])].filter((d) => (target[d] ?? 0) !== (before[d] ?? 0));
+    const halfway = (d: string, share: number) => {
+        const from = before[d] ?? 0;
+        const to = target[d] ?? 0;
+        return to > from ? share >= (from + to) / 2 : share <= (from + to) / 2;
+    };
+    const counts: Record<string, number> = {};
+    for (let i = 0; i < answers.length; i++) {
+        counts[answers[i].from] = (counts[answers[i].from] ?? 0) + 1;
+        if (i >= window) counts[answers[i - window].from] -= 1;
+        if (i >= window - 1 && moving.every((d) => halfway(d, (counts[d] ?? 0) / window))) return answers[i].at;
+    }
+    return undefined;
+}
+
+/** A step's figures; `startMs` is when the step's change began (the load starts a little earlier). */
+export function figures(answers: Answer[], errors: number, p99Ms: number, target: Target, before?: Target, startMs = 0): StepFigures {
+    const by: StepFigures["by"] = {};
+    for (const a of answers) {
+        const b = (by[a.from] ??= { ok: 0, failed: 0 });
+        if (ok(a.status)) b.ok++;
+        else b.failed++;
+    }
+    const at = convergedAt(answers, target, before);
+    return {
+        requests: answers.length + errors,
+        failed: answers.filter((a) => !ok(a.status)).length + errors,
+        p99Ms,
+        convergedMs: at === undefined ? undefined : Math.max(0, at - startMs),
+        by,
+    };
+}
+
+/** The line tooling reads: `traffic <step>: <N> requests, <M> failed, p99 <ms> ms, converged <ms> ms`. */
+export function trafficLine(step: string, f: StepFigures): string {
+    const converged = f.convergedMs === undefined ? "never" : `${Math.round(f.convergedMs)} ms`;
+    return `traffic ${step}: ${f.requests} requests, ${f.failed} failed, p99 ${Math.round(f.p99Ms)} ms, converged ${converged}`;
+}
+
+/** A running load: `rate` requests/s over `connections` keep-alive connections, at most `maxSeconds`. */
+export class Load {
+    readonly answers: Answer[] = [];
+    private errors = 0;
+    private readonly started = performance.now();
+    private readonly instance: autocannon.Instance;
+    private readonly done: Promise<autocannon.Result>;
+
+    constructor(url: string, opts: { rate: number; connections: number; maxSeconds: number; timeoutSeconds: number }) {
+        let settle: (err: Error | null, result: autocannon.Result) => void = () => undefined;
+        this.done = new Promise((resolve, reject) => (settle = (err, result) => (err ? reject(err) : resolve(result))));
+        this.instance = autocannon(
+            {
+                url,
+                connections: opts.connections,
+                overallRate: opts.rate,
+                duration: opts.maxSeconds,
+                timeout: opts.timeoutSeconds,
+                setupClient: (client) => {
+                    // autocannon hands on the HTTP parser's record: status and a flat [name, value, …] list.
+                    client.on("headers", (raw: unknown) => {
+                        const { statusCode, headers } = raw as { statusCode: number; headers: string[] };
+                        let color: string | undefined;
+                        let version: string | undefined;
+                        for (let i = 0; i + 1 < headers.length; i += 2) {
+                            const name = headers[i].toLowerCase();
+                            if (name === "x-zdp-color") color = headers[i + 1];
+                            else if (name === "x-zdp-version") version = headers[i + 1];
+                        }
+                        this.answers.push({ at: this.now(), status: statusCode, from: color ? `${color}/${version}` : GATEWAY });
+                    });
+                },
+            },
+            (err, result) => settle(err ? (err instanceof Error ? err : new Error(String(err))) : null, result),
+        );
+        this.instance.on("reqError", () => this.errors++);
+    }
+
+    now(): number {
+        return performance.now() - this.started;
+    }
+
+    /** convergedAt over the answers so far. */
+    convergedAt(target: Target, before?: Target): number | undefined {
+        return convergedAt(this.answers, target, before);
+    }
+
+    /** Stops the load; the step's figures against `target` (and the split `before` it), the step begun at `startMs`. */
+    async stop(target: Target, before: Target | undefined, startMs: number): Promise<StepFigures> {
+        this.instance.stop();
+        const result = await this.done;
+        // Errors autocannon counts that never produced an answer: connection errors and timeouts.
+        const errors = Math.max(this.errors, result.errors);
+        return figures(this.answers, errors, result.latency.p99, target, before, startMs);
+    }
+}
