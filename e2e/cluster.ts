@@ -1,13 +1,21 @@
 // A real Kubernetes control plane on this machine: etcd, kube-apiserver, kube-controller-manager and
 // kube-scheduler built from k8s.io/kubernetes, with kwok standing in for kubelets (nodes and pods turn
-// Ready without containers; e2e/kwok-stages.yaml). With KUBECONFIG set, the suite uses that cluster.
+// Ready without containers; e2e/kwok-stages.yaml), or real nodes (e2e/node.ts: kubelet, containerd,
+// runc) where a suite needs running containers. With KUBECONFIG set, the kwok suites use that cluster.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { tool } from "./tools";
+import { imageArchive, netnsNow, PAUSE_IMAGE, RealNode, requireRealNodeHost, type NodeSpec } from "./node";
+import { tool, until } from "./tools";
+
+/** Real nodes instead of kwok's, and the images (a built binary, its tags) every node imports. */
+export interface RealNodes {
+    nodes: Omit<NodeSpec, "kubeletPort">[];
+    images: { binary: string; tags: string[] }[];
+}
 
 const freePort = () =>
     new Promise<number>((resolve, reject) => {
@@ -20,18 +28,24 @@ const freePort = () =>
 
 export class Cluster {
     private procs: ChildProcess[] = [];
+    private nodes: RealNode[] = [];
+    private readonly netnsBefore = netnsNow();
     private constructor(
         readonly kubeconfig: string,
         private readonly dir?: string,
     ) {}
 
-    /** Start the local control plane (or use $KUBECONFIG's cluster), ready for workloads on 3 zonal nodes. */
-    static async start(): Promise<Cluster> {
-        if (process.env.KUBECONFIG) return new Cluster(process.env.KUBECONFIG);
+    /**
+     * Start the local control plane (or use $KUBECONFIG's cluster), ready for workloads on 3 zonal kwok
+     * nodes; with `real`, on those real nodes instead (always a control plane of its own).
+     */
+    static async start(real?: RealNodes): Promise<Cluster> {
+        if (process.env.KUBECONFIG && !real) return new Cluster(process.env.KUBECONFIG);
+        if (real) requireRealNodeHost();
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zdp-cluster-"));
         const c = new Cluster(path.join(dir, "kubeconfig"), dir);
         try {
-            await c.boot(dir);
+            await c.boot(dir, real);
         } catch (e) {
             c.stop();
             throw e;
@@ -48,7 +62,7 @@ export class Cluster {
         });
     }
 
-    private async boot(dir: string): Promise<void> {
+    private async boot(dir: string, real?: RealNodes): Promise<void> {
         const [etcdPort, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
         this.launch("etcd", [
             `--data-dir=${dir}/etcd`,
@@ -111,6 +125,7 @@ export class Cluster {
             "--controllers=*,-nodeipam,-nodelifecycle,-ttl-after-finished,-bootstrapsigner,-tokencleaner",
         ]);
         this.launch("kube-scheduler", [kc, "--leader-elect=false", `--secure-port=${await freePort()}`]);
+        if (real) return this.startRealNodes(dir, real);
         this.launch("kwok", [
             kc,
             "--manage-all-nodes=true",
@@ -138,6 +153,22 @@ export class Cluster {
         await until(() => this.kubectlOk(["wait", "--for=condition=Ready", "node", "--all", "--timeout=5s"]), 60, "kwok nodes Ready");
     }
 
+    private async startRealNodes(dir: string, real: RealNodes): Promise<void> {
+        const images = [{ binary: tool("pause"), tags: [PAUSE_IMAGE] }, ...real.images].map((i) => imageArchive(dir, i.binary, i.tags));
+        for (const spec of real.nodes) this.nodes.push(new RealNode({ ...spec, kubeletPort: await freePort() }, path.join(dir, "nodes")));
+        for (const node of this.nodes) {
+            await node.startContainerd();
+            for (const archive of images) node.importImage(archive);
+            node.startKubelet(this.kubeconfig);
+        }
+        const names = this.nodes.map((n) => n.spec.name);
+        await until(
+            () => this.kubectlOk(["wait", "--for=condition=Ready", ...names.map((n) => `node/${n}`), "--timeout=5s"]),
+            120,
+            `real nodes ${names.join(", ")} Ready (kubelet logs in ${dir}/nodes/*/kubelet.log)`,
+        );
+    }
+
     kubectl(args: string[], input?: string): string {
         return execFileSync(tool("kubectl"), [`--kubeconfig=${this.kubeconfig}`, ...args], { encoding: "utf8", input, stdio: ["pipe", "pipe", "pipe"] });
     }
@@ -156,20 +187,13 @@ export class Cluster {
     }
 
     stop(): void {
+        for (const node of this.nodes) node.stop(this.netnsBefore);
+        this.nodes = [];
         const procs = this.procs;
         this.procs = [];
         // SIGKILL: a throwaway control plane needs no graceful shutdown, and kube-apiserver can wait on
         // SIGTERM for minutes (seen once in CI with a namespace deletion in flight), holding mocha open.
         for (const p of procs.reverse()) p.kill("SIGKILL");
         if (this.dir && !process.env.ZDP_E2E_KEEP) fs.rmSync(this.dir, { recursive: true, force: true });
-    }
-}
-
-/** Poll `ok` every half second until it holds; throws after `seconds`, naming `what`. */
-export async function until(ok: () => boolean, seconds: number, what: string): Promise<void> {
-    const deadline = Date.now() + seconds * 1000;
-    while (!ok()) {
-        if (Date.now() > deadline) throw new Error(`e2e: timed out after ${seconds} s waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 500));
     }
 }

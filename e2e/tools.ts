@@ -59,3 +59,12 @@ export class PulumiProject {
         fs.rmSync(this.dir, { recursive: true, force: true });
     }
 }
+
+/** Poll `ok` every half second until it holds; throws after `seconds`, naming `what`. */
+export async function until(ok: () => boolean, seconds: number, what: string): Promise<void> {
+    const deadline = Date.now() + seconds * 1000;
+    while (!ok()) {
+        if (Date.now() > deadline) throw new Error(`e2e: timed out after ${seconds} s waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 500));
+    }
+}

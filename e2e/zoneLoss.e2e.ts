@@ -5,7 +5,8 @@
 // the real kube-scheduler on three zonal nodes, loses zone c the way Kubernetes marks it, and compares.
 import assert from "node:assert/strict";
 import { zoneSpread } from "../components/k8s/release";
-import { Cluster, until } from "./cluster";
+import { Cluster } from "./cluster";
+import { until } from "./tools";
 
 const NS = "zone-loss";
 

@@ -1,0 +1,316 @@
+// Zero failed requests, measured: the Release component through the real engine on real nodes (kubelet,
+// containerd, runc), with Traefik carrying the Gateway API routes, under constant load from autocannon
+// during every release step. Each step prints one line tooling reads:
+//   traffic <step>: <N> requests, <M> failed, p99 <ms> ms, converged <ms> ms
+// failed = non-2xx answers and connection errors; converged = from the step's start until the gateway
+// answers only from the step's target (for a split: until the split has moved at least halfway).
+// A deliberately broken release (no preStop, 1 s grace) must show failed > 0: the measurement can fail.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import { sizingFor } from "../components/capacity";
+import { AppSecret } from "../components/k8s/appSecret";
+import { appNamespace } from "../components/k8s/namespace";
+import { Release } from "../components/k8s/release";
+import { parseReleaseArgs } from "../scripts/release/args";
+import { workspaceFromStack } from "../scripts/release/pulumiWorkspace";
+import { EXIT, runRelease, type ReleaseResult } from "../scripts/release/run";
+import { readConfig } from "../stacks";
+import { Cluster } from "./cluster";
+import { Load, trafficLine, type StepFigures, type Target } from "./load";
+import { GATEWAY_PORT, Traefik, TRAEFIK_CLASS } from "./traefik";
+import { BIN, PulumiProject, ROOT, tool, until } from "./tools";
+
+const NS = "zdp";
+const IMAGE = "docker.io/zdp/e2e-app";
+/** Versions the suite releases; one image, many tags. A `-errors` version answers 500 (e2e/images/app). */
+const V = ["1.0.0", "1.0.1", "1.0.2", "1.0.3", "1.0.4", "1.0.5"] as const;
+const ERRORS = "1.0.9-errors";
+const URL = `http://127.0.0.1:${GATEWAY_PORT}/`;
+/** A step ends this long after the gateway converged and the last old pod is gone (late failures show). */
+const SETTLE_MS = 3000;
+/** Upper bound of one step; a step that never settles fails the suite with what it saw. */
+const STEP_LIMIT_S = 300;
+
+/** The broken variant: no preStop and a 1 s grace period, so pods stop while the proxy still routes to them. */
+let broken = false;
+
+// e2e-only changes, each for a reason of this machine: the two nodes share 2 cores (CPU requests of 50m
+// instead of the sizing's 500m), and a stuck rollout reports within a minute instead of five.
+const program = async () => {
+    pulumi.runtime.registerResourceTransform((args) => {
+        if (args.type !== "kubernetes:apps/v1:Deployment") return undefined;
+        const spec = args.props.spec;
+        const podSpec = spec.template.spec;
+        const app = podSpec.containers[0];
+        const container = {
+            ...app,
+            resources: { ...app.resources, requests: { ...app.resources.requests, cpu: "50m" } },
+            ...(broken ? { lifecycle: undefined } : {}),
+        };
+        const template = { ...spec.template, spec: { ...podSpec, containers: [container], ...(broken ? { terminationGracePeriodSeconds: 1 } : {}) } };
+        return {
+            props: { ...args.props, spec: { ...spec, template, progressDeadlineSeconds: 60 } },
+            opts: { ...args.opts, customTimeouts: { create: "4m", update: "4m" } },
+        };
+    });
+    const cfg = readConfig();
+    const sizing = sizingFor(cfg);
+    const provider = new k8s.Provider("e2e", { enableServerSideApply: true });
+    const namespace = appNamespace(cfg, { provider });
+    const secret = new AppSecret(
+        "app",
+        {
+            namespace: namespace.metadata.name,
+            // The e2e app reads none of them; the Release's pods need the Secret to start (envFrom).
+            values: {
+                DATABASE_HOST: "unused",
+                DATABASE_PORT: "5432",
+                DATABASE_NAME: "app",
+                DATABASE_USER: "app",
+                DATABASE_PASSWORD: "unused",
+                DATABASE_SSLMODE: "disable",
+                REDIS_HOST: "unused",
+                REDIS_PORT: "6379",
+                REDIS_PASSWORD: "unused",
+                REDIS_TLS: "false",
+            },
+        },
+        { provider },
+    );
+    const release = new Release(
+        "app",
+        { config: cfg, sizing, namespace: namespace.metadata.name, appSecretName: secret.secretName, gateway: { className: TRAEFIK_CLASS } },
+        { provider },
+    );
+    return {
+        endpoint: URL,
+        activeColor: release.activeColor,
+        weights: release.weights,
+        versions: release.versions,
+        previewToken: release.previewToken,
+        gatewayName: release.gatewayName,
+        serviceNames: release.serviceNames,
+    };
+};
+
+describe("e2e traffic: zero failed requests through every release step, on real nodes and a real data plane", function () {
+    this.timeout(60 * 60_000);
+    let cluster: Cluster;
+    let traefik: Traefik;
+    let project: PulumiProject;
+    let stack: Stack;
+    const lines: string[] = [];
+
+    async function setConfig(config: Record<string, string>, remove: string[] = []): Promise<void> {
+        if (Object.keys(config).length) await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [`zdp:${k}`, { value }])));
+        if (remove.length) await stack.removeAllConfig(remove.map((k) => `zdp:${k}`));
+    }
+
+    async function up(config: Record<string, string>, remove: string[] = []): Promise<void> {
+        await setConfig(config, remove);
+        await stack.up({ color: "never" });
+    }
+
+    const terminatingPods = () =>
+        (JSON.parse(cluster.kubectl(["-n", NS, "get", "pods", "-o", "json"])).items as any[]).filter((p) => p.metadata.deletionTimestamp).length;
+
+    /**
+     * Runs `action` under constant load and prints the step's line. The step ends once the gateway has
+     * answered as `target` for SETTLE_MS and no pod of the app is still terminating.
+     */
+    async function step(name: string, target: Target, action: () => Promise<void>, before?: Target): Promise<StepFigures> {
+        const load = new Load(URL, { rate: 200, connections: 8, maxSeconds: STEP_LIMIT_S + 120, timeoutSeconds: 10 });
+        await new Promise((r) => setTimeout(r, 1000));
+        const start = load.now();
+        let failure: Error | undefined;
+        try {
+            await action();
+            await until(
+                () => {
+                    const at = load.convergedAt(target, before);
+                    return at !== undefined && load.now() - at > SETTLE_MS && terminatingPods() === 0;
+                },
+                STEP_LIMIT_S,
+                `step ${name} to converge on ${JSON.stringify(target)} with no pod terminating`,
+            );
+        } catch (e) {
+            failure = e instanceof Error ? e : new Error(String(e));
+        }
+        const f = await load.stop(target, before, start);
+        const line = trafficLine(name, f);
+        console.log(`      ${line}   ${JSON.stringify(f.by)}`);
+        lines.push(line);
+        if (failure) throw failure;
+        return f;
+    }
+
+    /**
+     * The release CLI's own run (runRelease, as `npm run release` calls it) on this stack: the Workspace
+     * is the Automation API stack of this suite (the CLI's openPulumiWorkspace needs the Node.js language
+     * host, which cannot be built here). It probes `/` (the path users take) and reads the Lease through
+     * kubectl on $KUBECONFIG.
+     */
+    async function release(command: string[]): Promise<ReleaseResult & { log: string }> {
+        const args = parseReleaseArgs([
+            ...command,
+            ...["--stack", "dev", "--endpoint", `http://127.0.0.1:${GATEWAY_PORT}`, "--version-path", "/"],
+            ...["--watch", "10", "--converge-timeout", "60", "--interval", "200", "--timeout", "2000", "--success", "3", "--max-failures", "0"],
+        ]);
+        const ws = workspaceFromStack("dev", stack, () => fs.readFileSync(path.join(project.dir, "Pulumi.yaml"), "utf8"));
+        const out: string[] = [];
+        const result = await runRelease(args, ws, (line) => out.push(line));
+        console.log(out.map((l) => `        | ${l}`).join("\n"));
+        return { ...result, log: out.join("\n") };
+    }
+
+    const clean = (name: string, f: StepFigures) => {
+        assert.ok(f.requests > 100, `${name}: the load sent ${f.requests} requests`);
+        assert.equal(f.failed, 0, `${name}: failed requests ${JSON.stringify(f.by)}`);
+        assert.notEqual(f.convergedMs, undefined, `${name}: never converged`);
+    };
+
+    before(async () => {
+        cluster = await Cluster.start({
+            nodes: [
+                { name: "node-a", zone: "zone-a", podSubnet: "10.88.1.0/24" },
+                { name: "node-b", zone: "zone-b", podSubnet: "10.88.2.0/24" },
+            ],
+            images: [{ binary: tool("app"), tags: [...V, ERRORS].map((v) => `${IMAGE}:${v}`) }],
+        });
+        cluster.kubectl(["apply", "--server-side", "-f", path.join(ROOT, "crds", "gateway-api-v1.6.0-standard-install.yaml")]);
+        cluster.kubectl([
+            "wait",
+            "--for=condition=Established",
+            "crd/gateways.gateway.networking.k8s.io",
+            "crd/httproutes.gateway.networking.k8s.io",
+            "--timeout=60s",
+        ]);
+        // The release CLI's Lease goes through kubectl on this cluster.
+        process.env.KUBECONFIG = cluster.kubeconfig;
+        process.env.PATH = `${BIN}:${process.env.PATH}`;
+        traefik = new Traefik(cluster);
+        traefik.start(path.dirname(cluster.kubeconfig));
+        project = new PulumiProject(["dev"]);
+        const pulumiCommand = await PulumiCommand.get({ root: path.dirname(BIN), skipVersionCheck: true });
+        stack = await LocalWorkspace.selectStack(
+            { stackName: "dev", projectName: "zdp", program },
+            { workDir: project.dir, pulumiCommand, envVars: { ...(project.env as Record<string, string>), KUBECONFIG: cluster.kubeconfig } },
+        );
+        await setConfig({ appImage: IMAGE, blueVersion: V[0], greenVersion: V[0], gatewayClass: TRAEFIK_CLASS, protectStateful: "false" });
+    });
+
+    after(() => {
+        if (lines.length) console.log(`\n      traffic summary:\n${lines.map((l) => `        ${l}`).join("\n")}`);
+        traefik?.stop();
+        cluster?.stop();
+        project?.remove();
+    });
+
+    it("pulumi up on real nodes; Traefik serves blue through the Gateway", async () => {
+        await up({});
+        await until(
+            () => cluster.kubectlOk(["-n", NS, "wait", "--for=condition=Programmed", "gateway/app", "--timeout=5s"]),
+            120,
+            "Traefik to program the Gateway",
+        );
+        const f = await step("steady", { [`blue/${V[0]}`]: 1 }, async () => {
+            await new Promise((r) => setTimeout(r, 2000));
+        });
+        clean("steady", f);
+        const nodes = JSON.parse(cluster.kubectl(["-n", NS, "get", "pods", "-o", "json"])).items.map((p: any) => p.spec.nodeName);
+        assert.ok(nodes.length >= 4 && nodes.every((n: string) => n === "node-a" || n === "node-b"), `pods run on the real nodes: ${nodes}`);
+    });
+
+    it("a version bump of the idle colour: live traffic stays on blue", async () => {
+        clean("idle-version-bump", await step("idle-version-bump", { [`blue/${V[0]}`]: 1 }, () => up({ greenVersion: V[1] })));
+    });
+
+    it("blue/green promote: every answer from green within the step, none failed", async () => {
+        clean("promote", await step("promote", { [`green/${V[1]}`]: 1 }, () => up({ activeColor: "green" })));
+    });
+
+    it("rollback: back to blue, none failed", async () => {
+        clean("rollback", await step("rollback", { [`blue/${V[0]}`]: 1 }, () => up({ activeColor: "blue" })));
+    });
+
+    it("canary 10 → 50 → 100", async () => {
+        const blue = `blue/${V[0]}`;
+        const green = `green/${V[1]}`;
+        clean("canary-10", await step("canary-10", { [blue]: 0.9, [green]: 0.1 }, () => up({ releaseStrategy: "canary", canaryWeight: "10" }), { [blue]: 1 }));
+        clean("canary-50", await step("canary-50", { [blue]: 0.5, [green]: 0.5 }, () => up({ canaryWeight: "50" }), { [blue]: 0.9, [green]: 0.1 }));
+        clean("canary-100", await step("canary-100", { [green]: 1 }, () => up({ canaryWeight: "100" })));
+        await up({ releaseStrategy: "blueGreen", activeColor: "green" }, ["canaryWeight"]);
+    });
+
+    it("inactiveScale minimal: the idle colour scales down, live traffic unharmed", async () => {
+        const f = await step("idle-scale-down", { [`green/${V[1]}`]: 1 }, async () => {
+            await up({ inactiveScale: "minimal" });
+            // The HPA would scale the idle colour to its new floor, but no metrics server runs here (the
+            // HPA cannot read CPU); scale it to the floor Pulumi wrote on the HPA, as the HPA would.
+            const floor = JSON.parse(cluster.kubectl(["-n", NS, "get", "hpa", "app-blue", "-o", "json"])).spec.minReplicas as number;
+            cluster.kubectl(["-n", NS, "scale", "deployment/app-blue", `--replicas=${floor}`]);
+            await until(
+                () => Number(cluster.kubectl(["-n", NS, "get", "deployment", "app-blue", "-o", "jsonpath={.status.replicas}"])) === floor,
+                120,
+                "blue at its floor",
+            );
+        });
+        clean("idle-scale-down", f);
+        await up({ inactiveScale: "full" });
+    });
+
+    it("a node drain evicts the live colour's pods through its PDB, none failed", async () => {
+        const f = await step("node-drain", { [`green/${V[1]}`]: 1 }, async () => {
+            cluster.kubectl(["drain", "node-b", "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=240s"]);
+        });
+        cluster.kubectl(["uncordon", "node-b"]);
+        clean("node-drain", f);
+    });
+
+    it("the release CLI: promote, rollback, canary and its abort, each with --watch", async () => {
+        const [blue, green] = [`blue/${V[0]}`, `green/${V[1]}`];
+        let run: ReleaseResult & { log: string } = { exitCode: -1, outcome: "", steps: [], log: "" };
+        const cli = async (name: string, command: string[], target: Target, before?: Target) => {
+            const f = await step(name, target, async () => void (run = await release(command)), before);
+            assert.equal(run.exitCode, EXIT.ok, `${name}: ${run.outcome}`);
+            assert.doesNotMatch(run.log, /rolling back/, `${name}: a healthy release is never rolled back`);
+            clean(name, f);
+        };
+        await cli("cli-promote", ["promote"], { [blue]: 1 });
+        await cli("cli-rollback", ["rollback"], { [green]: 1 });
+        await cli("cli-canary", ["canary", "10,50"], { [green]: 0.5, [blue]: 0.5 }, { [green]: 1 });
+        await cli("cli-canary-abort", ["rollback"], { [green]: 1 });
+    });
+
+    it("the release CLI rolls back a promote whose colour fails its users, and says how many requests failed", async () => {
+        await up({ blueVersion: ERRORS });
+        let run: ReleaseResult & { log: string } = { exitCode: -1, outcome: "", steps: [], log: "" };
+        const f = await step("broken-500-promote", { [`green/${V[1]}`]: 1 }, async () => void (run = await release(["promote"])));
+        assert.equal(run.exitCode, EXIT.failed, run.outcome);
+        assert.match(run.log, /rolling back/);
+        assert.match(run.log, /\d+ failed/, "the CLI reports the failed requests it saw");
+        assert.ok(f.failed > 0, `the users saw the failing colour: ${JSON.stringify(f.by)}`);
+        await up({ releaseStrategy: "blueGreen", blueVersion: V[0], activeColor: "green" }, ["canaryWeight"]);
+    });
+
+    it("rolling: moving to one Deployment, then a version bump", async () => {
+        clean(
+            "to-rolling",
+            await step("to-rolling", { [`app/${V[2]}`]: 1 }, () => up({ releaseStrategy: "rolling", appVersion: V[2] }, ["blueVersion", "greenVersion"])),
+        );
+        clean("rolling-version-bump", await step("rolling-version-bump", { [`app/${V[3]}`]: 1 }, () => up({ appVersion: V[3] })));
+    });
+
+    it("the measurement can fail: a rollout whose old pods have no preStop and a 1 s grace period fails requests", async () => {
+        // First roll the broken spec out (the old pods still drain properly), then replace those pods.
+        broken = true;
+        await up({ appVersion: V[4] });
+        const f = await step("broken-no-prestop", { [`app/${V[5]}`]: 1 }, () => up({ appVersion: V[5] }));
+        broken = false;
+        assert.ok(f.failed > 0, `a broken release must show failed requests: ${JSON.stringify(f.by)}`);
+    });
+});
