@@ -18,7 +18,7 @@ build() {
   local dir="$1" pkgs="$2" ldflags="${3:-}"
   shift 3 || shift $#
   local sum=""; [[ -f "$here/$dir/go.sum" ]] && sum="$(cat "$here/$dir/go.sum")"
-  local stamp; stamp="$( (cat "$here/$dir/go.mod"; echo "$sum"; echo "$pkgs $ldflags $*"; [[ "$dir" == images ]] && cat "$here"/images/*/*.go) | sha256sum | cut -c1-16)"
+  local stamp; stamp="$( (cat "$here/$dir/go.mod"; echo "$sum"; echo "$pkgs $ldflags $*"; [[ "$dir" != images ]] || cat "$here"/images/*/*.go) | sha256sum | cut -c1-16)"
   local names=() paths=() p
   for p in $pkgs; do
     if [[ "$p" == *=* ]]; then names+=("${p%%=*}"); paths+=("${p#*=}"); else names+=("$(basename "$p")"); paths+=("$p"); fi
