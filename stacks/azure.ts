@@ -41,10 +41,11 @@ export function deploy(cfg: StackConfig): StackOutputs {
         location,
         resourceGroupName: rg,
         nodeSubnetId: network.nodeSubnetId,
+        egressIp: network.egressIp,
         plan,
         settings,
         sizing,
-        client: { subscriptionId: client.subscriptionId, tenantId: client.tenantId, objectId: client.objectId },
+        client: { subscriptionId: client.subscriptionId, tenantId: client.tenantId },
         tags: tags("cluster"),
     });
 

@@ -114,6 +114,9 @@ describe("azure: config keys", () => {
         await assert.rejects(runStack("azure", { "azure.apiAccess": "private" }), /azure\.apiServerAuthorizedIpRanges.*must be unset with apiAccess private/);
         await assert.rejects(runStack("azure", { "azure.apiAccess": "public" }), /azure\.apiAccess.*must be one of allowList, private/);
     });
+    it("requires the Entra admin group(s) that hold cluster-admin (local accounts are off)", async () => {
+        await assert.rejects(runStack("azure", { "azure.adminGroupObjectIds": "" }), /azure\.adminGroupObjectIds: is required: the Entra group object IDs/);
+    });
     it("rejects a key the azure schema does not know", async () => {
         await bad({ "azure.nope": "x" }, "azure.nope");
     });
@@ -195,8 +198,10 @@ describe("azure: the 10k-user stack", function () {
             assert.deepStrictEqual(aks().addonProfiles.azurepolicy, { enabled: true });
         });
 
-        it("serves the API publicly only to azure.apiServerAuthorizedIpRanges, not as a private cluster", () => {
-            assert.deepStrictEqual(aks().apiServerAccessProfile, { authorizedIPRanges: ["203.0.113.0/24"] });
+        it("serves the API publicly only to azure.apiServerAuthorizedIpRanges and the NAT gateway's IP (the nodes' egress), not as a private cluster", () => {
+            const natIp = all(run, "azure-native:network:PublicIPAddress").find((r) => /-nat-ip$/.test(r.name))!;
+            assert.ok(find(run, T.aks).dependsOn.includes(natIp.urn), "the allow-list takes the IP created in the same run");
+            assert.deepStrictEqual(aks().apiServerAccessProfile, { authorizedIPRanges: ["203.0.113.0/24", "20.94.113.27/32"] });
         });
 
         it("runs Azure CNI Overlay with Cilium network policy and the user-assigned NAT gateway for egress", () => {
@@ -247,12 +252,22 @@ describe("azure: the 10k-user stack", function () {
             );
         });
 
-        it("grants the deploying identity cluster-admin through Azure RBAC and the control plane subnet join", () => {
+        it("grants cluster-admin through Azure RBAC to the azure.adminGroupObjectIds group (principalType Group), not to whoever runs up, and the control plane subnet join", () => {
             const roles = all(run, T.role);
-            const admin = roles.find((r) => roleOf(r) === ROLES.aksRbacClusterAdmin)!;
-            assert.strictEqual(admin.inputs.principalId, DEPLOYER_OBJECT_ID);
+            const admins = roles.filter((r) => roleOf(r) === ROLES.aksRbacClusterAdmin);
+            assert.deepStrictEqual(
+                admins.map((a) => [a.inputs.principalId, a.inputs.principalType]),
+                [[run.config.azure!.adminGroupObjectIds[0], "Group"]],
+            );
+            assert.ok(admins.every((a) => a.inputs.principalId !== DEPLOYER_OBJECT_ID));
+            const admin = admins[0];
             assert.match(admin.inputs.scope, /managedClusters\/[^/]+$/);
             assert.ok(admin.inputs.roleDefinitionId.startsWith(`/subscriptions/${SUBSCRIPTION}/`));
+            // A missing principalType makes ARM check the principal as a User: a group or an SP fails (UnmatchedPrincipalType).
+            assert.deepStrictEqual(
+                roles.filter((r) => r.inputs.principalType === undefined).map((r) => r.name),
+                [],
+            );
             const join = roles.find((r) => roleOf(r) === ROLES.networkContributor && /subnets\/aks-nodes$/.test(r.inputs.scope));
             assert.ok(join, "control-plane identity can join the node subnet");
             assert.ok(find(run, T.aks).dependsOn.includes(join.urn), "the cluster waits for the grant");

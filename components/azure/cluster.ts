@@ -19,14 +19,14 @@ import { SYSTEM_POOL, ZONES } from "./sizing";
 export interface ClientIdentity {
     subscriptionId: pulumi.Input<string>;
     tenantId: pulumi.Input<string>;
-    /** Object ID of the identity running `pulumi up`; it gets cluster-admin through Azure RBAC. */
-    objectId: pulumi.Input<string>;
 }
 
 export interface AzureClusterArgs {
     location: string;
     resourceGroupName: pulumi.Input<string>;
     nodeSubnetId: pulumi.Input<string>;
+    /** The NAT gateway's public IP: nodes and in-cluster controllers reach the public API server from it. */
+    egressIp: pulumi.Input<string>;
     plan: AddressPlan;
     settings: AzureConfig;
     sizing: Sizing;
@@ -46,9 +46,16 @@ const CI_STREAM = "Microsoft-ContainerInsights-Group-Default";
  */
 export function apiServerAccess(
     s: Pick<AzureConfig, "apiAccess" | "apiServerAuthorizedIpRanges">,
+    egressIp: pulumi.Input<string>,
 ): containerservice.ManagedClusterArgs["apiServerAccessProfile"] {
     if (s.apiAccess === "private") return { enablePrivateCluster: true, privateDNSZone: "system", enablePrivateClusterPublicFQDN: false };
-    return { authorizedIPRanges: s.apiServerAuthorizedIpRanges };
+    // With outbound type userAssignedNATGateway, kubelets, konnectivity and controllers (the ALB
+    // Controller, the autoscaler's API calls) reach the public API server from the NAT gateway's IP, which
+    // AKS does not add for us (it adds only a managed load balancer's outbound IPs); left out, nodes never
+    // join. https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges ("In non-private
+    // clusters, API server cluster traffic is routed and processed through the cluster's outbound type":
+    // https://learn.microsoft.com/azure/aks/nat-gateway).
+    return { authorizedIPRanges: pulumi.output(egressIp).apply((ip) => [...(s.apiServerAuthorizedIpRanges ?? []), `${ip}/32`]) };
 }
 
 export class AzureCluster extends pulumi.ComponentResource {
@@ -106,7 +113,7 @@ export class AzureCluster extends pulumi.ComponentResource {
                 oidcIssuerProfile: { enabled: true },
                 securityProfile: { workloadIdentity: { enabled: true }, imageCleaner: { enabled: true, intervalHours: 48 } },
                 autoUpgradeProfile: { upgradeChannel: s.upgradeChannel, nodeOSUpgradeChannel: s.nodeOsUpgradeChannel },
-                apiServerAccessProfile: apiServerAccess(s),
+                apiServerAccessProfile: apiServerAccess(s, args.egressIp),
                 networkProfile: {
                     networkPlugin: "azure",
                     networkPluginMode: "overlay",
@@ -246,16 +253,24 @@ export class AzureCluster extends pulumi.ComponentResource {
             parent,
         );
 
-        // With local accounts disabled, whoever runs `pulumi up` needs an Azure RBAC role on the cluster
-        // to apply Kubernetes objects. Azure RBAC can take a few minutes to propagate (docs/azure.md).
-        const deployerAdmin = new authorization.RoleAssignment(
-            `${name}-deployer-admin`,
-            {
-                principalId: args.client.objectId,
-                roleDefinitionId: pulumi.output(args.client.subscriptionId).apply((sub) => roleDefinitionId(sub, "aksRbacClusterAdmin")),
-                scope: cluster.id,
-            },
-            parent,
+        // With local accounts disabled, whoever applies Kubernetes objects needs an Azure RBAC role on the
+        // cluster: a fixed Entra group (azure.adminGroupObjectIds) that the operators and the CI identity
+        // are members of, not whoever ran `pulumi up` last (another identity would replace the grant and
+        // race RBAC propagation). principalType must be said: unset, ARM checks the principal as a User
+        // and a group fails with UnmatchedPrincipalType.
+        // https://learn.microsoft.com/azure/role-based-access-control/role-assignments-template#principaltype
+        const adminGrants = s.adminGroupObjectIds.map(
+            (groupId, i) =>
+                new authorization.RoleAssignment(
+                    `${name}-admin-group-${i}`,
+                    {
+                        principalId: groupId,
+                        principalType: "Group",
+                        roleDefinitionId: pulumi.output(args.client.subscriptionId).apply((sub) => roleDefinitionId(sub, "aksRbacClusterAdmin")),
+                        scope: cluster.id,
+                    },
+                    parent,
+                ),
         );
 
         const credentials = containerservice.listManagedClusterUserCredentialsOutput({ resourceGroupName, resourceName: cluster.name }, parent);
@@ -265,7 +280,7 @@ export class AzureCluster extends pulumi.ComponentResource {
                 return aksKubeconfig({ name: clusterName, ...aksEndpoint(yaml), mode: s.kubeloginMode, tenantId });
             }),
         );
-        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { ...parent, dependsOn: [deployerAdmin, pool] });
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { ...parent, dependsOn: [...adminGrants, pool] });
 
         this.clusterName = cluster.name;
         this.clusterId = cluster.id;

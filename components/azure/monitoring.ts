@@ -72,7 +72,8 @@ export class AzureMonitoring extends pulumi.ComponentResource {
                 enabled: true,
                 groupShortName: args.stackName.replace(/[^A-Za-z0-9]/g, "").slice(0, 12),
                 emailReceivers: args.notify.emails.map((emailAddress, i) => ({ name: `email-${i}`, emailAddress, useCommonAlertSchema: true })),
-                webhookReceivers: args.notify.webhook ? [{ name: "webhook", serviceUri: args.notify.webhook, useCommonAlertSchema: true }] : [],
+                // The URL usually carries its token: a secret in state and plan (config.ts SECRET_MONITORING_KEYS).
+                webhookReceivers: args.notify.webhook ? [{ name: "webhook", serviceUri: pulumi.secret(args.notify.webhook), useCommonAlertSchema: true }] : [],
                 tags: args.tags,
             },
             parent,
