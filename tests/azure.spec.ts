@@ -17,8 +17,8 @@ import { addressPlan } from "../components/azure/addressing";
 import { AKS_AAD_SERVER_ID, aksEndpoint, aksKubeconfig } from "../components/azure/kubeconfig";
 import { ROLES } from "../components/azure/roles";
 import { runPolicies } from "../policy/offline";
-import { pgStorageGb } from "../components/azure/sizing";
-import { sizingFor } from "../components/capacity";
+import { pgPerformanceTier, pgStorageGb } from "../components/azure/sizing";
+import { capacityRows, sizingFor } from "../components/capacity";
 import { buildPlan, renderPlan } from "../scripts/plan";
 import { diffResources } from "./diff";
 import { ROOT, all, find, runStack, type Recorded, type StackRun } from "./harness";
@@ -72,6 +72,13 @@ describe("azure: pure helpers", () => {
         assert.strictEqual(pgStorageGb(40_000), 32767);
     });
 
+    it("picks the disk tier for the IOPS wanted, never below the size auto-grow reaches, never past P50 on a disk up to 4 TiB", () => {
+        assert.deepStrictEqual(pgPerformanceTier(100, 1000, 3000), { gb: 1024, tier: "P30", iops: 5000 }, "10k users: IOPS and growth both say P30");
+        assert.strictEqual(pgPerformanceTier(20, 200, 300).tier, "P15", "growth to 200 GiB (P15) outranks 300 IOPS (P4)");
+        assert.strictEqual(pgPerformanceTier(100, 300, 2000).tier, "P20", "2,000 IOPS need P20 on a P10 disk");
+        assert.strictEqual(pgPerformanceTier(500, 5000, 15000).tier, "P50", "a 512 GiB disk goes no higher than P50");
+        assert.strictEqual(pgPerformanceTier(5000, 5000, 15000).tier, "P60", "an 8 TiB disk may");
+    });
     it("builds a kubelogin kubeconfig from the AKS user credential, dropping its device-code login", () => {
         const src = Buffer.from(aksUserKubeconfig("c1", "c1-abc.hcp.eastus2.azmk8s.io"), "base64").toString();
         const ep = aksEndpoint(src);
@@ -293,6 +300,13 @@ describe("azure: the 10k-user stack", function () {
             assert.strictEqual(i.version, "17");
             assert.strictEqual(i.storage.autoGrow, "Enabled");
             assert.strictEqual(i.storage.storageSizeGB, pgStorageGb(sizing().database.storageGiB));
+        });
+        it("lets auto-grow own the disk size after creation, and runs the disk at the IOPS tier of its capacity row", () => {
+            // Kept in the inputs, a grown disk would be asked to shrink on a later update; Azure refuses.
+            assert.deepStrictEqual(pg().ignoreChanges, ["storage.storageSizeGB"]);
+            assert.strictEqual(pg().inputs.storage.tier, "P30");
+            const row = capacityRows(sizing()).find((r) => r.what.startsWith("database IOPS"))!;
+            assert.deepStrictEqual([row.what, row.servedUsers, row.ok], ["database IOPS (Premium SSD P30, 5,000)", 16_666, true]);
         });
         it("is private: delegated subnet, a private DNS zone linked to the VNet, public access disabled", () => {
             const n = pg().inputs.network;
