@@ -252,7 +252,7 @@ describe("azure: the 10k-user stack", function () {
             assert.strictEqual(oms.config.useAADAuth, "true");
             const dcra = find(run, "azure-native:monitor:DataCollectionRuleAssociation").inputs;
             assert.match(dcra.resourceUri, /Microsoft.ContainerService\/managedClusters\//);
-            const diag = find(run, "azure-native:monitor:DiagnosticSetting").inputs;
+            const diag = find(run, "azure-native:monitor:DiagnosticSetting", "zdp-azure-control-plane-logs").inputs;
             assert.ok(
                 diag.logs.some((l: any) => l.category === "kube-audit-admin" && l.enabled),
                 "control-plane audit logs go to Log Analytics",
@@ -339,6 +339,21 @@ describe("azure: the 10k-user stack", function () {
             const locks = all(run, T.lock).map((l) => l.inputs);
             assert.ok(locks.some((l) => /flexibleServers\/[^/]+$/.test(l.scope) && l.level === "CanNotDelete"));
         });
+    });
+
+    it("sends every resource log (allLogs) of AGC, PostgreSQL and the Redis database to the stack's Log Analytics workspace", () => {
+        const settings = all(run, "azure-native:monitor:DiagnosticSetting").filter((d) => d.inputs.logs.some((l: any) => l.categoryGroup));
+        const target = (re: RegExp) => settings.find((d) => re.test(d.inputs.resourceUri))!;
+        const agc = target(/trafficControllers\/[^/]+$/);
+        const pgLogs = target(/flexibleServers\/[^/]+$/);
+        const redisLogs = target(/redisEnterprise\/[^/]+\/databases\/default$/);
+        const workspace = find(run, "azure-native:operationalinsights:Workspace");
+        for (const d of [agc, pgLogs, redisLogs]) {
+            assert.deepStrictEqual(d.inputs.logs, [{ categoryGroup: "allLogs", enabled: true }]);
+            assert.match(d.inputs.workspaceId, new RegExp(`/workspaces/${workspace.name}`));
+            assert.ok(d.dependsOn.includes(workspace.urn));
+        }
+        assert.strictEqual(settings.length, 3);
     });
 
     describe("Azure Managed Redis", () => {

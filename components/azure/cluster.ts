@@ -63,6 +63,8 @@ export class AzureCluster extends pulumi.ComponentResource {
     readonly clusterId: pulumi.Output<string>;
     readonly oidcIssuerUrl: pulumi.Output<string>;
     readonly nodeResourceGroup: pulumi.Output<string>;
+    /** The stack's Log Analytics workspace (Container Insights, control-plane and resource logs). */
+    readonly logWorkspaceId: pulumi.Output<string>;
     /** Secret: endpoint, CA and a kubelogin exec entry (no token: local accounts are disabled). */
     readonly kubeconfig: pulumi.Output<string>;
     readonly provider: k8s.Provider;
@@ -284,6 +286,7 @@ export class AzureCluster extends pulumi.ComponentResource {
 
         this.clusterName = cluster.name;
         this.clusterId = cluster.id;
+        this.logWorkspaceId = logs.id;
         // Federated credentials and role scopes are built from these: fail loudly rather than trust "".
         this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((p) => {
             if (!p?.issuerURL) throw new Error(`AKS ${name} reports no OIDC issuer URL`);
