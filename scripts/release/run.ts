@@ -10,6 +10,7 @@ import { describeLoad, load } from "./load";
 import { acquireLock, LEASE_NAME, type HeldLock } from "./lock";
 import { Reporter, StepFailed, formatMs, type StepRecord } from "./report";
 import type { ChangeSummary, Workspace } from "./workspace";
+import { previewTokenTransportProblem } from "./tokenTransport";
 
 export const EXIT = {
     ok: 0,
@@ -135,6 +136,8 @@ export async function runRelease(
             const live = new URL(args.versionPath ?? state.healthPath, base).toString();
             if (state.strategy === "rolling") return { value: { live, previewHeaders: {} }, detail: live };
             // The preview route answers only the generated token (a dark canary), never a guessable value.
+            const transport = previewTokenTransportProblem(live);
+            if (transport) throw new Error(transport);
             const token = await ws.previewToken();
             if (!token)
                 throw new Error(
