@@ -144,6 +144,15 @@ describe("preflight through the mock runtime: preview warns, update refuses", fu
         );
         assert.doesNotMatch(renderPlan(plan), /tok3n/);
         assert.doesNotMatch(planJson(plan, { alertWebhook: url }), /tok3n/);
+        // The other clouds' receivers take it as a secret too (SNS subscription, Cloud Monitoring channel).
+        const aws = await runStack("aws", { alertWebhook: url });
+        assert.ok(find(aws, "aws:sns/topicSubscription:TopicSubscription", "zdp-aws-monitoring-webhook").secretPaths.includes("endpoint"));
+        const gcp = await runStack("gcp", { alertWebhook: url });
+        const channel = find(gcp, "gcp:monitoring/notificationChannel:NotificationChannel", "zdp-gcp-monitoring-webhook");
+        assert.ok(
+            channel.secretPaths.some((p) => "labels.url".startsWith(p)),
+            channel.secretPaths.join(),
+        );
         const offline = await buildPlan("azure", { alertWebhook: "[secret]" }, false);
         assert.ok(!offline.run.warnings.some((w) => w.startsWith("alertEmails")), "an encrypted webhook is an alert target");
         await assert.rejects(runStack("azure", { ...REAL.azure, alertWebhook: "http://hooks.acme-corp.io/tok3n" }), (e: Error) => {
