@@ -49,12 +49,10 @@ export function apiServerAccess(
     egressIp: pulumi.Input<string>,
 ): containerservice.ManagedClusterArgs["apiServerAccessProfile"] {
     if (s.apiAccess === "private") return { enablePrivateCluster: true, privateDNSZone: "system", enablePrivateClusterPublicFQDN: false };
-    // With outbound type userAssignedNATGateway, kubelets, konnectivity and controllers (the ALB
-    // Controller, the autoscaler's API calls) reach the public API server from the NAT gateway's IP, which
-    // AKS does not add for us (it adds only a managed load balancer's outbound IPs); left out, nodes never
-    // join. https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges ("In non-private
-    // clusters, API server cluster traffic is routed and processed through the cluster's outbound type":
-    // https://learn.microsoft.com/azure/aks/nat-gateway).
+    // AKS allows only a Standard load balancer's outbound IP by default; with outbound type
+    // userAssignedNATGateway the cluster's egress IP must be listed ("add ... the cluster egress IP address
+    // (firewall, NAT gateway, ...)": MicrosoftDocs/azure-aks-docs articles/aks/api-server-authorized-ip-ranges.md).
+    // Kubelets and in-cluster controllers (the ALB Controller, the autoscaler) reach the public API from it.
     return { authorizedIPRanges: pulumi.output(egressIp).apply((ip) => [...(s.apiServerAuthorizedIpRanges ?? []), `${ip}/32`]) };
 }
 
