@@ -7,10 +7,10 @@ import { deployedDifferences, planRelease, readState, restoreEdit, weightsOf, ty
 import { checkHealthy, describe, watchHealthy, type CheckResult, type Expect } from "./health";
 import { analyze, type Analysis } from "./analysis";
 import { describeLoad, load } from "./load";
+import { previewTokenTransportProblem } from "./tokenTransport";
 import { acquireLock, LEASE_NAME, type HeldLock } from "./lock";
 import { Reporter, StepFailed, formatMs, type StepRecord } from "./report";
 import type { ChangeSummary, Workspace } from "./workspace";
-import { previewTokenTransportProblem } from "./tokenTransport";
 
 export const EXIT = {
     ok: 0,
