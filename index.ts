@@ -1,3 +1,5 @@
-import { deployTarget, readConfig } from "./stacks";
+import { deployTarget, preflight, readConfig } from "./stacks";
 
-export = deployTarget(readConfig());
+const cfg = readConfig();
+preflight(cfg);
+export = deployTarget(cfg);

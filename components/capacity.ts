@@ -1,6 +1,7 @@
 // Capacity model: from concurrent users to pods, nodes, database and Redis, per cloud.
 // Pure (no Pulumi import). Every number below is an assumption stated once, here.
 import type { Cloud, StackConfig } from "./config";
+import { pgPerformanceTier } from "./azure/sizing";
 
 /** The published reference for 10,000 concurrent users that this model improves on. */
 export const REFERENCE = { targetUsers: 10_000, nodes: 5, usersPerNode: 2_000, zones: 3, maxUnavailableNodes: 1 } as const;
@@ -28,6 +29,11 @@ export const ASSUMPTIONS = {
     /** Database: 8 vCPU / 32 GiB per 10,000 users (the reference), 4 GiB per vCPU. */
     dbVcpuPer10kUsers: 8,
     dbStorageGiBPer10kUsers: 100,
+    /**
+     * Disk IOPS the database needs per 10,000 users: the 3,000 baseline IOPS of the gp3 storage RDS runs
+     * the reference on (components/cost/prices/aws.ts cites it); an assumption, not a measurement.
+     */
+    dbIopsPer10kUsers: 3_000,
     /** Redis: ~8 GiB of sessions and cache per 10,000 users (the reference). */
     redisGiBPer10kUsers: 8,
 } as const;
@@ -157,6 +163,9 @@ export interface Sizing {
     blueGreenSwitchUsers: number;
     afterZoneLossUsers: number;
 }
+
+/** Database disk IOPS wanted for `targetUsers` (ASSUMPTIONS.dbIopsPer10kUsers). */
+export const dbIopsWanted = (targetUsers: number): number => Math.ceil((ASSUMPTIONS.dbIopsPer10kUsers * targetUsers) / 10_000);
 
 /** Users served by `replicas` pods spread evenly over `zones` after the zone holding the most is lost. */
 export function usersAfterZoneLoss(replicas: number, zones: number, usersPerPod: number): number {
@@ -301,5 +310,13 @@ export function capacityRows(s: Sizing): CapacityRow[] {
             row(`database (${s.database.instanceClass})`, Math.floor((s.database.vcpu / a.dbVcpuPer10kUsers) * 10_000)),
             row(`redis (${s.redis.nodeClass})`, Math.floor((s.redis.memoryGiB / a.redisGiBPer10kUsers) * 10_000)),
         );
+    // Azure's Premium SSD gives IOPS by disk size (500 for the 128 GiB of 10,000 users): the disk runs at a
+    // performance tier chosen for the IOPS (components/azure/database.ts).
+    if (s.cloud === "azure") {
+        const tier = pgPerformanceTier(s.database.storageGiB, s.database.maxStorageGiB, dbIopsWanted(s.targetUsers));
+        rows.push(
+            row(`database IOPS (Premium SSD ${tier.tier}, ${tier.iops.toLocaleString("en-US")})`, Math.floor((tier.iops / a.dbIopsPer10kUsers) * 10_000)),
+        );
+    }
     return rows;
 }

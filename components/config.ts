@@ -10,7 +10,7 @@ import { addressRows, addressShortfall } from "./addressSpace";
 import { NODE_ARCHS, sizingFor, type NodeArch } from "./capacity";
 import { rdsRegions } from "./dataTls";
 import { stackNameProblem } from "./identifiers";
-import { monitoringConfig, monitoringKeys, type MonitoringConfig } from "./monitoring/config";
+import { ENCRYPTED, monitoringConfig, monitoringKeys, SECRET_MONITORING_KEYS, type MonitoringConfig } from "./monitoring/config";
 
 export const PROJECT = "zdp";
 export const CLOUDS = ["local", "aws", "azure", "gcp"] as const;
@@ -49,6 +49,8 @@ export interface StackConfig {
     targetUsers: number;
     protect: boolean;
     domain?: string;
+    /** Cloud stacks: serve production without a domain, over plain HTTP (explicit opt-out of HTTPS). */
+    allowPlainHttp: boolean;
     /** CPU architecture of the nodes (arm64 needs a multi-arch app image). */
     nodeArch: NodeArch;
     /** Dev stack: attach to this existing GatewayClass instead of installing Envoy Gateway. */
@@ -155,6 +157,7 @@ const projectKeys = {
     previewHost: hostname,
     previewHeader: z.string().regex(/^[a-z0-9-]{1,64}$/, { error: "must be a lower-case HTTP header name, e.g. x-zdp-preview" }),
     domain: hostname,
+    allowPlainHttp: boolean,
     gatewayClass: dnsLabel,
     protectStateful: boolean,
     ...monitoringKeys,
@@ -257,7 +260,12 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
         if (value === undefined) continue;
         const result = projectKeys[key].safeParse(value);
         if (result.success) parsed[key] = result.data;
-        else issues.push({ key: key, value, message: result.error.issues.map((i) => i.message).join("; ") });
+        else
+            issues.push({
+                key: key,
+                value: (SECRET_MONITORING_KEYS as readonly string[]).includes(key) ? ENCRYPTED : value,
+                message: result.error.issues.map((i) => i.message).join("; "),
+            });
     }
 
     const required: ProjectKey[] = [
@@ -322,6 +330,16 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
             key: "nodeArch",
             value: "arm64",
             message: "is amd64 on gcp: GKE taints Arm nodes and this project does not tolerate them yet; arm64 is offered on aws (Graviton) and azure (Ampere)",
+        });
+    // The opt-out must say something the program does: it applies to a cloud stack without a domain.
+    if (parsed.allowPlainHttp === true && (parsed.domain !== undefined || cloud === "local"))
+        issues.push({
+            key: "allowPlainHttp",
+            value: "true",
+            message:
+                cloud === "local"
+                    ? "applies only to cloud stacks (the dev stack is served over plain HTTP anyway); remove it"
+                    : "applies only without domain (with domain the stack serves HTTPS); remove one of them",
         });
     if (parsed.previewHost !== undefined && parsed.previewHost === parsed.domain)
         issues.push({ key: "previewHost", value: values.previewHost, message: "must differ from domain, or the preview route would take all traffic" });
@@ -403,6 +421,7 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
         nodeArch: parsed.nodeArch as NodeArch,
         protect: parsed.protectStateful as boolean,
         domain: parsed.domain as string | undefined,
+        allowPlainHttp: (parsed.allowPlainHttp as boolean | undefined) ?? false,
         gatewayClass: parsed.gatewayClass as string | undefined,
         policyExceptions: (cloudParsed.policy as z.infer<typeof policySchema> | undefined)?.exceptions ?? [],
         app: {

@@ -23,6 +23,7 @@ export const RULE_NAMES = [
     "eks-node-credentials",
     "eks-node-zones",
     "cluster-multi-zone-nodes",
+    "azure-role-principal-type",
     "network-no-public-ingress",
     "gke-cloud-armor",
     "agc-waf",

@@ -16,6 +16,7 @@ import { costLines } from "./planCost";
 import { costPicture, type CostPicture } from "../components/cost/choices";
 import { priceTableFor } from "../components/cost/prices";
 import { MissingPrice } from "../components/cost/model";
+import { SECRET_MONITORING_KEYS } from "../components/monitoring/config";
 
 const SECRET = "[secret]";
 
@@ -209,11 +210,13 @@ export function planJson(plan: Plan, overrides: Record<string, string>): string 
         stack: cfg.stack,
         cloud: cfg.cloud,
         region: cfg.region ?? null,
-        overrides,
+        // A secret set on the command line stays out of the document too.
+        overrides: Object.fromEntries(Object.entries(overrides).map(([k, v]) => [k, (SECRET_MONITORING_KEYS as readonly string[]).includes(k) ? SECRET : v])),
         resources: run.resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent ?? null, protect: r.protect, inputs: redact(r) })),
         outputs: Object.fromEntries(Object.entries(run.outputs).map(([k, o]) => [k, o.secret ? SECRET : (o.value ?? null)])),
         capacity: capacityJson(plan.sizing),
         shortfalls: shortfalls(plan),
+        refusedByPulumiUp: run.warnings,
         release: plan.release,
         policy: plan.policy,
         cost: typeof plan.cost === "string" ? { unavailable: plan.cost } : plan.cost,
@@ -229,6 +232,11 @@ export function renderPlan({ run, sizing, release, policy, cost, diff }: Plan): 
     out.push(
         `Plan for stack ${cfg.stack} (cloud ${cfg.cloud}${cfg.region ? `, ${cfg.region}` : ""}), ${cfg.targetUsers.toLocaleString("en-US")} target users — offline, under Pulumi's mock runtime\n`,
     );
+    if (run.warnings.length > 0) {
+        out.push(`Before \`pulumi up\` (it refuses this stack until each is set; a preview only warns):`);
+        for (const w of run.warnings) out.push(`  ! ${w}`);
+        out.push("");
+    }
     out.push(`Resources (${run.resources.length}):`);
     printTree(out, run.resources);
     out.push("");

@@ -6,16 +6,18 @@ import type { Recorded } from "../tests/harness";
 const DASHBOARDS = ["aws:cloudwatch/dashboard:Dashboard", "gcp:monitoring/dashboard:Dashboard", "azure-native:applicationinsights:Workbook"];
 const ALERTS = ["aws:cloudwatch/metricAlarm:MetricAlarm", "gcp:monitoring/alertPolicy:AlertPolicy", "azure-native:monitor:MetricAlert"];
 
-/** Where alerts go: SNS subscriptions, Cloud Monitoring channels, Azure action group receivers. */
+/** Where alerts go: SNS subscriptions, Cloud Monitoring channels, Azure action group receivers (secret inputs redacted). */
 function targets(resources: Recorded[]): string[] {
     return resources.flatMap((r) => {
         const i = r.inputs;
-        if (r.type === "aws:sns/topicSubscription:TopicSubscription") return [`${i.protocol} ${i.endpoint}`];
-        if (r.type === "gcp:monitoring/notificationChannel:NotificationChannel") return [`${i.type} ${i.labels?.email_address ?? i.labels?.url}`];
+        const shown = (path: string, value: unknown) => (r.secretPaths.some((p) => path.startsWith(p)) ? "[secret]" : String(value));
+        if (r.type === "aws:sns/topicSubscription:TopicSubscription") return [`${i.protocol} ${shown("endpoint", i.endpoint)}`];
+        if (r.type === "gcp:monitoring/notificationChannel:NotificationChannel")
+            return [`${i.type} ${i.labels?.email_address ?? shown("labels.url", i.labels?.url)}`];
         if (r.type === "azure-native:monitor:ActionGroup")
             return [
                 ...(i.emailReceivers ?? []).map((e: any) => `email ${e.emailAddress}`),
-                ...(i.webhookReceivers ?? []).map((w: any) => `webhook ${w.serviceUri}`),
+                ...(i.webhookReceivers ?? []).map((w: any, n: number) => `webhook ${shown(`webhookReceivers[${n}].serviceUri`, w.serviceUri)}`),
             ];
         return [];
     });

@@ -14,6 +14,7 @@ import { AzureRedis } from "../components/azure/redis";
 import { wafPolicyAttachment } from "../components/azure/waf";
 import { azureTags } from "../components/azure/tags";
 import { sizingFor } from "../components/capacity";
+import { trafficFor } from "../components/cost/model";
 import { azurePostgresRoots } from "../components/dataTls";
 import type { StackConfig } from "../components/config";
 import { AppDbRole, DB_ROLE_JOB_PODS } from "../components/k8s/appDbRole";
@@ -41,10 +42,11 @@ export function deploy(cfg: StackConfig): StackOutputs {
         location,
         resourceGroupName: rg,
         nodeSubnetId: network.nodeSubnetId,
+        egressIp: network.egressIp,
         plan,
         settings,
         sizing,
-        client: { subscriptionId: client.subscriptionId, tenantId: client.tenantId, objectId: client.objectId },
+        client: { subscriptionId: client.subscriptionId, tenantId: client.tenantId },
         tags: tags("cluster"),
     });
 
@@ -196,6 +198,9 @@ export function deploy(cfg: StackConfig): StackOutputs {
         redisClusterId: redis.clusterId,
         databaseMemoryGiB: sizing.database.memoryGiB,
         colourFloors: releaseState(cfg, sizing).tracks.map((t) => t.minReplicas),
+        requestsPerFiveMinutes: trafficFor(cfg.targetUsers).requestsPerSecond * 300,
+        logWorkspaceId: cluster.logWorkspaceId,
+        redisDatabaseId: redis.databaseId,
         thresholds: thresholdsFor(sizing, cfg.monitoring),
         notify: cfg.monitoring,
         tags: tags("monitoring"),

@@ -1,6 +1,8 @@
-// Config in, one target's composition out. index.ts is these two calls; the harness makes the same two.
+// Config in, one target's composition out. index.ts is these three calls; the harness makes the same three.
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseConfig, type Cloud, type StackConfig } from "../components/config";
+import { ENCRYPTED } from "../components/monitoring/config";
+import { describeFinding, preflightFindings } from "../components/preflight";
 import type { StackOutputs } from "./types";
 
 export type { StackOutputs } from "./types";
@@ -13,6 +15,30 @@ export function readConfig(): StackConfig {
         // RunError prints the message without a stack trace.
         throw e instanceof ConfigError ? new pulumi.RunError(e.message) : e;
     }
+}
+
+/**
+ * What a cloud stack must not run with (components/preflight.ts): a preview warns, naming each key to
+ * set, and returns the warnings; `pulumi up` refuses before any resource is declared.
+ */
+export function preflight(
+    cfg: StackConfig,
+    raw: Record<string, string> = pulumi.runtime.allConfig(),
+    dryRun = pulumi.runtime.isDryRun(),
+    warn: (finding: string) => void = (f) => void pulumi.log.warn(`pulumi up will refuse this stack: ${f}`),
+): string[] {
+    const findings = preflightFindings(cfg, raw);
+    // The offline plan reads an encrypted value as ENCRYPTED; a real `pulumi up` reading it means the text itself was set.
+    if (!dryRun && cfg.monitoring.webhook === ENCRYPTED)
+        findings.push({ key: "alertWebhook", value: ENCRYPTED, why: "is that text, not a URL: pulumi config set --secret alertWebhook https://..." });
+    const lines = findings.map(describeFinding);
+    if (lines.length === 0) return [];
+    if (!dryRun)
+        throw new pulumi.RunError(
+            `pulumi up refuses this ${cfg.cloud} stack until these are set (${lines.length}):\n${lines.map((l) => `  - ${l}`).join("\n")}`,
+        );
+    for (const l of lines) warn(l);
+    return lines;
 }
 
 // Loaded lazily: each target pulls in only its own provider SDK.

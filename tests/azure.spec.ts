@@ -17,8 +17,8 @@ import { addressPlan } from "../components/azure/addressing";
 import { AKS_AAD_SERVER_ID, aksEndpoint, aksKubeconfig } from "../components/azure/kubeconfig";
 import { ROLES } from "../components/azure/roles";
 import { runPolicies } from "../policy/offline";
-import { pgStorageGb } from "../components/azure/sizing";
-import { sizingFor } from "../components/capacity";
+import { pgPerformanceTier, pgStorageGb } from "../components/azure/sizing";
+import { capacityRows, sizingFor } from "../components/capacity";
 import { buildPlan, renderPlan } from "../scripts/plan";
 import { diffResources } from "./diff";
 import { ROOT, all, find, runStack, type Recorded, type StackRun } from "./harness";
@@ -72,6 +72,13 @@ describe("azure: pure helpers", () => {
         assert.strictEqual(pgStorageGb(40_000), 32767);
     });
 
+    it("picks the disk tier for the IOPS wanted, never below the size auto-grow reaches, never past P50 on a disk up to 4 TiB", () => {
+        assert.deepStrictEqual(pgPerformanceTier(100, 1000, 3000), { gb: 1024, tier: "P30", iops: 5000 }, "10k users: IOPS and growth both say P30");
+        assert.strictEqual(pgPerformanceTier(20, 200, 300).tier, "P15", "growth to 200 GiB (P15) outranks 300 IOPS (P4)");
+        assert.strictEqual(pgPerformanceTier(100, 300, 2000).tier, "P20", "2,000 IOPS need P20 on a P10 disk");
+        assert.strictEqual(pgPerformanceTier(500, 5000, 15000).tier, "P50", "a 512 GiB disk goes no higher than P50");
+        assert.strictEqual(pgPerformanceTier(5000, 5000, 15000).tier, "P60", "an 8 TiB disk may");
+    });
     it("builds a kubelogin kubeconfig from the AKS user credential, dropping its device-code login", () => {
         const src = Buffer.from(aksUserKubeconfig("c1", "c1-abc.hcp.eastus2.azmk8s.io"), "base64").toString();
         const ep = aksEndpoint(src);
@@ -113,6 +120,9 @@ describe("azure: config keys", () => {
         await bad({ "azure.apiServerAuthorizedIpRanges": "" }, "azure.apiServerAuthorizedIpRanges");
         await assert.rejects(runStack("azure", { "azure.apiAccess": "private" }), /azure\.apiServerAuthorizedIpRanges.*must be unset with apiAccess private/);
         await assert.rejects(runStack("azure", { "azure.apiAccess": "public" }), /azure\.apiAccess.*must be one of allowList, private/);
+    });
+    it("requires the Entra admin group(s) that hold cluster-admin (local accounts are off)", async () => {
+        await assert.rejects(runStack("azure", { "azure.adminGroupObjectIds": "" }), /azure\.adminGroupObjectIds: is required: the Entra group object IDs/);
     });
     it("rejects a key the azure schema does not know", async () => {
         await bad({ "azure.nope": "x" }, "azure.nope");
@@ -195,8 +205,10 @@ describe("azure: the 10k-user stack", function () {
             assert.deepStrictEqual(aks().addonProfiles.azurepolicy, { enabled: true });
         });
 
-        it("serves the API publicly only to azure.apiServerAuthorizedIpRanges, not as a private cluster", () => {
-            assert.deepStrictEqual(aks().apiServerAccessProfile, { authorizedIPRanges: ["203.0.113.0/24"] });
+        it("serves the API publicly only to azure.apiServerAuthorizedIpRanges and the NAT gateway's IP (the nodes' egress), not as a private cluster", () => {
+            const natIp = all(run, "azure-native:network:PublicIPAddress").find((r) => /-nat-ip$/.test(r.name))!;
+            assert.ok(find(run, T.aks).dependsOn.includes(natIp.urn), "the allow-list takes the IP created in the same run");
+            assert.deepStrictEqual(aks().apiServerAccessProfile, { authorizedIPRanges: ["203.0.113.0/24", "20.94.113.27/32"] });
         });
 
         it("runs Azure CNI Overlay with Cilium network policy and the user-assigned NAT gateway for egress", () => {
@@ -240,19 +252,29 @@ describe("azure: the 10k-user stack", function () {
             assert.strictEqual(oms.config.useAADAuth, "true");
             const dcra = find(run, "azure-native:monitor:DataCollectionRuleAssociation").inputs;
             assert.match(dcra.resourceUri, /Microsoft.ContainerService\/managedClusters\//);
-            const diag = find(run, "azure-native:monitor:DiagnosticSetting").inputs;
+            const diag = find(run, "azure-native:monitor:DiagnosticSetting", "zdp-azure-control-plane-logs").inputs;
             assert.ok(
                 diag.logs.some((l: any) => l.category === "kube-audit-admin" && l.enabled),
                 "control-plane audit logs go to Log Analytics",
             );
         });
 
-        it("grants the deploying identity cluster-admin through Azure RBAC and the control plane subnet join", () => {
+        it("grants cluster-admin through Azure RBAC to the azure.adminGroupObjectIds group (principalType Group), not to whoever runs up, and the control plane subnet join", () => {
             const roles = all(run, T.role);
-            const admin = roles.find((r) => roleOf(r) === ROLES.aksRbacClusterAdmin)!;
-            assert.strictEqual(admin.inputs.principalId, DEPLOYER_OBJECT_ID);
+            const admins = roles.filter((r) => roleOf(r) === ROLES.aksRbacClusterAdmin);
+            assert.deepStrictEqual(
+                admins.map((a) => [a.inputs.principalId, a.inputs.principalType]),
+                [[run.config.azure!.adminGroupObjectIds[0], "Group"]],
+            );
+            assert.ok(admins.every((a) => a.inputs.principalId !== DEPLOYER_OBJECT_ID));
+            const admin = admins[0];
             assert.match(admin.inputs.scope, /managedClusters\/[^/]+$/);
             assert.ok(admin.inputs.roleDefinitionId.startsWith(`/subscriptions/${SUBSCRIPTION}/`));
+            // A missing principalType makes ARM check the principal as a User: a group or an SP fails (UnmatchedPrincipalType).
+            assert.deepStrictEqual(
+                roles.filter((r) => r.inputs.principalType === undefined).map((r) => r.name),
+                [],
+            );
             const join = roles.find((r) => roleOf(r) === ROLES.networkContributor && /subnets\/aks-nodes$/.test(r.inputs.scope));
             assert.ok(join, "control-plane identity can join the node subnet");
             assert.ok(find(run, T.aks).dependsOn.includes(join.urn), "the cluster waits for the grant");
@@ -278,6 +300,13 @@ describe("azure: the 10k-user stack", function () {
             assert.strictEqual(i.version, "17");
             assert.strictEqual(i.storage.autoGrow, "Enabled");
             assert.strictEqual(i.storage.storageSizeGB, pgStorageGb(sizing().database.storageGiB));
+        });
+        it("lets auto-grow own the disk size after creation, and runs the disk at the IOPS tier of its capacity row", () => {
+            // Kept in the inputs, a grown disk would be asked to shrink on a later update; Azure refuses.
+            assert.deepStrictEqual(pg().ignoreChanges, ["storage.storageSizeGB"]);
+            assert.strictEqual(pg().inputs.storage.tier, "P30");
+            const row = capacityRows(sizing()).find((r) => r.what.startsWith("database IOPS"))!;
+            assert.deepStrictEqual([row.what, row.servedUsers, row.ok], ["database IOPS (Premium SSD P30, 5,000)", 16_666, true]);
         });
         it("is private: delegated subnet, a private DNS zone linked to the VNet, public access disabled", () => {
             const n = pg().inputs.network;
@@ -310,6 +339,21 @@ describe("azure: the 10k-user stack", function () {
             const locks = all(run, T.lock).map((l) => l.inputs);
             assert.ok(locks.some((l) => /flexibleServers\/[^/]+$/.test(l.scope) && l.level === "CanNotDelete"));
         });
+    });
+
+    it("sends every resource log (allLogs) of AGC, PostgreSQL and the Redis database to the stack's Log Analytics workspace", () => {
+        const settings = all(run, "azure-native:monitor:DiagnosticSetting").filter((d) => d.inputs.logs.some((l: any) => l.categoryGroup));
+        const target = (re: RegExp) => settings.find((d) => re.test(d.inputs.resourceUri))!;
+        const agc = target(/trafficControllers\/[^/]+$/);
+        const pgLogs = target(/flexibleServers\/[^/]+$/);
+        const redisLogs = target(/redisEnterprise\/[^/]+\/databases\/default$/);
+        const workspace = find(run, "azure-native:operationalinsights:Workspace");
+        for (const d of [agc, pgLogs, redisLogs]) {
+            assert.deepStrictEqual(d.inputs.logs, [{ categoryGroup: "allLogs", enabled: true }]);
+            assert.match(d.inputs.workspaceId, new RegExp(`/workspaces/${workspace.name}`));
+            assert.ok(d.dependsOn.includes(workspace.urn));
+        }
+        assert.strictEqual(settings.length, 3);
     });
 
     describe("Azure Managed Redis", () => {

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { PROJECT, type StackConfig } from "../components/config";
 import { mergedConfig } from "../scripts/pulumiConfig";
-import { deployTarget, readConfig } from "../stacks";
+import { deployTarget, preflight, readConfig } from "../stacks";
 import { cloudMocks, type ResourceMock } from "./mocks";
 
 // The SDK records a stack trace on every promise it makes, only to list leaked promises when a program
@@ -47,6 +47,19 @@ export interface StackRun {
     outputs: Record<string, StackOutput>;
     /** Values the mocks generated as secrets (passwords, tokens, kubeconfigs): the secret scan looks for them. */
     generatedSecrets: string[];
+    /** What a preview warns that `pulumi up` would refuse (stacks/index.ts preflight). */
+    warnings: string[];
+}
+
+export interface RunOptions {
+    /** Preview (dry run) instead of update. */
+    preview?: boolean;
+    /**
+     * Update runs refuse what `pulumi up` refuses (placeholders, plain HTTP, no alert target) only with
+     * this set: the specs of the resources run the shipped stack files, documentation values and all.
+     * Preview runs always collect the warnings.
+     */
+    refuseUnsafe?: boolean;
 }
 
 /**
@@ -88,17 +101,17 @@ const runs = new Map<string, Promise<StackRun>>();
  * Run the program for `stack` (a Pulumi.<stack>.yaml) under mocks. Runs are serialised (the runtime
  * is global) and remembered: the same stack, overrides and mode give the same (read-only) result.
  */
-export function runStack(stack: string, overrides: Record<string, string> = {}, opts: { preview?: boolean } = {}): Promise<StackRun> {
-    const key = JSON.stringify([stack, Object.entries(overrides).sort(), opts.preview ?? false]);
+export function runStack(stack: string, overrides: Record<string, string> = {}, opts: RunOptions = {}): Promise<StackRun> {
+    const key = JSON.stringify([stack, Object.entries(overrides).sort(), opts.preview ?? false, opts.refuseUnsafe ?? false]);
     const known = runs.get(key);
     if (known) return known;
-    const run = running.then(() => runOnce(stack, overrides, opts.preview ?? false));
+    const run = running.then(() => runOnce(stack, overrides, opts.preview ?? false, opts.refuseUnsafe ?? false));
     running = run.catch(() => undefined);
     runs.set(key, run);
     return run;
 }
 
-async function runOnce(stack: string, overrides: Record<string, string>, preview: boolean): Promise<StackRun> {
+async function runOnce(stack: string, overrides: Record<string, string>, preview: boolean, refuseUnsafe: boolean): Promise<StackRun> {
     const resources: Recorded[] = [];
     const generatedSecrets: string[] = [];
     const secretOutputs = new Map<string, string[]>();
@@ -162,6 +175,8 @@ async function runOnce(stack: string, overrides: Record<string, string>, preview
 
     pulumi.runtime.setAllConfig(stackConfigMap(stack, overrides));
     const config = readConfig();
+    const warnings: string[] = [];
+    if (preview || refuseUnsafe) preflight(config, pulumi.runtime.allConfig(), preview, (m) => warnings.push(m));
     const raw = deployTarget(config);
     const outputs: Record<string, StackOutput> = {};
     for (const [key, value] of Object.entries(raw)) {
@@ -170,7 +185,7 @@ async function runOnce(stack: string, overrides: Record<string, string>, preview
         outputs[key] = { value: await (out as any).promise(), secret: await pulumi.isSecret(out) };
     }
     await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
-    return { config, resources, outputs, generatedSecrets };
+    return { config, resources, outputs, generatedSecrets, warnings };
 }
 
 /** Find one recorded resource by type token and name; throws with the candidates when absent. */

@@ -323,8 +323,13 @@ describe("monitoring: Azure Monitor workbook and alerts (azure)", function () {
 
     it("alerts: documented metrics; the database's connections follow Azure's max_connections formula", () => {
         assert.deepStrictEqual([2, 4, 8, 32, 64].map(azurePgDefaultMaxConnections), [50, 429, 859, 3437, 5000]);
-        const alerts = azureAlerts(input.thresholds, 32, 3);
+        const alerts = azureAlerts(input.thresholds, 32, 3, 300_000);
         for (const a of alerts) assert.ok(AZURE_DOCUMENTED[AZURE_NAMESPACES[a.scope]].metrics.includes(a.metric), a.name);
+        for (const a of alerts.filter((x) => x.only)) assert.ok(AZURE_DOCUMENTED[AZURE_NAMESPACES[a.scope]].dimensions.includes(a.only!.dimension), a.name);
+        // The edge error rate: 5xx backend responses above errorRatePercent (1 by default) of the requests sized for.
+        const edge = alerts.find((a) => a.name === "edge-5xx")!;
+        assert.deepStrictEqual([edge.metric, edge.threshold, edge.timeAggregation, edge.windowSize], ["BackendHTTPResponseStatus", 3000, "Total", "PT5M"]);
+        assert.ok(edge.only!.values.every((v) => /^5\d\d$/.test(v)) && edge.only!.values.includes("503"));
         assert.strictEqual(alerts.find((a) => a.name === "db-connections")!.threshold, Math.floor(3437 * 0.8));
         assert.strictEqual(alerts.find((a) => a.name === "ready-pods")!.threshold, 3);
         // Azure Managed Redis publishes PT5M at the finest: a shorter window could never evaluate.
@@ -349,10 +354,17 @@ describe("monitoring: Azure Monitor workbook and alerts (azure)", function () {
             "db-connections",
             "db-cpu",
             "db-storage",
+            "edge-5xx",
             "ready-pods",
             "redis-evictions",
             "redis-memory",
         ]);
+        const edge = alerts.find((a) => a.name.endsWith("edge-5xx"))!.inputs;
+        assert.match(edge.scopes[0], /trafficControllers\//);
+        assert.strictEqual(edge.criteria.allOf[0].metricName, "BackendHTTPResponseStatus");
+        assert.deepStrictEqual(edge.criteria.allOf[0].dimensions[0].name, "HttpResponseCode");
+        // 10,000 users at a request every 10 s is 300,000 requests in 5 minutes; 1% of them.
+        assert.strictEqual(edge.criteria.allOf[0].threshold, 3000);
         const ready = alerts.find((a) => a.name.endsWith("ready-pods"))!;
         const c = ready.inputs.criteria.allOf[0];
         assert.strictEqual(c.metricName, "BackendHealthyTargets");

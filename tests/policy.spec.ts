@@ -101,6 +101,12 @@ const GOOD: Record<string, Record<string, any>> = {
         logs: [{ category: "kube-audit-admin", enabled: true }],
     },
     "azure-native:containerservice:AgentPool": { availabilityZones: ["1", "2", "3"] },
+    "azure-native:authorization:RoleAssignment": {
+        principalId: "5f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+        principalType: "Group",
+        roleDefinitionId: "/r",
+        scope: "/s",
+    },
     "gcp:container/cluster:Cluster": {
         location: "europe-west1",
         privateClusterConfig: { enablePrivateNodes: true },
@@ -334,6 +340,7 @@ const CASES: Case[] = [
     ["cluster-multi-zone-nodes", "azure-native:containerservice:AgentPool", "availabilityZones", undefined],
     ["cluster-multi-zone-nodes", "gcp:container/cluster:Cluster", "location", "europe-west1-b"],
     ["cluster-multi-zone-nodes", "gcp:container/nodePool:NodePool", "nodeLocations", ["europe-west1-b"]],
+    ["azure-role-principal-type", "azure-native:authorization:RoleAssignment", "principalType", undefined],
     ["network-no-public-ingress", "aws:ec2/securityGroup:SecurityGroup", "ingress.1.cidrBlocks", ["0.0.0.0/0"]],
     // The internet in two halves is still the internet.
     ["network-no-public-ingress", "aws:ec2/securityGroup:SecurityGroup", "ingress.1.cidrBlocks", ["0.0.0.0/1", "128.0.0.0/1"]],
@@ -605,6 +612,7 @@ const ONLY_ON: Record<string, string[]> = {
     "eks-node-zones": ["aws"],
     "eks-node-credentials": ["aws"],
     "cluster-multi-zone-nodes": ["azure", "gcp"],
+    "azure-role-principal-type": ["azure"],
     "cluster-workload-identity": ["azure", "gcp"],
     "aks-control-plane-logs": ["azure"],
     // Only rules that inspect what a stack declares; GKE and AKS may rely on the platform's own rules.

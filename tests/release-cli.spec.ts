@@ -19,6 +19,7 @@ import { urnName, type ChangeSummary, type UpOptions, type Workspace } from "../
 import { runStack } from "./harness";
 import { analyze, parseAnalysis, type Analysis } from "../scripts/release/analysis";
 import { acquireLock, LEASE_NAME, type Lease, type LeaseApi } from "../scripts/release/lock";
+import { previewTokenTransportProblem } from "../scripts/release/tokenTransport";
 
 type Mode = "healthy" | "failing" | "flapping" | "hanging" | "trickling";
 
@@ -310,6 +311,16 @@ describe("release CLI", function () {
             assert.equal(r.exitCode, EXIT.refused);
             assert.match(r.outcome, /the stack exports no previewToken/);
             assert.equal(ws.ups, 0);
+        });
+
+        it("never sends the preview token over plain HTTP except to this machine: a remote http:// endpoint is refused before any request", async () => {
+            const { ws, colours } = await setup("healthy");
+            ws.endpoint = "lb.zdp-demo.net:8080";
+            const r = await run(ws, ["promote"]);
+            assert.equal(r.exitCode, EXIT.refused);
+            assert.match(r.outcome, /refusing to send the preview token over plain HTTP to lb\.zdp-demo\.net:8080/);
+            assert.equal(ws.ups, 0);
+            assert.equal(colours.blue.hits + colours.green.hits, 0);
         });
 
         it("fails closed when the answers name no colour: it cannot tell green answered", async () => {
@@ -1122,5 +1133,20 @@ describe("release CLI building blocks", () => {
         });
         assert.equal(c.ok, false);
         assert.equal(c.attempts, 2, "stops once the threshold is out of reach");
+    });
+});
+
+describe("release CLI: where the preview token may travel", () => {
+    it("HTTPS anywhere, plain HTTP only to loopback", () => {
+        for (const ok of [
+            "https://shop.acme-corp.io/readyz",
+            "http://127.0.0.1:8080/readyz",
+            "http://127.3.2.1/",
+            "http://localhost:9898/",
+            "http://[::1]:8080/",
+        ])
+            assert.equal(previewTokenTransportProblem(ok), undefined, ok);
+        for (const bad of ["http://20.1.2.3/readyz", "http://lb.zdp-demo.net/", "http://128.0.0.1/", "http://localhost.acme-corp.io/", "http://[2001:db8::1]/"])
+            assert.match(previewTokenTransportProblem(bad)!, /refusing to send the preview token over plain HTTP/, bad);
     });
 });

@@ -49,6 +49,7 @@ describe("secrets: generated credentials appear only as Pulumi secrets", () => {
         const run: StackRun = {
             config: {} as StackRun["config"],
             generatedSecrets: ["Pw-generated-123456"],
+            warnings: [],
             resources: [
                 {
                     type: "kubernetes:core/v1:Secret",

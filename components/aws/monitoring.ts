@@ -35,7 +35,7 @@ export class Monitoring extends pulumi.ComponentResource {
         if (args.notify.webhook)
             new aws.sns.TopicSubscription(
                 `${name}-webhook`,
-                { topic: topic.arn, protocol: "https", endpoint: args.notify.webhook, endpointAutoConfirms: false },
+                { topic: topic.arn, protocol: "https", endpoint: pulumi.secret(args.notify.webhook), endpointAutoConfirms: false },
                 parent,
             );
 

@@ -19,14 +19,14 @@ import { SYSTEM_POOL, ZONES } from "./sizing";
 export interface ClientIdentity {
     subscriptionId: pulumi.Input<string>;
     tenantId: pulumi.Input<string>;
-    /** Object ID of the identity running `pulumi up`; it gets cluster-admin through Azure RBAC. */
-    objectId: pulumi.Input<string>;
 }
 
 export interface AzureClusterArgs {
     location: string;
     resourceGroupName: pulumi.Input<string>;
     nodeSubnetId: pulumi.Input<string>;
+    /** The NAT gateway's public IP: nodes and in-cluster controllers reach the public API server from it. */
+    egressIp: pulumi.Input<string>;
     plan: AddressPlan;
     settings: AzureConfig;
     sizing: Sizing;
@@ -46,9 +46,14 @@ const CI_STREAM = "Microsoft-ContainerInsights-Group-Default";
  */
 export function apiServerAccess(
     s: Pick<AzureConfig, "apiAccess" | "apiServerAuthorizedIpRanges">,
+    egressIp: pulumi.Input<string>,
 ): containerservice.ManagedClusterArgs["apiServerAccessProfile"] {
     if (s.apiAccess === "private") return { enablePrivateCluster: true, privateDNSZone: "system", enablePrivateClusterPublicFQDN: false };
-    return { authorizedIPRanges: s.apiServerAuthorizedIpRanges };
+    // AKS allows only a Standard load balancer's outbound IP by default; with outbound type
+    // userAssignedNATGateway the cluster's egress IP must be listed ("add ... the cluster egress IP address
+    // (firewall, NAT gateway, ...)": MicrosoftDocs/azure-aks-docs articles/aks/api-server-authorized-ip-ranges.md).
+    // Kubelets and in-cluster controllers (the ALB Controller, the autoscaler) reach the public API from it.
+    return { authorizedIPRanges: pulumi.output(egressIp).apply((ip) => [...(s.apiServerAuthorizedIpRanges ?? []), `${ip}/32`]) };
 }
 
 export class AzureCluster extends pulumi.ComponentResource {
@@ -56,6 +61,8 @@ export class AzureCluster extends pulumi.ComponentResource {
     readonly clusterId: pulumi.Output<string>;
     readonly oidcIssuerUrl: pulumi.Output<string>;
     readonly nodeResourceGroup: pulumi.Output<string>;
+    /** The stack's Log Analytics workspace (Container Insights, control-plane and resource logs). */
+    readonly logWorkspaceId: pulumi.Output<string>;
     /** Secret: endpoint, CA and a kubelogin exec entry (no token: local accounts are disabled). */
     readonly kubeconfig: pulumi.Output<string>;
     readonly provider: k8s.Provider;
@@ -106,7 +113,7 @@ export class AzureCluster extends pulumi.ComponentResource {
                 oidcIssuerProfile: { enabled: true },
                 securityProfile: { workloadIdentity: { enabled: true }, imageCleaner: { enabled: true, intervalHours: 48 } },
                 autoUpgradeProfile: { upgradeChannel: s.upgradeChannel, nodeOSUpgradeChannel: s.nodeOsUpgradeChannel },
-                apiServerAccessProfile: apiServerAccess(s),
+                apiServerAccessProfile: apiServerAccess(s, args.egressIp),
                 networkProfile: {
                     networkPlugin: "azure",
                     networkPluginMode: "overlay",
@@ -246,16 +253,24 @@ export class AzureCluster extends pulumi.ComponentResource {
             parent,
         );
 
-        // With local accounts disabled, whoever runs `pulumi up` needs an Azure RBAC role on the cluster
-        // to apply Kubernetes objects. Azure RBAC can take a few minutes to propagate (docs/azure.md).
-        const deployerAdmin = new authorization.RoleAssignment(
-            `${name}-deployer-admin`,
-            {
-                principalId: args.client.objectId,
-                roleDefinitionId: pulumi.output(args.client.subscriptionId).apply((sub) => roleDefinitionId(sub, "aksRbacClusterAdmin")),
-                scope: cluster.id,
-            },
-            parent,
+        // With local accounts disabled, whoever applies Kubernetes objects needs an Azure RBAC role on the
+        // cluster: a fixed Entra group (azure.adminGroupObjectIds) that the operators and the CI identity
+        // are members of, not whoever ran `pulumi up` last (another identity would replace the grant and
+        // race RBAC propagation). principalType must be said: unset, ARM checks the principal as a User
+        // and a group fails with UnmatchedPrincipalType.
+        // https://learn.microsoft.com/azure/role-based-access-control/role-assignments-template#principaltype
+        const adminGrants = s.adminGroupObjectIds.map(
+            (groupId, i) =>
+                new authorization.RoleAssignment(
+                    `${name}-admin-group-${i}`,
+                    {
+                        principalId: groupId,
+                        principalType: "Group",
+                        roleDefinitionId: pulumi.output(args.client.subscriptionId).apply((sub) => roleDefinitionId(sub, "aksRbacClusterAdmin")),
+                        scope: cluster.id,
+                    },
+                    parent,
+                ),
         );
 
         const credentials = containerservice.listManagedClusterUserCredentialsOutput({ resourceGroupName, resourceName: cluster.name }, parent);
@@ -265,10 +280,11 @@ export class AzureCluster extends pulumi.ComponentResource {
                 return aksKubeconfig({ name: clusterName, ...aksEndpoint(yaml), mode: s.kubeloginMode, tenantId });
             }),
         );
-        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { ...parent, dependsOn: [deployerAdmin, pool] });
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { ...parent, dependsOn: [...adminGrants, pool] });
 
         this.clusterName = cluster.name;
         this.clusterId = cluster.id;
+        this.logWorkspaceId = logs.id;
         // Federated credentials and role scopes are built from these: fail loudly rather than trust "".
         this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((p) => {
             if (!p?.issuerURL) throw new Error(`AKS ${name} reports no OIDC issuer URL`);

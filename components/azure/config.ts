@@ -5,7 +5,7 @@ import { boolean, cidr, cidrList, cidrsOverlap, integer, oneOf } from "../config
 import { AKS_POD_CIDR, AKS_SERVICE_CIDR } from "./addressing";
 
 const guidList = z
-    .string()
+    .string({ error: "is required: the Entra group object IDs (lower-case GUIDs) whose members may run pulumi up and kubectl as cluster-admin" })
     .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(,[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})*$/, {
         error: "must be a comma-separated list of Entra object IDs (lower-case GUIDs)",
     })
@@ -33,7 +33,9 @@ export const azureSchema = z
         apiAccess: oneOf(API_ACCESS),
         // Required with allowList: unset, AKS serves its API to the whole internet (Entra ID still authenticates).
         apiServerAuthorizedIpRanges: cidrList(AUTHORIZED_RANGES).optional(),
-        adminGroupObjectIds: guidList.optional(),
+        // Required: the Entra groups given cluster-admin (aadProfile and an Azure RBAC grant); whoever applies
+        // Kubernetes objects (operators, the CI identity) must be a member, since local accounts are off.
+        adminGroupObjectIds: guidList,
         kubeloginMode: z.enum(["azurecli", "workloadidentity", "spn", "msi", "azd"], {
             error: "must be one of azurecli, workloadidentity, spn, msi, azd (kubelogin --login modes)",
         }),

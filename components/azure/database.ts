@@ -1,5 +1,5 @@
 // PostgreSQL Flexible Server: private access only (delegated subnet + private DNS zone linked to the
-// VNet), zone-redundant HA, auto-growing storage, backups, TLS required, generated admin password.
+// VNet), zone-redundant HA, auto-growing storage at an IOPS tier, backups, TLS required, generated admin password.
 import * as pulumi from "@pulumi/pulumi";
 import { generatedSecret } from "../generatedSecret";
 import * as authorization from "@pulumi/azure-native/authorization";
@@ -8,7 +8,8 @@ import * as privatedns from "@pulumi/azure-native/privatedns";
 import type { Sizing } from "../capacity";
 import type { AzureConfig } from "../config";
 import { WEEKDAYS } from "./config";
-import { pgStorageGb } from "./sizing";
+import { dbIopsWanted } from "../capacity";
+import { pgPerformanceTier, pgStorageGb } from "./sizing";
 
 export interface AzureDatabaseArgs {
     location: string;
@@ -69,7 +70,13 @@ export class AzureDatabase extends pulumi.ComponentResource {
                 // General Purpose Ddsv5, e.g. Standard_D8ds_v5 = 8 vCores / 32 GiB for 10k users.
                 // https://learn.microsoft.com/azure/postgresql/flexible-server/concepts-compute
                 sku: { name: sizing.database.instanceClass, tier: "GeneralPurpose" },
-                storage: { storageSizeGB: pgStorageGb(sizing.database.storageGiB), autoGrow: "Enabled", type: "Premium_LRS" },
+                // The disk's tier sets its IOPS (capacity row "database IOPS"); its size only starts there.
+                storage: {
+                    storageSizeGB: pgStorageGb(sizing.database.storageGiB),
+                    autoGrow: "Enabled",
+                    type: "Premium_LRS",
+                    tier: pgPerformanceTier(sizing.database.storageGiB, sizing.database.maxStorageGiB, dbIopsWanted(sizing.targetUsers)).tier,
+                },
                 highAvailability: { mode: s.postgresHaMode },
                 backup: { backupRetentionDays: s.postgresBackupRetentionDays, geoRedundantBackup: s.postgresGeoRedundantBackup ? "Enabled" : "Disabled" },
                 network: { delegatedSubnetResourceId: args.subnetId, privateDnsZoneArmResourceId: zone.id, publicNetworkAccess: "Disabled" },
@@ -86,8 +93,10 @@ export class AzureDatabase extends pulumi.ComponentResource {
                 },
                 tags,
             },
-            // The zone must resolve from the VNet before the server registers its record.
-            { ...stateful, dependsOn: [link], additionalSecretOutputs: ["administratorLoginPassword"] },
+            // The zone must resolve from the VNet before the server registers its record. Auto-grow owns the
+            // size after creation: kept in the inputs, a later update would ask Azure to shrink a grown disk,
+            // which it refuses (storage only scales up: concepts-storage.md).
+            { ...stateful, dependsOn: [link], additionalSecretOutputs: ["administratorLoginPassword"], ignoreChanges: ["storage.storageSizeGB"] },
         );
 
         // Refuse clients that don't use TLS (server default, pinned so nobody turns it off by hand unnoticed).

@@ -1,6 +1,6 @@
 // The azure stack's workbook and alerts (bodies in components/monitoring/azureMonitor.ts): one action
-// group (emails and webhook from config) and Azure Monitor metric alerts on the Application Gateway for
-// Containers, PostgreSQL and Azure Managed Redis.
+// group (emails and webhook from config), Azure Monitor metric alerts on the Application Gateway for
+// Containers, PostgreSQL and Azure Managed Redis, and their resource logs into the stack's workspace.
 import * as crypto from "node:crypto";
 import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
 import * as monitor from "@pulumi/azure-native/monitor";
@@ -20,6 +20,12 @@ export interface AzureMonitoringArgs {
     databaseMemoryGiB: number;
     /** Each colour's pod floor (the release's minReplicas per track). */
     colourFloors: number[];
+    /** Requests the stack is sized for in 5 minutes: the edge 5xx alert's base. */
+    requestsPerFiveMinutes: number;
+    /** The stack's Log Analytics workspace: the resource logs of AGC (WAF included), PostgreSQL and Redis go there. */
+    logWorkspaceId: pulumi.Input<string>;
+    /** Azure Managed Redis publishes its logs on the database, not the cluster. */
+    redisDatabaseId: pulumi.Input<string>;
     thresholds: Thresholds;
     notify: MonitoringConfig;
     tags: Record<string, string>;
@@ -72,12 +78,39 @@ export class AzureMonitoring extends pulumi.ComponentResource {
                 enabled: true,
                 groupShortName: args.stackName.replace(/[^A-Za-z0-9]/g, "").slice(0, 12),
                 emailReceivers: args.notify.emails.map((emailAddress, i) => ({ name: `email-${i}`, emailAddress, useCommonAlertSchema: true })),
-                webhookReceivers: args.notify.webhook ? [{ name: "webhook", serviceUri: args.notify.webhook, useCommonAlertSchema: true }] : [],
+                // The URL usually carries its token: a secret in state and plan (config.ts SECRET_MONITORING_KEYS).
+                webhookReceivers: args.notify.webhook ? [{ name: "webhook", serviceUri: pulumi.secret(args.notify.webhook), useCommonAlertSchema: true }] : [],
                 tags: args.tags,
             },
             parent,
         );
-        for (const a of azureAlerts(args.thresholds, args.databaseMemoryGiB, Math.min(...args.colourFloors))) {
+        // Every resource log category (categoryGroup allLogs, which also takes categories added later) into
+        // the stack's workspace: the AGC access log (AGCAccessLogs) and its WAF logs, PostgreSQL's server
+        // logs, Redis's connection events. allLogs on these types: Azure Verified Modules deploy it by default
+        // on trafficControllers (avm/res/service-networking/traffic-controller main.bicep) and on
+        // redisEnterprise databases (avm/res/cache/redis-enterprise tests/e2e/max); log categories per type:
+        // MicrosoftDocs/azure-reference-other azure-monitor-ref/supported-logs/includes/
+        // (microsoft-servicenetworking-trafficcontrollers, microsoft-dbforpostgresql-flexibleservers,
+        // microsoft-cache-redisenterprise-databases). PostgreSQL writes only to AzureDiagnostics; the
+        // others to their own tables ("Dedicated").
+        const resourceLogs: [string, pulumi.Input<string>, string | undefined][] = [
+            ["agc", args.trafficControllerId, "Dedicated"],
+            ["database", args.databaseServerId, undefined],
+            ["redis", args.redisDatabaseId, "Dedicated"],
+        ];
+        for (const [key, resourceUri, destination] of resourceLogs)
+            new monitor.DiagnosticSetting(
+                `${name}-${key}-logs`,
+                {
+                    resourceUri,
+                    workspaceId: args.logWorkspaceId,
+                    ...(destination ? { logAnalyticsDestinationType: destination } : {}),
+                    logs: [{ categoryGroup: "allLogs", enabled: true }],
+                },
+                parent,
+            );
+
+        for (const a of azureAlerts(args.thresholds, args.databaseMemoryGiB, Math.min(...args.colourFloors), args.requestsPerFiveMinutes)) {
             new monitor.MetricAlert(
                 `${name}-${a.name}`,
                 {
@@ -100,6 +133,7 @@ export class AzureMonitoring extends pulumi.ComponentResource {
                                 metricName: a.metric,
                                 // "*" evaluates every value (every backend service: every colour) on its own.
                                 ...(a.splitBy ? { dimensions: [{ name: a.splitBy, operator: "Include", values: ["*"] }] } : {}),
+                                ...(a.only ? { dimensions: [{ name: a.only.dimension, operator: "Include", values: a.only.values }] } : {}),
                                 operator: a.operator,
                                 threshold: a.threshold,
                                 timeAggregation: a.timeAggregation,

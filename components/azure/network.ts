@@ -52,6 +52,8 @@ export class AzureNetwork extends pulumi.ComponentResource {
     readonly postgresSubnetId: pulumi.Output<string>;
     readonly endpointSubnetId: pulumi.Output<string>;
     readonly natGatewayId: pulumi.Output<string>;
+    /** The NAT gateway's public IP address: all node egress leaves from it. */
+    readonly egressIp: pulumi.Output<string>;
 
     constructor(name: string, args: AzureNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:azure:Network", name, {}, opts);
@@ -150,6 +152,10 @@ export class AzureNetwork extends pulumi.ComponentResource {
         this.postgresSubnetId = postgres.id;
         this.endpointSubnetId = endpoints.id;
         this.natGatewayId = nat.id;
+        this.egressIp = egressIp.ipAddress.apply((ip) => {
+            if (!ip) throw new Error(`AzureNetwork ${name}: the NAT gateway's public IP has no address`);
+            return ip;
+        });
         this.registerOutputs({
             resourceGroupName: this.resourceGroupName,
             vnetId: this.vnetId,

@@ -29,6 +29,7 @@ export class AzureRedis extends pulumi.ComponentResource {
     /** Secret: the database's primary access key. */
     readonly password: pulumi.Output<string>;
     readonly clusterId: pulumi.Output<string>;
+    readonly databaseId: pulumi.Output<string>;
 
     constructor(name: string, args: AzureRedisArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:azure:Redis", name, {}, opts);
@@ -112,6 +113,7 @@ export class AzureRedis extends pulumi.ComponentResource {
         this.host = cluster.hostName;
         this.password = pulumi.secret(keys.primaryKey);
         this.clusterId = cluster.id;
+        this.databaseId = db.id;
         this.registerOutputs({ host: this.host, clusterId: this.clusterId });
     }
 }

@@ -46,7 +46,7 @@ export class GcpMonitoring extends pulumi.ComponentResource {
                 ? [
                       new gcp.monitoring.NotificationChannel(
                           `${name}-webhook`,
-                          { displayName: `${args.stackName} webhook`, type: "webhook_tokenauth", labels: { url: args.notify.webhook } },
+                          { displayName: `${args.stackName} webhook`, type: "webhook_tokenauth", labels: { url: pulumi.secret(args.notify.webhook) } },
                           parent,
                       ),
                   ]

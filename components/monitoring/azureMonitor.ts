@@ -8,6 +8,8 @@
 //   PG     microsoft-dbforpostgresql-flexibleservers: cpu_percent, active_connections, storage_percent (PT1M).
 //   Redis  microsoft-cache-redisenterprise (Azure Managed Redis): usedmemorypercentage (Maximum),
 //          evictedkeys (Total), connectedclients (Maximum); PT5M and PT1H only.
+// Metric alerts take a dimension filter (Include values), documented with the alert rule API:
+// https://learn.microsoft.com/azure/templates/microsoft.insights/metricalerts (MetricDimension).
 // Each colour's Service is its own AGC backend service, so splitting by BackendService shows one
 // series per colour; the dimension's values are the controller's names for the Services.
 import type { Thresholds } from "./thresholds";
@@ -126,6 +128,8 @@ export interface AzureAlertSpec {
     metric: string;
     /** Split per value of this dimension ("*": every value evaluated on its own). */
     splitBy?: string;
+    /** Count only these values of a dimension. */
+    only?: { dimension: string; values: string[] };
     operator: "GreaterThan" | "LessThan";
     threshold: number;
     timeAggregation: "Average" | "Maximum" | "Total";
@@ -145,17 +149,42 @@ export function azurePgDefaultMaxConnections(memoryGiB: number): number {
 }
 
 /**
+ * The 5xx status codes (RFC 9110 §15.6, RFC 2774 510, RFC 6585 511, RFC 4918 507/508, RFC 2295 506), as
+ * the HttpResponseCode dimension carries them: the numeric code, the same reading the release CLI's
+ * analysis makes of it (scripts/release/metrics/azureMonitor.ts counts codes starting with 5 as errors).
+ */
+export const SERVER_ERROR_CODES = ["500", "501", "502", "503", "504", "505", "506", "507", "508", "510", "511"];
+
+/**
+ * The edge's error rate: Azure metric alerts compare one metric with a fixed threshold and compute no
+ * ratio, so the 5xx responses BackendHTTPResponseStatus counts (split by HttpResponseCode) are held
+ * against `errorRatePercent` of the requests expected at the target load in the window: at that load it
+ * is the error rate; with less traffic it takes a larger share to fire. The release CLI's canary
+ * analysis computes the true per-colour ratio.
+ *
  * A colour below its pod floor, and the database's and Redis's capacity. `readyFloor` is the lowest
  * floor of the colours behind the route: one criterion split by BackendService ("*") holds one
  * threshold for every colour, and the idle colour's floor (one pod per zone under inactiveScale
  * minimal) must not alert all the time. Naming each colour's BackendService value would allow a
  * threshold per colour, but that value's format is not documented.
  */
-export function azureAlerts(t: Thresholds, databaseMemoryGiB: number, readyFloor: number): AzureAlertSpec[] {
+export function azureAlerts(t: Thresholds, databaseMemoryGiB: number, readyFloor: number, requestsPerFiveMinutes: number): AzureAlertSpec[] {
     const oneMinute = { windowSize: "PT5M", evaluationFrequency: "PT1M" };
     const fiveMinutes = { windowSize: "PT15M", evaluationFrequency: "PT5M" };
     const connections = Math.floor(azurePgDefaultMaxConnections(databaseMemoryGiB) * 0.8);
+    const errors = Math.max(1, Math.floor((t.errorRatePercent / 100) * requestsPerFiveMinutes));
     return [
+        {
+            name: "edge-5xx",
+            description: `Backends answered more than ${errors} 5xx in 5 minutes: ${t.errorRatePercent}% of the requests the stack is sized for`,
+            scope: "trafficController",
+            metric: "BackendHTTPResponseStatus",
+            only: { dimension: "HttpResponseCode", values: SERVER_ERROR_CODES },
+            operator: "GreaterThan",
+            threshold: errors,
+            timeAggregation: "Total",
+            ...oneMinute,
+        },
         {
             name: "ready-pods",
             description: `A colour has fewer than ${readyFloor} healthy targets (the lowest colour's pod floor)`,

@@ -2,6 +2,7 @@
 import * as ec2 from "@pulumi/aws/ec2";
 import * as eks from "@pulumi/aws/eks";
 import * as iam from "@pulumi/aws/iam";
+import * as authorization from "@pulumi/azure-native/authorization";
 import * as aks from "@pulumi/azure-native/containerservice";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as gke from "@pulumi/gcp/container";
@@ -276,6 +277,17 @@ export const clusterPolicies: Policies = [
                 }
             }),
         ],
+    },
+    {
+        name: "azure-role-principal-type",
+        description: "Every Azure role assignment says what kind of principal it grants (User, Group or ServicePrincipal).",
+        // Unset, the SDK sends principalType User: a group, a service principal or a managed identity then
+        // fails with UnmatchedPrincipalType, and a principal created in the same run can fail on replication
+        // delay. https://learn.microsoft.com/azure/role-based-access-control/role-assignments-template#principaltype
+        validateResource: validateResourceOfType(authorization.RoleAssignment, (r, _args, report) => {
+            if (!r.principalType)
+                report("Role assignment without principalType: set it to Group, ServicePrincipal (managed identities too) or User, as the principal is.");
+        }),
     },
 ];
 

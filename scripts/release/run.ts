@@ -19,6 +19,7 @@ import { awaitConvergence, describeConvergence, type ConvergeMode, type Converge
 import { checkHealthy, describe, describeExpect, watchHealthy, type CheckResult, type Expect } from "./health";
 import { analyze, type Analysis } from "./analysis";
 import { describeLoad, load } from "./load";
+import { previewTokenTransportProblem } from "./tokenTransport";
 import { acquireLock, LEASE_NAME, type HeldLock } from "./lock";
 import { Reporter, StepFailed, formatMs, type StepRecord } from "./report";
 import { urnName, type ChangeSummary, type Workspace } from "./workspace";
@@ -147,6 +148,8 @@ export async function runRelease(
             const live = new URL(args.versionPath ?? state.healthPath, base).toString();
             if (state.strategy === "rolling") return { value: { live, previewHeaders: {} }, detail: live };
             // The preview route answers only the generated token (a dark canary), never a guessable value.
+            const transport = previewTokenTransportProblem(live);
+            if (transport) throw new Error(transport);
             const token = await ws.previewToken();
             if (!token)
                 throw new Error(
