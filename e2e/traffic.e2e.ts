@@ -300,7 +300,9 @@ describe("e2e traffic: zero failed requests through every release step, on real 
     it("rolling: moving to one Deployment, then a version bump", async () => {
         clean(
             "to-rolling",
-            await step("to-rolling", { [`app/${V[2]}`]: 1 }, () => up({ releaseStrategy: "rolling", appVersion: V[2] }, ["blueVersion", "greenVersion"])),
+            await step("to-rolling", { [`app/${V[2]}`]: 1 }, () =>
+                up({ releaseStrategy: "rolling", appVersion: V[2] }, ["blueVersion", "greenVersion", "inactiveScale"]),
+            ),
         );
         clean("rolling-version-bump", await step("rolling-version-bump", { [`app/${V[3]}`]: 1 }, () => up({ appVersion: V[3] })));
     });
