@@ -26,7 +26,7 @@ import type { StackConfig } from "../components/config";
 import { AppDbRole, DB_ROLE_JOB_PODS } from "../components/k8s/appDbRole";
 import { AppSecret } from "../components/k8s/appSecret";
 import { appNamespace } from "../components/k8s/namespace";
-import { GATEWAY_NAME, PRE_STOP_SECONDS, Release, serviceNamesFor } from "../components/k8s/release";
+import { GATEWAY_NAME, PRE_STOP_SECONDS, ROUTE_NAME, Release, serviceNamesFor } from "../components/k8s/release";
 import type { StackOutputs } from "./types";
 
 export function deploy(cfg: StackConfig): StackOutputs {
@@ -179,7 +179,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
             serviceNames: serviceNamesFor(cfg),
             healthPath: cfg.app.healthPath,
             deregistrationDelaySeconds: deregistrationDelayFor(PRE_STOP_SECONDS),
-            targetGroupName: (service) => targetGroupName(name, service),
+            liveRoute: { name: ROUTE_NAME, targetGroupName: (service) => targetGroupName(name, service) },
             after: lb.ready,
         },
         k8s,

@@ -456,6 +456,49 @@ describe("aws stack (mocks)", function () {
             }
         });
 
+        it("gives every (route, Service) target group its own name: no two of the controller's target groups share one", async () => {
+            // The controller builds one target group per (route, Service) and names it from the Service's
+            // TargetGroupConfiguration: the exact kind:namespace:name route entry, else defaultConfiguration
+            // (LBC v3.5.0 mergeWithLongestMatch); unnamed, it generates a name from the route and Service.
+            const fixedNames = (r: StackRun) => {
+                const tgcs = new Map(all(r, T.tgConfig).map((t) => [t.inputs.spec.targetReference.name, t.inputs.spec]));
+                return all(r, T.route).flatMap((route) =>
+                    route.inputs.spec.rules.flatMap((rule: any) =>
+                        (rule.backendRefs ?? []).map((b: any) => {
+                            const spec = tgcs.get(b.name)!;
+                            const entry = (spec.routeConfigurations ?? []).find(
+                                (c: any) =>
+                                    c.routeIdentifier.kind === "HTTPRoute" &&
+                                    c.routeIdentifier.namespace === route.inputs.metadata.namespace &&
+                                    c.routeIdentifier.name === route.inputs.metadata.name,
+                            );
+                            return [
+                                `${route.inputs.metadata.name}/${b.name}`,
+                                entry?.targetGroupProps.targetGroupName ?? spec.defaultConfiguration.targetGroupName,
+                            ];
+                        }),
+                    ),
+                );
+            };
+            const preview = await runStack("aws", { previewHost: "preview.example.com" });
+            for (const r of [run, preview]) {
+                const pairs = fixedNames(r);
+                // The idle colour is behind the live route and the preview route(s): 2-3 target groups for one Service.
+                assert.ok(pairs.filter(([pair]) => pair.endsWith("/app-green")).length >= 2, JSON.stringify(pairs));
+                const named = pairs.filter(([, n]) => n !== undefined).map(([, n]) => n);
+                assert.deepStrictEqual(named.length, new Set(named).size, `target groups sharing a name: ${JSON.stringify(pairs)}`);
+                // The live route's target groups keep the names the dashboard searches for.
+                assert.deepStrictEqual(
+                    pairs
+                        .filter(([pair]) => pair.startsWith("app/"))
+                        .map(([, n]) => n)
+                        .sort(),
+                    ["zdpawsappblue", "zdpawsappgreen"],
+                );
+            }
+            assert.deepStrictEqual(validateK8s(preview.resources).errors, []);
+        });
+
         it("creates the target group settings before the routes, and the Gateway after the controller", () => {
             const route = find(run, T.route, "app-route");
             const gateway = one(run, T.gateway);

@@ -182,9 +182,9 @@ describe("monitoring: the aws stack declares its dashboard and alarms", function
         const alarms = all(run, "aws:cloudwatch/metricAlarm:MetricAlarm");
         assert.ok(alarms.some((a) => a.inputs.dimensions?.DBInstanceIdentifier === rds.inputs.identifier));
         for (const a of alarms) assert.ok(a.inputs.alarmActions?.length === 1, `${a.name} notifies nobody`);
-        // Each colour's target group carries the name the dashboard searches for.
+        // Each colour's target group on the live route carries the name the dashboard searches for.
         const tgNames = all(run, "kubernetes:gateway.k8s.aws/v1:TargetGroupConfiguration")
-            .map((t) => t.inputs.spec.defaultConfiguration.targetGroupName)
+            .map((t) => t.inputs.spec.routeConfigurations.find((c: any) => c.routeIdentifier.name === "app").targetGroupProps.targetGroupName)
             .sort();
         assert.deepStrictEqual(tgNames, ["zdpawsappblue", "zdpawsappgreen"]);
         for (const n of tgNames) assert.ok(body.includes(`TargetGroup=${n}'`), `dashboard does not search for ${n}`);

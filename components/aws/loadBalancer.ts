@@ -166,8 +166,17 @@ export interface AlbTargetGroupsArgs {
      * serving until the ALB has stopped sending it requests and its in-flight requests are done.
      */
     deregistrationDelaySeconds: number;
-    /** Target group name per Service (the dashboards find each colour by it); unset, the controller names it. */
-    targetGroupName?: (service: string) => string;
+    /**
+     * The live route and the name of each Service's target group on it (the dashboards find each colour
+     * by it). The controller builds one target group per (route, Service), and the idle colour backs the
+     * live route and the preview routes at once: one fixed name for all of them would make 2-3 target
+     * groups in the controller's model share one AWS target group, which it then deletes and recreates
+     * on every reconcile (aws-load-balancer-controller v3.5.0 pkg/gateway/model/model_build_target_group.go:
+     * a target group per gateway/route/Service/port, named by TargetGroupName when set;
+     * pkg/deploy/elbv2/target_group_synthesizer.go: matched by resource ID, the unmatched deleted). So only
+     * the live route's target groups are named; the others keep the controller's per-route names.
+     */
+    liveRoute?: { name: string; targetGroupName: (service: string) => string };
     /** The LoadBalancer: its CRDs must exist. */
     after: pulumi.Resource[];
 }
@@ -221,8 +230,19 @@ export class AlbTargetGroups extends pulumi.ComponentResource {
                                 matcher: { httpCode: "200" },
                             },
                             targetGroupAttributes: [{ key: "deregistration_delay.timeout_seconds", value: `${args.deregistrationDelaySeconds}` }],
-                            ...(args.targetGroupName ? { targetGroupName: args.targetGroupName(service) } : {}),
                         },
+                        // A route's entry is merged over defaultConfiguration, an exact kind:namespace:name match
+                        // first (v3.5.0 pkg/gateway, targetGroupConfigConstructorImpl.mergeWithLongestMatch).
+                        ...(args.liveRoute
+                            ? {
+                                  routeConfigurations: [
+                                      {
+                                          routeIdentifier: { kind: "HTTPRoute", namespace: args.namespace, name: args.liveRoute.name },
+                                          targetGroupProps: { targetGroupName: args.liveRoute.targetGroupName(service) },
+                                      },
+                                  ],
+                              }
+                            : {}),
                     },
                 },
                 { parent: this, dependsOn: args.after },
