@@ -371,6 +371,48 @@ describe("aws stack (mocks)", function () {
         });
     });
 
+    describe("destroy order", () => {
+        // The engine's order: recorded dependencies, transitively; a component stands for its children, a
+        // custom resource (an IAM role) only for itself, so depending on a role says nothing of its policies.
+        const waitsFor = (r: Recorded, target: Recorded): boolean => {
+            const seen = new Set<string>();
+            const todo = [...r.dependsOn];
+            while (todo.length) {
+                const urn = todo.pop()!;
+                if (urn === target.urn) return true;
+                if (seen.has(urn)) continue;
+                seen.add(urn);
+                const dep = byUrn(run, urn);
+                if (dep) todo.push(...dep.dependsOn);
+                if (dep && !dep.custom) todo.push(...run.resources.filter((c) => c.parent === urn).map((c) => c.urn));
+            }
+            return false;
+        };
+        it("whatever uses an IAM role also depends on the role's policies, so `pulumi destroy` removes those last", () => {
+            const roles = all(run, "aws:iam/role:Role");
+            assert.ok(roles.length >= 8, `${roles.length} roles`);
+            let checked = 0;
+            for (const role of roles) {
+                const grants = run.resources.filter(
+                    (r) => r.parent === role.urn && ["aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/rolePolicy:RolePolicy"].includes(r.type),
+                );
+                assert.ok(grants.length > 0, `${role.name} has no policy`);
+                const users = run.resources.filter((r) => r.dependsOn.includes(role.urn) && r.parent !== role.urn);
+                assert.ok(users.length > 0, `nothing uses ${role.name}`);
+                for (const user of users)
+                    for (const grant of grants) {
+                        assert.ok(waitsFor(user, grant), `${user.type} ${user.name} uses ${role.name} but not ${grant.name}`);
+                        checked++;
+                    }
+            }
+            // The controller that deletes the ALB outlives its policy only if it depends on it.
+            const lbc = all(run, T.helm).find((h) => h.inputs.chart === LBC.chart)!;
+            const lbcPolicy = all(run, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name.includes("-lb-"))!;
+            assert.ok(waitsFor(lbc, lbcPolicy));
+            assert.ok(checked >= 10, `${checked} role uses checked`);
+        });
+    });
+
     describe("load balancer", () => {
         it("installs AWS Load Balancer Controller v3 from eks-charts with Pod Identity and explicit region/VPC", () => {
             const lbc = all(run, T.helm).find((h) => h.inputs.chart === LBC.chart)!;

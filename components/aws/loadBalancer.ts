@@ -70,8 +70,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
         const role = podIdentityRole(name, { inlinePolicy: JSON.stringify(lbcPolicy), tags: args.tags }, parent);
         const association = new aws.eks.PodIdentityAssociation(
             name,
-            { clusterName: args.clusterName, namespace: NAMESPACE, serviceAccount: SERVICE_ACCOUNT, roleArn: role.arn, tags: args.tags },
-            parent,
+            { clusterName: args.clusterName, namespace: NAMESPACE, serviceAccount: SERVICE_ACCOUNT, roleArn: role.role.arn, tags: args.tags },
+            { parent: this, dependsOn: role.grants },
         );
 
         const gatewayApiCrds = new k8s.yaml.v2.ConfigFile(`${name}-gateway-api-crds`, { file: LBC.gatewayApiCrds }, { parent: this, dependsOn: args.after });
@@ -99,7 +99,9 @@ export class LoadBalancer extends pulumi.ComponentResource {
                     defaultTags: args.tags,
                 },
             },
-            { parent: this, dependsOn: [association, gatewayApiCrds, lbcCrds, ...args.after] },
+            // The policy too: on destroy the Gateway goes first (the controller deletes the ALB, its target
+            // groups and security groups), then the controller, and only then its permissions.
+            { parent: this, dependsOn: [association, ...role.grants, gatewayApiCrds, lbcCrds, ...args.after] },
         );
 
         // Internet-facing ALB in the public subnets (discovered by their kubernetes.io/role/elb tag).
