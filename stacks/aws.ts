@@ -116,7 +116,13 @@ export function deploy(cfg: StackConfig): StackOutputs {
     const certificateArn: pulumi.Input<string> | undefined =
         a.certificateArn ??
         (cfg.domain && a.hostedZoneId
-            ? new Certificate(`${name}-tls`, { domain: cfg.domain, hostedZoneId: a.hostedZoneId, tags: tags("tls") }).arn
+            ? new Certificate(`${name}-tls`, {
+                  domain: cfg.domain,
+                  // The HTTPS listener serves the preview host too (the preview route and the redirect name it).
+                  alternativeNames: cfg.release.previewHost ? [cfg.release.previewHost] : [],
+                  hostedZoneId: a.hostedZoneId,
+                  tags: tags("tls"),
+              }).arn
             : undefined);
 
     const k8s = { provider: cluster.provider };

@@ -680,6 +680,24 @@ describe("aws stack (mocks)", function () {
             assert.ok(redirect, "an HTTP→HTTPS redirect route");
         });
 
+        it("covers previewHost on the certificate (a SAN validated in the zone), since the HTTPS listener serves it too", async () => {
+            const preview = await runStack("aws", {
+                domain: "shop.example.com",
+                "aws.hostedZoneId": "Z0123456789ABCDEFGHIJ",
+                previewHost: "preview.shop.example.com",
+            });
+            const cert = one(preview, T.cert);
+            assert.strictEqual(cert.inputs.domainName, "shop.example.com");
+            assert.deepStrictEqual(cert.inputs.subjectAlternativeNames, ["preview.shop.example.com"]);
+            const records = all(preview, "aws:route53/record:Record").filter((r) => r.parent === cert.parent);
+            assert.deepStrictEqual(records.map((r) => r.inputs.name.split(".").slice(1).join(".")).sort(), ["preview.shop.example.com.", "shop.example.com."]);
+            const validation = one(preview, "aws:acm/certificateValidation:CertificateValidation");
+            assert.strictEqual(validation.inputs.validationRecordFqdns.length, 2);
+            // Without previewHost nothing changes: the same certificate, one record.
+            assert.strictEqual(one(https, T.cert).inputs.subjectAlternativeNames, undefined);
+            assert.strictEqual(all(https, "aws:route53/record:Record").length, 1);
+        });
+
         it("refuses a domain with no way to get a certificate", async () => {
             await assert.rejects(runStack("aws", { domain: "shop.example.com" }), /aws\.certificateArn, or aws\.hostedZoneId/);
         });

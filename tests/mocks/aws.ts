@@ -147,14 +147,13 @@ export const awsMock: ResourceMock = {
                 return {
                     id: certArn,
                     arn: certArn,
-                    domainValidationOptions: [
-                        {
-                            domainName: inputs.domainName,
-                            resourceRecordName: `_${hex(name, 32)}.${inputs.domainName}.`,
-                            resourceRecordType: "CNAME",
-                            resourceRecordValue: `_${hex(`${name}v`, 32)}.xlfgrmvvlj.acm-validations.aws.`,
-                        },
-                    ],
+                    // One per name on the certificate (the domain and each subject alternative name).
+                    domainValidationOptions: [inputs.domainName, ...(inputs.subjectAlternativeNames ?? [])].map((domainName: string) => ({
+                        domainName,
+                        resourceRecordName: `_${hex(`${name}${domainName}`, 32)}.${domainName}.`,
+                        resourceRecordType: "CNAME",
+                        resourceRecordValue: `_${hex(`${name}${domainName}v`, 32)}.xlfgrmvvlj.acm-validations.aws.`,
+                    })),
                 };
             }
             case "aws:acm/certificateValidation:CertificateValidation":
