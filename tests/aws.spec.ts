@@ -9,12 +9,12 @@ import { AUTOSCALER_CHART, autoscalerImageTag } from "../components/aws/autoscal
 import { CONTROL_PLANE_LOGS, nodeGroupScaling } from "../components/aws/cluster";
 import { awsSchema } from "../components/aws/config";
 import { postgresFamily } from "../components/aws/database";
-import { ALB_CONTROLLER_NAME, GATEWAY_CLASS, LBC, SSL_POLICY, deregistrationDelayFor } from "../components/aws/loadBalancer";
+import { ALB_CONTROLLER_NAME, GATEWAY_CLASS, LBC, SSL_POLICY, albIdleTimeoutFor, deregistrationDelayFor } from "../components/aws/loadBalancer";
 import { subnetPlan } from "../components/aws/subnets";
 import { MANAGED_RULE_GROUPS } from "../components/aws/waf";
 import { hstsMaxAge } from "../policy/rules/edge";
 import { sizingFor, type Sizing } from "../components/capacity";
-import { APP_DRAIN_SECONDS, PRE_STOP_SECONDS, serviceNamesFor } from "../components/k8s/release";
+import { APP_DRAIN_SECONDS, APP_KEEP_ALIVE_SECONDS, PRE_STOP_SECONDS, serviceNamesFor } from "../components/k8s/release";
 import { buildPlan, renderPlan } from "../scripts/plan";
 import { diffResources } from "./diff";
 import { ROOT, all, find, runStack, type Recorded, type StackRun } from "./harness";
@@ -479,6 +479,13 @@ describe("aws stack (mocks)", function () {
             assert.strictEqual(lbConfig.scheme, "internet-facing");
             assert.ok(!lbConfig.listenerConfigurations, "no HTTPS listener without a certificate");
             assert.strictEqual(one(run, T.gateway).inputs.spec.gatewayClassName, GATEWAY_CLASS);
+        });
+
+        it("closes idle connections before the app does: the ALB's idle timeout is below the app's keep-alive", () => {
+            const attrs = one(run, T.lbConfig).inputs.spec.loadBalancerAttributes;
+            const idle = Number(attrs.find((a: any) => a.key === "idle_timeout.timeout_seconds").value);
+            assert.ok(idle > 0 && idle < APP_KEEP_ALIVE_SECONDS, `ALB idle ${idle}s, app keep-alive ${APP_KEEP_ALIVE_SECONDS}s`);
+            assert.throws(() => albIdleTimeoutFor(5), /keep-alive of 5s/);
         });
 
         it("configures every release Service's target group: IP targets, health checks on healthPath, drain shorter than preStop", () => {

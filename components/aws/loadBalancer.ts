@@ -6,6 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { HSTS_VALUE } from "../hsts";
+import { APP_KEEP_ALIVE_SECONDS } from "../k8s/release";
 import { podIdentityRole } from "./iam";
 import lbcPolicy from "./lbcIamPolicy.json";
 import type { Tags } from "./tags";
@@ -40,6 +41,18 @@ export const SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09";
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/header-modification.html
  */
 export const HSTS = { key: "routing.http.response.strict_transport_security.header_value", value: HSTS_VALUE } as const;
+
+/**
+ * The ALB's idle timeout (60 s by default) for an app that keeps idle connections `appKeepAliveSeconds`:
+ * AWS recommends the app's idle timeout be larger than the load balancer's, else the ALB may reuse a
+ * connection the app is closing and answer 502
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html#connection-idle-timeout).
+ */
+export function albIdleTimeoutFor(appKeepAliveSeconds: number): number {
+    const margin = 10;
+    if (appKeepAliveSeconds <= margin) throw new Error(`An app keep-alive of ${appKeepAliveSeconds}s leaves the ALB no idle timeout ${margin}s below it.`);
+    return appKeepAliveSeconds - margin;
+}
 
 export interface LoadBalancerArgs {
     clusterName: pulumi.Input<string>;
@@ -118,7 +131,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
                     loadBalancerAttributes: [
                         // Reject requests with malformed headers instead of passing them to the app.
                         { key: "routing.http.drop_invalid_header_fields.enabled", value: "true" },
-                        { key: "idle_timeout.timeout_seconds", value: "60" },
+                        { key: "idle_timeout.timeout_seconds", value: `${albIdleTimeoutFor(APP_KEEP_ALIVE_SECONDS)}` },
                         // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
                         { key: "access_logs.s3.enabled", value: "true" },
                         { key: "access_logs.s3.bucket", value: args.accessLogs.bucket },
