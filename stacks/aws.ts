@@ -141,7 +141,13 @@ export function deploy(cfg: StackConfig): StackOutputs {
         protect: cfg.protect,
         tags: tags("load-balancer"),
     });
-    const webAcl = a.waf ? albWebAcl(`${name}-waf`, `${name}-alb`, tags("load-balancer"), {}) : undefined;
+    const webAcl = a.waf
+        ? albWebAcl(
+              `${name}-waf`,
+              { aclName: `${name}-alb`, logRetentionDays: a.logRetentionDays, redactHeaders: [cfg.release.previewHeader], tags: tags("load-balancer") },
+              {},
+          )
+        : undefined;
 
     const lb = new LoadBalancer(
         `${name}-lb`,

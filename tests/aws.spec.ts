@@ -11,7 +11,7 @@ import { awsSchema } from "../components/aws/config";
 import { postgresFamily } from "../components/aws/database";
 import { ALB_CONTROLLER_NAME, GATEWAY_CLASS, LBC, SSL_POLICY, albIdleTimeoutFor, deregistrationDelayFor } from "../components/aws/loadBalancer";
 import { subnetPlan } from "../components/aws/subnets";
-import { MANAGED_RULE_GROUPS } from "../components/aws/waf";
+import { MANAGED_RULE_GROUPS, RATE_LIMIT } from "../components/aws/waf";
 import { hstsMaxAge } from "../policy/rules/edge";
 import { sizingFor, type Sizing } from "../components/capacity";
 import { APP_DRAIN_SECONDS, APP_KEEP_ALIVE_SECONDS, PRE_STOP_SECONDS, serviceNamesFor } from "../components/k8s/release";
@@ -220,6 +220,10 @@ describe("aws stack (mocks)", function () {
             assert.ok(!c.vpcConfig.publicAccessCidrs.includes("0.0.0.0/0"), "the stack file does not open the API to the internet");
             const privateIds = subnetsOf(run, "private").map((s) => idOf(s));
             assert.deepStrictEqual([...c.vpcConfig.subnetIds].sort(), privateIds.sort());
+        });
+
+        it("stays on standard support: EKS upgrades an expiring minor instead of billing extended support", () => {
+            assert.deepStrictEqual(one(run, T.cluster).inputs.upgradePolicy, { supportType: "STANDARD" });
         });
 
         it("logs every control-plane component, encrypts Secrets with the rotated KMS key, uses access entries", () => {
@@ -626,19 +630,42 @@ describe("aws stack (mocks)", function () {
             );
         });
 
+        it("blocks a source IP past its rate limit before any other rule, and logs what WAF blocks or counts to aws-waf-logs-*, credentials redacted", () => {
+            const acl = one(run, T.webAcl);
+            const first = [...acl.inputs.rules].sort((a: any, b: any) => a.priority - b.priority)[0];
+            assert.deepStrictEqual(first.action, { block: {} });
+            assert.deepStrictEqual(first.statement.rateBasedStatement, { aggregateKeyType: "IP", limit: RATE_LIMIT.requests, evaluationWindowSec: 300 });
+            assert.ok(RATE_LIMIT.requests >= 10 && RATE_LIMIT.requests <= 2_000_000_000, "WAF's accepted limits");
+            const logging = one(run, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration");
+            assert.strictEqual(logging.inputs.resourceArn, stateOf(acl).arn);
+            const group = all(run, "aws:cloudwatch/logGroup:LogGroup").find((g) => logging.dependsOn.includes(g.urn))!;
+            // WAF accepts only destinations whose name starts with aws-waf-logs-.
+            assert.match(group.inputs.name, /^aws-waf-logs-/);
+            assert.strictEqual(group.inputs.retentionInDays, run.config.aws!.logRetentionDays);
+            assert.deepStrictEqual(
+                logging.inputs.redactedFields.map((f: any) => f.singleHeader.name),
+                ["authorization", "cookie", run.config.release.previewHeader],
+            );
+            const filter = logging.inputs.loggingFilter;
+            assert.strictEqual(filter.defaultBehavior, "DROP", "allowed requests are in the ALB access logs already");
+            const kept = filter.filters.flatMap((f: any) => f.conditions.map((c: any) => c.actionCondition.action));
+            assert.ok(kept.includes("BLOCK") && !kept.includes("ALLOW"), JSON.stringify(kept));
+        });
+
         it("puts the ALB behind a regional AWS WAF web ACL of AWS managed rule groups, each blocking; aws.waf false removes it", async () => {
             const acl = one(run, T.webAcl);
             assert.strictEqual(acl.inputs.scope, "REGIONAL");
             assert.deepStrictEqual(acl.inputs.defaultAction, { allow: {} });
+            const managed = acl.inputs.rules.filter((r: any) => r.statement.managedRuleGroupStatement);
             assert.deepStrictEqual(
-                acl.inputs.rules.map((r: any) => [r.statement.managedRuleGroupStatement.vendorName, r.statement.managedRuleGroupStatement.name]),
+                managed.map((r: any) => [r.statement.managedRuleGroupStatement.vendorName, r.statement.managedRuleGroupStatement.name]),
                 ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList"].map((g) => ["AWS", g]),
             );
-            for (const r of acl.inputs.rules) {
+            for (const r of managed) {
                 assert.deepStrictEqual(r.overrideAction, { none: {} }, `${r.name} blocks, not only counts`);
                 assert.strictEqual(r.visibilityConfig.cloudwatchMetricsEnabled, true);
             }
-            assert.strictEqual(new Set(acl.inputs.rules.map((r: any) => r.priority)).size, MANAGED_RULE_GROUPS.length, "distinct priorities");
+            assert.strictEqual(new Set(acl.inputs.rules.map((r: any) => r.priority)).size, MANAGED_RULE_GROUPS.length + 1, "distinct priorities");
             assert.strictEqual(one(run, T.lbConfig).inputs.spec.wafV2.webACL, stateOf(acl).arn);
 
             const off = await runStack("aws", { "aws.waf": "false" });
@@ -915,6 +942,7 @@ describe("aws stack (mocks)", function () {
                 // No tags argument in @pulumi/aws for these.
                 "aws:cloudwatch/dashboard:Dashboard",
                 "aws:sns/topicSubscription:TopicSubscription",
+                "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
             ]);
             const awsResources = run.resources.filter((r) => r.custom && r.type.startsWith("aws:") && !untaggable.has(r.type));
             assert.ok(awsResources.length > 40);

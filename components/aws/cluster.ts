@@ -125,6 +125,11 @@ export class Cluster extends pulumi.ComponentResource {
                 bootstrapSelfManagedAddons: false,
                 // ARC zonal shift: move traffic away from an impaired zone.
                 zonalShiftConfig: { enabled: true },
+                // Unset, EKS moves a cluster whose minor leaves standard support into extended support, billed at
+                // six times the control-plane price; STANDARD upgrades it to the next minor instead, after which
+                // aws.kubernetesVersion must follow (https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html,
+                // @pulumi/aws 7 eks.Cluster upgradePolicy.supportType: EXTENDED or STANDARD).
+                upgradePolicy: { supportType: "STANDARD" },
                 deletionProtection: args.deletionProtection,
                 tags: tags({ Name: args.clusterName }),
             },
