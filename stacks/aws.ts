@@ -274,6 +274,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
         serviceNames: serviceNamesFor(cfg),
         colourFloors: releaseState(cfg, sizing).tracks.map((t) => t.minReplicas),
         dbInstanceIdentifier: `${name}-pg`,
+        database,
         // ElastiCache names a replication group's nodes <group id>-001, -002, …
         cacheClusterIds: Array.from({ length: a.cacheNodes }, (_, i) => `${name}-valkey-${String(i + 1).padStart(3, "0")}`),
         thresholds: thresholdsFor(sizing, cfg.monitoring),

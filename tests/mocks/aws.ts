@@ -122,6 +122,8 @@ export const awsMock: ResourceMock = {
                     engineVersionActual: `${inputs.engineVersion}.1`,
                 };
             }
+            case "aws:sns/topic:Topic":
+                return { id: arn("sns", inputs.name ?? name), arn: arn("sns", inputs.name ?? name) };
             case "aws:rds/subnetGroup:SubnetGroup":
             case "aws:rds/parameterGroup:ParameterGroup": {
                 const groupName = inputs.name ?? `${name}-${hex(name, 7)}`;
