@@ -7,7 +7,7 @@ import { WAF_RULES } from "../components/gcp/cloudArmor";
 import { gcpSchema } from "../components/gcp/config";
 import { standardZones } from "../components/gcp/zones";
 import { cidrsOverlap, isIpv4Cidr } from "../components/configValues";
-import { gkeKubeconfig } from "../components/gcp/kubeconfig";
+import { gkeKubeconfig, sameControlPlaneAccess } from "../components/gcp/kubeconfig";
 import { CERTMAP_ANNOTATION, GATEWAY_CLASS, HEALTH_CHECK_RANGES } from "../components/gcp/loadBalancer";
 import { gcpName, serviceAccountId } from "../components/gcp/naming";
 import { PRE_STOP_SECONDS } from "../components/k8s/release";
@@ -195,6 +195,30 @@ describe("gcp stack (mocks)", function () {
                 report.violations.filter((v) => v.level === "mandatory").map((v) => v.rule),
                 [],
             );
+        });
+
+        it("refuses to switch gcp.controlPlaneAccess on an existing stack: the switch would replace the provider and every in-cluster object", async () => {
+            // Why: the two modes give the provider kubeconfigs for different active clusters (server, CA),
+            // and the Kubernetes provider replaces itself, and all it manages, when the active cluster changes.
+            const dnsRun = await runStack("gcp", { "gcp.controlPlaneAccess": "dns", "gcp.masterAuthorizedNetworks": "" });
+            const activeCluster = (r: StackRun) => JSON.parse(find(r, "pulumi:providers:kubernetes").inputs.kubeconfig).clusters[0].cluster;
+            assert.notDeepStrictEqual(activeCluster(run), activeCluster(dnsRun));
+            // The mode the stack was created with is kept in the state (input never updated) and checked
+            // before the provider gets its kubeconfig.
+            for (const [r, mode] of [
+                [run, "authorizedNetworks"],
+                [dnsRun, "dns"],
+            ] as const) {
+                const stash = all(r, "pulumi:index:Stash").find((x) => x.name.endsWith("-control-plane-access"))!;
+                assert.strictEqual(stash.inputs.input, mode);
+                assert.deepStrictEqual(stash.ignoreChanges, ["input"]);
+                assert.ok(find(r, "pulumi:providers:kubernetes").dependsOn.includes(stash.urn), "the provider waits for the check");
+            }
+            assert.throws(
+                () => sameControlPlaneAccess("authorizedNetworks", "dns", "urn:pulumi:gcp::zdp::x"),
+                /gcp\.controlPlaneAccess is dns, but this stack was created with authorizedNetworks.*pulumi state delete 'urn:pulumi:gcp::zdp::x'/s,
+            );
+            assert.doesNotThrow(() => sameControlPlaneAccess("dns", "dns", "urn"));
         });
 
         it("encrypts Secrets in etcd with the stack's own rotating KMS key in the cluster's region, usable by GKE's service agent only", () => {

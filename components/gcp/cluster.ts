@@ -5,7 +5,7 @@ import * as kubernetes from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Sizing } from "../capacity";
 import { CONTROL_PLANE_ACCESS, RELEASE_CHANNELS } from "./config";
-import { gkeKubeconfig } from "./kubeconfig";
+import { gkeKubeconfig, sameControlPlaneAccess } from "./kubeconfig";
 import { serviceAccountId, type Labels } from "./naming";
 import { PODS_RANGE, SERVICES_RANGE } from "./network";
 import { gkeSecretsKey } from "./secretsKey";
@@ -170,13 +170,19 @@ export class GkeCluster extends pulumi.ComponentResource {
         // no cluster CA (https://github.com/danielfoehrKn/kubeswitch/pull/163,
         // https://github.com/hashicorp/terraform-provider-kubernetes/issues/2637).
         const dnsEndpoint = cluster.controlPlaneEndpointsConfig.apply((c) => c.dnsEndpointConfig?.endpoint ?? "");
+        // The mode the stack was created with, kept in the state (the input is never updated): a later
+        // switch is refused before the provider, and everything it manages, is replaced.
+        const createdWith = new pulumi.Stash(`${name}-control-plane-access`, { input: args.controlPlaneAccess }, { parent: this, ignoreChanges: ["input"] });
         this.kubeconfig = pulumi.secret(
-            pulumi.all([cluster.name, cluster.endpoint, cluster.masterAuth, dnsEndpoint]).apply(([clusterName, ipEndpoint, auth, dnsName]) =>
-                gkeKubeconfig({
-                    name: `gke_${args.projectId}_${args.region}_${clusterName}`,
-                    ...(dns ? { endpoint: dnsName } : { endpoint: ipEndpoint, caCertificate: auth.clusterCaCertificate }),
+            pulumi
+                .all([cluster.name, cluster.endpoint, cluster.masterAuth, dnsEndpoint, createdWith.output, createdWith.urn])
+                .apply(([clusterName, ipEndpoint, auth, dnsName, created, stashUrn]) => {
+                    sameControlPlaneAccess(String(created), args.controlPlaneAccess, stashUrn);
+                    return gkeKubeconfig({
+                        name: `gke_${args.projectId}_${args.region}_${clusterName}`,
+                        ...(dns ? { endpoint: dnsName } : { endpoint: ipEndpoint, caCertificate: auth.clusterCaCertificate }),
+                    });
                 }),
-            ),
         );
         // Depends on the node pool: nothing is applied to the cluster before nodes can run it.
         this.provider = new kubernetes.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { ...parent, dependsOn: [pool] });
