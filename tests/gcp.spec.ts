@@ -441,9 +441,15 @@ describe("gcp stack (mocks)", function () {
             const armor = one(run, "gcp:compute/securityPolicy:SecurityPolicy").inputs;
             const waf = armor.rules.filter((r: any) => r.action === "deny(403)").map((r: any) => r.match.expr.expression);
             assert.deepStrictEqual(
-                waf,
-                WAF_RULES.map((rule) => `evaluatePreconfiguredWaf('${rule}', {'sensitivity': 1})`),
+                waf.map((e: string) => /^evaluatePreconfiguredWaf\('([^']+)', \{'sensitivity': 1[,}]/.exec(e)?.[1]),
+                [...WAF_RULES],
             );
+            // CRS 911100 (allowed methods GET/HEAD/POST/OPTIONS) would answer the app's PUT, PATCH and DELETE
+            // with 403: opted out of method enforcement, and nothing else is.
+            const optedOut = waf.filter((e: string) => e.includes("opt_out_rule_ids"));
+            assert.deepStrictEqual(optedOut, [
+                "evaluatePreconfiguredWaf('methodenforcement-v33-stable', {'sensitivity': 1, 'opt_out_rule_ids': ['owasp-crs-v030301-id911100-methodenforcement']})",
+            ]);
             assert.deepStrictEqual(armor.rules.at(-1), {
                 priority: 2147483647,
                 action: "allow",
