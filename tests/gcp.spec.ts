@@ -395,12 +395,20 @@ describe("gcp stack (mocks)", function () {
             const sql = one(run, T.sql);
             assert.strictEqual(data.DATABASE_SSLMODE, "verify-ca");
             assert.strictEqual(sql.inputs.settings.ipConfiguration.serverCaMode, "GOOGLE_MANAGED_INTERNAL_CA");
-            const served = gcpMock.newResource?.(
+            const active = gcpMock.newResource?.(
                 { type: T.sql, name: sql.name, inputs: sql.inputs, custom: true },
                 { preview: false, generatedSecrets: [] },
             )?.serverCaCerts;
-            assert.ok(served.length > 0);
-            assert.strictEqual(data.DATABASE_CA_CERT, served.map((c: { cert: string }) => c.cert.trim()).join("\n") + "\n");
+            // Every CA the instance trusts (listServerCas: the active one and the one a rotation added), not
+            // only the active one the instance resource reports: a CA rotation keeps verified TLS working.
+            const trusted = gcpMock.call?.({ token: "gcp:sql/getCaCerts:getCaCerts", inputs: { instance: sql.inputs.name ?? one(run, T.sql).name } } as any, {
+                preview: false,
+                generatedSecrets: [],
+            })?.certs;
+            assert.ok(trusted.length === 2 && active.length === 1);
+            const pems = data.DATABASE_CA_CERT.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
+            assert.strictEqual(pems.length, 2, "active and upcoming CA");
+            assert.ok(pems.includes(active[0].cert.trim()), "the active CA is in the bundle");
         });
 
         it("connects the app as its own role, made by a Job that alone holds the admin user's credentials", () => {
