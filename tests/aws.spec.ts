@@ -13,11 +13,11 @@ import { ALB_CONTROLLER_NAME, GATEWAY_CLASS, LBC, SSL_POLICY, albIdleTimeoutFor,
 import { subnetPlan } from "../components/aws/subnets";
 import { MANAGED_RULE_GROUPS, RATE_LIMIT } from "../components/aws/waf";
 import { hstsMaxAge } from "../policy/rules/edge";
-import { sizingFor, type Sizing } from "../components/capacity";
+import { nodeVcpuQuota, sizingFor, type Sizing } from "../components/capacity";
 import { APP_DRAIN_SECONDS, APP_KEEP_ALIVE_SECONDS, PRE_STOP_SECONDS, serviceNamesFor } from "../components/k8s/release";
 import { buildPlan, renderPlan } from "../scripts/plan";
 import { diffResources } from "./diff";
-import { ROOT, all, find, runStack, type Recorded, type StackRun } from "./harness";
+import { ROOT, all, find, runStack, waitsFor, type Recorded, type StackRun } from "./harness";
 import { validateK8s } from "./k8sSchema";
 import { assertAppDbRole } from "./appDbRoleChecks";
 import { ACCOUNT, awsMock } from "./mocks/aws";
@@ -375,23 +375,16 @@ describe("aws stack (mocks)", function () {
         });
     });
 
+    describe("first `pulumi up`", () => {
+        it("docs/aws.md states the vCPU quota the capacity model needs at the autoscaler's ceiling", () => {
+            const doc = fs.readFileSync(path.join(ROOT, "docs", "aws.md"), "utf8");
+            const prerequisites = doc.slice(doc.indexOf("## Prerequisites"), doc.indexOf("## Commands"));
+            assert.ok(prerequisites.includes(`**Running On-Demand Standard instances ≥ ${nodeVcpuQuota(sizing)} vCPUs**`));
+            assert.ok(prerequisites.includes(`${sizing.nodes.max} × ${sizing.nodes.machineType}`));
+        });
+    });
+
     describe("destroy order", () => {
-        // The engine's order: recorded dependencies, transitively; a component stands for its children, a
-        // custom resource (an IAM role) only for itself, so depending on a role says nothing of its policies.
-        const waitsFor = (r: Recorded, target: Recorded): boolean => {
-            const seen = new Set<string>();
-            const todo = [...r.dependsOn];
-            while (todo.length) {
-                const urn = todo.pop()!;
-                if (urn === target.urn) return true;
-                if (seen.has(urn)) continue;
-                seen.add(urn);
-                const dep = byUrn(run, urn);
-                if (dep) todo.push(...dep.dependsOn);
-                if (dep && !dep.custom) todo.push(...run.resources.filter((c) => c.parent === urn).map((c) => c.urn));
-            }
-            return false;
-        };
         it("whatever uses an IAM role also depends on the role's policies, so `pulumi destroy` removes those last", () => {
             const roles = all(run, "aws:iam/role:Role");
             assert.ok(roles.length >= 8, `${roles.length} roles`);
@@ -405,14 +398,14 @@ describe("aws stack (mocks)", function () {
                 assert.ok(users.length > 0, `nothing uses ${role.name}`);
                 for (const user of users)
                     for (const grant of grants) {
-                        assert.ok(waitsFor(user, grant), `${user.type} ${user.name} uses ${role.name} but not ${grant.name}`);
+                        assert.ok(waitsFor(run, user, grant), `${user.type} ${user.name} uses ${role.name} but not ${grant.name}`);
                         checked++;
                     }
             }
             // The controller that deletes the ALB outlives its policy only if it depends on it.
             const lbc = all(run, T.helm).find((h) => h.inputs.chart === LBC.chart)!;
             const lbcPolicy = all(run, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name.includes("-lb-"))!;
-            assert.ok(waitsFor(lbc, lbcPolicy));
+            assert.ok(waitsFor(run, lbc, lbcPolicy));
             assert.ok(checked >= 10, `${checked} role uses checked`);
         });
     });

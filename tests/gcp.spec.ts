@@ -1,6 +1,6 @@
 // The gcp stack under mocks: what `pulumi up --stack gcp` would declare, asserted property by property.
 import * as assert from "assert";
-import { sizingFor, type Sizing } from "../components/capacity";
+import { nodeVcpuQuota, sizingFor, type Sizing } from "../components/capacity";
 import { ConfigError } from "../components/config";
 import { NODE_ROLES } from "../components/gcp/cluster";
 import { WAF_RULES } from "../components/gcp/cloudArmor";
@@ -13,7 +13,10 @@ import { gcpName, serviceAccountId } from "../components/gcp/naming";
 import { PRE_STOP_SECONDS } from "../components/k8s/release";
 import { buildPlan, renderPlan } from "../scripts/plan";
 import { diffResources } from "./diff";
-import { all, find, runStack, type Recorded, type StackRun } from "./harness";
+import { ROOT, all, find, runStack, waitsFor, type Recorded, type StackRun } from "./harness";
+import { DEPLOYER_ROLES, PRE_ENABLED_APIS, REQUIRED_APIS } from "../components/gcp/prerequisites";
+import * as fs from "fs";
+import * as path from "path";
 import { validateK8s } from "./k8sSchema";
 import { runPolicies } from "../policy/offline";
 import { gcpMock } from "./mocks/gcp";
@@ -308,6 +311,32 @@ describe("gcp stack (mocks)", function () {
             const provider = find(run, "pulumi:providers:kubernetes");
             assert.ok(provider.secretPaths.includes("kubeconfig"), "the provider's kubeconfig input is secret");
             assert.ok(provider.dependsOn.includes(find(run, T.pool).urn), "nothing reaches the cluster before its nodes exist");
+        });
+    });
+
+    describe("what the project must allow (first `pulumi up`)", () => {
+        it("enables every API the stack uses, never disables one on destroy, and every GCP resource waits for them", () => {
+            const services = all(run, "gcp:projects/service:Service");
+            assert.deepStrictEqual(services.map((s) => s.inputs.service).sort(), [...REQUIRED_APIS].sort());
+            for (const s of services) assert.deepStrictEqual([s.inputs.disableOnDestroy, s.inputs.project], [false, "my-gcp-project-id"]);
+            const gcpResources = run.resources.filter((r) => r.custom && r.type.startsWith("gcp:") && r.type !== "gcp:projects/service:Service");
+            assert.ok(gcpResources.length > 20);
+            for (const r of gcpResources)
+                for (const api of services) assert.ok(waitsFor(run, r, api), `${r.type} ${r.name} does not wait for ${api.inputs.service}`);
+        });
+
+        it("documents the APIs and a deployer role for every resource type the stack can declare, Monitoring included", async () => {
+            const runs = [run, await runStack("gcp", { domain: "shop.example.com", previewHost: "preview.example.com", alertEmails: "oncall@example.com" })];
+            const types = new Set(runs.flatMap((r) => r.resources.filter((x) => x.custom && x.type.startsWith("gcp:")).map((x) => x.type)));
+            for (const t of types) assert.ok(DEPLOYER_ROLES[t], `no deployer role for ${t}`);
+            assert.ok(types.has("gcp:monitoring/alertPolicy:AlertPolicy") && types.has("gcp:monitoring/notificationChannel:NotificationChannel"));
+            const doc = fs.readFileSync(path.join(ROOT, "docs", "gcp.md"), "utf8");
+            const prerequisites = doc.slice(doc.indexOf("## Prerequisites"), doc.indexOf("## Commands"));
+            for (const role of new Set(Object.values(DEPLOYER_ROLES).flat()))
+                assert.ok(prerequisites.includes(`\`${role}\``), `docs/gcp.md does not list ${role}`);
+            for (const api of [...PRE_ENABLED_APIS, ...REQUIRED_APIS]) assert.ok(prerequisites.includes(api), `docs/gcp.md does not name ${api}`);
+            // The CPU quota at the autoscaler's ceiling, as the capacity model computes it for the stack file.
+            assert.ok(prerequisites.includes(`**N2 CPUs ≥ ${nodeVcpuQuota(sizingFor(run.config))}**`), "N2 CPU quota");
         });
     });
 

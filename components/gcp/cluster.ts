@@ -48,7 +48,8 @@ export class GkeCluster extends pulumi.ComponentResource {
             throw new Error(
                 `GkeCluster ${name}: node pool needs at least one node per zone and max >= min (got min ${nodes.min}, max ${nodes.max}, zones ${args.sizing.zones}).`,
             );
-        const parent = { parent: this };
+        // The component's dependsOn (the project's APIs) is not inherited by children: passed on here.
+        const parent = { parent: this, dependsOn: opts?.dependsOn };
         const dns = args.controlPlaneAccess === "dns";
 
         const nodeSa = new gcp.serviceaccount.Account(
@@ -64,7 +65,7 @@ export class GkeCluster extends pulumi.ComponentResource {
             (role) => new gcp.projects.IAMMember(`${name}-nodes-${role.split(".").pop()}`, { project: args.projectId, role, member: nodeSa.member }, parent),
         );
 
-        const secretsKey = gkeSecretsKey(name, { projectId: args.projectId, region: args.region, protect: args.protect, labels: args.labels }, this);
+        const secretsKey = gkeSecretsKey(name, { projectId: args.projectId, region: args.region, protect: args.protect, labels: args.labels }, parent);
 
         // One node configuration for the pool and for the default pool GKE creates with the cluster.
         const nodeConfig = {
