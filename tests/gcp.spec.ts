@@ -430,10 +430,10 @@ describe("gcp stack (mocks)", function () {
             )?.serverCaCerts;
             // Every CA the instance trusts (listServerCas: the active one and the one a rotation added), not
             // only the active one the instance resource reports: a CA rotation keeps verified TLS working.
-            const trusted = gcpMock.call?.({ token: "gcp:sql/getCaCerts:getCaCerts", inputs: { instance: sql.inputs.name ?? one(run, T.sql).name } } as any, {
-                preview: false,
-                generatedSecrets: [],
-            })?.certs;
+            const trusted = gcpMock.call?.(
+                { token: "gcp:sql/getCaCerts:getCaCerts", inputs: { instance: sql.name } },
+                { preview: false, generatedSecrets: [] },
+            )?.certs;
             assert.ok(trusted.length === 2 && active.length === 1);
             const pems = data.DATABASE_CA_CERT.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
             assert.strictEqual(pems.length, 2, "active and upcoming CA");
