@@ -62,29 +62,11 @@ const T = {
 
 const one = (run: StackRun, type: string) => find(run, type);
 const pemsOf = (bundle: string) => (bundle.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? []).map((p) => new X509Certificate(p));
-const byUrn = (run: StackRun, urn: string) => run.resources.find((r) => r.urn === urn);
 /** The outputs the mocks gave a recorded resource (ids, ARNs: what other resources' inputs refer to). */
 const stateOf = (r: Recorded): Record<string, any> =>
     awsMock.newResource?.({ type: r.type, name: r.name, inputs: r.inputs, custom: true }, { preview: false, generatedSecrets: [] }) ?? {};
 const idOf = (r: Recorded): string => stateOf(r).id ?? `${r.name}-id`;
 const subnetsOf = (run: StackRun, tier: string) => all(run, T.subnet).filter((s) => s.inputs.tags.tier === tier);
-/** Resources a resource depends on, transitively through components (their children count too). */
-function dependsOnTransitively(run: StackRun, r: Recorded, target: Recorded): boolean {
-    const seen = new Set<string>();
-    const stack = [...r.dependsOn];
-    while (stack.length) {
-        const urn = stack.pop()!;
-        if (urn === target.urn) return true;
-        if (seen.has(urn)) continue;
-        seen.add(urn);
-        const dep = byUrn(run, urn);
-        if (dep) stack.push(...dep.dependsOn);
-        // depending on a component means depending on its children
-        stack.push(...run.resources.filter((c) => c.parent === urn).map((c) => c.urn));
-    }
-    return false;
-}
-
 describe("aws subnet plan (pure)", () => {
     it("gives each zone a large private subnet and small public and data subnets, all disjoint, inside the VPC", () => {
         assert.deepStrictEqual(subnetPlan("10.0.0.0/16", 3), {
@@ -549,8 +531,8 @@ describe("aws stack (mocks)", function () {
             const route = find(run, T.route, "app-route");
             const gateway = one(run, T.gateway);
             const lbc = all(run, T.helm).find((h) => h.inputs.chart === LBC.chart)!;
-            for (const t of all(run, T.tgConfig)) assert.ok(dependsOnTransitively(run, route, t), `route after ${t.name}`);
-            assert.ok(dependsOnTransitively(run, gateway, lbc), "gateway after the controller");
+            for (const t of all(run, T.tgConfig)) assert.ok(waitsFor(run, route, t), `route after ${t.name}`);
+            assert.ok(waitsFor(run, gateway, lbc), "gateway after the controller");
         });
 
         it("tags what the controller creates in AWS (ALB, target groups, security groups) like the rest of the stack", () => {
@@ -611,7 +593,7 @@ describe("aws stack (mocks)", function () {
             ]);
             const deny = policy.Statement.find((st: any) => st.Effect === "Deny");
             assert.deepStrictEqual(deny.Condition, { Bool: { "aws:SecureTransport": "false" } });
-            assert.ok(dependsOnTransitively(run, one(run, T.lbConfig), policyResource), "LoadBalancerConfiguration after the bucket policy");
+            assert.ok(waitsFor(run, one(run, T.lbConfig), policyResource), "LoadBalancerConfiguration after the bucket policy");
         });
 
         it("names the ELB account of regions that predate August 2022 and the log delivery service everywhere else", () => {
