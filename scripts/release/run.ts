@@ -4,7 +4,7 @@
 import os from "node:os";
 import type { CheckOptions, ReleaseArgs } from "./args";
 import { deployedDifferences, planRelease, readState, restoreEdit, weightsOf, type ConfigEdit, type ReleasePlan, type ReleaseState } from "./change";
-import { checkHealthy, describe, watchHealthy, type CheckResult, type Expect } from "./health";
+import { checkHealthy, describe, watchHealthy, type CheckResult, type Clock, type Expect } from "./health";
 import { analyze, type Analysis } from "./analysis";
 import { describeLoad, load } from "./load";
 import { acquireLock, LEASE_NAME, type HeldLock } from "./lock";
@@ -98,6 +98,8 @@ export async function runRelease(
     log: (line: string) => void,
     signal?: AbortSignal,
     analysis?: Analysis,
+    /** Times the watches and the load step (the real clock unless a test passes its own). */
+    clock?: Clock,
 ): Promise<ReleaseResult> {
     const r = new Reporter(log);
     const started = performance.now();
@@ -259,6 +261,7 @@ export async function runRelease(
                             timeoutMs: args.checks.timeoutMs,
                             versionField: args.checks.versionField,
                             signal,
+                            clock,
                         });
                         interrupted();
                         return {
@@ -311,6 +314,7 @@ export async function runRelease(
                                 windowMs: args.checks.watchMs,
                                 maxFailures: args.checks.maxFailures,
                                 signal,
+                                clock,
                             });
                             interrupted();
                             return { value: res, ok: res.ok, detail: `${describe(res)} (tolerate ${args.checks.maxFailures})` };
