@@ -121,7 +121,6 @@ function baseConfigFor10k() {
 }
 
 describe("aws stack (mocks)", function () {
-    this.timeout(120_000);
     let run: StackRun;
     let sizing: Sizing;
     before(async () => {

@@ -130,7 +130,6 @@ describe("azure: config keys", () => {
 });
 
 describe("azure: the 10k-user stack", function () {
-    this.timeout(60_000);
     let run: StackRun;
     const sizing = () => sizingFor(run.config);
     before(async () => {
@@ -624,7 +623,6 @@ describe("azure: the 10k-user stack", function () {
 });
 
 describe("azure: config changes", function () {
-    this.timeout(60_000);
     it("promote changes exactly the live route and the preview route, and replaces nothing", async () => {
         const before = await runStack("azure", { inactiveScale: "full" });
         const after = await runStack("azure", { inactiveScale: "full", activeColor: "green" });
@@ -733,7 +731,6 @@ describe("azure: config changes", function () {
 });
 
 describe("azure plan (offline)", function () {
-    this.timeout(60_000);
     it("`npm run plan -- --stack azure` prints the whole tree, the capacity table and no policy violation", async () => {
         const plan = await buildPlan("azure", {}, false);
         const out = renderPlan(plan);

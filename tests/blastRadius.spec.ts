@@ -4,6 +4,7 @@ import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
 import { diffResources, type StackDiff } from "./diff";
+import { HANG_MS } from "./hang";
 import { find, runStack } from "./harness";
 
 const ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
@@ -122,7 +123,7 @@ describe("Blast radius of release config changes", () => {
         JSON.parse(
             spawnSync(process.execPath, [require.resolve("tsx/cli"), path.join(__dirname, "fixtures/brokenReadiness.ts"), ...args], {
                 encoding: "utf8",
-                timeout: 50_000,
+                timeout: HANG_MS,
             }).stdout,
         );
 
@@ -132,7 +133,6 @@ describe("Blast radius of release config changes", () => {
         // simulates that failure in a separate process and reports what the program asked to write.
         let report: Report;
         before(function () {
-            this.timeout(60_000);
             report = fixture("never-ready", "app-green", "greenVersion=6.9.3", "activeColor=green");
         });
         const wrote = (type: string, name: string) => report.written.some((w) => w.type === type && w.name === name);
@@ -160,7 +160,6 @@ describe("Blast radius of release config changes", () => {
     });
 
     it("promoting to a colour Pulumi reports below its floor stops before the route (inactiveScale=minimal guard)", function () {
-        this.timeout(60_000);
         // minimal → full and promote in one `pulumi up`: ignoreChanges keeps green's old count (1).
         const r = fixture("undersized", "app-green", "inactiveScale=full", "activeColor=green");
         assert.ok(

@@ -3,13 +3,13 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
+import { HANG_MS } from "./hang";
 
 const ROOT = path.resolve(__dirname, "..");
 const tsx = (script: string, args: string[]) =>
-    spawnSync(path.join(ROOT, "node_modules", ".bin", "tsx"), [script, ...args], { cwd: ROOT, encoding: "utf8", timeout: 30_000 });
+    spawnSync(path.join(ROOT, "node_modules", ".bin", "tsx"), [script, ...args], { cwd: ROOT, encoding: "utf8", timeout: HANG_MS });
 
 describe("command line: --help and wrong arguments", function () {
-    this.timeout(60_000);
     const commands: [string, string, string[]][] = [
         ["npm run plan", "scripts/plan.ts", ["--stak", "aws"]],
         ["npm run release", "scripts/release.ts", ["promote", "--stack", "dev", "--bogus"]],

@@ -17,13 +17,15 @@ describe("release dashboard: server and sources", () => {
             const events = await fetch(`${server.url}events`);
             assert.strictEqual(events.headers.get("content-type"), "text/event-stream");
             const reader = events.body!.getReader();
+            const decoder = new TextDecoder();
             let text = "";
-            while ((text.match(/^data: /gm) ?? []).length < 2) text += new TextDecoder().decode((await reader.read()).value);
+            // Two whole events (each ends in a blank line), however the stream happens to be cut into reads.
+            while ((text.match(/\n\n/g) ?? []).length < 2) text += decoder.decode((await reader.read()).value, { stream: true });
             await reader.cancel();
             const weights = text
-                .split("\n")
-                .filter((l) => l.startsWith("data: "))
-                .map((l) => JSON.parse(l.slice(6)).colours.green.weight);
+                .split("\n\n")
+                .slice(0, 2)
+                .map((e) => JSON.parse(e.replace(/^data: /, "")).colours.green.weight);
             assert.ok(weights.length >= 2 && weights[1] >= weights[0], JSON.stringify(weights));
             assert.strictEqual((await fetch(`${server.url}nope`)).status, 404);
         } finally {

@@ -125,7 +125,6 @@ describe("dev monitoring: the Grafana dashboard", () => {
 });
 
 describe("dev monitoring: what the dev stack installs", function () {
-    this.timeout(60_000);
     let run: StackRun;
     before(async () => {
         run = await runStack("dev");

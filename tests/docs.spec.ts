@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { buildPlan, shortfalls } from "../scripts/plan";
 import { parseReleaseArgs } from "../scripts/release/args";
+import { HANG_MS } from "./hang";
 import { ROOT } from "./harness";
 import { anchors, brokenLink, relativeLinks } from "./markdown";
 
@@ -92,7 +93,7 @@ describe("docs: README.md and docs/*.md stay true", () => {
     });
 
     it("every flag of `npm run plan` shown is one the plan's --help lists", () => {
-        const help = spawnSync(process.execPath, ["--require", "tsx/cjs", "scripts/plan.ts", "--help"], { cwd: ROOT, encoding: "utf8", timeout: 30_000 });
+        const help = spawnSync(process.execPath, ["--require", "tsx/cjs", "scripts/plan.ts", "--help"], { cwd: ROOT, encoding: "utf8", timeout: HANG_MS });
         assert.strictEqual(help.status, 0, help.stderr);
         const flags = npmRuns()
             .filter((r) => r.script === "plan")

@@ -53,7 +53,6 @@ const one = (run: StackRun, type: string) => find(run, type);
 const gkePolicies = (run: StackRun, kind: string) => run.resources.filter((r) => r.type === `kubernetes:networking.gke.io/v1:${kind}`);
 
 describe("gcp stack (mocks)", function () {
-    this.timeout(60_000);
     let run: StackRun;
     let sizing: Sizing;
     before(async () => {
@@ -701,8 +700,6 @@ describe("gcp stack (mocks)", function () {
 });
 
 describe("gcp plan (offline)", function () {
-    this.timeout(60_000);
-
     it("a preview run records the same resources as an update (nothing waits on unknown outputs)", async () => {
         const [preview, update] = [await runStack("gcp", {}, { preview: true }), await runStack("gcp")];
         const names = (r: StackRun) => r.resources.map((x) => `${x.type}::${x.name}`).sort();

@@ -221,7 +221,6 @@ describe("monitoring: config keys", () => {
 });
 
 describe("monitoring: the aws stack declares its dashboard and alarms", function () {
-    this.timeout(60_000);
     it("one dashboard, an SNS topic with email and https subscriptions, alarms on the stack's own resources", async () => {
         const run = await runStack("aws", { alertEmails: "oncall@example.com", alertWebhook: "https://hooks.example.com/zdp" });
         const dashboards = all(run, "aws:cloudwatch/dashboard:Dashboard");
@@ -248,7 +247,6 @@ describe("monitoring: the aws stack declares its dashboard and alarms", function
 });
 
 describe("monitoring: the offline plan lists what each stack declares", function () {
-    this.timeout(60_000);
     it("aws: the dashboard, every alarm and the notification targets; azure: the workbook; dev: Prometheus and Grafana", async () => {
         const aws = renderPlan(await buildPlan("aws", { alertEmails: "oncall@example.com" }, false));
         const section = aws.slice(aws.indexOf("Monitoring:"), aws.indexOf("\nPolicy"));
@@ -270,7 +268,6 @@ describe("monitoring: the offline plan lists what each stack declares", function
 });
 
 describe("monitoring: Cloud Monitoring dashboard and alerts (gcp)", function () {
-    this.timeout(60_000);
     // Metric types with their monitored resource, as listed on the pages cited in cloudMonitoring.ts.
     const GCP_DOCUMENTED: Record<string, string> = {
         "loadbalancing.googleapis.com/https/backend_request_count": "https_lb_rule",
@@ -333,7 +330,6 @@ describe("monitoring: Cloud Monitoring dashboard and alerts (gcp)", function () 
 });
 
 describe("monitoring: Azure Monitor workbook and alerts (azure)", function () {
-    this.timeout(60_000);
     // REST API metric names per namespace, from Microsoft's supported-metrics tables cited in azureMonitor.ts.
     const AZURE_DOCUMENTED: Record<string, { metrics: string[]; dimensions: string[] }> = {
         [AGC_NS]: {

@@ -15,7 +15,6 @@ const cidrsOf = (peers: any[]) => peers.map((p) => p.ipBlock?.cidr);
 const portsOf = (rule: any) => rule.ports.map((p: any) => `${p.protocol}/${p.port}`);
 
 describe("network policies: default-deny in the app namespace, with exactly the allows the app needs", function () {
-    this.timeout(120_000);
     const runs: Record<string, StackRun> = {};
     before(async () => {
         for (const s of ["dev", "aws", "azure", "gcp"]) runs[s] = await runStack(s);

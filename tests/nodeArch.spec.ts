@@ -5,8 +5,6 @@ import { runStack, stackConfigMap } from "./harness";
 import { diffResources } from "./diff";
 
 describe("nodeArch", function () {
-    this.timeout(60_000);
-
     it("aws arm64: Graviton nodes on the AL2023 Arm image; the node groups are replaced (by prefix: new before old)", async () => {
         const x86 = await runStack("aws");
         const arm = await runStack("aws", { nodeArch: "arm64" });

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import { buildPlan, planJson, shortfalls } from "../scripts/plan";
+import { HANG_MS } from "./hang";
 import { ROOT } from "./harness";
 
 describe("plan: the first command a new user runs", () => {
@@ -38,7 +39,7 @@ describe("plan: the first command a new user runs", () => {
         const out = spawnSync(process.execPath, ["--require", "tsx/cjs", "scripts/plan.ts", "--config", "targetUsers=-5"], {
             cwd: ROOT,
             encoding: "utf8",
-            timeout: 30_000,
+            timeout: HANG_MS,
         });
         assert.notStrictEqual(out.status, 0);
         assert.match(out.stderr, /targetUsers = "-5": must be/);

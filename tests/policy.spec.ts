@@ -665,7 +665,6 @@ describe("policy: the pack over every built stack", () => {
             });
 
             it("has zero mandatory violations, and the rules for its cloud all found resources", async function () {
-                this.timeout(60_000);
                 const run = await runStack(stack);
                 const report = runPolicies(run.resources, run.config);
                 const bad = report.violations.filter((v) => v.level === "mandatory");
@@ -687,7 +686,6 @@ describe("policy: the pack over every built stack", () => {
 // ---- the pack as the Pulumi CLI runs it: a process serving the analyzer gRPC protocol -----------------
 
 describe("policy: the pack served over the analyzer protocol, as `--policy-pack policy` runs it", function () {
-    this.timeout(60_000);
     // The CLI's own wire types (transitive dependencies of @pulumi/pulumi), loaded untyped.
     const grpc = require("@grpc/grpc-js");
     const rpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");

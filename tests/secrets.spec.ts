@@ -72,7 +72,6 @@ describe("secrets: generated credentials appear only as Pulumi secrets", () => {
 
     for (const [stack, target] of Object.entries(STACKS)) {
         describe(stack, function () {
-            this.timeout(90_000);
             let run: StackRun;
             before(async function () {
                 const built = fs.existsSync(path.join(ROOT, `Pulumi.${stack}.yaml`)) && fs.existsSync(path.join(ROOT, "stacks", `${target}.ts`));

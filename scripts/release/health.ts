@@ -94,6 +94,14 @@ export function probe(url: string, headers: Record<string, string>, timeoutMs: n
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** The time a watch or a load step runs for (tests pass one that moves only when they say). */
+export interface Clock {
+    now(): number;
+    sleep(ms: number): Promise<void>;
+}
+
+export const realClock: Clock = { now: () => performance.now(), sleep };
+
 export interface CheckResult {
     ok: boolean;
     attempts: number;
@@ -154,30 +162,32 @@ export interface WatchSpec {
     windowMs: number;
     maxFailures: number;
     signal?: AbortSignal;
+    clock?: Clock;
 }
 
 /** Probe for the whole window; unhealthy as soon as failures exceed `maxFailures`. */
 export async function watchHealthy(spec: WatchSpec): Promise<CheckResult> {
-    const started = performance.now();
+    const clock = spec.clock ?? realClock;
+    const started = clock.now();
     const deadline = started + spec.windowMs;
     let attempts = 0;
     let failures = 0;
     let last: ProbeResult | undefined;
     // At least one probe, so a zero-length window still proves the route answers.
     do {
-        if (attempts > 0) await sleep(Math.min(spec.intervalMs, Math.max(0, deadline - performance.now())));
+        if (attempts > 0) await clock.sleep(Math.min(spec.intervalMs, Math.max(0, deadline - clock.now())));
         const request = spec.requests[attempts % spec.requests.length];
         last = await probe(spec.url, request.headers, spec.timeoutMs, request.expect, spec.versionField);
         attempts++;
         if (!last.ok && ++failures > spec.maxFailures) break;
-    } while (performance.now() < deadline && !spec.signal?.aborted);
+    } while (clock.now() < deadline && !spec.signal?.aborted);
     return {
         ok: failures <= spec.maxFailures && !spec.signal?.aborted,
         attempts,
         successes: attempts - failures,
         failures,
         last,
-        ms: Math.round(performance.now() - started),
+        ms: Math.round(clock.now() - started),
     };
 }
 

@@ -1,7 +1,7 @@
 // `--load N`: N concurrent request loops through a route for a bounded time, every answer checked
 // like a probe (complete 2xx from an expected colour/version within the deadline). Its numbers go
 // into the report, and a promote's analysis window then holds real traffic on the candidate.
-import { probe, type Expect } from "./health";
+import { probe, realClock, type Clock, type Expect } from "./health";
 
 export interface LoadResult {
     requests: number;
@@ -23,14 +23,16 @@ export async function load(spec: {
     timeoutMs: number;
     versionField?: string;
     signal?: AbortSignal;
+    clock?: Clock;
 }): Promise<LoadResult> {
-    const started = performance.now();
+    const clock = spec.clock ?? realClock;
+    const started = clock.now();
     const end = started + spec.durationMs;
     const latencies: number[] = [];
     let failures = 0;
     let lastError: string | undefined;
     const loop = async () => {
-        while (performance.now() < end && !spec.signal?.aborted) {
+        while (clock.now() < end && !spec.signal?.aborted) {
             const r = await probe(spec.url, spec.headers, spec.timeoutMs, spec.expect, spec.versionField);
             latencies.push(r.ms);
             if (!r.ok) {
@@ -40,7 +42,7 @@ export async function load(spec: {
         }
     };
     await Promise.all(Array.from({ length: spec.concurrency }, loop));
-    const seconds = (performance.now() - started) / 1000;
+    const seconds = (clock.now() - started) / 1000;
     latencies.sort((a, b) => a - b);
     return {
         requests: latencies.length,

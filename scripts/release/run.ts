@@ -16,7 +16,7 @@ import {
     type ReleaseState,
 } from "./change";
 import { awaitConvergence, describeConvergence, type ConvergeMode, type ConvergeSpec } from "./converge";
-import { checkHealthy, describe, describeExpect, watchHealthy, type CheckResult, type Expect } from "./health";
+import { checkHealthy, describe, describeExpect, watchHealthy, realClock, type CheckResult, type Clock, type Expect } from "./health";
 import { analyze, type Analysis } from "./analysis";
 import { describeLoad, load } from "./load";
 import { previewTokenTransportProblem } from "./tokenTransport";
@@ -111,6 +111,8 @@ export async function runRelease(
     log: (line: string) => void,
     signal?: AbortSignal,
     analysis?: Analysis,
+    /** Times the watches and the load step (the real clock unless a test passes its own). */
+    clock?: Clock,
 ): Promise<ReleaseResult> {
     const r = new Reporter(log);
     const started = performance.now();
@@ -274,6 +276,7 @@ export async function runRelease(
                             timeoutMs: args.checks.timeoutMs,
                             versionField: args.checks.versionField,
                             signal,
+                            clock,
                         });
                         interrupted();
                         return {
@@ -299,11 +302,11 @@ export async function runRelease(
 
         const touched = new Set<string>();
         let upStarted = false;
-        const traffic: Traffic = { r, ws, args, live, upOutput, signal, boundMs: args.convergeMs ?? CONVERGE_DEFAULT_MS[state.cloud] };
+        const traffic: Traffic = { r, ws, args, live, upOutput, signal, boundMs: args.convergeMs ?? CONVERGE_DEFAULT_MS[state.cloud], clock };
         try {
             for (const step of plan.steps) {
                 const from = current;
-                const since = performance.now();
+                const since = now(traffic);
                 await r.step(`set ${step.label}`, async () => {
                     interrupted();
                     for (const k of Object.keys(step.edit)) touched.add(k);
@@ -330,6 +333,7 @@ export async function runRelease(
                                 windowMs: args.checks.watchMs,
                                 maxFailures: args.checks.maxFailures,
                                 signal,
+                                clock,
                             });
                             interrupted();
                             return { value: res, ok: res.ok, detail: `${describe(res)} (tolerate ${args.checks.maxFailures})` };
@@ -365,7 +369,11 @@ interface Traffic {
     signal?: AbortSignal;
     /** Bound of each convergence wait (--converge-timeout or the cloud's default). */
     boundMs: number;
+    /** Times the convergence waits (the real clock unless a test passes its own). */
+    clock?: Clock;
 }
+
+const now = (t: Traffic) => (t.clock ?? realClock).now();
 
 const fullUp = (t: Traffic, name: string) => t.r.step(name, async () => ({ value: undefined, detail: summarize(await t.ws.up(t.upOutput)) }));
 
@@ -391,10 +399,12 @@ async function convergeStep(t: Traffic, from: ReleaseState, to: ReleaseState, mo
         boundMs: t.boundMs,
         // Ctrl-C stops a release's wait; a rollback's runs to its end.
         signal: mode === "forward" ? t.signal : undefined,
+        clock: t.clock && (() => t.clock!.now()),
+        sleep: t.clock && ((ms) => t.clock!.sleep(ms)),
     };
     await t.r.step(`wait until the live route answers only from ${describeExpect(spec.target)} (up to ${formatMs(t.boundMs)})`, async () => {
         const res = await awaitConvergence(spec);
-        const sinceStart = res.ok && since !== undefined ? `; ${Math.round(performance.now() - since)} ms after the rollback started` : "";
+        const sinceStart = res.ok && since !== undefined ? `; ${Math.round(now(t) - since)} ms after the rollback started` : "";
         return { value: res, ok: res.ok, detail: describeConvergence(res, spec) + sinceStart };
     });
 }
@@ -459,7 +469,7 @@ async function rollback(
 ): Promise<ReleaseResult> {
     const { r, ws } = t;
     r.info(`rolling back: ${cause.message}`);
-    const since = performance.now();
+    const since = now(t);
     const edit = restoreEdit(undo.before, undo.touched);
     try {
         await r.step("restore the previous config", async () => {

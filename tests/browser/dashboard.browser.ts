@@ -10,21 +10,36 @@ import { parseConfig } from "../../components/config";
 import { releaseState } from "../../components/releasePlan";
 import { kubectlReadyPods } from "../../scripts/dashboard/readyPods";
 import { SimulatedCanary } from "../../scripts/dashboard/simulated";
+import type { DashboardSource, Snapshot } from "../../scripts/dashboard/source";
 import { StackFileSource } from "../../scripts/dashboard/stackSource";
 import { serveDashboard, type DashboardServer } from "../../scripts/dashboard/server";
 import { ROOT, stackConfigMap } from "../harness";
-import { launchChromium } from "./chromium";
+import { launchChromium, newPage } from "./chromium";
 
 const OUT = path.resolve(__dirname, "../../test-output/dashboard");
 
+/**
+ * The simulated canary, held at its 25 % step until the test has read the page there: the canary moves
+ * on when the test says, not after two pushes, which a busy machine can take to render one.
+ */
+class HeldAt25 implements DashboardSource {
+    held = true;
+    private last?: Snapshot;
+    private readonly canary = new SimulatedCanary("aws", 8);
+    async snapshot(): Promise<Snapshot> {
+        if (this.held && this.last?.colours.green?.weight === 25) return this.last;
+        return (this.last = await this.canary.snapshot());
+    }
+}
+
 describe("release dashboard in headless Chromium", function () {
-    this.timeout(60_000);
     let browser: Browser;
     let server: DashboardServer;
+    const canary = new HeldAt25();
 
     before(async () => {
         fs.mkdirSync(OUT, { recursive: true });
-        server = await serveDashboard(new SimulatedCanary("aws", 8), { intervalMs: 300 });
+        server = await serveDashboard(canary, { intervalMs: 300 });
         browser = await launchChromium();
     });
     after(async () => {
@@ -33,7 +48,7 @@ describe("release dashboard in headless Chromium", function () {
     });
 
     it("shows each colour's version, weight, ready pods and live metrics, and follows the canary to promotion", async () => {
-        const page = await browser.newPage();
+        const page = await newPage(browser);
         await page.setViewport({ width: 1100, height: 700 });
         const errors: string[] = [];
         page.on("pageerror", (e) => errors.push(String(e)));
@@ -55,6 +70,7 @@ describe("release dashboard in headless Chromium", function () {
         const width = await page.$eval("[data-colour=green] .bar div", (e) => (e as unknown as { style: { width: string } }).style.width);
         assert.strictEqual(width, "25%");
         await page.screenshot({ path: path.join(OUT, "canary-25.png") });
+        canary.held = false;
 
         // Updates live, without a reload, through to the promotion.
         await page.waitForFunction(`document.querySelector("#active")?.textContent === "green"`);
@@ -79,7 +95,7 @@ describe("release dashboard in headless Chromium", function () {
         };
         const stackServer = await serveDashboard(new StackFileSource(ROOT, "aws", { pods: kubectlReadyPods({}, kubectl) }), { intervalMs: 200 });
         try {
-            const page = await browser.newPage();
+            const page = await newPage(browser);
             await page.goto(stackServer.url);
             const field = (colour: string) => page.$eval(`[data-colour=${colour}] [data-field="ready pods"]`, (e) => e.textContent ?? "");
             await page.waitForFunction(`document.querySelector("[data-colour=blue] [data-field='ready pods']")?.textContent?.startsWith("5 / ")`);

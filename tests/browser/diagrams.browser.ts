@@ -5,7 +5,7 @@ import * as assert from "assert";
 import fs from "node:fs";
 import path from "node:path";
 import type { Browser, Page } from "puppeteer-core";
-import { launchChromium } from "./chromium";
+import { launchChromium, newPage } from "./chromium";
 
 const ROOT = path.resolve(__dirname, "../..");
 const OUT = path.join(ROOT, "test-output/diagrams");
@@ -54,14 +54,13 @@ async function render(page: Page, d: Diagram): Promise<{ svg?: string; error?: s
 }
 
 describe("docs diagrams in the real Mermaid (headless Chromium)", function () {
-    this.timeout(60_000);
     let browser: Browser;
     let page: Page;
 
     before(async () => {
         fs.mkdirSync(OUT, { recursive: true });
         browser = await launchChromium();
-        page = await browser.newPage();
+        page = await newPage(browser);
         await page.setViewport({ width: 1400, height: 900 });
         await page.setContent("<!doctype html><html><body></body></html>");
         await page.addScriptTag({ path: MERMAID });

@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { APP_DB_ROLE, APP_ROLE_SQL, appRoleArgs, scramVerifier } from "../../components/dbRole";
+import { HANG_MS } from "../hang";
 
 /** The server binaries: PATH, else Debian's versioned directory. The test fails (never skips) without them. */
 function pgBin(): string {
@@ -18,7 +19,6 @@ function pgBin(): string {
 }
 
 describe("the app's database role, on a real PostgreSQL", function () {
-    this.timeout(60_000);
     const port = String(20000 + (process.pid % 20000));
     let bin = "";
     let dir = "";
@@ -30,7 +30,7 @@ describe("the app's database role, on a real PostgreSQL", function () {
     const psql = (user: string, password: string, sql: string[], db = "app") =>
         spawnSync(path.join(bin, "psql"), ["-X", "-q", "-w", "-tA", "-h", "127.0.0.1", "-p", port, "-U", user, "-d", db, ...sql.flatMap((s) => ["-c", s])], {
             encoding: "utf8",
-            env: { ...process.env, PGPASSWORD: password, PGCONNECT_TIMEOUT: "5" },
+            env: { ...process.env, PGPASSWORD: password, PGCONNECT_TIMEOUT: String(HANG_MS / 1000) },
         });
     const sqlFile = () => path.join(dir, "app-role.sql");
     const runScript = (verifier: string) =>
@@ -50,7 +50,8 @@ describe("the app's database role, on a real PostgreSQL", function () {
         const data = path.join(dir, "data");
         fs.writeFileSync(path.join(dir, "pw"), "super-pw\n", { mode: 0o644 });
         asServer("initdb", ["-D", data, "-U", "postgres", "--pwfile", path.join(dir, "pw"), "--auth=scram-sha-256", "-E", "UTF8", "--locale=C"]);
-        asServer("pg_ctl", ["-D", data, "-w", "-t", "30", "-l", path.join(dir, "log"), "-o", `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir}`, "start"]);
+        const waitS = String(HANG_MS / 1000);
+        asServer("pg_ctl", ["-D", data, "-w", "-t", waitS, "-l", path.join(dir, "log"), "-o", `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir}`, "start"]);
         // The master user as the clouds make it: CREATEROLE and CREATEDB, owner of the app database, no superuser.
         ok(psql("postgres", "super-pw", ["CREATE ROLE master LOGIN CREATEROLE CREATEDB PASSWORD 'master-pw'", "CREATE DATABASE app OWNER master"], "postgres"));
         fs.writeFileSync(sqlFile(), APP_ROLE_SQL);

@@ -12,6 +12,7 @@ import * as path from "path";
 import { stringify } from "yaml";
 import { APP_JOB, DEV_PROMETHEUS_QUERIES, READY_PODS_QUERY, grafanaDashboard, prometheusConfig } from "../../components/monitoring/devPrometheus";
 import { prometheusSource } from "../../scripts/release/metrics/prometheus";
+import { HANG_MS } from "../hang";
 
 /** Fails (never skips) without the binaries. */
 function bin(name: string): string {
@@ -46,12 +47,19 @@ function fakePod(perScrape: number, errorsPerScrape: number, seconds: number) {
 }
 
 describe("dev monitoring on a real Prometheus", function () {
-    this.timeout(60_000);
     let dir = "";
     let prom: ChildProcess | undefined;
     const pods: http.Server[] = [];
     const port = 20000 + ((process.pid + 7) % 20000);
     const url = `http://127.0.0.1:${port}`;
+    /** The instant every query below is asked at: one by which Prometheus holds enough scrapes of both pods. */
+    let at = new Date(0);
+    const query = async (q: string) => {
+        const res = await fetch(`${url}/api/v1/query?${new URLSearchParams({ query: q, time: String(at.getTime() / 1000) }).toString()}`);
+        const body = (await res.json()) as { status: string; error?: string; data: { result: { metric: Record<string, string> }[] } };
+        assert.strictEqual(body.status, "success", `${q}: ${body.error}`);
+        return body.data.result;
+    };
 
     before(async () => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "zdp-prom-"));
@@ -76,16 +84,24 @@ describe("dev monitoring on a real Prometheus", function () {
             [`--config.file=${path.join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${path.join(dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`],
             { stdio: "ignore" },
         );
-        for (let i = 0; i < 100; i++) {
-            const ok = await fetch(`${url}/-/ready`).then(
+        const pause = () => new Promise((r) => setTimeout(r, 200));
+        const ready = () =>
+            fetch(`${url}/-/ready`).then(
                 (r) => r.ok,
                 () => false,
             );
-            if (ok) break;
-            await new Promise((r) => setTimeout(r, 200));
+        while (!(await ready())) {
+            assert.strictEqual(prom.exitCode, null, "prometheus exited before it was ready");
+            await pause();
         }
-        // Enough scrapes for increase() and rate() over the window below.
-        await new Promise((r) => setTimeout(r, 8000));
+        // Enough scrapes for increase() and rate() over the 5 s window below: 2 of each pod within it.
+        // Waited for, and the queries asked at that instant, so a busy machine's late scrapes change nothing.
+        for (;;) {
+            at = new Date();
+            const scraped = await query(`count_over_time(up{job="${APP_JOB}"}[5s]) >= 2`);
+            if (scraped.length === 2) break;
+            await pause();
+        }
     });
 
     after(() => {
@@ -112,8 +128,7 @@ describe("dev monitoring on a real Prometheus", function () {
     });
 
     it("the release CLI's Prometheus source reads each colour's requests, 5xx share and p99, probes left out", async () => {
-        const end = new Date();
-        const m = await prometheusSource(url, DEV_PROMETHEUS_QUERIES).read(["blue", "green"], { start: new Date(end.getTime() - 5000), end });
+        const m = await prometheusSource(url, DEV_PROMETHEUS_QUERIES, HANG_MS).read(["blue", "green"], { start: new Date(at.getTime() - 5000), end: at });
         assert.ok(m.blue.requests > 0 && m.green.requests > 0, JSON.stringify(m));
         // blue: 2 of 20 answered 503; green: none (its probes' 500s are not traffic).
         assert.ok(Math.abs(m.blue.successRate! - 0.9) < 0.02, JSON.stringify(m.blue));
@@ -124,12 +139,6 @@ describe("dev monitoring on a real Prometheus", function () {
     });
 
     it("the ready-pods query and every Grafana panel's query run and answer per colour", async () => {
-        const query = async (q: string) => {
-            const res = await fetch(`${url}/api/v1/query?${new URLSearchParams({ query: q }).toString()}`);
-            const body = (await res.json()) as { status: string; error?: string; data: { result: { metric: Record<string, string> }[] } };
-            assert.strictEqual(body.status, "success", `${q}: ${body.error}`);
-            return body.data.result;
-        };
         const ready = await query(READY_PODS_QUERY);
         assert.deepStrictEqual(ready.map((r) => r.metric.color).sort(), ["blue", "green"]);
         for (const p of grafanaDashboard("dev").panels)
