@@ -243,7 +243,7 @@ export function renderPlan({ run, sizing, release, policy, cost, diff }: Plan): 
     printCapacity(out, run.config, sizing);
     out.push("");
     printRelease(out, release);
-    out.push("", ...costLines(cost, sizing.targetUsers));
+    out.push("", ...costLines(cost, cfg));
     out.push("", ...monitoringLines(run.resources));
     out.push(`\nPolicy (policy/, CrossGuard, run offline): ${summarize(policy)}`);
     for (const v of policy.violations) out.push(`  ${v.level === "mandatory" ? "✗" : "!"} [${v.rule}] ${v.resource}: ${v.message}`);

@@ -23,6 +23,8 @@ const tableOf = (cfg: StackConfig) => {
 };
 // The optional edge resources the model prices only when declared (each with two rules).
 const DECLARED: Declared[] = [
+    { type: "aws:ec2/flowLog:FlowLog", inputs: {} },
+    { type: "gcp:compute/subnetwork:Subnetwork", inputs: { logConfig: { flowSampling: 0.5 } } },
     { type: "gcp:compute/securityPolicy:SecurityPolicy", inputs: { rules: [{}, {}] } },
     { type: "aws:wafv2/webAcl:WebAcl", inputs: { rules: [{}, {}] } },
     { type: "azure-native:servicenetworking:SecurityPoliciesInterface", inputs: { wafPolicy: { id: "/waf" } } },
@@ -57,7 +59,10 @@ describe("cost: the price tables", () => {
                                 dbClasses.add(s.database.instanceClass);
                                 redisClasses.add(s.redis.nodeClass);
                                 // Throws MissingPrice naming the SKU when the table lacks one.
-                                for (const line of stackCost({ ...cfg, targetUsers: users }, s, DECLARED, table).lines) line.skus.forEach((k) => used.add(k));
+                                {
+                                    const cost = stackCost({ ...cfg, targetUsers: users }, s, DECLARED, table);
+                                    for (const line of [...cost.lines, ...cost.future]) line.skus.forEach((k) => used.add(k));
+                                }
                             }
                 // The sweep reached every class the model can pick, so "every SKU" is not "the few at 10,000 users".
                 assert.strictEqual(dbClasses.size, DB_VCPU_STEPS.length, [...dbClasses].join(", "));
