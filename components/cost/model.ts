@@ -161,6 +161,48 @@ export const EDGE_TYPES = {
     azure: { securityPolicy: "azure-native:servicenetworking:SecurityPoliciesInterface", wafPolicy: "azure-native:network:WebApplicationFirewallPolicy" },
     gcp: { securityPolicy: "gcp:compute/securityPolicy:SecurityPolicy" },
 } as const;
+/** The resource types each cloud's cost lines are priced from (a change to one moves that line). */
+export const LINE_TYPES: Record<Exclude<StackConfig["cloud"], "local">, Record<string, readonly string[]>> = {
+    aws: {
+        cluster: ["aws:eks/cluster:Cluster"],
+        nodes: ["aws:eks/nodeGroup:NodeGroup", "aws:ec2/launchTemplate:LaunchTemplate"],
+        NAT: ["aws:ec2/natGateway:NatGateway"],
+        "public IPs": ["aws:ec2/eip:Eip"],
+        database: ["aws:rds/instance:Instance"],
+        redis: ["aws:elasticache/replicationGroup:ReplicationGroup"],
+        WAF: [EDGE_TYPES.aws.webAcl],
+        logs: ["aws:cloudwatch/logGroup:LogGroup"],
+        "flow logs": ["aws:ec2/flowLog:FlowLog"],
+        monitoring: ["aws:cloudwatch/metricAlarm:MetricAlarm", "aws:cloudwatch/dashboard:Dashboard", "aws:kms/key:Key"],
+    },
+    azure: {
+        cluster: ["azure-native:containerservice:ManagedCluster"],
+        nodes: ["azure-native:containerservice:AgentPool"],
+        NAT: ["azure-native:network:NatGateway"],
+        "load balancer": [
+            "azure-native:servicenetworking:TrafficControllerInterface",
+            "azure-native:servicenetworking:FrontendsInterface",
+            "azure-native:servicenetworking:AssociationsInterface",
+        ],
+        "public IPs": ["azure-native:network:PublicIPAddress"],
+        database: ["azure-native:dbforpostgresql:Server"],
+        redis: ["azure-native:redisenterprise:RedisEnterprise"],
+        WAF: Object.values(EDGE_TYPES.azure),
+        logs: ["azure-native:operationalinsights:Workspace", "azure-native:monitor:DataCollectionRule"],
+        monitoring: ["azure-native:monitor:MetricAlert", "azure-native:network:PrivateEndpoint", "azure-native:privatedns:PrivateZone"],
+    },
+    gcp: {
+        cluster: ["gcp:container/cluster:Cluster"],
+        nodes: ["gcp:container/nodePool:NodePool"],
+        NAT: ["gcp:compute/routerNat:RouterNat"],
+        "load balancer": ["gcp:compute/globalAddress:GlobalAddress"],
+        "Cloud Armor": [EDGE_TYPES.gcp.securityPolicy],
+        database: ["gcp:sql/databaseInstance:DatabaseInstance"],
+        redis: ["gcp:redis/instance:Instance"],
+        "flow logs": ["gcp:compute/subnetwork:Subnetwork"],
+        monitoring: ["gcp:monitoring/alertPolicy:AlertPolicy", "gcp:kms/cryptoKey:CryptoKey"],
+    },
+};
 const h = HOURS_PER_MONTH;
 const n = (v: number) => v.toLocaleString("en-US", { maximumFractionDigits: 0 });
 const millionRequests = (t: Traffic) => (t.requestsPerSecond * 3600 * h) / 1e6;
