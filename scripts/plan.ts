@@ -155,7 +155,9 @@ function printDiff(out: string[], d: StackDiff, base: CostPicture | string | und
         const v = verdict(c.delta, cfg.costPolicy);
         out.push(
             `  Monthly cost: ${usd(c.base)} → ${usd(c.head)} (${signedUsd(c.delta)} a month)` +
-                (v === "ok" ? "" : ` — above cost.${v === "fail" ? "failIncreaseUsd" : "warnIncreaseUsd"} (${usd(v === "fail" ? cfg.costPolicy.failIncreaseUsd : cfg.costPolicy.warnIncreaseUsd)})`),
+                (v === "ok"
+                    ? ""
+                    : ` — above cost.${v === "fail" ? "failIncreaseUsd" : "warnIncreaseUsd"} (${usd(v === "fail" ? cfg.costPolicy.failIncreaseUsd : cfg.costPolicy.warnIncreaseUsd)})`),
         );
         for (const l of c.lines) out.push(`    ${l.component}: ${usd(l.base)} → ${usd(l.head)} (${signedUsd(l.delta)})`);
     } else out.push(`  Monthly cost: not priced (${typeof head === "string" ? head : typeof base === "string" ? base : "no base plan"})`);
@@ -167,8 +169,7 @@ function printDiff(out: string[], d: StackDiff, base: CostPicture | string | und
     };
     for (const a of d.added) out.push(`  + ${a.type}  ${a.name}${priced(a.type)}`);
     for (const r of d.removed) out.push(`  - ${r.type}  ${r.name}${priced(r.type)}`);
-    for (const c of d.changed)
-        out.push(`  ~ ${c.type}  ${c.name}${c.replaces ? "  REPLACE" : ""}${priced(c.type)}\n      ${c.paths.join("\n      ")}`);
+    for (const c of d.changed) out.push(`  ~ ${c.type}  ${c.name}${c.replaces ? "  REPLACE" : ""}${priced(c.type)}\n      ${c.paths.join("\n      ")}`);
     if (total === 0) out.push("  (no change)");
 }
 
@@ -240,6 +241,7 @@ export function planJson(plan: Plan, overrides: Record<string, string>): string 
         release: plan.release,
         policy: plan.policy,
         cost: typeof plan.cost === "string" ? { unavailable: plan.cost } : plan.cost,
+        costPolicy: cfg.costPolicy,
         ...(diff ? { diff } : {}),
         ...(diff && typeof plan.costBase === "object" && typeof plan.cost === "object" ? { costChange: costChange(plan.costBase.stack, plan.cost.stack) } : {}),
     };

@@ -50,6 +50,7 @@ export function verdict(delta: number, policy: Pick<CostPolicy, "warnIncreaseUsd
 export function signedUsd(v: number): string {
     // Under a dollar (an alarm, a key) shows cents, so a real change never reads as ±$0.
     const r = Math.abs(v) < 1 ? Math.round(v * 100) / 100 : Math.round(v);
+    if (r === 0) return "±$0";
     const digits = Math.abs(v) < 1 ? { minimumFractionDigits: 2 } : {};
     return `${r > 0 ? "+" : r < 0 ? "−" : "±"}$${Math.abs(r).toLocaleString("en-US", digits)}`;
 }
