@@ -278,6 +278,9 @@ describe("cost: usage, egress and the lines the audit found missing", () => {
             [["cluster in extended support", 438]],
         );
         assert.ok(Math.abs(cost.lines.reduce((s, l) => s + l.usd.desired, 0) - cost.total.desired) < 1e-6);
+        // A cluster with upgradePolicy STANDARD is upgraded by EKS instead: no later fee.
+        const standard: Declared = { type: "aws:eks/cluster:Cluster", inputs: { upgradePolicy: { supportType: "STANDARD" } } };
+        assert.deepStrictEqual(stackCost(cfg, sizingFor(cfg), [...DECLARED, standard], tableOf(cfg)).future, []);
     });
 
     it("the usage range: the bill at the average concurrency, the high end at the peak every hour", () => {

@@ -223,6 +223,11 @@ function awsItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic
     const dashboards = count(resources, "aws:cloudwatch/dashboard:Dashboard");
     const keys = count(resources, "aws:kms/key:Key");
     const flowLogs = count(resources, "aws:ec2/flowLog:FlowLog");
+    // upgradePolicy STANDARD: EKS upgrades the cluster at the end of standard support instead of moving
+    // it to extended support (https://docs.aws.amazon.com/eks/latest/userguide/view-upgrade-policy.html).
+    const autoUpgraded = resources.some(
+        (r) => r.type === "aws:eks/cluster:Cluster" && (r.inputs.upgradePolicy as { supportType?: string } | undefined)?.supportType === "STANDARD",
+    );
     const cacheNodes = cfg.aws?.cacheNodes ?? 2;
     const acls = count(resources, EDGE_TYPES.aws.webAcl);
     const aclRules = listTotal(resources, EDGE_TYPES.aws.webAcl, (i) => i.rules);
@@ -309,7 +314,7 @@ function awsItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic
         {
             component: "cluster in extended support",
             what: `EKS control plane once Kubernetes ${cfg.aws?.kubernetesVersion ?? ""} leaves standard support (14 months after its EKS release), until upgraded`,
-            charges: [["eks.clusterExtended", h]],
+            charges: autoUpgraded ? [] : [["eks.clusterExtended", h]],
             future: true,
         },
     ];
