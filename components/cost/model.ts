@@ -1,12 +1,12 @@
 // Monthly on-demand cost of a stack, by component, from a dated price table. Pure (no Pulumi import):
 // quantities come from the sizing (nodes, database, Redis: what the autoscaler and the classes make of
-// them) and from the resources the program declared (gateways, IPs, alarms, keys), counted by type.
+// them), from the resources the program declared (gateways, IPs, alarms, keys), counted by type, and
+// from the stack's usage settings (traffic, egress, logs: components/cost/usage.ts).
 import type { StackConfig } from "../config";
 import { evaluateReference, nodeShapes, REFERENCE, type Sizing } from "../capacity";
-import type { PriceTable } from "./priceTable";
+import type { Committable, PriceTable } from "./priceTable";
 import { pgStorageGb, SYSTEM_POOL } from "../azure/sizing";
 import { DEFAULT_USAGE, type Usage } from "./usage";
-import type { Committable } from "./priceTable";
 
 export const HOURS_PER_MONTH = 730;
 
