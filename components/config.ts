@@ -10,6 +10,7 @@ import { addressRows, addressShortfall } from "./addressSpace";
 import { NODE_ARCHS, sizingFor, type NodeArch } from "./capacity";
 import { rdsRegions } from "./dataTls";
 import { stackNameProblem } from "./identifiers";
+import { costPolicySchema, usageSchema, type CostPolicy, type Usage } from "./cost/usage";
 import { ENCRYPTED, monitoringConfig, monitoringKeys, SECRET_MONITORING_KEYS, type MonitoringConfig } from "./monitoring/config";
 
 export const PROJECT = "zdp";
@@ -63,6 +64,10 @@ export interface StackConfig {
     gcp?: GcpConfig;
     /** Alert targets and threshold overrides (components/monitoring). */
     monitoring: MonitoringConfig;
+    /** Traffic the bill depends on (components/cost/usage.ts). */
+    usage: Usage;
+    /** When a change's cost warns or fails, and how old a price may be. */
+    costPolicy: CostPolicy;
 }
 
 export interface ConfigIssue {
@@ -178,7 +183,7 @@ const policySchema = z.strictObject({
         })
         .optional(),
 });
-const structuredSchemas = { aws: awsSchema, azure: azureSchema, gcp: gcpSchema, policy: policySchema } as const;
+const structuredSchemas = { aws: awsSchema, azure: azureSchema, gcp: gcpSchema, policy: policySchema, usage: usageSchema, cost: costPolicySchema } as const;
 type StructuredKey = keyof typeof structuredSchemas;
 const STRUCTURED_KEYS = Object.keys(structuredSchemas) as StructuredKey[];
 
@@ -371,7 +376,7 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
     // Structured settings: the policy object and the stack's own cloud's object (the CLI fills every
     // cloud's object with its project defaults, so the others are present and ignored).
     const cloudParsed: Record<string, unknown> = {};
-    for (const key of ["policy", ...(cloud && cloud !== "local" ? [cloud] : [])] as StructuredKey[]) {
+    for (const key of ["policy", "usage", "cost", ...(cloud && cloud !== "local" ? [cloud] : [])] as StructuredKey[]) {
         const fields = structured[key] ?? {};
         const result = structuredSchemas[key].safeParse(fields);
         if (result.success) cloudParsed[key] = result.data;
@@ -445,6 +450,8 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
         azure: cloudParsed.azure as AzureConfig | undefined,
         gcp: cloudParsed.gcp as GcpConfig | undefined,
         monitoring: monitoringConfig(parsed),
+        usage: cloudParsed.usage as Usage,
+        costPolicy: cloudParsed.cost as CostPolicy,
     };
     // What the capacity model asks of the clouds' address ranges and classes: refused here, because the
     // clouds would accept the ranges and leave pods Pending later.

@@ -14,6 +14,16 @@ export const integer = (min: number, max: number, what = "a whole number") => {
         .pipe(z.number().min(min, { error }).max(max, { error }));
 };
 
+/** A decimal number (e.g. 0.6, 20, 1.5) in `[min, max]`. */
+export const decimal = (min: number, max: number, what = "a number") => {
+    const error = `must be ${what} from ${min} to ${max}`;
+    return z
+        .string()
+        .regex(/^\d+(\.\d+)?$/, { error })
+        .transform(Number)
+        .pipe(z.number().min(min, { error }).max(max, { error }));
+};
+
 export const boolean = z.enum(["true", "false"], { error: "must be true or false" }).transform((v) => v === "true");
 
 /** Dotted-quad IPv4 CIDR with a prefix inside `[minPrefix, maxPrefix]`, host bits zero. */

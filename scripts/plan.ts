@@ -12,10 +12,11 @@ import { listStacks, runStack, UNKNOWN, type Recorded, type StackRun } from "../
 import { diffResources, type StackDiff } from "../tests/diff";
 import { runPolicies, summarize } from "../policy/offline";
 import { monitoringLines } from "./planMonitoring";
-import { costLines } from "./planCost";
+import { costLines, usd } from "./planCost";
+import { costChange, lineOf, signedUsd, verdict } from "../components/cost/change";
 import { costPicture, type CostPicture } from "../components/cost/choices";
 import { priceTableFor } from "../components/cost/prices";
-import { MissingPrice } from "../components/cost/model";
+import { LINE_TYPES, MissingPrice } from "../components/cost/model";
 import { SECRET_MONITORING_KEYS } from "../components/monitoring/config";
 
 const SECRET = "[secret]";
@@ -146,12 +147,29 @@ function printRelease(out: string[], r: ReleaseState): void {
     out.push(steps.toString());
 }
 
-function printDiff(out: string[], d: StackDiff): void {
+function printDiff(out: string[], d: StackDiff, base: CostPicture | string | undefined, head: CostPicture | string, cfg: StackConfig): void {
     const total = d.added.length + d.removed.length + d.changed.length;
     out.push(`Diff against the stack file: ${d.changed.length} changed, ${d.added.length} added, ${d.removed.length} removed`);
-    for (const a of d.added) out.push(`  + ${a.type}  ${a.name}`);
-    for (const r of d.removed) out.push(`  - ${r.type}  ${r.name}`);
-    for (const c of d.changed) out.push(`  ~ ${c.type}  ${c.name}${c.replaces ? "  REPLACE" : ""}\n      ${c.paths.join("\n      ")}`);
+    if (base && typeof base !== "string" && typeof head !== "string") {
+        const c = costChange(base.stack, head.stack);
+        const v = verdict(c.delta, cfg.costPolicy);
+        out.push(
+            `  Monthly cost: ${usd(c.base)} → ${usd(c.head)} (${signedUsd(c.delta)} a month)` +
+                (v === "ok"
+                    ? ""
+                    : ` — above cost.${v === "fail" ? "failIncreaseUsd" : "warnIncreaseUsd"} (${usd(v === "fail" ? cfg.costPolicy.failIncreaseUsd : cfg.costPolicy.warnIncreaseUsd)})`),
+        );
+        for (const l of c.lines) out.push(`    ${l.component}: ${usd(l.base)} → ${usd(l.head)} (${signedUsd(l.delta)})`);
+    } else out.push(`  Monthly cost: not priced (${typeof head === "string" ? head : typeof base === "string" ? base : "no base plan"})`);
+    // Each resource with the cost line its type is priced in.
+    const lineTypes = cfg.cloud === "local" ? {} : LINE_TYPES[cfg.cloud];
+    const priced = (type: string) => {
+        const line = lineOf(type, lineTypes);
+        return line ? `  [cost: ${line}]` : "";
+    };
+    for (const a of d.added) out.push(`  + ${a.type}  ${a.name}${priced(a.type)}`);
+    for (const r of d.removed) out.push(`  - ${r.type}  ${r.name}${priced(r.type)}`);
+    for (const c of d.changed) out.push(`  ~ ${c.type}  ${c.name}${c.replaces ? "  REPLACE" : ""}${priced(c.type)}\n      ${c.paths.join("\n      ")}`);
     if (total === 0) out.push("  (no change)");
 }
 
@@ -163,6 +181,8 @@ export interface Plan {
     /** The priced picture, or why the stack has none (dev, a region without a price table). */
     cost: CostPicture | string;
     diff?: StackDiff;
+    /** With --diff: the stack file's own cost, to show what the overrides change in dollars. */
+    costBase?: CostPicture | string;
 }
 
 /** The priced picture; a table without a region or a price says so instead of failing the plan. */
@@ -186,6 +206,7 @@ export async function buildPlan(stack: string, overrides: Record<string, string>
         run,
         sizing,
         cost: priceStack(run, sizing),
+        costBase: base ? priceStack(base, sizingFor(base.config)) : undefined,
         release: releaseState(run.config, sizing),
         policy: runPolicies(run.resources, run.config),
         diff: base ? diffResources(base.resources, run.resources) : undefined,
@@ -220,13 +241,15 @@ export function planJson(plan: Plan, overrides: Record<string, string>): string 
         release: plan.release,
         policy: plan.policy,
         cost: typeof plan.cost === "string" ? { unavailable: plan.cost } : plan.cost,
+        costPolicy: cfg.costPolicy,
         ...(diff ? { diff } : {}),
+        ...(diff && typeof plan.costBase === "object" && typeof plan.cost === "object" ? { costChange: costChange(plan.costBase.stack, plan.cost.stack) } : {}),
     };
     return JSON.stringify(doc, (_k, v) => (v === UNKNOWN ? "(known after apply)" : v), 2);
 }
 
 /** The text plan. */
-export function renderPlan({ run, sizing, release, policy, cost, diff }: Plan): string {
+export function renderPlan({ run, sizing, release, policy, cost, diff, costBase }: Plan): string {
     const out: string[] = [];
     const cfg = run.config;
     out.push(
@@ -243,7 +266,7 @@ export function renderPlan({ run, sizing, release, policy, cost, diff }: Plan): 
     printCapacity(out, run.config, sizing);
     out.push("");
     printRelease(out, release);
-    out.push("", ...costLines(cost, sizing.targetUsers));
+    out.push("", ...costLines(cost, cfg));
     out.push("", ...monitoringLines(run.resources));
     out.push(`\nPolicy (policy/, CrossGuard, run offline): ${summarize(policy)}`);
     for (const v of policy.violations) out.push(`  ${v.level === "mandatory" ? "✗" : "!"} [${v.rule}] ${v.resource}: ${v.message}`);
@@ -251,7 +274,7 @@ export function renderPlan({ run, sizing, release, policy, cost, diff }: Plan): 
     for (const [k, o] of Object.entries(run.outputs)) out.push(`  ${k}: ${o.secret ? SECRET : JSON.stringify(o.value ?? "(known after apply)")}`);
     if (diff) {
         out.push("");
-        printDiff(out, diff);
+        printDiff(out, diff, costBase, cost, cfg);
     }
     return out.join("\n");
 }

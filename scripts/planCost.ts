@@ -2,31 +2,49 @@
 // sizing priced the same way, and the choices that change the bill with their capacity and trade-off.
 import Table from "cli-table3";
 import type { CostPicture } from "../components/cost/choices";
-import { USAGE, trafficFor } from "../components/cost/model";
+import { trafficFor } from "../components/cost/model";
 import { REFERENCE } from "../components/capacity";
+import type { StackConfig } from "../components/config";
 
 /** Whole dollars, as the plan and the scale curve print them. */
 export const usd = (v: number) => `$${Math.round(v).toLocaleString("en-US")}`;
 const table = (head: string[], colWidths: (number | null)[] = []) => new Table({ head, colWidths, wordWrap: true, style: { head: [], border: [] } });
 
-export function costLines(cost: CostPicture | string, targetUsers: number): string[] {
+const n = (v: number) => Math.round(v).toLocaleString("en-US");
+
+export function costLines(cost: CostPicture | string, cfg: StackConfig): string[] {
     if (typeof cost === "string") return [`Cost: ${cost}`];
     const { stack, reference, choices, table: t } = cost;
+    const u = cfg.usage;
     const out = [
         `Cost: USD per month at on-demand list prices, ${t.cloud} ${t.region}, read ${t.asOf} (each price's source: components/cost/prices/${t.cloud}.ts).`,
-        `Nodes are priced at the autoscaler's min / desired / max; everything else does not scale with them. Taxes, support plans,`,
-        `discounts and internet egress are not included.`,
+        `Nodes are priced at the autoscaler's min / desired / max; everything else does not scale with them. Usage lines are priced at`,
+        `the average concurrency; "average..peak" is the same line with the peak every hour. Taxes and support plans are not included.`,
     ];
-    const bill = table(["component", "what", "nodes at min", "desired", "max"]);
-    for (const l of stack.lines) bill.push([l.component, l.what, usd(l.usd.min), usd(l.usd.desired), usd(l.usd.max)]);
-    bill.push(["total", "", usd(stack.total.min), usd(stack.total.desired), usd(stack.total.max)]);
+    const bill = table(["component", "what", "nodes at min", "desired", "max", "average..peak"], [null, 60, null, null, null, null]);
+    for (const l of stack.lines)
+        bill.push([l.component, l.what, usd(l.usd.min), usd(l.usd.desired), usd(l.usd.max), l.range ? `${usd(l.range.low)}..${usd(l.range.high)}` : ""]);
+    bill.push(["total", "", usd(stack.total.min), usd(stack.total.desired), usd(stack.total.max), `${usd(stack.range.low)}..${usd(stack.range.high)}`]);
     out.push(bill.toString());
-    const traffic = trafficFor(targetUsers);
+    const [avg, peak] = [u.averageConcurrency, u.peakConcurrency].map((c) => trafficFor(cfg.targetUsers, u, c));
     out.push(
-        `Per 1,000 users: ${usd(stack.perThousandUsers)} a month. Usage assumed (components/cost/model.ts USAGE): ` +
-            `${Math.round(traffic.requestsPerSecond).toLocaleString("en-US")} requests/s of ${USAGE.bytesPerRequest / 1024} KiB, ` +
-            `${Math.round(traffic.logGiBPerMonth).toLocaleString("en-US")} GiB of logs, ${USAGE.natGiBPerMonth} GiB through NAT.`,
+        `Per 1,000 users: ${usd(stack.perThousandUsers)} a month. Usage (stack config usage.*, an assumption until measured): ` +
+            `${n(avg.users)} of ${n(cfg.targetUsers)} users connected on average, ${n(peak.users)} at peak; ${u.requestsPerUserPerMinute} requests/min each ` +
+            `(${n(avg.requestsPerSecond)}..${n(peak.requestsPerSecond)} requests/s) of ${u.requestKiB} KiB in and ${u.responseKiB} KiB out, ` +
+            `${Math.round(u.egressShare * 100)}% of it to the internet (${n(avg.egressGiBPerMonth)}..${n(peak.egressGiBPerMonth)} GiB a month), ` +
+            `${n(avg.logGiBPerMonth)}..${n(peak.logGiBPerMonth)} GiB of logs, ${u.dataStoreKiBPerRequest} KiB to the data stores per request.`,
     );
+    for (const f of stack.future) {
+        const now = stack.lines.find((l) => f.component.startsWith(l.component));
+        out.push(
+            `Later, not in the total: ${f.component}: ${f.what}: ${usd(f.usd.desired)} a month${now ? ` instead of ${usd(now.usd.desired)} (+${usd(f.usd.desired - now.usd.desired)})` : ""}.`,
+        );
+    }
+    if (cost.stale.length)
+        out.push(
+            `! ${cost.stale.length} price(s) read from sources older than ${cfg.costPolicy.maxPriceAgeDays} days (cost.maxPriceAgeDays): ` +
+                cost.stale.map((p) => `${p.key} (${p.date})`).join(", "),
+        );
     const compare = table(
         ["this stack and its choices", "nodes (min..max)", "every capacity row ≥ target", "per month", "vs this stack", "trade-off"],
         [30, null, 14, null, null, 50],

@@ -6,6 +6,7 @@ import { ConfigError, PROJECT_KEYS, parseConfig, type StackConfig } from "../com
 import { awsSchema } from "../components/aws/config";
 import { azureSchema } from "../components/azure/config";
 import { gcpSchema } from "../components/gcp/config";
+import { costPolicySchema, usageSchema } from "../components/cost/usage";
 import { ROOT, stackConfigMap } from "./harness";
 
 /** Parse the dev stack with `overrides` (`key=value` as `pulumi config set`, "" deletes a key). */
@@ -288,6 +289,8 @@ describe("config: Pulumi.yaml declares exactly the keys the parser knows", () =>
             ...Object.keys(awsSchema.shape).map((k) => `aws.${k}`),
             ...Object.keys(azureSchema.shape).map((k) => `azure.${k}`),
             ...Object.keys(gcpSchema.shape).map((k) => `gcp.${k}`),
+            ...Object.keys(usageSchema.shape).map((k) => `usage.${k}`),
+            ...Object.keys(costPolicySchema.shape).map((k) => `cost.${k}`),
         ];
         assert.deepStrictEqual([...declared].sort(), [...PROJECT_KEYS, ...cloudKeys].sort());
     });

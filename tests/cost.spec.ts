@@ -1,8 +1,10 @@
 import * as assert from "assert";
-import { parseConfig, type StackConfig } from "../components/config";
+import { ConfigError, parseConfig, type StackConfig } from "../components/config";
 import { capacityFor, capacityRows, DB_VCPU_STEPS, nodeShapes, NODE_ARCHS, sizingFor, type Layout } from "../components/capacity";
-import { costPicture } from "../components/cost/choices";
-import { MissingPrice, referenceCost, stackCost, systemPool, type Declared } from "../components/cost/model";
+import { costPicture, stalePrices } from "../components/cost/choices";
+import { MissingPrice, priceOf, referenceCost, stackCost, systemPool, trafficFor, type Declared } from "../components/cost/model";
+import { DEFAULT_USAGE } from "../components/cost/usage";
+import { parse as parseYaml } from "yaml";
 import { PRICE_TABLES, priceTableFor } from "../components/cost/prices";
 import type { PriceTable } from "../components/cost/priceTable";
 import { pgStorageGb } from "../components/azure/sizing";
@@ -23,6 +25,8 @@ const tableOf = (cfg: StackConfig) => {
 };
 // The optional edge resources the model prices only when declared (each with two rules).
 const DECLARED: Declared[] = [
+    { type: "aws:ec2/flowLog:FlowLog", inputs: {} },
+    { type: "gcp:compute/subnetwork:Subnetwork", inputs: { logConfig: { flowSampling: 0.5 } } },
     { type: "gcp:compute/securityPolicy:SecurityPolicy", inputs: { rules: [{}, {}] } },
     { type: "aws:wafv2/webAcl:WebAcl", inputs: { rules: [{}, {}] } },
     { type: "azure-native:servicenetworking:SecurityPoliciesInterface", inputs: { wafPolicy: { id: "/waf" } } },
@@ -57,7 +61,10 @@ describe("cost: the price tables", () => {
                                 dbClasses.add(s.database.instanceClass);
                                 redisClasses.add(s.redis.nodeClass);
                                 // Throws MissingPrice naming the SKU when the table lacks one.
-                                for (const line of stackCost({ ...cfg, targetUsers: users }, s, DECLARED, table).lines) line.skus.forEach((k) => used.add(k));
+                                {
+                                    const cost = stackCost({ ...cfg, targetUsers: users }, s, DECLARED, table);
+                                    for (const line of [...cost.lines, ...cost.future]) line.skus.forEach((k) => used.add(k));
+                                }
                             }
                 // The sweep reached every class the model can pick, so "every SKU" is not "the few at 10,000 users".
                 assert.strictEqual(dbClasses.size, DB_VCPU_STEPS.length, [...dbClasses].join(", "));
@@ -203,5 +210,155 @@ describe("cost: in the plan", () => {
         const plan = await planOf("dev");
         assert.strictEqual(plan.cost, "the dev stack runs on your own cluster: nothing to price");
         assert.match(renderPlan(plan), /Cost: the dev stack runs on your own cluster/);
+    });
+});
+
+describe("cost: usage, egress and the lines the audit found missing", () => {
+    const line = (cfg: StackConfig, component: string) => stackCost(cfg, sizingFor(cfg), DECLARED, tableOf(cfg)).lines.find((l) => l.component === component);
+
+    it("graduated prices: each band's rate on the GiB inside it (AWS: 100 GiB free, then $0.09, then $0.085)", () => {
+        const p = tableOf(config("aws")).prices["ec2.internetEgress"];
+        assert.strictEqual(priceOf(p, 50), 0);
+        assert.ok(Math.abs(priceOf(p, 30_000) - (10_140 * 0.09 + 19_760 * 0.085)) < 1e-6);
+        assert.ok(Math.abs(priceOf(p, 200_000) - (10_140 * 0.09 + 40_960 * 0.085 + 102_400 * 0.07 + 46_400 * 0.05)) < 1e-6);
+    });
+
+    for (const cloud of CLOUDS)
+        it(`${cloud}: internet egress is priced from the usage, and grows with egressShare`, () => {
+            const cfg = config(cloud);
+            const t = trafficFor(cfg.targetUsers, cfg.usage, cfg.usage.averageConcurrency);
+            const egress = line(cfg, "internet egress")!;
+            const sku = egress.skus[0];
+            assert.ok(Math.abs(egress.usd.desired - priceOf(tableOf(cfg).prices[sku], t.egressGiBPerMonth)) < 1e-6);
+            assert.ok(egress.usd.desired > 1000, `${cloud}: ${egress.usd.desired}`);
+            assert.ok(line(config(cloud, { "usage.egressShare": "0.2" }), "internet egress")!.usd.desired < egress.usd.desired / 3);
+            assert.ok(egress.range && egress.range.high > egress.range.low, "a usage line carries its average..peak range");
+        });
+
+    it("gcp: the load balancer's data is billed in both directions", () => {
+        const cfg = config("gcp");
+        const noUpload = config("gcp", { "usage.requestKiB": "0" });
+        const t = trafficFor(cfg.targetUsers, cfg.usage, cfg.usage.averageConcurrency);
+        const inbound = line(cfg, "load balancer")!.usd.desired - line(noUpload, "load balancer")!.usd.desired;
+        assert.ok(Math.abs(inbound - tableOf(cfg).prices["lb.data"].usd * t.lbInGiBPerHour * 730) < 1e-6);
+        assert.ok(inbound > 0);
+    });
+
+    for (const cloud of ["aws", "azure"] as const)
+        it(`${cloud}: NAT carries at least every log byte (the agents ship them through it)`, () => {
+            const cfg = config(cloud);
+            const t = trafficFor(cfg.targetUsers, cfg.usage, cfg.usage.averageConcurrency);
+            const dataSku = cloud === "aws" ? "vpc.natData" : "nat.data";
+            const nat = line(cfg, "NAT")!;
+            const noLogs = line(config(cloud, { "usage.logBytesPerRequest": "0", "usage.fixedLogGiBPerMonth": "0" }), "NAT")!;
+            assert.ok(Math.abs(nat.usd.desired - noLogs.usd.desired - tableOf(cfg).prices[dataSku].usd * t.logGiBPerMonth) < 1e-6);
+        });
+
+    it("aws: inter-zone traffic to the single primaries is billed out of one zone and into the other", () => {
+        const cfg = config("aws");
+        const s = sizingFor(cfg);
+        const t = trafficFor(cfg.targetUsers, cfg.usage, cfg.usage.averageConcurrency);
+        const expected = 2 * 0.01 * t.dataStoreGiBPerMonth * ((s.zones - 1) / s.zones);
+        assert.ok(Math.abs(line(cfg, "inter-zone")!.usd.desired - expected) < 1e-6);
+        assert.strictEqual(line(config("azure"), "inter-zone")!.usd.desired, 0, "Azure stopped billing inter-zone traffic");
+    });
+
+    it("flow logs are priced only where the stack declares them", () => {
+        const cfg = config("aws");
+        const without = stackCost(cfg, sizingFor(cfg), [], tableOf(cfg));
+        assert.ok(!without.lines.some((l) => l.component === "flow logs"));
+        assert.ok(line(cfg, "flow logs")!.usd.desired > 0);
+    });
+
+    it("aws: EKS extended support is a later line ($0.60 a cluster-hour), not in the total", () => {
+        const cfg = config("aws");
+        const cost = stackCost(cfg, sizingFor(cfg), DECLARED, tableOf(cfg));
+        assert.deepStrictEqual(
+            cost.future.map((f) => [f.component, Math.round(f.usd.desired)]),
+            [["cluster in extended support", 438]],
+        );
+        assert.ok(Math.abs(cost.lines.reduce((s, l) => s + l.usd.desired, 0) - cost.total.desired) < 1e-6);
+        // A cluster with upgradePolicy STANDARD is upgraded by EKS instead: no later fee.
+        const standard: Declared = { type: "aws:eks/cluster:Cluster", inputs: { upgradePolicy: { supportType: "STANDARD" } } };
+        assert.deepStrictEqual(stackCost(cfg, sizingFor(cfg), [...DECLARED, standard], tableOf(cfg)).future, []);
+    });
+
+    it("the usage range: the bill at the average concurrency, the high end at the peak every hour", () => {
+        const cfg = config("aws");
+        const cost = stackCost(cfg, sizingFor(cfg), DECLARED, tableOf(cfg));
+        assert.strictEqual(cost.range.low, cost.total.desired);
+        assert.ok(cost.range.high > cost.total.desired * 1.2, `${cost.range.high} vs ${cost.total.desired}`);
+        const flat = config("aws", { "usage.averageConcurrency": "1" });
+        const flatCost = stackCost(flat, sizingFor(flat), DECLARED, tableOf(flat));
+        assert.ok(flatCost.lines.every((l) => !l.range));
+        assert.ok(Math.abs(flatCost.total.desired - cost.range.high) < 1e-6, "average = peak prices the high end");
+    });
+
+    it("usage config: a bad value names the key, the value and what is allowed; peak below average is refused", () => {
+        const issues = (overrides: Record<string, string>) => {
+            try {
+                config("aws", overrides);
+            } catch (e) {
+                if (e instanceof ConfigError) return e.issues;
+                throw e;
+            }
+            return [];
+        };
+        assert.deepStrictEqual(issues({ "usage.egressShare": "1.5" }), [
+            { key: "usage.egressShare", value: "1.5", message: "must be a share of the response bytes from 0 to 1" },
+        ]);
+        const [peak] = issues({ "usage.averageConcurrency": "0.9", "usage.peakConcurrency": "0.5" });
+        assert.strictEqual(peak.key, "usage.peakConcurrency");
+        assert.match(peak.message, /at least usage.averageConcurrency/);
+        assert.strictEqual(issues({ "usage.requestsPerMinute": "6" })[0].key, "usage.requestsPerMinute");
+        assert.strictEqual(issues({ "cost.failIncreaseUsd": "100" })[0].key, "cost.failIncreaseUsd", "fail below the default warn of 500");
+    });
+
+    it("Pulumi.yaml documents the defaults the code applies", () => {
+        const project = parseYaml(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { config: Record<string, { default: unknown }> };
+        for (const [k, v] of Object.entries(DEFAULT_USAGE)) assert.strictEqual(String(project.config[`usage.${k}`].default), String(v), k);
+        assert.deepStrictEqual(config("aws").usage, DEFAULT_USAGE);
+    });
+});
+
+describe("cost: commitments and stale prices", () => {
+    for (const cloud of CLOUDS)
+        it(`${cloud}: 1- and 3-year rows save each rate's discount on the nodes at the floor (and the data stores where offered)`, () => {
+            const cfg = config(cloud);
+            const s = sizingFor(cfg);
+            const table = tableOf(cfg);
+            const picture = costPicture(cfg, s, DECLARED, table);
+            for (const term of ["1 year", "3 years"]) {
+                const row = picture.choices.find((c) => c.choice.startsWith(`${term} commitment`))!;
+                const rates = table.commitments.filter((c) => c.term === term);
+                assert.ok(
+                    rates.some((c) => c.appliesTo === "nodes"),
+                    `${cloud} ${term} covers the nodes`,
+                );
+                const saving = rates.reduce((sum, c) => sum + c.discount * picture.stack.committable[c.appliesTo], 0);
+                assert.ok(Math.abs(picture.stack.total.desired - row.usd - saving) < 1e-6);
+                assert.ok(saving > 0.1 * picture.stack.lines.find((l) => l.component === "nodes")!.usd.min);
+            }
+            const one = picture.choices.find((c) => c.choice.startsWith("1 year"))!.usd;
+            const three = picture.choices.find((c) => c.choice.startsWith("3 years"))!.usd;
+            assert.ok(three < one, "three years commit for more");
+        });
+
+    it("aws: the committed nodes are the instance price at the autoscaler's floor, disks and surge excluded", () => {
+        const cfg = config("aws");
+        const s = sizingFor(cfg);
+        const table = tableOf(cfg);
+        const cost = stackCost(cfg, s, [], table);
+        assert.ok(Math.abs(cost.committable.nodes - table.prices[`ec2.${s.nodes.machineType}`].usd * 730 * s.nodes.min) < 1e-6);
+        assert.ok(Math.abs(cost.committable.database - table.prices[`rds.postgres.multiAz.${s.database.instanceClass}`].usd * 730) < 1e-6);
+    });
+
+    it("a price whose source is older than cost.maxPriceAgeDays is listed with its date; the table's asOf dates the rest", () => {
+        const table = tableOf(config("aws"));
+        const stale = stalePrices(table, new Date("2026-12-07"), 180);
+        assert.ok(stale.some((p) => p.key === "vpc.interAz" && p.date === "2026-03-15" && p.days === 267));
+        assert.ok(!stale.some((p) => p.key === "eks.cluster"), "dated by the table's asOf, 6 days old");
+        assert.deepStrictEqual(stalePrices(table, new Date("2026-12-07"), 3650), []);
+        assert.strictEqual(stalePrices(table, new Date("2027-12-07"), 180).length, Object.keys(table.prices).length + table.commitments.length);
     });
 });

@@ -11,6 +11,7 @@ import { ConfigError, parseConfig } from "../components/config";
 import { apiAllowList, refusal, stackConfig } from "../scripts/apiAllowList";
 import { anchors } from "./markdown";
 import { stackConfigMap } from "./harness";
+import { MARKER } from "../scripts/costComment";
 
 const dir = path.join(__dirname, "..", ".github", "workflows");
 const files = ["preview.yml", "deploy.yml", "release.yml"];
@@ -68,7 +69,7 @@ describe("GitHub Actions workflows", function () {
                     /configure-aws-credentials|azure\/login|google-github-actions\/auth|pulumi\/auth-actions/.test(s.uses ?? ""),
                 );
                 assert.equal(perms["id-token"] === "write", usesOidc, `${f}/${name}: id-token write iff it logs in by OIDC`);
-                const comments = job.steps.some((s) => s.with?.["comment-on-pr"] === true);
+                const comments = job.steps.some((s) => s.with?.["comment-on-pr"] === true || /gh api .*issues\/\$PR\/comments/.test(s.run ?? ""));
                 assert.equal(perms["pull-requests"] === "write", comments, `${f}/${name}: pull-requests write iff it comments`);
                 assert.ok(!Object.values(perms).includes("write") || usesOidc || comments, `${f}/${name}: no other write`);
                 for (const s of job.steps.filter((s) => s.uses?.startsWith("actions/checkout")))
@@ -106,6 +107,27 @@ describe("GitHub Actions workflows", function () {
         assert.match(preview.uses!, /^pulumi\/actions@v7$/);
         assert.equal(preview.with!.policyPacks, "policy");
         assert.equal(preview.with!["comment-on-pr"], true);
+    });
+
+    it("cost: plans base and head offline and posts or updates one comment by its marker; a fail above the threshold fails the job", () => {
+        const job = workflow("preview.yml").jobs.cost;
+        const checkouts = job.steps.filter((s) => s.uses?.startsWith("actions/checkout"));
+        assert.deepEqual(
+            checkouts.map((s) => [s.with?.path, s.with?.ref ?? "head"]),
+            [
+                ["head", "head"],
+                ["base", "${{ github.event.pull_request.base.sha }}"],
+            ],
+        );
+        const runs = job.steps.map((s) => s.run ?? "").join("\n");
+        assert.match(runs, /for side in base head/);
+        assert.match(runs, /npm run --silent plan -- --stack "\$stack" --json/);
+        const compare = job.steps.find((s) => s.run?.includes("scripts/costComment.ts"))!;
+        assert.equal(compare.if, undefined, "the compare step's exit code (1 above cost.failIncreaseUsd) fails the job");
+        const post = job.steps.find((s) => s.run?.includes("gh api"))!;
+        assert.match(post.run!, new RegExp(MARKER.replace(/[-!<>]/g, "\\$&")), "finds its own comment by the marker the script writes");
+        assert.match(post.if!, /!cancelled\(\)/, "posts the comment even when the check fails");
+        assert.doesNotMatch(runs, /\$\{\{/, "no expression spliced into a script");
     });
 
     it("deploy: pulumi up per stack behind its GitHub environment, one update per stack at a time, never cancelled", () => {

@@ -15,12 +15,31 @@ export interface Choice {
     usd: number;
 }
 
+/** A price (or commitment rate) read from a source older than the stack's `cost.maxPriceAgeDays`. */
+export interface StalePrice {
+    key: string;
+    date: string;
+    days: number;
+}
+
 export interface CostPicture {
     table: Pick<PriceTable, "cloud" | "region" | "asOf">;
     stack: StackCost & { nodes: Sizing["nodes"]; keepsTarget: boolean };
     /** The seed's reference sizing: its node count and its bill with every other service the same. */
     reference: StackCost & { nodes: number; keepsTarget: boolean };
     choices: Choice[];
+    stale: StalePrice[];
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** The prices and commitment rates whose source date (or the table's asOf) is more than `maxAgeDays` before `today`. */
+export function stalePrices(table: PriceTable, today: Date, maxAgeDays: number): StalePrice[] {
+    const dated: [string, string][] = [
+        ...Object.entries(table.prices).map(([key, p]): [string, string] => [key, p.sourceDate ?? table.asOf]),
+        ...table.commitments.map((c): [string, string] => [`${c.term} ${c.name} (${c.appliesTo})`, c.sourceDate ?? table.asOf]),
+    ];
+    return dated.map(([key, date]) => ({ key, date, days: Math.floor((today.getTime() - Date.parse(date)) / DAY_MS) })).filter((p) => p.days > maxAgeDays);
 }
 
 const TRADE_OFFS: Record<Layout, string> = {
@@ -36,7 +55,9 @@ const EDGE: Partial<Record<StackConfig["cloud"], { key: string; types: string[] 
     gcp: { key: "gcp.cloudArmor false", types: Object.values(EDGE_TYPES.gcp) },
 };
 
-export function costPicture(cfg: StackConfig, sizing: Sizing, resources: Declared[], table: PriceTable): CostPicture {
+export function costPicture(cfg: StackConfig, sizing: Sizing, resources: Declared[], table: PriceTable, today = new Date()): CostPicture {
+    const stack = stackCost(cfg, sizing, resources, table);
+    const keepsTarget = capacityRows(sizing).every((r) => r.ok);
     const layout = layoutFor(cfg.release);
     const shape = nodeShapes(cfg.cloud, cfg.nodeArch)[0];
     // The stack with its layout or node shape changed, re-sized by the model and priced.
@@ -68,14 +89,29 @@ export function costPicture(cfg: StackConfig, sizing: Sizing, resources: Declare
             choice: edge.key,
             tradeOff: "no managed rules in front of the app: a security default given up (mandatory policy rule fails)",
             nodes: sizing.nodes,
-            keepsTarget: capacityRows(sizing).every((r) => r.ok),
+            keepsTarget,
             usd: stackCost(cfg, sizing, without, table).total.desired,
+        });
+    }
+    // Commitments cover what runs all the time (the nodes at the autoscaler's floor, the database and
+    // Redis instances); the surge above the floor and every usage line stay on demand.
+    for (const term of ["1 year", "3 years"] as const) {
+        const rates = table.commitments.filter((c) => c.term === term);
+        if (!rates.length) continue;
+        const saving = rates.reduce((sum, c) => sum + c.discount * stack.committable[c.appliesTo], 0);
+        choices.push({
+            choice: `${term} commitment: ${rates.map((c) => `${c.name} (${c.appliesTo}, −${Math.round(c.discount * 100)}%)`).join("; ")}`,
+            tradeOff: `paid for ${term} whether used or not: ${rates.map((c) => (c.appliesTo === "nodes" ? `${sizing.nodes.min} nodes` : c.appliesTo)).join(", ")}; a resize or a new class needs an exchange`,
+            nodes: sizing.nodes,
+            keepsTarget,
+            usd: stack.total.desired - saving,
         });
     }
     return {
         table: { cloud: table.cloud, region: table.region, asOf: table.asOf },
-        stack: { ...stackCost(cfg, sizing, resources, table), nodes: sizing.nodes, keepsTarget: capacityRows(sizing).every((r) => r.ok) },
+        stack: { ...stack, nodes: sizing.nodes, keepsTarget },
         reference: referenceCost(cfg, sizing, resources, table),
         choices,
+        stale: stalePrices(table, today, cfg.costPolicy.maxPriceAgeDays),
     };
 }

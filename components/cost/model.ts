@@ -1,46 +1,58 @@
 // Monthly on-demand cost of a stack, by component, from a dated price table. Pure (no Pulumi import):
 // quantities come from the sizing (nodes, database, Redis: what the autoscaler and the classes make of
-// them) and from the resources the program declared (gateways, IPs, alarms, keys), counted by type.
+// them), from the resources the program declared (gateways, IPs, alarms, keys), counted by type, and
+// from the stack's usage settings (traffic, egress, logs: components/cost/usage.ts).
 import type { StackConfig } from "../config";
 import { evaluateReference, nodeShapes, REFERENCE, type Sizing } from "../capacity";
-import type { PriceTable } from "./priceTable";
+import type { Committable, PriceTable } from "./priceTable";
 import { pgStorageGb, SYSTEM_POOL } from "../azure/sizing";
+import { DEFAULT_USAGE, type Usage } from "./usage";
 
 export const HOURS_PER_MONTH = 730;
 
-/**
- * Traffic and log volume, which no config states: assumptions, said once and printed with the cost.
- * A concurrent user sends a request every 10 s (1,000 requests/s at 10,000 users), 20 KiB in and out
- * per request; each request writes ~500 bytes of logs (access and app lines) on top of a fixed
- * 50 GiB/month of control-plane, flow and agent logs; 100 GiB/month leaves through NAT (patches,
- * webhooks, registries outside the cloud). Internet egress is not priced: it is the app's, whatever
- * the sizing.
- */
-export const USAGE = {
-    requestsPerUserPerSecond: 0.1,
-    bytesPerRequest: 20 * 1024,
-    logBytesPerRequest: 500,
-    fixedLogGiBPerMonth: 50,
-    natGiBPerMonth: 100,
-} as const;
-
 const GiB = 1024 ** 3;
+const KiB = 1024;
+const SECONDS_PER_MONTH = 3600 * 730;
 
+/** What the stack's usage (stack config `usage.*`, components/cost/usage.ts) makes of its users at one concurrency. */
 export interface Traffic {
+    /** Connected users. */
+    users: number;
     requestsPerSecond: number;
-    /** Bytes through the load balancer per hour, in GiB. */
-    lbGiBPerHour: number;
+    /** Bytes into and out of the load balancer per hour, in GiB. */
+    lbInGiBPerHour: number;
+    lbOutGiBPerHour: number;
+    /** Response bytes that leave the cloud to the internet, a month. */
+    egressGiBPerMonth: number;
+    /** Request and app log lines plus the fixed control-plane and agent logs. */
     logGiBPerMonth: number;
+    flowLogGiBPerMonth: number;
+    /** Through NAT: the fixed base, plus the logs where they leave through it (the stack's items say). */
+    natBaseGiBPerMonth: number;
+    /** Between the app and PostgreSQL and Redis, both ways. */
+    dataStoreGiBPerMonth: number;
 }
 
-export function trafficFor(users: number): Traffic {
-    const rps = users * USAGE.requestsPerUserPerSecond;
+/** Traffic at `concurrency` (a share of targetUsers; the peak by default, as the alert thresholds use it). */
+export function trafficFor(targetUsers: number, usage: Usage = DEFAULT_USAGE, concurrency = usage.peakConcurrency): Traffic {
+    const users = targetUsers * concurrency;
+    const rps = (users * usage.requestsPerUserPerMinute) / 60;
+    const perMonth = (bytesPerRequest: number) => (rps * bytesPerRequest * SECONDS_PER_MONTH) / GiB;
     return {
+        users,
         requestsPerSecond: rps,
-        lbGiBPerHour: (rps * USAGE.bytesPerRequest * 3600) / GiB,
-        logGiBPerMonth: USAGE.fixedLogGiBPerMonth + (rps * USAGE.logBytesPerRequest * 3600 * HOURS_PER_MONTH) / GiB,
+        lbInGiBPerHour: (rps * usage.requestKiB * KiB * 3600) / GiB,
+        lbOutGiBPerHour: (rps * usage.responseKiB * KiB * 3600) / GiB,
+        egressGiBPerMonth: perMonth(usage.responseKiB * KiB * usage.egressShare),
+        logGiBPerMonth: usage.fixedLogGiBPerMonth + perMonth(usage.logBytesPerRequest),
+        flowLogGiBPerMonth: usage.flowLogGiBPerMonth,
+        natBaseGiBPerMonth: usage.natBaseGiBPerMonth,
+        dataStoreGiBPerMonth: perMonth(usage.dataStoreKiBPerRequest * KiB),
     };
 }
+
+/** Share of the app's data-store traffic that crosses zones: the pods outside the single primary's zone. */
+const crossZoneShare = (zones: number) => (zones - 1) / zones;
 
 /** A resource as the program declared it (the plan's recorded registrations): its type token and inputs. */
 export interface Declared {
@@ -56,6 +68,11 @@ export interface CostLine {
     skus: string[];
     /** USD per month with the nodes at the autoscaler's minimum, desired count and maximum. */
     usd: { min: number; desired: number; max: number };
+    /**
+     * A line that depends on the usage assumptions: its desired USD with the users at the average
+     * concurrency (low, the figure in the total) and at the peak every hour (high).
+     */
+    range?: { low: number; high: number };
 }
 
 export interface StackCost {
@@ -64,18 +81,29 @@ export interface StackCost {
     asOf: string;
     lines: CostLine[];
     total: { min: number; desired: number; max: number };
+    /** The desired total with the usage lines at their low and high ends. */
+    range: { low: number; high: number };
     /** Desired total per 1,000 target users. */
     perThousandUsers: number;
+    /** On-demand USD a month a commitment can cover: the nodes at the autoscaler's floor, the database and Redis instances. */
+    committable: Record<Committable, number>;
+    /** Lines the bill will have later without a change to the stack (EKS extended support), not in the total. */
+    future: CostLine[];
 }
 
 type Bound = "min" | "desired" | "max";
 const BOUNDS: Bound[] = ["min", "desired", "max"];
 
-/** A line one cloud declares: [sku, quantity per month] pairs, a function of the autoscaler's bound for node-bound items. */
+/** [sku, quantity per month], tagged with what a commitment would cover where one can. */
+type Charge = [string, number] | [string, number, Committable];
+
+/** A line one cloud declares: its charges, a function of the autoscaler's bound for node-bound items. */
 interface Item {
     component: string;
     what: string;
-    charges: [string, number][] | ((bound: Bound) => [string, number][]);
+    charges: Charge[] | ((bound: Bound) => Charge[]);
+    /** Not billed today: a price the stack moves to by itself later (shown apart, not in the total). */
+    future?: true;
 }
 
 export class MissingPrice extends Error {
@@ -87,32 +115,39 @@ export class MissingPrice extends Error {
     }
 }
 
-function price(table: PriceTable, items: Item[], users: number): StackCost {
+/** USD for `qty` units of a price, graduated over its bands where it has them (internet egress). */
+export function priceOf(p: { usd: number; tiers?: [number, number][] }, qty: number): number {
+    if (!p.tiers) return p.usd * qty;
+    let from = 0;
+    let sum = 0;
+    for (const [upTo, rate] of p.tiers) {
+        sum += Math.max(0, Math.min(qty, upTo) - from) * rate;
+        from = upTo;
+        if (qty <= upTo) break;
+    }
+    return sum;
+}
+
+function priceLines(table: PriceTable, items: Item[]): { lines: CostLine[]; committable: Record<Committable, number> } {
     const missing = new Set<string>();
-    const usd = (charges: [string, number][]) =>
+    const usd = (charges: Charge[]) =>
         charges.reduce((sum, [sku, qty]) => {
             const p = table.prices[sku];
             if (!p) missing.add(sku);
-            return sum + (p?.usd ?? 0) * qty;
+            return sum + (p ? priceOf(p, qty) : 0);
         }, 0);
+    const committable: Record<Committable, number> = { nodes: 0, database: 0, redis: 0 };
     // An optional item the stack does not declare (no WAF, no Cloud Armor) has no charges and no line.
     const declared = items.filter((item) => typeof item.charges === "function" || item.charges.length > 0);
     const lines = declared.map((item): CostLine => {
         const charges = (b: Bound) => (typeof item.charges === "function" ? item.charges(b) : item.charges);
         const [min, desired, max] = BOUNDS.map((b) => usd(charges(b)));
+        // A commitment covers what runs all the time: the nodes at the autoscaler's floor.
+        if (!item.future) for (const [sku, qty, kind] of charges("min")) if (kind) committable[kind] += usd([[sku, qty]]);
         return { component: item.component, what: item.what, skus: [...new Set(charges("desired").map(([sku]) => sku))], usd: { min, desired, max } };
     });
     if (missing.size) throw new MissingPrice(table, [...missing]);
-    const total = (b: Bound) => lines.reduce((sum, l) => sum + l.usd[b], 0);
-    const desired = total("desired");
-    return {
-        cloud: table.cloud,
-        region: table.region,
-        asOf: table.asOf,
-        lines,
-        total: { min: total("min"), desired, max: total("max") },
-        perThousandUsers: (desired / users) * 1000,
-    };
+    return { lines, committable };
 }
 
 const count = (resources: Declared[], type: string) => resources.filter((r) => r.type === type).length;
@@ -126,6 +161,48 @@ export const EDGE_TYPES = {
     azure: { securityPolicy: "azure-native:servicenetworking:SecurityPoliciesInterface", wafPolicy: "azure-native:network:WebApplicationFirewallPolicy" },
     gcp: { securityPolicy: "gcp:compute/securityPolicy:SecurityPolicy" },
 } as const;
+/** The resource types each cloud's cost lines are priced from (a change to one moves that line). */
+export const LINE_TYPES: Record<Exclude<StackConfig["cloud"], "local">, Record<string, readonly string[]>> = {
+    aws: {
+        cluster: ["aws:eks/cluster:Cluster"],
+        nodes: ["aws:eks/nodeGroup:NodeGroup", "aws:ec2/launchTemplate:LaunchTemplate"],
+        NAT: ["aws:ec2/natGateway:NatGateway"],
+        "public IPs": ["aws:ec2/eip:Eip"],
+        database: ["aws:rds/instance:Instance"],
+        redis: ["aws:elasticache/replicationGroup:ReplicationGroup"],
+        WAF: [EDGE_TYPES.aws.webAcl],
+        logs: ["aws:cloudwatch/logGroup:LogGroup"],
+        "flow logs": ["aws:ec2/flowLog:FlowLog"],
+        monitoring: ["aws:cloudwatch/metricAlarm:MetricAlarm", "aws:cloudwatch/dashboard:Dashboard", "aws:kms/key:Key"],
+    },
+    azure: {
+        cluster: ["azure-native:containerservice:ManagedCluster"],
+        nodes: ["azure-native:containerservice:AgentPool"],
+        NAT: ["azure-native:network:NatGateway"],
+        "load balancer": [
+            "azure-native:servicenetworking:TrafficControllerInterface",
+            "azure-native:servicenetworking:FrontendsInterface",
+            "azure-native:servicenetworking:AssociationsInterface",
+        ],
+        "public IPs": ["azure-native:network:PublicIPAddress"],
+        database: ["azure-native:dbforpostgresql:Server"],
+        redis: ["azure-native:redisenterprise:RedisEnterprise"],
+        WAF: Object.values(EDGE_TYPES.azure),
+        logs: ["azure-native:operationalinsights:Workspace", "azure-native:monitor:DataCollectionRule"],
+        monitoring: ["azure-native:monitor:MetricAlert", "azure-native:network:PrivateEndpoint", "azure-native:privatedns:PrivateZone"],
+    },
+    gcp: {
+        cluster: ["gcp:container/cluster:Cluster"],
+        nodes: ["gcp:container/nodePool:NodePool"],
+        NAT: ["gcp:compute/routerNat:RouterNat"],
+        "load balancer": ["gcp:compute/globalAddress:GlobalAddress"],
+        "Cloud Armor": [EDGE_TYPES.gcp.securityPolicy],
+        database: ["gcp:sql/databaseInstance:DatabaseInstance"],
+        redis: ["gcp:redis/instance:Instance"],
+        "flow logs": ["gcp:compute/subnetwork:Subnetwork"],
+        monitoring: ["gcp:monitoring/alertPolicy:AlertPolicy", "gcp:kms/cryptoKey:CryptoKey"],
+    },
+};
 const h = HOURS_PER_MONTH;
 const n = (v: number) => v.toLocaleString("en-US", { maximumFractionDigits: 0 });
 const millionRequests = (t: Traffic) => (t.requestsPerSecond * 3600 * h) / 1e6;
@@ -135,8 +212,8 @@ const nodeRange = (s: Sizing) => `${s.nodes.min}/${s.nodes.desired}/${s.nodes.ma
  * ALB LCUs: the largest of its dimensions; here processed bytes (1 GB an hour to IP targets) or active
  * connections (3,000 a minute, one per user). https://aws.amazon.com/elasticloadbalancing/pricing/
  */
-function albLcus(users: number, t: Traffic): number {
-    return Math.max(t.lbGiBPerHour * (GiB / 1e9), users / 3000);
+function albLcus(t: Traffic): number {
+    return Math.max((t.lbInGiBPerHour + t.lbOutGiBPerHour) * (GiB / 1e9), t.users / 3000);
 }
 
 function awsItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic): Item[] {
@@ -145,27 +222,36 @@ function awsItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic
     const alarms = count(resources, "aws:cloudwatch/metricAlarm:MetricAlarm");
     const dashboards = count(resources, "aws:cloudwatch/dashboard:Dashboard");
     const keys = count(resources, "aws:kms/key:Key");
+    const flowLogs = count(resources, "aws:ec2/flowLog:FlowLog");
+    // upgradePolicy STANDARD: EKS upgrades the cluster at the end of standard support instead of moving
+    // it to extended support (https://docs.aws.amazon.com/eks/latest/userguide/view-upgrade-policy.html).
+    const autoUpgraded = resources.some(
+        (r) => r.type === "aws:eks/cluster:Cluster" && (r.inputs.upgradePolicy as { supportType?: string } | undefined)?.supportType === "STANDARD",
+    );
     const cacheNodes = cfg.aws?.cacheNodes ?? 2;
     const acls = count(resources, EDGE_TYPES.aws.webAcl);
     const aclRules = listTotal(resources, EDGE_TYPES.aws.webAcl, (i) => i.rules);
-    const lcus = albLcus(cfg.targetUsers, t);
+    const lcus = albLcus(t);
     const rootGiB = 50; // components/aws/cluster.ts launch template
+    // The nodes ship their logs to CloudWatch Logs through NAT (the VPC has a gateway endpoint for S3 only).
+    const natGiB = t.natBaseGiBPerMonth + t.logGiBPerMonth;
+    const crossZoneGiB = t.dataStoreGiBPerMonth * crossZoneShare(s.zones);
     return [
         { component: "cluster", what: "EKS control plane", charges: [["eks.cluster", h]] },
         {
             component: "nodes",
             what: `${nodeRange(s)} × ${s.nodes.machineType} + ${rootGiB} GiB gp3 each`,
             charges: (b) => [
-                [`ec2.${s.nodes.machineType}`, s.nodes[b] * h],
+                [`ec2.${s.nodes.machineType}`, s.nodes[b] * h, "nodes"],
                 ["ebs.gp3", s.nodes[b] * rootGiB],
             ],
         },
         {
             component: "NAT",
-            what: `${nats} NAT gateway(s) + ${USAGE.natGiBPerMonth} GiB`,
+            what: `${nats} NAT gateway(s) + ${n(natGiB)} GiB (the logs and ${n(t.natBaseGiBPerMonth)} GiB of patches and pulls)`,
             charges: [
                 ["vpc.nat", nats * h],
-                ["vpc.natData", USAGE.natGiBPerMonth],
+                ["vpc.natData", natGiB],
             ],
         },
         {
@@ -176,17 +262,28 @@ function awsItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic
                 ["elb.albLcu", lcus * h],
             ],
         },
+        { component: "internet egress", what: `${n(t.egressGiBPerMonth)} GiB of responses, tiered`, charges: [["ec2.internetEgress", t.egressGiBPerMonth]] },
+        // Each byte between zones is billed out of one and into the other.
+        {
+            component: "inter-zone",
+            what: `${n(crossZoneGiB)} GiB between the app and the single-primary database and Redis, both directions billed`,
+            charges: [["vpc.interAz", 2 * crossZoneGiB]],
+        },
         // The ALB holds a public IPv4 address in each zone; the NAT gateways one each (their EIPs).
         { component: "public IPs", what: `${eips + s.zones} public IPv4 (${eips} NAT, ${s.zones} ALB)`, charges: [["vpc.publicIpv4", (eips + s.zones) * h]] },
         {
             component: "database",
             what: `${s.database.instanceClass} Multi-AZ + ${s.database.storageGiB} GiB gp3`,
             charges: [
-                [`rds.postgres.multiAz.${s.database.instanceClass}`, h],
+                [`rds.postgres.multiAz.${s.database.instanceClass}`, h, "database"],
                 ["rds.gp3.multiAz", s.database.storageGiB],
             ],
         },
-        { component: "redis", what: `${cacheNodes} × ${s.redis.nodeClass} (Valkey)`, charges: [[`elasticache.valkey.${s.redis.nodeClass}`, cacheNodes * h]] },
+        {
+            component: "redis",
+            what: `${cacheNodes} × ${s.redis.nodeClass} (Valkey)`,
+            charges: [[`elasticache.valkey.${s.redis.nodeClass}`, cacheNodes * h, "redis"]],
+        },
         {
             component: "WAF",
             what: `${acls} web ACL, ${aclRules} rule groups, ${n(millionRequests(t))} M requests`,
@@ -199,6 +296,12 @@ function awsItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic
                 : [],
         },
         { component: "logs", what: `${n(t.logGiBPerMonth)} GiB ingested`, charges: [["cloudwatch.logsIngest", t.logGiBPerMonth]] },
+        // Flow logs are vended logs, billed at or below the standard ingestion rate: priced at it.
+        {
+            component: "flow logs",
+            what: `${flowLogs} VPC flow log(s), ${n(t.flowLogGiBPerMonth)} GiB into CloudWatch Logs`,
+            charges: flowLogs ? [["cloudwatch.logsIngest", t.flowLogGiBPerMonth]] : [],
+        },
         {
             component: "monitoring",
             what: `${alarms} alarms, ${dashboards} dashboard(s), ${keys} KMS key(s)`,
@@ -208,6 +311,12 @@ function awsItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic
                 ["kms.key", keys],
             ],
         },
+        {
+            component: "cluster in extended support",
+            what: `EKS control plane once Kubernetes ${cfg.aws?.kubernetesVersion ?? ""} leaves standard support (14 months after its EKS release), until upgraded`,
+            charges: autoUpgraded ? [] : [["eks.clusterExtended", h]],
+            future: true,
+        },
     ];
 }
 
@@ -216,9 +325,9 @@ function awsItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic
  * takes Application Gateway v2's: the largest of 2,500 persistent connections and 2.22 Mbps throughput
  * (https://learn.microsoft.com/azure/application-gateway/understanding-pricing).
  */
-function agcCapacityUnits(users: number, t: Traffic): number {
-    const mbps = (t.lbGiBPerHour * GiB * 8) / 3600 / 1e6;
-    return Math.max(mbps / 2.22, users / 2500);
+function agcCapacityUnits(t: Traffic): number {
+    const mbps = ((t.lbInGiBPerHour + t.lbOutGiBPerHour) * GiB * 8) / 3600 / 1e6;
+    return Math.max(mbps / 2.22, t.users / 2500);
 }
 
 /**
@@ -242,7 +351,10 @@ function azureItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traff
     const endpoints = count(resources, "azure-native:network:PrivateEndpoint");
     const zones = count(resources, "azure-native:privatedns:PrivateZone");
     const alerts = count(resources, "azure-native:monitor:MetricAlert");
-    const cus = agcCapacityUnits(cfg.targetUsers, t);
+    const cus = agcCapacityUnits(t);
+    // The agents send logs to Log Analytics through the NAT gateway (no private link to the workspace).
+    const natGiB = t.natBaseGiBPerMonth + t.logGiBPerMonth;
+    const crossZoneGiB = t.dataStoreGiBPerMonth * crossZoneShare(s.zones);
     const wafControllers = resources.filter((r) => r.type === EDGE_TYPES.azure.securityPolicy && r.inputs.wafPolicy).length;
     const ruleSets = listTotal(resources, EDGE_TYPES.azure.wafPolicy, (i) => (i.managedRules as { managedRuleSets?: unknown[] } | undefined)?.managedRuleSets);
     const storageGb = pgStorageGb(s.database.storageGiB); // the Premium SSD size the server gets (components/azure/database.ts)
@@ -252,16 +364,16 @@ function azureItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traff
             component: "nodes",
             what: `${nodeRange(s)} × ${s.nodes.machineType} + system pool ${system.min}..${system.max} × ${system.machineType}`,
             charges: (b) => [
-                [`vm.${s.nodes.machineType}`, s.nodes[b] * h],
-                [`vm.${system.machineType}`, (b === "max" ? system.max : system.min) * h],
+                [`vm.${s.nodes.machineType}`, s.nodes[b] * h, "nodes"],
+                [`vm.${system.machineType}`, (b === "max" ? system.max : system.min) * h, "nodes"],
             ],
         },
         {
             component: "NAT",
-            what: `NAT gateway + ${USAGE.natGiBPerMonth} GiB`,
+            what: `NAT gateway + ${n(natGiB)} GiB (the logs and ${n(t.natBaseGiBPerMonth)} GiB of patches and pulls)`,
             charges: [
                 ["nat.gateway", h],
-                ["nat.data", USAGE.natGiBPerMonth],
+                ["nat.data", natGiB],
             ],
         },
         {
@@ -274,21 +386,31 @@ function azureItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traff
                 ["agc.capacityUnit", cus * h],
             ],
         },
+        {
+            component: "internet egress",
+            what: `${n(t.egressGiBPerMonth)} GiB of responses, tiered`,
+            charges: [["bandwidth.internetEgress", t.egressGiBPerMonth]],
+        },
+        {
+            component: "inter-zone",
+            what: `${n(crossZoneGiB)} GiB between the app and the single-primary database and Redis (not billed)`,
+            charges: [["bandwidth.interZone", crossZoneGiB]],
+        },
         { component: "public IPs", what: `${ips} Standard public IPv4`, charges: [["ip.publicStandard", ips * h]] },
         {
             component: "database",
             what: `${s.database.instanceClass} ${haFactor === 2 ? "with HA standby" : "no HA"} + ${storageGb} GiB`,
             charges: [
-                [`postgres.gp.${s.database.instanceClass}`, haFactor * h],
+                [`postgres.gp.${s.database.instanceClass}`, haFactor * h, "database"],
                 ["postgres.storage", haFactor * storageGb],
-                ...(az?.postgresGeoRedundantBackup ? [["postgres.backupGeo", storageGb] as [string, number]] : []),
+                ...(az?.postgresGeoRedundantBackup ? [["postgres.backupGeo", storageGb] as Charge] : []),
             ],
         },
         // The price is per node; high availability runs a second one (components/cost/prices/azure.ts notes).
         {
             component: "redis",
             what: `${s.redis.nodeClass}${redisNodes === 2 ? " with HA (2 nodes)" : " (1 node, no HA)"}`,
-            charges: [[`redis.${s.redis.nodeClass}`, redisNodes * h]],
+            charges: [[`redis.${s.redis.nodeClass}`, redisNodes * h, "redis"]],
         },
         // A SecurityPolicy naming a WAF policy bills the WAF hour on its traffic controller, and every
         // request once per managed rule set (Microsoft's AGC pricing example: requests × $0.75 × 2 rule sets).
@@ -330,7 +452,10 @@ function gcpItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic
     const keys = count(resources, "gcp:kms/cryptoKey:CryptoKey");
     const conditions = listTotal(resources, "gcp:monitoring/alertPolicy:AlertPolicy", (i) => i.conditions);
     const replicas = cfg.gcp?.redisReadReplicas ?? 1;
-    const lbGiB = t.lbGiBPerHour * h;
+    const lbInGiB = t.lbInGiBPerHour * h;
+    const lbOutGiB = t.lbOutGiBPerHour * h;
+    const crossZoneGiB = t.dataStoreGiBPerMonth * crossZoneShare(s.zones);
+    const flowLogged = resources.filter((r) => r.type === "gcp:compute/subnetwork:Subnetwork" && r.inputs.logConfig).length;
     const tier = memorystoreTier(s.redis.memoryGiB);
     return [
         { component: "cluster", what: "GKE Standard (regional)", charges: [["gke.cluster", h]] },
@@ -338,27 +463,39 @@ function gcpItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic
             component: "nodes",
             what: `${nodeRange(s)} × ${s.nodes.machineType} + ${bootGiB} GiB pd-balanced each`,
             charges: (b) => [
-                [`gce.${s.nodes.machineType}`, s.nodes[b] * h],
+                [`gce.${s.nodes.machineType}`, s.nodes[b] * h, "nodes"],
                 ["pd.balanced", s.nodes[b] * bootGiB],
             ],
         },
         {
             component: "NAT",
-            what: `Cloud NAT for the nodes + ${USAGE.natGiBPerMonth} GiB`,
+            // Logs reach Cloud Logging by Private Google Access on the subnet, not through NAT.
+            what: `Cloud NAT for the nodes + ${n(t.natBaseGiBPerMonth)} GiB (patches and pulls; logs go by Private Google Access)`,
             // Cloud NAT charges per VM-hour up to 32 VMs, flat above.
             charges: (b) => [
                 ["nat.vm", Math.min(s.nodes[b], 32) * h],
-                ["nat.data", USAGE.natGiBPerMonth],
+                ["nat.data", t.natBaseGiBPerMonth],
             ],
         },
         {
             component: "load balancer",
-            what: `global external Application LB, ${n(lbGiB)} GiB processed`,
+            // Google bills the data the load balancer processes in both directions.
+            what: `global external Application LB, ${n(lbInGiB)} GiB in + ${n(lbOutGiB)} GiB out processed`,
             charges: [
                 ["lb.forwardingRule", h],
-                ["lb.data", lbGiB],
+                ["lb.data", lbInGiB + lbOutGiB],
                 ["ip.staticExternal", h],
             ],
+        },
+        {
+            component: "internet egress",
+            what: `${n(t.egressGiBPerMonth)} GiB of responses, Premium Tier, tiered`,
+            charges: [["network.internetEgress", t.egressGiBPerMonth]],
+        },
+        {
+            component: "inter-zone",
+            what: `${n(crossZoneGiB)} GiB between the app and the single-primary database and Redis`,
+            charges: [["network.interZone", crossZoneGiB]],
         },
         {
             component: "Cloud Armor",
@@ -375,8 +512,8 @@ function gcpItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic
             component: "database",
             what: `${s.database.vcpu} vCPU / ${s.database.memoryGiB} GiB REGIONAL (HA) + ${s.database.storageGiB} GiB SSD`,
             charges: [
-                ["cloudsql.enterprise.vcpu.ha", s.database.vcpu * h],
-                ["cloudsql.enterprise.memory.ha", s.database.memoryGiB * h],
+                ["cloudsql.enterprise.vcpu.ha", s.database.vcpu * h, "database"],
+                ["cloudsql.enterprise.memory.ha", s.database.memoryGiB * h, "database"],
                 ["cloudsql.ssd.ha", s.database.storageGiB],
             ],
         },
@@ -385,9 +522,14 @@ function gcpItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic
         {
             component: "redis",
             what: `Memorystore Standard ${s.redis.memoryGiB} GB (${tier}), ${replicas} replica(s)`,
-            charges: [[`memorystore.standard.${tier}`, s.redis.memoryGiB * replicas * h]],
+            charges: [[`memorystore.standard.${tier}`, s.redis.memoryGiB * replicas * h, "redis"]],
         },
         { component: "logs", what: `${n(t.logGiBPerMonth)} GiB ingested`, charges: [["logging.ingest", t.logGiBPerMonth]] },
+        {
+            component: "flow logs",
+            what: `${flowLogged} subnet(s) with flow logs, ${n(t.flowLogGiBPerMonth)} GiB`,
+            charges: flowLogged ? [["logging.vendedNetwork", t.flowLogGiBPerMonth]] : [],
+        },
         {
             component: "monitoring",
             what: `${conditions} alert conditions, ${keys} Cloud KMS key(s)`,
@@ -401,11 +543,45 @@ function gcpItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic
 
 const ITEMS = { aws: awsItems, azure: azureItems, gcp: gcpItems } as const;
 
-/** The stack's monthly cost from `table`, with the nodes at the autoscaler's min, desired and max. */
+/**
+ * The stack's monthly cost from `table`, with the nodes at the autoscaler's min, desired and max and
+ * the usage lines at the average concurrency; `range` says what they cost with the peak all month.
+ */
 export function stackCost(cfg: StackConfig, s: Sizing, resources: Declared[], table: PriceTable): StackCost {
-    if (cfg.cloud === "local") throw new Error("the dev stack runs on your own cluster: nothing to price");
-    const items = ITEMS[cfg.cloud](cfg, s, resources, trafficFor(cfg.targetUsers));
-    return price(table, items, cfg.targetUsers);
+    const cloud = cfg.cloud;
+    if (cloud === "local") throw new Error("the dev stack runs on your own cluster: nothing to price");
+    const at = (concurrency: number) => {
+        const items = ITEMS[cloud](cfg, s, resources, trafficFor(cfg.targetUsers, cfg.usage, concurrency));
+        return {
+            billed: priceLines(
+                table,
+                items.filter((i) => !i.future),
+            ),
+            future: priceLines(
+                table,
+                items.filter((i) => i.future),
+            ).lines,
+        };
+    };
+    const average = at(cfg.usage.averageConcurrency);
+    const peak = at(cfg.usage.peakConcurrency).billed.lines;
+    const lines = average.billed.lines.map((l, i): CostLine => {
+        const high = peak[i].usd.desired;
+        return Math.abs(high - l.usd.desired) > 0.005 ? { ...l, range: { low: l.usd.desired, high } } : l;
+    });
+    const total = (b: Bound) => lines.reduce((sum, l) => sum + l.usd[b], 0);
+    const desired = total("desired");
+    return {
+        cloud: table.cloud,
+        region: table.region,
+        asOf: table.asOf,
+        lines,
+        total: { min: total("min"), desired, max: total("max") },
+        range: { low: desired, high: lines.reduce((sum, l) => sum + (l.range?.high ?? l.usd.desired), 0) },
+        perThousandUsers: (desired / cfg.targetUsers) * 1000,
+        committable: average.billed.committable,
+        future: average.future,
+    };
 }
 
 /**

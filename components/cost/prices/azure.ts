@@ -222,5 +222,43 @@ export const AZURE_EASTUS2: PriceTable = {
             source: "https://github.com/Arturo-Quiroga-MSFT/azure-architecture-diagram-builder/blob/841e2666bfa257316de02fd55c8387be05d6e264/src/data/pricing/regions/eastus2/application_gateway.json",
             note: "meter 'Standard WAF Requests' (unit 1M), effective 2025-08-01. Per ruleset: the MS Learn example charges 10M requests x $0.75 x 2 rulesets (DRS 2.1 + Bot Manager). Retail Prices API (prices.azure.com) response for eastus2 copied into a public repo (copy taken in 2026: the copied files hold rows effective as late as 2025-12 to 2026-08). AGC has its own WAF pricing (MS Learn 'Understanding pricing for AGC', East US 2 example)",
         },
+        "bandwidth.internetEgress": {
+            usd: 0.087,
+            unit: "GiB",
+            tiers: [
+                [100, 0],
+                [10_240, 0.087],
+                [51_200, 0.083],
+                [Infinity, 0.07],
+            ],
+            source: "https://c3x.dev/blog/azure-egress-bandwidth-cost/",
+            note: "internet egress routed over Microsoft's network (meter 'Rtn Preference: MGN' / 'Standard Data Transfer Out'), North America and Europe: first 100 GB a month free, then $0.087/GB for the first 10 TB; next 40 TB $0.083 and then $0.07 from the Retail Prices API tier ladder (tierMinimumUnits 0 / 10240 / 51200) quoted in a public pricing tool's tests (repository not identifiable with the search tools). Bands beyond 150 TB are lower; priced here at $0.07 (an overestimate there). Azure bills per GB, taken as GiB",
+        },
+        "bandwidth.interZone": {
+            usd: 0,
+            unit: "GiB",
+            source: "https://blog.vjirovsky.cz/azure-may-2024-cost-storage/",
+            note: "no charge: Microsoft announced at Build (May 2024) that it stops billing data transfer between availability zones it had started to bill in April 2024; https://azure-calc-uk.pages.dev/guides/azure-egress-bandwidth-costs-explained (March 2026) also lists AZ-to-AZ as free",
+        },
     },
+    commitments: [
+        {
+            term: "1 year",
+            name: "Azure Reserved VM Instances",
+            appliesTo: "nodes",
+            discount: 0.41,
+            source: "https://cloudecon.com/2023/09/vmreservations/",
+            sourceDate: "2023-09-01",
+            note: "read for D2s_v5 (pay-as-you-go $840.96 a year, 1-year reservation $495.99: 41 % less); the Ddsv5/Dpdsv5 nodes are assumed to get the same fraction. Azure savings plan for compute gives less for more freedom",
+        },
+        {
+            term: "3 years",
+            name: "Azure Reserved VM Instances",
+            appliesTo: "nodes",
+            discount: 0.62,
+            source: "https://cloudecon.com/2023/09/vmreservations/",
+            sourceDate: "2023-09-01",
+            note: "same page: 3-year reservation of D2s_v5 62 % below pay-as-you-go; same Ddsv5 assumption",
+        },
+    ],
 };
