@@ -1,7 +1,6 @@
 // The metrics sources against local servers answering in each provider's documented response
 // shape (127.0.0.1 only), and the analysis verdict. No network, no credentials.
 import assert from "node:assert/strict";
-import http from "node:http";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { TokenCredential } from "@azure/core-auth";
 import { MetricsClient } from "@azure/monitor-query-metrics";
