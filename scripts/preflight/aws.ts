@@ -27,7 +27,7 @@ import { DescribeOrderableDBInstanceOptionsCommand, RDSClient } from "@aws-sdk/c
 import { GetAWSDefaultServiceQuotaCommand, GetServiceQuotaCommand, ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { Needs } from "./needs";
-import { attempt, egressAllowed, offeredInZones, orderable, permissions, quota, unknown, versionSupported, type Row } from "./judge";
+import { attempt, closingRows, offeredInZones, orderable, permissions, quota, unknown, versionSupported, type Row } from "./judge";
 
 export interface AwsClients {
     ec2: EC2Client;
@@ -318,10 +318,6 @@ export async function awsChecks(c: AwsClients, { needs, zones: given, egress }: 
             },
         )),
     );
-    if (needs.unmapped.length)
-        rows.push(unknown("permissions: resource types without a known action", needs.unmapped.join(", "), "add them to scripts/preflight/needs.ts ACTIONS"));
-
-    const allow = needs.allowList!;
-    rows.push(egressAllowed("allow-list: this runner's egress address reaches the EKS API", egress.ip, allow.cidrs, allow.key, egress.error));
+    rows.push(...closingRows(needs, egress, "EKS", "VPC"));
     return rows;
 }

@@ -10,7 +10,7 @@
 //   Permissions of the caller at a scope:            https://learn.microsoft.com/rest/api/authorization/permissions/list-for-resource-group
 import type { TokenCredential } from "@azure/core-auth";
 import { azureProviders, type Needs } from "./needs";
-import { attempt, egressAllowed, enabled, offeredInZones, orderable, permissions, quota, unknown, versionSupported, type Row } from "./judge";
+import { attempt, closingRows, enabled, offeredInZones, orderable, permissions, quota, unknown, versionSupported, type Row } from "./judge";
 
 export const ARM = "https://management.azure.com";
 
@@ -213,19 +213,6 @@ export async function azureChecks(
             },
         )),
     );
-    if (needs.unmapped.length)
-        rows.push(
-            unknown("permissions: resource types without a known operation", needs.unmapped.join(", "), "add them to scripts/preflight/needs.ts ACTIONS"),
-        );
-
-    rows.push(
-        needs.allowList
-            ? egressAllowed("allow-list: this runner's egress address reaches the AKS API", egress.ip, needs.allowList.cidrs, needs.allowList.key, egress.error)
-            : unknown(
-                  "allow-list: this runner reaches the AKS API",
-                  "the API server is private (azure.apiAccess): only a runner inside the VNet reaches it",
-                  "run pulumi from a runner in the VNet (docs/delivery.md)",
-              ),
-    );
+    rows.push(...closingRows(needs, egress, "AKS", "VNet"));
     return rows;
 }

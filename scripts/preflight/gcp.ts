@@ -9,7 +9,7 @@
 //   Resource Manager projects.testIamPermissions:             https://cloud.google.com/resource-manager/reference/rest/v1/projects/testIamPermissions
 import type { AuthClient } from "google-auth-library";
 import { gcpServices, type Needs } from "./needs";
-import { attempt, egressAllowed, enabled, offeredInZones, orderable, permissions, quota, unknown, versionSupported, type Row } from "./judge";
+import { attempt, closingRows, enabled, offeredInZones, orderable, permissions, quota, unknown, versionSupported, type Row } from "./judge";
 
 export const GCP_ENDPOINTS = {
     compute: "https://compute.googleapis.com/compute/v1",
@@ -163,19 +163,6 @@ export async function gcpChecks(
             );
         })),
     );
-    if (needs.unmapped.length)
-        rows.push(
-            unknown("permissions: resource types without a known permission", needs.unmapped.join(", "), "add them to scripts/preflight/needs.ts ACTIONS"),
-        );
-
-    rows.push(
-        needs.allowList
-            ? egressAllowed("allow-list: this runner's egress address reaches the GKE API", egress.ip, needs.allowList.cidrs, needs.allowList.key, egress.error)
-            : unknown(
-                  "allow-list: this runner reaches the GKE API",
-                  "the control plane is private (gcp.controlPlaneAccess): only a runner inside the VPC reaches it",
-                  "run pulumi from a runner in the VPC (docs/delivery.md)",
-              ),
-    );
+    rows.push(...closingRows(needs, egress, "GKE", "VPC"));
     return rows;
 }

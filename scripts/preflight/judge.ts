@@ -3,6 +3,7 @@
 // the cloud modules (aws.ts, gcp.ts, azure.ts) ask, these functions judge. Not components/preflight.ts,
 // which finds placeholder values in the stack file offline.
 import { cidrRange } from "../../policy/cidr";
+import type { Needs } from "./needs";
 
 export type Status = "ok" | "fail" | "unknown";
 
@@ -102,4 +103,27 @@ export async function egressAddress(url: string, fetcher: typeof fetch = fetch):
     const text = (await res.text()).trim();
     if (!ipv4(text)) throw new Error(`${url} answered "${text.slice(0, 60)}", not an IPv4 address`);
     return text;
+}
+
+/** The rows every cloud ends with: resource types without a known action, and this runner in the control plane's allow-list. */
+export function closingRows(needs: Pick<Needs, "unmapped" | "allowList">, egress: { ip?: string; error?: string }, api: string, network: string): Row[] {
+    const rows: Row[] = [];
+    if (needs.unmapped.length)
+        rows.push(unknown("permissions: resource types without a known action", needs.unmapped.join(", "), "add them to scripts/preflight/needs.ts ACTIONS"));
+    rows.push(
+        needs.allowList
+            ? egressAllowed(
+                  `allow-list: this runner's egress address reaches the ${api} API`,
+                  egress.ip,
+                  needs.allowList.cidrs,
+                  needs.allowList.key,
+                  egress.error,
+              )
+            : unknown(
+                  `allow-list: this runner reaches the ${api} API`,
+                  `the control plane is private: only a runner inside the ${network} reaches it`,
+                  `run pulumi from a runner in the ${network} (docs/delivery.md)`,
+              ),
+    );
+    return rows;
 }
