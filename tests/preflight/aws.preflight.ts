@@ -11,9 +11,10 @@ import { AllocateAddressCommand, RunInstancesCommand } from "@aws-sdk/client-ec2
 import { runStack } from "../harness";
 import { sizingFor } from "../../components/capacity";
 import { awsChecks, awsClients, type AwsClients } from "../../scripts/preflight/aws";
-import { egressAddress, type Row } from "../../scripts/preflight/judge";
+import { egressAddress } from "../../scripts/preflight/judge";
 import { needsFor, type Needs } from "../../scripts/preflight/needs";
 import { serve } from "../localServer";
+import { assertFails, row } from "./rows";
 import { startMoto } from "./moto";
 
 const creds = { accessKeyId: "testing", secretAccessKey: "testing" };
@@ -110,12 +111,6 @@ async function gapServer(a: Account): Promise<string> {
         return res.writeHead(400).end(`unexpected request ${req.method} ${req.url} ${target} ${form.get("Action")}`);
     });
 }
-
-const row = (rows: Row[], prefix: string) => {
-    const found = rows.filter((r) => r.check.startsWith(prefix));
-    assert.equal(found.length, 1, `one row "${prefix}" in ${rows.map((r) => r.check).join(" | ")}`);
-    return found[0];
-};
 
 describe("preflight: AWS (moto + documented shapes)", function () {
     this.timeout(60_000);
@@ -215,12 +210,7 @@ describe("preflight: AWS (moto + documented shapes)", function () {
             zones: ["us-east-1c", "us-east-1d", "us-east-1e"],
             egress: { ip: await egressAddress(`${gap}/ip`) },
         });
-        const fails = (prefix: string, detail: RegExp, fix: RegExp) => {
-            const r = row(rows, prefix);
-            assert.equal(r.status, "fail", `${prefix}: ${r.detail}`);
-            assert.match(r.detail, detail);
-            assert.match(r.fix!, fix);
-        };
+        const fails = (prefix: string, detail: RegExp, fix: RegExp) => assertFails(rows, prefix, detail, fix);
         fails("size: EC2 m7i.xlarge", /not offered in us-east-1e \(of us-east-1c, us-east-1d, us-east-1e\)/, /region/);
         fails(
             "quota: Running On-Demand",

@@ -6,9 +6,10 @@ import type { TokenCredential } from "@azure/core-auth";
 import { runStack } from "../harness";
 import { sizingFor } from "../../components/capacity";
 import { azureChecks, deniedActions } from "../../scripts/preflight/azure";
-import { egressAddress, type Row } from "../../scripts/preflight/judge";
+import { egressAddress } from "../../scripts/preflight/judge";
 import { azureProviders, needsFor, type Needs } from "../../scripts/preflight/needs";
 import { serve } from "../localServer";
+import { assertFails, row } from "./rows";
 
 const SUB = "3f2c6a51-7d0e-4b8a-9c1d-2e5f6a7b8c9d";
 const LOC = "eastus2";
@@ -122,12 +123,6 @@ async function armServer(s: Subscription, seen: string[]): Promise<string> {
     return url;
 }
 
-const row = (rows: Row[], prefix: string) => {
-    const found = rows.filter((r) => r.check.startsWith(prefix));
-    assert.equal(found.length, 1, `one row "${prefix}" in ${rows.map((r) => r.check).join(" | ")}`);
-    return found[0];
-};
-
 describe("preflight: Azure (documented shapes, bearer token from a TokenCredential)", function () {
     this.timeout(60_000);
     let needs: Needs;
@@ -187,12 +182,7 @@ describe("preflight: Azure (documented shapes, bearer token from a TokenCredenti
         s.egress = "192.0.2.44";
         const url = await armServer(s, []);
         const rows = await azureChecks(credential, { needs, subscription: SUB, endpoint: url, egress: { ip: await egressAddress(`${url}/ip`) } });
-        const fails = (prefix: string, detail: RegExp, fix: RegExp) => {
-            const r = row(rows, prefix);
-            assert.equal(r.status, "fail", `${prefix}: ${r.detail}`);
-            assert.match(r.detail, detail);
-            assert.match(r.fix!, fix);
-        };
+        const fails = (prefix: string, detail: RegExp, fix: RegExp) => assertFails(rows, prefix, detail, fix);
         fails("quota: Total Regional vCPUs", /155 free/, /Total Regional vCPUs in eastus2 to at least 200/);
         fails("quota: standardDDSv5Family", /155 free/, /standardDDSv5Family in eastus2 to at least 160/);
         fails("quota: Standard public IPs", /needs 1 .*0 free/, /at least 11/);

@@ -5,9 +5,10 @@ import { OAuth2Client } from "google-auth-library";
 import { runStack } from "../harness";
 import { sizingFor } from "../../components/capacity";
 import { gcpChecks } from "../../scripts/preflight/gcp";
-import { egressAddress, type Row } from "../../scripts/preflight/judge";
+import { egressAddress } from "../../scripts/preflight/judge";
 import { gcpServices, needsFor, type Needs } from "../../scripts/preflight/needs";
 import { serve } from "../localServer";
+import { assertFails, row } from "./rows";
 
 interface Project {
     quotas: Record<string, { limit: number; usage: number }>;
@@ -90,12 +91,6 @@ async function gcpServer(p: Project, seen: { auth: string[] }): Promise<string> 
     });
 }
 
-const row = (rows: Row[], prefix: string) => {
-    const found = rows.filter((r) => r.check.startsWith(prefix));
-    assert.equal(found.length, 1, `one row "${prefix}" in ${rows.map((r) => r.check).join(" | ")}`);
-    return found[0];
-};
-
 describe("preflight: GCP (documented shapes through google-auth-library)", function () {
     this.timeout(60_000);
     let needs: Needs;
@@ -173,12 +168,7 @@ describe("preflight: GCP (documented shapes through google-auth-library)", funct
         p.egress = "192.0.2.44";
         const url = await gcpServer(p, { auth: [] });
         const rows = await gcpChecks(auth(), { needs, endpoints: endpoints(url), egress: { ip: await egressAddress(`${url}/ip`) } });
-        const fails = (prefix: string, detail: RegExp, fix: RegExp) => {
-            const r = row(rows, prefix);
-            assert.equal(r.status, "fail", `${prefix}: ${r.detail}`);
-            assert.match(r.detail, detail);
-            assert.match(r.fix!, fix);
-        };
+        const fails = (prefix: string, detail: RegExp, fix: RegExp) => assertFails(rows, prefix, detail, fix);
         fails("quota: CPUS", /131 free/, /request CPUS in europe-west1 to at least 200/);
         fails("quota: N2_CPUS", /131 free/, /N2_CPUS .* at least 140/);
         fails("quota: IN_USE_ADDRESSES", /needs 1 .*0 free/, /at least 9/);
