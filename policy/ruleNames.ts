@@ -29,6 +29,7 @@ export const RULE_NAMES = [
     "agc-waf",
     "alb-access-logs",
     "alb-waf",
+    "alb-waf-rate-limit-logging",
     "alb-hsts",
     "route-hsts",
     "k8s-probes",

@@ -26,7 +26,7 @@ import type { StackConfig } from "../components/config";
 import { AppDbRole, DB_ROLE_JOB_PODS } from "../components/k8s/appDbRole";
 import { AppSecret } from "../components/k8s/appSecret";
 import { appNamespace } from "../components/k8s/namespace";
-import { GATEWAY_NAME, PRE_STOP_SECONDS, Release, serviceNamesFor } from "../components/k8s/release";
+import { GATEWAY_NAME, PRE_STOP_SECONDS, ROUTE_NAME, Release, serviceNamesFor } from "../components/k8s/release";
 import type { StackOutputs } from "./types";
 
 export function deploy(cfg: StackConfig): StackOutputs {
@@ -116,7 +116,13 @@ export function deploy(cfg: StackConfig): StackOutputs {
     const certificateArn: pulumi.Input<string> | undefined =
         a.certificateArn ??
         (cfg.domain && a.hostedZoneId
-            ? new Certificate(`${name}-tls`, { domain: cfg.domain, hostedZoneId: a.hostedZoneId, tags: tags("tls") }).arn
+            ? new Certificate(`${name}-tls`, {
+                  domain: cfg.domain,
+                  // The HTTPS listener serves the preview host too (the preview route and the redirect name it).
+                  alternativeNames: cfg.release.previewHost ? [cfg.release.previewHost] : [],
+                  hostedZoneId: a.hostedZoneId,
+                  tags: tags("tls"),
+              }).arn
             : undefined);
 
     const k8s = { provider: cluster.provider };
@@ -135,7 +141,13 @@ export function deploy(cfg: StackConfig): StackOutputs {
         protect: cfg.protect,
         tags: tags("load-balancer"),
     });
-    const webAcl = a.waf ? albWebAcl(`${name}-waf`, `${name}-alb`, tags("load-balancer"), {}) : undefined;
+    const webAcl = a.waf
+        ? albWebAcl(
+              `${name}-waf`,
+              { aclName: `${name}-alb`, logRetentionDays: a.logRetentionDays, redactHeaders: [cfg.release.previewHeader], tags: tags("load-balancer") },
+              {},
+          )
+        : undefined;
 
     const lb = new LoadBalancer(
         `${name}-lb`,
@@ -179,7 +191,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
             serviceNames: serviceNamesFor(cfg),
             healthPath: cfg.app.healthPath,
             deregistrationDelaySeconds: deregistrationDelayFor(PRE_STOP_SECONDS),
-            targetGroupName: (service) => targetGroupName(name, service),
+            liveRoute: { name: ROUTE_NAME, targetGroupName: (service) => targetGroupName(name, service) },
             after: lb.ready,
         },
         k8s,
@@ -262,6 +274,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
         serviceNames: serviceNamesFor(cfg),
         colourFloors: releaseState(cfg, sizing).tracks.map((t) => t.minReplicas),
         dbInstanceIdentifier: `${name}-pg`,
+        database,
         // ElastiCache names a replication group's nodes <group id>-001, -002, …
         cacheClusterIds: Array.from({ length: a.cacheNodes }, (_, i) => `${name}-valkey-${String(i + 1).padStart(3, "0")}`),
         thresholds: thresholdsFor(sizing, cfg.monitoring),

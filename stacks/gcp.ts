@@ -2,7 +2,9 @@
 // (HA, TLS) → the release behind GKE's Gateway (global external Application Load Balancer).
 import { GcpMonitoring } from "../components/gcp/monitoring";
 import { thresholdsFor } from "../components/monitoring/thresholds";
+import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { REQUIRED_APIS } from "../components/gcp/prerequisites";
 import { sizingFor } from "../components/capacity";
 import type { StackConfig } from "../components/config";
 import { GkeBackendPolicies } from "../components/gcp/backendPolicies";
@@ -29,31 +31,51 @@ export function deploy(cfg: StackConfig): StackOutputs {
     const sizing = sizingFor(cfg);
     const name = `${cfg.project}-${cfg.stack}`;
     const labels = (component: string) => gcpLabels(cfg, component);
+    // The project's APIs, enabled before anything is asked of them and left on by a destroy (other stacks
+    // and resources in the project may use them). https://cloud.google.com/service-usage/docs/enable-disable
+    const apis = REQUIRED_APIS.map(
+        (service) =>
+            new gcp.projects.Service(`${name}-api-${service.split(".")[0]}`, {
+                project: projectId,
+                service,
+                disableOnDestroy: false,
+                disableDependentServices: false,
+            }),
+    );
+    const afterApis = { dependsOn: apis };
     // The zones the capacity model counts on, fixed for the stack's life (a region may have more).
-    const zones = stackZones(name, { projectId, region, count: sizing.zones, configured: gcpCfg.zones });
+    const zones = stackZones(name, { projectId, region, count: sizing.zones, configured: gcpCfg.zones }, afterApis);
 
-    const network = new Network(name, {
-        region,
-        nodesCidr: gcpCfg.nodesCidr,
-        podsCidr: gcpCfg.podsCidr,
-        servicesCidr: gcpCfg.servicesCidr,
-        labels: labels("network"),
-    });
+    const network = new Network(
+        name,
+        {
+            region,
+            nodesCidr: gcpCfg.nodesCidr,
+            podsCidr: gcpCfg.podsCidr,
+            servicesCidr: gcpCfg.servicesCidr,
+            labels: labels("network"),
+        },
+        afterApis,
+    );
 
-    const cluster = new GkeCluster(name, {
-        projectId,
-        stackName: cfg.stack,
-        region,
-        networkSelfLink: network.networkSelfLink,
-        subnetworkSelfLink: network.subnetworkSelfLink,
-        releaseChannel: gcpCfg.releaseChannel,
-        controlPlaneAccess: gcpCfg.controlPlaneAccess,
-        masterAuthorizedNetworks: gcpCfg.masterAuthorizedNetworks ?? [],
-        zones,
-        sizing,
-        protect: cfg.protect,
-        labels: labels("cluster"),
-    });
+    const cluster = new GkeCluster(
+        name,
+        {
+            projectId,
+            stackName: cfg.stack,
+            region,
+            networkSelfLink: network.networkSelfLink,
+            subnetworkSelfLink: network.subnetworkSelfLink,
+            releaseChannel: gcpCfg.releaseChannel,
+            controlPlaneAccess: gcpCfg.controlPlaneAccess,
+            masterAuthorizedNetworks: gcpCfg.masterAuthorizedNetworks ?? [],
+            zones,
+            sizing,
+            protect: cfg.protect,
+            labels: labels("cluster"),
+        },
+        afterApis,
+    );
 
     const database = new CloudSqlPostgres(`${name}-pg`, {
         region,
@@ -79,17 +101,21 @@ export function deploy(cfg: StackConfig): StackOutputs {
 
     // HTTPS for the domain (and the preview host) once a domain is configured; HTTP only otherwise.
     const hostnames = cfg.domain ? [cfg.domain, ...(cfg.release.previewHost ? [cfg.release.previewHost] : [])] : [];
-    const lb = new LoadBalancer(`${name}-lb`, {
-        addressName: gcpName(cfg, "gateway-ip"),
-        networkSelfLink: network.networkSelfLink,
-        nodeServiceAccountEmail: cluster.nodeServiceAccountEmail,
-        appPort: cfg.app.port,
-        hostnames,
-        certificateMapName: gcpName(cfg, "certmap"),
-        sslPolicyName: gcpName(cfg, "tls"),
-        protect: cfg.protect,
-        labels: labels("load-balancer"),
-    });
+    const lb = new LoadBalancer(
+        `${name}-lb`,
+        {
+            addressName: gcpName(cfg, "gateway-ip"),
+            networkSelfLink: network.networkSelfLink,
+            nodeServiceAccountEmail: cluster.nodeServiceAccountEmail,
+            appPort: cfg.app.port,
+            hostnames,
+            certificateMapName: gcpName(cfg, "certmap"),
+            sslPolicyName: gcpName(cfg, "tls"),
+            protect: cfg.protect,
+            labels: labels("load-balancer"),
+        },
+        afterApis,
+    );
 
     const k8s = { provider: cluster.provider };
     const namespace = appNamespace(cfg, k8s);
@@ -154,7 +180,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
 
     // Policies first: the Gateway controller builds the backends with the right health check from the
     // start instead of GKE's default (GET / on the serving port). Service names are stable per track.
-    const armor = gcpCfg.cloudArmor ? cloudArmorPolicy(`${name}-armor`, gcpName(cfg, "armor"), {}) : undefined;
+    const armor = gcpCfg.cloudArmor ? cloudArmorPolicy(`${name}-armor`, gcpName(cfg, "armor"), afterApis) : undefined;
     const policies = new GkeBackendPolicies(
         "gke",
         {
@@ -190,15 +216,19 @@ export function deploy(cfg: StackConfig): StackOutputs {
         { ...k8s, dependsOn: [lb, policies, dbRole.job] },
     );
 
-    new GcpMonitoring(`${name}-monitoring`, {
-        stackName: name,
-        projectId,
-        region,
-        sqlInstance: database.instanceName,
-        redisInstance: redis.instanceName,
-        thresholds: thresholdsFor(sizing, cfg.monitoring),
-        notify: cfg.monitoring,
-    });
+    new GcpMonitoring(
+        `${name}-monitoring`,
+        {
+            stackName: name,
+            projectId,
+            region,
+            sqlInstance: database.instanceName,
+            redisInstance: redis.instanceName,
+            thresholds: thresholdsFor(sizing, cfg.monitoring),
+            notify: cfg.monitoring,
+        },
+        afterApis,
+    );
 
     return {
         kubeconfig: cluster.kubeconfig,

@@ -9,15 +9,15 @@ import { AUTOSCALER_CHART, autoscalerImageTag } from "../components/aws/autoscal
 import { CONTROL_PLANE_LOGS, nodeGroupScaling } from "../components/aws/cluster";
 import { awsSchema } from "../components/aws/config";
 import { postgresFamily } from "../components/aws/database";
-import { ALB_CONTROLLER_NAME, GATEWAY_CLASS, LBC, SSL_POLICY, deregistrationDelayFor } from "../components/aws/loadBalancer";
+import { ALB_CONTROLLER_NAME, GATEWAY_CLASS, LBC, SSL_POLICY, albIdleTimeoutFor, deregistrationDelayFor } from "../components/aws/loadBalancer";
 import { subnetPlan } from "../components/aws/subnets";
-import { MANAGED_RULE_GROUPS } from "../components/aws/waf";
+import { MANAGED_RULE_GROUPS, RATE_LIMIT } from "../components/aws/waf";
 import { hstsMaxAge } from "../policy/rules/edge";
-import { sizingFor, type Sizing } from "../components/capacity";
-import { APP_DRAIN_SECONDS, PRE_STOP_SECONDS, serviceNamesFor } from "../components/k8s/release";
+import { nodeVcpuQuota, sizingFor, type Sizing } from "../components/capacity";
+import { APP_DRAIN_SECONDS, APP_KEEP_ALIVE_SECONDS, PRE_STOP_SECONDS, serviceNamesFor } from "../components/k8s/release";
 import { buildPlan, renderPlan } from "../scripts/plan";
 import { diffResources } from "./diff";
-import { ROOT, all, find, runStack, type Recorded, type StackRun } from "./harness";
+import { ROOT, all, find, runStack, waitsFor, type Recorded, type StackRun } from "./harness";
 import { validateK8s } from "./k8sSchema";
 import { assertAppDbRole } from "./appDbRoleChecks";
 import { ACCOUNT, awsMock } from "./mocks/aws";
@@ -62,29 +62,11 @@ const T = {
 
 const one = (run: StackRun, type: string) => find(run, type);
 const pemsOf = (bundle: string) => (bundle.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? []).map((p) => new X509Certificate(p));
-const byUrn = (run: StackRun, urn: string) => run.resources.find((r) => r.urn === urn);
 /** The outputs the mocks gave a recorded resource (ids, ARNs: what other resources' inputs refer to). */
 const stateOf = (r: Recorded): Record<string, any> =>
     awsMock.newResource?.({ type: r.type, name: r.name, inputs: r.inputs, custom: true }, { preview: false, generatedSecrets: [] }) ?? {};
 const idOf = (r: Recorded): string => stateOf(r).id ?? `${r.name}-id`;
 const subnetsOf = (run: StackRun, tier: string) => all(run, T.subnet).filter((s) => s.inputs.tags.tier === tier);
-/** Resources a resource depends on, transitively through components (their children count too). */
-function dependsOnTransitively(run: StackRun, r: Recorded, target: Recorded): boolean {
-    const seen = new Set<string>();
-    const stack = [...r.dependsOn];
-    while (stack.length) {
-        const urn = stack.pop()!;
-        if (urn === target.urn) return true;
-        if (seen.has(urn)) continue;
-        seen.add(urn);
-        const dep = byUrn(run, urn);
-        if (dep) stack.push(...dep.dependsOn);
-        // depending on a component means depending on its children
-        stack.push(...run.resources.filter((c) => c.parent === urn).map((c) => c.urn));
-    }
-    return false;
-}
-
 describe("aws subnet plan (pure)", () => {
     it("gives each zone a large private subnet and small public and data subnets, all disjoint, inside the VPC", () => {
         assert.deepStrictEqual(subnetPlan("10.0.0.0/16", 3), {
@@ -220,6 +202,10 @@ describe("aws stack (mocks)", function () {
             assert.ok(!c.vpcConfig.publicAccessCidrs.includes("0.0.0.0/0"), "the stack file does not open the API to the internet");
             const privateIds = subnetsOf(run, "private").map((s) => idOf(s));
             assert.deepStrictEqual([...c.vpcConfig.subnetIds].sort(), privateIds.sort());
+        });
+
+        it("stays on standard support: EKS upgrades an expiring minor instead of billing extended support", () => {
+            assert.deepStrictEqual(one(run, T.cluster).inputs.upgradePolicy, { supportType: "STANDARD" });
         });
 
         it("logs every control-plane component, encrypts Secrets with the rotated KMS key, uses access entries", () => {
@@ -371,6 +357,41 @@ describe("aws stack (mocks)", function () {
         });
     });
 
+    describe("first `pulumi up`", () => {
+        it("docs/aws.md states the vCPU quota the capacity model needs at the autoscaler's ceiling", () => {
+            const doc = fs.readFileSync(path.join(ROOT, "docs", "aws.md"), "utf8");
+            const prerequisites = doc.slice(doc.indexOf("## Prerequisites"), doc.indexOf("## Commands"));
+            assert.ok(prerequisites.includes(`**Running On-Demand Standard instances ≥ ${nodeVcpuQuota(sizing)} vCPUs**`));
+            assert.ok(prerequisites.includes(`${sizing.nodes.max} × ${sizing.nodes.machineType}`));
+        });
+    });
+
+    describe("destroy order", () => {
+        it("whatever uses an IAM role also depends on the role's policies, so `pulumi destroy` removes those last", () => {
+            const roles = all(run, "aws:iam/role:Role");
+            assert.ok(roles.length >= 8, `${roles.length} roles`);
+            let checked = 0;
+            for (const role of roles) {
+                const grants = run.resources.filter(
+                    (r) => r.parent === role.urn && ["aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/rolePolicy:RolePolicy"].includes(r.type),
+                );
+                assert.ok(grants.length > 0, `${role.name} has no policy`);
+                const users = run.resources.filter((r) => r.dependsOn.includes(role.urn) && r.parent !== role.urn);
+                assert.ok(users.length > 0, `nothing uses ${role.name}`);
+                for (const user of users)
+                    for (const grant of grants) {
+                        assert.ok(waitsFor(run, user, grant), `${user.type} ${user.name} uses ${role.name} but not ${grant.name}`);
+                        checked++;
+                    }
+            }
+            // The controller that deletes the ALB outlives its policy only if it depends on it.
+            const lbc = all(run, T.helm).find((h) => h.inputs.chart === LBC.chart)!;
+            const lbcPolicy = all(run, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name.includes("-lb-"))!;
+            assert.ok(waitsFor(run, lbc, lbcPolicy));
+            assert.ok(checked >= 10, `${checked} role uses checked`);
+        });
+    });
+
     describe("load balancer", () => {
         it("installs AWS Load Balancer Controller v3 from eks-charts with Pod Identity and explicit region/VPC", () => {
             const lbc = all(run, T.helm).find((h) => h.inputs.chart === LBC.chart)!;
@@ -439,6 +460,13 @@ describe("aws stack (mocks)", function () {
             assert.strictEqual(one(run, T.gateway).inputs.spec.gatewayClassName, GATEWAY_CLASS);
         });
 
+        it("closes idle connections before the app does: the ALB's idle timeout is below the app's keep-alive", () => {
+            const attrs = one(run, T.lbConfig).inputs.spec.loadBalancerAttributes;
+            const idle = Number(attrs.find((a: any) => a.key === "idle_timeout.timeout_seconds").value);
+            assert.ok(idle > 0 && idle < APP_KEEP_ALIVE_SECONDS, `ALB idle ${idle}s, app keep-alive ${APP_KEEP_ALIVE_SECONDS}s`);
+            assert.throws(() => albIdleTimeoutFor(5), /keep-alive of 5s/);
+        });
+
         it("configures every release Service's target group: IP targets, health checks on healthPath, drain shorter than preStop", () => {
             const tgcs = all(run, T.tgConfig);
             assert.deepStrictEqual(tgcs.map((t) => t.inputs.spec.targetReference.name).sort(), serviceNamesFor(run.config).sort());
@@ -456,12 +484,55 @@ describe("aws stack (mocks)", function () {
             }
         });
 
+        it("gives every (route, Service) target group its own name: no two of the controller's target groups share one", async () => {
+            // The controller builds one target group per (route, Service) and names it from the Service's
+            // TargetGroupConfiguration: the exact kind:namespace:name route entry, else defaultConfiguration
+            // (LBC v3.5.0 mergeWithLongestMatch); unnamed, it generates a name from the route and Service.
+            const fixedNames = (r: StackRun) => {
+                const tgcs = new Map(all(r, T.tgConfig).map((t) => [t.inputs.spec.targetReference.name, t.inputs.spec]));
+                return all(r, T.route).flatMap((route) =>
+                    route.inputs.spec.rules.flatMap((rule: any) =>
+                        (rule.backendRefs ?? []).map((b: any) => {
+                            const spec = tgcs.get(b.name)!;
+                            const entry = (spec.routeConfigurations ?? []).find(
+                                (c: any) =>
+                                    c.routeIdentifier.kind === "HTTPRoute" &&
+                                    c.routeIdentifier.namespace === route.inputs.metadata.namespace &&
+                                    c.routeIdentifier.name === route.inputs.metadata.name,
+                            );
+                            return [
+                                `${route.inputs.metadata.name}/${b.name}`,
+                                entry?.targetGroupProps.targetGroupName ?? spec.defaultConfiguration.targetGroupName,
+                            ];
+                        }),
+                    ),
+                );
+            };
+            const preview = await runStack("aws", { previewHost: "preview.example.com" });
+            for (const r of [run, preview]) {
+                const pairs = fixedNames(r);
+                // The idle colour is behind the live route and the preview route(s): 2-3 target groups for one Service.
+                assert.ok(pairs.filter(([pair]) => pair.endsWith("/app-green")).length >= 2, JSON.stringify(pairs));
+                const named = pairs.filter(([, n]) => n !== undefined).map(([, n]) => n);
+                assert.deepStrictEqual(named.length, new Set(named).size, `target groups sharing a name: ${JSON.stringify(pairs)}`);
+                // The live route's target groups keep the names the dashboard searches for.
+                assert.deepStrictEqual(
+                    pairs
+                        .filter(([pair]) => pair.startsWith("app/"))
+                        .map(([, n]) => n)
+                        .sort(),
+                    ["zdpawsappblue", "zdpawsappgreen"],
+                );
+            }
+            assert.deepStrictEqual(validateK8s(preview.resources).errors, []);
+        });
+
         it("creates the target group settings before the routes, and the Gateway after the controller", () => {
             const route = find(run, T.route, "app-route");
             const gateway = one(run, T.gateway);
             const lbc = all(run, T.helm).find((h) => h.inputs.chart === LBC.chart)!;
-            for (const t of all(run, T.tgConfig)) assert.ok(dependsOnTransitively(run, route, t), `route after ${t.name}`);
-            assert.ok(dependsOnTransitively(run, gateway, lbc), "gateway after the controller");
+            for (const t of all(run, T.tgConfig)) assert.ok(waitsFor(run, route, t), `route after ${t.name}`);
+            assert.ok(waitsFor(run, gateway, lbc), "gateway after the controller");
         });
 
         it("tags what the controller creates in AWS (ALB, target groups, security groups) like the rest of the stack", () => {
@@ -522,7 +593,7 @@ describe("aws stack (mocks)", function () {
             ]);
             const deny = policy.Statement.find((st: any) => st.Effect === "Deny");
             assert.deepStrictEqual(deny.Condition, { Bool: { "aws:SecureTransport": "false" } });
-            assert.ok(dependsOnTransitively(run, one(run, T.lbConfig), policyResource), "LoadBalancerConfiguration after the bucket policy");
+            assert.ok(waitsFor(run, one(run, T.lbConfig), policyResource), "LoadBalancerConfiguration after the bucket policy");
         });
 
         it("names the ELB account of regions that predate August 2022 and the log delivery service everywhere else", () => {
@@ -534,19 +605,42 @@ describe("aws stack (mocks)", function () {
             );
         });
 
+        it("blocks a source IP past its rate limit before any other rule, and logs what WAF blocks or counts to aws-waf-logs-*, credentials redacted", () => {
+            const acl = one(run, T.webAcl);
+            const first = [...acl.inputs.rules].sort((a: any, b: any) => a.priority - b.priority)[0];
+            assert.deepStrictEqual(first.action, { block: {} });
+            assert.deepStrictEqual(first.statement.rateBasedStatement, { aggregateKeyType: "IP", limit: RATE_LIMIT.requests, evaluationWindowSec: 300 });
+            assert.ok(RATE_LIMIT.requests >= 10 && RATE_LIMIT.requests <= 2_000_000_000, "WAF's accepted limits");
+            const logging = one(run, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration");
+            assert.strictEqual(logging.inputs.resourceArn, stateOf(acl).arn);
+            const group = all(run, "aws:cloudwatch/logGroup:LogGroup").find((g) => logging.dependsOn.includes(g.urn))!;
+            // WAF accepts only destinations whose name starts with aws-waf-logs-.
+            assert.match(group.inputs.name, /^aws-waf-logs-/);
+            assert.strictEqual(group.inputs.retentionInDays, run.config.aws!.logRetentionDays);
+            assert.deepStrictEqual(
+                logging.inputs.redactedFields.map((f: any) => f.singleHeader.name),
+                ["authorization", "cookie", run.config.release.previewHeader],
+            );
+            const filter = logging.inputs.loggingFilter;
+            assert.strictEqual(filter.defaultBehavior, "DROP", "allowed requests are in the ALB access logs already");
+            const kept = filter.filters.flatMap((f: any) => f.conditions.map((c: any) => c.actionCondition.action));
+            assert.ok(kept.includes("BLOCK") && !kept.includes("ALLOW"), JSON.stringify(kept));
+        });
+
         it("puts the ALB behind a regional AWS WAF web ACL of AWS managed rule groups, each blocking; aws.waf false removes it", async () => {
             const acl = one(run, T.webAcl);
             assert.strictEqual(acl.inputs.scope, "REGIONAL");
             assert.deepStrictEqual(acl.inputs.defaultAction, { allow: {} });
+            const managed = acl.inputs.rules.filter((r: any) => r.statement.managedRuleGroupStatement);
             assert.deepStrictEqual(
-                acl.inputs.rules.map((r: any) => [r.statement.managedRuleGroupStatement.vendorName, r.statement.managedRuleGroupStatement.name]),
+                managed.map((r: any) => [r.statement.managedRuleGroupStatement.vendorName, r.statement.managedRuleGroupStatement.name]),
                 ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList"].map((g) => ["AWS", g]),
             );
-            for (const r of acl.inputs.rules) {
+            for (const r of managed) {
                 assert.deepStrictEqual(r.overrideAction, { none: {} }, `${r.name} blocks, not only counts`);
                 assert.strictEqual(r.visibilityConfig.cloudwatchMetricsEnabled, true);
             }
-            assert.strictEqual(new Set(acl.inputs.rules.map((r: any) => r.priority)).size, MANAGED_RULE_GROUPS.length, "distinct priorities");
+            assert.strictEqual(new Set(acl.inputs.rules.map((r: any) => r.priority)).size, MANAGED_RULE_GROUPS.length + 1, "distinct priorities");
             assert.strictEqual(one(run, T.lbConfig).inputs.spec.wafV2.webACL, stateOf(acl).arn);
 
             const off = await runStack("aws", { "aws.waf": "false" });
@@ -593,6 +687,24 @@ describe("aws stack (mocks)", function () {
                 r.inputs.spec.rules.some((rule: any) => rule.filters?.some((f: any) => f.type === "RequestRedirect")),
             );
             assert.ok(redirect, "an HTTP→HTTPS redirect route");
+        });
+
+        it("covers previewHost on the certificate (a SAN validated in the zone), since the HTTPS listener serves it too", async () => {
+            const preview = await runStack("aws", {
+                domain: "shop.example.com",
+                "aws.hostedZoneId": "Z0123456789ABCDEFGHIJ",
+                previewHost: "preview.shop.example.com",
+            });
+            const cert = one(preview, T.cert);
+            assert.strictEqual(cert.inputs.domainName, "shop.example.com");
+            assert.deepStrictEqual(cert.inputs.subjectAlternativeNames, ["preview.shop.example.com"]);
+            const records = all(preview, "aws:route53/record:Record").filter((r) => r.parent === cert.parent);
+            assert.deepStrictEqual(records.map((r) => r.inputs.name.split(".").slice(1).join(".")).sort(), ["preview.shop.example.com.", "shop.example.com."]);
+            const validation = one(preview, "aws:acm/certificateValidation:CertificateValidation");
+            assert.strictEqual(validation.inputs.validationRecordFqdns.length, 2);
+            // Without previewHost nothing changes: the same certificate, one record.
+            assert.strictEqual(one(https, T.cert).inputs.subjectAlternativeNames, undefined);
+            assert.strictEqual(all(https, "aws:route53/record:Record").length, 1);
         });
 
         it("refuses a domain with no way to get a certificate", async () => {
@@ -805,6 +917,7 @@ describe("aws stack (mocks)", function () {
                 // No tags argument in @pulumi/aws for these.
                 "aws:cloudwatch/dashboard:Dashboard",
                 "aws:sns/topicSubscription:TopicSubscription",
+                "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
             ]);
             const awsResources = run.resources.filter((r) => r.custom && r.type.startsWith("aws:") && !untaggable.has(r.type));
             assert.ok(awsResources.length > 40);

@@ -1,19 +1,22 @@
 // The gcp stack under mocks: what `pulumi up --stack gcp` would declare, asserted property by property.
 import * as assert from "assert";
-import { sizingFor, type Sizing } from "../components/capacity";
+import { nodeVcpuQuota, sizingFor, type Sizing } from "../components/capacity";
 import { ConfigError } from "../components/config";
 import { NODE_ROLES } from "../components/gcp/cluster";
 import { WAF_RULES } from "../components/gcp/cloudArmor";
 import { gcpSchema } from "../components/gcp/config";
 import { standardZones } from "../components/gcp/zones";
 import { cidrsOverlap, isIpv4Cidr } from "../components/configValues";
-import { gkeKubeconfig } from "../components/gcp/kubeconfig";
+import { gkeKubeconfig, sameControlPlaneAccess } from "../components/gcp/kubeconfig";
 import { CERTMAP_ANNOTATION, GATEWAY_CLASS, HEALTH_CHECK_RANGES } from "../components/gcp/loadBalancer";
 import { gcpName, serviceAccountId } from "../components/gcp/naming";
 import { PRE_STOP_SECONDS } from "../components/k8s/release";
 import { buildPlan, renderPlan } from "../scripts/plan";
 import { diffResources } from "./diff";
-import { all, find, runStack, type Recorded, type StackRun } from "./harness";
+import { ROOT, all, find, runStack, waitsFor, type Recorded, type StackRun } from "./harness";
+import { DEPLOYER_ROLES, PRE_ENABLED_APIS, REQUIRED_APIS } from "../components/gcp/prerequisites";
+import * as fs from "fs";
+import * as path from "path";
 import { validateK8s } from "./k8sSchema";
 import { runPolicies } from "../policy/offline";
 import { gcpMock } from "./mocks/gcp";
@@ -197,6 +200,30 @@ describe("gcp stack (mocks)", function () {
             );
         });
 
+        it("refuses to switch gcp.controlPlaneAccess on an existing stack: the switch would replace the provider and every in-cluster object", async () => {
+            // Why: the two modes give the provider kubeconfigs for different active clusters (server, CA),
+            // and the Kubernetes provider replaces itself, and all it manages, when the active cluster changes.
+            const dnsRun = await runStack("gcp", { "gcp.controlPlaneAccess": "dns", "gcp.masterAuthorizedNetworks": "" });
+            const activeCluster = (r: StackRun) => JSON.parse(find(r, "pulumi:providers:kubernetes").inputs.kubeconfig).clusters[0].cluster;
+            assert.notDeepStrictEqual(activeCluster(run), activeCluster(dnsRun));
+            // The mode the stack was created with is kept in the state (input never updated) and checked
+            // before the provider gets its kubeconfig.
+            for (const [r, mode] of [
+                [run, "authorizedNetworks"],
+                [dnsRun, "dns"],
+            ] as const) {
+                const stash = all(r, "pulumi:index:Stash").find((x) => x.name.endsWith("-control-plane-access"))!;
+                assert.strictEqual(stash.inputs.input, mode);
+                assert.deepStrictEqual(stash.ignoreChanges, ["input"]);
+                assert.ok(find(r, "pulumi:providers:kubernetes").dependsOn.includes(stash.urn), "the provider waits for the check");
+            }
+            assert.throws(
+                () => sameControlPlaneAccess("authorizedNetworks", "dns", "urn:pulumi:gcp::zdp::x"),
+                /gcp\.controlPlaneAccess is dns, but this stack was created with authorizedNetworks.*pulumi state delete 'urn:pulumi:gcp::zdp::x'/s,
+            );
+            assert.doesNotThrow(() => sameControlPlaneAccess("dns", "dns", "urn"));
+        });
+
         it("encrypts Secrets in etcd with the stack's own rotating KMS key in the cluster's region, usable by GKE's service agent only", () => {
             const c = one(run, T.cluster);
             const key = one(run, "gcp:kms/cryptoKey:CryptoKey");
@@ -287,6 +314,32 @@ describe("gcp stack (mocks)", function () {
         });
     });
 
+    describe("what the project must allow (first `pulumi up`)", () => {
+        it("enables every API the stack uses, never disables one on destroy, and every GCP resource waits for them", () => {
+            const services = all(run, "gcp:projects/service:Service");
+            assert.deepStrictEqual(services.map((s) => s.inputs.service).sort(), [...REQUIRED_APIS].sort());
+            for (const s of services) assert.deepStrictEqual([s.inputs.disableOnDestroy, s.inputs.project], [false, "my-gcp-project-id"]);
+            const gcpResources = run.resources.filter((r) => r.custom && r.type.startsWith("gcp:") && r.type !== "gcp:projects/service:Service");
+            assert.ok(gcpResources.length > 20);
+            for (const r of gcpResources)
+                for (const api of services) assert.ok(waitsFor(run, r, api), `${r.type} ${r.name} does not wait for ${api.inputs.service}`);
+        });
+
+        it("documents the APIs and a deployer role for every resource type the stack can declare, Monitoring included", async () => {
+            const runs = [run, await runStack("gcp", { domain: "shop.example.com", previewHost: "preview.example.com", alertEmails: "oncall@example.com" })];
+            const types = new Set(runs.flatMap((r) => r.resources.filter((x) => x.custom && x.type.startsWith("gcp:")).map((x) => x.type)));
+            for (const t of types) assert.ok(DEPLOYER_ROLES[t], `no deployer role for ${t}`);
+            assert.ok(types.has("gcp:monitoring/alertPolicy:AlertPolicy") && types.has("gcp:monitoring/notificationChannel:NotificationChannel"));
+            const doc = fs.readFileSync(path.join(ROOT, "docs", "gcp.md"), "utf8");
+            const prerequisites = doc.slice(doc.indexOf("## Prerequisites"), doc.indexOf("## Commands"));
+            for (const role of new Set(Object.values(DEPLOYER_ROLES).flat()))
+                assert.ok(prerequisites.includes(`\`${role}\``), `docs/gcp.md does not list ${role}`);
+            for (const api of [...PRE_ENABLED_APIS, ...REQUIRED_APIS]) assert.ok(prerequisites.includes(api), `docs/gcp.md does not name ${api}`);
+            // The CPU quota at the autoscaler's ceiling, as the capacity model computes it for the stack file.
+            assert.ok(prerequisites.includes(`**N2 CPUs ≥ ${nodeVcpuQuota(sizingFor(run.config))}**`), "N2 CPU quota");
+        });
+    });
+
     describe("Cloud SQL for PostgreSQL", () => {
         it("is regional HA with the capacity model's tier on the Enterprise edition", () => {
             const s = one(run, T.sql).inputs;
@@ -371,12 +424,20 @@ describe("gcp stack (mocks)", function () {
             const sql = one(run, T.sql);
             assert.strictEqual(data.DATABASE_SSLMODE, "verify-ca");
             assert.strictEqual(sql.inputs.settings.ipConfiguration.serverCaMode, "GOOGLE_MANAGED_INTERNAL_CA");
-            const served = gcpMock.newResource?.(
+            const active = gcpMock.newResource?.(
                 { type: T.sql, name: sql.name, inputs: sql.inputs, custom: true },
                 { preview: false, generatedSecrets: [] },
             )?.serverCaCerts;
-            assert.ok(served.length > 0);
-            assert.strictEqual(data.DATABASE_CA_CERT, served.map((c: { cert: string }) => c.cert.trim()).join("\n") + "\n");
+            // Every CA the instance trusts (listServerCas: the active one and the one a rotation added), not
+            // only the active one the instance resource reports: a CA rotation keeps verified TLS working.
+            const trusted = gcpMock.call?.(
+                { token: "gcp:sql/getCaCerts:getCaCerts", inputs: { instance: sql.name } },
+                { preview: false, generatedSecrets: [] },
+            )?.certs;
+            assert.ok(trusted.length === 2 && active.length === 1);
+            const pems = data.DATABASE_CA_CERT.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
+            assert.strictEqual(pems.length, 2, "active and upcoming CA");
+            assert.ok(pems.includes(active[0].cert.trim()), "the active CA is in the bundle");
         });
 
         it("connects the app as its own role, made by a Job that alone holds the admin user's credentials", () => {
@@ -417,9 +478,15 @@ describe("gcp stack (mocks)", function () {
             const armor = one(run, "gcp:compute/securityPolicy:SecurityPolicy").inputs;
             const waf = armor.rules.filter((r: any) => r.action === "deny(403)").map((r: any) => r.match.expr.expression);
             assert.deepStrictEqual(
-                waf,
-                WAF_RULES.map((rule) => `evaluatePreconfiguredWaf('${rule}', {'sensitivity': 1})`),
+                waf.map((e: string) => /^evaluatePreconfiguredWaf\('([^']+)', \{'sensitivity': 1[,}]/.exec(e)?.[1]),
+                [...WAF_RULES],
             );
+            // CRS 911100 (allowed methods GET/HEAD/POST/OPTIONS) would answer the app's PUT, PATCH and DELETE
+            // with 403: opted out of method enforcement, and nothing else is.
+            const optedOut = waf.filter((e: string) => e.includes("opt_out_rule_ids"));
+            assert.deepStrictEqual(optedOut, [
+                "evaluatePreconfiguredWaf('methodenforcement-v33-stable', {'sensitivity': 1, 'opt_out_rule_ids': ['owasp-crs-v030301-id911100-methodenforcement']})",
+            ]);
             assert.deepStrictEqual(armor.rules.at(-1), {
                 priority: 2147483647,
                 action: "allow",

@@ -31,11 +31,21 @@ import {
 } from "../components/monitoring/azureMonitor";
 import { rdsDefaultMaxConnections, thresholdsFor } from "../components/monitoring/thresholds";
 import { buildPlan, renderPlan } from "../scripts/plan";
-import { all, ROOT, runStack, stackConfigMap } from "./harness";
+import { all, find, ROOT, runStack, stackConfigMap } from "./harness";
 
 // Metric names each namespace publishes, as listed on the providers' pages cited in cloudwatch.ts.
 const DOCUMENTED: Record<string, { metrics: string[]; dimensions: string[] }> = {
-    [ALB_NS]: { metrics: ["RequestCount", "HTTPCode_Target_5XX_Count", "TargetResponseTime", "HealthyHostCount"], dimensions: ["LoadBalancer", "TargetGroup"] },
+    [ALB_NS]: {
+        metrics: [
+            "RequestCount",
+            "HTTPCode_Target_5XX_Count",
+            "TargetResponseTime",
+            "HealthyHostCount",
+            "HTTPCode_ELB_5XX_Count",
+            "TargetConnectionErrorCount",
+        ],
+        dimensions: ["LoadBalancer", "TargetGroup"],
+    },
     [RDS_NS]: { metrics: ["CPUUtilization", "DatabaseConnections", "FreeStorageSpace"], dimensions: ["DBInstanceIdentifier"] },
     [CACHE_NS]: { metrics: ["DatabaseMemoryUsagePercentage", "Evictions", "CurrConnections"], dimensions: ["CacheClusterId"] },
 };
@@ -124,7 +134,10 @@ describe("monitoring: CloudWatch alarms", () => {
 describe("monitoring: CloudWatch Metrics Insights alarm on ready pods (aws)", () => {
     it("one query grouped by target group, a documented metric and function, the lowest colour floor as threshold", () => {
         const [a, ...rest] = cloudwatchInsightsAlarms(input);
-        assert.strictEqual(rest.length, 0);
+        assert.deepStrictEqual(
+            rest.map((r) => r.name),
+            ["edge-elb-5xx", "edge-target-5xx", "edge-target-connection-errors"],
+        );
         const m = /^SELECT (\w+)\((\w+)\) FROM SCHEMA\("([^"]+)", (\w+), (\w+)\) GROUP BY (\w+)$/.exec(a.expression);
         assert.ok(m, a.expression);
         const [, fn, metric, ns, d1, d2, group] = m;
@@ -144,6 +157,49 @@ describe("monitoring: CloudWatch Metrics Insights alarm on ready pods (aws)", ()
         const floors = releaseState(run.config, sizingFor(run.config)).tracks.map((t) => t.minReplicas);
         assert.ok(floors.length === 2 && floors[0] !== floors[1], `expected the shipped stack to have two different floors: ${floors.join()}`);
         assert.strictEqual(alarm.inputs.threshold, Math.min(...floors));
+    });
+});
+
+describe("monitoring: edge errors and database storage (aws)", () => {
+    it("counts the ALB's own 5xx, the targets' 5xx and target connection errors, each against the error budget", () => {
+        const edge = cloudwatchInsightsAlarms(input).filter((a) => a.name.startsWith("edge-"));
+        const metricOf = (a: { expression: string }) => /SUM\((\w+)\)/.exec(a.expression)![1];
+        assert.deepStrictEqual(edge.map(metricOf), ["HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count", "TargetConnectionErrorCount"]);
+        for (const a of edge) {
+            const m = /^SELECT SUM\((\w+)\) FROM SCHEMA\("([^"]+)", ([\w, ]+)\) GROUP BY (\w+)$/.exec(a.expression);
+            assert.ok(m, a.expression);
+            const [, metric, ns, dims, group] = m;
+            assert.ok(DOCUMENTED[ns].metrics.includes(metric) && dims.split(", ").every((d) => DOCUMENTED[ns].dimensions.includes(d)), a.expression);
+            assert.ok(dims.split(", ").includes(group), a.expression);
+            assert.deepStrictEqual([a.comparison, a.threshold], ["GreaterThanThreshold", input.thresholds.edgeErrorsPer5Min]);
+        }
+        // Connection errors are per target group (a colour), the 5xx per load balancer.
+        assert.match(edge[2].expression, /GROUP BY TargetGroup$/);
+        // 1 % of 1,000 requests/s (10,000 users, one request per user every 10 s) over 5 minutes.
+        assert.strictEqual(input.thresholds.edgeErrorsPer5Min, 3000);
+        assert.strictEqual(thresholdsFor(sizing, { emails: [], errorRatePercent: 2 }).edgeErrorsPer5Min, 6000);
+    });
+
+    it("does not start in ALARM: the free-storage threshold is below what autoscaling keeps free on a new, empty database", () => {
+        const db = sizing.database;
+        const alarm = cloudwatchAlarms(input).find((a) => a.name === "db-storage")!;
+        const gib = alarm.threshold / 2 ** 30;
+        // Storage autoscaling grows the disk at 10 % free of the allocation, which starts at storageGiB and only grows.
+        assert.ok(gib > 0 && gib < db.storageGiB * 0.1, `${gib} GiB threshold, ${db.storageGiB} GiB allocated at creation`);
+        assert.ok(db.maxStorageGiB * 0.1 >= db.storageGiB, "the old threshold (10 % of the ceiling) was at or above the initial size");
+    });
+
+    it("the aws stack subscribes its SNS topic to the database's low-storage and failure events, after the instance exists", async () => {
+        const run = await runStack("aws");
+        const sub = find(run, "aws:rds/eventSubscription:EventSubscription");
+        const topic = find(run, "aws:sns/topic:Topic");
+        assert.ok(sub.dependsOn.includes(topic.urn));
+        assert.strictEqual(sub.inputs.sourceType, "db-instance");
+        const rds = find(run, "aws:rds/instance:Instance");
+        assert.deepStrictEqual(sub.inputs.sourceIds, [rds.inputs.identifier]);
+        assert.deepStrictEqual(sub.inputs.eventCategories, ["low storage", "failure"]);
+        const db = run.resources.find((r) => r.type === "zdp:aws:Database")!;
+        assert.ok(sub.dependsOn.includes(db.urn) || sub.dependsOn.includes(rds.urn), "subscription after the instance");
     });
 });
 
@@ -182,9 +238,9 @@ describe("monitoring: the aws stack declares its dashboard and alarms", function
         const alarms = all(run, "aws:cloudwatch/metricAlarm:MetricAlarm");
         assert.ok(alarms.some((a) => a.inputs.dimensions?.DBInstanceIdentifier === rds.inputs.identifier));
         for (const a of alarms) assert.ok(a.inputs.alarmActions?.length === 1, `${a.name} notifies nobody`);
-        // Each colour's target group carries the name the dashboard searches for.
+        // Each colour's target group on the live route carries the name the dashboard searches for.
         const tgNames = all(run, "kubernetes:gateway.k8s.aws/v1:TargetGroupConfiguration")
-            .map((t) => t.inputs.spec.defaultConfiguration.targetGroupName)
+            .map((t) => t.inputs.spec.routeConfigurations.find((c: any) => c.routeIdentifier.name === "app").targetGroupProps.targetGroupName)
             .sort();
         assert.deepStrictEqual(tgNames, ["zdpawsappblue", "zdpawsappgreen"]);
         for (const n of tgNames) assert.ok(body.includes(`TargetGroup=${n}'`), `dashboard does not search for ${n}`);

@@ -157,6 +157,16 @@ const GOOD: Record<string, Record<string, any>> = {
             ],
         },
     },
+    "aws:wafv2/webAcl:WebAcl": {
+        name: "zdp-aws-alb",
+        scope: "REGIONAL",
+        rules: [{ name: "rate-limit-per-ip", priority: 0, action: { block: {} }, statement: { rateBasedStatement: { aggregateKeyType: "IP", limit: 6000 } } }],
+    },
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": {
+        resourceArn: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/zdp-aws-alb/0a1b2c3d",
+        logDestinationConfigs: ["arn:aws:logs:eu-west-1:123456789012:log-group:aws-waf-logs-zdp-aws-alb"],
+        redactedFields: [{ singleHeader: { name: "authorization" } }, { singleHeader: { name: "cookie" } }],
+    },
     "azure-native:servicenetworking:TrafficControllerInterface": { resourceGroupName: "rg" },
     "azure-native:network:WebApplicationFirewallPolicy": {
         managedRules: { managedRuleSets: [{ ruleSetType: "Microsoft_DefaultRuleSet", ruleSetVersion: "2.1" }] },
@@ -243,6 +253,8 @@ const DEPENDS: Record<string, string[]> = {
     "aws:eks/nodeGroup:NodeGroup": [urnOf("aws:iam/role:Role", "node")],
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": [urnOf("aws:iam/role:Role", "node")],
     "azure-native:servicenetworking:SecurityPoliciesInterface": [urnOf("azure-native:servicenetworking:TrafficControllerInterface")],
+    // resourceArn is the web ACL's ARN.
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": [urnOf("aws:wafv2/webAcl:WebAcl")],
 };
 
 function resource(key: string, inputs = GOOD[key], protect = true): OfflineResource {
@@ -384,6 +396,14 @@ const CASES: Case[] = [
     ["alb-access-logs", "kubernetes:gateway.k8s.aws/v1:LoadBalancerConfiguration", "spec.loadBalancerAttributes.0.value", "false"],
     ["alb-access-logs", "kubernetes:gateway.k8s.aws/v1:LoadBalancerConfiguration", "spec.loadBalancerAttributes", []],
     ["alb-waf", "kubernetes:gateway.k8s.aws/v1:LoadBalancerConfiguration", "spec.wafV2", undefined],
+    ["alb-waf-rate-limit-logging", "aws:wafv2/webAcl:WebAcl", "rules.0.action", { count: {} }],
+    [
+        "alb-waf-rate-limit-logging",
+        "aws:wafv2/webAcl:WebAcl",
+        "rules.0.statement",
+        { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesCommonRuleSet" } },
+    ],
+    ["alb-waf-rate-limit-logging", "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", "redactedFields", [{ singleHeader: { name: "cookie" } }]],
     ["alb-hsts", "kubernetes:gateway.k8s.aws/v1:LoadBalancerConfiguration", "spec.listenerConfigurations.0.listenerAttributes", undefined],
     ["alb-hsts", "kubernetes:gateway.k8s.aws/v1:LoadBalancerConfiguration", "spec.listenerConfigurations.0.listenerAttributes.0.value", "max-age=86400"],
     ["route-hsts", "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "spec.rules.0.filters", undefined],
@@ -460,6 +480,14 @@ describe("policy: every rule over compliant fixtures and one broken property at 
             assert.strictEqual(found.length, 1);
         });
     }
+
+    it("alb-waf-rate-limit-logging reports a web ACL no logging configuration names", () => {
+        const stack = goodStack().filter((r) => r.type !== "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration");
+        assert.deepStrictEqual(
+            mandatory(stack).map((v) => [v.rule, /logs nothing/.test(v.message)]),
+            [["alb-waf-rate-limit-logging", true]],
+        );
+    });
 
     it("k8s-image-digest reports an image pinned by tag only, as advisory; a digest alone or with its tag passes", () => {
         const digestRule = (image: string) => {
@@ -620,6 +648,7 @@ const ONLY_ON: Record<string, string[]> = {
     "gke-cloud-armor": ["gcp"],
     "alb-access-logs": ["aws"],
     "alb-waf": ["aws"],
+    "alb-waf-rate-limit-logging": ["aws"],
     "alb-hsts": ["aws"],
     "route-hsts": ["azure", "gcp"],
     "agc-waf": ["azure"],

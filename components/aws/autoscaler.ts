@@ -72,8 +72,8 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
         );
         const association = new aws.eks.PodIdentityAssociation(
             name,
-            { clusterName: args.clusterName, namespace: NAMESPACE, serviceAccount: SERVICE_ACCOUNT, roleArn: role.arn, tags: args.tags },
-            parent,
+            { clusterName: args.clusterName, namespace: NAMESPACE, serviceAccount: SERVICE_ACCOUNT, roleArn: role.role.arn, tags: args.tags },
+            { parent: this, dependsOn: role.grants },
         );
 
         new k8s.helm.v3.Release(
@@ -102,7 +102,8 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
                     },
                 },
             },
-            { parent: this, dependsOn: [association, ...args.after] },
+            // The policy too: on destroy the autoscaler stops before its permissions go.
+            { parent: this, dependsOn: [association, ...role.grants, ...args.after] },
         );
         this.registerOutputs({});
     }

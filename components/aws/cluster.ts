@@ -109,7 +109,7 @@ export class Cluster extends pulumi.ComponentResource {
             {
                 name: args.clusterName,
                 version: args.kubernetesVersion,
-                roleArn: clusterRole.arn,
+                roleArn: clusterRole.role.arn,
                 vpcConfig: {
                     subnetIds: args.privateSubnetIds,
                     endpointPrivateAccess: true,
@@ -125,10 +125,17 @@ export class Cluster extends pulumi.ComponentResource {
                 bootstrapSelfManagedAddons: false,
                 // ARC zonal shift: move traffic away from an impaired zone.
                 zonalShiftConfig: { enabled: true },
+                // Unset, EKS moves a cluster whose minor leaves standard support into extended support, billed at
+                // six times the control-plane price; STANDARD upgrades it to the next minor instead, after which
+                // aws.kubernetesVersion must follow (https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html,
+                // @pulumi/aws 7 eks.Cluster upgradePolicy.supportType: EXTENDED or STANDARD).
+                upgradePolicy: { supportType: "STANDARD" },
                 deletionProtection: args.deletionProtection,
                 tags: tags({ Name: args.clusterName }),
             },
-            { parent: this, dependsOn: [logGroup] },
+            // The role's policy too: EKS needs it to create the cluster and to delete what it made (ENIs,
+            // the cluster security group), so it must outlive the cluster on destroy.
+            { parent: this, dependsOn: [logGroup, ...clusterRole.grants] },
         );
 
         for (const [i, principalArn] of args.adminPrincipalArns.entries()) {
@@ -179,9 +186,9 @@ export class Cluster extends pulumi.ComponentResource {
             "vpc-cni",
             {
                 configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }),
-                podIdentityAssociations: [{ roleArn: cniRole.arn, serviceAccount: CNI_SERVICE_ACCOUNT }],
+                podIdentityAssociations: [{ roleArn: cniRole.role.arn, serviceAccount: CNI_SERVICE_ACCOUNT }],
             },
-            [podIdentityAgent],
+            [podIdentityAgent, ...cniRole.grants],
         );
 
         const nodeRole = serviceRole(
@@ -222,7 +229,7 @@ export class Cluster extends pulumi.ComponentResource {
                         clusterName: cluster.name,
                         // A prefix, not a name: a replacement group is created before the old one goes.
                         nodeGroupNamePrefix: `${args.clusterName}-z${i}-`,
-                        nodeRoleArn: nodeRole.arn,
+                        nodeRoleArn: nodeRole.role.arn,
                         subnetIds: [subnetId],
                         instanceTypes: [args.nodes.machineType],
                         // The cluster's version (not the config's): a minor upgrade rolls the nodes after the control plane.
@@ -238,7 +245,7 @@ export class Cluster extends pulumi.ComponentResource {
                     },
                     {
                         parent: this,
-                        dependsOn: [vpcCni, kubeProxy, podIdentityAgent],
+                        dependsOn: [vpcCni, kubeProxy, podIdentityAgent, ...nodeRole.grants],
                         // The Cluster Autoscaler owns the live size; `pulumi up` must not reset it.
                         ignoreChanges: ["scalingConfig.desiredSize"],
                     },
@@ -251,9 +258,10 @@ export class Cluster extends pulumi.ComponentResource {
             { managedPolicyArns: [managedPolicy("service-role/AmazonEBSCSIDriverPolicy")], tags: tags() },
             parent,
         );
-        addon("aws-ebs-csi-driver", { podIdentityAssociations: [{ roleArn: ebsCsiRole.arn, serviceAccount: "ebs-csi-controller-sa" }] }, [
+        addon("aws-ebs-csi-driver", { podIdentityAssociations: [{ roleArn: ebsCsiRole.role.arn, serviceAccount: "ebs-csi-controller-sa" }] }, [
             ...nodeGroups,
             podIdentityAgent,
+            ...ebsCsiRole.grants,
         ]);
         // Container Insights; Pod Identity is supported from add-on 3.1.0
         // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-setup-EKS-addon.html).
@@ -272,10 +280,11 @@ export class Cluster extends pulumi.ComponentResource {
                     parent,
                 ),
         );
-        addon("amazon-cloudwatch-observability", { podIdentityAssociations: [{ roleArn: observabilityRole.arn, serviceAccount: "cloudwatch-agent" }] }, [
+        addon("amazon-cloudwatch-observability", { podIdentityAssociations: [{ roleArn: observabilityRole.role.arn, serviceAccount: "cloudwatch-agent" }] }, [
             ...nodeGroups,
             podIdentityAgent,
             ...insightsLogs,
+            ...observabilityRole.grants,
         ]);
         // EKS installs no metrics server, and without one every HorizontalPodAutoscaler is inert
         // (https://docs.aws.amazon.com/eks/latest/userguide/metrics-server.html; offered as an EKS add-on).

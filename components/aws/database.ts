@@ -134,12 +134,12 @@ export class Database extends pulumi.ComponentResource {
                 performanceInsightsKmsKeyId: args.kmsKeyArn,
                 performanceInsightsRetentionPeriod: 7,
                 monitoringInterval: 60,
-                monitoringRoleArn: monitoringRole.arn,
+                monitoringRoleArn: monitoringRole.role.arn,
                 enabledCloudwatchLogsExports: [...LOG_EXPORTS],
                 applyImmediately: false,
                 tags: { ...args.tags, Name: args.identifier },
             },
-            { parent: this, protect: args.protect, dependsOn: logGroups },
+            { parent: this, protect: args.protect, dependsOn: [...logGroups, ...monitoringRole.grants] },
         );
 
         this.address = instance.address;

@@ -15,8 +15,18 @@ export interface RoleSpec {
     tags: Tags;
 }
 
-/** A role for `spec.service` with its policies; returns the role (attachments are its children in the tree). */
-export function serviceRole(name: string, spec: RoleSpec, opts: pulumi.CustomResourceOptions): aws.iam.Role {
+/**
+ * A role and its policies (attachments and the inline policy, the role's children in the tree). Whatever
+ * uses the role must depend on `grants` too, not only on the role's ARN: otherwise `pulumi destroy` may
+ * remove the policies first, and a controller still running (the ALB's, the autoscaler's) loses the
+ * permissions it needs to clean up after itself, orphaning the ALB and its security groups.
+ */
+export interface ServiceRole {
+    role: aws.iam.Role;
+    grants: pulumi.Resource[];
+}
+
+export function serviceRole(name: string, spec: RoleSpec, opts: pulumi.CustomResourceOptions): ServiceRole {
     const role = new aws.iam.Role(
         name,
         {
@@ -28,17 +38,16 @@ export function serviceRole(name: string, spec: RoleSpec, opts: pulumi.CustomRes
         },
         opts,
     );
-    for (const arn of spec.managedPolicyArns ?? []) {
-        new aws.iam.RolePolicyAttachment(`${name}-${arn.split("/").pop()}`, { role: role.name, policyArn: arn }, { ...opts, parent: role });
-    }
-    if (spec.inlinePolicy !== undefined) {
-        new aws.iam.RolePolicy(`${name}-inline`, { role: role.id, policy: spec.inlinePolicy }, { ...opts, parent: role });
-    }
-    return role;
+    const grants: pulumi.Resource[] = (spec.managedPolicyArns ?? []).map(
+        (arn) => new aws.iam.RolePolicyAttachment(`${name}-${arn.split("/").pop()}`, { role: role.name, policyArn: arn }, { ...opts, parent: role }),
+    );
+    if (spec.inlinePolicy !== undefined)
+        grants.push(new aws.iam.RolePolicy(`${name}-inline`, { role: role.id, policy: spec.inlinePolicy }, { ...opts, parent: role }));
+    return { role, grants };
 }
 
 /** Role assumable through EKS Pod Identity (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html). */
-export function podIdentityRole(name: string, spec: Omit<RoleSpec, "service" | "trustActions">, opts: pulumi.CustomResourceOptions): aws.iam.Role {
+export function podIdentityRole(name: string, spec: Omit<RoleSpec, "service" | "trustActions">, opts: pulumi.CustomResourceOptions): ServiceRole {
     return serviceRole(name, { ...spec, service: "pods.eks.amazonaws.com", trustActions: ["sts:TagSession"] }, opts);
 }
 

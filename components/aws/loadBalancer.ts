@@ -6,6 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { HSTS_VALUE } from "../hsts";
+import { APP_KEEP_ALIVE_SECONDS } from "../k8s/release";
 import { podIdentityRole } from "./iam";
 import lbcPolicy from "./lbcIamPolicy.json";
 import type { Tags } from "./tags";
@@ -41,6 +42,18 @@ export const SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09";
  */
 export const HSTS = { key: "routing.http.response.strict_transport_security.header_value", value: HSTS_VALUE } as const;
 
+/**
+ * The ALB's idle timeout (60 s by default) for an app that keeps idle connections `appKeepAliveSeconds`:
+ * AWS recommends the app's idle timeout be larger than the load balancer's, else the ALB may reuse a
+ * connection the app is closing and answer 502
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html#connection-idle-timeout).
+ */
+export function albIdleTimeoutFor(appKeepAliveSeconds: number): number {
+    const margin = 10;
+    if (appKeepAliveSeconds <= margin) throw new Error(`An app keep-alive of ${appKeepAliveSeconds}s leaves the ALB no idle timeout ${margin}s below it.`);
+    return appKeepAliveSeconds - margin;
+}
+
 export interface LoadBalancerArgs {
     clusterName: pulumi.Input<string>;
     region: string;
@@ -70,8 +83,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
         const role = podIdentityRole(name, { inlinePolicy: JSON.stringify(lbcPolicy), tags: args.tags }, parent);
         const association = new aws.eks.PodIdentityAssociation(
             name,
-            { clusterName: args.clusterName, namespace: NAMESPACE, serviceAccount: SERVICE_ACCOUNT, roleArn: role.arn, tags: args.tags },
-            parent,
+            { clusterName: args.clusterName, namespace: NAMESPACE, serviceAccount: SERVICE_ACCOUNT, roleArn: role.role.arn, tags: args.tags },
+            { parent: this, dependsOn: role.grants },
         );
 
         const gatewayApiCrds = new k8s.yaml.v2.ConfigFile(`${name}-gateway-api-crds`, { file: LBC.gatewayApiCrds }, { parent: this, dependsOn: args.after });
@@ -99,7 +112,9 @@ export class LoadBalancer extends pulumi.ComponentResource {
                     defaultTags: args.tags,
                 },
             },
-            { parent: this, dependsOn: [association, gatewayApiCrds, lbcCrds, ...args.after] },
+            // The policy too: on destroy the Gateway goes first (the controller deletes the ALB, its target
+            // groups and security groups), then the controller, and only then its permissions.
+            { parent: this, dependsOn: [association, ...role.grants, gatewayApiCrds, lbcCrds, ...args.after] },
         );
 
         // Internet-facing ALB in the public subnets (discovered by their kubernetes.io/role/elb tag).
@@ -116,7 +131,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
                     loadBalancerAttributes: [
                         // Reject requests with malformed headers instead of passing them to the app.
                         { key: "routing.http.drop_invalid_header_fields.enabled", value: "true" },
-                        { key: "idle_timeout.timeout_seconds", value: "60" },
+                        { key: "idle_timeout.timeout_seconds", value: `${albIdleTimeoutFor(APP_KEEP_ALIVE_SECONDS)}` },
                         // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
                         { key: "access_logs.s3.enabled", value: "true" },
                         { key: "access_logs.s3.bucket", value: args.accessLogs.bucket },
@@ -166,8 +181,17 @@ export interface AlbTargetGroupsArgs {
      * serving until the ALB has stopped sending it requests and its in-flight requests are done.
      */
     deregistrationDelaySeconds: number;
-    /** Target group name per Service (the dashboards find each colour by it); unset, the controller names it. */
-    targetGroupName?: (service: string) => string;
+    /**
+     * The live route and the name of each Service's target group on it (the dashboards find each colour
+     * by it). The controller builds one target group per (route, Service), and the idle colour backs the
+     * live route and the preview routes at once: one fixed name for all of them would make 2-3 target
+     * groups in the controller's model share one AWS target group, which it then deletes and recreates
+     * on every reconcile (aws-load-balancer-controller v3.5.0 pkg/gateway/model/model_build_target_group.go:
+     * a target group per gateway/route/Service/port, named by TargetGroupName when set;
+     * pkg/deploy/elbv2/target_group_synthesizer.go: matched by resource ID, the unmatched deleted). So only
+     * the live route's target groups are named; the others keep the controller's per-route names.
+     */
+    liveRoute?: { name: string; targetGroupName: (service: string) => string };
     /** The LoadBalancer: its CRDs must exist. */
     after: pulumi.Resource[];
 }
@@ -221,8 +245,19 @@ export class AlbTargetGroups extends pulumi.ComponentResource {
                                 matcher: { httpCode: "200" },
                             },
                             targetGroupAttributes: [{ key: "deregistration_delay.timeout_seconds", value: `${args.deregistrationDelaySeconds}` }],
-                            ...(args.targetGroupName ? { targetGroupName: args.targetGroupName(service) } : {}),
                         },
+                        // A route's entry is merged over defaultConfiguration, an exact kind:namespace:name match
+                        // first (v3.5.0 pkg/gateway, targetGroupConfigConstructorImpl.mergeWithLongestMatch).
+                        ...(args.liveRoute
+                            ? {
+                                  routeConfigurations: [
+                                      {
+                                          routeIdentifier: { kind: "HTTPRoute", namespace: args.namespace, name: args.liveRoute.name },
+                                          targetGroupProps: { targetGroupName: args.liveRoute.targetGroupName(service) },
+                                      },
+                                  ],
+                              }
+                            : {}),
                     },
                 },
                 { parent: this, dependsOn: args.after },

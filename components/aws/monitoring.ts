@@ -5,9 +5,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { cloudwatchAlarms, cloudwatchDashboard, cloudwatchInsightsAlarms, type AwsMonitoringInput } from "../monitoring/cloudwatch";
 import type { MonitoringConfig } from "../monitoring/config";
 
+/** RDS event categories of a DB instance that page: storage running out, and failures (autoscaling included). */
+export const RDS_EVENT_CATEGORIES = ["low storage", "failure"] as const;
+
 export interface MonitoringArgs extends AwsMonitoringInput {
     stackName: string;
     notify: MonitoringConfig;
+    /** The database component: RDS refuses an event subscription naming an instance that does not exist yet. */
+    database: pulumi.Resource;
     /** The ACM certificate the stack issues, if any: alarmed before it expires. */
     certificateArn?: pulumi.Input<string>;
     tags: Record<string, string>;
@@ -79,6 +84,23 @@ export class Monitoring extends pulumi.ComponentResource {
                 parent,
             );
         }
+        // The database's own storage events, which say what the free-storage alarm cannot: "low storage"
+        // (RDS-EVENT-0089 over 90 % of the allocation used, RDS-EVENT-0007 storage full) and "failure"
+        // (RDS-EVENT-0223 autoscaling cannot scale, RDS-EVENT-0224 a step would reach the ceiling). The
+        // topic's default policy lets RDS of the same account publish.
+        // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.Messages.html
+        new aws.rds.EventSubscription(
+            `${name}-db-events`,
+            {
+                name: `${args.stackName}-db-events`,
+                snsTopic: topic.arn,
+                sourceType: "db-instance",
+                sourceIds: [args.dbInstanceIdentifier],
+                eventCategories: [...RDS_EVENT_CATEGORIES],
+                tags: args.tags,
+            },
+            { parent: this, dependsOn: [args.database] },
+        );
         // ACM's DaysToExpiry (AWS/CertificateManager, CertificateArn), published daily:
         // https://docs.aws.amazon.com/acm/latest/userguide/cloudwatch-metrics.html
         if (args.certificateArn !== undefined)

@@ -136,11 +136,11 @@ export class Network extends pulumi.ComponentResource {
                 trafficType: "ALL",
                 logDestinationType: "cloud-watch-logs",
                 logDestination: flowLogGroup.arn,
-                iamRoleArn: flowLogRole.arn,
+                iamRoleArn: flowLogRole.role.arn,
                 maxAggregationInterval: 60,
                 tags: tag("flow-logs"),
             },
-            parent,
+            { parent: this, dependsOn: flowLogRole.grants },
         );
 
         this.vpcId = vpc.id;

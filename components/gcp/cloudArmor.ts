@@ -15,6 +15,23 @@ export const WAF_RULES = [
     "protocolattack-v33-stable",
     "sessionfixation-v33-stable",
 ] as const;
+/**
+ * Signatures opted out of a rule. CRS 911100 (the only method-enforcement signature at sensitivity 1,
+ * https://cloud.google.com/armor/docs/waf-rules) allows GET, HEAD, POST and OPTIONS only (CRS's default
+ * tx.allowed_methods): every PUT, PATCH and DELETE the app serves would get 403. The app's own router
+ * answers methods it does not serve. Syntax: https://cloud.google.com/armor/docs/rule-tuning#opt_out_rule_signatures
+ */
+export const OPT_OUT: Partial<Record<(typeof WAF_RULES)[number], string[]>> = {
+    "methodenforcement-v33-stable": ["owasp-crs-v030301-id911100-methodenforcement"],
+};
+
+/** The match expression of a preconfigured rule at sensitivity 1, with its opted-out signatures. */
+export function wafExpression(rule: (typeof WAF_RULES)[number]): string {
+    const optOut = OPT_OUT[rule];
+    const options = optOut ? `{'sensitivity': 1, 'opt_out_rule_ids': [${optOut.map((id) => `'${id}'`).join(", ")}]}` : `{'sensitivity': 1}`;
+    return `evaluatePreconfiguredWaf('${rule}', ${options})`;
+}
+
 /** The rule every security policy ends with (the API adds it when absent; declared so it never drifts). */
 export const DEFAULT_RULE_PRIORITY = 2147483647;
 
@@ -31,7 +48,7 @@ export function cloudArmorPolicy(name: string, policyName: string, opts: pulumi.
                     priority: 1000 + i,
                     action: "deny(403)",
                     description: `OWASP CRS 3.3 ${rule}`,
-                    match: { expr: { expression: `evaluatePreconfiguredWaf('${rule}', {'sensitivity': 1})` } },
+                    match: { expr: { expression: wafExpression(rule) } },
                 })),
                 {
                     priority: DEFAULT_RULE_PRIORITY,

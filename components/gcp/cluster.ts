@@ -5,7 +5,7 @@ import * as kubernetes from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Sizing } from "../capacity";
 import { CONTROL_PLANE_ACCESS, RELEASE_CHANNELS } from "./config";
-import { gkeKubeconfig } from "./kubeconfig";
+import { gkeKubeconfig, sameControlPlaneAccess } from "./kubeconfig";
 import { serviceAccountId, type Labels } from "./naming";
 import { PODS_RANGE, SERVICES_RANGE } from "./network";
 import { gkeSecretsKey } from "./secretsKey";
@@ -48,7 +48,8 @@ export class GkeCluster extends pulumi.ComponentResource {
             throw new Error(
                 `GkeCluster ${name}: node pool needs at least one node per zone and max >= min (got min ${nodes.min}, max ${nodes.max}, zones ${args.sizing.zones}).`,
             );
-        const parent = { parent: this };
+        // The component's dependsOn (the project's APIs) is not inherited by children: passed on here.
+        const parent = { parent: this, dependsOn: opts?.dependsOn };
         const dns = args.controlPlaneAccess === "dns";
 
         const nodeSa = new gcp.serviceaccount.Account(
@@ -64,7 +65,7 @@ export class GkeCluster extends pulumi.ComponentResource {
             (role) => new gcp.projects.IAMMember(`${name}-nodes-${role.split(".").pop()}`, { project: args.projectId, role, member: nodeSa.member }, parent),
         );
 
-        const secretsKey = gkeSecretsKey(name, { projectId: args.projectId, region: args.region, protect: args.protect, labels: args.labels }, this);
+        const secretsKey = gkeSecretsKey(name, { projectId: args.projectId, region: args.region, protect: args.protect, labels: args.labels }, parent);
 
         // One node configuration for the pool and for the default pool GKE creates with the cluster.
         const nodeConfig = {
@@ -170,13 +171,19 @@ export class GkeCluster extends pulumi.ComponentResource {
         // no cluster CA (https://github.com/danielfoehrKn/kubeswitch/pull/163,
         // https://github.com/hashicorp/terraform-provider-kubernetes/issues/2637).
         const dnsEndpoint = cluster.controlPlaneEndpointsConfig.apply((c) => c.dnsEndpointConfig?.endpoint ?? "");
+        // The mode the stack was created with, kept in the state (the input is never updated): a later
+        // switch is refused before the provider, and everything it manages, is replaced.
+        const createdWith = new pulumi.Stash(`${name}-control-plane-access`, { input: args.controlPlaneAccess }, { parent: this, ignoreChanges: ["input"] });
         this.kubeconfig = pulumi.secret(
-            pulumi.all([cluster.name, cluster.endpoint, cluster.masterAuth, dnsEndpoint]).apply(([clusterName, ipEndpoint, auth, dnsName]) =>
-                gkeKubeconfig({
-                    name: `gke_${args.projectId}_${args.region}_${clusterName}`,
-                    ...(dns ? { endpoint: dnsName } : { endpoint: ipEndpoint, caCertificate: auth.clusterCaCertificate }),
+            pulumi
+                .all([cluster.name, cluster.endpoint, cluster.masterAuth, dnsEndpoint, createdWith.output, createdWith.urn])
+                .apply(([clusterName, ipEndpoint, auth, dnsName, created, stashUrn]) => {
+                    sameControlPlaneAccess(String(created), args.controlPlaneAccess, stashUrn);
+                    return gkeKubeconfig({
+                        name: `gke_${args.projectId}_${args.region}_${clusterName}`,
+                        ...(dns ? { endpoint: dnsName } : { endpoint: ipEndpoint, caCertificate: auth.clusterCaCertificate }),
+                    });
                 }),
-            ),
         );
         // Depends on the node pool: nothing is applied to the cluster before nodes can run it.
         this.provider = new kubernetes.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { ...parent, dependsOn: [pool] });

@@ -34,7 +34,7 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
     public readonly user = DATABASE_USER;
     /** Secret. */
     public readonly password: pulumi.Output<string>;
-    /** PEM of the instance's server CAs (two while Cloud SQL rotates them). */
+    /** PEM of every server CA the instance trusts: the active one and any upcoming one (a rotation in progress). */
     public readonly caCertificate: pulumi.Output<string>;
 
     constructor(name: string, args: CloudSqlPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -116,7 +116,13 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
         this.connectionName = instance.connectionName;
         this.host = instance.privateIpAddress;
         this.password = password;
-        this.caCertificate = instance.serverCaCerts.apply((certs) => certs.map((c) => c.cert.trim()).join("\n") + "\n");
+        // listServerCas, not the instance's serverCaCerts (the active CA only): it also returns a CA added
+        // for a rotation (`gcloud sql ssl server-ca-certs create`), so the app trusts both before the
+        // rotation switches the server over, and a `pulumi up` between the two steps keeps verify-ca working.
+        // https://cloud.google.com/sql/docs/postgres/admin-api/rest/v1beta4/instances/listServerCas
+        this.caCertificate = gcp.sql
+            .getCaCertsOutput({ instance: instance.name }, { parent: this })
+            .certs.apply((certs) => certs.map((c) => c.cert.trim()).join("\n") + "\n");
         this.registerOutputs({ instanceName: this.instanceName, connectionName: this.connectionName, host: this.host, password: this.password });
     }
 }

@@ -12,6 +12,23 @@ export interface GkeKubeconfigArgs {
     caCertificate?: string;
 }
 
+/**
+ * Refuses a gcp.controlPlaneAccess that differs from the one the stack was created with. The mode
+ * decides the kubeconfig's server and CA, and the Kubernetes provider plans a replacement of itself,
+ * so a delete-and-recreate of every object it manages, whenever the active cluster in its kubeconfig
+ * changes (pulumi-kubernetes provider.go DiffConfig: "planning a replacement iff the active cluster in
+ * the kubeconfig changes"): an outage of the whole app, namespaces and all.
+ */
+export function sameControlPlaneAccess(createdWith: string, configured: string, stashUrnHint: string): void {
+    if (createdWith === configured) return;
+    throw new Error(
+        `gcp.controlPlaneAccess is ${configured}, but this stack was created with ${createdWith}. Switching changes the kubeconfig's ` +
+            `endpoint, so Pulumi's Kubernetes provider would delete and recreate every in-cluster object (the app, its Secret, ` +
+            `the Gateway and its IP): an outage. Set it back to ${createdWith}, or build a new stack in the other mode. To switch ` +
+            `this stack anyway, accepting that outage, first run: pulumi state delete '${stashUrnHint}'.`,
+    );
+}
+
 export function gkeKubeconfig({ name, endpoint, caCertificate }: GkeKubeconfigArgs): string {
     // JSON is YAML: kubectl and the Pulumi Kubernetes provider read it as a kubeconfig.
     return JSON.stringify({

@@ -45,7 +45,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
         if (!Number.isInteger(args.appPort) || args.appPort < 1 || args.appPort > 65535)
             throw new Error(`LoadBalancer ${name}: appPort ${args.appPort} is not a TCP port.`);
         if (new Set(args.hostnames).size !== args.hostnames.length) throw new Error(`LoadBalancer ${name}: hostnames repeat (${args.hostnames.join(", ")}).`);
-        const parent = { parent: this };
+        // The component's dependsOn (the project's APIs) is not inherited by children: passed on here.
+        const parent = { parent: this, dependsOn: opts?.dependsOn };
 
         // Premium tier global anycast IP. Protected like stateful resources: DNS points at it.
         const ip = new gcp.compute.GlobalAddress(

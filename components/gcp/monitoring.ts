@@ -19,7 +19,8 @@ export interface GcpMonitoringArgs {
 export class GcpMonitoring extends pulumi.ComponentResource {
     constructor(name: string, args: GcpMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:gcp:Monitoring", name, {}, opts);
-        const parent = { parent: this };
+        // The component's dependsOn (the project's APIs) is not inherited by children: passed on here.
+        const parent = { parent: this, dependsOn: opts?.dependsOn };
         const input = pulumi.all([args.sqlInstance, args.redisInstance]).apply(([sqlInstance, redisInstance]) => ({
             projectId: args.projectId,
             region: args.region,

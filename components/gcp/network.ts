@@ -28,7 +28,8 @@ export class Network extends pulumi.ComponentResource {
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:gcp:Network", name, {}, opts);
-        const parent = { parent: this };
+        // The component's dependsOn (the project's APIs) is not inherited by children: passed on here.
+        const parent = { parent: this, dependsOn: opts?.dependsOn };
 
         const network = new gcp.compute.Network(
             name,

@@ -20,9 +20,8 @@ export interface SecretsKeyArgs {
 export function gkeSecretsKey(
     name: string,
     args: SecretsKeyArgs,
-    parent: pulumi.Resource,
+    opts: pulumi.CustomResourceOptions,
 ): { keyId: pulumi.Output<string>; grant: gcp.kms.CryptoKeyIAMMember } {
-    const opts = { parent };
     const ring = new gcp.kms.KeyRing(`${name}-secrets`, { location: args.region, project: args.projectId }, opts);
     const key = new gcp.kms.CryptoKey(
         `${name}-secrets`,

@@ -74,6 +74,14 @@ export const serviceNamesFor = (cfg: StackConfig): string[] =>
 export const PRE_STOP_SECONDS = 30;
 /** Time the app gets after SIGTERM to finish in-flight requests. */
 export const APP_DRAIN_SECONDS = 30;
+/**
+ * How long the app keeps an idle keep-alive connection open: podinfo's server sets IdleTimeout to twice
+ * its --http-server-timeout, 30 s by default (github.com/stefanprodan/podinfo pkg/api/http/server.go
+ * startServer, cmd/podinfo/main.go). A load balancer must close idle connections before the app does,
+ * or it may send a request down a connection the app is closing (a 502). An image with a shorter
+ * keep-alive needs this lowered.
+ */
+export const APP_KEEP_ALIVE_SECONDS = 60;
 /** Above preStop + drain, so the kubelet never SIGKILLs a pod that is still answering. */
 export const TERMINATION_GRACE_SECONDS = PRE_STOP_SECONDS + APP_DRAIN_SECONDS + 5;
 

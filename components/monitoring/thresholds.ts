@@ -1,5 +1,6 @@
 // Alert thresholds: config overrides or defaults derived from the capacity model. Pure (no Pulumi).
 import type { Sizing } from "../capacity";
+import { trafficFor } from "../cost/model";
 import type { MonitoringConfig } from "./config";
 
 export interface Thresholds {
@@ -13,8 +14,15 @@ export interface Thresholds {
     databaseCpuPercent: number;
     /** Database connections: 80% of the default max_connections of the class the model chose. */
     databaseConnections: number;
-    /** Free storage below this (GiB) means autoscaling has hit its ceiling or is about to. */
+    /**
+     * Free storage below this (GiB): half of what storage autoscaling keeps free at the initial size (it
+     * grows the disk when free space is at most 10 % of the allocated size, and the allocation only grows),
+     * so a new, empty database never starts in ALARM; reached only when autoscaling is at its ceiling, in
+     * its cool-down, or outrun (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.Autoscaling.html).
+     */
     databaseFreeStorageGiB: number;
+    /** Edge errors (5xx, connection errors) in 5 minutes: errorRatePercent of the requests the capacity model assumes. */
+    edgeErrorsPer5Min: number;
     /** Redis used memory (%) of the node's maxmemory. */
     redisMemoryPercent: number;
     /** Redis client connections: 80% of the engine's client limit. */
@@ -44,7 +52,8 @@ export function thresholdsFor(sizing: Sizing, cfg: MonitoringConfig): Thresholds
         readyPodFloor: sizing.app.hpaMin,
         databaseCpuPercent: 80,
         databaseConnections: Math.floor(rdsDefaultMaxConnections(sizing.database.memoryGiB) * 0.8),
-        databaseFreeStorageGiB: Math.ceil(sizing.database.maxStorageGiB * 0.1),
+        databaseFreeStorageGiB: Math.max(1, Math.floor(sizing.database.storageGiB * 0.05)),
+        edgeErrorsPer5Min: Math.max(1, Math.ceil(((cfg.errorRatePercent ?? 1) / 100) * trafficFor(sizing.targetUsers).requestsPerSecond * 300)),
         redisMemoryPercent: 80,
         redisConnections: Math.floor(REDIS_MAX_CLIENTS * 0.8),
         certificateDays: 14,

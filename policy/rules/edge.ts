@@ -6,6 +6,10 @@ import type { Policies, PolicyResource } from "@pulumi/policy";
 import { nsOf } from "./util";
 
 const LB_CONFIGURATION = "kubernetes:gateway.k8s.aws/v1:LoadBalancerConfiguration";
+const WEB_ACL = "aws:wafv2/webAcl:WebAcl";
+const WEB_ACL_LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration";
+/** Headers that carry credentials and must never reach the WAF logs. */
+const CREDENTIAL_HEADERS = ["authorization", "cookie"];
 /** One year: the least max-age the browsers' HSTS preload list accepts (https://hstspreload.org/). */
 export const HSTS_MIN_MAX_AGE = 31536000;
 
@@ -70,6 +74,31 @@ export const edgePolicies: Policies = [
         validateResource: (args, report) => {
             if (args.type !== LB_CONFIGURATION || args.props.spec?.scheme === "internal") return;
             if (!has(args.props.spec?.wafV2, "webACL")) report("Internet-facing ALB has no AWS WAF web ACL: set aws.waf true (spec.wafV2.webACL).");
+        },
+    },
+    {
+        // A stack rule: the logging configuration is its own resource, tied to its web ACL by dependency.
+        name: "alb-waf-rate-limit-logging",
+        description: "Every AWS WAF web ACL blocks a flooding source IP with a rate-based rule and logs what it blocks, credentials redacted.",
+        validateStack: (args, report) => {
+            const acls = args.resources.filter((r) => r.type === WEB_ACL);
+            if (acls.length === 0) args.notApplicable("no AWS WAF web ACL in this stack");
+            for (const acl of acls) {
+                const name = String(acl.props.name ?? acl.name);
+                const rules: { action?: object; statement?: { rateBasedStatement?: object } }[] = acl.props.rules ?? [];
+                if (!rules.some((r) => r.statement?.rateBasedStatement && has(r.action, "block")))
+                    report(
+                        `Web ACL ${name} has no blocking rate-based rule: add a rule with statement.rateBasedStatement and action block (components/aws/waf.ts).`,
+                    );
+                const logging = args.resources.filter((r) => r.type === WEB_ACL_LOGGING && r.dependencies.includes(acl));
+                if (logging.length === 0)
+                    report(`Web ACL ${name} logs nothing: add a WebAclLoggingConfiguration with resourceArn set to its ARN (an aws-waf-logs-* destination).`);
+                for (const l of logging) {
+                    const redacted = (l.props.redactedFields ?? []).map((f: { singleHeader?: { name?: string } }) => f.singleHeader?.name?.toLowerCase());
+                    const missing = CREDENTIAL_HEADERS.filter((h) => !redacted.includes(h));
+                    if (missing.length > 0) report(`Web ACL ${name} writes credentials to its logs: add redactedFields singleHeader ${missing.join(", ")}.`);
+                }
+            }
         },
     },
     {

@@ -122,6 +122,8 @@ export const awsMock: ResourceMock = {
                     engineVersionActual: `${inputs.engineVersion}.1`,
                 };
             }
+            case "aws:sns/topic:Topic":
+                return { id: arn("sns", inputs.name ?? name), arn: arn("sns", inputs.name ?? name) };
             case "aws:rds/subnetGroup:SubnetGroup":
             case "aws:rds/parameterGroup:ParameterGroup": {
                 const groupName = inputs.name ?? `${name}-${hex(name, 7)}`;
@@ -147,14 +149,13 @@ export const awsMock: ResourceMock = {
                 return {
                     id: certArn,
                     arn: certArn,
-                    domainValidationOptions: [
-                        {
-                            domainName: inputs.domainName,
-                            resourceRecordName: `_${hex(name, 32)}.${inputs.domainName}.`,
-                            resourceRecordType: "CNAME",
-                            resourceRecordValue: `_${hex(`${name}v`, 32)}.xlfgrmvvlj.acm-validations.aws.`,
-                        },
-                    ],
+                    // One per name on the certificate (the domain and each subject alternative name).
+                    domainValidationOptions: [inputs.domainName, ...(inputs.subjectAlternativeNames ?? [])].map((domainName: string) => ({
+                        domainName,
+                        resourceRecordName: `_${hex(`${name}${domainName}`, 32)}.${domainName}.`,
+                        resourceRecordType: "CNAME",
+                        resourceRecordValue: `_${hex(`${name}${domainName}v`, 32)}.xlfgrmvvlj.acm-validations.aws.`,
+                    })),
                 };
             }
             case "aws:acm/certificateValidation:CertificateValidation":

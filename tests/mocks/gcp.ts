@@ -27,6 +27,21 @@ export const gcpMock: ResourceMock = {
         // europe-west1 has zones b, c, d; us-central1 has a, b, c, f.
         if (token === "gcp:compute/getZones:getZones")
             return { id: inputs.region, names: ["d", "b", "c"].map((z) => `${inputs.region}-${z}`), project: inputs.project, region: inputs.region };
+        // An instance mid-rotation: the active CA and the upcoming one (listServerCas returns both).
+        if (token === "gcp:sql/getCaCerts:getCaCerts")
+            return {
+                id: inputs.instance,
+                instance: inputs.instance,
+                project: "my-gcp-project-id",
+                activeVersion: hex(`sha1${inputs.instance}`, 40),
+                certs: [`sql-${inputs.instance}`, `sql-${inputs.instance}-upcoming`].map((cn) => ({
+                    cert: pem(cn),
+                    commonName: `C=US,O=Google\\, Inc,CN=Google Cloud SQL Server CA,dnQualifier=${hex(cn, 8)}`,
+                    createTime: "2026-11-22T04:00:00Z",
+                    expirationTime: "2036-11-20T04:00:00Z",
+                    sha1Fingerprint: hex(`sha1${cn}`, 40),
+                })),
+            };
         if (token === "gcp:organizations/getProject:getProject")
             return { id: `projects/${inputs.projectId}`, projectId: inputs.projectId, number: "123456789012" };
         return undefined;
