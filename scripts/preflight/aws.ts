@@ -26,7 +26,7 @@ import { GetRoleCommand, IAMClient, SimulatePrincipalPolicyCommand } from "@aws-
 import { DescribeOrderableDBInstanceOptionsCommand, RDSClient } from "@aws-sdk/client-rds";
 import { GetAWSDefaultServiceQuotaCommand, GetServiceQuotaCommand, ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import type { Needs } from "./needs";
+import { vcpuNeed, type Needs } from "./needs";
 import { attempt, closingRows, offeredInZones, orderable, permissions, quota, unknown, versionSupported, type Row } from "./judge";
 
 export interface AwsClients {
@@ -195,9 +195,8 @@ export async function awsChecks(c: AwsClients, { needs, zones: given, egress }: 
         );
     }
 
-    const vcpuNeed = needs.pools.reduce((a, p) => a + p.vcpu * p.max, 0);
     const quotaChecks: [keyof typeof QUOTAS, number, string, () => Promise<number>][] = [
-        ["vcpu", vcpuNeed, "vCPUs (node groups at their autoscaler maxima)", () => vcpusInUse(c)],
+        ["vcpu", vcpuNeed(needs.pools), "vCPUs (node groups at their autoscaler maxima, one surging)", () => vcpusInUse(c)],
         [
             "eip",
             needs.publicAddresses,

@@ -9,7 +9,7 @@
 //   Resource providers (registrationState):          https://learn.microsoft.com/rest/api/resources/providers/list
 //   Permissions of the caller at a scope:            https://learn.microsoft.com/rest/api/authorization/permissions/list-for-resource-group
 import type { TokenCredential } from "@azure/core-auth";
-import { azureProviders, type Needs } from "./needs";
+import { azureProviders, vcpuNeed, type Needs } from "./needs";
 import { attempt, closingRows, enabled, offeredInZones, orderable, permissions, quota, unknown, versionSupported, type Row } from "./judge";
 
 export const ARM = "https://management.azure.com";
@@ -96,7 +96,7 @@ export async function azureChecks(
         );
     }
 
-    const vcpu = needs.pools.reduce((a, p) => a + p.vcpu * p.max, 0);
+    const vcpu = vcpuNeed(needs.pools);
     rows.push(
         ...(await attempt(`quota: vCPUs in ${location}`, "grant Microsoft.Compute/locations/usages/read", async () => {
             const usages = await list<Usage>(`${sub}/providers/Microsoft.Compute/locations/${location}/usages?api-version=2024-07-01`);
@@ -108,13 +108,13 @@ export async function azureChecks(
                     need: vcpu,
                     limit: cores?.limit,
                     used: cores?.currentValue,
-                    unit: "vCPUs (node pools at their autoscaler maxima)",
+                    unit: "vCPUs (node pools at their autoscaler maxima, one surging)",
                     increase: quotaFix("Total Regional vCPUs"),
                 }),
             ];
             for (const [size, family] of families) {
                 const f = find(family);
-                const need = needs.pools.filter((p) => p.size === size).reduce((a, p) => a + p.vcpu * p.max, 0);
+                const need = vcpuNeed(needs.pools.filter((p) => p.size === size));
                 out.push(
                     quota({
                         check: `quota: ${family} vCPUs in ${location}`,

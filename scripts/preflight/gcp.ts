@@ -8,7 +8,8 @@
 //   Service Usage services.list, filter state:ENABLED:        https://cloud.google.com/service-usage/docs/reference/rest/v1/services/list
 //   Resource Manager projects.testIamPermissions:             https://cloud.google.com/resource-manager/reference/rest/v1/projects/testIamPermissions
 import type { AuthClient } from "google-auth-library";
-import { gcpServices, type Needs } from "./needs";
+import { PRE_ENABLED_APIS } from "../../components/gcp/prerequisites";
+import { gcpServices, vcpuNeed, type Needs } from "./needs";
 import { attempt, closingRows, enabled, offeredInZones, orderable, permissions, quota, unknown, versionSupported, type Row } from "./judge";
 
 export const GCP_ENDPOINTS = {
@@ -67,11 +68,11 @@ export async function gcpChecks(
         })),
     );
 
-    const vcpu = needs.pools.reduce((a, p) => a + p.vcpu * p.max, 0);
-    const nodes = needs.pools.reduce((a, p) => a + p.max, 0);
+    const vcpu = vcpuNeed(needs.pools);
+    const nodes = needs.pools.reduce((a, p) => a + p.max, 0) + 1;
     const family = needs.pools[0].size.split("-")[0];
     const wanted: [string, number, string][] = [
-        ["CPUS", vcpu, "vCPUs (node pool at its autoscaler maximum)"],
+        ["CPUS", vcpu, "vCPUs (node pool at its autoscaler maximum, one surging)"],
         ...(FAMILY_CPU_QUOTA.test(family) ? [[`${family.toUpperCase()}_CPUS`, vcpu, `${family} vCPUs`] as [string, number, string]] : []),
         ["IN_USE_ADDRESSES", needs.publicAddresses, "external addresses (Cloud NAT)"],
         // pd-balanced boot disks count toward SSD_TOTAL_GB (https://cloud.google.com/compute/resource-usage#disk_quota).
@@ -127,7 +128,8 @@ export async function gcpChecks(
         })),
     );
 
-    const services = gcpServices(needs.actions);
+    // The stack enables the APIs it uses (gcp:projects/service); those it cannot enable must be on already.
+    const services = [...new Set([...PRE_ENABLED_APIS, ...gcpServices(needs.actions)])].filter((s) => !needs.enablesApis?.includes(s)).sort();
     rows.push(
         ...(await attempt("APIs: enabled in the project", "grant serviceusage.services.list", async () => {
             const on = new Set<string>();

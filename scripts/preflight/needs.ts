@@ -33,7 +33,12 @@ export interface Needs {
     actions: string[];
     /** Resource types with no known action: their permissions are not checked (listed, never passed). */
     unmapped: string[];
+    /** GCP: the APIs the stack enables itself (gcp:projects/service), which need not be on beforehand. */
+    enablesApis?: string[];
 }
+
+/** vCPUs the node pools reach: every pool at its maximum plus one node surging during an upgrade (components/capacity.ts nodeVcpuQuota). */
+export const vcpuNeed = (pools: Needs["pools"]): number => pools.reduce((a, p) => a + p.vcpu * p.max, 0) + Math.max(0, ...pools.map((p) => p.vcpu));
 
 // Create (or the write that creates) per resource type. Sources: AWS Service Authorization Reference
 // (https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html),
@@ -66,6 +71,7 @@ const ACTIONS: Record<string, string[]> = {
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ["iam:AttachRolePolicy"],
     "aws:kms/alias:Alias": ["kms:CreateAlias"],
     "aws:kms/key:Key": ["kms:CreateKey"],
+    "aws:rds/eventSubscription:EventSubscription": ["rds:CreateEventSubscription"],
     "aws:rds/instance:Instance": ["rds:CreateDBInstance"],
     "aws:rds/parameterGroup:ParameterGroup": ["rds:CreateDBParameterGroup"],
     "aws:rds/subnetGroup:SubnetGroup": ["rds:CreateDBSubnetGroup"],
@@ -78,6 +84,7 @@ const ACTIONS: Record<string, string[]> = {
     "aws:sns/topic:Topic": ["sns:CreateTopic"],
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ["ec2:AuthorizeSecurityGroupIngress"],
     "aws:wafv2/webAcl:WebAcl": ["wafv2:CreateWebACL"],
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": ["wafv2:PutLoggingConfiguration"],
 
     "gcp:compute/firewall:Firewall": ["compute.firewalls.create"],
     "gcp:compute/globalAddress:GlobalAddress": ["compute.globalAddresses.create"],
@@ -94,6 +101,7 @@ const ACTIONS: Record<string, string[]> = {
     "gcp:monitoring/alertPolicy:AlertPolicy": ["monitoring.alertPolicies.create"],
     "gcp:monitoring/dashboard:Dashboard": ["monitoring.dashboards.create"],
     "gcp:projects/iAMMember:IAMMember": ["resourcemanager.projects.setIamPolicy"],
+    "gcp:projects/service:Service": ["serviceusage.services.enable"],
     "gcp:redis/instance:Instance": ["redis.instances.create"],
     "gcp:serviceaccount/account:Account": ["iam.serviceAccounts.create", "iam.serviceAccounts.actAs"],
     "gcp:servicenetworking/connection:Connection": ["servicenetworking.services.addPeering"],
@@ -178,6 +186,7 @@ interface Inputs {
     "gcp:container/cluster:Cluster": { releaseChannel?: { channel: string }; masterAuthorizedNetworksConfig?: { cidrBlocks?: { cidrBlock: string }[] } };
     "gcp:sql/databaseInstance:DatabaseInstance": { databaseVersion: string; settings: { tier: string; availabilityType: string } };
     "gcp:redis/instance:Instance": { redisVersion: string; tier: string; memorySizeGb: number };
+    "gcp:projects/service:Service": { service: string };
     "azure-native:containerservice:ManagedCluster": { kubernetesVersion: string; agentPoolProfiles: Pool[] };
     "azure-native:containerservice:AgentPool": Pool;
     "azure-native:dbforpostgresql:Server": { version: string; sku: { name: string }; highAvailability?: { mode: string } };
@@ -228,6 +237,7 @@ export function needsFor(cfg: StackConfig, resources: readonly PlannedResource[]
                 ...base,
                 cloud: "gcp",
                 project: gcpProject,
+                enablesApis: every(resources, "gcp:projects/service:Service").map((r) => r.service),
                 zones: cfg.gcp?.zones,
                 zoneCount: 3,
                 pools: [{ size: pool.nodeConfig.machineType, vcpu: vcpuPerNode, max: pool.autoscaling.totalMaxNodeCount }],

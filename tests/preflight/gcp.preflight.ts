@@ -110,19 +110,20 @@ describe("preflight: GCP (documented shapes through google-auth-library)", funct
         serviceusage: `${url}/serviceusage/v1`,
         resourcemanager: `${url}/resourcemanager/v1`,
     });
-    // The plan: 33 × n2-standard-4 = 132 vCPUs, 33 × 100 GB pd-balanced, 1 NAT address.
+    // The plan: 33 × n2-standard-4 = 132 vCPUs and one surging node, 34 × 100 GB pd-balanced, 1 NAT address; the stack
+    // enables its APIs itself, so only Service Usage and Resource Manager must be on beforehand.
     const zones = ["europe-west1-b", "europe-west1-c", "europe-west1-d"];
     const sufficient = (): Project => ({
         quotas: {
-            CPUS: { limit: 200, usage: 68 },
-            N2_CPUS: { limit: 140, usage: 8 },
+            CPUS: { limit: 204, usage: 68 },
+            N2_CPUS: { limit: 144, usage: 8 },
             IN_USE_ADDRESSES: { limit: 8, usage: 7 },
-            SSD_TOTAL_GB: { limit: 4096, usage: 796 },
+            SSD_TOTAL_GB: { limit: 4196, usage: 796 },
         },
         machineTypeIn: zones,
         channels: ["RAPID", "REGULAR", "STABLE"],
         tiers: [{ tier: "db-custom-8-32768", region: ["europe-west1", "us-central1"] }],
-        enabled: gcpServices(needs.actions),
+        enabled: ["cloudresourcemanager.googleapis.com", "serviceusage.googleapis.com"],
         denied: [],
         egress: "198.51.100.7",
     });
@@ -134,6 +135,7 @@ describe("preflight: GCP (documented shapes through google-auth-library)", funct
         assert.deepEqual(needs.database, { version: "POSTGRES_17", size: "db-custom-8-32768", ha: "REGIONAL" });
         assert.deepEqual(needs.allowList, { key: "gcp.masterAuthorizedNetworks", cidrs: ["198.51.100.0/24"] });
         assert.ok(gcpServices(needs.actions).includes("container.googleapis.com") && gcpServices(needs.actions).includes("sqladmin.googleapis.com"));
+        assert.ok(needs.enablesApis!.includes("servicenetworking.googleapis.com"), "the stack enables its APIs itself");
         assert.deepEqual(needs.unmapped, []);
     });
 
@@ -147,36 +149,36 @@ describe("preflight: GCP (documented shapes through google-auth-library)", funct
         );
         assert.equal(rows.length, 11);
         assert.equal(row(rows, "zones").detail, zones.join(", "));
-        assert.match(row(rows, "quota: CPUS").detail, /needs 132 .*quota 200, 68 in use, 132 free/);
-        assert.match(row(rows, "quota: SSD_TOTAL_GB").detail, /needs 3300 .*quota 4096, 796 in use/);
+        assert.match(row(rows, "quota: CPUS").detail, /needs 136 .*quota 204, 68 in use, 136 free/);
+        assert.match(row(rows, "quota: SSD_TOTAL_GB").detail, /needs 3400 .*quota 4196, 796 in use/);
         assert.ok(seen.auth.length >= 8 && seen.auth.every((a) => a === "Bearer test-token"), seen.auth.join());
     });
 
-    it("refuses each class: quotas one short, a machine type missing in a zone, a channel not offered, a tier not in the region, a disabled API, a missing permission, an allow-list without the caller", async () => {
+    it("refuses each class: quotas one short, a machine type missing in a zone, a channel not offered, a tier not in the region, an API the stack cannot enable itself disabled, a missing permission, an allow-list without the caller", async () => {
         const p = sufficient();
         p.quotas = {
-            CPUS: { limit: 199, usage: 68 },
-            N2_CPUS: { limit: 139, usage: 8 },
+            CPUS: { limit: 203, usage: 68 },
+            N2_CPUS: { limit: 143, usage: 8 },
             IN_USE_ADDRESSES: { limit: 8, usage: 8 },
-            SSD_TOTAL_GB: { limit: 4095, usage: 796 },
+            SSD_TOTAL_GB: { limit: 4195, usage: 796 },
         };
         p.machineTypeIn = ["europe-west1-b", "europe-west1-c"];
         p.channels = ["RAPID", "STABLE"];
         p.tiers = [{ tier: "db-custom-8-32768", region: ["us-central1"] }];
-        p.enabled = p.enabled.filter((s) => s !== "servicenetworking.googleapis.com");
+        p.enabled = ["serviceusage.googleapis.com"];
         p.denied = ["container.clusters.create", "iam.serviceAccounts.actAs"];
         p.egress = "192.0.2.44";
         const url = await gcpServer(p, { auth: [] });
         const rows = await gcpChecks(auth(), { needs, endpoints: endpoints(url), egress: { ip: await egressAddress(`${url}/ip`) } });
         const fails = (prefix: string, detail: RegExp, fix: RegExp) => assertFails(rows, prefix, detail, fix);
-        fails("quota: CPUS", /131 free/, /request CPUS in europe-west1 to at least 200/);
-        fails("quota: N2_CPUS", /131 free/, /N2_CPUS .* at least 140/);
+        fails("quota: CPUS", /135 free/, /request CPUS in europe-west1 to at least 204/);
+        fails("quota: N2_CPUS", /135 free/, /N2_CPUS .* at least 144/);
         fails("quota: IN_USE_ADDRESSES", /needs 1 .*0 free/, /at least 9/);
-        fails("quota: SSD_TOTAL_GB", /3299 free/, /at least 4096/);
+        fails("quota: SSD_TOTAL_GB", /3399 free/, /at least 4196/);
         fails("size: n2-standard-4", /not offered in europe-west1-d/, /gcp\.zones/);
         fails("version: GKE release channel", /REGULAR is not supported; supported: RAPID, STABLE/, /gcp\.releaseChannel/);
         fails("database: Cloud SQL", /tier db-custom-8-32768 in europe-west1 is not orderable/, /region/);
-        fails("APIs", /not enabled: servicenetworking\.googleapis\.com/, /gcloud services enable servicenetworking\.googleapis\.com --project zdp-prod/);
+        fails("APIs", /not enabled: cloudresourcemanager\.googleapis\.com/, /gcloud services enable cloudresourcemanager\.googleapis\.com --project zdp-prod/);
         fails("permissions", /denied 2 of \d+: container\.clusters\.create, iam\.serviceAccounts\.actAs/, /container\.clusters\.create/);
         fails("allow-list", /192\.0\.2\.44 is not in gcp\.masterAuthorizedNetworks/, /including 192\.0\.2\.44\/32/);
     });
