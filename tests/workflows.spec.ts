@@ -104,6 +104,9 @@ describe("GitHub Actions workflows", function () {
         );
         assert.match(job.concurrency!.group, /\$\{\{ matrix\.stack \}\}/);
         const preview = job.steps.find((s) => s.with?.command === "preview")!;
+        const preflight = job.steps.findIndex((s) => /npm run preflight -- --stack "\$CLOUD_STACK"/.test(s.run ?? ""));
+        assert.ok(preflight > job.steps.findIndex((s) => s.uses?.startsWith("google-github-actions/auth")), "preflight runs with the cloud credentials");
+        assert.ok(preflight < job.steps.indexOf(preview), "preflight runs before the preview");
         assert.match(preview.uses!, /^pulumi\/actions@v7$/);
         assert.equal(preview.with!.policyPacks, "policy");
         assert.equal(preview.with!["comment-on-pr"], true);

@@ -1,0 +1,322 @@
+// AWS: the plan's needs against the account's read-only APIs, through the AWS SDK v3 clients.
+// Every call is a Describe/Get/List/Simulate: nothing is created. API references:
+//   EC2 DescribeAvailabilityZones, DescribeInstanceTypeOfferings, DescribeInstances, DescribeInstanceTypes,
+//     DescribeAddresses, DescribeVpcs, DescribeNatGateways, DescribeSubnets: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/
+//   Service Quotas GetServiceQuota / GetAWSDefaultServiceQuota: https://docs.aws.amazon.com/servicequotas/2019-06-24/apireference/
+//   EKS DescribeClusterVersions: https://docs.aws.amazon.com/eks/latest/APIReference/API_DescribeClusterVersions.html
+//   RDS DescribeOrderableDBInstanceOptions: https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeOrderableDBInstanceOptions.html
+//   ElastiCache DescribeCacheEngineVersions, DescribeReservedCacheNodesOfferings: https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/
+//   IAM SimulatePrincipalPolicy, GetRole: https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulatePrincipalPolicy.html
+//   STS GetCallerIdentity, ELBv2 DescribeLoadBalancers.
+import {
+    DescribeAddressesCommand,
+    DescribeAvailabilityZonesCommand,
+    DescribeInstancesCommand,
+    DescribeInstanceTypeOfferingsCommand,
+    DescribeInstanceTypesCommand,
+    DescribeNatGatewaysCommand,
+    DescribeSubnetsCommand,
+    DescribeVpcsCommand,
+    EC2Client,
+} from "@aws-sdk/client-ec2";
+import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DescribeCacheEngineVersionsCommand, DescribeReservedCacheNodesOfferingsCommand, ElastiCacheClient } from "@aws-sdk/client-elasticache";
+import { DescribeClusterVersionsCommand, EKSClient } from "@aws-sdk/client-eks";
+import { GetRoleCommand, IAMClient, SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
+import { DescribeOrderableDBInstanceOptionsCommand, RDSClient } from "@aws-sdk/client-rds";
+import { GetAWSDefaultServiceQuotaCommand, GetServiceQuotaCommand, ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { vcpuNeed, type Needs } from "./needs";
+import { attempt, closingRows, offeredInZones, orderable, permissions, quota, unknown, versionSupported, type Row } from "./judge";
+
+export interface AwsClients {
+    ec2: EC2Client;
+    quotas: ServiceQuotasClient;
+    eks: EKSClient;
+    rds: RDSClient;
+    elasticache: ElastiCacheClient;
+    iam: IAMClient;
+    sts: STSClient;
+    elbv2: ElasticLoadBalancingV2Client;
+}
+
+/** Clients on the SDK's default credential chain; `endpoint` (tests) points all of them at one server. */
+export function awsClients(region: string, endpoint?: (service: keyof AwsClients) => string | undefined): AwsClients {
+    const opts = (s: keyof AwsClients) => ({ region, maxAttempts: 2, ...(endpoint?.(s) ? { endpoint: endpoint(s) } : {}) });
+    return {
+        ec2: new EC2Client(opts("ec2")),
+        quotas: new ServiceQuotasClient(opts("quotas")),
+        eks: new EKSClient(opts("eks")),
+        rds: new RDSClient(opts("rds")),
+        elasticache: new ElastiCacheClient(opts("elasticache")),
+        iam: new IAMClient(opts("iam")),
+        sts: new STSClient(opts("sts")),
+        elbv2: new ElasticLoadBalancingV2Client(opts("elbv2")),
+    };
+}
+
+// Quota codes, as Service Quotas names them (console "AWS services" pages; the VPC ones also in
+// https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html, the ALB one in
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html).
+const QUOTAS = {
+    vcpu: { service: "ec2", code: "L-1216C47A", name: "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances, vCPUs" },
+    eip: { service: "ec2", code: "L-0263D0A3", name: "EC2-VPC Elastic IPs" },
+    vpc: { service: "vpc", code: "L-F678F1CE", name: "VPCs per Region" },
+    nat: { service: "vpc", code: "L-FE5A380F", name: "NAT gateways per Availability Zone" },
+    alb: { service: "elasticloadbalancing", code: "L-53DA6B97", name: "Application Load Balancers per Region" },
+} as const;
+/** The instance families L-1216C47A counts (its name lists them). */
+const STANDARD_FAMILY = /^[acdhimrtz]/;
+
+async function quotaValue(c: AwsClients, q: (typeof QUOTAS)[keyof typeof QUOTAS]): Promise<number | undefined> {
+    try {
+        return (await c.quotas.send(new GetServiceQuotaCommand({ ServiceCode: q.service, QuotaCode: q.code }))).Quota?.Value;
+    } catch (e) {
+        // No applied value: the account has the default (GetServiceQuota's documented NoSuchResourceException).
+        if ((e as Error).name !== "NoSuchResourceException") throw e;
+        return (await c.quotas.send(new GetAWSDefaultServiceQuotaCommand({ ServiceCode: q.service, QuotaCode: q.code }))).Quota?.Value;
+    }
+}
+
+const quotaRow = (region: string, q: (typeof QUOTAS)[keyof typeof QUOTAS], need: number, limit: number | undefined, used: number, unit: string) =>
+    quota({
+        check: `quota: ${q.name} (${q.service} ${q.code})`,
+        need,
+        limit,
+        used,
+        unit,
+        increase: (n) =>
+            `aws service-quotas request-service-quota-increase --region ${region} --service-code ${q.service} --quota-code ${q.code} --desired-value ${n}`,
+    });
+
+async function all<T>(page: (token?: string) => Promise<{ items: T[]; next?: string }>): Promise<T[]> {
+    const out: T[] = [];
+    let token: string | undefined;
+    do {
+        const { items, next } = await page(token);
+        out.push(...items);
+        token = next;
+    } while (token);
+    return out;
+}
+
+/** The zones the stack picks on its first run (stacks/aws.ts): the first available ones that need no opt-in. */
+async function stackZones(c: AwsClients, n: number): Promise<string[]> {
+    const { AvailabilityZones = [] } = await c.ec2.send(
+        new DescribeAvailabilityZonesCommand({
+            Filters: [
+                { Name: "state", Values: ["available"] },
+                { Name: "opt-in-status", Values: ["opt-in-not-required"] },
+                { Name: "zone-type", Values: ["availability-zone"] },
+            ],
+        }),
+    );
+    return AvailabilityZones.map((z) => z.ZoneName!)
+        .sort()
+        .slice(0, n);
+}
+
+async function vcpusInUse(c: AwsClients): Promise<number> {
+    const types = await all(async (NextToken) => {
+        const r = await c.ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: "instance-state-name", Values: ["pending", "running"] }], NextToken }));
+        return { items: (r.Reservations ?? []).flatMap((x) => x.Instances ?? []).map((i) => i.InstanceType!), next: r.NextToken };
+    });
+    const standard = types.filter((t) => STANDARD_FAMILY.test(t));
+    if (standard.length === 0) return 0;
+    const unique = [...new Set(standard)];
+    const vcpus = new Map<string, number>();
+    for (let i = 0; i < unique.length; i += 100) {
+        const r = await c.ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: unique.slice(i, i + 100) }));
+        for (const t of r.InstanceTypes ?? []) vcpus.set(t.InstanceType!, t.VCpuInfo?.DefaultVCpus ?? NaN);
+    }
+    return standard.reduce((a, t) => a + (vcpus.get(t) ?? NaN), 0);
+}
+
+/** Most NAT gateways (pending or available) in any one of `zones`. */
+async function natPerZoneInUse(c: AwsClients, zones: string[]): Promise<number> {
+    const nats = await all(async (NextToken) => {
+        const r = await c.ec2.send(new DescribeNatGatewaysCommand({ Filter: [{ Name: "state", Values: ["pending", "available"] }], NextToken }));
+        return { items: r.NatGateways ?? [], next: r.NextToken };
+    });
+    if (nats.length === 0) return 0;
+    const { Subnets = [] } = await c.ec2.send(new DescribeSubnetsCommand({ SubnetIds: [...new Set(nats.map((n) => n.SubnetId!))] }));
+    const zoneOf = new Map(Subnets.map((s) => [s.SubnetId, s.AvailabilityZone]));
+    return Math.max(0, ...zones.map((z) => nats.filter((n) => zoneOf.get(n.SubnetId) === z).length));
+}
+
+/** The IAM principal behind the caller: an assumed role's role (with its path), or the user itself. */
+async function principalArn(c: AwsClients, arn: string): Promise<string> {
+    const role = /^arn:(aws[a-z-]*):sts::\d{12}:assumed-role\/([^/]+)\//.exec(arn);
+    if (!role) return arn;
+    return (await c.iam.send(new GetRoleCommand({ RoleName: role[2] }))).Role!.Arn!;
+}
+
+export interface AwsInput {
+    needs: Needs;
+    /** Zones to check instead of the ones the stack would pick (a stack that already chose them). */
+    zones?: string[];
+    egress: { ip?: string; error?: string };
+}
+
+export async function awsChecks(c: AwsClients, { needs, zones: given, egress }: AwsInput): Promise<Row[]> {
+    const rows: Row[] = [];
+    const region = needs.region;
+    let zones: string[] = given ?? [];
+    const zoneFix = `pick another region (aws:region) or name zones that offer it`;
+    rows.push(
+        ...(await attempt("zones: the stack's availability zones", zoneFix, async () => {
+            if (!given) zones = await stackZones(c, needs.zoneCount);
+            return zones.length >= needs.zoneCount
+                ? { check: "zones: the stack's availability zones", status: "ok", detail: `${zones.join(", ")}` }
+                : unknown(
+                      "zones: the stack's availability zones",
+                      `${region} has ${zones.length} zones without opt-in; the stack needs ${needs.zoneCount}`,
+                      zoneFix,
+                  );
+        })),
+    );
+
+    for (const size of [...new Set(needs.pools.map((p) => p.size))]) {
+        const check = `size: EC2 ${size} offered in each zone`;
+        rows.push(
+            ...(await attempt(check, zoneFix, async () => {
+                const offers = await all(async (NextToken) => {
+                    const r = await c.ec2.send(
+                        new DescribeInstanceTypeOfferingsCommand({
+                            LocationType: "availability-zone",
+                            Filters: [{ Name: "instance-type", Values: [size] }],
+                            NextToken,
+                        }),
+                    );
+                    return { items: r.InstanceTypeOfferings ?? [], next: r.NextToken };
+                });
+                return offeredInZones(check, size, zones, new Set(offers.map((o) => o.Location!)), `${zoneFix}, or nodeArch for another family`);
+            })),
+        );
+    }
+
+    const quotaChecks: [keyof typeof QUOTAS, number, string, () => Promise<number>][] = [
+        ["vcpu", vcpuNeed(needs.pools), "vCPUs (node groups at their autoscaler maxima, one surging)", () => vcpusInUse(c)],
+        [
+            "eip",
+            needs.publicAddresses,
+            "Elastic IPs (one per NAT gateway)",
+            async () => (await c.ec2.send(new DescribeAddressesCommand({ Filters: [{ Name: "domain", Values: ["vpc"] }] }))).Addresses?.length ?? 0,
+        ],
+        [
+            "vpc",
+            1,
+            "VPC",
+            async () =>
+                (
+                    await all(async (NextToken) => {
+                        const r = await c.ec2.send(new DescribeVpcsCommand({ NextToken }));
+                        return { items: r.Vpcs ?? [], next: r.NextToken };
+                    })
+                ).length,
+        ],
+        ["nat", Math.ceil(needs.natGateways / Math.max(1, needs.zoneCount)), "NAT gateway(s) per zone", () => natPerZoneInUse(c, zones)],
+        [
+            "alb",
+            1,
+            "ALB (the AWS Load Balancer Controller's, for the Gateway)",
+            async () =>
+                (
+                    await all(async (Marker) => {
+                        const r = await c.elbv2.send(new DescribeLoadBalancersCommand({ Marker }));
+                        return { items: (r.LoadBalancers ?? []).filter((l) => l.Type === "application"), next: r.NextMarker };
+                    })
+                ).length,
+        ],
+    ];
+    for (const [k, need, unit, inUse] of quotaChecks) {
+        const q = QUOTAS[k];
+        rows.push(
+            ...(await attempt(`quota: ${q.name} (${q.service} ${q.code})`, `check ${q.code} in the Service Quotas console`, async () =>
+                quotaRow(region, q, need, await quotaValue(c, q), await inUse(), unit),
+            )),
+        );
+    }
+
+    const k8s = needs.kubernetes.version!;
+    rows.push(
+        ...(await attempt("version: EKS Kubernetes minor", "check https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html", async () => {
+            const versions = await all(async (nextToken) => {
+                const r = await c.eks.send(new DescribeClusterVersionsCommand({ nextToken }));
+                return { items: r.clusterVersions ?? [], next: r.nextToken };
+            });
+            const supported = versions.filter((v) => v.versionStatus && v.versionStatus !== "UNSUPPORTED").map((v) => v.clusterVersion!);
+            return versionSupported("version: EKS Kubernetes minor", k8s, supported, "aws.kubernetesVersion");
+        })),
+    );
+
+    const db = needs.database;
+    const dbCheck = `database: RDS PostgreSQL ${db.version} on ${db.size}, ${db.ha}`;
+    rows.push(
+        ...(await attempt(dbCheck, "check the RDS console's create page for the region", async () => {
+            const options = await all(async (Marker) => {
+                const r = await c.rds.send(new DescribeOrderableDBInstanceOptionsCommand({ Engine: "postgres", DBInstanceClass: db.size, Marker }));
+                return { items: r.OrderableDBInstanceOptions ?? [], next: r.Marker };
+            });
+            // The stack's version is a major ("18") or major.minor ("18.1"); RDS picks the newest minor of a major.
+            const match = options.filter((o) => o.EngineVersion === db.version || o.EngineVersion?.startsWith(`${db.version}.`));
+            const found = match.some((o) => db.ha !== "Multi-AZ" || o.MultiAZCapable);
+            const versions = [...new Set(options.filter((o) => o.MultiAZCapable).map((o) => o.EngineVersion!.split(".")[0]))].sort();
+            return orderable(
+                dbCheck,
+                `postgres ${db.version} on ${db.size}${db.ha === "Multi-AZ" ? " with Multi-AZ" : ""}`,
+                found,
+                versions.length
+                    ? `pulumi config set --path aws.postgresVersion <one of ${versions.join(", ")}> (orderable on ${db.size} with Multi-AZ)`
+                    : `${db.size} is not orderable for postgres in ${region}: pick another region`,
+            );
+        })),
+    );
+
+    const cache = needs.cache;
+    const cacheCheck = `cache: ElastiCache ${cache.engine} ${cache.version} on ${cache.size}`;
+    rows.push(
+        ...(await attempt(cacheCheck, "check the ElastiCache console for the region", async () => {
+            const engines = await c.elasticache.send(new DescribeCacheEngineVersionsCommand({ Engine: cache.engine, EngineVersion: cache.version }));
+            // No API lists node types per region; the reserved-node offerings of a type exist only where it is sold.
+            const offers = await c.elasticache.send(new DescribeReservedCacheNodesOfferingsCommand({ CacheNodeType: cache.size, MaxRecords: 20 }));
+            const engineOk = (engines.CacheEngineVersions ?? []).length > 0;
+            const nodeOk = (offers.ReservedCacheNodesOfferings ?? []).length > 0;
+            return orderable(
+                cacheCheck,
+                [!engineOk ? `${cache.engine} ${cache.version}` : "", !nodeOk ? cache.size : ""].filter(Boolean).join(" and ") ||
+                    `${cache.engine} ${cache.version} on ${cache.size}`,
+                engineOk && nodeOk,
+                !engineOk
+                    ? "pulumi config set --path aws.valkeyVersion <a version DescribeCacheEngineVersions lists>"
+                    : `pick a region that offers ${cache.size}`,
+            );
+        })),
+    );
+
+    rows.push(
+        ...(await attempt(
+            "permissions: the caller's IAM policies",
+            "run with credentials that may call iam:SimulatePrincipalPolicy and iam:GetRole",
+            async () => {
+                const me = await c.sts.send(new GetCallerIdentityCommand({}));
+                const arn = await principalArn(c, me.Arn!);
+                const results = await all(async (Marker) => {
+                    const r = await c.iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: arn, ActionNames: needs.actions, Marker }));
+                    return { items: r.EvaluationResults ?? [], next: r.IsTruncated ? r.Marker : undefined };
+                });
+                const allowed = new Set(results.filter((r) => r.EvalDecision === "allowed").map((r) => r.EvalActionName));
+                const missing = needs.actions.filter((a) => !allowed.has(a));
+                return permissions(
+                    "permissions: the caller's IAM policies",
+                    arn,
+                    needs.actions,
+                    missing,
+                    `grant ${arn} ${missing.join(", ")} (an IAM policy on the role or user)`,
+                );
+            },
+        )),
+    );
+    rows.push(...closingRows(needs, egress, "EKS", "VPC"));
+    return rows;
+}

@@ -1,0 +1,243 @@
+// AWS preflight: the real AWS SDK v3 clients against moto's server for what moto implements (STS
+// GetCallerIdentity; EC2 DescribeAvailabilityZones, DescribeInstanceTypeOfferings from moto's recorded
+// offerings, DescribeInstances, DescribeInstanceTypes, DescribeAddresses, DescribeVpcs,
+// DescribeNatGateways; ELBv2 DescribeLoadBalancers), and a loopback server in the documented response
+// shape for what moto 5.2.1 lacks: Service Quotas values (moto knows only the vpc defaults and cannot set
+// a value), EKS DescribeClusterVersions, RDS DescribeOrderableDBInstanceOptions (moto: Aurora and Neptune
+// only), ElastiCache DescribeCacheEngineVersions / DescribeReservedCacheNodesOfferings and IAM
+// SimulatePrincipalPolicy (not implemented).
+import assert from "node:assert/strict";
+import { AllocateAddressCommand, RunInstancesCommand } from "@aws-sdk/client-ec2";
+import { runStack } from "../harness";
+import { sizingFor } from "../../components/capacity";
+import { awsChecks, awsClients, type AwsClients } from "../../scripts/preflight/aws";
+import { egressAddress } from "../../scripts/preflight/judge";
+import { needsFor, type Needs } from "../../scripts/preflight/needs";
+import { serve } from "../localServer";
+import { assertFails, row } from "./rows";
+import { startMoto } from "./moto";
+
+const creds = { accessKeyId: "testing", secretAccessKey: "testing" };
+
+/** What the served APIs answer in one scenario. */
+interface Account {
+    quotas: Record<string, number>;
+    eksVersions: { clusterVersion: string; versionStatus: string }[];
+    rdsOptions: { EngineVersion: string; MultiAZCapable: boolean }[];
+    cacheEngine: boolean;
+    cacheNodeOffered: boolean;
+    denied: string[];
+    egress: string;
+}
+
+const xml = (action: string, ns: string, body: string) =>
+    `<${action}Response xmlns="${ns}"><${action}Result>${body}</${action}Result><ResponseMetadata><RequestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestId></ResponseMetadata></${action}Response>`;
+
+/** The APIs moto lacks, answered in their documented shapes. */
+async function gapServer(a: Account): Promise<string> {
+    return serve((req, body, res) => {
+        const target = String(req.headers["x-amz-target"] ?? "");
+        const form = new URLSearchParams(body);
+        if (req.url === "/ip") return res.end(`${a.egress}\n`);
+        // Service Quotas GetServiceQuota (awsJson1_1): {Quota: ServiceQuota{ServiceCode, QuotaCode, QuotaName, Value, ...}},
+        // https://docs.aws.amazon.com/servicequotas/2019-06-24/apireference/API_GetServiceQuota.html
+        if (target === "ServiceQuotasV20190624.GetServiceQuota") {
+            const { ServiceCode, QuotaCode } = JSON.parse(body);
+            res.setHeader("content-type", "application/x-amz-json-1.1");
+            return res.end(
+                JSON.stringify({ Quota: { ServiceCode, QuotaCode, QuotaName: QuotaCode, Value: a.quotas[`${ServiceCode}/${QuotaCode}`], Adjustable: true } }),
+            );
+        }
+        // EKS DescribeClusterVersions (REST JSON, GET /cluster-versions): {clusterVersions: [ClusterVersionInformation], nextToken},
+        // https://docs.aws.amazon.com/eks/latest/APIReference/API_DescribeClusterVersions.html
+        if (req.url?.startsWith("/cluster-versions")) {
+            res.setHeader("content-type", "application/json");
+            return res.end(JSON.stringify({ clusterVersions: a.eksVersions.map((v) => ({ clusterType: "eks", ...v })) }));
+        }
+        res.setHeader("content-type", "text/xml");
+        switch (form.get("Action")) {
+            // RDS: OrderableDBInstanceOptions of OrderableDBInstanceOption elements,
+            // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeOrderableDBInstanceOptions.html
+            case "DescribeOrderableDBInstanceOptions":
+                return res.end(
+                    xml(
+                        "DescribeOrderableDBInstanceOptions",
+                        "http://rds.amazonaws.com/doc/2014-10-31/",
+                        `<OrderableDBInstanceOptions>${a.rdsOptions
+                            .map(
+                                (o) =>
+                                    `<OrderableDBInstanceOption><Engine>postgres</Engine><EngineVersion>${o.EngineVersion}</EngineVersion><DBInstanceClass>${form.get("DBInstanceClass")}</DBInstanceClass><MultiAZCapable>${o.MultiAZCapable}</MultiAZCapable><StorageType>gp3</StorageType></OrderableDBInstanceOption>`,
+                            )
+                            .join("")}</OrderableDBInstanceOptions>`,
+                    ),
+                );
+            // ElastiCache: CacheEngineVersions of CacheEngineVersion, ReservedCacheNodesOfferings of ReservedCacheNodesOffering,
+            // https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_DescribeCacheEngineVersions.html and
+            // https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_DescribeReservedCacheNodesOfferings.html
+            case "DescribeCacheEngineVersions":
+                return res.end(
+                    xml(
+                        "DescribeCacheEngineVersions",
+                        "http://elasticache.amazonaws.com/doc/2015-02-02/",
+                        `<CacheEngineVersions>${a.cacheEngine ? `<CacheEngineVersion><Engine>${form.get("Engine")}</Engine><EngineVersion>${form.get("EngineVersion")}</EngineVersion><CacheParameterGroupFamily>valkey8</CacheParameterGroupFamily></CacheEngineVersion>` : ""}</CacheEngineVersions>`,
+                    ),
+                );
+            case "DescribeReservedCacheNodesOfferings":
+                return res.end(
+                    xml(
+                        "DescribeReservedCacheNodesOfferings",
+                        "http://elasticache.amazonaws.com/doc/2015-02-02/",
+                        `<ReservedCacheNodesOfferings>${a.cacheNodeOffered ? `<ReservedCacheNodesOffering><ReservedCacheNodesOfferingId>438012d3-4052-4cc7-b2e3-8d3372e0e706</ReservedCacheNodesOfferingId><CacheNodeType>${form.get("CacheNodeType")}</CacheNodeType><Duration>31536000</Duration><ProductDescription>valkey</ProductDescription><OfferingType>No Upfront</OfferingType></ReservedCacheNodesOffering>` : ""}</ReservedCacheNodesOfferings>`,
+                    ),
+                );
+            // IAM SimulatePrincipalPolicy: EvaluationResults of member {EvalActionName, EvalResourceName, EvalDecision},
+            // https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulatePrincipalPolicy.html
+            case "SimulatePrincipalPolicy": {
+                const actions = [...form.entries()].filter(([k]) => k.startsWith("ActionNames.member.")).map(([, v]) => v);
+                return res.end(
+                    xml(
+                        "SimulatePrincipalPolicy",
+                        "https://iam.amazonaws.com/doc/2010-05-08/",
+                        `<IsTruncated>false</IsTruncated><EvaluationResults>${actions
+                            .map(
+                                (x) =>
+                                    `<member><EvalActionName>${x}</EvalActionName><EvalResourceName>*</EvalResourceName><EvalDecision>${a.denied.includes(x) ? "implicitDeny" : "allowed"}</EvalDecision><MatchedStatements/><MissingContextValues/></member>`,
+                            )
+                            .join("")}</EvaluationResults>`,
+                    ),
+                );
+            }
+        }
+        return res.writeHead(400).end(`unexpected request ${req.method} ${req.url} ${target} ${form.get("Action")}`);
+    });
+}
+
+describe("preflight: AWS (moto + documented shapes)", function () {
+    this.timeout(60_000);
+    let moto: { url: string; stop: () => void };
+    let needs: Needs;
+    before(async () => {
+        moto = await startMoto();
+        const run = await runStack("aws", { "aws.apiPublicAccessCidrs": "198.51.100.0/24" }, { preview: true });
+        needs = needsFor(run.config, run.resources, sizingFor(run.config).nodes.vcpu);
+    });
+    after(() => moto?.stop());
+
+    const clients = (region: string, gap: string): AwsClients => {
+        const c = awsClients(region, (s) => (["quotas", "eks", "rds", "elasticache", "iam"].includes(s) ? gap : moto.url));
+        for (const client of Object.values(c)) client.config.credentials = () => Promise.resolve(creds);
+        return c;
+    };
+    /** What the account already uses in `region` (moto): 2 × m5.xlarge running (8 vCPUs), 2 Elastic IPs, its default VPC. */
+    async function seed(c: AwsClients) {
+        await c.ec2.send(new RunInstancesCommand({ ImageId: "ami-12c6146b", InstanceType: "m5.xlarge", MinCount: 2, MaxCount: 2 }));
+        await c.ec2.send(new AllocateAddressCommand({ Domain: "vpc" }));
+        await c.ec2.send(new AllocateAddressCommand({ Domain: "vpc" }));
+    }
+    // The plan needs: 3 node groups × 11 × 4 vCPUs = 132 and one node surging (136), 3 EIPs and 3 NAT gateways (one per zone), 1 VPC, 1 ALB.
+    const enough = (q: { vcpu: number; eip: number; vpc: number; nat: number; alb: number }) => ({
+        "ec2/L-1216C47A": q.vcpu,
+        "ec2/L-0263D0A3": q.eip,
+        "vpc/L-F678F1CE": q.vpc,
+        "vpc/L-FE5A380F": q.nat,
+        "elasticloadbalancing/L-53DA6B97": q.alb,
+    });
+
+    it("reads the plan's needs: node groups at their maxima, addresses, versions, the allow-list, the actions", () => {
+        assert.equal(
+            needs.pools.reduce((a, p) => a + p.vcpu * p.max, 0),
+            132,
+        );
+        assert.deepEqual([...new Set(needs.pools.map((p) => p.size))], ["m7i.xlarge"]);
+        assert.equal(needs.publicAddresses, 3);
+        assert.equal(needs.natGateways, 3);
+        assert.deepEqual(needs.kubernetes, { version: "1.35" });
+        assert.deepEqual(needs.database, { version: "18", size: "db.m7g.2xlarge", ha: "Multi-AZ" });
+        assert.deepEqual(needs.cache, { engine: "valkey", version: "8.2", size: "cache.r7g.large" });
+        assert.deepEqual(needs.allowList, { key: "aws.apiPublicAccessCidrs", cidrs: ["198.51.100.0/24"] });
+        assert.ok(needs.actions.includes("eks:CreateCluster") && needs.actions.includes("iam:PassRole") && needs.actions.includes("rds:CreateDBInstance"));
+        assert.deepEqual(needs.unmapped, []);
+    });
+
+    it("a sufficient account passes every check", async () => {
+        const gap = await gapServer({
+            quotas: enough({ vcpu: 136 + 8, eip: 3 + 2, vpc: 1 + 1, nat: 1, alb: 1 }),
+            eksVersions: [
+                { clusterVersion: "1.36", versionStatus: "STANDARD_SUPPORT" },
+                { clusterVersion: "1.35", versionStatus: "STANDARD_SUPPORT" },
+            ],
+            rdsOptions: [{ EngineVersion: "18.1", MultiAZCapable: true }],
+            cacheEngine: true,
+            cacheNodeOffered: true,
+            denied: [],
+            egress: "198.51.100.7",
+        });
+        const c = clients("eu-west-1", gap);
+        await seed(c);
+        const rows = await awsChecks(c, { needs: { ...needs, region: "eu-west-1" }, egress: { ip: await egressAddress(`${gap}/ip`) } });
+        assert.deepEqual(
+            rows.filter((r) => r.status !== "ok"),
+            [],
+        );
+        assert.equal(rows.length, 12);
+        assert.match(row(rows, "zones").detail, /^eu-west-1a, eu-west-1b, eu-west-1c$/);
+        assert.match(row(rows, "quota: Running On-Demand").detail, /needs 136 vCPUs .*quota 144, 8 in use, 136 free/);
+        assert.match(row(rows, "quota: EC2-VPC Elastic IPs").detail, /quota 5, 2 in use/);
+        assert.match(row(rows, "quota: VPCs per Region").detail, /quota 2, 1 in use/);
+    });
+
+    it("refuses each class: a quota one short, a size missing in a zone, an unsupported minor, a non-orderable DB class, a cache node type not sold, a missing permission, an allow-list without the caller", async () => {
+        const gap = await gapServer({
+            quotas: enough({ vcpu: 136 + 8 - 1, eip: 3 + 2 - 1, vpc: 1, nat: 0, alb: 0 }),
+            eksVersions: [
+                { clusterVersion: "1.36", versionStatus: "STANDARD_SUPPORT" },
+                { clusterVersion: "1.35", versionStatus: "UNSUPPORTED" },
+            ],
+            rdsOptions: [
+                { EngineVersion: "18.1", MultiAZCapable: false },
+                { EngineVersion: "17.6", MultiAZCapable: true },
+            ],
+            cacheEngine: true,
+            cacheNodeOffered: false,
+            denied: ["iam:PassRole", "eks:CreateCluster"],
+            egress: "192.0.2.44",
+        });
+        const c = clients("us-east-1", gap);
+        await seed(c);
+        // moto's recorded offerings: m7i.xlarge is in every us-east-1 zone but us-east-1e.
+        const rows = await awsChecks(c, {
+            needs: { ...needs, region: "us-east-1" },
+            zones: ["us-east-1c", "us-east-1d", "us-east-1e"],
+            egress: { ip: await egressAddress(`${gap}/ip`) },
+        });
+        const fails = (prefix: string, detail: RegExp, fix: RegExp) => assertFails(rows, prefix, detail, fix);
+        fails("size: EC2 m7i.xlarge", /not offered in us-east-1e \(of us-east-1c, us-east-1d, us-east-1e\)/, /region/);
+        fails(
+            "quota: Running On-Demand",
+            /needs 136 vCPUs .*; quota 143, 8 in use, 135 free/,
+            /--service-code ec2 --quota-code L-1216C47A --desired-value 144/,
+        );
+        fails("quota: EC2-VPC Elastic IPs", /needs 3 .*quota 4, 2 in use/, /--quota-code L-0263D0A3 --desired-value 5/);
+        fails("quota: VPCs per Region", /quota 1, 1 in use, 0 free/, /--quota-code L-F678F1CE --desired-value 2/);
+        fails("quota: NAT gateways", /needs 1 /, /L-FE5A380F --desired-value 1/);
+        fails("quota: Application Load Balancers", /needs 1 /, /L-53DA6B97 --desired-value 1/);
+        fails("version: EKS", /1\.35 is not supported; supported: 1\.36/, /aws\.kubernetesVersion <one of 1\.36>/);
+        fails("database: RDS", /postgres 18 on db.m7g.2xlarge with Multi-AZ is not orderable/, /aws\.postgresVersion <one of 17>/);
+        fails("cache: ElastiCache", /cache\.r7g\.large is not orderable/, /region/);
+        fails("permissions", /denied 2 of \d+: eks:CreateCluster, iam:PassRole/, /grant .*eks:CreateCluster, iam:PassRole/);
+        fails("allow-list", /192\.0\.2\.44 is not in aws\.apiPublicAccessCidrs \(198\.51\.100\.0\/24\)/, /including 192\.0\.2\.44\/32/);
+        assert.equal(row(rows, "zones").status, "ok");
+    });
+
+    it("an API that fails is 'could not check', never a pass", async () => {
+        const gap = await serve((_req, _b, res) =>
+            res
+                .writeHead(403, { "content-type": "application/x-amz-json-1.1" })
+                .end(JSON.stringify({ __type: "AccessDeniedException", message: "not authorized" })),
+        );
+        const rows = await awsChecks(clients("eu-west-1", gap), { needs: { ...needs, region: "eu-west-1" }, egress: { error: "no echo" } });
+        for (const prefix of ["quota: Running On-Demand", "version: EKS", "database: RDS", "permissions", "allow-list"])
+            assert.equal(row(rows, prefix).status, "unknown", prefix);
+        assert.match(row(rows, "quota: Running On-Demand").detail, /the API call failed: AccessDeniedException/);
+    });
+});

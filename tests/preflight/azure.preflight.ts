@@ -1,0 +1,223 @@
+// Azure preflight: Resource Manager GETs with a bearer token from a TokenCredential (the interface
+// @azure/identity's credentials implement), against a loopback server answering each API in its
+// documented response shape. No Azure endpoint.
+import assert from "node:assert/strict";
+import type { TokenCredential } from "@azure/core-auth";
+import { runStack } from "../harness";
+import { sizingFor } from "../../components/capacity";
+import { azureChecks, deniedActions } from "../../scripts/preflight/azure";
+import { egressAddress } from "../../scripts/preflight/judge";
+import { azureProviders, needsFor, type Needs } from "../../scripts/preflight/needs";
+import { serve } from "../localServer";
+import { assertFails, row } from "./rows";
+
+const SUB = "3f2c6a51-7d0e-4b8a-9c1d-2e5f6a7b8c9d";
+const LOC = "eastus2";
+
+interface Subscription {
+    usages: Record<string, { currentValue: number; limit: number }>;
+    ipUsage: { currentValue: number; limit: number };
+    /** Zones of eastus2 where Standard_D4ds_v5 is restricted for this subscription. */
+    restrictedZones: string[];
+    aksVersions: string[];
+    pgVersions: string[];
+    pgHaModes: string[];
+    registered: string[];
+    permissions: { actions: string[]; notActions: string[] }[];
+    egress: string;
+}
+
+async function armServer(s: Subscription, seen: string[]): Promise<string> {
+    const url = await serve((req, _body, res) => {
+        const u = new URL(req.url!, "http://x");
+        const json = (status: number, doc: object) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(doc));
+        if (u.pathname === "/ip") return res.end(s.egress);
+        seen.push(String(req.headers.authorization));
+        const p = u.pathname.replace(`/subscriptions/${SUB}`, "");
+        // Compute usages: {value[] Usage {unit, currentValue, limit, name {value, localizedValue}}, nextLink},
+        // https://learn.microsoft.com/rest/api/compute/usage/list (two pages here, through nextLink)
+        if (p === `/providers/Microsoft.Compute/locations/${LOC}/usages`) {
+            const all = Object.entries(s.usages).map(([value, q]) => ({ unit: "Count", ...q, name: { value, localizedValue: value } }));
+            return u.searchParams.get("page") === "2"
+                ? json(200, { value: all.slice(1) })
+                : json(200, { value: all.slice(0, 1), nextLink: `${url}${u.pathname}?api-version=2024-07-01&page=2` });
+        }
+        // Network usages: {value[] {id, name {value: "StandardSkuPublicIpAddresses", localizedValue: "Public IP Addresses - Standard"}, currentValue, limit, unit}},
+        // https://learn.microsoft.com/rest/api/virtualnetwork/network-usages/list
+        if (p === `/providers/Microsoft.Network/locations/${LOC}/usages`)
+            return json(200, {
+                value: [
+                    { name: { value: "PublicIPAddresses", localizedValue: "Public IP Addresses" }, currentValue: 0, limit: 1000, unit: "Count" },
+                    { name: { value: "StandardSkuPublicIpAddresses", localizedValue: "Public IP Addresses - Standard" }, ...s.ipUsage, unit: "Count" },
+                ],
+            });
+        // Resource SKUs: {value[] ResourceSku {resourceType, name, tier, size, family, locations, locationInfo[] {location, zones},
+        // restrictions[] {type, values, restrictionInfo {locations, zones}, reasonCode}}}, https://learn.microsoft.com/rest/api/compute/resource-skus/list
+        if (p === "/providers/Microsoft.Compute/skus") {
+            assert.equal(u.searchParams.get("$filter"), `location eq '${LOC}'`);
+            return json(200, {
+                value: [
+                    {
+                        resourceType: "virtualMachines",
+                        name: "Standard_D4ds_v5",
+                        tier: "Standard",
+                        size: "D4ds_v5",
+                        family: "standardDDSv5Family",
+                        locations: [LOC],
+                        locationInfo: [{ location: LOC, zones: ["2", "1", "3"] }],
+                        restrictions: s.restrictedZones.length
+                            ? [
+                                  {
+                                      type: "Zone",
+                                      values: [LOC],
+                                      restrictionInfo: { locations: [LOC], zones: s.restrictedZones },
+                                      reasonCode: "NotAvailableForSubscription",
+                                  },
+                              ]
+                            : [],
+                    },
+                ],
+            });
+        }
+        // AKS kubernetesVersions: {values[] {version, isDefault, isPreview, capabilities {supportPlan[]}, patchVersions {}}},
+        // https://learn.microsoft.com/rest/api/aks/managed-clusters/list-kubernetes-versions
+        if (p === `/providers/Microsoft.ContainerService/locations/${LOC}/kubernetesVersions`)
+            return json(200, {
+                values: s.aksVersions.map((version) => ({
+                    version,
+                    capabilities: { supportPlan: ["KubernetesOfficial"] },
+                    patchVersions: { [`${version}.2`]: { upgrades: [] } },
+                })),
+            });
+        // PostgreSQL flexible server capabilities: {value[] {name, supportedServerEditions[] {name, supportedServerSkus[] {name, vCores,
+        // supportedZones, supportedHaMode}}, supportedServerVersions[] {name}}}, as in azure-rest-api-specs
+        // specification/postgresql/resource-manager/Microsoft.DBforPostgreSQL/stable/2024-08-01/examples/CapabilitiesByLocation.json
+        if (p === `/providers/Microsoft.DBforPostgreSQL/locations/${LOC}/capabilities`)
+            return json(200, {
+                value: [
+                    {
+                        name: "FlexibleServerCapabilities",
+                        supportedServerEditions: [
+                            {
+                                name: "GeneralPurpose",
+                                defaultSkuName: "Standard_D4ds_v5",
+                                supportedServerSkus: [{ name: "Standard_D8ds_v5", vCores: 8, supportedZones: ["1", "2", "3"], supportedHaMode: s.pgHaModes }],
+                            },
+                        ],
+                        supportedServerVersions: s.pgVersions.map((name) => ({ name })),
+                        zoneRedundantHaSupported: s.pgHaModes.includes("ZoneRedundant") ? "Enabled" : "Disabled",
+                    },
+                ],
+            });
+        // Providers: {value[] {id, namespace, registrationState, resourceTypes}}, https://learn.microsoft.com/rest/api/resources/providers/list
+        if (p === "/providers")
+            return json(200, {
+                value: s.registered.map((namespace) => ({ id: `/subscriptions/${SUB}/providers/${namespace}`, namespace, registrationState: "Registered" })),
+            });
+        // Permissions: {value[] Permission {actions, notActions, dataActions, notDataActions}},
+        // https://learn.microsoft.com/rest/api/authorization/permissions/list-for-resource-group
+        if (p === "/providers/Microsoft.Authorization/permissions")
+            return json(200, { value: s.permissions.map((x) => ({ ...x, dataActions: [], notDataActions: [] })) });
+        return json(404, { error: { code: "NotFound", message: `unexpected ${u.pathname}` } });
+    });
+    return url;
+}
+
+describe("preflight: Azure (documented shapes, bearer token from a TokenCredential)", function () {
+    this.timeout(60_000);
+    let needs: Needs;
+    before(async () => {
+        const run = await runStack("azure", { "azure.apiServerAuthorizedIpRanges": "198.51.100.0/24" }, { preview: true });
+        needs = needsFor(run.config, run.resources, sizingFor(run.config).nodes.vcpu);
+    });
+    const credential: TokenCredential = { getToken: () => Promise.resolve({ token: "test-token", expiresOnTimestamp: Date.now() + 3_600_000 }) };
+    // The plan: system pool 6 + user pool 33 nodes × 4 vCPUs = 156 and one surging node (160), one Standard public IP (the NAT gateway's).
+    const sufficient = (): Subscription => ({
+        usages: { cores: { currentValue: 44, limit: 204 }, standardDDSv5Family: { currentValue: 4, limit: 164 } },
+        ipUsage: { currentValue: 9, limit: 10 },
+        restrictedZones: [],
+        aksVersions: ["1.34", "1.35", "1.36"],
+        pgVersions: ["16", "17", "18"],
+        pgHaModes: ["SameZone", "ZoneRedundant"],
+        registered: [...azureProviders(needs.actions), "Microsoft.Storage"],
+        permissions: [{ actions: ["*"], notActions: [] }],
+        egress: "198.51.100.7",
+    });
+
+    it("reads the plan's needs: both node pools at their maxima, the NAT address, versions, HA, the providers", () => {
+        assert.deepEqual(needs.pools, [
+            { size: "Standard_D4ds_v5", vcpu: 4, max: 6 },
+            { size: "Standard_D4ds_v5", vcpu: 4, max: 33 },
+        ]);
+        assert.equal(needs.publicAddresses, 1);
+        assert.deepEqual(needs.database, { version: "17", size: "Standard_D8ds_v5", ha: "ZoneRedundant" });
+        assert.deepEqual(needs.allowList, { key: "azure.apiServerAuthorizedIpRanges", cidrs: ["198.51.100.0/24"] });
+        assert.ok(azureProviders(needs.actions).includes("Microsoft.ServiceNetworking"));
+        assert.deepEqual(needs.unmapped, []);
+    });
+
+    it("a sufficient subscription passes every check (quotas exactly at need + usage)", async () => {
+        const seen: string[] = [];
+        const url = await armServer(sufficient(), seen);
+        const rows = await azureChecks(credential, { needs, subscription: SUB, endpoint: url, egress: { ip: await egressAddress(`${url}/ip`) } });
+        assert.deepEqual(
+            rows.filter((r) => r.status !== "ok"),
+            [],
+        );
+        assert.equal(rows.length, 9);
+        assert.match(row(rows, "quota: Total Regional vCPUs").detail, /needs 160 .*quota 204, 44 in use, 160 free/);
+        assert.match(row(rows, "quota: standardDDSv5Family").detail, /needs 160 .*quota 164, 4 in use/);
+        assert.ok(seen.length >= 8 && seen.every((a) => a === "Bearer test-token"), seen.join());
+    });
+
+    it("refuses each class: quotas one short, a size restricted in a zone, an unsupported minor, HA not offered on the class, an unregistered provider, a missing permission, an allow-list without the caller", async () => {
+        const s = sufficient();
+        s.usages = { cores: { currentValue: 44, limit: 203 }, standardDDSv5Family: { currentValue: 4, limit: 163 } };
+        s.ipUsage = { currentValue: 10, limit: 10 };
+        s.restrictedZones = ["3"];
+        s.aksVersions = ["1.33", "1.34", "1.35"];
+        s.pgHaModes = ["SameZone"];
+        s.registered = s.registered.filter((p) => p !== "Microsoft.ServiceNetworking");
+        s.permissions = [{ actions: ["*"], notActions: ["Microsoft.Authorization/*/Write", "Microsoft.Authorization/*/Delete"] }];
+        s.egress = "192.0.2.44";
+        const url = await armServer(s, []);
+        const rows = await azureChecks(credential, { needs, subscription: SUB, endpoint: url, egress: { ip: await egressAddress(`${url}/ip`) } });
+        const fails = (prefix: string, detail: RegExp, fix: RegExp) => assertFails(rows, prefix, detail, fix);
+        fails("quota: Total Regional vCPUs", /159 free/, /Total Regional vCPUs in eastus2 to at least 204/);
+        fails("quota: standardDDSv5Family", /159 free/, /standardDDSv5Family in eastus2 to at least 164/);
+        fails("quota: Standard public IPs", /needs 1 .*0 free/, /at least 11/);
+        fails("size: Standard_D4ds_v5", /not offered in 3 \(of 1, 2, 3\)/, /location/);
+        fails("version: AKS", /1\.36 is not supported; supported: 1\.33, 1\.34, 1\.35/, /azure\.kubernetesVersion/);
+        fails("database: PostgreSQL", /Standard_D8ds_v5 with HA ZoneRedundant is not orderable/, /postgresHaMode/);
+        fails("providers", /not enabled: Microsoft\.ServiceNetworking/, /az provider register --namespace Microsoft\.ServiceNetworking/);
+        fails("permissions", /denied 2 of \d+: Microsoft\.Authorization\/locks\/write, Microsoft\.Authorization\/roleAssignments\/write/, /Owner/);
+        fails("allow-list", /192\.0\.2\.44 is not in azure\.apiServerAuthorizedIpRanges/, /including 192\.0\.2\.44\/32/);
+    });
+
+    it("role wildcards: an action granted by a pattern and not excluded by notActions", () => {
+        const reader = [{ actions: ["*/read"], notActions: [] }];
+        const contributor = [{ actions: ["*"], notActions: ["Microsoft.Authorization/*/Delete", "Microsoft.Authorization/*/Write"] }];
+        const network = [{ actions: ["Microsoft.Network/*"], notActions: [] }, ...reader];
+        const ops = ["Microsoft.Network/virtualNetworks/write", "Microsoft.Authorization/roleAssignments/write", "Microsoft.Network/virtualNetworks/read"];
+        assert.deepEqual(deniedActions(reader, ops), ops.slice(0, 2));
+        assert.deepEqual(deniedActions(contributor, ops), ["Microsoft.Authorization/roleAssignments/write"]);
+        assert.deepEqual(deniedActions(network, ops), ["Microsoft.Authorization/roleAssignments/write"]);
+        assert.deepEqual(deniedActions([], ops), ops);
+    });
+
+    it("a failed call or a missing subscription is 'could not check', never a pass", async () => {
+        const url = await serve((_req, _b, res) =>
+            res.writeHead(403, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "AuthorizationFailed", message: "no" } })),
+        );
+        const rows = await azureChecks(credential, { needs, subscription: SUB, endpoint: url, egress: {} });
+        assert.deepEqual(
+            rows.filter((r) => r.status !== "unknown").map((r) => r.check),
+            [],
+        );
+        assert.match(row(rows, "providers").detail, /403 AuthorizationFailed/);
+        assert.deepEqual(
+            (await azureChecks(credential, { needs, egress: {} })).map((r) => r.status),
+            ["unknown"],
+        );
+    });
+});

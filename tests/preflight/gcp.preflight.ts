@@ -1,0 +1,202 @@
+// GCP preflight: google-auth-library's real authenticated client (an OAuth2Client holding a fixed token)
+// against a loopback server answering each REST API in its documented response shape. No Google endpoint.
+import assert from "node:assert/strict";
+import { OAuth2Client } from "google-auth-library";
+import { runStack } from "../harness";
+import { sizingFor } from "../../components/capacity";
+import { gcpChecks } from "../../scripts/preflight/gcp";
+import { egressAddress } from "../../scripts/preflight/judge";
+import { gcpServices, needsFor, type Needs } from "../../scripts/preflight/needs";
+import { serve } from "../localServer";
+import { assertFails, row } from "./rows";
+
+interface Project {
+    quotas: Record<string, { limit: number; usage: number }>;
+    /** Zones that offer the node machine type. */
+    machineTypeIn: string[];
+    channels: string[];
+    tiers: { tier: string; region: string[] }[];
+    enabled: string[];
+    denied: string[];
+    egress: string;
+}
+
+const REGION = "europe-west1";
+
+async function gcpServer(p: Project, seen: { auth: string[] }): Promise<string> {
+    return serve((req, body, res) => {
+        const u = new URL(req.url!, "http://x");
+        if (u.pathname !== "/ip") seen.auth.push(String(req.headers.authorization));
+        const json = (status: number, doc: object) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(doc));
+        if (u.pathname === "/ip") return res.end(p.egress);
+        let m: RegExpExecArray | null;
+        // compute regions.get: Region {name, status, zones[] (URLs), quotas[] {metric, limit, usage}},
+        // https://cloud.google.com/compute/docs/reference/rest/v1/regions/get
+        if ((m = /^\/compute\/v1\/projects\/zdp-prod\/regions\/([a-z0-9-]+)$/.exec(u.pathname)))
+            return json(200, {
+                kind: "compute#region",
+                name: m[1],
+                status: "UP",
+                zones: ["b", "c", "d"].map((z) => `https://www.googleapis.com/compute/v1/projects/zdp-prod/zones/${m![1]}-${z}`),
+                quotas: Object.entries(p.quotas).map(([metric, q]) => ({ metric, ...q })),
+            });
+        // compute machineTypes.get: MachineType {name, guestCpus, memoryMb, zone}, or a 404 error where the zone has none,
+        // https://cloud.google.com/compute/docs/reference/rest/v1/machineTypes/get
+        if ((m = /^\/compute\/v1\/projects\/zdp-prod\/zones\/([a-z0-9-]+)\/machineTypes\/([a-z0-9-]+)$/.exec(u.pathname)))
+            return p.machineTypeIn.includes(m[1])
+                ? json(200, { kind: "compute#machineType", name: m[2], guestCpus: 4, memoryMb: 16384, zone: m[1] })
+                : json(404, {
+                      error: {
+                          code: 404,
+                          message: `The resource 'projects/zdp-prod/zones/${m[1]}/machineTypes/${m[2]}' was not found`,
+                          errors: [{ reason: "notFound" }],
+                      },
+                  });
+        // GKE getServerConfig: ServerConfig {defaultClusterVersion, validMasterVersions, channels[] {channel, defaultVersion, validVersions}},
+        // https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/ServerConfig
+        if (u.pathname === `/container/v1/projects/zdp-prod/locations/${REGION}/serverConfig`)
+            return json(200, {
+                defaultClusterVersion: "1.35.4-gke.1200000",
+                channels: p.channels.map((channel) => ({ channel, defaultVersion: "1.35.4-gke.1200000", validVersions: ["1.35.4-gke.1200000"] })),
+            });
+        // Cloud SQL tiers.list: {kind: "sql#tiersList", items[] Tier {tier, RAM, DiskQuota, region[]}},
+        // https://cloud.google.com/sql/docs/postgres/admin-api/rest/v1/tiers/list
+        if (u.pathname === "/sqladmin/v1/projects/zdp-prod/tiers")
+            return json(200, {
+                kind: "sql#tiersList",
+                items: p.tiers.map((t) => ({ kind: "sql#tier", RAM: "34359738368", DiskQuota: "65923719462912", ...t })),
+            });
+        // Service Usage services.list: {services[] {name, parent, config {name, title}, state}, nextPageToken},
+        // https://cloud.google.com/service-usage/docs/reference/rest/v1/services/list (filtered by state:ENABLED; two pages here)
+        if (u.pathname === "/serviceusage/v1/projects/zdp-prod/services") {
+            assert.equal(u.searchParams.get("filter"), "state:ENABLED");
+            const page = u.searchParams.get("pageToken") === "p2" ? p.enabled.slice(3) : p.enabled.slice(0, 3);
+            return json(200, {
+                services: page.map((name) => ({
+                    name: `projects/123456789012/services/${name}`,
+                    parent: "projects/123456789012",
+                    config: { name },
+                    state: "ENABLED",
+                })),
+                ...(u.searchParams.get("pageToken") ? {} : { nextPageToken: "p2" }),
+            });
+        }
+        // Resource Manager projects.testIamPermissions: {permissions[]}: the subset the caller holds,
+        // https://cloud.google.com/resource-manager/reference/rest/v1/projects/testIamPermissions
+        if (u.pathname === "/resourcemanager/v1/projects/zdp-prod:testIamPermissions" && req.method === "POST") {
+            const asked: string[] = JSON.parse(body).permissions;
+            return json(200, { permissions: asked.filter((x) => !p.denied.includes(x)) });
+        }
+        return json(404, { error: { code: 404, message: `unexpected ${req.method} ${u.pathname}` } });
+    });
+}
+
+describe("preflight: GCP (documented shapes through google-auth-library)", function () {
+    this.timeout(60_000);
+    let needs: Needs;
+    before(async () => {
+        const run = await runStack("gcp", { "gcp:project": "zdp-prod", "gcp.masterAuthorizedNetworks": "198.51.100.0/24" }, { preview: true });
+        needs = { ...needsFor(run.config, run.resources, sizingFor(run.config).nodes.vcpu, "zdp-prod") };
+    });
+    const auth = () => {
+        const a = new OAuth2Client();
+        a.setCredentials({ access_token: "test-token", expiry_date: Date.now() + 3_600_000 });
+        return a;
+    };
+    const endpoints = (url: string) => ({
+        compute: `${url}/compute/v1`,
+        container: `${url}/container/v1`,
+        sqladmin: `${url}/sqladmin/v1`,
+        serviceusage: `${url}/serviceusage/v1`,
+        resourcemanager: `${url}/resourcemanager/v1`,
+    });
+    // The plan: 33 × n2-standard-4 = 132 vCPUs and one surging node, 34 × 100 GB pd-balanced, 1 NAT address; the stack
+    // enables its APIs itself, so only Service Usage and Resource Manager must be on beforehand.
+    const zones = ["europe-west1-b", "europe-west1-c", "europe-west1-d"];
+    const sufficient = (): Project => ({
+        quotas: {
+            CPUS: { limit: 204, usage: 68 },
+            N2_CPUS: { limit: 144, usage: 8 },
+            IN_USE_ADDRESSES: { limit: 8, usage: 7 },
+            SSD_TOTAL_GB: { limit: 4196, usage: 796 },
+        },
+        machineTypeIn: zones,
+        channels: ["RAPID", "REGULAR", "STABLE"],
+        tiers: [{ tier: "db-custom-8-32768", region: ["europe-west1", "us-central1"] }],
+        enabled: ["cloudresourcemanager.googleapis.com", "serviceusage.googleapis.com"],
+        denied: [],
+        egress: "198.51.100.7",
+    });
+
+    it("reads the plan's needs: the node pool's maximum, its disks, the channel, the tier, the APIs", () => {
+        assert.deepEqual(needs.pools, [{ size: "n2-standard-4", vcpu: 4, max: 33 }]);
+        assert.equal(needs.nodeDiskGb, 100);
+        assert.deepEqual(needs.kubernetes, { channel: "REGULAR" });
+        assert.deepEqual(needs.database, { version: "POSTGRES_17", size: "db-custom-8-32768", ha: "REGIONAL" });
+        assert.deepEqual(needs.allowList, { key: "gcp.masterAuthorizedNetworks", cidrs: ["198.51.100.0/24"] });
+        assert.ok(gcpServices(needs.actions).includes("container.googleapis.com") && gcpServices(needs.actions).includes("sqladmin.googleapis.com"));
+        assert.ok(needs.enablesApis!.includes("servicenetworking.googleapis.com"), "the stack enables its APIs itself");
+        assert.deepEqual(needs.unmapped, []);
+    });
+
+    it("a sufficient project passes every check (quotas exactly at need + usage)", async () => {
+        const seen = { auth: [] as string[] };
+        const url = await gcpServer(sufficient(), seen);
+        const rows = await gcpChecks(auth(), { needs, endpoints: endpoints(url), egress: { ip: await egressAddress(`${url}/ip`) } });
+        assert.deepEqual(
+            rows.filter((r) => r.status !== "ok"),
+            [],
+        );
+        assert.equal(rows.length, 11);
+        assert.equal(row(rows, "zones").detail, zones.join(", "));
+        assert.match(row(rows, "quota: CPUS").detail, /needs 136 .*quota 204, 68 in use, 136 free/);
+        assert.match(row(rows, "quota: SSD_TOTAL_GB").detail, /needs 3400 .*quota 4196, 796 in use/);
+        assert.ok(seen.auth.length >= 8 && seen.auth.every((a) => a === "Bearer test-token"), seen.auth.join());
+    });
+
+    it("refuses each class: quotas one short, a machine type missing in a zone, a channel not offered, a tier not in the region, an API the stack cannot enable itself disabled, a missing permission, an allow-list without the caller", async () => {
+        const p = sufficient();
+        p.quotas = {
+            CPUS: { limit: 203, usage: 68 },
+            N2_CPUS: { limit: 143, usage: 8 },
+            IN_USE_ADDRESSES: { limit: 8, usage: 8 },
+            SSD_TOTAL_GB: { limit: 4195, usage: 796 },
+        };
+        p.machineTypeIn = ["europe-west1-b", "europe-west1-c"];
+        p.channels = ["RAPID", "STABLE"];
+        p.tiers = [{ tier: "db-custom-8-32768", region: ["us-central1"] }];
+        p.enabled = ["serviceusage.googleapis.com"];
+        p.denied = ["container.clusters.create", "iam.serviceAccounts.actAs"];
+        p.egress = "192.0.2.44";
+        const url = await gcpServer(p, { auth: [] });
+        const rows = await gcpChecks(auth(), { needs, endpoints: endpoints(url), egress: { ip: await egressAddress(`${url}/ip`) } });
+        const fails = (prefix: string, detail: RegExp, fix: RegExp) => assertFails(rows, prefix, detail, fix);
+        fails("quota: CPUS", /135 free/, /request CPUS in europe-west1 to at least 204/);
+        fails("quota: N2_CPUS", /135 free/, /N2_CPUS .* at least 144/);
+        fails("quota: IN_USE_ADDRESSES", /needs 1 .*0 free/, /at least 9/);
+        fails("quota: SSD_TOTAL_GB", /3399 free/, /at least 4196/);
+        fails("size: n2-standard-4", /not offered in europe-west1-d/, /gcp\.zones/);
+        fails("version: GKE release channel", /REGULAR is not supported; supported: RAPID, STABLE/, /gcp\.releaseChannel/);
+        fails("database: Cloud SQL", /tier db-custom-8-32768 in europe-west1 is not orderable/, /region/);
+        fails("APIs", /not enabled: cloudresourcemanager\.googleapis\.com/, /gcloud services enable cloudresourcemanager\.googleapis\.com --project zdp-prod/);
+        fails("permissions", /denied 2 of \d+: container\.clusters\.create, iam\.serviceAccounts\.actAs/, /container\.clusters\.create/);
+        fails("allow-list", /192\.0\.2\.44 is not in gcp\.masterAuthorizedNetworks/, /including 192\.0\.2\.44\/32/);
+    });
+
+    it("a failed call is 'could not check'; an unset project checks nothing", async () => {
+        const url = await serve((_req, _b, res) =>
+            res.writeHead(403, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: 403, message: "Permission denied" } })),
+        );
+        const rows = await gcpChecks(auth(), { needs, endpoints: endpoints(url), egress: { error: "no echo" } });
+        assert.deepEqual(
+            rows.filter((r) => r.status !== "unknown").map((r) => r.check),
+            [],
+        );
+        assert.match(row(rows, "APIs").detail, /the API call failed: .*Permission denied/);
+        const none = await gcpChecks(auth(), { needs: { ...needs, project: undefined }, endpoints: endpoints(url), egress: {} });
+        assert.deepEqual(
+            none.map((r) => r.status),
+            ["unknown"],
+        );
+    });
+});
