@@ -207,7 +207,7 @@ export class RealNode {
                 .filter(Boolean);
             for (const id of ids) tryRun("runc", [...runc, "delete", "--force", id]);
         }
-        tryRun("pkill", ["-KILL", "-f", `-address ${this.socket}`]);
+        tryRun("pkill", ["-KILL", "-f", "--", `-address ${this.socket}`]);
         const mounts = fs
             .readFileSync("/proc/mounts", "utf8")
             .split("\n")
