@@ -1,10 +1,13 @@
-// Constant load through the Gateway with autocannon, every answer attributed to the colour and version
-// that sent it (the app's x-zdp-color / x-zdp-version headers; "gateway" for an answer without them),
-// and the pure maths of a step's figures: failed requests, p99 and convergence on the step's target.
-import autocannon from "autocannon";
+// Constant load through the Gateway with autocannon in a process of its own (e2e/loadProcess.ts), so
+// nothing the suite does synchronously (kubectl, the engine's program) delays a request or its timing;
+// every answer attributed to the colour and version that sent it (the app's x-zdp-color /
+// x-zdp-version headers; "gateway" for an answer without them). And the pure maths of a step's
+// figures: failed requests, p99 and convergence on the step's target.
+import { fork, type ChildProcess } from "node:child_process";
+import path from "node:path";
 
 export interface Answer {
-    /** ms since the load started */
+    /** ms on the clock both processes share (performance.timeOrigin + performance.now()) */
     at: number;
     status: number;
     /** `colour/version` of the pod that answered, or "gateway" (the proxy's own answer, e.g. a 502). */
@@ -81,46 +84,41 @@ export function trafficLine(step: string, f: StepFigures): string {
     return `traffic ${step}: ${f.requests} requests, ${f.failed} failed, p99 ${Math.round(f.p99Ms)} ms, converged ${converged}`;
 }
 
+/** What the load process sends: new answers as they come, then the totals once stopped. */
+export type LoadMessage = { answers: Answer[] } | { errors: number; p99Ms: number };
+
+export interface LoadOptions {
+    url: string;
+    /** requests per second over all connections */
+    rate: number;
+    connections: number;
+    /** the load stops by itself after this long */
+    maxSeconds: number;
+    timeoutSeconds: number;
+}
+
+/** Milliseconds on a clock every process of this machine reads alike. */
+export const wallMs = (): number => performance.timeOrigin + performance.now();
+
 /** A running load: `rate` requests/s over `connections` keep-alive connections, at most `maxSeconds`. */
 export class Load {
     readonly answers: Answer[] = [];
-    private errors = 0;
-    private readonly started = performance.now();
-    private readonly instance: autocannon.Instance;
-    private readonly done: Promise<autocannon.Result>;
+    private readonly child: ChildProcess;
+    private readonly totals: Promise<{ errors: number; p99Ms: number }>;
 
-    constructor(url: string, opts: { rate: number; connections: number; maxSeconds: number; timeoutSeconds: number }) {
-        let settle: (err: Error | null, result: autocannon.Result) => void = () => undefined;
-        this.done = new Promise((resolve, reject) => (settle = (err, result) => (err ? reject(err) : resolve(result))));
-        this.instance = autocannon(
-            {
-                url,
-                connections: opts.connections,
-                overallRate: opts.rate,
-                duration: opts.maxSeconds,
-                timeout: opts.timeoutSeconds,
-                setupClient: (client) => {
-                    // autocannon hands on the HTTP parser's record: status and a flat [name, value, …] list.
-                    client.on("headers", (raw: unknown) => {
-                        const { statusCode, headers } = raw as { statusCode: number; headers: string[] };
-                        let color: string | undefined;
-                        let version: string | undefined;
-                        for (let i = 0; i + 1 < headers.length; i += 2) {
-                            const name = headers[i].toLowerCase();
-                            if (name === "x-zdp-color") color = headers[i + 1];
-                            else if (name === "x-zdp-version") version = headers[i + 1];
-                        }
-                        this.answers.push({ at: this.now(), status: statusCode, from: color ? `${color}/${version}` : GATEWAY });
-                    });
-                },
-            },
-            (err, result) => settle(err ? (err instanceof Error ? err : new Error(String(err))) : null, result),
-        );
-        this.instance.on("reqError", () => this.errors++);
+    constructor(opts: LoadOptions) {
+        this.child = fork(path.join(__dirname, "loadProcess.ts"), [JSON.stringify(opts)], { execArgv: ["--require", "tsx/cjs"], stdio: "inherit" });
+        this.totals = new Promise((resolve, reject) => {
+            this.child.on("message", (m: LoadMessage) => {
+                if ("answers" in m) this.answers.push(...m.answers);
+                else resolve(m);
+            });
+            this.child.on("exit", (code) => reject(new Error(`e2e: the load process exited ${code} before reporting its totals`)));
+        });
     }
 
     now(): number {
-        return performance.now() - this.started;
+        return wallMs();
     }
 
     /** convergedAt over the answers so far. */
@@ -130,10 +128,8 @@ export class Load {
 
     /** Stops the load; the step's figures against `target` (and the split `before` it), the step begun at `startMs`. */
     async stop(target: Target, before: Target | undefined, startMs: number): Promise<StepFigures> {
-        this.instance.stop();
-        const result = await this.done;
-        // Errors autocannon counts that never produced an answer: connection errors and timeouts.
-        const errors = Math.max(this.errors, result.errors);
-        return figures(this.answers, errors, result.latency.p99, target, before, startMs);
+        this.child.send("stop");
+        const { errors, p99Ms } = await this.totals;
+        return figures(this.answers, errors, p99Ms, target, before, startMs);
     }
 }

@@ -123,7 +123,7 @@ describe("e2e traffic: zero failed requests through every release step, on real 
      * answered as `target` for SETTLE_MS and no pod of the app is still terminating.
      */
     async function step(name: string, target: Target, action: () => Promise<void>, before?: Target): Promise<StepFigures> {
-        const load = new Load(URL, { rate: 200, connections: 8, maxSeconds: STEP_LIMIT_S + 120, timeoutSeconds: 10 });
+        const load = new Load({ url: URL, rate: 200, connections: 8, maxSeconds: STEP_LIMIT_S + 120, timeoutSeconds: 10 });
         await new Promise((r) => setTimeout(r, 1000));
         const start = load.now();
         let failure: Error | undefined;
