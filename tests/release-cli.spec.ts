@@ -230,11 +230,8 @@ class FakeWorkspace implements Workspace {
     }
 }
 
-/** What pulumiWorkspace's routeUrns() reads from the state of a dev stack (the redirect route is no traffic route). */
-const ROUTE_URNS = [
-    "urn:pulumi:dev::zdp::zdp:k8s:Release$kubernetes:gateway.networking.k8s.io/v1:HTTPRoute::app-route",
-    "urn:pulumi:dev::zdp::zdp:k8s:Release$kubernetes:gateway.networking.k8s.io/v1:HTTPRoute::app-preview-token-route",
-];
+/** What pulumiWorkspace's routeUrns() reads from the state of a dev stack: the live route alone. */
+const ROUTE_URNS = ["urn:pulumi:dev::zdp::zdp:k8s:Release$kubernetes:gateway.networking.k8s.io/v1:HTTPRoute::app-route"];
 
 // The request timeout only catches a hang: a busy machine must not turn a healthy answer into a failure.
 // The convergence bound is on the test clock: the tests' routes move within a few requests, or never.
@@ -479,7 +476,7 @@ describe("release CLI", () => {
                 "wait until the live route answers only from green 2.0.0 (up to 2.0 s): ok",
                 "watch the live route for 150 ms: failed",
                 "restore the previous config: ok",
-                "pulumi up --target the live and preview routes: ok",
+                "pulumi up --target the live route: ok",
                 "wait until the live route answers only from blue 1.0.0 (up to 2.0 s): ok",
                 "pulumi up (rollback): ok",
                 "check the live route after rollback: ok",
@@ -578,7 +575,7 @@ describe("release CLI", () => {
             assert.deepEqual(stepNames(r).slice(-6), [
                 "watch the live route for 30.0 s: failed",
                 "restore the previous config: ok",
-                "pulumi up --target the live and preview routes: ok",
+                "pulumi up --target the live route: ok",
                 "wait until the live route answers only from blue 1.0.0 (up to 2.0 s): ok",
                 "pulumi up (rollback): ok",
                 "check the live route after rollback: ok",
@@ -847,19 +844,19 @@ describe("release CLI", () => {
             assert.ok(r.steps.some((s) => s.name === "check blue through the preview route before switching"));
         });
 
-        it("rollback ups exactly the traffic routes first, waits until blue answers, then ups the whole stack", async () => {
+        it("rollback ups exactly the live route first, waits until blue answers, then ups the whole stack", async () => {
             const { ws } = await setup("healthy", { blueVersion: "1.0.0", greenVersion: "2.0.0", activeColor: "green" });
             ws.lag = 4; // the proxy applies the route 4 requests late
             const r = await run(ws, ["rollback"]);
             assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
             assert.deepEqual(ws.upTargets, [ROUTE_URNS, undefined]);
             assert.deepEqual(stepNames(r).slice(-4), [
-                "pulumi up --target the live and preview routes: ok",
+                "pulumi up --target the live route: ok",
                 "wait until the live route answers only from blue 1.0.0 (up to 2.0 s): ok",
                 "pulumi up: ok",
                 "watch the live route for 150 ms: ok",
             ]);
-            assert.equal(r.steps.at(-4)!.detail, "app-route, app-preview-token-route: update 1, same 24");
+            assert.equal(r.steps.at(-4)!.detail, "app-route: update 1, same 24");
             const [, took, since] =
                 /^converged in (\d+) ms: 3 in a row from blue 1\.0\.0 after 4 answers not from it yet, 0 failed \(tolerate 0\); (\d+) ms after the rollback started$/.exec(
                     r.steps.at(-3)!.detail,
@@ -873,7 +870,7 @@ describe("release CLI", () => {
             const r = await run(ws, ["rollback"]);
             assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
             assert.deepEqual(ws.upTargets, [undefined]);
-            const skipped = r.steps.find((s) => s.name === "pulumi up --target the live and preview routes")!;
+            const skipped = r.steps.find((s) => s.name === "pulumi up --target the live route")!;
             assert.equal(skipped.status, "skipped");
             assert.match(skipped.detail, /^inactiveScale minimal: blue may run one pod per zone/);
             assert.equal(ws.deployed.activeColor, "blue");
@@ -1071,7 +1068,7 @@ describe("release CLI building blocks", () => {
         } as unknown as StackApi;
         const ws = workspaceFromStack("aws", stack, () => "");
         const urns = await ws.routeUrns();
-        assert.deepEqual(urns, [route("app-route").urn, route("app-preview-token-route").urn, route("app-preview-route").urn]);
+        assert.deepEqual(urns, [route("app-route").urn], "the live route only; the preview routes follow in the full up");
         await ws.up(() => {}, { targets: urns });
         await ws.up(() => {});
         assert.deepEqual(targets, [urns, undefined]);
@@ -1079,11 +1076,11 @@ describe("release CLI building blocks", () => {
         assert.deepEqual(await empty.routeUrns(), []);
     });
 
-    it("the traffic routes are found among the URNs the real program registers (not the redirect route)", async function () {
+    it("the live route is found among the URNs the real program registers (not the preview or redirect routes)", async function () {
         this.timeout(60_000);
         const run = await runStack("gcp", { domain: "app.example.com", previewHost: "preview.app.example.com" }); // with HTTPS: a redirect route too
         const urns = trafficRouteUrns(run.resources);
-        assert.deepEqual(urns.map(urnName).sort(), ["app-preview-route", "app-preview-token-route", "app-route"]);
+        assert.deepEqual(urns.map(urnName), ["app-route"]);
         assert.ok(
             run.resources.some((r) => urnName(r.urn) === "app-redirect-route"),
             "the program has a redirect route, left out",

@@ -22,8 +22,14 @@ export type StackApi = Pick<Stack, "getAllConfig" | "setAllConfig" | "removeAllC
 
 const HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
 const RELEASE = "zdp:k8s:Release";
-/** The routes that carry traffic: `${release}-route`, `-preview-token-route`, `-preview-route` in components/k8s/release.ts (not the redirect). */
-const TRAFFIC_ROUTES = ["route", "preview-token-route", "preview-route"];
+/**
+ * The route that carries the users' traffic: `${release}-route` in components/k8s/release.ts. The preview
+ * routes follow in the full `up` right after: they carry no user traffic, and an `up --target` of the live
+ * and the preview-token route together failed on the real engine (v3.274.1) with "Duplicate resource
+ * URN" for the live route whenever both changed (e2e/traffic.e2e.ts; pulumi/pulumi#24303 is the
+ * engine's open bug of that kind), which turned every fast blue/green rollback into a slow one.
+ */
+const TRAFFIC_ROUTES = ["route"];
 
 interface StateResource {
     urn: string;
@@ -32,7 +38,7 @@ interface StateResource {
 }
 
 /**
- * The URNs of the traffic routes among a stack's exported resources, as the state spells them (no
+ * The URN of the live traffic route among a stack's exported resources, as the state spells them (no
  * URN is built by hand: a changed project, stack or parent would make a guess target nothing).
  */
 export function trafficRouteUrns(resources: StateResource[]): string[] {

@@ -1,7 +1,7 @@
 // Carries out one release command against a Workspace: read config, plan, verify the receiving
 // colour through its preview route, change config and `up` step by step, waiting for the live route
 // to converge on each new state and watching it, and on any failure put the previous config back and
-// `up` again, the traffic routes first (never after a rollback's up).
+// `up` again, the live route first (never after a rollback's up).
 import os from "node:os";
 import { CONVERGE_DEFAULT_MS, type CheckOptions, type ReleaseArgs } from "./args";
 import {
@@ -409,7 +409,7 @@ async function convergeStep(t: Traffic, from: ReleaseState, to: ReleaseState, mo
     });
 }
 
-const ROUTE_UP = "pulumi up --target the live and preview routes";
+const ROUTE_UP = "pulumi up --target the live route";
 
 /** The fast half of a rollback: an `up` of the traffic routes only. False when it did not run or failed (the full `up` follows anyway). */
 async function routeOnlyUp(t: Traffic, blocker: string | undefined): Promise<boolean> {
@@ -431,7 +431,7 @@ async function routeOnlyUp(t: Traffic, blocker: string | undefined): Promise<boo
 }
 
 /**
- * A rollback's `up`s: the traffic routes alone first where that is safe (fastRollbackBlocker), and the
+ * A rollback's `up`s: the live route alone first where that is safe (fastRollbackBlocker), and the
  * wait until the live route answers from `to`; then the full `up` for everything else, which runs even
  * when that wait failed (a rollback is completed, never undone). Otherwise the full `up`, then the wait.
  */
