@@ -3,7 +3,8 @@
 // release CLI expects), is ready on /readyz, and on SIGTERM finishes in-flight requests and stops, as a
 // well-behaved server does. A version ending in "-errors" answers 500 to everything but /readyz once it
 // has served 50 requests: a release that passes its readiness probe and its preview check, then fails
-// its users under live load.
+// its users under live load. A version ending in "-slowstart" listens only 5 s after it starts, as an
+// app that loads a cache or runs migrations first: the readiness probe is what keeps traffic away.
 package main
 
 import (
@@ -49,6 +50,9 @@ func main() {
 		defer cancel()
 		srv.Shutdown(ctx)
 	}()
+	if strings.HasSuffix(version, "-slowstart") {
+		time.Sleep(5 * time.Second)
+	}
 	log.Printf("app %s %s listening on :9898", color, version)
 	if err := srv.ListenAndServe(); err != http.ErrServerClosed {
 		log.Fatal(err)
