@@ -281,11 +281,9 @@ describe("e2e traffic: zero failed requests through every release step, on real 
             assert.equal(run.exitCode, EXIT.ok, `${name}: ${run.outcome}`);
             assert.doesNotMatch(run.log, /rolling back/, `${name}: a healthy release is never rolled back`);
             clean(name, f);
-            return run;
         };
         await cli("cli-promote", ["promote"], { [blue]: 1 });
-        const rollback = await cli("cli-rollback", ["rollback"], { [green]: 1 });
-        assert.match(rollback.log, /pulumi up --target the live route: OK/, "the rollback moved the live route alone first (the fast path)");
+        await cli("cli-rollback", ["rollback"], { [green]: 1 });
         await cli("cli-canary", ["canary", "10,50"], { [green]: 0.5, [blue]: 0.5 }, { [green]: 1 });
         await cli("cli-canary-abort", ["rollback"], { [green]: 1 });
     });

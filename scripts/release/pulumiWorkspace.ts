@@ -23,11 +23,11 @@ export type StackApi = Pick<Stack, "getAllConfig" | "setAllConfig" | "removeAllC
 const HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
 const RELEASE = "zdp:k8s:Release";
 /**
- * The route that carries the users' traffic: `${release}-route` in components/k8s/release.ts. The preview
- * routes follow in the full `up` right after: they carry no user traffic, and an `up --target` of the live
- * and the preview-token route together failed on the real engine (v3.274.1) with "Duplicate resource
- * URN" for the live route whenever both changed (e2e/traffic.e2e.ts; pulumi/pulumi#24303 is the
- * engine's open bug of that kind), which turned every fast blue/green rollback into a slow one.
+ * The route that carries the users' traffic: `${release}-route` in components/k8s/release.ts; the preview
+ * routes carry none and move in the full `up` that follows. On the real engine (v3.274.1) this targeted
+ * `up` failed in 4 of 5 rollbacks of the traffic suite (e2e/traffic.e2e.ts) with "Duplicate resource URN"
+ * for an untargeted resource (the Gateway, or the preview-token route when it was targeted too): the
+ * engine's open bug pulumi/pulumi#24303. The CLI then runs the full `up`, so a rollback still completes.
  */
 const TRAFFIC_ROUTES = ["route"];
 
