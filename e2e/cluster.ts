@@ -169,6 +169,18 @@ export class Cluster {
         );
     }
 
+    /** The vendored Gateway API CRDs, the version the stacks install, ready for Gateways and HTTPRoutes. */
+    installGatewayApi(): void {
+        this.kubectl(["apply", "--server-side", "-f", path.join(__dirname, "..", "crds", "gateway-api-v1.6.0-standard-install.yaml")]);
+        this.kubectl([
+            "wait",
+            "--for=condition=Established",
+            "crd/gateways.gateway.networking.k8s.io",
+            "crd/httproutes.gateway.networking.k8s.io",
+            "--timeout=60s",
+        ]);
+    }
+
     kubectl(args: string[], input?: string): string {
         return execFileSync(tool("kubectl"), [`--kubeconfig=${this.kubeconfig}`, ...args], { encoding: "utf8", input, stdio: ["pipe", "pipe", "pipe"] });
     }

@@ -99,14 +99,7 @@ describe("e2e: the dev stack's life on the real engine and a real API server", f
         cluster = await Cluster.start();
         // Controllers from the internet (Envoy Gateway's chart) are replaced by the vendored Gateway API
         // CRDs and a GatewayClass no controller serves: the objects and the engine are real, traffic is not.
-        cluster.kubectl(["apply", "--server-side", "-f", path.join(ROOT, "crds", "gateway-api-v1.6.0-standard-install.yaml")]);
-        cluster.kubectl([
-            "wait",
-            "--for=condition=Established",
-            "crd/gateways.gateway.networking.k8s.io",
-            "crd/httproutes.gateway.networking.k8s.io",
-            "--timeout=60s",
-        ]);
+        cluster.installGatewayApi();
         cluster.apply({
             apiVersion: "gateway.networking.k8s.io/v1",
             kind: "GatewayClass",

@@ -23,7 +23,7 @@ import { readConfig } from "../stacks";
 import { Cluster } from "./cluster";
 import { Load, trafficLine, type StepFigures, type Target } from "./load";
 import { GATEWAY_PORT, Traefik, TRAEFIK_CLASS } from "./traefik";
-import { BIN, PulumiProject, ROOT, tool, until } from "./tools";
+import { BIN, PulumiProject, tool, until } from "./tools";
 
 const NS = "zdp";
 const IMAGE = "docker.io/zdp/e2e-app";
@@ -183,14 +183,7 @@ describe("e2e traffic: zero failed requests through every release step, on real 
             ],
             images: [{ binary: tool("app"), tags: [...V, ERRORS, SLOW_START].map((v) => `${IMAGE}:${v}`) }],
         });
-        cluster.kubectl(["apply", "--server-side", "-f", path.join(ROOT, "crds", "gateway-api-v1.6.0-standard-install.yaml")]);
-        cluster.kubectl([
-            "wait",
-            "--for=condition=Established",
-            "crd/gateways.gateway.networking.k8s.io",
-            "crd/httproutes.gateway.networking.k8s.io",
-            "--timeout=60s",
-        ]);
+        cluster.installGatewayApi();
         // The release CLI's Lease goes through kubectl on this cluster.
         process.env.KUBECONFIG = cluster.kubeconfig;
         process.env.PATH = `${BIN}:${process.env.PATH}`;
