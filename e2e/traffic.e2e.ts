@@ -283,6 +283,9 @@ describe("e2e traffic: zero failed requests through every release step, on real 
 
     it("the release CLI rolls back a promote whose colour fails its users, and says how many requests failed", async () => {
         await up({ blueVersion: ERRORS });
+        // As a user would: promote once the deploy has finished, old pods gone (until then Traefik may still
+        // send the preview route to them, and the CLI's preview check refuses the wrong version, failing closed).
+        await until(() => terminatingPods() === 0, STEP_LIMIT_S, "blue's old pods to terminate");
         let run: ReleaseResult & { log: string } = { exitCode: -1, outcome: "", steps: [], log: "" };
         const f = await step("broken-500-promote", { [`green/${V[1]}`]: 1 }, async () => void (run = await release(["promote"])));
         assert.equal(run.exitCode, EXIT.failed, run.outcome);
