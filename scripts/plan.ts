@@ -18,6 +18,7 @@ import { costPicture, type CostPicture } from "../components/cost/choices";
 import { priceTableFor } from "../components/cost/prices";
 import { LINE_TYPES, MissingPrice } from "../components/cost/model";
 import { SECRET_MONITORING_KEYS } from "../components/monitoring/config";
+import { configOverrides } from "./pulumiConfig";
 
 const SECRET = "[secret]";
 
@@ -41,13 +42,9 @@ function usage(message: string): never {
 }
 
 function parseOverrides(pairs: string[]): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const pair of pairs) {
-        const eq = pair.indexOf("=");
-        if (eq <= 0) usage(`--config takes KEY=VALUE (as in pulumi config set KEY VALUE), got "${pair}"`);
-        out[pair.slice(0, eq)] = pair.slice(eq + 1);
-    }
-    return out;
+    const { overrides, error } = configOverrides(pairs);
+    if (error) usage(error);
+    return overrides;
 }
 
 /** Inputs with secret values replaced by a marker: the plan never prints a secret. */

@@ -15,6 +15,7 @@ import { azureChecks } from "./preflight/azure";
 import { gcpChecks } from "./preflight/gcp";
 import { needsFor } from "./preflight/needs";
 import { egressAddress, MARK, type Row } from "./preflight/judge";
+import { configOverrides } from "./pulumiConfig";
 
 const ECHO = "https://checkip.amazonaws.com";
 
@@ -108,12 +109,8 @@ async function main(): Promise<void> {
     const stack = values.stack;
     if (!stack) usage("--stack is required");
     if (!listStacks().includes(stack)) usage(`unknown stack "${stack}"`);
-    const overrides: Record<string, string> = {};
-    for (const pair of values.config) {
-        const eq = pair.indexOf("=");
-        if (eq <= 0) usage(`--config takes KEY=VALUE, got "${pair}"`);
-        overrides[pair.slice(0, eq)] = pair.slice(eq + 1);
-    }
+    const { overrides, error } = configOverrides(values.config);
+    if (error) usage(error);
 
     let result;
     try {

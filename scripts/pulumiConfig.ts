@@ -94,3 +94,17 @@ export function mergedConfig(pulumiYaml: string, stackYaml: string, overrides: R
     }
     return Object.fromEntries([...values].map(([k, v]) => [k, cliText(v)]));
 }
+
+/**
+ * `--config KEY=VALUE` pairs of the offline commands (plan, preflight) as overrides; the message of the
+ * first malformed pair, or undefined.
+ */
+export function configOverrides(pairs: string[]): { overrides: Record<string, string>; error?: string } {
+    const overrides: Record<string, string> = {};
+    for (const pair of pairs) {
+        const eq = pair.indexOf("=");
+        if (eq <= 0) return { overrides, error: `--config takes KEY=VALUE (as in pulumi config set KEY VALUE), got "${pair}"` };
+        overrides[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+    return { overrides };
+}
