@@ -175,6 +175,9 @@ describe("e2e traffic: zero failed requests through every release step, on real 
         assert.notEqual(f.convergedMs, undefined, `${name}: never converged`);
     };
 
+    // Suites share one mocha process: what this one sets for the CLI is put back in after().
+    const envBefore = { KUBECONFIG: process.env.KUBECONFIG, PATH: process.env.PATH };
+
     before(async () => {
         cluster = await Cluster.start({
             nodes: [
@@ -203,6 +206,9 @@ describe("e2e traffic: zero failed requests through every release step, on real 
         traefik?.stop();
         cluster?.stop();
         project?.remove();
+        for (const [k, v] of Object.entries(envBefore))
+            if (v === undefined) delete process.env[k];
+            else process.env[k] = v;
     });
 
     it("pulumi up on real nodes; Traefik serves blue through the Gateway", async () => {
