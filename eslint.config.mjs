@@ -38,6 +38,22 @@ export default tseslint.config(
         },
     },
     {
+        // The pure model (config, capacity, address space, cost, release maths) is tested without Pulumi
+        // and read by the scripts; it depends on nothing that declares resources.
+        files: ["model/**/*.ts"],
+        rules: {
+            "no-restricted-imports": [
+                "error",
+                {
+                    patterns: [
+                        { group: ["@pulumi/*"], message: "model/ is pure: no Pulumi import (declare resources in components/)." },
+                        { group: ["**/components/**", "**/stacks/**", "**/scripts/**"], message: "model/ depends on nothing above it." },
+                    ],
+                },
+            ],
+        },
+    },
+    {
         // Pulumi's mocks must be set before a stack module loads, so tests require() it afterwards.
         files: ["tests/**/*.ts"],
         rules: { "@typescript-eslint/no-require-imports": "off" },

@@ -1,6 +1,6 @@
 // The harness's config merge (scripts/pulumiConfig.ts) against the real CLI's `pulumi config --json`.
 import assert from "node:assert/strict";
-import { parseConfig, ConfigError } from "../components/config";
+import { parseConfig, ConfigError } from "../model/config";
 import { mergedConfig } from "../scripts/pulumiConfig";
 import { PulumiProject } from "./tools";
 

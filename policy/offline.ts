@@ -11,7 +11,7 @@ import type {
     StackValidationPolicy,
 } from "@pulumi/policy";
 import * as policySdk from "@pulumi/policy";
-import type { StackConfig } from "../components/config";
+import type { StackConfig } from "../model/config";
 import { exceptionConfig } from "./exceptions";
 import { policies as packPolicies } from "./policies";
 

@@ -5,7 +5,7 @@
 //   npx tsx scripts/apiAllowList.ts STACK RUNNER_VARIABLE   (exit 1 with the reason when a hosted runner cannot reach it)
 import * as fs from "fs";
 import * as path from "path";
-import { parseConfig, type StackConfig } from "../components/config";
+import { parseConfig, type StackConfig } from "../model/config";
 import { mergedConfig } from "./pulumiConfig";
 
 /** Why a GitHub-hosted runner cannot reach a stack's Kubernetes API: the config key that decides it, and what the API admits. */

@@ -6,9 +6,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { attribute, costChange, signedUsd, verdict, type CostChange, type PricedLines, type Verdict } from "../components/cost/change";
-import { LINE_TYPES } from "../components/cost/model";
-import type { CostPolicy } from "../components/cost/usage";
+import { attribute, costChange, signedUsd, verdict, type CostChange, type PricedLines, type Verdict } from "../model/cost/change";
+import { LINE_TYPES } from "../model/cost/model";
+import type { CostPolicy } from "../model/cost/usage";
 import { diffResources } from "../tests/diff";
 import type { Recorded } from "../tests/harness";
 import { usd } from "./planCost";

@@ -3,7 +3,7 @@
 //   npm run bench:cost -- [--users 1000,10000,100000] [--markdown]
 import { parseArgs } from "node:util";
 import Table from "cli-table3";
-import { systemPool } from "../components/cost/model";
+import { systemPool } from "../model/cost/model";
 import { usd } from "./planCost";
 
 const USAGE = `usage: npm run bench:cost -- [--users 1000,10000,100000] [--markdown]

@@ -1,10 +1,10 @@
 // The plan's cost section: the stack's monthly bill by component at list prices, the seed's reference
 // sizing priced the same way, and the choices that change the bill with their capacity and trade-off.
 import Table from "cli-table3";
-import type { CostPicture } from "../components/cost/choices";
-import { trafficFor } from "../components/cost/model";
-import { REFERENCE } from "../components/capacity";
-import type { StackConfig } from "../components/config";
+import type { CostPicture } from "../model/cost/choices";
+import { trafficFor } from "../model/cost/model";
+import { REFERENCE } from "../model/capacity";
+import type { StackConfig } from "../model/config";
 
 /** Whole dollars, as the plan and the scale curve print them. */
 export const usd = (v: number) => `$${Math.round(v).toLocaleString("en-US")}`;
@@ -17,7 +17,7 @@ export function costLines(cost: CostPicture | string, cfg: StackConfig): string[
     const { stack, reference, choices, table: t } = cost;
     const u = cfg.usage;
     const out = [
-        `Cost: USD per month at on-demand list prices, ${t.cloud} ${t.region}, read ${t.asOf} (each price's source: components/cost/prices/${t.cloud}.ts).`,
+        `Cost: USD per month at on-demand list prices, ${t.cloud} ${t.region}, read ${t.asOf} (each price's source: model/cost/prices/${t.cloud}.ts).`,
         `Nodes are priced at the autoscaler's min / desired / max; everything else does not scale with them. Usage lines are priced at`,
         `the average concurrency; "average..peak" is the same line with the peak every hour. Taxes and support plans are not included.`,
     ];

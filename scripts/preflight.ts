@@ -7,7 +7,7 @@ import Table from "cli-table3";
 import { DefaultAzureCredential } from "@azure/identity";
 import { RunError } from "@pulumi/pulumi";
 import { GoogleAuth } from "google-auth-library";
-import { ConfigError } from "../components/config";
+import { ConfigError } from "../model/config";
 import { listStacks, stackConfigMap } from "../tests/harness";
 import { buildPlan } from "./plan";
 import { awsChecks, awsClients } from "./preflight/aws";
@@ -61,7 +61,7 @@ async function cloudRows(stack: string, overrides: Record<string, string>, egres
             (ip) => ({ ip }),
             (e: Error) => ({ error: e.message }),
         );
-    // What `pulumi up` refuses before it asks any cloud (components/preflight.ts): placeholders and the like.
+    // What `pulumi up` refuses before it asks any cloud (model/preflight.ts): placeholders and the like.
     const rows: Row[] = plan.run.warnings.map((w) => ({
         check: "stack file",
         status: "fail",

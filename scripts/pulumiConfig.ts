@@ -7,7 +7,7 @@
 //    file (`6.10` is read as "6.1"), this refuses the file and asks for quotes.
 //  - Inside objects, integer-looking text and true/false become JSON numbers and booleans.
 import { isMap, isScalar, parseDocument, type Node } from "yaml";
-import { PROJECT } from "../components/config";
+import { PROJECT } from "../model/config";
 
 /** Project keys (full `zdp:` names) and provider keys of a Pulumi.yaml, with their default or value. */
 export function projectConfig(pulumiYaml: string): Record<string, unknown> {

@@ -2,10 +2,10 @@
 // (zone-redundant HA, private access) and Azure Managed Redis (private endpoint, TLS) → the release
 // behind Application Gateway for Containers.
 import { AzureMonitoring } from "../components/azure/monitoring";
-import { thresholdsFor } from "../components/monitoring/thresholds";
+import { thresholdsFor } from "../model/monitoring/thresholds";
 import * as kubernetes from "@pulumi/kubernetes";
 import * as authorization from "@pulumi/azure-native/authorization";
-import { addressPlan } from "../components/azure/addressing";
+import { addressPlan } from "../model/azure/addressing";
 import { AzureCluster } from "../components/azure/cluster";
 import { AzureDatabase } from "../components/azure/database";
 import { AzureLoadBalancer, healthCheckPolicy } from "../components/azure/loadBalancer";
@@ -13,17 +13,17 @@ import { AzureNetwork } from "../components/azure/network";
 import { AzureRedis } from "../components/azure/redis";
 import { wafPolicyAttachment } from "../components/azure/waf";
 import { azureTags } from "../components/azure/tags";
-import { sizingFor } from "../components/capacity";
-import { trafficFor } from "../components/cost/model";
-import { azurePostgresRoots } from "../components/dataTls";
-import type { StackConfig } from "../components/config";
+import { sizingFor } from "../model/capacity";
+import { trafficFor } from "../model/cost/model";
+import { azurePostgresRoots } from "../model/dataTls";
+import type { StackConfig } from "../model/config";
 import { AppDbRole, DB_ROLE_JOB_PODS } from "../components/k8s/appDbRole";
 import { AppSecret } from "../components/k8s/appSecret";
 import { HSTS_VALUE } from "../components/hsts";
 import { appNamespace } from "../components/k8s/namespace";
 import { AppTraffic } from "../components/k8s/networkPolicy";
 import { GATEWAY_NAME, Release } from "../components/k8s/release";
-import { releaseState } from "../components/releasePlan";
+import { releaseState } from "../model/releasePlan";
 import type { StackOutputs } from "./types";
 
 export function deploy(cfg: StackConfig): StackOutputs {

@@ -1,12 +1,12 @@
 // GCP: VPC → regional GKE (private nodes) → Cloud SQL PostgreSQL (HA, private IP) and Memorystore Redis
 // (HA, TLS) → the release behind GKE's Gateway (global external Application Load Balancer).
 import { GcpMonitoring } from "../components/gcp/monitoring";
-import { thresholdsFor } from "../components/monitoring/thresholds";
+import { thresholdsFor } from "../model/monitoring/thresholds";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { REQUIRED_APIS } from "../components/gcp/prerequisites";
-import { sizingFor } from "../components/capacity";
-import type { StackConfig } from "../components/config";
+import { sizingFor } from "../model/capacity";
+import type { StackConfig } from "../model/config";
 import { GkeBackendPolicies } from "../components/gcp/backendPolicies";
 import { cloudArmorPolicy } from "../components/gcp/cloudArmor";
 import { GkeCluster } from "../components/gcp/cluster";

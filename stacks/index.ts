@@ -1,8 +1,8 @@
 // Config in, one target's composition out. index.ts is these three calls; the harness makes the same three.
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, parseConfig, type Cloud, type StackConfig } from "../components/config";
-import { ENCRYPTED } from "../components/monitoring/config";
-import { describeFinding, preflightFindings } from "../components/preflight";
+import { ConfigError, parseConfig, type Cloud, type StackConfig } from "../model/config";
+import { ENCRYPTED } from "../model/monitoring/config";
+import { describeFinding, preflightFindings } from "../model/preflight";
 import type { StackOutputs } from "./types";
 
 export type { StackOutputs } from "./types";
@@ -18,7 +18,7 @@ export function readConfig(): StackConfig {
 }
 
 /**
- * What a cloud stack must not run with (components/preflight.ts): a preview warns, naming each key to
+ * What a cloud stack must not run with (model/preflight.ts): a preview warns, naming each key to
  * set, and returns the warnings; `pulumi up` refuses before any resource is declared.
  */
 export function preflight(

@@ -2,8 +2,8 @@
 // PostgreSQL and Redis, the app Secret, Envoy Gateway, and the release behind it.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { sizingFor } from "../components/capacity";
-import type { StackConfig } from "../components/config";
+import { sizingFor } from "../model/capacity";
+import type { StackConfig } from "../model/config";
 import { AppDbRole, DB_ROLE_JOB_PODS } from "../components/k8s/appDbRole";
 import { AppSecret } from "../components/k8s/appSecret";
 import { datastorePods, LocalDatastores } from "../components/k8s/datastores";

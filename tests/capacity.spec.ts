@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { ASSUMPTIONS, REFERENCE, capacityFor, capacityRows, evaluateReference, usersAfterZoneLoss } from "../components/capacity";
+import { ASSUMPTIONS, REFERENCE, capacityFor, capacityRows, evaluateReference, usersAfterZoneLoss } from "../model/capacity";
 
 const CLOUDS = ["aws", "azure", "gcp"] as const;
 const USER_COUNTS = [1_000, 2_500, 5_000, 7_777, 10_000, 25_000, 50_000, 100_000];

@@ -2,11 +2,11 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { ConfigError, PROJECT_KEYS, parseConfig, type StackConfig } from "../components/config";
-import { awsSchema } from "../components/aws/config";
-import { azureSchema } from "../components/azure/config";
-import { gcpSchema } from "../components/gcp/config";
-import { costPolicySchema, usageSchema } from "../components/cost/usage";
+import { ConfigError, PROJECT_KEYS, parseConfig, type StackConfig } from "../model/config";
+import { awsSchema } from "../model/aws/config";
+import { azureSchema } from "../model/azure/config";
+import { gcpSchema } from "../model/gcp/config";
+import { costPolicySchema, usageSchema } from "../model/cost/usage";
 import { ROOT, stackConfigMap } from "./harness";
 
 /** Parse the dev stack with `overrides` (`key=value` as `pulumi config set`, "" deletes a key). */

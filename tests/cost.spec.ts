@@ -1,13 +1,14 @@
 import * as assert from "assert";
-import { ConfigError, parseConfig, type StackConfig } from "../components/config";
-import { capacityFor, capacityRows, DB_VCPU_STEPS, nodeShapes, NODE_ARCHS, sizingFor, type Layout } from "../components/capacity";
-import { costPicture, stalePrices } from "../components/cost/choices";
-import { MissingPrice, priceOf, referenceCost, stackCost, systemPool, trafficFor, type Declared } from "../components/cost/model";
-import { DEFAULT_USAGE } from "../components/cost/usage";
+import { ConfigError, parseConfig, type StackConfig } from "../model/config";
+import { capacityFor, capacityRows, DB_VCPU_STEPS, nodeShapes, sizingFor, type Layout } from "../model/capacity";
+import { NODE_ARCHS } from "../model/stackConfig";
+import { costPicture, stalePrices } from "../model/cost/choices";
+import { MissingPrice, priceOf, referenceCost, stackCost, systemPool, trafficFor, type Declared } from "../model/cost/model";
+import { DEFAULT_USAGE } from "../model/cost/usage";
 import { parse as parseYaml } from "yaml";
-import { PRICE_TABLES, priceTableFor } from "../components/cost/prices";
-import type { PriceTable } from "../components/cost/priceTable";
-import { pgStorageGb } from "../components/azure/sizing";
+import { PRICE_TABLES, priceTableFor } from "../model/cost/prices";
+import type { PriceTable } from "../model/cost/priceTable";
+import { pgStorageGb } from "../model/azure/sizing";
 import { buildPlan, planJson, renderPlan } from "../scripts/plan";
 import * as fs from "fs";
 import * as path from "path";
@@ -23,8 +24,14 @@ const tableOf = (cfg: StackConfig) => {
     if (typeof t === "string") assert.fail(t);
     return t;
 };
+// The node disks the model reads its sizes from (as the stacks declare them).
+const NODE_DISKS: Declared[] = [
+    { type: "aws:ec2/launchTemplate:LaunchTemplate", inputs: { blockDeviceMappings: [{ ebs: { volumeSize: 50 } }] } },
+    { type: "gcp:container/nodePool:NodePool", inputs: { nodeConfig: { diskSizeGb: 100 } } },
+];
 // The optional edge resources the model prices only when declared (each with two rules).
 const DECLARED: Declared[] = [
+    ...NODE_DISKS,
     { type: "aws:ec2/flowLog:FlowLog", inputs: {} },
     { type: "gcp:compute/subnetwork:Subnetwork", inputs: { logConfig: { flowSampling: 0.5 } } },
     { type: "gcp:compute/securityPolicy:SecurityPolicy", inputs: { rules: [{}, {}] } },
@@ -83,7 +90,7 @@ describe("cost: the price tables", () => {
         const prices = Object.fromEntries(Object.entries(table.prices).filter(([sku]) => sku !== "vpc.nat"));
         const broken: PriceTable = { ...table, prices };
         assert.throws(
-            () => stackCost(cfg, sizingFor(cfg), [], broken),
+            () => stackCost(cfg, sizingFor(cfg), NODE_DISKS, broken),
             (e: unknown) => e instanceof MissingPrice && /vpc\.nat/.test(e.message),
         );
     });
@@ -116,7 +123,7 @@ describe("cost: a stack's bill", () => {
         const cfg = config("aws");
         const s = sizingFor(cfg);
         const table = tableOf(cfg);
-        const nodes = stackCost(cfg, s, [], table).lines.find((l) => l.component === "nodes")!;
+        const nodes = stackCost(cfg, s, NODE_DISKS, table).lines.find((l) => l.component === "nodes")!;
         const perNode = table.prices[`ec2.${s.nodes.machineType}`].usd * 730 + table.prices["ebs.gp3"].usd * 50;
         assert.ok(Math.abs(nodes.usd.desired - perNode * s.nodes.desired) < 1e-6);
     });
@@ -124,7 +131,7 @@ describe("cost: a stack's bill", () => {
     it("azure: a database without HA costs half the compute and storage of one with a standby", () => {
         const ha = config("azure");
         const solo = config("azure", { "azure.postgresHaMode": "Disabled", "azure.postgresGeoRedundantBackup": "false" });
-        const db = (cfg: StackConfig) => stackCost(cfg, sizingFor(cfg), [], tableOf(cfg)).lines.find((l) => l.component === "database")!.usd.desired;
+        const db = (cfg: StackConfig) => stackCost(cfg, sizingFor(cfg), NODE_DISKS, tableOf(cfg)).lines.find((l) => l.component === "database")!.usd.desired;
         const geo = tableOf(ha).prices["postgres.backupGeo"].usd * pgStorageGb(sizingFor(ha).database.storageGiB);
         assert.ok(Math.abs(db(ha) - geo - 2 * db(solo)) < 1e-6);
     });
@@ -133,8 +140,8 @@ describe("cost: a stack's bill", () => {
         const cfg = config("aws");
         const s = sizingFor(cfg);
         const table = tableOf(cfg);
-        const ours = stackCost(cfg, s, [], table);
-        const ref = referenceCost(cfg, s, [], table);
+        const ours = stackCost(cfg, s, NODE_DISKS, table);
+        const ref = referenceCost(cfg, s, NODE_DISKS, table);
         assert.strictEqual(ref.nodes, 5);
         assert.strictEqual(ref.keepsTarget, false, "the seed falls short in a rolling update and after a zone loss");
         for (const l of ref.lines.filter((l) => l.component !== "nodes"))
@@ -147,7 +154,7 @@ describe("cost: the default is the cheapest layout that keeps every capacity row
         it(`${cloud}: the stack file's inactiveScale minimal keeps every row and costs less than full`, () => {
             const cfg = config(cloud);
             assert.strictEqual(cfg.release.inactiveScale, "minimal");
-            const picture = costPicture(cfg, sizingFor(cfg), [], tableOf(cfg));
+            const picture = costPicture(cfg, sizingFor(cfg), NODE_DISKS, tableOf(cfg));
             assert.ok(picture.stack.keepsTarget);
             const full = picture.choices.find((c) => c.choice === "inactiveScale full")!;
             assert.ok(full.keepsTarget);
@@ -265,7 +272,7 @@ describe("cost: usage, egress and the lines the audit found missing", () => {
 
     it("flow logs are priced only where the stack declares them", () => {
         const cfg = config("aws");
-        const without = stackCost(cfg, sizingFor(cfg), [], tableOf(cfg));
+        const without = stackCost(cfg, sizingFor(cfg), NODE_DISKS, tableOf(cfg));
         assert.ok(!without.lines.some((l) => l.component === "flow logs"));
         assert.ok(line(cfg, "flow logs")!.usd.desired > 0);
     });
@@ -348,7 +355,7 @@ describe("cost: commitments and stale prices", () => {
         const cfg = config("aws");
         const s = sizingFor(cfg);
         const table = tableOf(cfg);
-        const cost = stackCost(cfg, s, [], table);
+        const cost = stackCost(cfg, s, NODE_DISKS, table);
         assert.ok(Math.abs(cost.committable.nodes - table.prices[`ec2.${s.nodes.machineType}`].usd * 730 * s.nodes.min) < 1e-6);
         assert.ok(Math.abs(cost.committable.database - table.prices[`rds.postgres.multiAz.${s.database.instanceClass}`].usd * 730) < 1e-6);
     });

@@ -1,8 +1,8 @@
 // The pull request's cost comment and the plan's --diff in dollars: base vs head compared line by line,
 // resources attributed to lines, and the warn/fail thresholds.
 import * as assert from "assert";
-import { attribute, costChange, signedUsd, verdict } from "../components/cost/change";
-import { LINE_TYPES } from "../components/cost/model";
+import { attribute, costChange, signedUsd, verdict } from "../model/cost/change";
+import { LINE_TYPES } from "../model/cost/model";
 import { compare, MARKER, renderComment, type PlanDoc } from "../scripts/costComment";
 import { buildPlan, renderPlan } from "../scripts/plan";
 

@@ -1,8 +1,8 @@
-// The CA bundles the app gets to verify its data stores (components/dataTls.ts, components/certs/).
+// The CA bundles the app gets to verify its data stores (model/dataTls.ts, model/certs/).
 import * as assert from "assert";
 import { X509Certificate } from "crypto";
-import { parseConfig, ConfigError } from "../components/config";
-import { azurePostgresRoots, rdsCaBundle, rdsRegions } from "../components/dataTls";
+import { parseConfig, ConfigError } from "../model/config";
+import { azurePostgresRoots, rdsCaBundle, rdsRegions } from "../model/dataTls";
 import { stackConfigMap } from "./harness";
 
 const certsOf = (pem: string) => (pem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? []).map((p) => new X509Certificate(p));

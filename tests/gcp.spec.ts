@@ -1,12 +1,12 @@
 // The gcp stack under mocks: what `pulumi up --stack gcp` would declare, asserted property by property.
 import * as assert from "assert";
-import { nodeVcpuQuota, sizingFor, type Sizing } from "../components/capacity";
-import { ConfigError } from "../components/config";
+import { nodeVcpuQuota, sizingFor, type Sizing } from "../model/capacity";
+import { ConfigError } from "../model/config";
 import { NODE_ROLES } from "../components/gcp/cluster";
 import { WAF_RULES } from "../components/gcp/cloudArmor";
-import { gcpSchema } from "../components/gcp/config";
+import { gcpSchema } from "../model/gcp/config";
 import { standardZones } from "../components/gcp/zones";
-import { cidrsOverlap, isIpv4Cidr } from "../components/configValues";
+import { cidrsOverlap, isIpv4Cidr } from "../model/configValues";
 import { gkeKubeconfig, sameControlPlaneAccess } from "../components/gcp/kubeconfig";
 import { CERTMAP_ANNOTATION, GATEWAY_CLASS, HEALTH_CHECK_RANGES } from "../components/gcp/loadBalancer";
 import { gcpName, serviceAccountId } from "../components/gcp/naming";

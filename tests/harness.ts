@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
-import { PROJECT, type StackConfig } from "../components/config";
+import { PROJECT, type StackConfig } from "../model/config";
 import { mergedConfig } from "../scripts/pulumiConfig";
 import { deployTarget, preflight, readConfig } from "../stacks";
 import { cloudMocks, type ResourceMock } from "./mocks";

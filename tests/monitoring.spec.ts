@@ -4,8 +4,8 @@ import * as assert from "assert";
 import fs from "node:fs";
 import path from "node:path";
 import Ajv from "ajv";
-import { capacityFor, sizingFor } from "../components/capacity";
-import { ConfigError, parseConfig } from "../components/config";
+import { capacityFor, sizingFor } from "../model/capacity";
+import { ConfigError, parseConfig } from "../model/config";
 import {
     ALB_NS,
     CACHE_NS,
@@ -16,7 +16,7 @@ import {
     cloudwatchInsightsAlarms,
     targetGroupName,
 } from "../components/monitoring/cloudwatch";
-import { releaseState } from "../components/releasePlan";
+import { releaseState } from "../model/releasePlan";
 import { cloudMonitoringAlerts, cloudMonitoringDashboard } from "../components/monitoring/cloudMonitoring";
 import {
     AGC_NS,
@@ -29,7 +29,7 @@ import {
     azureWorkbook,
     workbookMetricId,
 } from "../components/monitoring/azureMonitor";
-import { rdsDefaultMaxConnections, thresholdsFor } from "../components/monitoring/thresholds";
+import { rdsDefaultMaxConnections, thresholdsFor } from "../model/monitoring/thresholds";
 import { buildPlan, renderPlan } from "../scripts/plan";
 import { all, find, ROOT, runStack, stackConfigMap } from "./harness";
 

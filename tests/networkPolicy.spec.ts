@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { subnetPlan } from "../components/aws/subnets";
-import { addressPlan } from "../components/azure/addressing";
+import { subnetPlan } from "../model/aws/subnets";
+import { addressPlan } from "../model/azure/addressing";
 import { HEALTH_CHECK_RANGES } from "../components/gcp/loadBalancer";
 import { DB_ROLE_JOB_PODS } from "../components/k8s/appDbRole";
 import { PROMETHEUS_PODS } from "../components/k8s/devMonitoring";

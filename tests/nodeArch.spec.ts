@@ -1,6 +1,6 @@
 // nodeArch: Arm nodes where the cloud and the project support them, refused (naming the key) where not.
 import * as assert from "assert";
-import { ConfigError, parseConfig } from "../components/config";
+import { ConfigError, parseConfig } from "../model/config";
 import { runStack, stackConfigMap } from "./harness";
 import { diffResources } from "./diff";
 

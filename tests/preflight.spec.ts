@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { parseConfig } from "../components/config";
-import { placeholderFindings, preflightFindings } from "../components/preflight";
+import { parseConfig } from "../model/config";
+import { placeholderFindings, preflightFindings } from "../model/preflight";
 import { buildPlan, planJson, renderPlan } from "../scripts/plan";
 import { find, runStack, stackConfigMap } from "./harness";
 

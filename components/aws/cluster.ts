@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Sizing } from "../capacity";
+import type { Sizing } from "../../model/capacity";
 import { ClusterAutoscaler } from "./autoscaler";
 import { managedPolicy, podIdentityRole, serviceRole } from "./iam";
 import type { Tags } from "./tags";

@@ -3,7 +3,7 @@
 // deletion protection, final snapshot, Performance Insights and Enhanced Monitoring.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { RDS_CA_IDENTIFIER } from "../dataTls";
+import { RDS_CA_IDENTIFIER } from "../../model/dataTls";
 import { generatedSecret } from "../generatedSecret";
 import { managedPolicy, serviceRole } from "./iam";
 import { storeSecurityGroup } from "./network";

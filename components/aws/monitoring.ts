@@ -3,7 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { cloudwatchAlarms, cloudwatchDashboard, cloudwatchInsightsAlarms, type AwsMonitoringInput } from "../monitoring/cloudwatch";
-import type { MonitoringConfig } from "../monitoring/config";
+import type { MonitoringConfig } from "../../model/monitoring/config";
 
 /** RDS event categories of a DB instance that page: storage running out, and failures (autoscaling included). */
 export const RDS_EVENT_CATEGORIES = ["low storage", "failure"] as const;

@@ -4,7 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceRole } from "./iam";
-import { subnetPlan } from "./subnets";
+import { subnetPlan } from "../../model/aws/subnets";
 import type { Tags } from "./tags";
 
 export interface NetworkArgs {

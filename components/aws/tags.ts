@@ -1,6 +1,6 @@
 // AWS tags for every taggable resource. Set explicitly on each resource: transforms do not run under
 // mocks and tags must be visible to the tests and to cost allocation.
-import type { StackConfig } from "../config";
+import type { StackConfig } from "../../model/config";
 
 export type Tags = Record<string, string>;
 

@@ -9,12 +9,12 @@ import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
-import { nodeShapes, type Sizing } from "../capacity";
-import type { AddressPlan } from "./addressing";
-import type { AzureConfig } from "../config";
+import { nodeShapes, type Sizing } from "../../model/capacity";
+import type { AddressPlan } from "../../model/azure/addressing";
+import type { AzureConfig } from "../../model/config";
 import { aksEndpoint, aksKubeconfig } from "./kubeconfig";
 import { roleDefinitionId } from "./roles";
-import { SYSTEM_POOL, ZONES } from "./sizing";
+import { SYSTEM_POOL, ZONES } from "../../model/azure/sizing";
 
 export interface ClientIdentity {
     subscriptionId: pulumi.Input<string>;

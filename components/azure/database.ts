@@ -5,11 +5,11 @@ import { generatedSecret } from "../generatedSecret";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import * as privatedns from "@pulumi/azure-native/privatedns";
-import type { Sizing } from "../capacity";
-import type { AzureConfig } from "../config";
-import { WEEKDAYS } from "./config";
-import { dbIopsWanted } from "../capacity";
-import { pgPerformanceTier, pgStorageGb } from "./sizing";
+import type { Sizing } from "../../model/capacity";
+import type { AzureConfig } from "../../model/config";
+import { WEEKDAYS } from "../../model/azure/config";
+import { dbIopsWanted } from "../../model/capacity";
+import { pgPerformanceTier, pgStorageGb } from "../../model/azure/sizing";
 
 export interface AzureDatabaseArgs {
     location: string;

@@ -7,7 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as servicenetworking from "@pulumi/azure-native/servicenetworking";
-import type { AzureConfig } from "../config";
+import type { AzureConfig } from "../../model/config";
 import { resourceGroupId, roleDefinitionId, type RoleName } from "./roles";
 import { agcWaf } from "./waf";
 

@@ -6,8 +6,8 @@ import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as pulumi from "@pulumi/pulumi";
 import { AZURE_NAMESPACES, azureAlerts, azureWorkbook, type AzureScope } from "../monitoring/azureMonitor";
-import type { MonitoringConfig } from "../monitoring/config";
-import type { Thresholds } from "../monitoring/thresholds";
+import type { MonitoringConfig } from "../../model/monitoring/config";
+import type { Thresholds } from "../../model/monitoring/thresholds";
 
 export interface AzureMonitoringArgs {
     stackName: string;

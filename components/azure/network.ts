@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import * as resources from "@pulumi/azure-native/resources";
 import type * as inputs from "@pulumi/azure-native/types/input";
-import type { AddressPlan } from "./addressing";
+import type { AddressPlan } from "../../model/azure/addressing";
 
 export interface AzureNetworkArgs {
     location: string;

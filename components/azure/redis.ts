@@ -5,8 +5,8 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as redisenterprise from "@pulumi/azure-native/redisenterprise";
-import type { Sizing } from "../capacity";
-import type { AzureConfig } from "../config";
+import type { Sizing } from "../../model/capacity";
+import type { AzureConfig } from "../../model/config";
 
 export interface AzureRedisArgs {
     location: string;

@@ -3,8 +3,8 @@
 import * as gcp from "@pulumi/gcp";
 import * as kubernetes from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Sizing } from "../capacity";
-import { CONTROL_PLANE_ACCESS, RELEASE_CHANNELS } from "./config";
+import type { Sizing } from "../../model/capacity";
+import { CONTROL_PLANE_ACCESS, RELEASE_CHANNELS } from "../../model/gcp/config";
 import { gkeKubeconfig, sameControlPlaneAccess } from "./kubeconfig";
 import { serviceAccountId, type Labels } from "./naming";
 import { PODS_RANGE, SERVICES_RANGE } from "./network";

@@ -3,8 +3,8 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { generatedSecret } from "../generatedSecret";
-import type { Sizing } from "../capacity";
-import { POSTGRES_VERSIONS } from "./config";
+import type { Sizing } from "../../model/capacity";
+import { POSTGRES_VERSIONS } from "../../model/gcp/config";
 import type { Labels } from "./naming";
 
 export const DATABASE_NAME = "app";

@@ -3,8 +3,8 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { cloudMonitoringAlerts, cloudMonitoringDashboard } from "../monitoring/cloudMonitoring";
-import type { MonitoringConfig } from "../monitoring/config";
-import type { Thresholds } from "../monitoring/thresholds";
+import type { MonitoringConfig } from "../../model/monitoring/config";
+import type { Thresholds } from "../../model/monitoring/thresholds";
 
 export interface GcpMonitoringArgs {
     stackName: string;

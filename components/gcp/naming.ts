@@ -1,5 +1,5 @@
 // Labels and fixed names for GCP resources. Pure: no Pulumi import.
-import type { StackConfig } from "../config";
+import type { StackConfig } from "../../model/config";
 
 export type Labels = Record<string, string>;
 

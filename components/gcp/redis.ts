@@ -2,8 +2,8 @@
 // authentication, AUTH, reached over Private Service Access. The AUTH string is a Pulumi secret.
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { Sizing } from "../capacity";
-import { REDIS_VERSIONS } from "./config";
+import type { Sizing } from "../../model/capacity";
+import { REDIS_VERSIONS } from "../../model/gcp/config";
 import type { Labels } from "./naming";
 
 export interface MemorystoreRedisArgs {

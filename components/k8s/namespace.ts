@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "../config";
+import type { StackConfig } from "../../model/config";
 import { RESTRICTED_NAMESPACE_LABELS } from "./podSecurity";
 
 /** The app's namespace on every stack: enforces the `restricted` Pod Security Standard. */

@@ -1,7 +1,7 @@
 // The application and its releases on any Kubernetes cluster: one Deployment + Service per track
 // (`app` for rolling, `app-blue`/`app-green` for blue/green and canary), PDB and HPA per track, and a
 // Gateway API Gateway + HTTPRoute whose weighted backendRefs move traffic between colours.
-// Weights and replica floors come from components/releasePlan.ts; this file only declares objects.
+// Weights and replica floors come from model/releasePlan.ts; this file only declares objects.
 //
 // Release invariants this component keeps (tests/blastRadius.spec.ts checks them):
 // - Object names, namespaces and selectors never depend on release config (versions, colours,
@@ -15,9 +15,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { generatedSecret } from "../generatedSecret";
-import type { Sizing } from "../capacity";
-import { imageReference, versionLabel, type Color, type StackConfig } from "../config";
-import { releaseState, type Track, type TrackState } from "../releasePlan";
+import type { Sizing } from "../../model/capacity";
+import { imageReference, versionLabel, type Color, type StackConfig } from "../../model/config";
+import { releaseState, type Track, type TrackState } from "../../model/releasePlan";
 import { restrictedContainer, restrictedPod } from "./podSecurity";
 import { gatedWeight } from "./releaseGate";
 

@@ -12,7 +12,7 @@
 // https://learn.microsoft.com/azure/templates/microsoft.insights/metricalerts (MetricDimension).
 // Each colour's Service is its own AGC backend service, so splitting by BackendService shows one
 // series per colour; the dimension's values are the controller's names for the Services.
-import type { Thresholds } from "./thresholds";
+import type { Thresholds } from "../../model/monitoring/thresholds";
 
 export const AGC_NS = "Microsoft.ServiceNetworking/trafficControllers";
 export const PG_NS = "Microsoft.DBforPostgreSQL/flexibleServers";

@@ -8,7 +8,7 @@
 //          stats/evicted_keys, clients/connected; resource redis_instance, instance_id)
 // Each colour is its own Service, so GKE Gateway gives it its own backend service: grouping the LB's
 // metrics by backend_target_name shows one series per colour.
-import type { Thresholds } from "./thresholds";
+import type { Thresholds } from "../../model/monitoring/thresholds";
 
 export interface GcpMonitoringInput {
     projectId: string;

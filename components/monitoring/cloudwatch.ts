@@ -7,7 +7,7 @@
 //   Valkey https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.WhichShouldIMonitor.html
 //         (DatabaseMemoryUsagePercentage, Evictions, CurrConnections per node, CacheClusterId)
 // Dashboard body structure: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html
-import type { Thresholds } from "./thresholds";
+import type { Thresholds } from "../../model/monitoring/thresholds";
 
 export const ALB_NS = "AWS/ApplicationELB";
 export const RDS_NS = "AWS/RDS";

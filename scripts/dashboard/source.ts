@@ -1,6 +1,6 @@
 // What the live release page shows, and where it comes from. A source answers one snapshot at a time;
 // the server polls it and pushes each snapshot to the page.
-import type { Color } from "../../components/config";
+import type { Color } from "../../model/config";
 
 export interface ColourView {
     version: string;

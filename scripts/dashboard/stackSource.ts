@@ -5,10 +5,10 @@
 // than showing numbers it does not have.
 import fs from "node:fs";
 import path from "node:path";
-import { sizingFor } from "../../components/capacity";
-import { COLORS, parseConfig } from "../../components/config";
+import { sizingFor } from "../../model/capacity";
+import { COLORS, parseConfig } from "../../model/config";
 import { objectName } from "../../components/k8s/release";
-import { releaseState, type Track } from "../../components/releasePlan";
+import { releaseState, type Track } from "../../model/releasePlan";
 import { mergedConfig } from "../pulumiConfig";
 import type { MetricsSource } from "../release/metrics";
 import type { ReadyPodsReader } from "./readyPods";

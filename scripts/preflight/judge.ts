@@ -1,6 +1,6 @@
 // The preflight's verdicts: what the plan needs against what a cloud's read-only APIs answered, as
 // one row per check (✓ / ✗ / could not check, with the reason and the fix). Pure (no Pulumi, no SDK):
-// the cloud modules (aws.ts, gcp.ts, azure.ts) ask, these functions judge. Not components/preflight.ts,
+// the cloud modules (aws.ts, gcp.ts, azure.ts) ask, these functions judge. Not model/preflight.ts,
 // which finds placeholder values in the stack file offline.
 import { cidrRange } from "../../policy/cidr";
 import type { Needs } from "./needs";

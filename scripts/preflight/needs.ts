@@ -1,7 +1,7 @@
 // What a stack's first `pulumi up` will ask of the account, read from the offline plan's resources
 // (scripts/plan.ts: the real program under Pulumi's mock runtime): sizes, versions, node-pool maxima,
 // addresses, the allow-list, and the cloud actions and APIs its resource types call. Pure (no Pulumi).
-import type { StackConfig } from "../../components/config";
+import type { StackConfig } from "../../model/config";
 
 export interface PlannedResource {
     type: string;
@@ -37,7 +37,7 @@ export interface Needs {
     enablesApis?: string[];
 }
 
-/** vCPUs the node pools reach: every pool at its maximum plus one node surging during an upgrade (components/capacity.ts nodeVcpuQuota). */
+/** vCPUs the node pools reach: every pool at its maximum plus one node surging during an upgrade (model/capacity.ts nodeVcpuQuota). */
 export const vcpuNeed = (pools: Needs["pools"]): number => pools.reduce((a, p) => a + p.vcpu * p.max, 0) + Math.max(0, ...pools.map((p) => p.vcpu));
 
 // Create (or the write that creates) per resource type. Sources: AWS Service Authorization Reference

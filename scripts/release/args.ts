@@ -1,6 +1,6 @@
 // Command-line grammar of the release CLI, parsed with node's util.parseArgs. Pure: no I/O.
 import { parseArgs } from "node:util";
-import type { Cloud } from "../../components/config";
+import type { Cloud } from "../../model/config";
 
 export type Action =
     { kind: "status" } | { kind: "deploy"; version: string } | { kind: "promote" } | { kind: "rollback" } | { kind: "canary"; percents: number[] };

@@ -1,6 +1,6 @@
 // What a release command changes in the stack config, and what must be checked around it. Pure:
 // works on plain `key -> string` maps of the project's keys (no `zdp:` prefix), no Pulumi import.
-import { CLOUDS, COLORS, STRATEGIES, type Cloud, type Color, type Strategy } from "../../components/config";
+import { CLOUDS, COLORS, STRATEGIES, type Cloud, type Color, type Strategy } from "../../model/config";
 import type { Action } from "./args";
 
 /** The config keys the release CLI may write (contract: project `zdp`). */
@@ -38,7 +38,7 @@ export const other = (c: Color): Color => (c === "blue" ? "green" : "blue");
 
 /**
  * The release state from project defaults (Pulumi.yaml) overlaid with the stack's own config.
- * Only the keys the CLI needs are read; components/config.ts stays the authority on the rest.
+ * Only the keys the CLI needs are read; model/config.ts stays the authority on the rest.
  */
 export function readState(defaults: Record<string, string>, stackConfig: Record<string, string>): ReleaseState {
     // The program refuses `release.*` keys (one spelling per key); say so before editing anything.

@@ -2,7 +2,7 @@
 // instead of applied, so a pull request carries the single config change and its preview comment
 // shows the route change before anyone merges. Pure text in, text out; no Pulumi CLI.
 import { isMap, parseDocument } from "yaml";
-import { PROJECT } from "../../components/config";
+import { PROJECT } from "../../model/config";
 import type { Action } from "./args";
 import { planRelease, readState, RefusedError } from "./change";
 import { projectDefaultsFrom } from "./pulumiWorkspace";

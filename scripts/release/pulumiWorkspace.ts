@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
-import { PROJECT } from "../../components/config";
+import { PROJECT } from "../../model/config";
 import { projectConfig } from "../pulumiConfig";
 import { kubectlLeaseApi } from "./lock";
 import { urnName, type Workspace } from "./workspace";

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { AllocateAddressCommand, RunInstancesCommand } from "@aws-sdk/client-ec2";
 import { runStack } from "../harness";
-import { sizingFor } from "../../components/capacity";
+import { sizingFor } from "../../model/capacity";
 import { awsChecks, awsClients, type AwsClients } from "../../scripts/preflight/aws";
 import { egressAddress } from "../../scripts/preflight/judge";
 import { needsFor, type Needs } from "../../scripts/preflight/needs";

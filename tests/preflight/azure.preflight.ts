@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import type { TokenCredential } from "@azure/core-auth";
 import { runStack } from "../harness";
-import { sizingFor } from "../../components/capacity";
+import { sizingFor } from "../../model/capacity";
 import { azureChecks, deniedActions } from "../../scripts/preflight/azure";
 import { egressAddress } from "../../scripts/preflight/judge";
 import { azureProviders, needsFor, type Needs } from "../../scripts/preflight/needs";

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { OAuth2Client } from "google-auth-library";
 import { runStack } from "../harness";
-import { sizingFor } from "../../components/capacity";
+import { sizingFor } from "../../model/capacity";
 import { gcpChecks } from "../../scripts/preflight/gcp";
 import { egressAddress } from "../../scripts/preflight/judge";
 import { gcpServices, needsFor, type Needs } from "../../scripts/preflight/needs";

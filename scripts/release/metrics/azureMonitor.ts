@@ -12,7 +12,7 @@
 // AGC reports nothing for a minute without requests, so a missing series cannot tell "no requests"
 // from "wrong name": the read fails rather than guess.
 import type { MetricsClient } from "@azure/monitor-query-metrics";
-import type { ColorMetrics, MetricsSource } from "./index";
+import type { ColorMetrics, MetricsSource } from "./source";
 
 export const AGC_NAMESPACE = "Microsoft.ServiceNetworking/trafficControllers";
 export const AGC_RESPONSES = "BackendHTTPResponseStatus";

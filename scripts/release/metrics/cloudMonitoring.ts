@@ -9,7 +9,7 @@
 // Cloud Monitoring returns no series for a backend without data in the interval, so a missing series
 // cannot tell "no requests" from "wrong name": the read fails rather than guess.
 import type { MetricServiceClient, protos } from "@google-cloud/monitoring";
-import type { ColorMetrics, MetricsSource, Window } from "./index";
+import type { ColorMetrics, MetricsSource, Window } from "./source";
 
 type TimeSeries = protos.google.monitoring.v3.ITimeSeries;
 type Distribution = protos.google.api.IDistribution;

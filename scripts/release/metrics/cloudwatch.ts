@@ -5,7 +5,7 @@
 // LoadBalancer + TargetGroup (their ARN suffixes). The ALB reports nothing for a period without
 // requests, so a missing series means zero requests, never success.
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
-import type { ColorMetrics, MetricsSource } from "./index";
+import type { ColorMetrics, MetricsSource } from "./source";
 
 export interface CloudWatchTarget {
     /** ARN suffix of the ALB, e.g. app/k8s-zdp-app/50dc6c495c0c9188. */

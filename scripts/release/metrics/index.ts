@@ -17,23 +17,8 @@
 // and cloudMonitoring.ts (gcp: the load balancer's metrics per backend service; @google-cloud/monitoring).
 // A source throws when it cannot read a colour; the caller must treat that as a failed analysis.
 
-export interface Window {
-    start: Date;
-    end: Date;
-}
-
-export interface ColorMetrics {
-    requests: number;
-    /** Share of requests answered without a 5xx, 0..1; absent without requests. */
-    successRate?: number;
-    /** 99th percentile latency in ms; absent without requests. */
-    p99Ms?: number;
-}
-
-export interface MetricsSource {
-    readonly name: string;
-    read(colors: string[], window: Window): Promise<Record<string, ColorMetrics>>;
-}
+import type { ColorMetrics } from "./source";
+export type { ColorMetrics, MetricsSource, Window } from "./source";
 
 export interface Thresholds {
     /** Fewer candidate requests than this in the window proves nothing: the analysis fails. */

@@ -4,7 +4,7 @@
 // Envoy Gateway names one Envoy cluster per route rule (httproute/<ns>/<route>/rule/<n>), so the
 // per-colour split is in the queries, which the stack config supplies; `{{color}}` and `{{window}}`
 // (e.g. 300s) are filled in per call.
-import type { ColorMetrics, MetricsSource, Window } from "./index";
+import type { ColorMetrics, MetricsSource, Window } from "./source";
 
 export interface PrometheusQueries {
     /** Requests in the window. */

@@ -1,6 +1,6 @@
 // The shape of a dated price table: list prices (on-demand, pay-as-you-go, USD) of one cloud region,
-// each with the page it was read from. Pure data; components/cost/model.ts prices a stack with it.
-import type { Cloud } from "../config";
+// each with the page it was read from. Pure data; model/cost/model.ts prices a stack with it.
+import type { Cloud } from "../stackConfig";
 
 export type PriceUnit =
     /** per resource-hour (an instance, a node, a gateway, an IP) */

@@ -1,7 +1,7 @@
 // The plan's cost picture: this stack, the seed's reference sizing and the choices that change the
 // bill, each re-sized by the capacity model and checked against every capacity row. Pure.
-import type { StackConfig } from "../config";
-import { capacityFor, capacityRows, layoutFor, nodeShapes, NODE_ARCHS, type Layout, type NodeShape, type Sizing } from "../capacity";
+import { NODE_ARCHS, type StackConfig } from "../stackConfig";
+import { capacityFor, capacityRows, layoutFor, nodeShapes, type Layout, type NodeShape, type Sizing } from "../capacity";
 import { EDGE_TYPES, referenceCost, stackCost, type Declared, type StackCost } from "./model";
 import type { PriceTable } from "./priceTable";
 
@@ -76,7 +76,7 @@ export function costPicture(cfg: StackConfig, sizing: Sizing, resources: Declare
         choices.push(alternative(`nodeArch ${arch}`, arch === "arm64" ? "the app image must be multi-arch (linux/arm64)" : "x86 nodes: any image", { node }));
     }
     // Larger nodes keep a smaller share for the system; no key chooses them, since resizing a running
-    // AKS or GKE pool means a new pool (components/capacity.ts sizingFor).
+    // AKS or GKE pool means a new pool (model/capacity.ts sizingFor).
     for (const node of nodeShapes(cfg.cloud, cfg.nodeArch).slice(1))
         choices.push(
             alternative(`${node.vcpu}-vCPU nodes (${node.machineType}), no config key`, "a lost node takes more pods with it; a new node pool", { node }),

@@ -3,7 +3,7 @@
 // `pulumi up` succeeded. Pure (no Pulumi import); the config parse refuses a shortfall and the plan
 // prints these rows with the capacity rows.
 import { cidrSize } from "./configValues";
-import type { StackConfig } from "./config";
+import type { StackConfig } from "./stackConfig";
 import type { Sizing } from "./capacity";
 import { subnetPlan } from "./aws/subnets";
 import { AKS_POD_CIDR, AKS_NODE_SUBNET_PREFIX } from "./azure/addressing";

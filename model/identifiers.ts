@@ -1,7 +1,7 @@
 // Cloud identifiers built from the project and stack names, against the rules of the API that takes
 // them. A stack named `Prod_EU` or `customer-acme-production-eu` would otherwise pass `pulumi preview`
 // and fail midway through `pulumi up`. Pure (no Pulumi import).
-import type { Cloud } from "./config";
+import type { Cloud } from "./stackConfig";
 
 interface Identifier {
     what: string;

@@ -1,5 +1,5 @@
 // Monitoring config keys: where alerts go and the thresholds that override the capacity-derived
-// defaults (components/monitoring/thresholds.ts). Pure (no Pulumi); components/config.ts spreads these
+// defaults (model/monitoring/thresholds.ts). Pure (no Pulumi); model/config.ts spreads these
 // into its project keys.
 import { z } from "zod";
 import { integer } from "../configValues";

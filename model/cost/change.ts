@@ -68,7 +68,7 @@ export interface Attribution {
 
 /**
  * Each added, removed or changed resource with the cost line its type feeds (`lineTypes`: line →
- * resource types, components/cost/model.ts LINE_TYPES). A resource no line prices says so: free, or
+ * resource types, model/cost/model.ts LINE_TYPES). A resource no line prices says so: free, or
  * priced only through usage.
  */
 export function attribute(

@@ -1,6 +1,6 @@
 // Release maths: which colours run, at what size, with which route weights, and what each step serves.
 // Pure (no Pulumi import): the Release component and the plan both read it.
-import type { Color, StackConfig } from "./config";
+import type { Color, StackConfig } from "./stackConfig";
 import { zoneSafeReplicas, type Sizing } from "./capacity";
 
 /** A workload the release runs: `app` for rolling, a colour for blue/green and canary. */

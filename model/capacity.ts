@@ -1,6 +1,6 @@
 // Capacity model: from concurrent users to pods, nodes, database and Redis, per cloud.
 // Pure (no Pulumi import). Every number below is an assumption stated once, here.
-import type { Cloud, StackConfig } from "./config";
+import type { Cloud, NodeArch, StackConfig } from "./stackConfig";
 import { pgPerformanceTier } from "./azure/sizing";
 
 /** The published reference for 10,000 concurrent users that this model improves on. */
@@ -31,15 +31,12 @@ export const ASSUMPTIONS = {
     dbStorageGiBPer10kUsers: 100,
     /**
      * Disk IOPS the database needs per 10,000 users: the 3,000 baseline IOPS of the gp3 storage RDS runs
-     * the reference on (components/cost/prices/aws.ts cites it); an assumption, not a measurement.
+     * the reference on (model/cost/prices/aws.ts cites it); an assumption, not a measurement.
      */
     dbIopsPer10kUsers: 3_000,
     /** Redis: ~8 GiB of sessions and cache per 10,000 users (the reference). */
     redisGiBPer10kUsers: 8,
 } as const;
-
-export const NODE_ARCHS = ["amd64", "arm64"] as const;
-export type NodeArch = (typeof NODE_ARCHS)[number];
 
 export interface NodeShape {
     vcpu: number;

@@ -7,74 +7,37 @@ import { azureSchema } from "./azure/config";
 import { gcpSchema } from "./gcp/config";
 import { RULE_NAMES } from "../policy/ruleNames";
 import { addressRows, addressShortfall } from "./addressSpace";
-import { NODE_ARCHS, sizingFor, type NodeArch } from "./capacity";
-import { rdsRegions } from "./dataTls";
+import { sizingFor } from "./capacity";
+import { awsRules } from "./aws/rules";
+import { azureRules } from "./azure/rules";
+import { gcpRules } from "./gcp/rules";
 import { stackNameProblem } from "./identifiers";
 import { costPolicySchema, usageSchema, type CostPolicy, type Usage } from "./cost/usage";
-import { ENCRYPTED, monitoringConfig, monitoringKeys, SECRET_MONITORING_KEYS, type MonitoringConfig } from "./monitoring/config";
+import { ENCRYPTED, monitoringConfig, monitoringKeys, SECRET_MONITORING_KEYS } from "./monitoring/config";
 
-export const PROJECT = "zdp";
-export const CLOUDS = ["local", "aws", "azure", "gcp"] as const;
-export type Cloud = (typeof CLOUDS)[number];
-export const COLORS = ["blue", "green"] as const;
-export type Color = (typeof COLORS)[number];
-export const STRATEGIES = ["rolling", "blueGreen", "canary"] as const;
-export type Strategy = (typeof STRATEGIES)[number];
+import {
+    CLOUDS,
+    COLORS,
+    MAX_USERS,
+    MIN_USERS,
+    NODE_ARCHS,
+    PROJECT,
+    STRATEGIES,
+    type AwsConfig,
+    type AzureConfig,
+    type CloudRules,
+    type Cloud,
+    type Color,
+    type ConfigIssue,
+    type GcpConfig,
+    type NodeArch,
+    type StackConfig,
+    type Strategy,
+} from "./stackConfig";
 
-/** Bounds of the capacity model: below 100 a single pod is the whole app; above 1M nothing here is sized. */
-export const MIN_USERS = 100;
-export const MAX_USERS = 1_000_000;
-
-export type AwsConfig = z.infer<typeof awsSchema>;
-export type AzureConfig = z.infer<typeof azureSchema>;
-export type GcpConfig = z.infer<typeof gcpSchema>;
-
-export interface ReleaseConfig {
-    strategy: Strategy;
-    appVersion?: string;
-    blueVersion?: string;
-    greenVersion?: string;
-    activeColor: Color;
-    /** Share of traffic (0..100) on the inactive colour; canary only, 0 otherwise. */
-    canaryWeight: number;
-    inactiveScale: "full" | "minimal";
-    previewHost?: string;
-    previewHeader: string;
-}
-
-export interface StackConfig {
-    stack: string;
-    project: string;
-    cloud: Cloud;
-    region?: string;
-    targetUsers: number;
-    protect: boolean;
-    domain?: string;
-    /** Cloud stacks: serve production without a domain, over plain HTTP (explicit opt-out of HTTPS). */
-    allowPlainHttp: boolean;
-    /** CPU architecture of the nodes (arm64 needs a multi-arch app image). */
-    nodeArch: NodeArch;
-    /** Dev stack: attach to this existing GatewayClass instead of installing Envoy Gateway. */
-    gatewayClass?: string;
-    policyExceptions: string[];
-    app: { image: string; port: number; healthPath: string; namespace: string };
-    release: ReleaseConfig;
-    aws?: AwsConfig;
-    azure?: AzureConfig;
-    gcp?: GcpConfig;
-    /** Alert targets and threshold overrides (components/monitoring). */
-    monitoring: MonitoringConfig;
-    /** Traffic the bill depends on (components/cost/usage.ts). */
-    usage: Usage;
-    /** When a change's cost warns or fails, and how old a price may be. */
-    costPolicy: CostPolicy;
-}
-
-export interface ConfigIssue {
-    key: string;
-    value?: string;
-    message: string;
-}
+// The parser's callers read the config's shape from here too.
+export { CLOUDS, COLORS, PROJECT, STRATEGIES };
+export type { AzureConfig, Cloud, Color, StackConfig, Strategy } from "./stackConfig";
 
 export class ConfigError extends Error {
     constructor(public readonly issues: ConfigIssue[]) {
@@ -208,17 +171,17 @@ function objectFields(key: StructuredKey, json: string, issues: ConfigIssue[]): 
     return fields;
 }
 
-/** Provider key that carries each cloud's region, and the shape of that cloud's region names. */
-const REGION_KEYS = {
-    aws: { key: "aws:region", pattern: /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, example: "us-east-1" },
-    azure: { key: "azure-native:location", pattern: /^[a-z]+[a-z0-9]*$/, example: "westeurope" },
-    gcp: { key: "gcp:region", pattern: /^[a-z]+-[a-z]+\d+$/, example: "europe-west1" },
-} as const;
+// Each cloud's own rules (region key, keys that only work together there), one folder per cloud.
+const CLOUD_RULES: { [C in Exclude<Cloud, "local">]: CloudRules<NonNullable<StackConfig[C]>> } = { aws: awsRules, azure: azureRules, gcp: gcpRules };
 
 function closest(key: string, candidates: string[]): string | undefined {
     const lower = key.toLowerCase();
     return candidates.find((c) => c.toLowerCase() === lower || c.toLowerCase().includes(lower) || lower.includes(c.toLowerCase()));
 }
+
+type Values = Partial<Record<ProjectKey, string>>;
+type Parsed = Partial<Record<ProjectKey, unknown>>;
+type Structured = Partial<Record<StructuredKey, Record<string, string>>>;
 
 /**
  * Parse a stack's whole config (`project:key` → string, as `pulumi.runtime.allConfig()` returns it,
@@ -226,10 +189,42 @@ function closest(key: string, candidates: string[]): string | undefined {
  */
 export function parseConfig(raw: Record<string, string>, stack: string, project = PROJECT): StackConfig {
     const issues: ConfigIssue[] = [];
-    const prefix = `${project}:`;
-    const values: Partial<Record<ProjectKey, string>> = {};
-    const structured: Partial<Record<StructuredKey, Record<string, string>>> = {};
+    const { values, structured } = projectValues(raw, project, issues);
+    const parsed = parseProjectKeys(values, issues);
+    const cloud = parsed.cloud as Cloud | undefined;
+    const strategy = parsed.releaseStrategy as Strategy | undefined;
+    issues.push(...releaseKeyIssues(values, strategy), ...crossKeyIssues(values, parsed, cloud));
+    const region = stackRegion(raw, cloud, values, issues);
+    const nameProblem = cloud && stackNameProblem(cloud, project, stack);
+    if (nameProblem) issues.push({ key: "stack name", value: stack, message: nameProblem });
+    const settings = parseStructured(structured, cloud, issues);
+    if (cloud && cloud !== "local")
+        issues.push(
+            ...CLOUD_RULES[cloud].check({
+                raw,
+                region,
+                domain: values.domain,
+                nodeArch: parsed.nodeArch as NodeArch | undefined,
+                settings: settings[cloud] as never,
+            }),
+        );
+    if (issues.length > 0) throw new ConfigError(issues);
 
+    const cfg = stackConfig(stack, project, region, parsed, settings);
+    // What the capacity model asks of the clouds' address ranges and classes: refused here, because the
+    // clouds would accept the ranges and leave pods Pending later.
+    const sizing = sizingFor(cfg);
+    for (const r of addressRows(cfg, sizing))
+        if (!r.ok) issues.push({ key: r.key, value: r.value, message: `is too small: ${addressShortfall(r, cfg.targetUsers)}` });
+    if (issues.length > 0) throw new ConfigError(issues);
+    return cfg;
+}
+
+/** This project's keys, as text: flat keys and the fields of the structured ones; anything else is an issue. */
+function projectValues(raw: Record<string, string>, project: string, issues: ConfigIssue[]): { values: Values; structured: Structured } {
+    const prefix = `${project}:`;
+    const values: Values = {};
+    const structured: Structured = {};
     for (const [fullKey, value] of Object.entries(raw)) {
         // Pulumi.yaml declares optional keys with default "": empty means unset.
         if (!fullKey.startsWith(prefix) || value === "") continue;
@@ -258,8 +253,28 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
         }
         values[key as ProjectKey] = value;
     }
+    return { values, structured };
+}
 
-    const parsed: Partial<Record<ProjectKey, unknown>> = {};
+// Keys Pulumi.yaml gives a default: missing means the project file was not read.
+const REQUIRED: ProjectKey[] = [
+    "cloud",
+    "targetUsers",
+    "appImage",
+    "appPort",
+    "healthPath",
+    "namespace",
+    "releaseStrategy",
+    "activeColor",
+    "canaryWeight",
+    "inactiveScale",
+    "nodeArch",
+    "previewHeader",
+    "protectStateful",
+];
+
+function parseProjectKeys(values: Values, issues: ConfigIssue[]): Parsed {
+    const parsed: Parsed = {};
     for (const key of PROJECT_KEYS) {
         const value = values[key];
         if (value === undefined) continue;
@@ -272,33 +287,18 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
                 message: result.error.issues.map((i) => i.message).join("; "),
             });
     }
-
-    const required: ProjectKey[] = [
-        "cloud",
-        "targetUsers",
-        "appImage",
-        "appPort",
-        "healthPath",
-        "namespace",
-        "releaseStrategy",
-        "activeColor",
-        "canaryWeight",
-        "inactiveScale",
-        "nodeArch",
-        "previewHeader",
-        "protectStateful",
-    ];
-    for (const key of required) {
+    for (const key of REQUIRED) {
         if (values[key] === undefined) issues.push({ key, message: "is required (Pulumi.yaml declares its default; is the project file missing?)" });
     }
+    return parsed;
+}
 
-    const cloud = parsed.cloud as Cloud | undefined;
-    const strategy = parsed.releaseStrategy as Strategy | undefined;
-
-    // Release keys must match the strategy, so that a config never says something the program ignores.
+/** Release keys must match the strategy, so that a config never says something the program ignores. */
+function releaseKeyIssues(values: Values, strategy: Strategy | undefined): ConfigIssue[] {
+    const issues: ConfigIssue[] = [];
     if (strategy === "rolling") {
         if (values.appVersion === undefined) issues.push({ key: "appVersion", message: "is required with releaseStrategy rolling" });
-        const inert = { canaryWeight: "0", inactiveScale: "full" } as Partial<Record<ProjectKey, string>>;
+        const inert: Values = { canaryWeight: "0", inactiveScale: "full" };
         for (const key of ["blueVersion", "greenVersion", "canaryWeight", "previewHost", "inactiveScale"] as const) {
             if (values[key] !== undefined && values[key] !== inert[key])
                 issues.push({
@@ -324,17 +324,17 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
                 message: "applies only to releaseStrategy canary; blueGreen always sends 100% to activeColor",
             });
     }
+    return issues;
+}
+
+/** Keys that only mean something together (on every cloud). */
+function crossKeyIssues(values: Values, parsed: Parsed, cloud: Cloud | undefined): ConfigIssue[] {
+    const issues: ConfigIssue[] = [];
     if (values.gatewayClass !== undefined && cloud !== undefined && cloud !== "local")
         issues.push({
             key: "gatewayClass",
             value: values.gatewayClass,
             message: `applies only to cloud local; cloud ${cloud} provides its own Gateway API controller`,
-        });
-    if (parsed.nodeArch === "arm64" && cloud === "gcp")
-        issues.push({
-            key: "nodeArch",
-            value: "arm64",
-            message: "is amd64 on gcp: GKE taints Arm nodes and this project does not tolerate them yet; arm64 is offered on aws (Graviton) and azure (Ampere)",
         });
     // The opt-out must say something the program does: it applies to a cloud stack without a domain.
     if (parsed.allowPlainHttp === true && (parsed.domain !== undefined || cloud === "local"))
@@ -348,10 +348,13 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
         });
     if (parsed.previewHost !== undefined && parsed.previewHost === parsed.domain)
         issues.push({ key: "previewHost", value: values.previewHost, message: "must differ from domain, or the preview route would take all traffic" });
+    return issues;
+}
 
-    // Each cloud's region comes from its provider key; another cloud's region key is a mistake.
+/** Each cloud's region comes from its provider key; another cloud's region key is a mistake. */
+function stackRegion(raw: Record<string, string>, cloud: Cloud | undefined, values: Values, issues: ConfigIssue[]): string | undefined {
     let region: string | undefined;
-    for (const [c, spec] of Object.entries(REGION_KEYS)) {
+    for (const [c, { region: spec }] of Object.entries(CLOUD_RULES)) {
         const value = raw[spec.key];
         if (c === cloud) {
             if (value === undefined) issues.push({ key: spec.key, message: `is required for cloud ${c} (e.g. ${spec.example})` });
@@ -362,24 +365,19 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
             issues.push({ key: spec.key, value, message: `belongs to cloud ${c}, but this stack's cloud is ${cloud ?? values.cloud ?? "unset"}; remove it` });
         }
     }
-    // The app verifies RDS against the region's roots, vendored in components/certs/.
-    if (cloud === "aws" && region && !rdsRegions().includes(region))
-        issues.push({
-            key: "aws:region",
-            value: region,
-            message: `has no RDS root CAs in components/certs/rds-global-bundle.pem; refresh that bundle from its source URL`,
-        });
-    const nameProblem = cloud && stackNameProblem(cloud, project, stack);
-    if (nameProblem) issues.push({ key: "stack name", value: stack, message: nameProblem });
-    if (cloud === "gcp" && raw["gcp:project"] === undefined) issues.push({ key: "gcp:project", message: "is required for cloud gcp (your GCP project id)" });
+    return region;
+}
 
-    // Structured settings: the policy object and the stack's own cloud's object (the CLI fills every
-    // cloud's object with its project defaults, so the others are present and ignored).
-    const cloudParsed: Record<string, unknown> = {};
+/**
+ * The structured settings: the policy, usage and cost objects and the stack's own cloud's object (the
+ * CLI fills every cloud's object with its project defaults, so the others are present and ignored).
+ */
+function parseStructured(structured: Structured, cloud: Cloud | undefined, issues: ConfigIssue[]): Partial<Record<StructuredKey, unknown>> {
+    const settings: Partial<Record<StructuredKey, unknown>> = {};
     for (const key of ["policy", "usage", "cost", ...(cloud && cloud !== "local" ? [cloud] : [])] as StructuredKey[]) {
         const fields = structured[key] ?? {};
         const result = structuredSchemas[key].safeParse(fields);
-        if (result.success) cloudParsed[key] = result.data;
+        if (result.success) settings[key] = result.data;
         else
             for (const i of result.error.issues) {
                 const sub = i.code === "unrecognized_keys" ? i.keys : [String(i.path[0] ?? "")];
@@ -391,36 +389,22 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
                     });
             }
     }
+    return settings;
+}
 
-    const gcpZones = (cloudParsed.gcp as GcpConfig | undefined)?.zones;
-    if (gcpZones && region && gcpZones.some((z) => !z.startsWith(`${region}-`)))
-        issues.push({ key: "gcp.zones", value: gcpZones.join(","), message: `must be zones of gcp:region ${region}, e.g. ${region}-b` });
-
-    // Keys that only work together on one cloud: refused here, so nothing is declared that cannot finish.
-    if (parsed.domain !== undefined) {
-        const aws = cloudParsed.aws as AwsConfig | undefined;
-        const azure = cloudParsed.azure as AzureConfig | undefined;
-        if (aws && aws.certificateArn === undefined && aws.hostedZoneId === undefined)
-            issues.push({
-                key: "domain",
-                value: values.domain,
-                message: "on aws needs a certificate: set aws.certificateArn, or aws.hostedZoneId to issue one with ACM",
-            });
-        if (azure && azure.tlsSecretName === undefined)
-            issues.push({
-                key: "domain",
-                value: values.domain,
-                message:
-                    "on azure needs azure.tlsSecretName: a kubernetes.io/tls Secret in the app namespace (Azure issues no certificate for Application Gateway for Containers)",
-            });
-    }
-
-    if (issues.length > 0) throw new ConfigError(issues);
-
-    const cfg: StackConfig = {
+/** The parsed keys as one StackConfig (called once every key is valid). */
+function stackConfig(
+    stack: string,
+    project: string,
+    region: string | undefined,
+    parsed: Parsed,
+    settings: Partial<Record<StructuredKey, unknown>>,
+): StackConfig {
+    const strategy = parsed.releaseStrategy as Strategy;
+    return {
         stack,
         project,
-        cloud: cloud!,
+        cloud: parsed.cloud as Cloud,
         region,
         targetUsers: parsed.targetUsers as number,
         nodeArch: parsed.nodeArch as NodeArch,
@@ -428,7 +412,7 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
         domain: parsed.domain as string | undefined,
         allowPlainHttp: (parsed.allowPlainHttp as boolean | undefined) ?? false,
         gatewayClass: parsed.gatewayClass as string | undefined,
-        policyExceptions: (cloudParsed.policy as z.infer<typeof policySchema> | undefined)?.exceptions ?? [],
+        policyExceptions: (settings.policy as z.infer<typeof policySchema> | undefined)?.exceptions ?? [],
         app: {
             image: parsed.appImage as string,
             port: parsed.appPort as number,
@@ -436,7 +420,7 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
             namespace: parsed.namespace as string,
         },
         release: {
-            strategy: strategy!,
+            strategy,
             appVersion: parsed.appVersion as string | undefined,
             blueVersion: parsed.blueVersion as string | undefined,
             greenVersion: parsed.greenVersion as string | undefined,
@@ -446,18 +430,11 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
             previewHost: parsed.previewHost as string | undefined,
             previewHeader: parsed.previewHeader as string,
         },
-        aws: cloudParsed.aws as AwsConfig | undefined,
-        azure: cloudParsed.azure as AzureConfig | undefined,
-        gcp: cloudParsed.gcp as GcpConfig | undefined,
+        aws: settings.aws as AwsConfig | undefined,
+        azure: settings.azure as AzureConfig | undefined,
+        gcp: settings.gcp as GcpConfig | undefined,
         monitoring: monitoringConfig(parsed),
-        usage: cloudParsed.usage as Usage,
-        costPolicy: cloudParsed.cost as CostPolicy,
+        usage: settings.usage as Usage,
+        costPolicy: settings.cost as CostPolicy,
     };
-    // What the capacity model asks of the clouds' address ranges and classes: refused here, because the
-    // clouds would accept the ranges and leave pods Pending later.
-    const sizing = sizingFor(cfg);
-    for (const r of addressRows(cfg, sizing))
-        if (!r.ok) issues.push({ key: r.key, value: r.value, message: `is too small: ${addressShortfall(r, cfg.targetUsers)}` });
-    if (issues.length > 0) throw new ConfigError(issues);
-    return cfg;
 }

@@ -1,8 +1,8 @@
 // Monthly on-demand cost of a stack, by component, from a dated price table. Pure (no Pulumi import):
 // quantities come from the sizing (nodes, database, Redis: what the autoscaler and the classes make of
 // them), from the resources the program declared (gateways, IPs, alarms, keys), counted by type, and
-// from the stack's usage settings (traffic, egress, logs: components/cost/usage.ts).
-import type { StackConfig } from "../config";
+// from the stack's usage settings (traffic, egress, logs: model/cost/usage.ts).
+import type { StackConfig } from "../stackConfig";
 import { evaluateReference, nodeShapes, REFERENCE, type Sizing } from "../capacity";
 import type { Committable, PriceTable } from "./priceTable";
 import { pgStorageGb, SYSTEM_POOL } from "../azure/sizing";
@@ -14,7 +14,7 @@ const GiB = 1024 ** 3;
 const KiB = 1024;
 const SECONDS_PER_MONTH = 3600 * 730;
 
-/** What the stack's usage (stack config `usage.*`, components/cost/usage.ts) makes of its users at one concurrency. */
+/** What the stack's usage (stack config `usage.*`, model/cost/usage.ts) makes of its users at one concurrency. */
 export interface Traffic {
     /** Connected users. */
     users: number;
@@ -151,6 +151,13 @@ function priceLines(table: PriceTable, items: Item[]): { lines: CostLine[]; comm
 }
 
 const count = (resources: Declared[], type: string) => resources.filter((r) => r.type === type).length;
+/** A size every resource of a type declares alike (a node disk), read from what the program declares rather than copied here. */
+function declaredSize(resources: Declared[], type: string, size: (inputs: Record<string, unknown>) => unknown): number {
+    const sizes = [...new Set(resources.filter((r) => r.type === type).map((r) => size(r.inputs)))];
+    if (sizes.length !== 1 || typeof sizes[0] !== "number")
+        throw new Error(`cost model: the ${type} resources declare no single size (${JSON.stringify(sizes)})`);
+    return sizes[0];
+}
 /** The length of one list input (rules, rule sets, conditions), added up over the resources of a type. */
 const listTotal = (resources: Declared[], type: string, list: (inputs: Record<string, unknown>) => unknown) =>
     resources.filter((r) => r.type === type).reduce((sum, r) => sum + ((list(r.inputs) as unknown[] | undefined)?.length ?? 0), 0);
@@ -219,20 +226,13 @@ function albLcus(t: Traffic): number {
 function awsItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic): Item[] {
     const nats = count(resources, "aws:ec2/natGateway:NatGateway");
     const eips = count(resources, "aws:ec2/eip:Eip");
-    const alarms = count(resources, "aws:cloudwatch/metricAlarm:MetricAlarm");
-    const dashboards = count(resources, "aws:cloudwatch/dashboard:Dashboard");
-    const keys = count(resources, "aws:kms/key:Key");
-    const flowLogs = count(resources, "aws:ec2/flowLog:FlowLog");
-    // upgradePolicy STANDARD: EKS upgrades the cluster at the end of standard support instead of moving
-    // it to extended support (https://docs.aws.amazon.com/eks/latest/userguide/view-upgrade-policy.html).
-    const autoUpgraded = resources.some(
-        (r) => r.type === "aws:eks/cluster:Cluster" && (r.inputs.upgradePolicy as { supportType?: string } | undefined)?.supportType === "STANDARD",
-    );
     const cacheNodes = cfg.aws?.cacheNodes ?? 2;
-    const acls = count(resources, EDGE_TYPES.aws.webAcl);
-    const aclRules = listTotal(resources, EDGE_TYPES.aws.webAcl, (i) => i.rules);
     const lcus = albLcus(t);
-    const rootGiB = 50; // components/aws/cluster.ts launch template
+    const rootGiB = declaredSize(
+        resources,
+        "aws:ec2/launchTemplate:LaunchTemplate",
+        (i) => (i.blockDeviceMappings as { ebs?: { volumeSize?: unknown } }[] | undefined)?.[0]?.ebs?.volumeSize,
+    );
     // The nodes ship their logs to CloudWatch Logs through NAT (the VPC has a gateway endpoint for S3 only).
     const natGiB = t.natBaseGiBPerMonth + t.logGiBPerMonth;
     const crossZoneGiB = t.dataStoreGiBPerMonth * crossZoneShare(s.zones);
@@ -284,6 +284,24 @@ function awsItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic
             what: `${cacheNodes} × ${s.redis.nodeClass} (Valkey)`,
             charges: [[`elasticache.valkey.${s.redis.nodeClass}`, cacheNodes * h, "redis"]],
         },
+        ...awsOperationsItems(cfg, resources, t),
+    ];
+}
+
+/** The edge WAF, logs, alarms and keys, and the fee a cluster left on an old Kubernetes version would pay. */
+function awsOperationsItems(cfg: StackConfig, resources: Declared[], t: Traffic): Item[] {
+    const alarms = count(resources, "aws:cloudwatch/metricAlarm:MetricAlarm");
+    const dashboards = count(resources, "aws:cloudwatch/dashboard:Dashboard");
+    const keys = count(resources, "aws:kms/key:Key");
+    const flowLogs = count(resources, "aws:ec2/flowLog:FlowLog");
+    const acls = count(resources, EDGE_TYPES.aws.webAcl);
+    const aclRules = listTotal(resources, EDGE_TYPES.aws.webAcl, (i) => i.rules);
+    // upgradePolicy STANDARD: EKS upgrades the cluster at the end of standard support instead of moving
+    // it to extended support (https://docs.aws.amazon.com/eks/latest/userguide/view-upgrade-policy.html).
+    const autoUpgraded = resources.some(
+        (r) => r.type === "aws:eks/cluster:Cluster" && (r.inputs.upgradePolicy as { supportType?: string } | undefined)?.supportType === "STANDARD",
+    );
+    return [
         {
             component: "WAF",
             what: `${acls} web ACL, ${aclRules} rule groups, ${n(millionRequests(t))} M requests`,
@@ -406,7 +424,7 @@ function azureItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traff
                 ...(az?.postgresGeoRedundantBackup ? [["postgres.backupGeo", storageGb] as Charge] : []),
             ],
         },
-        // The price is per node; high availability runs a second one (components/cost/prices/azure.ts notes).
+        // The price is per node; high availability runs a second one (model/cost/prices/azure.ts notes).
         {
             component: "redis",
             what: `${s.redis.nodeClass}${redisNodes === 2 ? " with HA (2 nodes)" : " (1 node, no HA)"}`,
@@ -439,14 +457,14 @@ function azureItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traff
 
 /**
  * Memorystore for Redis Standard capacity tier by provisioned GB (M2 5-10, M3 11-35, M4 36-100, M5
- * above; M1's 1-4 GB is below the 5 GB that read replicas need, components/capacity.ts).
+ * above; M1's 1-4 GB is below the 5 GB that read replicas need, model/capacity.ts).
  */
 export function memorystoreTier(gb: number): string {
     return gb <= 10 ? "M2" : gb <= 35 ? "M3" : gb <= 100 ? "M4" : "M5";
 }
 
 function gcpItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic): Item[] {
-    const bootGiB = 100; // components/gcp/cluster.ts node pool
+    const bootGiB = declaredSize(resources, "gcp:container/nodePool:NodePool", (i) => (i.nodeConfig as { diskSizeGb?: unknown } | undefined)?.diskSizeGb);
     const armor = count(resources, EDGE_TYPES.gcp.securityPolicy);
     const armorRules = listTotal(resources, EDGE_TYPES.gcp.securityPolicy, (i) => i.rules);
     const keys = count(resources, "gcp:kms/cryptoKey:CryptoKey");

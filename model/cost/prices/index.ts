@@ -1,5 +1,5 @@
 // The dated price tables kept in the repo: one region per cloud, the region its stack file ships.
-import type { Cloud } from "../../config";
+import type { Cloud } from "../../stackConfig";
 import type { PriceTable } from "../priceTable";
 import { AWS_EU_WEST_1 } from "./aws";
 import { AZURE_EASTUS2 } from "./azure";
@@ -13,6 +13,6 @@ export function priceTableFor(cloud: Cloud, region: string | undefined): PriceTa
     const tables = PRICE_TABLES.filter((t) => t.cloud === cloud);
     return (
         tables.find((t) => t.region === region) ??
-        `no price table for ${cloud} region ${region ?? "(unset)"}: the repo prices ${tables.map((t) => t.region).join(", ")} (components/cost/prices/)`
+        `no price table for ${cloud} region ${region ?? "(unset)"}: the repo prices ${tables.map((t) => t.region).join(", ")} (model/cost/prices/)`
     );
 }

@@ -1,5 +1,5 @@
 // The CA certificates the app needs to verify its data stores' TLS certificates, per cloud. Pure (no
-// Pulumi): the vendored bundles in components/certs/ and the pick of what one stack ships.
+// Pulumi): the vendored bundles in model/certs/ and the pick of what one stack ships.
 //
 // Where a server's certificate chains to a public root in every OS store (ElastiCache, Azure Managed
 // Redis) the app needs nothing; libpq does not read the OS store (its sslrootcert defaults to
@@ -45,7 +45,7 @@ export function rdsCaBundle(region: string): string {
     const pems = rdsBundle()
         .filter(([, cn]) => RDS_ROOT.exec(cn)?.[1] === region)
         .map(([pem]) => pem);
-    if (pems.length !== 3) throw new Error(`No RDS root CAs for region ${region} in components/certs/rds-global-bundle.pem; refresh it from its source URL.`);
+    if (pems.length !== 3) throw new Error(`No RDS root CAs for region ${region} in model/certs/rds-global-bundle.pem; refresh it from its source URL.`);
     return pems.join("\n") + "\n";
 }
 

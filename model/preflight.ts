@@ -2,7 +2,7 @@
 // over plain HTTP, alerts that reach nobody. Pure (no Pulumi): stacks/index.ts decides warn or refuse.
 // The dev stack (cloud local) is a laptop stack and is exempt.
 import { cidrRange } from "../policy/cidr";
-import type { StackConfig } from "./config";
+import type { StackConfig } from "./stackConfig";
 import { ENCRYPTED, SECRET_MONITORING_KEYS } from "./monitoring/config";
 
 export interface Finding {

@@ -1,0 +1,24 @@
+// aws's rules across keys: what the schema of `aws.*` alone cannot see.
+import { rdsRegions } from "../dataTls";
+import type { AwsConfig, CloudRules, ConfigIssue } from "../stackConfig";
+
+export const awsRules: CloudRules<AwsConfig> = {
+    region: { key: "aws:region", pattern: /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, example: "us-east-1" },
+    check({ region, domain, settings }) {
+        const issues: ConfigIssue[] = [];
+        // The app verifies RDS against the region's roots, vendored in model/certs/.
+        if (region && !rdsRegions().includes(region))
+            issues.push({
+                key: "aws:region",
+                value: region,
+                message: `has no RDS root CAs in model/certs/rds-global-bundle.pem; refresh that bundle from its source URL`,
+            });
+        if (domain !== undefined && settings && settings.certificateArn === undefined && settings.hostedZoneId === undefined)
+            issues.push({
+                key: "domain",
+                value: domain,
+                message: "on aws needs a certificate: set aws.certificateArn, or aws.hostedZoneId to issue one with ACM",
+            });
+        return issues;
+    },
+};
