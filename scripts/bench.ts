@@ -10,8 +10,8 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import Table from "cli-table3";
+import { commandLine, usageError } from "./cli";
 
 const root = path.resolve(__dirname, "..");
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
@@ -82,34 +82,17 @@ check and the test suite, each as a cold process (best of N runs).
   --stacks LIST     comma-separated stacks (default all)
   -h, --help        this help`;
 
-function usage(message: string): never {
-    process.stderr.write(`error: ${message}\n\n${USAGE}\n`);
-    process.exit(2);
-}
-
 function main(): void {
-    let parsed;
-    try {
-        parsed = parseArgs({
-            options: {
-                runs: { type: "string", default: "3" },
-                stacks: { type: "string", default: STACKS.join(",") },
-                help: { type: "boolean", short: "h", default: false },
-            },
-        });
-    } catch (e) {
-        usage((e as Error).message.split("\n")[0]);
-    }
-    const { values } = parsed;
-    if (values.help) {
-        process.stdout.write(`${USAGE}\n`);
-        return;
-    }
+    const values = commandLine(USAGE, {
+        runs: { type: "string", default: "3" },
+        stacks: { type: "string", default: STACKS.join(",") },
+    });
+    if (!values) return;
     const runs = Number(values.runs);
     const stacks = values.stacks.split(",");
-    if (!Number.isInteger(runs) || runs < 1) usage(`--runs must be a whole number >= 1, got "${values.runs}"`);
+    if (!Number.isInteger(runs) || runs < 1) usageError(USAGE, `--runs must be a whole number >= 1, got "${values.runs}"`);
     const unknown = stacks.filter((st) => !STACKS.includes(st));
-    if (unknown.length) usage(`unknown stacks: ${unknown.join(", ")}; stacks are ${STACKS.join(", ")}`);
+    if (unknown.length) usageError(USAGE, `unknown stacks: ${unknown.join(", ")}; stacks are ${STACKS.join(", ")}`);
 
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "zdp-bench-"));
     const recorder = path.join(work, "record.cjs");
