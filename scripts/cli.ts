@@ -1,6 +1,6 @@
 // The command line of the scripts (plan, preflight, bench, bench:cost, dashboard): node's util.parseArgs
-// with one convention for all of them, which tests/cli.spec.ts checks: -h/--help prints the usage
-// (exit 0); a wrong argument prints one `error:` line and the usage (exit 2), never a stack trace.
+// with the convention of every command (tests/cli.spec.ts): -h/--help prints the usage (exit 0); a
+// wrong argument prints one `error:` line and the usage (exit 2), never a stack trace.
 // No Pulumi import: --help answers without loading the program.
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 
