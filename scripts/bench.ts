@@ -10,8 +10,8 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import Table from "cli-table3";
+import { commandLine, usageError } from "./cli";
 
 const root = path.resolve(__dirname, "..");
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
@@ -82,73 +82,77 @@ check and the test suite, each as a cold process (best of N runs).
   --stacks LIST     comma-separated stacks (default all)
   -h, --help        this help`;
 
-function usage(message: string): never {
-    process.stderr.write(`error: ${message}\n\n${USAGE}\n`);
-    process.exit(2);
-}
-
-function main(): void {
-    let parsed;
-    try {
-        parsed = parseArgs({
-            options: {
-                runs: { type: "string", default: "3" },
-                stacks: { type: "string", default: STACKS.join(",") },
-                help: { type: "boolean", short: "h", default: false },
-            },
-        });
-    } catch (e) {
-        usage((e as Error).message.split("\n")[0]);
-    }
-    const { values } = parsed;
-    if (values.help) {
-        process.stdout.write(`${USAGE}\n`);
-        return;
-    }
+/** --runs and --stacks, checked; undefined after --help. */
+function benchArgs(): { runs: number; stacks: string[] } | undefined {
+    const values = commandLine(USAGE, {
+        runs: { type: "string", default: "3" },
+        stacks: { type: "string", default: STACKS.join(",") },
+    });
+    if (!values) return undefined;
     const runs = Number(values.runs);
     const stacks = values.stacks.split(",");
-    if (!Number.isInteger(runs) || runs < 1) usage(`--runs must be a whole number >= 1, got "${values.runs}"`);
+    if (!Number.isInteger(runs) || runs < 1) usageError(USAGE, `--runs must be a whole number >= 1, got "${values.runs}"`);
     const unknown = stacks.filter((st) => !STACKS.includes(st));
-    if (unknown.length) usage(`unknown stacks: ${unknown.join(", ")}; stacks are ${STACKS.join(", ")}`);
+    if (unknown.length) usageError(USAGE, `unknown stacks: ${unknown.join(", ")}; stacks are ${STACKS.join(", ")}`);
+    return { runs, stacks };
+}
 
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), "zdp-bench-"));
-    const recorder = path.join(work, "record.cjs");
-    fs.writeFileSync(recorder, RECORDER);
-    const emptyProgram = (modules: string[]) => ["-e", `for (const m of ${JSON.stringify(modules)}) require(m);`];
+const emptyProgram = (modules: string[]) => ["-e", `for (const m of ${JSON.stringify(modules)}) require(m);`];
 
-    console.log(`zdp bench: best of ${runs} cold run(s) each (peak RSS: highest); ${os.cpus().length} CPUs, node ${process.version}`);
-    const table = new Table({
-        head: ["what", "time", "peak RSS", "vs floor (own SDKs)", "vs floor (all SDKs loaded)"],
-        style: { head: [], border: [] },
-    });
-    process.stdout.write("node + tsx, empty program ...");
-    const bare = repeat(runs, () => timed(bin("tsx"), emptyProgram([])));
-    console.log(` ${s(bare.ms)}`);
-    table.push(["node + tsx start, nothing loaded", s(bare.ms), mib(bare), "", ""]);
-    for (const stack of stacks) {
-        const imports = path.join(work, `${stack}.json`);
-        const planRun = () => timed(bin("tsx"), ["--require", recorder, "scripts/plan.ts", "--stack", stack, "--json"], { ZDP_BENCH_IMPORTS: imports });
-        process.stdout.write(`plan ${stack} ...`);
-        const planRuns = [planRun()];
-        const loaded = JSON.parse(fs.readFileSync(imports, "utf8")) as string[];
-        const own = ["@pulumi/pulumi", ...loaded.filter((m) => OWN_SDKS[stack].some((p) => m === p || m.startsWith(`${p}/`)))];
-        // Interleaved, so load from other processes on the machine falls on all three alike.
-        const ownRuns: Run[] = [];
-        const allRuns: Run[] = [];
-        for (let i = 0; i < runs; i++) {
-            ownRuns.push(timed(bin("tsx"), emptyProgram(own)));
-            allRuns.push(timed(bin("tsx"), emptyProgram(loaded)));
-            if (i > 0) planRuns.push(planRun());
-        }
-        const [plan, ownFloor, allFloor] = [best(planRuns), best(ownRuns), best(allRuns)];
-        console.log(` ${s(plan.ms)} (floor ${s(ownFloor.ms)}, all SDKs ${s(allFloor.ms)})`);
-        table.push(
-            [`plan --stack ${stack}`, s(plan.ms), mib(plan), ratio(plan.ms, ownFloor.ms), ratio(plan.ms, allFloor.ms)],
-            [`  floor: ${own.length} modules of its own SDKs`, s(ownFloor.ms), mib(ownFloor), "1.00x", ""],
-            [`  floor: all ${loaded.length} @pulumi modules the plan loads`, s(allFloor.ms), mib(allFloor), ratio(allFloor.ms, ownFloor.ms), "1.00x"],
-        );
+/** Where the bench keeps its files: the import recorder, each plan's recorded imports, lint's cache. */
+interface Work {
+    dir: string;
+    recorder: string;
+}
+
+/** The plan of one stack against its two floors (progress on stdout); its three table rows. */
+function benchPlan(stack: string, runs: number, work: Work): string[][] {
+    const imports = path.join(work.dir, `${stack}.json`);
+    const planRun = () => timed(bin("tsx"), ["--require", work.recorder, "scripts/plan.ts", "--stack", stack, "--json"], { ZDP_BENCH_IMPORTS: imports });
+    process.stdout.write(`plan ${stack} ...`);
+    const planRuns = [planRun()];
+    const loaded = JSON.parse(fs.readFileSync(imports, "utf8")) as string[];
+    const own = ["@pulumi/pulumi", ...loaded.filter((m) => OWN_SDKS[stack].some((p) => m === p || m.startsWith(`${p}/`)))];
+    // Interleaved, so load from other processes on the machine falls on all three alike.
+    const ownRuns: Run[] = [];
+    const allRuns: Run[] = [];
+    for (let i = 0; i < runs; i++) {
+        ownRuns.push(timed(bin("tsx"), emptyProgram(own)));
+        allRuns.push(timed(bin("tsx"), emptyProgram(loaded)));
+        if (i > 0) planRuns.push(planRun());
     }
+    const [plan, ownFloor, allFloor] = [best(planRuns), best(ownRuns), best(allRuns)];
+    console.log(` ${s(plan.ms)} (floor ${s(ownFloor.ms)}, all SDKs ${s(allFloor.ms)})`);
+    return [
+        [`plan --stack ${stack}`, s(plan.ms), mib(plan), ratio(plan.ms, ownFloor.ms), ratio(plan.ms, allFloor.ms)],
+        [`  floor: ${own.length} modules of its own SDKs`, s(ownFloor.ms), mib(ownFloor), "1.00x", ""],
+        [`  floor: all ${loaded.length} @pulumi modules the plan loads`, s(allFloor.ms), mib(allFloor), ratio(allFloor.ms, ownFloor.ms), "1.00x"],
+    ];
+}
 
+/** The three parts of `npm test`, and the type check `pulumi up` runs. */
+interface Toolchain {
+    typecheck: Run;
+    typecheck59: Run;
+    lintCold: Run;
+    lintWarm: Run;
+    suite: Run;
+}
+
+/** The mocha command line of `npm test` (package.json), without `mocha `. */
+function suiteArgs(): string {
+    const { scripts } = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: { test: string } };
+    const mocha = scripts.test
+        .split("&&")
+        .map((c) => c.trim())
+        .find((c) => c.startsWith("mocha "))!;
+    return mocha.slice("mocha ".length);
+}
+
+const suiteNote = (suite: Run) => (suite.exitCode === 0 ? "" : ` (exit ${suite.exitCode}: failing tests)`);
+
+/** Time the type checks, the lint and the suite (progress on stdout). */
+function benchToolchain(runs: number, work: Work): Toolchain {
     process.stdout.write("typecheck ...");
     const typecheck = repeat(runs, () => timed(process.execPath, ["node_modules/typescript7/bin/tsc", "--noEmit", "-p", "."]));
     console.log(` ${s(typecheck.ms)}`);
@@ -159,21 +163,21 @@ function main(): void {
     // Lint builds TypeScript 5.9's program of the whole project (typescript-eslint has no tsgo yet):
     // cold on a fresh clone, then from its cache when no file changed.
     process.stdout.write("lint ...");
-    const lintArgs = [".", "--cache", "--cache-strategy", "content", "--cache-location", path.join(work, "eslint-cache")];
+    const lintArgs = [".", "--cache", "--cache-strategy", "content", "--cache-location", path.join(work.dir, "eslint-cache")];
     const lintCold = timed(bin("eslint"), lintArgs);
     const lintWarm = timed(bin("eslint"), lintArgs);
     console.log(` ${s(lintCold.ms)} (cached: ${s(lintWarm.ms)})`);
     // The suite is long; one run is enough to size it. Same mocha command line as `npm test`.
     process.stdout.write("mocha suite ...");
-    const mochaArgs = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: { test: string } }).scripts.test
-        .split("&&")
-        .map((c) => c.trim())
-        .find((c) => c.startsWith("mocha "))!;
-    const suite = timed("sh", ["-c", `${bin("mocha")} ${mochaArgs.slice("mocha ".length)}`], {}, true);
-    const suiteNote = suite.exitCode === 0 ? "" : ` (exit ${suite.exitCode}: failing tests)`;
-    console.log(` ${s(suite.ms)}${suiteNote}`);
+    const suite = timed("sh", ["-c", `${bin("mocha")} ${suiteArgs()}`], {}, true);
+    console.log(` ${s(suite.ms)}${suiteNote(suite)}`);
+    return { typecheck, typecheck59, lintCold, lintWarm, suite };
+}
+
+/** The toolchain's table rows, each part as its share of `npm test`. */
+function toolchainRows({ typecheck, typecheck59, lintCold, lintWarm, suite }: Toolchain): string[][] {
     const total = typecheck.ms + lintCold.ms + suite.ms;
-    table.push(
+    return [
         ["npm run typecheck (tsgo)", s(typecheck.ms), mib(typecheck), share(typecheck.ms, total), ""],
         ["npm run lint, empty cache (fresh clone)", s(lintCold.ms), mib(lintCold), share(lintCold.ms, total), ""],
         ["npm run lint, nothing changed since the last run", s(lintWarm.ms), mib(lintWarm), "", ""],
@@ -184,12 +188,33 @@ function main(): void {
             ratio(typecheck59.ms, typecheck.ms) + " of tsgo",
             "",
         ],
-        [`mocha suite (1 run)${suiteNote}`, s(suite.ms), mib(suite), share(suite.ms, total), ""],
+        [`mocha suite (1 run)${suiteNote(suite)}`, s(suite.ms), mib(suite), share(suite.ms, total), ""],
         ["npm test = typecheck + lint (empty cache) + mocha", s(total), "", "", ""],
         ["npm test, lint cached", s(total - lintCold.ms + lintWarm.ms), "", "", ""],
-    );
+    ];
+}
+
+function main(): void {
+    const args = benchArgs();
+    if (!args) return;
+    const { runs, stacks } = args;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zdp-bench-"));
+    const work = { dir, recorder: path.join(dir, "record.cjs") };
+    fs.writeFileSync(work.recorder, RECORDER);
+
+    console.log(`zdp bench: best of ${runs} cold run(s) each (peak RSS: highest); ${os.cpus().length} CPUs, node ${process.version}`);
+    const table = new Table({
+        head: ["what", "time", "peak RSS", "vs floor (own SDKs)", "vs floor (all SDKs loaded)"],
+        style: { head: [], border: [] },
+    });
+    process.stdout.write("node + tsx, empty program ...");
+    const bare = repeat(runs, () => timed(bin("tsx"), emptyProgram([])));
+    console.log(` ${s(bare.ms)}`);
+    table.push(["node + tsx start, nothing loaded", s(bare.ms), mib(bare), "", ""]);
+    for (const stack of stacks) table.push(...benchPlan(stack, runs, work));
+    table.push(...toolchainRows(benchToolchain(runs, work)));
     console.log(table.toString());
-    fs.rmSync(work, { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
 }
 
 main();

@@ -1,10 +1,10 @@
 // Scale curve: each cloud's stack file planned offline at 1,000, 10,000 and 100,000 users, with its
 // nodes, vCPU, monthly cost at list prices and cost per 1,000 users. The README quotes its output.
 //   npm run bench:cost -- [--users 1000,10000,100000] [--markdown]
-import { parseArgs } from "node:util";
 import Table from "cli-table3";
 import { systemPool } from "../model/cost/model";
 import { usd } from "./planCost";
+import { commandLine, usageError } from "./cli";
 
 const USAGE = `usage: npm run bench:cost -- [--users 1000,10000,100000] [--markdown]
 
@@ -53,27 +53,14 @@ async function row(stack: string, users: number): Promise<Row> {
     return { ...base, nodes: n(nodes), vcpu: n(vcpu), monthly: usd(plan.cost.stack.total.desired), perThousand: usd(plan.cost.stack.perThousandUsers), note };
 }
 
-function usage(message: string): never {
-    process.stderr.write(`error: ${message}\n\n${USAGE}\n`);
-    process.exit(2);
-}
-
 async function main(): Promise<void> {
-    let values: { users: string; markdown: boolean; help: boolean };
-    try {
-        ({ values } = parseArgs({
-            options: {
-                users: { type: "string", default: "1000,10000,100000" },
-                markdown: { type: "boolean", default: false },
-                help: { type: "boolean", short: "h", default: false },
-            },
-        }));
-    } catch (e) {
-        usage((e as Error).message.split("\n")[0]);
-    }
-    if (values.help) return void process.stdout.write(`${USAGE}\n`);
+    const values = commandLine(USAGE, {
+        users: { type: "string", default: "1000,10000,100000" },
+        markdown: { type: "boolean", default: false },
+    });
+    if (!values) return;
     const counts = values.users.split(",").map(Number);
-    if (counts.some((c) => !Number.isInteger(c) || c <= 0)) usage(`--users takes whole numbers, got "${values.users}"`);
+    if (counts.some((c) => !Number.isInteger(c) || c <= 0)) usageError(USAGE, `--users takes whole numbers, got "${values.users}"`);
     const rows: Row[] = [];
     for (const stack of ["aws", "azure", "gcp"]) for (const users of counts) rows.push(await row(stack, users));
     const head = ["stack", "users", "nodes", "vCPU", "per month", "per 1,000 users", "note"];

@@ -2,13 +2,13 @@
 // with the route weights, each colour's version, ready pods, error rate and latency, and a running release.
 import fs from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import { SimulatedCanary } from "./dashboard/simulated";
 import { serveDashboard } from "./dashboard/server";
 import { kubectlReadyPods } from "./dashboard/readyPods";
 import { StackFileSource } from "./dashboard/stackSource";
 import { loadAnalysis } from "./release/analysis";
+import { commandLine, usageError } from "./cli";
 
 const USAGE = `usage: npm run dashboard -- --stack S [--analysis FILE] [--kubeconfig FILE] [--context NAME] [--port N] [--simulate]
   --stack S     stack whose release to show (Pulumi.<S>.yaml)
@@ -27,28 +27,16 @@ function stackContext(stack: string): string | undefined {
 }
 
 async function main() {
-    let values;
-    try {
-        ({ values } = parseArgs({
-            options: {
-                stack: { type: "string" },
-                port: { type: "string", default: "8090" },
-                analysis: { type: "string" },
-                kubeconfig: { type: "string" },
-                context: { type: "string" },
-                simulate: { type: "boolean", default: false },
-                help: { type: "boolean", short: "h", default: false },
-            },
-        }));
-    } catch (e) {
-        process.stderr.write(`error: ${(e as Error).message.split("\n")[0]}\n\n${USAGE}\n`);
-        process.exit(2);
-    }
-    if (values.help) return void process.stdout.write(`${USAGE}\n`);
-    if (!values.stack && !values.simulate) {
-        process.stderr.write(`error: --stack is required\n\n${USAGE}\n`);
-        process.exit(2);
-    }
+    const values = commandLine(USAGE, {
+        stack: { type: "string" },
+        port: { type: "string", default: "8090" },
+        analysis: { type: "string" },
+        kubeconfig: { type: "string" },
+        context: { type: "string" },
+        simulate: { type: "boolean", default: false },
+    });
+    if (!values) return;
+    if (!values.stack && !values.simulate) usageError(USAGE, "--stack is required");
     const source = values.simulate
         ? new SimulatedCanary(values.stack ?? "simulated")
         : new StackFileSource(path.resolve(__dirname, ".."), values.stack!, {

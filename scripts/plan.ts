@@ -1,7 +1,6 @@
 // Offline plan: run the real program for a stack under Pulumi's mock runtime and print what it
 // declares, how it is sized and what the release state is. No cloud account, no Pulumi CLI.
 //   npm run plan -- [--stack dev|aws|azure|gcp] [--config KEY=VALUE ...] [--json] [--diff]
-import { parseArgs } from "util";
 import Table from "cli-table3";
 import { RunError } from "@pulumi/pulumi";
 import { ConfigError, type StackConfig } from "../model/config";
@@ -19,6 +18,7 @@ import { priceTableFor } from "../model/cost/prices";
 import { LINE_TYPES, MissingPrice } from "../model/cost/model";
 import { SECRET_MONITORING_KEYS } from "../model/monitoring/config";
 import { configOverrides } from "./pulumiConfig";
+import { commandLine, usageError } from "./cli";
 
 const SECRET = "[secret]";
 
@@ -35,17 +35,6 @@ prices, the monitoring and the policy summary.
   --json               one JSON document instead of tables (secrets redacted)
   --diff               also show what the --config overrides change against the stack file
   -h, --help           this help`;
-
-function usage(message: string): never {
-    process.stderr.write(`error: ${message}\n\n${USAGE}\n`);
-    process.exit(2);
-}
-
-function parseOverrides(pairs: string[]): Record<string, string> {
-    const { overrides, error } = configOverrides(pairs);
-    if (error) usage(error);
-    return overrides;
-}
 
 /** Inputs with secret values replaced by a marker: the plan never prints a secret. */
 function redact(r: Recorded): Record<string, unknown> {
@@ -276,38 +265,29 @@ export function renderPlan({ run, sizing, release, policy, cost, diff, costBase 
     return out.join("\n");
 }
 
+/** What a failed plan prints: config errors and unbuilt stacks are the user's to fix, so their message is the whole story. */
+export function failureText(e: unknown): string | undefined {
+    return RunError.isInstance(e) || e instanceof ConfigError ? e.message : (e as Error).stack;
+}
+
 async function main(): Promise<void> {
-    let parsed;
-    try {
-        parsed = parseArgs({
-            options: {
-                stack: { type: "string", default: "dev" },
-                config: { type: "string", multiple: true, default: [] },
-                json: { type: "boolean", default: false },
-                diff: { type: "boolean", default: false },
-                help: { type: "boolean", short: "h", default: false },
-            },
-            allowPositionals: false,
-        });
-    } catch (e) {
-        usage((e as Error).message.split("\n")[0]);
-    }
-    const { values } = parsed;
-    if (values.help) {
-        process.stdout.write(`${USAGE}\n`);
-        return;
-    }
+    const values = commandLine(USAGE, {
+        stack: { type: "string", default: "dev" },
+        config: { type: "string", multiple: true, default: [] },
+        json: { type: "boolean", default: false },
+        diff: { type: "boolean", default: false },
+    });
+    if (!values) return;
     const stack = values.stack;
-    if (!listStacks().includes(stack)) usage(`unknown stack "${stack}"`);
-    const overrides = parseOverrides(values.config);
+    if (!listStacks().includes(stack)) usageError(USAGE, `unknown stack "${stack}"`);
+    const { overrides, error } = configOverrides(values.config);
+    if (error) usageError(USAGE, error);
 
     let plan: Plan;
     try {
         plan = await buildPlan(stack, overrides, values.diff);
     } catch (e) {
-        // Config errors and unbuilt stacks are the user's to fix: their message is the whole story.
-        const err = RunError.isInstance(e) || e instanceof ConfigError ? e.message : (e as Error).stack;
-        process.stderr.write(`plan for stack ${stack} failed:\n${err}\n`);
+        process.stderr.write(`plan for stack ${stack} failed:\n${failureText(e)}\n`);
         process.exit(1);
     }
     if (values.json) process.stdout.write(planJson(plan, overrides) + "\n");

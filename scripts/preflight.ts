@@ -2,20 +2,18 @@
 // the cloud's read-only APIs about quotas, sizes per zone, versions, database/cache classes, enabled
 // APIs, the caller's permissions and the control plane's allow-list, before anything is created.
 //   npm run preflight -- --stack aws|azure|gcp [--config KEY=VALUE ...] [--json]
-import { parseArgs } from "util";
 import Table from "cli-table3";
 import { DefaultAzureCredential } from "@azure/identity";
-import { RunError } from "@pulumi/pulumi";
 import { GoogleAuth } from "google-auth-library";
-import { ConfigError } from "../model/config";
 import { listStacks, stackConfigMap } from "../tests/harness";
-import { buildPlan } from "./plan";
+import { buildPlan, failureText } from "./plan";
 import { awsChecks, awsClients } from "./preflight/aws";
 import { azureChecks } from "./preflight/azure";
 import { gcpChecks } from "./preflight/gcp";
 import { needsFor } from "./preflight/needs";
 import { egressAddress, MARK, type Row } from "./preflight/judge";
 import { configOverrides } from "./pulumiConfig";
+import { commandLine, usageError } from "./cli";
 
 const ECHO = "https://checkip.amazonaws.com";
 
@@ -44,11 +42,6 @@ Credentials (the SDKs' usual chains) with read-only permissions:
   --egress-url URL     HTTPS echo answering with this runner's IPv4 address (default ${ECHO}; env ZDP_EGRESS_URL)
   --egress-ip IP       this runner's egress address, instead of asking an echo
   -h, --help           this help`;
-
-function usage(message: string): never {
-    process.stderr.write(`error: ${message}\n\n${USAGE}\n`);
-    process.exit(2);
-}
 
 async function cloudRows(stack: string, overrides: Record<string, string>, egressUrl: string, egressIp?: string): Promise<{ header: object; rows: Row[] }> {
     const plan = await buildPlan(stack, overrides, false);
@@ -85,39 +78,25 @@ async function cloudRows(stack: string, overrides: Record<string, string>, egres
 }
 
 async function main(): Promise<void> {
-    let parsed;
-    try {
-        parsed = parseArgs({
-            options: {
-                stack: { type: "string" },
-                config: { type: "string", multiple: true, default: [] },
-                json: { type: "boolean", default: false },
-                "egress-url": { type: "string", default: process.env.ZDP_EGRESS_URL ?? ECHO },
-                "egress-ip": { type: "string" },
-                help: { type: "boolean", short: "h", default: false },
-            },
-            allowPositionals: false,
-        });
-    } catch (e) {
-        usage((e as Error).message.split("\n")[0]);
-    }
-    const { values } = parsed;
-    if (values.help) {
-        process.stdout.write(`${USAGE}\n`);
-        return;
-    }
+    const values = commandLine(USAGE, {
+        stack: { type: "string" },
+        config: { type: "string", multiple: true, default: [] },
+        json: { type: "boolean", default: false },
+        "egress-url": { type: "string", default: process.env.ZDP_EGRESS_URL ?? ECHO },
+        "egress-ip": { type: "string" },
+    });
+    if (!values) return;
     const stack = values.stack;
-    if (!stack) usage("--stack is required");
-    if (!listStacks().includes(stack)) usage(`unknown stack "${stack}"`);
+    if (!stack) usageError(USAGE, "--stack is required");
+    if (!listStacks().includes(stack)) usageError(USAGE, `unknown stack "${stack}"`);
     const { overrides, error } = configOverrides(values.config);
-    if (error) usage(error);
+    if (error) usageError(USAGE, error);
 
     let result;
     try {
         result = await cloudRows(stack, overrides, values["egress-url"], values["egress-ip"]);
     } catch (e) {
-        const err = RunError.isInstance(e) || e instanceof ConfigError ? e.message : (e as Error).stack;
-        process.stderr.write(`preflight for stack ${stack} failed:\n${err}\n`);
+        process.stderr.write(`preflight for stack ${stack} failed:\n${failureText(e)}\n`);
         process.exit(2);
     }
     const { header, rows } = result;

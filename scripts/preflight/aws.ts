@@ -144,6 +144,26 @@ async function natPerZoneInUse(c: AwsClients, zones: string[]): Promise<number> 
     return Math.max(0, ...zones.map((z) => nats.filter((n) => zoneOf.get(n.SubnetId) === z).length));
 }
 
+async function elasticIpsInUse(c: AwsClients): Promise<number> {
+    return (await c.ec2.send(new DescribeAddressesCommand({ Filters: [{ Name: "domain", Values: ["vpc"] }] }))).Addresses?.length ?? 0;
+}
+
+async function vpcsInUse(c: AwsClients): Promise<number> {
+    const vpcs = await all(async (NextToken) => {
+        const r = await c.ec2.send(new DescribeVpcsCommand({ NextToken }));
+        return { items: r.Vpcs ?? [], next: r.NextToken };
+    });
+    return vpcs.length;
+}
+
+async function albsInUse(c: AwsClients): Promise<number> {
+    const albs = await all(async (Marker) => {
+        const r = await c.elbv2.send(new DescribeLoadBalancersCommand({ Marker }));
+        return { items: (r.LoadBalancers ?? []).filter((l) => l.Type === "application"), next: r.NextMarker };
+    });
+    return albs.length;
+}
+
 /** The IAM principal behind the caller: an assumed role's role (with its path), or the user itself. */
 async function principalArn(c: AwsClients, arn: string): Promise<string> {
     const role = /^arn:(aws[a-z-]*):sts::\d{12}:assumed-role\/([^/]+)\//.exec(arn);
@@ -158,28 +178,35 @@ export interface AwsInput {
     egress: { ip?: string; error?: string };
 }
 
-export async function awsChecks(c: AwsClients, { needs, zones: given, egress }: AwsInput): Promise<Row[]> {
-    const rows: Row[] = [];
-    const region = needs.region;
-    let zones: string[] = given ?? [];
-    const zoneFix = `pick another region (aws:region) or name zones that offer it`;
-    rows.push(
-        ...(await attempt("zones: the stack's availability zones", zoneFix, async () => {
-            if (!given) zones = await stackZones(c, needs.zoneCount);
-            return zones.length >= needs.zoneCount
-                ? { check: "zones: the stack's availability zones", status: "ok", detail: `${zones.join(", ")}` }
-                : unknown(
-                      "zones: the stack's availability zones",
-                      `${region} has ${zones.length} zones without opt-in; the stack needs ${needs.zoneCount}`,
-                      zoneFix,
-                  );
-        })),
-    );
+/** What every check after the zones reads: the clients, the plan's needs and the zones the stack uses. */
+interface AwsContext {
+    c: AwsClients;
+    needs: Needs;
+    zones: string[];
+}
 
+const ZONE_FIX = "pick another region (aws:region) or name zones that offer it";
+
+/** The zones given, or those the stack would pick, with their row; no zones when the call failed. */
+async function zonesCheck(c: AwsClients, needs: Needs, given?: string[]): Promise<{ zones: string[]; rows: Row[] }> {
+    const check = "zones: the stack's availability zones";
+    let zones = given ?? [];
+    const rows = await attempt(check, ZONE_FIX, async () => {
+        if (!given) zones = await stackZones(c, needs.zoneCount);
+        return zones.length >= needs.zoneCount
+            ? { check, status: "ok", detail: `${zones.join(", ")}` }
+            : unknown(check, `${needs.region} has ${zones.length} zones without opt-in; the stack needs ${needs.zoneCount}`, ZONE_FIX);
+    });
+    return { zones, rows };
+}
+
+/** Each node size offered in every zone. */
+async function sizeChecks({ c, needs, zones }: AwsContext): Promise<Row[]> {
+    const rows: Row[] = [];
     for (const size of [...new Set(needs.pools.map((p) => p.size))]) {
         const check = `size: EC2 ${size} offered in each zone`;
         rows.push(
-            ...(await attempt(check, zoneFix, async () => {
+            ...(await attempt(check, ZONE_FIX, async () => {
                 const offers = await all(async (NextToken) => {
                     const r = await c.ec2.send(
                         new DescribeInstanceTypeOfferingsCommand({
@@ -190,133 +217,117 @@ export async function awsChecks(c: AwsClients, { needs, zones: given, egress }: 
                     );
                     return { items: r.InstanceTypeOfferings ?? [], next: r.NextToken };
                 });
-                return offeredInZones(check, size, zones, new Set(offers.map((o) => o.Location!)), `${zoneFix}, or nodeArch for another family`);
+                return offeredInZones(check, size, zones, new Set(offers.map((o) => o.Location!)), `${ZONE_FIX}, or nodeArch for another family`);
             })),
         );
     }
+    return rows;
+}
 
-    const quotaChecks: [keyof typeof QUOTAS, number, string, () => Promise<number>][] = [
+/** Each quota the stack draws on: what it needs at its maxima against the quota and what is in use. */
+async function quotaChecks({ c, needs, zones }: AwsContext): Promise<Row[]> {
+    const checks: [keyof typeof QUOTAS, number, string, () => Promise<number>][] = [
         ["vcpu", vcpuNeed(needs.pools), "vCPUs (node groups at their autoscaler maxima, one surging)", () => vcpusInUse(c)],
-        [
-            "eip",
-            needs.publicAddresses,
-            "Elastic IPs (one per NAT gateway)",
-            async () => (await c.ec2.send(new DescribeAddressesCommand({ Filters: [{ Name: "domain", Values: ["vpc"] }] }))).Addresses?.length ?? 0,
-        ],
-        [
-            "vpc",
-            1,
-            "VPC",
-            async () =>
-                (
-                    await all(async (NextToken) => {
-                        const r = await c.ec2.send(new DescribeVpcsCommand({ NextToken }));
-                        return { items: r.Vpcs ?? [], next: r.NextToken };
-                    })
-                ).length,
-        ],
+        ["eip", needs.publicAddresses, "Elastic IPs (one per NAT gateway)", () => elasticIpsInUse(c)],
+        ["vpc", 1, "VPC", () => vpcsInUse(c)],
         ["nat", Math.ceil(needs.natGateways / Math.max(1, needs.zoneCount)), "NAT gateway(s) per zone", () => natPerZoneInUse(c, zones)],
-        [
-            "alb",
-            1,
-            "ALB (the AWS Load Balancer Controller's, for the Gateway)",
-            async () =>
-                (
-                    await all(async (Marker) => {
-                        const r = await c.elbv2.send(new DescribeLoadBalancersCommand({ Marker }));
-                        return { items: (r.LoadBalancers ?? []).filter((l) => l.Type === "application"), next: r.NextMarker };
-                    })
-                ).length,
-        ],
+        ["alb", 1, "ALB (the AWS Load Balancer Controller's, for the Gateway)", () => albsInUse(c)],
     ];
-    for (const [k, need, unit, inUse] of quotaChecks) {
+    const rows: Row[] = [];
+    for (const [k, need, unit, inUse] of checks) {
         const q = QUOTAS[k];
         rows.push(
             ...(await attempt(`quota: ${q.name} (${q.service} ${q.code})`, `check ${q.code} in the Service Quotas console`, async () =>
-                quotaRow(region, q, need, await quotaValue(c, q), await inUse(), unit),
+                quotaRow(needs.region, q, need, await quotaValue(c, q), await inUse(), unit),
             )),
         );
     }
+    return rows;
+}
 
+/** The stack's Kubernetes minor among those EKS supports now. */
+async function versionCheck({ c, needs }: AwsContext): Promise<Row[]> {
     const k8s = needs.kubernetes.version!;
-    rows.push(
-        ...(await attempt("version: EKS Kubernetes minor", "check https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html", async () => {
-            const versions = await all(async (nextToken) => {
-                const r = await c.eks.send(new DescribeClusterVersionsCommand({ nextToken }));
-                return { items: r.clusterVersions ?? [], next: r.nextToken };
-            });
-            const supported = versions.filter((v) => v.versionStatus && v.versionStatus !== "UNSUPPORTED").map((v) => v.clusterVersion!);
-            return versionSupported("version: EKS Kubernetes minor", k8s, supported, "aws.kubernetesVersion");
-        })),
-    );
+    return attempt("version: EKS Kubernetes minor", "check https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html", async () => {
+        const versions = await all(async (nextToken) => {
+            const r = await c.eks.send(new DescribeClusterVersionsCommand({ nextToken }));
+            return { items: r.clusterVersions ?? [], next: r.nextToken };
+        });
+        const supported = versions.filter((v) => v.versionStatus && v.versionStatus !== "UNSUPPORTED").map((v) => v.clusterVersion!);
+        return versionSupported("version: EKS Kubernetes minor", k8s, supported, "aws.kubernetesVersion");
+    });
+}
 
+/** The RDS class orderable with the stack's PostgreSQL version, Multi-AZ where the stack asks for it. */
+async function databaseCheck({ c, needs }: AwsContext): Promise<Row[]> {
     const db = needs.database;
     const dbCheck = `database: RDS PostgreSQL ${db.version} on ${db.size}, ${db.ha}`;
-    rows.push(
-        ...(await attempt(dbCheck, "check the RDS console's create page for the region", async () => {
-            const options = await all(async (Marker) => {
-                const r = await c.rds.send(new DescribeOrderableDBInstanceOptionsCommand({ Engine: "postgres", DBInstanceClass: db.size, Marker }));
-                return { items: r.OrderableDBInstanceOptions ?? [], next: r.Marker };
-            });
-            // The stack's version is a major ("18") or major.minor ("18.1"); RDS picks the newest minor of a major.
-            const match = options.filter((o) => o.EngineVersion === db.version || o.EngineVersion?.startsWith(`${db.version}.`));
-            const found = match.some((o) => db.ha !== "Multi-AZ" || o.MultiAZCapable);
-            const versions = [...new Set(options.filter((o) => o.MultiAZCapable).map((o) => o.EngineVersion!.split(".")[0]))].sort();
-            return orderable(
-                dbCheck,
-                `postgres ${db.version} on ${db.size}${db.ha === "Multi-AZ" ? " with Multi-AZ" : ""}`,
-                found,
-                versions.length
-                    ? `pulumi config set --path aws.postgresVersion <one of ${versions.join(", ")}> (orderable on ${db.size} with Multi-AZ)`
-                    : `${db.size} is not orderable for postgres in ${region}: pick another region`,
-            );
-        })),
-    );
+    return attempt(dbCheck, "check the RDS console's create page for the region", async () => {
+        const options = await all(async (Marker) => {
+            const r = await c.rds.send(new DescribeOrderableDBInstanceOptionsCommand({ Engine: "postgres", DBInstanceClass: db.size, Marker }));
+            return { items: r.OrderableDBInstanceOptions ?? [], next: r.Marker };
+        });
+        // The stack's version is a major ("18") or major.minor ("18.1"); RDS picks the newest minor of a major.
+        const match = options.filter((o) => o.EngineVersion === db.version || o.EngineVersion?.startsWith(`${db.version}.`));
+        const found = match.some((o) => db.ha !== "Multi-AZ" || o.MultiAZCapable);
+        const versions = [...new Set(options.filter((o) => o.MultiAZCapable).map((o) => o.EngineVersion!.split(".")[0]))].sort();
+        return orderable(
+            dbCheck,
+            `postgres ${db.version} on ${db.size}${db.ha === "Multi-AZ" ? " with Multi-AZ" : ""}`,
+            found,
+            versions.length
+                ? `pulumi config set --path aws.postgresVersion <one of ${versions.join(", ")}> (orderable on ${db.size} with Multi-AZ)`
+                : `${db.size} is not orderable for postgres in ${needs.region}: pick another region`,
+        );
+    });
+}
 
+/** The cache engine version and node type ElastiCache offers in the region. */
+async function cacheCheck({ c, needs }: AwsContext): Promise<Row[]> {
     const cache = needs.cache;
-    const cacheCheck = `cache: ElastiCache ${cache.engine} ${cache.version} on ${cache.size}`;
-    rows.push(
-        ...(await attempt(cacheCheck, "check the ElastiCache console for the region", async () => {
-            const engines = await c.elasticache.send(new DescribeCacheEngineVersionsCommand({ Engine: cache.engine, EngineVersion: cache.version }));
-            // No API lists node types per region; the reserved-node offerings of a type exist only where it is sold.
-            const offers = await c.elasticache.send(new DescribeReservedCacheNodesOfferingsCommand({ CacheNodeType: cache.size, MaxRecords: 20 }));
-            const engineOk = (engines.CacheEngineVersions ?? []).length > 0;
-            const nodeOk = (offers.ReservedCacheNodesOfferings ?? []).length > 0;
-            return orderable(
-                cacheCheck,
-                [!engineOk ? `${cache.engine} ${cache.version}` : "", !nodeOk ? cache.size : ""].filter(Boolean).join(" and ") ||
-                    `${cache.engine} ${cache.version} on ${cache.size}`,
-                engineOk && nodeOk,
-                !engineOk
-                    ? "pulumi config set --path aws.valkeyVersion <a version DescribeCacheEngineVersions lists>"
-                    : `pick a region that offers ${cache.size}`,
-            );
-        })),
-    );
+    const check = `cache: ElastiCache ${cache.engine} ${cache.version} on ${cache.size}`;
+    return attempt(check, "check the ElastiCache console for the region", async () => {
+        const engines = await c.elasticache.send(new DescribeCacheEngineVersionsCommand({ Engine: cache.engine, EngineVersion: cache.version }));
+        // No API lists node types per region; the reserved-node offerings of a type exist only where it is sold.
+        const offers = await c.elasticache.send(new DescribeReservedCacheNodesOfferingsCommand({ CacheNodeType: cache.size, MaxRecords: 20 }));
+        const engineOk = (engines.CacheEngineVersions ?? []).length > 0;
+        const nodeOk = (offers.ReservedCacheNodesOfferings ?? []).length > 0;
+        return orderable(
+            check,
+            [!engineOk ? `${cache.engine} ${cache.version}` : "", !nodeOk ? cache.size : ""].filter(Boolean).join(" and ") ||
+                `${cache.engine} ${cache.version} on ${cache.size}`,
+            engineOk && nodeOk,
+            !engineOk ? "pulumi config set --path aws.valkeyVersion <a version DescribeCacheEngineVersions lists>" : `pick a region that offers ${cache.size}`,
+        );
+    });
+}
 
-    rows.push(
-        ...(await attempt(
-            "permissions: the caller's IAM policies",
-            "run with credentials that may call iam:SimulatePrincipalPolicy and iam:GetRole",
-            async () => {
-                const me = await c.sts.send(new GetCallerIdentityCommand({}));
-                const arn = await principalArn(c, me.Arn!);
-                const results = await all(async (Marker) => {
-                    const r = await c.iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: arn, ActionNames: needs.actions, Marker }));
-                    return { items: r.EvaluationResults ?? [], next: r.IsTruncated ? r.Marker : undefined };
-                });
-                const allowed = new Set(results.filter((r) => r.EvalDecision === "allowed").map((r) => r.EvalActionName));
-                const missing = needs.actions.filter((a) => !allowed.has(a));
-                return permissions(
-                    "permissions: the caller's IAM policies",
-                    arn,
-                    needs.actions,
-                    missing,
-                    `grant ${arn} ${missing.join(", ")} (an IAM policy on the role or user)`,
-                );
-            },
-        )),
-    );
+/** The caller's IAM policies, simulated for every action the plan needs. */
+async function permissionsCheck({ c, needs }: AwsContext): Promise<Row[]> {
+    const check = "permissions: the caller's IAM policies";
+    return attempt(check, "run with credentials that may call iam:SimulatePrincipalPolicy and iam:GetRole", async () => {
+        const me = await c.sts.send(new GetCallerIdentityCommand({}));
+        const arn = await principalArn(c, me.Arn!);
+        const results = await all(async (Marker) => {
+            const r = await c.iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: arn, ActionNames: needs.actions, Marker }));
+            return { items: r.EvaluationResults ?? [], next: r.IsTruncated ? r.Marker : undefined };
+        });
+        const allowed = new Set(results.filter((r) => r.EvalDecision === "allowed").map((r) => r.EvalActionName));
+        const missing = needs.actions.filter((a) => !allowed.has(a));
+        return permissions(check, arn, needs.actions, missing, `grant ${arn} ${missing.join(", ")} (an IAM policy on the role or user)`);
+    });
+}
+
+/** Every check, one after the other (each row says ✓, ✗ or could not check). */
+export async function awsChecks(c: AwsClients, { needs, zones: given, egress }: AwsInput): Promise<Row[]> {
+    const { zones, rows } = await zonesCheck(c, needs, given);
+    const ctx: AwsContext = { c, needs, zones };
+    rows.push(...(await sizeChecks(ctx)));
+    rows.push(...(await quotaChecks(ctx)));
+    rows.push(...(await versionCheck(ctx)));
+    rows.push(...(await databaseCheck(ctx)));
+    rows.push(...(await cacheCheck(ctx)));
+    rows.push(...(await permissionsCheck(ctx)));
     rows.push(...closingRows(needs, egress, "EKS", "VPC"));
     return rows;
 }

@@ -35,14 +35,15 @@ export function deniedActions(entries: { actions?: string[]; notActions?: string
     return actions.filter((a) => !entries.some((e) => (e.actions ?? []).some((p) => matches(p, a)) && !(e.notActions ?? []).some((p) => matches(p, a))));
 }
 
-export async function azureChecks(
-    credential: TokenCredential,
-    { needs, subscription, egress, endpoint = ARM }: { needs: Needs; subscription?: string; egress: { ip?: string; error?: string }; endpoint?: string },
-): Promise<Row[]> {
-    if (!subscription)
-        return [unknown("subscription", "no subscription id", "set AZURE_SUBSCRIPTION_ID (or ARM_SUBSCRIPTION_ID, or azure-native:subscriptionId)")];
-    const location = needs.region;
-    const sub = `/subscriptions/${subscription}`;
+/** Reads of the Resource Manager API, each with a token from the credential. */
+interface Arm {
+    /** One document: a path under the endpoint, or a whole URL (a nextLink). */
+    get<T>(path: string): Promise<T>;
+    /** Every page of a `value` list (nextLink). */
+    list<T>(path: string): Promise<T[]>;
+}
+
+function armReader(credential: TokenCredential, endpoint: string): Arm {
     const get = async <T>(path: string): Promise<T> => {
         const token = await credential.getToken(`${ARM}/.default`);
         if (!token) throw new Error("no token from the Azure credential");
@@ -54,7 +55,6 @@ export async function azureChecks(
         if (!res.ok) throw new Error(`${res.status} ${body.error?.code ?? ""} ${body.error?.message ?? ""}`.trim());
         return body;
     };
-    /** Every page of a `value` list (nextLink). */
     const list = async <T>(path: string): Promise<T[]> => {
         const out: T[] = [];
         let next: string | undefined = path;
@@ -65,17 +65,29 @@ export async function azureChecks(
         }
         return out;
     };
-    const rows: Row[] = [];
-    const quotaFix = (what: string) => (n: number) =>
-        `request ${what} in ${location} to at least ${n}: https://portal.azure.com/#view/Microsoft_Azure_Capacity/QuotaMenuBlade (or az quota update)`;
+    return { get, list };
+}
 
-    // Sizes first: the SKU list names each size's quota family and the zones it is offered (not restricted) in.
+/** What every check reads: the API, the plan's needs and the subscription's path (`/subscriptions/<id>`). */
+interface AzureContext {
+    arm: Arm;
+    needs: Needs;
+    sub: string;
+}
+
+const quotaFix = (location: string, what: string) => (n: number) =>
+    `request ${what} in ${location} to at least ${n}: https://portal.azure.com/#view/Microsoft_Azure_Capacity/QuotaMenuBlade (or az quota update)`;
+
+/** Each node size offered (not restricted) in every zone; with each size's quota family, from the same SKU list. */
+async function sizeChecks({ arm, needs, sub }: AzureContext): Promise<{ rows: Row[]; families: Map<string, string> }> {
+    const location = needs.region;
     const families = new Map<string, string>();
+    const rows: Row[] = [];
     for (const size of [...new Set(needs.pools.map((p) => p.size))]) {
         const check = `size: ${size} offered in each zone`;
         rows.push(
             ...(await attempt(check, "pick another location (azure-native:location)", async () => {
-                const skus = await list<Sku>(
+                const skus = await arm.list<Sku>(
                     `${sub}/providers/Microsoft.Compute/skus?api-version=2021-07-01&$filter=${encodeURIComponent(`location eq '${location}'`)}`,
                 );
                 const sku = skus.find((s) => s.resourceType === "virtualMachines" && s.name === size);
@@ -95,124 +107,147 @@ export async function azureChecks(
             })),
         );
     }
+    return { rows, families };
+}
 
+/** The regional vCPU quota and each size's family quota (`families`: size → quota family, from the size checks). */
+async function vcpuQuotaChecks({ arm, needs, sub }: AzureContext, families: ReadonlyMap<string, string>): Promise<Row[]> {
+    const location = needs.region;
     const vcpu = vcpuNeed(needs.pools);
-    rows.push(
-        ...(await attempt(`quota: vCPUs in ${location}`, "grant Microsoft.Compute/locations/usages/read", async () => {
-            const usages = await list<Usage>(`${sub}/providers/Microsoft.Compute/locations/${location}/usages?api-version=2024-07-01`);
-            const find = (n: string) => usages.find((u) => u.name.value.toLowerCase() === n.toLowerCase());
-            const cores = find("cores");
-            const out = [
+    return attempt(`quota: vCPUs in ${location}`, "grant Microsoft.Compute/locations/usages/read", async () => {
+        const usages = await arm.list<Usage>(`${sub}/providers/Microsoft.Compute/locations/${location}/usages?api-version=2024-07-01`);
+        const find = (n: string) => usages.find((u) => u.name.value.toLowerCase() === n.toLowerCase());
+        const cores = find("cores");
+        const out = [
+            quota({
+                check: `quota: Total Regional vCPUs (cores) in ${location}`,
+                need: vcpu,
+                limit: cores?.limit,
+                used: cores?.currentValue,
+                unit: "vCPUs (node pools at their autoscaler maxima, one surging)",
+                increase: quotaFix(location, "Total Regional vCPUs"),
+            }),
+        ];
+        for (const [size, family] of families) {
+            const f = find(family);
+            const need = vcpuNeed(needs.pools.filter((p) => p.size === size));
+            out.push(
                 quota({
-                    check: `quota: Total Regional vCPUs (cores) in ${location}`,
-                    need: vcpu,
-                    limit: cores?.limit,
-                    used: cores?.currentValue,
-                    unit: "vCPUs (node pools at their autoscaler maxima, one surging)",
-                    increase: quotaFix("Total Regional vCPUs"),
+                    check: `quota: ${family} vCPUs in ${location}`,
+                    need,
+                    limit: f?.limit,
+                    used: f?.currentValue,
+                    unit: `${size} vCPUs`,
+                    increase: quotaFix(location, family),
                 }),
-            ];
-            for (const [size, family] of families) {
-                const f = find(family);
-                const need = vcpuNeed(needs.pools.filter((p) => p.size === size));
-                out.push(
-                    quota({
-                        check: `quota: ${family} vCPUs in ${location}`,
-                        need,
-                        limit: f?.limit,
-                        used: f?.currentValue,
-                        unit: `${size} vCPUs`,
-                        increase: quotaFix(family),
-                    }),
-                );
-            }
-            if (families.size === 0)
-                out.push(unknown(`quota: family vCPUs in ${location}`, "the size's quota family is unknown (its SKU was not found)", "see the size row"));
-            return out;
-        })),
-    );
-    rows.push(
-        ...(await attempt(`quota: Standard public IPs in ${location}`, "grant Microsoft.Network/locations/usages/read", async () => {
-            const usages = await list<Usage>(`${sub}/providers/Microsoft.Network/locations/${location}/usages?api-version=2024-05-01`);
-            const ips = usages.find((u) => u.name.value === "StandardSkuPublicIpAddresses");
-            return quota({
-                check: `quota: Standard public IPs (StandardSkuPublicIpAddresses) in ${location}`,
-                need: needs.publicAddresses,
-                limit: ips?.limit,
-                used: ips?.currentValue,
-                unit: "public IP (the NAT gateway's)",
-                increase: quotaFix("Public IP Addresses - Standard"),
-            });
-        })),
-    );
+            );
+        }
+        if (families.size === 0)
+            out.push(unknown(`quota: family vCPUs in ${location}`, "the size's quota family is unknown (its SKU was not found)", "see the size row"));
+        return out;
+    });
+}
 
+/** The Standard public IP quota, for the NAT gateway's address. */
+async function publicIpQuotaCheck({ arm, needs, sub }: AzureContext): Promise<Row[]> {
+    const location = needs.region;
+    return attempt(`quota: Standard public IPs in ${location}`, "grant Microsoft.Network/locations/usages/read", async () => {
+        const usages = await arm.list<Usage>(`${sub}/providers/Microsoft.Network/locations/${location}/usages?api-version=2024-05-01`);
+        const ips = usages.find((u) => u.name.value === "StandardSkuPublicIpAddresses");
+        return quota({
+            check: `quota: Standard public IPs (StandardSkuPublicIpAddresses) in ${location}`,
+            need: needs.publicAddresses,
+            limit: ips?.limit,
+            used: ips?.currentValue,
+            unit: "public IP (the NAT gateway's)",
+            increase: quotaFix(location, "Public IP Addresses - Standard"),
+        });
+    });
+}
+
+/** The stack's Kubernetes minor among the AKS versions of the location (previews left out). */
+async function versionCheck({ arm, needs, sub }: AzureContext): Promise<Row[]> {
     const k8s = needs.kubernetes.version ?? "";
     const minor = k8s.split(".").slice(0, 2).join(".");
-    rows.push(
-        ...(await attempt("version: AKS Kubernetes minor", "check https://learn.microsoft.com/azure/aks/supported-kubernetes-versions", async () => {
-            const r = await get<{ values?: { version: string; isPreview?: boolean }[] }>(
-                `${sub}/providers/Microsoft.ContainerService/locations/${location}/kubernetesVersions?api-version=2024-09-01`,
-            );
-            const supported = (r.values ?? []).filter((v) => !v.isPreview).map((v) => v.version);
-            return versionSupported("version: AKS Kubernetes minor", minor, supported, "azure.kubernetesVersion");
-        })),
-    );
+    return attempt("version: AKS Kubernetes minor", "check https://learn.microsoft.com/azure/aks/supported-kubernetes-versions", async () => {
+        const r = await arm.get<{ values?: { version: string; isPreview?: boolean }[] }>(
+            `${sub}/providers/Microsoft.ContainerService/locations/${needs.region}/kubernetesVersions?api-version=2024-09-01`,
+        );
+        const supported = (r.values ?? []).filter((v) => !v.isPreview).map((v) => v.version);
+        return versionSupported("version: AKS Kubernetes minor", minor, supported, "azure.kubernetesVersion");
+    });
+}
 
+/** The flexible server's version, SKU and HA mode among the location's capabilities. */
+async function databaseCheck({ arm, needs, sub }: AzureContext): Promise<Row[]> {
     const db = needs.database;
     const dbCheck = `database: PostgreSQL flexible server ${db.version} on ${db.size}, HA ${db.ha}`;
-    rows.push(
-        ...(await attempt(dbCheck, "check the portal's create page for the location", async () => {
-            const caps = await list<{
-                supportedServerVersions?: { name: string }[];
-                supportedServerEditions?: { name: string; supportedServerSkus?: { name: string; supportedHaMode?: string[] }[] }[];
-            }>(`${sub}/providers/Microsoft.DBforPostgreSQL/locations/${location}/capabilities?api-version=2024-08-01`);
-            const versions = caps.flatMap((c) => c.supportedServerVersions ?? []).map((v) => v.name);
-            const skus = caps.flatMap((c) => c.supportedServerEditions ?? []).flatMap((e) => e.supportedServerSkus ?? []);
-            const sku = skus.find((s) => s.name.toLowerCase() === db.size.toLowerCase());
-            const haOk = db.ha === "Disabled" || !!sku?.supportedHaMode?.includes(db.ha);
-            const versionOk = versions.includes(db.version);
-            const problems = [!versionOk ? `version ${db.version}` : "", !sku ? db.size : !haOk ? `${db.size} with HA ${db.ha}` : ""].filter(Boolean);
-            return orderable(
-                dbCheck,
-                problems.length ? problems.join(" and ") : `${db.version} on ${db.size} with HA ${db.ha}`,
-                versionOk && !!sku && haOk,
-                !versionOk
-                    ? `pulumi config set --path azure.postgresVersion <one of ${versions.join(", ")}>`
-                    : `pick another location, or pulumi config set --path azure.postgresHaMode SameZone (loses zone redundancy)`,
-            );
-        })),
-    );
+    return attempt(dbCheck, "check the portal's create page for the location", async () => {
+        const caps = await arm.list<{
+            supportedServerVersions?: { name: string }[];
+            supportedServerEditions?: { name: string; supportedServerSkus?: { name: string; supportedHaMode?: string[] }[] }[];
+        }>(`${sub}/providers/Microsoft.DBforPostgreSQL/locations/${needs.region}/capabilities?api-version=2024-08-01`);
+        const versions = caps.flatMap((c) => c.supportedServerVersions ?? []).map((v) => v.name);
+        const skus = caps.flatMap((c) => c.supportedServerEditions ?? []).flatMap((e) => e.supportedServerSkus ?? []);
+        const sku = skus.find((s) => s.name.toLowerCase() === db.size.toLowerCase());
+        const haOk = db.ha === "Disabled" || !!sku?.supportedHaMode?.includes(db.ha);
+        const versionOk = versions.includes(db.version);
+        const problems = [!versionOk ? `version ${db.version}` : "", !sku ? db.size : !haOk ? `${db.size} with HA ${db.ha}` : ""].filter(Boolean);
+        return orderable(
+            dbCheck,
+            problems.length ? problems.join(" and ") : `${db.version} on ${db.size} with HA ${db.ha}`,
+            versionOk && !!sku && haOk,
+            !versionOk
+                ? `pulumi config set --path azure.postgresVersion <one of ${versions.join(", ")}>`
+                : `pick another location, or pulumi config set --path azure.postgresHaMode SameZone (loses zone redundancy)`,
+        );
+    });
+}
 
+/** The resource providers the plan's resources belong to, registered in the subscription. */
+async function providersCheck({ arm, needs, sub }: AzureContext): Promise<Row[]> {
     const providers = azureProviders(needs.actions);
-    rows.push(
-        ...(await attempt("providers: registered in the subscription", "grant Microsoft.Resources/subscriptions/providers/read", async () => {
-            const all = await list<{ namespace: string; registrationState?: string }>(`${sub}/providers?api-version=2021-04-01`);
-            const on = new Set(all.filter((p) => p.registrationState === "Registered").map((p) => p.namespace));
-            return enabled("providers: registered in the subscription", providers, on, (off) =>
-                off.map((p) => `az provider register --namespace ${p}`).join("; "),
-            );
-        })),
-    );
+    return attempt("providers: registered in the subscription", "grant Microsoft.Resources/subscriptions/providers/read", async () => {
+        const all = await arm.list<{ namespace: string; registrationState?: string }>(`${sub}/providers?api-version=2021-04-01`);
+        const on = new Set(all.filter((p) => p.registrationState === "Registered").map((p) => p.namespace));
+        return enabled("providers: registered in the subscription", providers, on, (off) => off.map((p) => `az provider register --namespace ${p}`).join("; "));
+    });
+}
 
-    rows.push(
-        ...(await attempt(
-            "permissions: the caller's roles on the subscription",
-            "grant Microsoft.Authorization/permissions/read (any role has it)",
-            async () => {
-                const entries = await list<{ actions?: string[]; notActions?: string[] }>(
-                    `${sub}/providers/Microsoft.Authorization/permissions?api-version=2022-04-01`,
-                );
-                const missing = deniedActions(entries, needs.actions);
-                return permissions(
-                    "permissions: the caller's roles on the subscription",
-                    "the caller",
-                    needs.actions,
-                    missing,
-                    `assign a role holding ${missing.join(", ")} (Owner, or Contributor plus User Access Administrator for role assignments and locks)`,
-                );
-            },
-        )),
-    );
+/** The caller's permissions on the subscription (its roles' actions and notActions) for every action the plan needs. */
+async function permissionsCheck({ arm, needs, sub }: AzureContext): Promise<Row[]> {
+    const check = "permissions: the caller's roles on the subscription";
+    return attempt(check, "grant Microsoft.Authorization/permissions/read (any role has it)", async () => {
+        const entries = await arm.list<{ actions?: string[]; notActions?: string[] }>(
+            `${sub}/providers/Microsoft.Authorization/permissions?api-version=2022-04-01`,
+        );
+        const missing = deniedActions(entries, needs.actions);
+        return permissions(
+            check,
+            "the caller",
+            needs.actions,
+            missing,
+            `assign a role holding ${missing.join(", ")} (Owner, or Contributor plus User Access Administrator for role assignments and locks)`,
+        );
+    });
+}
+
+/** Every check, one after the other (each row says ✓, ✗ or could not check). */
+export async function azureChecks(
+    credential: TokenCredential,
+    { needs, subscription, egress, endpoint = ARM }: { needs: Needs; subscription?: string; egress: { ip?: string; error?: string }; endpoint?: string },
+): Promise<Row[]> {
+    if (!subscription)
+        return [unknown("subscription", "no subscription id", "set AZURE_SUBSCRIPTION_ID (or ARM_SUBSCRIPTION_ID, or azure-native:subscriptionId)")];
+    const ctx: AzureContext = { arm: armReader(credential, endpoint), needs, sub: `/subscriptions/${subscription}` };
+    // Sizes first: the SKU list names each size's quota family and the zones it is offered (not restricted) in.
+    const { rows, families } = await sizeChecks(ctx);
+    rows.push(...(await vcpuQuotaChecks(ctx, families)));
+    rows.push(...(await publicIpQuotaCheck(ctx)));
+    rows.push(...(await versionCheck(ctx)));
+    rows.push(...(await databaseCheck(ctx)));
+    rows.push(...(await providersCheck(ctx)));
+    rows.push(...(await permissionsCheck(ctx)));
     rows.push(...closingRows(needs, egress, "AKS", "VNet"));
     return rows;
 }

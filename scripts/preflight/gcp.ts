@@ -34,40 +34,46 @@ const FAMILY_CPU_QUOTA = /^(n2|n2d|n4|c2|c2d|c3|c3d|c4|m1|m2|m3|t2d|t2a|a2|a3|g2
 const quotaFix = (project: string, region: string, metric: string) => (n: number) =>
     `request ${metric} in ${region} to at least ${n}: https://console.cloud.google.com/iam-admin/quotas?project=${project}`;
 
-export async function gcpChecks(
-    auth: Pick<AuthClient, "request">,
-    { needs, egress, endpoints = GCP_ENDPOINTS }: { needs: Needs; egress: { ip?: string; error?: string }; endpoints?: GcpEndpoints },
-): Promise<Row[]> {
-    const project = needs.project ?? "";
-    const region = needs.region;
-    const get = async <T>(url: string): Promise<T> => (await auth.request<T>({ url })).data;
-    const rows: Row[] = [];
-    if (!project) return [unknown("project", "gcp:project is unset", "pulumi config set gcp:project <your project id>")];
+/** What every check reads: the authenticated client, the APIs' endpoints, the plan's needs and its project. */
+interface GcpContext {
+    auth: Pick<AuthClient, "request">;
+    endpoints: GcpEndpoints;
+    needs: Needs;
+    project: string;
+}
 
-    // Region first: its quotas, and its zones when the stack names none (the stack picks the first three standard ones).
+const get = async <T>({ auth }: GcpContext, url: string): Promise<T> => (await auth.request<T>({ url })).data;
+
+const regionFix = (region: string) => `check the project can read compute.regions.get in ${region}`;
+
+/**
+ * The region's zones (those the stack names, else the first standard ones it would pick) with their row, and the
+ * region's quotas; no zones and no quotas when the region could not be read.
+ */
+async function regionCheck(ctx: GcpContext): Promise<{ rows: Row[]; zones: string[]; quotas?: Quota[] }> {
+    const { needs, project } = ctx;
+    const region = needs.region;
     let zones = needs.zones ?? [];
     let quotas: Quota[] | undefined;
-    const regionFix = `check the project can read compute.regions.get in ${region}`;
-    rows.push(
-        ...(await attempt("zones: the stack's zones", regionFix, async () => {
-            const r = await get<{ quotas?: Quota[]; zones?: string[] }>(`${endpoints.compute}/projects/${project}/regions/${region}`);
-            quotas = r.quotas ?? [];
-            if (!needs.zones)
-                zones = (r.zones ?? [])
-                    .map((z) => z.split("/").pop()!)
-                    .filter((z) => new RegExp(`^${region}-[a-z]$`).test(z))
-                    .sort()
-                    .slice(0, needs.zoneCount);
-            return zones.length >= needs.zoneCount
-                ? { check: "zones: the stack's zones", status: "ok", detail: zones.join(", ") }
-                : unknown(
-                      "zones: the stack's zones",
-                      `${region} lists ${zones.length} standard zones; the stack needs ${needs.zoneCount}`,
-                      "pick another region",
-                  );
-        })),
-    );
+    const rows = await attempt("zones: the stack's zones", regionFix(region), async () => {
+        const r = await get<{ quotas?: Quota[]; zones?: string[] }>(ctx, `${ctx.endpoints.compute}/projects/${project}/regions/${region}`);
+        quotas = r.quotas ?? [];
+        if (!needs.zones)
+            zones = (r.zones ?? [])
+                .map((z) => z.split("/").pop()!)
+                .filter((z) => new RegExp(`^${region}-[a-z]$`).test(z))
+                .sort()
+                .slice(0, needs.zoneCount);
+        return zones.length >= needs.zoneCount
+            ? { check: "zones: the stack's zones", status: "ok", detail: zones.join(", ") }
+            : unknown("zones: the stack's zones", `${region} lists ${zones.length} standard zones; the stack needs ${needs.zoneCount}`, "pick another region");
+    });
+    return { rows, zones, quotas };
+}
 
+/** Each regional quota the stack draws on against the region's `quotas` (undefined: the region could not be read). */
+function quotaRows({ needs, project }: GcpContext, quotas: Quota[] | undefined): Row[] {
+    const region = needs.region;
     const vcpu = vcpuNeed(needs.pools);
     const nodes = needs.pools.reduce((a, p) => a + p.max, 0) + 1;
     const family = needs.pools[0].size.split("-")[0];
@@ -78,24 +84,25 @@ export async function gcpChecks(
         // pd-balanced boot disks count toward SSD_TOTAL_GB (https://cloud.google.com/compute/resource-usage#disk_quota).
         ["SSD_TOTAL_GB", nodes * (needs.nodeDiskGb ?? 0), `GB of node boot disks (${nodes} × ${needs.nodeDiskGb} GB pd-balanced)`],
     ];
-    for (const [metric, need, unit] of wanted) {
+    return wanted.map(([metric, need, unit]) => {
         const check = `quota: ${metric} in ${region}`;
-        if (!quotas) {
-            rows.push(unknown(check, "the region could not be read", regionFix));
-            continue;
-        }
+        if (!quotas) return unknown(check, "the region could not be read", regionFix(region));
         const q = quotas.find((x) => x.metric === metric);
-        rows.push(quota({ check, need, limit: q?.limit, used: q?.usage, unit, increase: quotaFix(project, region, metric) }));
-    }
+        return quota({ check, need, limit: q?.limit, used: q?.usage, unit, increase: quotaFix(project, region, metric) });
+    });
+}
 
-    for (const size of [...new Set(needs.pools.map((p) => p.size))]) {
+/** Each node machine type offered in every one of `zones`. */
+async function sizeChecks(ctx: GcpContext, zones: string[]): Promise<Row[]> {
+    const rows: Row[] = [];
+    for (const size of [...new Set(ctx.needs.pools.map((p) => p.size))]) {
         const check = `size: ${size} offered in each zone`;
         rows.push(
             ...(await attempt(check, "pick zones that offer it (gcp.zones)", async () => {
                 const offered = new Set<string>();
                 for (const z of zones) {
                     try {
-                        await get(`${endpoints.compute}/projects/${project}/zones/${z}/machineTypes/${size}`);
+                        await get(ctx, `${ctx.endpoints.compute}/projects/${ctx.project}/zones/${z}/machineTypes/${size}`);
                         offered.add(z);
                     } catch (e) {
                         // 404: the zone has no such machine type; anything else is a failed call.
@@ -106,65 +113,98 @@ export async function gcpChecks(
             })),
         );
     }
+    return rows;
+}
 
-    const channel = needs.kubernetes.channel ?? "";
-    rows.push(
-        ...(await attempt("version: GKE release channel", "check https://cloud.google.com/kubernetes-engine/docs/release-notes", async () => {
-            const cfg = await get<{ channels?: { channel: string; defaultVersion?: string }[] }>(
-                `${endpoints.container}/projects/${project}/locations/${region}/serverConfig`,
-            );
-            const offered = (cfg.channels ?? []).filter((c) => c.defaultVersion).map((c) => c.channel);
-            return versionSupported("version: GKE release channel", channel, offered, "gcp.releaseChannel");
-        })),
-    );
+/** The stack's GKE release channel among those the region offers a default version on. */
+async function channelCheck(ctx: GcpContext): Promise<Row[]> {
+    const channel = ctx.needs.kubernetes.channel ?? "";
+    return attempt("version: GKE release channel", "check https://cloud.google.com/kubernetes-engine/docs/release-notes", async () => {
+        const cfg = await get<{ channels?: { channel: string; defaultVersion?: string }[] }>(
+            ctx,
+            `${ctx.endpoints.container}/projects/${ctx.project}/locations/${ctx.needs.region}/serverConfig`,
+        );
+        const offered = (cfg.channels ?? []).filter((c) => c.defaultVersion).map((c) => c.channel);
+        return versionSupported("version: GKE release channel", channel, offered, "gcp.releaseChannel");
+    });
+}
 
+/** The Cloud SQL tier offered in the region. */
+async function databaseCheck(ctx: GcpContext): Promise<Row[]> {
+    const { needs } = ctx;
     const db = needs.database;
     const dbCheck = `database: Cloud SQL ${db.version} on ${db.size}, ${db.ha}`;
-    rows.push(
-        ...(await attempt(dbCheck, "check the Cloud SQL console for the region", async () => {
-            const tiers = await get<{ items?: { tier: string; region?: string[] }[] }>(`${endpoints.sqladmin}/projects/${project}/tiers`);
-            const tier = (tiers.items ?? []).find((t) => t.tier === db.size);
-            return orderable(dbCheck, `tier ${db.size} in ${region}`, !!tier?.region?.includes(region), `pick a region where Cloud SQL offers ${db.size}`);
-        })),
-    );
+    return attempt(dbCheck, "check the Cloud SQL console for the region", async () => {
+        const tiers = await get<{ items?: { tier: string; region?: string[] }[] }>(ctx, `${ctx.endpoints.sqladmin}/projects/${ctx.project}/tiers`);
+        const tier = (tiers.items ?? []).find((t) => t.tier === db.size);
+        return orderable(
+            dbCheck,
+            `tier ${db.size} in ${needs.region}`,
+            !!tier?.region?.includes(needs.region),
+            `pick a region where Cloud SQL offers ${db.size}`,
+        );
+    });
+}
 
+/** The APIs the stack uses and cannot enable itself, enabled in the project. */
+async function apisCheck(ctx: GcpContext): Promise<Row[]> {
+    const { needs, project } = ctx;
     // The stack enables the APIs it uses (gcp:projects/service); those it cannot enable must be on already.
     const services = [...new Set([...PRE_ENABLED_APIS, ...gcpServices(needs.actions)])].filter((s) => !needs.enablesApis?.includes(s)).sort();
-    rows.push(
-        ...(await attempt("APIs: enabled in the project", "grant serviceusage.services.list", async () => {
-            const on = new Set<string>();
-            let pageToken = "";
-            do {
-                const r = await get<{ services?: { config?: { name?: string } }[]; nextPageToken?: string }>(
-                    `${endpoints.serviceusage}/projects/${project}/services?filter=state:ENABLED&pageSize=200${pageToken ? `&pageToken=${pageToken}` : ""}`,
-                );
-                for (const s of r.services ?? []) if (s.config?.name) on.add(s.config.name);
-                pageToken = r.nextPageToken ?? "";
-            } while (pageToken);
-            return enabled("APIs: enabled in the project", services, on, (off) => `gcloud services enable ${off.join(" ")} --project ${project}`);
-        })),
-    );
-
-    rows.push(
-        ...(await attempt("permissions: the caller's IAM on the project", "grant resourcemanager.projects.get", async () => {
-            const r = (
-                await auth.request<{ permissions?: string[] }>({
-                    url: `${endpoints.resourcemanager}/projects/${project}:testIamPermissions`,
-                    method: "POST",
-                    data: { permissions: needs.actions },
-                })
-            ).data;
-            const granted = new Set(r.permissions ?? []);
-            const missing = needs.actions.filter((p) => !granted.has(p));
-            return permissions(
-                "permissions: the caller's IAM on the project",
-                "the caller",
-                needs.actions,
-                missing,
-                `grant a role holding ${missing.join(", ")} on project ${project} (https://cloud.google.com/iam/docs/permissions-reference)`,
+    return attempt("APIs: enabled in the project", "grant serviceusage.services.list", async () => {
+        const on = new Set<string>();
+        let pageToken = "";
+        do {
+            const r = await get<{ services?: { config?: { name?: string } }[]; nextPageToken?: string }>(
+                ctx,
+                `${ctx.endpoints.serviceusage}/projects/${project}/services?filter=state:ENABLED&pageSize=200${pageToken ? `&pageToken=${pageToken}` : ""}`,
             );
-        })),
-    );
+            for (const s of r.services ?? []) if (s.config?.name) on.add(s.config.name);
+            pageToken = r.nextPageToken ?? "";
+        } while (pageToken);
+        return enabled("APIs: enabled in the project", services, on, (off) => `gcloud services enable ${off.join(" ")} --project ${project}`);
+    });
+}
+
+/** The caller's IAM permissions on the project (testIamPermissions) for every permission the plan needs. */
+async function permissionsCheck({ auth, endpoints, needs, project }: GcpContext): Promise<Row[]> {
+    const check = "permissions: the caller's IAM on the project";
+    return attempt(check, "grant resourcemanager.projects.get", async () => {
+        const r = (
+            await auth.request<{ permissions?: string[] }>({
+                url: `${endpoints.resourcemanager}/projects/${project}:testIamPermissions`,
+                method: "POST",
+                data: { permissions: needs.actions },
+            })
+        ).data;
+        const granted = new Set(r.permissions ?? []);
+        const missing = needs.actions.filter((p) => !granted.has(p));
+        return permissions(
+            check,
+            "the caller",
+            needs.actions,
+            missing,
+            `grant a role holding ${missing.join(", ")} on project ${project} (https://cloud.google.com/iam/docs/permissions-reference)`,
+        );
+    });
+}
+
+/** Every check, one after the other (each row says ✓, ✗ or could not check). */
+export async function gcpChecks(
+    auth: Pick<AuthClient, "request">,
+    { needs, egress, endpoints = GCP_ENDPOINTS }: { needs: Needs; egress: { ip?: string; error?: string }; endpoints?: GcpEndpoints },
+): Promise<Row[]> {
+    const project = needs.project ?? "";
+    if (!project) return [unknown("project", "gcp:project is unset", "pulumi config set gcp:project <your project id>")];
+    const ctx: GcpContext = { auth, endpoints, needs, project };
+    // Region first: its quotas, and its zones when the stack names none (the stack picks the first three standard ones).
+    const { rows, zones, quotas } = await regionCheck(ctx);
+    rows.push(...quotaRows(ctx, quotas));
+    rows.push(...(await sizeChecks(ctx, zones)));
+    rows.push(...(await channelCheck(ctx)));
+    rows.push(...(await databaseCheck(ctx)));
+    rows.push(...(await apisCheck(ctx)));
+    rows.push(...(await permissionsCheck(ctx)));
     rows.push(...closingRows(needs, egress, "GKE", "VPC"));
     return rows;
 }
