@@ -10,7 +10,6 @@ import {
     planRelease,
     readState,
     restoreEdit,
-    weightsOf,
     type ConfigEdit,
     type ConfigStep,
     type ReleasePlan,
@@ -24,6 +23,7 @@ import { previewTokenTransportProblem } from "./tokenTransport";
 import { acquireLock, LEASE_NAME, type HeldLock } from "./lock";
 import { Reporter, StepFailed, formatMs, type StepRecord } from "./report";
 import { urnName, type ChangeSummary, type Workspace } from "./workspace";
+import type { Track } from "../../components/releasePlan";
 
 export const EXIT = {
     ok: 0,
@@ -71,8 +71,6 @@ interface Read {
     /** The stack file's project keys before the command: what a rollback puts back. */
     before: Record<string, string>;
     state: ReleaseState;
-    /** Pulumi.yaml's defaults, under every later read of the stack file. */
-    defaults: Record<string, string>;
 }
 
 /** Where the checks send requests: the resolve phase's result. */
@@ -156,19 +154,19 @@ function httpCheck(url: string, headers: Record<string, string>, expect: Expect,
     });
 }
 
-const versionOf = (s: ReleaseState, track: string) => (track === "app" ? s.versions.app : s.versions[track as "blue" | "green"]) ?? "(unset)";
+const versionOf = (s: ReleaseState, track: string) => s.versions[track as Track] ?? "(unset)";
 
 /** The colours (with their versions) a state's live route may answer from: those with weight. */
 export function liveExpect(s: ReleaseState): Expect {
     return Object.fromEntries(
-        Object.entries(weightsOf(s))
+        Object.entries(s.weights)
             .filter(([, w]) => w > 0)
             .map(([t]) => [t, versionOf(s, t)]),
     );
 }
 
 /** The preview route answers from the inactive colour only. */
-const previewExpect = (s: ReleaseState, color: string): Expect => ({ [color]: versionOf(s, color) });
+export const previewExpect = (s: ReleaseState, color: string): Expect => ({ [color]: versionOf(s, color) });
 
 /**
  * `signal` (SIGINT/SIGTERM in the CLI) stops the command at the next step or inside a check/watch;
@@ -214,15 +212,14 @@ export async function runRelease(
     }
 }
 
-/** Read: the stack file over Pulumi.yaml's defaults, as a release state. */
+/** Read: the stack file's keys (what a rollback puts back) and the release state the program reads from it. */
 async function readPhase(run: Run): Promise<Read> {
     const { ws, r } = run;
     return r.step(`read config of stack ${ws.stackName}`, async () => {
         const stackConfig = await ws.stackConfig();
-        const defaults = await ws.projectDefaults();
-        const s = readState(defaults, stackConfig);
+        const s = readState(await ws.programConfig(), ws.stackName);
         const versions = s.strategy === "rolling" ? `app ${s.versions.app}` : `blue ${s.versions.blue ?? "-"}, green ${s.versions.green ?? "-"}`;
-        return { value: { before: stackConfig, state: s, defaults }, detail: `${s.strategy}; active ${s.activeColor}; ${versions}; canary ${s.canaryWeight}%` };
+        return { value: { before: stackConfig, state: s }, detail: `${s.strategy}; active ${s.activeColor}; ${versions}; canary ${s.canaryWeight}%` };
     });
 }
 
@@ -236,7 +233,6 @@ function planPhase(run: Run, state: ReleaseState, action: Exclude<Action, { kind
 function lockPhase(run: Run, state: ReleaseState): Promise<HeldLock> {
     const { ws, r } = run;
     return r.step(`take the release lock (Lease ${LEASE_NAME} in namespace ${state.namespace})`, async () => {
-        if (!state.namespace) throw new Error("the namespace config key is not set: the release lock lives in the app namespace");
         const h = await acquireLock(await ws.lease(state.namespace), holderIdentity(), LOCK_SECONDS, (why) => r.info(`WARNING: ${why}`));
         return { value: h, detail: h.detail };
     });
@@ -274,13 +270,13 @@ async function status(run: Run, { state }: Read): Promise<ReleaseResult> {
     const once = { ...args.checks, successThreshold: 1, maxAttempts: 1 };
     const liveHealth = await httpCheck(live, {}, liveExpect(state), once);
     const previewHealth = state.strategy === "rolling" ? undefined : await httpCheck(live, previewHeaders, previewExpect(state, state.inactiveColor), once);
-    const configured = weightsOf(state);
+    const configured = state.weights;
     const deployed = (outputs.weights ?? {}) as Record<string, number | undefined>;
     log(
         `stack ${ws.stackName}: ${state.strategy}, active ${state.activeColor} (deployed: ${typeof outputs.activeColor === "string" ? outputs.activeColor : "unknown"})`,
     );
     for (const [target, weight] of Object.entries(configured)) {
-        const version = target === "app" ? state.versions.app : state.versions[target as "blue" | "green"];
+        const version = state.versions[target as Track];
         log(`  ${target.padEnd(5)} version ${version ?? "-"}  weight ${weight}% (deployed ${deployed[target] ?? "?"}%)`);
     }
     log(`  live route    ${live}: ${describe(liveHealth)}`);
@@ -388,7 +384,7 @@ async function applyPhase(t: Traffic, planned: Planned): Promise<ReleaseResult> 
         for (const step of plan.steps) {
             const from = progress.current;
             const since = now(t);
-            await setStep(t, planned, progress, step);
+            await setStep(t, progress, step);
             progress.upStarted = true;
             if (plan.keepOnFailure) await rollbackUps(t, from, progress.current, "pulumi up", since, plan.watchLive);
             else await upThenConverge(t, from, progress.current, plan.watchLive);
@@ -410,13 +406,13 @@ async function applyPhase(t: Traffic, planned: Planned): Promise<ReleaseResult> 
 }
 
 /** One step's config edit: recorded in `progress` as it lands (the keys before the write, the new state after it). */
-function setStep(t: Traffic, { defaults }: Read, progress: Progress, step: ConfigStep): Promise<void> {
+function setStep(t: Traffic, progress: Progress, step: ConfigStep): Promise<void> {
     const { ws } = t;
     return t.r.step(`set ${step.label}`, async () => {
         interrupted(t);
         for (const k of Object.keys(step.edit)) progress.touched.add(k);
         await ws.setConfig(step.edit);
-        progress.current = readState(defaults, await ws.stackConfig());
+        progress.current = readState(await ws.programConfig(), ws.stackName);
         return { value: undefined, detail: `Pulumi.${ws.stackName}.yaml` };
     });
 }
