@@ -87,7 +87,8 @@ function usage(message: string): never {
     process.exit(2);
 }
 
-function main(): void {
+/** --runs and --stacks, checked; undefined after --help. */
+function options(): { runs: number; stacks: string[] } | undefined {
     let parsed;
     try {
         parsed = parseArgs({
@@ -103,13 +104,20 @@ function main(): void {
     const { values } = parsed;
     if (values.help) {
         process.stdout.write(`${USAGE}\n`);
-        return;
+        return undefined;
     }
     const runs = Number(values.runs);
     const stacks = values.stacks.split(",");
     if (!Number.isInteger(runs) || runs < 1) usage(`--runs must be a whole number >= 1, got "${values.runs}"`);
     const unknown = stacks.filter((st) => !STACKS.includes(st));
     if (unknown.length) usage(`unknown stacks: ${unknown.join(", ")}; stacks are ${STACKS.join(", ")}`);
+    return { runs, stacks };
+}
+
+function main(): void {
+    const opts = options();
+    if (!opts) return;
+    const { runs, stacks } = opts;
 
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "zdp-bench-"));
     const recorder = path.join(work, "record.cjs");
