@@ -1,8 +1,11 @@
-// Carries out one release command against a Workspace: read config, plan, verify the receiving
-// colour through its preview route, change config and `up` step by step, waiting for the live route
-// to converge on each new state and watching it, and on any failure put the previous config back and
-// `up` again, the live route first (never after a rollback's up).
+// Carries out one release command against a Workspace, in phases that each take and return explicit
+// state: read (the config as the program parses it, and the plan), resolve (the deployed stack and
+// the endpoint), precheck (the receiving colour through its preview route), apply (config and `up`
+// step by step, waiting for the live route to converge on each new state), watch (the live route
+// after each step) and, on any failure, rollback: the previous config back and `up` again, the live
+// route first (never after a rollback's up).
 import os from "node:os";
+import type { Track } from "../../components/releasePlan";
 import { CONVERGE_DEFAULT_MS, type Action, type CheckOptions, type ReleaseArgs } from "./args";
 import {
     deployedDifferences,
@@ -23,7 +26,6 @@ import { previewTokenTransportProblem } from "./tokenTransport";
 import { acquireLock, LEASE_NAME, type HeldLock } from "./lock";
 import { Reporter, StepFailed, formatMs, type StepRecord } from "./report";
 import { urnName, type ChangeSummary, type Workspace } from "./workspace";
-import type { Track } from "../../components/releasePlan";
 
 export const EXIT = {
     ok: 0,
