@@ -158,8 +158,7 @@ export interface AwsInput {
     egress: { ip?: string; error?: string };
 }
 
-/** The zones the stack uses, and each node size offered in all of them. */
-async function zoneRows(c: AwsClients, { needs, zones: given }: AwsInput): Promise<{ rows: Row[]; zones: string[] }> {
+export async function awsChecks(c: AwsClients, { needs, zones: given, egress }: AwsInput): Promise<Row[]> {
     const rows: Row[] = [];
     const region = needs.region;
     let zones: string[] = given ?? [];
@@ -196,13 +195,6 @@ async function zoneRows(c: AwsClients, { needs, zones: given }: AwsInput): Promi
         );
     }
 
-    return { rows, zones };
-}
-
-/** Each quota the stack draws on against what the account uses already. */
-async function quotaRows(c: AwsClients, needs: Needs, zones: string[]): Promise<Row[]> {
-    const rows: Row[] = [];
-    const region = needs.region;
     const quotaChecks: [keyof typeof QUOTAS, number, string, () => Promise<number>][] = [
         ["vcpu", vcpuNeed(needs.pools), "vCPUs (node groups at their autoscaler maxima, one surging)", () => vcpusInUse(c)],
         [
@@ -246,13 +238,6 @@ async function quotaRows(c: AwsClients, needs: Needs, zones: string[]): Promise<
         );
     }
 
-    return rows;
-}
-
-/** The EKS minor, the RDS and ElastiCache offerings the stack asks for. */
-async function offeringRows(c: AwsClients, needs: Needs): Promise<Row[]> {
-    const rows: Row[] = [];
-    const region = needs.region;
     const k8s = needs.kubernetes.version!;
     rows.push(
         ...(await attempt("version: EKS Kubernetes minor", "check https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html", async () => {
@@ -309,12 +294,6 @@ async function offeringRows(c: AwsClients, needs: Needs): Promise<Row[]> {
         })),
     );
 
-    return rows;
-}
-
-/** The caller may make every call the stack makes. */
-async function permissionRows(c: AwsClients, needs: Needs): Promise<Row[]> {
-    const rows: Row[] = [];
     rows.push(
         ...(await attempt(
             "permissions: the caller's IAM policies",
@@ -338,15 +317,6 @@ async function permissionRows(c: AwsClients, needs: Needs): Promise<Row[]> {
             },
         )),
     );
-    return rows;
-}
-
-export async function awsChecks(c: AwsClients, input: AwsInput): Promise<Row[]> {
-    const { needs, egress } = input;
-    const { rows, zones } = await zoneRows(c, input);
-    rows.push(...(await quotaRows(c, needs, zones)));
-    rows.push(...(await offeringRows(c, needs)));
-    rows.push(...(await permissionRows(c, needs)));
     rows.push(...closingRows(needs, egress, "EKS", "VPC"));
     return rows;
 }

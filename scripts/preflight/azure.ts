@@ -35,13 +35,14 @@ export function deniedActions(entries: { actions?: string[]; notActions?: string
     return actions.filter((a) => !entries.some((e) => (e.actions ?? []).some((p) => matches(p, a)) && !(e.notActions ?? []).some((p) => matches(p, a))));
 }
 
-/** GET and paged list on Azure Resource Manager with the caller's token. */
-interface Arm {
-    get<T>(path: string): Promise<T>;
-    list<T>(path: string): Promise<T[]>;
-}
-
-function armClient(credential: TokenCredential, endpoint: string): Arm {
+export async function azureChecks(
+    credential: TokenCredential,
+    { needs, subscription, egress, endpoint = ARM }: { needs: Needs; subscription?: string; egress: { ip?: string; error?: string }; endpoint?: string },
+): Promise<Row[]> {
+    if (!subscription)
+        return [unknown("subscription", "no subscription id", "set AZURE_SUBSCRIPTION_ID (or ARM_SUBSCRIPTION_ID, or azure-native:subscriptionId)")];
+    const location = needs.region;
+    const sub = `/subscriptions/${subscription}`;
     const get = async <T>(path: string): Promise<T> => {
         const token = await credential.getToken(`${ARM}/.default`);
         if (!token) throw new Error("no token from the Azure credential");
@@ -64,23 +65,17 @@ function armClient(credential: TokenCredential, endpoint: string): Arm {
         }
         return out;
     };
-    return { get, list };
-}
-
-const quotaFix = (location: string, what: string) => (n: number) =>
-    `request ${what} in ${location} to at least ${n}: https://portal.azure.com/#view/Microsoft_Azure_Capacity/QuotaMenuBlade (or az quota update)`;
-
-/** Each node size offered in the stack's zones; its quota family (from the SKU list) for the quota rows. */
-async function sizeRows(arm: Arm, sub: string, needs: Needs): Promise<{ rows: Row[]; families: Map<string, string> }> {
     const rows: Row[] = [];
-    const location = needs.region;
+    const quotaFix = (what: string) => (n: number) =>
+        `request ${what} in ${location} to at least ${n}: https://portal.azure.com/#view/Microsoft_Azure_Capacity/QuotaMenuBlade (or az quota update)`;
+
     // Sizes first: the SKU list names each size's quota family and the zones it is offered (not restricted) in.
     const families = new Map<string, string>();
     for (const size of [...new Set(needs.pools.map((p) => p.size))]) {
         const check = `size: ${size} offered in each zone`;
         rows.push(
             ...(await attempt(check, "pick another location (azure-native:location)", async () => {
-                const skus = await arm.list<Sku>(
+                const skus = await list<Sku>(
                     `${sub}/providers/Microsoft.Compute/skus?api-version=2021-07-01&$filter=${encodeURIComponent(`location eq '${location}'`)}`,
                 );
                 const sku = skus.find((s) => s.resourceType === "virtualMachines" && s.name === size);
@@ -101,17 +96,10 @@ async function sizeRows(arm: Arm, sub: string, needs: Needs): Promise<{ rows: Ro
         );
     }
 
-    return { rows, families };
-}
-
-/** The vCPU quotas (regional and per family) and public IPs against what the subscription uses. */
-async function quotaRows(arm: Arm, sub: string, needs: Needs, families: Map<string, string>): Promise<Row[]> {
-    const rows: Row[] = [];
-    const location = needs.region;
     const vcpu = vcpuNeed(needs.pools);
     rows.push(
         ...(await attempt(`quota: vCPUs in ${location}`, "grant Microsoft.Compute/locations/usages/read", async () => {
-            const usages = await arm.list<Usage>(`${sub}/providers/Microsoft.Compute/locations/${location}/usages?api-version=2024-07-01`);
+            const usages = await list<Usage>(`${sub}/providers/Microsoft.Compute/locations/${location}/usages?api-version=2024-07-01`);
             const find = (n: string) => usages.find((u) => u.name.value.toLowerCase() === n.toLowerCase());
             const cores = find("cores");
             const out = [
@@ -121,7 +109,7 @@ async function quotaRows(arm: Arm, sub: string, needs: Needs, families: Map<stri
                     limit: cores?.limit,
                     used: cores?.currentValue,
                     unit: "vCPUs (node pools at their autoscaler maxima, one surging)",
-                    increase: quotaFix(location, "Total Regional vCPUs"),
+                    increase: quotaFix("Total Regional vCPUs"),
                 }),
             ];
             for (const [size, family] of families) {
@@ -134,7 +122,7 @@ async function quotaRows(arm: Arm, sub: string, needs: Needs, families: Map<stri
                         limit: f?.limit,
                         used: f?.currentValue,
                         unit: `${size} vCPUs`,
-                        increase: quotaFix(location, family),
+                        increase: quotaFix(family),
                     }),
                 );
             }
@@ -145,7 +133,7 @@ async function quotaRows(arm: Arm, sub: string, needs: Needs, families: Map<stri
     );
     rows.push(
         ...(await attempt(`quota: Standard public IPs in ${location}`, "grant Microsoft.Network/locations/usages/read", async () => {
-            const usages = await arm.list<Usage>(`${sub}/providers/Microsoft.Network/locations/${location}/usages?api-version=2024-05-01`);
+            const usages = await list<Usage>(`${sub}/providers/Microsoft.Network/locations/${location}/usages?api-version=2024-05-01`);
             const ips = usages.find((u) => u.name.value === "StandardSkuPublicIpAddresses");
             return quota({
                 check: `quota: Standard public IPs (StandardSkuPublicIpAddresses) in ${location}`,
@@ -153,23 +141,16 @@ async function quotaRows(arm: Arm, sub: string, needs: Needs, families: Map<stri
                 limit: ips?.limit,
                 used: ips?.currentValue,
                 unit: "public IP (the NAT gateway's)",
-                increase: quotaFix(location, "Public IP Addresses - Standard"),
+                increase: quotaFix("Public IP Addresses - Standard"),
             });
         })),
     );
 
-    return rows;
-}
-
-/** The AKS minor and the PostgreSQL flexible server the stack asks for. */
-async function offeringRows(arm: Arm, sub: string, needs: Needs): Promise<Row[]> {
-    const rows: Row[] = [];
-    const location = needs.region;
     const k8s = needs.kubernetes.version ?? "";
     const minor = k8s.split(".").slice(0, 2).join(".");
     rows.push(
         ...(await attempt("version: AKS Kubernetes minor", "check https://learn.microsoft.com/azure/aks/supported-kubernetes-versions", async () => {
-            const r = await arm.get<{ values?: { version: string; isPreview?: boolean }[] }>(
+            const r = await get<{ values?: { version: string; isPreview?: boolean }[] }>(
                 `${sub}/providers/Microsoft.ContainerService/locations/${location}/kubernetesVersions?api-version=2024-09-01`,
             );
             const supported = (r.values ?? []).filter((v) => !v.isPreview).map((v) => v.version);
@@ -181,7 +162,7 @@ async function offeringRows(arm: Arm, sub: string, needs: Needs): Promise<Row[]>
     const dbCheck = `database: PostgreSQL flexible server ${db.version} on ${db.size}, HA ${db.ha}`;
     rows.push(
         ...(await attempt(dbCheck, "check the portal's create page for the location", async () => {
-            const caps = await arm.list<{
+            const caps = await list<{
                 supportedServerVersions?: { name: string }[];
                 supportedServerEditions?: { name: string; supportedServerSkus?: { name: string; supportedHaMode?: string[] }[] }[];
             }>(`${sub}/providers/Microsoft.DBforPostgreSQL/locations/${location}/capabilities?api-version=2024-08-01`);
@@ -202,16 +183,10 @@ async function offeringRows(arm: Arm, sub: string, needs: Needs): Promise<Row[]>
         })),
     );
 
-    return rows;
-}
-
-/** Resource providers registered, and the caller's roles granting every operation the stack makes. */
-async function accessRows(arm: Arm, sub: string, needs: Needs): Promise<Row[]> {
-    const rows: Row[] = [];
     const providers = azureProviders(needs.actions);
     rows.push(
         ...(await attempt("providers: registered in the subscription", "grant Microsoft.Resources/subscriptions/providers/read", async () => {
-            const all = await arm.list<{ namespace: string; registrationState?: string }>(`${sub}/providers?api-version=2021-04-01`);
+            const all = await list<{ namespace: string; registrationState?: string }>(`${sub}/providers?api-version=2021-04-01`);
             const on = new Set(all.filter((p) => p.registrationState === "Registered").map((p) => p.namespace));
             return enabled("providers: registered in the subscription", providers, on, (off) =>
                 off.map((p) => `az provider register --namespace ${p}`).join("; "),
@@ -224,7 +199,7 @@ async function accessRows(arm: Arm, sub: string, needs: Needs): Promise<Row[]> {
             "permissions: the caller's roles on the subscription",
             "grant Microsoft.Authorization/permissions/read (any role has it)",
             async () => {
-                const entries = await arm.list<{ actions?: string[]; notActions?: string[] }>(
+                const entries = await list<{ actions?: string[]; notActions?: string[] }>(
                     `${sub}/providers/Microsoft.Authorization/permissions?api-version=2022-04-01`,
                 );
                 const missing = deniedActions(entries, needs.actions);
@@ -238,21 +213,6 @@ async function accessRows(arm: Arm, sub: string, needs: Needs): Promise<Row[]> {
             },
         )),
     );
-    return rows;
-}
-
-export async function azureChecks(
-    credential: TokenCredential,
-    { needs, subscription, egress, endpoint = ARM }: { needs: Needs; subscription?: string; egress: { ip?: string; error?: string }; endpoint?: string },
-): Promise<Row[]> {
-    if (!subscription)
-        return [unknown("subscription", "no subscription id", "set AZURE_SUBSCRIPTION_ID (or ARM_SUBSCRIPTION_ID, or azure-native:subscriptionId)")];
-    const arm = armClient(credential, endpoint);
-    const sub = `/subscriptions/${subscription}`;
-    const { rows, families } = await sizeRows(arm, sub, needs);
-    rows.push(...(await quotaRows(arm, sub, needs, families)));
-    rows.push(...(await offeringRows(arm, sub, needs)));
-    rows.push(...(await accessRows(arm, sub, needs)));
     rows.push(...closingRows(needs, egress, "AKS", "VNet"));
     return rows;
 }

@@ -34,25 +34,23 @@ const FAMILY_CPU_QUOTA = /^(n2|n2d|n4|c2|c2d|c3|c3d|c4|m1|m2|m3|t2d|t2a|a2|a3|g2
 const quotaFix = (project: string, region: string, metric: string) => (n: number) =>
     `request ${metric} in ${region} to at least ${n}: https://console.cloud.google.com/iam-admin/quotas?project=${project}`;
 
-/** The project the checks read, and how they call its APIs. */
-interface GcpProject {
-    auth: Pick<AuthClient, "request">;
-    endpoints: GcpEndpoints;
-    project: string;
-    get<T>(url: string): Promise<T>;
-}
-
-/** The region's zones (the stack's, or the first standard ones it would pick) and its quotas. */
-async function regionRows(g: GcpProject, needs: Needs): Promise<{ rows: Row[]; zones: string[] }> {
-    const rows: Row[] = [];
+export async function gcpChecks(
+    auth: Pick<AuthClient, "request">,
+    { needs, egress, endpoints = GCP_ENDPOINTS }: { needs: Needs; egress: { ip?: string; error?: string }; endpoints?: GcpEndpoints },
+): Promise<Row[]> {
+    const project = needs.project ?? "";
     const region = needs.region;
+    const get = async <T>(url: string): Promise<T> => (await auth.request<T>({ url })).data;
+    const rows: Row[] = [];
+    if (!project) return [unknown("project", "gcp:project is unset", "pulumi config set gcp:project <your project id>")];
+
     // Region first: its quotas, and its zones when the stack names none (the stack picks the first three standard ones).
     let zones = needs.zones ?? [];
     let quotas: Quota[] | undefined;
     const regionFix = `check the project can read compute.regions.get in ${region}`;
     rows.push(
         ...(await attempt("zones: the stack's zones", regionFix, async () => {
-            const r = await g.get<{ quotas?: Quota[]; zones?: string[] }>(`${g.endpoints.compute}/projects/${g.project}/regions/${region}`);
+            const r = await get<{ quotas?: Quota[]; zones?: string[] }>(`${endpoints.compute}/projects/${project}/regions/${region}`);
             quotas = r.quotas ?? [];
             if (!needs.zones)
                 zones = (r.zones ?? [])
@@ -87,16 +85,9 @@ async function regionRows(g: GcpProject, needs: Needs): Promise<{ rows: Row[]; z
             continue;
         }
         const q = quotas.find((x) => x.metric === metric);
-        rows.push(quota({ check, need, limit: q?.limit, used: q?.usage, unit, increase: quotaFix(g.project, region, metric) }));
+        rows.push(quota({ check, need, limit: q?.limit, used: q?.usage, unit, increase: quotaFix(project, region, metric) }));
     }
 
-    return { rows, zones };
-}
-
-/** Each machine type in the zones, the GKE release channel and the Cloud SQL tier the stack asks for. */
-async function offeringRows(g: GcpProject, needs: Needs, zones: string[]): Promise<Row[]> {
-    const rows: Row[] = [];
-    const region = needs.region;
     for (const size of [...new Set(needs.pools.map((p) => p.size))]) {
         const check = `size: ${size} offered in each zone`;
         rows.push(
@@ -104,7 +95,7 @@ async function offeringRows(g: GcpProject, needs: Needs, zones: string[]): Promi
                 const offered = new Set<string>();
                 for (const z of zones) {
                     try {
-                        await g.get(`${g.endpoints.compute}/projects/${g.project}/zones/${z}/machineTypes/${size}`);
+                        await get(`${endpoints.compute}/projects/${project}/zones/${z}/machineTypes/${size}`);
                         offered.add(z);
                     } catch (e) {
                         // 404: the zone has no such machine type; anything else is a failed call.
@@ -119,8 +110,8 @@ async function offeringRows(g: GcpProject, needs: Needs, zones: string[]): Promi
     const channel = needs.kubernetes.channel ?? "";
     rows.push(
         ...(await attempt("version: GKE release channel", "check https://cloud.google.com/kubernetes-engine/docs/release-notes", async () => {
-            const cfg = await g.get<{ channels?: { channel: string; defaultVersion?: string }[] }>(
-                `${g.endpoints.container}/projects/${g.project}/locations/${region}/serverConfig`,
+            const cfg = await get<{ channels?: { channel: string; defaultVersion?: string }[] }>(
+                `${endpoints.container}/projects/${project}/locations/${region}/serverConfig`,
             );
             const offered = (cfg.channels ?? []).filter((c) => c.defaultVersion).map((c) => c.channel);
             return versionSupported("version: GKE release channel", channel, offered, "gcp.releaseChannel");
@@ -131,18 +122,12 @@ async function offeringRows(g: GcpProject, needs: Needs, zones: string[]): Promi
     const dbCheck = `database: Cloud SQL ${db.version} on ${db.size}, ${db.ha}`;
     rows.push(
         ...(await attempt(dbCheck, "check the Cloud SQL console for the region", async () => {
-            const tiers = await g.get<{ items?: { tier: string; region?: string[] }[] }>(`${g.endpoints.sqladmin}/projects/${g.project}/tiers`);
+            const tiers = await get<{ items?: { tier: string; region?: string[] }[] }>(`${endpoints.sqladmin}/projects/${project}/tiers`);
             const tier = (tiers.items ?? []).find((t) => t.tier === db.size);
             return orderable(dbCheck, `tier ${db.size} in ${region}`, !!tier?.region?.includes(region), `pick a region where Cloud SQL offers ${db.size}`);
         })),
     );
 
-    return rows;
-}
-
-/** The APIs the stack does not enable itself are on, and the caller holds every permission the stack uses. */
-async function accessRows(g: GcpProject, needs: Needs): Promise<Row[]> {
-    const rows: Row[] = [];
     // The stack enables the APIs it uses (gcp:projects/service); those it cannot enable must be on already.
     const services = [...new Set([...PRE_ENABLED_APIS, ...gcpServices(needs.actions)])].filter((s) => !needs.enablesApis?.includes(s)).sort();
     rows.push(
@@ -150,21 +135,21 @@ async function accessRows(g: GcpProject, needs: Needs): Promise<Row[]> {
             const on = new Set<string>();
             let pageToken = "";
             do {
-                const r = await g.get<{ services?: { config?: { name?: string } }[]; nextPageToken?: string }>(
-                    `${g.endpoints.serviceusage}/projects/${g.project}/services?filter=state:ENABLED&pageSize=200${pageToken ? `&pageToken=${pageToken}` : ""}`,
+                const r = await get<{ services?: { config?: { name?: string } }[]; nextPageToken?: string }>(
+                    `${endpoints.serviceusage}/projects/${project}/services?filter=state:ENABLED&pageSize=200${pageToken ? `&pageToken=${pageToken}` : ""}`,
                 );
                 for (const s of r.services ?? []) if (s.config?.name) on.add(s.config.name);
                 pageToken = r.nextPageToken ?? "";
             } while (pageToken);
-            return enabled("APIs: enabled in the project", services, on, (off) => `gcloud services enable ${off.join(" ")} --project ${g.project}`);
+            return enabled("APIs: enabled in the project", services, on, (off) => `gcloud services enable ${off.join(" ")} --project ${project}`);
         })),
     );
 
     rows.push(
         ...(await attempt("permissions: the caller's IAM on the project", "grant resourcemanager.projects.get", async () => {
             const r = (
-                await g.auth.request<{ permissions?: string[] }>({
-                    url: `${g.endpoints.resourcemanager}/projects/${g.project}:testIamPermissions`,
+                await auth.request<{ permissions?: string[] }>({
+                    url: `${endpoints.resourcemanager}/projects/${project}:testIamPermissions`,
                     method: "POST",
                     data: { permissions: needs.actions },
                 })
@@ -176,23 +161,10 @@ async function accessRows(g: GcpProject, needs: Needs): Promise<Row[]> {
                 "the caller",
                 needs.actions,
                 missing,
-                `grant a role holding ${missing.join(", ")} on project ${g.project} (https://cloud.google.com/iam/docs/permissions-reference)`,
+                `grant a role holding ${missing.join(", ")} on project ${project} (https://cloud.google.com/iam/docs/permissions-reference)`,
             );
         })),
     );
-    return rows;
-}
-
-export async function gcpChecks(
-    auth: Pick<AuthClient, "request">,
-    { needs, egress, endpoints = GCP_ENDPOINTS }: { needs: Needs; egress: { ip?: string; error?: string }; endpoints?: GcpEndpoints },
-): Promise<Row[]> {
-    const project = needs.project ?? "";
-    if (!project) return [unknown("project", "gcp:project is unset", "pulumi config set gcp:project <your project id>")];
-    const g: GcpProject = { auth, endpoints, project, get: async <T>(url: string): Promise<T> => (await auth.request<T>({ url })).data };
-    const { rows, zones } = await regionRows(g, needs);
-    rows.push(...(await offeringRows(g, needs, zones)));
-    rows.push(...(await accessRows(g, needs)));
     rows.push(...closingRows(needs, egress, "GKE", "VPC"));
     return rows;
 }
