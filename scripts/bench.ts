@@ -87,8 +87,7 @@ function usage(message: string): never {
     process.exit(2);
 }
 
-/** --runs and --stacks, checked; undefined after --help. */
-function options(): { runs: number; stacks: string[] } | undefined {
+function main(): void {
     let parsed;
     try {
         parsed = parseArgs({
@@ -104,20 +103,13 @@ function options(): { runs: number; stacks: string[] } | undefined {
     const { values } = parsed;
     if (values.help) {
         process.stdout.write(`${USAGE}\n`);
-        return undefined;
+        return;
     }
     const runs = Number(values.runs);
     const stacks = values.stacks.split(",");
     if (!Number.isInteger(runs) || runs < 1) usage(`--runs must be a whole number >= 1, got "${values.runs}"`);
     const unknown = stacks.filter((st) => !STACKS.includes(st));
     if (unknown.length) usage(`unknown stacks: ${unknown.join(", ")}; stacks are ${STACKS.join(", ")}`);
-    return { runs, stacks };
-}
-
-function main(): void {
-    const opts = options();
-    if (!opts) return;
-    const { runs, stacks } = opts;
 
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "zdp-bench-"));
     const recorder = path.join(work, "record.cjs");
