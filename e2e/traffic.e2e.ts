@@ -162,7 +162,7 @@ describe("e2e traffic: zero failed requests through every release step, on real 
             ...["--stack", "dev", "--endpoint", `http://127.0.0.1:${GATEWAY_PORT}`, "--version-path", "/"],
             ...["--watch", "10", "--converge-timeout", "60", "--interval", "200", "--timeout", "2000", "--success", "3", "--max-failures", "0"],
         ]);
-        const ws = workspaceFromStack("dev", stack, () => fs.readFileSync(path.join(project.dir, "Pulumi.yaml"), "utf8"));
+        const ws = workspaceFromStack("dev", stack, (file) => fs.readFileSync(path.join(project.dir, file), "utf8"));
         const out: string[] = [];
         const result = await runRelease(args, ws, (line) => out.push(line));
         console.log(out.map((l) => `        | ${l}`).join("\n"));

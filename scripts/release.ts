@@ -16,7 +16,12 @@ function editStackFile(args: ReleaseArgs): number {
     if (args.action.kind === "status") return EXIT.refused;
     const stackFile = path.join(projectDir, `Pulumi.${args.stack}.yaml`);
     try {
-        const proposal = proposeRelease(args.action, fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8"), fs.readFileSync(stackFile, "utf8"));
+        const proposal = proposeRelease(
+            args.action,
+            fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8"),
+            fs.readFileSync(stackFile, "utf8"),
+            args.stack,
+        );
         fs.writeFileSync(stackFile, proposal.stackYaml);
         console.log(
             `${proposal.summary}\n\nPulumi.${args.stack}.yaml: ${Object.entries(proposal.edit)

@@ -10,12 +10,12 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { parseConfig } from "../model/config";
 import { parseReleaseArgs, UsageError, type Action, type ReleaseArgs } from "../scripts/release/args";
-import { fastRollbackBlocker, planRelease, readState, restoreEdit, RefusedError, weightsOf } from "../scripts/release/change";
+import { fastRollbackBlocker, planRelease, readState, restoreEdit, RefusedError } from "../scripts/release/change";
 import { awaitConvergence, classify, describeConvergence, type AnswerKind, type ConvergeSpec } from "../scripts/release/converge";
 import { checkHealthy, COLOR_HEADER, probe, VERSION_HEADER, type Clock, type ProbeResult } from "../scripts/release/health";
 import { proposeRelease } from "../scripts/release/propose";
 import { mergedConfig } from "../scripts/pulumiConfig";
-import { projectDefaultsFrom, trafficRouteUrns, workspaceFromStack, type StackApi } from "../scripts/release/pulumiWorkspace";
+import { trafficRouteUrns, workspaceFromStack, type StackApi } from "../scripts/release/pulumiWorkspace";
 import { EXIT, runRelease, type ReleaseResult } from "../scripts/release/run";
 import { urnName, type ChangeSummary, type UpOptions, type Workspace } from "../scripts/release/workspace";
 import { runStack } from "./harness";
@@ -100,6 +100,14 @@ const DEFAULTS = {
     appPort: "8080",
     namespace: "zdp",
 };
+
+const PULUMI_YAML = fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8");
+
+/** What the program reads for a fake stack file that sets DEFAULTS and `stack`: the real Pulumi.yaml's defaults under them. */
+const fakeProgramConfig = (stack: Record<string, string>) => mergedConfig(PULUMI_YAML, "", { ...DEFAULTS, ...stack });
+
+/** The CLI's release state of such a stack file. */
+const stateOf = (stack: Record<string, string>) => readState(fakeProgramConfig(stack), "dev");
 
 /**
  * The Lease semantics of the API server the lock relies on (create fails on an existing object,
@@ -188,7 +196,7 @@ class FakeWorkspace implements Workspace {
         return this;
     }
 
-    projectDefaults = async () => ({ ...DEFAULTS });
+    programConfig = async () => fakeProgramConfig(this.stack);
     stackConfig = async () => ({ ...this.stack });
     async setConfig(values: Record<string, string>) {
         Object.assign(this.stack, values);
@@ -224,9 +232,8 @@ class FakeWorkspace implements Workspace {
     }
     /** What the program exports after an `up` of `deployed` (the Release component's outputs). */
     async outputs() {
-        const d = readState(DEFAULTS, this.deployed);
-        const versions = d.strategy === "rolling" ? { app: d.versions.app } : { blue: d.versions.blue, green: d.versions.green };
-        return { endpoint: this.endpoint, activeColor: d.activeColor, weights: weightsOf(d), versions };
+        const d = stateOf(this.deployed);
+        return { endpoint: this.endpoint, activeColor: d.activeColor, weights: d.weights, versions: d.versions };
     }
 }
 
@@ -881,7 +888,9 @@ describe("release CLI", () => {
         });
 
         it("the convergence bound defaults per stack cloud; --converge-timeout overrides it", async () => {
-            const { ws } = await setup("healthy", { blueVersion: "1.0.0", greenVersion: "2.0.0", cloud: "gcp" });
+            // A gcp stack as the program accepts it: with its region, project and control-plane networks.
+            const gcp = { cloud: "gcp", "gcp:region": "europe-west1", "gcp:project": "zdp-test", "gcp.masterAuthorizedNetworks": "203.0.113.0/24" };
+            const { ws } = await setup("healthy", { blueVersion: "1.0.0", greenVersion: "2.0.0", ...gcp });
             const noBound = FAST.slice(0, FAST.indexOf("--converge-timeout"));
             const r = await runRelease(parseReleaseArgs(["promote", "--stack", "dev", ...noBound]), ws, () => {});
             assert.equal(r.exitCode, EXIT.ok);
@@ -947,13 +956,13 @@ describe("release CLI building blocks", () => {
     });
 
     it("refuses to edit plain keys a `release.*` alias would override", () => {
-        assert.throws(() => readState(DEFAULTS, { "release.activeColor": "green" }), RefusedError);
+        assert.throws(() => stateOf({ "release.activeColor": "green" }), RefusedError);
     });
 
     it("refuses deploying onto a colour that takes canary traffic; a minimal colour may take a canary (its floor follows its share)", () => {
-        const canary = readState(DEFAULTS, { releaseStrategy: "canary", canaryWeight: "20", blueVersion: "1", greenVersion: "2" });
+        const canary = stateOf({ releaseStrategy: "canary", canaryWeight: "20", blueVersion: "1", greenVersion: "2" });
         assert.throws(() => planRelease(canary, { kind: "deploy", version: "3" }), /promote or rollback before deploying/);
-        const minimal = readState(DEFAULTS, { inactiveScale: "minimal", blueVersion: "1", greenVersion: "2" });
+        const minimal = stateOf({ inactiveScale: "minimal", blueVersion: "1", greenVersion: "2" });
         assert.deepStrictEqual(
             planRelease(minimal, { kind: "canary", percents: [10] }).steps.map((s) => s.edit),
             [{ canaryWeight: "10", releaseStrategy: "canary" }],
@@ -967,15 +976,19 @@ describe("release CLI building blocks", () => {
     it("reads project defaults from Pulumi.yaml in both spellings", () => {
         const yaml =
             "name: zdp\nconfig:\n  activeColor:\n    type: string\n    default: blue\n  zdp:canaryWeight:\n    default: 0\n  aws:region: us-east-1\n  previewHeader: x-zdp-preview\n";
-        assert.deepEqual(projectDefaultsFrom(yaml), { activeColor: "blue", canaryWeight: "0", previewHeader: "x-zdp-preview" });
+        assert.deepEqual(mergedConfig(yaml, ""), {
+            "zdp:activeColor": "blue",
+            "zdp:canaryWeight": "0",
+            "aws:region": "us-east-1",
+            "zdp:previewHeader": "x-zdp-preview",
+        });
     });
 
     it("--edit-only changes exactly the release keys in the stack file and keeps everything else", () => {
-        const pulumiYaml =
-            "name: zdp\nconfig:\n  releaseStrategy:\n    default: blueGreen\n  activeColor:\n    default: blue\n  canaryWeight:\n    default: 0\n";
+        const pulumiYaml = PULUMI_YAML;
         const stackYaml =
-            '# AWS stack\nconfig:\n  aws:region: eu-west-1\n  zdp:blueVersion: 1.0.0 # live\n  zdp:greenVersion: 2.0.0\n  zdp:targetUsers: "10000"\n';
-        const p = proposeRelease({ kind: "canary", percents: [10] }, pulumiYaml, stackYaml);
+            '# AWS stack\nconfig:\n  aws:region: eu-west-1\n  zdp:cloud: aws\n  zdp:aws:\n    apiPublicAccessCidrs: 203.0.113.0/24\n  zdp:blueVersion: 1.0.0 # live\n  zdp:greenVersion: 2.0.0\n  zdp:targetUsers: "10000"\n';
+        const p = proposeRelease({ kind: "canary", percents: [10] }, pulumiYaml, stackYaml, "aws");
         assert.deepEqual(p.edit, { canaryWeight: "10", releaseStrategy: "canary" });
         const before = stackYaml.split("\n");
         const after = p.stackYaml.split("\n");
@@ -988,8 +1001,8 @@ describe("release CLI building blocks", () => {
             [],
             "comments and other keys kept",
         );
-        assert.throws(() => proposeRelease({ kind: "canary", percents: [10, 50] }, pulumiYaml, stackYaml), /one canary step/);
-        assert.match(proposeRelease({ kind: "promote" }, pulumiYaml, stackYaml).stackYaml, /zdp:activeColor: green/);
+        assert.throws(() => proposeRelease({ kind: "canary", percents: [10, 50] }, pulumiYaml, stackYaml, "aws"), /one canary step/);
+        assert.match(proposeRelease({ kind: "promote" }, pulumiYaml, stackYaml, "aws").stackYaml, /zdp:activeColor: green/);
     });
 
     it("every release edit of the real stack files is a config the program accepts", () => {
@@ -1006,7 +1019,7 @@ describe("release CLI building blocks", () => {
         for (const stack of ["dev", "aws", "azure", "gcp"]) {
             let stackYaml = fs.readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8");
             for (const action of sequence) {
-                stackYaml = proposeRelease(action, pulumiYaml, stackYaml).stackYaml;
+                stackYaml = proposeRelease(action, pulumiYaml, stackYaml, stack).stackYaml;
                 assert.doesNotThrow(() => parseConfig(rawConfig(stackYaml), stack), `${stack} after ${action.kind}`);
             }
             const release = parseConfig(rawConfig(stackYaml), stack).release;
@@ -1031,9 +1044,17 @@ describe("release CLI building blocks", () => {
             preview: async () => ({ changeSummary: { same: 3 } }),
             outputs: async () => ({ endpoint: { value: "lb.example.com", secret: false }, kubeconfig: { value: "apiVersion: v1", secret: true } }),
         } as unknown as StackApi;
-        const ws = workspaceFromStack("aws", stack, () => "name: zdp\nconfig:\n  previewHeader:\n    default: x-zdp-preview\n");
+        const files: Record<string, string> = {
+            "Pulumi.yaml": "name: zdp\nconfig:\n  previewHeader:\n    default: x-zdp-preview\n  activeColor:\n    default: blue\n",
+            "Pulumi.aws.yaml": "config:\n  zdp:activeColor: green\n  zdp:alertWebhook:\n    secure: v1:abc\n",
+        };
+        const ws = workspaceFromStack("aws", stack, (file) => files[file]);
         assert.deepEqual(await ws.stackConfig(), { activeColor: "blue" });
-        assert.deepEqual(await ws.projectDefaults(), { previewHeader: "x-zdp-preview" });
+        assert.deepEqual(
+            await ws.programConfig(),
+            { "zdp:activeColor": "green", "zdp:alertWebhook": "[secret]", "zdp:previewHeader": "x-zdp-preview" },
+            "the program's config: the stack file over Pulumi.yaml's defaults, secrets unread",
+        );
         await ws.setConfig({ activeColor: "green" });
         await ws.setConfig({});
         await ws.removeConfig(["canaryWeight"]);
@@ -1088,7 +1109,7 @@ describe("release CLI building blocks", () => {
     });
 
     it("a rollback ups the routes alone only when versions stay and every colour gaining traffic is at full size", () => {
-        const s = (stack: Record<string, string>) => readState(DEFAULTS, { blueVersion: "1.0.0", greenVersion: "2.0.0", ...stack });
+        const s = (stack: Record<string, string>) => stateOf({ blueVersion: "1.0.0", greenVersion: "2.0.0", ...stack });
         assert.equal(fastRollbackBlocker(s({ activeColor: "green" }), s({})), undefined);
         assert.match(
             fastRollbackBlocker(s({ activeColor: "green", inactiveScale: "minimal" }), s({ inactiveScale: "minimal" })) ?? "",
@@ -1098,7 +1119,8 @@ describe("release CLI building blocks", () => {
         assert.equal(fastRollbackBlocker(s({ ...canary, canaryWeight: "50" }), s({ ...canary, canaryWeight: "0" })), undefined, "back to the active colour");
         assert.equal(fastRollbackBlocker(s({ greenVersion: "2.1.0" }), s({})), "the rollback moves no traffic");
         assert.equal(fastRollbackBlocker(s({ activeColor: "green", greenVersion: "2.1.0" }), s({})), "versions change: the Deployments roll first");
-        assert.equal(fastRollbackBlocker(s({ releaseStrategy: "rolling" }), s({ releaseStrategy: "rolling" })), "rolling: no colours to switch");
+        const rolling = stateOf({ releaseStrategy: "rolling", appVersion: "1.0.0" });
+        assert.equal(fastRollbackBlocker(rolling, rolling), "rolling: no colours to switch");
     });
 
     it("while converging, a release waits only on healthy answers of the previous state; a rollback on anything but the target", () => {

@@ -1,6 +1,10 @@
 // What a release command changes in the stack config, and what must be checked around it. Pure:
-// works on plain `key -> string` maps of the project's keys (no `zdp:` prefix), no Pulumi import.
-import { CLOUDS, COLORS, STRATEGIES, type Cloud, type Color, type Strategy } from "../../model/config";
+// the state comes from the program's own config parser and release maths (model/config.ts,
+// model/releasePlan.ts); edits are plain `key -> string` maps of the project's keys (no `zdp:`
+// prefix). No Pulumi import.
+import { sizingFor } from "../../model/capacity";
+import { ConfigError, parseConfig, type Cloud, type Color, type StackConfig, type Strategy } from "../../model/config";
+import { otherColor, releaseState, type Track } from "../../model/releasePlan";
 import type { Action } from "./args";
 
 /** The config keys the release CLI may write (contract: project `zdp`). */
@@ -12,7 +16,10 @@ export interface ReleaseState {
     strategy: Strategy;
     activeColor: Color;
     inactiveColor: Color;
-    versions: { blue?: string; green?: string; app?: string };
+    /** The version each workload runs (blue and green, or the rolling app). */
+    versions: Partial<Record<Track, string>>;
+    /** Route weight of each workload (0..100), as the program's live route sets it. */
+    weights: Partial<Record<Track, number>>;
     /** Share of traffic on the inactive colour (canary only). */
     canaryWeight: number;
     previewHeader: string;
@@ -23,7 +30,7 @@ export interface ReleaseState {
     /** The stack's cloud: picks the default bound of the convergence wait. */
     cloud: Cloud;
     /** full | minimal: whether the colour without traffic keeps its full size (see fastRollbackBlocker). */
-    inactiveScale: string;
+    inactiveScale: StackConfig["release"]["inactiveScale"];
 }
 
 /** A precondition that makes the command meaningless or unsafe; nothing was changed. */
@@ -34,51 +41,35 @@ export class RefusedError extends Error {
     }
 }
 
-export const other = (c: Color): Color => (c === "blue" ? "green" : "blue");
-
 /**
- * The release state from project defaults (Pulumi.yaml) overlaid with the stack's own config.
- * Only the keys the CLI needs are read; model/config.ts stays the authority on the rest.
+ * The release state of a stack's config as the program reads it (`zdp:key` / `provider:key` -> text,
+ * Pulumi.yaml's defaults applied: scripts/pulumiConfig.ts mergedConfig), parsed by the program's
+ * parser; a config the program would refuse is refused with its message before anything is edited.
  */
-export function readState(defaults: Record<string, string>, stackConfig: Record<string, string>): ReleaseState {
-    // The program refuses `release.*` keys (one spelling per key); say so before editing anything.
-    const stray = Object.keys(stackConfig).filter((k) => k.startsWith("release."));
-    if (stray.length > 0)
-        throw new RefusedError(
-            `the stack config sets ${stray.join(", ")}, which are not config keys; rename them (e.g. release.activeColor -> activeColor) in the stack file first.`,
-        );
-    const merged: Record<string, string> = {};
-    for (const [k, v] of [...Object.entries(defaults), ...Object.entries(stackConfig)]) if (v !== "") merged[k] = v;
-
-    const strategy = merged.releaseStrategy as Strategy;
-    if (!STRATEGIES.includes(strategy))
-        throw new RefusedError(`releaseStrategy is "${merged.releaseStrategy ?? ""}", expected one of ${STRATEGIES.join(", ")}`);
-    const activeColor = merged.activeColor as Color;
-    if (!COLORS.includes(activeColor)) throw new RefusedError(`activeColor is "${merged.activeColor ?? ""}", expected blue or green`);
-    const cloud = (merged.cloud ?? "local") as Cloud;
-    if (!CLOUDS.includes(cloud)) throw new RefusedError(`cloud is "${merged.cloud}", expected one of ${CLOUDS.join(", ")}`);
-    const canaryWeight = strategy === "canary" ? Number(merged.canaryWeight ?? "0") : 0;
-    if (!Number.isInteger(canaryWeight) || canaryWeight < 0 || canaryWeight > 100)
-        throw new RefusedError(`canaryWeight is "${merged.canaryWeight}", expected 0 to 100`);
+export function readState(config: Record<string, string>, stack: string): ReleaseState {
+    let cfg: StackConfig;
+    try {
+        cfg = parseConfig(config, stack);
+    } catch (e) {
+        if (e instanceof ConfigError) throw new RefusedError(e.message);
+        throw e;
+    }
+    const r = cfg.release;
+    const routed = releaseState(cfg, sizingFor(cfg));
     return {
-        strategy,
-        activeColor,
-        inactiveColor: other(activeColor),
-        versions: { blue: merged.blueVersion, green: merged.greenVersion, app: merged.appVersion },
-        canaryWeight,
-        previewHeader: merged.previewHeader ?? "x-zdp-preview",
-        healthPath: merged.healthPath ?? "/",
-        domain: merged.domain,
-        namespace: merged.namespace ?? "",
-        cloud,
-        inactiveScale: merged.inactiveScale ?? "full",
+        strategy: r.strategy,
+        activeColor: r.activeColor,
+        inactiveColor: otherColor(r.activeColor),
+        versions: Object.fromEntries(routed.tracks.map((t) => [t.track, t.version])),
+        weights: routed.weights,
+        canaryWeight: r.canaryWeight,
+        previewHeader: r.previewHeader,
+        healthPath: cfg.app.healthPath,
+        domain: cfg.domain,
+        namespace: cfg.app.namespace,
+        cloud: cfg.cloud,
+        inactiveScale: r.inactiveScale,
     };
-}
-
-/** Traffic share per colour (or the single app) that a state routes. */
-export function weightsOf(state: ReleaseState): Record<string, number> {
-    if (state.strategy === "rolling") return { app: 100 };
-    return { [state.activeColor]: 100 - state.canaryWeight, [state.inactiveColor]: state.canaryWeight };
 }
 
 /**
@@ -90,9 +81,9 @@ export function weightsOf(state: ReleaseState): Record<string, number> {
  */
 export function fastRollbackBlocker(from: ReleaseState, to: ReleaseState): string | undefined {
     if (to.strategy === "rolling") return "rolling: no colours to switch";
-    const before = weightsOf(from);
-    const after = weightsOf(to);
-    const gaining = Object.keys(after).filter((c) => after[c] > (before[c] ?? 0));
+    const before = from.weights;
+    const after = to.weights;
+    const gaining = (Object.keys(after) as Track[]).filter((c) => after[c]! > (before[c] ?? 0));
     if (gaining.length === 0) return "the rollback moves no traffic";
     if ((["blue", "green", "app"] as const).some((t) => from.versions[t] !== to.versions[t])) return "versions change: the Deployments roll first";
     const shrunk = gaining.filter((c) => c !== from.activeColor);
@@ -131,10 +122,6 @@ function requireColours(state: ReleaseState, command: string, hint: string): voi
     if (state.strategy === "rolling") throw new RefusedError(`${command} needs two colours, but releaseStrategy is rolling; ${hint}`);
 }
 
-function requireVersion(state: ReleaseState, color: Color): void {
-    if (!state.versions[color]) throw new RefusedError(`${color}Version is not set: deploy a version to ${color} first`);
-}
-
 /** The config edits, checks and watches that carry out one release command. */
 export function planRelease(state: ReleaseState, action: Exclude<Action, { kind: "status" }>): ReleasePlan {
     const { activeColor: active, inactiveColor: inactive } = state;
@@ -160,7 +147,6 @@ export function planRelease(state: ReleaseState, action: Exclude<Action, { kind:
         }
         case "promote": {
             requireColours(state, "promote", "use `deploy VERSION` for a rolling update");
-            requireVersion(state, inactive);
             const edit: ConfigEdit = { activeColor: inactive };
             if (state.strategy === "canary") edit.canaryWeight = "0";
             return {
@@ -186,7 +172,6 @@ export function planRelease(state: ReleaseState, action: Exclude<Action, { kind:
                     watchLive: true,
                     keepOnFailure: true,
                 };
-            requireVersion(state, inactive);
             return {
                 summary: `roll back: all traffic from ${active} to ${inactive} (${state.versions[inactive]})`,
                 preCheck: inactive,
@@ -197,7 +182,6 @@ export function planRelease(state: ReleaseState, action: Exclude<Action, { kind:
         }
         case "canary": {
             requireColours(state, "canary", "set releaseStrategy to canary or blueGreen first");
-            requireVersion(state, inactive);
             const steps: ConfigStep[] = action.percents.map((p, i) => {
                 const edit: ConfigEdit = { canaryWeight: String(p) };
                 if (i === 0 && state.strategy !== "canary") edit.releaseStrategy = "canary";
@@ -247,7 +231,7 @@ export function deployedDifferences(state: ReleaseState, outputs: Record<string,
     const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
     if (state.strategy !== "rolling" && outputs.activeColor !== state.activeColor)
         diffs.push(`activeColor: file ${state.activeColor}, deployed ${String(outputs.activeColor)}`);
-    const fileWeights = weightsOf(state);
+    const fileWeights = state.weights;
     if (!same(Object.entries(fileWeights).sort(), Object.entries(weights).sort()))
         diffs.push(`weights: file ${JSON.stringify(fileWeights)}, deployed ${JSON.stringify(weights)}`);
     const tracks = state.strategy === "rolling" ? (["app"] as const) : (["blue", "green"] as const);

@@ -5,17 +5,11 @@ import os from "node:os";
 import path from "node:path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { PROJECT } from "../../model/config";
-import { projectConfig } from "../pulumiConfig";
+import { mergedConfig } from "../pulumiConfig";
 import { kubectlLeaseApi } from "./lock";
 import { urnName, type Workspace } from "./workspace";
 
 const prefix = `${PROJECT}:`;
-
-/** Defaults of this project's own top-level keys in a Pulumi.yaml (the release keys), without the `zdp:` prefix. */
-export function projectDefaultsFrom(pulumiYaml: string): Record<string, string> {
-    const own = Object.entries(projectConfig(pulumiYaml)).filter(([k]) => k.startsWith(prefix) && !k.includes("."));
-    return Object.fromEntries(own.map(([k, v]) => [k.slice(prefix.length), String(v)]));
-}
 
 /** The Stack methods the release CLI uses (a fake in tests). */
 export type StackApi = Pick<Stack, "getAllConfig" | "setAllConfig" | "removeAllConfig" | "up" | "preview" | "outputs" | "exportStack">;
@@ -49,11 +43,14 @@ export function trafficRouteUrns(resources: StateResource[]): string[] {
         .map((r) => r.urn);
 }
 
-/** A Workspace over one Automation API stack: project keys get the `zdp:` prefix, never secret. */
-export function workspaceFromStack(stackName: string, stack: StackApi, readPulumiYaml: () => string): Workspace {
+/**
+ * A Workspace over one Automation API stack: project keys get the `zdp:` prefix, never secret.
+ * `readProjectFile` reads a file of the project directory (Pulumi.yaml, Pulumi.<stack>.yaml).
+ */
+export function workspaceFromStack(stackName: string, stack: StackApi, readProjectFile: (file: string) => string): Workspace {
     return {
         stackName,
-        projectDefaults: async () => projectDefaultsFrom(readPulumiYaml()),
+        programConfig: async () => mergedConfig(readProjectFile("Pulumi.yaml"), readProjectFile(`Pulumi.${stackName}.yaml`)),
         async stackConfig() {
             const all = await stack.getAllConfig();
             const own: Record<string, string> = {};
@@ -103,5 +100,5 @@ export function workspaceFromStack(stackName: string, stack: StackApi, readPulum
 
 export async function openPulumiWorkspace(stackName: string, workDir: string): Promise<Workspace> {
     const stack = await LocalWorkspace.selectStack({ stackName, workDir });
-    return workspaceFromStack(stackName, stack, () => fs.readFileSync(path.join(workDir, "Pulumi.yaml"), "utf8"));
+    return workspaceFromStack(stackName, stack, (file) => fs.readFileSync(path.join(workDir, file), "utf8"));
 }

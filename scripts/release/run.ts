@@ -1,17 +1,20 @@
-// Carries out one release command against a Workspace: read config, plan, verify the receiving
-// colour through its preview route, change config and `up` step by step, waiting for the live route
-// to converge on each new state and watching it, and on any failure put the previous config back and
-// `up` again, the live route first (never after a rollback's up).
+// Carries out one release command against a Workspace, in phases that each take and return explicit
+// state: read (the config as the program parses it, and the plan), resolve (the deployed stack and
+// the endpoint), precheck (the receiving colour through its preview route), apply (config and `up`
+// step by step, waiting for the live route to converge on each new state), watch (the live route
+// after each step) and, on any failure, rollback: the previous config back and `up` again, the live
+// route first (never after a rollback's up).
 import os from "node:os";
-import { CONVERGE_DEFAULT_MS, type CheckOptions, type ReleaseArgs } from "./args";
+import type { Track } from "../../model/releasePlan";
+import { CONVERGE_DEFAULT_MS, type Action, type CheckOptions, type ReleaseArgs } from "./args";
 import {
     deployedDifferences,
     fastRollbackBlocker,
     planRelease,
     readState,
     restoreEdit,
-    weightsOf,
     type ConfigEdit,
+    type ConfigStep,
     type ReleasePlan,
     type ReleaseState,
 } from "./change";
@@ -51,9 +54,54 @@ export interface ReleaseResult {
     steps: StepRecord[];
 }
 
+/** What every phase gets: the command, the stack, the report, the stop signal. Fixed for the whole run. */
+interface Run {
+    args: ReleaseArgs;
+    ws: Workspace;
+    log: (line: string) => void;
+    r: Reporter;
+    /** performance.now() when the command started (the report's total time). */
+    started: number;
+    signal?: AbortSignal;
+    analysis?: Analysis;
+    /** Times the watches, the load step and the convergence waits (the real clock unless a test passes its own). */
+    clock?: Clock;
+}
+
+/** The read phase's result: the stack file before the command and the state it describes. */
+interface Read {
+    /** The stack file's project keys before the command: what a rollback puts back. */
+    before: Record<string, string>;
+    state: ReleaseState;
+}
+
+/** Where the checks send requests: the resolve phase's result. */
 interface Routes {
     live: string;
     previewHeaders: Record<string, string>;
+}
+
+/** The read phase and the plan of a changing command. */
+interface Planned extends Read {
+    plan: ReleasePlan;
+}
+
+/**
+ * What the apply phase has changed so far, updated as each change lands, so that a failure at any
+ * point rolls back exactly that.
+ */
+interface Progress {
+    /** The state the stack file describes now (after the steps so far): what each check must see answer. */
+    current: ReleaseState;
+    /** Keys written to the stack file. */
+    touched: Set<string>;
+    upStarted: boolean;
+}
+
+/** What the steps around an `up` need. */
+interface Traffic extends Run, Routes {
+    /** Bound of each convergence wait (--converge-timeout or the cloud's default). */
+    boundMs: number;
 }
 
 const summarize = (s: ChangeSummary) =>
@@ -61,6 +109,28 @@ const summarize = (s: ChangeSummary) =>
         .filter(([, n]) => n)
         .map(([op, n]) => `${op} ${n}`)
         .join(", ") || "no changes";
+
+const message = (e: unknown) => (e as Error).message;
+
+/** Prints the step table and the outcome line. */
+function finish(run: Run, exitCode: number, outcome: string): ReleaseResult {
+    run.log("");
+    run.log(run.r.table());
+    run.log(`${exitCode === EXIT.ok ? "OK" : "FAILED"} (exit ${exitCode}, ${formatMs(Math.round(performance.now() - run.started))}): ${outcome}`);
+    return { exitCode, outcome, steps: run.r.steps };
+}
+
+/** An `up`'s own output, indented under its step. */
+function upOutput(run: Run): (line: string) => void {
+    return (line) => {
+        for (const l of line.split("\n")) if (l.trim()) run.log(`      | ${l.trimEnd()}`);
+    };
+}
+
+/** Throws once SIGINT/SIGTERM has arrived: the command stops at the next step or check. */
+function interrupted(run: Run): void {
+    if (run.signal?.aborted) throw new Error(`interrupted by ${String(run.signal.reason ?? "a signal")}`);
+}
 
 function baseUrl(args: ReleaseArgs, state: ReleaseState, outputs: Record<string, unknown>): string {
     if (args.endpoint) return args.endpoint;
@@ -86,24 +156,29 @@ function httpCheck(url: string, headers: Record<string, string>, expect: Expect,
     });
 }
 
-const versionOf = (s: ReleaseState, track: string) => (track === "app" ? s.versions.app : s.versions[track as "blue" | "green"]) ?? "(unset)";
+const versionOf = (s: ReleaseState, track: string) => s.versions[track as Track] ?? "(unset)";
 
 /** The colours (with their versions) a state's live route may answer from: those with weight. */
 export function liveExpect(s: ReleaseState): Expect {
     return Object.fromEntries(
-        Object.entries(weightsOf(s))
+        Object.entries(s.weights)
             .filter(([, w]) => w > 0)
             .map(([t]) => [t, versionOf(s, t)]),
     );
 }
 
 /** The preview route answers from the inactive colour only. */
-const previewExpect = (s: ReleaseState, color: string): Expect => ({ [color]: versionOf(s, color) });
+export const previewExpect = (s: ReleaseState, color: string): Expect => ({ [color]: versionOf(s, color) });
 
 /**
  * `signal` (SIGINT/SIGTERM in the CLI) stops the command at the next step or inside a check/watch;
  * a running `up` finishes first. What was changed is then restored like any failure (a rollback
  * stays), the report is printed, and the exit code is 130.
+ *
+ * The phases, in order: read (config and plan), resolve (deployed stack and endpoint), precheck
+ * (the receiving colour before any change), apply (each step's config and `up`), watch (the live
+ * route after each step) and, on a failure after a change, rollback. Nothing is changed before the
+ * release lock is held; until then a failure refuses the command.
  */
 export async function runRelease(
     args: ReleaseArgs,
@@ -114,268 +189,267 @@ export async function runRelease(
     /** Times the watches and the load step (the real clock unless a test passes its own). */
     clock?: Clock,
 ): Promise<ReleaseResult> {
-    const r = new Reporter(log);
-    const started = performance.now();
-    const finish = (exitCode: number, outcome: string): ReleaseResult => {
-        log("");
-        log(r.table());
-        log(`${exitCode === EXIT.ok ? "OK" : "FAILED"} (exit ${exitCode}, ${formatMs(Math.round(performance.now() - started))}): ${outcome}`);
-        return { exitCode, outcome, steps: r.steps };
-    };
-    const upOutput = (line: string) => {
-        for (const l of line.split("\n")) if (l.trim()) log(`      | ${l.trimEnd()}`);
-    };
-
-    let before: Record<string, string>;
-    let state: ReleaseState;
-    let defaults: Record<string, string> = {};
+    const run: Run = { args, ws, log, r: new Reporter(log), started: performance.now(), signal, analysis, clock };
+    let planned: Planned;
     try {
-        ({ before, state } = await r.step(`read config of stack ${ws.stackName}`, async () => {
-            const stackConfig = await ws.stackConfig();
-            defaults = await ws.projectDefaults();
-            const s = readState(defaults, stackConfig);
-            const versions = s.strategy === "rolling" ? `app ${s.versions.app}` : `blue ${s.versions.blue ?? "-"}, green ${s.versions.green ?? "-"}`;
-            return { value: { before: stackConfig, state: s }, detail: `${s.strategy}; active ${s.activeColor}; ${versions}; canary ${s.canaryWeight}%` };
-        }));
+        const read = await readPhase(run);
+        if (args.action.kind === "status") return await status(run, read);
+        planned = { ...read, plan: await planPhase(run, read.state, args.action) };
     } catch (e) {
-        return finish(EXIT.refused, (e as Error).message);
+        return finish(run, EXIT.refused, message(e));
     }
-
-    let outputs: Record<string, unknown> = {};
-    let routes: Routes | undefined;
-    const resolveRoutes = async () => {
-        routes = await r.step("resolve the app endpoint", async () => {
-            if (!args.endpoint && Object.keys(outputs).length === 0) outputs = await ws.outputs();
-            const base = baseUrl(args, state, outputs);
-            const live = new URL(args.versionPath ?? state.healthPath, base).toString();
-            if (state.strategy === "rolling") return { value: { live, previewHeaders: {} }, detail: live };
-            // The preview route answers only the generated token (a dark canary), never a guessable value.
-            const transport = previewTokenTransportProblem(live);
-            if (transport) throw new Error(transport);
-            const token = await ws.previewToken();
-            if (!token)
-                throw new Error(
-                    "the stack exports no previewToken (the preview route's secret header value): run `pulumi up` with this version of the program first",
-                );
-            return {
-                value: { live, previewHeaders: { [state.previewHeader]: token } },
-                detail: `${live} (preview: ${state.previewHeader} with the stack's secret previewToken)`,
-            };
-        });
-        return routes;
-    };
-
-    if (args.action.kind === "status") {
-        try {
-            const { live, previewHeaders } = await resolveRoutes();
-            const once = { ...args.checks, successThreshold: 1, maxAttempts: 1 };
-            const liveHealth = await httpCheck(live, {}, liveExpect(state), once);
-            const previewHealth =
-                state.strategy === "rolling" ? undefined : await httpCheck(live, previewHeaders, previewExpect(state, state.inactiveColor), once);
-            const configured = weightsOf(state);
-            const deployed = (outputs.weights ?? {}) as Record<string, number | undefined>;
-            log(
-                `stack ${ws.stackName}: ${state.strategy}, active ${state.activeColor} (deployed: ${typeof outputs.activeColor === "string" ? outputs.activeColor : "unknown"})`,
-            );
-            for (const [target, weight] of Object.entries(configured)) {
-                const version = target === "app" ? state.versions.app : state.versions[target as "blue" | "green"];
-                log(`  ${target.padEnd(5)} version ${version ?? "-"}  weight ${weight}% (deployed ${deployed[target] ?? "?"}%)`);
-            }
-            log(`  live route    ${live}: ${describe(liveHealth)}`);
-            if (previewHealth) log(`  preview route ${state.previewHeader}: true -> ${state.inactiveColor}: ${describe(previewHealth)}`);
-            return finish(liveHealth.ok ? EXIT.ok : EXIT.failed, liveHealth.ok ? "live route healthy" : "live route unhealthy");
-        } catch (e) {
-            return finish(EXIT.refused, (e as Error).message);
-        }
-    }
-
-    let plan: ReleasePlan;
-    try {
-        const action = args.action;
-        plan = await r.step("plan the change", async () => {
-            const p = planRelease(state, action);
-            return { value: p, detail: p.summary };
-        });
-    } catch (e) {
-        return finish(EXIT.refused, (e as Error).message);
-    }
-
-    if (args.dryRun) return dryRun(r, ws, before, plan, upOutput, finish);
+    if (args.dryRun) return dryRun(run, planned.before, planned.plan);
 
     // Changes start here: hold the stack's release lock until the end, whatever the outcome.
-    let held: HeldLock | undefined;
+    let held: HeldLock;
     try {
-        held = await r.step(`take the release lock (Lease ${LEASE_NAME} in namespace ${state.namespace})`, async () => {
-            if (!state.namespace) throw new Error("the namespace config key is not set: the release lock lives in the app namespace");
-            const h = await acquireLock(await ws.lease(state.namespace), holderIdentity(), LOCK_SECONDS, (why) => r.info(`WARNING: ${why}`));
-            return { value: h, detail: h.detail };
-        });
+        held = await lockPhase(run, planned.state);
     } catch (e) {
-        return finish(EXIT.refused, (e as Error).message);
+        return finish(run, EXIT.refused, message(e));
     }
     try {
-        return await applyPlan();
+        return await release(run, planned);
     } finally {
-        await held.release().catch((e) => log(`releasing the lock failed (it expires ${LOCK_SECONDS} s after its last renewal): ${(e as Error).message}`));
-    }
-
-    async function applyPlan(): Promise<ReleaseResult> {
-        // The checks below verify what is deployed; the `up`s ship what the file says. They must agree.
-        try {
-            await r.step("compare the stack file with the deployed stack", async () => {
-                outputs = await ws.outputs();
-                const diffs = deployedDifferences(state, outputs);
-                if (diffs.length > 0)
-                    throw new Error(
-                        `Pulumi.${ws.stackName}.yaml and the deployed stack differ: ${diffs.join("; ")}. Run \`pulumi up\` (or revert the file) first.`,
-                    );
-                return { value: undefined, detail: "release keys agree" };
-            });
-        } catch (e) {
-            return finish(EXIT.refused, (e as Error).message);
-        }
-
-        try {
-            await resolveRoutes();
-        } catch (e) {
-            return finish(EXIT.refused, (e as Error).message);
-        }
-        const { live, previewHeaders } = routes!;
-        const interrupted = () => {
-            if (signal?.aborted) throw new Error(`interrupted by ${String(signal.reason ?? "a signal")}`);
-        };
-        // The state the stack file describes now (after the steps so far): what each check must see answer.
-        let current = state;
-        const checkPreview = (color: string, when: string) =>
-            r.step(`check ${color} through the preview route ${when}`, async () => {
-                interrupted();
-                const res = await httpCheck(live, previewHeaders, previewExpect(current, color), args.checks, signal);
-                interrupted();
-                return { value: res, ok: res.ok, detail: `${describe(res)} (need ${args.checks.successThreshold} in a row)` };
-            });
-
-        // Judged on server-side metrics: the candidate against the colour that keeps (or had) the traffic.
-        const analyse = (candidate: string, stable: string, window: { start: Date; end: Date }, what: string) =>
-            r.step(`analyse ${candidate} ${what}`, async () => {
-                const res = await analyze(analysis!, candidate, stable, window);
-                return { value: res, ok: res.ok, detail: res.detail };
-            });
-
-        if (plan.preCheck) {
-            try {
-                await checkPreview(plan.preCheck, "before switching");
-                if (args.loadConcurrency > 0 && args.action.kind === "promote") {
-                    const color = plan.preCheck;
-                    await r.step(`load ${color} through the preview route for ${formatMs(args.loadMs)}`, async () => {
-                        const res = await load({
-                            url: live,
-                            headers: previewHeaders,
-                            expect: previewExpect(current, color),
-                            concurrency: args.loadConcurrency,
-                            durationMs: args.loadMs,
-                            timeoutMs: args.checks.timeoutMs,
-                            versionField: args.checks.versionField,
-                            signal,
-                            clock,
-                        });
-                        interrupted();
-                        return {
-                            value: res,
-                            ok: res.failures <= args.checks.maxFailures,
-                            detail: `${describeLoad(res, args.loadConcurrency)} (tolerate ${args.checks.maxFailures})`,
-                        };
-                    });
-                }
-                if (analysis && args.action.kind === "promote") {
-                    const end = new Date();
-                    await analyse(
-                        plan.preCheck,
-                        state.activeColor,
-                        { start: new Date(end.getTime() - analysis.windowMs), end },
-                        `over the last ${formatMs(analysis.windowMs)} before switching`,
-                    );
-                }
-            } catch (e) {
-                return finish(signal?.aborted ? EXIT.interrupted : EXIT.failed, `aborted before any change: ${(e as Error).message}`);
-            }
-        }
-
-        const touched = new Set<string>();
-        let upStarted = false;
-        const traffic: Traffic = { r, ws, args, live, upOutput, signal, boundMs: args.convergeMs ?? CONVERGE_DEFAULT_MS[state.cloud], clock };
-        try {
-            for (const step of plan.steps) {
-                const from = current;
-                const since = now(traffic);
-                await r.step(`set ${step.label}`, async () => {
-                    interrupted();
-                    for (const k of Object.keys(step.edit)) touched.add(k);
-                    await ws.setConfig(step.edit);
-                    current = readState(defaults, await ws.stackConfig());
-                    return { value: undefined, detail: `Pulumi.${ws.stackName}.yaml` };
-                });
-                upStarted = true;
-                if (plan.keepOnFailure) await rollbackUps(traffic, from, current, "pulumi up", since, plan.watchLive);
-                else await upThenConverge(traffic, from, current, plan.watchLive);
-                const watchStart = new Date();
-                if (plan.watchLive)
-                    await r.step(
-                        `watch the live route${step.watchCanary ? ` and ${state.inactiveColor}` : ""} for ${formatMs(args.checks.watchMs)}`,
-                        async () => {
-                            const requests = [{ headers: {}, expect: liveExpect(current) }];
-                            if (step.watchCanary) requests.push({ headers: previewHeaders, expect: previewExpect(current, current.inactiveColor) });
-                            const res = await watchHealthy({
-                                url: live,
-                                requests,
-                                versionField: args.checks.versionField,
-                                timeoutMs: args.checks.timeoutMs,
-                                intervalMs: args.checks.intervalMs,
-                                windowMs: args.checks.watchMs,
-                                maxFailures: args.checks.maxFailures,
-                                signal,
-                                clock,
-                            });
-                            interrupted();
-                            return { value: res, ok: res.ok, detail: `${describe(res)} (tolerate ${args.checks.maxFailures})` };
-                        },
-                    );
-                if (analysis && step.watchCanary) {
-                    interrupted();
-                    await analyse(current.inactiveColor, current.activeColor, { start: watchStart, end: new Date() }, `over the watch of ${step.label}`);
-                }
-            }
-            if (plan.postCheck) await checkPreview(plan.postCheck, "after the update");
-            return finish(EXIT.ok, plan.summary);
-        } catch (e) {
-            if (!(e instanceof StepFailed)) throw e;
-            const code = signal?.aborted ? EXIT.interrupted : EXIT.failed;
-            if (plan.keepOnFailure && upStarted)
-                return finish(
-                    code,
-                    `${e.message}; the rollback stays in place (the tool never undoes a rollback): check the stack now, pulumi stack --stack ${ws.stackName}`,
-                );
-            return rollback(traffic, { before, touched, upStarted, from: current, to: state, moved: plan.watchLive }, finish, e, code);
-        }
+        await held.release().catch((e) => log(`releasing the lock failed (it expires ${LOCK_SECONDS} s after its last renewal): ${message(e)}`));
     }
 }
 
-/** What the steps around an `up` need. */
-interface Traffic {
-    r: Reporter;
-    ws: Workspace;
-    args: ReleaseArgs;
-    live: string;
-    upOutput: (line: string) => void;
-    signal?: AbortSignal;
-    /** Bound of each convergence wait (--converge-timeout or the cloud's default). */
-    boundMs: number;
-    /** Times the convergence waits (the real clock unless a test passes its own). */
-    clock?: Clock;
+/** Read: the stack file's keys (what a rollback puts back) and the release state the program reads from it. */
+async function readPhase(run: Run): Promise<Read> {
+    const { ws, r } = run;
+    return r.step(`read config of stack ${ws.stackName}`, async () => {
+        const stackConfig = await ws.stackConfig();
+        const s = readState(await ws.programConfig(), ws.stackName);
+        const versions = s.strategy === "rolling" ? `app ${s.versions.app}` : `blue ${s.versions.blue ?? "-"}, green ${s.versions.green ?? "-"}`;
+        return { value: { before: stackConfig, state: s }, detail: `${s.strategy}; active ${s.activeColor}; ${versions}; canary ${s.canaryWeight}%` };
+    });
+}
+
+function planPhase(run: Run, state: ReleaseState, action: Exclude<Action, { kind: "status" }>): Promise<ReleasePlan> {
+    return run.r.step("plan the change", async () => {
+        const p = planRelease(state, action);
+        return { value: p, detail: p.summary };
+    });
+}
+
+function lockPhase(run: Run, state: ReleaseState): Promise<HeldLock> {
+    const { ws, r } = run;
+    return r.step(`take the release lock (Lease ${LEASE_NAME} in namespace ${state.namespace})`, async () => {
+        const h = await acquireLock(await ws.lease(state.namespace), holderIdentity(), LOCK_SECONDS, (why) => r.info(`WARNING: ${why}`));
+        return { value: h, detail: h.detail };
+    });
+}
+
+/** Resolve: the live URL and the preview route's header, from --endpoint or the stack's outputs (fetched when `outputs` is empty). */
+async function resolvePhase(run: Run, state: ReleaseState, outputs: Record<string, unknown>): Promise<{ routes: Routes; outputs: Record<string, unknown> }> {
+    const { args, ws } = run;
+    const routes = await run.r.step("resolve the app endpoint", async () => {
+        if (!args.endpoint && Object.keys(outputs).length === 0) outputs = await ws.outputs();
+        const base = baseUrl(args, state, outputs);
+        const live = new URL(args.versionPath ?? state.healthPath, base).toString();
+        if (state.strategy === "rolling") return { value: { live, previewHeaders: {} }, detail: live };
+        // The preview route answers only the generated token (a dark canary), never a guessable value.
+        const transport = previewTokenTransportProblem(live);
+        if (transport) throw new Error(transport);
+        const token = await ws.previewToken();
+        if (!token)
+            throw new Error(
+                "the stack exports no previewToken (the preview route's secret header value): run `pulumi up` with this version of the program first",
+            );
+        return {
+            value: { live, previewHeaders: { [state.previewHeader]: token } },
+            detail: `${live} (preview: ${state.previewHeader} with the stack's secret previewToken)`,
+        };
+    });
+    return { routes, outputs };
+}
+
+/** `status`: one request to each route, the configured against the deployed weights. Changes nothing. */
+async function status(run: Run, { state }: Read): Promise<ReleaseResult> {
+    const { args, ws, log } = run;
+    const { routes, outputs } = await resolvePhase(run, state, {});
+    const { live, previewHeaders } = routes;
+    const once = { ...args.checks, successThreshold: 1, maxAttempts: 1 };
+    const liveHealth = await httpCheck(live, {}, liveExpect(state), once);
+    const previewHealth = state.strategy === "rolling" ? undefined : await httpCheck(live, previewHeaders, previewExpect(state, state.inactiveColor), once);
+    const configured = state.weights;
+    const deployed = (outputs.weights ?? {}) as Record<string, number | undefined>;
+    log(
+        `stack ${ws.stackName}: ${state.strategy}, active ${state.activeColor} (deployed: ${typeof outputs.activeColor === "string" ? outputs.activeColor : "unknown"})`,
+    );
+    for (const [target, weight] of Object.entries(configured)) {
+        const version = state.versions[target as Track];
+        log(`  ${target.padEnd(5)} version ${version ?? "-"}  weight ${weight}% (deployed ${deployed[target] ?? "?"}%)`);
+    }
+    log(`  live route    ${live}: ${describe(liveHealth)}`);
+    if (previewHealth) log(`  preview route ${state.previewHeader}: true -> ${state.inactiveColor}: ${describe(previewHealth)}`);
+    return finish(run, liveHealth.ok ? EXIT.ok : EXIT.failed, liveHealth.ok ? "live route healthy" : "live route unhealthy");
+}
+
+/** Under the lock: resolve, precheck, then apply (which watches and, on failure, rolls back). */
+async function release(run: Run, planned: Planned): Promise<ReleaseResult> {
+    let routes: Routes;
+    try {
+        const outputs = await comparePhase(run, planned.state);
+        ({ routes } = await resolvePhase(run, planned.state, outputs));
+    } catch (e) {
+        return finish(run, EXIT.refused, message(e));
+    }
+    const t: Traffic = { ...run, ...routes, boundMs: run.args.convergeMs ?? CONVERGE_DEFAULT_MS[planned.state.cloud] };
+    try {
+        await precheckPhase(t, planned);
+    } catch (e) {
+        return finish(run, run.signal?.aborted ? EXIT.interrupted : EXIT.failed, `aborted before any change: ${message(e)}`);
+    }
+    return applyPhase(t, planned);
+}
+
+/** The checks verify what is deployed; the `up`s ship what the file says. They must agree. Returns the stack's outputs. */
+function comparePhase(run: Run, state: ReleaseState): Promise<Record<string, unknown>> {
+    const { ws } = run;
+    return run.r.step("compare the stack file with the deployed stack", async () => {
+        const outputs = await ws.outputs();
+        const diffs = deployedDifferences(state, outputs);
+        if (diffs.length > 0)
+            throw new Error(`Pulumi.${ws.stackName}.yaml and the deployed stack differ: ${diffs.join("; ")}. Run \`pulumi up\` (or revert the file) first.`);
+        return { value: outputs, detail: "release keys agree" };
+    });
+}
+
+/** Check `color` through the preview route, as `current` says it runs. */
+function checkPreview(t: Traffic, current: ReleaseState, color: string, when: string): Promise<CheckResult> {
+    const { args, signal } = t;
+    return t.r.step(`check ${color} through the preview route ${when}`, async () => {
+        interrupted(t);
+        const res = await httpCheck(t.live, t.previewHeaders, previewExpect(current, color), args.checks, signal);
+        interrupted(t);
+        return { value: res, ok: res.ok, detail: `${describe(res)} (need ${args.checks.successThreshold} in a row)` };
+    });
+}
+
+/** Judged on server-side metrics: the candidate against the colour that keeps (or had) the traffic. */
+function analyse(t: Traffic, candidate: string, stable: string, window: { start: Date; end: Date }, what: string): Promise<unknown> {
+    return t.r.step(`analyse ${candidate} ${what}`, async () => {
+        const res = await analyze(t.analysis!, candidate, stable, window);
+        return { value: res, ok: res.ok, detail: res.detail };
+    });
+}
+
+/** Precheck: the receiving colour through the preview route (and, on promote, under load and by analysis) before any change. */
+async function precheckPhase(t: Traffic, { plan, state }: Planned): Promise<void> {
+    const { args, analysis } = t;
+    const color = plan.preCheck;
+    if (!color) return;
+    await checkPreview(t, state, color, "before switching");
+    if (args.action.kind !== "promote") return;
+    if (args.loadConcurrency > 0)
+        await t.r.step(`load ${color} through the preview route for ${formatMs(args.loadMs)}`, async () => {
+            const res = await load({
+                url: t.live,
+                headers: t.previewHeaders,
+                expect: previewExpect(state, color),
+                concurrency: args.loadConcurrency,
+                durationMs: args.loadMs,
+                timeoutMs: args.checks.timeoutMs,
+                versionField: args.checks.versionField,
+                signal: t.signal,
+                clock: t.clock,
+            });
+            interrupted(t);
+            return {
+                value: res,
+                ok: res.failures <= args.checks.maxFailures,
+                detail: `${describeLoad(res, args.loadConcurrency)} (tolerate ${args.checks.maxFailures})`,
+            };
+        });
+    if (analysis) {
+        const end = new Date();
+        await analyse(
+            t,
+            color,
+            state.activeColor,
+            { start: new Date(end.getTime() - analysis.windowMs), end },
+            `over the last ${formatMs(analysis.windowMs)} before switching`,
+        );
+    }
+}
+
+/**
+ * Apply: each step's config edit and `up` (and the wait for the live route to move), each followed by
+ * the watch; then the post-check. A failed step rolls back what `progress` says landed, except that a
+ * rollback command's `up`, once started, stays.
+ */
+async function applyPhase(t: Traffic, planned: Planned): Promise<ReleaseResult> {
+    const { plan, state } = planned;
+    const progress: Progress = { current: state, touched: new Set(), upStarted: false };
+    try {
+        for (const step of plan.steps) {
+            const from = progress.current;
+            const since = now(t);
+            await setStep(t, progress, step);
+            progress.upStarted = true;
+            if (plan.keepOnFailure) await rollbackUps(t, from, progress.current, "pulumi up", since, plan.watchLive);
+            else await upThenConverge(t, from, progress.current, plan.watchLive);
+            await watchPhase(t, planned, progress.current, step);
+        }
+        if (plan.postCheck) await checkPreview(t, progress.current, plan.postCheck, "after the update");
+        return finish(t, EXIT.ok, plan.summary);
+    } catch (e) {
+        if (!(e instanceof StepFailed)) throw e;
+        const code = t.signal?.aborted ? EXIT.interrupted : EXIT.failed;
+        if (plan.keepOnFailure && progress.upStarted)
+            return finish(
+                t,
+                code,
+                `${e.message}; the rollback stays in place (the tool never undoes a rollback): check the stack now, pulumi stack --stack ${t.ws.stackName}`,
+            );
+        return rollbackPhase(t, { ...progress, before: planned.before, to: state, moved: plan.watchLive }, e, code);
+    }
+}
+
+/** One step's config edit: recorded in `progress` as it lands (the keys before the write, the new state after it). */
+function setStep(t: Traffic, progress: Progress, step: ConfigStep): Promise<void> {
+    const { ws } = t;
+    return t.r.step(`set ${step.label}`, async () => {
+        interrupted(t);
+        for (const k of Object.keys(step.edit)) progress.touched.add(k);
+        await ws.setConfig(step.edit);
+        progress.current = readState(await ws.programConfig(), ws.stackName);
+        return { value: undefined, detail: `Pulumi.${ws.stackName}.yaml` };
+    });
+}
+
+/** Watch: after a step that moves traffic, the live route (and a canary through the preview route) for the watch window, then the canary's analysis. */
+async function watchPhase(t: Traffic, { plan, state }: Planned, current: ReleaseState, step: ConfigStep): Promise<void> {
+    const { args } = t;
+    const watchStart = new Date();
+    if (plan.watchLive)
+        await t.r.step(`watch the live route${step.watchCanary ? ` and ${state.inactiveColor}` : ""} for ${formatMs(args.checks.watchMs)}`, async () => {
+            const requests = [{ headers: {}, expect: liveExpect(current) }];
+            if (step.watchCanary) requests.push({ headers: t.previewHeaders, expect: previewExpect(current, current.inactiveColor) });
+            const res = await watchHealthy({
+                url: t.live,
+                requests,
+                versionField: args.checks.versionField,
+                timeoutMs: args.checks.timeoutMs,
+                intervalMs: args.checks.intervalMs,
+                windowMs: args.checks.watchMs,
+                maxFailures: args.checks.maxFailures,
+                signal: t.signal,
+                clock: t.clock,
+            });
+            interrupted(t);
+            return { value: res, ok: res.ok, detail: `${describe(res)} (tolerate ${args.checks.maxFailures})` };
+        });
+    if (t.analysis && step.watchCanary) {
+        interrupted(t);
+        await analyse(t, current.inactiveColor, current.activeColor, { start: watchStart, end: new Date() }, `over the watch of ${step.label}`);
+    }
 }
 
 const now = (t: Traffic) => (t.clock ?? realClock).now();
 
-const fullUp = (t: Traffic, name: string) => t.r.step(name, async () => ({ value: undefined, detail: summarize(await t.ws.up(t.upOutput)) }));
+const fullUp = (t: Traffic, name: string) => t.r.step(name, async () => ({ value: undefined, detail: summarize(await t.ws.up(upOutput(t))) }));
 
 /** `pulumi up`, then (when the step moves traffic) the wait until the live route answers from the new state. */
 async function upThenConverge(t: Traffic, from: ReleaseState, to: ReleaseState, moves: boolean): Promise<void> {
@@ -421,7 +495,7 @@ async function routeOnlyUp(t: Traffic, blocker: string | undefined): Promise<boo
         return await t.r.step(ROUTE_UP, async () => {
             const targets = await t.ws.routeUrns();
             if (targets.length === 0) return { value: false, detail: "not run: the stack's state has no traffic routes" };
-            const changes = summarize(await t.ws.up(t.upOutput, { targets }));
+            const changes = summarize(await t.ws.up(upOutput(t), { targets }));
             return { value: true, detail: `${targets.map(urnName).join(", ")}: ${changes}` };
         });
     } catch (e) {
@@ -449,24 +523,16 @@ async function rollbackUps(t: Traffic, from: ReleaseState, to: ReleaseState, upN
 }
 
 /** What an automatic rollback puts back: the config before the command, deployed as `to`. */
-interface Undo {
+interface Undo extends Progress {
     before: Record<string, string>;
-    touched: Set<string>;
-    upStarted: boolean;
-    /** The state the failed command left in the stack file, and the one before it. */
-    from: ReleaseState;
+    /** The state before the command (`current`: the one the failed command left in the stack file). */
     to: ReleaseState;
     /** The command moved traffic: wait for the route to move back. */
     moved: boolean;
 }
 
-async function rollback(
-    t: Traffic,
-    undo: Undo,
-    finish: (code: number, outcome: string) => ReleaseResult,
-    cause: StepFailed,
-    code: number,
-): Promise<ReleaseResult> {
+/** Rollback: the previous config back in the stack file, its `up`s, and a check of the live route. */
+async function rollbackPhase(t: Traffic, undo: Undo, cause: StepFailed, code: number): Promise<ReleaseResult> {
     const { r, ws } = t;
     r.info(`rolling back: ${cause.message}`);
     const since = now(t);
@@ -478,29 +544,24 @@ async function rollback(
             const parts = [...Object.entries(edit.set).map(([k, v]) => `${k}=${v}`), ...edit.remove.map((k) => `unset ${k}`)];
             return { value: undefined, detail: parts.join(" ") };
         });
-        if (!undo.upStarted) return finish(code, `${cause.message}; config restored, nothing was deployed`);
-        await rollbackUps(t, undo.from, undo.to, "pulumi up (rollback)", since, undo.moved);
+        if (!undo.upStarted) return finish(t, code, `${cause.message}; config restored, nothing was deployed`);
+        await rollbackUps(t, undo.current, undo.to, "pulumi up (rollback)", since, undo.moved);
         await r.step("check the live route after rollback", async () => {
             const res = await httpCheck(t.live, {}, liveExpect(undo.to), t.args.checks);
             return { value: res, ok: res.ok, detail: describe(res) };
         });
     } catch (e) {
         return finish(
+            t,
             EXIT.rollbackFailed,
             `${cause.message}; ROLLBACK FAILED: ${(e as Error).message}. Check the stack now: pulumi stack --stack ${ws.stackName}`,
         );
     }
-    return finish(code, `${cause.message}; rolled back to the previous config`);
+    return finish(t, code, `${cause.message}; rolled back to the previous config`);
 }
 
-async function dryRun(
-    r: Reporter,
-    ws: Workspace,
-    before: Record<string, string>,
-    plan: ReleasePlan,
-    upOutput: (line: string) => void,
-    finish: (code: number, outcome: string) => ReleaseResult,
-): Promise<ReleaseResult> {
+async function dryRun(run: Run, before: Record<string, string>, plan: ReleasePlan): Promise<ReleaseResult> {
+    const { r, ws } = run;
     // Preview reads config from the stack file, so the final edit is written for the preview and
     // always put back afterwards.
     const edit = Object.assign({}, ...plan.steps.map((s) => s.edit)) as ConfigEdit;
@@ -518,7 +579,7 @@ async function dryRun(
             };
         });
         summary = await r.step("pulumi preview", async () => {
-            const s = summarize(await ws.preview(upOutput));
+            const s = summarize(await ws.preview(upOutput(run)));
             return { value: s, detail: s };
         });
     } catch (e) {
@@ -534,11 +595,11 @@ async function dryRun(
             failure = `${failure ?? ""} restoring the config failed: ${(e as Error).message}`.trim();
         }
     }
-    if (failure) return finish(EXIT.failed, `dry run: ${failure}`);
+    if (failure) return finish(run, EXIT.failed, `dry run: ${failure}`);
     const checks = [
         plan.preCheck && `check ${plan.preCheck} through the preview route`,
         plan.watchLive && "wait for the live route to converge, watch it",
         plan.postCheck && `check ${plan.postCheck} after the update`,
     ].filter(Boolean);
-    return finish(EXIT.ok, `dry run of: ${plan.summary}; preview: ${summary}; a real run would also ${checks.join(", ") || "only up"}`);
+    return finish(run, EXIT.ok, `dry run of: ${plan.summary}; preview: ${summary}; a real run would also ${checks.join(", ") || "only up"}`);
 }

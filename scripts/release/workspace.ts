@@ -16,8 +16,11 @@ export interface UpOptions {
 
 export interface Workspace {
     readonly stackName: string;
-    /** Project config defaults from Pulumi.yaml, keyed without the project prefix. */
-    projectDefaults(): Promise<Record<string, string>>;
+    /**
+     * The config the program receives (`zdp:key` and provider keys -> text): Pulumi.yaml's defaults
+     * under the stack file, as scripts/pulumiConfig.ts mergedConfig reads them (secrets as `[secret]`).
+     */
+    programConfig(): Promise<Record<string, string>>;
     /** Project keys set in the stack file (Pulumi.<stack>.yaml), keyed without the project prefix. */
     stackConfig(): Promise<Record<string, string>>;
     setConfig(values: Record<string, string>): Promise<void>;
