@@ -22,6 +22,7 @@ import { AppTraffic } from "../components/k8s/networkPolicy";
 import { sizingFor } from "../components/capacity";
 import { releaseState } from "../components/releasePlan";
 import { rdsCaBundle } from "../components/dataTls";
+import { appSpecFrom } from "../components/appSpec";
 import type { StackConfig } from "../components/config";
 import { AppDbRole, DB_ROLE_JOB_PODS } from "../components/k8s/appDbRole";
 import { AppSecret } from "../components/k8s/appSecret";
@@ -33,6 +34,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
     const a = cfg.aws!;
     const region = cfg.region!;
     const sizing = sizingFor(cfg);
+    const app = appSpecFrom(cfg, sizing);
     const name = clusterName(cfg);
     const tags = (component: string) => awsTags(cfg, component);
 
@@ -127,7 +129,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
 
     const k8s = { provider: cluster.provider };
     const namespace = appNamespace(
-        cfg,
+        app,
         { ...k8s, dependsOn: cluster.ready },
         // The controller adds a target-health readiness gate to the app's pods: a pod counts as ready
         // (and a rollout proceeds) only once the ALB reports it healthy.
@@ -243,8 +245,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
     const release = new Release(
         "app",
         {
-            config: cfg,
-            sizing,
+            app,
             namespace: namespace.metadata.name,
             appSecretName: secret.secretName,
             gateway: {

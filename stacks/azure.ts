@@ -16,6 +16,7 @@ import { azureTags } from "../components/azure/tags";
 import { sizingFor } from "../components/capacity";
 import { trafficFor } from "../components/cost/model";
 import { azurePostgresRoots } from "../components/dataTls";
+import { appSpecFrom } from "../components/appSpec";
 import type { StackConfig } from "../components/config";
 import { AppDbRole, DB_ROLE_JOB_PODS } from "../components/k8s/appDbRole";
 import { AppSecret } from "../components/k8s/appSecret";
@@ -30,6 +31,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
     const settings = cfg.azure!;
     const location = cfg.region!;
     const sizing = sizingFor(cfg);
+    const app = appSpecFrom(cfg, sizing);
     const name = `${cfg.project}-${cfg.stack}`;
     const plan = addressPlan(settings.vnetCidr);
     const tags = (component: string) => azureTags(cfg, component);
@@ -88,7 +90,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
     });
 
     const k8s = { provider: cluster.provider };
-    const namespace = appNamespace(cfg, k8s);
+    const namespace = appNamespace(app, k8s);
     // Application Gateway for Containers reaches pods from its association subnet; the app reaches
     // PostgreSQL (delegated subnet) and Redis (private endpoint) and nothing else.
     new AppTraffic(
@@ -162,8 +164,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
     const release = new Release(
         "app",
         {
-            config: cfg,
-            sizing,
+            app,
             namespace: namespace.metadata.name,
             appSecretName: secret.secretName,
             gateway: { ...lb.gateway, ...https },

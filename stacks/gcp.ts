@@ -6,6 +6,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { REQUIRED_APIS } from "../components/gcp/prerequisites";
 import { sizingFor } from "../components/capacity";
+import { appSpecFrom } from "../components/appSpec";
 import type { StackConfig } from "../components/config";
 import { GkeBackendPolicies } from "../components/gcp/backendPolicies";
 import { cloudArmorPolicy } from "../components/gcp/cloudArmor";
@@ -29,6 +30,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
     const region = cfg.region!;
     const projectId = new pulumi.Config("gcp").require("project");
     const sizing = sizingFor(cfg);
+    const app = appSpecFrom(cfg, sizing);
     const name = `${cfg.project}-${cfg.stack}`;
     const labels = (component: string) => gcpLabels(cfg, component);
     // The project's APIs, enabled before anything is asked of them and left on by a destroy (other stacks
@@ -118,7 +120,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
     );
 
     const k8s = { provider: cluster.provider };
-    const namespace = appNamespace(cfg, k8s);
+    const namespace = appNamespace(app, k8s);
     // The load balancer's proxies and health checks come from Google's front-end ranges; the app
     // reaches Cloud SQL and Memorystore in the Private Service Access range and nothing else.
     new AppTraffic(
@@ -198,8 +200,7 @@ export function deploy(cfg: StackConfig): StackOutputs {
     const release = new Release(
         "app",
         {
-            config: cfg,
-            sizing,
+            app,
             namespace: namespace.metadata.name,
             appSecretName: secret.secretName,
             gateway: {

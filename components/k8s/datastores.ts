@@ -38,8 +38,6 @@ const labels = (name: string) => ({
     "app.kubernetes.io/managed-by": "pulumi",
 });
 const selector = (name: string) => ({ "app.kubernetes.io/name": name, "app.kubernetes.io/instance": name });
-/** The pods of an in-cluster data store ("postgres" or "redis"), for network policies. */
-export const datastorePods = selector;
 
 export class LocalDatastores extends pulumi.ComponentResource {
     public readonly databaseHost: pulumi.Output<string>;
@@ -50,6 +48,9 @@ export class LocalDatastores extends pulumi.ComponentResource {
     public readonly redisHost: pulumi.Output<string>;
     public readonly redisPort = "6379";
     public readonly redisPassword: pulumi.Output<string>;
+    /** Pod labels of each store, for network policies. */
+    public readonly databasePods = selector("postgres");
+    public readonly redisPods = selector("redis");
 
     constructor(name: string, args: LocalDatastoresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:k8s:LocalDatastores", name, {}, opts);
