@@ -7,8 +7,8 @@ import type { AppSpec } from "./appSpec";
 import type { AppTrafficArgs, Peer } from "./k8s/networkPolicy";
 import type { GatewaySettings, Release } from "./k8s/release";
 
-/** PostgreSQL as the app and its database-role Job reach it. */
-export interface PostgresEndpoint {
+/** PostgreSQL as the app and its database-role Job connect to it. */
+export interface PostgresConnection {
     host: pulumi.Input<string>;
     port: pulumi.Input<number>;
     database: string;
@@ -18,20 +18,21 @@ export interface PostgresEndpoint {
     /** libpq sslmode the app and the Job connect with, and the PEM roots it verifies against. */
     sslMode: "disable" | "verify-ca" | "verify-full";
     caCert?: pulumi.Input<string>;
-    /** Where the app's pods reach it, for the app's network policy. */
-    peer: Peer;
 }
 
-/** Redis as the app reaches it. */
-export interface RedisEndpoint {
+/** Redis as the app connects to it. */
+export interface RedisConnection {
     host: pulumi.Input<string>;
     port: pulumi.Input<number>;
     password: pulumi.Input<string>;
     tls: boolean;
     /** The server's CA where it is not a public root (otherwise the OS store verifies it). */
     caCert?: pulumi.Input<string>;
-    peer: Peer;
 }
+
+/** Where the app's pods reach a data store, for the app's network policy. */
+export type PostgresEndpoint = PostgresConnection & { peer: Peer };
+export type RedisEndpoint = RedisConnection & { peer: Peer };
 
 export interface DataStores {
     postgres: PostgresEndpoint;

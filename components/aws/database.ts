@@ -3,7 +3,8 @@
 // deletion protection, final snapshot, Performance Insights and Enhanced Monitoring.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { RDS_CA_IDENTIFIER } from "../dataTls";
+import { RDS_CA_IDENTIFIER, rdsCaBundle } from "../dataTls";
+import type { PostgresConnection } from "../platform";
 import { generatedSecret } from "../generatedSecret";
 import { managedPolicy, serviceRole } from "./iam";
 import { storeSecurityGroup } from "./network";
@@ -19,6 +20,8 @@ export function postgresFamily(engineVersion: string): string {
 
 export interface DatabaseArgs {
     identifier: string;
+    /** The instance's region: the app verifies the server against that region's RDS roots. */
+    region: string;
     engineVersion: string;
     instanceClass: string;
     storageGiB: number;
@@ -35,12 +38,20 @@ export interface DatabaseArgs {
 }
 
 export class Database extends pulumi.ComponentResource {
+    /** The RDS instance identifier (CloudWatch's DBInstanceIdentifier dimension). */
+    public readonly identifier: string;
     public readonly address: pulumi.Output<string>;
     public readonly port = POSTGRES_PORT;
     public readonly dbName = "app";
     public readonly username = "app";
     /** Master password: a Pulumi secret (never in plaintext in state, outputs or the Secret's inputs). */
     public readonly password: pulumi.Output<string>;
+    /**
+     * How the app connects: rds.force_ssl=1 refuses plaintext; the client checks the chain to the
+     * region's RDS roots and the host name (RDS puts the instance endpoint in its certificate).
+     * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL.Concepts.General.SSL.html
+     */
+    public readonly connection: PostgresConnection;
 
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:aws:Database", name, {}, opts);
@@ -142,8 +153,11 @@ export class Database extends pulumi.ComponentResource {
             { parent: this, protect: args.protect, dependsOn: [...logGroups, ...monitoringRole.grants] },
         );
 
+        this.identifier = args.identifier;
         this.address = instance.address;
         this.password = password;
+        const admin = { adminUser: this.username, adminPassword: password };
+        this.connection = { host: this.address, port: this.port, database: this.dbName, ...admin, sslMode: "verify-full", caCert: rdsCaBundle(args.region) };
         this.registerOutputs({ address: this.address, port: this.port });
     }
 }

@@ -27,6 +27,9 @@ export class Network extends pulumi.ComponentResource {
     public readonly privateSubnetIds: pulumi.Output<string>[];
     public readonly dataSubnetIds: pulumi.Output<string>[];
     public readonly natGatewayCount: number;
+    /** Address ranges of the public subnets (the ALB's) and the data subnets (RDS, ElastiCache), per zone. */
+    public readonly publicSubnetCidrs: string[];
+    public readonly dataSubnetCidrs: string[];
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:aws:Network", name, {}, opts);
@@ -144,6 +147,8 @@ export class Network extends pulumi.ComponentResource {
         );
 
         this.vpcId = vpc.id;
+        this.publicSubnetCidrs = plan.public;
+        this.dataSubnetCidrs = plan.data;
         this.publicSubnetIds = publicSubnets.map((s) => s.id);
         this.privateSubnetIds = privateSubnets.map((s) => s.id);
         this.dataSubnetIds = dataSubnets.map((s) => s.id);
