@@ -44,6 +44,8 @@ const denyVnet: Rule = {
 };
 
 export class AzureNetwork extends pulumi.ComponentResource {
+    /** The address plan the subnets are laid out by (the AGC, PostgreSQL and private endpoint ranges). */
+    readonly addressPlan: AddressPlan;
     readonly resourceGroupName: pulumi.Output<string>;
     readonly resourceGroupId: pulumi.Output<string>;
     readonly vnetId: pulumi.Output<string>;
@@ -144,6 +146,7 @@ export class AzureNetwork extends pulumi.ComponentResource {
             postgres,
         );
 
+        this.addressPlan = args.plan;
         this.resourceGroupName = rgName;
         this.resourceGroupId = rg.id;
         this.vnetId = vnet.id;
