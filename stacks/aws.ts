@@ -44,11 +44,15 @@ export function awsPlatform(cfg: StackConfig, sizing: Sizing): Platform {
     const key = new aws.kms.Key(`${name}-data`, keyArgs, { protect });
     new aws.kms.Alias(`${name}-data`, { name: `alias/${name}-data`, targetKeyId: key.keyId });
 
-    const { kubernetesVersion, apiPublicAccessCidrs: publicAccessCidrs, adminPrincipalArns } = a;
-    const cluster = new Cluster(name, {
-        ...{ clusterName: name, kubernetesVersion, region, vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, publicAccessCidrs },
-        ...{ kmsKeyArn: key.arn, nodes: sizing.nodes, zones, adminPrincipalArns, logRetentionDays, deletionProtection: protect, ...tags("cluster") },
-    });
+    // EKS's API (version, who reaches and administers it, Secrets encrypted with the key) and its nodes in the private subnets.
+    const api = {
+        kubernetesVersion: a.kubernetesVersion,
+        publicAccessCidrs: a.apiPublicAccessCidrs,
+        adminPrincipalArns: a.adminPrincipalArns,
+        kmsKeyArn: key.arn,
+    };
+    const nodes = { region, vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, nodes: sizing.nodes, zones };
+    const cluster = new Cluster(name, { clusterName: name, ...api, ...nodes, logRetentionDays, deletionProtection: protect, ...tags("cluster") });
 
     // Both data stores in the isolated data subnets, reachable from the cluster's security group only.
     const { vpcId, dataSubnetIds } = network;
@@ -61,7 +65,10 @@ export function awsPlatform(cfg: StackConfig, sizing: Sizing): Platform {
 
     // HTTPS when a certificate is given, or issued for `domain` (and the preview host) in its Route 53 zone.
     const alternativeNames = cfg.release.previewHost ? [cfg.release.previewHost] : [];
-    const tls = cfg.domain && a.hostedZoneId ? { domain: cfg.domain, alternativeNames, hostedZoneId: a.hostedZoneId, ...tags("tls") } : undefined;
+    const tls =
+        a.certificateArn === undefined && cfg.domain && a.hostedZoneId
+            ? { domain: cfg.domain, alternativeNames, hostedZoneId: a.hostedZoneId, ...tags("tls") }
+            : undefined;
     const issued = tls ? new Certificate(`${name}-tls`, tls) : undefined;
     // The edge: access logs for every request the ALB takes, and AWS WAF in front of it (aws.waf).
     const accessLogs = new AccessLogBucket(`${name}-alb-logs`, { region, retentionDays: logRetentionDays, protect, ...tags("load-balancer") });
@@ -78,11 +85,9 @@ export function awsPlatform(cfg: StackConfig, sizing: Sizing): Platform {
         dataStores: () => ({ postgres: { ...database.connection, peer }, redis: { ...redis.connection, peer } }),
         edge: (app) => albEdge(edge, app),
         watch: (app) => {
-            const monitoring = new Monitoring(`${name}-monitoring`, {
-                ...{ stackName: name, region, serviceNames: serviceNamesFor(app.spec), colourFloors: app.spec.state.tracks.map((t) => t.minReplicas) },
-                ...{ dbInstanceIdentifier: database.identifier, database, cacheClusterIds: redis.memberClusterIds },
-                ...{ thresholds: thresholdsFor(sizing, cfg.monitoring), notify: cfg.monitoring, certificateArn: issued?.arn, ...tags("monitoring") },
-            });
+            const colours = { serviceNames: serviceNamesFor(app.spec), colourFloors: app.spec.state.tracks.map((t) => t.minReplicas) };
+            const alerts = { thresholds: thresholdsFor(sizing, cfg.monitoring), notify: cfg.monitoring, certificateArn: issued?.arn };
+            const monitoring = new Monitoring(`${name}-monitoring`, { stackName: name, region, ...colours, database, redis, ...alerts, ...tags("monitoring") });
             return { endpoint: albHostname(cluster.provider, app), outputs: { dashboard: monitoring.dashboardName } };
         },
         outputs: { kubeconfig: cluster.kubeconfig, clusterName: cluster.name, region },
