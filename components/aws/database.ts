@@ -37,6 +37,16 @@ export interface DatabaseArgs {
     tags: Tags;
 }
 
+/** What the instance is wired to: its password, subnet group, security group, parameters and monitoring role. */
+interface InstanceRefs {
+    password: pulumi.Output<string>;
+    subnetGroupName: pulumi.Output<string>;
+    securityGroupId: pulumi.Output<string>;
+    parameterGroupName: pulumi.Output<string>;
+    monitoringRoleArn: pulumi.Output<string>;
+    dependsOn: pulumi.Resource[];
+}
+
 export class Database extends pulumi.ComponentResource {
     /** The RDS instance identifier (CloudWatch's DBInstanceIdentifier dimension). */
     public readonly identifier: string;
@@ -105,7 +115,25 @@ export class Database extends pulumi.ComponentResource {
                 ),
         );
 
-        const instance = new aws.rds.Instance(
+        const instance = this.instance(name, args, {
+            password,
+            subnetGroupName: subnetGroup.name,
+            securityGroupId: group.id,
+            parameterGroupName: parameters.name,
+            monitoringRoleArn: monitoringRole.role.arn,
+            dependsOn: [...logGroups, ...monitoringRole.grants],
+        });
+
+        this.identifier = args.identifier;
+        this.address = instance.address;
+        this.password = password;
+        const admin = { adminUser: this.username, adminPassword: password };
+        this.connection = { host: this.address, port: this.port, database: this.dbName, ...admin, sslMode: "verify-full", caCert: rdsCaBundle(args.region) };
+        this.registerOutputs({ address: this.address, port: this.port });
+    }
+
+    private instance(name: string, args: DatabaseArgs, refs: InstanceRefs): aws.rds.Instance {
+        return new aws.rds.Instance(
             name,
             {
                 identifier: args.identifier,
@@ -125,14 +153,14 @@ export class Database extends pulumi.ComponentResource {
                 username: this.username,
                 // A Pulumi secret rather than an RDS-managed secret: RDS rotates managed secrets every
                 // 7 days, which would silently break the copy the app reads from its Kubernetes Secret.
-                password,
+                password: refs.password,
                 port: POSTGRES_PORT,
-                // Named, not left to the region's default: the app ships this CA family's root (stacks/aws.ts).
+                // Named, not left to the region's default: the app ships this CA family's root (`connection`).
                 caCertIdentifier: RDS_CA_IDENTIFIER,
-                dbSubnetGroupName: subnetGroup.name,
-                vpcSecurityGroupIds: [group.id],
+                dbSubnetGroupName: refs.subnetGroupName,
+                vpcSecurityGroupIds: [refs.securityGroupId],
                 publiclyAccessible: false,
-                parameterGroupName: parameters.name,
+                parameterGroupName: refs.parameterGroupName,
                 backupRetentionPeriod: args.backupRetentionDays,
                 backupWindow: "03:00-04:00",
                 maintenanceWindow: "sun:04:30-sun:05:30",
@@ -145,19 +173,12 @@ export class Database extends pulumi.ComponentResource {
                 performanceInsightsKmsKeyId: args.kmsKeyArn,
                 performanceInsightsRetentionPeriod: 7,
                 monitoringInterval: 60,
-                monitoringRoleArn: monitoringRole.role.arn,
+                monitoringRoleArn: refs.monitoringRoleArn,
                 enabledCloudwatchLogsExports: [...LOG_EXPORTS],
                 applyImmediately: false,
                 tags: { ...args.tags, Name: args.identifier },
             },
-            { parent: this, protect: args.protect, dependsOn: [...logGroups, ...monitoringRole.grants] },
+            { parent: this, protect: args.protect, dependsOn: refs.dependsOn },
         );
-
-        this.identifier = args.identifier;
-        this.address = instance.address;
-        this.password = password;
-        const admin = { adminUser: this.username, adminPassword: password };
-        this.connection = { host: this.address, port: this.port, database: this.dbName, ...admin, sslMode: "verify-full", caCert: rdsCaBundle(args.region) };
-        this.registerOutputs({ address: this.address, port: this.port });
     }
 }
