@@ -82,21 +82,13 @@ export function localPlatform(cfg: StackConfig, sizing: Sizing): Platform {
     };
 }
 
-/** In-cluster traffic on a laptop, without TLS; the stores take connections from the app (and the role Job) only. */
+/** The stores take connections from the app (and the role Job) only. */
 function inClusterStores(data: LocalDatastores): DataStores {
     const postgres = { pods: data.databasePods, port: Number(data.databasePort) };
     const redis = { pods: data.redisPods, port: Number(data.redisPort) };
     return {
-        postgres: {
-            host: data.databaseHost,
-            port: postgres.port,
-            database: data.databaseName,
-            adminUser: data.databaseUser,
-            adminPassword: data.databasePassword,
-            sslMode: "disable",
-            peer: { pods: postgres.pods },
-        },
-        redis: { host: data.redisHost, port: redis.port, password: data.redisPassword, tls: false, peer: { pods: redis.pods } },
+        postgres: { ...data.postgresConnection, peer: { pods: postgres.pods } },
+        redis: { ...data.redisConnection, peer: { pods: redis.pods } },
         inCluster: [{ ...postgres, alsoFrom: [DB_ROLE_JOB_PODS] }, redis],
     };
 }
