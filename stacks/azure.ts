@@ -35,18 +35,23 @@ export function azurePlatform(cfg: StackConfig, sizing: Sizing): Platform {
     const inGroup = { location, resourceGroupName: rg, settings };
 
     const cluster = new AzureCluster(name, {
-        ...{ ...inGroup, nodeSubnetId: network.nodeSubnetId, egressIp: network.egressIp, plan, sizing },
-        ...{ client: { subscriptionId: client.subscriptionId, tenantId: client.tenantId }, ...tags("cluster") },
+        ...inGroup,
+        nodeSubnetId: network.nodeSubnetId,
+        egressIp: network.egressIp,
+        plan,
+        sizing,
+        client: { subscriptionId: client.subscriptionId, tenantId: client.tenantId },
+        ...tags("cluster"),
     });
     const privateStore = { vnetId: network.vnetId, sizing, protect };
     const pg = { subnetId: network.postgresSubnetId, dnsLabel: name, databaseName: "app" };
     const database = new AzureDatabase(`${name}-db`, { ...inGroup, ...privateStore, ...pg, ...tags("database") });
     const redis = new AzureRedis(`${name}-cache`, { ...inGroup, ...privateStore, endpointSubnetId: network.endpointSubnetId, ...tags("redis") });
 
-    const lb = new AzureLoadBalancer(`${name}-lb`, {
-        ...{ ...inGroup, resourceGroupId: network.resourceGroupId, agcSubnetId: network.agcSubnetId, subscriptionId: client.subscriptionId },
-        ...{ oidcIssuerUrl: cluster.oidcIssuerUrl, nodeResourceGroup: cluster.nodeResourceGroup, provider: cluster.provider, ...tags("load-balancer") },
-    });
+    // Application Gateway for Containers in its association subnet, and its ALB Controller in the cluster.
+    const agc = { resourceGroupId: network.resourceGroupId, agcSubnetId: network.agcSubnetId, subscriptionId: client.subscriptionId };
+    const controller = { oidcIssuerUrl: cluster.oidcIssuerUrl, nodeResourceGroup: cluster.nodeResourceGroup, provider: cluster.provider };
+    const lb = new AzureLoadBalancer(`${name}-lb`, { ...inGroup, ...agc, ...controller, ...tags("load-balancer") });
 
     // AGC terminates TLS with a certificate from a Secret the Gateway listener references; Azure issues
     // none for *.alb.azure.com or your domain, so the Secret comes from you or cert-manager.
@@ -70,16 +75,13 @@ export function azurePlatform(cfg: StackConfig, sizing: Sizing): Platform {
         edge: () => ({ from: [{ cidrs: [plan.agc] }], gateway: { ...lb.gateway, ...https }, ready: [lb.controller] }),
         watch: (app) => {
             agcAppPolicies(lb, app, cluster.provider);
-            new AzureMonitoring(`${name}-monitoring`, {
-                ...{ stackName: name, location, resourceGroupName: rg, trafficControllerId: lb.trafficControllerId, databaseServerId: database.serverId },
-                ...{
-                    redisClusterId: redis.clusterId,
-                    databaseMemoryGiB: sizing.database.memoryGiB,
-                    colourFloors: app.spec.state.tracks.map((t) => t.minReplicas),
-                },
-                ...{ requestsPerFiveMinutes: trafficFor(cfg.targetUsers).requestsPerSecond * 300, logWorkspaceId: cluster.logWorkspaceId },
-                ...{ redisDatabaseId: redis.databaseId, thresholds: thresholdsFor(sizing, cfg.monitoring), notify: cfg.monitoring, ...tags("monitoring") },
-            });
+            const watched = { trafficControllerId: lb.trafficControllerId, databaseServerId: database.serverId, redisClusterId: redis.clusterId };
+            const logs = { logWorkspaceId: cluster.logWorkspaceId, redisDatabaseId: redis.databaseId };
+            const colourFloors = app.spec.state.tracks.map((t) => t.minReplicas);
+            const load = { colourFloors, requestsPerFiveMinutes: trafficFor(cfg.targetUsers).requestsPerSecond * 300 };
+            const alerts = { databaseMemoryGiB: sizing.database.memoryGiB, thresholds: thresholdsFor(sizing, cfg.monitoring), notify: cfg.monitoring };
+            const where = { stackName: name, location, resourceGroupName: rg };
+            new AzureMonitoring(`${name}-monitoring`, { ...where, ...watched, ...logs, ...load, ...alerts, ...tags("monitoring") });
             return { endpoint: lb.fqdn };
         },
         outputs: { kubeconfig: cluster.kubeconfig, clusterName: cluster.clusterName, resourceGroup: rg, oidcIssuerUrl: cluster.oidcIssuerUrl },
