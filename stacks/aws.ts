@@ -15,14 +15,13 @@ import { albWebAcl } from "../components/aws/waf";
 import { appSpecFrom } from "../components/appSpec";
 import { sizingFor, type Sizing } from "../components/capacity";
 import type { StackConfig } from "../components/config";
-import { deployApp } from "../components/k8s/app";
+import { deployApp, type AppOutputs } from "../components/k8s/app";
 import { serviceNamesFor } from "../components/k8s/release";
 import { thresholdsFor } from "../components/monitoring/thresholds";
 import type { Platform } from "../components/platform";
 import { zonesChosenOnce } from "../components/zonesChosenOnce";
-import type { StackOutputs } from "./types";
 
-export function deploy(cfg: StackConfig): StackOutputs {
+export function deploy(cfg: StackConfig): AppOutputs {
     const sizing = sizingFor(cfg);
     return deployApp(awsPlatform(cfg, sizing), appSpecFrom(cfg, sizing));
 }

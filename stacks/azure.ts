@@ -15,12 +15,11 @@ import { sizingFor, type Sizing } from "../components/capacity";
 import type { StackConfig } from "../components/config";
 import { trafficFor } from "../components/cost/model";
 import { HSTS_VALUE } from "../components/hsts";
-import { deployApp } from "../components/k8s/app";
+import { deployApp, type AppOutputs } from "../components/k8s/app";
 import { thresholdsFor } from "../components/monitoring/thresholds";
 import type { Platform } from "../components/platform";
-import type { StackOutputs } from "./types";
 
-export function deploy(cfg: StackConfig): StackOutputs {
+export function deploy(cfg: StackConfig): AppOutputs {
     const sizing = sizingFor(cfg);
     return deployApp(azurePlatform(cfg, sizing), appSpecFrom(cfg, sizing));
 }

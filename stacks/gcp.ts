@@ -16,12 +16,11 @@ import { Network } from "../components/gcp/network";
 import { REQUIRED_APIS } from "../components/gcp/prerequisites";
 import { MemorystoreRedis } from "../components/gcp/redis";
 import { stackZones } from "../components/gcp/zones";
-import { deployApp } from "../components/k8s/app";
+import { deployApp, type AppOutputs } from "../components/k8s/app";
 import { thresholdsFor } from "../components/monitoring/thresholds";
 import type { Platform } from "../components/platform";
-import type { StackOutputs } from "./types";
 
-export function deploy(cfg: StackConfig): StackOutputs {
+export function deploy(cfg: StackConfig): AppOutputs {
     const sizing = sizingFor(cfg);
     return deployApp(gcpPlatform(cfg, sizing), appSpecFrom(cfg, sizing));
 }

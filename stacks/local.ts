@@ -6,16 +6,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { appSpecFrom } from "../components/appSpec";
 import { sizingFor, type Sizing } from "../components/capacity";
 import type { StackConfig } from "../components/config";
-import { deployApp } from "../components/k8s/app";
+import { deployApp, type AppOutputs } from "../components/k8s/app";
 import { DB_ROLE_JOB_PODS } from "../components/k8s/appDbRole";
 import { LocalDatastores } from "../components/k8s/datastores";
 import { DevMonitoring } from "../components/k8s/devMonitoring";
 import { ENVOY_GATEWAY_CLASS, ENVOY_GATEWAY_NAMESPACE, EnvoyGateway } from "../components/k8s/envoyGateway";
 import { GATEWAY_NAME } from "../components/k8s/release";
 import type { DataStores, Platform } from "../components/platform";
-import type { StackOutputs } from "./types";
 
-export function deploy(cfg: StackConfig): StackOutputs {
+export function deploy(cfg: StackConfig): AppOutputs {
     const sizing = sizingFor(cfg);
     return deployApp(localPlatform(cfg, sizing), appSpecFrom(cfg, sizing));
 }
