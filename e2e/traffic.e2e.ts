@@ -12,6 +12,7 @@ import path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import { appSpecFrom } from "../model/appSpec";
 import { sizingFor } from "../model/capacity";
 import { AppSecret } from "../components/k8s/appSecret";
 import { appNamespace } from "../components/k8s/namespace";
@@ -62,7 +63,8 @@ const program = async () => {
     const cfg = readConfig();
     const sizing = sizingFor(cfg);
     const provider = new k8s.Provider("e2e", { enableServerSideApply: true });
-    const namespace = appNamespace(cfg, { provider });
+    const appSpec = appSpecFrom(cfg, sizing);
+    const namespace = appNamespace(appSpec, { provider });
     const secret = new AppSecret(
         "app",
         {
@@ -85,7 +87,7 @@ const program = async () => {
     );
     const release = new Release(
         "app",
-        { config: cfg, sizing, namespace: namespace.metadata.name, appSecretName: secret.secretName, gateway: { className: TRAEFIK_CLASS } },
+        { app: appSpec, namespace: namespace.metadata.name, appSecretName: secret.secretName, gateway: { className: TRAEFIK_CLASS } },
         { provider },
     );
     return {

@@ -3,9 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseConfig, type Cloud, type StackConfig } from "../model/config";
 import { ENCRYPTED } from "../model/monitoring/config";
 import { describeFinding, preflightFindings } from "../model/preflight";
-import type { StackOutputs } from "./types";
+import type { AppOutputs } from "../components/k8s/app";
 
-export type { StackOutputs } from "./types";
+/** What every stack exports (the app's endpoint, release state and data store hosts, and its platform's outputs). */
+export type StackOutputs = AppOutputs;
 
 /** Parse and validate the whole stack config; invalid config stops the program before any resource. */
 export function readConfig(): StackConfig {

@@ -73,6 +73,8 @@ export function nodeGroupScaling(nodes: Sizing["nodes"], zones: number) {
     return { minSize: nodes.perZone, desiredSize: nodes.perZone, maxSize: Math.max(nodes.perZone, Math.ceil(nodes.max / zones)) };
 }
 
+type AddonFactory = (addonName: string, extra?: Partial<aws.eks.AddonArgs>, dependsOn?: pulumi.Resource[]) => aws.eks.Addon;
+
 export class Cluster extends pulumi.ComponentResource {
     public readonly name: pulumi.Output<string>;
     public readonly endpoint: pulumi.Output<string>;
@@ -90,67 +92,8 @@ export class Cluster extends pulumi.ComponentResource {
         if (args.publicAccessCidrs.length === 0) throw new Error(`Cluster ${name}: publicAccessCidrs is empty; list the CIDRs allowed to reach the API.`);
         const parent = { parent: this };
         const tags = (extra: Tags = {}) => ({ ...args.tags, ...extra });
-
-        const clusterRole = serviceRole(
-            `${name}-cluster`,
-            { service: "eks.amazonaws.com", managedPolicyArns: [managedPolicy("AmazonEKSClusterPolicy")], tags: tags() },
-            parent,
-        );
-
-        // Created first with a retention; EKS would otherwise create it with no expiry.
-        const logGroup = new aws.cloudwatch.LogGroup(
-            `${name}-control-plane`,
-            { name: `/aws/eks/${args.clusterName}/cluster`, retentionInDays: args.logRetentionDays, tags: tags() },
-            parent,
-        );
-
-        const cluster = new aws.eks.Cluster(
-            name,
-            {
-                name: args.clusterName,
-                version: args.kubernetesVersion,
-                roleArn: clusterRole.role.arn,
-                vpcConfig: {
-                    subnetIds: args.privateSubnetIds,
-                    endpointPrivateAccess: true,
-                    endpointPublicAccess: true,
-                    publicAccessCidrs: args.publicAccessCidrs,
-                },
-                // Access entries only: no aws-auth ConfigMap (https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html).
-                // The identity running `pulumi up` becomes admin, so the kubernetes provider can work.
-                accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
-                encryptionConfig: { provider: { keyArn: args.kmsKeyArn }, resources: ["secrets"] },
-                enabledClusterLogTypes: CONTROL_PLANE_LOGS,
-                // CNI, kube-proxy and CoreDNS come as managed add-ons below, versioned and updatable by EKS.
-                bootstrapSelfManagedAddons: false,
-                // ARC zonal shift: move traffic away from an impaired zone.
-                zonalShiftConfig: { enabled: true },
-                // Unset, EKS moves a cluster whose minor leaves standard support into extended support, billed at
-                // six times the control-plane price; STANDARD upgrades it to the next minor instead, after which
-                // aws.kubernetesVersion must follow (https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html,
-                // @pulumi/aws 7 eks.Cluster upgradePolicy.supportType: EXTENDED or STANDARD).
-                upgradePolicy: { supportType: "STANDARD" },
-                deletionProtection: args.deletionProtection,
-                tags: tags({ Name: args.clusterName }),
-            },
-            // The role's policy too: EKS needs it to create the cluster and to delete what it made (ENIs,
-            // the cluster security group), so it must outlive the cluster on destroy.
-            { parent: this, dependsOn: [logGroup, ...clusterRole.grants] },
-        );
-
-        for (const [i, principalArn] of args.adminPrincipalArns.entries()) {
-            const entry = new aws.eks.AccessEntry(`${name}-admin-${i}`, { clusterName: cluster.name, principalArn, type: "STANDARD", tags: tags() }, parent);
-            new aws.eks.AccessPolicyAssociation(
-                `${name}-admin-${i}`,
-                {
-                    clusterName: cluster.name,
-                    principalArn,
-                    policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
-                    accessScope: { type: "cluster" },
-                },
-                { parent: this, dependsOn: [entry] },
-            );
-        }
+        const cluster = this.controlPlane(name, args);
+        this.admins(name, args, cluster);
 
         // Add-ons the nodes need to become Ready. Each runs EKS's default version for the cluster's
         // Kubernetes minor, read through the cluster's version: a change of aws.kubernetesVersion
@@ -191,6 +134,106 @@ export class Cluster extends pulumi.ComponentResource {
             [podIdentityAgent, ...cniRole.grants],
         );
 
+        const nodeGroups = this.nodeGroups(name, args, cluster, [vpcCni, kubeProxy, podIdentityAgent]);
+        const coreDns = addon("coredns", {}, nodeGroups);
+        this.storageAndInsights(name, args, addon, [...nodeGroups, podIdentityAgent]);
+        // EKS installs no metrics server, and without one every HorizontalPodAutoscaler is inert
+        // (https://docs.aws.amazon.com/eks/latest/userguide/metrics-server.html; offered as an EKS add-on).
+        const metricsServer = addon("metrics-server", {}, nodeGroups);
+
+        this.name = cluster.name;
+        this.endpoint = cluster.endpoint;
+        this.clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
+        this.kubeconfig = pulumi.secret(
+            pulumi
+                .all([cluster.name, cluster.endpoint, cluster.certificateAuthority])
+                .apply(([n, endpoint, ca]) => kubeconfigFor(n, endpoint, ca.data ?? "", args.region)),
+        );
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, parent);
+        this.ready = [...nodeGroups, coreDns, vpcCni, podIdentityAgent, metricsServer];
+
+        new ClusterAutoscaler(
+            `${name}-autoscaler`,
+            { clusterName: cluster.name, region: args.region, kubernetesVersion: args.kubernetesVersion, tags: tags(), after: this.ready },
+            { parent: this, providers: { kubernetes: this.provider } },
+        );
+
+        this.registerOutputs({ name: this.name, endpoint: this.endpoint, clusterSecurityGroupId: this.clusterSecurityGroupId, kubeconfig: this.kubeconfig });
+    }
+
+    private controlPlane(name: string, args: ClusterArgs): aws.eks.Cluster {
+        const parent = { parent: this };
+        const tags = (extra: Tags = {}) => ({ ...args.tags, ...extra });
+        const clusterRole = serviceRole(
+            `${name}-cluster`,
+            { service: "eks.amazonaws.com", managedPolicyArns: [managedPolicy("AmazonEKSClusterPolicy")], tags: tags() },
+            parent,
+        );
+
+        // Created first with a retention; EKS would otherwise create it with no expiry.
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-control-plane`,
+            { name: `/aws/eks/${args.clusterName}/cluster`, retentionInDays: args.logRetentionDays, tags: tags() },
+            parent,
+        );
+
+        return new aws.eks.Cluster(
+            name,
+            {
+                name: args.clusterName,
+                version: args.kubernetesVersion,
+                roleArn: clusterRole.role.arn,
+                vpcConfig: {
+                    subnetIds: args.privateSubnetIds,
+                    endpointPrivateAccess: true,
+                    endpointPublicAccess: true,
+                    publicAccessCidrs: args.publicAccessCidrs,
+                },
+                // Access entries only: no aws-auth ConfigMap (https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html).
+                // The identity running `pulumi up` becomes admin, so the kubernetes provider can work.
+                accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+                encryptionConfig: { provider: { keyArn: args.kmsKeyArn }, resources: ["secrets"] },
+                enabledClusterLogTypes: CONTROL_PLANE_LOGS,
+                // CNI, kube-proxy and CoreDNS come as managed add-ons below, versioned and updatable by EKS.
+                bootstrapSelfManagedAddons: false,
+                // ARC zonal shift: move traffic away from an impaired zone.
+                zonalShiftConfig: { enabled: true },
+                // Unset, EKS moves a cluster whose minor leaves standard support into extended support, billed at
+                // six times the control-plane price; STANDARD upgrades it to the next minor instead, after which
+                // aws.kubernetesVersion must follow (https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html,
+                // @pulumi/aws 7 eks.Cluster upgradePolicy.supportType: EXTENDED or STANDARD).
+                upgradePolicy: { supportType: "STANDARD" },
+                deletionProtection: args.deletionProtection,
+                tags: tags({ Name: args.clusterName }),
+            },
+            // The role's policy too: EKS needs it to create the cluster and to delete what it made (ENIs,
+            // the cluster security group), so it must outlive the cluster on destroy.
+            { parent: this, dependsOn: [logGroup, ...clusterRole.grants] },
+        );
+    }
+
+    private admins(name: string, args: ClusterArgs, cluster: aws.eks.Cluster): void {
+        const parent = { parent: this };
+        const tags = (extra: Tags = {}) => ({ ...args.tags, ...extra });
+        for (const [i, principalArn] of args.adminPrincipalArns.entries()) {
+            const entry = new aws.eks.AccessEntry(`${name}-admin-${i}`, { clusterName: cluster.name, principalArn, type: "STANDARD", tags: tags() }, parent);
+            new aws.eks.AccessPolicyAssociation(
+                `${name}-admin-${i}`,
+                {
+                    clusterName: cluster.name,
+                    principalArn,
+                    policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+                    accessScope: { type: "cluster" },
+                },
+                { parent: this, dependsOn: [entry] },
+            );
+        }
+    }
+
+    /** The node role, the nodes' launch template and one managed node group per zone. */
+    private nodeGroups(name: string, args: ClusterArgs, cluster: aws.eks.Cluster, addons: pulumi.Resource[]): aws.eks.NodeGroup[] {
+        const parent = { parent: this };
+        const tags = (extra: Tags = {}) => ({ ...args.tags, ...extra });
         const nodeRole = serviceRole(
             `${name}-node`,
             {
@@ -221,7 +264,7 @@ export class Cluster extends pulumi.ComponentResource {
         // One node group per zone: the Cluster Autoscaler then scales the zone that needs capacity,
         // and --balance-similar-node-groups keeps the zones even.
         const scaling = nodeGroupScaling(args.nodes, args.zones);
-        const nodeGroups = args.privateSubnetIds.map(
+        return args.privateSubnetIds.map(
             (subnetId, i) =>
                 new aws.eks.NodeGroup(
                     `${name}-nodes-${i}`,
@@ -245,22 +288,25 @@ export class Cluster extends pulumi.ComponentResource {
                     },
                     {
                         parent: this,
-                        dependsOn: [vpcCni, kubeProxy, podIdentityAgent, ...nodeRole.grants],
+                        dependsOn: [...addons, ...nodeRole.grants],
                         // The Cluster Autoscaler owns the live size; `pulumi up` must not reset it.
                         ignoreChanges: ["scalingConfig.desiredSize"],
                     },
                 ),
         );
+    }
 
-        const coreDns = addon("coredns", {}, nodeGroups);
+    /** The EBS CSI driver and Container Insights, each with its own Pod Identity role, once nodes and the agent run. */
+    private storageAndInsights(name: string, args: ClusterArgs, addon: AddonFactory, after: pulumi.Resource[]): void {
+        const parent = { parent: this };
+        const tags = () => args.tags;
         const ebsCsiRole = podIdentityRole(
             `${name}-ebs-csi`,
             { managedPolicyArns: [managedPolicy("service-role/AmazonEBSCSIDriverPolicy")], tags: tags() },
             parent,
         );
         addon("aws-ebs-csi-driver", { podIdentityAssociations: [{ roleArn: ebsCsiRole.role.arn, serviceAccount: "ebs-csi-controller-sa" }] }, [
-            ...nodeGroups,
-            podIdentityAgent,
+            ...after,
             ...ebsCsiRole.grants,
         ]);
         // Container Insights; Pod Identity is supported from add-on 3.1.0
@@ -281,32 +327,9 @@ export class Cluster extends pulumi.ComponentResource {
                 ),
         );
         addon("amazon-cloudwatch-observability", { podIdentityAssociations: [{ roleArn: observabilityRole.role.arn, serviceAccount: "cloudwatch-agent" }] }, [
-            ...nodeGroups,
-            podIdentityAgent,
+            ...after,
             ...insightsLogs,
             ...observabilityRole.grants,
         ]);
-        // EKS installs no metrics server, and without one every HorizontalPodAutoscaler is inert
-        // (https://docs.aws.amazon.com/eks/latest/userguide/metrics-server.html; offered as an EKS add-on).
-        const metricsServer = addon("metrics-server", {}, nodeGroups);
-
-        this.name = cluster.name;
-        this.endpoint = cluster.endpoint;
-        this.clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
-        this.kubeconfig = pulumi.secret(
-            pulumi
-                .all([cluster.name, cluster.endpoint, cluster.certificateAuthority])
-                .apply(([n, endpoint, ca]) => kubeconfigFor(n, endpoint, ca.data ?? "", args.region)),
-        );
-        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, parent);
-        this.ready = [...nodeGroups, coreDns, vpcCni, podIdentityAgent, metricsServer];
-
-        new ClusterAutoscaler(
-            `${name}-autoscaler`,
-            { clusterName: cluster.name, region: args.region, kubernetesVersion: args.kubernetesVersion, tags: tags(), after: this.ready },
-            { parent: this, providers: { kubernetes: this.provider } },
-        );
-
-        this.registerOutputs({ name: this.name, endpoint: this.endpoint, clusterSecurityGroupId: this.clusterSecurityGroupId, kubeconfig: this.kubeconfig });
     }
 }

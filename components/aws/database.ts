@@ -3,7 +3,8 @@
 // deletion protection, final snapshot, Performance Insights and Enhanced Monitoring.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { RDS_CA_IDENTIFIER } from "../../model/dataTls";
+import { RDS_CA_IDENTIFIER, rdsCaBundle } from "../../model/dataTls";
+import type { PostgresConnection } from "../platform";
 import { generatedSecret } from "../generatedSecret";
 import { managedPolicy, serviceRole } from "./iam";
 import { storeSecurityGroup } from "./network";
@@ -19,6 +20,8 @@ export function postgresFamily(engineVersion: string): string {
 
 export interface DatabaseArgs {
     identifier: string;
+    /** The instance's region: the app verifies the server against that region's RDS roots. */
+    region: string;
     engineVersion: string;
     instanceClass: string;
     storageGiB: number;
@@ -34,13 +37,31 @@ export interface DatabaseArgs {
     tags: Tags;
 }
 
+/** What the instance is wired to: its password, subnet group, security group, parameters and monitoring role. */
+interface InstanceRefs {
+    password: pulumi.Output<string>;
+    subnetGroupName: pulumi.Output<string>;
+    securityGroupId: pulumi.Output<string>;
+    parameterGroupName: pulumi.Output<string>;
+    monitoringRoleArn: pulumi.Output<string>;
+    dependsOn: pulumi.Resource[];
+}
+
 export class Database extends pulumi.ComponentResource {
+    /** The RDS instance identifier (CloudWatch's DBInstanceIdentifier dimension). */
+    public readonly identifier: string;
     public readonly address: pulumi.Output<string>;
     public readonly port = POSTGRES_PORT;
     public readonly dbName = "app";
     public readonly username = "app";
     /** Master password: a Pulumi secret (never in plaintext in state, outputs or the Secret's inputs). */
     public readonly password: pulumi.Output<string>;
+    /**
+     * How the app connects: rds.force_ssl=1 refuses plaintext; the client checks the chain to the
+     * region's RDS roots and the host name (RDS puts the instance endpoint in its certificate).
+     * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL.Concepts.General.SSL.html
+     */
+    public readonly connection: PostgresConnection;
 
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:aws:Database", name, {}, opts);
@@ -94,7 +115,25 @@ export class Database extends pulumi.ComponentResource {
                 ),
         );
 
-        const instance = new aws.rds.Instance(
+        const instance = this.instance(name, args, {
+            password,
+            subnetGroupName: subnetGroup.name,
+            securityGroupId: group.id,
+            parameterGroupName: parameters.name,
+            monitoringRoleArn: monitoringRole.role.arn,
+            dependsOn: [...logGroups, ...monitoringRole.grants],
+        });
+
+        this.identifier = args.identifier;
+        this.address = instance.address;
+        this.password = password;
+        const admin = { adminUser: this.username, adminPassword: password };
+        this.connection = { host: this.address, port: this.port, database: this.dbName, ...admin, sslMode: "verify-full", caCert: rdsCaBundle(args.region) };
+        this.registerOutputs({ address: this.address, port: this.port });
+    }
+
+    private instance(name: string, args: DatabaseArgs, refs: InstanceRefs): aws.rds.Instance {
+        return new aws.rds.Instance(
             name,
             {
                 identifier: args.identifier,
@@ -114,14 +153,14 @@ export class Database extends pulumi.ComponentResource {
                 username: this.username,
                 // A Pulumi secret rather than an RDS-managed secret: RDS rotates managed secrets every
                 // 7 days, which would silently break the copy the app reads from its Kubernetes Secret.
-                password,
+                password: refs.password,
                 port: POSTGRES_PORT,
-                // Named, not left to the region's default: the app ships this CA family's root (stacks/aws.ts).
+                // Named, not left to the region's default: the app ships this CA family's root (`connection`).
                 caCertIdentifier: RDS_CA_IDENTIFIER,
-                dbSubnetGroupName: subnetGroup.name,
-                vpcSecurityGroupIds: [group.id],
+                dbSubnetGroupName: refs.subnetGroupName,
+                vpcSecurityGroupIds: [refs.securityGroupId],
                 publiclyAccessible: false,
-                parameterGroupName: parameters.name,
+                parameterGroupName: refs.parameterGroupName,
                 backupRetentionPeriod: args.backupRetentionDays,
                 backupWindow: "03:00-04:00",
                 maintenanceWindow: "sun:04:30-sun:05:30",
@@ -134,16 +173,12 @@ export class Database extends pulumi.ComponentResource {
                 performanceInsightsKmsKeyId: args.kmsKeyArn,
                 performanceInsightsRetentionPeriod: 7,
                 monitoringInterval: 60,
-                monitoringRoleArn: monitoringRole.role.arn,
+                monitoringRoleArn: refs.monitoringRoleArn,
                 enabledCloudwatchLogsExports: [...LOG_EXPORTS],
                 applyImmediately: false,
                 tags: { ...args.tags, Name: args.identifier },
             },
-            { parent: this, protect: args.protect, dependsOn: [...logGroups, ...monitoringRole.grants] },
+            { parent: this, protect: args.protect, dependsOn: refs.dependsOn },
         );
-
-        this.address = instance.address;
-        this.password = password;
-        this.registerOutputs({ address: this.address, port: this.port });
     }
 }

@@ -4,26 +4,34 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { cloudwatchAlarms, cloudwatchDashboard, cloudwatchInsightsAlarms, type AwsMonitoringInput } from "../monitoring/cloudwatch";
 import type { MonitoringConfig } from "../../model/monitoring/config";
+import type { Database } from "./database";
+import type { Redis } from "./redis";
 
 /** RDS event categories of a DB instance that page: storage running out, and failures (autoscaling included). */
 export const RDS_EVENT_CATEGORIES = ["low storage", "failure"] as const;
 
-export interface MonitoringArgs extends AwsMonitoringInput {
+export interface MonitoringArgs extends Omit<AwsMonitoringInput, "dbInstanceIdentifier" | "cacheClusterIds"> {
     stackName: string;
     notify: MonitoringConfig;
-    /** The database component: RDS refuses an event subscription naming an instance that does not exist yet. */
-    database: pulumi.Resource;
+    /** The database (RDS refuses an event subscription naming an instance that does not exist yet) and the cache. */
+    database: Database;
+    redis: Redis;
     /** The ACM certificate the stack issues, if any: alarmed before it expires. */
     certificateArn?: pulumi.Input<string>;
     tags: Record<string, string>;
 }
 
+type Args = MonitoringArgs & AwsMonitoringInput;
+type Actions = { alarmActions: pulumi.Output<string>[]; okActions: pulumi.Output<string>[] };
+
 export class Monitoring extends pulumi.ComponentResource {
     readonly dashboardName: pulumi.Output<string>;
     readonly topicArn: pulumi.Output<string>;
 
-    constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, monitoringArgs: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:aws:Monitoring", name, {}, opts);
+        const { database, redis } = monitoringArgs;
+        const args: Args = { ...monitoringArgs, dbInstanceIdentifier: database.identifier, cacheClusterIds: redis.memberClusterIds };
         const parent = { parent: this };
         const dashboard = new aws.cloudwatch.Dashboard(
             name,
@@ -45,6 +53,16 @@ export class Monitoring extends pulumi.ComponentResource {
             );
 
         const actions = { alarmActions: [topic.arn], okActions: [topic.arn] };
+        this.alarms(name, args, actions);
+        this.dbEvents(name, args, topic);
+        this.certificateAlarm(name, args, actions);
+        this.dashboardName = dashboard.dashboardName;
+        this.topicArn = topic.arn;
+        this.registerOutputs({ dashboardName: this.dashboardName, topicArn: this.topicArn });
+    }
+
+    private alarms(name: string, args: Args, actions: Actions): void {
+        const parent = { parent: this };
         for (const a of cloudwatchAlarms(args)) {
             new aws.cloudwatch.MetricAlarm(
                 `${name}-${a.name}`,
@@ -84,6 +102,9 @@ export class Monitoring extends pulumi.ComponentResource {
                 parent,
             );
         }
+    }
+
+    private dbEvents(name: string, args: Args, topic: aws.sns.Topic): void {
         // The database's own storage events, which say what the free-storage alarm cannot: "low storage"
         // (RDS-EVENT-0089 over 90 % of the allocation used, RDS-EVENT-0007 storage full) and "failure"
         // (RDS-EVENT-0223 autoscaling cannot scale, RDS-EVENT-0224 a step would reach the ceiling). The
@@ -101,6 +122,9 @@ export class Monitoring extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [args.database] },
         );
+    }
+
+    private certificateAlarm(name: string, args: Args, actions: Actions): void {
         // ACM's DaysToExpiry (AWS/CertificateManager, CertificateArn), published daily:
         // https://docs.aws.amazon.com/acm/latest/userguide/cloudwatch-metrics.html
         if (args.certificateArn !== undefined)
@@ -121,10 +145,7 @@ export class Monitoring extends pulumi.ComponentResource {
                     tags: args.tags,
                     ...actions,
                 },
-                parent,
+                { parent: this },
             );
-        this.dashboardName = dashboard.dashboardName;
-        this.topicArn = topic.arn;
-        this.registerOutputs({ dashboardName: this.dashboardName, topicArn: this.topicArn });
     }
 }

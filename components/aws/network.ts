@@ -27,6 +27,9 @@ export class Network extends pulumi.ComponentResource {
     public readonly privateSubnetIds: pulumi.Output<string>[];
     public readonly dataSubnetIds: pulumi.Output<string>[];
     public readonly natGatewayCount: number;
+    /** Address ranges of the public subnets (the ALB's) and the data subnets (RDS, ElastiCache), per zone. */
+    public readonly publicSubnetCidrs: string[];
+    public readonly dataSubnetCidrs: string[];
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:aws:Network", name, {}, opts);
@@ -105,7 +108,26 @@ export class Network extends pulumi.ComponentResource {
         const dataRt = new aws.ec2.RouteTable(`${name}-data`, { vpcId: vpc.id, tags: tag("data") }, parent);
         dataSubnets.forEach((s, i) => new aws.ec2.RouteTableAssociation(`${name}-data-${i}`, { subnetId: s.id, routeTableId: dataRt.id }, parent));
 
-        // VPC flow logs (all traffic, 1-minute aggregation) for incident forensics.
+        this.flowLogs(name, args, vpc);
+
+        this.vpcId = vpc.id;
+        this.publicSubnetCidrs = plan.public;
+        this.dataSubnetCidrs = plan.data;
+        this.publicSubnetIds = publicSubnets.map((s) => s.id);
+        this.privateSubnetIds = privateSubnets.map((s) => s.id);
+        this.dataSubnetIds = dataSubnets.map((s) => s.id);
+        this.registerOutputs({
+            vpcId: this.vpcId,
+            publicSubnetIds: this.publicSubnetIds,
+            privateSubnetIds: this.privateSubnetIds,
+            dataSubnetIds: this.dataSubnetIds,
+        });
+    }
+
+    /** VPC flow logs (all traffic, 1-minute aggregation) for incident forensics. */
+    private flowLogs(name: string, args: NetworkArgs, vpc: aws.ec2.Vpc): void {
+        const parent = { parent: this };
+        const tag = (resource: string) => ({ ...args.tags, Name: `${name}-${resource}` });
         const flowLogGroup = new aws.cloudwatch.LogGroup(
             `${name}-flow-logs`,
             { name: `/zdp/${args.clusterName}/vpc-flow-logs`, retentionInDays: args.logRetentionDays, tags: tag("flow-logs") },
@@ -142,17 +164,6 @@ export class Network extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: flowLogRole.grants },
         );
-
-        this.vpcId = vpc.id;
-        this.publicSubnetIds = publicSubnets.map((s) => s.id);
-        this.privateSubnetIds = privateSubnets.map((s) => s.id);
-        this.dataSubnetIds = dataSubnets.map((s) => s.id);
-        this.registerOutputs({
-            vpcId: this.vpcId,
-            publicSubnetIds: this.publicSubnetIds,
-            privateSubnetIds: this.privateSubnetIds,
-            dataSubnetIds: this.dataSubnetIds,
-        });
     }
 }
 

@@ -9,6 +9,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { generatedSecret } from "../generatedSecret";
+import type { RedisConnection } from "../platform";
 import { storeSecurityGroup } from "./network";
 import type { Tags } from "./tags";
 
@@ -38,6 +39,14 @@ export class Redis extends pulumi.ComponentResource {
     public readonly port = REDIS_PORT;
     /** AUTH token: a Pulumi secret. */
     public readonly authToken: pulumi.Output<string>;
+    /** The group's member clusters: ElastiCache names a replication group's nodes <group id>-001, -002, … */
+    public readonly memberClusterIds: string[];
+    /**
+     * How the app connects: TLS, verified by the OS store (ElastiCache's certificates chain to Amazon's
+     * public roots; AWS connects with `valkey-cli --tls` and no CA file).
+     * https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/in-transit-encryption.html
+     */
+    public readonly connection: RedisConnection;
 
     constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:aws:Redis", name, {}, opts);
@@ -110,7 +119,9 @@ export class Redis extends pulumi.ComponentResource {
         );
 
         this.primaryEndpoint = replicationGroup.primaryEndpointAddress;
+        this.memberClusterIds = Array.from({ length: args.nodes }, (_, i) => `${args.replicationGroupId}-${String(i + 1).padStart(3, "0")}`);
         this.authToken = token;
+        this.connection = { host: this.primaryEndpoint, port: this.port, password: token, tls: true };
         this.registerOutputs({ primaryEndpoint: this.primaryEndpoint, port: this.port });
     }
 }

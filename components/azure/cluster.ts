@@ -69,8 +69,7 @@ export class AzureCluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: AzureClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:azure:Cluster", name, {}, opts);
-        const { settings: s, sizing, plan, location, tags, resourceGroupName } = args;
-        const nodes = sizing.nodes;
+        const { settings: s, sizing, location, tags, resourceGroupName } = args;
         if (sizing.zones !== ZONES.length) throw new Error(`AzureCluster ${name}: the capacity model must size ${ZONES.length} zones, got ${sizing.zones}`);
         const parent = { parent: this };
 
@@ -93,11 +92,54 @@ export class AzureCluster extends pulumi.ComponentResource {
             parent,
         );
 
-        const time = `${String(s.maintenanceStartHourUtc).padStart(2, "0")}:00`;
         // stable and rapid move the minor version too: once AKS has, the configured one would be a
         // downgrade it refuses, so the channel owns the version after creation.
         const channelOwnsMinor = s.upgradeChannel === "stable" || s.upgradeChannel === "rapid";
-        const cluster = new containerservice.ManagedCluster(
+        const cluster = this.managedCluster(name, args, { logsId: logs.id, identityId: identity.id, dependsOn: [subnetJoin], channelOwnsMinor });
+        const pool = this.userPool(name, args, cluster, channelOwnsMinor);
+        this.maintenanceWindows(name, args, cluster);
+        this.insights(name, args, cluster, logs.id);
+        const adminGrants = this.adminGrants(name, args, cluster);
+
+        const credentials = containerservice.listManagedClusterUserCredentialsOutput({ resourceGroupName, resourceName: cluster.name }, parent);
+        this.kubeconfig = pulumi.secret(
+            pulumi.all([credentials, cluster.name, args.client.tenantId]).apply(([c, clusterName, tenantId]) => {
+                const yaml = Buffer.from(c.kubeconfigs[0].value, "base64").toString("utf8");
+                return aksKubeconfig({ name: clusterName, ...aksEndpoint(yaml), mode: s.kubeloginMode, tenantId });
+            }),
+        );
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { ...parent, dependsOn: [...adminGrants, pool] });
+
+        this.clusterName = cluster.name;
+        this.clusterId = cluster.id;
+        this.logWorkspaceId = logs.id;
+        // Federated credentials and role scopes are built from these: fail loudly rather than trust "".
+        this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((p) => {
+            if (!p?.issuerURL) throw new Error(`AKS ${name} reports no OIDC issuer URL`);
+            return p.issuerURL;
+        });
+        this.nodeResourceGroup = cluster.nodeResourceGroup.apply((g) => {
+            if (!g) throw new Error(`AKS ${name} reports no node resource group`);
+            return g;
+        });
+        this.registerOutputs({
+            clusterName: this.clusterName,
+            clusterId: this.clusterId,
+            oidcIssuerUrl: this.oidcIssuerUrl,
+            nodeResourceGroup: this.nodeResourceGroup,
+            kubeconfig: this.kubeconfig,
+        });
+    }
+
+    private managedCluster(
+        name: string,
+        args: AzureClusterArgs,
+        refs: { logsId: pulumi.Output<string>; identityId: pulumi.Output<string>; dependsOn: pulumi.Resource[]; channelOwnsMinor: boolean },
+    ): containerservice.ManagedCluster {
+        const { settings: s, location, tags, resourceGroupName } = args;
+        const parent = { parent: this };
+        const plan = args.plan;
+        return new containerservice.ManagedCluster(
             `${name}-aks`,
             {
                 resourceGroupName,
@@ -106,7 +148,7 @@ export class AzureCluster extends pulumi.ComponentResource {
                 kubernetesVersion: s.kubernetesVersion,
                 // Standard tier: financially backed API server SLA (99.95% with availability zones).
                 sku: { name: "Base", tier: "Standard" },
-                identity: { type: "UserAssigned", userAssignedIdentities: [identity.id] },
+                identity: { type: "UserAssigned", userAssignedIdentities: [refs.identityId] },
                 aadProfile: { managed: true, enableAzureRBAC: true, tenantID: args.client.tenantId, adminGroupObjectIDs: s.adminGroupObjectIds },
                 enableRBAC: true,
                 disableLocalAccounts: true,
@@ -148,7 +190,7 @@ export class AzureCluster extends pulumi.ComponentResource {
                     },
                 ],
                 addonProfiles: {
-                    omsagent: { enabled: true, config: { logAnalyticsWorkspaceResourceID: logs.id, useAADAuth: "true" } },
+                    omsagent: { enabled: true, config: { logAnalyticsWorkspaceResourceID: refs.logsId, useAADAuth: "true" } },
                     // Azure Policy for Kubernetes (Gatekeeper): without it Defender for Cloud and Azure Policy cannot
                     // audit or enforce anything inside the cluster (a high-severity recommendation there).
                     // https://learn.microsoft.com/azure/defender-for-cloud/recommendations-reference-kubernetes
@@ -159,14 +201,22 @@ export class AzureCluster extends pulumi.ComponentResource {
             // The autoscaler owns the node count.
             {
                 ...parent,
-                dependsOn: [subnetJoin],
-                ignoreChanges: ["agentPoolProfiles[0].count", ...(channelOwnsMinor ? ["kubernetesVersion", "agentPoolProfiles[0].orchestratorVersion"] : [])],
+                dependsOn: refs.dependsOn,
+                ignoreChanges: [
+                    "agentPoolProfiles[0].count",
+                    ...(refs.channelOwnsMinor ? ["kubernetesVersion", "agentPoolProfiles[0].orchestratorVersion"] : []),
+                ],
             },
         );
+    }
 
+    private userPool(name: string, args: AzureClusterArgs, cluster: containerservice.ManagedCluster, channelOwnsMinor: boolean): containerservice.AgentPool {
+        const { settings: s, tags, resourceGroupName } = args;
+        const nodes = args.sizing.nodes;
+        const parent = { parent: this };
         // The app's pool spans the three zones; VMSS zone balancing keeps `perZone` nodes in each as it
         // scales (best effort: a zone short of capacity can lag), and pods spread over zones by topology.
-        const pool = new containerservice.AgentPool(
+        return new containerservice.AgentPool(
             `${name}-user`,
             {
                 resourceGroupName,
@@ -191,9 +241,14 @@ export class AzureCluster extends pulumi.ComponentResource {
             // The autoscaler owns the node count.
             { ...parent, ignoreChanges: ["count", ...(channelOwnsMinor ? ["orchestratorVersion"] : [])] },
         );
+    }
 
+    private maintenanceWindows(name: string, args: AzureClusterArgs, cluster: containerservice.ManagedCluster): void {
+        const { settings: s, resourceGroupName } = args;
+        const parent = { parent: this };
         // The reserved names bind a window to the auto-upgrade and node OS channels.
         // https://learn.microsoft.com/azure/aks/planned-maintenance
+        const time = `${String(s.maintenanceStartHourUtc).padStart(2, "0")}:00`;
         for (const configName of ["aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"]) {
             new containerservice.MaintenanceConfiguration(
                 `${name}-${configName}`,
@@ -211,7 +266,12 @@ export class AzureCluster extends pulumi.ComponentResource {
                 parent,
             );
         }
+    }
 
+    /** Container Insights (its data collection rule) and the control-plane logs, into the stack's workspace. */
+    private insights(name: string, args: AzureClusterArgs, cluster: containerservice.ManagedCluster, logsId: pulumi.Output<string>): void {
+        const { location, tags, resourceGroupName } = args;
+        const parent = { parent: this };
         const dcr = new monitor.DataCollectionRule(
             `${name}-insights`,
             {
@@ -228,7 +288,7 @@ export class AzureCluster extends pulumi.ComponentResource {
                         },
                     ],
                 },
-                destinations: { logAnalytics: [{ name: "ciworkspace", workspaceResourceId: logs.id }] },
+                destinations: { logAnalytics: [{ name: "ciworkspace", workspaceResourceId: logsId }] },
                 dataFlows: [{ streams: [CI_STREAM], destinations: ["ciworkspace"] }],
                 tags,
             },
@@ -246,20 +306,24 @@ export class AzureCluster extends pulumi.ComponentResource {
             `${name}-control-plane-logs`,
             {
                 resourceUri: cluster.id,
-                workspaceId: logs.id,
+                workspaceId: logsId,
                 logAnalyticsDestinationType: "Dedicated",
                 logs: ["kube-audit-admin", "guard", "cluster-autoscaler", "kube-controller-manager"].map((category) => ({ category, enabled: true })),
             },
             parent,
         );
+    }
 
+    private adminGrants(name: string, args: AzureClusterArgs, cluster: containerservice.ManagedCluster): authorization.RoleAssignment[] {
+        const s = args.settings;
+        const parent = { parent: this };
         // With local accounts disabled, whoever applies Kubernetes objects needs an Azure RBAC role on the
         // cluster: a fixed Entra group (azure.adminGroupObjectIds) that the operators and the CI identity
         // are members of, not whoever ran `pulumi up` last (another identity would replace the grant and
         // race RBAC propagation). principalType must be said: unset, ARM checks the principal as a User
         // and a group fails with UnmatchedPrincipalType.
         // https://learn.microsoft.com/azure/role-based-access-control/role-assignments-template#principaltype
-        const adminGrants = s.adminGroupObjectIds.map(
+        return s.adminGroupObjectIds.map(
             (groupId, i) =>
                 new authorization.RoleAssignment(
                     `${name}-admin-group-${i}`,
@@ -272,34 +336,5 @@ export class AzureCluster extends pulumi.ComponentResource {
                     parent,
                 ),
         );
-
-        const credentials = containerservice.listManagedClusterUserCredentialsOutput({ resourceGroupName, resourceName: cluster.name }, parent);
-        this.kubeconfig = pulumi.secret(
-            pulumi.all([credentials, cluster.name, args.client.tenantId]).apply(([c, clusterName, tenantId]) => {
-                const yaml = Buffer.from(c.kubeconfigs[0].value, "base64").toString("utf8");
-                return aksKubeconfig({ name: clusterName, ...aksEndpoint(yaml), mode: s.kubeloginMode, tenantId });
-            }),
-        );
-        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { ...parent, dependsOn: [...adminGrants, pool] });
-
-        this.clusterName = cluster.name;
-        this.clusterId = cluster.id;
-        this.logWorkspaceId = logs.id;
-        // Federated credentials and role scopes are built from these: fail loudly rather than trust "".
-        this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((p) => {
-            if (!p?.issuerURL) throw new Error(`AKS ${name} reports no OIDC issuer URL`);
-            return p.issuerURL;
-        });
-        this.nodeResourceGroup = cluster.nodeResourceGroup.apply((g) => {
-            if (!g) throw new Error(`AKS ${name} reports no node resource group`);
-            return g;
-        });
-        this.registerOutputs({
-            clusterName: this.clusterName,
-            clusterId: this.clusterId,
-            oidcIssuerUrl: this.oidcIssuerUrl,
-            nodeResourceGroup: this.nodeResourceGroup,
-            kubeconfig: this.kubeconfig,
-        });
     }
 }

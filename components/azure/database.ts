@@ -9,6 +9,8 @@ import type { Sizing } from "../../model/capacity";
 import type { AzureConfig } from "../../model/config";
 import { WEEKDAYS } from "../../model/azure/config";
 import { dbIopsWanted } from "../../model/capacity";
+import { azurePostgresRoots } from "../../model/dataTls";
+import type { PostgresConnection } from "../platform";
 import { pgPerformanceTier, pgStorageGb } from "../../model/azure/sizing";
 
 export interface AzureDatabaseArgs {
@@ -35,6 +37,12 @@ export class AzureDatabase extends pulumi.ComponentResource {
     /** Secret. */
     readonly password: pulumi.Output<string>;
     readonly serverId: pulumi.Output<string>;
+    /**
+     * How the app connects: the server requires TLS (require_secure_transport=on); its certificate names
+     * the server's FQDN and chains to DigiCert / Microsoft roots, shipped as the CA bundle.
+     * https://learn.microsoft.com/azure/postgresql/flexible-server/concepts-networking-ssl-tls
+     */
+    readonly connection: PostgresConnection;
 
     constructor(name: string, args: AzureDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:azure:Database", name, {}, opts);
@@ -130,6 +138,8 @@ export class AzureDatabase extends pulumi.ComponentResource {
         this.databaseName = args.databaseName;
         this.password = password;
         this.serverId = server.id;
+        const admin = { adminUser: this.user, adminPassword: password };
+        this.connection = { host: this.host, port: this.port, database: this.databaseName, ...admin, sslMode: "verify-full", caCert: azurePostgresRoots() };
         this.registerOutputs({ host: this.host, databaseName: db.name, serverId: this.serverId });
     }
 }

@@ -9,7 +9,9 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as servicenetworking from "@pulumi/azure-native/servicenetworking";
 import type { AzureConfig } from "../../model/config";
 import { resourceGroupId, roleDefinitionId, type RoleName } from "./roles";
-import { agcWaf } from "./waf";
+import { GATEWAY_NAME, type Release } from "../k8s/release";
+import type { AppPlacement } from "../platform";
+import { agcWaf, wafPolicyAttachment } from "./waf";
 
 /** GatewayClass the ALB Controller installs and reconciles. */
 export const AGC_GATEWAY_CLASS = "azure-alb-external";
@@ -171,4 +173,21 @@ export function healthCheckPolicy({ namespace, service, port, path }: HealthChec
             },
         },
     };
+}
+
+/**
+ * What AGC attaches to an app once its release exists: a probe of the health path on every Service the
+ * release routes to (AGC probes pods directly), and the WAF policy on its Gateway, without which WAF
+ * inspects nothing (components/azure/waf.ts).
+ */
+export function agcAppPolicies(lb: AzureLoadBalancer, { spec, namespace, release }: AppPlacement & { release: Release }, provider: k8s.Provider): void {
+    const opts = { provider, dependsOn: [lb.controller, release] };
+    for (const service of Object.values(release.serviceNames))
+        new k8s.apiextensions.CustomResource(`${service}-health`, healthCheckPolicy({ namespace, service, port: spec.port, path: spec.healthPath }), opts);
+    if (lb.wafPolicyId)
+        new k8s.apiextensions.CustomResource(
+            `${GATEWAY_NAME}-waf`,
+            wafPolicyAttachment({ namespace, gateway: GATEWAY_NAME, wafPolicyId: lb.wafPolicyId }),
+            opts,
+        );
 }

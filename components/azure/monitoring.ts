@@ -41,11 +41,6 @@ export class AzureMonitoring extends pulumi.ComponentResource {
     constructor(name: string, args: AzureMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:azure:Monitoring", name, {}, opts);
         const parent = { parent: this };
-        const scopes: Record<AzureScope, pulumi.Input<string>> = {
-            trafficController: args.trafficControllerId,
-            database: args.databaseServerId,
-            redis: args.redisClusterId,
-        };
 
         new applicationinsights.Workbook(
             `${name}-workbook`,
@@ -110,6 +105,18 @@ export class AzureMonitoring extends pulumi.ComponentResource {
                 parent,
             );
 
+        this.alerts(name, args, group.id);
+        this.registerOutputs({});
+    }
+
+    /** One metric alert per rule in components/monitoring/azureMonitor.ts, each to the action group. */
+    private alerts(name: string, args: AzureMonitoringArgs, actionGroupId: pulumi.Output<string>): void {
+        const parent = { parent: this };
+        const scopes: Record<AzureScope, pulumi.Input<string>> = {
+            trafficController: args.trafficControllerId,
+            database: args.databaseServerId,
+            redis: args.redisClusterId,
+        };
         for (const a of azureAlerts(args.thresholds, args.databaseMemoryGiB, Math.min(...args.colourFloors), args.requestsPerFiveMinutes)) {
             new monitor.MetricAlert(
                 `${name}-${a.name}`,
@@ -140,12 +147,11 @@ export class AzureMonitoring extends pulumi.ComponentResource {
                             },
                         ],
                     },
-                    actions: [{ actionGroupId: group.id }],
+                    actions: [{ actionGroupId }],
                     tags: args.tags,
                 },
                 parent,
             );
         }
-        this.registerOutputs({});
     }
 }

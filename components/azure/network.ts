@@ -44,6 +44,8 @@ const denyVnet: Rule = {
 };
 
 export class AzureNetwork extends pulumi.ComponentResource {
+    /** The address plan the subnets are laid out by (the AGC, PostgreSQL and private endpoint ranges). */
+    readonly addressPlan: AddressPlan;
     readonly resourceGroupName: pulumi.Output<string>;
     readonly resourceGroupId: pulumi.Output<string>;
     readonly vnetId: pulumi.Output<string>;
@@ -85,24 +87,7 @@ export class AzureNetwork extends pulumi.ComponentResource {
             parent,
         );
 
-        const nsg = (key: string, securityRules: Rule[]) =>
-            new network.NetworkSecurityGroup(`${name}-${key}-nsg`, { resourceGroupName: rgName, location, securityRules, tags }, parent);
-
-        // Nodes: AGC reaches pods directly (the overlay is extended to its subnet) on the app port only;
-        // the deny keeps Azure's AllowVnetInBound (65000) from opening every other port to the AGC subnet.
-        // https://learn.microsoft.com/azure/application-gateway/for-containers/container-networking
-        const nodesNsg = nsg("nodes", [
-            allow("allow-agc-to-app", 100, [plan.agc], [plan.podCidr, plan.nodes], [String(args.appPort)]),
-            { ...denyVnet, name: "deny-agc-other", sourceAddressPrefix: plan.agc },
-        ]);
-        // PostgreSQL: clients from the nodes (pod egress is SNAT'd to node IPs); HA replication inside the subnet.
-        const postgresNsg = nsg("postgres", [
-            allow("allow-nodes-to-postgres", 100, [plan.nodes], [plan.postgres], ["5432", "6432"]),
-            allow("allow-intra-subnet", 110, [plan.postgres], [plan.postgres], "*", "*"),
-            denyVnet,
-        ]);
-        // Private endpoints: Redis (TLS, port 10000) from the nodes only.
-        const endpointsNsg = nsg("endpoints", [allow("allow-nodes-to-redis", 100, [plan.nodes], [plan.endpoints], ["10000"]), denyVnet]);
+        const { nodesNsg, postgresNsg, endpointsNsg } = this.securityGroups(name, args, rgName);
 
         // Subnet writes on one VNet conflict (AnotherOperationInProgress): chain them.
         const subnet = (key: string, subnetArgs: Omit<network.SubnetArgs, "resourceGroupName" | "virtualNetworkName">, after?: pulumi.Resource) =>
@@ -144,6 +129,7 @@ export class AzureNetwork extends pulumi.ComponentResource {
             postgres,
         );
 
+        this.addressPlan = args.plan;
         this.resourceGroupName = rgName;
         this.resourceGroupId = rg.id;
         this.vnetId = vnet.id;
@@ -165,5 +151,29 @@ export class AzureNetwork extends pulumi.ComponentResource {
             endpointSubnetId: this.endpointSubnetId,
             natGatewayId: this.natGatewayId,
         });
+    }
+
+    private securityGroups(name: string, args: AzureNetworkArgs, rgName: pulumi.Output<string>) {
+        const { plan, location, tags } = args;
+        const parent = { parent: this };
+        const nsg = (key: string, securityRules: Rule[]) =>
+            new network.NetworkSecurityGroup(`${name}-${key}-nsg`, { resourceGroupName: rgName, location, securityRules, tags }, parent);
+
+        // Nodes: AGC reaches pods directly (the overlay is extended to its subnet) on the app port only;
+        // the deny keeps Azure's AllowVnetInBound (65000) from opening every other port to the AGC subnet.
+        // https://learn.microsoft.com/azure/application-gateway/for-containers/container-networking
+        const nodesNsg = nsg("nodes", [
+            allow("allow-agc-to-app", 100, [plan.agc], [plan.podCidr, plan.nodes], [String(args.appPort)]),
+            { ...denyVnet, name: "deny-agc-other", sourceAddressPrefix: plan.agc },
+        ]);
+        // PostgreSQL: clients from the nodes (pod egress is SNAT'd to node IPs); HA replication inside the subnet.
+        const postgresNsg = nsg("postgres", [
+            allow("allow-nodes-to-postgres", 100, [plan.nodes], [plan.postgres], ["5432", "6432"]),
+            allow("allow-intra-subnet", 110, [plan.postgres], [plan.postgres], "*", "*"),
+            denyVnet,
+        ]);
+        // Private endpoints: Redis (TLS, port 10000) from the nodes only.
+        const endpointsNsg = nsg("endpoints", [allow("allow-nodes-to-redis", 100, [plan.nodes], [plan.endpoints], ["10000"]), denyVnet]);
+        return { nodesNsg, postgresNsg, endpointsNsg };
     }
 }

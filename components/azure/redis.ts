@@ -7,6 +7,7 @@ import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as redisenterprise from "@pulumi/azure-native/redisenterprise";
 import type { Sizing } from "../../model/capacity";
 import type { AzureConfig } from "../../model/config";
+import type { RedisConnection } from "../platform";
 
 export interface AzureRedisArgs {
     location: string;
@@ -29,6 +30,11 @@ export class AzureRedis extends pulumi.ComponentResource {
     /** Secret: the database's primary access key. */
     readonly password: pulumi.Output<string>;
     readonly clusterId: pulumi.Output<string>;
+    /**
+     * How the app connects: TLS; Azure Managed Redis serves a certificate for its host name from a public
+     * CA, so the OS store verifies it. https://learn.microsoft.com/azure/redis/tls-configuration
+     */
+    readonly connection: RedisConnection;
     readonly databaseId: pulumi.Output<string>;
 
     constructor(name: string, args: AzureRedisArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -113,6 +119,7 @@ export class AzureRedis extends pulumi.ComponentResource {
         this.host = cluster.hostName;
         this.password = pulumi.secret(keys.primaryKey);
         this.clusterId = cluster.id;
+        this.connection = { host: this.host, port: this.port, password: this.password, tls: true };
         this.databaseId = db.id;
         this.registerOutputs({ host: this.host, clusterId: this.clusterId });
     }

@@ -33,6 +33,13 @@ export interface GkeClusterArgs {
     labels: Labels;
 }
 
+/** The node configuration, the KMS key for Secrets and what the cluster waits for (the nodes' IAM grants, the key's grant). */
+interface ControlPlaneRefs {
+    nodeConfig: gcp.types.input.container.ClusterNodeConfig;
+    secretsKeyId: pulumi.Output<string>;
+    dependsOn: pulumi.Resource[];
+}
+
 export class GkeCluster extends pulumi.ComponentResource {
     public readonly clusterName: pulumi.Output<string>;
     public readonly endpoint: pulumi.Output<string>;
@@ -84,67 +91,7 @@ export class GkeCluster extends pulumi.ComponentResource {
             resourceLabels: args.labels,
         };
 
-        const cluster = new gcp.container.Cluster(
-            name,
-            {
-                // A region (not a zone) makes the control plane and the default node locations span its zones.
-                location: args.region,
-                network: args.networkSelfLink,
-                subnetwork: args.subnetworkSelfLink,
-                networkingMode: "VPC_NATIVE",
-                ipAllocationPolicy: { clusterSecondaryRangeName: PODS_RANGE, servicesSecondaryRangeName: SERVICES_RANGE, stackType: "IPV4" },
-                // Node pools are managed below; the default pool only exists while the cluster is created.
-                removeDefaultNodePool: true,
-                initialNodeCount: 1,
-                nodeLocations: args.zones,
-                // Without it the default pool runs as the Compute Engine default service account, which
-                // hardened projects delete or disable (creation then fails) and older ones still grant Editor.
-                // https://github.com/hashicorp/terraform-provider-google/issues/4435
-                nodeConfig,
-                releaseChannel: { channel: args.releaseChannel },
-                // Dataplane V2 (eBPF): NetworkPolicy enforcement built in, no separate Calico add-on.
-                datapathProvider: "ADVANCED_DATAPATH",
-                // Nodes get internal IPs only. With authorizedNetworks the control plane (PSC-based) keeps an
-                // external IP endpoint that only the authorized networks below can reach; with dns it has none
-                // and clients use the DNS-based endpoint (IAM-authorized). No masterIpv4CidrBlock: optional for
-                // private nodes since GKE 1.29 (https://cloud.google.com/kubernetes-engine/docs/how-to/alias-ips),
-                // accepted by the provider since 6.11 (https://github.com/hashicorp/terraform-provider-google/issues/20191).
-                privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: dns },
-                controlPlaneEndpointsConfig: { dnsEndpointConfig: { allowExternalTraffic: dns } },
-                masterAuthorizedNetworksConfig: {
-                    cidrBlocks: args.masterAuthorizedNetworks.map((cidrBlock, i) => ({ cidrBlock, displayName: `authorized-${i + 1}` })),
-                    gcpPublicCidrsAccessEnabled: false,
-                },
-                workloadIdentityConfig: { workloadPool: `${args.projectId}.svc.id.goog` },
-                // Application-layer Secrets encryption with the stack's own KMS key (an update in place on existing clusters).
-                databaseEncryption: { state: "ENCRYPTED", keyName: secretsKey.keyId },
-                enableShieldedNodes: true,
-                // GKE's managed Gateway controller and GatewayClasses (gke-l7-global-external-managed, ...).
-                gatewayApiConfig: { channel: "CHANNEL_STANDARD" },
-                addonsConfig: {
-                    httpLoadBalancing: { disabled: false }, // required by the Gateway controller
-                    horizontalPodAutoscaling: { disabled: false },
-                    dnsCacheConfig: { enabled: true },
-                },
-                // Control-plane logs (API server, controller manager, scheduler) for audit and troubleshooting.
-                loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS", "WORKLOADS", "APISERVER", "CONTROLLER_MANAGER", "SCHEDULER"] },
-                monitoringConfig: { enableComponents: ["SYSTEM_COMPONENTS"], managedPrometheus: { enabled: true } },
-                // Upgrades only in weekend night windows (UTC): 16 h a week, above GKE's minimum of 48 h per 32 days.
-                // https://cloud.google.com/kubernetes-engine/docs/concepts/maintenance-windows-and-exclusions
-                maintenancePolicy: {
-                    recurringWindow: {
-                        startTime: "2026-01-03T01:00:00Z",
-                        endTime: "2026-01-03T09:00:00Z",
-                        recurrence: "FREQ=WEEKLY;BYDAY=SA,SU",
-                    },
-                },
-                deletionProtection: args.protect,
-                resourceLabels: args.labels,
-            },
-            // The provider applies a nodeConfig change to "default-pool", which is gone after creation: the
-            // cluster's copy only matters at creation, the pool's below is the one that changes nodes.
-            { ...parent, dependsOn: [...grants, secretsKey.grant], ignoreChanges: ["nodeConfig"] },
-        );
+        const cluster = this.controlPlane(name, args, { nodeConfig, secretsKeyId: secretsKey.keyId, dependsOn: [...grants, secretsKey.grant] });
 
         const pool = new gcp.container.NodePool(
             `${name}-pool`,
@@ -194,5 +141,70 @@ export class GkeCluster extends pulumi.ComponentResource {
             kubeconfig: this.kubeconfig,
             nodeServiceAccountEmail: this.nodeServiceAccountEmail,
         });
+    }
+
+    private controlPlane(name: string, args: GkeClusterArgs, refs: ControlPlaneRefs): gcp.container.Cluster {
+        const dns = args.controlPlaneAccess === "dns";
+        return new gcp.container.Cluster(
+            name,
+            {
+                // A region (not a zone) makes the control plane and the default node locations span its zones.
+                location: args.region,
+                network: args.networkSelfLink,
+                subnetwork: args.subnetworkSelfLink,
+                networkingMode: "VPC_NATIVE",
+                ipAllocationPolicy: { clusterSecondaryRangeName: PODS_RANGE, servicesSecondaryRangeName: SERVICES_RANGE, stackType: "IPV4" },
+                // Node pools are managed below; the default pool only exists while the cluster is created.
+                removeDefaultNodePool: true,
+                initialNodeCount: 1,
+                nodeLocations: args.zones,
+                // Without it the default pool runs as the Compute Engine default service account, which
+                // hardened projects delete or disable (creation then fails) and older ones still grant Editor.
+                // https://github.com/hashicorp/terraform-provider-google/issues/4435
+                nodeConfig: refs.nodeConfig,
+                releaseChannel: { channel: args.releaseChannel },
+                // Dataplane V2 (eBPF): NetworkPolicy enforcement built in, no separate Calico add-on.
+                datapathProvider: "ADVANCED_DATAPATH",
+                // Nodes get internal IPs only. With authorizedNetworks the control plane (PSC-based) keeps an
+                // external IP endpoint that only the authorized networks below can reach; with dns it has none
+                // and clients use the DNS-based endpoint (IAM-authorized). No masterIpv4CidrBlock: optional for
+                // private nodes since GKE 1.29 (https://cloud.google.com/kubernetes-engine/docs/how-to/alias-ips),
+                // accepted by the provider since 6.11 (https://github.com/hashicorp/terraform-provider-google/issues/20191).
+                privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: dns },
+                controlPlaneEndpointsConfig: { dnsEndpointConfig: { allowExternalTraffic: dns } },
+                masterAuthorizedNetworksConfig: {
+                    cidrBlocks: args.masterAuthorizedNetworks.map((cidrBlock, i) => ({ cidrBlock, displayName: `authorized-${i + 1}` })),
+                    gcpPublicCidrsAccessEnabled: false,
+                },
+                workloadIdentityConfig: { workloadPool: `${args.projectId}.svc.id.goog` },
+                // Application-layer Secrets encryption with the stack's own KMS key (an update in place on existing clusters).
+                databaseEncryption: { state: "ENCRYPTED", keyName: refs.secretsKeyId },
+                enableShieldedNodes: true,
+                // GKE's managed Gateway controller and GatewayClasses (gke-l7-global-external-managed, ...).
+                gatewayApiConfig: { channel: "CHANNEL_STANDARD" },
+                addonsConfig: {
+                    httpLoadBalancing: { disabled: false }, // required by the Gateway controller
+                    horizontalPodAutoscaling: { disabled: false },
+                    dnsCacheConfig: { enabled: true },
+                },
+                // Control-plane logs (API server, controller manager, scheduler) for audit and troubleshooting.
+                loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS", "WORKLOADS", "APISERVER", "CONTROLLER_MANAGER", "SCHEDULER"] },
+                monitoringConfig: { enableComponents: ["SYSTEM_COMPONENTS"], managedPrometheus: { enabled: true } },
+                // Upgrades only in weekend night windows (UTC): 16 h a week, above GKE's minimum of 48 h per 32 days.
+                // https://cloud.google.com/kubernetes-engine/docs/concepts/maintenance-windows-and-exclusions
+                maintenancePolicy: {
+                    recurringWindow: {
+                        startTime: "2026-01-03T01:00:00Z",
+                        endTime: "2026-01-03T09:00:00Z",
+                        recurrence: "FREQ=WEEKLY;BYDAY=SA,SU",
+                    },
+                },
+                deletionProtection: args.protect,
+                resourceLabels: args.labels,
+            },
+            // The provider applies a nodeConfig change to "default-pool", which is gone after creation: the
+            // cluster's copy only matters at creation, the pool's below is the one that changes nodes.
+            { parent: this, dependsOn: refs.dependsOn, ignoreChanges: ["nodeConfig"] },
+        );
     }
 }

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { generatedSecret } from "../generatedSecret";
 import type { Sizing } from "../../model/capacity";
 import { POSTGRES_VERSIONS } from "../../model/gcp/config";
+import type { PostgresConnection } from "../platform";
 import type { Labels } from "./naming";
 
 export const DATABASE_NAME = "app";
@@ -36,6 +37,12 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
     public readonly password: pulumi.Output<string>;
     /** PEM of every server CA the instance trusts: the active one and any upcoming one (a rotation in progress). */
     public readonly caCertificate: pulumi.Output<string>;
+    /**
+     * How the app connects: Cloud SQL enforces TLS (sslMode ENCRYPTED_ONLY). verify-ca, not verify-full:
+     * the app reaches the private IP, and the certificate names the instance ("<project>:<instance>"),
+     * not the IP. The per-instance CA signs this instance's certificate only, so the chain check pins the server.
+     */
+    public readonly connection: PostgresConnection;
 
     constructor(name: string, args: CloudSqlPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:gcp:Database", name, {}, opts);
@@ -123,6 +130,8 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
         this.caCertificate = gcp.sql
             .getCaCertsOutput({ instance: instance.name }, { parent: this })
             .certs.apply((certs) => certs.map((c) => c.cert.trim()).join("\n") + "\n");
+        const admin = { adminUser: this.user, adminPassword: password };
+        this.connection = { host: this.host, port: this.port, database: this.databaseName, ...admin, sslMode: "verify-ca", caCert: this.caCertificate };
         this.registerOutputs({ instanceName: this.instanceName, connectionName: this.connectionName, host: this.host, password: this.password });
     }
 }

@@ -4,6 +4,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { Sizing } from "../../model/capacity";
 import { REDIS_VERSIONS } from "../../model/gcp/config";
+import type { RedisConnection } from "../platform";
 import type { Labels } from "./naming";
 
 export interface MemorystoreRedisArgs {
@@ -28,6 +29,8 @@ export class MemorystoreRedis extends pulumi.ComponentResource {
     public readonly authString: pulumi.Output<string>;
     /** PEM bundle of the server CAs (several while Memorystore rotates them). */
     public readonly caCertificate: pulumi.Output<string>;
+    /** How the app connects: TLS, verified with Memorystore's server CA (transit encryption). */
+    public readonly connection: RedisConnection;
 
     constructor(name: string, args: MemorystoreRedisArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:gcp:Redis", name, {}, opts);
@@ -67,6 +70,7 @@ export class MemorystoreRedis extends pulumi.ComponentResource {
         this.port = instance.port;
         this.authString = pulumi.secret(instance.authString);
         this.caCertificate = instance.serverCaCerts.apply((certs) => certs.map((c) => c.cert.trim()).join("\n") + "\n");
+        this.connection = { host: this.host, port: this.port, password: this.authString, tls: true, caCert: this.caCertificate };
         this.registerOutputs({
             instanceName: this.instanceName,
             host: this.host,

@@ -3,6 +3,7 @@
 // their managed services instead; this is what lets `pulumi up --stack dev` run on a laptop.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { PostgresConnection, RedisConnection } from "../platform";
 import { generatedSecret } from "../generatedSecret";
 import { restrictedContainer, restrictedPod } from "./podSecurity";
 
@@ -38,8 +39,6 @@ const labels = (name: string) => ({
     "app.kubernetes.io/managed-by": "pulumi",
 });
 const selector = (name: string) => ({ "app.kubernetes.io/name": name, "app.kubernetes.io/instance": name });
-/** The pods of an in-cluster data store ("postgres" or "redis"), for network policies. */
-export const datastorePods = selector;
 
 export class LocalDatastores extends pulumi.ComponentResource {
     public readonly databaseHost: pulumi.Output<string>;
@@ -50,6 +49,12 @@ export class LocalDatastores extends pulumi.ComponentResource {
     public readonly redisHost: pulumi.Output<string>;
     public readonly redisPort = "6379";
     public readonly redisPassword: pulumi.Output<string>;
+    /** Pod labels of each store, for network policies. */
+    public readonly databasePods = selector("postgres");
+    public readonly redisPods = selector("redis");
+    /** How the app connects: in-cluster traffic on a laptop, without TLS (the cloud stacks require it). */
+    public readonly postgresConnection: PostgresConnection;
+    public readonly redisConnection: RedisConnection;
 
     constructor(name: string, args: LocalDatastoresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:k8s:LocalDatastores", name, {}, opts);
@@ -111,6 +116,9 @@ export class LocalDatastores extends pulumi.ComponentResource {
         this.redisHost = host(redis);
         this.databasePassword = pgPassword;
         this.redisPassword = redisPassword;
+        const admin = { adminUser: this.databaseUser, adminPassword: pgPassword };
+        this.postgresConnection = { host: this.databaseHost, port: Number(this.databasePort), database: this.databaseName, ...admin, sslMode: "disable" };
+        this.redisConnection = { host: this.redisHost, port: Number(this.redisPort), password: redisPassword, tls: false };
         this.registerOutputs({ databaseHost: this.databaseHost, redisHost: this.redisHost });
     }
 

@@ -105,6 +105,17 @@ export class DevMonitoring extends pulumi.ComponentResource {
             configHash: promConfig.data,
         });
 
+        const grafana = this.grafana(name, args, ns);
+        this.networkPolicies(name, args, ns);
+
+        this.namespace = ns;
+        this.registerOutputs({ namespace: ns, prometheus: prometheus.metadata.name, grafana: grafana.metadata.name });
+    }
+
+    /** Grafana with Prometheus as its data source and the stack's dashboard provisioned. */
+    private grafana(name: string, args: DevMonitoringArgs, ns: pulumi.Output<string>): k8s.core.v1.Service {
+        const parent = { parent: this };
+        const meta = (n: string, app = n) => ({ name: n, namespace: ns, labels: labelsFor(app) });
         const provisioning = grafanaProvisioning(`http://prometheus.${args.namespace}.svc:${PROMETHEUS_PORT}`, DASHBOARD_DIR);
         const grafanaConfig = new k8s.core.v1.ConfigMap(
             `${name}-grafana`,
@@ -124,7 +135,7 @@ export class DevMonitoring extends pulumi.ComponentResource {
             { metadata: meta("grafana-admin", "grafana"), type: "Opaque", stringData: { GF_SECURITY_ADMIN_PASSWORD: adminPassword } },
             parent,
         );
-        const grafana = this.deployment(name, "grafana", ns, {
+        return this.deployment(name, "grafana", ns, {
             image: GRAFANA_IMAGE,
             uid: GRAFANA_UID,
             port: GRAFANA_PORT,
@@ -154,7 +165,10 @@ export class DevMonitoring extends pulumi.ComponentResource {
             ],
             configHash: grafanaConfig.data,
         });
+    }
 
+    private networkPolicies(name: string, args: DevMonitoringArgs, ns: pulumi.Output<string>): void {
+        const parent = { parent: this };
         // Default-deny in the monitoring namespace, then: DNS for both; Grafana -> Prometheus; Prometheus
         // out to the API server (for discovery) and its targets. The API server's address differs per
         // cluster, so Prometheus's egress is not narrowed to addresses.
@@ -202,9 +216,6 @@ export class DevMonitoring extends pulumi.ComponentResource {
             args.appNamespace,
             args.appNamespaceReady,
         );
-
-        this.namespace = ns;
-        this.registerOutputs({ namespace: ns, prometheus: prometheus.metadata.name, grafana: grafana.metadata.name });
     }
 
     /** A one-replica Deployment with its ClusterIP Service, restricted like the app's pods. */

@@ -15,9 +15,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { generatedSecret } from "../generatedSecret";
+import type { AppSpec } from "../../model/appSpec";
 import type { Sizing } from "../../model/capacity";
-import { imageReference, versionLabel, type Color, type StackConfig } from "../../model/config";
-import { releaseState, type Track, type TrackState } from "../../model/releasePlan";
+import { imageReference, versionLabel } from "../../model/config";
+import type { Color, ReleaseConfig } from "../../model/stackConfig";
+import type { Track, TrackState } from "../../model/releasePlan";
 import { restrictedContainer, restrictedPod } from "./podSecurity";
 import { gatedWeight } from "./releaseGate";
 
@@ -41,8 +43,7 @@ export interface GatewaySettings {
 }
 
 export interface ReleaseArgs {
-    config: StackConfig;
-    sizing: Sizing;
+    app: AppSpec;
     namespace: pulumi.Input<string>;
     /** Secret with the DATABASE_* / REDIS_* keys (components/k8s/appSecret.ts), read with envFrom. */
     appSecretName: pulumi.Input<string>;
@@ -59,7 +60,7 @@ export const SERVICE_PORT = 80;
 export const objectName = (track: Track): string => (track === "app" ? "app" : `app-${track}`);
 
 /** Names of the Services a stack's release creates (cloud stacks attach LB health/backend policies to them). */
-export const serviceNamesFor = (cfg: StackConfig): string[] =>
+export const serviceNamesFor = (cfg: { release: Pick<ReleaseConfig, "strategy"> }): string[] =>
     cfg.release.strategy === "rolling" ? [objectName("app")] : [objectName("blue"), objectName("green")];
 
 /**
@@ -127,57 +128,16 @@ export class Release extends pulumi.ComponentResource {
 
     constructor(name: string, args: ReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:k8s:Release", name, {}, opts);
-        const { config: cfg, sizing, namespace } = args;
+        const { app, namespace } = args;
         if (!args.gateway.className) throw new Error(`Release ${name}: gateway.className is required (the GatewayClass the stack provides)`);
+        const state = app.state;
 
-        const state = releaseState(cfg, sizing);
-        const colours = state.strategy !== "rolling";
-
-        const gateway = new k8s.apiextensions.CustomResource(
-            `${name}-gateway`,
-            {
-                apiVersion: "gateway.networking.k8s.io/v1",
-                kind: "Gateway",
-                metadata: { name: GATEWAY_NAME, namespace, labels: baseLabels, annotations: args.gateway.annotations },
-                spec: {
-                    gatewayClassName: args.gateway.className,
-                    addresses: args.gateway.addresses,
-                    infrastructure: args.gateway.infrastructure,
-                    listeners: [
-                        { name: "http", protocol: "HTTP", port: 80, allowedRoutes: { namespaces: { from: "Same" } } },
-                        ...(args.gateway.https
-                            ? [
-                                  {
-                                      name: "https",
-                                      protocol: "HTTPS",
-                                      port: 443,
-                                      // Without refs or options the class attaches certificates itself (GKE: a
-                                      // Certificate Manager map named in a Gateway annotation), so no tls block.
-                                      tls:
-                                          args.gateway.https.certificateRefs?.length || args.gateway.https.tlsOptions
-                                              ? {
-                                                    mode: "Terminate",
-                                                    certificateRefs: args.gateway.https.certificateRefs,
-                                                    options: args.gateway.https.tlsOptions,
-                                                }
-                                              : undefined,
-                                      allowedRoutes: { namespaces: { from: "Same" } },
-                                  },
-                              ]
-                            : []),
-                    ],
-                },
-            },
-            // The component's dependsOn (Gateway API CRDs, controller, GatewayClass) is not inherited by
-            // children; the Gateway needs it, and every route waits for the Gateway.
-            { parent: this, dependsOn: opts?.dependsOn },
-        );
-        const parentRef = (section: "http" | "https") => ({ group: "gateway.networking.k8s.io", kind: "Gateway", name: GATEWAY_NAME, sectionName: section });
-        const appListener = args.gateway.https ? "https" : "http";
-
+        // The component's dependsOn (Gateway API CRDs, controller, GatewayClass) is not inherited by
+        // children; the Gateway needs it, and every route waits for the Gateway.
+        const gateway = this.gateway(name, args, opts?.dependsOn);
         for (const t of state.tracks) {
             this.service(name, t.track, namespace);
-            this.pdb(name, t.track, namespace, sizing);
+            this.pdb(name, t.track, namespace, app.sizing);
         }
 
         // Receiving tracks first: their HPA, then their Deployment (the HPA must already allow the floor
@@ -190,6 +150,79 @@ export class Release extends pulumi.ComponentResource {
             deployments.set(t.track, this.deployment(name, t, args, hpa));
         }
 
+        const { route, previewToken } = this.routes(name, args, gateway, deployments);
+        this.previewToken = previewToken;
+
+        // Idle tracks after the route: a colour that just lost its traffic is scaled down (minimal)
+        // only once the route no longer sends it any.
+        for (const t of idle) {
+            const hpa = this.hpa(name, t, namespace, [route]);
+            deployments.set(t.track, this.deployment(name, t, args, hpa));
+        }
+
+        this.serviceNames = Object.fromEntries(state.tracks.map((t) => [t.track, objectName(t.track)]));
+        this.gatewayName = gateway.metadata.name;
+        this.activeColor = state.activeColor;
+        this.weights = state.weights;
+        this.versions = Object.fromEntries(state.tracks.map((t) => [t.track, t.version]));
+        this.registerOutputs({
+            serviceNames: this.serviceNames,
+            gatewayName: this.gatewayName,
+            activeColor: this.activeColor,
+            weights: this.weights,
+            versions: this.versions,
+        });
+    }
+
+    private gateway(name: string, args: ReleaseArgs, dependsOn: pulumi.ComponentResourceOptions["dependsOn"]): k8s.apiextensions.CustomResource {
+        const https = args.gateway.https;
+        return new k8s.apiextensions.CustomResource(
+            `${name}-gateway`,
+            {
+                apiVersion: "gateway.networking.k8s.io/v1",
+                kind: "Gateway",
+                metadata: { name: GATEWAY_NAME, namespace: args.namespace, labels: baseLabels, annotations: args.gateway.annotations },
+                spec: {
+                    gatewayClassName: args.gateway.className,
+                    addresses: args.gateway.addresses,
+                    infrastructure: args.gateway.infrastructure,
+                    listeners: [
+                        { name: "http", protocol: "HTTP", port: 80, allowedRoutes: { namespaces: { from: "Same" } } },
+                        ...(https
+                            ? [
+                                  {
+                                      name: "https",
+                                      protocol: "HTTPS",
+                                      port: 443,
+                                      // Without refs or options the class attaches certificates itself (GKE: a
+                                      // Certificate Manager map named in a Gateway annotation), so no tls block.
+                                      tls:
+                                          https.certificateRefs?.length || https.tlsOptions
+                                              ? { mode: "Terminate", certificateRefs: https.certificateRefs, options: https.tlsOptions }
+                                              : undefined,
+                                      allowedRoutes: { namespaces: { from: "Same" } },
+                                  },
+                              ]
+                            : []),
+                    ],
+                },
+            },
+            { parent: this, dependsOn },
+        );
+    }
+
+    /** The live route, the dark canary's preview routes and the HTTP→HTTPS redirect; returns the live route and the preview token. */
+    private routes(
+        name: string,
+        args: ReleaseArgs,
+        gateway: pulumi.Resource,
+        deployments: Map<Track, k8s.apps.v1.Deployment>,
+    ): { route: k8s.apiextensions.CustomResource; previewToken?: pulumi.Output<string> } {
+        const { app, namespace } = args;
+        const state = app.state;
+        const colours = state.strategy !== "rolling";
+        const parentRef = (section: "http" | "https") => ({ group: "gateway.networking.k8s.io", kind: "Gateway", name: GATEWAY_NAME, sectionName: section });
+        const appListener = args.gateway.https ? "https" : "http";
         const svc = (track: Track) => objectName(track);
         const backend = (t: TrackState) => ({
             group: "",
@@ -204,6 +237,7 @@ export class Release extends pulumi.ComponentResource {
         const byName = (tracks: TrackState[]) => [...tracks].sort((a, b) => a.track.localeCompare(b.track));
         const everything = { path: { type: "PathPrefix", value: "/" } };
         const inactive = colours ? state.tracks.find((t) => t.role === "inactive")! : undefined;
+        let previewToken: pulumi.Output<string> | undefined;
         // Rules of the routes on the app listener; without an HSTS value they stay exactly as before.
         const hsts = args.gateway.https?.strictTransportSecurity;
         const appRule = <R extends object>(rule: R) =>
@@ -224,7 +258,7 @@ export class Release extends pulumi.ComponentResource {
             ROUTE_NAME,
             {
                 parentRefs: [parentRef(appListener)],
-                hostnames: cfg.domain ? [cfg.domain] : undefined,
+                hostnames: app.domain ? [app.domain] : undefined,
                 // Backends in a fixed order (blue, green): a promotion changes weights, not the list.
                 rules: [appRule({ matches: [everything], backendRefs: byName(state.tracks).map(backend) })],
             },
@@ -236,54 +270,34 @@ export class Release extends pulumi.ComponentResource {
             // above must stay readable in every `pulumi preview` of a release PR. Across the routes of a
             // listener and hostname, the rule with more header matches wins (Gateway API precedence).
             // No wait on the Deployments: it moves no live traffic, and points at a colour that was serving.
-            const previewToken = generatedSecret(`${name}-preview-token`, 40, { parent: this });
+            previewToken = generatedSecret(`${name}-preview-token`, 40, { parent: this });
             const previewRule = appRule({
-                matches: [{ ...everything, headers: [{ type: "Exact", name: cfg.release.previewHeader, value: previewToken }] }],
+                matches: [{ ...everything, headers: [{ type: "Exact", name: app.release.previewHeader, value: previewToken }] }],
                 backendRefs: [{ group: "", kind: "Service", name: svc(inactive.track), port: SERVICE_PORT }],
             });
             httpRoute("preview-token-route", PREVIEW_TOKEN_ROUTE_NAME, {
                 parentRefs: [parentRef(appListener)],
-                hostnames: cfg.domain ? [cfg.domain] : undefined,
+                hostnames: app.domain ? [app.domain] : undefined,
                 rules: [previewRule],
             });
             // A hostname applies to a whole HTTPRoute, so the preview host needs its own route; it asks
             // for the token too, or anyone who learns the hostname would reach the unreleased colour.
-            if (cfg.release.previewHost)
+            if (app.release.previewHost)
                 httpRoute("preview-route", PREVIEW_ROUTE_NAME, {
                     parentRefs: [parentRef(appListener)],
-                    hostnames: [cfg.release.previewHost],
+                    hostnames: [app.release.previewHost],
                     rules: [previewRule],
                 });
-            this.previewToken = previewToken;
         }
         if (args.gateway.https) {
             httpRoute("redirect-route", REDIRECT_ROUTE_NAME, {
                 parentRefs: [parentRef("http")],
                 // Every host the HTTPS listener serves, preview host included.
-                hostnames: cfg.domain ? [cfg.domain, ...(cfg.release.previewHost ? [cfg.release.previewHost] : [])] : undefined,
+                hostnames: app.domain ? [app.domain, ...(app.release.previewHost ? [app.release.previewHost] : [])] : undefined,
                 rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
             });
         }
-
-        // Idle tracks after the route: a colour that just lost its traffic is scaled down (minimal)
-        // only once the route no longer sends it any.
-        for (const t of idle) {
-            const hpa = this.hpa(name, t, namespace, [route]);
-            deployments.set(t.track, this.deployment(name, t, args, hpa));
-        }
-
-        this.serviceNames = Object.fromEntries(state.tracks.map((t) => [t.track, svc(t.track)]));
-        this.gatewayName = gateway.metadata.name;
-        this.activeColor = state.activeColor;
-        this.weights = state.weights;
-        this.versions = Object.fromEntries(state.tracks.map((t) => [t.track, t.version]));
-        this.registerOutputs({
-            serviceNames: this.serviceNames,
-            gatewayName: this.gatewayName,
-            activeColor: this.activeColor,
-            weights: this.weights,
-            versions: this.versions,
-        });
+        return { route, previewToken };
     }
 
     private service(name: string, track: Track, namespace: pulumi.Input<string>): k8s.core.v1.Service {
@@ -353,12 +367,13 @@ export class Release extends pulumi.ComponentResource {
      *   the floor until the HPA's next sync (docs/releasing.md).
      */
     private deployment(name: string, t: TrackState, args: ReleaseArgs, hpa: pulumi.Resource): k8s.apps.v1.Deployment {
-        const { config: cfg, sizing } = args;
-        const minimal = cfg.release.inactiveScale === "minimal";
+        const { app } = args;
+        const sizing = app.sizing;
+        const minimal = app.release.inactiveScale === "minimal";
         const hpaOwnsReplicas = t.track === "app" || (minimal ? t.weight === 0 : t.weight > 0);
         // A label value holds no digest; the image and ZDP_VERSION carry the whole version.
         const labels = { ...trackLabels(t.track), "app.kubernetes.io/version": versionLabel(t.version) };
-        const probe = { httpGet: { path: cfg.app.healthPath, port: "http" }, timeoutSeconds: 2 };
+        const probe = { httpGet: { path: app.healthPath, port: "http" }, timeoutSeconds: 2 };
         return new k8s.apps.v1.Deployment(
             `${name}-${t.track}`,
             {
@@ -403,9 +418,9 @@ export class Release extends pulumi.ComponentResource {
                             containers: [
                                 {
                                     name: "app",
-                                    image: imageReference(cfg.app.image, t.version),
+                                    image: imageReference(app.image, t.version),
                                     imagePullPolicy: "IfNotPresent",
-                                    ports: [{ name: "http", containerPort: cfg.app.port, protocol: "TCP" }],
+                                    ports: [{ name: "http", containerPort: app.port, protocol: "TCP" }],
                                     envFrom: [{ secretRef: { name: args.appSecretName } }],
                                     // The app echoes these as x-zdp-color / x-zdp-version response headers, so the
                                     // release CLI can prove which colour and version answered each check.
