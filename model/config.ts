@@ -256,7 +256,9 @@ function projectValues(raw: Record<string, string>, project: string, issues: Con
     return { values, structured };
 }
 
-// Keys Pulumi.yaml gives a default: missing means the project file was not read.
+// Pulumi.yaml is the only source of defaults: a key it declares that arrives unset means the project file was not read.
+const MISSING_DEFAULT = "is required (Pulumi.yaml declares its default; is the project file missing?)";
+// Keys Pulumi.yaml gives a default.
 const REQUIRED: ProjectKey[] = [
     "cloud",
     "targetUsers",
@@ -288,7 +290,7 @@ function parseProjectKeys(values: Values, issues: ConfigIssue[]): Parsed {
             });
     }
     for (const key of REQUIRED) {
-        if (values[key] === undefined) issues.push({ key, message: "is required (Pulumi.yaml declares its default; is the project file missing?)" });
+        if (values[key] === undefined) issues.push({ key, message: MISSING_DEFAULT });
     }
     return parsed;
 }
@@ -385,7 +387,12 @@ function parseStructured(structured: Structured, cloud: Cloud | undefined, issue
                     issues.push({
                         key: `${key}.${k}`,
                         value: fields[k],
-                        message: i.code === "unrecognized_keys" ? `is not a ${key} setting of this project` : i.message,
+                        message:
+                            i.code === "unrecognized_keys"
+                                ? `is not a ${key} setting of this project`
+                                : fields[k] === undefined && i.code === "invalid_type"
+                                  ? MISSING_DEFAULT
+                                  : i.message,
                     });
             }
     }

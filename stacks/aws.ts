@@ -85,7 +85,7 @@ export function awsPlatform(cfg: StackConfig, sizing: Sizing): Platform {
         edge: (app) => albEdge(edge, app),
         watch: (app) => {
             const colours = { serviceNames: serviceNamesFor(app.spec), colourFloors: app.spec.state.tracks.map((t) => t.minReplicas) };
-            const alerts = { thresholds: thresholdsFor(sizing, cfg.monitoring), notify: cfg.monitoring, certificateArn: issued?.arn };
+            const alerts = { thresholds: thresholdsFor(sizing, cfg.monitoring, cfg.usage), notify: cfg.monitoring, certificateArn: issued?.arn };
             const monitoring = new Monitoring(`${name}-monitoring`, { stackName: name, region, ...colours, database, redis, ...alerts, ...tags("monitoring") });
             return { endpoint: albHostname(cluster.provider, app), outputs: { dashboard: monitoring.dashboardName } };
         },

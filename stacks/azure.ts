@@ -77,8 +77,8 @@ export function azurePlatform(cfg: StackConfig, sizing: Sizing): Platform {
             const watched = { trafficControllerId: lb.trafficControllerId, databaseServerId: database.serverId, redisClusterId: redis.clusterId };
             const logs = { logWorkspaceId: cluster.logWorkspaceId, redisDatabaseId: redis.databaseId };
             const colourFloors = app.spec.state.tracks.map((t) => t.minReplicas);
-            const load = { colourFloors, requestsPerFiveMinutes: trafficFor(cfg.targetUsers).requestsPerSecond * 300 };
-            const alerts = { databaseMemoryGiB: sizing.database.memoryGiB, thresholds: thresholdsFor(sizing, cfg.monitoring), notify: cfg.monitoring };
+            const load = { colourFloors, requestsPerFiveMinutes: trafficFor(cfg.targetUsers, cfg.usage).requestsPerSecond * 300 };
+            const alerts = { databaseMemoryGiB: sizing.database.memoryGiB, thresholds: thresholdsFor(sizing, cfg.monitoring, cfg.usage), notify: cfg.monitoring };
             const where = { stackName: name, location, resourceGroupName: rg };
             new AzureMonitoring(`${name}-monitoring`, { ...where, ...watched, ...logs, ...load, ...alerts, ...tags("monitoring") });
             return { endpoint: lb.fqdn };

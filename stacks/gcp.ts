@@ -71,7 +71,7 @@ export function gcpPlatform(cfg: StackConfig, sizing: Sizing): Platform {
     const armor = g.cloudArmor ? cloudArmorPolicy(`${name}-armor`, gcpName(cfg, "armor"), afterApis) : undefined;
 
     const monitoring = { stackName: name, projectId, region, sqlInstance: database.instanceName, redisInstance: redis.instanceName };
-    new GcpMonitoring(`${name}-monitoring`, { ...monitoring, thresholds: thresholdsFor(sizing, cfg.monitoring), notify: cfg.monitoring }, afterApis);
+    new GcpMonitoring(`${name}-monitoring`, { ...monitoring, thresholds: thresholdsFor(sizing, cfg.monitoring, cfg.usage), notify: cfg.monitoring }, afterApis);
 
     // Cloud SQL and Memorystore in the Private Service Access range.
     const peer = { cidrs: [network.serviceAccessCidr] };

@@ -4,7 +4,6 @@ import { capacityFor, capacityRows, DB_VCPU_STEPS, nodeShapes, sizingFor, type L
 import { NODE_ARCHS } from "../model/stackConfig";
 import { costPicture, stalePrices } from "../model/cost/choices";
 import { MissingPrice, priceOf, referenceCost, stackCost, systemPool, trafficFor, type Declared } from "../model/cost/model";
-import { DEFAULT_USAGE } from "../model/cost/usage";
 import { parse as parseYaml } from "yaml";
 import { PRICE_TABLES, priceTableFor } from "../model/cost/prices";
 import type { PriceTable } from "../model/cost/priceTable";
@@ -321,10 +320,32 @@ describe("cost: usage, egress and the lines the audit found missing", () => {
         assert.strictEqual(issues({ "cost.failIncreaseUsd": "100" })[0].key, "cost.failIncreaseUsd", "fail below the default warn of 500");
     });
 
-    it("Pulumi.yaml documents the defaults the code applies", () => {
+    it("Pulumi.yaml is the one source of the usage, cost and aws defaults", () => {
         const project = parseYaml(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { config: Record<string, { default: unknown }> };
-        for (const [k, v] of Object.entries(DEFAULT_USAGE)) assert.strictEqual(String(project.config[`usage.${k}`].default), String(v), k);
-        assert.deepStrictEqual(config("aws").usage, DEFAULT_USAGE);
+        const cfg = config("aws");
+        const parsed = { usage: cfg.usage, cost: cfg.costPolicy, aws: cfg.aws! } as Record<string, Record<string, unknown>>;
+        const declared = Object.entries(project.config).filter(([k, v]) => /^(usage|cost|aws)\./.test(k) && v.default !== "");
+        assert.ok(declared.length > 20, `${declared.length} defaults`);
+        // Pulumi.aws.yaml sets some aws keys itself; the rest arrive as Pulumi.yaml declares them.
+        const stackFile = parseYaml(fs.readFileSync(path.join(ROOT, "Pulumi.aws.yaml"), "utf8")).config["zdp:aws"] ?? {};
+        for (const [key, { default: d }] of declared) {
+            const [group, field] = key.split(".");
+            if (group === "aws" && field in stackFile) continue;
+            assert.strictEqual(String(parsed[group][field]), String(d), key);
+        }
+        // Without the project file's defaults the parser has none of its own: it names each missing key.
+        const raw = { ...stackConfigMap("aws"), "zdp:usage": "{}", "zdp:cost": "{}" };
+        assert.throws(
+            () => parseConfig(raw, "aws"),
+            (e: ConfigError) => {
+                const missing = e.issues.filter((i) => /is required \(Pulumi.yaml declares its default/.test(i.message)).map((i) => i.key);
+                assert.deepStrictEqual(
+                    missing.sort(),
+                    [...Object.keys(cfg.usage).map((k) => `usage.${k}`), ...Object.keys(cfg.costPolicy).map((k) => `cost.${k}`)].sort(),
+                );
+                return true;
+            },
+        );
     });
 });
 

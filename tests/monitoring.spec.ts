@@ -51,6 +51,8 @@ const DOCUMENTED: Record<string, { metrics: string[]; dimensions: string[] }> = 
 };
 
 const sizing = capacityFor(10_000, "aws", "warm");
+// The usage Pulumi.yaml declares (the edge alert counts its requests).
+const usage = parseConfig(stackConfigMap("aws"), "aws").usage;
 const input = {
     region: "eu-west-1",
     stackName: "zdp-aws",
@@ -58,7 +60,7 @@ const input = {
     colourFloors: [60, 3],
     dbInstanceIdentifier: "zdp-aws-pg",
     cacheClusterIds: ["zdp-aws-valkey-001", "zdp-aws-valkey-002"],
-    thresholds: thresholdsFor(sizing, { emails: [] }),
+    thresholds: thresholdsFor(sizing, { emails: [] }, usage),
 };
 
 describe("monitoring: thresholds from the capacity model", () => {
@@ -67,11 +69,11 @@ describe("monitoring: thresholds from the capacity model", () => {
         assert.strictEqual(rdsDefaultMaxConnections(512), 5000);
     });
     it("defaults move with the sizing; config overrides win", () => {
-        const big = thresholdsFor(capacityFor(100_000, "aws", "warm"), { emails: [] });
+        const big = thresholdsFor(capacityFor(100_000, "aws", "warm"), { emails: [] }, usage);
         assert.ok(big.readyPodFloor > input.thresholds.readyPodFloor);
         assert.ok(big.databaseConnections > input.thresholds.databaseConnections);
         assert.strictEqual(input.thresholds.readyPodFloor, sizing.app.hpaMin);
-        assert.strictEqual(thresholdsFor(sizing, { emails: [], errorRatePercent: 5, p99LatencyMs: 250 }).p99LatencyMs, 250);
+        assert.strictEqual(thresholdsFor(sizing, { emails: [], errorRatePercent: 5, p99LatencyMs: 250 }, usage).p99LatencyMs, 250);
     });
 });
 
@@ -177,7 +179,9 @@ describe("monitoring: edge errors and database storage (aws)", () => {
         assert.match(edge[2].expression, /GROUP BY TargetGroup$/);
         // 1 % of 1,000 requests/s (10,000 users, one request per user every 10 s) over 5 minutes.
         assert.strictEqual(input.thresholds.edgeErrorsPer5Min, 3000);
-        assert.strictEqual(thresholdsFor(sizing, { emails: [], errorRatePercent: 2 }).edgeErrorsPer5Min, 6000);
+        assert.strictEqual(thresholdsFor(sizing, { emails: [], errorRatePercent: 2 }, usage).edgeErrorsPer5Min, 6000);
+        // The stack's own usage, not a default: twice the requests per user, twice the errors that are 1 %.
+        assert.strictEqual(thresholdsFor(sizing, { emails: [] }, { ...usage, requestsPerUserPerMinute: 12 }).edgeErrorsPer5Min, 6000);
     });
 
     it("does not start in ALARM: the free-storage threshold is below what autoscaling keeps free on a new, empty database", () => {
@@ -424,7 +428,7 @@ describe("monitoring: Azure Monitor workbook and alerts (azure)", function () {
         // The stack ships inactiveScale minimal: the idle colour's floor (one pod per zone) is the lowest.
         assert.strictEqual(run.config.release.inactiveScale, "minimal");
         assert.ok(
-            c.threshold < thresholdsFor(sizingFor(run.config), { emails: [] }).readyPodFloor,
+            c.threshold < thresholdsFor(sizingFor(run.config), { emails: [] }, usage).readyPodFloor,
             `ready-pods threshold ${c.threshold} would alert on the idle colour`,
         );
         for (const a of alerts) assert.strictEqual(a.inputs.actions.length, 1, a.name);

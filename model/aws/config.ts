@@ -1,5 +1,5 @@
-// Project keys `aws.<name>` (values arrive as strings). Every key is also declared in Pulumi.yaml with
-// the same default; Pulumi.aws.yaml holds the 10k-user production values.
+// Project keys `aws.<name>` (values arrive as strings). Pulumi.yaml declares each key's default (the
+// only place defaults live); Pulumi.aws.yaml holds the 10k-user production values.
 import { z } from "zod";
 import { boolean, cidr, cidrList, integer } from "../configValues";
 
@@ -53,37 +53,27 @@ export const LOG_RETENTION_DAYS = [
 
 export const awsSchema = z
     .object({
-        kubernetesVersion: z
-            .string()
-            .regex(/^1\.\d{2}$/, { error: "must be a Kubernetes minor version EKS offers, e.g. 1.35" })
-            .default("1.35"),
+        kubernetesVersion: z.string().regex(/^1\.\d{2}$/, { error: "must be a Kubernetes minor version EKS offers, e.g. 1.35" }),
         // The subnet plan carves 3 private /18-equivalents and small public/data subnets out of it.
-        vpcCidr: cidr(16, 20, "10.0.0.0/16").default("10.0.0.0/16"),
-        singleNatGateway: boolean.default(false),
+        vpcCidr: cidr(16, 20, "10.0.0.0/16"),
+        singleNatGateway: boolean,
         // No default: the public API endpoint is open only to the CIDRs the stack names.
         // EKS accepts at most 40 public access CIDRs per cluster (Amazon EKS service quotas).
         apiPublicAccessCidrs: cidrList("the CIDRs (operators, CI runners) allowed to reach the public EKS API endpoint", 40),
         adminPrincipalArns: arnList.default([]),
-        postgresVersion: z
-            .string()
-            .regex(/^\d{2}(\.\d+)?$/, { error: "must be a PostgreSQL major (e.g. 18) or major.minor (e.g. 18.1) version" })
-            .default("18"),
-        valkeyVersion: z
-            .string()
-            .regex(/^\d+\.\d+$/, { error: "must be a Valkey major.minor version ElastiCache offers, e.g. 8.2" })
-            .default("8.2"),
+        postgresVersion: z.string().regex(/^\d{2}(\.\d+)?$/, { error: "must be a PostgreSQL major (e.g. 18) or major.minor (e.g. 18.1) version" }),
+        valkeyVersion: z.string().regex(/^\d+\.\d+$/, { error: "must be a Valkey major.minor version ElastiCache offers, e.g. 8.2" }),
         // Primary + replicas; 2 is the minimum for Multi-AZ automatic failover.
-        cacheNodes: integer(2, 6, "a node count").default(2),
-        backupRetentionDays: integer(7, 35, "a number of days").default(14),
+        cacheNodes: integer(2, 6, "a node count"),
+        backupRetentionDays: integer(7, 35, "a number of days"),
         logRetentionDays: z
             .string()
             .refine((v) => (LOG_RETENTION_DAYS as readonly string[]).includes(v), {
                 error: `must be a retention CloudWatch Logs accepts: one of ${LOG_RETENTION_DAYS.join(", ")} days`,
             })
-            .transform(Number)
-            .default(90),
+            .transform(Number),
         // AWS WAF with AWS managed rule groups in front of the ALB (components/aws/waf.ts).
-        waf: boolean.default(true),
+        waf: boolean,
         certificateArn: z
             .string()
             .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, { error: "must be an ACM certificate ARN" })

@@ -6,7 +6,7 @@ import type { StackConfig } from "../stackConfig";
 import { evaluateReference, nodeShapes, REFERENCE, type Sizing } from "../capacity";
 import type { Committable, PriceTable } from "./priceTable";
 import { pgStorageGb, SYSTEM_POOL } from "../azure/sizing";
-import { DEFAULT_USAGE, type Usage } from "./usage";
+import type { Usage } from "./usage";
 
 export const HOURS_PER_MONTH = 730;
 
@@ -34,7 +34,7 @@ export interface Traffic {
 }
 
 /** Traffic at `concurrency` (a share of targetUsers; the peak by default, as the alert thresholds use it). */
-export function trafficFor(targetUsers: number, usage: Usage = DEFAULT_USAGE, concurrency = usage.peakConcurrency): Traffic {
+export function trafficFor(targetUsers: number, usage: Usage, concurrency = usage.peakConcurrency): Traffic {
     const users = targetUsers * concurrency;
     const rps = (users * usage.requestsPerUserPerMinute) / 60;
     const perMonth = (bytesPerRequest: number) => (rps * bytesPerRequest * SECONDS_PER_MONTH) / GiB;

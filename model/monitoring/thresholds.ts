@@ -1,6 +1,7 @@
 // Alert thresholds: config overrides or defaults derived from the capacity model. Pure (no Pulumi).
 import type { Sizing } from "../capacity";
 import { trafficFor } from "../cost/model";
+import type { Usage } from "../cost/usage";
 import type { MonitoringConfig } from "./config";
 
 export interface Thresholds {
@@ -44,7 +45,8 @@ export function rdsDefaultMaxConnections(memoryGiB: number): number {
  * (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/RedisConfiguration.html; not re-read for this value). */
 export const REDIS_MAX_CLIENTS = 65_000;
 
-export function thresholdsFor(sizing: Sizing, cfg: MonitoringConfig): Thresholds {
+/** Alert thresholds from the sizing, the stack's alert settings and its usage (the edge alert counts its requests). */
+export function thresholdsFor(sizing: Sizing, cfg: MonitoringConfig, usage: Usage): Thresholds {
     return {
         errorRatePercent: cfg.errorRatePercent ?? 1,
         p99LatencyMs: cfg.p99LatencyMs ?? 1000,
@@ -53,7 +55,7 @@ export function thresholdsFor(sizing: Sizing, cfg: MonitoringConfig): Thresholds
         databaseCpuPercent: 80,
         databaseConnections: Math.floor(rdsDefaultMaxConnections(sizing.database.memoryGiB) * 0.8),
         databaseFreeStorageGiB: Math.max(1, Math.floor(sizing.database.storageGiB * 0.05)),
-        edgeErrorsPer5Min: Math.max(1, Math.ceil(((cfg.errorRatePercent ?? 1) / 100) * trafficFor(sizing.targetUsers).requestsPerSecond * 300)),
+        edgeErrorsPer5Min: Math.max(1, Math.ceil(((cfg.errorRatePercent ?? 1) / 100) * trafficFor(sizing.targetUsers, usage).requestsPerSecond * 300)),
         redisMemoryPercent: 80,
         redisConnections: Math.floor(REDIS_MAX_CLIENTS * 0.8),
         certificateDays: 14,
