@@ -78,7 +78,11 @@ export function azurePlatform(cfg: StackConfig, sizing: Sizing): Platform {
             const logs = { logWorkspaceId: cluster.logWorkspaceId, redisDatabaseId: redis.databaseId };
             const colourFloors = app.spec.state.tracks.map((t) => t.minReplicas);
             const load = { colourFloors, requestsPerFiveMinutes: trafficFor(cfg.targetUsers, cfg.usage).requestsPerSecond * 300 };
-            const alerts = { databaseMemoryGiB: sizing.database.memoryGiB, thresholds: thresholdsFor(sizing, cfg.monitoring, cfg.usage), notify: cfg.monitoring };
+            const alerts = {
+                databaseMemoryGiB: sizing.database.memoryGiB,
+                thresholds: thresholdsFor(sizing, cfg.monitoring, cfg.usage),
+                notify: cfg.monitoring,
+            };
             const where = { stackName: name, location, resourceGroupName: rg };
             new AzureMonitoring(`${name}-monitoring`, { ...where, ...watched, ...logs, ...load, ...alerts, ...tags("monitoring") });
             return { endpoint: lb.fqdn };
