@@ -85,6 +85,13 @@ describe("the packed library (npm pack)", function () {
         );
     });
 
+    it("leaves index.ts the program pulumi runs: Pulumi.yaml names it, since package.json's exports are the library", () => {
+        const exports = (JSON.parse(fs.readFileSync(path.join(pkgDir, "package.json"), "utf8")) as { exports: Record<string, unknown> }).exports;
+        assert.ok(exports["."], "package.json has no exports entry");
+        // @pulumi/pulumi's run command takes package.json's exports, then main, unless Pulumi.yaml sets main.
+        assert.match(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"), /^main: index\.ts$/m);
+    });
+
     it("resolves the AWS CRD manifests inside the package, wherever the program runs", () => {
         const { LBC } = createRequire(path.join(pkgDir, "dist", "index.js"))("./components/aws/loadBalancer.js") as { LBC: Record<string, string> };
         for (const file of [LBC.gatewayApiCrds, LBC.lbcGatewayCrds]) assert.ok(fs.existsSync(path.join(pkgDir, "dist", file)), `${file} is not in the package`);
