@@ -7,7 +7,7 @@ import prettier from "eslint-config-prettier";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "policy/node_modules/", "test-output/", "crds/", "e2e/tools/"] },
+    { ignores: ["node_modules/", "policy/node_modules/", "test-output/", "dist/", "crds/", "e2e/tools/"] },
     js.configs.recommended,
     {
         files: ["**/*.ts"],

@@ -5,6 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as path from "node:path";
 import { HSTS_VALUE } from "../hsts";
 import { APP_KEEP_ALIVE_SECONDS } from "../k8s/release";
 import { podIdentityRole } from "./iam";
@@ -21,10 +22,15 @@ export const LBC = {
     chart: "aws-load-balancer-controller",
     version: "3.5.0",
     repo: "https://aws.github.io/eks-charts",
-    /** Paths relative to the project root (Pulumi runs the program and its providers there). */
+    /** Paths relative to this package's root (the repo, or dist/ as packed); crdFile() resolves them. */
     gatewayApiCrds: "crds/gateway-api-v1.6.0-standard-install.yaml",
     lbcGatewayCrds: "crds/aws-load-balancer-controller-v3.5.0/gateway-crds.yaml",
 } as const;
+// The provider reads a ConfigFile's path from the program's working directory (Pulumi runs both there):
+// relative to it, so the repo's own stack keeps "crds/..." in its state and an installed package points
+// into node_modules wherever the caller's program runs.
+const PACKAGE_ROOT = path.join(__dirname, "..", "..");
+const crdFile = (file: string): string => path.relative(process.cwd(), path.join(PACKAGE_ROOT, file));
 export const GATEWAY_CLASS = "alb";
 export const ALB_CONTROLLER_NAME = "gateway.k8s.aws/alb";
 const LBC_API = "gateway.k8s.aws/v1";
@@ -87,8 +93,12 @@ export class LoadBalancer extends pulumi.ComponentResource {
             { parent: this, dependsOn: role.grants },
         );
 
-        const gatewayApiCrds = new k8s.yaml.v2.ConfigFile(`${name}-gateway-api-crds`, { file: LBC.gatewayApiCrds }, { parent: this, dependsOn: args.after });
-        const lbcCrds = new k8s.yaml.v2.ConfigFile(`${name}-lbc-gateway-crds`, { file: LBC.lbcGatewayCrds }, { parent: this, dependsOn: args.after });
+        const gatewayApiCrds = new k8s.yaml.v2.ConfigFile(
+            `${name}-gateway-api-crds`,
+            { file: crdFile(LBC.gatewayApiCrds) },
+            { parent: this, dependsOn: args.after },
+        );
+        const lbcCrds = new k8s.yaml.v2.ConfigFile(`${name}-lbc-gateway-crds`, { file: crdFile(LBC.lbcGatewayCrds) }, { parent: this, dependsOn: args.after });
 
         const controller = new k8s.helm.v3.Release(
             name,
