@@ -390,7 +390,7 @@ function parseStructured(structured: Structured, cloud: Cloud | undefined, issue
                         message:
                             i.code === "unrecognized_keys"
                                 ? `is not a ${key} setting of this project`
-                                : fields[k] === undefined && i.code === "invalid_type"
+                                : fields[k] === undefined && i.code === "invalid_type" && !i.message.startsWith("is required")
                                   ? MISSING_DEFAULT
                                   : i.message,
                     });

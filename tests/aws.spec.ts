@@ -106,12 +106,27 @@ describe("aws pure helpers", () => {
     });
 
     it("validates aws.* keys with messages naming what is allowed", () => {
-        const bad = awsSchema.safeParse({ apiPublicAccessCidrs: "203.0.113.0/24", backupRetentionDays: "3", cacheNodes: "1", vpcCidr: "10.0.0.0/8" });
+        // The defaults Pulumi.yaml declares arrive with every stack; three values here are out of range.
+        const defaults = {
+            kubernetesVersion: "1.35",
+            singleNatGateway: "false",
+            postgresVersion: "18",
+            valkeyVersion: "8.2",
+            logRetentionDays: "90",
+            waf: "true",
+        };
+        const bad = awsSchema.safeParse({
+            ...defaults,
+            apiPublicAccessCidrs: "203.0.113.0/24",
+            backupRetentionDays: "3",
+            cacheNodes: "1",
+            vpcCidr: "10.0.0.0/8",
+        });
         assert.ok(!bad.success);
         const keys = bad.error.issues.map((i) => String(i.path[0])).sort();
         assert.deepStrictEqual(keys, ["backupRetentionDays", "cacheNodes", "vpcCidr"]);
         const missing = awsSchema.safeParse({});
-        assert.ok(!missing.success && /is required: .*EKS API/.test(missing.error.issues[0].message));
+        assert.ok(!missing.success && /is required: .*EKS API/.test(missing.error.issues.find((i) => i.path[0] === "apiPublicAccessCidrs")!.message));
     });
 });
 
