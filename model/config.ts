@@ -231,7 +231,12 @@ function projectValues(raw: Record<string, string>, project: string, issues: Con
     for (const [fullKey, value] of Object.entries(raw)) {
         // Pulumi.yaml declares optional keys with default "": empty means unset.
         if (fullKey.startsWith(prefix) && value === "") empty.add(fullKey.slice(prefix.length));
-        if (!fullKey.startsWith(prefix) || value === "") continue;
+        if (value === "") continue;
+        if (!fullKey.startsWith(prefix)) {
+            const misplaced = otherProjectKey(fullKey, project, value);
+            if (misplaced) issues.push(misplaced);
+            continue;
+        }
         const key = fullKey.slice(prefix.length);
         if ((STRUCTURED_KEYS as string[]).includes(key)) {
             structured[key as StructuredKey] = objectFields(key as StructuredKey, value, issues);
@@ -258,6 +263,25 @@ function projectValues(raw: Record<string, string>, project: string, issues: Con
         values[key as ProjectKey] = value;
     }
     return { values, structured, empty };
+}
+
+// Namespaces of the providers the program uses (package.json @pulumi/*): their keys are not the project's.
+const PROVIDER_NAMESPACES = ["aws", "azure-native", "gcp", "kubernetes", "pulumi"];
+
+/**
+ * A project key under another namespace (`zdp:cloud` after Pulumi.yaml's name became `acme`, a fork's
+ * first step): the program would never read it and deploy the defaults instead.
+ */
+function otherProjectKey(fullKey: string, project: string, value: string): ConfigIssue | undefined {
+    const colon = fullKey.indexOf(":");
+    const [ns, name] = [fullKey.slice(0, colon), fullKey.slice(colon + 1)];
+    const base = name.split(".")[0];
+    if (PROVIDER_NAMESPACES.includes(ns) || !(base in projectKeys || (STRUCTURED_KEYS as string[]).includes(base))) return undefined;
+    return {
+        key: fullKey,
+        value: isSecretKey(base) ? ENCRYPTED : value,
+        message: `is in namespace ${ns}, but the project is ${project} (Pulumi.yaml name), so the program never reads it; rename the key to ${project}:${name}`,
+    };
 }
 
 // Keys Pulumi.yaml gives a default: missing means the project file was not read.

@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, parseConfig } from "../model/config";
 import { mergedConfig } from "../scripts/pulumiConfig";
+import { proposeRelease } from "../scripts/release/propose";
 
 const ROOT = path.resolve(__dirname, "..");
 const PULUMI_YAML = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
@@ -114,4 +115,31 @@ describe("config parity: every refusal is one config error naming the key and th
             assert.match(error!, /^Invalid stack config \(1 problem\):/);
             assert.doesNotMatch(error!, /is the project file missing|\n\s+at /);
         });
+});
+
+describe("config parity: a renamed project (a fork's first step)", () => {
+    const renamed = PULUMI_YAML.replace(/^name: zdp$/m, "name: acme");
+    const renamedStack = (file: string) => file.replace(/^(\s+)zdp:/gm, "$1acme:");
+
+    for (const stack of ["dev", "aws"])
+        it(`reads the ${stack} stack file under the new name exactly as under the old`, () => {
+            const file = fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8");
+            const { raw, error } = read(renamedStack(file), stack, renamed);
+            assert.equal(error, undefined);
+            const original = mergedConfig(PULUMI_YAML, file);
+            assert.deepEqual(raw, Object.fromEntries(Object.entries(original).map(([k, v]) => [k.replace(/^zdp:/, "acme:"), v])));
+            assert.equal(parseConfig(raw, stack, "acme").project, "acme");
+        });
+
+    it("refuses keys left under the old namespace, naming the new one", () => {
+        const { error } = read(DEV, "dev", renamed);
+        assert.match(error ?? "(accepted)", /- zdp:cloud = "local": is in namespace zdp, but the project is acme .*rename the key to acme:cloud/);
+        assert.match(error!, /- zdp:policy = .*rename the key to acme:policy/);
+    });
+
+    it("the release CLI's --edit-only writes the renamed project's keys", () => {
+        const { stackYaml } = proposeRelease({ kind: "promote" }, renamed, renamedStack(DEV), "dev");
+        assert.match(stackYaml, /^ {2}acme:activeColor: green$/m);
+        assert.doesNotMatch(stackYaml, /zdp:/);
+    });
 });
