@@ -165,7 +165,9 @@ function objectFields(key: StructuredKey, json: string, issues: ConfigIssue[]): 
     }
     for (const [field, v] of Object.entries(value)) {
         if (v === null || v === "") continue;
-        if (typeof v === "object") issues.push({ key: `${key}.${field}`, value: JSON.stringify(v), message: "must be a single value, not a list or object" });
+        if (v === ENCRYPTED) issues.push(encryptedIssue(`${key}.${field}`));
+        else if (typeof v === "object")
+            issues.push({ key: `${key}.${field}`, value: JSON.stringify(v), message: "must be a single value, not a list or object" });
         else fields[field] = String(v);
     }
     return fields;
@@ -189,8 +191,8 @@ type Structured = Partial<Record<StructuredKey, Record<string, string>>>;
  */
 export function parseConfig(raw: Record<string, string>, stack: string, project = PROJECT): StackConfig {
     const issues: ConfigIssue[] = [];
-    const { values, structured } = projectValues(raw, project, issues);
-    const parsed = parseProjectKeys(values, issues);
+    const { values, structured, empty } = projectValues(raw, project, issues);
+    const parsed = parseProjectKeys(values, empty, issues);
     const cloud = parsed.cloud as Cloud | undefined;
     const strategy = parsed.releaseStrategy as Strategy | undefined;
     issues.push(...releaseKeyIssues(values, strategy), ...crossKeyIssues(values, parsed, cloud));
@@ -221,13 +223,20 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
 }
 
 /** This project's keys, as text: flat keys and the fields of the structured ones; anything else is an issue. */
-function projectValues(raw: Record<string, string>, project: string, issues: ConfigIssue[]): { values: Values; structured: Structured } {
+function projectValues(raw: Record<string, string>, project: string, issues: ConfigIssue[]): { values: Values; structured: Structured; empty: Set<string> } {
     const prefix = `${project}:`;
     const values: Values = {};
     const structured: Structured = {};
+    const empty = new Set<string>();
     for (const [fullKey, value] of Object.entries(raw)) {
         // Pulumi.yaml declares optional keys with default "": empty means unset.
-        if (!fullKey.startsWith(prefix) || value === "") continue;
+        if (fullKey.startsWith(prefix) && value === "") empty.add(fullKey.slice(prefix.length));
+        if (value === "") continue;
+        if (!fullKey.startsWith(prefix)) {
+            const misplaced = otherProjectKey(fullKey, project, value);
+            if (misplaced) issues.push(misplaced);
+            continue;
+        }
         const key = fullKey.slice(prefix.length);
         if ((STRUCTURED_KEYS as string[]).includes(key)) {
             structured[key as StructuredKey] = objectFields(key as StructuredKey, value, issues);
@@ -253,7 +262,26 @@ function projectValues(raw: Record<string, string>, project: string, issues: Con
         }
         values[key as ProjectKey] = value;
     }
-    return { values, structured };
+    return { values, structured, empty };
+}
+
+// Namespaces of the providers the program uses (package.json @pulumi/*): their keys are not the project's.
+const PROVIDER_NAMESPACES = ["aws", "azure-native", "gcp", "kubernetes", "pulumi"];
+
+/**
+ * A project key under another namespace (`zdp:cloud` after Pulumi.yaml's name became `acme`, a fork's
+ * first step): the program would never read it and deploy the defaults instead.
+ */
+function otherProjectKey(fullKey: string, project: string, value: string): ConfigIssue | undefined {
+    const colon = fullKey.indexOf(":");
+    const [ns, name] = [fullKey.slice(0, colon), fullKey.slice(colon + 1)];
+    const base = name.split(".")[0];
+    if (PROVIDER_NAMESPACES.includes(ns) || !(base in projectKeys || (STRUCTURED_KEYS as string[]).includes(base))) return undefined;
+    return {
+        key: fullKey,
+        value: isSecretKey(base) ? ENCRYPTED : value,
+        message: `is in namespace ${ns}, but the project is ${project} (Pulumi.yaml name), so the program never reads it; rename the key to ${project}:${name}`,
+    };
 }
 
 // Pulumi.yaml is the only source of defaults: a key it declares that arrives unset means the project file was not read.
@@ -275,22 +303,37 @@ const REQUIRED: ProjectKey[] = [
     "protectStateful",
 ];
 
-function parseProjectKeys(values: Values, issues: ConfigIssue[]): Parsed {
+/** Offline (npm run plan, the release CLI) an encrypted value reads as ENCRYPTED: only a secret key may be one. */
+const isSecretKey = (key: string) => (SECRET_MONITORING_KEYS as readonly string[]).includes(key);
+const encryptedIssue = (key: string): ConfigIssue => ({
+    key,
+    value: ENCRYPTED,
+    message: `is encrypted (secure:), which only the Pulumi CLI can decrypt, and the offline tools need its value to check it: pass it with --config ${key}=<value>, or store it in plain text (it is not a secret of this project)`,
+});
+
+function parseProjectKeys(values: Values, empty: Set<string>, issues: ConfigIssue[]): Parsed {
     const parsed: Parsed = {};
     for (const key of PROJECT_KEYS) {
         const value = values[key];
         if (value === undefined) continue;
+        if (value === ENCRYPTED && !isSecretKey(key)) {
+            issues.push(encryptedIssue(key));
+            continue;
+        }
         const result = projectKeys[key].safeParse(value);
         if (result.success) parsed[key] = result.data;
         else
             issues.push({
                 key: key,
-                value: (SECRET_MONITORING_KEYS as readonly string[]).includes(key) ? ENCRYPTED : value,
+                value: isSecretKey(key) ? ENCRYPTED : value,
                 message: result.error.issues.map((i) => i.message).join("; "),
             });
     }
     for (const key of REQUIRED) {
-        if (values[key] === undefined) issues.push({ key, message: MISSING_DEFAULT });
+        if (values[key] !== undefined) continue;
+        if (empty.has(key))
+            issues.push({ key, value: "", message: "is empty in the stack file: give it a value, or remove the line to use Pulumi.yaml's default" });
+        else issues.push({ key, message: MISSING_DEFAULT });
     }
     return parsed;
 }

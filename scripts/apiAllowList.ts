@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseConfig, type StackConfig } from "../model/config";
-import { mergedConfig } from "./pulumiConfig";
+import { mergedConfig, projectName } from "./pulumiConfig";
 
 /** Why a GitHub-hosted runner cannot reach a stack's Kubernetes API: the config key that decides it, and what the API admits. */
 export interface HostedRunnerBlock {
@@ -33,7 +33,7 @@ export function apiAllowList(cfg: StackConfig): HostedRunnerBlock | undefined {
 
 export function stackConfig(root: string, stack: string): StackConfig {
     const read = (f: string) => fs.readFileSync(path.join(root, f), "utf8");
-    return parseConfig(mergedConfig(read("Pulumi.yaml"), read(`Pulumi.${stack}.yaml`)), stack);
+    return parseConfig(mergedConfig(read("Pulumi.yaml"), read(`Pulumi.${stack}.yaml`)), stack, projectName(read("Pulumi.yaml")));
 }
 
 /** The GitHub error annotation for a GitHub-hosted runner on a stack whose API it cannot reach. */

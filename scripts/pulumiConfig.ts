@@ -1,20 +1,39 @@
 // The config the Pulumi CLI hands a program: Pulumi.yaml's defaults merged under a stack file, the way
 // pulumi/pulumi pkg/workspace/config.go mergeConfig does it. e2e/config.spec.ts compares this with the
 // real CLI's `pulumi config --json` for every stack file.
-//  - A project key with a dot (`aws.cacheNodes`) is a *path*: its default lands in the object `zdp:aws`,
-//    under the stack's own fields; a literal stack key `zdp:aws.cacheNodes` stays a separate key.
+//  - The project's namespace is Pulumi.yaml's `name` (a fork renames it), never a constant.
+//  - A project key with a dot (`aws.cacheNodes`) is a *path*: its default lands in the object `<project>:aws`,
+//    under the stack's own fields; a literal stack key `<project>:aws.cacheNodes` stays a separate key.
 //  - A scalar is the text the CLI's YAML reader makes of it; where that differs from the text in the
 //    file (`6.10` is read as "6.1"), this refuses the file and asks for quotes.
 //  - Inside objects, integer-looking text and true/false become JSON numbers and booleans.
-import { isMap, isScalar, parseDocument, type Node } from "yaml";
-import { PROJECT } from "../model/config";
+//  - YAML as gopkg.in/yaml.v3 (the CLI's reader) takes it: `<<` merge keys and aliases are resolved, keys
+//    written in the mapping win over merged ones (yaml.v3 decode.go decoder.merge / mergedFields);
+//    duplicate keys and tabs are errors; a stack key needs a namespace (sdk/go/common/resource/config
+//    key.go ParseKey: "configuration keys should be of the form `<namespace>:<name>`").
+//  - An encrypted value (`secure:`, top level or a field of an object) cannot be read offline: it reads
+//    as ENCRYPTED and its ciphertext is never passed on.
+// Every refusal is one ConfigError naming the key and the fix.
+import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document } from "yaml";
+import { ConfigError } from "../model/config";
+import { ENCRYPTED } from "../model/monitoring/config";
+import type { ConfigIssue } from "../model/stackConfig";
 
-/** Project keys (full `zdp:` names) and provider keys of a Pulumi.yaml, with their default or value. */
+/** The project name (Pulumi.yaml `name`): the namespace of the project's config keys. */
+export function projectName(pulumiYaml: string): string {
+    const name: unknown = parseDocument(pulumiYaml).get("name");
+    if (typeof name !== "string" || name === "")
+        throw new ConfigError([{ key: "Pulumi.yaml name", message: "is required: the project name is the namespace of its config keys" }]);
+    return name;
+}
+
+/** Project keys (full `<project>:` names) and provider keys of a Pulumi.yaml, with their default or value. */
 export function projectConfig(pulumiYaml: string): Record<string, unknown> {
     const doc = parseDocument(pulumiYaml, { intAsBigInt: true }).toJS() ?? {};
+    const project = projectName(pulumiYaml);
     const out: Record<string, unknown> = {};
     for (const [key, spec] of Object.entries<any>(doc.config ?? {})) {
-        const full = key.includes(":") ? key : `${PROJECT}:${key}`;
+        const full = key.includes(":") ? key : `${project}:${key}`;
         const value = spec !== null && typeof spec === "object" && !Array.isArray(spec) ? (spec.value ?? spec.default) : spec;
         if (value !== undefined && value !== null) out[full] = value;
     }
@@ -26,16 +45,63 @@ export function projectConfig(pulumiYaml: string): Record<string, unknown> {
  * "true") or that its Go YAML reader and this one read differently (`1_000`, dates, `.inf`): a
  * version tag silently released as another is worse than an error. Quoting keeps the text.
  */
-function checkScalars(node: unknown, at: string): void {
-    if (isMap(node)) for (const pair of node.items) checkScalars(pair.value, `${at}.${String((pair.key as any)?.value ?? pair.key)}`);
+function checkScalars(doc: Document, node: unknown, at: string, issues: ConfigIssue[]): void {
+    if (isAlias(node)) return checkScalars(doc, node.resolve(doc), at, issues);
+    if (isSeq(node)) for (const item of node.items) checkScalars(doc, item, at, issues);
+    if (isMap(node))
+        for (const pair of node.items) {
+            const key = String((pair.key as any)?.value ?? pair.key);
+            checkScalars(doc, pair.value, key === "<<" ? at : `${at}.${key}`, issues);
+        }
     if (!isScalar(node) || node.type !== "PLAIN" || typeof node.source !== "string") return;
     const s = node.source;
     const divergent = /^[-+]?\d[\d_]*_[\d_]*$/.test(s) || /^\d{4}-\d\d?-\d\d?([Tt ]|$)/.test(s) || /^[-+]?\.(inf|Inf|INF|nan|NaN|NAN)$/.test(s);
     // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a YAML scalar: number, boolean or bigint here
     if (divergent || (typeof node.value !== "string" && node.value !== null && String(node.value) !== s))
-        throw new Error(
-            `${at}: Pulumi reads the unquoted value ${s} as ${divergent ? "something else" : String(node.value)}; quote it ("${s}") to keep the text`,
-        );
+        issues.push({
+            key: at,
+            message: `Pulumi reads the unquoted value ${s} as ${divergent ? "something else" : String(node.value)}; quote it ("${s}") to keep the text`,
+        });
+}
+
+/** `{secure: <ciphertext>}` anywhere in a value becomes ENCRYPTED: offline it cannot be read, and is never shown. */
+function withoutCiphertext(value: unknown): unknown {
+    if (value === null || typeof value !== "object") return value;
+    if (Array.isArray(value)) return value.map(withoutCiphertext);
+    const entries = Object.entries(value);
+    if (entries.length === 1 && entries[0][0] === "secure" && typeof entries[0][1] === "string") return ENCRYPTED;
+    return Object.fromEntries(entries.map(([k, v]) => [k, withoutCiphertext(v)]));
+}
+
+/**
+ * A stack file's `config:` as the CLI's reader takes it (merge keys and aliases resolved, ciphertext
+ * replaced by ENCRYPTED), or every reason the CLI would refuse it / read it as other text.
+ */
+function stackValues(stackYaml: string, project: string): Map<string, unknown> {
+    // merge: `<<` keys as yaml.v3 applies them; uniqueKeys: yaml.v3 refuses "mapping key already defined".
+    const doc = parseDocument(stackYaml, { intAsBigInt: true, merge: true, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+        const e = doc.errors[0];
+        const fix = /tab/i.test(e.message) ? "indent with spaces" : /unique/i.test(e.message) ? "keep one line per key" : "fix the YAML";
+        const line = e.linePos ? stackYaml.split("\n")[e.linePos[0].line - 1]?.trim() : undefined;
+        const key = line?.replace(/:(\s.*)?$/, "") || "stack file";
+        throw new ConfigError([{ key, message: `makes the stack file invalid YAML (${e.message.split("\n")[0]}); ${fix}` }]);
+    }
+    const issues: ConfigIssue[] = [];
+    const node = doc.get("config", true);
+    checkScalars(doc, node, "", issues);
+    for (const i of issues) i.key = i.key.slice(1);
+    const config: unknown = doc.toJS()?.config ?? {};
+    if (config === null || typeof config !== "object" || Array.isArray(config))
+        throw new ConfigError([{ key: "config", message: "must be a mapping of `<namespace>:<key>: value` lines" }]);
+    for (const key of Object.keys(config))
+        if (key.split(":").length !== 2 || key.startsWith(":") || key.endsWith(":"))
+            issues.push({
+                key,
+                message: `is not a configuration key: the Pulumi CLI refuses keys not of the form \`<namespace>:<name>\`; write it as \`${project}:${key}\``,
+            });
+    if (issues.length > 0) throw new ConfigError(issues);
+    return new Map(Object.entries(config).map(([k, v]) => [k, withoutCiphertext(v)]));
 }
 
 /** A YAML value as the CLI stores it: scalars as text (objects keep JSON types). */
@@ -56,25 +122,13 @@ function pathValue(value: unknown): unknown {
 }
 
 /**
- * The merged config of one stack (`zdp:key` / `provider:key` → the string the program receives).
+ * The merged config of one stack (`<project>:key` / `provider:key` → the string the program receives).
  * `overrides` act like `pulumi config set`: a key without a namespace and with a dot is set by path
- * (`aws.cacheNodes` → field of `zdp:aws`, as `--path` does); a full key (`zdp:aws.cacheNodes`) literally.
+ * (`aws.cacheNodes` → field of `<project>:aws`, as `--path` does); a full key (`<project>:aws.cacheNodes`) literally.
  */
 export function mergedConfig(pulumiYaml: string, stackYaml: string, overrides: Record<string, string> = {}): Record<string, string> {
-    const doc = parseDocument(stackYaml, { intAsBigInt: true });
-    if (doc.errors.length > 0) throw new Error(`stack file is not valid YAML: ${doc.errors[0].message}`);
-    const config = doc.get("config", true);
-    const values = new Map<string, unknown>();
-    if (isMap(config)) {
-        for (const pair of config.items) {
-            const key = String((pair.key as any)?.value ?? pair.key);
-            const node = pair.value as Node;
-            checkScalars(node, key);
-            const value = node === null ? null : (node as any).toJSON();
-            // Encrypted values (`secure:`) cannot be read here; the plan treats them as set.
-            values.set(key, value && typeof value === "object" && "secure" in value ? "[secret]" : value);
-        }
-    }
+    const project = projectName(pulumiYaml);
+    const values = stackValues(stackYaml, project);
     const setPath = (full: string, field: string, value: unknown, onlyIfUnset: boolean) => {
         const current = values.get(full);
         const obj = current && typeof current === "object" && !Array.isArray(current) ? (current as Record<string, unknown>) : {};
@@ -89,8 +143,8 @@ export function mergedConfig(pulumiYaml: string, stackYaml: string, overrides: R
     }
     for (const [key, value] of Object.entries(overrides)) {
         const dot = key.indexOf(".");
-        if (!key.includes(":") && dot > 0) setPath(`${PROJECT}:${key.slice(0, dot)}`, key.slice(dot + 1), value, false);
-        else values.set(key.includes(":") ? key : `${PROJECT}:${key}`, value);
+        if (!key.includes(":") && dot > 0) setPath(`${project}:${key.slice(0, dot)}`, key.slice(dot + 1), value, false);
+        else values.set(key.includes(":") ? key : `${project}:${key}`, value);
     }
     return Object.fromEntries([...values].map(([k, v]) => [k, cliText(v)]));
 }

@@ -5,8 +5,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
-import { PROJECT, type StackConfig } from "../model/config";
-import { mergedConfig } from "../scripts/pulumiConfig";
+import type { StackConfig } from "../model/config";
+import { mergedConfig, projectName } from "../scripts/pulumiConfig";
 import { deployTarget, preflight, readConfig } from "../stacks";
 import { cloudMocks, type ResourceMock } from "./mocks";
 
@@ -140,7 +140,7 @@ async function runOnce(stack: string, overrides: Record<string, string>, preview
                 throw new Error(`No mock for invoke ${args.token}; add one to tests/mocks/`);
             },
         },
-        PROJECT,
+        projectName(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")),
         stack,
         preview,
     );

@@ -107,7 +107,7 @@ const PULUMI_YAML = fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "
 const fakeProgramConfig = (stack: Record<string, string>) => mergedConfig(PULUMI_YAML, "", { ...DEFAULTS, ...stack });
 
 /** The CLI's release state of such a stack file. */
-const stateOf = (stack: Record<string, string>) => readState(fakeProgramConfig(stack), "dev");
+const stateOf = (stack: Record<string, string>) => readState(fakeProgramConfig(stack), "dev", "zdp");
 
 /**
  * The Lease semantics of the API server the lock relies on (create fails on an existing object,
@@ -140,6 +140,7 @@ class MemoryLeases implements LeaseApi {
  */
 class FakeWorkspace implements Workspace {
     readonly stackName = "dev";
+    readonly project = "zdp";
     deployed: Record<string, string>;
     /** Full ups (targeted ones are only in upTargets). */
     ups = 0;
@@ -1087,13 +1088,14 @@ describe("release CLI building blocks", () => {
             exportStack: async () => ({ version: 3, deployment: { resources } }),
             up: async (o: { target?: string[] }) => (targets.push(o.target), { summary: { resourceChanges: { update: 1 } } }),
         } as unknown as StackApi;
-        const ws = workspaceFromStack("aws", stack, () => "");
+        const projectFiles = (file: string) => (file === "Pulumi.yaml" ? "name: zdp\n" : "");
+        const ws = workspaceFromStack("aws", stack, projectFiles);
         const urns = await ws.routeUrns();
         assert.deepEqual(urns, [route("app-route").urn], "the live route only; the preview routes follow in the full up");
         await ws.up(() => {}, { targets: urns });
         await ws.up(() => {});
         assert.deepEqual(targets, [urns, undefined]);
-        const empty = workspaceFromStack("aws", { exportStack: async () => ({ version: 3, deployment: {} }) } as unknown as StackApi, () => "");
+        const empty = workspaceFromStack("aws", { exportStack: async () => ({ version: 3, deployment: {} }) } as unknown as StackApi, projectFiles);
         assert.deepEqual(await empty.routeUrns(), []);
     });
 

@@ -47,7 +47,7 @@ async function cliState(stack: string, overrides: Record<string, string>): Promi
     const ws = workspaceFromStack(stack, {} as StackApi, (file) => fs.readFileSync(path.join(ROOT, file), "utf8"));
     const fromFiles = await ws.programConfig();
     assert.deepEqual(fromFiles, stackConfigMap(stack), "the adapter reads the config the program gets");
-    return readState(stackConfigMap(stack, overrides), stack);
+    return readState(stackConfigMap(stack, overrides), stack, ws.project);
 }
 
 describe("one release model: the CLI's expectations are what the program declares", () => {

@@ -9,7 +9,7 @@ import { sizingFor } from "../../model/capacity";
 import { COLORS, parseConfig } from "../../model/config";
 import { objectName } from "../../components/k8s/release";
 import { releaseState, type Track } from "../../model/releasePlan";
-import { mergedConfig } from "../pulumiConfig";
+import { mergedConfig, projectName } from "../pulumiConfig";
 import type { MetricsSource } from "../release/metrics";
 import type { ReadyPodsReader } from "./readyPods";
 import type { ColourView, DashboardSource, Snapshot } from "./source";
@@ -39,7 +39,7 @@ export class StackFileSource implements DashboardSource {
 
     async snapshot(): Promise<Snapshot> {
         const read = (f: string) => fs.readFileSync(path.join(this.root, f), "utf8");
-        const cfg = parseConfig(mergedConfig(read("Pulumi.yaml"), read(`Pulumi.${this.stack}.yaml`), {}), this.stack);
+        const cfg = parseConfig(mergedConfig(read("Pulumi.yaml"), read(`Pulumi.${this.stack}.yaml`), {}), this.stack, projectName(read("Pulumi.yaml")));
         const state = releaseState(cfg, sizingFor(cfg));
         const colours: Snapshot["colours"] = {};
         for (const t of state.tracks) {

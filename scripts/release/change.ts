@@ -42,14 +42,14 @@ export class RefusedError extends Error {
 }
 
 /**
- * The release state of a stack's config as the program reads it (`zdp:key` / `provider:key` -> text,
+ * The release state of a stack's config as the program reads it (`<project>:key` / `provider:key` -> text,
  * Pulumi.yaml's defaults applied: scripts/pulumiConfig.ts mergedConfig), parsed by the program's
  * parser; a config the program would refuse is refused with its message before anything is edited.
  */
-export function readState(config: Record<string, string>, stack: string): ReleaseState {
+export function readState(config: Record<string, string>, stack: string, project: string): ReleaseState {
     let cfg: StackConfig;
     try {
-        cfg = parseConfig(config, stack);
+        cfg = parseConfig(config, stack, project);
     } catch (e) {
         if (e instanceof ConfigError) throw new RefusedError(e.message);
         throw e;

@@ -2,12 +2,9 @@
 // instead of applied, so a pull request carries the single config change and its preview comment
 // shows the route change before anyone merges. Pure text in, text out; no Pulumi CLI.
 import { parseDocument } from "yaml";
-import { PROJECT } from "../../model/config";
-import { mergedConfig } from "../pulumiConfig";
+import { mergedConfig, projectName } from "../pulumiConfig";
 import type { Action } from "./args";
 import { planRelease, readState, RefusedError } from "./change";
-
-const prefix = `${PROJECT}:`;
 
 export interface Proposal {
     summary: string;
@@ -19,10 +16,11 @@ export interface Proposal {
 export function proposeRelease(action: Exclude<Action, { kind: "status" }>, pulumiYaml: string, stackYaml: string, stack: string): Proposal {
     if (action.kind === "canary" && action.percents.length > 1)
         throw new RefusedError("a pull request carries one canary step; open one per percentage (canary 10, then canary 50, ...)");
-    const state = readState(mergedConfig(pulumiYaml, stackYaml), stack);
+    const project = projectName(pulumiYaml);
+    const state = readState(mergedConfig(pulumiYaml, stackYaml), stack, project);
     const plan = planRelease(state, action);
     const edit = Object.assign({}, ...plan.steps.map((s) => s.edit)) as Record<string, string>;
     const doc = parseDocument(stackYaml);
-    for (const [k, v] of Object.entries(edit)) doc.setIn(["config", prefix + k], v);
+    for (const [k, v] of Object.entries(edit)) doc.setIn(["config", `${project}:${k}`], v);
     return { summary: plan.summary, stackYaml: doc.toString(), edit };
 }

@@ -4,12 +4,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
-import { PROJECT } from "../../model/config";
-import { mergedConfig } from "../pulumiConfig";
+import { mergedConfig, projectName } from "../pulumiConfig";
 import { kubectlLeaseApi } from "./lock";
 import { urnName, type Workspace } from "./workspace";
-
-const prefix = `${PROJECT}:`;
 
 /** The Stack methods the release CLI uses (a fake in tests). */
 export type StackApi = Pick<Stack, "getAllConfig" | "setAllConfig" | "removeAllConfig" | "up" | "preview" | "outputs" | "exportStack">;
@@ -44,12 +41,15 @@ export function trafficRouteUrns(resources: StateResource[]): string[] {
 }
 
 /**
- * A Workspace over one Automation API stack: project keys get the `zdp:` prefix, never secret.
+ * A Workspace over one Automation API stack: project keys get the `<project>:` prefix, never secret.
  * `readProjectFile` reads a file of the project directory (Pulumi.yaml, Pulumi.<stack>.yaml).
  */
 export function workspaceFromStack(stackName: string, stack: StackApi, readProjectFile: (file: string) => string): Workspace {
+    const project = projectName(readProjectFile("Pulumi.yaml"));
+    const prefix = `${project}:`;
     return {
         stackName,
+        project,
         programConfig: async () => mergedConfig(readProjectFile("Pulumi.yaml"), readProjectFile(`Pulumi.${stackName}.yaml`)),
         async stackConfig() {
             const all = await stack.getAllConfig();

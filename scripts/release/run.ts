@@ -219,7 +219,7 @@ async function readPhase(run: Run): Promise<Read> {
     const { ws, r } = run;
     return r.step(`read config of stack ${ws.stackName}`, async () => {
         const stackConfig = await ws.stackConfig();
-        const s = readState(await ws.programConfig(), ws.stackName);
+        const s = readState(await ws.programConfig(), ws.stackName, ws.project);
         const versions = s.strategy === "rolling" ? `app ${s.versions.app}` : `blue ${s.versions.blue ?? "-"}, green ${s.versions.green ?? "-"}`;
         return { value: { before: stackConfig, state: s }, detail: `${s.strategy}; active ${s.activeColor}; ${versions}; canary ${s.canaryWeight}%` };
     });
@@ -414,7 +414,7 @@ function setStep(t: Traffic, progress: Progress, step: ConfigStep): Promise<void
         interrupted(t);
         for (const k of Object.keys(step.edit)) progress.touched.add(k);
         await ws.setConfig(step.edit);
-        progress.current = readState(await ws.programConfig(), ws.stackName);
+        progress.current = readState(await ws.programConfig(), ws.stackName, ws.project);
         return { value: undefined, detail: `Pulumi.${ws.stackName}.yaml` };
     });
 }

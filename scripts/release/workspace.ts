@@ -16,8 +16,10 @@ export interface UpOptions {
 
 export interface Workspace {
     readonly stackName: string;
+    /** The project name (Pulumi.yaml `name`): the namespace of its config keys. */
+    readonly project: string;
     /**
-     * The config the program receives (`zdp:key` and provider keys -> text): Pulumi.yaml's defaults
+     * The config the program receives (`<project>:key` and provider keys -> text): Pulumi.yaml's defaults
      * under the stack file, as scripts/pulumiConfig.ts mergedConfig reads them (secrets as `[secret]`).
      */
     programConfig(): Promise<Record<string, string>>;
