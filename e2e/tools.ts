@@ -14,13 +14,15 @@ export function tool(name: string): string {
     return p;
 }
 
-/** A throwaway Pulumi project: copies of Pulumi.yaml and the given stack files, a local file backend. */
+/** A throwaway Pulumi project: copies of Pulumi.yaml and the given stack files, its main, a local file backend. */
 export class PulumiProject {
     readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "zdp-e2e-"));
     readonly env: NodeJS.ProcessEnv;
 
     constructor(stacks: string[]) {
         for (const f of ["Pulumi.yaml", ...stacks.map((s) => `Pulumi.${s}.yaml`)]) fs.copyFileSync(path.join(ROOT, f), path.join(this.dir, f));
+        // The CLI stats the project's `main` (Pulumi.yaml: index.ts) even for an inline program.
+        fs.symlinkSync(path.join(ROOT, "index.ts"), path.join(this.dir, "index.ts"));
         fs.mkdirSync(path.join(this.dir, "state"));
         this.env = {
             ...process.env,
