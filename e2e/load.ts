@@ -113,7 +113,9 @@ export class Load {
                 if ("answers" in m) this.answers.push(...m.answers);
                 else resolve(m);
             });
-            this.child.on("exit", (code) => reject(new Error(`e2e: the load process exited ${code} before reporting its totals`)));
+            // Not on "exit": the exit can be handled before the last messages of the channel (seen when the
+            // suite was starved of CPU). Node emits the channel's messages before its "disconnect".
+            this.child.on("disconnect", () => reject(new Error(`e2e: the load process ended (exit code ${this.child.exitCode}) before reporting its totals`)));
         });
     }
 
