@@ -27,7 +27,7 @@ export default tseslint.config(
         // Code that reads resource properties as Pulumi hands them over, untyped (`any`): the policy
         // SDK's props, the mock runtime's recorded inputs (tests, the offline plan). Typing them adds no safety.
         // YAML documents (scripts/pulumiConfig.ts) likewise.
-        files: ["tests/**/*.ts", "e2e/**/*.ts", "policy/**/*.ts", "scripts/plan*.ts", "scripts/pulumiConfig.ts"],
+        files: ["tests/**/*.ts", "e2e/**/*.ts", "policy/**/*.ts", "scripts/plan*.ts", "scripts/offline/**/*.ts", "scripts/pulumiConfig.ts"],
         rules: {
             "@typescript-eslint/no-explicit-any": "off",
             "@typescript-eslint/no-unsafe-argument": "off",
@@ -54,8 +54,19 @@ export default tseslint.config(
         },
     },
     {
-        // Pulumi's mocks must be set before a stack module loads, so tests require() it afterwards.
-        files: ["tests/**/*.ts"],
+        // The product (the program, its components and its commands) never runs test code.
+        files: ["index.ts", "library.ts", "components/**/*.ts", "stacks/**/*.ts", "scripts/**/*.ts", "policy/**/*.ts"],
+        rules: {
+            "no-restricted-imports": [
+                "error",
+                { patterns: [{ group: ["**/tests/**"], message: "test code stays in tests/; shared code lives in the product." }] },
+            ],
+        },
+    },
+    {
+        // Pulumi's mocks must be set before a stack module loads, so tests require() it afterwards; the
+        // mock runtime patches the SDK's internals, which it reaches by require().
+        files: ["tests/**/*.ts", "scripts/offline/run.ts"],
         rules: { "@typescript-eslint/no-require-imports": "off" },
     },
     prettier,

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { runStack, type Recorded } from "../tests/harness";
+import { runStack, type Recorded } from "../scripts/offline/run";
 import { Cluster } from "./cluster";
 import { ROOT } from "./tools";
 

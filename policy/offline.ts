@@ -15,7 +15,7 @@ import type { StackConfig } from "../model/config";
 import { exceptionConfig } from "./exceptions";
 import { policies as packPolicies } from "./policies";
 
-/** What the runner needs of a recorded resource (tests/harness.ts `Recorded` has all of it). */
+/** What the runner needs of a recorded resource (scripts/offline/run.ts `Recorded` has all of it). */
 export interface OfflineResource {
     type: string;
     name: string;

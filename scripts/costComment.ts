@@ -9,8 +9,8 @@ import { parseArgs } from "node:util";
 import { attribute, costChange, signedUsd, verdict, type CostChange, type PricedLines, type Verdict } from "../model/cost/change";
 import { LINE_TYPES } from "../model/cost/model";
 import type { CostPolicy } from "../model/cost/usage";
-import { diffResources } from "../tests/diff";
-import type { Recorded } from "../tests/harness";
+import { diffResources } from "./offline/diff";
+import type { Recorded } from "./offline/run";
 import { usd } from "./planCost";
 
 /** The hidden first line the workflow finds the comment by, to update it instead of adding another. */

@@ -29,7 +29,7 @@ const n = (v: number) => v.toLocaleString("en-US");
 async function row(stack: string, users: number): Promise<Row> {
     // Loaded here, not at the top: --help and a wrong argument answer without loading Pulumi and the stacks.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { buildPlan, shortfalls } = require("./plan") as typeof import("./plan");
+    const { buildPlan, shortfalls } = require("./planReport") as typeof import("./planReport");
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { RunError } = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
     const base = { cloud: stack, users, nodes: "-", vcpu: "-", monthly: "-", perThousand: "-" };

@@ -1,7 +1,7 @@
 // The plan's monitoring section: the dashboards, alerts and notification targets a stack declares,
 // read from the recorded resources (so it shows what the program declares, not what it meant to).
 import { parse } from "yaml";
-import type { Recorded } from "../tests/harness";
+import type { Recorded } from "./offline/run";
 
 const DASHBOARDS = ["aws:cloudwatch/dashboard:Dashboard", "gcp:monitoring/dashboard:Dashboard", "azure-native:applicationinsights:Workbook"];
 const ALERTS = ["aws:cloudwatch/metricAlarm:MetricAlarm", "gcp:monitoring/alertPolicy:AlertPolicy", "azure-native:monitor:MetricAlert"];

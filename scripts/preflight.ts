@@ -5,8 +5,8 @@
 import Table from "cli-table3";
 import { DefaultAzureCredential } from "@azure/identity";
 import { GoogleAuth } from "google-auth-library";
-import { listStacks, stackConfigMap } from "../tests/harness";
-import { buildPlan, failureText } from "./plan";
+import { listStacks, stackConfigMap } from "./pulumiConfig";
+import { buildPlan, failureText } from "./planReport";
 import { awsChecks, awsClients } from "./preflight/aws";
 import { azureChecks } from "./preflight/azure";
 import { gcpChecks } from "./preflight/gcp";

@@ -14,6 +14,8 @@
 //  - An encrypted value (`secure:`, top level or a field of an object) cannot be read offline: it reads
 //    as ENCRYPTED and its ciphertext is never passed on.
 // Every refusal is one ConfigError naming the key and the fix.
+import fs from "node:fs";
+import path from "node:path";
 import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document } from "yaml";
 import { ConfigError } from "../model/config";
 import { ENCRYPTED } from "../model/monitoring/config";
@@ -161,4 +163,25 @@ export function configOverrides(pairs: string[]): { overrides: Record<string, st
         overrides[pair.slice(0, eq)] = pair.slice(eq + 1);
     }
     return { overrides };
+}
+
+/** The project directory: Pulumi.yaml and the stack files. */
+export const ROOT = path.resolve(__dirname, "..");
+
+/**
+ * The config the Pulumi CLI would hand the program: Pulumi.yaml defaults, then Pulumi.<stack>.yaml,
+ * then overrides (as `pulumi config set`; `aws.cacheNodes` is set by path like `--path` does).
+ */
+export function stackConfigMap(stack: string, overrides: Record<string, string> = {}): Record<string, string> {
+    const stackFile = path.join(ROOT, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(stackFile)) throw new Error(`No stack file Pulumi.${stack}.yaml; stacks are ${listStacks().join(", ")}`);
+    return mergedConfig(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"), fs.readFileSync(stackFile, "utf8"), overrides);
+}
+
+/** The stacks: one per Pulumi.<stack>.yaml beside Pulumi.yaml. */
+export function listStacks(): string[] {
+    return fs
+        .readdirSync(ROOT)
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => !!s);
 }

@@ -3,11 +3,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { loadAnalysis } from "./release/analysis";
-import { USAGE, UsageError, parseReleaseArgs, type ReleaseArgs } from "./release/args";
+import { EXIT, USAGE, UsageError, parseReleaseArgs, type ReleaseArgs } from "./release/args";
 import { RefusedError } from "./release/change";
 import { proposeRelease } from "./release/propose";
-import { openPulumiWorkspace } from "./release/pulumiWorkspace";
-import { EXIT, runRelease } from "./release/run";
 
 const projectDir = path.resolve(__dirname, "..");
 
@@ -57,6 +55,11 @@ async function main(): Promise<number> {
         console.error(`refused: ${(e as Error).message}`);
         return EXIT.refused;
     }
+    // The Automation API and the release flow load only now: --help and a wrong argument answer at once.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { openPulumiWorkspace } = require("./release/pulumiWorkspace") as typeof import("./release/pulumiWorkspace");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { runRelease } = require("./release/run") as typeof import("./release/run");
     const workspace = await openPulumiWorkspace(args.stack, projectDir);
     // Ctrl-C or a CI cancel: finish the running step, restore, report, exit 130. A second Ctrl-C
     // (the listeners are gone by then) kills the process as usual.

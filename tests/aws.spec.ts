@@ -15,12 +15,12 @@ import { MANAGED_RULE_GROUPS, RATE_LIMIT } from "../components/aws/waf";
 import { hstsMaxAge } from "../policy/rules/edge";
 import { nodeVcpuQuota, sizingFor, type Sizing } from "../model/capacity";
 import { APP_DRAIN_SECONDS, APP_KEEP_ALIVE_SECONDS, PRE_STOP_SECONDS, serviceNamesFor } from "../components/k8s/release";
-import { buildPlan, renderPlan } from "../scripts/plan";
-import { diffResources } from "./diff";
+import { buildPlan, renderPlan } from "../scripts/planReport";
+import { diffResources } from "../scripts/offline/diff";
 import { ROOT, all, find, runStack, waitsFor, type Recorded, type StackRun } from "./harness";
 import { validateK8s } from "./k8sSchema";
 import { assertAppDbRole } from "./appDbRoleChecks";
-import { ACCOUNT, awsMock } from "./mocks/aws";
+import { ACCOUNT, awsMock } from "../scripts/offline/mocks/aws";
 import { runPolicies } from "../policy/offline";
 
 const T = {

@@ -19,11 +19,11 @@ import { ROLES } from "../components/azure/roles";
 import { runPolicies } from "../policy/offline";
 import { pgPerformanceTier, pgStorageGb } from "../model/azure/sizing";
 import { capacityRows, sizingFor } from "../model/capacity";
-import { buildPlan, renderPlan } from "../scripts/plan";
-import { diffResources } from "./diff";
+import { buildPlan, renderPlan } from "../scripts/planReport";
+import { diffResources } from "../scripts/offline/diff";
 import { ROOT, all, find, runStack, type Recorded, type StackRun } from "./harness";
 import { validateK8s } from "./k8sSchema";
-import { DEPLOYER_OBJECT_ID, SUBSCRIPTION, TENANT, aksUserKubeconfig } from "./mocks/azure";
+import { DEPLOYER_OBJECT_ID, SUBSCRIPTION, TENANT, aksUserKubeconfig } from "../scripts/offline/mocks/azure";
 
 const T = {
     rg: "azure-native:resources:ResourceGroup",

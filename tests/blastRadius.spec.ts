@@ -3,7 +3,7 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { diffResources, type StackDiff } from "./diff";
+import { diffResources, type StackDiff } from "../scripts/offline/diff";
 import { HANG_MS } from "./hang";
 import { find, runStack } from "./harness";
 

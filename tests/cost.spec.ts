@@ -8,7 +8,7 @@ import { parse as parseYaml } from "yaml";
 import { PRICE_TABLES, priceTableFor } from "../model/cost/prices";
 import type { PriceTable } from "../model/cost/priceTable";
 import { pgStorageGb } from "../model/azure/sizing";
-import { buildPlan, planJson, renderPlan } from "../scripts/plan";
+import { buildPlan, planJson, renderPlan } from "../scripts/planReport";
 import * as fs from "fs";
 import * as path from "path";
 import { ROOT, stackConfigMap } from "./harness";

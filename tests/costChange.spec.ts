@@ -4,7 +4,7 @@ import * as assert from "assert";
 import { attribute, costChange, signedUsd, verdict } from "../model/cost/change";
 import { LINE_TYPES } from "../model/cost/model";
 import { compare, MARKER, renderComment, type PlanDoc } from "../scripts/costComment";
-import { buildPlan, renderPlan } from "../scripts/plan";
+import { buildPlan, renderPlan } from "../scripts/planReport";
 
 const doc = (lines: Record<string, number>, resources: PlanDoc["resources"], costPolicy = { warnIncreaseUsd: 100, failIncreaseUsd: 1000 }): PlanDoc => ({
     cloud: "aws",

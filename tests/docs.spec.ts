@@ -6,7 +6,7 @@ import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { buildPlan, shortfalls } from "../scripts/plan";
+import { buildPlan, shortfalls } from "../scripts/planReport";
 import { parseReleaseArgs } from "../scripts/release/args";
 import { HANG_MS } from "./hang";
 import { ROOT } from "./harness";

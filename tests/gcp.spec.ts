@@ -11,15 +11,15 @@ import { gkeKubeconfig, sameControlPlaneAccess } from "../components/gcp/kubecon
 import { CERTMAP_ANNOTATION, GATEWAY_CLASS, HEALTH_CHECK_RANGES } from "../components/gcp/loadBalancer";
 import { gcpName, serviceAccountId } from "../components/gcp/naming";
 import { PRE_STOP_SECONDS } from "../components/k8s/release";
-import { buildPlan, renderPlan } from "../scripts/plan";
-import { diffResources } from "./diff";
+import { buildPlan, renderPlan } from "../scripts/planReport";
+import { diffResources } from "../scripts/offline/diff";
 import { ROOT, all, find, runStack, waitsFor, type Recorded, type StackRun } from "./harness";
 import { DEPLOYER_ROLES, PRE_ENABLED_APIS, REQUIRED_APIS } from "../components/gcp/prerequisites";
 import * as fs from "fs";
 import * as path from "path";
 import { validateK8s } from "./k8sSchema";
 import { runPolicies } from "../policy/offline";
-import { gcpMock } from "./mocks/gcp";
+import { gcpMock } from "../scripts/offline/mocks/gcp";
 import { assertAppDbRole } from "./appDbRoleChecks";
 import { assertNoRouteFilters, assertRouteHsts } from "./routeHstsChecks";
 

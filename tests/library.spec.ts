@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ROOT, stackConfigMap } from "./harness";
-import { cloudMocks } from "./mocks";
+import { cloudMocks } from "../scripts/offline/mocks";
 
 /** Run a tool the test needs; a missing tool or a failure is an error naming it, never a skip. */
 function run(cmd: string, args: string[], cwd: string): string {
@@ -59,7 +59,7 @@ describe("the packed library (npm pack)", function () {
                         const result = m.call?.(args, { preview: false, generatedSecrets: [] });
                         if (result) return result;
                     }
-                    throw new Error(`No mock for invoke ${args.token}; add one to tests/mocks/`);
+                    throw new Error(`No mock for invoke ${args.token}; add one to scripts/offline/mocks/`);
                 },
             },
             "shop",

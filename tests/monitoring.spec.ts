@@ -30,7 +30,7 @@ import {
     workbookMetricId,
 } from "../components/monitoring/azureMonitor";
 import { rdsDefaultMaxConnections, thresholdsFor } from "../model/monitoring/thresholds";
-import { buildPlan, renderPlan } from "../scripts/plan";
+import { buildPlan, renderPlan } from "../scripts/planReport";
 import { all, find, ROOT, runStack, stackConfigMap } from "./harness";
 
 // Metric names each namespace publishes, as listed on the providers' pages cited in cloudwatch.ts.

@@ -2,7 +2,7 @@
 import * as assert from "assert";
 import { ConfigError, parseConfig } from "../model/config";
 import { runStack, stackConfigMap } from "./harness";
-import { diffResources } from "./diff";
+import { diffResources } from "../scripts/offline/diff";
 
 describe("nodeArch", function () {
     it("aws arm64: Graviton nodes on the AL2023 Arm image; the node groups are replaced (by prefix: new before old)", async () => {

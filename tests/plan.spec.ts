@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
-import { buildPlan, planJson, shortfalls } from "../scripts/plan";
+import { buildPlan, planJson, shortfalls } from "../scripts/planReport";
 import { HANG_MS } from "./hang";
 import { ROOT } from "./harness";
 

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { parseConfig } from "../model/config";
 import { placeholderFindings, preflightFindings } from "../model/preflight";
-import { buildPlan, planJson, renderPlan } from "../scripts/plan";
+import { buildPlan, planJson, renderPlan } from "../scripts/planReport";
 import { find, runStack, stackConfigMap } from "./harness";
 
 // Values an operator would really set: public ranges, a real-looking domain and group, an alert target.

@@ -9,18 +9,19 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { parseConfig } from "../model/config";
-import { parseReleaseArgs, UsageError, type Action, type ReleaseArgs } from "../scripts/release/args";
+import { EXIT, parseReleaseArgs, UsageError, type Action, type ReleaseArgs } from "../scripts/release/args";
 import { fastRollbackBlocker, planRelease, readState, restoreEdit, RefusedError } from "../scripts/release/change";
 import { awaitConvergence, classify, describeConvergence, type AnswerKind, type ConvergeSpec } from "../scripts/release/converge";
 import { checkHealthy, COLOR_HEADER, probe, VERSION_HEADER, type Clock, type ProbeResult } from "../scripts/release/health";
 import { proposeRelease } from "../scripts/release/propose";
 import { mergedConfig } from "../scripts/pulumiConfig";
 import { trafficRouteUrns, workspaceFromStack, type StackApi } from "../scripts/release/pulumiWorkspace";
-import { EXIT, runRelease, type ReleaseResult } from "../scripts/release/run";
+import { runRelease, type ReleaseResult } from "../scripts/release/run";
 import { urnName, type ChangeSummary, type UpOptions, type Workspace } from "../scripts/release/workspace";
 import { runStack } from "./harness";
 import { analyze, parseAnalysis, type Analysis } from "../scripts/release/analysis";
 import { acquireLock, LEASE_NAME, type Lease, type LeaseApi } from "../scripts/release/lock";
+import { failureDetail } from "../scripts/release/report";
 import { previewTokenTransportProblem } from "../scripts/release/tokenTransport";
 import { HANG_MS } from "./hang";
 
@@ -936,6 +937,26 @@ describe("release CLI", () => {
 });
 
 describe("release CLI building blocks", () => {
+    it("a failed step names the Pulumi CLI's error, not the end of its output", () => {
+        // The shape of @pulumi/automation's CommandError for a failed `up` (errors.ts createCommandError).
+        const message = [
+            "code: 255",
+            " stdout: Updating (dev):",
+            "     pulumi:pulumi:Stack zdp-dev running ",
+            "     kubernetes:gateway.networking.k8s.io/v1:HTTPRoute app-route  error: Duplicate resource URN 'urn:pulumi:dev::zdp::x'",
+            "Resources:",
+            "Duration: 2s",
+            "",
+            " stderr: error: Duplicate resource URN 'urn:pulumi:dev::zdp::x'; try giving it a unique name",
+            "",
+            " err?: Error: Command failed with exit code 255: pulumi up --yes",
+            "error: Duplicate resource URN 'urn:pulumi:dev::zdp::x'; try giving it a unique name",
+            "Duration: 2s",
+        ].join("\n");
+        assert.equal(failureDetail(message), "error: Duplicate resource URN 'urn:pulumi:dev::zdp::x'; try giving it a unique name");
+        assert.equal(failureDetail("connect ECONNREFUSED\nretried 3 times\nlast at 12:00\ngave up"), "retried 3 times last at 12:00 gave up");
+    });
+
     it("parses commands and options with node's parseArgs", () => {
         const a = parseReleaseArgs(["canary", "10,50,100", "--stack", "aws", "--watch", "30", "--dry-run"]);
         assert.deepEqual(a.action, { kind: "canary", percents: [10, 50, 100] });

@@ -1,6 +1,6 @@
 // The release CLI and the program share one release model: for the same stack file, what the CLI
 // expects the live and preview routes to answer (colours, versions, weights), and the defaults it
-// probes with, are what the program declares and exports under the mock runtime (tests/harness.ts).
+// probes with, are what the program declares and exports under the mock runtime (scripts/offline/run.ts).
 import { strict as assert } from "assert";
 import fs from "node:fs";
 import path from "node:path";

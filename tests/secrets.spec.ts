@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { buildPlan, planJson } from "../scripts/plan";
+import { buildPlan, planJson } from "../scripts/planReport";
 import { ROOT, runStack, type StackRun } from "./harness";
 
 const STACKS: Record<string, string> = { dev: "local", aws: "aws", azure: "azure", gcp: "gcp" };

@@ -211,3 +211,16 @@ export function parseReleaseArgs(argv: string[]): ReleaseArgs {
         },
     };
 }
+
+/** The exit codes of `npm run release`. */
+export const EXIT = {
+    ok: 0,
+    /** A check or an `up` failed; the previous config is back in place (or nothing was changed). */
+    failed: 1,
+    /** Refused before anything ran: bad config, meaningless command, no endpoint. */
+    refused: 2,
+    /** The automatic rollback failed too: a human must look now. */
+    rollbackFailed: 3,
+    /** Stopped by SIGINT/SIGTERM; the previous config is back in place (a rollback stays). */
+    interrupted: 130,
+} as const;

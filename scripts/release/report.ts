@@ -35,7 +35,7 @@ export class Reporter {
             return value;
         } catch (e) {
             if (e instanceof StepFailed) throw e;
-            const detail = (e as Error).message.split("\n").slice(-3).join(" ").trim();
+            const detail = failureDetail((e as Error).message);
             this.record(n, name, "failed", started, detail);
             throw new StepFailed(name, detail);
         }
@@ -78,4 +78,15 @@ export class StepFailed extends Error {
 
 export function formatMs(ms: number): string {
     return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/**
+ * A failed step's detail in one line: the Pulumi CLI's `error:` lines when the message has them (its
+ * output ends with a summary such as "Duration: 2s", which says nothing), else the message's last lines.
+ */
+export function failureDetail(message: string): string {
+    const lines = message.split("\n").map((l) => l.trim());
+    // The Automation API's CommandError repeats stderr (as `stderr:` and `err?:`): each error line once.
+    const errors = [...new Set(lines.filter((l) => l.startsWith("error:")))];
+    return (errors.length ? errors : lines.slice(-3)).join(" ").trim();
 }

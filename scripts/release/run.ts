@@ -6,7 +6,7 @@
 // route first (never after a rollback's up).
 import os from "node:os";
 import type { Track } from "../../model/releasePlan";
-import { CONVERGE_DEFAULT_MS, type Action, type CheckOptions, type ReleaseArgs } from "./args";
+import { CONVERGE_DEFAULT_MS, EXIT, type Action, type CheckOptions, type ReleaseArgs } from "./args";
 import {
     deployedDifferences,
     fastRollbackBlocker,
@@ -26,18 +26,6 @@ import { previewTokenTransportProblem } from "./tokenTransport";
 import { acquireLock, LEASE_NAME, type HeldLock } from "./lock";
 import { Reporter, StepFailed, formatMs, type StepRecord } from "./report";
 import { urnName, type ChangeSummary, type Workspace } from "./workspace";
-
-export const EXIT = {
-    ok: 0,
-    /** A check or an `up` failed; the previous config is back in place (or nothing was changed). */
-    failed: 1,
-    /** Refused before anything ran: bad config, meaningless command, no endpoint. */
-    refused: 2,
-    /** The automatic rollback failed too: a human must look now. */
-    rollbackFailed: 3,
-    /** Stopped by SIGINT/SIGTERM; the previous config is back in place (a rollback stays). */
-    interrupted: 130,
-} as const;
 
 /** Lease duration: renewed every third of it while a release runs; a killed run's lock expires after it. */
 export const LOCK_SECONDS = 120;

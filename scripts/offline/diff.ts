@@ -1,5 +1,5 @@
 // Compare two recorded runs of a stack: what a config change adds, removes and changes.
-import type { Recorded } from "./harness";
+import type { Recorded } from "./run";
 
 export interface ResourceChange {
     type: string;

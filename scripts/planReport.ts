@@ -1,0 +1,257 @@
+// What `npm run plan` shows for a stack: the program run under Pulumi's mock runtime, its resources,
+// capacity, release state, cost, monitoring and policy, as tables or JSON (scripts/plan.ts is the command).
+import Table from "cli-table3";
+import { RunError } from "@pulumi/pulumi";
+import { ConfigError, type StackConfig } from "../model/config";
+import { addressRows } from "../model/addressSpace";
+import { capacityRows, sizingFor, evaluateReference, REFERENCE, type Sizing } from "../model/capacity";
+import { releaseState, type ReleaseState } from "../model/releasePlan";
+import { runStack, UNKNOWN, type Recorded, type StackRun } from "./offline/run";
+import { diffResources, type StackDiff } from "./offline/diff";
+import { runPolicies, summarize } from "../policy/offline";
+import { monitoringLines } from "./planMonitoring";
+import { costLines, usd } from "./planCost";
+import { costChange, lineOf, signedUsd, verdict } from "../model/cost/change";
+import { costPicture, type CostPicture } from "../model/cost/choices";
+import { priceTableFor } from "../model/cost/prices";
+import { LINE_TYPES, MissingPrice } from "../model/cost/model";
+import { SECRET_MONITORING_KEYS } from "../model/monitoring/config";
+
+const SECRET = "[secret]";
+
+// Plain tables: the plan is read in terminals, CI logs and PR comments alike.
+const table = (head: string[]) => new Table({ head, style: { head: [], border: [] } });
+
+/** Inputs with secret values replaced by a marker: the plan never prints a secret. */
+function redact(r: Recorded): Record<string, unknown> {
+    const inputs = structuredClone(r.inputs);
+    for (const p of r.secretPaths) {
+        const parts = p.split(/\.|\[(\d+)\]/).filter(Boolean);
+        let node: any = inputs;
+        for (const part of parts.slice(0, -1)) node = node?.[part];
+        if (node && parts.length) node[parts[parts.length - 1]] = SECRET;
+        else if (!parts.length) return { value: SECRET };
+    }
+    return inputs;
+}
+
+function capacityJson(s: Sizing) {
+    return {
+        targetUsers: s.targetUsers,
+        steadyStateUsers: s.steadyStateUsers,
+        worstRolloutStepUsers: s.worstRolloutStepUsers,
+        blueGreenSwitchUsers: s.blueGreenSwitchUsers,
+        afterZoneLossUsers: s.afterZoneLossUsers,
+        sizing: { zones: s.zones, colours: s.colours, usersPerPod: s.usersPerPod, app: s.app, nodes: s.nodes, database: s.database, redis: s.redis },
+        reference: { ...REFERENCE, ...evaluateReference() },
+    };
+}
+
+function printTree(out: string[], resources: Recorded[]): void {
+    const children = new Map<string | undefined, Recorded[]>();
+    const urns = new Set(resources.map((r) => r.urn));
+    for (const r of resources) {
+        const parent = r.parent && urns.has(r.parent) ? r.parent : undefined;
+        children.set(parent, [...(children.get(parent) ?? []), r]);
+    }
+    const walk = (parent: string | undefined, prefix: string) => {
+        const list = children.get(parent) ?? [];
+        list.forEach((r, i) => {
+            const last = i === list.length - 1;
+            const flags = [r.protect ? "protected" : "", r.secretPaths.length ? `secret: ${r.secretPaths.join(", ")}` : ""].filter(Boolean);
+            out.push(`${prefix}${last ? "└─ " : "├─ "}${r.type}  ${r.name}${flags.length ? `  (${flags.join("; ")})` : ""}`);
+            walk(r.urn, prefix + (last ? "   " : "│  "));
+        });
+    };
+    walk(undefined, "");
+}
+
+function printCapacity(out: string[], cfg: StackConfig, s: Sizing): void {
+    const n = (v: number) => v.toLocaleString("en-US");
+    const capacity = table(["capacity", "users served", "against target"]);
+    for (const r of capacityRows(s))
+        capacity.push([
+            r.what,
+            r.servedUsers === undefined ? "n/a" : n(r.servedUsers),
+            r.servedUsers === undefined ? "-" : `${r.ok ? "✓ ≥" : "✗ <"} ${n(s.targetUsers)}`,
+        ]);
+    // The config refuses a range that falls short, so these print ✓; they show the headroom left.
+    for (const r of addressRows(cfg, s))
+        capacity.push([`addresses: ${r.what}`, `${n(r.nodesHeld)} nodes`, `${r.ok ? "✓ ≥" : "✗ <"} ${n(r.nodesNeeded)} nodes`]);
+    out.push(capacity.toString());
+    const sizing = table(["sizing", "chosen"]);
+    sizing.push(
+        [
+            "app pods (per colour)",
+            `${s.app.replicas} (HPA ${s.app.hpaMin}..${s.app.hpaMax}), ${s.usersPerPod} users/pod, ${s.app.cpuRequest} CPU / ${s.app.memoryRequest} each`,
+        ],
+        ["rolling update", `maxSurge ${s.app.maxSurge}, maxUnavailable ${s.app.maxUnavailable}; PDB maxUnavailable ${s.app.pdbMaxUnavailable}`],
+        [
+            "nodes",
+            `${s.cloud === "local" ? "your cluster's nodes, assumed" : s.nodes.machineType} (${s.nodes.vcpu} vCPU / ${s.nodes.memoryGiB} GiB, ${s.nodes.podsPerNode} app pods each): ${s.nodes.perZone}/zone × ${s.zones} = ${s.nodes.desired}, autoscaler ${s.nodes.min}..${s.nodes.max}; ${s.colours} colour(s) at full size`,
+        ],
+        ...(s.cloud === "local"
+            ? [["database, redis", "in-cluster StatefulSets, laptop-sized (stacks/local.ts); the clouds size managed services"]]
+            : [
+                  [
+                      "database",
+                      `${s.database.instanceClass} (${s.database.vcpu} vCPU / ${s.database.memoryGiB} GiB), ${s.database.storageGiB} GiB growing to ${s.database.maxStorageGiB}`,
+                  ],
+                  ["redis", `${s.redis.nodeClass} (${s.redis.memoryGiB} GiB)`],
+              ]),
+    );
+    out.push(sizing.toString());
+    const ref = evaluateReference();
+    out.push(
+        `Reference sizing (${REFERENCE.nodes} nodes × ${n(REFERENCE.usersPerNode)} users): steady ${n(ref.steadyStateUsers)}, ` +
+            `rolling with maxUnavailable ${REFERENCE.maxUnavailableNodes} ${n(ref.worstRolloutStepUsers)}, after a zone loss ${n(ref.afterZoneLossUsers)} — ` +
+            `short of ${n(REFERENCE.targetUsers)} in both; ${capacityRows(s).every((r) => r.ok) ? "this model keeps the target in every row above" : "rows marked ✗ above fall short of this stack's target"}.`,
+    );
+}
+
+function printRelease(out: string[], r: ReleaseState): void {
+    const tracks = table(["track", "version", "role", "replicas (HPA)", "weight"]);
+    for (const t of r.tracks) tracks.push([t.track, t.version, t.role, `${t.minReplicas}..${t.maxReplicas}`, `${t.weight}%`]);
+    out.push(`Release: strategy ${r.strategy}${r.activeColor ? `, active colour ${r.activeColor}` : ""}`);
+    out.push(tracks.toString());
+    const steps = table(["rollout step", "users served"]);
+    for (const s of r.steps) steps.push([s.step, Number.isFinite(s.servingUsers) ? s.servingUsers.toLocaleString("en-US") : "-"]);
+    out.push(steps.toString());
+}
+
+function printDiff(out: string[], d: StackDiff, base: CostPicture | string | undefined, head: CostPicture | string, cfg: StackConfig): void {
+    const total = d.added.length + d.removed.length + d.changed.length;
+    out.push(`Diff against the stack file: ${d.changed.length} changed, ${d.added.length} added, ${d.removed.length} removed`);
+    if (base && typeof base !== "string" && typeof head !== "string") {
+        const c = costChange(base.stack, head.stack);
+        const v = verdict(c.delta, cfg.costPolicy);
+        out.push(
+            `  Monthly cost: ${usd(c.base)} → ${usd(c.head)} (${signedUsd(c.delta)} a month)` +
+                (v === "ok"
+                    ? ""
+                    : ` — above cost.${v === "fail" ? "failIncreaseUsd" : "warnIncreaseUsd"} (${usd(v === "fail" ? cfg.costPolicy.failIncreaseUsd : cfg.costPolicy.warnIncreaseUsd)})`),
+        );
+        for (const l of c.lines) out.push(`    ${l.component}: ${usd(l.base)} → ${usd(l.head)} (${signedUsd(l.delta)})`);
+    } else out.push(`  Monthly cost: not priced (${typeof head === "string" ? head : typeof base === "string" ? base : "no base plan"})`);
+    // Each resource with the cost line its type is priced in.
+    const lineTypes = cfg.cloud === "local" ? {} : LINE_TYPES[cfg.cloud];
+    const priced = (type: string) => {
+        const line = lineOf(type, lineTypes);
+        return line ? `  [cost: ${line}]` : "";
+    };
+    for (const a of d.added) out.push(`  + ${a.type}  ${a.name}${priced(a.type)}`);
+    for (const r of d.removed) out.push(`  - ${r.type}  ${r.name}${priced(r.type)}`);
+    for (const c of d.changed) out.push(`  ~ ${c.type}  ${c.name}${c.replaces ? "  REPLACE" : ""}${priced(c.type)}\n      ${c.paths.join("\n      ")}`);
+    if (total === 0) out.push("  (no change)");
+}
+
+export interface Plan {
+    run: StackRun;
+    sizing: Sizing;
+    release: ReleaseState;
+    policy: ReturnType<typeof runPolicies>;
+    /** The priced picture, or why the stack has none (dev, a region without a price table). */
+    cost: CostPicture | string;
+    diff?: StackDiff;
+    /** With --diff: the stack file's own cost, to show what the overrides change in dollars. */
+    costBase?: CostPicture | string;
+}
+
+/** The priced picture; a table without a region or a price says so instead of failing the plan. */
+function priceStack(run: StackRun, sizing: Sizing): CostPicture | string {
+    const table = priceTableFor(run.config.cloud, run.config.region);
+    if (typeof table === "string") return table;
+    try {
+        return costPicture(run.config, sizing, run.resources, table);
+    } catch (e) {
+        if (e instanceof MissingPrice) return e.message;
+        throw e;
+    }
+}
+
+/** Run the stack (and, for a diff, the stack file as is) and compute everything the plan shows. */
+export async function buildPlan(stack: string, overrides: Record<string, string>, withDiff: boolean): Promise<Plan> {
+    const base = withDiff ? await runStack(stack, {}, { preview: true }) : undefined;
+    const run = await runStack(stack, overrides, { preview: true });
+    const sizing = sizingFor(run.config);
+    return {
+        run,
+        sizing,
+        cost: priceStack(run, sizing),
+        costBase: base ? priceStack(base, sizingFor(base.config)) : undefined,
+        release: releaseState(run.config, sizing),
+        policy: runPolicies(run.resources, run.config),
+        diff: base ? diffResources(base.resources, run.resources) : undefined,
+    };
+}
+
+/** Why the plan fails: capacity rows below the target and mandatory policy violations (the plan exits 1). */
+export function shortfalls({ sizing, policy }: Plan): string[] {
+    return [
+        ...capacityRows(sizing)
+            .filter((r) => !r.ok)
+            .map((r) => `capacity: ${r.what} serves ${r.servedUsers?.toLocaleString("en-US")} of ${sizing.targetUsers.toLocaleString("en-US")} users`),
+        ...policy.violations.filter((v) => v.level === "mandatory").map((v) => `policy: [${v.rule}] ${v.resource}`),
+    ];
+}
+
+/** The `--json` document: exactly what the text plan shows, secrets redacted. */
+export function planJson(plan: Plan, overrides: Record<string, string>): string {
+    const { run, diff } = plan;
+    const cfg: StackConfig = run.config;
+    const doc = {
+        stack: cfg.stack,
+        cloud: cfg.cloud,
+        region: cfg.region ?? null,
+        // A secret set on the command line stays out of the document too.
+        overrides: Object.fromEntries(Object.entries(overrides).map(([k, v]) => [k, (SECRET_MONITORING_KEYS as readonly string[]).includes(k) ? SECRET : v])),
+        resources: run.resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent ?? null, protect: r.protect, inputs: redact(r) })),
+        outputs: Object.fromEntries(Object.entries(run.outputs).map(([k, o]) => [k, o.secret ? SECRET : (o.value ?? null)])),
+        capacity: capacityJson(plan.sizing),
+        shortfalls: shortfalls(plan),
+        refusedByPulumiUp: run.warnings,
+        release: plan.release,
+        policy: plan.policy,
+        cost: typeof plan.cost === "string" ? { unavailable: plan.cost } : plan.cost,
+        costPolicy: cfg.costPolicy,
+        ...(diff ? { diff } : {}),
+        ...(diff && typeof plan.costBase === "object" && typeof plan.cost === "object" ? { costChange: costChange(plan.costBase.stack, plan.cost.stack) } : {}),
+    };
+    return JSON.stringify(doc, (_k, v) => (v === UNKNOWN ? "(known after apply)" : v), 2);
+}
+
+/** The text plan. */
+export function renderPlan({ run, sizing, release, policy, cost, diff, costBase }: Plan): string {
+    const out: string[] = [];
+    const cfg = run.config;
+    out.push(
+        `Plan for stack ${cfg.stack} (cloud ${cfg.cloud}${cfg.region ? `, ${cfg.region}` : ""}), ${cfg.targetUsers.toLocaleString("en-US")} target users — offline, under Pulumi's mock runtime\n`,
+    );
+    if (run.warnings.length > 0) {
+        out.push(`Before \`pulumi up\` (it refuses this stack until each is set; a preview only warns):`);
+        for (const w of run.warnings) out.push(`  ! ${w}`);
+        out.push("");
+    }
+    out.push(`Resources (${run.resources.length}):`);
+    printTree(out, run.resources);
+    out.push("");
+    printCapacity(out, run.config, sizing);
+    out.push("");
+    printRelease(out, release);
+    out.push("", ...costLines(cost, cfg));
+    out.push("", ...monitoringLines(run.resources));
+    out.push(`\nPolicy (policy/, CrossGuard, run offline): ${summarize(policy)}`);
+    for (const v of policy.violations) out.push(`  ${v.level === "mandatory" ? "✗" : "!"} [${v.rule}] ${v.resource}: ${v.message}`);
+    out.push("\nOutputs:");
+    for (const [k, o] of Object.entries(run.outputs)) out.push(`  ${k}: ${o.secret ? SECRET : JSON.stringify(o.value ?? "(known after apply)")}`);
+    if (diff) {
+        out.push("");
+        printDiff(out, diff, costBase, cost, cfg);
+    }
+    return out.join("\n");
+}
+
+/** What a failed plan prints: config errors and unbuilt stacks are the user's to fix, so their message is the whole story. */
+export function failureText(e: unknown): string | undefined {
+    return RunError.isInstance(e) || e instanceof ConfigError ? e.message : (e as Error).stack;
+}
