@@ -943,17 +943,21 @@ describe("release CLI building blocks", () => {
             "code: 255",
             " stdout: Updating (dev):",
             "     pulumi:pulumi:Stack zdp-dev running ",
-            "     kubernetes:gateway.networking.k8s.io/v1:HTTPRoute app-route  error: Duplicate resource URN 'urn:pulumi:dev::zdp::x'",
+            "Diagnostics:",
+            "  pulumi:pulumi:Stack (zdp-dev):",
+            "    error: Duplicate resource URN 'urn:pulumi:dev::zdp::x'; try giving it a unique name",
+            "",
             "Resources:",
+            "    16 unchanged",
+            "",
             "Duration: 2s",
             "",
-            " stderr: error: Duplicate resource URN 'urn:pulumi:dev::zdp::x'; try giving it a unique name",
-            "",
-            " err?: Error: Command failed with exit code 255: pulumi up --yes",
-            "error: Duplicate resource URN 'urn:pulumi:dev::zdp::x'; try giving it a unique name",
-            "Duration: 2s",
+            " stderr: ",
         ].join("\n");
-        assert.equal(failureDetail(message), "error: Duplicate resource URN 'urn:pulumi:dev::zdp::x'; try giving it a unique name");
+        assert.equal(
+            failureDetail(message),
+            "pulumi:pulumi:Stack (zdp-dev): error: Duplicate resource URN 'urn:pulumi:dev::zdp::x'; try giving it a unique name",
+        );
         assert.equal(failureDetail("connect ECONNREFUSED\nretried 3 times\nlast at 12:00\ngave up"), "retried 3 times last at 12:00 gave up");
     });
 

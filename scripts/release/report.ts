@@ -81,12 +81,15 @@ export function formatMs(ms: number): string {
 }
 
 /**
- * A failed step's detail in one line: the Pulumi CLI's `error:` lines when the message has them (its
- * output ends with a summary such as "Duration: 2s", which says nothing), else the message's last lines.
+ * A failed step's detail in one line: the Diagnostics section of the Pulumi CLI's output when the message
+ * holds one (the output ends with a summary such as "Duration: 2s", which says nothing), else the
+ * message's last lines.
  */
 export function failureDetail(message: string): string {
-    const lines = message.split("\n").map((l) => l.trim());
-    // The Automation API's CommandError repeats stderr (as `stderr:` and `err?:`): each error line once.
-    const errors = [...new Set(lines.filter((l) => l.startsWith("error:")))];
-    return (errors.length ? errors : lines.slice(-3)).join(" ").trim();
+    const lines = message.split("\n");
+    const at = lines.findIndex((l) => l.trim() === "Diagnostics:");
+    // The section's lines are indented; the next line that is not ("Resources:", "Outputs:") ends it.
+    const end = lines.findIndex((l, i) => i > at && /^\S/.test(l));
+    const picked = at >= 0 ? lines.slice(at + 1, end < 0 ? undefined : end) : lines.slice(-3);
+    return [...new Set(picked.map((l) => l.trim()).filter(Boolean))].join(" ");
 }
