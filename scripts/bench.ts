@@ -1,5 +1,5 @@
 // Benchmark, in one run and side by side (cold processes, best of --runs):
-//   - the offline plan of each stack (`tsx scripts/plan.ts --stack S --json`, i.e. `npm run plan` without npm's own start-up),
+//   - the offline plan of each stack (`node --require tsx/cjs scripts/plan.ts --stack S --json`, i.e. `npm run plan` without npm's own start-up),
 //   - the floor for that stack: an empty program that only loads @pulumi/pulumi and the same provider
 //     SDK modules the plan loads for that stack's cloud (recorded from the plan run itself),
 //   - an empty program loading EVERY @pulumi module the plan loads (the policy pack brings the other clouds),
@@ -15,6 +15,8 @@ import { commandLine, usageError } from "./cli";
 
 const root = path.resolve(__dirname, "..");
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
+/** How the npm scripts start node (package.json): TypeScript through tsx's CommonJS hook. */
+const TSX = ["--require", "tsx/cjs"];
 const STACKS = ["dev", "aws", "azure", "gcp"];
 /** Provider packages each stack's own program uses (dev is the `local` cloud). */
 const OWN_SDKS: Record<string, string[]> = {
@@ -97,7 +99,7 @@ function benchArgs(): { runs: number; stacks: string[] } | undefined {
     return { runs, stacks };
 }
 
-const emptyProgram = (modules: string[]) => ["-e", `for (const m of ${JSON.stringify(modules)}) require(m);`];
+const emptyProgram = (modules: string[]) => [...TSX, "-e", `for (const m of ${JSON.stringify(modules)}) require(m);`];
 
 /** Where the bench keeps its files: the import recorder, each plan's recorded imports, lint's cache. */
 interface Work {
@@ -108,7 +110,8 @@ interface Work {
 /** The plan of one stack against its two floors (progress on stdout); its three table rows. */
 function benchPlan(stack: string, runs: number, work: Work): string[][] {
     const imports = path.join(work.dir, `${stack}.json`);
-    const planRun = () => timed(bin("tsx"), ["--require", work.recorder, "scripts/plan.ts", "--stack", stack, "--json"], { ZDP_BENCH_IMPORTS: imports });
+    const planRun = () =>
+        timed(process.execPath, [...TSX, "--require", work.recorder, "scripts/plan.ts", "--stack", stack, "--json"], { ZDP_BENCH_IMPORTS: imports });
     process.stdout.write(`plan ${stack} ...`);
     const planRuns = [planRun()];
     const loaded = JSON.parse(fs.readFileSync(imports, "utf8")) as string[];
@@ -117,8 +120,8 @@ function benchPlan(stack: string, runs: number, work: Work): string[][] {
     const ownRuns: Run[] = [];
     const allRuns: Run[] = [];
     for (let i = 0; i < runs; i++) {
-        ownRuns.push(timed(bin("tsx"), emptyProgram(own)));
-        allRuns.push(timed(bin("tsx"), emptyProgram(loaded)));
+        ownRuns.push(timed(process.execPath, emptyProgram(own)));
+        allRuns.push(timed(process.execPath, emptyProgram(loaded)));
         if (i > 0) planRuns.push(planRun());
     }
     const [plan, ownFloor, allFloor] = [best(planRuns), best(ownRuns), best(allRuns)];
@@ -208,7 +211,7 @@ function main(): void {
         style: { head: [], border: [] },
     });
     process.stdout.write("node + tsx, empty program ...");
-    const bare = repeat(runs, () => timed(bin("tsx"), emptyProgram([])));
+    const bare = repeat(runs, () => timed(process.execPath, emptyProgram([])));
     console.log(` ${s(bare.ms)}`);
     table.push(["node + tsx start, nothing loaded", s(bare.ms), mib(bare), "", ""]);
     for (const stack of stacks) table.push(...benchPlan(stack, runs, work));

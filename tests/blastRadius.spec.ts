@@ -121,7 +121,7 @@ describe("Blast radius of release config changes", () => {
     /** Runs tests/fixtures/brokenReadiness.ts; Pulumi's exit hook sets status 1 for the registrations left waiting. */
     const fixture = (...args: string[]): Report =>
         JSON.parse(
-            spawnSync(process.execPath, [require.resolve("tsx/cli"), path.join(__dirname, "fixtures/brokenReadiness.ts"), ...args], {
+            spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(__dirname, "fixtures/brokenReadiness.ts"), ...args], {
                 encoding: "utf8",
                 timeout: HANG_MS,
             }).stdout,
