@@ -8,6 +8,8 @@ interface Identifier {
     id: string;
     max: number;
     source: string;
+    /** The logical name the provider autonames from, where it does. */
+    logical?: string;
 }
 
 // Pulumi's bridged providers auto-name a resource `<name>-<7 hex>`; a Terraform name_prefix gets a
@@ -15,7 +17,7 @@ interface Identifier {
 const AUTONAME_SUFFIX = 8;
 const PREFIX_SUFFIX = 26;
 
-function identifiers(cloud: Cloud, project: string, stack: string): Identifier[] {
+export function stackIdentifiers(cloud: Cloud, project: string, stack: string): Identifier[] {
     const base = `${project}-${stack}`;
     if (cloud === "aws")
         return [
@@ -38,15 +40,24 @@ function identifiers(cloud: Cloud, project: string, stack: string): Identifier[]
             },
             { what: "GKE cluster name", id: base.padEnd(base.length + AUTONAME_SUFFIX, "x"), max: 40, source: "GKE Cluster.name" },
         ];
-    if (cloud === "azure")
+    if (cloud === "azure") {
+        // azure-native autonames `<logical name><8 random characters>` (scripts/offline/mocks/azure.ts);
+        // the logical names are the stack's (stacks/azure.ts, components/azure/*), which a spec checks.
+        const auto = (what: string, logical: string, max: number, source: string) => ({
+            what,
+            id: logical.padEnd(logical.length + AUTONAME_SUFFIX, "x"),
+            max,
+            source,
+            logical,
+        });
         return [
-            {
-                what: "PostgreSQL flexible server name",
-                id: `${base}-db`.padEnd(base.length + 3 + AUTONAME_SUFFIX, "x"),
-                max: 63,
-                source: "Microsoft.DBforPostgreSQL/flexibleServers name",
-            },
+            auto("resource group name", `${base}-rg`, 90, "ARM resourceGroupName maxLength 90"),
+            auto("virtual network name", `${base}-vnet`, 64, "Microsoft.Network/virtualNetworks name, 2-64"),
+            auto("AKS cluster name", `${base}-aks`, 63, "Microsoft.ContainerService/managedClusters resourceName maxLength 63"),
+            auto("PostgreSQL flexible server name", `${base}-db-pg`, 63, "Microsoft.DBforPostgreSQL/flexibleServers name"),
+            auto("Azure Managed Redis name", `${base}-cache-redis`, 60, "Microsoft.Cache/redisEnterprise name, 1-60"),
         ];
+    }
     return [];
 }
 
@@ -56,7 +67,7 @@ function identifiers(cloud: Cloud, project: string, stack: string): Identifier[]
  * RDS and ElastiCache, refuse `--` and a trailing hyphen).
  */
 export function stackNameProblem(cloud: Cloud, project: string, stack: string): string | undefined {
-    const ids = identifiers(cloud, project, stack);
+    const ids = stackIdentifiers(cloud, project, stack);
     if (ids.length === 0) return undefined;
     const longest = Math.min(...ids.map((i) => i.max - (i.id.length - stack.length)));
     const rule = `use a stack name of lower-case letters, digits and single hyphens, starting with a letter, at most ${longest} characters`;

@@ -19,6 +19,7 @@ import { ROLES } from "../components/azure/roles";
 import { runPolicies } from "../policy/offline";
 import { pgPerformanceTier, pgStorageGb } from "../model/azure/sizing";
 import { capacityRows, sizingFor } from "../model/capacity";
+import { stackIdentifiers, stackNameProblem } from "../model/identifiers";
 import { buildPlan, renderPlan } from "../scripts/planReport";
 import { diffResources } from "../scripts/offline/diff";
 import { ROOT, all, find, runStack, type Recorded, type StackRun } from "./harness";
@@ -126,6 +127,26 @@ describe("azure: config keys", () => {
     });
     it("rejects a key the azure schema does not know", async () => {
         await bad({ "azure.nope": "x" }, "azure.nope");
+    });
+    it("limits the stack name by the names the stack declares: each autonamed identifier checked is a resource of the stack", async () => {
+        const run = await runStack("azure");
+        const ids = stackIdentifiers("azure", run.config.project, run.config.stack);
+        for (const id of ids) {
+            const declared = run.resources.filter((r) => r.name === id.logical);
+            assert.strictEqual(declared.length, 1, `${id.what}: one resource named ${id.logical}`);
+            // Autonamed: the input that would name it explicitly is unset.
+            const nameKeys = declared[0].type.endsWith(":ResourceGroup")
+                ? ["resourceGroupName"]
+                : ["virtualNetworkName", "resourceName", "serverName", "clusterName"];
+            for (const k of nameKeys) assert.strictEqual(declared[0].inputs[k], undefined, `${id.what}: ${k} is set, so it is not autonamed`);
+        }
+        // Azure Managed Redis (60) leaves the stack the fewest characters: zdp-<stack>-cache-redis + 8.
+        const longest = 60 - "zdp--cache-redis".length - 8;
+        assert.strictEqual(stackNameProblem("azure", "zdp", "a".repeat(longest)), undefined);
+        assert.match(
+            stackNameProblem("azure", "zdp", "a".repeat(longest + 1))!,
+            /Azure Managed Redis name 61 characters, over the 60 .*at most 36 characters$/,
+        );
     });
 });
 
