@@ -256,6 +256,13 @@ describe("config: the stack config contract", () => {
             parseConfig(stackConfigMap("aws", { domain: "shop.example.com", "aws.hostedZoneId": "Z0123456789ABCDEFGHIJ" }), "aws").domain,
             "shop.example.com",
         );
+        // An ACM certificate serves only a load balancer of its own region.
+        const withCert = (arn: string) => () => parseConfig(stackConfigMap("aws", { domain: "shop.example.com", "aws.certificateArn": arn }), "aws");
+        const arn = (region: string) => `arn:aws:acm:${region}:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b`;
+        assert.throws(withCert(arn("us-east-1")), (e: ConfigError) =>
+            e.issues.some((i) => i.key === "aws.certificateArn" && /in us-east-1, but the load balancer runs in eu-west-1 \(aws:region\)/.test(i.message)),
+        );
+        assert.strictEqual(withCert(arn("eu-west-1"))().domain, "shop.example.com");
         const azure = () => parseConfig(stackConfigMap("azure", { domain: "app.example.com" }), "azure");
         assert.throws(azure, (e: ConfigError) => e.issues.some((i) => i.key === "domain" && /azure\.tlsSecretName/.test(i.message)));
         assert.strictEqual(parseConfig(stackConfigMap("gcp", { domain: "app.example.com" }), "gcp").domain, "app.example.com");

@@ -19,6 +19,15 @@ export const awsRules: CloudRules<AwsConfig> = {
                 value: domain,
                 message: "on aws needs a certificate: set aws.certificateArn, or aws.hostedZoneId to issue one with ACM",
             });
+        // ACM certificates are regional; the ALB's listener takes only one from its own region
+        // (https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html).
+        const certRegion = settings?.certificateArn?.split(":")[3];
+        if (region && certRegion && certRegion !== region)
+            issues.push({
+                key: "aws.certificateArn",
+                value: settings!.certificateArn!,
+                message: `is an ACM certificate in ${certRegion}, but the load balancer runs in ${region} (aws:region); request or import the certificate in ${region}`,
+            });
         return issues;
     },
 };
