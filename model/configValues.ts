@@ -42,6 +42,20 @@ export const cidr = (minPrefix: number, maxPrefix: number, example: string) =>
         error: `must be an IPv4 CIDR from /${minPrefix} to /${maxPrefix} with host bits zero, e.g. ${example}`,
     });
 
+// The ranges a cluster network may use: RFC 1918 and RFC 6598 (shared address space), which AWS VPCs,
+// Azure VNets and GCP subnets all accept. Anything else is either refused by a cloud (multicast,
+// link-local, loopback) or a public range that would hide those internet addresses from the cluster.
+// https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html,
+// https://cloud.google.com/vpc/docs/subnets#valid-ranges,
+// https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq
+const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
+
+/** `cidr`, inside one of the private ranges a cluster network may use. */
+export const privateCidr = (minPrefix: number, maxPrefix: number, example: string) =>
+    cidr(minPrefix, maxPrefix, example).refine((v) => PRIVATE_RANGES.some((r) => cidrWithin(v, r)), {
+        error: `must lie inside a private range: ${PRIVATE_RANGES.join(", ")}`,
+    });
+
 /** A comma-separated CIDR allow-list; `purpose` says who needs to be on it when it is missing. */
 export const cidrList = (purpose: string, max = 100) =>
     z
@@ -72,4 +86,11 @@ export function cidrsOverlap(a: string, b: string): boolean {
     const [a0, a1] = cidrRange(a)!;
     const [b0, b1] = cidrRange(b)!;
     return a0 <= b1 && b0 <= a1;
+}
+
+/** Whether every address of `inner` lies in `outer`. */
+export function cidrWithin(inner: string, outer: string): boolean {
+    const [i0, i1] = cidrRange(inner)!;
+    const [o0, o1] = cidrRange(outer)!;
+    return o0 <= i0 && i1 <= o1;
 }

@@ -245,6 +245,20 @@ describe("config: the stack config contract", () => {
             keys("azure", { targetUsers: "100000" }).join("\n"),
             /targetUsers: is too small: AKS overlay pod range 192\.168\.0\.0\/16 .*holds 256 nodes/,
         );
+        // Cluster networks are private: multicast, link-local and public ranges are refused on every cloud.
+        for (const [stack, key, value] of [
+            ["aws", "aws.vpcCidr", "224.0.0.0/16"],
+            ["aws", "aws.vpcCidr", "8.8.0.0/16"],
+            ["azure", "azure.vnetCidr", "169.254.0.0/16"],
+            ["gcp", "gcp.nodesCidr", "11.0.0.0/20"],
+            ["gcp", "gcp.servicesCidr", "172.32.0.0/20"],
+        ])
+            assert.match(
+                keys(stack, { [key]: value }).join("\n"),
+                new RegExp(`^${key.replace(".", "\\.")}: must lie inside a private range: 10\\.0\\.0\\.0/8, `),
+                `${key}=${value}`,
+            );
+        assert.deepStrictEqual(keys("aws", { "aws.vpcCidr": "100.64.0.0/16" }), [], "RFC 6598 shared address space is private");
         // And the VNet may not overlap the overlay ranges it routes to.
         assert.match(keys("azure", { "azure.vnetCidr": "192.168.0.0/16" }).join("\n"), /^azure\.vnetCidr: must not overlap the AKS overlay pod range/);
     });

@@ -1,7 +1,7 @@
 // Project keys `aws.<name>` (values arrive as strings). Pulumi.yaml declares each key's default (the
 // only place defaults live); Pulumi.aws.yaml holds the 10k-user production values.
 import { z } from "zod";
-import { boolean, cidr, cidrList, integer } from "../configValues";
+import { boolean, privateCidr, cidrList, integer } from "../configValues";
 
 const arnList = z
     .string()
@@ -55,7 +55,7 @@ export const awsSchema = z
     .object({
         kubernetesVersion: z.string().regex(/^1\.\d{2}$/, { error: "must be a Kubernetes minor version EKS offers, e.g. 1.35" }),
         // The subnet plan carves 3 private /18-equivalents and small public/data subnets out of it.
-        vpcCidr: cidr(16, 20, "10.0.0.0/16"),
+        vpcCidr: privateCidr(16, 20, "10.0.0.0/16"),
         singleNatGateway: boolean,
         // No default: the public API endpoint is open only to the CIDRs the stack names.
         // EKS accepts at most 40 public access CIDRs per cluster (Amazon EKS service quotas).

@@ -21,11 +21,12 @@ export const awsRules: CloudRules<AwsConfig> = {
             });
         // ACM certificates are regional; the ALB's listener takes only one from its own region
         // (https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html).
-        const certRegion = settings?.certificateArn?.split(":")[3];
-        if (region && certRegion && certRegion !== region)
+        const arn = settings?.certificateArn;
+        const certRegion = arn?.split(":")[3];
+        if (arn && region && certRegion !== region)
             issues.push({
                 key: "aws.certificateArn",
-                value: settings!.certificateArn!,
+                value: arn,
                 message: `is an ACM certificate in ${certRegion}, but the load balancer runs in ${region} (aws:region); request or import the certificate in ${region}`,
             });
         return issues;

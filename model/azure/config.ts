@@ -1,7 +1,7 @@
 // Project keys `azure.<name>` (Pulumi.yaml declares each with its default). Values arrive as strings.
 // Pure: no Pulumi import.
 import { z } from "zod";
-import { boolean, cidr, cidrList, cidrsOverlap, integer, oneOf } from "../configValues";
+import { boolean, privateCidr, cidrList, cidrsOverlap, integer, oneOf } from "../configValues";
 import { AKS_POD_CIDR, AKS_SERVICE_CIDR } from "./addressing";
 
 const guidList = z
@@ -39,7 +39,7 @@ export const azureSchema = z
         kubeloginMode: z.enum(["azurecli", "workloadidentity", "spn", "msi", "azd"], {
             error: "must be one of azurecli, workloadidentity, spn, msi, azd (kubelogin --login modes)",
         }),
-        vnetCidr: cidr(16, 16, "10.40.0.0/16").refine((v) => !cidrsOverlap(v, AKS_POD_CIDR) && !cidrsOverlap(v, AKS_SERVICE_CIDR), {
+        vnetCidr: privateCidr(16, 16, "10.40.0.0/16").refine((v) => !cidrsOverlap(v, AKS_POD_CIDR) && !cidrsOverlap(v, AKS_SERVICE_CIDR), {
             error: `must not overlap the AKS overlay pod range ${AKS_POD_CIDR} or service range ${AKS_SERVICE_CIDR}`,
         }),
         // kubernetes.io/tls Secret in the app namespace (yours, or cert-manager's) for the HTTPS listener of `domain`.

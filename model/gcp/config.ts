@@ -1,6 +1,6 @@
 // Project keys `gcp.<name>` (Pulumi.yaml declares each with its default). Pure: no Pulumi import.
 import { z } from "zod";
-import { boolean, cidr, cidrList, cidrsOverlap, oneOf } from "../configValues";
+import { boolean, privateCidr, cidrList, cidrsOverlap, oneOf } from "../configValues";
 
 // GKE release channels; EXTENDED keeps a minor version for up to 24 months.
 // https://cloud.google.com/kubernetes-engine/docs/concepts/release-channels
@@ -28,11 +28,11 @@ export const gcpSchema = z
         /** authorizedNetworks: required. dns: optional, then it limits the private IP endpoint. */
         masterAuthorizedNetworks: cidrList(AUTHORIZED_NETWORKS).optional(),
         /** Primary range of the nodes' subnet. */
-        nodesCidr: cidr(8, 24, "10.10.0.0/20"),
+        nodesCidr: privateCidr(8, 24, "10.10.0.0/20"),
         /** Secondary range for Pod IPs (a /24 per node at 110 pods per node). */
-        podsCidr: cidr(8, 21, "10.16.0.0/14"),
+        podsCidr: privateCidr(8, 21, "10.16.0.0/14"),
         /** Secondary range for ClusterIP Services. */
-        servicesCidr: cidr(8, 27, "10.20.0.0/20"),
+        servicesCidr: privateCidr(8, 27, "10.20.0.0/20"),
         postgresVersion: oneOf(POSTGRES_VERSIONS),
         redisVersion: oneOf(REDIS_VERSIONS),
         /** Three zones of the region, fixed for the stack's life; unset, the first run picks and keeps them. */
