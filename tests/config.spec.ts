@@ -263,6 +263,22 @@ describe("config: the stack config contract", () => {
         assert.match(keys("azure", { "azure.vnetCidr": "192.168.0.0/16" }).join("\n"), /^azure\.vnetCidr: must not overlap the AKS overlay pod range/);
     });
 
+    it("refuses engine versions the clouds do not offer, naming what they do", () => {
+        const issue = (overrides: Record<string, string>) => {
+            try {
+                parseConfig(stackConfigMap("aws", overrides), "aws");
+            } catch (e) {
+                return (e as ConfigError).issues.map((i) => `${i.key}: ${i.message}`).join("\n");
+            }
+            return "";
+        };
+        assert.match(issue({ "aws.postgresVersion": "99" }), /^aws\.postgresVersion: must be an RDS for PostgreSQL major in standard support, 14 to 18/);
+        assert.match(issue({ "aws.postgresVersion": "13" }), /^aws\.postgresVersion: /);
+        assert.strictEqual(issue({ "aws.postgresVersion": "17.6" }), "");
+        assert.match(issue({ "aws.valkeyVersion": "99.9" }), /^aws\.valkeyVersion: must be one of 7\.2, 8\.0, 8\.1, 8\.2, 9\.0, 9\.1$/);
+        assert.strictEqual(issue({ "aws.valkeyVersion": "9.1" }), "");
+    });
+
     it("refuses a domain a cloud cannot get a certificate for, before anything is declared", () => {
         const aws = () => parseConfig(stackConfigMap("aws", { domain: "shop.example.com" }), "aws");
         assert.throws(aws, (e: ConfigError) => e.issues.some((i) => i.key === "domain" && /aws\.certificateArn, or aws\.hostedZoneId/.test(i.message)));

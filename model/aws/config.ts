@@ -1,7 +1,7 @@
 // Project keys `aws.<name>` (values arrive as strings). Pulumi.yaml declares each key's default (the
 // only place defaults live); Pulumi.aws.yaml holds the 10k-user production values.
 import { z } from "zod";
-import { boolean, privateCidr, cidrList, integer } from "../configValues";
+import { boolean, privateCidr, cidrList, integer, oneOf } from "../configValues";
 
 const arnList = z
     .string()
@@ -51,6 +51,8 @@ export const LOG_RETENTION_DAYS = [
     "3653",
 ] as const;
 
+export const VALKEY_VERSIONS = ["7.2", "8.0", "8.1", "8.2", "9.0", "9.1"] as const;
+
 export const awsSchema = z
     .object({
         kubernetesVersion: z.string().regex(/^1\.\d{2}$/, { error: "must be a Kubernetes minor version EKS offers, e.g. 1.35" }),
@@ -61,8 +63,14 @@ export const awsSchema = z
         // EKS accepts at most 40 public access CIDRs per cluster (Amazon EKS service quotas).
         apiPublicAccessCidrs: cidrList("the CIDRs (operators, CI runners) allowed to reach the public EKS API endpoint", 40),
         adminPrincipalArns: arnList.default([]),
-        postgresVersion: z.string().regex(/^\d{2}(\.\d+)?$/, { error: "must be a PostgreSQL major (e.g. 18) or major.minor (e.g. 18.1) version" }),
-        valkeyVersion: z.string().regex(/^\d+\.\d+$/, { error: "must be a Valkey major.minor version ElastiCache offers, e.g. 8.2" }),
+        // RDS for PostgreSQL majors in standard support on 2026-12-07 (13 is in paid Extended Support).
+        // https://docs.aws.amazon.com/AmazonRDS/latest/PostgreSQLReleaseNotes/postgresql-release-calendar.html
+        postgresVersion: z.string().regex(/^1[4-8](\.\d+)?$/, {
+            error: "must be an RDS for PostgreSQL major in standard support, 14 to 18 (e.g. 18), or major.minor to pin (e.g. 18.1)",
+        }),
+        // ElastiCache for Valkey engine versions on 2026-12-07.
+        // https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/engine-versions.html
+        valkeyVersion: oneOf(VALKEY_VERSIONS),
         // Primary + replicas; 2 is the minimum for Multi-AZ automatic failover.
         cacheNodes: integer(2, 6, "a node count"),
         backupRetentionDays: integer(7, 35, "a number of days"),
