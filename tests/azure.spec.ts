@@ -100,6 +100,8 @@ describe("azure: config keys", () => {
     };
     it("rejects an unsupported Kubernetes or PostgreSQL version and a bad VNet", async () => {
         await bad({ "azure.kubernetesVersion": "1.31" }, "azure.kubernetesVersion");
+        await bad({ "azure.kubernetesVersion": "1.99" }, "azure.kubernetesVersion");
+        await bad({ "azure.kubernetesVersion": "1.38" }, "azure.kubernetesVersion");
         await bad({ "azure.postgresVersion": "14" }, "azure.postgresVersion");
         await bad({ "azure.postgresBackupRetentionDays": "3" }, "azure.postgresBackupRetentionDays");
         await bad({ "azure.vnetCidr": "10.40.0.0/20" }, "azure.vnetCidr");

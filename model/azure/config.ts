@@ -22,8 +22,8 @@ export const azureSchema = z
     .object({
         // AKS minor versions GA in 2026-11: 1.35 (EOL Mar 2027), 1.36 (EOL Jun 2027), 1.37 (EOL Oct 2027).
         // https://learn.microsoft.com/azure/aks/supported-kubernetes-versions#aks-kubernetes-release-calendar
-        kubernetesVersion: z.string().regex(/^1\.(3[5-9]|[4-9]\d)(\.\d+)?$/, {
-            error: "must be an AKS-supported Kubernetes version 1.35 or later, as major.minor (e.g. 1.36) or major.minor.patch",
+        kubernetesVersion: z.string().regex(/^1\.3[5-7](\.\d+)?$/, {
+            error: "must be a Kubernetes minor AKS supports, 1.35 to 1.37, as major.minor (e.g. 1.36) or major.minor.patch",
         }),
         // `patch` keeps the configured minor and applies its patches; minors move only by config.
         upgradeChannel: z.enum(["patch", "stable", "rapid", "node-image"], { error: "must be one of patch, stable, rapid, node-image" }),
