@@ -391,6 +391,14 @@ function crossKeyIssues(values: Values, parsed: Parsed, cloud: Cloud | undefined
                     ? "applies only to cloud stacks (the dev stack is served over plain HTTP anyway); remove it"
                     : "applies only without domain (with domain the stack serves HTTPS); remove one of them",
         });
+    // The dev stack runs Prometheus and Grafana in `<namespace>-monitoring` (stacks/local.ts), a DNS label too.
+    const monitoring = `${String(parsed.namespace)}-monitoring`;
+    if (cloud === "local" && monitoring.length > 63)
+        issues.push({
+            key: "namespace",
+            value: values.namespace,
+            message: `makes the dev stack's monitoring namespace ${monitoring} ${monitoring.length} characters, over Kubernetes' 63; use at most ${63 - "-monitoring".length} characters`,
+        });
     if (parsed.previewHost !== undefined && parsed.previewHost === parsed.domain)
         issues.push({ key: "previewHost", value: values.previewHost, message: "must differ from domain, or the preview route would take all traffic" });
     return issues;

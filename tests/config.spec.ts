@@ -263,6 +263,21 @@ describe("config: the stack config contract", () => {
         assert.match(keys("azure", { "azure.vnetCidr": "192.168.0.0/16" }).join("\n"), /^azure\.vnetCidr: must not overlap the AKS overlay pod range/);
     });
 
+    it("refuses a dev namespace whose monitoring namespace would pass Kubernetes' 63 characters", () => {
+        const issues = (namespace: string) => {
+            try {
+                parseConfig(stackConfigMap("dev", { namespace }), "dev");
+            } catch (e) {
+                return (e as ConfigError).issues.map((i) => `${i.key}: ${i.message}`);
+            }
+            return [];
+        };
+        assert.deepStrictEqual(issues("a".repeat(52)), []);
+        assert.deepStrictEqual(issues("a".repeat(53)), [
+            `namespace: makes the dev stack's monitoring namespace ${"a".repeat(53)}-monitoring 64 characters, over Kubernetes' 63; use at most 52 characters`,
+        ]);
+    });
+
     it("refuses engine versions the clouds do not offer, naming what they do", () => {
         const issue = (overrides: Record<string, string>) => {
             try {
