@@ -278,7 +278,7 @@ describe("config: the stack config contract", () => {
         ]);
     });
 
-    it("refuses engine versions the clouds do not offer, naming what they do", () => {
+    it("refuses engine versions and ids the clouds do not accept, naming what they do", () => {
         const issue = (overrides: Record<string, string>) => {
             try {
                 parseConfig(stackConfigMap("aws", overrides), "aws");
@@ -295,6 +295,17 @@ describe("config: the stack config contract", () => {
         assert.match(issue({ "aws.kubernetesVersion": "1.99" }), /^aws\.kubernetesVersion: must be one of 1\.32, 1\.33, 1\.34, 1\.35, 1\.36$/);
         assert.match(issue({ "aws.kubernetesVersion": "1.10" }), /^aws\.kubernetesVersion: /);
         assert.strictEqual(issue({ "aws.kubernetesVersion": "1.36" }), "");
+        // Not a version, but the same class: a GCP project id the cloud would refuse.
+        const gcp = (project: string) => {
+            try {
+                parseConfig(stackConfigMap("gcp", { "gcp:project": project }), "gcp");
+            } catch (e) {
+                return (e as ConfigError).issues.map((i) => i.key).join(",");
+            }
+            return "";
+        };
+        for (const bad of ["My_Project", "abc", "1project", "project-", "a".repeat(31)]) assert.strictEqual(gcp(bad), "gcp:project", bad);
+        assert.strictEqual(gcp("acme-prod-123456"), "");
     });
 
     it("refuses a domain a cloud cannot get a certificate for, before anything is declared", () => {

@@ -12,7 +12,15 @@ export const gcpRules: CloudRules<GcpConfig> = {
                 message:
                     "is amd64 on gcp: GKE taints Arm nodes and this project does not tolerate them yet; arm64 is offered on aws (Graviton) and azure (Ampere)",
             });
-        if (raw["gcp:project"] === undefined) issues.push({ key: "gcp:project", message: "is required for cloud gcp (your GCP project id)" });
+        const project = raw["gcp:project"];
+        if (project === undefined) issues.push({ key: "gcp:project", message: "is required for cloud gcp (your GCP project id)" });
+        // https://cloud.google.com/resource-manager/docs/creating-managing-projects#before_you_begin
+        else if (!/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(project))
+            issues.push({
+                key: "gcp:project",
+                value: project,
+                message: "must be a GCP project id: 6 to 30 lower-case letters, digits and hyphens, starting with a letter and not ending with a hyphen",
+            });
         const zones = settings?.zones;
         if (zones && region && zones.some((z) => !z.startsWith(`${region}-`)))
             issues.push({ key: "gcp.zones", value: zones.join(","), message: `must be zones of gcp:region ${region}, e.g. ${region}-b` });
