@@ -283,6 +283,13 @@ describe("e2e traffic: zero failed requests through every release step, on real 
             assert.doesNotMatch(run.log, /rolling back/, `${name}: a healthy release is never rolled back`);
             clean(name, f);
         };
+        // --dry-run previews the promote on a copy of the stack file (--config-file): the file stays byte for byte.
+        const stackFile = path.join(project.dir, "Pulumi.dev.yaml");
+        const unchanged = fs.readFileSync(stackFile, "utf8");
+        const dry = await release(["promote", "--dry-run"]);
+        assert.equal(dry.exitCode, EXIT.ok, dry.outcome);
+        assert.match(dry.outcome, /preview: (.*, )?update [1-9]/, "the copy's promote shows as updates");
+        assert.equal(fs.readFileSync(stackFile, "utf8"), unchanged);
         await cli("cli-promote", ["promote"], { [blue]: 1 });
         await cli("cli-rollback", ["rollback"], { [green]: 1 });
         await cli("cli-canary", ["canary", "10,50"], { [green]: 0.5, [blue]: 0.5 }, { [green]: 1 });

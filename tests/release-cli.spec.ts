@@ -200,10 +200,14 @@ class FakeWorkspace implements Workspace {
 
     programConfig = async () => fakeProgramConfig(this.stack);
     stackConfig = async () => ({ ...this.stack });
+    /** setConfig and removeConfig calls: writes of the shared stack file. */
+    configWrites = 0;
     async setConfig(values: Record<string, string>) {
+        this.configWrites++;
         Object.assign(this.stack, values);
     }
     async removeConfig(keys: string[]) {
+        this.configWrites++;
         for (const k of keys) delete this.stack[k];
     }
     async up(onOutput: (line: string) => void, opts?: UpOptions): Promise<ChangeSummary> {
@@ -228,9 +232,14 @@ class FakeWorkspace implements Workspace {
         assert.equal(namespace, "zdp");
         return this.leases;
     }
-    async preview(): Promise<ChangeSummary> {
+    /** The edit each preview applied to its copy of the stack file. */
+    previewEdits: Record<string, string>[] = [];
+    async preview(_onOutput: (line: string) => void, edit: Record<string, string> = {}): Promise<ChangeSummary> {
         this.previews++;
-        return { update: JSON.stringify(this.effective()) !== JSON.stringify(this.deployed) ? 1 : 0, same: 24 };
+        this.previewEdits.push(edit);
+        const planned: Record<string, string> = { ...this.effective(), ...edit };
+        const changed = Object.keys({ ...planned, ...this.deployed }).some((k) => planned[k] !== this.deployed[k]);
+        return { update: changed ? 1 : 0, same: 24 };
     }
     /** What the program exports after an `up` of `deployed` (the Release component's outputs). */
     async outputs() {
@@ -920,7 +929,9 @@ describe("release CLI", () => {
             const r = await run(ws, ["promote", "--dry-run"]);
             assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
             assert.equal(ws.previews, 1);
+            assert.deepEqual(ws.previewEdits, [{ activeColor: "green" }], "the preview ran on a copy with the promote applied");
             assert.equal(ws.ups, 0);
+            assert.equal(ws.configWrites, 0, "the shared stack file is never written, not even for a moment");
             assert.deepEqual(ws.stack, initial);
             assert.equal(colours.green.hits, 0, "no HTTP checks in a dry run");
             assert.match(r.outcome, /preview: update 1, same 24/);

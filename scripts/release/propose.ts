@@ -20,7 +20,12 @@ export function proposeRelease(action: Exclude<Action, { kind: "status" }>, pulu
     const state = readState(mergedConfig(pulumiYaml, stackYaml), stack, project);
     const plan = planRelease(state, action);
     const edit = Object.assign({}, ...plan.steps.map((s) => s.edit)) as Record<string, string>;
+    return { summary: plan.summary, stackYaml: editedStackFile(stackYaml, project, edit), edit };
+}
+
+/** The stack file with the project keys of `edit` set, everything else (comments, secure values) kept. */
+export function editedStackFile(stackYaml: string, project: string, edit: Record<string, string>): string {
     const doc = parseDocument(stackYaml);
     for (const [k, v] of Object.entries(edit)) doc.setIn(["config", `${project}:${k}`], v);
-    return { summary: plan.summary, stackYaml: doc.toString(), edit };
+    return doc.toString();
 }

@@ -6,6 +6,7 @@ import path from "node:path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { mergedConfig, projectName } from "../pulumiConfig";
 import { kubectlLeaseApi } from "./lock";
+import { editedStackFile } from "./propose";
 import { urnName, type Workspace } from "./workspace";
 
 /** The Stack methods the release CLI uses (a fake in tests). */
@@ -73,9 +74,17 @@ export function workspaceFromStack(stackName: string, stack: StackApi, readProje
             const state = await stack.exportStack();
             return trafficRouteUrns((state.deployment as { resources?: StateResource[] } | undefined)?.resources ?? []);
         },
-        async preview(onOutput) {
-            const result = await stack.preview({ onOutput, color: "never", diff: true });
-            return result.changeSummary;
+        async preview(onOutput, edit) {
+            if (!edit || Object.keys(edit).length === 0) return (await stack.preview({ onOutput, color: "never", diff: true })).changeSummary;
+            // `--config-file`: the CLI reads this copy instead of Pulumi.<stack>.yaml (its encryption salt included).
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zdp-dry-run-"));
+            const configFile = path.join(dir, `Pulumi.${stackName}.yaml`);
+            try {
+                fs.writeFileSync(configFile, editedStackFile(readProjectFile(`Pulumi.${stackName}.yaml`), project, edit), { mode: 0o600 });
+                return (await stack.preview({ onOutput, color: "never", diff: true, configFile })).changeSummary;
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
         },
         async outputs() {
             const out = await stack.outputs();

@@ -186,7 +186,7 @@ export async function runRelease(
     } catch (e) {
         return finish(run, EXIT.refused, message(e));
     }
-    if (args.dryRun) return dryRun(run, planned.before, planned.plan);
+    if (args.dryRun) return dryRun(run, planned.plan);
 
     // Changes start here: hold the stack's release lock until the end, whatever the outcome.
     let held: HeldLock;
@@ -548,40 +548,23 @@ async function rollbackPhase(t: Traffic, undo: Undo, cause: StepFailed, code: nu
     return finish(t, code, `${cause.message}; rolled back to the previous config`);
 }
 
-async function dryRun(run: Run, before: Record<string, string>, plan: ReleasePlan): Promise<ReleaseResult> {
+async function dryRun(run: Run, plan: ReleasePlan): Promise<ReleaseResult> {
     const { r, ws } = run;
-    // Preview reads config from the stack file, so the final edit is written for the preview and
-    // always put back afterwards.
+    // The final edit, previewed on a copy of the stack file: a dry run takes no lock, so it must not
+    // write the file a running release (or a merge) deploys from.
     const edit = Object.assign({}, ...plan.steps.map((s) => s.edit)) as ConfigEdit;
-    const undo = restoreEdit(before, Object.keys(edit));
+    const shown = Object.entries(edit)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ");
     let summary = "";
     let failure: string | undefined;
     try {
-        await r.step("set config for the preview", async () => {
-            await ws.setConfig(edit);
-            return {
-                value: undefined,
-                detail: Object.entries(edit)
-                    .map(([k, v]) => `${k}=${v}`)
-                    .join(" "),
-            };
-        });
-        summary = await r.step("pulumi preview", async () => {
-            const s = summarize(await ws.preview(upOutput(run)));
+        summary = await r.step(`pulumi preview with ${shown || "the current config"} (the stack file untouched)`, async () => {
+            const s = summarize(await ws.preview(upOutput(run), edit));
             return { value: s, detail: s };
         });
     } catch (e) {
         failure = (e as Error).message;
-    } finally {
-        try {
-            await r.step("restore the config", async () => {
-                await ws.setConfig(undo.set);
-                await ws.removeConfig(undo.remove);
-                return { value: undefined, detail: "stack file as before" };
-            });
-        } catch (e) {
-            failure = `${failure ?? ""} restoring the config failed: ${(e as Error).message}`.trim();
-        }
     }
     if (failure) return finish(run, EXIT.failed, `dry run: ${failure}`);
     const checks = [

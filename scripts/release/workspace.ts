@@ -31,8 +31,11 @@ export interface Workspace {
     up(onOutput: (line: string) => void, opts?: UpOptions): Promise<ChangeSummary>;
     /** URNs of the Release's live and preview HTTPRoutes in the stack's state (empty when it has none). */
     routeUrns(): Promise<string[]>;
-    /** `pulumi preview` with the current config. */
-    preview(onOutput: (line: string) => void): Promise<ChangeSummary>;
+    /**
+     * `pulumi preview` with the current config, or with `edit` (project keys) applied to a copy of the
+     * stack file: the shared file is never written, so a dry run cannot change what a running release deploys.
+     */
+    preview(onOutput: (line: string) => void, edit?: Record<string, string>): Promise<ChangeSummary>;
     /** Stack outputs (values only). */
     outputs(): Promise<Record<string, unknown>>;
     /** The secret stack output `previewToken`: the preview header's value (the dark canary). */
