@@ -325,7 +325,26 @@ describe("release CLI", () => {
             assert.equal(r.exitCode, EXIT.refused, r.lines.join("\n"));
             assert.equal(ws.ups, 0);
             assert.equal(colours.green.hits, 0, "no check ran against what is deployed");
-            assert.match(r.outcome, /Pulumi\.dev\.yaml and the deployed stack differ: greenVersion: file 2\.1\.0, deployed 2\.0\.0\. Run `pulumi up`/);
+            assert.match(
+                r.outcome,
+                /Pulumi\.dev\.yaml and the deployed stack differ: greenVersion: file 2\.1\.0, deployed 2\.0\.0\. To go back to what is deployed .*: pulumi config set --stack dev greenVersion 2\.0\.0; then run this command again\. A bare `pulumi up` would ship/,
+            );
+        });
+
+        it("after an interrupted promote, the recovery it names reverts the file to the deployed release (never finishes the promote unchecked)", async () => {
+            const { ws } = await setup("healthy", { blueVersion: "1.0.0", greenVersion: "2.0.0", activeColor: "blue" });
+            ws.stack.activeColor = "green"; // a killed promote left the file switched; the stack still routes to blue
+            const r = await run(ws, ["rollback"]);
+            assert.equal(r.exitCode, EXIT.refused, r.lines.join("\n"));
+            const named = /: (pulumi config set [^;]+(?:; pulumi config set [^;]+)*); then run/.exec(r.outcome);
+            assert.ok(named, r.outcome);
+            for (const cmd of named[1].split("; ")) {
+                const [, key, value] = /^pulumi config set --stack dev (\S+) (\S+)$/.exec(cmd)!;
+                ws.stack[key] = value;
+            }
+            assert.equal(ws.stack.activeColor, "blue", "the file is back on the deployed colour");
+            const again = await run(ws, ["promote"]);
+            assert.equal(again.exitCode, EXIT.ok, `the promote now runs with its checks: ${again.outcome}`);
         });
 
         it("aborts before switching when the preview check of green fails: no config change, no up", async () => {

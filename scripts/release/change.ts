@@ -240,3 +240,24 @@ export function deployedDifferences(state: ReleaseState, outputs: Record<string,
             diffs.push(`${t === "app" ? "appVersion" : `${t}Version`}: file ${state.versions[t] ?? "(unset)"}, deployed ${versions[t] ?? "(none)"}`);
     return diffs;
 }
+
+/**
+ * The `pulumi config set` values that put the stack file back to the deployed release: after an
+ * interrupted release the safe recovery reverts the file; a bare `pulumi up` would ship the file's
+ * values without the release's checks.
+ */
+export function revertToDeployed(state: ReleaseState, outputs: Record<string, unknown>): Record<string, string> {
+    const weights = outputs.weights as Record<string, number> | undefined;
+    const versions = outputs.versions as Record<string, string> | undefined;
+    if (!weights || !versions) return {};
+    const edit: Record<string, string> = {};
+    const active = outputs.activeColor;
+    if (state.strategy !== "rolling" && (active === "blue" || active === "green")) {
+        if (active !== state.activeColor) edit.activeColor = active;
+        if (state.strategy === "canary" && weights[otherColor(active)] !== state.weights[otherColor(active)])
+            edit.canaryWeight = String(weights[otherColor(active)] ?? 0);
+    }
+    const tracks = state.strategy === "rolling" ? (["app"] as const) : (["blue", "green"] as const);
+    for (const t of tracks) if (versions[t] !== undefined && versions[t] !== state.versions[t]) edit[t === "app" ? "appVersion" : `${t}Version`] = versions[t];
+    return edit;
+}

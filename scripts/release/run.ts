@@ -9,6 +9,7 @@ import type { Track } from "../../model/releasePlan";
 import { CONVERGE_DEFAULT_MS, EXIT, type Action, type CheckOptions, type ReleaseArgs } from "./args";
 import {
     deployedDifferences,
+    revertToDeployed,
     fastRollbackBlocker,
     planRelease,
     readState,
@@ -298,8 +299,15 @@ function comparePhase(run: Run, state: ReleaseState): Promise<Record<string, unk
     return run.r.step("compare the stack file with the deployed stack", async () => {
         const outputs = await ws.outputs();
         const diffs = deployedDifferences(state, outputs);
-        if (diffs.length > 0)
-            throw new Error(`Pulumi.${ws.stackName}.yaml and the deployed stack differ: ${diffs.join("; ")}. Run \`pulumi up\` (or revert the file) first.`);
+        if (diffs.length > 0) {
+            const revert = Object.entries(revertToDeployed(state, outputs)).map(([k, v]) => `${k} ${v}`);
+            const back = revert.length
+                ? `pulumi config set --stack ${ws.stackName} ${revert.join(`; pulumi config set --stack ${ws.stackName} `)}`
+                : "revert the file to the deployed release";
+            throw new Error(
+                `Pulumi.${ws.stackName}.yaml and the deployed stack differ: ${diffs.join("; ")}. To go back to what is deployed (the safe recovery after an interrupted release): ${back}; then run this command again. A bare \`pulumi up\` would ship the file's values without the release's checks.`,
+            );
+        }
         return { value: outputs, detail: "release keys agree" };
     });
 }
