@@ -807,6 +807,20 @@ describe("release CLI", () => {
             assert.equal(ws.leases.lease, undefined, "the first run released the lock at its end");
         });
 
+        it("a lock lost mid-release (another run took the lease over) stops before the next change and restores the config", async () => {
+            const { ws, initial } = await setup("healthy");
+            ws.onUp = (n) => {
+                // After canary 10 %: the run stalled past the lease's expiry and an operator's run took it over.
+                if (n === 1) ws.leases.lease = { ...ws.leases.lease!, holderIdentity: "ops@laptop pid 42" };
+            };
+            const r = await run(ws, ["canary", "10,50"]);
+            assert.equal(r.exitCode, EXIT.failed, r.lines.join("\n"));
+            assert.match(r.outcome, /the release lock was lost to ops@laptop pid 42: another release may be changing this stack; rolled back/);
+            assert.ok(!r.steps.some((s) => s.name === "set canaryWeight=50" && s.status === "ok"), "no further change after the loss");
+            assert.deepEqual(ws.stack, initial, "the config before the command is back");
+            assert.equal(ws.leases.lease?.holderIdentity, "ops@laptop pid 42", "the other run's lease is left alone");
+        });
+
         it("the lock is released after a failed release and after Ctrl-C", async () => {
             const failed = await setup("failing");
             assert.equal((await run(failed.ws, ["promote"])).exitCode, EXIT.failed);

@@ -36,6 +36,8 @@ export class LockHeld extends Error {
 
 export interface HeldLock {
     detail: string;
+    /** Renew now; throws when the lease is lost (now or at an earlier renewal): stop before the next change. */
+    ensure(): Promise<void>;
     release(): Promise<void>;
 }
 
@@ -62,16 +64,22 @@ export async function acquireLock(
         if (!(await api.replace({ ...mine(), resourceVersion: current.resourceVersion }))) throw new LockHeld((await api.get()) ?? current);
         detail += ` (took over the expired lease of ${current.holderIdentity}, last renewed ${current.renewTime})`;
     }
+    let lost: string | undefined;
     const renewOnce = async () => {
+        if (lost) return;
         const current = await api.get().catch(() => undefined);
-        if (!current || current.holderIdentity !== holder) return onLost(`the release lock was lost${current ? ` to ${current.holderIdentity}` : ""}`);
-        const ok = await api.replace({ ...current, renewTime: stamp() }).catch(() => false);
-        if (!ok) onLost("renewing the release lock failed");
+        if (!current || current.holderIdentity !== holder) lost = `the release lock was lost${current ? ` to ${current.holderIdentity}` : ""}`;
+        else if (!(await api.replace({ ...current, renewTime: stamp() }).catch(() => false))) lost = "renewing the release lock failed";
+        if (lost) onLost(lost);
     };
     const renew = setInterval(() => void renewOnce(), (durationSeconds * 1000) / 3);
     renew.unref();
     return {
         detail,
+        async ensure() {
+            await renewOnce();
+            if (lost) throw new Error(`${lost}: another release may be changing this stack`);
+        },
         async release() {
             clearInterval(renew);
             const current = await api.get();

@@ -91,6 +91,8 @@ interface Progress {
 interface Traffic extends Run, Routes {
     /** Bound of each convergence wait (--converge-timeout or the cloud's default). */
     boundMs: number;
+    /** The stack's release lock: each change first checks it is still held. */
+    held: HeldLock;
 }
 
 const summarize = (s: ChangeSummary) =>
@@ -197,7 +199,7 @@ export async function runRelease(
         return finish(run, EXIT.refused, message(e));
     }
     try {
-        return await release(run, planned);
+        return await release(run, planned, held);
     } finally {
         await held.release().catch((e) => log(`releasing the lock failed (it expires ${LOCK_SECONDS} s after its last renewal): ${message(e)}`));
     }
@@ -224,7 +226,9 @@ function planPhase(run: Run, state: ReleaseState, action: Exclude<Action, { kind
 function lockPhase(run: Run, state: ReleaseState): Promise<HeldLock> {
     const { ws, r } = run;
     return r.step(`take the release lock (Lease ${LEASE_NAME} in namespace ${state.namespace})`, async () => {
-        const h = await acquireLock(await ws.lease(state.namespace), holderIdentity(), LOCK_SECONDS, (why) => r.info(`WARNING: ${why}`));
+        const h = await acquireLock(await ws.lease(state.namespace), holderIdentity(), LOCK_SECONDS, (why) =>
+            r.info(`WARNING: ${why}; stopping before the next change`),
+        );
         return { value: h, detail: h.detail };
     });
 }
@@ -276,7 +280,7 @@ async function status(run: Run, { state }: Read): Promise<ReleaseResult> {
 }
 
 /** Under the lock: resolve, precheck, then apply (which watches and, on failure, rolls back). */
-async function release(run: Run, planned: Planned): Promise<ReleaseResult> {
+async function release(run: Run, planned: Planned, held: HeldLock): Promise<ReleaseResult> {
     let routes: Routes;
     try {
         const outputs = await comparePhase(run, planned.state);
@@ -284,7 +288,7 @@ async function release(run: Run, planned: Planned): Promise<ReleaseResult> {
     } catch (e) {
         return finish(run, EXIT.refused, message(e));
     }
-    const t: Traffic = { ...run, ...routes, boundMs: run.args.convergeMs ?? CONVERGE_DEFAULT_MS[planned.state.cloud] };
+    const t: Traffic = { ...run, ...routes, held, boundMs: run.args.convergeMs ?? CONVERGE_DEFAULT_MS[planned.state.cloud] };
     try {
         await precheckPhase(t, planned);
     } catch (e) {
@@ -408,6 +412,7 @@ function setStep(t: Traffic, progress: Progress, step: ConfigStep): Promise<void
     const { ws } = t;
     return t.r.step(`set ${step.label}`, async () => {
         interrupted(t);
+        await t.held.ensure();
         for (const k of Object.keys(step.edit)) progress.touched.add(k);
         await ws.setConfig(step.edit);
         progress.current = readState(await ws.programConfig(), ws.stackName, ws.project);
