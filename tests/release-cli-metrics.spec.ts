@@ -363,6 +363,21 @@ describe("analysis verdict", () => {
         assert.match(judge({ requests: 500, successRate: 0.992, p99Ms: 160 }, stable, t).reasons.join(), /below stable's 99\.90%.*1\.60x stable's 100 ms/);
         assert.match(judge({ requests: 500, successRate: 1 }, stable, t).reasons.join(), /no candidate p99/);
     });
+    it("fails a figure that is not a finite number (NaN passes every comparison), the candidate's or the stable colour's", () => {
+        for (const [c, st] of [
+            [{ requests: NaN, successRate: 1, p99Ms: 100 }, stable],
+            [{ requests: 500, successRate: NaN, p99Ms: 100 }, stable],
+            [{ requests: 500, successRate: 1, p99Ms: Infinity }, stable],
+            [
+                { requests: 500, successRate: 1, p99Ms: 100 },
+                { ...stable, successRate: NaN },
+            ],
+        ] as const) {
+            const v = judge(c, st, t);
+            assert.equal(v.ok, false, JSON.stringify([c, st]));
+            assert.match(v.reasons.join(), /is (NaN|Infinity), not a number the analysis can judge/);
+        }
+    });
     it("with checkLatency false (a source without latency) judges requests and success rate only", () => {
         const noLatency = { ...t, checkLatency: false };
         assert.deepEqual(judge({ requests: 500, successRate: 0.998 }, { requests: 10_000, successRate: 0.999 }, noLatency), { ok: true, reasons: [] });

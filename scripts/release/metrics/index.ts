@@ -48,6 +48,13 @@ const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
  */
 export function judge(candidate: ColorMetrics | undefined, stable: ColorMetrics | undefined, t: Thresholds): Verdict {
     const reasons: string[] = [];
+    // A comparison with NaN is false, so a non-finite figure would pass every check below: it fails.
+    const broken = (["requests", "successRate", "p99Ms"] as const).flatMap((k) =>
+        [["candidate", candidate?.[k]] as const, ["stable", stable?.[k]] as const]
+            .filter(([, v]) => v !== undefined && !Number.isFinite(v))
+            .map(([who, v]) => `the ${who}'s ${k} is ${String(v)}, not a number the analysis can judge`),
+    );
+    if (broken.length) return { ok: false, reasons: broken };
     if (!candidate || candidate.requests < t.minRequests) {
         return { ok: false, reasons: [`${candidate?.requests ?? 0} candidate requests in the window, need at least ${t.minRequests}`] };
     }
