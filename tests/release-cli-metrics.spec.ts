@@ -71,9 +71,11 @@ describe("release metrics sources", () => {
                     MetricDataResults: [
                         result("req0", [5000]),
                         result("err0", [2]),
+                        result("conn0", [3]),
                         result("p990", [0.081]),
                         result("req1", [480]),
                         result("err1", []),
+                        result("conn1", []),
                         result("p991", [0.42]),
                     ],
                     Messages: [],
@@ -92,7 +94,7 @@ describe("release metrics sources", () => {
         });
         const m = await src.read(["blue", "green"], window);
         assert.equal(target, "GraniteServiceVersion20100801.GetMetricData");
-        assert.equal(request.MetricDataQueries.length, 6);
+        assert.equal(request.MetricDataQueries.length, 8);
         const green5xx = request.MetricDataQueries.find((q: any) => q.Id === "err1").MetricStat;
         assert.deepEqual(green5xx.Metric, {
             Namespace: "AWS/ApplicationELB",
@@ -102,9 +104,10 @@ describe("release metrics sources", () => {
                 { Name: "TargetGroup", Value: "targetgroup/k8s-zdp-appgreen/2" },
             ],
         });
+        assert.equal(request.MetricDataQueries.find((q: any) => q.Id === "conn1").MetricStat.Metric.MetricName, "TargetConnectionErrorCount");
         assert.equal(request.MetricDataQueries.find((q: any) => q.Id === "p991").MetricStat.Stat, "p99");
         assert.equal(m.blue.requests, 5000);
-        assert.equal(m.blue.successRate, 1 - 2 / 5000);
+        assert.equal(m.blue.successRate, 1 - (2 + 3) / 5000, "target 5xx and the ALB's connection errors both fail");
         assert.equal(m.blue.p99Ms, 81);
         assert.deepEqual(m.green, { requests: 480, successRate: 1, p99Ms: 420 });
     });

@@ -1,8 +1,10 @@
 // aws: the ALB's CloudWatch metrics per target group (one target group per colour's Service), with
 // @aws-sdk/client-cloudwatch GetMetricData. Metric names and dimensions, from the ELB docs
 // "CloudWatch metrics for your Application Load Balancer": namespace AWS/ApplicationELB;
-// RequestCount, HTTPCode_Target_5XX_Count (Sum) and TargetResponseTime (seconds; p99) each by
-// LoadBalancer + TargetGroup (their ARN suffixes). The ALB reports nothing for a period without
+// RequestCount, HTTPCode_Target_5XX_Count, TargetConnectionErrorCount (Sum) and TargetResponseTime
+// (seconds; p99) each by LoadBalancer + TargetGroup (their ARN suffixes). A target that refuses or drops
+// connections (a crashing pod) never answers 5xx itself: the ALB answers 502 and counts the
+// connection error, so both count as failures. The ALB reports nothing for a period without
 // requests, so a missing series means zero requests, never success.
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import type { ColorMetrics, MetricsSource } from "./source";
@@ -33,6 +35,7 @@ export function cloudWatchSource(client: CloudWatchClient, target: CloudWatchTar
                 return [
                     { Id: `req${i}`, MetricStat: { Metric: metric("RequestCount"), Period: seconds, Stat: "Sum" } },
                     { Id: `err${i}`, MetricStat: { Metric: metric("HTTPCode_Target_5XX_Count"), Period: seconds, Stat: "Sum" } },
+                    { Id: `conn${i}`, MetricStat: { Metric: metric("TargetConnectionErrorCount"), Period: seconds, Stat: "Sum" } },
                     { Id: `p99${i}`, MetricStat: { Metric: metric("TargetResponseTime"), Period: seconds, Stat: "p99" } },
                 ];
             });
@@ -42,7 +45,7 @@ export function cloudWatchSource(client: CloudWatchClient, target: CloudWatchTar
             const byId = new Map((res.MetricDataResults ?? []).map((r) => [r.Id, r]));
             const out: Record<string, ColorMetrics> = {};
             colors.forEach((color, i) => {
-                for (const id of [`req${i}`, `err${i}`, `p99${i}`]) {
+                for (const id of [`req${i}`, `err${i}`, `conn${i}`, `p99${i}`]) {
                     const r = byId.get(id);
                     if (r?.StatusCode && r.StatusCode !== "Complete") throw new Error(`cloudwatch: ${id} for ${color}: ${r.StatusCode}`);
                 }
@@ -51,7 +54,11 @@ export function cloudWatchSource(client: CloudWatchClient, target: CloudWatchTar
                 const p99s = byId.get(`p99${i}`)?.Values ?? [];
                 out[color] =
                     requests > 0
-                        ? { requests, successRate: 1 - sum(`err${i}`) / requests, p99Ms: p99s.length ? Math.max(...p99s) * 1000 : undefined }
+                        ? {
+                              requests,
+                              successRate: Math.max(0, 1 - (sum(`err${i}`) + sum(`conn${i}`)) / requests),
+                              p99Ms: p99s.length ? Math.max(...p99s) * 1000 : undefined,
+                          }
                         : { requests: 0 };
             });
             return out;
