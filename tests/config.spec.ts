@@ -282,8 +282,9 @@ describe("config: the stack config contract", () => {
         assert.strictEqual(issue({ "aws.postgresVersion": "17.6" }), "");
         assert.match(issue({ "aws.valkeyVersion": "99.9" }), /^aws\.valkeyVersion: must be one of 7\.2, 8\.0, 8\.1, 8\.2, 9\.0, 9\.1$/);
         assert.strictEqual(issue({ "aws.valkeyVersion": "9.1" }), "");
-        assert.match(issue({ "aws.kubernetesVersion": "1.99" }), /^aws\.kubernetesVersion: must be one of 1\.32, 1\.33, 1\.34, 1\.35, 1\.36$/);
+        assert.match(issue({ "aws.kubernetesVersion": "1.99" }), /^aws\.kubernetesVersion: must be one of 1\.35, 1\.36$/);
         assert.match(issue({ "aws.kubernetesVersion": "1.10" }), /^aws\.kubernetesVersion: /);
+        assert.match(issue({ "aws.kubernetesVersion": "1.34" }), /^aws\.kubernetesVersion: /, "extended support only: refused under upgradePolicy STANDARD");
         assert.strictEqual(issue({ "aws.kubernetesVersion": "1.36" }), "");
         const gcp = (project: string) => refusals("gcp", { "gcp:project": project }).join("\n");
         for (const bad of ["My_Project", "abc", "1project", "project-", "a".repeat(31)])

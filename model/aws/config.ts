@@ -51,13 +51,14 @@ export const LOG_RETENTION_DAYS = [
     "3653",
 ] as const;
 
-export const EKS_VERSIONS = ["1.32", "1.33", "1.34", "1.35", "1.36"] as const;
+export const EKS_VERSIONS = ["1.35", "1.36"] as const;
 export const VALKEY_VERSIONS = ["7.2", "8.0", "8.1", "8.2", "9.0", "9.1"] as const;
 
 export const awsSchema = z
     .object({
-        // EKS minors on 2026-12-07: 1.32 to 1.34 in extended support (1.31's ended 2026-11-26), 1.35 and
-        // 1.36 in standard support. https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html
+        // EKS minors in standard support on 2026-12-07 (1.34's ended 2026-12-02). Standard only: the
+        // cluster's upgradePolicy is STANDARD (components/aws/cluster.ts), never extended-support pricing.
+        // https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html
         kubernetesVersion: oneOf(EKS_VERSIONS),
         // The subnet plan carves 3 private /18-equivalents and small public/data subnets out of it.
         vpcCidr: privateCidr(16, 20, "10.0.0.0/16"),
