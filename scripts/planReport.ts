@@ -16,6 +16,7 @@ import { costPicture, type CostPicture } from "../model/cost/choices";
 import { priceTableFor } from "../model/cost/prices";
 import { LINE_TYPES, MissingPrice } from "../model/cost/model";
 import { SECRET_MONITORING_KEYS } from "../model/monitoring/config";
+import { needsFor, vcpuNeed } from "./preflight/needs";
 
 const SECRET = "[secret]";
 
@@ -232,6 +233,7 @@ export function renderPlan({ run, sizing, release, policy, cost, diff, costBase 
         for (const w of run.warnings) out.push(`  ! ${w}`);
         out.push("");
     }
+    if (cfg.cloud !== "local") printCloudChecks(out, cfg, run, sizing);
     out.push(`Resources (${run.resources.length}):`);
     printTree(out, run.resources);
     out.push("");
@@ -249,6 +251,22 @@ export function renderPlan({ run, sizing, release, policy, cost, diff, costBase 
         printDiff(out, diff, costBase, cost, cfg);
     }
     return out.join("\n");
+}
+
+/** What this offline plan cannot know, which the account decides at `pulumi up`: preflight asks the cloud. */
+function printCloudChecks(out: string[], cfg: StackConfig, run: StackRun, sizing: Sizing): void {
+    const n = needsFor(cfg, run.resources, sizing.nodes.vcpu);
+    const sizes = [...new Set(n.pools.map((p) => p.size))].join(", ");
+    out.push(`Only the cloud can check (npm run preflight -- --stack ${cfg.stack}, with the deployer's credentials):`);
+    const addresses = `${n.publicAddresses} public address${n.publicAddresses === 1 ? "" : "es"}`;
+    out.push(`  - quota for ${vcpuNeed(n.pools)} vCPUs (${sizes} at the autoscaler maximum plus an upgrade surge), ${addresses}`);
+    out.push(`  - ${sizes} offered in each of the ${n.zoneCount} zones of ${n.region}`);
+    const k8s = n.kubernetes.version ? `Kubernetes ${n.kubernetes.version}` : `the ${n.kubernetes.channel} channel's Kubernetes`;
+    const db = /^\d/.test(n.database.version) ? `PostgreSQL ${n.database.version}` : n.database.version;
+    const cache = [n.cache.engine, n.cache.version].filter(Boolean).join(" ");
+    out.push(`  - ${k8s}, ${db} on ${n.database.size} (${n.database.ha}) and ${cache} on ${n.cache.size} orderable there`);
+    out.push(`  - the deployer's permissions for ${n.actions.length} actions${n.allowList ? `, and its egress address inside ${n.allowList.key}` : ""}`);
+    out.push("");
 }
 
 /** What a failed plan prints: config errors and unbuilt stacks are the user's to fix, so their message is the whole story. */
