@@ -12,10 +12,20 @@ interface Identifier {
     logical?: string;
 }
 
-// Pulumi's bridged providers auto-name a resource `<name>-<7 hex>`; a Terraform name_prefix gets a
-// 26-character suffix (terraform-plugin-sdk id.UniqueIDSuffixLength).
+// Pulumi's bridged providers auto-name a resource `<name>-<7 hex>`, azure-native `<name><8 random
+// characters>` (scripts/offline/mocks/azure.ts); a Terraform name_prefix gets a 26-character suffix
+// (terraform-plugin-sdk id.UniqueIDSuffixLength).
 const AUTONAME_SUFFIX = 8;
 const PREFIX_SUFFIX = 26;
+
+/** An identifier the provider autonames from the logical name `logical`. */
+const autonamed = (what: string, logical: string, max: number, source: string): Identifier => ({
+    what,
+    id: logical.padEnd(logical.length + AUTONAME_SUFFIX, "x"),
+    max,
+    source,
+    logical,
+});
 
 export function stackIdentifiers(cloud: Cloud, project: string, stack: string): Identifier[] {
     const base = `${project}-${stack}`;
@@ -32,32 +42,18 @@ export function stackIdentifiers(cloud: Cloud, project: string, stack: string): 
         ];
     if (cloud === "gcp")
         return [
-            {
-                what: "Memorystore instance id",
-                id: `${base}-redis`.padEnd(base.length + 6 + AUTONAME_SUFFIX, "x"),
-                max: 40,
-                source: "Memorystore CreateInstanceRequest instance_id",
-            },
-            { what: "GKE cluster name", id: base.padEnd(base.length + AUTONAME_SUFFIX, "x"), max: 40, source: "GKE Cluster.name" },
+            autonamed("Memorystore instance id", `${base}-redis`, 40, "Memorystore CreateInstanceRequest instance_id"),
+            autonamed("GKE cluster name", base, 40, "GKE Cluster.name"),
         ];
-    if (cloud === "azure") {
-        // azure-native autonames `<logical name><8 random characters>` (scripts/offline/mocks/azure.ts);
-        // the logical names are the stack's (stacks/azure.ts, components/azure/*), which a spec checks.
-        const auto = (what: string, logical: string, max: number, source: string) => ({
-            what,
-            id: logical.padEnd(logical.length + AUTONAME_SUFFIX, "x"),
-            max,
-            source,
-            logical,
-        });
+    // The azure logical names are the stack's (stacks/azure.ts, components/azure/*), which a spec checks.
+    if (cloud === "azure")
         return [
-            auto("resource group name", `${base}-rg`, 90, "ARM resourceGroupName maxLength 90"),
-            auto("virtual network name", `${base}-vnet`, 64, "Microsoft.Network/virtualNetworks name, 2-64"),
-            auto("AKS cluster name", `${base}-aks`, 63, "Microsoft.ContainerService/managedClusters resourceName maxLength 63"),
-            auto("PostgreSQL flexible server name", `${base}-db-pg`, 63, "Microsoft.DBforPostgreSQL/flexibleServers name"),
-            auto("Azure Managed Redis name", `${base}-cache-redis`, 60, "Microsoft.Cache/redisEnterprise name, 1-60"),
+            autonamed("resource group name", `${base}-rg`, 90, "ARM resourceGroupName maxLength 90"),
+            autonamed("virtual network name", `${base}-vnet`, 64, "Microsoft.Network/virtualNetworks name, 2-64"),
+            autonamed("AKS cluster name", `${base}-aks`, 63, "Microsoft.ContainerService/managedClusters resourceName maxLength 63"),
+            autonamed("PostgreSQL flexible server name", `${base}-db-pg`, 63, "Microsoft.DBforPostgreSQL/flexibleServers name"),
+            autonamed("Azure Managed Redis name", `${base}-cache-redis`, 60, "Microsoft.Cache/redisEnterprise name, 1-60"),
         ];
-    }
     return [];
 }
 

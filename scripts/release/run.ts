@@ -304,10 +304,8 @@ function comparePhase(run: Run, state: ReleaseState): Promise<Record<string, unk
         const outputs = await ws.outputs();
         const diffs = deployedDifferences(state, outputs);
         if (diffs.length > 0) {
-            const revert = Object.entries(revertToDeployed(state, outputs)).map(([k, v]) => `${k} ${v}`);
-            const back = revert.length
-                ? `pulumi config set --stack ${ws.stackName} ${revert.join(`; pulumi config set --stack ${ws.stackName} `)}`
-                : "revert the file to the deployed release";
+            const revert = Object.entries(revertToDeployed(state, outputs)).map(([k, v]) => `pulumi config set --stack ${ws.stackName} ${k} ${v}`);
+            const back = revert.length ? revert.join("; ") : "revert the file to the deployed release";
             throw new Error(
                 `Pulumi.${ws.stackName}.yaml and the deployed stack differ: ${diffs.join("; ")}. To go back to what is deployed (the safe recovery after an interrupted release): ${back}; then run this command again. A bare \`pulumi up\` would ship the file's values without the release's checks.`,
             );
