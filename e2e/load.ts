@@ -113,8 +113,8 @@ export class Load {
                 if ("answers" in m) this.answers.push(...m.answers);
                 else resolve(m);
             });
-            // Not on "exit": the exit can be handled before the last messages of the channel (seen when the
-            // suite was starved of CPU). Node emits the channel's messages before its "disconnect".
+            // Not on "exit": the exit can be handled before the last messages of the channel. Node emits the
+            // channel's messages before its "disconnect", which the load process sends only after its totals.
             this.child.on("disconnect", () => reject(new Error(`e2e: the load process ended (exit code ${this.child.exitCode}) before reporting its totals`)));
         });
     }

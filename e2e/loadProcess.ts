@@ -39,8 +39,9 @@ const instance = autocannon(
         if (err) throw err instanceof Error ? err : new Error(String(err));
         if (batch.length) send({ answers: batch });
         // Errors autocannon counts that never produced an answer: connection errors and timeouts.
-        send({ errors: Math.max(errors, result.errors), p99Ms: result.latency.p99 });
-        process.disconnect();
+        // Disconnect only once this last message is written: closing the channel cancels queued writes,
+        // and they queue up while the parent is blocked (a synchronous `kubectl drain`).
+        process.send!({ errors: Math.max(errors, result.errors), p99Ms: result.latency.p99 } satisfies LoadMessage, () => process.disconnect());
     },
 );
 instance.on("reqError", () => errors++);
