@@ -1,5 +1,5 @@
-// Address space against the capacity model: every node the autoscaler may add (plus upgrade surge)
-// needs its pod addresses, or pods stay Pending with "failed to assign an IP address" long after
+// Address space against the capacity model: every node the autoscaler may add, plus upgrade surge
+// (model/upgradeSurge.ts), needs its pod addresses, or pods stay Pending with "failed to assign an IP address" long after
 // `pulumi up` succeeded. Pure (no Pulumi import); the config parse refuses a shortfall and the plan
 // prints these rows with the capacity rows.
 import { cidrSize } from "./configValues";
@@ -7,6 +7,7 @@ import type { StackConfig } from "./stackConfig";
 import type { Sizing } from "./capacity";
 import { subnetPlan } from "./aws/subnets";
 import { AKS_POD_CIDR, AKS_NODE_SUBNET_PREFIX } from "./azure/addressing";
+import { peakNodes } from "./upgradeSurge";
 
 export interface AddressRow {
     /** What holds the addresses, e.g. "gcp.podsCidr 10.16.0.0/14 (a /24 per node)". */
@@ -39,17 +40,6 @@ export const EKS_NODE_ADDRESSES: Record<string, { enis: number; ipsPerEni: numbe
 // Addresses each cloud keeps in every subnet: AWS 5, Azure 5, Google Cloud 4 (each cloud's subnet docs).
 const RESERVED = { aws: 5, azure: 5, gcp: 4 } as const;
 
-/**
- * Upgrade surge in nodes. EKS: a managed node group adds up to twice its AZ count (one AZ per group
- * here) during an update (https://docs.aws.amazon.com/eks/latest/userguide/managed-node-update-behavior.html).
- * GKE: our pool's maxSurge 1 applies per zone. AKS: maxSurge 33% of each pool.
- */
-function surge(cfg: StackConfig, s: Sizing): number {
-    if (cfg.cloud === "aws") return 2 * s.zones;
-    if (cfg.cloud === "gcp") return s.zones;
-    return Math.ceil(s.nodes.max * 0.33);
-}
-
 const row = (what: string, key: string, value: string, nodesHeld: number, nodesNeeded: number, fix: string): AddressRow => ({
     what,
     key,
@@ -65,7 +55,7 @@ const prefixFor = (addresses: number) => 32 - Math.ceil(Math.log2(addresses));
 const SPLIT = "serve fewer users per stack (split them over more stacks)";
 
 export function addressRows(cfg: StackConfig, s: Sizing): AddressRow[] {
-    const needed = s.nodes.max + surge(cfg, s);
+    const needed = peakNodes(s);
     if (cfg.cloud === "aws" && cfg.aws) {
         // Nodes and pods share each zone's private subnet; a zone must hold its share of the maximum.
         const node = EKS_NODE_ADDRESSES[s.nodes.machineType];
@@ -89,15 +79,13 @@ export function addressRows(cfg: StackConfig, s: Sizing): AddressRow[] {
     if (cfg.cloud === "azure" && cfg.azure) {
         // CNI Overlay gives each node a /24 of the pod CIDR
         // (https://learn.microsoft.com/azure/aks/concepts-network-azure-cni-overlay); system pool nodes count too.
-        const systemMax = 2 * s.zones;
-        const all = needed + systemMax + Math.ceil(systemMax * 0.33);
         return [
             row(
                 `AKS overlay pod range ${AKS_POD_CIDR} (a /24 per node)`,
                 "targetUsers",
                 String(cfg.targetUsers),
                 2 ** (24 - Number(AKS_POD_CIDR.split("/")[1])),
-                all,
+                needed,
                 `the range is fixed; ${SPLIT}`,
             ),
             row(
@@ -105,7 +93,7 @@ export function addressRows(cfg: StackConfig, s: Sizing): AddressRow[] {
                 "targetUsers",
                 String(cfg.targetUsers),
                 2 ** (32 - AKS_NODE_SUBNET_PREFIX) - RESERVED.azure,
-                all,
+                needed,
                 `the subnet is fixed; ${SPLIT}`,
             ),
         ];

@@ -164,14 +164,6 @@ export interface Sizing {
 /** Database disk IOPS wanted for `targetUsers` (ASSUMPTIONS.dbIopsPer10kUsers). */
 export const dbIopsWanted = (targetUsers: number): number => Math.ceil((ASSUMPTIONS.dbIopsPer10kUsers * targetUsers) / 10_000);
 
-/**
- * vCPUs of the nodes' machine family the region's quota must allow: the autoscaler's ceiling plus one
- * node surging during an upgrade (GKE's maxSurge 1; an EKS node group launches a replacement first).
- */
-export function nodeVcpuQuota(s: Pick<Sizing, "nodes">): number {
-    return (s.nodes.max + 1) * s.nodes.vcpu;
-}
-
 /** Users served by `replicas` pods spread evenly over `zones` after the zone holding the most is lost. */
 export function usersAfterZoneLoss(replicas: number, zones: number, usersPerPod: number): number {
     return zones < 2 ? 0 : (replicas - Math.ceil(replicas / zones)) * usersPerPod;

@@ -259,7 +259,9 @@ function printCloudChecks(out: string[], cfg: StackConfig, run: StackRun, sizing
     const sizes = [...new Set(n.pools.map((p) => p.size))].join(", ");
     out.push(`Only the cloud can check (npm run preflight -- --stack ${cfg.stack}, with the deployer's credentials):`);
     const addresses = `${n.publicAddresses} public address${n.publicAddresses === 1 ? "" : "es"}`;
-    out.push(`  - quota for ${vcpuNeed(n.pools)} vCPUs (${sizes} at the autoscaler maximum plus an upgrade surge), ${addresses}`);
+    const sum = (f: (p: (typeof n.pools)[number]) => number) => n.pools.reduce((a, p) => a + f(p), 0);
+    const nodes = `${sum((p) => p.max)} ${sizes} at the autoscaler maximum + ${sum((p) => p.surge)} surging in an upgrade`;
+    out.push(`  - quota for ${vcpuNeed(n.pools)} vCPUs (${nodes}), ${addresses}`);
     out.push(`  - ${sizes} offered in each of the ${n.zoneCount} zones of ${n.region}`);
     const k8s = n.kubernetes.version ? `Kubernetes ${n.kubernetes.version}` : `the ${n.kubernetes.channel} channel's Kubernetes`;
     const db = /^\d/.test(n.database.version) ? `PostgreSQL ${n.database.version}` : n.database.version;

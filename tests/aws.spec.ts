@@ -6,14 +6,15 @@ import * as path from "path";
 import { parseAllDocuments } from "yaml";
 import { ACCESS_LOG_PREFIX, ELB_LOG_ACCOUNTS, elbLogWriter } from "../components/aws/accessLogs";
 import { AUTOSCALER_CHART, autoscalerImageTag } from "../components/aws/autoscaler";
-import { CONTROL_PLANE_LOGS, nodeGroupScaling } from "../components/aws/cluster";
+import { CONTROL_PLANE_LOGS } from "../components/aws/cluster";
+import { nodeGroupScaling } from "../model/upgradeSurge";
 import { awsSchema } from "../model/aws/config";
 import { postgresFamily } from "../components/aws/database";
 import { ALB_CONTROLLER_NAME, GATEWAY_CLASS, LBC, SSL_POLICY, albIdleTimeoutFor, deregistrationDelayFor } from "../components/aws/loadBalancer";
 import { subnetPlan } from "../model/aws/subnets";
 import { MANAGED_RULE_GROUPS, RATE_LIMIT } from "../components/aws/waf";
 import { hstsMaxAge } from "../policy/rules/edge";
-import { nodeVcpuQuota, sizingFor, type Sizing } from "../model/capacity";
+import { sizingFor, type Sizing } from "../model/capacity";
 import { APP_DRAIN_SECONDS, APP_KEEP_ALIVE_SECONDS, PRE_STOP_SECONDS, serviceNamesFor } from "../components/k8s/release";
 import { buildPlan, renderPlan } from "../scripts/planReport";
 import { diffResources } from "../scripts/offline/diff";
@@ -368,15 +369,6 @@ describe("aws stack (mocks)", function () {
             const k8sObjects = run.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
             assert.ok(k8sObjects.length > 10);
             for (const r of k8sObjects) assert.ok(r.provider?.startsWith(providers[0].urn), `${r.type} ${r.name} uses the EKS provider`);
-        });
-    });
-
-    describe("first `pulumi up`", () => {
-        it("docs/aws.md states the vCPU quota the capacity model needs at the autoscaler's ceiling", () => {
-            const doc = fs.readFileSync(path.join(ROOT, "docs", "aws.md"), "utf8");
-            const prerequisites = doc.slice(doc.indexOf("## Prerequisites"), doc.indexOf("## Commands"));
-            assert.ok(prerequisites.includes(`**Running On-Demand Standard instances ≥ ${nodeVcpuQuota(sizing)} vCPUs**`));
-            assert.ok(prerequisites.includes(`${sizing.nodes.max} × ${sizing.nodes.machineType}`));
         });
     });
 

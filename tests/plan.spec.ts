@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import { buildPlan, planJson, renderPlan, shortfalls } from "../scripts/planReport";
+import { nodeVcpuQuota, peakPools, type PeakPool } from "../model/upgradeSurge";
 import { HANG_MS } from "./hang";
 import { ROOT } from "./harness";
 
@@ -35,12 +36,19 @@ describe("plan: the first command a new user runs", () => {
         assert.deepStrictEqual(big, ["capacity: database (db.m7g.16xlarge) serves 80,000 of 100,000 users"]);
     });
 
-    it("says what only the cloud can check, sized from the plan (vCPU quota at the autoscaler maximum plus a surge node), and names preflight", async () => {
+    it("says what only the cloud can check, sized from the plan (vCPU quota at the autoscaler maximum plus the upgrade surge), and names preflight", async () => {
         const plan = await buildPlan("aws", {}, false);
         const text = renderPlan(plan);
-        const { max, vcpu, machineType } = plan.sizing.nodes;
+        const pools = peakPools(plan.sizing);
+        const sum = (f: (p: PeakPool) => number) => pools.reduce((a, p) => a + f(p), 0);
         assert.match(text, new RegExp(`^Only the cloud can check \\(npm run preflight -- --stack aws, `, "m"));
-        assert.match(text, new RegExp(`^  - quota for ${(max + 1) * vcpu} vCPUs \\(${machineType} at the autoscaler maximum`, "m"));
+        assert.match(
+            text,
+            new RegExp(
+                `^  - quota for ${nodeVcpuQuota(plan.sizing)} vCPUs \\(${sum((p) => p.max)} ${plan.sizing.nodes.machineType} at the autoscaler maximum \\+ ${sum((p) => p.surge)} surging in an upgrade\\)`,
+                "m",
+            ),
+        );
         assert.match(text, /^ {2}- Kubernetes 1\.35, PostgreSQL 18 on db\.m7g\.\S+ \(Multi-AZ\) and valkey 8\.2 /m);
         assert.doesNotMatch(renderPlan(await buildPlan("dev", {}, false)), /Only the cloud can check/, "the dev stack asks no cloud");
     });

@@ -6,6 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Sizing } from "../../model/capacity";
+import { EKS_MAX_UNAVAILABLE, nodeGroupScaling } from "../../model/upgradeSurge";
 import { ClusterAutoscaler } from "./autoscaler";
 import { managedPolicy, podIdentityRole, serviceRole } from "./iam";
 import type { Tags } from "./tags";
@@ -66,11 +67,6 @@ export function kubeconfigFor(clusterName: string, endpoint: string, caData: str
             },
         ],
     });
-}
-
-/** Per-zone node group bounds from the capacity model's totals (each zone holds a third). */
-export function nodeGroupScaling(nodes: Sizing["nodes"], zones: number) {
-    return { minSize: nodes.perZone, desiredSize: nodes.perZone, maxSize: Math.max(nodes.perZone, Math.ceil(nodes.max / zones)) };
 }
 
 type AddonFactory = (addonName: string, extra?: Partial<aws.eks.AddonArgs>, dependsOn?: pulumi.Resource[]) => aws.eks.Addon;
@@ -281,7 +277,7 @@ export class Cluster extends pulumi.ComponentResource {
                         amiType: args.nodes.arch === "arm64" ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD",
                         capacityType: "ON_DEMAND",
                         scalingConfig: scaling,
-                        updateConfig: { maxUnavailable: 1 },
+                        updateConfig: { maxUnavailable: EKS_MAX_UNAVAILABLE },
                         nodeRepairConfig: { enabled: true },
                         launchTemplate: { id: launchTemplate.id, version: pulumi.interpolate`${launchTemplate.latestVersion}` },
                         tags: tags({ Name: `${args.clusterName}-z${i}` }),

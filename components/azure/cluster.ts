@@ -15,6 +15,7 @@ import type { AzureConfig } from "../../model/config";
 import { aksEndpoint, aksKubeconfig } from "./kubeconfig";
 import { roleDefinitionId } from "./roles";
 import { SYSTEM_POOL, ZONES } from "../../model/azure/sizing";
+import { AKS_MAX_SURGE } from "../../model/upgradeSurge";
 
 export interface ClientIdentity {
     subscriptionId: pulumi.Input<string>;
@@ -185,7 +186,7 @@ export class AzureCluster extends pulumi.ComponentResource {
                         vnetSubnetID: args.nodeSubnetId,
                         orchestratorVersion: s.kubernetesVersion,
                         nodeTaints: ["CriticalAddonsOnly=true:NoSchedule"],
-                        upgradeSettings: { maxSurge: "33%" },
+                        upgradeSettings: { maxSurge: AKS_MAX_SURGE },
                         tags,
                     },
                 ],
@@ -234,7 +235,7 @@ export class AzureCluster extends pulumi.ComponentResource {
                 maxCount: nodes.max,
                 vnetSubnetID: args.nodeSubnetId,
                 orchestratorVersion: s.kubernetesVersion,
-                upgradeSettings: { maxSurge: "33%" },
+                upgradeSettings: { maxSurge: AKS_MAX_SURGE },
                 nodeLabels: { "zdp.io/pool": "app" },
                 tags,
             },

@@ -5,6 +5,7 @@ import * as kubernetes from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Sizing } from "../../model/capacity";
 import { CONTROL_PLANE_ACCESS, RELEASE_CHANNELS } from "../../model/gcp/config";
+import { GKE_UPGRADE } from "../../model/upgradeSurge";
 import { gkeKubeconfig, sameControlPlaneAccess } from "./kubeconfig";
 import { serviceAccountId, type Labels } from "./naming";
 import { PODS_RANGE, SERVICES_RANGE } from "./network";
@@ -105,7 +106,7 @@ export class GkeCluster extends pulumi.ComponentResource {
                 autoscaling: { totalMinNodeCount: nodes.min, totalMaxNodeCount: nodes.max, locationPolicy: "BALANCED" },
                 management: { autoRepair: true, autoUpgrade: true },
                 // Surge: a new node joins before an old one drains, so capacity never drops during upgrades.
-                upgradeSettings: { strategy: "SURGE", maxSurge: 1, maxUnavailable: 0 },
+                upgradeSettings: { ...GKE_UPGRADE },
                 nodeConfig,
             },
             { ...parent, ignoreChanges: ["initialNodeCount"] },

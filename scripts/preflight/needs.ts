@@ -2,6 +2,7 @@
 // (scripts/plan.ts: the real program under Pulumi's mock runtime): sizes, versions, node-pool maxima,
 // addresses, the allow-list, and the cloud actions and APIs its resource types call. Pure (no Pulumi).
 import type { StackConfig } from "../../model/config";
+import { surgeNodes } from "../../model/upgradeSurge";
 
 export interface PlannedResource {
     type: string;
@@ -17,8 +18,8 @@ export interface Needs {
     /** Zones named in config (gcp.zones); otherwise the preflight asks the cloud for the ones the stack would pick. */
     zones?: string[];
     zoneCount: number;
-    /** Node pools at their autoscaler maxima: size, vCPUs per node, nodes. */
-    pools: { size: string; vcpu: number; max: number }[];
+    /** Node pools at their autoscaler maxima (size, vCPUs per node, nodes) and the nodes an upgrade surges above that. */
+    pools: { size: string; vcpu: number; max: number; surge: number }[];
     /** GCP: boot disk per node (pd-balanced and pd-ssd count toward SSD_TOTAL_GB). */
     nodeDiskGb?: number;
     kubernetes: { version?: string; channel?: string };
@@ -37,8 +38,8 @@ export interface Needs {
     enablesApis?: string[];
 }
 
-/** vCPUs the node pools reach: every pool at its maximum plus one node surging during an upgrade (model/capacity.ts nodeVcpuQuota). */
-export const vcpuNeed = (pools: Needs["pools"]): number => pools.reduce((a, p) => a + p.vcpu * p.max, 0) + Math.max(0, ...pools.map((p) => p.vcpu));
+/** vCPUs the node pools reach: every pool at its maximum while an upgrade surges it (model/upgradeSurge.ts nodeVcpuQuota). */
+export const vcpuNeed = (pools: Needs["pools"]): number => pools.reduce((a, p) => a + p.vcpu * (p.max + p.surge), 0);
 
 // Create (or the write that creates) per resource type. Sources: AWS Service Authorization Reference
 // (https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html),
@@ -176,13 +177,24 @@ interface Pool {
     vmSize: string;
     maxCount?: number;
     count: number;
+    upgradeSettings?: { maxSurge?: string };
 }
 interface Inputs {
-    "aws:eks/nodeGroup:NodeGroup": { instanceTypes: string[]; scalingConfig: { maxSize: number } };
+    "aws:eks/nodeGroup:NodeGroup": {
+        instanceTypes: string[];
+        scalingConfig: { maxSize: number };
+        subnetIds: unknown[];
+        updateConfig?: { maxUnavailable?: number };
+    };
     "aws:eks/cluster:Cluster": { version: string };
     "aws:rds/instance:Instance": { engineVersion: string; instanceClass: string; multiAz: boolean };
     "aws:elasticache/replicationGroup:ReplicationGroup": { engine: string; engineVersion: string; nodeType: string };
-    "gcp:container/nodePool:NodePool": { nodeConfig: { machineType: string; diskSizeGb: number }; autoscaling: { totalMaxNodeCount: number } };
+    "gcp:container/nodePool:NodePool": {
+        nodeConfig: { machineType: string; diskSizeGb: number };
+        autoscaling: { totalMaxNodeCount: number };
+        upgradeSettings?: { maxSurge?: number };
+        nodeLocations?: string[];
+    };
     "gcp:container/cluster:Cluster": { releaseChannel?: { channel: string }; masterAuthorizedNetworksConfig?: { cidrBlocks?: { cidrBlock: string }[] } };
     "gcp:sql/databaseInstance:DatabaseInstance": { databaseVersion: string; settings: { tier: string; availabilityType: string } };
     "gcp:redis/instance:Instance": { redisVersion: string; tier: string; memorySizeGb: number };
@@ -202,6 +214,19 @@ function one<T extends keyof Inputs>(resources: readonly PlannedResource[], type
     return r;
 }
 
+/** A surge setting the plan must state: the clouds' defaults differ by API version, so none is assumed. */
+function stated<T>(value: T | undefined, what: string): T {
+    if (value === undefined) throw new Error(`the plan's ${what} is unset: its upgrade surge, and so the vCPU need, is unknown`);
+    return value;
+}
+
+function gkePool(pool: Inputs["gcp:container/nodePool:NodePool"], vcpu: number): Needs["pools"][number] {
+    const max = pool.autoscaling.totalMaxNodeCount;
+    const maxSurge = stated(pool.upgradeSettings?.maxSurge, "GKE node pool upgradeSettings.maxSurge");
+    const zones = stated(pool.nodeLocations, "GKE node pool nodeLocations").length;
+    return { size: pool.nodeConfig.machineType, vcpu, max, surge: surgeNodes({ cloud: "gcp", maxSurge, zones }, max) };
+}
+
 /** The needs of a cloud stack's plan; the dev stack (cloud local) has no account to check. */
 export function needsFor(cfg: StackConfig, resources: readonly PlannedResource[], vcpuPerNode: number, gcpProject?: string): Needs {
     const types = [...new Set(resources.map((r) => r.type).filter(cloudType))].sort();
@@ -218,7 +243,17 @@ export function needsFor(cfg: StackConfig, resources: readonly PlannedResource[]
                 ...base,
                 cloud: "aws",
                 zoneCount: groups.length,
-                pools: groups.map((g) => ({ size: g.instanceTypes[0], vcpu: vcpuPerNode, max: g.scalingConfig.maxSize })),
+                pools: groups.map((g) => {
+                    const max = g.scalingConfig.maxSize;
+                    // One subnet per group: its Auto Scaling group spans at most that many zones.
+                    const maxUnavailable = stated(g.updateConfig?.maxUnavailable, "EKS node group updateConfig.maxUnavailable");
+                    return {
+                        size: g.instanceTypes[0],
+                        vcpu: vcpuPerNode,
+                        max,
+                        surge: surgeNodes({ cloud: "aws", maxUnavailable, zones: g.subnetIds.length }, max),
+                    };
+                }),
                 kubernetes: { version: one(resources, "aws:eks/cluster:Cluster").version },
                 database: { version: String(db.engineVersion), size: db.instanceClass, ha: db.multiAz ? "Multi-AZ" : "Single-AZ" },
                 cache: { engine: cache.engine, version: String(cache.engineVersion), size: cache.nodeType },
@@ -240,7 +275,7 @@ export function needsFor(cfg: StackConfig, resources: readonly PlannedResource[]
                 enablesApis: every(resources, "gcp:projects/service:Service").map((r) => r.service),
                 zones: cfg.gcp?.zones,
                 zoneCount: 3,
-                pools: [{ size: pool.nodeConfig.machineType, vcpu: vcpuPerNode, max: pool.autoscaling.totalMaxNodeCount }],
+                pools: [gkePool(pool, vcpuPerNode)],
                 nodeDiskGb: pool.nodeConfig.diskSizeGb,
                 kubernetes: { channel: cluster.releaseChannel?.channel },
                 database: { version: sql.databaseVersion, size: sql.settings.tier, ha: sql.settings.availabilityType },
@@ -261,7 +296,11 @@ export function needsFor(cfg: StackConfig, resources: readonly PlannedResource[]
                 cloud: "azure",
                 zones: ["1", "2", "3"],
                 zoneCount: 3,
-                pools: pools.map((p) => ({ size: p.vmSize, vcpu: vcpuPerNode, max: p.maxCount ?? p.count })),
+                pools: pools.map((p) => {
+                    const max = p.maxCount ?? p.count;
+                    const maxSurge = stated(p.upgradeSettings?.maxSurge, "AKS agent pool upgradeSettings.maxSurge");
+                    return { size: p.vmSize, vcpu: vcpuPerNode, max, surge: surgeNodes({ cloud: "azure", maxSurge }, max) };
+                }),
                 kubernetes: { version: aks.kubernetesVersion },
                 database: { version: String(db.version), size: db.sku.name, ha: db.highAvailability?.mode ?? "Disabled" },
                 cache: { engine: "redis", version: "", size: redis.sku.name },

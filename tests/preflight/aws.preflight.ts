@@ -134,7 +134,7 @@ describe("preflight: AWS (moto + documented shapes)", function () {
         await c.ec2.send(new AllocateAddressCommand({ Domain: "vpc" }));
         await c.ec2.send(new AllocateAddressCommand({ Domain: "vpc" }));
     }
-    // The plan needs: 3 node groups × 11 × 4 vCPUs = 132 and one node surging (136), 3 EIPs and 3 NAT gateways (one per zone), 1 VPC, 1 ALB.
+    // The plan needs: 3 node groups × (11 + 2 surging in an update) × 4 vCPUs = 156, 3 EIPs and 3 NAT gateways (one per zone), 1 VPC, 1 ALB.
     const enough = (q: { vcpu: number; eip: number; vpc: number; nat: number; alb: number }) => ({
         "ec2/L-1216C47A": q.vcpu,
         "ec2/L-0263D0A3": q.eip,
@@ -144,9 +144,13 @@ describe("preflight: AWS (moto + documented shapes)", function () {
     });
 
     it("reads the plan's needs: node groups at their maxima, addresses, versions, the allow-list, the actions", () => {
-        assert.equal(
-            needs.pools.reduce((a, p) => a + p.vcpu * p.max, 0),
-            132,
+        assert.deepEqual(
+            needs.pools.map((p) => [p.max, p.surge, p.vcpu]),
+            [
+                [11, 2, 4],
+                [11, 2, 4],
+                [11, 2, 4],
+            ],
         );
         assert.deepEqual([...new Set(needs.pools.map((p) => p.size))], ["m7i.xlarge"]);
         assert.equal(needs.publicAddresses, 3);
@@ -161,7 +165,7 @@ describe("preflight: AWS (moto + documented shapes)", function () {
 
     it("a sufficient account passes every check", async () => {
         const gap = await gapServer({
-            quotas: enough({ vcpu: 136 + 8, eip: 3 + 2, vpc: 1 + 1, nat: 1, alb: 1 }),
+            quotas: enough({ vcpu: 156 + 8, eip: 3 + 2, vpc: 1 + 1, nat: 1, alb: 1 }),
             eksVersions: [
                 { clusterVersion: "1.36", versionStatus: "STANDARD_SUPPORT" },
                 { clusterVersion: "1.35", versionStatus: "STANDARD_SUPPORT" },
@@ -181,14 +185,14 @@ describe("preflight: AWS (moto + documented shapes)", function () {
         );
         assert.equal(rows.length, 12);
         assert.match(row(rows, "zones").detail, /^eu-west-1a, eu-west-1b, eu-west-1c$/);
-        assert.match(row(rows, "quota: Running On-Demand").detail, /needs 136 vCPUs .*quota 144, 8 in use, 136 free/);
+        assert.match(row(rows, "quota: Running On-Demand").detail, /needs 156 vCPUs .*quota 164, 8 in use, 156 free/);
         assert.match(row(rows, "quota: EC2-VPC Elastic IPs").detail, /quota 5, 2 in use/);
         assert.match(row(rows, "quota: VPCs per Region").detail, /quota 2, 1 in use/);
     });
 
     it("refuses each class: a quota one short, a size missing in a zone, an unsupported minor, a non-orderable DB class, a cache node type not sold, a missing permission, an allow-list without the caller", async () => {
         const gap = await gapServer({
-            quotas: enough({ vcpu: 136 + 8 - 1, eip: 3 + 2 - 1, vpc: 1, nat: 0, alb: 0 }),
+            quotas: enough({ vcpu: 156 + 8 - 1, eip: 3 + 2 - 1, vpc: 1, nat: 0, alb: 0 }),
             eksVersions: [
                 { clusterVersion: "1.36", versionStatus: "STANDARD_SUPPORT" },
                 { clusterVersion: "1.35", versionStatus: "UNSUPPORTED" },
@@ -214,8 +218,8 @@ describe("preflight: AWS (moto + documented shapes)", function () {
         fails("size: EC2 m7i.xlarge", /not offered in us-east-1e \(of us-east-1c, us-east-1d, us-east-1e\)/, /region/);
         fails(
             "quota: Running On-Demand",
-            /needs 136 vCPUs .*; quota 143, 8 in use, 135 free/,
-            /--service-code ec2 --quota-code L-1216C47A --desired-value 144/,
+            /needs 156 vCPUs .*; quota 163, 8 in use, 155 free/,
+            /--service-code ec2 --quota-code L-1216C47A --desired-value 164/,
         );
         fails("quota: EC2-VPC Elastic IPs", /needs 3 .*quota 4, 2 in use/, /--quota-code L-0263D0A3 --desired-value 5/);
         fails("quota: VPCs per Region", /quota 1, 1 in use, 0 free/, /--quota-code L-F678F1CE --desired-value 2/);

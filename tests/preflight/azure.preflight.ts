@@ -131,9 +131,9 @@ describe("preflight: Azure (documented shapes, bearer token from a TokenCredenti
         needs = needsFor(run.config, run.resources, sizingFor(run.config).nodes.vcpu);
     });
     const credential: TokenCredential = { getToken: () => Promise.resolve({ token: "test-token", expiresOnTimestamp: Date.now() + 3_600_000 }) };
-    // The plan: system pool 6 + user pool 33 nodes × 4 vCPUs = 156 and one surging node (160), one Standard public IP (the NAT gateway's).
+    // The plan: system pool 6 + 2 surging, user pool 33 + 11 surging (maxSurge 33%), × 4 vCPUs = 208; one Standard public IP (the NAT gateway's).
     const sufficient = (): Subscription => ({
-        usages: { cores: { currentValue: 44, limit: 204 }, standardDDSv5Family: { currentValue: 4, limit: 164 } },
+        usages: { cores: { currentValue: 44, limit: 252 }, standardDDSv5Family: { currentValue: 4, limit: 212 } },
         ipUsage: { currentValue: 9, limit: 10 },
         restrictedZones: [],
         aksVersions: ["1.34", "1.35", "1.36"],
@@ -146,8 +146,8 @@ describe("preflight: Azure (documented shapes, bearer token from a TokenCredenti
 
     it("reads the plan's needs: both node pools at their maxima, the NAT address, versions, HA, the providers", () => {
         assert.deepEqual(needs.pools, [
-            { size: "Standard_D4ds_v5", vcpu: 4, max: 6 },
-            { size: "Standard_D4ds_v5", vcpu: 4, max: 33 },
+            { size: "Standard_D4ds_v5", vcpu: 4, max: 6, surge: 2 },
+            { size: "Standard_D4ds_v5", vcpu: 4, max: 33, surge: 11 },
         ]);
         assert.equal(needs.publicAddresses, 1);
         assert.deepEqual(needs.database, { version: "17", size: "Standard_D8ds_v5", ha: "ZoneRedundant" });
@@ -165,14 +165,14 @@ describe("preflight: Azure (documented shapes, bearer token from a TokenCredenti
             [],
         );
         assert.equal(rows.length, 9);
-        assert.match(row(rows, "quota: Total Regional vCPUs").detail, /needs 160 .*quota 204, 44 in use, 160 free/);
-        assert.match(row(rows, "quota: standardDDSv5Family").detail, /needs 160 .*quota 164, 4 in use/);
+        assert.match(row(rows, "quota: Total Regional vCPUs").detail, /needs 208 .*quota 252, 44 in use, 208 free/);
+        assert.match(row(rows, "quota: standardDDSv5Family").detail, /needs 208 .*quota 212, 4 in use/);
         assert.ok(seen.length >= 8 && seen.every((a) => a === "Bearer test-token"), seen.join());
     });
 
     it("refuses each class: quotas one short, a size restricted in a zone, an unsupported minor, HA not offered on the class, an unregistered provider, a missing permission, an allow-list without the caller", async () => {
         const s = sufficient();
-        s.usages = { cores: { currentValue: 44, limit: 203 }, standardDDSv5Family: { currentValue: 4, limit: 163 } };
+        s.usages = { cores: { currentValue: 44, limit: 251 }, standardDDSv5Family: { currentValue: 4, limit: 211 } };
         s.ipUsage = { currentValue: 10, limit: 10 };
         s.restrictedZones = ["3"];
         s.aksVersions = ["1.33", "1.34", "1.35"];
@@ -183,8 +183,8 @@ describe("preflight: Azure (documented shapes, bearer token from a TokenCredenti
         const url = await armServer(s, []);
         const rows = await azureChecks(credential, { needs, subscription: SUB, endpoint: url, egress: { ip: await egressAddress(`${url}/ip`) } });
         const fails = (prefix: string, detail: RegExp, fix: RegExp) => assertFails(rows, prefix, detail, fix);
-        fails("quota: Total Regional vCPUs", /159 free/, /Total Regional vCPUs in eastus2 to at least 204/);
-        fails("quota: standardDDSv5Family", /159 free/, /standardDDSv5Family in eastus2 to at least 164/);
+        fails("quota: Total Regional vCPUs", /207 free/, /Total Regional vCPUs in eastus2 to at least 252/);
+        fails("quota: standardDDSv5Family", /207 free/, /standardDDSv5Family in eastus2 to at least 212/);
         fails("quota: Standard public IPs", /needs 1 .*0 free/, /at least 11/);
         fails("size: Standard_D4ds_v5", /not offered in 3 \(of 1, 2, 3\)/, /location/);
         fails("version: AKS", /1\.36 is not supported; supported: 1\.33, 1\.34, 1\.35/, /azure\.kubernetesVersion/);

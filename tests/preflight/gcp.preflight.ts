@@ -110,13 +110,13 @@ describe("preflight: GCP (documented shapes through google-auth-library)", funct
         serviceusage: `${url}/serviceusage/v1`,
         resourcemanager: `${url}/resourcemanager/v1`,
     });
-    // The plan: 33 × n2-standard-4 = 132 vCPUs and one surging node, 34 × 100 GB pd-balanced, 1 NAT address; the stack
+    // The plan: 33 × n2-standard-4 and 3 surging (maxSurge 1 per zone) = 144 vCPUs, 34 × 100 GB pd-balanced, 1 NAT address; the stack
     // enables its APIs itself, so only Service Usage and Resource Manager must be on beforehand.
     const zones = ["europe-west1-b", "europe-west1-c", "europe-west1-d"];
     const sufficient = (): Project => ({
         quotas: {
-            CPUS: { limit: 204, usage: 68 },
-            N2_CPUS: { limit: 144, usage: 8 },
+            CPUS: { limit: 212, usage: 68 },
+            N2_CPUS: { limit: 152, usage: 8 },
             IN_USE_ADDRESSES: { limit: 8, usage: 7 },
             SSD_TOTAL_GB: { limit: 4196, usage: 796 },
         },
@@ -129,7 +129,7 @@ describe("preflight: GCP (documented shapes through google-auth-library)", funct
     });
 
     it("reads the plan's needs: the node pool's maximum, its disks, the channel, the tier, the APIs", () => {
-        assert.deepEqual(needs.pools, [{ size: "n2-standard-4", vcpu: 4, max: 33 }]);
+        assert.deepEqual(needs.pools, [{ size: "n2-standard-4", vcpu: 4, max: 33, surge: 3 }]);
         assert.equal(needs.nodeDiskGb, 100);
         assert.deepEqual(needs.kubernetes, { channel: "REGULAR" });
         assert.deepEqual(needs.database, { version: "POSTGRES_17", size: "db-custom-8-32768", ha: "REGIONAL" });
@@ -149,7 +149,7 @@ describe("preflight: GCP (documented shapes through google-auth-library)", funct
         );
         assert.equal(rows.length, 11);
         assert.equal(row(rows, "zones").detail, zones.join(", "));
-        assert.match(row(rows, "quota: CPUS").detail, /needs 136 .*quota 204, 68 in use, 136 free/);
+        assert.match(row(rows, "quota: CPUS").detail, /needs 144 .*quota 212, 68 in use, 144 free/);
         assert.match(row(rows, "quota: SSD_TOTAL_GB").detail, /needs 3400 .*quota 4196, 796 in use/);
         assert.ok(seen.auth.length >= 8 && seen.auth.every((a) => a === "Bearer test-token"), seen.auth.join());
     });
@@ -157,8 +157,8 @@ describe("preflight: GCP (documented shapes through google-auth-library)", funct
     it("refuses each class: quotas one short, a machine type missing in a zone, a channel not offered, a tier not in the region, an API the stack cannot enable itself disabled, a missing permission, an allow-list without the caller", async () => {
         const p = sufficient();
         p.quotas = {
-            CPUS: { limit: 203, usage: 68 },
-            N2_CPUS: { limit: 143, usage: 8 },
+            CPUS: { limit: 211, usage: 68 },
+            N2_CPUS: { limit: 151, usage: 8 },
             IN_USE_ADDRESSES: { limit: 8, usage: 8 },
             SSD_TOTAL_GB: { limit: 4195, usage: 796 },
         };
@@ -171,8 +171,8 @@ describe("preflight: GCP (documented shapes through google-auth-library)", funct
         const url = await gcpServer(p, { auth: [] });
         const rows = await gcpChecks(auth(), { needs, endpoints: endpoints(url), egress: { ip: await egressAddress(`${url}/ip`) } });
         const fails = (prefix: string, detail: RegExp, fix: RegExp) => assertFails(rows, prefix, detail, fix);
-        fails("quota: CPUS", /135 free/, /request CPUS in europe-west1 to at least 204/);
-        fails("quota: N2_CPUS", /135 free/, /N2_CPUS .* at least 144/);
+        fails("quota: CPUS", /143 free/, /request CPUS in europe-west1 to at least 212/);
+        fails("quota: N2_CPUS", /143 free/, /N2_CPUS .* at least 152/);
         fails("quota: IN_USE_ADDRESSES", /needs 1 .*0 free/, /at least 9/);
         fails("quota: SSD_TOTAL_GB", /3399 free/, /at least 4196/);
         fails("size: n2-standard-4", /not offered in europe-west1-d/, /gcp\.zones/);
