@@ -1,8 +1,10 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { parseConfig } from "../model/config";
 import { placeholderFindings, preflightFindings } from "../model/preflight";
 import { buildPlan, planJson, renderPlan } from "../scripts/planReport";
-import { find, runStack, stackConfigMap } from "./harness";
+import { ROOT, find, runStack, stackConfigMap } from "./harness";
 
 // Values an operator would really set: public ranges, a real-looking domain and group, an alert target.
 const REAL = {
@@ -93,6 +95,20 @@ describe("preflight: what a cloud stack's pulumi up refuses", () => {
         const withDomain = { ...REAL.azure, allowPlainHttp: "false", domain: "shop.acme-corp.io", "azure.tlsSecretName": "app-tls" };
         assert.deepStrictEqual(parse("azure", withDomain), []);
         assert.deepStrictEqual(parse("gcp", { ...REAL.gcp, alertEmails: "", alertWebhook: "https://hooks.acme-corp.io/zdp" }), []);
+    });
+
+    it("docs/<cloud>.md names every key pulumi up refuses the shipped stack file without, and the plain-HTTP opt-out", () => {
+        for (const stack of ["aws", "azure", "gcp"] as const) {
+            const doc = fs.readFileSync(path.join(ROOT, "docs", `${stack}.md`), "utf8");
+            const prerequisites = doc.slice(doc.indexOf("## Prerequisites"), doc.indexOf("\n## ", doc.indexOf("## Prerequisites") + 1));
+            const findings = parse(stack);
+            // "alertEmails, alertWebhook" is one finding (either will do); the domain finding names its opt-out.
+            const keys = findings.flatMap((f) => f.key.split(", "));
+            const optOut = /set (\w+) true/.exec(findings.find((f) => f.key === "domain")!.why)![1];
+            assert.ok(keys.length >= 4, `${stack}: ${keys.join()}`);
+            for (const key of [...keys, optOut])
+                assert.match(prerequisites, new RegExp(`\`${key.replace(/\./g, "\\.")}[\` :]`), `docs/${stack}.md Prerequisites does not name ${key}`);
+        }
     });
 
     it("exempts the dev stack (a laptop: plain HTTP, no alerts, example domains)", () => {
