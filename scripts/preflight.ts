@@ -28,7 +28,7 @@ plane's allow-list. Nothing is created or changed. One row per check: ✓, ✗ o
 
 Credentials (the SDKs' usual chains) with read-only permissions:
   aws    AWS_PROFILE / AWS_ACCESS_KEY_ID / a role: ec2:Describe*, servicequotas:GetServiceQuota,
-         servicequotas:GetAWSDefaultServiceQuota, eks:DescribeClusterVersions,
+         servicequotas:GetAWSDefaultServiceQuota, eks:DescribeClusterVersions, eks:DescribeAddonVersions,
          rds:DescribeOrderableDBInstanceOptions, elasticache:DescribeCacheEngineVersions,
          elasticache:DescribeReservedCacheNodesOfferings, elasticloadbalancing:DescribeLoadBalancers,
          iam:SimulatePrincipalPolicy, iam:GetRole (e.g. the ReadOnlyAccess policy)

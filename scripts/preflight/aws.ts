@@ -4,6 +4,7 @@
 //     DescribeAddresses, DescribeVpcs, DescribeNatGateways, DescribeSubnets: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/
 //   Service Quotas GetServiceQuota / GetAWSDefaultServiceQuota: https://docs.aws.amazon.com/servicequotas/2019-06-24/apireference/
 //   EKS DescribeClusterVersions: https://docs.aws.amazon.com/eks/latest/APIReference/API_DescribeClusterVersions.html
+//   EKS DescribeAddonVersions: https://docs.aws.amazon.com/eks/latest/APIReference/API_DescribeAddonVersions.html
 //   RDS DescribeOrderableDBInstanceOptions: https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeOrderableDBInstanceOptions.html
 //   ElastiCache DescribeCacheEngineVersions, DescribeReservedCacheNodesOfferings: https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/
 //   IAM SimulatePrincipalPolicy, GetRole: https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulatePrincipalPolicy.html
@@ -21,13 +22,13 @@ import {
 } from "@aws-sdk/client-ec2";
 import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { DescribeCacheEngineVersionsCommand, DescribeReservedCacheNodesOfferingsCommand, ElastiCacheClient } from "@aws-sdk/client-elasticache";
-import { DescribeClusterVersionsCommand, EKSClient } from "@aws-sdk/client-eks";
+import { DescribeAddonVersionsCommand, DescribeClusterVersionsCommand, EKSClient } from "@aws-sdk/client-eks";
 import { GetRoleCommand, IAMClient, SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
 import { DescribeOrderableDBInstanceOptionsCommand, RDSClient } from "@aws-sdk/client-rds";
 import { GetAWSDefaultServiceQuotaCommand, GetServiceQuotaCommand, ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { vcpuNeed, type Needs } from "./needs";
-import { attempt, closingRows, offeredInZones, orderable, permissions, quota, unknown, versionSupported, type Row } from "./judge";
+import { attempt, closingRows, defaultVersions, offeredInZones, orderable, permissions, quota, unknown, versionSupported, type Row } from "./judge";
 
 export interface AwsClients {
     ec2: EC2Client;
@@ -258,6 +259,30 @@ async function versionCheck({ c, needs }: AwsContext): Promise<Row[]> {
     });
 }
 
+/**
+ * Each managed add-on has a default version for the cluster's minor: components/aws/cluster.ts resolves
+ * every add-on's version with getAddonVersion (no mostRecent), which fails `pulumi up` without one.
+ */
+async function addonsCheck({ c, needs }: AwsContext): Promise<Row[]> {
+    const k8s = needs.kubernetes.version!;
+    const check = `add-ons: EKS default versions for Kubernetes ${k8s}`;
+    const fix = "pulumi config set --path aws.kubernetesVersion <a minor every add-on has a default for>";
+    return attempt(check, "grant eks:DescribeAddonVersions", async () => {
+        const defaults = new Map<string, string | undefined>();
+        for (const addonName of needs.addons ?? []) {
+            const infos = await all(async (nextToken) => {
+                const r = await c.eks.send(new DescribeAddonVersionsCommand({ addonName, kubernetesVersion: k8s, nextToken }));
+                return { items: r.addons ?? [], next: r.nextToken };
+            });
+            const version = infos
+                .flatMap((a) => a.addonVersions ?? [])
+                .find((v) => (v.compatibilities ?? []).some((x) => x.clusterVersion === k8s && x.defaultVersion));
+            defaults.set(addonName, version?.addonVersion);
+        }
+        return defaultVersions(check, k8s, defaults, fix);
+    });
+}
+
 /** The RDS class orderable with the stack's PostgreSQL version, Multi-AZ where the stack asks for it. */
 async function databaseCheck({ c, needs }: AwsContext): Promise<Row[]> {
     const db = needs.database;
@@ -325,6 +350,7 @@ export async function awsChecks(c: AwsClients, { needs, zones: given, egress }: 
     rows.push(...(await sizeChecks(ctx)));
     rows.push(...(await quotaChecks(ctx)));
     rows.push(...(await versionCheck(ctx)));
+    rows.push(...(await addonsCheck(ctx)));
     rows.push(...(await databaseCheck(ctx)));
     rows.push(...(await cacheCheck(ctx)));
     rows.push(...(await permissionsCheck(ctx)));

@@ -165,7 +165,14 @@ async function publicIpQuotaCheck({ arm, needs, sub }: AzureContext): Promise<Ro
     });
 }
 
-/** The stack's Kubernetes minor among the AKS versions of the location (previews left out). */
+/**
+ * The stack's Kubernetes minor among the AKS versions of the location (previews left out). Its add-ons
+ * (omsagent for Container Insights, azurepolicy) and security profile features need no further check:
+ * no read-only API lists their availability per version. ListKubernetesVersions gives each minor's
+ * capabilities (support plans) only, and AKS's one version-dependent add-on catalogue,
+ * ListMeshRevisionProfiles (the Istio add-on's revisions and the minors each supports), is for a mesh
+ * the stack does not enable.
+ */
 async function versionCheck({ arm, needs, sub }: AzureContext): Promise<Row[]> {
     const k8s = needs.kubernetes.version ?? "";
     const minor = k8s.split(".").slice(0, 2).join(".");

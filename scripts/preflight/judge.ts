@@ -62,6 +62,14 @@ export function versionSupported(check: string, want: string, supported: readonl
     return fail(check, `${want} is not supported; supported: ${supported.join(", ")}`, `pulumi config set --path ${key} <one of ${supported.join(", ")}>`);
 }
 
+/** Each part (an EKS add-on) with its default version for `version`, undefined where it has none. */
+export function defaultVersions(check: string, version: string, defaults: ReadonlyMap<string, string | undefined>, fix: string): Row {
+    if (defaults.size === 0) return unknown(check, "no parts to check", fix);
+    const missing = [...defaults].filter(([, v]) => v === undefined).map(([name]) => name);
+    if (missing.length) return fail(check, `no default version for ${version}: ${missing.join(", ")}`, fix);
+    return ok(check, [...defaults].map(([name, v]) => `${name} ${v}`).join(", "));
+}
+
 /** Something orderable (a DB class with an engine version and HA, a cache node type): found or not. */
 export function orderable(check: string, what: string, found: boolean, fix: string): Row {
     return found ? ok(check, `${what} is orderable`) : fail(check, `${what} is not orderable`, fix);

@@ -23,6 +23,8 @@ export interface Needs {
     /** GCP: boot disk per node (pd-balanced and pd-ssd count toward SSD_TOTAL_GB). */
     nodeDiskGb?: number;
     kubernetes: { version?: string; channel?: string };
+    /** EKS: the managed add-ons the plan installs, each at the default version for the cluster's minor. */
+    addons?: string[];
     database: { version: string; size: string; ha: string };
     cache: { engine: string; version: string; size: string };
     /** Public addresses the network allocates (NAT gateways' IPs). */
@@ -187,6 +189,7 @@ interface Inputs {
         updateConfig?: { maxUnavailable?: number };
     };
     "aws:eks/cluster:Cluster": { version: string };
+    "aws:eks/addon:Addon": { addonName: string };
     "aws:rds/instance:Instance": { engineVersion: string; instanceClass: string; multiAz: boolean };
     "aws:elasticache/replicationGroup:ReplicationGroup": { engine: string; engineVersion: string; nodeType: string };
     "gcp:container/nodePool:NodePool": {
@@ -255,6 +258,7 @@ export function needsFor(cfg: StackConfig, resources: readonly PlannedResource[]
                     };
                 }),
                 kubernetes: { version: one(resources, "aws:eks/cluster:Cluster").version },
+                addons: every(resources, "aws:eks/addon:Addon").map((a) => a.addonName),
                 database: { version: String(db.engineVersion), size: db.instanceClass, ha: db.multiAz ? "Multi-AZ" : "Single-AZ" },
                 cache: { engine: cache.engine, version: String(cache.engineVersion), size: cache.nodeType },
                 publicAddresses: count("aws:ec2/eip:Eip"),

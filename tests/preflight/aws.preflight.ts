@@ -3,7 +3,7 @@
 // offerings, DescribeInstances, DescribeInstanceTypes, DescribeAddresses, DescribeVpcs,
 // DescribeNatGateways; ELBv2 DescribeLoadBalancers), and a loopback server in the documented response
 // shape for what moto 5.2.1 lacks: Service Quotas values (moto knows only the vpc defaults and cannot set
-// a value), EKS DescribeClusterVersions, RDS DescribeOrderableDBInstanceOptions (moto: Aurora and Neptune
+// a value), EKS DescribeClusterVersions and DescribeAddonVersions, RDS DescribeOrderableDBInstanceOptions (moto: Aurora and Neptune
 // only), ElastiCache DescribeCacheEngineVersions / DescribeReservedCacheNodesOfferings and IAM
 // SimulatePrincipalPolicy (not implemented).
 import assert from "node:assert/strict";
@@ -23,6 +23,8 @@ const creds = { accessKeyId: "testing", secretAccessKey: "testing" };
 interface Account {
     quotas: Record<string, number>;
     eksVersions: { clusterVersion: string; versionStatus: string }[];
+    /** Add-ons without a default version for the asked minor (they list only an older minor's default). */
+    addonsWithoutDefault: string[];
     rdsOptions: { EngineVersion: string; MultiAZCapable: boolean }[];
     cacheEngine: boolean;
     cacheNodeOffered: boolean;
@@ -50,6 +52,37 @@ async function gapServer(a: Account): Promise<string> {
         }
         // EKS DescribeClusterVersions (REST JSON, GET /cluster-versions): {clusterVersions: [ClusterVersionInformation], nextToken},
         // https://docs.aws.amazon.com/eks/latest/APIReference/API_DescribeClusterVersions.html
+        // EKS DescribeAddonVersions (REST JSON, GET /addons/supported-versions?addonName&kubernetesVersion):
+        // {addons: [AddonInfo {addonName, type, addonVersions: [AddonVersionInfo {addonVersion, architecture,
+        // compatibilities: [{clusterVersion, platformVersions, defaultVersion}]}], publisher, owner}], nextToken},
+        // https://docs.aws.amazon.com/eks/latest/APIReference/API_DescribeAddonVersions.html
+        if (req.url?.startsWith("/addons/supported-versions")) {
+            const q = new URL(req.url, "http://x").searchParams;
+            const addonName = q.get("addonName")!;
+            const k8s = q.get("kubernetesVersion")!;
+            const compat = (clusterVersion: string) => ({ clusterVersion, platformVersions: ["*"], defaultVersion: true });
+            res.setHeader("content-type", "application/json");
+            return res.end(
+                JSON.stringify({
+                    addons: [
+                        {
+                            addonName,
+                            type: "networking",
+                            publisher: "eks",
+                            owner: "aws",
+                            addonVersions: [
+                                {
+                                    addonVersion: "v1.2.0-eksbuild.1",
+                                    architecture: ["amd64", "arm64"],
+                                    compatibilities: [a.addonsWithoutDefault.includes(addonName) ? { ...compat(k8s), defaultVersion: false } : compat(k8s)],
+                                },
+                                { addonVersion: "v1.1.0-eksbuild.3", architecture: ["amd64", "arm64"], compatibilities: [compat("1.34")] },
+                            ],
+                        },
+                    ],
+                }),
+            );
+        }
         if (req.url?.startsWith("/cluster-versions")) {
             res.setHeader("content-type", "application/json");
             return res.end(JSON.stringify({ clusterVersions: a.eksVersions.map((v) => ({ clusterType: "eks", ...v })) }));
@@ -156,6 +189,15 @@ describe("preflight: AWS (moto + documented shapes)", function () {
         assert.equal(needs.publicAddresses, 3);
         assert.equal(needs.natGateways, 3);
         assert.deepEqual(needs.kubernetes, { version: "1.35" });
+        assert.deepEqual([...needs.addons!].sort(), [
+            "amazon-cloudwatch-observability",
+            "aws-ebs-csi-driver",
+            "coredns",
+            "eks-pod-identity-agent",
+            "kube-proxy",
+            "metrics-server",
+            "vpc-cni",
+        ]);
         assert.deepEqual(needs.database, { version: "18", size: "db.m7g.2xlarge", ha: "Multi-AZ" });
         assert.deepEqual(needs.cache, { engine: "valkey", version: "8.2", size: "cache.r7g.large" });
         assert.deepEqual(needs.allowList, { key: "aws.apiPublicAccessCidrs", cidrs: ["198.51.100.0/24"] });
@@ -170,6 +212,7 @@ describe("preflight: AWS (moto + documented shapes)", function () {
                 { clusterVersion: "1.36", versionStatus: "STANDARD_SUPPORT" },
                 { clusterVersion: "1.35", versionStatus: "STANDARD_SUPPORT" },
             ],
+            addonsWithoutDefault: [],
             rdsOptions: [{ EngineVersion: "18.1", MultiAZCapable: true }],
             cacheEngine: true,
             cacheNodeOffered: true,
@@ -183,7 +226,8 @@ describe("preflight: AWS (moto + documented shapes)", function () {
             rows.filter((r) => r.status !== "ok"),
             [],
         );
-        assert.equal(rows.length, 12);
+        assert.equal(rows.length, 13);
+        assert.match(row(rows, "add-ons: EKS default versions for Kubernetes 1.35").detail, /^\S+ v1\.2\.0-eksbuild\.1(, \S+ v1\.2\.0-eksbuild\.1){6}$/);
         assert.match(row(rows, "zones").detail, /^eu-west-1a, eu-west-1b, eu-west-1c$/);
         assert.match(row(rows, "quota: Running On-Demand").detail, /needs 156 vCPUs .*quota 164, 8 in use, 156 free/);
         assert.match(row(rows, "quota: EC2-VPC Elastic IPs").detail, /quota 5, 2 in use/);
@@ -197,6 +241,7 @@ describe("preflight: AWS (moto + documented shapes)", function () {
                 { clusterVersion: "1.36", versionStatus: "STANDARD_SUPPORT" },
                 { clusterVersion: "1.35", versionStatus: "UNSUPPORTED" },
             ],
+            addonsWithoutDefault: ["amazon-cloudwatch-observability"],
             rdsOptions: [
                 { EngineVersion: "18.1", MultiAZCapable: false },
                 { EngineVersion: "17.6", MultiAZCapable: true },
@@ -226,6 +271,7 @@ describe("preflight: AWS (moto + documented shapes)", function () {
         fails("quota: NAT gateways", /needs 1 /, /L-FE5A380F --desired-value 1/);
         fails("quota: Application Load Balancers", /needs 1 /, /L-53DA6B97 --desired-value 1/);
         fails("version: EKS", /1\.35 is not supported; supported: 1\.36/, /aws\.kubernetesVersion <one of 1\.36>/);
+        fails("add-ons: EKS", /no default version for 1\.35: amazon-cloudwatch-observability$/, /aws\.kubernetesVersion/);
         fails("database: RDS", /postgres 18 on db.m7g.2xlarge with Multi-AZ is not orderable/, /aws\.postgresVersion <one of 17>/);
         fails("cache: ElastiCache", /cache\.r7g\.large is not orderable/, /region/);
         fails("permissions", /denied 2 of \d+: eks:CreateCluster, iam:PassRole/, /grant .*eks:CreateCluster, iam:PassRole/);
@@ -240,7 +286,7 @@ describe("preflight: AWS (moto + documented shapes)", function () {
                 .end(JSON.stringify({ __type: "AccessDeniedException", message: "not authorized" })),
         );
         const rows = await awsChecks(clients("eu-west-1", gap), { needs: { ...needs, region: "eu-west-1" }, egress: { error: "no echo" } });
-        for (const prefix of ["quota: Running On-Demand", "version: EKS", "database: RDS", "permissions", "allow-list"])
+        for (const prefix of ["quota: Running On-Demand", "version: EKS", "add-ons: EKS", "database: RDS", "permissions", "allow-list"])
             assert.equal(row(rows, prefix).status, "unknown", prefix);
         assert.match(row(rows, "quota: Running On-Demand").detail, /the API call failed: AccessDeniedException/);
     });
