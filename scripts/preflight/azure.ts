@@ -7,10 +7,11 @@
 //   AKS Kubernetes versions by location:             https://learn.microsoft.com/rest/api/aks/managed-clusters/list-kubernetes-versions
 //   PostgreSQL flexible server capabilities:         https://learn.microsoft.com/rest/api/postgresql/flexibleserver/location-based-capabilities/execute
 //   Resource providers (registrationState):          https://learn.microsoft.com/rest/api/resources/providers/list
+//   A provider's resource types and locations:       https://learn.microsoft.com/rest/api/resources/providers/get
 //   Permissions of the caller at a scope:            https://learn.microsoft.com/rest/api/authorization/permissions/list-for-resource-group
 import type { TokenCredential } from "@azure/core-auth";
 import { azureProviders, vcpuNeed, type Needs } from "./needs";
-import { attempt, closingRows, enabled, offeredInZones, orderable, permissions, quota, unknown, versionSupported, type Row } from "./judge";
+import { attempt, closingRows, enabled, offeredInZones, orderable, permissions, quota, serviceOffered, unknown, versionSupported, type Row } from "./judge";
 
 export const ARM = "https://management.azure.com";
 
@@ -211,6 +212,33 @@ async function databaseCheck({ arm, needs, sub }: AzureContext): Promise<Row[]> 
     });
 }
 
+/**
+ * Azure Managed Redis (Microsoft.Cache/redisEnterprise) offered in the location, from the provider's
+ * resource types (Providers - Get: each type's locations, as display names). No read-only API lists its
+ * SKUs per location before a cluster exists (List SKUs for Scaling needs one; the Resource SKUs API is
+ * Compute's), and a size's regional capacity shows only at create
+ * (https://learn.microsoft.com/azure/redis/troubleshoot-insufficient-capacity): the row says so.
+ */
+async function cacheCheck({ arm, needs, sub }: AzureContext): Promise<Row[]> {
+    const location = needs.region;
+    const check = `cache: Azure Managed Redis ${needs.cache.size} in ${location}`;
+    return attempt(check, "grant Microsoft.Resources/subscriptions/providers/read", async () => {
+        const provider = await arm.get<{ resourceTypes?: { resourceType: string; locations?: string[] }[] }>(
+            `${sub}/providers/Microsoft.Cache?api-version=2021-04-01`,
+        );
+        const type = provider.resourceTypes?.find((t) => t.resourceType.toLowerCase() === "redisenterprise");
+        const offered = (type?.locations ?? []).some((l) => l.replace(/\s+/g, "").toLowerCase() === location.toLowerCase());
+        return serviceOffered(
+            check,
+            "Azure Managed Redis (Microsoft.Cache/redisEnterprise)",
+            location,
+            offered,
+            `no API lists its sizes per location, so ${needs.cache.size}'s capacity shows only at create`,
+            "pick a location that offers Azure Managed Redis (azure-native:location): https://azure.microsoft.com/explore/global-infrastructure/products-by-region/",
+        );
+    });
+}
+
 /** The resource providers the plan's resources belong to, registered in the subscription. */
 async function providersCheck({ arm, needs, sub }: AzureContext): Promise<Row[]> {
     const providers = azureProviders(needs.actions);
@@ -253,6 +281,7 @@ export async function azureChecks(
     rows.push(...(await publicIpQuotaCheck(ctx)));
     rows.push(...(await versionCheck(ctx)));
     rows.push(...(await databaseCheck(ctx)));
+    rows.push(...(await cacheCheck(ctx)));
     rows.push(...(await providersCheck(ctx)));
     rows.push(...(await permissionsCheck(ctx)));
     rows.push(...closingRows(needs, egress, "AKS", "VNet"));

@@ -70,6 +70,11 @@ export function defaultVersions(check: string, version: string, defaults: Readon
     return ok(check, [...defaults].map(([name, v]) => `${name} ${v}`).join(", "));
 }
 
+/** A service offered in a location; `note` says what that answer does not cover. */
+export function serviceOffered(check: string, service: string, location: string, offered: boolean, note: string, fix: string): Row {
+    return offered ? ok(check, `${service} is offered in ${location}; ${note}`) : fail(check, `${service} is not offered in ${location}`, fix);
+}
+
 /** Something orderable (a DB class with an engine version and HA, a cache node type): found or not. */
 export function orderable(check: string, what: string, found: boolean, fix: string): Row {
     return found ? ok(check, `${what} is orderable`) : fail(check, `${what} is not orderable`, fix);

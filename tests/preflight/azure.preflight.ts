@@ -23,6 +23,8 @@ interface Subscription {
     pgVersions: string[];
     pgHaModes: string[];
     registered: string[];
+    /** Locations (display names) of Microsoft.Cache/redisEnterprise. */
+    redisLocations: string[];
     permissions: { actions: string[]; notActions: string[] }[];
     egress: string;
 }
@@ -109,6 +111,29 @@ async function armServer(s: Subscription, seen: string[]): Promise<string> {
                     },
                 ],
             });
+        // Providers - Get: Provider {id, namespace, registrationState, resourceTypes[] {resourceType, locations (display
+        // names), apiVersions, capabilities}}, https://learn.microsoft.com/rest/api/resources/providers/get and
+        // azure-rest-api-specs specification/resources/resource-manager/Microsoft.Resources/stable/2021-04-01/examples/GetProvider.json
+        if (p === "/providers/Microsoft.Cache")
+            return json(200, {
+                id: `/subscriptions/${SUB}/providers/Microsoft.Cache`,
+                namespace: "Microsoft.Cache",
+                registrationState: "Registered",
+                resourceTypes: [
+                    {
+                        resourceType: "Redis",
+                        locations: ["East US", "East US 2", "West Europe"],
+                        apiVersions: ["2024-11-01"],
+                        capabilities: "SupportsTags, SupportsLocation",
+                    },
+                    {
+                        resourceType: "redisEnterprise",
+                        locations: s.redisLocations,
+                        apiVersions: ["2025-07-01"],
+                        capabilities: "SupportsTags, SupportsLocation",
+                    },
+                ],
+            });
         // Providers: {value[] {id, namespace, registrationState, resourceTypes}}, https://learn.microsoft.com/rest/api/resources/providers/list
         if (p === "/providers")
             return json(200, {
@@ -140,6 +165,7 @@ describe("preflight: Azure (documented shapes, bearer token from a TokenCredenti
         pgVersions: ["16", "17", "18"],
         pgHaModes: ["SameZone", "ZoneRedundant"],
         registered: [...azureProviders(needs.actions), "Microsoft.Storage"],
+        redisLocations: ["East US", "East US 2", "West Europe"],
         permissions: [{ actions: ["*"], notActions: [] }],
         egress: "198.51.100.7",
     });
@@ -151,6 +177,7 @@ describe("preflight: Azure (documented shapes, bearer token from a TokenCredenti
         ]);
         assert.equal(needs.publicAddresses, 1);
         assert.deepEqual(needs.database, { version: "17", size: "Standard_D8ds_v5", ha: "ZoneRedundant" });
+        assert.deepEqual(needs.cache, { engine: "redis", version: "", size: "Balanced_B10" });
         assert.deepEqual(needs.allowList, { key: "azure.apiServerAuthorizedIpRanges", cidrs: ["198.51.100.0/24"] });
         assert.ok(azureProviders(needs.actions).includes("Microsoft.ServiceNetworking"));
         assert.deepEqual(needs.unmapped, []);
@@ -164,7 +191,11 @@ describe("preflight: Azure (documented shapes, bearer token from a TokenCredenti
             rows.filter((r) => r.status !== "ok"),
             [],
         );
-        assert.equal(rows.length, 9);
+        assert.equal(rows.length, 10);
+        assert.match(
+            row(rows, "cache: Azure Managed Redis Balanced_B10 in eastus2").detail,
+            /redisEnterprise\) is offered in eastus2; .*capacity shows only at create/,
+        );
         assert.match(row(rows, "quota: Total Regional vCPUs").detail, /needs 208 .*quota 252, 44 in use, 208 free/);
         assert.match(row(rows, "quota: standardDDSv5Family").detail, /needs 208 .*quota 212, 4 in use/);
         assert.ok(seen.length >= 8 && seen.every((a) => a === "Bearer test-token"), seen.join());
@@ -178,6 +209,7 @@ describe("preflight: Azure (documented shapes, bearer token from a TokenCredenti
         s.aksVersions = ["1.33", "1.34", "1.35"];
         s.pgHaModes = ["SameZone"];
         s.registered = s.registered.filter((p) => p !== "Microsoft.ServiceNetworking");
+        s.redisLocations = ["East US", "West Europe"];
         s.permissions = [{ actions: ["*"], notActions: ["Microsoft.Authorization/*/Write", "Microsoft.Authorization/*/Delete"] }];
         s.egress = "192.0.2.44";
         const url = await armServer(s, []);
@@ -189,6 +221,7 @@ describe("preflight: Azure (documented shapes, bearer token from a TokenCredenti
         fails("size: Standard_D4ds_v5", /not offered in 3 \(of 1, 2, 3\)/, /location/);
         fails("version: AKS", /1\.36 is not supported; supported: 1\.33, 1\.34, 1\.35/, /azure\.kubernetesVersion/);
         fails("database: PostgreSQL", /Standard_D8ds_v5 with HA ZoneRedundant is not orderable/, /postgresHaMode/);
+        fails("cache: Azure Managed Redis", /is not offered in eastus2/, /azure-native:location/);
         fails("providers", /not enabled: Microsoft\.ServiceNetworking/, /az provider register --namespace Microsoft\.ServiceNetworking/);
         fails("permissions", /denied 2 of \d+: Microsoft\.Authorization\/locks\/write, Microsoft\.Authorization\/roleAssignments\/write/, /Owner/);
         fails("allow-list", /192\.0\.2\.44 is not in azure\.apiServerAuthorizedIpRanges/, /including 192\.0\.2\.44\/32/);
