@@ -1,23 +1,25 @@
 // Preflight: will this stack's first `pulumi up` succeed? Reads the offline plan (scripts/plan.ts) and asks
 // the cloud's read-only APIs about quotas, sizes per zone, versions, database/cache classes, enabled
 // APIs, the caller's permissions and the control plane's allow-list, before anything is created.
-//   npm run preflight -- --stack aws|azure|gcp [--config KEY=VALUE ...] [--json]
+//   npm run preflight -- --stack aws|azure|gcp [--config KEY=VALUE ...] [--json] [--principal ARN | --skip-permissions]
 import Table from "cli-table3";
 import { DefaultAzureCredential } from "@azure/identity";
 import { GoogleAuth } from "google-auth-library";
+import { parseConfig } from "../model/config";
 import { listStacks, stackConfigMap } from "./pulumiConfig";
 import { buildPlan, failureText } from "./planReport";
 import { awsChecks, awsClients } from "./preflight/aws";
 import { azureChecks } from "./preflight/azure";
 import { gcpChecks } from "./preflight/gcp";
 import { needsFor } from "./preflight/needs";
-import { egressAddress, MARK, type Row } from "./preflight/judge";
+import { callerIsNotDeployer, egressAddress, MARK, type Row } from "./preflight/judge";
 import { configOverrides } from "./pulumiConfig";
 import { commandLine, usageError } from "./cli";
 
 const ECHO = "https://checkip.amazonaws.com";
 
 const USAGE = `usage: npm run preflight -- --stack aws|azure|gcp [--config KEY=VALUE ...] [--json] [--egress-url URL | --egress-ip IP]
+                        [--principal ARN | --skip-permissions]
 
 Plans the stack offline (as npm run plan) and asks the cloud's read-only APIs whether its first
 \`pulumi up\` can succeed: quotas against the autoscaler maxima, sizes offered in every zone, the
@@ -31,7 +33,7 @@ Credentials (the SDKs' usual chains) with read-only permissions:
          servicequotas:GetAWSDefaultServiceQuota, eks:DescribeClusterVersions, eks:DescribeAddonVersions,
          rds:DescribeOrderableDBInstanceOptions, elasticache:DescribeCacheEngineVersions,
          elasticache:DescribeReservedCacheNodesOfferings, elasticloadbalancing:DescribeLoadBalancers,
-         iam:SimulatePrincipalPolicy, iam:GetRole (e.g. the ReadOnlyAccess policy)
+         elasticloadbalancing:DescribeTags, iam:SimulatePrincipalPolicy, iam:GetRole (e.g. the ReadOnlyAccess policy)
   gcp    Application Default Credentials (gcloud auth application-default login) on gcp:project:
          roles/viewer, plus serviceusage.services.list
   azure  DefaultAzureCredential (az login, a service principal, workload identity) and
@@ -41,16 +43,39 @@ Credentials (the SDKs' usual chains) with read-only permissions:
   --json               one JSON document instead of the table
   --egress-url URL     HTTPS echo answering with this runner's IPv4 address (default ${ECHO}; env ZDP_EGRESS_URL)
   --egress-ip IP       this runner's egress address, instead of asking an echo
-  -h, --help           this help`;
+  --principal ARN      aws: simulate this IAM role's (or user's) policies instead of the caller's, e.g.
+                       the deploy role when a read-only identity runs preflight; the caller needs
+                       iam:SimulatePrincipalPolicy on it
+  --skip-permissions   the caller is not the deployer (a read-only CI identity): the permission rows
+                       say "could not check: run as the deployer" (Azure and GCP can only test the
+                       caller's own permissions)
+  -h, --help           this help
 
-async function cloudRows(stack: string, overrides: Record<string, string>, egressUrl: string, egressIp?: string): Promise<{ header: object; rows: Row[] }> {
+Quotas count what the account already runs. On AWS the stack's own instances, addresses, NAT gateways,
+VPC and ALB (its project and stack tags) are inside its need and not counted twice; on Azure and GCP
+the usage the APIs report includes an existing stack's own nodes, and the rows say so.`;
+
+const PRINCIPAL = /^arn:aws[a-z-]*:iam::\d{12}:(role|user|group)\/\S+$/;
+
+interface Options {
+    egressUrl: string;
+    egressIp?: string;
+    principal?: string;
+    skipPermissions: boolean;
+}
+
+async function cloudRows(stack: string, overrides: Record<string, string>, o: Options): Promise<{ header: object; rows: Row[] }> {
     const plan = await buildPlan(stack, overrides, false);
     const cfg = plan.run.config;
+    if (o.principal && cfg.cloud !== "aws")
+        throw new Error(
+            `--principal applies to aws stacks only (stack ${stack} runs on ${cfg.cloud}, whose APIs test only the caller's permissions): use --skip-permissions`,
+        );
     const raw = stackConfigMap(stack, overrides);
     const needs = needsFor(cfg, plan.run.resources, plan.sizing.nodes.vcpu, raw["gcp:project"]);
-    let egress: { ip?: string; error?: string } = { ip: egressIp };
-    if (!egressIp)
-        egress = await egressAddress(egressUrl).then(
+    let egress: { ip?: string; error?: string } = { ip: o.egressIp };
+    if (!o.egressIp)
+        egress = await egressAddress(o.egressUrl).then(
             (ip) => ({ ip }),
             (e: Error) => ({ error: e.message }),
         );
@@ -62,7 +87,7 @@ async function cloudRows(stack: string, overrides: Record<string, string>, egres
         fix: "set the key named (pulumi up refuses the stack until then)",
     }));
     if (cfg.cloud === "aws") {
-        rows.push(...(await awsChecks(awsClients(needs.region), { needs, egress })));
+        rows.push(...(await awsChecks(awsClients(needs.region), { needs, egress, principal: o.principal })));
     } else if (cfg.cloud === "gcp") {
         const auth = await new GoogleAuth({ scopes: ["https://www.googleapis.com/auth/cloud-platform"] }).getClient().catch((e: Error) => e);
         rows.push(
@@ -74,7 +99,11 @@ async function cloudRows(stack: string, overrides: Record<string, string>, egres
         const subscription = process.env.AZURE_SUBSCRIPTION_ID ?? process.env.ARM_SUBSCRIPTION_ID ?? raw["azure-native:subscriptionId"];
         rows.push(...(await azureChecks(new DefaultAzureCredential(), { needs, subscription, egress })));
     }
-    return { header: { stack, cloud: cfg.cloud, region: needs.region, egress: egress.ip ?? null }, rows };
+    const permissionsOf = o.skipPermissions ? "not checked" : (o.principal ?? "the caller");
+    return {
+        header: { stack, cloud: cfg.cloud, region: needs.region, egress: egress.ip ?? null, permissionsOf },
+        rows: o.skipPermissions ? callerIsNotDeployer(rows) : rows,
+    };
 }
 
 async function main(): Promise<void> {
@@ -84,6 +113,8 @@ async function main(): Promise<void> {
         json: { type: "boolean", default: false },
         "egress-url": { type: "string", default: process.env.ZDP_EGRESS_URL ?? ECHO },
         "egress-ip": { type: "string" },
+        principal: { type: "string" },
+        "skip-permissions": { type: "boolean", default: false },
     });
     if (!values) return;
     const stack = values.stack;
@@ -91,10 +122,30 @@ async function main(): Promise<void> {
     if (!listStacks().includes(stack)) usageError(USAGE, `unknown stack "${stack}"`);
     const { overrides, error } = configOverrides(values.config);
     if (error) usageError(USAGE, error);
+    const principal = values.principal;
+    if (principal !== undefined && !PRINCIPAL.test(principal))
+        usageError(USAGE, `--principal "${principal}": not an IAM role, user or group ARN (arn:aws:iam::<account>:role/<name>)`);
+    if (principal && values["skip-permissions"]) usageError(USAGE, "--principal and --skip-permissions exclude each other");
+    let cloud: string | undefined;
+    try {
+        cloud = parseConfig(stackConfigMap(stack, overrides), stack).cloud;
+    } catch {
+        // A config error: the plan below reports it.
+    }
+    if (principal && cloud && cloud !== "aws")
+        usageError(
+            USAGE,
+            `--principal applies to aws stacks only (stack ${stack} runs on ${cloud}, whose APIs test only the caller's permissions): use --skip-permissions`,
+        );
 
     let result;
     try {
-        result = await cloudRows(stack, overrides, values["egress-url"], values["egress-ip"]);
+        result = await cloudRows(stack, overrides, {
+            egressUrl: values["egress-url"],
+            egressIp: values["egress-ip"],
+            principal,
+            skipPermissions: values["skip-permissions"],
+        });
     } catch (e) {
         process.stderr.write(`preflight for stack ${stack} failed:\n${failureText(e)}\n`);
         process.exit(2);

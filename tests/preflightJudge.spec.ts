@@ -2,7 +2,18 @@
 // not check. The clouds' answers themselves are tested in tests/preflight/ (npm run test:preflight).
 // Not tests/preflight.spec.ts, which tests the stack file's placeholder findings.
 import assert from "node:assert/strict";
-import { attempt, egressAddress, egressAllowed, enabled, offeredInZones, permissions, quota, versionSupported } from "../scripts/preflight/judge";
+import {
+    attempt,
+    callerIsNotDeployer,
+    egressAddress,
+    egressAllowed,
+    enabled,
+    offeredInZones,
+    permissions,
+    quota,
+    versionSupported,
+    type Row,
+} from "../scripts/preflight/judge";
 
 const increase = (n: number) => `raise to ${n}`;
 
@@ -10,7 +21,16 @@ describe("preflight verdicts", () => {
     it("quota: passes at exactly need + in use, fails one short with the value to request, never passes without a value", () => {
         assert.equal(quota({ check: "q", need: 132, limit: 140, used: 8, unit: "vCPUs", increase }).status, "ok");
         const short = quota({ check: "q", need: 132, limit: 139, used: 8, unit: "vCPUs", increase });
-        assert.deepEqual(short, { check: "q", status: "fail", detail: "needs 132 vCPUs; quota 139, 8 in use, 131 free", fix: "raise to 140" });
+        assert.deepEqual(short, {
+            check: "q",
+            status: "fail",
+            detail: "needs 132 vCPUs; quota 139, 8 in use, 131 free (in use counts this stack's own if it is already deployed)",
+            fix: "raise to 140",
+        });
+        // An existing stack's own 40 vCPUs are inside its need: only the other 8 are beside it.
+        const own = quota({ check: "q", need: 132, limit: 140, used: 48, own: 40, unit: "vCPUs", increase });
+        assert.deepEqual([own.status, own.detail], ["ok", "needs 132 vCPUs; quota 140, 48 in use (40 of them this stack's own, inside the need), 132 free"]);
+        assert.equal(quota({ check: "q", need: 132, limit: 139, used: 48, own: 40, unit: "vCPUs", increase }).fix, "raise to 140");
         assert.equal(quota({ check: "q", need: 1, limit: undefined, used: 0, unit: "x", increase }).status, "unknown");
         assert.equal(quota({ check: "q", need: 1, limit: 100, used: NaN, unit: "x", increase }).status, "unknown", "usage that could not be counted");
         assert.equal(quota({ check: "q", need: 3, limit: 3, unit: "x", increase }).detail, "needs 3 x; quota 3");
@@ -34,6 +54,23 @@ describe("preflight verdicts", () => {
         assert.equal(permissions("p", "me", ["a:B", "c:D"], [], "fix").status, "ok");
         assert.equal(permissions("p", "me", ["a:B", "c:D"], ["c:D"], "fix").detail, "me is denied 1 of 2: c:D");
         assert.equal(permissions("p", "me", [], [], "fix").status, "unknown");
+    });
+
+    it("a run whose identity is not the deployer: the caller's permission rows are 'could not check', whatever they said; the rest stay", () => {
+        const rows: Row[] = [
+            permissions("permissions: the caller's IAM policies", "preview-role", ["eks:CreateCluster"], ["eks:CreateCluster"], "grant"),
+            permissions("permissions: the caller's roles on the subscription", "the caller", ["a/write"], [], "grant"),
+            { check: "permissions: resource types without a known action", status: "unknown", detail: "x:Y", fix: "add them" },
+            quota({ check: "quota: q", need: 1, limit: 2, used: 0, unit: "x", increase }),
+        ];
+        const out = callerIsNotDeployer(rows);
+        assert.deepEqual(
+            out.map((r) => r.status),
+            ["unknown", "unknown", "unknown", "ok"],
+        );
+        assert.match(out[0].detail, /not checked: this run's identity is not the one that runs pulumi up/);
+        assert.match(out[1].fix!, /run npm run preflight as the deployer; on AWS, --principal/);
+        assert.deepEqual(out.slice(2), rows.slice(2));
     });
 
     it("allow-list: the egress address inside a CIDR or a bare address passes; outside, unset or unknown does not", () => {

@@ -107,6 +107,11 @@ describe("GitHub Actions workflows", function () {
         const preflight = job.steps.findIndex((s) => /npm run preflight -- --stack "\$CLOUD_STACK"/.test(s.run ?? ""));
         assert.ok(preflight > job.steps.findIndex((s) => s.uses?.startsWith("google-github-actions/auth")), "preflight runs with the cloud credentials");
         assert.ok(preflight < job.steps.indexOf(preview), "preflight runs before the preview");
+        // The preview identity is read-only: no preflight run here judges the permissions by the caller's.
+        const runs = job.steps[preflight].run!.split("\n").filter((l) => l.includes("npm run preflight"));
+        assert.equal(runs.length, 2);
+        for (const line of runs) assert.match(line, /--principal "\$DEPLOY_ROLE_ARN"$|--skip-permissions$/, line);
+        assert.equal(job.steps[preflight].env!.DEPLOY_ROLE_ARN, "${{ vars.AWS_DEPLOY_ROLE_ARN }}");
         assert.match(preview.uses!, /^pulumi\/actions@v7$/);
         assert.equal(preview.with!.policyPacks, "policy");
         assert.equal(preview.with!["comment-on-pr"], true);

@@ -9,18 +9,8 @@
 //   ElastiCache DescribeCacheEngineVersions, DescribeReservedCacheNodesOfferings: https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/
 //   IAM SimulatePrincipalPolicy, GetRole: https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulatePrincipalPolicy.html
 //   STS GetCallerIdentity, ELBv2 DescribeLoadBalancers.
-import {
-    DescribeAddressesCommand,
-    DescribeAvailabilityZonesCommand,
-    DescribeInstancesCommand,
-    DescribeInstanceTypeOfferingsCommand,
-    DescribeInstanceTypesCommand,
-    DescribeNatGatewaysCommand,
-    DescribeSubnetsCommand,
-    DescribeVpcsCommand,
-    EC2Client,
-} from "@aws-sdk/client-ec2";
-import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DescribeAvailabilityZonesCommand, DescribeInstanceTypeOfferingsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { DescribeCacheEngineVersionsCommand, DescribeReservedCacheNodesOfferingsCommand, ElastiCacheClient } from "@aws-sdk/client-elasticache";
 import { DescribeAddonVersionsCommand, DescribeClusterVersionsCommand, EKSClient } from "@aws-sdk/client-eks";
 import { GetRoleCommand, IAMClient, SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
@@ -28,6 +18,7 @@ import { DescribeOrderableDBInstanceOptionsCommand, RDSClient } from "@aws-sdk/c
 import { GetAWSDefaultServiceQuotaCommand, GetServiceQuotaCommand, ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { vcpuNeed, type Needs } from "./needs";
+import { albsInUse, all, elasticIpsInUse, natPerZoneInUse, vcpusInUse, vpcsInUse, type Usage } from "./awsUsage";
 import { attempt, closingRows, defaultVersions, offeredInZones, orderable, permissions, quota, unknown, versionSupported, type Row } from "./judge";
 
 export interface AwsClients {
@@ -66,8 +57,6 @@ const QUOTAS = {
     nat: { service: "vpc", code: "L-FE5A380F", name: "NAT gateways per Availability Zone" },
     alb: { service: "elasticloadbalancing", code: "L-53DA6B97", name: "Application Load Balancers per Region" },
 } as const;
-/** The instance families L-1216C47A counts (its name lists them). */
-const STANDARD_FAMILY = /^[acdhimrtz]/;
 
 async function quotaValue(c: AwsClients, q: (typeof QUOTAS)[keyof typeof QUOTAS]): Promise<number | undefined> {
     try {
@@ -79,27 +68,16 @@ async function quotaValue(c: AwsClients, q: (typeof QUOTAS)[keyof typeof QUOTAS]
     }
 }
 
-const quotaRow = (region: string, q: (typeof QUOTAS)[keyof typeof QUOTAS], need: number, limit: number | undefined, used: number, unit: string) =>
+const quotaRow = (region: string, q: (typeof QUOTAS)[keyof typeof QUOTAS], need: number, limit: number | undefined, usage: Usage, unit: string) =>
     quota({
         check: `quota: ${q.name} (${q.service} ${q.code})`,
         need,
         limit,
-        used,
+        ...usage,
         unit,
         increase: (n) =>
             `aws service-quotas request-service-quota-increase --region ${region} --service-code ${q.service} --quota-code ${q.code} --desired-value ${n}`,
     });
-
-async function all<T>(page: (token?: string) => Promise<{ items: T[]; next?: string }>): Promise<T[]> {
-    const out: T[] = [];
-    let token: string | undefined;
-    do {
-        const { items, next } = await page(token);
-        out.push(...items);
-        token = next;
-    } while (token);
-    return out;
-}
 
 /** The zones the stack picks on its first run (stacks/aws.ts): the first available ones that need no opt-in. */
 async function stackZones(c: AwsClients, n: number): Promise<string[]> {
@@ -117,54 +95,6 @@ async function stackZones(c: AwsClients, n: number): Promise<string[]> {
         .slice(0, n);
 }
 
-async function vcpusInUse(c: AwsClients): Promise<number> {
-    const types = await all(async (NextToken) => {
-        const r = await c.ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: "instance-state-name", Values: ["pending", "running"] }], NextToken }));
-        return { items: (r.Reservations ?? []).flatMap((x) => x.Instances ?? []).map((i) => i.InstanceType!), next: r.NextToken };
-    });
-    const standard = types.filter((t) => STANDARD_FAMILY.test(t));
-    if (standard.length === 0) return 0;
-    const unique = [...new Set(standard)];
-    const vcpus = new Map<string, number>();
-    for (let i = 0; i < unique.length; i += 100) {
-        const r = await c.ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: unique.slice(i, i + 100) }));
-        for (const t of r.InstanceTypes ?? []) vcpus.set(t.InstanceType!, t.VCpuInfo?.DefaultVCpus ?? NaN);
-    }
-    return standard.reduce((a, t) => a + (vcpus.get(t) ?? NaN), 0);
-}
-
-/** Most NAT gateways (pending or available) in any one of `zones`. */
-async function natPerZoneInUse(c: AwsClients, zones: string[]): Promise<number> {
-    const nats = await all(async (NextToken) => {
-        const r = await c.ec2.send(new DescribeNatGatewaysCommand({ Filter: [{ Name: "state", Values: ["pending", "available"] }], NextToken }));
-        return { items: r.NatGateways ?? [], next: r.NextToken };
-    });
-    if (nats.length === 0) return 0;
-    const { Subnets = [] } = await c.ec2.send(new DescribeSubnetsCommand({ SubnetIds: [...new Set(nats.map((n) => n.SubnetId!))] }));
-    const zoneOf = new Map(Subnets.map((s) => [s.SubnetId, s.AvailabilityZone]));
-    return Math.max(0, ...zones.map((z) => nats.filter((n) => zoneOf.get(n.SubnetId) === z).length));
-}
-
-async function elasticIpsInUse(c: AwsClients): Promise<number> {
-    return (await c.ec2.send(new DescribeAddressesCommand({ Filters: [{ Name: "domain", Values: ["vpc"] }] }))).Addresses?.length ?? 0;
-}
-
-async function vpcsInUse(c: AwsClients): Promise<number> {
-    const vpcs = await all(async (NextToken) => {
-        const r = await c.ec2.send(new DescribeVpcsCommand({ NextToken }));
-        return { items: r.Vpcs ?? [], next: r.NextToken };
-    });
-    return vpcs.length;
-}
-
-async function albsInUse(c: AwsClients): Promise<number> {
-    const albs = await all(async (Marker) => {
-        const r = await c.elbv2.send(new DescribeLoadBalancersCommand({ Marker }));
-        return { items: (r.LoadBalancers ?? []).filter((l) => l.Type === "application"), next: r.NextMarker };
-    });
-    return albs.length;
-}
-
 /** The IAM principal behind the caller: an assumed role's role (with its path), or the user itself. */
 async function principalArn(c: AwsClients, arn: string): Promise<string> {
     const role = /^arn:(aws[a-z-]*):sts::\d{12}:assumed-role\/([^/]+)\//.exec(arn);
@@ -177,6 +107,12 @@ export interface AwsInput {
     /** Zones to check instead of the ones the stack would pick (a stack that already chose them). */
     zones?: string[];
     egress: { ip?: string; error?: string };
+    /**
+     * The IAM role or user whose policies to simulate instead of the caller's: the deploy role, when
+     * preflight runs as a read-only identity (the preview workflow). The caller needs
+     * iam:SimulatePrincipalPolicy on that principal.
+     */
+    principal?: string;
 }
 
 /** What every check after the zones reads: the clients, the plan's needs and the zones the stack uses. */
@@ -227,12 +163,13 @@ async function sizeChecks({ c, needs, zones }: AwsContext): Promise<Row[]> {
 
 /** Each quota the stack draws on: what it needs at its maxima against the quota and what is in use. */
 async function quotaChecks({ c, needs, zones }: AwsContext): Promise<Row[]> {
-    const checks: [keyof typeof QUOTAS, number, string, () => Promise<number>][] = [
-        ["vcpu", vcpuNeed(needs.pools), "vCPUs (node groups at their autoscaler maxima, one surging)", () => vcpusInUse(c)],
-        ["eip", needs.publicAddresses, "Elastic IPs (one per NAT gateway)", () => elasticIpsInUse(c)],
-        ["vpc", 1, "VPC", () => vpcsInUse(c)],
-        ["nat", Math.ceil(needs.natGateways / Math.max(1, needs.zoneCount)), "NAT gateway(s) per zone", () => natPerZoneInUse(c, zones)],
-        ["alb", 1, "ALB (the AWS Load Balancer Controller's, for the Gateway)", () => albsInUse(c)],
+    const own = needs.ownTags ?? {};
+    const checks: [keyof typeof QUOTAS, number, string, () => Promise<Usage>][] = [
+        ["vcpu", vcpuNeed(needs.pools), "vCPUs (node groups at their autoscaler maxima, surging in an update)", () => vcpusInUse(c, own)],
+        ["eip", needs.publicAddresses, "Elastic IPs (one per NAT gateway)", () => elasticIpsInUse(c, own)],
+        ["vpc", 1, "VPC", () => vpcsInUse(c, own)],
+        ["nat", Math.ceil(needs.natGateways / Math.max(1, needs.zoneCount)), "NAT gateway(s) per zone", () => natPerZoneInUse(c, zones, own)],
+        ["alb", 1, "ALB (the AWS Load Balancer Controller's, for the Gateway)", () => albsInUse(c, own)],
     ];
     const rows: Row[] = [];
     for (const [k, need, unit, inUse] of checks) {
@@ -327,12 +264,12 @@ async function cacheCheck({ c, needs }: AwsContext): Promise<Row[]> {
     });
 }
 
-/** The caller's IAM policies, simulated for every action the plan needs. */
-async function permissionsCheck({ c, needs }: AwsContext): Promise<Row[]> {
-    const check = "permissions: the caller's IAM policies";
-    return attempt(check, "run with credentials that may call iam:SimulatePrincipalPolicy and iam:GetRole", async () => {
-        const me = await c.sts.send(new GetCallerIdentityCommand({}));
-        const arn = await principalArn(c, me.Arn!);
+/** The caller's IAM policies (or `principal`'s), simulated for every action the plan needs. */
+async function permissionsCheck({ c, needs }: AwsContext, principal?: string): Promise<Row[]> {
+    const check = principal ? "permissions: the deploy principal's IAM policies" : "permissions: the caller's IAM policies";
+    const access = principal ? `iam:SimulatePrincipalPolicy on ${principal}` : "iam:SimulatePrincipalPolicy and iam:GetRole";
+    return attempt(check, `run with credentials that may call ${access}`, async () => {
+        const arn = principal ?? (await principalArn(c, (await c.sts.send(new GetCallerIdentityCommand({}))).Arn!));
         const results = await all(async (Marker) => {
             const r = await c.iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: arn, ActionNames: needs.actions, Marker }));
             return { items: r.EvaluationResults ?? [], next: r.IsTruncated ? r.Marker : undefined };
@@ -344,7 +281,7 @@ async function permissionsCheck({ c, needs }: AwsContext): Promise<Row[]> {
 }
 
 /** Every check, one after the other (each row says ✓, ✗ or could not check). */
-export async function awsChecks(c: AwsClients, { needs, zones: given, egress }: AwsInput): Promise<Row[]> {
+export async function awsChecks(c: AwsClients, { needs, zones: given, egress, principal }: AwsInput): Promise<Row[]> {
     const { zones, rows } = await zonesCheck(c, needs, given);
     const ctx: AwsContext = { c, needs, zones };
     rows.push(...(await sizeChecks(ctx)));
@@ -353,7 +290,7 @@ export async function awsChecks(c: AwsClients, { needs, zones: given, egress }: 
     rows.push(...(await addonsCheck(ctx)));
     rows.push(...(await databaseCheck(ctx)));
     rows.push(...(await cacheCheck(ctx)));
-    rows.push(...(await permissionsCheck(ctx)));
+    rows.push(...(await permissionsCheck(ctx, principal)));
     rows.push(...closingRows(needs, egress, "EKS", "VPC"));
     return rows;
 }

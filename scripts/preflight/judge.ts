@@ -35,15 +35,30 @@ export async function attempt(check: string, fix: string, ask: () => Promise<Row
     }
 }
 
-/** A quota against what the plan needs at its maximum; `used` is what the account already uses, if known. */
-export function quota(q: { check: string; need: number; limit?: number; used?: number; unit: string; increase: (atLeast: number) => string }): Row {
-    const used = q.used ?? 0;
-    if (q.limit === undefined || !Number.isFinite(q.limit)) return unknown(q.check, "the API returned no value for this quota", q.increase(used + q.need));
-    if (!Number.isFinite(used)) return unknown(q.check, `quota ${q.limit}; what is in use could not be counted`, q.increase(q.need));
-    const free = q.limit - used;
-    const have = q.used === undefined ? `quota ${q.limit}` : `quota ${q.limit}, ${used} in use, ${free} free`;
+/**
+ * A quota against what the plan needs at its maximum. `used` is what the account already uses, if known;
+ * `own` is the part of it this stack already runs (an existing stack's nodes and addresses are inside
+ * its need, not beside it). Where `own` is unknown the row says that `used` may include them.
+ */
+export function quota(q: {
+    check: string;
+    need: number;
+    limit?: number;
+    used?: number;
+    own?: number;
+    unit: string;
+    increase: (atLeast: number) => string;
+}): Row {
+    const others = (q.used ?? 0) - (q.own ?? 0);
+    if (q.limit === undefined || !Number.isFinite(q.limit)) return unknown(q.check, "the API returned no value for this quota", q.increase(others + q.need));
+    if (!Number.isFinite(others)) return unknown(q.check, `quota ${q.limit}; what is in use could not be counted`, q.increase(q.need));
+    const free = q.limit - others;
+    let have = `quota ${q.limit}`;
+    const ownText = q.own ? `${q.own} of them this stack's own, inside the need` : "none this stack's own";
+    if (q.used !== undefined && q.own !== undefined) have += `, ${q.used} in use (${ownText}), ${free} free`;
+    else if (q.used !== undefined) have += `, ${q.used} in use, ${free} free (in use counts this stack's own if it is already deployed)`;
     if (q.need <= free) return ok(q.check, `needs ${q.need} ${q.unit}; ${have}`);
-    return fail(q.check, `needs ${q.need} ${q.unit}; ${have}`, q.increase(used + q.need));
+    return fail(q.check, `needs ${q.need} ${q.unit}; ${have}`, q.increase(others + q.need));
 }
 
 /** A size offered in every zone the stack uses. `offered` holds the zones that offer it. */
@@ -107,6 +122,23 @@ export function egressAllowed(check: string, egress: string | undefined, cidrs: 
     });
     if (inside) return ok(check, `${egress} is inside ${inside}`);
     return fail(check, `${egress} is not in ${key} (${cidrs.length ? cidrs.join(", ") : "unset"})`, `${fix} including ${egress}/32`);
+}
+
+/**
+ * The caller's permission rows, for a run whose identity is not the one that runs `pulumi up` (the
+ * preview workflow's read-only identity): what it may do says nothing about the deployer, so each is
+ * "could not check", never ✓ or ✗.
+ */
+export function callerIsNotDeployer(rows: Row[]): Row[] {
+    return rows.map((r) =>
+        r.check.startsWith("permissions: the caller")
+            ? unknown(
+                  r.check,
+                  "not checked: this run's identity is not the one that runs pulumi up (--skip-permissions)",
+                  "run npm run preflight as the deployer; on AWS, --principal <the deploy role's ARN> simulates its policies",
+              )
+            : r,
+    );
 }
 
 /** The runner's egress IPv4 address from an HTTPS echo that answers with the address as plain text. */

@@ -3,6 +3,7 @@
 // addresses, the allow-list, and the cloud actions and APIs its resource types call. Pure (no Pulumi).
 import type { StackConfig } from "../../model/config";
 import { surgeNodes } from "../../model/upgradeSurge";
+import { awsTags } from "../../components/aws/tags";
 
 export interface PlannedResource {
     type: string;
@@ -36,6 +37,8 @@ export interface Needs {
     actions: string[];
     /** Resource types with no known action: their permissions are not checked (listed, never passed). */
     unmapped: string[];
+    /** AWS: the tags every resource of this stack carries, which tell its own instances and addresses from the account's others. */
+    ownTags?: Record<string, string>;
     /** GCP: the APIs the stack enables itself (gcp:projects/service), which need not be on beforehand. */
     enablesApis?: string[];
 }
@@ -239,6 +242,7 @@ export function needsFor(cfg: StackConfig, resources: readonly PlannedResource[]
     const base = { actions, unmapped, region: cfg.region ?? "" };
     switch (cfg.cloud) {
         case "aws": {
+            const ownTags = awsTags(cfg, "any");
             const groups = every(resources, "aws:eks/nodeGroup:NodeGroup");
             const db = one(resources, "aws:rds/instance:Instance");
             const cache = one(resources, "aws:elasticache/replicationGroup:ReplicationGroup");
@@ -259,6 +263,7 @@ export function needsFor(cfg: StackConfig, resources: readonly PlannedResource[]
                 }),
                 kubernetes: { version: one(resources, "aws:eks/cluster:Cluster").version },
                 addons: every(resources, "aws:eks/addon:Addon").map((a) => a.addonName),
+                ownTags: { project: ownTags.project, stack: ownTags.stack },
                 database: { version: String(db.engineVersion), size: db.instanceClass, ha: db.multiAz ? "Multi-AZ" : "Single-AZ" },
                 cache: { engine: cache.engine, version: String(cache.engineVersion), size: cache.nodeType },
                 publicAddresses: count("aws:ec2/eip:Eip"),

@@ -7,7 +7,8 @@
 // only), ElastiCache DescribeCacheEngineVersions / DescribeReservedCacheNodesOfferings and IAM
 // SimulatePrincipalPolicy (not implemented).
 import assert from "node:assert/strict";
-import { AllocateAddressCommand, RunInstancesCommand } from "@aws-sdk/client-ec2";
+import { AllocateAddressCommand, CreateSubnetCommand, CreateVpcCommand, RunInstancesCommand, type TagSpecification } from "@aws-sdk/client-ec2";
+import { CreateLoadBalancerCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { runStack } from "../harness";
 import { sizingFor } from "../../model/capacity";
 import { awsChecks, awsClients, type AwsClients } from "../../scripts/preflight/aws";
@@ -30,6 +31,8 @@ interface Account {
     cacheNodeOffered: boolean;
     denied: string[];
     egress: string;
+    /** Filled by the server: each SimulatePrincipalPolicy's PolicySourceArn. */
+    simulatedFor?: string[];
 }
 
 const xml = (action: string, ns: string, body: string) =>
@@ -126,6 +129,7 @@ async function gapServer(a: Account): Promise<string> {
             // IAM SimulatePrincipalPolicy: EvaluationResults of member {EvalActionName, EvalResourceName, EvalDecision},
             // https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulatePrincipalPolicy.html
             case "SimulatePrincipalPolicy": {
+                (a.simulatedFor ??= []).push(form.get("PolicySourceArn")!);
                 const actions = [...form.entries()].filter(([k]) => k.startsWith("ActionNames.member.")).map(([, v]) => v);
                 return res.end(
                     xml(
@@ -229,7 +233,7 @@ describe("preflight: AWS (moto + documented shapes)", function () {
         assert.equal(rows.length, 13);
         assert.match(row(rows, "add-ons: EKS default versions for Kubernetes 1.35").detail, /^\S+ v1\.2\.0-eksbuild\.1(, \S+ v1\.2\.0-eksbuild\.1){6}$/);
         assert.match(row(rows, "zones").detail, /^eu-west-1a, eu-west-1b, eu-west-1c$/);
-        assert.match(row(rows, "quota: Running On-Demand").detail, /needs 156 vCPUs .*quota 164, 8 in use, 156 free/);
+        assert.match(row(rows, "quota: Running On-Demand").detail, /needs 156 vCPUs .*quota 164, 8 in use \(none this stack's own\), 156 free/);
         assert.match(row(rows, "quota: EC2-VPC Elastic IPs").detail, /quota 5, 2 in use/);
         assert.match(row(rows, "quota: VPCs per Region").detail, /quota 2, 1 in use/);
     });
@@ -263,11 +267,11 @@ describe("preflight: AWS (moto + documented shapes)", function () {
         fails("size: EC2 m7i.xlarge", /not offered in us-east-1e \(of us-east-1c, us-east-1d, us-east-1e\)/, /region/);
         fails(
             "quota: Running On-Demand",
-            /needs 156 vCPUs .*; quota 163, 8 in use, 155 free/,
+            /needs 156 vCPUs .*; quota 163, 8 in use \(none this stack's own\), 155 free/,
             /--service-code ec2 --quota-code L-1216C47A --desired-value 164/,
         );
         fails("quota: EC2-VPC Elastic IPs", /needs 3 .*quota 4, 2 in use/, /--quota-code L-0263D0A3 --desired-value 5/);
-        fails("quota: VPCs per Region", /quota 1, 1 in use, 0 free/, /--quota-code L-F678F1CE --desired-value 2/);
+        fails("quota: VPCs per Region", /quota 1, 1 in use \(none this stack's own\), 0 free/, /--quota-code L-F678F1CE --desired-value 2/);
         fails("quota: NAT gateways", /needs 1 /, /L-FE5A380F --desired-value 1/);
         fails("quota: Application Load Balancers", /needs 1 /, /L-53DA6B97 --desired-value 1/);
         fails("version: EKS", /1\.35 is not supported; supported: 1\.36/, /aws\.kubernetesVersion <one of 1\.36>/);
@@ -277,6 +281,74 @@ describe("preflight: AWS (moto + documented shapes)", function () {
         fails("permissions", /denied 2 of \d+: eks:CreateCluster, iam:PassRole/, /grant .*eks:CreateCluster, iam:PassRole/);
         fails("allow-list", /192\.0\.2\.44 is not in aws\.apiPublicAccessCidrs \(198\.51\.100\.0\/24\)/, /including 192\.0\.2\.44\/32/);
         assert.equal(row(rows, "zones").status, "ok");
+    });
+
+    // A sufficient account's answers, each quota exactly at need + what the rest of the account uses.
+    const sufficient = (others: { vcpu: number; eip: number; vpc: number; alb: number }): Account => ({
+        quotas: enough({ vcpu: 156 + others.vcpu, eip: 3 + others.eip, vpc: 1 + others.vpc, nat: 1, alb: 1 + others.alb }),
+        eksVersions: [{ clusterVersion: "1.35", versionStatus: "STANDARD_SUPPORT" }],
+        addonsWithoutDefault: [],
+        rdsOptions: [{ EngineVersion: "18.1", MultiAZCapable: true }],
+        cacheEngine: true,
+        cacheNodeOffered: true,
+        denied: [],
+        egress: "198.51.100.7",
+    });
+
+    it("an already deployed stack: its own instances, Elastic IPs, VPC and ALB (its project and stack tags) are inside its need, not counted twice", async () => {
+        const gap = await gapServer(sufficient({ vcpu: 2, eip: 1, vpc: 1, alb: 0 }));
+        const c = clients("eu-central-1", gap);
+        const tagged = (ResourceType: TagSpecification["ResourceType"]): TagSpecification[] => [
+            { ResourceType, Tags: Object.entries(needs.ownTags!).map(([Key, Value]) => ({ Key, Value })) },
+        ];
+        assert.deepEqual(needs.ownTags, { project: "zdp", stack: "aws" });
+        // The stack's own: 2 × m5.xlarge (8 vCPUs), 3 NAT addresses, its VPC with an ALB; the account's others: 1 × m5.large (2 vCPUs), 1 address.
+        await c.ec2.send(
+            new RunInstancesCommand({ ImageId: "ami-12c6146b", InstanceType: "m5.xlarge", MinCount: 2, MaxCount: 2, TagSpecifications: tagged("instance") }),
+        );
+        await c.ec2.send(new RunInstancesCommand({ ImageId: "ami-12c6146b", InstanceType: "m5.large", MinCount: 1, MaxCount: 1 }));
+        for (let i = 0; i < 3; i++) await c.ec2.send(new AllocateAddressCommand({ Domain: "vpc", TagSpecifications: tagged("elastic-ip") }));
+        await c.ec2.send(new AllocateAddressCommand({ Domain: "vpc" }));
+        const vpc = (await c.ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16", TagSpecifications: tagged("vpc") }))).Vpc!.VpcId!;
+        const subnets = await Promise.all(
+            ["a", "b"].map(
+                async (z, i) =>
+                    (await c.ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: `10.0.${i}.0/24`, AvailabilityZone: `eu-central-1${z}` }))).Subnet!
+                        .SubnetId!,
+            ),
+        );
+        await c.elbv2.send(
+            new CreateLoadBalancerCommand({
+                Name: "k8s-zdp-gateway",
+                Subnets: subnets,
+                Type: "application",
+                Tags: Object.entries(needs.ownTags).map(([Key, Value]) => ({ Key, Value })),
+            }),
+        );
+        const rows = await awsChecks(c, { needs: { ...needs, region: "eu-central-1" }, egress: { ip: "198.51.100.7" } });
+        assert.match(
+            row(rows, "quota: Running On-Demand").detail,
+            /needs 156 vCPUs .*; quota 158, 10 in use \(8 of them this stack's own, inside the need\), 156 free$/,
+        );
+        assert.match(row(rows, "quota: EC2-VPC Elastic IPs").detail, /quota 4, 4 in use \(3 of them this stack's own, inside the need\), 3 free$/);
+        assert.match(row(rows, "quota: VPCs per Region").detail, /quota 2, 2 in use \(1 of them this stack's own, inside the need\), 1 free$/);
+        assert.match(row(rows, "quota: Application Load Balancers").detail, /quota 1, 1 in use \(1 of them this stack's own, inside the need\), 1 free$/);
+        for (const prefix of ["quota: Running On-Demand", "quota: EC2-VPC Elastic IPs", "quota: VPCs per Region", "quota: Application Load Balancers"])
+            assert.equal(row(rows, prefix).status, "ok", prefix);
+    });
+
+    it("--principal: the deploy role's policies are simulated, not the caller's", async () => {
+        const account = { ...sufficient({ vcpu: 0, eip: 0, vpc: 1, alb: 0 }), denied: ["iam:PassRole"] };
+        const gap = await gapServer(account);
+        const principal = "arn:aws:iam::210987654321:role/zdp-deploy";
+        const rows = await awsChecks(clients("ca-central-1", gap), { needs: { ...needs, region: "ca-central-1" }, egress: { ip: "198.51.100.7" }, principal });
+        assert.deepEqual(account.simulatedFor, [principal]);
+        assertFails(
+            rows,
+            "permissions: the deploy principal's IAM policies",
+            new RegExp(`^${principal} is denied 1 of \\d+: iam:PassRole$`),
+            /^grant arn:aws:iam::210987654321:role\/zdp-deploy iam:PassRole/,
+        );
     });
 
     it("an API that fails is 'could not check', never a pass", async () => {
