@@ -4,6 +4,8 @@ import * as path from "path";
 import { parseConfig } from "../model/config";
 import { placeholderFindings, preflightFindings } from "../model/preflight";
 import { buildPlan, planJson, renderPlan } from "../scripts/planReport";
+import { needsFor } from "../scripts/preflight/needs";
+import { sizingFor } from "../model/capacity";
 import { ROOT, find, runStack, stackConfigMap } from "./harness";
 
 // Values an operator would really set: public ranges, a real-looking domain and group, an alert target.
@@ -175,6 +177,24 @@ describe("preflight through the mock runtime: preview warns, update refuses", fu
             assert.match(e.message, /alertWebhook = "\[secret\]": must be an https:\/\/ URL/);
             return !e.message.includes("tok3n");
         });
+    });
+
+    it("preflight knows the create action of every resource type a stack with a domain and both alert targets declares", async () => {
+        const https = {
+            aws: { domain: "shop.acme-corp.io", previewHost: "preview.acme-corp.io", "aws.hostedZoneId": "Z0123456789ABCDEFGHIJ" },
+            azure: { domain: "shop.acme-corp.io", previewHost: "preview.acme-corp.io", "azure.tlsSecretName": "app-tls" },
+            gcp: { domain: "shop.acme-corp.io", previewHost: "preview.acme-corp.io" },
+        };
+        for (const stack of ["aws", "azure", "gcp"] as const) {
+            const run = await runStack(
+                stack,
+                { ...REAL[stack], allowPlainHttp: "false", alertWebhook: "https://hooks.acme-corp.io/zdp", ...https[stack] },
+                { preview: true },
+            );
+            assert.deepStrictEqual(run.warnings, [], stack);
+            const needs = needsFor(run.config, run.resources, sizingFor(run.config).nodes.vcpu, "acme-shop-prod");
+            assert.deepStrictEqual(needs.unmapped, [], `${stack}: resource types without a create action in scripts/preflight/needs.ts`);
+        }
     });
 
     it("`npm run plan` prints the warnings for a shipped stack file, and none once real values are set", async () => {

@@ -51,6 +51,8 @@ export const vcpuNeed = (pools: Needs["pools"]): number => pools.reduce((a, p) =
 // GCP IAM permissions reference (https://cloud.google.com/iam/docs/permissions-reference),
 // Azure resource provider operations (https://learn.microsoft.com/azure/role-based-access-control/permissions/).
 const ACTIONS: Record<string, string[]> = {
+    "aws:acm/certificate:Certificate": ["acm:RequestCertificate"],
+    "aws:acm/certificateValidation:CertificateValidation": ["acm:DescribeCertificate"],
     "aws:cloudwatch/dashboard:Dashboard": ["cloudwatch:PutDashboard"],
     "aws:cloudwatch/logGroup:LogGroup": ["logs:CreateLogGroup", "logs:PutRetentionPolicy"],
     "aws:cloudwatch/metricAlarm:MetricAlarm": ["cloudwatch:PutMetricAlarm"],
@@ -81,6 +83,7 @@ const ACTIONS: Record<string, string[]> = {
     "aws:rds/instance:Instance": ["rds:CreateDBInstance"],
     "aws:rds/parameterGroup:ParameterGroup": ["rds:CreateDBParameterGroup"],
     "aws:rds/subnetGroup:SubnetGroup": ["rds:CreateDBSubnetGroup"],
+    "aws:route53/record:Record": ["route53:ChangeResourceRecordSets"],
     "aws:s3/bucket:Bucket": ["s3:CreateBucket"],
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": ["s3:PutLifecycleConfiguration"],
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls": ["s3:PutBucketOwnershipControls"],
@@ -88,16 +91,23 @@ const ACTIONS: Record<string, string[]> = {
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": ["s3:PutBucketPublicAccessBlock"],
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": ["s3:PutEncryptionConfiguration"],
     "aws:sns/topic:Topic": ["sns:CreateTopic"],
+    "aws:sns/topicSubscription:TopicSubscription": ["sns:Subscribe"],
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ["ec2:AuthorizeSecurityGroupIngress"],
     "aws:wafv2/webAcl:WebAcl": ["wafv2:CreateWebACL"],
     "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": ["wafv2:PutLoggingConfiguration"],
 
+    // Certificate Manager: https://cloud.google.com/certificate-manager/docs/permissions
+    "gcp:certificatemanager/certificate:Certificate": ["certificatemanager.certs.create", "certificatemanager.dnsauthorizations.use"],
+    "gcp:certificatemanager/certificateMap:CertificateMap": ["certificatemanager.certmaps.create"],
+    "gcp:certificatemanager/certificateMapEntry:CertificateMapEntry": ["certificatemanager.certmapentries.create", "certificatemanager.certs.use"],
+    "gcp:certificatemanager/dnsAuthorization:DnsAuthorization": ["certificatemanager.dnsauthorizations.create"],
     "gcp:compute/firewall:Firewall": ["compute.firewalls.create"],
     "gcp:compute/globalAddress:GlobalAddress": ["compute.globalAddresses.create"],
     "gcp:compute/network:Network": ["compute.networks.create"],
     "gcp:compute/router:Router": ["compute.routers.create"],
     "gcp:compute/routerNat:RouterNat": ["compute.routers.update"],
     "gcp:compute/securityPolicy:SecurityPolicy": ["compute.securityPolicies.create"],
+    "gcp:compute/sSLPolicy:SSLPolicy": ["compute.sslPolicies.create"],
     "gcp:compute/subnetwork:Subnetwork": ["compute.subnetworks.create"],
     "gcp:container/cluster:Cluster": ["container.clusters.create"],
     "gcp:container/nodePool:NodePool": ["container.clusters.update"],
@@ -106,6 +116,7 @@ const ACTIONS: Record<string, string[]> = {
     "gcp:kms/keyRing:KeyRing": ["cloudkms.keyRings.create"],
     "gcp:monitoring/alertPolicy:AlertPolicy": ["monitoring.alertPolicies.create"],
     "gcp:monitoring/dashboard:Dashboard": ["monitoring.dashboards.create"],
+    "gcp:monitoring/notificationChannel:NotificationChannel": ["monitoring.notificationChannels.create"],
     "gcp:projects/iAMMember:IAMMember": ["resourcemanager.projects.setIamPolicy"],
     "gcp:projects/service:Service": ["serviceusage.services.enable"],
     "gcp:redis/instance:Instance": ["redis.instances.create"],
@@ -156,6 +167,7 @@ const cloudType = (t: string) => /^(aws|gcp|azure-native):/.test(t);
 
 // GCP: the API each permission prefix lives in (service names: https://cloud.google.com/service-usage/docs/reference/rest).
 const GCP_SERVICES: Record<string, string> = {
+    certificatemanager: "certificatemanager.googleapis.com",
     compute: "compute.googleapis.com",
     container: "container.googleapis.com",
     cloudkms: "cloudkms.googleapis.com",
