@@ -22,6 +22,7 @@ const tsx = (file: string, args: string[]) => run([require.resolve("tsx/cli"), f
 describe("command line: --help and wrong arguments", function () {
     const commands: [string, (args: string[]) => ReturnType<typeof run>, string[]][] = [
         ["npm run plan", (a) => npmRun("plan", a), ["--stak", "aws"]],
+        ["npm run preflight", (a) => npmRun("preflight", a), ["--stack", "aws", "--principal", "deploy-role"]],
         ["npm run release", (a) => npmRun("release", a), ["promote", "--stack", "dev", "--bogus"]],
         ["npm run bench", (a) => npmRun("bench", a), ["--runs", "zero"]],
         ["npm run bench:cost", (a) => npmRun("bench:cost", a), ["--users", "zero"]],

@@ -7,12 +7,14 @@
 // only), ElastiCache DescribeCacheEngineVersions / DescribeReservedCacheNodesOfferings and IAM
 // SimulatePrincipalPolicy (not implemented).
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { AllocateAddressCommand, CreateSubnetCommand, CreateVpcCommand, RunInstancesCommand, type TagSpecification } from "@aws-sdk/client-ec2";
 import { CreateLoadBalancerCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { runStack } from "../harness";
+import { HANG_MS } from "../hang";
+import { ROOT, runStack } from "../harness";
 import { sizingFor } from "../../model/capacity";
 import { awsChecks, awsClients, type AwsClients } from "../../scripts/preflight/aws";
-import { egressAddress } from "../../scripts/preflight/judge";
+import { egressAddress, type Row } from "../../scripts/preflight/judge";
 import { needsFor, type Needs } from "../../scripts/preflight/needs";
 import { serve } from "../localServer";
 import { assertFails, row } from "./rows";
@@ -349,6 +351,61 @@ describe("preflight: AWS (moto + documented shapes)", function () {
             new RegExp(`^${principal} is denied 1 of \\d+: iam:PassRole$`),
             /^grant arn:aws:iam::210987654321:role\/zdp-deploy iam:PassRole/,
         );
+    });
+
+    /**
+     * `npm run preflight` itself (scripts/preflight.ts, as package.json runs it) with the AWS SDK's
+     * documented endpoint variables pointing its clients at moto and the gap server; asynchronous, as the
+     * gap server answers from this process.
+     */
+    function preflight(gap: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+        const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AWS_")));
+        Object.assign(env, {
+            AWS_ACCESS_KEY_ID: creds.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+            AWS_ENDPOINT_URL: moto.url,
+            ...Object.fromEntries(["SERVICE_QUOTAS", "EKS", "RDS", "ELASTICACHE", "IAM"].map((id) => [`AWS_ENDPOINT_URL_${id}`, gap])),
+        });
+        const child = spawn(process.execPath, ["--require", "tsx/cjs", "scripts/preflight.ts", ...args], { cwd: ROOT, env, timeout: HANG_MS });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        return new Promise((resolve) => child.on("close", (status) => resolve({ status, stdout, stderr })));
+    }
+
+    it("the real command: --json prints every row and the summary, exits 0 when nothing fails and 1 on a ✗", async function () {
+        this.timeout(HANG_MS * 2);
+        // Real values for what pulumi up refuses without, in a region of its own on moto.
+        const config = ["aws:region=ap-southeast-2", "aws.apiPublicAccessCidrs=20.1.2.0/24", "alertEmails=oncall@shop.acme-corp.io", "allowPlainHttp=true"];
+        const args = ["--stack", "aws", "--json", "--egress-ip", "20.1.2.7", ...config.flatMap((c) => ["--config", c])];
+        const passing = await preflight(await gapServer(sufficient({ vcpu: 0, eip: 0, vpc: 1, alb: 0 })), args);
+        assert.equal(passing.status, 0, passing.stderr);
+        const doc = JSON.parse(passing.stdout) as {
+            stack: string;
+            cloud: string;
+            region: string;
+            egress: string;
+            permissionsOf: string;
+            summary: object;
+            rows: Row[];
+        };
+        assert.deepEqual([doc.stack, doc.cloud, doc.region, doc.egress, doc.permissionsOf], ["aws", "aws", "ap-southeast-2", "20.1.2.7", "the caller"]);
+        // zones, size, 5 quotas, version, add-ons, database, cache, permissions, allow-list
+        assert.equal(doc.rows.length, 13);
+        assert.deepEqual(doc.summary, { ok: 13, fail: 0, unknown: 0 });
+        assert.deepEqual(
+            doc.rows.filter((r) => r.status !== "ok"),
+            [],
+        );
+        // moto answers GetCallerIdentity for its default user with an sts ARN (AWS: arn:aws:iam::<account>:user/<name>).
+        assert.match(row(doc.rows, "permissions: the caller's IAM policies").detail, /^arn:aws:(iam|sts)::123456789012:user\/moto is allowed all \d+ actions$/);
+
+        const short = await preflight(await gapServer({ ...sufficient({ vcpu: 0, eip: 0, vpc: 1, alb: 0 }), denied: ["eks:CreateCluster"] }), args);
+        assert.equal(short.status, 1, short.stderr);
+        const failed = JSON.parse(short.stdout) as { summary: object; rows: Row[] };
+        assert.deepEqual(failed.summary, { ok: 12, fail: 1, unknown: 0 });
+        assertFails(failed.rows, "permissions: the caller's IAM policies", /denied 1 of \d+: eks:CreateCluster$/, /eks:CreateCluster/);
     });
 
     it("an API that fails is 'could not check', never a pass", async () => {
