@@ -155,10 +155,12 @@ describe("preflight: AWS (moto + documented shapes)", function () {
     this.timeout(60_000);
     let moto: { url: string; stop: () => void };
     let needs: Needs;
+    let addonsPlanned: string[];
     before(async () => {
         moto = await startMoto();
         const run = await runStack("aws", { "aws.apiPublicAccessCidrs": "198.51.100.0/24" }, { preview: true });
         needs = needsFor(run.config, run.resources, sizingFor(run.config).nodes.vcpu);
+        addonsPlanned = run.resources.filter((r) => r.type === "aws:eks/addon:Addon").map((r) => r.inputs.addonName as string);
     });
     after(() => moto?.stop());
 
@@ -182,6 +184,21 @@ describe("preflight: AWS (moto + documented shapes)", function () {
         "elasticloadbalancing/L-53DA6B97": q.alb,
     });
 
+    // A sufficient account's answers, each quota exactly at need + what the rest of the account uses.
+    const sufficient = (others: { vcpu: number; eip: number; vpc: number; alb: number }): Account => ({
+        quotas: enough({ vcpu: 156 + others.vcpu, eip: 3 + others.eip, vpc: 1 + others.vpc, nat: 1, alb: 1 + others.alb }),
+        eksVersions: [
+            { clusterVersion: "1.36", versionStatus: "STANDARD_SUPPORT" },
+            { clusterVersion: "1.35", versionStatus: "STANDARD_SUPPORT" },
+        ],
+        addonsWithoutDefault: [],
+        rdsOptions: [{ EngineVersion: "18.1", MultiAZCapable: true }],
+        cacheEngine: true,
+        cacheNodeOffered: true,
+        denied: [],
+        egress: "198.51.100.7",
+    });
+
     it("reads the plan's needs: node groups at their maxima, addresses, versions, the allow-list, the actions", () => {
         assert.deepEqual(
             needs.pools.map((p) => [p.max, p.surge, p.vcpu]),
@@ -195,15 +212,9 @@ describe("preflight: AWS (moto + documented shapes)", function () {
         assert.equal(needs.publicAddresses, 3);
         assert.equal(needs.natGateways, 3);
         assert.deepEqual(needs.kubernetes, { version: "1.35" });
-        assert.deepEqual([...needs.addons!].sort(), [
-            "amazon-cloudwatch-observability",
-            "aws-ebs-csi-driver",
-            "coredns",
-            "eks-pod-identity-agent",
-            "kube-proxy",
-            "metrics-server",
-            "vpc-cni",
-        ]);
+        // Every add-on the plan installs (tests/aws.spec.ts names them), vpc-cni among them.
+        assert.deepEqual(needs.addons, addonsPlanned);
+        assert.ok(needs.addons.includes("vpc-cni"));
         assert.deepEqual(needs.database, { version: "18", size: "db.m7g.2xlarge", ha: "Multi-AZ" });
         assert.deepEqual(needs.cache, { engine: "valkey", version: "8.2", size: "cache.r7g.large" });
         assert.deepEqual(needs.allowList, { key: "aws.apiPublicAccessCidrs", cidrs: ["198.51.100.0/24"] });
@@ -212,19 +223,8 @@ describe("preflight: AWS (moto + documented shapes)", function () {
     });
 
     it("a sufficient account passes every check", async () => {
-        const gap = await gapServer({
-            quotas: enough({ vcpu: 156 + 8, eip: 3 + 2, vpc: 1 + 1, nat: 1, alb: 1 }),
-            eksVersions: [
-                { clusterVersion: "1.36", versionStatus: "STANDARD_SUPPORT" },
-                { clusterVersion: "1.35", versionStatus: "STANDARD_SUPPORT" },
-            ],
-            addonsWithoutDefault: [],
-            rdsOptions: [{ EngineVersion: "18.1", MultiAZCapable: true }],
-            cacheEngine: true,
-            cacheNodeOffered: true,
-            denied: [],
-            egress: "198.51.100.7",
-        });
+        // seed(): 8 vCPUs, 2 Elastic IPs and the default VPC are the account's others.
+        const gap = await gapServer(sufficient({ vcpu: 8, eip: 2, vpc: 1, alb: 0 }));
         const c = clients("eu-west-1", gap);
         await seed(c);
         const rows = await awsChecks(c, { needs: { ...needs, region: "eu-west-1" }, egress: { ip: await egressAddress(`${gap}/ip`) } });
@@ -283,18 +283,6 @@ describe("preflight: AWS (moto + documented shapes)", function () {
         fails("permissions", /denied 2 of \d+: eks:CreateCluster, iam:PassRole/, /grant .*eks:CreateCluster, iam:PassRole/);
         fails("allow-list", /192\.0\.2\.44 is not in aws\.apiPublicAccessCidrs \(198\.51\.100\.0\/24\)/, /including 192\.0\.2\.44\/32/);
         assert.equal(row(rows, "zones").status, "ok");
-    });
-
-    // A sufficient account's answers, each quota exactly at need + what the rest of the account uses.
-    const sufficient = (others: { vcpu: number; eip: number; vpc: number; alb: number }): Account => ({
-        quotas: enough({ vcpu: 156 + others.vcpu, eip: 3 + others.eip, vpc: 1 + others.vpc, nat: 1, alb: 1 + others.alb }),
-        eksVersions: [{ clusterVersion: "1.35", versionStatus: "STANDARD_SUPPORT" }],
-        addonsWithoutDefault: [],
-        rdsOptions: [{ EngineVersion: "18.1", MultiAZCapable: true }],
-        cacheEngine: true,
-        cacheNodeOffered: true,
-        denied: [],
-        egress: "198.51.100.7",
     });
 
     it("an already deployed stack: its own instances, Elastic IPs, VPC and ALB (its project and stack tags) are inside its need, not counted twice", async () => {
