@@ -8,6 +8,7 @@ import { capacityRows, sizingFor, evaluateReference, REFERENCE, type Sizing } fr
 import { releaseState, type ReleaseState } from "../model/releasePlan";
 import { runStack, UNKNOWN, type Recorded, type StackRun } from "./offline/run";
 import { diffResources, type StackDiff } from "./offline/diff";
+import { unresolvedNote } from "./pulumiConfig";
 import { runPolicies, summarize } from "../policy/offline";
 import { monitoringLines } from "./planMonitoring";
 import { costLines, usd } from "./planCost";
@@ -211,6 +212,7 @@ export function planJson(plan: Plan, overrides: Record<string, string>): string 
         capacity: capacityJson(plan.sizing),
         shortfalls: shortfalls(plan),
         refusedByPulumiUp: run.warnings,
+        configSource: run.configSource,
         release: plan.release,
         policy: plan.policy,
         cost: typeof plan.cost === "string" ? { unavailable: plan.cost } : plan.cost,
@@ -228,6 +230,10 @@ export function renderPlan({ run, sizing, release, policy, cost, diff, costBase 
     out.push(
         `Plan for stack ${cfg.stack} (cloud ${cfg.cloud}${cfg.region ? `, ${cfg.region}` : ""}), ${cfg.targetUsers.toLocaleString("en-US")} target users — offline, under Pulumi's mock runtime\n`,
     );
+    const esc = unresolvedNote(cfg.stack, run.configSource);
+    if (esc) out.push(`! ${esc}\n`);
+    else if (run.configSource.environments.length > 0)
+        out.push(`Config resolved by the Pulumi CLI, ESC environment(s) ${run.configSource.environments.join(", ")} included.\n`);
     if (run.warnings.length > 0) {
         out.push(`Before \`pulumi up\` (it refuses this stack until each is set; a preview only warns):`);
         for (const w of run.warnings) out.push(`  ! ${w}`);
