@@ -24,15 +24,23 @@ import type { ConfigIssue } from "../model/stackConfig";
 
 /** The project name (Pulumi.yaml `name`): the namespace of the project's config keys. */
 export function projectName(pulumiYaml: string): string {
-    const name: unknown = parseDocument(pulumiYaml).get("name");
+    const name: unknown = projectDocument(pulumiYaml).name;
     if (typeof name !== "string" || name === "")
         throw new ConfigError([{ key: "Pulumi.yaml name", message: "is required: the project name is the namespace of its config keys" }]);
     return name;
 }
 
+/** Pulumi.yaml as data, parsed once per text: it is long, and the plan and the config corpus read it for every stack. */
+function projectDocument(pulumiYaml: string): Record<string, any> {
+    let doc = parsedProjects.get(pulumiYaml);
+    if (!doc) parsedProjects.set(pulumiYaml, (doc = (parseDocument(pulumiYaml, { intAsBigInt: true }).toJS() as Record<string, any> | null) ?? {}));
+    return doc;
+}
+const parsedProjects = new Map<string, Record<string, any>>();
+
 /** Project keys (full `<project>:` names) and provider keys of a Pulumi.yaml, with their default or value. */
 export function projectConfig(pulumiYaml: string): Record<string, unknown> {
-    const doc = parseDocument(pulumiYaml, { intAsBigInt: true }).toJS() ?? {};
+    const doc = projectDocument(pulumiYaml);
     const project = projectName(pulumiYaml);
     const out: Record<string, unknown> = {};
     for (const [key, spec] of Object.entries<any>(doc.config ?? {})) {

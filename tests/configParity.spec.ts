@@ -158,7 +158,10 @@ describe("config parity: Pulumi ESC environments", () => {
     it("reads the environments a stack file imports, in order; anything but a list of names is refused naming the key", () => {
         assert.deepEqual(stackEnvironments(withEnvironments(AWS)), ["acme/common", "acme/aws"]);
         assert.deepEqual(stackEnvironments(AWS), []);
-        assert.throws(() => stackEnvironments(`environment: acme/aws\n${AWS}`), (e: ConfigError) => /environment .*must be a list of ESC environment names/.test(e.message));
+        assert.throws(
+            () => stackEnvironments(`environment: acme/aws\n${AWS}`),
+            (e: ConfigError) => /environment .*must be a list of ESC environment names/.test(e.message),
+        );
     });
 
     it("without a Pulumi CLI to open them, plans the files' values and says why, naming the environments and the missing keys", () => {
@@ -166,10 +169,16 @@ describe("config parity: Pulumi ESC environments", () => {
         const { raw, source } = stackConfig("esc", {}, { root, pulumi: path.join(root, "no-such-pulumi") });
         assert.equal(source.unresolved, "the Pulumi CLI is not installed");
         const note = unresolvedNote("esc", source)!;
-        assert.match(note, /Pulumi\.esc\.yaml imports ESC environment\(s\) acme\/common, acme\/aws, which only the Pulumi CLI can open \(here: the Pulumi CLI is not installed\)/);
+        assert.match(
+            note,
+            /Pulumi\.esc\.yaml imports ESC environment\(s\) acme\/common, acme\/aws, which only the Pulumi CLI can open \(here: the Pulumi CLI is not installed\)/,
+        );
         assert.match(note, /--config KEY=VALUE/);
         // The region the environment would set is reported as a config error, not a stack trace.
-        assert.throws(() => parseConfig(raw, "aws"), (e: ConfigError) => /aws:region: is required for cloud aws/.test(e.message));
+        assert.throws(
+            () => parseConfig(raw, "aws"),
+            (e: ConfigError) => /aws:region: is required for cloud aws/.test(e.message),
+        );
         assert.equal(unresolvedNote("aws", { environments: [] }), undefined, "a stack without environments has nothing to say");
     });
 
