@@ -266,7 +266,8 @@ function printCloudChecks(out: string[], cfg: StackConfig, run: StackRun, sizing
     out.push(`Only the cloud can check (npm run preflight -- --stack ${cfg.stack}, with the deployer's credentials):`);
     const addresses = `${n.publicAddresses} public address${n.publicAddresses === 1 ? "" : "es"}`;
     out.push(`  - quota for ${vcpuNeed(n.pools)} vCPUs (${sizes} at the autoscaler maximum plus an upgrade surge), ${addresses}`);
-    out.push(`  - ${sizes} offered in each of the ${n.zoneCount} zones of ${n.region}`);
+    // Offline only a region name's shape is checked (aws: its vendored RDS roots): the cloud says whether it exists with enough zones.
+    out.push(`  - region ${n.region} open to the account with ${n.zoneCount} zones, ${sizes} offered in each`);
     const k8s = n.kubernetes.version ? `Kubernetes ${n.kubernetes.version}` : `the ${n.kubernetes.channel} channel's Kubernetes`;
     const db = /^\d/.test(n.database.version) ? `PostgreSQL ${n.database.version}` : n.database.version;
     const cache = [n.cache.engine, n.cache.version].filter(Boolean).join(" ");

@@ -169,7 +169,14 @@ refuse(
 refuse("aws", "aws.waf", ["on", "1"], "a boolean");
 refuse("aws", "aws.singleNatGateway", ["maybe"], "a boolean");
 refuse("aws", "aws.instanceType", ["m7i.xlarge"], "no such aws setting: the capacity model chooses the class");
-refuse("aws", "aws:region", ["eu-west", "westeurope", "us-east-1a", "EU-WEST-1"], "AWS region names look like eu-west-1", "aws:region");
+refuse(
+    "aws",
+    "aws:region",
+    ["eu-west", "westeurope", "us-east-1a", "EU-WEST-1", "us-east-9", "eu-north-7"],
+    "AWS region names; a region RDS does not serve has no vendored root CAs",
+    "aws:region",
+);
+accept("aws", "aws:region", ["us-east-1", "eu-central-1", "ap-southeast-2"], "regions with RDS (model/certs/rds-global-bundle.pem)");
 refuse("aws", "nodeArch", ["x86"], "amd64 or arm64");
 refuse("aws", "gatewayClass", ["istio"], "the cloud provides its own Gateway API controller");
 refuse("aws", "azure-native:location", ["westeurope"], "another cloud's key", "azure-native:location");
