@@ -77,6 +77,8 @@ describe("release metrics sources", () => {
                         result("err1", []),
                         result("conn1", []),
                         result("p991", [0.42]),
+                        // 3 of the ALB's own 5xx are blue's connection errors (502); 7 more it cannot attribute.
+                        result("elb5xx", [4, 6]),
                     ],
                     Messages: [],
                 }),
@@ -94,7 +96,16 @@ describe("release metrics sources", () => {
         });
         const m = await src.read(["blue", "green"], window);
         assert.equal(target, "GraniteServiceVersion20100801.GetMetricData");
-        assert.equal(request.MetricDataQueries.length, 8);
+        assert.equal(request.MetricDataQueries.length, 9);
+        assert.deepEqual(
+            request.MetricDataQueries.find((q: any) => q.Id === "elb5xx").MetricStat.Metric,
+            {
+                Namespace: "AWS/ApplicationELB",
+                MetricName: "HTTPCode_ELB_5XX_Count",
+                Dimensions: [{ Name: "LoadBalancer", Value: "app/k8s-zdp-app/50dc6c495c0c9188" }],
+            },
+            "the ALB's own 5xx exist per load balancer only, without a TargetGroup dimension",
+        );
         const green5xx = request.MetricDataQueries.find((q: any) => q.Id === "err1").MetricStat;
         assert.deepEqual(green5xx.Metric, {
             Namespace: "AWS/ApplicationELB",
@@ -109,7 +120,8 @@ describe("release metrics sources", () => {
         assert.equal(m.blue.requests, 5000);
         assert.equal(m.blue.successRate, 1 - (2 + 3) / 5000, "target 5xx and the ALB's connection errors both fail");
         assert.equal(m.blue.p99Ms, 81);
-        assert.deepEqual(m.green, { requests: 480, successRate: 1, p99Ms: 420 });
+        assert.deepEqual(m.green, { requests: 480, successRate: 1, p99Ms: 420, lbErrors: 7 }, "10 ALB 5xx less blue's 3 connection errors");
+        assert.equal(m.blue.lbErrors, 7);
     });
 
     it("cloudwatch: partial data fails the read instead of passing on what arrived", async () => {

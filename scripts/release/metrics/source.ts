@@ -11,6 +11,12 @@ export interface ColorMetrics {
     successRate?: number;
     /** 99th percentile latency in ms; absent without requests. */
     p99Ms?: number;
+    /**
+     * 5xx the load balancer itself answered in the window that no colour's own figures explain and
+     * the source cannot attribute to one colour (the ALB counts them per load balancer only); the
+     * same number on every colour. The analysis counts them against the candidate.
+     */
+    lbErrors?: number;
 }
 
 export interface MetricsSource {
