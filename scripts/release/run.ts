@@ -21,7 +21,8 @@ import {
 } from "./change";
 import { awaitConvergence, describeConvergence, type ConvergeMode, type ConvergeSpec } from "./converge";
 import { checkHealthy, describe, describeExpect, watchHealthy, realClock, type CheckResult, type Clock, type Expect } from "./health";
-import { analyze, type Analysis } from "./analysis";
+import { runAnalysis, type Analysis } from "./analysis";
+import { sentInto, type Span } from "./analysisVerdict";
 import { describeLoad, load } from "./load";
 import { previewTokenTransportProblem } from "./tokenTransport";
 import { acquireLock, LEASE_NAME, type HeldLock } from "./lock";
@@ -55,6 +56,8 @@ interface Run {
     analysis?: Analysis;
     /** Times the watches, the load step and the convergence waits (the real clock unless a test passes its own). */
     clock?: Clock;
+    /** Wall time of a clock reading (the windows an analysis asks its source for). */
+    at: (t: number) => Date;
 }
 
 /** The read phase's result: the stack file before the command and the state it describes. */
@@ -180,7 +183,10 @@ export async function runRelease(
     /** Times the watches and the load step (the real clock unless a test passes its own). */
     clock?: Clock,
 ): Promise<ReleaseResult> {
-    const run: Run = { args, ws, log, r: new Reporter(log), started: performance.now(), signal, analysis, clock };
+    const c0 = (clock ?? realClock).now();
+    const epoch0 = Date.now();
+    const at = (t: number) => new Date(epoch0 + t - c0);
+    const run: Run = { args, ws, log, r: new Reporter(log), started: performance.now(), signal, analysis, clock, at };
     let planned: Planned;
     try {
         const read = await readPhase(run);
@@ -325,10 +331,22 @@ function checkPreview(t: Traffic, current: ReleaseState, color: string, when: st
     });
 }
 
-/** Judged on server-side metrics: the candidate against the colour that keeps (or had) the traffic. */
-function analyse(t: Traffic, candidate: string, stable: string, window: { start: Date; end: Date }, what: string): Promise<unknown> {
+/**
+ * Judged on server-side metrics: the candidate against the colour that keeps (or had) the traffic,
+ * `count` measurements from the `base` window on, each printed as it is taken.
+ */
+function analyse(t: Traffic, candidate: string, stable: string, base: Span, what: string, sent?: (w: Span) => number): Promise<unknown> {
     return t.r.step(`analyse ${candidate} ${what}`, async () => {
-        const res = await analyze(t.analysis!, candidate, stable, window);
+        const res = await runAnalysis(t.analysis!, {
+            candidate,
+            stable,
+            base,
+            sent,
+            clock: t.clock ?? realClock,
+            at: t.at,
+            signal: t.signal,
+            log: (line) => t.r.info(line),
+        });
         return { value: res, ok: res.ok, detail: res.detail };
     });
 }
@@ -340,8 +358,9 @@ async function precheckPhase(t: Traffic, { plan, state }: Planned): Promise<void
     if (!color) return;
     await checkPreview(t, state, color, "before switching");
     if (args.action.kind !== "promote") return;
-    if (args.loadConcurrency > 0)
-        await t.r.step(`load ${color} through the preview route for ${formatMs(args.loadMs)}`, async () => {
+    let sent: ((w: Span) => number) | undefined;
+    if (args.loadConcurrency > 0) {
+        const res = await t.r.step(`load ${color} through the preview route for ${formatMs(args.loadMs)}`, async () => {
             const res = await load({
                 url: t.live,
                 headers: t.previewHeaders,
@@ -360,14 +379,17 @@ async function precheckPhase(t: Traffic, { plan, state }: Planned): Promise<void
                 detail: `${describeLoad(res, args.loadConcurrency)} (tolerate ${args.checks.maxFailures})`,
             };
         });
+        sent = (w) => sentInto({ start: res.startMs, end: res.endMs, requests: res.requests }, w);
+    }
     if (analysis) {
-        const end = new Date();
+        const end = now(t);
         await analyse(
             t,
             color,
             state.activeColor,
-            { start: new Date(end.getTime() - analysis.windowMs), end },
+            { start: end - analysis.windowMs, end },
             `over the last ${formatMs(analysis.windowMs)} before switching`,
+            sent,
         );
     }
 }
@@ -421,7 +443,7 @@ function setStep(t: Traffic, progress: Progress, step: ConfigStep): Promise<void
 /** Watch: after a step that moves traffic, the live route (and a canary through the preview route) for the watch window, then the canary's analysis. */
 async function watchPhase(t: Traffic, { plan, state }: Planned, current: ReleaseState, step: ConfigStep): Promise<void> {
     const { args } = t;
-    const watchStart = new Date();
+    const watchStart = now(t);
     if (plan.watchLive)
         await t.r.step(`watch the live route${step.watchCanary ? ` and ${state.inactiveColor}` : ""} for ${formatMs(args.checks.watchMs)}`, async () => {
             const requests = [{ headers: {}, expect: liveExpect(current) }];
@@ -442,7 +464,7 @@ async function watchPhase(t: Traffic, { plan, state }: Planned, current: Release
         });
     if (t.analysis && step.watchCanary) {
         interrupted(t);
-        await analyse(t, current.inactiveColor, current.activeColor, { start: watchStart, end: new Date() }, `over the watch of ${step.label}`);
+        await analyse(t, current.inactiveColor, current.activeColor, { start: watchStart, end: now(t) }, `over the watch of ${step.label}`);
     }
 }
 

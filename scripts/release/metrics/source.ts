@@ -23,3 +23,11 @@ export interface MetricsSource {
     readonly name: string;
     read(colors: string[], window: Window): Promise<Record<string, ColorMetrics>>;
 }
+
+/** The source answered but holds no data points for a colour in the window: no requests reached it yet, or the name is wrong. */
+export class NoDataError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "NoDataError";
+    }
+}
