@@ -753,6 +753,23 @@ describe("release CLI", () => {
             assert.equal(ok.exitCode, EXIT.ok, ok.lines.join("\n"));
         });
 
+        it("promote with count 3: the load runs two intervals longer, so every measurement's window ends inside it", async () => {
+            const { ws } = await setup("healthy");
+            const { analysis, asked } = await prometheus(
+                { blue: { req: 9000, err: 0, p99: 90 }, green: { req: 1000, err: 0, p99: 100 } },
+                "count: 3\nintervalSeconds: 1\n",
+                10,
+            );
+            const r = await runWith(ws, ["promote", "--load", "4", "--load-seconds", "0.3"], analysis);
+            assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
+            const step = r.steps.find((s) => s.name.startsWith("load green"))!;
+            assert.equal(step.name, "load green through the preview route for 2.3 s (300 ms, and 2.0 s more for the analysis's later windows)");
+            const n = Number(/^(\d+)/.exec(step.detail)![1]);
+            assert.ok(n >= 230 && n <= 233, `SERVICE_MS each over 2.3 s: ${n} requests`);
+            assert.equal(asked.filter((q) => q === "req:green").length, 3);
+            assert.equal(r.lines.filter((l) => /^ +measurement \d\/3 .*: Successful - /.test(l)).length, 3);
+        });
+
         it("an analysis file with a wrong key or value is refused naming it", () => {
             assert.throws(
                 () => parseAnalysis("source: {kind: prometheus, url: x, queries: {requests: a, errors: b, p99Ms: c}}\nthreshold: {}"),

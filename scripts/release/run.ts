@@ -23,7 +23,7 @@ import { awaitConvergence, describeConvergence, type ConvergeMode, type Converge
 import { checkHealthy, describe, describeExpect, watchHealthy, realClock, type CheckResult, type Clock, type Expect } from "./health";
 import { runAnalysis, type Analysis } from "./analysis";
 import { sentInto, type Span } from "./analysisVerdict";
-import { describeLoad, load } from "./load";
+import { describeLoad, load, type LoadResult } from "./load";
 import { previewTokenTransportProblem } from "./tokenTransport";
 import { acquireLock, LEASE_NAME, type HeldLock } from "./lock";
 import { Reporter, StepFailed, formatMs, type StepRecord } from "./report";
@@ -351,6 +351,36 @@ function analyse(t: Traffic, candidate: string, stable: string, base: Span, what
     });
 }
 
+/**
+ * `--load`: N connections through the preview route. With an analysis of `count` > 1 it runs
+ * (count - 1) intervals longer, so each measurement's window still ends inside it: before a
+ * blue/green switch the load is the candidate's only traffic.
+ */
+function loadStep(t: Traffic, state: ReleaseState, color: string): Promise<LoadResult> {
+    const { args, analysis } = t;
+    const extraMs = analysis ? (analysis.limits.count - 1) * analysis.intervalMs : 0;
+    const why = extraMs ? ` (${formatMs(args.loadMs)}, and ${formatMs(extraMs)} more for the analysis's later windows)` : "";
+    return t.r.step(`load ${color} through the preview route for ${formatMs(args.loadMs + extraMs)}${why}`, async () => {
+        const res = await load({
+            url: t.live,
+            headers: t.previewHeaders,
+            expect: previewExpect(state, color),
+            concurrency: args.loadConcurrency,
+            durationMs: args.loadMs + extraMs,
+            timeoutMs: args.checks.timeoutMs,
+            versionField: args.checks.versionField,
+            signal: t.signal,
+            clock: t.clock,
+        });
+        interrupted(t);
+        return {
+            value: res,
+            ok: res.failures <= args.checks.maxFailures,
+            detail: `${describeLoad(res, args.loadConcurrency)} (tolerate ${args.checks.maxFailures})`,
+        };
+    });
+}
+
 /** Precheck: the receiving colour through the preview route (and, on promote, under load and by analysis) before any change. */
 async function precheckPhase(t: Traffic, { plan, state }: Planned): Promise<void> {
     const { args, analysis } = t;
@@ -358,40 +388,18 @@ async function precheckPhase(t: Traffic, { plan, state }: Planned): Promise<void
     if (!color) return;
     await checkPreview(t, state, color, "before switching");
     if (args.action.kind !== "promote") return;
-    let sent: ((w: Span) => number) | undefined;
-    if (args.loadConcurrency > 0) {
-        const res = await t.r.step(`load ${color} through the preview route for ${formatMs(args.loadMs)}`, async () => {
-            const res = await load({
-                url: t.live,
-                headers: t.previewHeaders,
-                expect: previewExpect(state, color),
-                concurrency: args.loadConcurrency,
-                durationMs: args.loadMs,
-                timeoutMs: args.checks.timeoutMs,
-                versionField: args.checks.versionField,
-                signal: t.signal,
-                clock: t.clock,
-            });
-            interrupted(t);
-            return {
-                value: res,
-                ok: res.failures <= args.checks.maxFailures,
-                detail: `${describeLoad(res, args.loadConcurrency)} (tolerate ${args.checks.maxFailures})`,
-            };
-        });
-        sent = (w) => sentInto({ start: res.startMs, end: res.endMs, requests: res.requests }, w);
-    }
-    if (analysis) {
-        const end = now(t);
-        await analyse(
-            t,
-            color,
-            state.activeColor,
-            { start: end - analysis.windowMs, end },
-            `over the last ${formatMs(analysis.windowMs)} before switching`,
-            sent,
-        );
-    }
+    const res = args.loadConcurrency > 0 ? await loadStep(t, state, color) : undefined;
+    if (!analysis) return;
+    // The first window ends where --load-seconds end; later ones inside the load's extra time.
+    const end = res ? res.startMs + args.loadMs : now(t);
+    await analyse(
+        t,
+        color,
+        state.activeColor,
+        { start: end - analysis.windowMs, end },
+        `over the last ${formatMs(analysis.windowMs)} before switching`,
+        res && ((w) => sentInto({ start: res.startMs, end: res.endMs, requests: res.requests }, w)),
+    );
 }
 
 /**
