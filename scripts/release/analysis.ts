@@ -37,7 +37,7 @@ export const INGESTION_LAG_SECONDS = {
     prometheus: 60,
     // The ALB "measures and sends its metrics in 60-second intervals"
     // (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html);
-    // AWS states no CloudWatch visibility delay for them, Datadog measures "about 2 minutes" for
+    // AWS states no CloudWatch visibility delay for them, Datadog gives "about 2 minutes" for
     // 1-minute CloudWatch metrics (https://docs.datadoghq.com/integrations/guide/cloud-metric-delay/): 60 + 120.
     cloudwatch: 180,
     // Platform metrics are collected "at a one-minute frequency"

@@ -6,7 +6,7 @@
 // connections (a crashing pod) never answers 5xx itself: the ALB answers 502 and counts the
 // connection error, so both count as failures. The ALB reports nothing for a period without
 // requests, so a missing series means zero requests, never success.
-// The 5xx the ALB generates itself (502 after a connection error, 503 with no healthy target, 504 on
+// The 5xx the ALB generates itself (502 after a connection error, 503 with no target to send to, 504 on
 // a target timeout) are HTTPCode_ELB_5XX_Count, which has the dimensions LoadBalancer and
 // LoadBalancer + AvailabilityZone only, no TargetGroup (the same list in aws-cdk-lib's
 // ApplicationELBMetrics.httpCodeElb5XxCountSum, generated from CloudWatch's metric metadata, and
