@@ -19,7 +19,7 @@ import { trafficRouteUrns, workspaceFromStack, type StackApi } from "../scripts/
 import { runRelease, type ReleaseResult } from "../scripts/release/run";
 import { urnName, type ChangeSummary, type UpOptions, type Workspace } from "../scripts/release/workspace";
 import { runStack } from "./harness";
-import { analyze, parseAnalysis, type Analysis } from "../scripts/release/analysis";
+import { parseAnalysis, runAnalysis, type Analysis } from "../scripts/release/analysis";
 import { acquireLock, LEASE_NAME, type Lease, type LeaseApi } from "../scripts/release/lock";
 import { failureDetail } from "../scripts/release/report";
 import { previewTokenTransportProblem } from "../scripts/release/tokenTransport";
@@ -645,20 +645,25 @@ describe("release CLI", () => {
     });
 
     describe("analysis on server-side metrics (--analysis)", () => {
-        /** A Prometheus stand-in answering the documented vector shape from per-colour numbers. */
-        async function prometheus(data: Record<string, { req: number; err: number; p99: number }>) {
+        type Figures = Record<string, { req: number; err: number; p99: number }>;
+        /**
+         * A Prometheus stand-in answering the documented vector shape from per-colour numbers; `data`
+         * may give them per measurement (from 1, counted by the candidate's request queries).
+         */
+        async function prometheus(data: Figures | ((measurement: number) => Figures), extra = "", minRequests = 100) {
             const asked: string[] = [];
             const server = http.createServer((req, res) => {
                 const q = new URL(req.url!, "http://x").searchParams.get("query")!;
                 asked.push(q);
                 const [, kind, color] = /^(req|err|p99):(\w+)$/.exec(q)!;
-                const v = data[color][kind as "req" | "err" | "p99"];
+                const measurement = asked.filter((a) => a === "req:green").length;
+                const v = (typeof data === "function" ? data(measurement) : data)[color][kind as "req" | "err" | "p99"];
                 res.setHeader("content-type", "application/json");
                 res.end(JSON.stringify({ status: "success", data: { resultType: "vector", result: [{ metric: {}, value: [Date.now() / 1000, String(v)] }] } }));
             });
             const url = `http://${await listen(server)}`;
             const analysis = parseAnalysis(
-                `source: {kind: prometheus, url: "${url}", queries: {requests: "req:{{color}}", errors: "err:{{color}}", p99Ms: "p99:{{color}}"}}\nthresholds: {minRequests: 100, minSuccessRate: 0.99, maxP99Ms: 500}\n`,
+                `source: {kind: prometheus, url: "${url}", queries: {requests: "req:{{color}}", errors: "err:{{color}}", p99Ms: "p99:{{color}}"}}\nthresholds: {minRequests: ${minRequests}, minSuccessRate: 0.99, maxP99Ms: 500}\n${extra}`,
             );
             return { analysis, asked, data };
         }
@@ -710,6 +715,61 @@ describe("release CLI", () => {
             assert.match(d.steps.at(-1)!.detail, /prometheus could not be read/);
         });
 
+        it("a canary step takes count measurements, prints each, and a failed second one rolls back", async () => {
+            const { ws, initial } = await setup("healthy");
+            const healthy = { blue: { req: 9000, err: 3, p99: 90 }, green: { req: 1000, err: 1, p99: 110 } };
+            const { analysis, asked } = await prometheus(
+                (n) => (n === 2 ? { ...healthy, green: { req: 1000, err: 30, p99: 110 } } : healthy),
+                "count: 3\nintervalSeconds: 60\n",
+            );
+            const r = await runWith(ws, ["canary", "10,50"], analysis);
+            assert.equal(r.exitCode, EXIT.failed, r.lines.join("\n"));
+            assert.deepEqual(ws.stack, initial);
+            assert.equal(ws.ups, 2, "step 10 %, then the rollback; never 50 %");
+            assert.equal(asked.filter((q) => q === "req:green").length, 2, "the third measurement is never taken");
+            const printed = r.lines.filter((l) => /^ +measurement \d\/3 /.test(l));
+            assert.deepEqual(
+                printed.map((l) => /measurement (\d\/3) .*UTC: (\w+)/.exec(l)!.slice(1).join(" ")),
+                ["1/3 Successful", "2/3 Failed"],
+            );
+            assert.match(printed[1], /green 1000 req, 97\.00% ok, p99 110 ms; blue 9000 req, .* - success rate 97\.00% < 99\.00%/);
+            const step = r.steps.find((s) => s.name.startsWith("analyse"))!;
+            assert.equal(step.status, "failed");
+            assert.match(step.detail, /^Failed: failed \(1\) > failureLimit \(0\) - 1 successful, 1 failed/);
+        });
+
+        it("promote after --load: the metrics must show at least minThroughputShare of the requests the load sent", async () => {
+            // minRequests 10: only the throughput gate can refuse 12 requests. The load sends about 30 (see the load step's test).
+            const few = await setup("healthy");
+            const blind = await prometheus({ blue: { req: 9000, err: 0, p99: 90 }, green: { req: 12, err: 0, p99: 100 } }, "", 10);
+            const r = await runWith(few.ws, ["promote", "--load", "4", "--load-seconds", "0.3"], blind.analysis);
+            assert.equal(r.exitCode, EXIT.failed, r.lines.join("\n"));
+            assert.equal(few.ws.ups, 0, "refused before switching");
+            assert.match(r.steps.at(-1)!.detail, /^Inconclusive: .*the source shows 12 candidate requests in the window, the load step alone sent about \d+/);
+
+            const seen = await setup("healthy");
+            const sees = await prometheus({ blue: { req: 9000, err: 0, p99: 90 }, green: { req: 40, err: 0, p99: 100 } }, "", 10);
+            const ok = await runWith(seen.ws, ["promote", "--load", "4", "--load-seconds", "0.3"], sees.analysis);
+            assert.equal(ok.exitCode, EXIT.ok, ok.lines.join("\n"));
+        });
+
+        it("promote with count 3: the load runs two intervals longer, so every measurement's window ends inside it", async () => {
+            const { ws } = await setup("healthy");
+            const { analysis, asked } = await prometheus(
+                { blue: { req: 9000, err: 0, p99: 90 }, green: { req: 1000, err: 0, p99: 100 } },
+                "count: 3\nintervalSeconds: 1\n",
+                10,
+            );
+            const r = await runWith(ws, ["promote", "--load", "4", "--load-seconds", "0.3"], analysis);
+            assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
+            const step = r.steps.find((s) => s.name.startsWith("load green"))!;
+            assert.equal(step.name, "load green through the preview route for 2.3 s (300 ms, and 2.0 s more for the analysis's later windows)");
+            const n = Number(/^(\d+)/.exec(step.detail)![1]);
+            assert.ok(n >= 230 && n <= 233, `SERVICE_MS each over 2.3 s: ${n} requests`);
+            assert.equal(asked.filter((q) => q === "req:green").length, 3);
+            assert.equal(r.lines.filter((l) => /^ +measurement \d\/3 .*: Successful - /.test(l)).length, 3);
+        });
+
         it("an analysis file with a wrong key or value is refused naming it", () => {
             assert.throws(
                 () => parseAnalysis("source: {kind: prometheus, url: x, queries: {requests: a, errors: b, p99Ms: c}}\nthreshold: {}"),
@@ -745,11 +805,20 @@ describe("release CLI", () => {
                     read: () => Promise.resolve({ green: { requests: 100, successRate: 1 }, blue: { requests: 900, successRate: 1 } }),
                 },
             };
-            const r = await analyze(fixed, "green", "blue", { start: new Date(0), end: new Date(300_000) });
+            const lines: string[] = [];
+            const r = await runAnalysis(fixed, {
+                candidate: "green",
+                stable: "blue",
+                base: { start: 0, end: 300_000 },
+                clock,
+                at: (t) => new Date(t),
+                log: (l) => lines.push(l),
+            });
             assert.equal(r.ok, true, r.detail);
+            assert.equal(lines.length, 1);
             assert.match(
-                r.detail,
-                /green 100 req, 100\.00% ok, p99 -; blue 900 req, 100\.00% ok, p99 - \(p99 not checked: thresholds\.checkLatency is false\)$/,
+                lines[0],
+                /Successful - azure-monitor: green 100 req, 100\.00% ok, p99 -; blue 900 req, 100\.00% ok, p99 - \(p99 not checked: thresholds\.checkLatency is false\)$/,
             );
 
             assert.equal(

@@ -87,7 +87,7 @@ Options:
   --version-path PATH  probe PATH (e.g. podinfo's /version) and read "version" from its JSON
                        when the app does not send x-zdp-color/x-zdp-version
   --load N             before promote: N connections of load through the preview route   default 0
-  --load-seconds S     length of that load                                                 default 30
+  --load-seconds S     length of that load (more with an analysis count > 1)             default 30
   --timeout MS         per-request timeout                              default 3000
   --interval MS        pause between requests                           default 1000
   --success N          consecutive healthy preview requests required    default 3

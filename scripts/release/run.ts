@@ -21,8 +21,9 @@ import {
 } from "./change";
 import { awaitConvergence, describeConvergence, type ConvergeMode, type ConvergeSpec } from "./converge";
 import { checkHealthy, describe, describeExpect, watchHealthy, realClock, type CheckResult, type Clock, type Expect } from "./health";
-import { analyze, type Analysis } from "./analysis";
-import { describeLoad, load } from "./load";
+import { runAnalysis, type Analysis } from "./analysis";
+import { sentInto, type Span } from "./analysisVerdict";
+import { describeLoad, load, type LoadResult } from "./load";
 import { previewTokenTransportProblem } from "./tokenTransport";
 import { acquireLock, LEASE_NAME, type HeldLock } from "./lock";
 import { Reporter, StepFailed, formatMs, type StepRecord } from "./report";
@@ -55,6 +56,8 @@ interface Run {
     analysis?: Analysis;
     /** Times the watches, the load step and the convergence waits (the real clock unless a test passes its own). */
     clock?: Clock;
+    /** Wall time of a clock reading (the windows an analysis asks its source for). */
+    at: (t: number) => Date;
 }
 
 /** The read phase's result: the stack file before the command and the state it describes. */
@@ -180,7 +183,10 @@ export async function runRelease(
     /** Times the watches and the load step (the real clock unless a test passes its own). */
     clock?: Clock,
 ): Promise<ReleaseResult> {
-    const run: Run = { args, ws, log, r: new Reporter(log), started: performance.now(), signal, analysis, clock };
+    const c0 = (clock ?? realClock).now();
+    const epoch0 = Date.now();
+    const at = (t: number) => new Date(epoch0 + t - c0);
+    const run: Run = { args, ws, log, r: new Reporter(log), started: performance.now(), signal, analysis, clock, at };
     let planned: Planned;
     try {
         const read = await readPhase(run);
@@ -325,11 +331,53 @@ function checkPreview(t: Traffic, current: ReleaseState, color: string, when: st
     });
 }
 
-/** Judged on server-side metrics: the candidate against the colour that keeps (or had) the traffic. */
-function analyse(t: Traffic, candidate: string, stable: string, window: { start: Date; end: Date }, what: string): Promise<unknown> {
+/**
+ * Judged on server-side metrics: the candidate against the colour that keeps (or had) the traffic,
+ * `count` measurements from the `base` window on, each printed as it is taken.
+ */
+function analyse(t: Traffic, candidate: string, stable: string, base: Span, what: string, sent?: (w: Span) => number): Promise<unknown> {
     return t.r.step(`analyse ${candidate} ${what}`, async () => {
-        const res = await analyze(t.analysis!, candidate, stable, window);
+        const res = await runAnalysis(t.analysis!, {
+            candidate,
+            stable,
+            base,
+            sent,
+            clock: t.clock ?? realClock,
+            at: t.at,
+            signal: t.signal,
+            log: (line) => t.r.info(line),
+        });
         return { value: res, ok: res.ok, detail: res.detail };
+    });
+}
+
+/**
+ * `--load`: N connections through the preview route. With an analysis of `count` > 1 it runs
+ * (count - 1) intervals longer, so each measurement's window still ends inside it: before a
+ * blue/green switch the load is the candidate's only traffic.
+ */
+function loadStep(t: Traffic, state: ReleaseState, color: string): Promise<LoadResult> {
+    const { args, analysis } = t;
+    const extraMs = analysis ? (analysis.limits.count - 1) * analysis.intervalMs : 0;
+    const why = extraMs ? ` (${formatMs(args.loadMs)}, and ${formatMs(extraMs)} more for the analysis's later windows)` : "";
+    return t.r.step(`load ${color} through the preview route for ${formatMs(args.loadMs + extraMs)}${why}`, async () => {
+        const res = await load({
+            url: t.live,
+            headers: t.previewHeaders,
+            expect: previewExpect(state, color),
+            concurrency: args.loadConcurrency,
+            durationMs: args.loadMs + extraMs,
+            timeoutMs: args.checks.timeoutMs,
+            versionField: args.checks.versionField,
+            signal: t.signal,
+            clock: t.clock,
+        });
+        interrupted(t);
+        return {
+            value: res,
+            ok: res.failures <= args.checks.maxFailures,
+            detail: `${describeLoad(res, args.loadConcurrency)} (tolerate ${args.checks.maxFailures})`,
+        };
     });
 }
 
@@ -340,36 +388,18 @@ async function precheckPhase(t: Traffic, { plan, state }: Planned): Promise<void
     if (!color) return;
     await checkPreview(t, state, color, "before switching");
     if (args.action.kind !== "promote") return;
-    if (args.loadConcurrency > 0)
-        await t.r.step(`load ${color} through the preview route for ${formatMs(args.loadMs)}`, async () => {
-            const res = await load({
-                url: t.live,
-                headers: t.previewHeaders,
-                expect: previewExpect(state, color),
-                concurrency: args.loadConcurrency,
-                durationMs: args.loadMs,
-                timeoutMs: args.checks.timeoutMs,
-                versionField: args.checks.versionField,
-                signal: t.signal,
-                clock: t.clock,
-            });
-            interrupted(t);
-            return {
-                value: res,
-                ok: res.failures <= args.checks.maxFailures,
-                detail: `${describeLoad(res, args.loadConcurrency)} (tolerate ${args.checks.maxFailures})`,
-            };
-        });
-    if (analysis) {
-        const end = new Date();
-        await analyse(
-            t,
-            color,
-            state.activeColor,
-            { start: new Date(end.getTime() - analysis.windowMs), end },
-            `over the last ${formatMs(analysis.windowMs)} before switching`,
-        );
-    }
+    const res = args.loadConcurrency > 0 ? await loadStep(t, state, color) : undefined;
+    if (!analysis) return;
+    // The first window ends where --load-seconds end; later ones inside the load's extra time.
+    const end = res ? res.startMs + args.loadMs : now(t);
+    await analyse(
+        t,
+        color,
+        state.activeColor,
+        { start: end - analysis.windowMs, end },
+        `over the last ${formatMs(analysis.windowMs)} before switching`,
+        res && ((w) => sentInto({ start: res.startMs, end: res.endMs, requests: res.requests }, w)),
+    );
 }
 
 /**
@@ -421,7 +451,7 @@ function setStep(t: Traffic, progress: Progress, step: ConfigStep): Promise<void
 /** Watch: after a step that moves traffic, the live route (and a canary through the preview route) for the watch window, then the canary's analysis. */
 async function watchPhase(t: Traffic, { plan, state }: Planned, current: ReleaseState, step: ConfigStep): Promise<void> {
     const { args } = t;
-    const watchStart = new Date();
+    const watchStart = now(t);
     if (plan.watchLive)
         await t.r.step(`watch the live route${step.watchCanary ? ` and ${state.inactiveColor}` : ""} for ${formatMs(args.checks.watchMs)}`, async () => {
             const requests = [{ headers: {}, expect: liveExpect(current) }];
@@ -442,7 +472,7 @@ async function watchPhase(t: Traffic, { plan, state }: Planned, current: Release
         });
     if (t.analysis && step.watchCanary) {
         interrupted(t);
-        await analyse(t, current.inactiveColor, current.activeColor, { start: watchStart, end: new Date() }, `over the watch of ${step.label}`);
+        await analyse(t, current.inactiveColor, current.activeColor, { start: watchStart, end: now(t) }, `over the watch of ${step.label}`);
     }
 }
 
