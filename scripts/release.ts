@@ -2,6 +2,7 @@
 // See scripts/release/run.ts for the flow and docs/delivery.md for the rollback story.
 import fs from "node:fs";
 import path from "node:path";
+import readline from "node:readline";
 import { loadAnalysis } from "./release/analysis";
 import { EXIT, USAGE, UsageError, parseReleaseArgs, type ReleaseArgs } from "./release/args";
 import { RefusedError } from "./release/change";
@@ -32,6 +33,20 @@ function editStackFile(args: ReleaseArgs): number {
         console.error(`refused: ${(e as Error).message}`);
         return EXIT.refused;
     }
+}
+
+/** y/N on the terminal; Ctrl-C or end of input at the prompt answers no. */
+function askYesNo(question: string): Promise<boolean> {
+    const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+    return new Promise((resolve) => {
+        // On a terminal readline reads raw keys: Ctrl-C arrives here, not as a signal.
+        rl.on("SIGINT", () => rl.close());
+        rl.on("close", () => resolve(false));
+        rl.question(`${question} [y/N] `, (answer) => {
+            resolve(/^y(es)?$/i.test(answer.trim()));
+            rl.close();
+        });
+    });
 }
 
 async function main(): Promise<number> {
@@ -69,7 +84,8 @@ async function main(): Promise<number> {
             console.error(`\n${sig}: stopping after the current step (a running pulumi up finishes first), then restoring the previous config`);
             stop.abort(sig);
         });
-    const result = await runRelease(args, workspace, (line) => console.log(line), stop.signal, analysis);
+    const confirm = process.stdin.isTTY ? askYesNo : undefined;
+    const result = await runRelease(args, workspace, (line) => console.log(line), { signal: stop.signal, analysis, confirm });
     return result.exitCode;
 }
 

@@ -24,7 +24,7 @@ import { checkHealthy, describe, describeExpect, watchHealthy, realClock, type C
 import { analyze, type Analysis } from "./analysis";
 import { describeLoad, load } from "./load";
 import { previewTokenTransportProblem } from "./tokenTransport";
-import { acquireLock, LEASE_NAME, type HeldLock } from "./lock";
+import { acquireLock, breakLock, LEASE_NAME, type HeldLock } from "./lock";
 import { Reporter, StepFailed, formatMs, type StepRecord } from "./report";
 import { urnName, type ChangeSummary, type Workspace } from "./workspace";
 
@@ -43,18 +43,25 @@ export interface ReleaseResult {
     steps: StepRecord[];
 }
 
-/** What every phase gets: the command, the stack, the report, the stop signal. Fixed for the whole run. */
-interface Run {
+/** What the caller may add to a run: all optional. */
+export interface RunOptions {
+    /** SIGINT/SIGTERM in the CLI: see runRelease. */
+    signal?: AbortSignal;
+    analysis?: Analysis;
+    /** Times the watches, the load step and the convergence waits (the real clock unless a test passes its own). */
+    clock?: Clock;
+    /** Asks the operator yes/no (a terminal's prompt); absent: nobody can be asked, so --break-lock needs --yes. */
+    confirm?: (question: string) => Promise<boolean>;
+}
+
+/** What every phase gets: the command, the stack, the report, the caller's options. Fixed for the whole run. */
+interface Run extends RunOptions {
     args: ReleaseArgs;
     ws: Workspace;
     log: (line: string) => void;
     r: Reporter;
     /** performance.now() when the command started (the report's total time). */
     started: number;
-    signal?: AbortSignal;
-    analysis?: Analysis;
-    /** Times the watches, the load step and the convergence waits (the real clock unless a test passes its own). */
-    clock?: Clock;
 }
 
 /** The read phase's result: the stack file before the command and the state it describes. */
@@ -171,16 +178,8 @@ export const previewExpect = (s: ReleaseState, color: string): Expect => ({ [col
  * route after each step) and, on a failure after a change, rollback. Nothing is changed before the
  * release lock is held; until then a failure refuses the command.
  */
-export async function runRelease(
-    args: ReleaseArgs,
-    ws: Workspace,
-    log: (line: string) => void,
-    signal?: AbortSignal,
-    analysis?: Analysis,
-    /** Times the watches and the load step (the real clock unless a test passes its own). */
-    clock?: Clock,
-): Promise<ReleaseResult> {
-    const run: Run = { args, ws, log, r: new Reporter(log), started: performance.now(), signal, analysis, clock };
+export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: string) => void, opts: RunOptions = {}): Promise<ReleaseResult> {
+    const run: Run = { args, ws, log, r: new Reporter(log), started: performance.now(), ...opts };
     let planned: Planned;
     try {
         const read = await readPhase(run);
@@ -223,12 +222,17 @@ function planPhase(run: Run, state: ReleaseState, action: Exclude<Action, { kind
     });
 }
 
-function lockPhase(run: Run, state: ReleaseState): Promise<HeldLock> {
-    const { ws, r } = run;
-    return r.step(`take the release lock (Lease ${LEASE_NAME} in namespace ${state.namespace})`, async () => {
-        const h = await acquireLock(await ws.lease(state.namespace), holderIdentity(), LOCK_SECONDS, (why) =>
-            r.info(`WARNING: ${why}; stopping before the next change`),
-        );
+/** The release lock; with --break-lock, a killed run's lease is removed first (once confirmed). */
+async function lockPhase(run: Run, state: ReleaseState): Promise<HeldLock> {
+    const { ws, r, args } = run;
+    const where = `Lease ${LEASE_NAME} in namespace ${state.namespace}`;
+    const leases = await ws.lease(state.namespace);
+    if (args.breakLock) {
+        const confirm = args.yes ? async () => true : run.confirm;
+        await r.step(`break the release lock (${where})`, async () => ({ value: undefined, detail: await breakLock(leases, confirm) }));
+    }
+    return r.step(`take the release lock (${where})`, async () => {
+        const h = await acquireLock(leases, holderIdentity(), LOCK_SECONDS, (why) => r.info(`WARNING: ${why}; stopping before the next change`));
         return { value: h, detail: h.detail };
     });
 }
