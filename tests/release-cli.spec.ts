@@ -547,12 +547,41 @@ describe("release CLI", () => {
             assert.match(r.steps.find((s) => s.name === "restore the previous config")!.detail, /activeColor=blue/);
         });
 
-        it("exits 3 when the rollback fails too", async () => {
-            const { ws } = await setup("healthy");
+        it("exits 3 when the rollback fails too, naming the up that deploys the restored previous config (never one that finishes the promote)", async () => {
+            const { ws, initial } = await setup("healthy");
             ws.failUps.add(1).add(2);
             const r = await run(ws, ["promote"]);
             assert.equal(r.exitCode, EXIT.rollbackFailed);
-            assert.match(r.outcome, /ROLLBACK FAILED/);
+            assert.deepEqual(ws.stack, initial, "the previous config is back in the file");
+            assert.match(
+                r.outcome,
+                /ROLLBACK FAILED: .*The stack file holds the previous config again, but the deployed stack may hold part of the change\. To put the previous release back: pulumi up --stack dev \(it deploys the previous config: nothing unverified\), then npm run release -- status --stack dev$/,
+            );
+        });
+
+        it("when even the config could not be restored, exit 3 names the exact config commands that revert the file, before any up", async () => {
+            const { ws, initial, colours } = await setup("healthy", { blueVersion: "1.0.0", greenVersion: "2.0.0", releaseStrategy: "blueGreen" });
+            ws.onUp = (n) => {
+                if (n !== 2) return;
+                colours.green.mode = "failing"; // broken at 50 %
+                ws.setConfig = async () => {
+                    throw new Error("error: could not write Pulumi.dev.yaml: read-only file system");
+                };
+            };
+            const r = await run(ws, ["canary", "10,50"]);
+            assert.equal(r.exitCode, EXIT.rollbackFailed, r.lines.join("\n"));
+            const named = /The stack file still holds the change\. To put the previous release back: (.+); then pulumi up --stack dev \(it deploys the previous config: nothing unverified\), then npm run release -- status --stack dev\. A pulumi up before those would ship the unverified change$/.exec(
+                r.outcome,
+            );
+            assert.ok(named, r.outcome);
+            assert.deepEqual(ws.stack.canaryWeight, "50", "the file still says 50 %");
+            assert.deepEqual(named[1].split("; "), ["pulumi config set --stack dev releaseStrategy blueGreen", "pulumi config rm --stack dev canaryWeight"]);
+            for (const cmd of named[1].split("; ")) {
+                const [, verb, key, value] = /^pulumi config (set|rm) --stack dev (\S+)(?: (\S+))?$/.exec(cmd)!;
+                if (verb === "set") ws.stack[key] = value;
+                else delete ws.stack[key];
+            }
+            assert.deepEqual(ws.stack, initial, "the named commands put the file back as it was");
         });
     });
 

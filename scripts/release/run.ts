@@ -8,6 +8,7 @@ import os from "node:os";
 import type { Track } from "../../model/releasePlan";
 import { CONVERGE_DEFAULT_MS, EXIT, type Action, type CheckOptions, type ReleaseArgs } from "./args";
 import {
+    configCommands,
     deployedDifferences,
     revertToDeployed,
     fastRollbackBlocker,
@@ -308,7 +309,7 @@ function comparePhase(run: Run, state: ReleaseState): Promise<Record<string, unk
         const outputs = await ws.outputs();
         const diffs = deployedDifferences(state, outputs);
         if (diffs.length > 0) {
-            const revert = Object.entries(revertToDeployed(state, outputs)).map(([k, v]) => `pulumi config set --stack ${ws.stackName} ${k} ${v}`);
+            const revert = configCommands(ws.stackName, { set: revertToDeployed(state, outputs) });
             const back = revert.length ? revert.join("; ") : "revert the file to the deployed release";
             throw new Error(
                 `Pulumi.${ws.stackName}.yaml and the deployed stack differ: ${diffs.join("; ")}. To go back to what is deployed (the safe recovery after an interrupted release): ${back}; then run this command again. A bare \`pulumi up\` would ship the file's values without the release's checks.`,
@@ -403,7 +404,7 @@ async function applyPhase(t: Traffic, planned: Planned): Promise<ReleaseResult> 
             return finish(
                 t,
                 code,
-                `${e.message}; the rollback stays in place (the tool never undoes a rollback): check the stack now, pulumi stack --stack ${t.ws.stackName}`,
+                `${e.message}; the rollback stays in place (the tool never undoes a rollback): the stack file holds it; if its up failed, pulumi up --stack ${t.ws.stackName} completes it; then npm run release -- status --stack ${t.ws.stackName}`,
             );
         return rollbackPhase(t, { ...progress, before: planned.before, to: state, moved: plan.watchLive }, e, code);
     }
@@ -540,6 +541,7 @@ async function rollbackPhase(t: Traffic, undo: Undo, cause: StepFailed, code: nu
     r.info(`rolling back: ${cause.message}`);
     const since = now(t);
     const edit = restoreEdit(undo.before, undo.touched);
+    let restored = false;
     try {
         await r.step("restore the previous config", async () => {
             await ws.setConfig(edit.set);
@@ -547,6 +549,7 @@ async function rollbackPhase(t: Traffic, undo: Undo, cause: StepFailed, code: nu
             const parts = [...Object.entries(edit.set).map(([k, v]) => `${k}=${v}`), ...edit.remove.map((k) => `unset ${k}`)];
             return { value: undefined, detail: parts.join(" ") };
         });
+        restored = true;
         if (!undo.upStarted) return finish(t, code, `${cause.message}; config restored, nothing was deployed`);
         await rollbackUps(t, undo.current, undo.to, "pulumi up (rollback)", since, undo.moved);
         await r.step("check the live route after rollback", async () => {
@@ -554,13 +557,21 @@ async function rollbackPhase(t: Traffic, undo: Undo, cause: StepFailed, code: nu
             return { value: res, ok: res.ok, detail: describe(res) };
         });
     } catch (e) {
-        return finish(
-            t,
-            EXIT.rollbackFailed,
-            `${cause.message}; ROLLBACK FAILED: ${(e as Error).message}. Check the stack now: pulumi stack --stack ${ws.stackName}`,
-        );
+        return finish(t, EXIT.rollbackFailed, `${cause.message}; ROLLBACK FAILED: ${message(e)}. ${recovery(ws.stackName, edit, restored)}`);
     }
     return finish(t, code, `${cause.message}; rolled back to the previous config`);
+}
+
+/**
+ * What puts the previous release back by hand when the automatic rollback could not: the previous
+ * config into the stack file (unless that step succeeded), then an `up` of it. Never a bare `up`
+ * first: the file still holds the unverified change, and `up` would finish it.
+ */
+function recovery(stack: string, edit: { set: Record<string, string>; remove: string[] }, restored: boolean): string {
+    const deploy = `pulumi up --stack ${stack} (it deploys the previous config: nothing unverified), then npm run release -- status --stack ${stack}`;
+    if (restored)
+        return `The stack file holds the previous config again, but the deployed stack may hold part of the change. To put the previous release back: ${deploy}`;
+    return `The stack file still holds the change. To put the previous release back: ${configCommands(stack, edit).join("; ")}; then ${deploy}. A pulumi up before those would ship the unverified change`;
 }
 
 async function dryRun(run: Run, plan: ReleasePlan): Promise<ReleaseResult> {
