@@ -20,7 +20,8 @@ import { runRelease, type ReleaseResult } from "../scripts/release/run";
 import { urnName, type ChangeSummary, type UpOptions, type Workspace } from "../scripts/release/workspace";
 import { runStack } from "./harness";
 import { analyze, parseAnalysis, type Analysis } from "../scripts/release/analysis";
-import { acquireLock, LEASE_NAME, type Lease, type LeaseApi } from "../scripts/release/lock";
+import { acquireLock, LEASE_NAME } from "../scripts/release/lock";
+import { MemoryLeases } from "./memoryLeases";
 import { failureDetail } from "../scripts/release/report";
 import { previewTokenTransportProblem } from "../scripts/release/tokenTransport";
 import { HANG_MS } from "./hang";
@@ -109,37 +110,6 @@ const fakeProgramConfig = (stack: Record<string, string>) => mergedConfig(PULUMI
 
 /** The CLI's release state of such a stack file. */
 const stateOf = (stack: Record<string, string>) => readState(fakeProgramConfig(stack), "dev", "zdp");
-
-/**
- * The Lease semantics of the API server the lock relies on (create fails on an existing object,
- * replace fails on a stale resourceVersion); e2e/lock.e2e.ts runs the same lock on a real one.
- */
-class MemoryLeases implements LeaseApi {
-    lease?: Lease;
-    private version = 0;
-    async get() {
-        return this.lease && { ...this.lease };
-    }
-    async create(l: Lease) {
-        if (this.lease) return false;
-        this.lease = { ...l, resourceVersion: String(++this.version) };
-        return true;
-    }
-    async replace(l: Lease) {
-        if (!this.lease || l.resourceVersion !== this.lease.resourceVersion) return false;
-        this.lease = { ...l, resourceVersion: String(++this.version) };
-        return true;
-    }
-    async delete(resourceVersion: string) {
-        if (!this.lease || this.lease.resourceVersion !== resourceVersion) return false;
-        this.lease = undefined;
-        return true;
-    }
-    /** What the holder's renewal does: a new renewTime at a new resourceVersion. */
-    renew(at: string) {
-        this.lease = { ...this.lease!, renewTime: at, resourceVersion: String(++this.version) };
-    }
-}
 
 /**
  * Pulumi stand-in: the stack file is a map, `up` "deploys" it by handing it to a real HTTP router
@@ -570,9 +540,10 @@ describe("release CLI", () => {
             };
             const r = await run(ws, ["canary", "10,50"]);
             assert.equal(r.exitCode, EXIT.rollbackFailed, r.lines.join("\n"));
-            const named = /The stack file still holds the change\. To put the previous release back: (.+); then pulumi up --stack dev \(it deploys the previous config: nothing unverified\), then npm run release -- status --stack dev\. A pulumi up before those would ship the unverified change$/.exec(
-                r.outcome,
-            );
+            const named =
+                /The stack file still holds the change\. To put the previous release back: (.+); then pulumi up --stack dev \(it deploys the previous config: nothing unverified\), then npm run release -- status --stack dev\. A pulumi up before those would ship the unverified change$/.exec(
+                    r.outcome,
+                );
             assert.ok(named, r.outcome);
             assert.deepEqual(ws.stack.canaryWeight, "50", "the file still says 50 %");
             assert.deepEqual(named[1].split("; "), ["pulumi config set --stack dev releaseStrategy blueGreen", "pulumi config rm --stack dev canaryWeight"]);

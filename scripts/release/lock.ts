@@ -9,6 +9,9 @@ import { execFile } from "node:child_process";
 
 export const LEASE_NAME = "zdp-release";
 
+/** The release's lease duration: renewed every third of it while a release runs; a killed run's lock expires after it. */
+export const LOCK_SECONDS = 120;
+
 export interface Lease {
     holderIdentity: string;
     acquireTime: string;

@@ -25,12 +25,9 @@ import { checkHealthy, describe, describeExpect, watchHealthy, realClock, type C
 import { analyze, type Analysis } from "./analysis";
 import { describeLoad, load } from "./load";
 import { previewTokenTransportProblem } from "./tokenTransport";
-import { acquireLock, breakLock, LEASE_NAME, type HeldLock } from "./lock";
+import { acquireLock, breakLock, LEASE_NAME, LOCK_SECONDS, type HeldLock } from "./lock";
 import { Reporter, StepFailed, formatMs, type StepRecord } from "./report";
 import { urnName, type ChangeSummary, type Workspace } from "./workspace";
-
-/** Lease duration: renewed every third of it while a release runs; a killed run's lock expires after it. */
-export const LOCK_SECONDS = 120;
 
 /** Who holds the lock: the CI run, or user@host and pid. */
 export function holderIdentity(env: NodeJS.ProcessEnv = process.env): string {
