@@ -5,7 +5,7 @@
 // release CLI sends it. The Node.js Automation API has no option for this (pulumi/pulumi#6334, open),
 // so this replaces the runner of the PulumiCommand it is given (`run`, internal in @pulumi/pulumi
 // 3.270.0, which package.json pins; tests/release-main.spec.ts drives it through the real
-// LocalWorkspace). The CLI's plugins and language host already run in process groups of their own
+// LocalWorkspace, e2e/pulumiSignals.e2e.ts with the real Pulumi CLI). The CLI's plugins and language host already run in process groups of their own
 // (sdk/go/common/util/cmdutil RegisterProcessGroup), and Pulumi stops them itself when it is interrupted.
 import { spawn, type ChildProcess } from "node:child_process";
 import os from "node:os";
@@ -24,9 +24,6 @@ const sdkCmd = require("@pulumi/pulumi/automation/cmd") as { CommandResult: new 
 const sdkErrors = require("@pulumi/pulumi/automation/errors") as { createCommandError: (result: CommandResult) => Error };
 
 type OnOutput = (data: string) => void;
-
-/** Without its final newline, as execa returns output. */
-const chomp = (s: string) => s.replace(/\r?\n$/, "");
 type Runner = (
     args: string[],
     cwd: string,
@@ -35,6 +32,9 @@ type Runner = (
     onError?: OnOutput,
     signal?: AbortSignal,
 ) => Promise<CommandResult>;
+
+/** Without its final newline, as execa returns output. */
+const chomp = (s: string) => s.replace(/\r?\n$/, "");
 
 /** The Pulumi commands that change or plan a stack: none starts once the release was cancelled. */
 const UPDATES = new Set(["up", "preview", "refresh", "destroy"]);
