@@ -20,6 +20,7 @@ import * as path from "path";
 import { validateK8s } from "./k8sSchema";
 import { runPolicies } from "../policy/offline";
 import { gcpMock } from "../scripts/offline/mocks/gcp";
+import type { ResourceMock } from "../scripts/offline/mocks";
 import { assertAppDbRole } from "./appDbRoleChecks";
 import { assertNoRouteFilters, assertRouteHsts } from "./routeHstsChecks";
 
@@ -221,6 +222,37 @@ describe("gcp stack (mocks)", function () {
                 /gcp\.controlPlaneAccess is dns, but this stack was created with authorizedNetworks.*pulumi state delete 'urn:pulumi:gcp::zdp::x'/s,
             );
             assert.doesNotThrow(() => sameControlPlaneAccess("dns", "dns", "urn"));
+        });
+
+        it("a control-plane credential or IP rotation (new endpoint IP and CA) updates the Kubernetes provider in place and replaces nothing", async () => {
+            // What `pulumi up --refresh` reads after `gcloud container clusters update --start-credential-rotation`
+            // (or --start-ip-rotation) in authorizedNetworks mode: the cluster's endpoint and CA change, nothing in the program does.
+            const ca = Buffer.from("-----BEGIN CERTIFICATE-----\nbW9jay1yb3RhdGVkLWNh\n-----END CERTIFICATE-----\n").toString("base64");
+            const rotation: ResourceMock = {
+                newResource: ({ type }) =>
+                    type === T.cluster
+                        ? {
+                              endpoint: "34.99.0.7",
+                              masterAuth: {
+                                  clusterCaCertificate: ca,
+                                  clientCertificate: "",
+                                  clientKey: "",
+                                  clientCertificateConfig: { issueClientCertificate: false },
+                              },
+                          }
+                        : undefined,
+            };
+            const rotated = await runStack("gcp", {}, { overlay: { label: "gke-credential-rotation", mock: rotation } });
+            const active = (r: StackRun) => JSON.parse(find(r, "pulumi:providers:kubernetes").inputs.kubeconfig).clusters[0].cluster;
+            assert.deepStrictEqual(active(rotated), { server: "https://34.99.0.7", "certificate-authority-data": ca });
+            assert.notDeepStrictEqual(active(run), active(rotated));
+            const d = diffResources(run.resources, rotated.resources);
+            // The provider takes the new kubeconfig as an update: its clusterIdentifier, the cluster's id, is unchanged.
+            assert.deepStrictEqual(
+                d.changed.map((c) => [c.type, c.paths, c.replaces]),
+                [["pulumi:providers:kubernetes", ["kubeconfig"], false]],
+            );
+            assert.deepStrictEqual(d.added.concat(d.removed), []);
         });
 
         it("encrypts Secrets in etcd with the stack's own rotating KMS key in the cluster's region, usable by GKE's service agent only", () => {
