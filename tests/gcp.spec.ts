@@ -371,6 +371,44 @@ describe("gcp stack (mocks)", function () {
         });
     });
 
+    describe("log retention", () => {
+        const L = {
+            bucket: "gcp:logging/projectBucketConfig:ProjectBucketConfig",
+            sink: "gcp:logging/projectSink:ProjectSink",
+            exclusion: "gcp:logging/projectExclusion:ProjectExclusion",
+        };
+
+        it("keeps the stack's logs gcp.logRetentionDays in a bucket of its own in the region, filled by a sink, never taking over the project's _Default", async () => {
+            const bucket = one(run, L.bucket);
+            assert.deepStrictEqual(
+                [bucket.inputs.bucketId, bucket.inputs.location, bucket.inputs.retentionDays, bucket.protect],
+                [gcpName(run.config, "logs"), run.config.region, 90, run.config.protect],
+            );
+            const sink = one(run, L.sink).inputs;
+            assert.strictEqual(
+                sink.destination,
+                `logging.googleapis.com/projects/${gcpProject()}/locations/${run.config.region}/buckets/${gcpName(run.config, "logs")}`,
+            );
+            // The sink selects this stack's cluster, database, subnet and NAT gateway by their (generated) names.
+            const [, instance] = String(run.outputs.databaseInstance.value).match(/^[^:]+:[^:]+:(.+)$/)!;
+            for (const part of [
+                `resource.labels.cluster_name="${String(run.outputs.clusterName.value)}" AND resource.labels.location="${run.config.region}"`,
+                `resource.labels.database_id="${gcpProject()}:${instance}"`,
+                `resource.labels.subnetwork_name="${run.config.project}-${run.config.stack}-nodes-`,
+                `resource.labels.gateway_name="${run.config.project}-${run.config.stack}-nat-`,
+            ])
+                assert.ok(sink.filter.includes(part), `${part} in ${sink.filter}`);
+            assert.match(sink.filter, /AND NOT logName:"cloudaudit\.googleapis\.com"$/);
+            // The same logs leave the _Default sink (stored and billed once), and only once the sink takes them.
+            const exclusion = one(run, L.exclusion);
+            assert.strictEqual(exclusion.inputs.filter, sink.filter);
+            assert.ok(exclusion.dependsOn.includes(one(run, L.sink).urn));
+            assert.ok(!run.resources.some((r) => r.type.startsWith("gcp:logging/") && ["_Default", "_Required"].includes(r.inputs.bucketId ?? r.inputs.name)));
+            const longer = await runStack("gcp", { "gcp.logRetentionDays": "400" });
+            assert.strictEqual(one(longer, L.bucket).inputs.retentionDays, 400);
+        });
+    });
+
     describe("Cloud SQL for PostgreSQL", () => {
         it("is regional HA with the capacity model's tier on the Enterprise edition", () => {
             const s = one(run, T.sql).inputs;
@@ -768,6 +806,7 @@ describe("gcp config (gcp.* keys)", () => {
         postgresVersion: "POSTGRES_17",
         redisVersion: "REDIS_7_2",
         redisReadReplicas: "1",
+        logRetentionDays: "90",
     };
     const issues = (over: Record<string, string | undefined>) => {
         const r = gcpSchema.safeParse(Object.fromEntries(Object.entries({ ...base, ...over }).filter(([, v]) => v !== undefined)));
@@ -790,6 +829,8 @@ describe("gcp config (gcp.* keys)", () => {
         ["an old Redis", { redisVersion: "REDIS_6_X" }, /REDIS_7_2/],
         ["6 read replicas", { redisReadReplicas: "6" }, /1 to 5/],
         ["0 read replicas (Memorystore cannot turn them off)", { redisReadReplicas: "0" }, /cannot turn them off/],
+        ["a log retention of 0 days", { logRetentionDays: "0" }, /logRetentionDays: must be a number of days from 1 to 3650/],
+        ["a log retention beyond Cloud Logging's 3650 days", { logRetentionDays: "3651" }, /from 1 to 3650/],
         ["overlapping ranges", { podsCidr: "10.8.0.0/13" }, /podsCidr: overlaps gcp.nodesCidr/],
         ["a pods range too small", { podsCidr: "10.16.0.0/24" }, /podsCidr/],
     ];
