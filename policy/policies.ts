@@ -5,6 +5,7 @@ import { clusterPolicies } from "./rules/clusters";
 import { databasePolicies } from "./rules/databases";
 import { edgePolicies } from "./rules/edge";
 import { kubernetesPolicies } from "./rules/kubernetes";
+import { logPolicies } from "./rules/logs";
 import { networkPolicies } from "./rules/network";
 import { redisPolicies } from "./rules/redis";
 import { RULE_NAMES } from "./ruleNames";
@@ -13,7 +14,15 @@ export { RULE_NAMES };
 
 export const PACK_NAME = "zdp-guardrails";
 
-export const policies: Policies = [...databasePolicies, ...redisPolicies, ...clusterPolicies, ...networkPolicies, ...edgePolicies, ...kubernetesPolicies];
+export const policies: Policies = [
+    ...databasePolicies,
+    ...redisPolicies,
+    ...clusterPolicies,
+    ...networkPolicies,
+    ...edgePolicies,
+    ...kubernetesPolicies,
+    ...logPolicies,
+];
 
 // The config check reads ruleNames.ts; a rule added or renamed without it must not load.
 const packNames = policies.map((p) => p.name);

@@ -43,4 +43,5 @@ export const RULE_NAMES = [
     "k8s-no-loadbalancer-service",
     "k8s-min-replicas",
     "k8s-pdb",
+    "gcp-log-routing",
 ] as const;

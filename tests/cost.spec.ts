@@ -34,6 +34,7 @@ const DECLARED: Declared[] = [
     { type: "aws:ec2/flowLog:FlowLog", inputs: {} },
     { type: "gcp:compute/subnetwork:Subnetwork", inputs: { logConfig: { flowSampling: 0.5 } } },
     { type: "gcp:compute/securityPolicy:SecurityPolicy", inputs: { rules: [{}, {}] } },
+    { type: "gcp:logging/projectBucketConfig:ProjectBucketConfig", inputs: { retentionDays: 90 } },
     { type: "aws:wafv2/webAcl:WebAcl", inputs: { rules: [{}, {}] } },
     { type: "azure-native:servicenetworking:SecurityPoliciesInterface", inputs: { wafPolicy: { id: "/waf" } } },
     { type: "azure-native:network:WebApplicationFirewallPolicy", inputs: { managedRules: { managedRuleSets: [{}, {}] } } },
@@ -274,6 +275,21 @@ describe("cost: usage, egress and the lines the audit found missing", () => {
         const without = stackCost(cfg, sizingFor(cfg), NODE_DISKS, tableOf(cfg));
         assert.ok(!without.lines.some((l) => l.component === "flow logs"));
         assert.ok(line(cfg, "flow logs")!.usd.desired > 0);
+    });
+
+    it("gcp: logs kept beyond the 30 days ingestion includes are priced from the declared bucket's retention, and only then", () => {
+        const cfg = config("gcp");
+        const t = trafficFor(cfg.targetUsers, cfg.usage, cfg.usage.averageConcurrency);
+        // 90 days: each month's logs are kept two months more, at $0.01 per GiB-month.
+        const expected = (t.logGiBPerMonth + t.flowLogGiBPerMonth) * 2 * 0.01;
+        assert.ok(expected > 0);
+        assert.ok(Math.abs(line(cfg, "log retention")!.usd.desired - expected) < 1e-6);
+        const kept = (days: number) => [
+            ...DECLARED.filter((d) => !d.type.startsWith("gcp:logging/")),
+            { type: "gcp:logging/projectBucketConfig:ProjectBucketConfig", inputs: { retentionDays: days } },
+        ];
+        for (const declared of [kept(30), NODE_DISKS])
+            assert.ok(!stackCost(cfg, sizingFor(cfg), declared, tableOf(cfg)).lines.some((l) => l.component === "log retention"));
     });
 
     it("aws: EKS extended support is a later line ($0.60 a cluster-hour), not in the total", () => {

@@ -137,6 +137,12 @@ const GOOD: Record<string, Record<string, any>> = {
         destinationPortRanges: ["80", "443"],
     },
     "gcp:compute/firewall:Firewall": { direction: "INGRESS", sourceRanges: ["0.0.0.0/0"], allows: [{ protocol: "tcp", ports: ["80", "443"] }] },
+    "gcp:logging/projectBucketConfig:ProjectBucketConfig": { location: "europe-west1", bucketId: "zdp-gcp-logs", retentionDays: 90 },
+    "gcp:logging/projectSink:ProjectSink": {
+        destination: "logging.googleapis.com/projects/p/locations/europe-west1/buckets/zdp-gcp-logs",
+        filter: 'resource.labels.cluster_name="zdp-gcp"',
+    },
+    "gcp:logging/projectExclusion:ProjectExclusion": { filter: 'resource.labels.cluster_name="zdp-gcp"' },
     "kubernetes:networking.gke.io/v1:GCPBackendPolicy": {
         spec: { default: { securityPolicy: "zdp-gcp-armor" }, targetRef: { group: "", kind: "Service", name: "app-blue" } },
     },
@@ -364,6 +370,12 @@ const CASES: Case[] = [
     ["network-no-public-ingress", "gcp:compute/firewall:Firewall", "allows.0.ports", ["22"]],
     ["network-no-public-ingress", "gcp:compute/firewall:Firewall", "allows.0.protocol", "all"],
     ["gke-cloud-armor", "kubernetes:networking.gke.io/v1:GCPBackendPolicy", "spec.default.securityPolicy", undefined],
+    // Taking over the project's own bucket or sink changes every log in the project, and outlives a destroy.
+    ["gcp-log-routing", "gcp:logging/projectBucketConfig:ProjectBucketConfig", "bucketId", "_Default"],
+    ["gcp-log-routing", "gcp:logging/projectSink:ProjectSink", "name", "_Default"],
+    // An exclusion whose logs no sink routes to a log bucket drops them.
+    ["gcp-log-routing", "gcp:logging/projectExclusion:ProjectExclusion", "filter", 'resource.type="k8s_container"'],
+    ["gcp-log-routing", "gcp:logging/projectSink:ProjectSink", "destination", "storage.googleapis.com/a-gcs-bucket"],
     ["agc-waf", "azure-native:network:WebApplicationFirewallPolicy", "policySettings.mode", "Detection"],
     ["agc-waf", "azure-native:network:WebApplicationFirewallPolicy", "managedRules.managedRuleSets.0.ruleSetType", "OWASP"],
     ["agc-waf", "azure-native:servicenetworking:SecurityPoliciesInterface", "wafPolicy", undefined],
@@ -646,6 +658,7 @@ const ONLY_ON: Record<string, string[]> = {
     // Only rules that inspect what a stack declares; GKE and AKS may rely on the platform's own rules.
     "network-no-public-ingress": ["aws"],
     "gke-cloud-armor": ["gcp"],
+    "gcp-log-routing": ["gcp"],
     "alb-access-logs": ["aws"],
     "alb-waf": ["aws"],
     "alb-waf-rate-limit-logging": ["aws"],

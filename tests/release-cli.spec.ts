@@ -296,7 +296,7 @@ describe("release CLI", () => {
             ]);
             assert.ok(colours.green.hits > 3, "live traffic reached green during the watch");
             assert.ok(r.steps.every((s) => Number.isFinite(s.ms)));
-            assert.match(r.lines.join("\n"), /\[6\] check green through the preview route before switching: OK in \d+ ms - 3\/3 healthy/);
+            assert.match(r.lines.join("\n"), /\[6\] check green through the preview route before switching: OK in (\d+ ms|\d+\.\d s) - 3\/3 healthy/);
         });
 
         it("refuses when the stack file's release keys differ from the deployed stack: it would check one version and ship another", async () => {

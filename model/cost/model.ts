@@ -474,6 +474,12 @@ function gcpItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic
     const lbOutGiB = t.lbOutGiBPerHour * h;
     const crossZoneGiB = t.dataStoreGiBPerMonth * crossZoneShare(s.zones);
     const flowLogged = resources.filter((r) => r.type === "gcp:compute/subnetwork:Subnetwork" && r.inputs.logConfig).length;
+    // The stack's log bucket (gcp.logRetentionDays): ingestion includes 30 days; each month's logs are kept
+    // (days - 30) / 30 months more. The usage model does not tell the load balancer's request lines (left
+    // in _Default) from the app's, so they are counted here too: an upper bound.
+    const buckets = count(resources, "gcp:logging/projectBucketConfig:ProjectBucketConfig");
+    const keptDays = buckets ? declaredSize(resources, "gcp:logging/projectBucketConfig:ProjectBucketConfig", (i) => i.retentionDays) : 30;
+    const keptGiBMonths = ((t.logGiBPerMonth + t.flowLogGiBPerMonth) * Math.max(0, keptDays - 30)) / 30;
     const tier = memorystoreTier(s.redis.memoryGiB);
     return [
         { component: "cluster", what: "GKE Standard (regional)", charges: [["gke.cluster", h]] },
@@ -547,6 +553,11 @@ function gcpItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic
             component: "flow logs",
             what: `${flowLogged} subnet(s) with flow logs, ${n(t.flowLogGiBPerMonth)} GiB`,
             charges: flowLogged ? [["logging.vendedNetwork", t.flowLogGiBPerMonth]] : [],
+        },
+        {
+            component: "log retention",
+            what: `the stack's logs kept ${keptDays} days: ${n(keptGiBMonths)} GiB-months beyond the 30 included`,
+            charges: keptGiBMonths > 0 ? [["logging.retention", keptGiBMonths]] : [],
         },
         {
             component: "monitoring",

@@ -62,6 +62,11 @@ export interface RunOptions {
      * Preview runs always collect the warnings.
      */
     refuseUnsafe?: boolean;
+    /**
+     * Outputs layered over the cloud mocks' (e.g. a cluster after a credential rotation), under a label
+     * that keeps the run apart from others of the same stack and overrides.
+     */
+    overlay?: { label: string; mock: ResourceMock };
 }
 
 /** Unwrap RPC secret markers into plain values, collecting the paths that were secret. */
@@ -87,20 +92,20 @@ const runs = new Map<string, Promise<StackRun>>();
  * is global) and remembered: the same stack, overrides and mode give the same (read-only) result.
  */
 export function runStack(stack: string, overrides: Record<string, string> = {}, opts: RunOptions = {}): Promise<StackRun> {
-    const key = JSON.stringify([stack, Object.entries(overrides).sort(), opts.preview ?? false, opts.refuseUnsafe ?? false]);
+    const key = JSON.stringify([stack, Object.entries(overrides).sort(), opts.preview ?? false, opts.refuseUnsafe ?? false, opts.overlay?.label]);
     const known = runs.get(key);
     if (known) return known;
-    const run = running.then(() => runOnce(stack, overrides, opts.preview ?? false, opts.refuseUnsafe ?? false));
+    const run = running.then(() => runOnce(stack, overrides, opts.preview ?? false, opts.refuseUnsafe ?? false, opts.overlay?.mock));
     running = run.catch(() => undefined);
     runs.set(key, run);
     return run;
 }
 
-async function runOnce(stack: string, overrides: Record<string, string>, preview: boolean, refuseUnsafe: boolean): Promise<StackRun> {
+async function runOnce(stack: string, overrides: Record<string, string>, preview: boolean, refuseUnsafe: boolean, overlay?: ResourceMock): Promise<StackRun> {
     const resources: Recorded[] = [];
     const generatedSecrets: string[] = [];
     const secretOutputs = new Map<string, string[]>();
-    const mocks: ResourceMock[] = cloudMocks;
+    const mocks: ResourceMock[] = overlay ? [...cloudMocks, overlay] : cloudMocks;
 
     await pulumi.runtime.setMocks(
         {

@@ -84,6 +84,12 @@ export const GCP_EUROPE_WEST1: PriceTable = {
             source: "https://cloud.google.com/stackdriver/pricing",
             note: "Logging storage (one-time ingestion charge, includes 30 days retention) after the free first 50 GiB per project per month; retention beyond 30 days $0.01/GiB-month; vended network logs $0.25/GiB. Not region-specific",
         },
+        "logging.retention": {
+            usd: 0.01,
+            unit: "GiB-month",
+            source: "https://cloud.google.com/stackdriver/pricing",
+            note: "Logging retention: logs kept in a log bucket beyond the 30 days the storage (ingestion) price includes, per GiB per month; not region-specific. Read with logging.ingest from the same page",
+        },
         "kms.keyVersion": {
             usd: 0.06,
             unit: "month",
