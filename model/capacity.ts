@@ -325,3 +325,10 @@ export function capacityRows(s: Sizing): CapacityRow[] {
     }
     return rows;
 }
+
+/** The capacity rows below the target, each with what it serves, e.g. "database (db.m7g.16xlarge) serves 80,000 of 100,000 users". */
+export function capacityShortfalls(sizing: Sizing): string[] {
+    return capacityRows(sizing)
+        .filter((r) => !r.ok)
+        .map((r) => `${r.what} serves ${r.servedUsers?.toLocaleString("en-US")} of ${sizing.targetUsers.toLocaleString("en-US")} users`);
+}

@@ -3,12 +3,13 @@ import { ConfigError, parseConfig, type StackConfig } from "../model/config";
 import { capacityFor, capacityRows, DB_VCPU_STEPS, nodeShapes, sizingFor, type Layout } from "../model/capacity";
 import { NODE_ARCHS } from "../model/stackConfig";
 import { costPicture, stalePrices } from "../model/cost/choices";
-import { MissingPrice, priceOf, referenceCost, stackCost, systemPool, trafficFor, type Declared } from "../model/cost/model";
+import { MissingPrice, priceOf, referenceCost, stackCost, trafficFor, type Declared } from "../model/cost/model";
 import { parse as parseYaml } from "yaml";
 import { PRICE_TABLES, priceTableFor } from "../model/cost/prices";
 import type { PriceTable } from "../model/cost/priceTable";
 import { pgStorageGb } from "../model/azure/sizing";
 import { buildPlan, planJson, renderPlan } from "../scripts/planReport";
+import { curveRow, readmeTable } from "../scripts/costCurve";
 import * as fs from "fs";
 import * as path from "path";
 import { ROOT, stackConfigMap } from "./harness";
@@ -194,22 +195,27 @@ describe("cost: in the plan", () => {
         assert.strictEqual(doc.cost.stack.lines.length, plan.cost && typeof plan.cost !== "string" ? plan.cost.stack.lines.length : -1);
     });
 
-    it("the README's 10,000-user column is what the plans of the stack files price", async () => {
-        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-        for (const cloud of CLOUDS) {
-            const plan = await planOf(cloud);
-            if (typeof plan.cost === "string") assert.fail(plan.cost);
-            const row = readme.split("\n").find((l) => l.startsWith(`| ${cloud} |`));
-            assert.ok(row, `README has no cost row for ${cloud}`);
-            const cell = row.split("|")[3].trim();
-            const nodes = plan.sizing.nodes.desired + (systemPool(cloud)?.min ?? 0);
-            const usd = (v: number) => `$${Math.round(v).toLocaleString("en-US")}`;
-            assert.strictEqual(
-                cell,
-                `${nodes} nodes, ${usd(plan.cost.stack.total.desired)} (${usd(plan.cost.stack.perThousandUsers)})`,
-                `${cloud}: run npm run bench:cost and update the README`,
-            );
-        }
+    it("the README's cost table is npm run bench:cost's, every column: 1,000, 10,000 and 100,000 users", async () => {
+        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8").split("\n");
+        const header = readme.findIndex((l) => l.startsWith("| stack | 1,000 users |"));
+        assert.ok(header >= 0, "README has no cost table");
+        const counts = [1000, 10_000, 100_000];
+        const rows = [];
+        for (const cloud of CLOUDS) for (const users of counts) rows.push(curveRow(cloud, users, (await planOf(cloud)).run.resources));
+        assert.deepStrictEqual(
+            readme.slice(header, header + 2 + CLOUDS.length),
+            readmeTable(rows, counts),
+            "run npm run bench:cost -- --readme and update the README",
+        );
+    });
+
+    it("the scale curve re-prices the stack file's resources exactly as a full plan at that user count does", async () => {
+        const full = await buildPlan("aws", { targetUsers: "1000" }, false);
+        if (typeof full.cost === "string") assert.fail(full.cost);
+        const row = curveRow("aws", 1000, (await planOf("aws")).run.resources);
+        assert.deepStrictEqual(row.cost, { monthly: full.cost.stack.total.desired, perThousand: full.cost.stack.perThousandUsers });
+        assert.strictEqual(row.nodes, full.sizing.nodes.desired);
+        assert.ok(full.sizing.nodes.desired < (await planOf("aws")).sizing.nodes.desired, "a different size than the stack file's");
     });
 
     it("dev: the plan says there is nothing to price", async () => {
