@@ -45,7 +45,8 @@ export function costLines(cost: CostPicture | string, cfg: StackConfig): string[
             `${n(avg.users)} of ${n(cfg.targetUsers)} users connected on average, ${n(peak.users)} at peak; ${u.requestsPerUserPerMinute} requests/min each ` +
             `(${n(avg.requestsPerSecond)}..${n(peak.requestsPerSecond)} requests/s) of ${u.requestKiB} KiB in and ${u.responseKiB} KiB out, ` +
             `${Math.round(u.egressShare * 100)}% of it to the internet (${n(avg.egressGiBPerMonth)}..${n(peak.egressGiBPerMonth)} GiB a month), ` +
-            `${n(avg.logGiBPerMonth)}..${n(peak.logGiBPerMonth)} GiB of logs, ${u.dataStoreKiBPerRequest} KiB to the data stores per request.`,
+            `${n(avg.logGiBPerMonth)}..${n(peak.logGiBPerMonth)} GiB of logs, ${u.dataStoreKiBPerRequest} KiB to the data stores per request, ` +
+            `${u.metricSeriesPerPod} metric series per app pod and ${u.metricSeriesPerNode} per node.`,
     );
     for (const f of stack.future) {
         const now = stack.lines.find((l) => f.component.startsWith(l.component));

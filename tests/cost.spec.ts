@@ -3,7 +3,7 @@ import { ConfigError, parseConfig, type StackConfig } from "../model/config";
 import { capacityFor, capacityRows, DB_VCPU_STEPS, nodeShapes, sizingFor, type Layout } from "../model/capacity";
 import { NODE_ARCHS } from "../model/stackConfig";
 import { costPicture, stalePrices } from "../model/cost/choices";
-import { MissingPrice, priceOf, referenceCost, stackCost, trafficFor, type Declared } from "../model/cost/model";
+import { MissingPrice, priceOf, referenceCost, stackCost, systemPool, trafficFor, type Declared } from "../model/cost/model";
 import { parse as parseYaml } from "yaml";
 import { PRICE_TABLES, priceTableFor } from "../model/cost/prices";
 import type { PriceTable } from "../model/cost/priceTable";
@@ -29,9 +29,24 @@ const NODE_DISKS: Declared[] = [
     { type: "aws:ec2/launchTemplate:LaunchTemplate", inputs: { blockDeviceMappings: [{ ebs: { volumeSize: 50 } }] } },
     { type: "gcp:container/nodePool:NodePool", inputs: { nodeConfig: { diskSizeGb: 100 } } },
 ];
+// The monitoring agents as the stacks declare them: the EKS observability add-on, AKS's Container
+// Insights and its data collection rule, GKE's system metrics with Managed Service for Prometheus on.
+const DCR = "azure-native:monitor:DataCollectionRule";
+const GKE = "gcp:container/cluster:Cluster";
+const insightsRule = (interval: string): Declared => ({
+    type: DCR,
+    inputs: { dataSources: { extensions: [{ extensionName: "ContainerInsights", extensionSettings: { dataCollectionSettings: { interval } } }] } },
+});
+const AGENTS: Declared[] = [
+    { type: "aws:eks/addon:Addon", inputs: { addonName: "amazon-cloudwatch-observability" } },
+    { type: "azure-native:containerservice:ManagedCluster", inputs: { addonProfiles: { omsagent: { enabled: true } } } },
+    insightsRule("1m"),
+    { type: GKE, inputs: { monitoringConfig: { enableComponents: ["SYSTEM_COMPONENTS"], managedPrometheus: { enabled: true } } } },
+];
 // The optional edge resources the model prices only when declared (each with two rules).
 const DECLARED: Declared[] = [
     ...NODE_DISKS,
+    ...AGENTS,
     { type: "aws:ec2/flowLog:FlowLog", inputs: {} },
     { type: "gcp:compute/subnetwork:Subnetwork", inputs: { logConfig: { flowSampling: 0.5 } } },
     { type: "gcp:compute/securityPolicy:SecurityPolicy", inputs: { rules: [{}, {}] } },
@@ -113,7 +128,8 @@ describe("cost: a stack's bill", () => {
             const nodes = cost.lines.find((l) => l.component === "nodes")!;
             assert.ok(s.nodes.max > s.nodes.min);
             assert.ok(nodes.usd.max > nodes.usd.desired && nodes.usd.desired >= nodes.usd.min && nodes.usd.min > 0);
-            for (const l of cost.lines.filter((l) => !["nodes", "NAT"].includes(l.component))) assert.strictEqual(l.usd.min, l.usd.max, l.component);
+            // NAT per node-hour on gcp; the metrics of every node and pod.
+            for (const l of cost.lines.filter((l) => !["nodes", "NAT", "metrics"].includes(l.component))) assert.strictEqual(l.usd.min, l.usd.max, l.component);
             for (const c of ["cluster", "nodes", "NAT", "load balancer", "database", "redis", "logs"])
                 assert.ok((cost.lines.find((l) => l.component === c)?.usd.desired ?? 0) > 0, `${c} is priced`);
             assert.ok(Math.abs(cost.perThousandUsers - (cost.total.desired / cfg.targetUsers) * 1000) < 1e-6);
@@ -353,6 +369,61 @@ describe("cost: usage, egress and the lines the audit found missing", () => {
             },
         );
     });
+});
+
+describe("cost: the monitoring agents' metrics", () => {
+    const metrics = (cfg: StackConfig, resources = DECLARED) =>
+        stackCost(cfg, sizingFor(cfg), resources, tableOf(cfg)).lines.find((l) => l.component === "metrics");
+    // Each node's series and each app pod's (the full-size colours and the idle colour's), one sample a minute for 730 hours.
+    const samples = (cfg: StackConfig, nodes: number) => {
+        const s = sizingFor(cfg);
+        const pods = s.colours * s.app.replicas + s.idlePods;
+        return (nodes * cfg.usage.metricSeriesPerNode + pods * cfg.usage.metricSeriesPerPod) * 60 * 730;
+    };
+
+    it("aws: Container Insights bills an observation per series a minute, every node's and app pod's", () => {
+        const cfg = config("aws");
+        const m = metrics(cfg)!;
+        const perMillion = tableOf(cfg).prices["cloudwatch.containerInsightsObservation"].usd;
+        assert.ok(Math.abs(m.usd.desired - (samples(cfg, sizingFor(cfg).nodes.desired) / 1e6) * perMillion) < 1e-6);
+        assert.ok(m.usd.max > m.usd.desired, "more nodes and pods at the autoscaler's maximum");
+        assert.ok(metrics(config("aws", { "usage.metricSeriesPerPod": "100" }))!.usd.desired > m.usd.desired);
+        assert.strictEqual(metrics(cfg, NODE_DISKS), undefined, "no observability add-on, no line");
+        const configured: Declared = { type: "aws:eks/addon:Addon", inputs: { addonName: "amazon-cloudwatch-observability", configurationValues: "{}" } };
+        assert.throws(() => metrics(cfg, [...NODE_DISKS, configured]), /configurationValues; only its default .* is priced/);
+    });
+
+    it("azure: Container Insights' metric rows are Log Analytics ingestion, system pool included, at the rule's interval", () => {
+        const cfg = config("azure");
+        const m = metrics(cfg)!;
+        const rows = samples(cfg, sizingFor(cfg).nodes.desired + systemPool("azure")!.min);
+        const gib = (rows * cfg.usage.metricBytesPerSample) / 1024 ** 3;
+        assert.ok(Math.abs(m.usd.desired - gib * tableOf(cfg).prices["logAnalytics.ingest"].usd) < 1e-6);
+        const everyFive = DECLARED.map((r) => (r.type === DCR ? insightsRule("5m") : r));
+        assert.ok(Math.abs(metrics(cfg, everyFive)!.usd.desired * 5 - m.usd.desired) < 1e-6);
+        assert.throws(() => metrics(cfg, [...DECLARED, insightsRule("30s")]), /one Container Insights data collection rule with an interval in minutes/);
+    });
+
+    it("gcp: GKE system metrics are free; a billed metric package or a PodMonitoring is refused, not priced at nothing", () => {
+        const cfg = config("gcp");
+        assert.strictEqual(metrics(cfg)!.usd.desired, 0);
+        const withPackage = DECLARED.map((r) =>
+            r.type === GKE ? { type: GKE, inputs: { monitoringConfig: { enableComponents: ["SYSTEM_COMPONENTS", "CADVISOR"] } } } : r,
+        );
+        assert.throws(() => metrics(cfg, withPackage), /metric package CADVISOR ingest Managed Service for Prometheus samples/);
+        const scrape: Declared = { type: "kubernetes:monitoring.googleapis.com/v1:PodMonitoring", inputs: {} };
+        assert.throws(() => metrics(cfg, [...DECLARED, scrape]), /PodMonitoring ingest/);
+    });
+
+    for (const cloud of CLOUDS)
+        it(`${cloud}: the stack file's plan prices the metrics of the agent it runs`, async () => {
+            const plan = await planOf(cloud);
+            if (typeof plan.cost === "string") assert.fail(plan.cost);
+            const m = plan.cost.stack.lines.find((l) => l.component === "metrics");
+            assert.ok(m, `${cloud}: no metrics line`);
+            if (cloud === "gcp") assert.strictEqual(m.usd.desired, 0);
+            else assert.ok(m.usd.desired > 10, `${cloud}: ${m.usd.desired}`);
+        });
 });
 
 describe("cost: commitments and stale prices", () => {
