@@ -2,14 +2,16 @@ import * as assert from "assert";
 import { ConfigError, parseConfig, type StackConfig } from "../model/config";
 import { capacityFor, capacityRows, DB_VCPU_STEPS, nodeShapes, sizingFor, type Layout } from "../model/capacity";
 import { NODE_ARCHS } from "../model/stackConfig";
-import { costPicture, stalePrices } from "../model/cost/choices";
+import { costPicture, stalePrices, type CostPicture } from "../model/cost/choices";
 import { MissingPrice, priceOf, referenceCost, stackCost, systemPool, trafficFor, type Declared } from "../model/cost/model";
 import { parse as parseYaml } from "yaml";
 import { PRICE_TABLES, priceTableFor } from "../model/cost/prices";
 import type { PriceTable } from "../model/cost/priceTable";
 import { pgStorageGb } from "../model/azure/sizing";
 import { buildPlan, planJson, renderPlan } from "../scripts/planReport";
-import { curveRow, readmeTable } from "../scripts/costCurve";
+import { curveCells, curveRow, markdownRow, readmeTable } from "../scripts/costCurve";
+import { priceStack, usd } from "../scripts/planCost";
+import { signedUsd } from "../model/cost/change";
 import * as fs from "fs";
 import * as path from "path";
 import { ROOT, stackConfigMap } from "./harness";
@@ -234,12 +236,192 @@ describe("cost: in the plan", () => {
         assert.ok(full.sizing.nodes.desired < (await planOf("aws")).sizing.nodes.desired, "a different size than the stack file's");
     });
 
+    it("docs/cost.md: every dollar figure it attributes to a stack or a line is the model's, and every rate is a table's", async () => {
+        const doc = fs.readFileSync(path.join(ROOT, "docs/cost.md"), "utf8");
+        const claims = await costDocClaims();
+        const checked: [number, number][] = [];
+        const wrong: string[] = [];
+        for (const { what, re, expected } of claims) {
+            const found = [...doc.matchAll(new RegExp(re.source, "gm"))];
+            assert.strictEqual(found.length, 1, `docs/cost.md: ${what}: ${found.length} matches of ${re}`);
+            const [m] = found;
+            checked.push([m.index, m.index + m[0].length]);
+            if (JSON.stringify(m.slice(1)) !== JSON.stringify(expected))
+                wrong.push(`${what}: docs say ${m.slice(1).join(" ")}, the model ${expected.join(" ")}`);
+        }
+        assert.deepStrictEqual(wrong, [], "update docs/cost.md from the plans (npm run plan, npm run bench:cost -- --markdown)");
+        // Every whole-dollar figure lies in a checked claim; every rate (with cents) is a price or tier of a table.
+        const rates = new Set(PRICE_TABLES.flatMap((t) => Object.values(t.prices).flatMap((p) => [p.usd, ...(p.tiers ?? []).map(([, r]) => r)])));
+        const unchecked = [...doc.matchAll(/\$(\d[\d,]*(?:\.\d+)?)/g)].filter((m) =>
+            m[1].includes(".") ? !rates.has(Number(m[1])) : !checked.some(([from, to]) => m.index >= from && m.index < to),
+        );
+        assert.deepStrictEqual(
+            unchecked.map((m) => `line ${doc.slice(0, m.index).split("\n").length}: ${m[0]}`),
+            [],
+            "a figure no claim in tests/cost.spec.ts checks",
+        );
+    });
+
     it("dev: the plan says there is nothing to price", async () => {
         const plan = await planOf("dev");
         assert.strictEqual(plan.cost, "the dev stack runs on your own cluster: nothing to price");
         assert.match(renderPlan(plan), /Cost: the dev stack runs on your own cluster/);
     });
 });
+
+/** A figure docs/cost.md states (the capture groups of `re`, matched once) and what the model makes of it. */
+interface DocClaim {
+    what: string;
+    re: RegExp;
+    expected: string[];
+}
+
+const pct = (d: number, of: number) => {
+    const p = (Math.abs(d) / of) * 100;
+    return `${d > 0 ? "+" : "−"}${p < 1 ? p.toFixed(1) : Math.round(p)}%`;
+};
+
+/** The claims docs/cost.md makes, each with the model's figures: the stack files' plans at 10,000 users, a diff, the scale curve. */
+async function costDocClaims(): Promise<DocClaim[]> {
+    const pics = {} as Record<(typeof CLOUDS)[number], CostPicture>;
+    for (const cloud of CLOUDS) {
+        const plan = await planOf(cloud);
+        if (typeof plan.cost === "string") assert.fail(plan.cost);
+        pics[cloud] = plan.cost;
+    }
+    const aws = pics.aws;
+    const lineOf = (pic: CostPicture, component: string) => pic.stack.lines.find((l) => l.component === component)!;
+    const range = (pic: CostPicture, component: string) => {
+        const r = lineOf(pic, component).range!;
+        return [usd(r.low), usd(r.high)];
+    };
+    const choice = (pic: CostPicture, starts: string) => pic.choices.find((c) => c.choice.startsWith(starts))!;
+    const saving = (pic: CostPicture, starts: string) => usd(Math.abs(choice(pic, starts).usd - pic.stack.total.desired));
+    const cache3 = config("aws", { "aws.cacheNodes": "3" });
+    const withCache3 = priceStack(cache3, sizingFor(cache3), (await planOf("aws")).run.resources);
+    if (typeof withCache3 === "string") assert.fail(withCache3);
+    const policy = config("aws").costPolicy;
+    // The stack's cluster without its upgradePolicy: the one that would enter extended support.
+    const awsResources = (await planOf("aws")).run.resources.map((r) =>
+        r.type === "aws:eks/cluster:Cluster" ? { ...r, inputs: { ...r.inputs, upgradePolicy: undefined } } : r,
+    );
+    const unmanaged = priceStack(config("aws"), sizingFor(config("aws")), awsResources);
+    if (typeof unmanaged === "string") assert.fail(unmanaged);
+    // A row of the choices table: nodes, ✓/✗, the monthly bill, and its difference from the default.
+    const row = (label: string, c: { nodes: string; keepsTarget: boolean; usd: number }, tail = ""): DocClaim => {
+        const d = c.usd - aws.stack.total.desired;
+        return {
+            what: `choices table: ${label}`,
+            re: new RegExp(
+                `^\\| ${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\| (.+?) \\| (✓|✗) \\| (\\$[\\d,]+) \\| (?:([+−]\\$[\\d,]+) \\(([+−][\\d.]+%)\\))?${tail}`,
+            ),
+            expected: [
+                c.nodes,
+                c.keepsTarget ? "✓" : "✗",
+                usd(c.usd),
+                ...(d === 0 ? [undefined, undefined] : [signedUsd(d), pct(d, aws.stack.total.desired)]),
+            ] as string[],
+        };
+    };
+    const nodes = (n: { desired: number; min: number; max: number }) => `${n.desired} (${n.min}..${n.max})`;
+    const tableRow = (label: string, starts: string, tail = "") => {
+        const c = choice(aws, starts);
+        return row(label, { nodes: nodes(c.nodes), keepsTarget: c.keepsTarget, usd: c.usd }, tail);
+    };
+    const rows = CLOUDS.flatMap((cloud) => [1000, 10_000, 100_000].map((users) => ({ cloud, users })));
+    const curve = await Promise.all(rows.map(async ({ cloud, users }) => curveRow(cloud, users, (await planOf(cloud)).run.resources)));
+    return [
+        {
+            what: "aws egress, average..peak",
+            re: /GiB at\s+the peak: (\$[\d,]+)\.\.(\$[\d,]+) on aws/,
+            expected: range(aws, "internet egress"),
+        },
+        {
+            what: "metrics at the autoscaler's min, desired, max",
+            re: /(\$[\d,]+), (\$[\d,]+) and (\$[\d,]+) a month on aws at 10,000 users, (\$[\d,]+), (\$[\d,]+) and (\$[\d,]+) on\s+azure/,
+            expected: [aws, pics.azure].flatMap((p) => (["min", "desired", "max"] as const).map((b) => usd(lineOf(p, "metrics").usd[b]))),
+        },
+        {
+            what: "EKS extended support, later",
+            re: /\$[\d.]+ per cluster-hour instead of \$[\d.]+ until it is upgraded: the plan\s+prints it as a later line, (\$[\d,]+) a month instead of (\$[\d,]+)\./,
+            expected: [usd(unmanaged.stack.future[0].usd.desired), usd(lineOf(aws, "cluster").usd.desired)],
+        },
+        {
+            what: "aws total, average..peak",
+            re: /the total's range \((\$[\d,]+)\.\.(\$[\d,]+)\s+on aws at 10,000 users\)/,
+            expected: [usd(aws.stack.range.low), usd(aws.stack.range.high)],
+        },
+        {
+            what: "commitments",
+            re: /At 10,000 users: aws (\$[\d,]+) \((−\$[\d,]+)\) for one year and (\$[\d,]+) \((−\$[\d,]+)\) for three; azure\s+(\$[\d,]+) and (\$[\d,]+); gcp (\$[\d,]+) and (\$[\d,]+)\./,
+            expected: [
+                usd(choice(aws, "1 year").usd),
+                signedUsd(choice(aws, "1 year").usd - aws.stack.total.desired),
+                usd(choice(aws, "3 years").usd),
+                signedUsd(choice(aws, "3 years").usd - aws.stack.total.desired),
+                ...[pics.azure, pics.gcp].flatMap((p) => [usd(choice(p, "1 year").usd), usd(choice(p, "3 years").usd)]),
+            ],
+        },
+        {
+            what: "aws --diff --config aws.cacheNodes=3",
+            re: /\(`(\$[\d,]+) → (\$[\d,]+) \(([+−±]\$[\d,]+) a month\)`\)/,
+            expected: [usd(aws.stack.total.desired), usd(withCache3.stack.total.desired), signedUsd(withCache3.stack.total.desired - aws.stack.total.desired)],
+        },
+        {
+            what: "cost check thresholds",
+            re: /\(default (\$[\d,]+) a month\) is marked, above `cost.failIncreaseUsd` \(default (\$[\d,]+)\)/,
+            expected: [usd(policy.warnIncreaseUsd), usd(policy.failIncreaseUsd)],
+        },
+        row("**default: `inactiveScale minimal`**", { nodes: nodes(aws.stack.nodes), keepsTarget: aws.stack.keepsTarget, usd: aws.stack.total.desired }),
+        tableRow("`inactiveScale full` (the default before)", "inactiveScale full"),
+        tableRow("`nodeArch arm64` (Graviton)", "nodeArch arm64"),
+        tableRow("8-vCPU nodes (m7i.2xlarge)", "8-vCPU"),
+        tableRow("16-vCPU nodes (m7i.4xlarge)", "16-vCPU"),
+        tableRow("`aws.waf false`", "aws.waf false", ": gives up the WAF"),
+        tableRow("1-year commitment (EC2 RIs, RDS, ElastiCache)", "1 year"),
+        tableRow("3-year commitment (EC2 RIs, ElastiCache)", "3 years"),
+        row(`seed reference (${aws.reference.nodes} nodes)`, {
+            nodes: String(aws.reference.nodes),
+            keepsTarget: aws.reference.keepsTarget,
+            usd: aws.reference.total.desired,
+        }),
+        {
+            what: "inactiveScale minimal against full",
+            re: /the bill is \*\*(\$[\d,]+) a month lower\*\* than with\s+both colours at full size \(the earlier default, \d+ nodes\): (\$[\d,]+) instead of (\$[\d,]+),/,
+            expected: [saving(aws, "inactiveScale full"), usd(aws.stack.total.desired), usd(choice(aws, "inactiveScale full").usd)],
+        },
+        {
+            what: "the AWS WAF at the average and the peak",
+            re: /The AWS WAF added in issue 15 costs (\$[\d,]+) at the average\s+600 requests\/s \((\$[\d,]+) with the peak all month\)/,
+            expected: range(aws, "WAF"),
+        },
+        {
+            what: "azure and gcp: inactiveScale minimal against full",
+            re: /Azure and GCP save about the same \((\$[\d,]+) and (\$[\d,]+)\)/,
+            expected: [saving(pics.azure, "inactiveScale full"), saving(pics.gcp, "inactiveScale full")],
+        },
+        {
+            what: "edge protection, average..peak",
+            re: /AWS WAF (\$[\d,]+)\.\.(\$[\d,]+), Azure's AGC WAF\s+(\$[\d,]+)\.\.(\$[\d,]+) \(each request billed once per managed rule set, two here\), Cloud Armor (\$[\d,]+)\.\.(\$[\d,]+)\./,
+            expected: [...range(aws, "WAF"), ...range(pics.azure, "WAF"), ...range(pics.gcp, "Cloud Armor")],
+        },
+        {
+            what: "egress on each cloud, average..peak",
+            re: /aws (\$[\d,]+)\.\.(\$[\d,]+), azure (\$[\d,]+)\.\.(\$[\d,]+), gcp (\$[\d,]+)\.\.(\$[\d,]+)\): a CDN/,
+            expected: CLOUDS.flatMap((c) => range(pics[c], "internet egress")),
+        },
+        {
+            what: "azure logs, average..peak",
+            re: /Log Analytics at \$[\d.]+\/GiB:\s+(\$[\d,]+) a month for [\d,]+ GiB at the average, (\$[\d,]+) at the peak/,
+            expected: range(pics.azure, "logs"),
+        },
+        ...curve.map((r) => ({
+            what: `scale curve: ${r.cloud} at ${r.users}`,
+            re: new RegExp(`^(\\| ${r.cloud} \\| ${r.users.toLocaleString("en-US")} \\| .*\\|)$`),
+            expected: [markdownRow(curveCells(r))],
+        })),
+    ];
+}
 
 describe("cost: usage, egress and the lines the audit found missing", () => {
     const line = (cfg: StackConfig, component: string) => stackCost(cfg, sizingFor(cfg), DECLARED, tableOf(cfg)).lines.find((l) => l.component === component);
