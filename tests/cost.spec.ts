@@ -213,6 +213,35 @@ describe("cost: in the plan", () => {
         assert.strictEqual(doc.cost.stack.lines.length, plan.cost && typeof plan.cost !== "string" ? plan.cost.stack.lines.length : -1);
     });
 
+    it("aws: the text plan prints the egress line, the commitment rows and the stale prices with the model's figures", async () => {
+        const plan = await planOf("aws");
+        if (typeof plan.cost === "string") assert.fail(plan.cost);
+        const { stack, choices, stale } = plan.cost;
+        const text = renderPlan(plan);
+        const esc = (v: string) => v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        const cell = (v: string) => `│ ${esc(v)} +`;
+        const egress = stack.lines.find((l) => l.component === "internet egress")!;
+        assert.ok(egress.range && egress.usd.desired > 0);
+        const money = [egress.usd.min, egress.usd.desired, egress.usd.max].map((v) => cell(usd(v))).join("");
+        const egressRow = `^${cell("internet egress")}${cell(egress.what)}${money}${cell(`${usd(egress.range.low)}..${usd(egress.range.high)}`)}│$`;
+        assert.match(text, new RegExp(egressRow, "m"));
+        for (const term of ["1 year", "3 years"]) {
+            const c = choices.find((x) => x.choice.startsWith(`${term} commitment`))!;
+            const saved = stack.total.desired - c.usd;
+            assert.ok(saved > 0, term);
+            const delta = `−${usd(saved)} (−${Math.round((saved / stack.total.desired) * 100)}%)`;
+            const nodes = `${c.nodes.desired} (${c.nodes.min}..${c.nodes.max})`;
+            assert.match(text, new RegExp(`^│ ${term} commitment: .*│ ${esc(nodes)} +│ ✓ +│ ${esc(usd(c.usd))} +│ ${esc(delta)} +│`, "m"));
+        }
+        // The table's reserved-instance rates come from a 2025 copy: only older with time.
+        assert.ok(stale.length > 0);
+        const warning = text
+            .split("\n")
+            .find((l) => l.startsWith(`! ${stale.length} price(s) read from sources older than ${config("aws").costPolicy.maxPriceAgeDays} days`));
+        assert.ok(warning, "no stale-price warning naming the count and cost.maxPriceAgeDays");
+        for (const p of stale) assert.ok(warning.includes(`${p.key} (${p.date})`), p.key);
+    });
+
     it("the README's cost table is npm run bench:cost's, every column: 1,000, 10,000 and 100,000 users", async () => {
         const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8").split("\n");
         const header = readme.findIndex((l) => l.startsWith("| stack | 1,000 users |"));
