@@ -235,9 +235,8 @@ describe("cost: in the plan", () => {
         }
         // The table's reserved-instance rates come from a 2025 copy: only older with time.
         assert.ok(stale.length > 0);
-        const warning = text
-            .split("\n")
-            .find((l) => l.startsWith(`! ${stale.length} price(s) read from sources older than ${config("aws").costPolicy.maxPriceAgeDays} days`));
+        const heading = `! ${stale.length} price(s) read from sources older than ${plan.run.config.costPolicy.maxPriceAgeDays} days`;
+        const warning = text.split("\n").find((l) => l.startsWith(heading));
         assert.ok(warning, "no stale-price warning naming the count and cost.maxPriceAgeDays");
         for (const p of stale) assert.ok(warning.includes(`${p.key} (${p.date})`), p.key);
     });
