@@ -4,18 +4,17 @@ import Table from "cli-table3";
 import { RunError } from "@pulumi/pulumi";
 import { ConfigError, type StackConfig } from "../model/config";
 import { addressRows } from "../model/addressSpace";
-import { capacityRows, sizingFor, evaluateReference, REFERENCE, type Sizing } from "../model/capacity";
+import { capacityRows, capacityShortfalls, sizingFor, evaluateReference, REFERENCE, type Sizing } from "../model/capacity";
 import { releaseState, type ReleaseState } from "../model/releasePlan";
 import { runStack, UNKNOWN, type Recorded, type StackRun } from "./offline/run";
 import { diffResources, type StackDiff } from "./offline/diff";
 import { unresolvedNote } from "./pulumiConfig";
 import { runPolicies, summarize } from "../policy/offline";
 import { monitoringLines } from "./planMonitoring";
-import { costLines, usd } from "./planCost";
+import { costLines, priceStack, usd } from "./planCost";
 import { costChange, lineOf, signedUsd, verdict } from "../model/cost/change";
-import { costPicture, type CostPicture } from "../model/cost/choices";
-import { priceTableFor } from "../model/cost/prices";
-import { LINE_TYPES, MissingPrice } from "../model/cost/model";
+import type { CostPicture } from "../model/cost/choices";
+import { LINE_TYPES } from "../model/cost/model";
 import { SECRET_MONITORING_KEYS } from "../model/monitoring/config";
 import { needsFor, vcpuNeed } from "./preflight/needs";
 
@@ -159,18 +158,6 @@ export interface Plan {
     costBase?: CostPicture | string;
 }
 
-/** The priced picture; a table without a region or a price says so instead of failing the plan. */
-function priceStack(run: StackRun, sizing: Sizing): CostPicture | string {
-    const table = priceTableFor(run.config.cloud, run.config.region);
-    if (typeof table === "string") return table;
-    try {
-        return costPicture(run.config, sizing, run.resources, table);
-    } catch (e) {
-        if (e instanceof MissingPrice) return e.message;
-        throw e;
-    }
-}
-
 /** Run the stack (and, for a diff, the stack file as is) and compute everything the plan shows. */
 export async function buildPlan(stack: string, overrides: Record<string, string>, withDiff: boolean): Promise<Plan> {
     const base = withDiff ? await runStack(stack, {}, { preview: true }) : undefined;
@@ -179,8 +166,8 @@ export async function buildPlan(stack: string, overrides: Record<string, string>
     return {
         run,
         sizing,
-        cost: priceStack(run, sizing),
-        costBase: base ? priceStack(base, sizingFor(base.config)) : undefined,
+        cost: priceStack(run.config, sizing, run.resources),
+        costBase: base ? priceStack(base.config, sizingFor(base.config), base.resources) : undefined,
         release: releaseState(run.config, sizing),
         policy: runPolicies(run.resources, run.config),
         diff: base ? diffResources(base.resources, run.resources) : undefined,
@@ -190,9 +177,7 @@ export async function buildPlan(stack: string, overrides: Record<string, string>
 /** Why the plan fails: capacity rows below the target and mandatory policy violations (the plan exits 1). */
 export function shortfalls({ sizing, policy }: Plan): string[] {
     return [
-        ...capacityRows(sizing)
-            .filter((r) => !r.ok)
-            .map((r) => `capacity: ${r.what} serves ${r.servedUsers?.toLocaleString("en-US")} of ${sizing.targetUsers.toLocaleString("en-US")} users`),
+        ...capacityShortfalls(sizing).map((s) => `capacity: ${s}`),
         ...policy.violations.filter((v) => v.level === "mandatory").map((v) => `policy: [${v.rule}] ${v.resource}`),
     ];
 }
