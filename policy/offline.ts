@@ -10,10 +10,10 @@ import type {
     ResourceValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import * as policySdk from "@pulumi/policy";
 import type { StackConfig } from "../model/config";
 import { exceptionConfig } from "./exceptions";
 import { policies as packPolicies } from "./policies";
+import { unknownCheckingProxy, UnknownValueError } from "./unknowns";
 
 /** What the runner needs of a recorded resource (scripts/offline/run.ts `Recorded` has all of it). */
 export interface OfflineResource {
@@ -46,12 +46,6 @@ export interface PolicyReport {
 }
 
 class NotApplicable extends Error {}
-
-// The analyzer's own preview proxy: exported at runtime, left out of the SDK's typings (@internal).
-const { unknownCheckingProxy, UnknownValueError } = policySdk as unknown as {
-    unknownCheckingProxy<T extends object>(this: void, props: T): T;
-    UnknownValueError: new (...args: never[]) => Error;
-};
 
 const isStackPolicy = (p: Policy): p is StackValidationPolicy => "validateStack" in p;
 

@@ -1,41 +1,13 @@
 // Kubernetes workload guardrails: probes, resources, pod security, pinned images, replicas + PDB, no stray LBs.
-import { Unwrap } from "@pulumi/pulumi";
 import * as apps from "@pulumi/kubernetes/apps/v1";
 import * as autoscaling from "@pulumi/kubernetes/autoscaling/v2";
-import * as batch from "@pulumi/kubernetes/batch/v1";
 import * as core from "@pulumi/kubernetes/core/v1";
 import * as pdbv1 from "@pulumi/kubernetes/policy/v1";
-import type * as k8s from "@pulumi/kubernetes/types/input";
-import { Policies, PolicyResource, ReportViolation, ResourceValidation, validateResourceOfType } from "@pulumi/policy";
+import { Policies, PolicyResource, validateResourceOfType } from "@pulumi/policy";
+import { eachContainer, podTemplates } from "./podSpecs";
 import { nsOf } from "./util";
 
-type PodSpec = Unwrap<k8s.core.v1.PodSpec>;
-type Container = Unwrap<k8s.core.v1.Container>;
-type PodCheck = (pod: PodSpec, report: ReportViolation) => void;
-
 export const MIN_REPLICAS = 2;
-
-/** Runs `check` on the pod template of every workload kind; `serving` limits it to long-running ones. */
-function podTemplates(check: PodCheck, serving = false): ResourceValidation[] {
-    const run = (pod: PodSpec | undefined, report: ReportViolation) => {
-        if (pod) check(pod, report);
-    };
-    const long = [
-        validateResourceOfType(apps.Deployment, (d, _a, r) => run(d.spec?.template?.spec, r)),
-        validateResourceOfType(apps.StatefulSet, (s, _a, r) => run(s.spec?.template?.spec, r)),
-        validateResourceOfType(apps.DaemonSet, (s, _a, r) => run(s.spec?.template?.spec, r)),
-    ];
-    if (serving) return long;
-    return [
-        ...long,
-        validateResourceOfType(batch.Job, (j, _a, r) => run(j.spec?.template?.spec, r)),
-        validateResourceOfType(batch.CronJob, (j, _a, r) => run(j.spec?.jobTemplate?.spec?.template?.spec, r)),
-    ];
-}
-
-function allContainers(pod: PodSpec): Container[] {
-    return [...(pod.initContainers ?? []), ...pod.containers];
-}
 
 /** An image is pinned when it carries a digest, or a tag other than "latest". */
 export function imagePinned(image: string | undefined): boolean {
@@ -49,10 +21,6 @@ export function imagePinned(image: string | undefined): boolean {
 /** An image is pinned by content when it carries a full sha256 digest. */
 export function imageDigested(image: string | undefined): boolean {
     return /@sha256:[a-f0-9]{64}$/.test(image ?? "");
-}
-
-function eachContainer(fn: (c: Container, pod: PodSpec, report: ReportViolation) => void, serving = false): ResourceValidation[] {
-    return podTemplates((pod, report) => allContainers(pod).forEach((c) => fn(c, pod, report)), serving);
 }
 
 // ---- stack rules: replicas and disruption budgets need several objects at once ----
