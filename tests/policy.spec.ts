@@ -11,6 +11,7 @@ import { runPolicies, summarize, type OfflineResource } from "../policy/offline"
 import { RULE_NAMES } from "../policy/policies";
 import { hstsMaxAge } from "../policy/rules/edge";
 import { imagePinned, allowedDisruptions } from "../policy/rules/kubernetes";
+import { buildPlan, renderPlan } from "../scripts/planReport";
 import { ROOT, runStack, UNKNOWN } from "./harness";
 
 // ---- fixtures: one compliant resource per type the pack inspects ------------------------------------
@@ -605,15 +606,26 @@ describe("policy: every rule over compliant fixtures and one broken property at 
         assert.throws(() => runPolicies([d], { policyExceptions: ["k8s-replicas"] }), /unknown rule\(s\) k8s-replicas/);
     });
 
-    it("a rule that reads a value unknown during preview is reported advisory, as the CLI's analyzer does", () => {
+    it("a rule that reads a value unknown during preview is listed as not judged at its own level, not as an advisory pass", () => {
         const rds = resource("aws:rds/instance:Instance");
         rds.inputs.publiclyAccessible = UNKNOWN;
-        const found = runPolicies([rds], { policyExceptions: [] }).violations.filter((v) => v.rule === "database-not-public");
+        const report = runPolicies([rds], { policyExceptions: [] });
         assert.deepStrictEqual(
-            found.map((v) => v.level),
+            report.violations.filter((v) => v.rule === "database-not-public"),
+            [],
+        );
+        assert.deepStrictEqual(
+            report.notJudged.map((n) => [n.rule, n.level, n.resource]),
+            [["database-not-public", "mandatory", "aws:rds/instance:Instance::fixture"]],
+        );
+        assert.match(report.notJudged[0].reason, /publiclyAccessible can't be known during preview/);
+        assert.match(summarize(report), /; not judged, a value is known only after apply: 1 mandatory \(database-not-public\)$/);
+        // A waived rule keeps its advisory level there too.
+        const waived = runPolicies([rds], { policyExceptions: ["database-not-public"] });
+        assert.deepStrictEqual(
+            waived.notJudged.map((n) => n.level),
             ["advisory"],
         );
-        assert.match(found[0].message, /^can't run during preview: .*publiclyAccessible/);
     });
 
     it("image pinning and PDB arithmetic follow Kubernetes semantics", () => {
@@ -715,15 +727,17 @@ describe("policy: the pack served over the analyzer protocol, as `--policy-pack 
     const unary = (method: string, req: unknown) =>
         new Promise<any>((resolve, reject) => client[method](req, (err: Error | null, res: any) => (err ? reject(err) : resolve(res))));
 
-    function analyze(key: string, inputs: Record<string, any>) {
+    function diagnostics(key: string, inputs: Record<string, any>): Promise<any[]> {
         const req = new pb.AnalyzeRequest();
         req.setType(key);
         req.setName("probe");
         req.setUrn(`urn:pulumi:aws::zdp::${key}::probe`);
         req.setProperties(Struct.fromJavaScript(inputs));
         req.setOptions(new pb.AnalyzerResourceOptions());
-        return unary("analyze", req).then((res) => res.getDiagnosticsList().map((d: any) => ({ rule: d.getPolicyname(), level: d.getEnforcementlevel() })));
+        return unary("analyze", req).then((res) => res.getDiagnosticsList());
     }
+    const analyze = (key: string, inputs: Record<string, any>) =>
+        diagnostics(key, inputs).then((ds) => ds.map((d: any) => ({ rule: d.getPolicyname(), level: d.getEnforcementlevel() })));
 
     it("announces every rule of the pack as mandatory, but k8s-image-digest as advisory", async () => {
         const info = await unary("getAnalyzerInfo", new Empty());
@@ -764,5 +778,32 @@ describe("policy: the pack served over the analyzer protocol, as `--policy-pack 
             { rule: "k8s-image-pinned", level: pb.EnforcementLevel.ADVISORY },
             digest,
         ]);
+    });
+
+    // Kubernetes workload classes (issue 26)
+    it("skips a rule that reads a value unknown during preview with an advisory 'can't run', whatever its level", async () => {
+        const rds = "aws:rds/instance:Instance";
+        const ds = await diagnostics(rds, { ...GOOD[rds], publiclyAccessible: UNKNOWN });
+        assert.deepStrictEqual(
+            ds.map((d) => [d.getPolicyname(), d.getEnforcementlevel()]),
+            [["database-not-public", pb.EnforcementLevel.ADVISORY]],
+        );
+        assert.match(ds[0].getMessage(), /can't run policy 'database-not-public' .* during preview: .*publiclyAccessible/);
+    });
+});
+
+// ---- Kubernetes workload classes (issue 26) ----------------------------------------------------------
+
+describe("policy: Kubernetes workload classes (issue 26)", () => {
+    it("the plan says which rules a preview could not judge, and at which level", async () => {
+        const plan = await buildPlan("dev", {}, false);
+        const rds = resource("aws:rds/instance:Instance");
+        rds.inputs.publiclyAccessible = UNKNOWN;
+        const text = renderPlan({ ...plan, policy: runPolicies([rds], { policyExceptions: [] }) });
+        assert.match(
+            text,
+            /Policy \(policy\/, CrossGuard, run offline\): .*; not judged, a value is known only after apply: 1 mandatory \(database-not-public\)/,
+        );
+        assert.match(text, /\? \[database-not-public\] \(mandatory\) aws:rds\/instance:Instance::fixture: .*publiclyAccessible can't be known during preview/);
     });
 });
