@@ -43,4 +43,10 @@ export const RULE_NAMES = [
     "k8s-no-loadbalancer-service",
     "k8s-min-replicas",
     "k8s-pdb",
+    // Kubernetes workload classes (issue 26)
+    "k8s-no-host-namespaces",
+    "k8s-no-host-path",
+    "k8s-no-host-ports",
+    "k8s-seccomp",
+    "k8s-service-account-token",
 ] as const;

@@ -22,9 +22,16 @@ const container = {
     readinessProbe: { httpGet: { path: "/healthz", port: 8080 } },
     livenessProbe: { httpGet: { path: "/healthz", port: 8080 } },
     resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { memory: "512Mi" } },
-    securityContext: { runAsNonRoot: true, runAsUser: 10001, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+    securityContext: {
+        runAsNonRoot: true,
+        runAsUser: 10001,
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ["ALL"] },
+        seccompProfile: { type: "RuntimeDefault" },
+    },
 };
-const podTemplate = { metadata: { labels: { app: "zdp", color: "blue" } }, spec: { containers: [container] } };
+const podTemplate = { metadata: { labels: { app: "zdp", color: "blue" } }, spec: { automountServiceAccountToken: false, containers: [container] } };
 
 const GOOD: Record<string, Record<string, any>> = {
     "aws:rds/instance:Instance": {
@@ -223,7 +230,9 @@ const GOOD: Record<string, Record<string, any>> = {
     },
     "kubernetes:batch/v1:Job": {
         metadata: { name: "migrate", namespace: "zdp" },
-        spec: { template: { spec: { containers: [{ ...container, readinessProbe: undefined, livenessProbe: undefined }] } } },
+        spec: {
+            template: { spec: { automountServiceAccountToken: false, containers: [{ ...container, readinessProbe: undefined, livenessProbe: undefined }] } },
+        },
     },
     "kubernetes:policy/v1:PodDisruptionBudget": {
         metadata: { name: "app-blue", namespace: "zdp" },
@@ -418,6 +427,37 @@ const CASES: Case[] = [
     ["k8s-pdb", "kubernetes:policy/v1:PodDisruptionBudget", "spec.maxUnavailable", 0],
     ["k8s-pdb", "kubernetes:policy/v1:PodDisruptionBudget#db", "spec.minAvailable", 2],
     ["k8s-pdb", "kubernetes:policy/v1:PodDisruptionBudget", "spec.selector.matchLabels.color", "green"],
+    // Kubernetes workload classes (issue 26)
+    ["k8s-no-host-namespaces", "kubernetes:apps/v1:Deployment", "spec.template.spec.hostNetwork", true],
+    ["k8s-no-host-namespaces", "kubernetes:apps/v1:StatefulSet", "spec.template.spec.hostPID", true],
+    ["k8s-no-host-namespaces", "kubernetes:batch/v1:Job", "spec.template.spec.hostIPC", true],
+    ["k8s-no-host-path", "kubernetes:apps/v1:Deployment", "spec.template.spec.volumes", [{ name: "docker", hostPath: { path: "/var/run/docker.sock" } }]],
+    ["k8s-no-host-path", "kubernetes:batch/v1:Job", "spec.template.spec.volumes", [{ name: "root", hostPath: { path: "/" } }]],
+    ["k8s-no-host-ports", "kubernetes:apps/v1:Deployment", `${C0}.ports`, [{ containerPort: 8080, hostPort: 8080 }]],
+    // An init container's host port is bound too.
+    [
+        "k8s-no-host-ports",
+        "kubernetes:apps/v1:StatefulSet",
+        "spec.template.spec.initContainers",
+        [{ ...container, name: "init", ports: [{ containerPort: 53, hostPort: 53 }] }],
+    ],
+    ["k8s-drop-capabilities", "kubernetes:apps/v1:Deployment", `${C0}.securityContext.capabilities.add`, ["NET_ADMIN"]],
+    // Restricted would admit NET_BIND_SERVICE; nothing here needs it.
+    ["k8s-drop-capabilities", "kubernetes:batch/v1:Job", `${C0}.securityContext.capabilities.add`, ["NET_BIND_SERVICE"]],
+    ["k8s-seccomp", "kubernetes:apps/v1:Deployment", `${C0}.securityContext.seccompProfile.type`, "Unconfined"],
+    // Unconfined on the pod is refused even where every container sets its own profile.
+    ["k8s-seccomp", "kubernetes:apps/v1:Deployment", "spec.template.spec.securityContext", { seccompProfile: { type: "Unconfined" } }],
+    // No profile at all: restricted refuses the absence too.
+    ["k8s-seccomp", "kubernetes:apps/v1:StatefulSet", `${C0}.securityContext.seccompProfile`, undefined],
+    ["k8s-service-account-token", "kubernetes:apps/v1:Deployment", "spec.template.spec.automountServiceAccountToken", undefined],
+    ["k8s-service-account-token", "kubernetes:batch/v1:Job", "spec.template.spec.automountServiceAccountToken", true],
+    // Its own ServiceAccount, but nothing grants it a role: the pod has no use for the token.
+    [
+        "k8s-service-account-token",
+        "kubernetes:apps/v1:StatefulSet",
+        "spec.template.spec",
+        { ...podTemplate.spec, serviceAccountName: "db", automountServiceAccountToken: true },
+    ],
 ];
 
 /** Cases that need no compliant baseline: any such resource is a finding. */
@@ -795,6 +835,31 @@ describe("policy: the pack served over the analyzer protocol, as `--policy-pack 
 // ---- Kubernetes workload classes (issue 26) ----------------------------------------------------------
 
 describe("policy: Kubernetes workload classes (issue 26)", () => {
+    it("k8s-service-account-token lets a pod mount the token of its own ServiceAccount only when the stack binds that account to a role", () => {
+        const pod = (spec: Record<string, unknown>) => {
+            const d = resource("kubernetes:apps/v1:Deployment");
+            Object.assign(d.inputs.spec.template.spec, spec);
+            return d;
+        };
+        const findings = (...rs: OfflineResource[]) => mandatory(rs).filter((v) => v.rule === "k8s-service-account-token");
+        const binding = (subjectNamespace?: string) =>
+            resource("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding#discovery", {
+                metadata: { name: "discovery", namespace: "zdp" },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "pod-reader" },
+                subjects: [{ kind: "ServiceAccount", name: "prometheus", ...(subjectNamespace ? { namespace: subjectNamespace } : {}) }],
+            });
+        const controller = pod({ serviceAccountName: "prometheus", automountServiceAccountToken: true });
+        // The subject's namespace defaults to the RoleBinding's.
+        assert.deepStrictEqual(findings(controller, binding()), []);
+        assert.match(findings(controller)[0].message, /zdp\/prometheus, which no RoleBinding or ClusterRoleBinding of this stack grants anything/);
+        assert.strictEqual(findings(controller, binding("monitoring")).length, 1, "a binding for another namespace's account grants this one nothing");
+        // Set on the ServiceAccount, the pod inherits it; the pod's own setting wins.
+        const sa = resource("kubernetes:core/v1:ServiceAccount", { metadata: { name: "app", namespace: "zdp" }, automountServiceAccountToken: false });
+        assert.deepStrictEqual(findings(pod({ serviceAccountName: "app", automountServiceAccountToken: undefined }), sa), []);
+        assert.strictEqual(findings(pod({ serviceAccountName: "app", automountServiceAccountToken: true }), sa).length, 1);
+        assert.match(findings(pod({ automountServiceAccountToken: true }), binding())[0].message, /default ServiceAccount/);
+    });
+
     it("the plan says which rules a preview could not judge, and at which level", async () => {
         const plan = await buildPlan("dev", {}, false);
         const rds = resource("aws:rds/instance:Instance");

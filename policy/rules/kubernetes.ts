@@ -1,9 +1,11 @@
-// Kubernetes workload guardrails: probes, resources, pod security, pinned images, replicas + PDB, no stray LBs.
+// Kubernetes workload guardrails: probes, resources, pod security, pinned images, replicas + PDB, no stray LBs;
+// pod isolation, the namespace's boundary and Helm values in the modules spread in at the end.
 import * as apps from "@pulumi/kubernetes/apps/v1";
 import * as autoscaling from "@pulumi/kubernetes/autoscaling/v2";
 import * as core from "@pulumi/kubernetes/core/v1";
 import * as pdbv1 from "@pulumi/kubernetes/policy/v1";
 import { Policies, PolicyResource, validateResourceOfType } from "@pulumi/policy";
+import { podIsolationPolicies } from "./podIsolation";
 import { eachContainer, podTemplates } from "./podSpecs";
 import { nsOf } from "./util";
 
@@ -142,11 +144,18 @@ export const kubernetesPolicies: Policies = [
     },
     {
         name: "k8s-drop-capabilities",
-        description: "Containers drop all Linux capabilities.",
+        // drop ALL alone still lets `add` grant any capability back. Restricted allows adding NET_BIND_SERVICE;
+        // nothing here binds below 1024, so no capability is added at all.
+        description: "Containers drop all Linux capabilities and add none back.",
         validateResource: eachContainer((c, _pod, report) => {
             if (!(c.securityContext?.capabilities?.drop ?? []).includes("ALL")) {
                 report(`Container "${c.name}" keeps default Linux capabilities: set securityContext.capabilities.drop: ["ALL"].`);
             }
+            const added = c.securityContext?.capabilities?.add ?? [];
+            if (added.length > 0)
+                report(
+                    `Container "${c.name}" adds Linux capabilities ${added.join(", ")}: remove securityContext.capabilities.add (listen on a port above 1024 instead of NET_BIND_SERVICE).`,
+                );
         }),
     },
     {
@@ -212,4 +221,6 @@ export const kubernetesPolicies: Policies = [
             }
         },
     },
+    // Kubernetes workload classes (issue 26)
+    ...podIsolationPolicies,
 ];
