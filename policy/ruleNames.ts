@@ -49,4 +49,9 @@ export const RULE_NAMES = [
     "k8s-no-host-ports",
     "k8s-seccomp",
     "k8s-service-account-token",
+    "k8s-no-nodeport-service",
+    "k8s-no-cluster-admin",
+    "k8s-namespace-restricted",
+    "k8s-default-deny",
+    "k8s-no-allow-all-network",
 ] as const;

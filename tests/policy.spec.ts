@@ -251,6 +251,40 @@ const GOOD: Record<string, Record<string, any>> = {
         metadata: { name: "app-env", namespace: "zdp" },
         stringData: { DATABASE_SSLMODE: "verify-full", DATABASE_CA_CERT: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", REDIS_TLS: "true" },
     },
+    // Kubernetes workload classes (issue 26)
+    "kubernetes:core/v1:Namespace": { metadata: { name: "zdp", labels: { "pod-security.kubernetes.io/enforce": "restricted" } } },
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy": {
+        metadata: { name: "default-deny", namespace: "zdp" },
+        spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+    },
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy#allow": {
+        metadata: { name: "app-from-gateway", namespace: "zdp" },
+        spec: {
+            podSelector: { matchLabels: { app: "zdp" } },
+            policyTypes: ["Ingress"],
+            ingress: [
+                { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "gateway" } } }], ports: [{ protocol: "TCP", port: 8080 }] },
+            ],
+        },
+    },
+    "kubernetes:rbac.authorization.k8s.io/v1:Role": {
+        metadata: { name: "pod-reader", namespace: "zdp" },
+        rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] }],
+    },
+    "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": {
+        metadata: { name: "pod-reader", namespace: "zdp" },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "pod-reader" },
+        subjects: [{ kind: "ServiceAccount", name: "prometheus", namespace: "monitoring" }],
+    },
+    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": {
+        metadata: { name: "node-reader" },
+        rules: [{ apiGroups: [""], resources: ["nodes"], verbs: ["get", "list", "watch"] }],
+    },
+    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": {
+        metadata: { name: "node-reader" },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "node-reader" },
+        subjects: [{ kind: "ServiceAccount", name: "prometheus", namespace: "monitoring" }],
+    },
 };
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
@@ -458,6 +492,32 @@ const CASES: Case[] = [
         "spec.template.spec",
         { ...podTemplate.spec, serviceAccountName: "db", automountServiceAccountToken: true },
     ],
+    ["k8s-no-nodeport-service", "kubernetes:core/v1:Service", "spec.type", "NodePort"],
+    ["k8s-no-cluster-admin", "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "roleRef.name", "cluster-admin"],
+    [
+        "k8s-no-cluster-admin",
+        "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+        "roleRef",
+        { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
+    ],
+    ["k8s-no-cluster-admin", "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "rules.0", { apiGroups: ["*"], resources: ["*"], verbs: ["*"] }],
+    ["k8s-no-cluster-admin", "kubernetes:rbac.authorization.k8s.io/v1:Role", "rules", [{ apiGroups: [""], resources: ["*"], verbs: ["*"] }]],
+    ["k8s-namespace-restricted", "kubernetes:core/v1:Namespace", "metadata.labels", { "pod-security.kubernetes.io/enforce": "baseline" }],
+    ["k8s-namespace-restricted", "kubernetes:core/v1:Namespace", "metadata.labels", { "pod-security.kubernetes.io/warn": "restricted" }],
+    // The app left its namespace (no namespace: "default"), which the stack does not declare.
+    ["k8s-namespace-restricted", "kubernetes:apps/v1:Deployment", "metadata.namespace", undefined],
+    ["k8s-default-deny", "kubernetes:networking.k8s.io/v1:NetworkPolicy", "spec.policyTypes", ["Ingress"]],
+    ["k8s-default-deny", "kubernetes:networking.k8s.io/v1:NetworkPolicy", "spec.podSelector", { matchLabels: { app: "zdp" } }],
+    ["k8s-default-deny", "kubernetes:networking.k8s.io/v1:NetworkPolicy", "metadata.namespace", "other"],
+    // A "deny" with a rule in it denies nothing that rule allows.
+    ["k8s-default-deny", "kubernetes:networking.k8s.io/v1:NetworkPolicy", "spec.egress", [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }]],
+    ["k8s-no-allow-all-network", "kubernetes:networking.k8s.io/v1:NetworkPolicy#allow", "spec.ingress.0", {}],
+    [
+        "k8s-no-allow-all-network",
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy#allow",
+        "spec",
+        { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [] }] },
+    ],
 ];
 
 /** Cases that need no compliant baseline: any such resource is a finding. */
@@ -471,6 +531,8 @@ const ALWAYS_BAD: [rule: string, type: string, inputs: Record<string, any>][] = 
 
 const mandatory = (rs: OfflineResource[], exceptions: string[] = []) =>
     runPolicies(rs, { policyExceptions: exceptions }).violations.filter((v) => v.level === "mandatory");
+// Kubernetes workload classes (issue 26): a workload's namespace, declared restricted and default-deny, as every stack has it.
+const inZdp = (...rs: OfflineResource[]) => [...rs, resource("kubernetes:core/v1:Namespace"), resource("kubernetes:networking.k8s.io/v1:NetworkPolicy")];
 
 describe("policy: the internet as a union of ranges", () => {
     it("counts any set of CIDRs that covers every public address as the internet, and nothing less", () => {
@@ -610,7 +672,7 @@ describe("policy: every rule over compliant fixtures and one broken property at 
     it("k8s-min-replicas and k8s-pdb report a Deployment without HPA, replicas or PDB (default 1 replica)", () => {
         const d = resource("kubernetes:apps/v1:Deployment");
         delete d.inputs.spec.replicas;
-        const rules = mandatory([d])
+        const rules = mandatory(inZdp(d))
             .map((v) => v.rule)
             .sort();
         assert.deepStrictEqual(rules, ["k8s-min-replicas", "k8s-pdb"]);
@@ -630,13 +692,13 @@ describe("policy: every rule over compliant fixtures and one broken property at 
     it("a Deployment scaled to zero needs neither replicas nor a PDB", () => {
         const d = resource("kubernetes:apps/v1:Deployment");
         d.inputs.spec.replicas = 0;
-        assert.deepStrictEqual(mandatory([d]), []);
+        assert.deepStrictEqual(mandatory(inZdp(d)), []);
     });
 
     it("an exception turns a rule's findings advisory; an unknown rule name is refused", () => {
         const d = resource("kubernetes:apps/v1:Deployment");
         d.inputs.spec.replicas = 1;
-        const report = runPolicies([d], { policyExceptions: ["k8s-min-replicas", "k8s-pdb"] });
+        const report = runPolicies(inZdp(d), { policyExceptions: ["k8s-min-replicas", "k8s-pdb"] });
         assert.deepStrictEqual(
             report.violations.map((v) => v.level),
             ["advisory", "advisory"],
@@ -704,6 +766,9 @@ const ONLY_ON: Record<string, string[]> = {
     "alb-hsts": ["aws"],
     "route-hsts": ["azure", "gcp"],
     "agc-waf": ["azure"],
+    // Kubernetes workload classes (issue 26)
+    // No cloud stack binds a role itself (the charts' bindings are read by k8s-helm-values); dev's Prometheus does.
+    "k8s-no-cluster-admin": [],
 };
 
 const STACKS: Record<string, string> = { dev: "local", aws: "aws", azure: "azure", gcp: "gcp" };
@@ -858,6 +923,24 @@ describe("policy: Kubernetes workload classes (issue 26)", () => {
         assert.deepStrictEqual(findings(pod({ serviceAccountName: "app", automountServiceAccountToken: undefined }), sa), []);
         assert.strictEqual(findings(pod({ serviceAccountName: "app", automountServiceAccountToken: true }), sa).length, 1);
         assert.match(findings(pod({ automountServiceAccountToken: true }), binding())[0].message, /default ServiceAccount/);
+    });
+
+    it("k8s-no-cluster-admin reads the role a binding names, in the binding's namespace for a Role", () => {
+        const wide = resource("kubernetes:rbac.authorization.k8s.io/v1:Role#wide", {
+            metadata: { name: "pod-reader", namespace: "elsewhere" },
+            rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }],
+        });
+        const rbacOf = (...rs: OfflineResource[]) => mandatory([...goodStack(), ...rs]).filter((v) => v.rule === "k8s-no-cluster-admin");
+        assert.deepStrictEqual(rbacOf(wide), [], "the zdp RoleBinding names zdp's pod-reader, not elsewhere's");
+        // One verb on every resource is not every verb (the ClusterRole the fixture's binding names).
+        const stack = goodStack();
+        stack.find((r) => r.type === "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole")!.inputs.rules = [
+            { apiGroups: [""], resources: ["*"], verbs: ["get"] },
+        ];
+        assert.deepStrictEqual(
+            mandatory(stack).filter((v) => v.rule === "k8s-no-cluster-admin"),
+            [],
+        );
     });
 
     it("the plan says which rules a preview could not judge, and at which level", async () => {
