@@ -54,4 +54,5 @@ export const RULE_NAMES = [
     "k8s-namespace-restricted",
     "k8s-default-deny",
     "k8s-no-allow-all-network",
+    "k8s-helm-values",
 ] as const;

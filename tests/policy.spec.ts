@@ -11,8 +11,10 @@ import { runPolicies, summarize, type OfflineResource } from "../policy/offline"
 import { RULE_NAMES } from "../policy/policies";
 import { hstsMaxAge } from "../policy/rules/edge";
 import { imagePinned, allowedDisruptions } from "../policy/rules/kubernetes";
+import { chartName, helmValueFindings } from "../policy/rules/helmValues";
+import { parseAllDocuments } from "yaml";
 import { buildPlan, renderPlan } from "../scripts/planReport";
-import { ROOT, runStack, UNKNOWN } from "./harness";
+import { all, ROOT, runStack, UNKNOWN } from "./harness";
 
 // ---- fixtures: one compliant resource per type the pack inspects ------------------------------------
 
@@ -285,6 +287,21 @@ const GOOD: Record<string, Record<string, any>> = {
         roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "node-reader" },
         subjects: [{ kind: "ServiceAccount", name: "prometheus", namespace: "monitoring" }],
     },
+    // The values the stacks set on the charts they install (components/aws/autoscaler.ts, loadBalancer.ts, k8s/envoyGateway.ts).
+    "kubernetes:helm.sh/v3:Release": {
+        chart: "cluster-autoscaler",
+        values: {
+            cloudProvider: "aws",
+            autoDiscovery: { clusterName: "zdp-aws" },
+            rbac: { serviceAccount: { create: true, name: "cluster-autoscaler" } },
+            replicaCount: 2,
+        },
+    },
+    "kubernetes:helm.sh/v3:Release#lbc": {
+        chart: "aws-load-balancer-controller",
+        values: { clusterName: "zdp-aws", serviceAccount: { create: true, name: "aws-load-balancer-controller" }, enableServiceMutatorWebhook: false },
+    },
+    "kubernetes:helm.sh/v3:Release#eg": { chart: "oci://docker.io/envoyproxy/gateway-helm", values: {} },
 };
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
@@ -518,6 +535,25 @@ const CASES: Case[] = [
         "spec",
         { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [] }] },
     ],
+    ["k8s-helm-values", "kubernetes:helm.sh/v3:Release", "values.hostNetwork", true],
+    ["k8s-helm-values", "kubernetes:helm.sh/v3:Release", "values.extraVolumes", [{ name: "host", hostPath: { path: "/" } }]],
+    ["k8s-helm-values", "kubernetes:helm.sh/v3:Release", "values.containerSecurityContext", { capabilities: { add: ["SYS_ADMIN"] } }],
+    ["k8s-helm-values", "kubernetes:helm.sh/v3:Release", "values.securityContext", { seccompProfile: { type: "Unconfined" } }],
+    ["k8s-helm-values", "kubernetes:helm.sh/v3:Release", "values.service", { type: "NodePort" }],
+    ["k8s-helm-values", "kubernetes:helm.sh/v3:Release", "values.cloudProvider", "magnum"],
+    ["k8s-helm-values", "kubernetes:helm.sh/v3:Release", "values.rbac.additionalRules", [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }]],
+    [
+        "k8s-helm-values",
+        "kubernetes:helm.sh/v3:Release",
+        "values.extraObjects",
+        [{ apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", roleRef: { kind: "ClusterRole", name: "cluster-admin" } }],
+    ],
+    ["k8s-helm-values", "kubernetes:helm.sh/v3:Release", "values.extraObjects", [{ apiVersion: "v1", kind: "Service", spec: { type: "NodePort" } }]],
+    ["k8s-helm-values", "kubernetes:helm.sh/v3:Release", "valueYamlFiles", [{ path: "values.yaml" }]],
+    ["k8s-helm-values", "kubernetes:helm.sh/v3:Release#lbc", "values.clusterSecretsPermissions", { allowAllSecrets: true }],
+    ["k8s-helm-values", "kubernetes:helm.sh/v3:Release#lbc", "values.hostNetwork", true],
+    ["k8s-helm-values", "kubernetes:helm.sh/v3:Release#eg", "values.deployment", { pod: { extraVolumes: [{ name: "etc", hostPath: { path: "/etc" } }] } }],
+    ["k8s-helm-values", "kubernetes:helm.sh/v3:Release#eg", "values.service", { type: "LoadBalancer" }],
 ];
 
 /** Cases that need no compliant baseline: any such resource is a finding. */
@@ -769,6 +805,7 @@ const ONLY_ON: Record<string, string[]> = {
     // Kubernetes workload classes (issue 26)
     // No cloud stack binds a role itself (the charts' bindings are read by k8s-helm-values); dev's Prometheus does.
     "k8s-no-cluster-admin": [],
+    "k8s-helm-values": ["aws", "azure"],
 };
 
 const STACKS: Record<string, string> = { dev: "local", aws: "aws", azure: "azure", gcp: "gcp" };
@@ -899,6 +936,43 @@ describe("policy: the pack served over the analyzer protocol, as `--policy-pack 
 
 // ---- Kubernetes workload classes (issue 26) ----------------------------------------------------------
 
+/** Per chart the stacks install, values that would render what the pack refuses (each chart's own keys). */
+const CHART_MUTATIONS: Record<string, [what: string, values: Record<string, unknown>][]> = {
+    // envoyproxy/gateway charts/gateway-helm (release/v1.9) values.tmpl.yaml.
+    "gateway-helm": [
+        ["a NodePort Service", { service: { type: "NodePort" } }],
+        ["a hostPath volume", { deployment: { pod: { extraVolumes: [{ name: "etc", hostPath: { path: "/etc" } }] } } }],
+        ["an added capability", { deployment: { envoyGateway: { securityContext: { capabilities: { add: ["NET_ADMIN"] } } } } }],
+        ["Unconfined seccomp", { deployment: { pod: { securityContext: { seccompProfile: { type: "Unconfined" } } } } }],
+    ],
+    // kubernetes/autoscaler cluster-autoscaler-chart-9.54.0 values.yaml and templates/.
+    "cluster-autoscaler": [
+        ["the host network", { hostNetwork: true }],
+        ["magnum's hostPath mounts", { cloudProvider: "magnum" }],
+        ["a ClusterRole rule with * on *", { rbac: { additionalRules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }] } }],
+        [
+            "a cluster-admin binding in extraObjects",
+            {
+                extraObjects: [
+                    { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", roleRef: { kind: "ClusterRole", name: "cluster-admin" } },
+                ],
+            },
+        ],
+        ["a LoadBalancer Service", { service: { type: "LoadBalancer" } }],
+        ["a privileged container", { containerSecurityContext: { privileged: true } }],
+    ],
+    // aws/eks-charts stable/aws-load-balancer-controller 3.5.0 values.yaml and templates/.
+    "aws-load-balancer-controller": [
+        ["the host network", { hostNetwork: true }],
+        ["read access to every Secret", { clusterSecretsPermissions: { allowAllSecrets: true } }],
+        ["a hostPath volume", { extraVolumes: [{ name: "host", hostPath: { path: "/" } }] }],
+        ["an added capability", { securityContext: { capabilities: { add: ["NET_ADMIN"] } } }],
+    ],
+    // Microsoft's values reference (learn.microsoft.com/azure/application-gateway/for-containers/alb-controller-helm-chart)
+    // lists no host, security-context, Service-type or RBAC key; the scan still reads every value it is given.
+    "alb-controller": [],
+};
+
 describe("policy: Kubernetes workload classes (issue 26)", () => {
     it("k8s-service-account-token lets a pod mount the token of its own ServiceAccount only when the stack binds that account to a role", () => {
         const pod = (spec: Record<string, unknown>) => {
@@ -941,6 +1015,65 @@ describe("policy: Kubernetes workload classes (issue 26)", () => {
             mandatory(stack).filter((v) => v.rule === "k8s-no-cluster-admin"),
             [],
         );
+    });
+
+    it("k8s-helm-values reads the values of every chart the stacks install, and each chart's keys for what the pack refuses", async () => {
+        const charts: string[] = [];
+        for (const stack of ["dev", "aws", "azure", "gcp"]) {
+            for (const r of all(await runStack(stack), "kubernetes:helm.sh/v3:Release")) {
+                const chart = chartName(r.inputs.chart);
+                charts.push(chart);
+                assert.ok(chart in CHART_MUTATIONS, `${stack} installs chart ${chart}: add what its values can turn on to CHART_MUTATIONS`);
+                assert.deepStrictEqual(helmValueFindings(r.inputs.chart, r.inputs.values), [], `${stack} ${chart} as shipped`);
+                for (const [what, bad] of CHART_MUTATIONS[chart]) {
+                    const mutated = { ...r, inputs: { ...r.inputs, values: { ...r.inputs.values, ...bad } } };
+                    const found = mandatory([mutated]).filter((v) => v.rule === "k8s-helm-values");
+                    assert.ok(found.length > 0, `${stack} ${chart}: ${what} passed`);
+                    assert.ok(
+                        found.every((v) => v.message.includes(`values.${Object.keys(bad)[0]}`)),
+                        `${chart}: ${what} is named by its values key`,
+                    );
+                }
+            }
+        }
+        assert.deepStrictEqual([...new Set(charts)].sort(), ["alb-controller", "aws-load-balancer-controller", "cluster-autoscaler", "gateway-helm"]);
+    });
+
+    it("k8s-helm-values skips a value unknown during preview unless that value decides a finding", () => {
+        const release = (values: Record<string, unknown>) => {
+            const r = resource("kubernetes:helm.sh/v3:Release");
+            r.inputs.values = { ...r.inputs.values, ...values };
+            return runPolicies([r], { policyExceptions: [] });
+        };
+        // An Output such as the cluster's name leaves the rest of the values judged.
+        const withOutput = release({ autoDiscovery: { clusterName: UNKNOWN }, hostNetwork: true });
+        assert.deepStrictEqual(
+            withOutput.violations.map((v) => v.rule),
+            ["k8s-helm-values"],
+        );
+        assert.deepStrictEqual(withOutput.notJudged, []);
+        const undecided = release({ hostNetwork: UNKNOWN });
+        assert.deepStrictEqual(undecided.violations, []);
+        assert.deepStrictEqual(
+            undecided.notJudged.map((n) => [n.rule, n.level]),
+            [["k8s-helm-values", "mandatory"]],
+        );
+    });
+
+    it("what the stacks apply as yaml/v2 ConfigFiles (not expanded offline) holds no kind any rule inspects", async () => {
+        const kinds = new Set<string>();
+        for (const stack of ["dev", "aws", "azure", "gcp"]) {
+            for (const r of all(await runStack(stack), "kubernetes:yaml/v2:ConfigFile")) {
+                for (const d of parseAllDocuments(fs.readFileSync(path.resolve(r.inputs.file), "utf8"))) {
+                    const kind = d.toJS()?.kind;
+                    if (kind) kinds.add(kind);
+                }
+            }
+        }
+        // The real analyzer sees each of these objects (the provider registers them); the offline runner sees
+        // only the ConfigFile. That is the same verdict only while they are CRDs and admission policies, so
+        // the list is exact: a pod, Service, binding or NetworkPolicy here would be checked by the CLI alone.
+        assert.deepStrictEqual([...kinds].sort(), ["CustomResourceDefinition", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]);
     });
 
     it("the plan says which rules a preview could not judge, and at which level", async () => {

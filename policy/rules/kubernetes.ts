@@ -5,6 +5,7 @@ import * as autoscaling from "@pulumi/kubernetes/autoscaling/v2";
 import * as core from "@pulumi/kubernetes/core/v1";
 import * as pdbv1 from "@pulumi/kubernetes/policy/v1";
 import { Policies, PolicyResource, validateResourceOfType } from "@pulumi/policy";
+import { helmValuesPolicies } from "./helmValues";
 import { namespaceBoundaryPolicies } from "./namespaceBoundary";
 import { podIsolationPolicies } from "./podIsolation";
 import { eachContainer, podTemplates } from "./podSpecs";
@@ -225,4 +226,5 @@ export const kubernetesPolicies: Policies = [
     // Kubernetes workload classes (issue 26)
     ...podIsolationPolicies,
     ...namespaceBoundaryPolicies,
+    ...helmValuesPolicies,
 ];
