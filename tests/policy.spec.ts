@@ -302,6 +302,7 @@ const GOOD: Record<string, Record<string, any>> = {
         values: { clusterName: "zdp-aws", serviceAccount: { create: true, name: "aws-load-balancer-controller" }, enableServiceMutatorWebhook: false },
     },
     "kubernetes:helm.sh/v3:Release#eg": { chart: "oci://docker.io/envoyproxy/gateway-helm", values: {} },
+    "kubernetes:core/v1:ConfigMap": { metadata: { name: "app-config", namespace: "zdp" }, data: { DATABASE_SSLMODE: "verify-full", LOG_LEVEL: "info" } },
 };
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
@@ -554,6 +555,26 @@ const CASES: Case[] = [
     ["k8s-helm-values", "kubernetes:helm.sh/v3:Release#lbc", "values.hostNetwork", true],
     ["k8s-helm-values", "kubernetes:helm.sh/v3:Release#eg", "values.deployment", { pod: { extraVolumes: [{ name: "etc", hostPath: { path: "/etc" } }] } }],
     ["k8s-helm-values", "kubernetes:helm.sh/v3:Release#eg", "values.service", { type: "LoadBalancer" }],
+    ["datastore-tls-verified", "kubernetes:apps/v1:Deployment", `${C0}.env`, [{ name: "DATABASE_SSLMODE", value: "require" }]],
+    ["datastore-tls-verified", "kubernetes:apps/v1:Deployment", `${C0}.env`, [{ name: "REDIS_TLS", value: "false" }]],
+    [
+        "datastore-tls-verified",
+        "kubernetes:apps/v1:Deployment",
+        `${C0}.env`,
+        [{ name: "DATABASE_SSLMODE", valueFrom: { configMapKeyRef: { name: "overrides", key: "DATABASE_SSLMODE" } } }],
+    ],
+    // Read from a Secret under another key, the value escapes the Secret rule.
+    ["datastore-tls-verified", "kubernetes:batch/v1:Job", `${C0}.env`, [{ name: "PGSSLMODE", valueFrom: { secretKeyRef: { name: "db-admin", key: "MODE" } } }]],
+    ["datastore-tls-verified", "kubernetes:apps/v1:StatefulSet", `${C0}.env`, [{ name: "DATABASE_URL", value: "postgres://app@db:5432/app?sslmode=require" }]],
+    [
+        "datastore-tls-verified",
+        "kubernetes:apps/v1:Deployment",
+        `${C0}.env`,
+        [{ name: "DATABASE_CA_CERT", value: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" }],
+    ],
+    ["datastore-tls-verified", "kubernetes:core/v1:ConfigMap", "data.DATABASE_SSLMODE", "disable"],
+    // libpq's own variable, as the database-role Job's Secret carries it.
+    ["datastore-tls-verified", "kubernetes:core/v1:Secret", "stringData.PGSSLMODE", "prefer"],
 ];
 
 /** Cases that need no compliant baseline: any such resource is a finding. */
