@@ -1097,6 +1097,14 @@ describe("policy: Kubernetes workload classes (issue 26)", () => {
         assert.deepStrictEqual([...kinds].sort(), ["CustomResourceDefinition", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]);
     });
 
+    it("docs/guardrails.md lists every rule of the pack in its rules table", () => {
+        const doc = fs.readFileSync(path.join(ROOT, "docs", "guardrails.md"), "utf8");
+        assert.deepStrictEqual(
+            RULE_NAMES.filter((r) => !doc.includes(`| \`${r}\` |`)),
+            [],
+        );
+    });
+
     it("the plan says which rules a preview could not judge, and at which level", async () => {
         const plan = await buildPlan("dev", {}, false);
         const rds = resource("aws:rds/instance:Instance");
