@@ -16,11 +16,17 @@ export const chartName = (chart: string | undefined): string => (chart ?? "").re
 const CHART_KEYS: Record<string, { path: string; bad: (v: unknown) => boolean; why: string }[]> = {
     // cluster-autoscaler 9.54.0 templates/deployment.yaml: cloudProvider magnum mounts cloudConfigPath
     // and magnumCABundlePath from the node as hostPath volumes.
-    "cluster-autoscaler": [{ path: "cloudProvider", bad: (v) => v === "magnum", why: "the chart mounts the node's cloud config and CA bundle (hostPath)" }],
+    "cluster-autoscaler": [
+        { path: "cloudProvider", bad: (v) => v === "magnum", why: "the chart mounts the node's cloud config and CA bundle (hostPath, k8s-no-host-path)" },
+    ],
     // aws-load-balancer-controller 3.5.0 values.yaml: "allows the controller to access all secrets in
     // the cluster ... *NOT* recommended for security reasons" (templates/rbac.yaml adds a ClusterRole rule).
     "aws-load-balancer-controller": [
-        { path: "clusterSecretsPermissions.allowAllSecrets", bad: (v) => v === true, why: "the chart's ClusterRole then reads every Secret in the cluster" },
+        {
+            path: "clusterSecretsPermissions.allowAllSecrets",
+            bad: (v) => v === true,
+            why: "the chart's ClusterRole reads every Secret in the cluster (k8s-no-cluster-admin)",
+        },
     ],
 };
 
@@ -105,7 +111,7 @@ export function helmValueFindings(chart: string | undefined, values: unknown): s
         if (key === "verbs" && asList(value).includes("*") && asList(read(parent, "resources")?.value).includes("*"))
             found.push(`${at(path.slice(0, -1))} grants every verb on every resource (k8s-no-cluster-admin)`);
         for (const k of CHART_KEYS[chartName(chart)] ?? []) {
-            if (path.join(".") === k.path && k.bad(value)) found.push(`${at(path)} = ${JSON.stringify(value)}: ${k.why}`);
+            if (path.join(".") === k.path && k.bad(value)) found.push(`${at(path)} = ${JSON.stringify(value)}, so ${k.why}`);
         }
     });
     return found;
