@@ -43,5 +43,17 @@ export const RULE_NAMES = [
     "k8s-no-loadbalancer-service",
     "k8s-min-replicas",
     "k8s-pdb",
+    // Kubernetes workload classes (issue 26)
+    "k8s-no-host-namespaces",
+    "k8s-no-host-path",
+    "k8s-no-host-ports",
+    "k8s-seccomp",
+    "k8s-service-account-token",
+    "k8s-no-nodeport-service",
+    "k8s-no-cluster-admin",
+    "k8s-namespace-restricted",
+    "k8s-default-deny",
+    "k8s-no-allow-all-network",
+    "k8s-helm-values",
     "gcp-log-routing",
 ] as const;

@@ -235,6 +235,11 @@ export function renderPlan({ run, sizing, release, policy, cost, diff, costBase 
     out.push("", ...monitoringLines(run.resources));
     out.push(`\nPolicy (policy/, CrossGuard, run offline): ${summarize(policy)}`);
     for (const v of policy.violations) out.push(`  ${v.level === "mandatory" ? "✗" : "!"} [${v.rule}] ${v.resource}: ${v.message}`);
+    if (policy.notJudged.length > 0) {
+        // `pulumi preview --policy-pack` shows these as advisory "can't run policy" lines: say which, and what they would enforce.
+        out.push("  Not judged in this preview (they read a value known only after apply; the CLI's analyzer judges them during `pulumi up`):");
+        for (const n of policy.notJudged) out.push(`  ? [${n.rule}] (${n.level}) ${n.resource}: ${n.reason}`);
+    }
     out.push("\nOutputs:");
     for (const [k, o] of Object.entries(run.outputs)) out.push(`  ${k}: ${o.secret ? SECRET : JSON.stringify(o.value ?? "(known after apply)")}`);
     if (diff) {

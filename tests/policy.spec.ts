@@ -11,7 +11,10 @@ import { runPolicies, summarize, type OfflineResource } from "../policy/offline"
 import { RULE_NAMES } from "../policy/policies";
 import { hstsMaxAge } from "../policy/rules/edge";
 import { imagePinned, allowedDisruptions } from "../policy/rules/kubernetes";
-import { ROOT, runStack, UNKNOWN } from "./harness";
+import { chartName, helmValueFindings } from "../policy/rules/helmValues";
+import { parseAllDocuments } from "yaml";
+import { buildPlan, renderPlan } from "../scripts/planReport";
+import { all, ROOT, runStack, UNKNOWN } from "./harness";
 
 // ---- fixtures: one compliant resource per type the pack inspects ------------------------------------
 
@@ -21,9 +24,16 @@ const container = {
     readinessProbe: { httpGet: { path: "/healthz", port: 8080 } },
     livenessProbe: { httpGet: { path: "/healthz", port: 8080 } },
     resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { memory: "512Mi" } },
-    securityContext: { runAsNonRoot: true, runAsUser: 10001, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+    securityContext: {
+        runAsNonRoot: true,
+        runAsUser: 10001,
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ["ALL"] },
+        seccompProfile: { type: "RuntimeDefault" },
+    },
 };
-const podTemplate = { metadata: { labels: { app: "zdp", color: "blue" } }, spec: { containers: [container] } };
+const podTemplate = { metadata: { labels: { app: "zdp", color: "blue" } }, spec: { automountServiceAccountToken: false, containers: [container] } };
 
 const GOOD: Record<string, Record<string, any>> = {
     "aws:rds/instance:Instance": {
@@ -228,7 +238,9 @@ const GOOD: Record<string, Record<string, any>> = {
     },
     "kubernetes:batch/v1:Job": {
         metadata: { name: "migrate", namespace: "zdp" },
-        spec: { template: { spec: { containers: [{ ...container, readinessProbe: undefined, livenessProbe: undefined }] } } },
+        spec: {
+            template: { spec: { automountServiceAccountToken: false, containers: [{ ...container, readinessProbe: undefined, livenessProbe: undefined }] } },
+        },
     },
     "kubernetes:policy/v1:PodDisruptionBudget": {
         metadata: { name: "app-blue", namespace: "zdp" },
@@ -247,6 +259,56 @@ const GOOD: Record<string, Record<string, any>> = {
         metadata: { name: "app-env", namespace: "zdp" },
         stringData: { DATABASE_SSLMODE: "verify-full", DATABASE_CA_CERT: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", REDIS_TLS: "true" },
     },
+    // Kubernetes workload classes (issue 26)
+    "kubernetes:core/v1:Namespace": { metadata: { name: "zdp", labels: { "pod-security.kubernetes.io/enforce": "restricted" } } },
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy": {
+        metadata: { name: "default-deny", namespace: "zdp" },
+        spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+    },
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy#allow": {
+        metadata: { name: "app-from-gateway", namespace: "zdp" },
+        spec: {
+            podSelector: { matchLabels: { app: "zdp" } },
+            policyTypes: ["Ingress"],
+            ingress: [
+                { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "gateway" } } }], ports: [{ protocol: "TCP", port: 8080 }] },
+            ],
+        },
+    },
+    "kubernetes:rbac.authorization.k8s.io/v1:Role": {
+        metadata: { name: "pod-reader", namespace: "zdp" },
+        rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] }],
+    },
+    "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": {
+        metadata: { name: "pod-reader", namespace: "zdp" },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "pod-reader" },
+        subjects: [{ kind: "ServiceAccount", name: "prometheus", namespace: "monitoring" }],
+    },
+    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": {
+        metadata: { name: "node-reader" },
+        rules: [{ apiGroups: [""], resources: ["nodes"], verbs: ["get", "list", "watch"] }],
+    },
+    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": {
+        metadata: { name: "node-reader" },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "node-reader" },
+        subjects: [{ kind: "ServiceAccount", name: "prometheus", namespace: "monitoring" }],
+    },
+    // The values the stacks set on the charts they install (components/aws/autoscaler.ts, loadBalancer.ts, k8s/envoyGateway.ts).
+    "kubernetes:helm.sh/v3:Release": {
+        chart: "cluster-autoscaler",
+        values: {
+            cloudProvider: "aws",
+            autoDiscovery: { clusterName: "zdp-aws" },
+            rbac: { serviceAccount: { create: true, name: "cluster-autoscaler" } },
+            replicaCount: 2,
+        },
+    },
+    "kubernetes:helm.sh/v3:Release#lbc": {
+        chart: "aws-load-balancer-controller",
+        values: { clusterName: "zdp-aws", serviceAccount: { create: true, name: "aws-load-balancer-controller" }, enableServiceMutatorWebhook: false },
+    },
+    "kubernetes:helm.sh/v3:Release#eg": { chart: "oci://docker.io/envoyproxy/gateway-helm", values: {} },
+    "kubernetes:core/v1:ConfigMap": { metadata: { name: "app-config", namespace: "zdp" }, data: { DATABASE_SSLMODE: "verify-full", LOG_LEVEL: "info" } },
 };
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
@@ -429,6 +491,102 @@ const CASES: Case[] = [
     ["k8s-pdb", "kubernetes:policy/v1:PodDisruptionBudget", "spec.maxUnavailable", 0],
     ["k8s-pdb", "kubernetes:policy/v1:PodDisruptionBudget#db", "spec.minAvailable", 2],
     ["k8s-pdb", "kubernetes:policy/v1:PodDisruptionBudget", "spec.selector.matchLabels.color", "green"],
+    // Kubernetes workload classes (issue 26)
+    ["k8s-no-host-namespaces", "kubernetes:apps/v1:Deployment", "spec.template.spec.hostNetwork", true],
+    ["k8s-no-host-namespaces", "kubernetes:apps/v1:StatefulSet", "spec.template.spec.hostPID", true],
+    ["k8s-no-host-namespaces", "kubernetes:batch/v1:Job", "spec.template.spec.hostIPC", true],
+    ["k8s-no-host-path", "kubernetes:apps/v1:Deployment", "spec.template.spec.volumes", [{ name: "docker", hostPath: { path: "/var/run/docker.sock" } }]],
+    ["k8s-no-host-path", "kubernetes:batch/v1:Job", "spec.template.spec.volumes", [{ name: "root", hostPath: { path: "/" } }]],
+    ["k8s-no-host-ports", "kubernetes:apps/v1:Deployment", `${C0}.ports`, [{ containerPort: 8080, hostPort: 8080 }]],
+    // An init container's host port is bound too.
+    [
+        "k8s-no-host-ports",
+        "kubernetes:apps/v1:StatefulSet",
+        "spec.template.spec.initContainers",
+        [{ ...container, name: "init", ports: [{ containerPort: 53, hostPort: 53 }] }],
+    ],
+    ["k8s-drop-capabilities", "kubernetes:apps/v1:Deployment", `${C0}.securityContext.capabilities.add`, ["NET_ADMIN"]],
+    // Restricted would admit NET_BIND_SERVICE; nothing here needs it.
+    ["k8s-drop-capabilities", "kubernetes:batch/v1:Job", `${C0}.securityContext.capabilities.add`, ["NET_BIND_SERVICE"]],
+    ["k8s-seccomp", "kubernetes:apps/v1:Deployment", `${C0}.securityContext.seccompProfile.type`, "Unconfined"],
+    // Unconfined on the pod is refused even where every container sets its own profile.
+    ["k8s-seccomp", "kubernetes:apps/v1:Deployment", "spec.template.spec.securityContext", { seccompProfile: { type: "Unconfined" } }],
+    // No profile at all: restricted refuses the absence too.
+    ["k8s-seccomp", "kubernetes:apps/v1:StatefulSet", `${C0}.securityContext.seccompProfile`, undefined],
+    ["k8s-service-account-token", "kubernetes:apps/v1:Deployment", "spec.template.spec.automountServiceAccountToken", undefined],
+    ["k8s-service-account-token", "kubernetes:batch/v1:Job", "spec.template.spec.automountServiceAccountToken", true],
+    // Its own ServiceAccount, but nothing grants it a role: the pod has no use for the token.
+    [
+        "k8s-service-account-token",
+        "kubernetes:apps/v1:StatefulSet",
+        "spec.template.spec",
+        { ...podTemplate.spec, serviceAccountName: "db", automountServiceAccountToken: true },
+    ],
+    ["k8s-no-nodeport-service", "kubernetes:core/v1:Service", "spec.type", "NodePort"],
+    ["k8s-no-cluster-admin", "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "roleRef.name", "cluster-admin"],
+    [
+        "k8s-no-cluster-admin",
+        "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+        "roleRef",
+        { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
+    ],
+    ["k8s-no-cluster-admin", "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "rules.0", { apiGroups: ["*"], resources: ["*"], verbs: ["*"] }],
+    ["k8s-no-cluster-admin", "kubernetes:rbac.authorization.k8s.io/v1:Role", "rules", [{ apiGroups: [""], resources: ["*"], verbs: ["*"] }]],
+    ["k8s-namespace-restricted", "kubernetes:core/v1:Namespace", "metadata.labels", { "pod-security.kubernetes.io/enforce": "baseline" }],
+    ["k8s-namespace-restricted", "kubernetes:core/v1:Namespace", "metadata.labels", { "pod-security.kubernetes.io/warn": "restricted" }],
+    // The app left its namespace (no namespace: "default"), which the stack does not declare.
+    ["k8s-namespace-restricted", "kubernetes:apps/v1:Deployment", "metadata.namespace", undefined],
+    ["k8s-default-deny", "kubernetes:networking.k8s.io/v1:NetworkPolicy", "spec.policyTypes", ["Ingress"]],
+    ["k8s-default-deny", "kubernetes:networking.k8s.io/v1:NetworkPolicy", "spec.podSelector", { matchLabels: { app: "zdp" } }],
+    ["k8s-default-deny", "kubernetes:networking.k8s.io/v1:NetworkPolicy", "metadata.namespace", "other"],
+    // A "deny" with a rule in it denies nothing that rule allows.
+    ["k8s-default-deny", "kubernetes:networking.k8s.io/v1:NetworkPolicy", "spec.egress", [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }]],
+    ["k8s-no-allow-all-network", "kubernetes:networking.k8s.io/v1:NetworkPolicy#allow", "spec.ingress.0", {}],
+    [
+        "k8s-no-allow-all-network",
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy#allow",
+        "spec",
+        { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [] }] },
+    ],
+    ["k8s-helm-values", "kubernetes:helm.sh/v3:Release", "values.hostNetwork", true],
+    ["k8s-helm-values", "kubernetes:helm.sh/v3:Release", "values.extraVolumes", [{ name: "host", hostPath: { path: "/" } }]],
+    ["k8s-helm-values", "kubernetes:helm.sh/v3:Release", "values.containerSecurityContext", { capabilities: { add: ["SYS_ADMIN"] } }],
+    ["k8s-helm-values", "kubernetes:helm.sh/v3:Release", "values.securityContext", { seccompProfile: { type: "Unconfined" } }],
+    ["k8s-helm-values", "kubernetes:helm.sh/v3:Release", "values.service", { type: "NodePort" }],
+    ["k8s-helm-values", "kubernetes:helm.sh/v3:Release", "values.cloudProvider", "magnum"],
+    ["k8s-helm-values", "kubernetes:helm.sh/v3:Release", "values.rbac.additionalRules", [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }]],
+    [
+        "k8s-helm-values",
+        "kubernetes:helm.sh/v3:Release",
+        "values.extraObjects",
+        [{ apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", roleRef: { kind: "ClusterRole", name: "cluster-admin" } }],
+    ],
+    ["k8s-helm-values", "kubernetes:helm.sh/v3:Release", "values.extraObjects", [{ apiVersion: "v1", kind: "Service", spec: { type: "NodePort" } }]],
+    ["k8s-helm-values", "kubernetes:helm.sh/v3:Release", "valueYamlFiles", [{ path: "values.yaml" }]],
+    ["k8s-helm-values", "kubernetes:helm.sh/v3:Release#lbc", "values.clusterSecretsPermissions", { allowAllSecrets: true }],
+    ["k8s-helm-values", "kubernetes:helm.sh/v3:Release#lbc", "values.hostNetwork", true],
+    ["k8s-helm-values", "kubernetes:helm.sh/v3:Release#eg", "values.deployment", { pod: { extraVolumes: [{ name: "etc", hostPath: { path: "/etc" } }] } }],
+    ["k8s-helm-values", "kubernetes:helm.sh/v3:Release#eg", "values.service", { type: "LoadBalancer" }],
+    ["datastore-tls-verified", "kubernetes:apps/v1:Deployment", `${C0}.env`, [{ name: "DATABASE_SSLMODE", value: "require" }]],
+    ["datastore-tls-verified", "kubernetes:apps/v1:Deployment", `${C0}.env`, [{ name: "REDIS_TLS", value: "false" }]],
+    [
+        "datastore-tls-verified",
+        "kubernetes:apps/v1:Deployment",
+        `${C0}.env`,
+        [{ name: "DATABASE_SSLMODE", valueFrom: { configMapKeyRef: { name: "overrides", key: "DATABASE_SSLMODE" } } }],
+    ],
+    // Read from a Secret under another key, the value escapes the Secret rule.
+    ["datastore-tls-verified", "kubernetes:batch/v1:Job", `${C0}.env`, [{ name: "PGSSLMODE", valueFrom: { secretKeyRef: { name: "db-admin", key: "MODE" } } }]],
+    ["datastore-tls-verified", "kubernetes:apps/v1:StatefulSet", `${C0}.env`, [{ name: "DATABASE_URL", value: "postgres://app@db:5432/app?sslmode=require" }]],
+    [
+        "datastore-tls-verified",
+        "kubernetes:apps/v1:Deployment",
+        `${C0}.env`,
+        [{ name: "DATABASE_CA_CERT", value: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" }],
+    ],
+    ["datastore-tls-verified", "kubernetes:core/v1:ConfigMap", "data.DATABASE_SSLMODE", "disable"],
+    // libpq's own variable, as the database-role Job's Secret carries it.
+    ["datastore-tls-verified", "kubernetes:core/v1:Secret", "stringData.PGSSLMODE", "prefer"],
 ];
 
 /** Cases that need no compliant baseline: any such resource is a finding. */
@@ -442,6 +600,8 @@ const ALWAYS_BAD: [rule: string, type: string, inputs: Record<string, any>][] = 
 
 const mandatory = (rs: OfflineResource[], exceptions: string[] = []) =>
     runPolicies(rs, { policyExceptions: exceptions }).violations.filter((v) => v.level === "mandatory");
+// Kubernetes workload classes (issue 26): a workload's namespace, declared restricted and default-deny, as every stack has it.
+const inZdp = (...rs: OfflineResource[]) => [...rs, resource("kubernetes:core/v1:Namespace"), resource("kubernetes:networking.k8s.io/v1:NetworkPolicy")];
 
 describe("policy: the internet as a union of ranges", () => {
     it("counts any set of CIDRs that covers every public address as the internet, and nothing less", () => {
@@ -581,7 +741,7 @@ describe("policy: every rule over compliant fixtures and one broken property at 
     it("k8s-min-replicas and k8s-pdb report a Deployment without HPA, replicas or PDB (default 1 replica)", () => {
         const d = resource("kubernetes:apps/v1:Deployment");
         delete d.inputs.spec.replicas;
-        const rules = mandatory([d])
+        const rules = mandatory(inZdp(d))
             .map((v) => v.rule)
             .sort();
         assert.deepStrictEqual(rules, ["k8s-min-replicas", "k8s-pdb"]);
@@ -601,13 +761,13 @@ describe("policy: every rule over compliant fixtures and one broken property at 
     it("a Deployment scaled to zero needs neither replicas nor a PDB", () => {
         const d = resource("kubernetes:apps/v1:Deployment");
         d.inputs.spec.replicas = 0;
-        assert.deepStrictEqual(mandatory([d]), []);
+        assert.deepStrictEqual(mandatory(inZdp(d)), []);
     });
 
     it("an exception turns a rule's findings advisory; an unknown rule name is refused", () => {
         const d = resource("kubernetes:apps/v1:Deployment");
         d.inputs.spec.replicas = 1;
-        const report = runPolicies([d], { policyExceptions: ["k8s-min-replicas", "k8s-pdb"] });
+        const report = runPolicies(inZdp(d), { policyExceptions: ["k8s-min-replicas", "k8s-pdb"] });
         assert.deepStrictEqual(
             report.violations.map((v) => v.level),
             ["advisory", "advisory"],
@@ -617,15 +777,26 @@ describe("policy: every rule over compliant fixtures and one broken property at 
         assert.throws(() => runPolicies([d], { policyExceptions: ["k8s-replicas"] }), /unknown rule\(s\) k8s-replicas/);
     });
 
-    it("a rule that reads a value unknown during preview is reported advisory, as the CLI's analyzer does", () => {
+    it("a rule that reads a value unknown during preview is listed as not judged at its own level, not as an advisory pass", () => {
         const rds = resource("aws:rds/instance:Instance");
         rds.inputs.publiclyAccessible = UNKNOWN;
-        const found = runPolicies([rds], { policyExceptions: [] }).violations.filter((v) => v.rule === "database-not-public");
+        const report = runPolicies([rds], { policyExceptions: [] });
         assert.deepStrictEqual(
-            found.map((v) => v.level),
+            report.violations.filter((v) => v.rule === "database-not-public"),
+            [],
+        );
+        assert.deepStrictEqual(
+            report.notJudged.map((n) => [n.rule, n.level, n.resource]),
+            [["database-not-public", "mandatory", "aws:rds/instance:Instance::fixture"]],
+        );
+        assert.match(report.notJudged[0].reason, /publiclyAccessible can't be known during preview/);
+        assert.match(summarize(report), /; not judged, a value is known only after apply: 1 mandatory \(database-not-public\)$/);
+        // A waived rule keeps its advisory level there too.
+        const waived = runPolicies([rds], { policyExceptions: ["database-not-public"] });
+        assert.deepStrictEqual(
+            waived.notJudged.map((n) => n.level),
             ["advisory"],
         );
-        assert.match(found[0].message, /^can't run during preview: .*publiclyAccessible/);
     });
 
     it("image pinning and PDB arithmetic follow Kubernetes semantics", () => {
@@ -665,6 +836,10 @@ const ONLY_ON: Record<string, string[]> = {
     "alb-hsts": ["aws"],
     "route-hsts": ["azure", "gcp"],
     "agc-waf": ["azure"],
+    // Kubernetes workload classes (issue 26)
+    // No cloud stack binds a role itself (the charts' bindings are read by k8s-helm-values); dev's Prometheus does.
+    "k8s-no-cluster-admin": [],
+    "k8s-helm-values": ["aws", "azure"],
 };
 
 const STACKS: Record<string, string> = { dev: "local", aws: "aws", azure: "azure", gcp: "gcp" };
@@ -728,15 +903,17 @@ describe("policy: the pack served over the analyzer protocol, as `--policy-pack 
     const unary = (method: string, req: unknown) =>
         new Promise<any>((resolve, reject) => client[method](req, (err: Error | null, res: any) => (err ? reject(err) : resolve(res))));
 
-    function analyze(key: string, inputs: Record<string, any>) {
+    function diagnostics(key: string, inputs: Record<string, any>): Promise<any[]> {
         const req = new pb.AnalyzeRequest();
         req.setType(key);
         req.setName("probe");
         req.setUrn(`urn:pulumi:aws::zdp::${key}::probe`);
         req.setProperties(Struct.fromJavaScript(inputs));
         req.setOptions(new pb.AnalyzerResourceOptions());
-        return unary("analyze", req).then((res) => res.getDiagnosticsList().map((d: any) => ({ rule: d.getPolicyname(), level: d.getEnforcementlevel() })));
+        return unary("analyze", req).then((res) => res.getDiagnosticsList());
     }
+    const analyze = (key: string, inputs: Record<string, any>) =>
+        diagnostics(key, inputs).then((ds) => ds.map((d: any) => ({ rule: d.getPolicyname(), level: d.getEnforcementlevel() })));
 
     it("announces every rule of the pack as mandatory, but k8s-image-digest as advisory", async () => {
         const info = await unary("getAnalyzerInfo", new Empty());
@@ -777,5 +954,179 @@ describe("policy: the pack served over the analyzer protocol, as `--policy-pack 
             { rule: "k8s-image-pinned", level: pb.EnforcementLevel.ADVISORY },
             digest,
         ]);
+    });
+
+    // Kubernetes workload classes (issue 26)
+    it("skips a rule that reads a value unknown during preview with an advisory 'can't run', whatever its level", async () => {
+        const rds = "aws:rds/instance:Instance";
+        const ds = await diagnostics(rds, { ...GOOD[rds], publiclyAccessible: UNKNOWN });
+        assert.deepStrictEqual(
+            ds.map((d) => [d.getPolicyname(), d.getEnforcementlevel()]),
+            [["database-not-public", pb.EnforcementLevel.ADVISORY]],
+        );
+        assert.match(ds[0].getMessage(), /can't run policy 'database-not-public' .* during preview: .*publiclyAccessible/);
+    });
+});
+
+// ---- Kubernetes workload classes (issue 26) ----------------------------------------------------------
+
+/** Per chart the stacks install, values that would render what the pack refuses (each chart's own keys). */
+const CHART_MUTATIONS: Record<string, [what: string, values: Record<string, unknown>][]> = {
+    // envoyproxy/gateway charts/gateway-helm (release/v1.9) values.tmpl.yaml.
+    "gateway-helm": [
+        ["a NodePort Service", { service: { type: "NodePort" } }],
+        ["a hostPath volume", { deployment: { pod: { extraVolumes: [{ name: "etc", hostPath: { path: "/etc" } }] } } }],
+        ["an added capability", { deployment: { envoyGateway: { securityContext: { capabilities: { add: ["NET_ADMIN"] } } } } }],
+        ["Unconfined seccomp", { deployment: { pod: { securityContext: { seccompProfile: { type: "Unconfined" } } } } }],
+    ],
+    // kubernetes/autoscaler cluster-autoscaler-chart-9.54.0 values.yaml and templates/.
+    "cluster-autoscaler": [
+        ["the host network", { hostNetwork: true }],
+        ["magnum's hostPath mounts", { cloudProvider: "magnum" }],
+        ["a ClusterRole rule with * on *", { rbac: { additionalRules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }] } }],
+        [
+            "a cluster-admin binding in extraObjects",
+            {
+                extraObjects: [
+                    { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", roleRef: { kind: "ClusterRole", name: "cluster-admin" } },
+                ],
+            },
+        ],
+        ["a LoadBalancer Service", { service: { type: "LoadBalancer" } }],
+        ["a privileged container", { containerSecurityContext: { privileged: true } }],
+    ],
+    // aws/eks-charts stable/aws-load-balancer-controller 3.5.0 values.yaml and templates/.
+    "aws-load-balancer-controller": [
+        ["the host network", { hostNetwork: true }],
+        ["read access to every Secret", { clusterSecretsPermissions: { allowAllSecrets: true } }],
+        ["a hostPath volume", { extraVolumes: [{ name: "host", hostPath: { path: "/" } }] }],
+        ["an added capability", { securityContext: { capabilities: { add: ["NET_ADMIN"] } } }],
+    ],
+    // Microsoft's values reference (learn.microsoft.com/azure/application-gateway/for-containers/alb-controller-helm-chart)
+    // lists no host, security-context, Service-type or RBAC key; the scan still reads every value it is given.
+    "alb-controller": [],
+};
+
+describe("policy: Kubernetes workload classes (issue 26)", () => {
+    it("k8s-service-account-token lets a pod mount the token of its own ServiceAccount only when the stack binds that account to a role", () => {
+        const pod = (spec: Record<string, unknown>) => {
+            const d = resource("kubernetes:apps/v1:Deployment");
+            Object.assign(d.inputs.spec.template.spec, spec);
+            return d;
+        };
+        const findings = (...rs: OfflineResource[]) => mandatory(rs).filter((v) => v.rule === "k8s-service-account-token");
+        const binding = (subjectNamespace?: string) =>
+            resource("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding#discovery", {
+                metadata: { name: "discovery", namespace: "zdp" },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "pod-reader" },
+                subjects: [{ kind: "ServiceAccount", name: "prometheus", ...(subjectNamespace ? { namespace: subjectNamespace } : {}) }],
+            });
+        const controller = pod({ serviceAccountName: "prometheus", automountServiceAccountToken: true });
+        // The subject's namespace defaults to the RoleBinding's.
+        assert.deepStrictEqual(findings(controller, binding()), []);
+        assert.match(findings(controller)[0].message, /zdp\/prometheus, which no RoleBinding or ClusterRoleBinding of this stack grants anything/);
+        assert.strictEqual(findings(controller, binding("monitoring")).length, 1, "a binding for another namespace's account grants this one nothing");
+        // Set on the ServiceAccount, the pod inherits it; the pod's own setting wins.
+        const sa = resource("kubernetes:core/v1:ServiceAccount", { metadata: { name: "app", namespace: "zdp" }, automountServiceAccountToken: false });
+        assert.deepStrictEqual(findings(pod({ serviceAccountName: "app", automountServiceAccountToken: undefined }), sa), []);
+        assert.strictEqual(findings(pod({ serviceAccountName: "app", automountServiceAccountToken: true }), sa).length, 1);
+        assert.match(findings(pod({ automountServiceAccountToken: true }), binding())[0].message, /default ServiceAccount/);
+    });
+
+    it("k8s-no-cluster-admin reads the role a binding names, in the binding's namespace for a Role", () => {
+        const wide = resource("kubernetes:rbac.authorization.k8s.io/v1:Role#wide", {
+            metadata: { name: "pod-reader", namespace: "elsewhere" },
+            rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }],
+        });
+        const rbacOf = (...rs: OfflineResource[]) => mandatory([...goodStack(), ...rs]).filter((v) => v.rule === "k8s-no-cluster-admin");
+        assert.deepStrictEqual(rbacOf(wide), [], "the zdp RoleBinding names zdp's pod-reader, not elsewhere's");
+        // One verb on every resource is not every verb (the ClusterRole the fixture's binding names).
+        const stack = goodStack();
+        stack.find((r) => r.type === "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole")!.inputs.rules = [
+            { apiGroups: [""], resources: ["*"], verbs: ["get"] },
+        ];
+        assert.deepStrictEqual(
+            mandatory(stack).filter((v) => v.rule === "k8s-no-cluster-admin"),
+            [],
+        );
+    });
+
+    it("k8s-helm-values reads the values of every chart the stacks install, and each chart's keys for what the pack refuses", async () => {
+        const charts: string[] = [];
+        for (const stack of ["dev", "aws", "azure", "gcp"]) {
+            for (const r of all(await runStack(stack), "kubernetes:helm.sh/v3:Release")) {
+                const chart = chartName(r.inputs.chart);
+                charts.push(chart);
+                assert.ok(chart in CHART_MUTATIONS, `${stack} installs chart ${chart}: add what its values can turn on to CHART_MUTATIONS`);
+                assert.deepStrictEqual(helmValueFindings(r.inputs.chart, r.inputs.values), [], `${stack} ${chart} as shipped`);
+                for (const [what, bad] of CHART_MUTATIONS[chart]) {
+                    const mutated = { ...r, inputs: { ...r.inputs, values: { ...r.inputs.values, ...bad } } };
+                    const found = mandatory([mutated]).filter((v) => v.rule === "k8s-helm-values");
+                    assert.ok(found.length > 0, `${stack} ${chart}: ${what} passed`);
+                    assert.ok(
+                        found.every((v) => v.message.includes(`values.${Object.keys(bad)[0]}`)),
+                        `${chart}: ${what} is named by its values key`,
+                    );
+                }
+            }
+        }
+        assert.deepStrictEqual([...new Set(charts)].sort(), ["alb-controller", "aws-load-balancer-controller", "cluster-autoscaler", "gateway-helm"]);
+    });
+
+    it("k8s-helm-values skips a value unknown during preview unless that value decides a finding", () => {
+        const release = (values: Record<string, unknown>) => {
+            const r = resource("kubernetes:helm.sh/v3:Release");
+            r.inputs.values = { ...r.inputs.values, ...values };
+            return runPolicies([r], { policyExceptions: [] });
+        };
+        // An Output such as the cluster's name leaves the rest of the values judged.
+        const withOutput = release({ autoDiscovery: { clusterName: UNKNOWN }, hostNetwork: true });
+        assert.deepStrictEqual(
+            withOutput.violations.map((v) => v.rule),
+            ["k8s-helm-values"],
+        );
+        assert.deepStrictEqual(withOutput.notJudged, []);
+        const undecided = release({ hostNetwork: UNKNOWN });
+        assert.deepStrictEqual(undecided.violations, []);
+        assert.deepStrictEqual(
+            undecided.notJudged.map((n) => [n.rule, n.level]),
+            [["k8s-helm-values", "mandatory"]],
+        );
+    });
+
+    it("what the stacks apply as yaml/v2 ConfigFiles (not expanded offline) holds no kind any rule inspects", async () => {
+        const kinds = new Set<string>();
+        for (const stack of ["dev", "aws", "azure", "gcp"]) {
+            for (const r of all(await runStack(stack), "kubernetes:yaml/v2:ConfigFile")) {
+                for (const d of parseAllDocuments(fs.readFileSync(path.resolve(r.inputs.file), "utf8"))) {
+                    const kind = d.toJS()?.kind;
+                    if (kind) kinds.add(kind);
+                }
+            }
+        }
+        // The real analyzer sees each of these objects (the provider registers them); the offline runner sees
+        // only the ConfigFile. That is the same verdict only while they are CRDs and admission policies, so
+        // the list is exact: a pod, Service, binding or NetworkPolicy here would be checked by the CLI alone.
+        assert.deepStrictEqual([...kinds].sort(), ["CustomResourceDefinition", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]);
+    });
+
+    it("docs/guardrails.md lists every rule of the pack in its rules table", () => {
+        const doc = fs.readFileSync(path.join(ROOT, "docs", "guardrails.md"), "utf8");
+        assert.deepStrictEqual(
+            RULE_NAMES.filter((r) => !doc.includes(`| \`${r}\` |`)),
+            [],
+        );
+    });
+
+    it("the plan says which rules a preview could not judge, and at which level", async () => {
+        const plan = await buildPlan("dev", {}, false);
+        const rds = resource("aws:rds/instance:Instance");
+        rds.inputs.publiclyAccessible = UNKNOWN;
+        const text = renderPlan({ ...plan, policy: runPolicies([rds], { policyExceptions: [] }) });
+        assert.match(
+            text,
+            /Policy \(policy\/, CrossGuard, run offline\): .*; not judged, a value is known only after apply: 1 mandatory \(database-not-public\)/,
+        );
+        assert.match(text, /\? \[database-not-public\] \(mandatory\) aws:rds\/instance:Instance::fixture: .*publiclyAccessible can't be known during preview/);
     });
 });
