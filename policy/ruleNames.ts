@@ -43,4 +43,13 @@ export const RULE_NAMES = [
     "k8s-no-loadbalancer-service",
     "k8s-min-replicas",
     "k8s-pdb",
+    // Cloud classes (issue 26)
+    "cluster-authentication",
+    "network-data-ports-private",
+    "waf-blocks",
+    "kms-key-rotation",
+    "iam-no-admin-grants",
+    "bucket-not-public",
+    "cluster-shielded-nodes",
+    "cluster-network-policy-enforced",
 ] as const;
