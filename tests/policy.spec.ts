@@ -11,10 +11,12 @@ import { runPolicies, summarize, type OfflineResource } from "../policy/offline"
 import { RULE_NAMES } from "../policy/policies";
 import { hstsMaxAge } from "../policy/rules/edge";
 import { imagePinned, allowedDisruptions } from "../policy/rules/kubernetes";
-import { ROOT, runStack, UNKNOWN } from "./harness";
+import { ROOT, runStack, stackConfigMap, UNKNOWN } from "./harness";
 // Cloud classes (issue 26)
+import { ConfigError, parseConfig } from "../model/config";
 import { internetOpenings, publicDataPorts, type Grant } from "../policy/rules/ingress";
 import { isoDays } from "../policy/rules/storage";
+import { NOT_WAIVABLE_ON_CLOUD } from "../policy/waivers";
 
 // ---- fixtures: one compliant resource per type the pack inspects ------------------------------------
 
@@ -1009,6 +1011,34 @@ describe("policy: cloud classes (issue 26)", () => {
         const signing = resource("gcp:kms/cryptoKey:CryptoKey", { purpose: "ASYMMETRIC_SIGN" });
         assert.deepStrictEqual(violations([asymmetric, signing], "kms-key-rotation"), []);
         assert.deepStrictEqual([isoDays("P90D"), isoDays("P1Y"), isoDays("P2M1W"), isoDays("P"), isoDays("90 days")], [90, 365, 67, undefined, undefined]);
+    });
+
+    it("config refuses a cloud stack waiving a data-protection or edge rule, naming the key and the rule; dev may", () => {
+        const parse = (stack: string, exceptions: string) => parseConfig(stackConfigMap(stack, { policy: JSON.stringify({ exceptions }) }), stack);
+        for (const [stack, rule] of [
+            ["aws", "alb-waf"],
+            ["azure", "redis-not-public"],
+            ["gcp", "waf-blocks"],
+            ["aws", "database-backups"],
+        ]) {
+            const err = (() => {
+                try {
+                    parse(stack, `k8s-pdb,${rule}`);
+                } catch (e) {
+                    return e;
+                }
+                return undefined;
+            })();
+            assert.ok(err instanceof ConfigError, `${stack} accepted waiving ${rule}`);
+            assert.match(err.message, new RegExp(`policy\\.exceptions = "k8s-pdb,${rule}": waives ${rule}, but a stack on cloud ${stack} may not`));
+        }
+        assert.deepStrictEqual(parse("aws", "k8s-pdb").policyExceptions, ["k8s-pdb"]);
+        assert.deepStrictEqual(parse("dev", "datastore-tls-verified,database-backups").policyExceptions, ["datastore-tls-verified", "database-backups"]);
+        const dataRules = RULE_NAMES.filter((r) => r.startsWith("database-") || r.startsWith("redis-") || r.startsWith("alb-") || r.endsWith("-waf"));
+        assert.deepStrictEqual(
+            dataRules.filter((r) => !NOT_WAIVABLE_ON_CLOUD.includes(r)),
+            [],
+        );
     });
 });
 
