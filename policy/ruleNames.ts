@@ -56,4 +56,13 @@ export const RULE_NAMES = [
     "k8s-no-allow-all-network",
     "k8s-helm-values",
     "gcp-log-routing",
+    // Cloud classes (issue 26)
+    "cluster-authentication",
+    "network-data-ports-private",
+    "waf-blocks",
+    "kms-key-rotation",
+    "iam-no-admin-grants",
+    "bucket-not-public",
+    "cluster-shielded-nodes",
+    "cluster-network-policy-enforced",
 ] as const;
