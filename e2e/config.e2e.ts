@@ -1,8 +1,8 @@
 // The harness's config merge (scripts/pulumiConfig.ts) against the real CLI's `pulumi config --json`.
 import assert from "node:assert/strict";
 import { parseConfig, ConfigError } from "../model/config";
-import { mergedConfig } from "../scripts/pulumiConfig";
-import { PulumiProject } from "./tools";
+import { cliStackConfig, mergedConfig, stackConfig } from "../scripts/pulumiConfig";
+import { PulumiProject, tool } from "./tools";
 
 const STACKS = ["dev", "aws", "azure", "gcp"];
 
@@ -68,5 +68,24 @@ describe("e2e: the harness's config merge equals the Pulumi CLI's", function () 
         p.pulumi("config", "set", "greenVersion", "6.10", "--stack", "dev");
         assert.equal(cliConfig(p, "dev")["zdp:greenVersion"], "6.10");
         assert.equal(mergedConfig(p.read("Pulumi.yaml"), p.read("Pulumi.dev.yaml"))["zdp:greenVersion"], "6.10");
+    });
+
+    it("ESC: the CLI's own answer for a stack importing environments it cannot open is the plan's stated reason", () => {
+        p.write("Pulumi.dev.yaml", `environment:\n  - acme/dev\n${p.read("Pulumi.dev.yaml")}`);
+        const { source } = stackConfig("dev", {}, { root: p.dir, pulumi: tool("pulumi"), env: p.env });
+        assert.deepEqual(source.environments, ["acme/dev"]);
+        assert.match(source.unresolved ?? "", /does not support environments/);
+    });
+
+    it("ESC: a secret, and an object holding one, print no value; the reader keeps the object's fields from the files", () => {
+        p.pulumi("config", "set", "--secret", "alertWebhook", "https://hooks.example.com/x", "--stack", "gcp");
+        p.pulumi("config", "set", "--secret", "--path", "usage.requestsPerUserPerMinute", "7", "--stack", "gcp");
+        const files = new Map(Object.entries(asCli(mergedConfig(p.read("Pulumi.yaml"), p.read("Pulumi.gcp.yaml")))));
+        const resolved = cliStackConfig("gcp", files, { root: p.dir, pulumi: tool("pulumi"), env: p.env });
+        if (typeof resolved === "string") assert.fail(resolved);
+        assert.equal(resolved.get("zdp:alertWebhook"), "[secret]");
+        assert.deepEqual(resolved.get("zdp:usage"), files.get("zdp:usage"));
+        assert.equal((files.get("zdp:usage") as Record<string, unknown>).requestsPerUserPerMinute, "[secret]");
+        assert.ok(![...resolved.values()].some((v) => JSON.stringify(v).includes("hooks.example.com")), "no plaintext");
     });
 });

@@ -2,7 +2,7 @@
 // relies on (AlreadyExists, resourceVersion conflicts, MicroTime fields) through kubectl, as the
 // release CLI runs them.
 import assert from "node:assert/strict";
-import { acquireLock, kubectlLeaseApi, LEASE_NAME, LockHeld } from "../scripts/release/lock";
+import { acquireLock, breakLock, kubectlLeaseApi, LEASE_NAME, LockHeld } from "../scripts/release/lock";
 import { Cluster } from "./cluster";
 import { tool } from "./tools";
 
@@ -56,5 +56,30 @@ describe("release lock (Lease) on a real API server", function () {
         assert.equal(won.length, 1, JSON.stringify(results.map((r) => r.status)));
         assert.match((won[0] as PromiseFulfilledResult<{ detail: string }>).value.detail, /took over the expired lease of killed run/);
         await (won[0] as PromiseFulfilledResult<{ release(): Promise<void> }>).value.release();
+    });
+
+    it("--break-lock deletes only at the resourceVersion it showed: a lease renewed meanwhile stays (409 Conflict on the precondition)", async () => {
+        const api = kubectlLeaseApi(NS, cluster.kubeconfig, tool("kubectl"));
+        const alive = await acquireLock(api, "alice@laptop pid 1", 120, () => {});
+        const shown = (await api.get())!;
+        await alive.ensure(); // the holder renews: a new resourceVersion
+        assert.notEqual((await api.get())!.resourceVersion, shown.resourceVersion);
+        assert.equal(await api.delete(shown.resourceVersion!), false, "the stale version is refused");
+        await assert.rejects(
+            breakLock(api, async () => {
+                await alive.ensure(); // renewed again while the operator read the prompt
+                return true;
+            }),
+            /not broken: the lease changed after it was shown, so its holder is alive .*now alice@laptop pid 1/,
+        );
+        assert.equal((await api.get())?.holderIdentity, "alice@laptop pid 1", "the live holder's lease is still there");
+
+        // The holder is killed: its lease is no longer renewed, and the break goes through.
+        assert.match(await breakLock(api, async () => true), /^broke the lease of alice@laptop pid 1, holding it since /);
+        assert.equal(cluster.kubectl(["get", "lease", "-n", NS, "-o", "name"]).trim(), "");
+        assert.equal(await api.delete(shown.resourceVersion!), false, "a gone lease: nothing to delete");
+        const next = await acquireLock(api, "bob@desk pid 2", 120, assert.fail);
+        await next.release();
+        await alive.release(); // its lease is gone: only its renewal timer stops
     });
 });

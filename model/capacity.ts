@@ -185,6 +185,18 @@ export function zoneSafeReplicas(users: number, zones: number): number {
 }
 
 /**
+ * The app's pods at steady state (the full-size colours and the idle colour's pods) and at the most: the
+ * serving colour at its HPA maximum plus a surge, and in two-colour layouts the other colour at its full
+ * floor (a switch or a canary during a peak; the minimal layout scales it up first).
+ */
+export function appPods(p: { layout: Layout; colours: number; idlePods: number; replicas: number; hpaMax: number; maxSurge: number }): {
+    steady: number;
+    max: number;
+} {
+    return { steady: p.colours * p.replicas + p.idlePods, max: p.hpaMax + (p.layout === "single" ? 0 : p.replicas) + p.maxSurge };
+}
+
+/**
  * Size a stack. Replicas are a multiple of the zone count with enough pods that the surviving zones
  * still serve the target after losing one; rolling updates surge and never take a ready pod away
  * (maxUnavailable 0), so no step serves less than steady state.
@@ -207,12 +219,11 @@ export function capacityFor(targetUsers: number, cloud: Cloud, layout: Layout = 
     );
     const colours = layout === "warm" ? 2 : 1;
     const idlePods = layout === "minimal" ? zones : 0;
-    // Steady state: the full-size colours and the idle colour's pods. Max: the serving colour at its HPA
-    // max plus a surge, and in two-colour layouts the other colour at its full floor (a switch or a
-    // canary during a peak; the minimal layout scales it up first); or a lost zone's pods rescheduled.
-    const steadyPods = colours * replicas + idlePods;
+    // The steady pods, or the most pods at once (below), or a lost zone's pods rescheduled.
+    const pods = appPods({ layout, colours, idlePods, replicas, hpaMax, maxSurge });
+    const steadyPods = pods.steady;
     const perZone = Math.ceil(steadyPods / zones / podsPerNode);
-    const maxPodsPerZone = Math.max((hpaMax + (layout === "single" ? 0 : replicas) + maxSurge) / zones, zones > 1 ? steadyPods / (zones - 1) : 0);
+    const maxPodsPerZone = Math.max(pods.max / zones, zones > 1 ? steadyPods / (zones - 1) : 0);
     const maxPerZone = Math.max(perZone, Math.ceil(maxPodsPerZone / podsPerNode));
 
     const dbWanted = (a.dbVcpuPer10kUsers * targetUsers) / 10_000;
@@ -316,4 +327,11 @@ export function capacityRows(s: Sizing): CapacityRow[] {
         );
     }
     return rows;
+}
+
+/** The capacity rows below the target, each with what it serves, e.g. "database (db.m7g.16xlarge) serves 80,000 of 100,000 users". */
+export function capacityShortfalls(sizing: Sizing): string[] {
+    return capacityRows(sizing)
+        .filter((r) => !r.ok)
+        .map((r) => `${r.what} serves ${r.servedUsers?.toLocaleString("en-US")} of ${sizing.targetUsers.toLocaleString("en-US")} users`);
 }

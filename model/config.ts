@@ -6,6 +6,7 @@ import { awsSchema } from "./aws/config";
 import { azureSchema } from "./azure/config";
 import { gcpSchema } from "./gcp/config";
 import { RULE_NAMES } from "../policy/ruleNames";
+import { NOT_WAIVABLE_ON_CLOUD, refusedWaivers } from "../policy/waivers";
 import { addressRows, addressShortfall } from "./addressSpace";
 import { sizingFor } from "./capacity";
 import { awsRules } from "./aws/rules";
@@ -200,6 +201,13 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
     const nameProblem = cloud && stackNameProblem(cloud, project, stack);
     if (nameProblem) issues.push({ key: "stack name", value: stack, message: nameProblem });
     const settings = parseStructured(structured, cloud, issues);
+    const refused = refusedWaivers((settings.policy as z.infer<typeof policySchema> | undefined)?.exceptions ?? [], cloud);
+    if (refused.length > 0)
+        issues.push({
+            key: "policy.exceptions",
+            value: structured.policy?.exceptions,
+            message: `waives ${refused.join(", ")}, but a stack on cloud ${cloud} may not waive the data-protection and edge rules (${NOT_WAIVABLE_ON_CLOUD.join(", ")}); only a local stack may. Remove them and fix what they report`,
+        });
     if (cloud && cloud !== "local")
         issues.push(
             ...CLOUD_RULES[cloud].check({

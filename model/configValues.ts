@@ -90,7 +90,7 @@ export function cidrsOverlap(a: string, b: string): boolean {
 
 /** Whether every address of `inner` lies in `outer`. */
 export function cidrWithin(inner: string, outer: string): boolean {
-    const [i0, i1] = cidrRange(inner)!;
-    const [o0, o1] = cidrRange(outer)!;
-    return o0 <= i0 && i1 <= o1;
+    // zod runs every refinement, so a value the CIDR check refused arrives here too.
+    const [i, o] = [cidrRange(inner), cidrRange(outer)];
+    return i !== undefined && o !== undefined && o[0] <= i[0] && i[1] <= o[1];
 }

@@ -10,10 +10,10 @@ import type {
     ResourceValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import * as policySdk from "@pulumi/policy";
 import type { StackConfig } from "../model/config";
 import { exceptionConfig } from "./exceptions";
 import { policies as packPolicies } from "./policies";
+import { unknownCheckingProxy, UnknownValueError } from "./unknowns";
 
 /** What the runner needs of a recorded resource (scripts/offline/run.ts `Recorded` has all of it). */
 export interface OfflineResource {
@@ -38,20 +38,31 @@ export interface Violation {
     level: "mandatory" | "advisory";
 }
 
+/**
+ * A rule that read a value unknown during preview, so it could not judge that resource (or, for a stack
+ * rule, the stack). The CLI's analyzer reports these as advisory "can't run policy ... during preview"
+ * diagnostics, whatever the rule's level; kept apart here at the rule's own level, the plan says a
+ * mandatory rule went unjudged instead of listing it among the advisory findings. The real analyzer
+ * judges them during `pulumi up`, once the values are known.
+ */
+export interface NotJudged {
+    rule: string;
+    resource: string;
+    /** The analyzer's own message: which value at which path. */
+    reason: string;
+    /** The level the rule would have enforced had it run. */
+    level: "mandatory" | "advisory";
+}
+
 export interface PolicyReport {
     rulesRun: number;
     violations: Violation[];
     /** Rules that found at least one resource of theirs: a rule missing here passed vacuously. */
     rulesApplied: string[];
+    notJudged: NotJudged[];
 }
 
 class NotApplicable extends Error {}
-
-// The analyzer's own preview proxy: exported at runtime, left out of the SDK's typings (@internal).
-const { unknownCheckingProxy, UnknownValueError } = policySdk as unknown as {
-    unknownCheckingProxy<T extends object>(this: void, props: T): T;
-    UnknownValueError: new (...args: never[]) => Error;
-};
 
 const isStackPolicy = (p: Policy): p is StackValidationPolicy => "validateStack" in p;
 
@@ -76,7 +87,7 @@ const notApplicable = (reason?: string): never => {
 
 /**
  * Call a rule (it must be synchronous: offline results must not depend on timing); false when not
- * applicable. A rule that reads a value unknown during preview is reported as advisory, as the analyzer does.
+ * applicable. A rule that reads a value unknown during preview goes to `unknown` (see NotJudged).
  */
 function call(fn: () => unknown, rule: string, unknown: (message: string) => void): boolean {
     try {
@@ -86,7 +97,7 @@ function call(fn: () => unknown, rule: string, unknown: (message: string) => voi
     } catch (e) {
         if (e instanceof NotApplicable) return false;
         if (e instanceof UnknownValueError) {
-            unknown(`can't run during preview: ${e.message}`);
+            unknown(e.message);
             return true;
         }
         throw e;
@@ -100,6 +111,7 @@ function call(fn: () => unknown, rule: string, unknown: (message: string) => voi
 export function runPolicies(resources: OfflineResource[], stackConfig: Pick<StackConfig, "policyExceptions">, policies = packPolicies): PolicyReport {
     const packConfig = exceptionConfig(stackConfig.policyExceptions);
     const violations: Violation[] = [];
+    const notJudged: NotJudged[] = [];
     const applied = new Set<string>();
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const label = (r: OfflineResource) => `${r.type}::${r.name}`;
@@ -112,7 +124,8 @@ export function runPolicies(resources: OfflineResource[], stackConfig: Pick<Stac
         const packLevel: EnforcementLevel = set ?? p.enforcementLevel ?? "mandatory";
         if (packLevel === "disabled") continue;
         const level = packLevel === "advisory" ? "advisory" : "mandatory";
-        const push = (resource: string, message: string, at: Violation["level"] = level) => violations.push({ rule: p.name, resource, message, level: at });
+        const push = (resource: string, message: string) => violations.push({ rule: p.name, resource, message, level });
+        const unjudged = (resource: string) => (reason: string) => notJudged.push({ rule: p.name, resource, reason, level });
 
         if (isStackPolicy(p)) {
             const stackResources: PolicyResource[] = custom.map((r) => {
@@ -143,7 +156,7 @@ export function runPolicies(resources: OfflineResource[], stackConfig: Pick<Stac
                         push(r ? label(r) : (urn ?? "stack"), message);
                     }),
                 p.name,
-                (message) => push("stack", message, "advisory"),
+                unjudged("stack"),
             );
             if (ran) applied.add(p.name);
             continue;
@@ -166,25 +179,31 @@ export function runPolicies(resources: OfflineResource[], stackConfig: Pick<Stac
                 notApplicable,
             };
             for (const validate of validations) {
-                const ran = call(
-                    () => validate(args, (message) => push(label(r), message)),
-                    p.name,
-                    (message) => push(label(r), message, "advisory"),
-                );
+                const ran = call(() => validate(args, (message) => push(label(r), message)), p.name, unjudged(label(r)));
                 if (ran) applied.add(p.name);
             }
         }
     }
-    return { rulesRun: policies.length, violations, rulesApplied: [...applied] };
+    return { rulesRun: policies.length, violations, rulesApplied: [...applied], notJudged };
 }
 
-/** One line for the plan: "12 rules, 0 mandatory violations (1 advisory: k8s-min-replicas)". */
+/**
+ * One line for the plan: "12 rules, 0 mandatory violations, 1 advisory (k8s-min-replicas)", and the
+ * rules a preview could not judge: "…; not judged, a value is known only after apply: 1 mandatory (database-not-public)".
+ */
 export function summarize(report: PolicyReport): string {
     const mandatory = report.violations.filter((v) => v.level === "mandatory");
     const advisory = report.violations.filter((v) => v.level === "advisory");
-    const rules = (vs: Violation[]) => [...new Set(vs.map((v) => v.rule))].join(", ");
+    const rules = (vs: { rule: string }[]) => [...new Set(vs.map((v) => v.rule))].join(", ");
     let line = `${report.rulesRun} rules, ${mandatory.length} mandatory violation${mandatory.length === 1 ? "" : "s"}`;
     if (mandatory.length > 0) line += ` (${rules(mandatory)})`;
     if (advisory.length > 0) line += `, ${advisory.length} advisory (${rules(advisory)})`;
+    if (report.notJudged.length > 0) {
+        const byLevel = (["mandatory", "advisory"] as const)
+            .map((level) => report.notJudged.filter((n) => n.level === level))
+            .filter((ns) => ns.length > 0)
+            .map((ns) => `${ns.length} ${ns[0].level} (${rules(ns)})`);
+        line += `; not judged, a value is known only after apply: ${byLevel.join(", ")}`;
+    }
     return line;
 }

@@ -1,19 +1,43 @@
 // Every rule of the ZDP guardrails pack, in one list: policy/index.ts serves it to the Pulumi CLI,
 // policy/offline.ts runs it over the mock harness's recorded resources.
 import type { Policies } from "@pulumi/policy";
-import { clusterPolicies } from "./rules/clusters";
+import { clusterAuthentication, clusterNetworkPolicyEnforced, clusterPolicies, clusterShieldedNodes } from "./rules/clusters";
 import { databasePolicies } from "./rules/databases";
-import { edgePolicies } from "./rules/edge";
+import { edgePolicies, wafBlocks } from "./rules/edge";
+import { iamNoAdminGrants } from "./rules/iam";
 import { kubernetesPolicies } from "./rules/kubernetes";
-import { networkPolicies } from "./rules/network";
+import { logPolicies } from "./rules/logs";
+import { networkDataPortsPrivate, networkPolicies } from "./rules/network";
 import { redisPolicies } from "./rules/redis";
+import { bucketNotPublic, kmsKeyRotation } from "./rules/storage";
 import { RULE_NAMES } from "./ruleNames";
 
 export { RULE_NAMES };
 
 export const PACK_NAME = "zdp-guardrails";
 
-export const policies: Policies = [...databasePolicies, ...redisPolicies, ...clusterPolicies, ...networkPolicies, ...edgePolicies, ...kubernetesPolicies];
+// Cloud classes (issue 26), in ruleNames.ts's order.
+const cloudClassPolicies: Policies = [
+    clusterAuthentication,
+    networkDataPortsPrivate,
+    wafBlocks,
+    kmsKeyRotation,
+    iamNoAdminGrants,
+    bucketNotPublic,
+    clusterShieldedNodes,
+    clusterNetworkPolicyEnforced,
+];
+
+export const policies: Policies = [
+    ...databasePolicies,
+    ...redisPolicies,
+    ...clusterPolicies,
+    ...networkPolicies,
+    ...edgePolicies,
+    ...kubernetesPolicies,
+    ...logPolicies,
+    ...cloudClassPolicies,
+];
 
 // The config check reads ruleNames.ts; a rule added or renamed without it must not load.
 const packNames = policies.map((p) => p.name);

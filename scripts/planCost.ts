@@ -1,9 +1,10 @@
 // The plan's cost section: the stack's monthly bill by component at list prices, the seed's reference
 // sizing priced the same way, and the choices that change the bill with their capacity and trade-off.
 import Table from "cli-table3";
-import type { CostPicture } from "../model/cost/choices";
-import { trafficFor } from "../model/cost/model";
-import { REFERENCE } from "../model/capacity";
+import { costPicture, type CostPicture } from "../model/cost/choices";
+import { MissingPrice, trafficFor, type Declared } from "../model/cost/model";
+import { priceTableFor } from "../model/cost/prices";
+import { REFERENCE, type Sizing } from "../model/capacity";
 import type { StackConfig } from "../model/config";
 
 /** Whole dollars, as the plan and the scale curve print them. */
@@ -11,6 +12,18 @@ export const usd = (v: number) => `$${Math.round(v).toLocaleString("en-US")}`;
 const table = (head: string[], colWidths: (number | null)[] = []) => new Table({ head, colWidths, wordWrap: true, style: { head: [], border: [] } });
 
 const n = (v: number) => Math.round(v).toLocaleString("en-US");
+
+/** The priced picture; a table without a region or a price says so instead of failing the plan. */
+export function priceStack(cfg: StackConfig, sizing: Sizing, resources: Declared[]): CostPicture | string {
+    const table = priceTableFor(cfg.cloud, cfg.region);
+    if (typeof table === "string") return table;
+    try {
+        return costPicture(cfg, sizing, resources, table);
+    } catch (e) {
+        if (e instanceof MissingPrice) return e.message;
+        throw e;
+    }
+}
 
 export function costLines(cost: CostPicture | string, cfg: StackConfig): string[] {
     if (typeof cost === "string") return [`Cost: ${cost}`];
@@ -32,7 +45,8 @@ export function costLines(cost: CostPicture | string, cfg: StackConfig): string[
             `${n(avg.users)} of ${n(cfg.targetUsers)} users connected on average, ${n(peak.users)} at peak; ${u.requestsPerUserPerMinute} requests/min each ` +
             `(${n(avg.requestsPerSecond)}..${n(peak.requestsPerSecond)} requests/s) of ${u.requestKiB} KiB in and ${u.responseKiB} KiB out, ` +
             `${Math.round(u.egressShare * 100)}% of it to the internet (${n(avg.egressGiBPerMonth)}..${n(peak.egressGiBPerMonth)} GiB a month), ` +
-            `${n(avg.logGiBPerMonth)}..${n(peak.logGiBPerMonth)} GiB of logs, ${u.dataStoreKiBPerRequest} KiB to the data stores per request.`,
+            `${n(avg.logGiBPerMonth)}..${n(peak.logGiBPerMonth)} GiB of logs, ${u.dataStoreKiBPerRequest} KiB to the data stores per request, ` +
+            `${u.metricSeriesPerPod} metric series per app pod and ${u.metricSeriesPerNode} per node.`,
     );
     for (const f of stack.future) {
         const now = stack.lines.find((l) => f.component.startsWith(l.component));

@@ -4,17 +4,17 @@ import Table from "cli-table3";
 import { RunError } from "@pulumi/pulumi";
 import { ConfigError, type StackConfig } from "../model/config";
 import { addressRows } from "../model/addressSpace";
-import { capacityRows, sizingFor, evaluateReference, REFERENCE, type Sizing } from "../model/capacity";
+import { capacityRows, capacityShortfalls, sizingFor, evaluateReference, REFERENCE, type Sizing } from "../model/capacity";
 import { releaseState, type ReleaseState } from "../model/releasePlan";
 import { runStack, UNKNOWN, type Recorded, type StackRun } from "./offline/run";
 import { diffResources, type StackDiff } from "./offline/diff";
+import { unresolvedNote } from "./pulumiConfig";
 import { runPolicies, summarize } from "../policy/offline";
 import { monitoringLines } from "./planMonitoring";
-import { costLines, usd } from "./planCost";
+import { costLines, priceStack, usd } from "./planCost";
 import { costChange, lineOf, signedUsd, verdict } from "../model/cost/change";
-import { costPicture, type CostPicture } from "../model/cost/choices";
-import { priceTableFor } from "../model/cost/prices";
-import { LINE_TYPES, MissingPrice } from "../model/cost/model";
+import type { CostPicture } from "../model/cost/choices";
+import { LINE_TYPES } from "../model/cost/model";
 import { SECRET_MONITORING_KEYS } from "../model/monitoring/config";
 import { needsFor, vcpuNeed } from "./preflight/needs";
 
@@ -158,18 +158,6 @@ export interface Plan {
     costBase?: CostPicture | string;
 }
 
-/** The priced picture; a table without a region or a price says so instead of failing the plan. */
-function priceStack(run: StackRun, sizing: Sizing): CostPicture | string {
-    const table = priceTableFor(run.config.cloud, run.config.region);
-    if (typeof table === "string") return table;
-    try {
-        return costPicture(run.config, sizing, run.resources, table);
-    } catch (e) {
-        if (e instanceof MissingPrice) return e.message;
-        throw e;
-    }
-}
-
 /** Run the stack (and, for a diff, the stack file as is) and compute everything the plan shows. */
 export async function buildPlan(stack: string, overrides: Record<string, string>, withDiff: boolean): Promise<Plan> {
     const base = withDiff ? await runStack(stack, {}, { preview: true }) : undefined;
@@ -178,8 +166,8 @@ export async function buildPlan(stack: string, overrides: Record<string, string>
     return {
         run,
         sizing,
-        cost: priceStack(run, sizing),
-        costBase: base ? priceStack(base, sizingFor(base.config)) : undefined,
+        cost: priceStack(run.config, sizing, run.resources),
+        costBase: base ? priceStack(base.config, sizingFor(base.config), base.resources) : undefined,
         release: releaseState(run.config, sizing),
         policy: runPolicies(run.resources, run.config),
         diff: base ? diffResources(base.resources, run.resources) : undefined,
@@ -189,9 +177,7 @@ export async function buildPlan(stack: string, overrides: Record<string, string>
 /** Why the plan fails: capacity rows below the target and mandatory policy violations (the plan exits 1). */
 export function shortfalls({ sizing, policy }: Plan): string[] {
     return [
-        ...capacityRows(sizing)
-            .filter((r) => !r.ok)
-            .map((r) => `capacity: ${r.what} serves ${r.servedUsers?.toLocaleString("en-US")} of ${sizing.targetUsers.toLocaleString("en-US")} users`),
+        ...capacityShortfalls(sizing).map((s) => `capacity: ${s}`),
         ...policy.violations.filter((v) => v.level === "mandatory").map((v) => `policy: [${v.rule}] ${v.resource}`),
     ];
 }
@@ -211,6 +197,7 @@ export function planJson(plan: Plan, overrides: Record<string, string>): string 
         capacity: capacityJson(plan.sizing),
         shortfalls: shortfalls(plan),
         refusedByPulumiUp: run.warnings,
+        configSource: run.configSource,
         release: plan.release,
         policy: plan.policy,
         cost: typeof plan.cost === "string" ? { unavailable: plan.cost } : plan.cost,
@@ -228,6 +215,10 @@ export function renderPlan({ run, sizing, release, policy, cost, diff, costBase 
     out.push(
         `Plan for stack ${cfg.stack} (cloud ${cfg.cloud}${cfg.region ? `, ${cfg.region}` : ""}), ${cfg.targetUsers.toLocaleString("en-US")} target users — offline, under Pulumi's mock runtime\n`,
     );
+    const esc = unresolvedNote(cfg.stack, run.configSource);
+    if (esc) out.push(`! ${esc}\n`);
+    else if (run.configSource.environments.length > 0)
+        out.push(`Config resolved by the Pulumi CLI, ESC environment(s) ${run.configSource.environments.join(", ")} included.\n`);
     if (run.warnings.length > 0) {
         out.push(`Before \`pulumi up\` (it refuses this stack until each is set; a preview only warns):`);
         for (const w of run.warnings) out.push(`  ! ${w}`);
@@ -244,6 +235,11 @@ export function renderPlan({ run, sizing, release, policy, cost, diff, costBase 
     out.push("", ...monitoringLines(run.resources));
     out.push(`\nPolicy (policy/, CrossGuard, run offline): ${summarize(policy)}`);
     for (const v of policy.violations) out.push(`  ${v.level === "mandatory" ? "✗" : "!"} [${v.rule}] ${v.resource}: ${v.message}`);
+    if (policy.notJudged.length > 0) {
+        // `pulumi preview --policy-pack` shows these as advisory "can't run policy" lines: say which, and what they would enforce.
+        out.push("  Not judged in this preview (they read a value known only after apply; the CLI's analyzer judges them during `pulumi up`):");
+        for (const n of policy.notJudged) out.push(`  ? [${n.rule}] (${n.level}) ${n.resource}: ${n.reason}`);
+    }
     out.push("\nOutputs:");
     for (const [k, o] of Object.entries(run.outputs)) out.push(`  ${k}: ${o.secret ? SECRET : JSON.stringify(o.value ?? "(known after apply)")}`);
     if (diff) {
@@ -262,7 +258,8 @@ function printCloudChecks(out: string[], cfg: StackConfig, run: StackRun, sizing
     const sum = (f: (p: (typeof n.pools)[number]) => number) => n.pools.reduce((a, p) => a + f(p), 0);
     const nodes = `${sum((p) => p.max)} ${sizes} at the autoscaler maximum + ${sum((p) => p.surge)} surging in an upgrade`;
     out.push(`  - quota for ${vcpuNeed(n.pools)} vCPUs (${nodes}), ${addresses}`);
-    out.push(`  - ${sizes} offered in each of the ${n.zoneCount} zones of ${n.region}`);
+    // Offline only a region name's shape is checked (aws: its vendored RDS roots): the cloud says whether it exists with enough zones.
+    out.push(`  - region ${n.region} open to the account with ${n.zoneCount} zones, ${sizes} offered in each`);
     const k8s = n.kubernetes.version ? `Kubernetes ${n.kubernetes.version}` : `the ${n.kubernetes.channel} channel's Kubernetes`;
     const db = /^\d/.test(n.database.version) ? `PostgreSQL ${n.database.version}` : n.database.version;
     const cache = [n.cache.engine, n.cache.version].filter(Boolean).join(" ");

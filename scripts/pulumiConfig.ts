@@ -14,6 +14,7 @@
 //  - An encrypted value (`secure:`, top level or a field of an object) cannot be read offline: it reads
 //    as ENCRYPTED and its ciphertext is never passed on.
 // Every refusal is one ConfigError naming the key and the fix.
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document } from "yaml";
@@ -23,15 +24,23 @@ import type { ConfigIssue } from "../model/stackConfig";
 
 /** The project name (Pulumi.yaml `name`): the namespace of the project's config keys. */
 export function projectName(pulumiYaml: string): string {
-    const name: unknown = parseDocument(pulumiYaml).get("name");
+    const name: unknown = projectDocument(pulumiYaml).name;
     if (typeof name !== "string" || name === "")
         throw new ConfigError([{ key: "Pulumi.yaml name", message: "is required: the project name is the namespace of its config keys" }]);
     return name;
 }
 
+/** Pulumi.yaml as data, parsed once per text: it is long, and the plan and the config corpus read it for every stack. */
+function projectDocument(pulumiYaml: string): Record<string, any> {
+    let doc = parsedProjects.get(pulumiYaml);
+    if (!doc) parsedProjects.set(pulumiYaml, (doc = (parseDocument(pulumiYaml, { intAsBigInt: true }).toJS() as Record<string, any> | null) ?? {}));
+    return doc;
+}
+const parsedProjects = new Map<string, Record<string, any>>();
+
 /** Project keys (full `<project>:` names) and provider keys of a Pulumi.yaml, with their default or value. */
 export function projectConfig(pulumiYaml: string): Record<string, unknown> {
-    const doc = parseDocument(pulumiYaml, { intAsBigInt: true }).toJS() ?? {};
+    const doc = projectDocument(pulumiYaml);
     const project = projectName(pulumiYaml);
     const out: Record<string, unknown> = {};
     for (const [key, spec] of Object.entries<any>(doc.config ?? {})) {
@@ -129,26 +138,119 @@ function pathValue(value: unknown): unknown {
  * (`aws.cacheNodes` → field of `<project>:aws`, as `--path` does); a full key (`<project>:aws.cacheNodes`) literally.
  */
 export function mergedConfig(pulumiYaml: string, stackYaml: string, overrides: Record<string, string> = {}): Record<string, string> {
-    const project = projectName(pulumiYaml);
-    const values = stackValues(stackYaml, project);
-    const setPath = (full: string, field: string, value: unknown, onlyIfUnset: boolean) => {
-        const current = values.get(full);
-        const obj = current && typeof current === "object" && !Array.isArray(current) ? (current as Record<string, unknown>) : {};
-        if (onlyIfUnset && field in obj) return;
-        values.set(full, { ...obj, [field]: pathValue(value) });
-    };
+    return withOverrides(mergedValues(pulumiYaml, stackYaml), projectName(pulumiYaml), overrides);
+}
+
+/** Pulumi.yaml's defaults under the stack file's values (objects as objects). */
+function mergedValues(pulumiYaml: string, stackYaml: string): Map<string, unknown> {
+    const values = stackValues(stackYaml, projectName(pulumiYaml));
     for (const [full, value] of Object.entries(projectConfig(pulumiYaml))) {
         const [ns, key] = [full.slice(0, full.indexOf(":")), full.slice(full.indexOf(":") + 1)];
         const dot = key.indexOf(".");
-        if (dot > 0) setPath(`${ns}:${key.slice(0, dot)}`, key.slice(dot + 1), value, true);
+        if (dot > 0) setPath(values, `${ns}:${key.slice(0, dot)}`, key.slice(dot + 1), value, true);
         else if (!values.has(full)) values.set(full, value);
     }
+    return values;
+}
+
+/** Set a field of the object at `full` (as `pulumi config set --path` does), or only fill it when unset. */
+function setPath(values: Map<string, unknown>, full: string, field: string, value: unknown, onlyIfUnset: boolean): void {
+    const current = values.get(full);
+    const obj = current && typeof current === "object" && !Array.isArray(current) ? (current as Record<string, unknown>) : {};
+    if (onlyIfUnset && field in obj) return;
+    values.set(full, { ...obj, [field]: pathValue(value) });
+}
+
+/** `overrides` applied as `pulumi config set` would, then every value as the text the program receives. */
+function withOverrides(values: Map<string, unknown>, project: string, overrides: Record<string, string>): Record<string, string> {
     for (const [key, value] of Object.entries(overrides)) {
         const dot = key.indexOf(".");
-        if (!key.includes(":") && dot > 0) setPath(`${project}:${key.slice(0, dot)}`, key.slice(dot + 1), value, false);
+        if (!key.includes(":") && dot > 0) setPath(values, `${project}:${key.slice(0, dot)}`, key.slice(dot + 1), value, false);
         else values.set(key.includes(":") ? key : `${project}:${key}`, value);
     }
     return Object.fromEntries([...values].map(([k, v]) => [k, cliText(v)]));
+}
+
+/**
+ * The Pulumi ESC environments a stack file imports (`environment:`, merged in order): their
+ * `pulumiConfig` values reach the program through the Pulumi CLI, which alone can open them
+ * (https://www.pulumi.com/docs/esc/guides/pulumi-iac/).
+ */
+export function stackEnvironments(stackYaml: string): string[] {
+    const env: unknown = parseDocument(stackYaml).toJS()?.environment;
+    if (env === undefined || env === null) return [];
+    if (Array.isArray(env) && env.every((e) => typeof e === "string")) return env;
+    throw new ConfigError([{ key: "environment", value: JSON.stringify(env), message: "must be a list of ESC environment names, e.g. [my-project/dev]" }]);
+}
+
+/** Where the stack files are, and the Pulumi CLI that resolves them (tests point these elsewhere). */
+export interface CliOptions {
+    root?: string;
+    pulumi?: string;
+    env?: NodeJS.ProcessEnv;
+}
+
+interface CliConfigValue {
+    value?: string;
+    objectValue?: unknown;
+    secret?: boolean;
+}
+
+/**
+ * A stack's config as the Pulumi CLI resolves it (`pulumi config --json`: the stack file, Pulumi.yaml's
+ * defaults and the ESC environments), or why the CLI could not. Without --show-secrets the CLI prints a
+ * secret key as `{"secret": true}` and no value, a whole object holding one secret field too: such an
+ * object keeps `fromFiles`' fields (its secret ones read as ENCRYPTED); any other secret is ENCRYPTED.
+ */
+export function cliStackConfig(stack: string, fromFiles: Map<string, unknown>, cli: CliOptions = {}): Map<string, unknown> | string {
+    const { root: cwd = ROOT, pulumi = "pulumi", env = process.env } = cli;
+    const r = spawnSync(pulumi, ["config", "--json", "--stack", stack], { cwd, env, encoding: "utf8", timeout: 120_000 });
+    if (r.error) return (r.error as NodeJS.ErrnoException).code === "ENOENT" ? "the Pulumi CLI is not installed" : r.error.message;
+    if (r.status !== 0) return (r.stderr.trim().split("\n").pop() ?? "").replace(/^error: /, "") || `pulumi config exited ${r.status}`;
+    try {
+        const out = JSON.parse(r.stdout) as Record<string, CliConfigValue>;
+        const fileObject = (k: string) => (typeof fromFiles.get(k) === "object" ? fromFiles.get(k) : undefined);
+        const value = (k: string, v: CliConfigValue) => v.objectValue ?? v.value ?? (v.secret ? (fileObject(k) ?? ENCRYPTED) : "");
+        return new Map(Object.entries(out).map(([k, v]) => [k, value(k, v)]));
+    } catch {
+        return "pulumi config --json printed no JSON";
+    }
+}
+
+/** Where a stack's config came from: the files alone, or the Pulumi CLI with the stack's ESC environments. */
+export interface ConfigSource {
+    environments: string[];
+    /** Set when the stack imports environments the CLI could not open: the plan then shows the files' values only. */
+    unresolved?: string;
+}
+
+/**
+ * The config the Pulumi CLI would hand the program, and where it came from. A stack that imports ESC
+ * environments is resolved by the CLI when it can; otherwise from the files, saying so.
+ */
+export function stackConfig(
+    stack: string,
+    overrides: Record<string, string> = {},
+    cli: CliOptions = {},
+): { raw: Record<string, string>; source: ConfigSource } {
+    const root = cli.root ?? ROOT;
+    const stackFile = path.join(root, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(stackFile)) throw new Error(`No stack file Pulumi.${stack}.yaml; stacks are ${listStacks().join(", ")}`);
+    const [pulumiYaml, stackYaml] = [fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8"), fs.readFileSync(stackFile, "utf8")];
+    const [project, fromFiles, environments] = [projectName(pulumiYaml), mergedValues(pulumiYaml, stackYaml), stackEnvironments(stackYaml)];
+    const resolved = environments.length > 0 ? cliStackConfig(stack, fromFiles, cli) : undefined;
+    if (typeof resolved === "string") return { raw: withOverrides(fromFiles, project, overrides), source: { environments, unresolved: resolved } };
+    return { raw: withOverrides(resolved ?? fromFiles, project, overrides), source: { environments } };
+}
+
+/** What the plan and the config errors say about a stack whose ESC environments were not opened. */
+export function unresolvedNote(stack: string, source: ConfigSource): string | undefined {
+    if (source.unresolved === undefined) return undefined;
+    return (
+        `Pulumi.${stack}.yaml imports ESC environment(s) ${source.environments.join(", ")}, which only the Pulumi CLI can open (here: ${source.unresolved}). ` +
+        `Keys they set under pulumiConfig are not in this plan: it shows the stack file and Pulumi.yaml's defaults. ` +
+        `Run where \`pulumi config --stack ${stack}\` works, or pass such keys with --config KEY=VALUE.`
+    );
 }
 
 /**
@@ -173,9 +275,7 @@ export const ROOT = path.resolve(__dirname, "..");
  * then overrides (as `pulumi config set`; `aws.cacheNodes` is set by path like `--path` does).
  */
 export function stackConfigMap(stack: string, overrides: Record<string, string> = {}): Record<string, string> {
-    const stackFile = path.join(ROOT, `Pulumi.${stack}.yaml`);
-    if (!fs.existsSync(stackFile)) throw new Error(`No stack file Pulumi.${stack}.yaml; stacks are ${listStacks().join(", ")}`);
-    return mergedConfig(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"), fs.readFileSync(stackFile, "utf8"), overrides);
+    return stackConfig(stack, overrides).raw;
 }
 
 /** The stacks: one per Pulumi.<stack>.yaml beside Pulumi.yaml. */

@@ -2,9 +2,11 @@
 // See scripts/release/run.ts for the flow and docs/delivery.md for the rollback story.
 import fs from "node:fs";
 import path from "node:path";
+import readline from "node:readline";
 import { loadAnalysis } from "./release/analysis";
 import { EXIT, USAGE, UsageError, parseReleaseArgs, type ReleaseArgs } from "./release/args";
 import { RefusedError } from "./release/change";
+import { LOCK_SECONDS } from "./release/lock";
 import { proposeRelease } from "./release/propose";
 
 const projectDir = path.resolve(__dirname, "..");
@@ -34,6 +36,49 @@ function editStackFile(args: ReleaseArgs): number {
     }
 }
 
+/** y/N on the terminal; Ctrl-C or end of input at the prompt answers no. */
+function askYesNo(question: string): Promise<boolean> {
+    const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+    return new Promise((resolve) => {
+        // On a terminal readline reads raw keys: Ctrl-C arrives here, not as a signal.
+        rl.on("SIGINT", () => rl.close());
+        rl.on("close", () => resolve(false));
+        rl.question(`${question} [y/N] `, (answer) => {
+            resolve(/^y(es)?$/i.test(answer.trim()));
+            rl.close();
+        });
+    });
+}
+
+/**
+ * Ctrl-C (the terminal sends SIGINT to this process only: pulumi runs in a process group of its own)
+ * or a CI cancel. First: stop after the running step (a running pulumi command finishes), restore,
+ * report, exit 130. Second: the running pulumi command gets SIGINT (it cancels its update) and no
+ * update starts any more; the flow puts the stack file back and its report names what to run.
+ * Third: SIGINT to pulumi again (it terminates at once) and exit as soon as it has ended.
+ */
+function onSignal(sig: NodeJS.Signals, n: number, stop: AbortController, pulumi: import("./release/pulumiCommand").OwnGroupPulumi): void {
+    if (n === 1) {
+        console.error(
+            `\n${sig}: stopping after the current step (a running pulumi command finishes first: it runs in a process group of its own, so the signal did not reach it), then restoring the previous config. ${sig} again cancels the running pulumi command`,
+        );
+        stop.abort(sig);
+        return;
+    }
+    const sent = pulumi.interrupt();
+    const to = sent ? `SIGINT to the running pulumi command` : "no pulumi command is running";
+    if (n === 2) {
+        console.error(
+            `\n${sig} again: ${to} (Pulumi cancels an update: the operations under way finish, no new one starts), and no pulumi update starts any more; the stack file is put back and the report names what to run. ${sig} again exits at once`,
+        );
+        return;
+    }
+    console.error(
+        `\n${sig} a third time: ${to} (Pulumi then terminates at once, which may leave pending operations for \`pulumi refresh\`); exiting as soon as it has ended. The release lock stays until it expires (${LOCK_SECONDS} s) or --break-lock`,
+    );
+    void pulumi.whenIdle().then(() => process.exit(EXIT.interrupted));
+}
+
 async function main(): Promise<number> {
     if (process.argv.slice(2).some((a) => a === "--help" || a === "-h")) {
         console.log(USAGE);
@@ -60,16 +105,15 @@ async function main(): Promise<number> {
     const { openPulumiWorkspace } = require("./release/pulumiWorkspace") as typeof import("./release/pulumiWorkspace");
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { runRelease } = require("./release/run") as typeof import("./release/run");
-    const workspace = await openPulumiWorkspace(args.stack, projectDir);
-    // Ctrl-C or a CI cancel: finish the running step, restore, report, exit 130. A second Ctrl-C
-    // (the listeners are gone by then) kills the process as usual.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { ownGroupPulumi } = require("./release/pulumiCommand") as typeof import("./release/pulumiCommand");
+    const pulumi = await ownGroupPulumi();
+    const workspace = await openPulumiWorkspace(args.stack, projectDir, pulumi.command);
     const stop = new AbortController();
-    for (const sig of ["SIGINT", "SIGTERM"] as const)
-        process.once(sig, () => {
-            console.error(`\n${sig}: stopping after the current step (a running pulumi up finishes first), then restoring the previous config`);
-            stop.abort(sig);
-        });
-    const result = await runRelease(args, workspace, (line) => console.log(line), stop.signal, analysis);
+    let signals = 0;
+    for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => onSignal(sig, ++signals, stop, pulumi));
+    const confirm = process.stdin.isTTY ? askYesNo : undefined;
+    const result = await runRelease(args, workspace, (line) => console.log(line), { signal: stop.signal, analysis, confirm });
     return result.exitCode;
 }
 

@@ -10,6 +10,7 @@ import { GkeCluster } from "../components/gcp/cluster";
 import { CloudSqlPostgres } from "../components/gcp/database";
 import { gkeGatewayEdge } from "../components/gcp/gatewayEdge";
 import { LoadBalancer } from "../components/gcp/loadBalancer";
+import { StackLogs } from "../components/gcp/logs";
 import { GcpMonitoring } from "../components/gcp/monitoring";
 import { gcpLabels, gcpName } from "../components/gcp/naming";
 import { Network } from "../components/gcp/network";
@@ -62,6 +63,13 @@ export function gcpPlatform(cfg: StackConfig, sizing: Sizing): Platform {
     const pg = { version: g.postgresVersion, allocatedIpRange: network.serviceAccessRangeName };
     const database = new CloudSqlPostgres(`${name}-pg`, { ...pg, ...privateStore, ...labels("database") });
     const redis = new MemorystoreRedis(`${name}-redis`, { version: g.redisVersion, readReplicas: g.redisReadReplicas, ...privateStore, ...labels("redis") });
+
+    // The stack's logs, kept gcp.logRetentionDays in a bucket of its own (the project's _Default is left alone).
+    const sources = pulumi
+        .all([cluster.clusterName, database.instanceName, network.subnetworkName, network.natName])
+        .apply(([clusterName, sqlInstance, subnetworkName, natName]) => ({ projectId, region, clusterName, sqlInstance, subnetworkName, natName }));
+    const logs = { stack: cfg.stack, projectId, region, bucketId: gcpName(cfg, "logs"), retentionDays: g.logRetentionDays, sources, protect };
+    new StackLogs(`${name}-logs`, logs, afterApis);
 
     // HTTPS for the domain (and the preview host) once a domain is configured; HTTP only otherwise.
     const hostnames = cfg.domain ? [cfg.domain, ...(cfg.release.previewHost ? [cfg.release.previewHost] : [])] : [];

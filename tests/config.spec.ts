@@ -57,7 +57,7 @@ describe("config: the stack config contract", () => {
         const aws = parseConfig(stackConfigMap("aws", { "aws.cacheNodes": "3" }), "aws").aws!;
         assert.strictEqual(aws.cacheNodes, 3);
         assert.strictEqual(aws.logRetentionDays, 90, "from the stack file's object");
-        assert.deepStrictEqual(parseDev({}).policyExceptions, ["k8s-min-replicas", "k8s-pdb", "datastore-tls-verified"]);
+        assert.deepStrictEqual(parseDev({}).policyExceptions, ["k8s-min-replicas", "k8s-pdb", "datastore-tls-verified", "k8s-no-allow-all-network"]);
         assert.deepStrictEqual(parseConfig(stackConfigMap("aws"), "aws").policyExceptions, [], 'the project default "" is unset');
     });
 

@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, parseConfig } from "../model/config";
-import { mergedConfig } from "../scripts/pulumiConfig";
+import * as os from "os";
+import { mergedConfig, stackConfig, stackEnvironments, unresolvedNote } from "../scripts/pulumiConfig";
 import { proposeRelease } from "../scripts/release/propose";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -141,5 +142,67 @@ describe("config parity: a renamed project (a fork's first step)", () => {
         const { stackYaml } = proposeRelease({ kind: "promote" }, renamed, renamedStack(DEV), "dev");
         assert.match(stackYaml, /^ {2}acme:activeColor: green$/m);
         assert.doesNotMatch(stackYaml, /zdp:/);
+    });
+});
+
+describe("config parity: Pulumi ESC environments", () => {
+    /** A project directory holding Pulumi.yaml and `Pulumi.esc.yaml` = the aws stack file with `edit` applied. */
+    function project(edit: (aws: string) => string): string {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zdp-esc-"));
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), PULUMI_YAML);
+        fs.writeFileSync(path.join(dir, "Pulumi.esc.yaml"), edit(AWS));
+        return dir;
+    }
+    const withEnvironments = (aws: string) => `environment:\n  - acme/common\n  - acme/aws\n${aws}`;
+
+    it("reads the environments a stack file imports, in order; anything but a list of names is refused naming the key", () => {
+        assert.deepEqual(stackEnvironments(withEnvironments(AWS)), ["acme/common", "acme/aws"]);
+        assert.deepEqual(stackEnvironments(AWS), []);
+        assert.throws(
+            () => stackEnvironments(`environment: acme/aws\n${AWS}`),
+            (e: ConfigError) => /environment .*must be a list of ESC environment names/.test(e.message),
+        );
+    });
+
+    it("without a Pulumi CLI to open them, plans the files' values and says why, naming the environments and the missing keys", () => {
+        const root = project((aws) => withEnvironments(aws).replace(/^ {2}aws:region: .*\n/m, ""));
+        const { raw, source } = stackConfig("esc", {}, { root, pulumi: path.join(root, "no-such-pulumi") });
+        assert.equal(source.unresolved, "the Pulumi CLI is not installed");
+        const note = unresolvedNote("esc", source)!;
+        assert.match(
+            note,
+            /Pulumi\.esc\.yaml imports ESC environment\(s\) acme\/common, acme\/aws, which only the Pulumi CLI can open \(here: the Pulumi CLI is not installed\)/,
+        );
+        assert.match(note, /--config KEY=VALUE/);
+        // The region the environment would set is reported as a config error, not a stack trace.
+        assert.throws(
+            () => parseConfig(raw, "aws"),
+            (e: ConfigError) => /aws:region: is required for cloud aws/.test(e.message),
+        );
+        assert.equal(unresolvedNote("aws", { environments: [] }), undefined, "a stack without environments has nothing to say");
+    });
+
+    it("with the Pulumi CLI, takes its resolved values (the environments' included), keeps secrets unread, and applies --config on top", () => {
+        const root = project(withEnvironments);
+        // A stand-in for `pulumi config --json`, printing the shapes the real CLI prints (e2e/config.e2e.ts
+        // checks them against the real one): a value, an object, and secrets without their value.
+        const resolved = {
+            "zdp:cloud": { value: "aws", secret: false },
+            "zdp:activeColor": { value: "green", secret: false },
+            "zdp:aws": { objectValue: { region: "ignored" }, secret: false },
+            "zdp:alertWebhook": { secret: true },
+            // An object with one secret field: the CLI prints neither its fields nor a value.
+            "zdp:usage": { secret: true },
+        };
+        const fake = path.join(root, "pulumi");
+        fs.writeFileSync(fake, `#!/bin/sh\n[ "$1 $2 $3 $4" = "config --json --stack esc" ] || exit 3\necho '${JSON.stringify(resolved)}'\n`, { mode: 0o755 });
+        const { raw, source } = stackConfig("esc", { canaryWeight: "10" }, { root, pulumi: fake });
+        assert.equal(source.unresolved, undefined);
+        assert.equal(raw["zdp:activeColor"], "green", "the environment's value, not the file's");
+        assert.equal(raw["zdp:aws"], JSON.stringify({ region: "ignored" }));
+        assert.equal(raw["zdp:alertWebhook"], "[secret]");
+        assert.equal(raw["zdp:canaryWeight"], "10");
+        assert.equal(raw["zdp:usage"], mergedConfig(PULUMI_YAML, AWS)["zdp:usage"], "the object keeps the files' fields");
+        assert.ok(!Object.values(raw).some((v) => v.includes("secure")), "no ciphertext");
     });
 });

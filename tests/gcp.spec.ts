@@ -20,6 +20,7 @@ import * as path from "path";
 import { validateK8s } from "./k8sSchema";
 import { runPolicies } from "../policy/offline";
 import { gcpMock } from "../scripts/offline/mocks/gcp";
+import type { ResourceMock } from "../scripts/offline/mocks";
 import { assertAppDbRole } from "./appDbRoleChecks";
 import { assertNoRouteFilters, assertRouteHsts } from "./routeHstsChecks";
 
@@ -223,6 +224,37 @@ describe("gcp stack (mocks)", function () {
             assert.doesNotThrow(() => sameControlPlaneAccess("dns", "dns", "urn"));
         });
 
+        it("a control-plane credential or IP rotation (new endpoint IP and CA) updates the Kubernetes provider in place and replaces nothing", async () => {
+            // What `pulumi up --refresh` reads after `gcloud container clusters update --start-credential-rotation`
+            // (or --start-ip-rotation) in authorizedNetworks mode: the cluster's endpoint and CA change, nothing in the program does.
+            const ca = Buffer.from("-----BEGIN CERTIFICATE-----\nbW9jay1yb3RhdGVkLWNh\n-----END CERTIFICATE-----\n").toString("base64");
+            const rotation: ResourceMock = {
+                newResource: ({ type }) =>
+                    type === T.cluster
+                        ? {
+                              endpoint: "34.99.0.7",
+                              masterAuth: {
+                                  clusterCaCertificate: ca,
+                                  clientCertificate: "",
+                                  clientKey: "",
+                                  clientCertificateConfig: { issueClientCertificate: false },
+                              },
+                          }
+                        : undefined,
+            };
+            const rotated = await runStack("gcp", {}, { overlay: { label: "gke-credential-rotation", mock: rotation } });
+            const active = (r: StackRun) => JSON.parse(find(r, "pulumi:providers:kubernetes").inputs.kubeconfig).clusters[0].cluster;
+            assert.deepStrictEqual(active(rotated), { server: "https://34.99.0.7", "certificate-authority-data": ca });
+            assert.notDeepStrictEqual(active(run), active(rotated));
+            const d = diffResources(run.resources, rotated.resources);
+            // The provider takes the new kubeconfig as an update: its clusterIdentifier, the cluster's id, is unchanged.
+            assert.deepStrictEqual(
+                d.changed.map((c) => [c.type, c.paths, c.replaces]),
+                [["pulumi:providers:kubernetes", ["kubeconfig"], false]],
+            );
+            assert.deepStrictEqual(d.added.concat(d.removed), []);
+        });
+
         it("encrypts Secrets in etcd with the stack's own rotating KMS key in the cluster's region, usable by GKE's service agent only", () => {
             const c = one(run, T.cluster);
             const key = one(run, "gcp:kms/cryptoKey:CryptoKey");
@@ -334,6 +366,44 @@ describe("gcp stack (mocks)", function () {
             for (const role of new Set(Object.values(DEPLOYER_ROLES).flat()))
                 assert.ok(prerequisites.includes(`\`${role}\``), `docs/gcp.md does not list ${role}`);
             for (const api of [...PRE_ENABLED_APIS, ...REQUIRED_APIS]) assert.ok(prerequisites.includes(api), `docs/gcp.md does not name ${api}`);
+        });
+    });
+
+    describe("log retention", () => {
+        const L = {
+            bucket: "gcp:logging/projectBucketConfig:ProjectBucketConfig",
+            sink: "gcp:logging/projectSink:ProjectSink",
+            exclusion: "gcp:logging/projectExclusion:ProjectExclusion",
+        };
+
+        it("keeps the stack's logs gcp.logRetentionDays in a bucket of its own in the region, filled by a sink, never taking over the project's _Default", async () => {
+            const bucket = one(run, L.bucket);
+            assert.deepStrictEqual(
+                [bucket.inputs.bucketId, bucket.inputs.location, bucket.inputs.retentionDays, bucket.protect],
+                [gcpName(run.config, "logs"), run.config.region, 90, run.config.protect],
+            );
+            const sink = one(run, L.sink).inputs;
+            assert.strictEqual(
+                sink.destination,
+                `logging.googleapis.com/projects/${gcpProject()}/locations/${run.config.region}/buckets/${gcpName(run.config, "logs")}`,
+            );
+            // The sink selects this stack's cluster, database, subnet and NAT gateway by their (generated) names.
+            const [, instance] = String(run.outputs.databaseInstance.value).match(/^[^:]+:[^:]+:(.+)$/)!;
+            for (const part of [
+                `resource.labels.cluster_name="${String(run.outputs.clusterName.value)}" AND resource.labels.location="${run.config.region}"`,
+                `resource.labels.database_id="${gcpProject()}:${instance}"`,
+                `resource.labels.subnetwork_name="${run.config.project}-${run.config.stack}-nodes-`,
+                `resource.labels.gateway_name="${run.config.project}-${run.config.stack}-nat-`,
+            ])
+                assert.ok(sink.filter.includes(part), `${part} in ${sink.filter}`);
+            assert.match(sink.filter, /AND NOT logName:"cloudaudit\.googleapis\.com"$/);
+            // The same logs leave the _Default sink (stored and billed once), and only once the sink takes them.
+            const exclusion = one(run, L.exclusion);
+            assert.strictEqual(exclusion.inputs.filter, sink.filter);
+            assert.ok(exclusion.dependsOn.includes(one(run, L.sink).urn));
+            assert.ok(!run.resources.some((r) => r.type.startsWith("gcp:logging/") && ["_Default", "_Required"].includes(r.inputs.bucketId ?? r.inputs.name)));
+            const longer = await runStack("gcp", { "gcp.logRetentionDays": "400" });
+            assert.strictEqual(one(longer, L.bucket).inputs.retentionDays, 400);
         });
     });
 
@@ -734,6 +804,7 @@ describe("gcp config (gcp.* keys)", () => {
         postgresVersion: "POSTGRES_17",
         redisVersion: "REDIS_7_2",
         redisReadReplicas: "1",
+        logRetentionDays: "90",
     };
     const issues = (over: Record<string, string | undefined>) => {
         const r = gcpSchema.safeParse(Object.fromEntries(Object.entries({ ...base, ...over }).filter(([, v]) => v !== undefined)));
@@ -756,6 +827,8 @@ describe("gcp config (gcp.* keys)", () => {
         ["an old Redis", { redisVersion: "REDIS_6_X" }, /REDIS_7_2/],
         ["6 read replicas", { redisReadReplicas: "6" }, /1 to 5/],
         ["0 read replicas (Memorystore cannot turn them off)", { redisReadReplicas: "0" }, /cannot turn them off/],
+        ["a log retention of 0 days", { logRetentionDays: "0" }, /logRetentionDays: must be a number of days from 1 to 3650/],
+        ["a log retention beyond Cloud Logging's 3650 days", { logRetentionDays: "3651" }, /from 1 to 3650/],
         ["overlapping ranges", { podsCidr: "10.8.0.0/13" }, /podsCidr: overlaps gcp.nodesCidr/],
         ["a pods range too small", { podsCidr: "10.16.0.0/24" }, /podsCidr/],
     ];

@@ -19,8 +19,9 @@ import { trafficRouteUrns, workspaceFromStack, type StackApi } from "../scripts/
 import { runRelease, type ReleaseResult } from "../scripts/release/run";
 import { urnName, type ChangeSummary, type UpOptions, type Workspace } from "../scripts/release/workspace";
 import { runStack } from "./harness";
-import { analyze, parseAnalysis, type Analysis } from "../scripts/release/analysis";
-import { acquireLock, LEASE_NAME, type Lease, type LeaseApi } from "../scripts/release/lock";
+import { parseAnalysis, runAnalysis, type Analysis } from "../scripts/release/analysis";
+import { acquireLock, LEASE_NAME } from "../scripts/release/lock";
+import { MemoryLeases } from "./memoryLeases";
 import { failureDetail } from "../scripts/release/report";
 import { previewTokenTransportProblem } from "../scripts/release/tokenTransport";
 import { HANG_MS } from "./hang";
@@ -109,31 +110,6 @@ const fakeProgramConfig = (stack: Record<string, string>) => mergedConfig(PULUMI
 
 /** The CLI's release state of such a stack file. */
 const stateOf = (stack: Record<string, string>) => readState(fakeProgramConfig(stack), "dev", "zdp");
-
-/**
- * The Lease semantics of the API server the lock relies on (create fails on an existing object,
- * replace fails on a stale resourceVersion); e2e/lock.e2e.ts runs the same lock on a real one.
- */
-class MemoryLeases implements LeaseApi {
-    lease?: Lease;
-    private version = 0;
-    async get() {
-        return this.lease && { ...this.lease };
-    }
-    async create(l: Lease) {
-        if (this.lease) return false;
-        this.lease = { ...l, resourceVersion: String(++this.version) };
-        return true;
-    }
-    async replace(l: Lease) {
-        if (!this.lease || l.resourceVersion !== this.lease.resourceVersion) return false;
-        this.lease = { ...l, resourceVersion: String(++this.version) };
-        return true;
-    }
-    async delete() {
-        this.lease = undefined;
-    }
-}
 
 /**
  * Pulumi stand-in: the stack file is a map, `up` "deploys" it by handing it to a real HTTP router
@@ -263,10 +239,15 @@ async function setup(green: Mode, stack: Record<string, string> = { blueVersion:
     return { ws, colours, initial: { ...stack } };
 }
 
-async function run(ws: Workspace, argv: string[], signal?: AbortSignal): Promise<ReleaseResult & { lines: string[] }> {
+async function run(
+    ws: Workspace,
+    argv: string[],
+    signal?: AbortSignal,
+    confirm?: (q: string) => Promise<boolean>,
+): Promise<ReleaseResult & { lines: string[] }> {
     const lines: string[] = [];
     const args: ReleaseArgs = parseReleaseArgs([...argv, "--stack", "dev", ...FAST]);
-    const result = await runRelease(args, ws, (l) => lines.push(l), signal, undefined, clock);
+    const result = await runRelease(args, ws, (l) => lines.push(l), { signal, clock, confirm });
     return { ...result, lines };
 }
 
@@ -315,7 +296,7 @@ describe("release CLI", () => {
             ]);
             assert.ok(colours.green.hits > 3, "live traffic reached green during the watch");
             assert.ok(r.steps.every((s) => Number.isFinite(s.ms)));
-            assert.match(r.lines.join("\n"), /\[6\] check green through the preview route before switching: OK in \d+ ms - 3\/3 healthy/);
+            assert.match(r.lines.join("\n"), /\[6\] check green through the preview route before switching: OK in (\d+ ms|\d+\.\d s) - 3\/3 healthy/);
         });
 
         it("refuses when the stack file's release keys differ from the deployed stack: it would check one version and ship another", async () => {
@@ -536,12 +517,42 @@ describe("release CLI", () => {
             assert.match(r.steps.find((s) => s.name === "restore the previous config")!.detail, /activeColor=blue/);
         });
 
-        it("exits 3 when the rollback fails too", async () => {
-            const { ws } = await setup("healthy");
+        it("exits 3 when the rollback fails too, naming the up that deploys the restored previous config (never one that finishes the promote)", async () => {
+            const { ws, initial } = await setup("healthy");
             ws.failUps.add(1).add(2);
             const r = await run(ws, ["promote"]);
             assert.equal(r.exitCode, EXIT.rollbackFailed);
-            assert.match(r.outcome, /ROLLBACK FAILED/);
+            assert.deepEqual(ws.stack, initial, "the previous config is back in the file");
+            assert.match(
+                r.outcome,
+                /ROLLBACK FAILED: .*The stack file holds the previous config again, but the deployed stack may hold part of the change\. To put the previous release back: pulumi up --stack dev \(it deploys the previous config: nothing unverified\), then npm run release -- status --stack dev$/,
+            );
+        });
+
+        it("when even the config could not be restored, exit 3 names the exact config commands that revert the file, before any up", async () => {
+            const { ws, initial, colours } = await setup("healthy", { blueVersion: "1.0.0", greenVersion: "2.0.0", releaseStrategy: "blueGreen" });
+            ws.onUp = (n) => {
+                if (n !== 2) return;
+                colours.green.mode = "failing"; // broken at 50 %
+                ws.setConfig = async () => {
+                    throw new Error("error: could not write Pulumi.dev.yaml: read-only file system");
+                };
+            };
+            const r = await run(ws, ["canary", "10,50"]);
+            assert.equal(r.exitCode, EXIT.rollbackFailed, r.lines.join("\n"));
+            const named =
+                /The stack file still holds the change\. To put the previous release back: (.+); then pulumi up --stack dev \(it deploys the previous config: nothing unverified\), then npm run release -- status --stack dev\. A pulumi up before those would ship the unverified change$/.exec(
+                    r.outcome,
+                );
+            assert.ok(named, r.outcome);
+            assert.deepEqual(ws.stack.canaryWeight, "50", "the file still says 50 %");
+            assert.deepEqual(named[1].split("; "), ["pulumi config set --stack dev releaseStrategy blueGreen", "pulumi config rm --stack dev canaryWeight"]);
+            for (const cmd of named[1].split("; ")) {
+                const [, verb, key, value] = /^pulumi config (set|rm) --stack dev (\S+)(?: (\S+))?$/.exec(cmd)!;
+                if (verb === "set") ws.stack[key] = value;
+                else delete ws.stack[key];
+            }
+            assert.deepEqual(ws.stack, initial, "the named commands put the file back as it was");
         });
     });
 
@@ -600,7 +611,7 @@ describe("release CLI", () => {
             };
             const lines: string[] = [];
             const args = parseReleaseArgs(["promote", "--stack", "dev", ...FAST.filter((a) => a !== "--watch" && a !== "0.15"), "--watch", "30"]);
-            const r = { ...(await runRelease(args, ws, (l) => lines.push(l), stop.signal, undefined, clock)), lines };
+            const r = { ...(await runRelease(args, ws, (l) => lines.push(l), { signal: stop.signal, clock })), lines };
             assert.equal(r.exitCode, EXIT.interrupted, r.lines.join("\n"));
             assert.equal(
                 colours.green.hits,
@@ -645,27 +656,32 @@ describe("release CLI", () => {
     });
 
     describe("analysis on server-side metrics (--analysis)", () => {
-        /** A Prometheus stand-in answering the documented vector shape from per-colour numbers. */
-        async function prometheus(data: Record<string, { req: number; err: number; p99: number }>) {
+        type Figures = Record<string, { req: number; err: number; p99: number }>;
+        /**
+         * A Prometheus stand-in answering the documented vector shape from per-colour numbers; `data`
+         * may give them per measurement (from 1, counted by the candidate's request queries).
+         */
+        async function prometheus(data: Figures | ((measurement: number) => Figures), extra = "", minRequests = 100) {
             const asked: string[] = [];
             const server = http.createServer((req, res) => {
                 const q = new URL(req.url!, "http://x").searchParams.get("query")!;
                 asked.push(q);
                 const [, kind, color] = /^(req|err|p99):(\w+)$/.exec(q)!;
-                const v = data[color][kind as "req" | "err" | "p99"];
+                const measurement = asked.filter((a) => a === "req:green").length;
+                const v = (typeof data === "function" ? data(measurement) : data)[color][kind as "req" | "err" | "p99"];
                 res.setHeader("content-type", "application/json");
                 res.end(JSON.stringify({ status: "success", data: { resultType: "vector", result: [{ metric: {}, value: [Date.now() / 1000, String(v)] }] } }));
             });
             const url = `http://${await listen(server)}`;
             const analysis = parseAnalysis(
-                `source: {kind: prometheus, url: "${url}", queries: {requests: "req:{{color}}", errors: "err:{{color}}", p99Ms: "p99:{{color}}"}}\nthresholds: {minRequests: 100, minSuccessRate: 0.99, maxP99Ms: 500}\n`,
+                `source: {kind: prometheus, url: "${url}", queries: {requests: "req:{{color}}", errors: "err:{{color}}", p99Ms: "p99:{{color}}"}}\nthresholds: {minRequests: ${minRequests}, minSuccessRate: 0.99, maxP99Ms: 500}\n${extra}`,
             );
             return { analysis, asked, data };
         }
         const runWith = async (ws: Workspace, argv: string[], analysis: Analysis) => {
             const lines: string[] = [];
             return {
-                ...(await runRelease(parseReleaseArgs([...argv, "--stack", "dev", ...FAST]), ws, (l) => lines.push(l), undefined, analysis, clock)),
+                ...(await runRelease(parseReleaseArgs([...argv, "--stack", "dev", ...FAST]), ws, (l) => lines.push(l), { analysis, clock })),
                 lines,
             };
         };
@@ -710,6 +726,61 @@ describe("release CLI", () => {
             assert.match(d.steps.at(-1)!.detail, /prometheus could not be read/);
         });
 
+        it("a canary step takes count measurements, prints each, and a failed second one rolls back", async () => {
+            const { ws, initial } = await setup("healthy");
+            const healthy = { blue: { req: 9000, err: 3, p99: 90 }, green: { req: 1000, err: 1, p99: 110 } };
+            const { analysis, asked } = await prometheus(
+                (n) => (n === 2 ? { ...healthy, green: { req: 1000, err: 30, p99: 110 } } : healthy),
+                "count: 3\nintervalSeconds: 60\n",
+            );
+            const r = await runWith(ws, ["canary", "10,50"], analysis);
+            assert.equal(r.exitCode, EXIT.failed, r.lines.join("\n"));
+            assert.deepEqual(ws.stack, initial);
+            assert.equal(ws.ups, 2, "step 10 %, then the rollback; never 50 %");
+            assert.equal(asked.filter((q) => q === "req:green").length, 2, "the third measurement is never taken");
+            const printed = r.lines.filter((l) => /^ +measurement \d\/3 /.test(l));
+            assert.deepEqual(
+                printed.map((l) => /measurement (\d\/3) .*UTC: (\w+)/.exec(l)!.slice(1).join(" ")),
+                ["1/3 Successful", "2/3 Failed"],
+            );
+            assert.match(printed[1], /green 1000 req, 97\.00% ok, p99 110 ms; blue 9000 req, .* - success rate 97\.00% < 99\.00%/);
+            const step = r.steps.find((s) => s.name.startsWith("analyse"))!;
+            assert.equal(step.status, "failed");
+            assert.match(step.detail, /^Failed: failed \(1\) > failureLimit \(0\) - 1 successful, 1 failed/);
+        });
+
+        it("promote after --load: the metrics must show at least minThroughputShare of the requests the load sent", async () => {
+            // minRequests 10: only the throughput gate can refuse 12 requests. The load sends about 30 (see the load step's test).
+            const few = await setup("healthy");
+            const blind = await prometheus({ blue: { req: 9000, err: 0, p99: 90 }, green: { req: 12, err: 0, p99: 100 } }, "", 10);
+            const r = await runWith(few.ws, ["promote", "--load", "4", "--load-seconds", "0.3"], blind.analysis);
+            assert.equal(r.exitCode, EXIT.failed, r.lines.join("\n"));
+            assert.equal(few.ws.ups, 0, "refused before switching");
+            assert.match(r.steps.at(-1)!.detail, /^Inconclusive: .*the source shows 12 candidate requests in the window, the load step alone sent about \d+/);
+
+            const seen = await setup("healthy");
+            const sees = await prometheus({ blue: { req: 9000, err: 0, p99: 90 }, green: { req: 40, err: 0, p99: 100 } }, "", 10);
+            const ok = await runWith(seen.ws, ["promote", "--load", "4", "--load-seconds", "0.3"], sees.analysis);
+            assert.equal(ok.exitCode, EXIT.ok, ok.lines.join("\n"));
+        });
+
+        it("promote with count 3: the load runs two intervals longer, so every measurement's window ends inside it", async () => {
+            const { ws } = await setup("healthy");
+            const { analysis, asked } = await prometheus(
+                { blue: { req: 9000, err: 0, p99: 90 }, green: { req: 1000, err: 0, p99: 100 } },
+                "count: 3\nintervalSeconds: 1\n",
+                10,
+            );
+            const r = await runWith(ws, ["promote", "--load", "4", "--load-seconds", "0.3"], analysis);
+            assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
+            const step = r.steps.find((s) => s.name.startsWith("load green"))!;
+            assert.equal(step.name, "load green through the preview route for 2.3 s (300 ms, and 2.0 s more for the analysis's later windows)");
+            const n = Number(/^(\d+)/.exec(step.detail)![1]);
+            assert.ok(n >= 230 && n <= 233, `SERVICE_MS each over 2.3 s: ${n} requests`);
+            assert.equal(asked.filter((q) => q === "req:green").length, 3);
+            assert.equal(r.lines.filter((l) => /^ +measurement \d\/3 .*: Successful - /.test(l)).length, 3);
+        });
+
         it("an analysis file with a wrong key or value is refused naming it", () => {
             assert.throws(
                 () => parseAnalysis("source: {kind: prometheus, url: x, queries: {requests: a, errors: b, p99Ms: c}}\nthreshold: {}"),
@@ -745,11 +816,20 @@ describe("release CLI", () => {
                     read: () => Promise.resolve({ green: { requests: 100, successRate: 1 }, blue: { requests: 900, successRate: 1 } }),
                 },
             };
-            const r = await analyze(fixed, "green", "blue", { start: new Date(0), end: new Date(300_000) });
+            const lines: string[] = [];
+            const r = await runAnalysis(fixed, {
+                candidate: "green",
+                stable: "blue",
+                base: { start: 0, end: 300_000 },
+                clock,
+                at: (t) => new Date(t),
+                log: (l) => lines.push(l),
+            });
             assert.equal(r.ok, true, r.detail);
+            assert.equal(lines.length, 1);
             assert.match(
-                r.detail,
-                /green 100 req, 100\.00% ok, p99 -; blue 900 req, 100\.00% ok, p99 - \(p99 not checked: thresholds\.checkLatency is false\)$/,
+                lines[0],
+                /Successful - azure-monitor: green 100 req, 100\.00% ok, p99 -; blue 900 req, 100\.00% ok, p99 - \(p99 not checked: thresholds\.checkLatency is false\)$/,
             );
 
             assert.equal(
@@ -829,7 +909,7 @@ describe("release CLI", () => {
             const stop = new AbortController();
             ws.onUp = () => (colours.green.onHit = () => stop.abort("SIGTERM")); // during the watch
             const args = parseReleaseArgs(["promote", "--stack", "dev", ...FAST.filter((a) => a !== "--watch" && a !== "0.15"), "--watch", "20"]);
-            const r = await runRelease(args, ws, () => {}, stop.signal, undefined, clock);
+            const r = await runRelease(args, ws, () => {}, { signal: stop.signal, clock });
             assert.equal(r.exitCode, EXIT.interrupted);
             assert.equal(ws.leases.lease, undefined);
         });
@@ -849,6 +929,83 @@ describe("release CLI", () => {
             assert.equal(refused.exitCode, EXIT.refused);
             assert.match(refused.outcome, new RegExp(`holds this stack's lock: ci run 42 since ${now.replace(/\./g, "\\.")}`));
             assert.equal(fresh.ws.ups, 0);
+        });
+
+        it("--break-lock shows the live lease's holder, asks, removes it and goes on; declined or unasked, nothing changes", async () => {
+            const renewed = new Date(Date.now() - 30_000).toISOString();
+            const killedRun = { holderIdentity: "ops@laptop pid 4242", acquireTime: "2026-12-01T10:00:00.000Z", renewTime: renewed, leaseDurationSeconds: 120 };
+            const asked: string[] = [];
+
+            const declined = await setup("healthy", { blueVersion: "1.0.0", greenVersion: "2.0.0", activeColor: "green" });
+            await declined.ws.leases.create(killedRun);
+            const no = await run(declined.ws, ["rollback", "--break-lock"], undefined, async (q) => (asked.push(q), false));
+            assert.equal(no.exitCode, EXIT.refused, no.lines.join("\n"));
+            assert.match(no.outcome, /not broken \(not confirmed\): the lease of ops@laptop pid 4242/);
+            assert.equal(declined.ws.leases.lease?.holderIdentity, "ops@laptop pid 4242");
+            assert.equal(declined.ws.ups, 0);
+
+            const unasked = await setup("healthy", { blueVersion: "1.0.0", greenVersion: "2.0.0", activeColor: "green" });
+            await unasked.ws.leases.create(killedRun);
+            const none = await run(unasked.ws, ["rollback", "--break-lock"]); // no terminal: no confirm
+            assert.equal(none.exitCode, EXIT.refused);
+            assert.match(none.outcome, /stdin is not one; add --yes .* The lease: ops@laptop pid 4242, holding it since 2026-12-01T10:00:00\.000Z/);
+            assert.equal(unasked.ws.leases.lease?.holderIdentity, "ops@laptop pid 4242");
+
+            const { ws } = await setup("healthy", { blueVersion: "1.0.0", greenVersion: "2.0.0", activeColor: "green" });
+            await ws.leases.create(killedRun);
+            const r = await run(ws, ["rollback", "--break-lock"], undefined, async (q) => (asked.push(q), true));
+            assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
+            assert.equal(asked.length, 2, "asked once per run that could break it");
+            assert.match(
+                asked[1],
+                new RegExp(
+                    `^Break the release lock held by ops@laptop pid 4242, holding it since 2026-12-01T10:00:00\\.000Z, last renewed ${renewed.replace(/\./g, "\\.")} \\(\\d+ s ago\\), expires in \\d+ s\\? A live run renews it every 40 s`,
+                ),
+            );
+            assert.deepEqual(stepNames(r).slice(2, 4), [
+                `break the release lock (Lease ${LEASE_NAME} in namespace zdp): ok`,
+                `take the release lock (Lease ${LEASE_NAME} in namespace zdp): ok`,
+            ]);
+            assert.match(r.steps[2].detail, /^broke the lease of ops@laptop pid 4242/);
+            assert.equal(ws.deployed.activeColor, "blue", "the rollback ran");
+            assert.equal(ws.leases.lease, undefined, "and released its own lock");
+        });
+
+        it("--break-lock never removes a lease its holder renewed after it was shown: that run is alive", async () => {
+            const { ws } = await setup("healthy", { blueVersion: "1.0.0", greenVersion: "2.0.0", activeColor: "green" });
+            const now = new Date().toISOString();
+            await ws.leases.create({ holderIdentity: "ci run 41", acquireTime: now, renewTime: now, leaseDurationSeconds: 120 });
+            const later = new Date(Date.now() + 1000).toISOString();
+            const r = await run(ws, ["rollback", "--break-lock"], undefined, async () => {
+                ws.leases.renew(later); // while the operator read the prompt, the holder renewed
+                return true;
+            });
+            assert.equal(r.exitCode, EXIT.refused, r.lines.join("\n"));
+            assert.match(
+                r.outcome,
+                new RegExp(
+                    `not broken: the lease changed after it was shown, so its holder is alive .*now ci run 41, .*last renewed ${later.replace(/\./g, "\\.")}`,
+                ),
+            );
+            assert.deepEqual([ws.leases.lease?.holderIdentity, ws.leases.lease?.renewTime], ["ci run 41", later], "the live run's lease stays");
+            assert.equal(ws.ups, 0);
+        });
+
+        it("--break-lock --yes breaks without asking; an expired lease is taken over without asking either", async () => {
+            const { ws } = await setup("healthy", { blueVersion: "1.0.0", greenVersion: "2.0.0", activeColor: "green" });
+            const now = new Date().toISOString();
+            await ws.leases.create({ holderIdentity: "ci run 41", acquireTime: now, renewTime: now, leaseDurationSeconds: 120 });
+            const r = await run(ws, ["rollback", "--break-lock", "--yes"], undefined, assert.fail);
+            assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
+            assert.match(r.steps[2].detail, /^broke the lease of ci run 41, holding it since /);
+
+            const stale = await setup("healthy", { blueVersion: "1.0.0", greenVersion: "2.0.0", activeColor: "green" });
+            const old = new Date(Date.now() - 600_000).toISOString();
+            await stale.ws.leases.create({ holderIdentity: "ci run 40", acquireTime: old, renewTime: old, leaseDurationSeconds: 120 });
+            const taken = await run(stale.ws, ["rollback", "--break-lock"], undefined, assert.fail);
+            assert.equal(taken.exitCode, EXIT.ok, taken.lines.join("\n"));
+            assert.match(taken.steps[2].detail, /^nothing to break: the lease of ci run 40, .*expires \d+ s ago; it is taken over below$/);
+            assert.match(taken.steps[3].detail, /took over the expired lease of ci run 40/);
         });
 
         it("the holder renews its lease while the release runs, and a lost lease is reported", async () => {
@@ -1018,6 +1175,9 @@ describe("release CLI building blocks", () => {
             [["launch", "--stack", "x"], /unknown command "launch"/],
             [["promote", "--stack", "x", "--success", "5", "--attempts", "3"], /can never be reached/],
             [["promote", "--stack", "x", "--bogus"], /bogus/],
+            [["status", "--stack", "x", "--break-lock"], /--break-lock goes with a command that takes the release lock/],
+            [["promote", "--stack", "x", "--break-lock", "--dry-run"], /--break-lock goes with a command that takes the release lock/],
+            [["promote", "--stack", "x", "--yes"], /--yes confirms --break-lock and nothing else/],
         ] as const)
             assert.throws(
                 () => parseReleaseArgs([...argv]),

@@ -50,6 +50,7 @@ describe("secrets: generated credentials appear only as Pulumi secrets", () => {
             config: {} as StackRun["config"],
             generatedSecrets: ["Pw-generated-123456"],
             warnings: [],
+            configSource: { environments: [] },
             resources: [
                 {
                     type: "kubernetes:core/v1:Secret",

@@ -134,7 +134,16 @@ export class GkeCluster extends pulumi.ComponentResource {
                 }),
         );
         // Depends on the node pool: nothing is applied to the cluster before nodes can run it.
-        this.provider = new kubernetes.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { ...parent, dependsOn: [pool] });
+        // clusterIdentifier is what makes the provider's identity: without it, pulumi-kubernetes replaces the
+        // provider, and with it every object it manages, whenever the kubeconfig's active cluster (server, CA)
+        // changes or is unknown, as after a credential or IP rotation; with it set and unchanged, such a change
+        // is an update (provider/pkg/provider/provider.go DiffConfig, v4.16+). The cluster's id changes only
+        // when the cluster is replaced (its name is autonamed), which must replace the provider.
+        this.provider = new kubernetes.Provider(
+            `${name}-k8s`,
+            { kubeconfig: this.kubeconfig, clusterIdentifier: cluster.id },
+            { ...parent, dependsOn: [pool] },
+        );
 
         this.registerOutputs({
             clusterName: this.clusterName,

@@ -17,7 +17,9 @@ export interface GkeKubeconfigArgs {
  * decides the kubeconfig's server and CA, and the Kubernetes provider plans a replacement of itself,
  * so a delete-and-recreate of every object it manages, whenever the active cluster in its kubeconfig
  * changes (pulumi-kubernetes provider.go DiffConfig: "planning a replacement iff the active cluster in
- * the kubeconfig changes"): an outage of the whole app, namespaces and all.
+ * the kubeconfig changes"): an outage of the whole app, namespaces and all. The provider's
+ * clusterIdentifier (cluster.ts) now prevents that, but not for a stack whose provider gets the
+ * identifier in the same run as the switch; the refusal stays for those.
  */
 export function sameControlPlaneAccess(createdWith: string, configured: string, stashUrnHint: string): void {
     if (createdWith === configured) return;

@@ -19,6 +19,9 @@ export class Network extends pulumi.ComponentResource {
     public readonly networkId: pulumi.Output<string>;
     public readonly networkSelfLink: pulumi.Output<string>;
     public readonly subnetworkSelfLink: pulumi.Output<string>;
+    /** The nodes' subnet and the Cloud NAT gateway: their logs (flow logs, NAT errors) are selected by name. */
+    public readonly subnetworkName: pulumi.Output<string>;
+    public readonly natName: pulumi.Output<string>;
     /** Name of the allocated range that Cloud SQL and Memorystore take their private IPs from. */
     public readonly serviceAccessRangeName: pulumi.Output<string>;
     /** The Private Service Access range as a CIDR: where Cloud SQL and Memorystore take their addresses. */
@@ -62,7 +65,7 @@ export class Network extends pulumi.ComponentResource {
 
         // Egress for private nodes (image pulls from outside Google, webhooks). Dynamic port allocation
         // grows a busy node's ports instead of failing connections once a fixed quota is used.
-        new gcp.compute.RouterNat(
+        const nat = new gcp.compute.RouterNat(
             `${name}-nat`,
             {
                 router: router.name,
@@ -111,6 +114,8 @@ export class Network extends pulumi.ComponentResource {
         this.networkId = network.id;
         this.networkSelfLink = network.selfLink;
         this.subnetworkSelfLink = subnet.selfLink;
+        this.subnetworkName = subnet.name;
+        this.natName = nat.name;
         this.serviceAccessRangeName = serviceRange.name;
         this.serviceAccessCidr = pulumi.interpolate`${serviceRange.address}/${serviceRange.prefixLength}`;
         this.registerOutputs({

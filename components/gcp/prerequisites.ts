@@ -59,4 +59,9 @@ export const DEPLOYER_ROLES: Readonly<Record<string, readonly string[]>> = {
     "gcp:monitoring/alertPolicy:AlertPolicy": ["roles/monitoring.editor"],
     "gcp:monitoring/notificationChannel:NotificationChannel": ["roles/monitoring.editor"],
     "gcp:projects/service:Service": ["roles/serviceusage.serviceUsageAdmin"],
+    // The stack's log bucket, sink and _Default exclusion: Logs Configuration Writer
+    // (https://cloud.google.com/logging/docs/access-control#permissions_and_roles).
+    "gcp:logging/projectBucketConfig:ProjectBucketConfig": ["roles/logging.configWriter"],
+    "gcp:logging/projectSink:ProjectSink": ["roles/logging.configWriter"],
+    "gcp:logging/projectExclusion:ProjectExclusion": ["roles/logging.configWriter"],
 };

@@ -11,7 +11,7 @@ export const awsRules: CloudRules<AwsConfig> = {
             issues.push({
                 key: "aws:region",
                 value: region,
-                message: `has no RDS root CAs in model/certs/rds-global-bundle.pem; refresh that bundle from its source URL`,
+                message: `is not a region this stack knows: it runs where the vendored RDS root CAs (model/certs/rds-global-bundle.pem) cover the region, i.e. ${rdsRegions().join(", ")}; for a region opened since, refresh that bundle from its source URL`,
             });
         if (domain !== undefined && settings && settings.certificateArn === undefined && settings.hostedZoneId === undefined)
             issues.push({

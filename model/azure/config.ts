@@ -11,6 +11,13 @@ const guidList = z
     })
     .transform((s) => s.split(","));
 
+/**
+ * ALB Controller Helm chart versions that exist and implement Gateway API v1.5.1 or later, from the
+ * release notes' tables (checked 2026-12-07; 1.12.x and 1.13.0 need Kubernetes 1.32+, AKS here is 1.35+):
+ * https://learn.microsoft.com/azure/application-gateway/for-containers/alb-controller-release-notes
+ */
+export const ALB_CONTROLLER_VERSIONS = ["1.11.1", "1.11.3", "1.12.1", "1.12.2", "1.12.4", "1.13.0"] as const;
+
 export const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"] as const;
 // How clients reach the AKS API server: its public endpoint behind apiServerAuthorizedIpRanges, or a
 // private cluster (no public endpoint; reached from inside the VNet, docs/delivery.md). Authorized IP
@@ -49,7 +56,7 @@ export const azureSchema = z
             .optional(),
         // Azure WAF (Default Rule Set 2.1 + Bot Manager 1.1, prevention mode) on the AGC frontend (components/azure/waf.ts).
         waf: boolean,
-        albControllerVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be an ALB Controller chart version such as 1.12.1" }),
+        albControllerVersion: oneOf(ALB_CONTROLLER_VERSIONS),
         logRetentionDays: integer(30, 730),
         // Azure standard support: 16 to Nov 2028, 17 to Nov 2029, 18 to Nov 2030.
         // https://learn.microsoft.com/azure/postgresql/configure-maintain/concepts-version-policy

@@ -3,7 +3,7 @@
 // them), from the resources the program declared (gateways, IPs, alarms, keys), counted by type, and
 // from the stack's usage settings (traffic, egress, logs: model/cost/usage.ts).
 import type { StackConfig } from "../stackConfig";
-import { evaluateReference, nodeShapes, REFERENCE, type Sizing } from "../capacity";
+import { appPods, evaluateReference, nodeShapes, REFERENCE, type Sizing } from "../capacity";
 import type { Committable, PriceTable } from "./priceTable";
 import { pgStorageGb, SYSTEM_POOL } from "../azure/sizing";
 import type { Usage } from "./usage";
@@ -49,6 +49,15 @@ export function trafficFor(targetUsers: number, usage: Usage, concurrency = usag
         natBaseGiBPerMonth: usage.natBaseGiBPerMonth,
         dataStoreGiBPerMonth: perMonth(usage.dataStoreKiBPerRequest * KiB),
     };
+}
+
+/**
+ * Metric series the monitoring agent sends at a bound of the autoscaler: each node's (its own and its
+ * agent pods') and each app pod's, the pods at steady state or, at the maximum, the most that run at once.
+ */
+function metricSeries(s: Sizing, u: Usage, b: Bound, extraNodes = 0): number {
+    const pods = appPods({ ...s, ...s.app });
+    return (s.nodes[b] + extraNodes) * u.metricSeriesPerNode + (b === "max" ? pods.max : pods.steady) * u.metricSeriesPerPod;
 }
 
 /** Share of the app's data-store traffic that crosses zones: the pods outside the single primary's zone. */
@@ -211,6 +220,8 @@ export const LINE_TYPES: Record<Exclude<StackConfig["cloud"], "local">, Record<s
     },
 };
 const h = HOURS_PER_MONTH;
+/** Samples of one metric series a month at one a minute. */
+const SAMPLES_PER_SERIES_MONTH = 60 * h;
 const n = (v: number) => v.toLocaleString("en-US", { maximumFractionDigits: 0 });
 const millionRequests = (t: Traffic) => (t.requestsPerSecond * 3600 * h) / 1e6;
 const nodeRange = (s: Sizing) => `${s.nodes.min}/${s.nodes.desired}/${s.nodes.max}`;
@@ -284,12 +295,31 @@ function awsItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic
             what: `${cacheNodes} × ${s.redis.nodeClass} (Valkey)`,
             charges: [[`elasticache.valkey.${s.redis.nodeClass}`, cacheNodes * h, "redis"]],
         },
-        ...awsOperationsItems(cfg, resources, t),
+        ...awsOperationsItems(cfg, s, resources, t),
     ];
 }
 
-/** The edge WAF, logs, alarms and keys, and the fee a cluster left on an old Kubernetes version would pay. */
-function awsOperationsItems(cfg: StackConfig, resources: Declared[], t: Traffic): Item[] {
+/**
+ * Container Insights with enhanced observability, billed per observation: the default of the
+ * amazon-cloudwatch-observability add-on (model/cost/prices/aws.ts). Other add-on configurations bill
+ * otherwise and are refused rather than priced as the default.
+ */
+function awsMetricsItem(cfg: StackConfig, s: Sizing, resources: Declared[]): Item {
+    const insights = resources.filter((r) => r.type === "aws:eks/addon:Addon" && r.inputs.addonName === "amazon-cloudwatch-observability");
+    if (insights.some((r) => r.inputs.configurationValues !== undefined))
+        throw new Error(
+            "cost model: the amazon-cloudwatch-observability add-on declares configurationValues; only its default (Container Insights with enhanced observability) is priced",
+        );
+    const observations = (b: Bound) => (metricSeries(s, cfg.usage, b) * SAMPLES_PER_SERIES_MONTH) / 1e6;
+    return {
+        component: "metrics",
+        what: `Container Insights (enhanced observability): ${n(metricSeries(s, cfg.usage, "desired"))} series × 1 a minute = ${n(observations("desired"))} M observations`,
+        charges: insights.length ? (b) => [["cloudwatch.containerInsightsObservation", observations(b)]] : [],
+    };
+}
+
+/** The edge WAF, logs, metrics, alarms and keys, and the fee a cluster left on an old Kubernetes version would pay. */
+function awsOperationsItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic): Item[] {
     const alarms = count(resources, "aws:cloudwatch/metricAlarm:MetricAlarm");
     const dashboards = count(resources, "aws:cloudwatch/dashboard:Dashboard");
     const keys = count(resources, "aws:kms/key:Key");
@@ -320,6 +350,7 @@ function awsOperationsItems(cfg: StackConfig, resources: Declared[], t: Traffic)
             what: `${flowLogs} VPC flow log(s), ${n(t.flowLogGiBPerMonth)} GiB into CloudWatch Logs`,
             charges: flowLogs ? [["cloudwatch.logsIngest", t.flowLogGiBPerMonth]] : [],
         },
+        awsMetricsItem(cfg, s, resources),
         {
             component: "monitoring",
             what: `${alarms} alarms, ${dashboards} dashboard(s), ${keys} KMS key(s)`,
@@ -356,6 +387,41 @@ export function systemPool(cloud: StackConfig["cloud"]): { machineType: string; 
     if (cloud !== "azure") return undefined;
     const node = nodeShapes("azure", "amd64")[0];
     return { machineType: node.machineType, vcpu: node.vcpu, ...SYSTEM_POOL };
+}
+
+/**
+ * Container Insights' collection interval in minutes, as the stack's data collection rule declares it
+ * (the agent's default, one minute, when unset: https://learn.microsoft.com/azure/azure-monitor/containers/container-insights-cost).
+ */
+function insightsIntervalMinutes(resources: Declared[]): number {
+    type Extension = { extensionName?: string; extensionSettings?: { dataCollectionSettings?: { interval?: string } } };
+    const intervals = resources
+        .filter((r) => r.type === "azure-native:monitor:DataCollectionRule")
+        .flatMap((r) =>
+            ((r.inputs.dataSources as { extensions?: Extension[] } | undefined)?.extensions ?? []).filter((e) => e.extensionName === "ContainerInsights"),
+        )
+        .map((e) => e.extensionSettings?.dataCollectionSettings?.interval ?? "1m");
+    const m = intervals.length === 1 ? /^(\d+)m$/.exec(intervals[0]) : null;
+    if (!m) throw new Error(`cost model: expected one Container Insights data collection rule with an interval in minutes, found ${JSON.stringify(intervals)}`);
+    return Number(m[1]);
+}
+
+/** Container Insights' metrics, written as rows into Log Analytics and billed as ingested logs. */
+function azureMetricsItem(cfg: StackConfig, s: Sizing, resources: Declared[]): Item {
+    const system = systemPool("azure")!;
+    const on = resources.some(
+        (r) =>
+            r.type === "azure-native:containerservice:ManagedCluster" &&
+            (r.inputs.addonProfiles as { omsagent?: { enabled?: boolean } } | undefined)?.omsagent?.enabled === true,
+    );
+    const minutes = on ? insightsIntervalMinutes(resources) : 1;
+    const series = (b: Bound) => metricSeries(s, cfg.usage, b, b === "max" ? system.max : system.min);
+    const gib = (b: Bound) => (series(b) * (SAMPLES_PER_SERIES_MONTH / minutes) * cfg.usage.metricBytesPerSample) / GiB;
+    return {
+        component: "metrics",
+        what: `Container Insights into Log Analytics: ${n(series("desired"))} series every ${minutes} min × ${cfg.usage.metricBytesPerSample} bytes = ${n(gib("desired"))} GiB`,
+        charges: on ? (b) => [["logAnalytics.ingest", gib(b)]] : [],
+    };
 }
 
 function azureItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic): Item[] {
@@ -443,6 +509,7 @@ function azureItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traff
                 : [],
         },
         { component: "logs", what: `${n(t.logGiBPerMonth)} GiB ingested`, charges: [["logAnalytics.ingest", t.logGiBPerMonth]] },
+        azureMetricsItem(cfg, s, resources),
         {
             component: "monitoring",
             what: `${alerts} metric alerts, ${endpoints} private endpoint(s), ${zones} private DNS zone(s)`,
@@ -463,6 +530,30 @@ export function memorystoreTier(gb: number): string {
     return gb <= 10 ? "M2" : gb <= 35 ? "M3" : gb <= 100 ? "M4" : "M5";
 }
 
+/**
+ * GKE's system metrics are free; Managed Service for Prometheus bills every sample it ingests, from a
+ * PodMonitoring or a metric package other than SYSTEM_COMPONENTS. The stack declares neither, and the
+ * model refuses a stack that does rather than price its samples at nothing (model/cost/prices/gcp.ts).
+ */
+function gcpMetricsItem(resources: Declared[]): Item {
+    const clusters = resources.filter((r) => r.type === "gcp:container/cluster:Cluster");
+    const billed = [
+        ...clusters.flatMap((r) => {
+            const components = (r.inputs.monitoringConfig as { enableComponents?: unknown } | undefined)?.enableComponents;
+            if (!Array.isArray(components)) return ["a cluster without monitoringConfig.enableComponents (GKE's defaults)"];
+            return components.filter((c) => c !== "SYSTEM_COMPONENTS").map((c) => `metric package ${String(c)}`);
+        }),
+        ...resources.filter((r) => r.type.includes(":monitoring.googleapis.com/")).map((r) => r.type),
+    ];
+    if (billed.length)
+        throw new Error(`cost model: ${billed.join(", ")} ingest Managed Service for Prometheus samples, which the gcp price table does not price`);
+    return {
+        component: "metrics",
+        what: "GKE system metrics only (free); Managed Service for Prometheus is on with nothing declared for it to scrape",
+        charges: clusters.length ? [["monitoring.gkeSystemMetrics", 0]] : [],
+    };
+}
+
 function gcpItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic): Item[] {
     const bootGiB = declaredSize(resources, "gcp:container/nodePool:NodePool", (i) => (i.nodeConfig as { diskSizeGb?: unknown } | undefined)?.diskSizeGb);
     const armor = count(resources, EDGE_TYPES.gcp.securityPolicy);
@@ -474,6 +565,12 @@ function gcpItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic
     const lbOutGiB = t.lbOutGiBPerHour * h;
     const crossZoneGiB = t.dataStoreGiBPerMonth * crossZoneShare(s.zones);
     const flowLogged = resources.filter((r) => r.type === "gcp:compute/subnetwork:Subnetwork" && r.inputs.logConfig).length;
+    // The stack's log bucket (gcp.logRetentionDays): ingestion includes 30 days; each month's logs are kept
+    // (days - 30) / 30 months more. The usage model does not tell the load balancer's request lines (left
+    // in _Default) from the app's, so they are counted here too: an upper bound.
+    const buckets = count(resources, "gcp:logging/projectBucketConfig:ProjectBucketConfig");
+    const keptDays = buckets ? declaredSize(resources, "gcp:logging/projectBucketConfig:ProjectBucketConfig", (i) => i.retentionDays) : 30;
+    const keptGiBMonths = ((t.logGiBPerMonth + t.flowLogGiBPerMonth) * Math.max(0, keptDays - 30)) / 30;
     const tier = memorystoreTier(s.redis.memoryGiB);
     return [
         { component: "cluster", what: "GKE Standard (regional)", charges: [["gke.cluster", h]] },
@@ -547,6 +644,12 @@ function gcpItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic
             component: "flow logs",
             what: `${flowLogged} subnet(s) with flow logs, ${n(t.flowLogGiBPerMonth)} GiB`,
             charges: flowLogged ? [["logging.vendedNetwork", t.flowLogGiBPerMonth]] : [],
+        },
+        gcpMetricsItem(resources),
+        {
+            component: "log retention",
+            what: `the stack's logs kept ${keptDays} days: ${n(keptGiBMonths)} GiB-months beyond the 30 included`,
+            charges: keptGiBMonths > 0 ? [["logging.retention", keptGiBMonths]] : [],
         },
         {
             component: "monitoring",

@@ -18,7 +18,9 @@ export type PriceUnit =
     /** per load balancer capacity unit-hour (ALB LCU, AGC capacity unit) */
     | "capacity-unit-hour"
     /** per million requests */
-    | "million-requests";
+    | "million-requests"
+    /** per million metric samples (CloudWatch calls them observations) */
+    | "million-samples";
 
 export interface Price {
     usd: number;

@@ -24,6 +24,12 @@ export const usageSchema = z
         natBaseGiBPerMonth: integer(0, 1_000_000, "GiB a month"),
         /** Bytes each request moves to and from PostgreSQL and Redis (queries and results, both ways). */
         dataStoreKiBPerRequest: decimal(0, 10240, "KiB per request"),
+        /** Metric series the monitoring agent sends for each app pod, one sample a minute each (pod and container level). */
+        metricSeriesPerPod: integer(0, 10_000, "metric series per app pod"),
+        /** Metric series for each node: its own and those of the agent pods every node runs (CNI, proxy, CSI, monitoring agent, log shipper). */
+        metricSeriesPerNode: integer(0, 100_000, "metric series per node"),
+        /** Bytes Log Analytics bills for one Container Insights metric record (azure: the agent writes metrics as log rows). */
+        metricBytesPerSample: integer(1, 100_000, "bytes per metric record"),
     })
     .refine((u) => u.peakConcurrency >= u.averageConcurrency, {
         path: ["peakConcurrency"],

@@ -1,6 +1,6 @@
 // Project keys `gcp.<name>` (Pulumi.yaml declares each with its default). Pure: no Pulumi import.
 import { z } from "zod";
-import { boolean, privateCidr, cidrList, cidrsOverlap, oneOf } from "../configValues";
+import { boolean, privateCidr, cidrList, cidrsOverlap, integer, oneOf } from "../configValues";
 
 // GKE release channels; EXTENDED keeps a minor version for up to 24 months.
 // https://cloud.google.com/kubernetes-engine/docs/concepts/release-channels
@@ -35,6 +35,11 @@ export const gcpSchema = z
         servicesCidr: privateCidr(8, 27, "10.20.0.0/20"),
         postgresVersion: oneOf(POSTGRES_VERSIONS),
         redisVersion: oneOf(REDIS_VERSIONS),
+        /**
+         * Days the stack's logs are kept in its own log bucket (the minimum is 1 day; 3650 is Cloud Logging's
+         * maximum for a bucket). https://cloud.google.com/logging/docs/reference/v2/rest/v2/locations.buckets
+         */
+        logRetentionDays: integer(1, 3650, "a number of days"),
         /** Three zones of the region, fixed for the stack's life; unset, the first run picks and keeps them. */
         zones: z
             .string()

@@ -6,7 +6,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as aks from "@pulumi/azure-native/containerservice";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as gke from "@pulumi/gcp/container";
-import { Policies, validateResourceOfType } from "@pulumi/policy";
+import { Policies, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { coversInternet, widestPrefix } from "../cidr";
 import { distinct, isGcpRegion } from "./util";
 
@@ -290,6 +290,130 @@ export const clusterPolicies: Policies = [
         }),
     },
 ];
+
+/** Issue 26: who can authenticate to the API server, and how. */
+export const clusterAuthentication: ResourceValidationPolicy = {
+    name: "cluster-authentication",
+    description:
+        "The API server trusts the cloud's identities only: EKS access entries alone (authenticationMode API), AKS with Entra ID, Azure RBAC and no local accounts, GKE without legacy ABAC or client certificates.",
+    validateResource: [
+        // The EKS API's default is CONFIG_MAP, and API_AND_CONFIG_MAP still honours aws-auth: whoever can edit that
+        // ConfigMap in kube-system maps any IAM principal to any group, outside CloudTrail.
+        // https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateAccessConfigRequest.html
+        validateResourceOfType(eks.Cluster, (c, _args, report) => {
+            const mode = c.accessConfig?.authenticationMode;
+            if (mode !== "API")
+                report(
+                    `EKS authenticationMode is ${mode ?? "unset (CONFIG_MAP)"}, so the aws-auth ConfigMap grants access too: set accessConfig.authenticationMode "API" and grant access with access entries.`,
+                );
+        }),
+        // Local accounts hand out a static cluster-admin certificate (listClusterAdminCredentials) that no
+        // Entra ID policy or audit covers. https://learn.microsoft.com/azure/aks/manage-local-accounts-managed-azure-ad
+        validateResourceOfType(aks.ManagedCluster, (c, _args, report) => {
+            if (c.disableLocalAccounts !== true) report("AKS local accounts are enabled (a static admin credential): set disableLocalAccounts: true.");
+            if (c.aadProfile?.managed !== true || c.aadProfile?.enableAzureRBAC !== true)
+                report("AKS is not integrated with Entra ID and Azure RBAC: set aadProfile { managed: true, enableAzureRBAC: true, tenantID }.");
+            if (c.enableRBAC === false) report("AKS Kubernetes RBAC is off, so every authenticated user is all-powerful: remove enableRBAC: false.");
+        }),
+        // https://cloud.google.com/kubernetes-engine/docs/how-to/hardening-your-cluster
+        validateResourceOfType(gke.Cluster, (c, _args, report) => {
+            if (c.enableLegacyAbac === true) report("GKE legacy ABAC grants static permissions beside RBAC: remove enableLegacyAbac: true.");
+            if (c.masterAuth?.clientCertificateConfig?.issueClientCertificate === true)
+                report(
+                    "GKE issues a client certificate (a credential IAM cannot revoke): set masterAuth.clientCertificateConfig.issueClientCertificate: false.",
+                );
+        }),
+    ],
+};
+
+/** Shielded GKE nodes: Secure Boot off unless asked for; integrity monitoring on unless turned off (provider defaults). */
+function shieldingProblem(
+    config: { shieldedInstanceConfig?: { enableSecureBoot?: boolean; enableIntegrityMonitoring?: boolean } } | undefined,
+): string | undefined {
+    const s = config?.shieldedInstanceConfig;
+    const missing = [s?.enableSecureBoot !== true && "enableSecureBoot", s?.enableIntegrityMonitoring === false && "enableIntegrityMonitoring"].filter(Boolean);
+    return missing.length > 0 ? `set nodeConfig.shieldedInstanceConfig ${missing.map((m) => `${m}: true`).join(", ")}` : undefined;
+}
+
+/** Issue 26: verified boot of the node VMs. */
+export const clusterShieldedNodes: ResourceValidationPolicy = {
+    // https://cloud.google.com/kubernetes-engine/docs/how-to/shielded-gke-nodes. AKS Trusted Launch is opt-in
+    // per pool on Gen2 VM sizes; the stacks don't run it yet (docs/guardrails.md), so only GKE is checked.
+    name: "cluster-shielded-nodes",
+    description: "GKE runs Shielded Nodes with Secure Boot and integrity monitoring on every node pool.",
+    validateResource: [
+        validateResourceOfType(gke.Cluster, (c, _args, report) => {
+            if (c.enableAutopilot === true) return; // Autopilot nodes are always shielded
+            if (c.enableShieldedNodes === false) report("GKE Shielded Nodes are off: remove enableShieldedNodes: false.");
+            const pools = [
+                ...(c.nodeConfig ? [{ name: "default-pool", config: c.nodeConfig }] : []),
+                ...(c.nodePools ?? []).map((p) => ({ name: p.name, config: p.nodeConfig })),
+            ];
+            for (const p of pools) {
+                const fix = shieldingProblem(p.config);
+                if (fix) report(`GKE node pool ${p.name ?? ""} boots unverified: ${fix}.`);
+            }
+        }),
+        validateResourceOfType(gke.NodePool, (p, _args, report) => {
+            const fix = shieldingProblem(p.nodeConfig);
+            if (fix) report(`GKE node pool boots unverified: ${fix}.`);
+        }),
+    ],
+};
+
+/** AKS network policy engines that enforce NetworkPolicy (Cilium needs networkDataplane cilium, which ARM checks). */
+const AKS_POLICY_ENGINES = ["azure", "calico", "cilium"];
+
+/** The vpc-cni add-on's configurationValues say enableNetworkPolicy "true" (JSON; the add-on's schema takes it as a string). */
+function cniEnforces(configurationValues: string | undefined): boolean {
+    try {
+        const v = JSON.parse(configurationValues ?? "{}");
+        return v?.enableNetworkPolicy === "true" || v?.enableNetworkPolicy === true;
+    } catch {
+        return false;
+    }
+}
+
+/** Issue 26: NetworkPolicy objects mean something only where the dataplane enforces them. */
+export const clusterNetworkPolicyEnforced: StackValidationPolicy = {
+    // A stack rule: on EKS the switch is in the vpc-cni add-on, a resource of its own.
+    name: "cluster-network-policy-enforced",
+    description:
+        "Every cluster enforces NetworkPolicy: the EKS vpc-cni add-on with enableNetworkPolicy, AKS networkPolicy azure, calico or cilium, GKE Dataplane V2 (or network policy enabled).",
+    validateStack: (args, report) => {
+        const clusters = args.resources.filter((r) => r.isType(eks.Cluster) || r.isType(aks.ManagedCluster) || r.isType(gke.Cluster));
+        if (clusters.length === 0) args.notApplicable("no EKS, AKS or GKE cluster in this stack");
+        const cnis = args.resources.filter((r) => r.isType(eks.Addon) && r.props.addonName === "vpc-cni");
+        for (const c of clusters) {
+            const p = c.props;
+            if (c.isType(eks.Cluster)) {
+                // https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html
+                const mine = cnis.filter((a) => a.dependencies.includes(c) || (p.name !== undefined && a.props.clusterName === p.name));
+                if (!mine.some((a) => cniEnforces(a.props.configurationValues)))
+                    report(
+                        'EKS does not enforce NetworkPolicy: add the vpc-cni add-on with configurationValues JSON {"enableNetworkPolicy": "true"} (the default CNI ignores NetworkPolicy).',
+                        c.urn,
+                    );
+            } else if (c.isType(aks.ManagedCluster)) {
+                const engine = p.networkProfile?.networkPolicy;
+                if (!AKS_POLICY_ENGINES.includes(engine))
+                    report(
+                        `AKS networkPolicy is ${engine ?? "unset (none)"}, so NetworkPolicy is not enforced: set networkProfile.networkPolicy "cilium" with networkDataplane "cilium" (or "azure"/"calico").`,
+                        c.urn,
+                    );
+            } else {
+                // Dataplane V2 always enforces NetworkPolicy; otherwise the Calico add-on must be on.
+                // https://cloud.google.com/kubernetes-engine/docs/concepts/dataplane-v2
+                const calico = p.networkPolicy?.enabled === true && p.addonsConfig?.networkPolicyConfig?.disabled === false;
+                if (p.enableAutopilot !== true && p.datapathProvider !== "ADVANCED_DATAPATH" && !calico)
+                    report(
+                        'GKE does not enforce NetworkPolicy: set datapathProvider "ADVANCED_DATAPATH" (Dataplane V2), or networkPolicy.enabled with addonsConfig.networkPolicyConfig.disabled: false.',
+                        c.urn,
+                    );
+            }
+        }
+    },
+};
 
 /** Why an API allow-list is open, or undefined: unset or empty, the internet as a union, or one range wider than a /8. */
 function allowListProblem(cidrs: (string | undefined)[] | undefined): string | undefined {

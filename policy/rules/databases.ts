@@ -5,11 +5,11 @@ import * as azpg from "@pulumi/azure-native/dbforpostgresql";
 import * as sql from "@pulumi/gcp/sql";
 import * as core from "@pulumi/kubernetes/core/v1";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { tlsOverrideValidations, tlsValueProblems } from "./workloadTls";
 
 export const MIN_BACKUP_DAYS = 7;
 
 const tlsModes = ["ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"];
-const verifyingModes = ["verify-full", "verify-ca"];
 
 /** A Secret's values as text: stringData as given, data decoded from base64. */
 function secretValues(secret: { data?: Record<string, string>; stringData?: Record<string, string> }): Record<string, string> {
@@ -102,21 +102,19 @@ export const databasePolicies: ResourceValidationPolicy[] = [
     {
         name: "datastore-tls-verified",
         description:
-            "The app verifies its data stores: a Secret that configures a PostgreSQL client sets sslmode verify-full or verify-ca with a CA certificate, and Redis with TLS on.",
+            "The app verifies its data stores: a Secret that configures a PostgreSQL client sets sslmode verify-full or verify-ca with a CA certificate, and Redis with TLS on; no container env or ConfigMap overrides them with a weaker value.",
         // The client side of TLS is only visible in what the app is given: the keys of its Secret
         // (components/k8s/appSecret.ts). "require" encrypts but accepts any server.
-        validateResource: validateResourceOfType(core.Secret, (secret, _args, report) => {
-            const data = secretValues(secret);
-            const mode = data.DATABASE_SSLMODE;
-            if (mode !== undefined && !verifyingModes.includes(mode))
-                report(
-                    `DATABASE_SSLMODE is "${mode}", which does not verify the server: set verify-full (or verify-ca where the host name cannot match) and DATABASE_CA_CERT.`,
-                );
-            if (mode !== undefined && !(data.DATABASE_CA_CERT ?? "").includes("-----BEGIN CERTIFICATE-----"))
-                report("DATABASE_CA_CERT holds no PEM certificate: give the roots the server's certificate chains to (libpq does not read the OS store).");
-            if (data.REDIS_TLS !== undefined && data.REDIS_TLS !== "true")
-                report(`REDIS_TLS is "${data.REDIS_TLS}": set it to "true" (the managed Redis servers require TLS).`);
-        }),
+        // A workload's own env overrides the Secret, so the rule reads pods and ConfigMaps too (workloadTls.ts).
+        validateResource: [
+            validateResourceOfType(core.Secret, (secret, _args, report) => {
+                const data = secretValues(secret);
+                for (const p of tlsValueProblems(data)) report(p);
+                if (data.DATABASE_SSLMODE !== undefined && !(data.DATABASE_CA_CERT ?? "").includes("-----BEGIN CERTIFICATE-----"))
+                    report("DATABASE_CA_CERT holds no PEM certificate: give the roots the server's certificate chains to (libpq does not read the OS store).");
+            }),
+            ...tlsOverrideValidations,
+        ],
     },
     {
         name: "database-backups",

@@ -2,7 +2,8 @@
 // Gateway becomes): access logs to S3, AWS WAF in front, HSTS on HTTPS. Presence checks where the value
 // is an ARN or a generated name, so they hold in a first preview too, before those exist. On GKE and
 // Application Gateway for Containers the HSTS header comes from the HTTPS routes instead (route-hsts).
-import type { Policies, PolicyResource } from "@pulumi/policy";
+import type { Policies, PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { coversInternet } from "../cidr";
 import { nsOf } from "./util";
 
 const LB_CONFIGURATION = "kubernetes:gateway.k8s.aws/v1:LoadBalancerConfiguration";
@@ -147,3 +148,101 @@ export const edgePolicies: Policies = [
         },
     },
 ];
+
+const WEB_ACL_RULE = "aws:wafv2/webAclRule:WebAclRule";
+const WEB_ACL_RULE_GROUP = "aws:wafv2/webAclRuleGroupAssociation:WebAclRuleGroupAssociation";
+const AZURE_WAF_POLICY = "azure-native:network:WebApplicationFirewallPolicy";
+const ARMOR_POLICY = "gcp:compute/securityPolicy:SecurityPolicy";
+const ARMOR_RULE = "gcp:compute/securityPolicyRule:SecurityPolicyRule";
+
+interface AwsWafRule {
+    name?: string;
+    action?: object;
+    overrideAction?: object;
+}
+interface ArmorRule {
+    priority: number;
+    action: string;
+    preview?: boolean;
+    match?: { config?: { srcIpRanges?: string[] }; expr?: { expression?: string } };
+}
+
+/** Why an AWS WAF rule only counts, or undefined: a rule's action count, or a rule group's override to count. */
+function awsCounts(r: AwsWafRule): string | undefined {
+    if (has(r.action, "count")) return `rule ${r.name ?? ""} has action count`;
+    if (has(r.overrideAction, "count")) return `rule group ${r.name ?? ""} has overrideAction count (every rule in it only counts)`;
+    return undefined;
+}
+
+/** A Cloud Armor rule that matches every request: all source ranges, or the expression `true`. */
+const matchesAll = (r: ArmorRule) => coversInternet(r.match?.config?.srcIpRanges ?? []) || r.match?.expr?.expression?.trim() === "true";
+
+/** Cloud Armor actions that stop a request (https://cloud.google.com/armor/docs/security-policy-overview#actions). */
+const blocks = (r: ArmorRule) => /^(deny|rate_based_ban|throttle)/.test(r.action) && r.preview !== true;
+
+/**
+ * What keeps a Cloud Armor policy from blocking: its own rules in preview, an allow-everything rule ahead
+ * of its denies, or no deny at all. `separate` are SecurityPolicyRule resources (each reports its own preview).
+ */
+function armorProblems(inline: ArmorRule[], separate: ArmorRule[]): string[] {
+    const problems = inline.filter((r) => r.preview === true).map((r) => `rule ${r.priority} is in preview (it only logs what it would ${r.action})`);
+    const rules = [...inline, ...separate];
+    const denies = rules.filter(blocks);
+    if (denies.length === 0) problems.push("no rule denies anything");
+    const lastDeny = Math.max(...denies.map((r) => r.priority));
+    for (const r of rules.filter((x) => x.action === "allow" && x.preview !== true && matchesAll(x) && x.priority < lastDeny))
+        problems.push(`rule ${r.priority} allows every request before the deny rules behind it`);
+    return problems;
+}
+
+const AWS_FIX = "let it block (action block, or overrideAction none on a managed rule group; components/aws/waf.ts).";
+
+/** Why a web ACL rule resource, or a rule group attached to a web ACL, only counts. */
+function awsRuleProblem(r: PolicyResource): string | undefined {
+    const p = r.props;
+    const problem = r.type === WEB_ACL_RULE ? awsCounts(p) : p.overrideAction === "count" ? "the rule group's overrideAction is count" : undefined;
+    return problem && `Web ACL rule ${String(p.name ?? p.ruleName ?? r.name)} does not block, ${problem}: ${AWS_FIX}`;
+}
+
+/** Issue 26: a WAF that is there but does not block. */
+export const wafBlocks: StackValidationPolicy = {
+    // Count mode (AWS), Detection mode (Azure) and preview (Cloud Armor) log what they would block and let
+    // it through; the project's firewalls are meant to block. Single signatures tuned in a managed group
+    // (AWS ruleActionOverrides, Cloud Armor opt_out_rule_ids) stay allowed: they are reviewed like code.
+    // A stack rule: Cloud Armor rules may be resources of their own, tied to their policy by dependency.
+    name: "waf-blocks",
+    description:
+        "Every web application firewall blocks what its rules match: no AWS WAF rule or managed rule group in count mode, every Azure WAF policy Enabled in Prevention mode, no Cloud Armor rule in preview and no allow-everything rule ahead of the deny rules.",
+    validateStack: (args, report) => {
+        const types = [WEB_ACL, WEB_ACL_RULE, WEB_ACL_RULE_GROUP, AZURE_WAF_POLICY, ARMOR_POLICY, ARMOR_RULE];
+        const wafs = args.resources.filter((r) => types.includes(r.type));
+        if (wafs.length === 0) args.notApplicable("no web application firewall in this stack");
+        for (const r of wafs) {
+            const p = r.props;
+            if (r.type === WEB_ACL) {
+                for (const problem of ((p.rules ?? []) as AwsWafRule[]).map(awsCounts).filter((x) => x !== undefined))
+                    report(`Web ACL ${String(p.name ?? r.name)} does not block, its ${problem}: ${AWS_FIX}`, r.urn);
+            } else if (r.type === WEB_ACL_RULE || r.type === WEB_ACL_RULE_GROUP) {
+                const problem = awsRuleProblem(r);
+                if (problem) report(problem, r.urn);
+            } else if (r.type === AZURE_WAF_POLICY) {
+                const s = p.policySettings;
+                if (s?.state === "Disabled" || s?.mode !== "Prevention")
+                    report(
+                        `WAF policy is ${s?.state ?? "Enabled"} in ${s?.mode ?? "Detection"} mode and blocks nothing: set policySettings { state: "Enabled", mode: "Prevention" } (Detection, the default, only logs).`,
+                        r.urn,
+                    );
+            } else if (r.type === ARMOR_POLICY) {
+                const separate = wafs.filter((x) => x.type === ARMOR_RULE && x.dependencies.includes(r)).map((x) => x.props as ArmorRule);
+                const problems = armorProblems(p.rules ?? [], separate);
+                if (problems.length > 0)
+                    report(
+                        `Cloud Armor policy ${String(p.name ?? r.name)} does not block: ${problems.join("; ")}. Fix: remove preview, and keep the deny rules ahead of any allow-all rule (components/gcp/cloudArmor.ts).`,
+                        r.urn,
+                    );
+            } else if (p.preview === true) {
+                report(`Cloud Armor rule ${String(p.priority)} is in preview and only logs what it would ${String(p.action)}: remove preview: true.`, r.urn);
+            }
+        }
+    },
+};

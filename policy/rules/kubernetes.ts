@@ -1,41 +1,17 @@
-// Kubernetes workload guardrails: probes, resources, pod security, pinned images, replicas + PDB, no stray LBs.
-import { Unwrap } from "@pulumi/pulumi";
+// Kubernetes workload guardrails: probes, resources, pod security, pinned images, replicas + PDB, no stray LBs;
+// pod isolation, the namespace's boundary and Helm values in the modules spread in at the end.
 import * as apps from "@pulumi/kubernetes/apps/v1";
 import * as autoscaling from "@pulumi/kubernetes/autoscaling/v2";
-import * as batch from "@pulumi/kubernetes/batch/v1";
 import * as core from "@pulumi/kubernetes/core/v1";
 import * as pdbv1 from "@pulumi/kubernetes/policy/v1";
-import type * as k8s from "@pulumi/kubernetes/types/input";
-import { Policies, PolicyResource, ReportViolation, ResourceValidation, validateResourceOfType } from "@pulumi/policy";
+import { Policies, PolicyResource, validateResourceOfType } from "@pulumi/policy";
+import { helmValuesPolicies } from "./helmValues";
+import { namespaceBoundaryPolicies } from "./namespaceBoundary";
+import { podIsolationPolicies } from "./podIsolation";
+import { eachContainer, podTemplates } from "./podSpecs";
 import { nsOf } from "./util";
 
-type PodSpec = Unwrap<k8s.core.v1.PodSpec>;
-type Container = Unwrap<k8s.core.v1.Container>;
-type PodCheck = (pod: PodSpec, report: ReportViolation) => void;
-
 export const MIN_REPLICAS = 2;
-
-/** Runs `check` on the pod template of every workload kind; `serving` limits it to long-running ones. */
-function podTemplates(check: PodCheck, serving = false): ResourceValidation[] {
-    const run = (pod: PodSpec | undefined, report: ReportViolation) => {
-        if (pod) check(pod, report);
-    };
-    const long = [
-        validateResourceOfType(apps.Deployment, (d, _a, r) => run(d.spec?.template?.spec, r)),
-        validateResourceOfType(apps.StatefulSet, (s, _a, r) => run(s.spec?.template?.spec, r)),
-        validateResourceOfType(apps.DaemonSet, (s, _a, r) => run(s.spec?.template?.spec, r)),
-    ];
-    if (serving) return long;
-    return [
-        ...long,
-        validateResourceOfType(batch.Job, (j, _a, r) => run(j.spec?.template?.spec, r)),
-        validateResourceOfType(batch.CronJob, (j, _a, r) => run(j.spec?.jobTemplate?.spec?.template?.spec, r)),
-    ];
-}
-
-function allContainers(pod: PodSpec): Container[] {
-    return [...(pod.initContainers ?? []), ...pod.containers];
-}
 
 /** An image is pinned when it carries a digest, or a tag other than "latest". */
 export function imagePinned(image: string | undefined): boolean {
@@ -49,10 +25,6 @@ export function imagePinned(image: string | undefined): boolean {
 /** An image is pinned by content when it carries a full sha256 digest. */
 export function imageDigested(image: string | undefined): boolean {
     return /@sha256:[a-f0-9]{64}$/.test(image ?? "");
-}
-
-function eachContainer(fn: (c: Container, pod: PodSpec, report: ReportViolation) => void, serving = false): ResourceValidation[] {
-    return podTemplates((pod, report) => allContainers(pod).forEach((c) => fn(c, pod, report)), serving);
 }
 
 // ---- stack rules: replicas and disruption budgets need several objects at once ----
@@ -174,11 +146,18 @@ export const kubernetesPolicies: Policies = [
     },
     {
         name: "k8s-drop-capabilities",
-        description: "Containers drop all Linux capabilities.",
+        // drop ALL alone still lets `add` grant any capability back. Restricted allows adding NET_BIND_SERVICE;
+        // nothing here binds below 1024, so no capability is added at all.
+        description: "Containers drop all Linux capabilities and add none back.",
         validateResource: eachContainer((c, _pod, report) => {
             if (!(c.securityContext?.capabilities?.drop ?? []).includes("ALL")) {
                 report(`Container "${c.name}" keeps default Linux capabilities: set securityContext.capabilities.drop: ["ALL"].`);
             }
+            const added = c.securityContext?.capabilities?.add ?? [];
+            if (added.length > 0)
+                report(
+                    `Container "${c.name}" adds Linux capabilities ${added.join(", ")}: remove securityContext.capabilities.add (listen on a port above 1024 instead of NET_BIND_SERVICE).`,
+                );
         }),
     },
     {
@@ -244,4 +223,8 @@ export const kubernetesPolicies: Policies = [
             }
         },
     },
+    // Kubernetes workload classes (issue 26)
+    ...podIsolationPolicies,
+    ...namespaceBoundaryPolicies,
+    ...helmValuesPolicies,
 ];

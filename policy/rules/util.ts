@@ -40,3 +40,34 @@ export function distinct(values: (string | undefined | null)[] | undefined): str
 
 /** A Kubernetes object's namespace, as the API server defaults it. */
 export const nsOf = (meta: any): string => meta?.namespace ?? "default";
+
+/** One statement of an AWS policy document, as IAM reads it (single values or lists). */
+export interface Statement {
+    Effect?: string;
+    Principal?: unknown;
+    Action?: string | string[];
+    NotAction?: string | string[];
+    Resource?: string | string[];
+    Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** The statements of a policy document given as JSON text or an object; undefined when it is neither. */
+export function statementsOf(doc: unknown): Statement[] | undefined {
+    let parsed = doc;
+    if (typeof doc === "string") {
+        try {
+            parsed = JSON.parse(doc);
+        } catch {
+            return undefined;
+        }
+    }
+    if (!parsed || typeof parsed !== "object") return undefined;
+    const s = (parsed as { Statement?: Statement | Statement[] }).Statement;
+    return s === undefined ? [] : Array.isArray(s) ? s : [s];
+}
+
+/** A value or list of values as a list. */
+export function listOf(v: unknown): string[] {
+    const text = (x: unknown) => (typeof x === "string" ? x : JSON.stringify(x));
+    return v === undefined || v === null ? [] : Array.isArray(v) ? v.map(text) : [text(v)];
+}

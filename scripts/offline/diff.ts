@@ -1,12 +1,13 @@
 // Compare two recorded runs of a stack: what a config change adds, removes and changes.
+import { k8sProviderReplaced } from "./k8sProviderDiff";
 import type { Recorded } from "./run";
 
 export interface ResourceChange {
     type: string;
     name: string;
-    /** Input paths whose value differs, e.g. `spec.rules[0].backendRefs[1].weight`. */
+    /** Input paths whose value differs, e.g. `spec.rules[0].backendRefs[1].weight`; `provider` when its provider is replaced. */
     paths: string[];
-    /** True when pulumi-kubernetes would replace the object (delete-before-create with explicit names). */
+    /** True when pulumi-kubernetes would replace the object (delete-before-create with explicit names), or its provider. */
     replaces: boolean;
 }
 
@@ -48,7 +49,7 @@ export function diffResources(before: Recorded[], after: Recorded[]): StackDiff 
     const old = new Map(before.map((r) => [key(r), r]));
     const now = new Map(after.map((r) => [key(r), r]));
     const brief = (r: Recorded) => ({ type: r.type, name: r.name });
-    const changed: ResourceChange[] = [];
+    const changes = new Map<string, ResourceChange>();
     for (const [k, r] of now) {
         const o = old.get(k);
         if (!o) continue;
@@ -57,8 +58,17 @@ export function diffResources(before: Recorded[], after: Recorded[]): StackDiff 
         // The engine diffs an ignoreChanges path with the old value: it never counts as a change.
         const ignored = (p: string) => r.ignoreChanges.some((q) => p === q || p.startsWith(`${q}.`) || p.startsWith(`${q}[`));
         paths.splice(0, paths.length, ...paths.filter((p) => !ignored(p)));
-        if (paths.length) changed.push({ type: r.type, name: r.name, paths, replaces: replaces(r, paths) });
+        const replaced = r.type === "pulumi:providers:kubernetes" ? k8sProviderReplaced(o.inputs, r.inputs) : replaces(r, paths);
+        if (paths.length) changes.set(k, { type: r.type, name: r.name, paths, replaces: replaced });
     }
+    // A replaced provider replaces every resource it manages (their provider reference is `<urn>::<id>`).
+    const gone = [...changes].filter(([, c]) => c.replaces && c.type.startsWith("pulumi:providers:")).map(([urn]) => urn);
+    for (const [k, r] of now) {
+        if (!old.has(k) || !gone.some((urn) => r.provider?.startsWith(`${urn}::`))) continue;
+        const c = changes.get(k);
+        changes.set(k, { type: r.type, name: r.name, paths: [...(c?.paths ?? []), "provider"], replaces: true });
+    }
+    const changed = [...changes.values()];
     return {
         added: after.filter((r) => !old.has(key(r))).map(brief),
         removed: before.filter((r) => !now.has(key(r))).map(brief),

@@ -6,7 +6,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import type { StackConfig } from "../../model/config";
-import { projectName, ROOT, stackConfigMap } from "../pulumiConfig";
+import { projectName, ROOT, stackConfig, unresolvedNote, type ConfigSource } from "../pulumiConfig";
 import { deployTarget, preflight, readConfig } from "../../stacks";
 import { cloudMocks, type ResourceMock } from "./mocks";
 
@@ -49,6 +49,8 @@ export interface StackRun {
     generatedSecrets: string[];
     /** What a preview warns that `pulumi up` would refuse (stacks/index.ts preflight). */
     warnings: string[];
+    /** The ESC environments the stack file imports, and why they were not opened if they were not. */
+    configSource: ConfigSource;
 }
 
 export interface RunOptions {
@@ -60,6 +62,11 @@ export interface RunOptions {
      * Preview runs always collect the warnings.
      */
     refuseUnsafe?: boolean;
+    /**
+     * Outputs layered over the cloud mocks' (e.g. a cluster after a credential rotation), under a label
+     * that keeps the run apart from others of the same stack and overrides.
+     */
+    overlay?: { label: string; mock: ResourceMock };
 }
 
 /** Unwrap RPC secret markers into plain values, collecting the paths that were secret. */
@@ -85,20 +92,20 @@ const runs = new Map<string, Promise<StackRun>>();
  * is global) and remembered: the same stack, overrides and mode give the same (read-only) result.
  */
 export function runStack(stack: string, overrides: Record<string, string> = {}, opts: RunOptions = {}): Promise<StackRun> {
-    const key = JSON.stringify([stack, Object.entries(overrides).sort(), opts.preview ?? false, opts.refuseUnsafe ?? false]);
+    const key = JSON.stringify([stack, Object.entries(overrides).sort(), opts.preview ?? false, opts.refuseUnsafe ?? false, opts.overlay?.label]);
     const known = runs.get(key);
     if (known) return known;
-    const run = running.then(() => runOnce(stack, overrides, opts.preview ?? false, opts.refuseUnsafe ?? false));
+    const run = running.then(() => runOnce(stack, overrides, opts.preview ?? false, opts.refuseUnsafe ?? false, opts.overlay?.mock));
     running = run.catch(() => undefined);
     runs.set(key, run);
     return run;
 }
 
-async function runOnce(stack: string, overrides: Record<string, string>, preview: boolean, refuseUnsafe: boolean): Promise<StackRun> {
+async function runOnce(stack: string, overrides: Record<string, string>, preview: boolean, refuseUnsafe: boolean, overlay?: ResourceMock): Promise<StackRun> {
     const resources: Recorded[] = [];
     const generatedSecrets: string[] = [];
     const secretOutputs = new Map<string, string[]>();
-    const mocks: ResourceMock[] = cloudMocks;
+    const mocks: ResourceMock[] = overlay ? [...cloudMocks, overlay] : cloudMocks;
 
     await pulumi.runtime.setMocks(
         {
@@ -156,8 +163,9 @@ async function runOnce(stack: string, overrides: Record<string, string>, preview
         });
     };
 
-    pulumi.runtime.setAllConfig(stackConfigMap(stack, overrides));
-    const config = readConfig();
+    const { raw: stackRaw, source: configSource } = stackConfig(stack, overrides);
+    pulumi.runtime.setAllConfig(stackRaw);
+    const config = withNote(readConfig, unresolvedNote(stack, configSource));
     const warnings: string[] = [];
     if (preview || refuseUnsafe) preflight(config, pulumi.runtime.allConfig(), preview, (m) => warnings.push(m));
     const raw = deployTarget(config);
@@ -168,5 +176,15 @@ async function runOnce(stack: string, overrides: Record<string, string>, preview
         outputs[key] = { value: await (out as any).promise(), secret: await pulumi.isSecret(out) };
     }
     await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
-    return { config, resources, outputs, generatedSecrets, warnings };
+    return { config, resources, outputs, generatedSecrets, warnings, configSource };
+}
+
+/** `read()`, its error (a config error naming missing keys, say) followed by `note` when there is one. */
+function withNote<T>(read: () => T, note: string | undefined): T {
+    try {
+        return read();
+    } catch (e) {
+        if (note && e instanceof Error) e.message += `\n${note}`;
+        throw e;
+    }
 }

@@ -5,6 +5,8 @@
 //   compute machineTypes.get per zone:                        https://cloud.google.com/compute/docs/reference/rest/v1/machineTypes/get
 //   GKE projects.locations.getServerConfig (channels):        https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations/getServerConfig
 //   Cloud SQL tiers.list (tier names and regions):            https://cloud.google.com/sql/docs/postgres/admin-api/rest/v1/tiers/list
+//   Cloud SQL flags.list (each flag's appliesTo versions):     https://cloud.google.com/sql/docs/postgres/admin-api/rest/v1/flags/list
+//   Memorystore for Redis projects.locations.list:           https://cloud.google.com/memorystore/docs/redis/reference/rest/v1/projects.locations/list
 //   Service Usage services.list, filter state:ENABLED:        https://cloud.google.com/service-usage/docs/reference/rest/v1/services/list
 //   Resource Manager projects.testIamPermissions:             https://cloud.google.com/resource-manager/reference/rest/v1/projects/testIamPermissions
 import type { AuthClient } from "google-auth-library";
@@ -16,6 +18,7 @@ export const GCP_ENDPOINTS = {
     compute: "https://compute.googleapis.com/compute/v1",
     container: "https://container.googleapis.com/v1",
     sqladmin: "https://sqladmin.googleapis.com/v1",
+    redis: "https://redis.googleapis.com/v1",
     serviceusage: "https://serviceusage.googleapis.com/v1",
     resourcemanager: "https://cloudresourcemanager.googleapis.com/v1",
 };
@@ -129,21 +132,79 @@ async function channelCheck(ctx: GcpContext): Promise<Row[]> {
     });
 }
 
-/** The Cloud SQL tier offered in the region. */
-async function databaseCheck(ctx: GcpContext): Promise<Row[]> {
+/** The Cloud SQL tier offered in the region, the PostgreSQL version offered, and what no API answers: REGIONAL for it. */
+async function databaseChecks(ctx: GcpContext): Promise<Row[]> {
     const { needs } = ctx;
     const db = needs.database;
-    const dbCheck = `database: Cloud SQL ${db.version} on ${db.size}, ${db.ha}`;
-    return attempt(dbCheck, "check the Cloud SQL console for the region", async () => {
+    const tierCheck = `database: Cloud SQL tier ${db.size} in ${needs.region}`;
+    const rows = await attempt(tierCheck, "check the Cloud SQL console for the region", async () => {
         const tiers = await get<{ items?: { tier: string; region?: string[] }[] }>(ctx, `${ctx.endpoints.sqladmin}/projects/${ctx.project}/tiers`);
         const tier = (tiers.items ?? []).find((t) => t.tier === db.size);
         return orderable(
-            dbCheck,
+            tierCheck,
             `tier ${db.size} in ${needs.region}`,
             !!tier?.region?.includes(needs.region),
-            `pick a region where Cloud SQL offers ${db.size}`,
+            `pulumi config set gcp:region <a region where Cloud SQL offers ${db.size}>`,
         );
     });
+    // No Cloud SQL call lists the versions it offers; every flag names the versions it applies to, so the
+    // versions flags.list mentions are the ones offered (what `gcloud sql flags list` shows by version).
+    const versionCheck = `database: Cloud SQL ${db.version} offered`;
+    rows.push(
+        ...(await attempt(versionCheck, "check https://cloud.google.com/sql/docs/postgres/db-versions", async () => {
+            const flags = await get<{ items?: { name: string; appliesTo?: string[] }[] }>(ctx, `${ctx.endpoints.sqladmin}/flags`);
+            const offered = [...new Set((flags.items ?? []).flatMap((f) => f.appliesTo ?? []))].filter((v) => v.startsWith("POSTGRES_")).sort();
+            return versionSupported(versionCheck, db.version, offered, "gcp.postgresVersion");
+        })),
+    );
+    if (db.ha === "REGIONAL")
+        rows.push(
+            unknown(
+                `database: ${db.ha} (HA) for ${db.version} in ${needs.region}`,
+                "no read-only Cloud SQL Admin API call answers it (tiers.list gives each tier's regions, flags.list the versions; neither says HA)",
+                "the first pulumi up creates the instance and says so; https://cloud.google.com/sql/docs/postgres/high-availability",
+            ),
+        );
+    return rows;
+}
+
+/**
+ * Memorystore for Redis in the region with a second zone, which STANDARD_HA's replica needs (the stack's
+ * instance is STANDARD_HA with read replicas, components/gcp/redis.ts), and what no API answers: the version.
+ */
+async function cacheChecks(ctx: GcpContext): Promise<Row[]> {
+    const { needs, project } = ctx;
+    const [tier] = needs.cache.size.split(" ");
+    const check = `cache: Memorystore ${tier} with read replicas in ${needs.region}`;
+    const rows = await attempt(
+        check,
+        `enable redis.googleapis.com to check before the first up (gcloud services enable redis.googleapis.com --project ${project})`,
+        async () => {
+            type Location = { locationId?: string; metadata?: { availableZones?: Record<string, object> } };
+            let found: Location | undefined;
+            let pageToken = "";
+            do {
+                const r = await get<{ locations?: Location[]; nextPageToken?: string }>(
+                    ctx,
+                    `${ctx.endpoints.redis}/projects/${project}/locations${pageToken ? `?pageToken=${pageToken}` : ""}`,
+                );
+                found = (r.locations ?? []).find((l) => l.locationId === needs.region) ?? found;
+                pageToken = r.nextPageToken ?? "";
+            } while (pageToken && !found);
+            const zones = Object.keys(found?.metadata?.availableZones ?? {}).sort();
+            const what = found ? `${tier} in ${needs.region} (zones ${zones.join(", ") || "none listed"})` : `Memorystore for Redis in ${needs.region}`;
+            const fix = "pulumi config set gcp:region <a region where Memorystore for Redis lists two zones or more>";
+            return orderable(check, what, !!found && (tier !== "STANDARD_HA" || zones.length >= 2), fix);
+        },
+    );
+    rows.push(
+        unknown(
+            `cache: Memorystore ${needs.cache.version}`,
+            "the Memorystore for Redis API lists no versions (a location's metadata holds only its available zones)",
+            "check gcp.redisVersion against https://cloud.google.com/memorystore/docs/redis/supported-versions",
+        ),
+    );
+    return rows;
 }
 
 /** The APIs the stack uses and cannot enable itself, enabled in the project. */
@@ -202,7 +263,8 @@ export async function gcpChecks(
     rows.push(...quotaRows(ctx, quotas));
     rows.push(...(await sizeChecks(ctx, zones)));
     rows.push(...(await channelCheck(ctx)));
-    rows.push(...(await databaseCheck(ctx)));
+    rows.push(...(await databaseChecks(ctx)));
+    rows.push(...(await cacheChecks(ctx)));
     rows.push(...(await apisCheck(ctx)));
     rows.push(...(await permissionsCheck(ctx)));
     rows.push(...closingRows(needs, egress, "GKE", "VPC"));

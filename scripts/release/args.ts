@@ -28,6 +28,10 @@ export interface ReleaseArgs {
     dryRun: boolean;
     /** Write the change into Pulumi.<stack>.yaml and stop (release.yml opens a pull request with it). */
     editOnly: boolean;
+    /** Remove the release lock a killed run left before taking it (lock.ts breakLock), after confirmation. */
+    breakLock: boolean;
+    /** The confirmation of --break-lock without a prompt (the only way without a terminal). */
+    yes: boolean;
     /** Overrides the URL derived from the stack output `endpoint` (and `domain`). */
     endpoint?: string;
     /** Metrics source and thresholds (scripts/release/analysis.ts); steps then promote only on a passing analysis. */
@@ -82,12 +86,15 @@ Options:
   --stack S            Pulumi stack (dev, aws, azure, gcp, ...)       required
   --dry-run            pulumi preview of the change; nothing is applied
   --edit-only          only write the change into Pulumi.<stack>.yaml (for a pull request)
+  --break-lock         a killed run's release lock blocks this command: show its holder, ask,
+                       then remove it (only if unchanged since shown) and go on
+  --yes                confirm --break-lock without asking (required without a terminal)
   --endpoint URL       base URL of the app instead of the stack output endpoint
   --analysis FILE      judge canary steps and promote on server-side metrics (docs/canary-analysis.md)
   --version-path PATH  probe PATH (e.g. podinfo's /version) and read "version" from its JSON
                        when the app does not send x-zdp-color/x-zdp-version
   --load N             before promote: N connections of load through the preview route   default 0
-  --load-seconds S     length of that load                                                 default 30
+  --load-seconds S     length of that load (more with an analysis count > 1)             default 30
   --timeout MS         per-request timeout                              default 3000
   --interval MS        pause between requests                           default 1000
   --success N          consecutive healthy preview requests required    default 3
@@ -141,6 +148,8 @@ export function parseReleaseArgs(argv: string[]): ReleaseArgs {
                 stack: { type: "string" },
                 "dry-run": { type: "boolean", default: false },
                 "edit-only": { type: "boolean", default: false },
+                "break-lock": { type: "boolean", default: false },
+                yes: { type: "boolean", default: false },
                 endpoint: { type: "string" },
                 analysis: { type: "string" },
                 load: { type: "string" },
@@ -185,6 +194,13 @@ export function parseReleaseArgs(argv: string[]): ReleaseArgs {
     if (!values.stack) throw new UsageError("--stack is required");
     const editOnly = values["edit-only"] ?? false;
     if (editOnly && (action.kind === "status" || values["dry-run"])) throw new UsageError("--edit-only writes a change: not with status or --dry-run");
+    const breakLock = values["break-lock"] ?? false;
+    // Only a command that takes the lock can break it: status, --dry-run and --edit-only take none.
+    if (breakLock && (action.kind === "status" || values["dry-run"] || editOnly))
+        throw new UsageError(
+            "--break-lock goes with a command that takes the release lock: deploy, promote, rollback or canary, without --dry-run or --edit-only",
+        );
+    if (values.yes && !breakLock) throw new UsageError("--yes confirms --break-lock and nothing else");
 
     const attempts = count("attempts", values.attempts, DEFAULTS.maxAttempts, 1);
     const successThreshold = count("success", values.success, DEFAULTS.successThreshold, 1);
@@ -194,6 +210,8 @@ export function parseReleaseArgs(argv: string[]): ReleaseArgs {
         stack: values.stack,
         dryRun: values["dry-run"] ?? false,
         editOnly,
+        breakLock,
+        yes: values.yes ?? false,
         endpoint: values.endpoint,
         analysisFile: values.analysis,
         versionPath: values["version-path"],

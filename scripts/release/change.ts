@@ -218,6 +218,14 @@ export function restoreEdit(before: Record<string, string>, keys: Iterable<strin
     return { set, remove };
 }
 
+/** The `pulumi config` commands that make an edit of a stack file by hand (the recovery hints name them). */
+export function configCommands(stack: string, edit: { set: Record<string, string>; remove?: string[] }): string[] {
+    return [
+        ...Object.entries(edit.set).map(([k, v]) => `pulumi config set --stack ${stack} ${k} ${v}`),
+        ...(edit.remove ?? []).map((k) => `pulumi config rm --stack ${stack} ${k}`),
+    ];
+}
+
 /**
  * Where the stack file and the deployed stack (its `activeColor`, `weights` and `versions` outputs)
  * differ in what a release moves. A release on top of a difference would verify one thing and ship

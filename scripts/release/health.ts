@@ -92,12 +92,25 @@ export function probe(url: string, headers: Record<string, string>, timeoutMs: n
     });
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** Waits `ms`, or less when `signal` aborts meanwhile (the timer is then cleared, so it keeps nothing alive). */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+        if (signal?.aborted) return resolve();
+        const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener("abort", done);
+            resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal?.addEventListener("abort", done, { once: true });
+    });
+}
 
-/** The time a watch or a load step runs for (tests pass one that moves only when they say). */
+/** The time a watch, a load step or an analysis runs for (tests pass one that moves only when they say). */
 export interface Clock {
     now(): number;
-    sleep(ms: number): Promise<void>;
+    /** Resolves after `ms`, or as soon as `signal` aborts. */
+    sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export const realClock: Clock = { now: () => performance.now(), sleep };

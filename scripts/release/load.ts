@@ -4,6 +4,9 @@
 import { probe, realClock, type Clock, type Expect } from "./health";
 
 export interface LoadResult {
+    /** Clock readings (ms) when the load began and ended: the analysis's throughput gate spreads `requests` over them. */
+    startMs: number;
+    endMs: number;
     requests: number;
     failures: number;
     rps: number;
@@ -42,9 +45,12 @@ export async function load(spec: {
         }
     };
     await Promise.all(Array.from({ length: spec.concurrency }, loop));
-    const seconds = (clock.now() - started) / 1000;
+    const ended = clock.now();
+    const seconds = (ended - started) / 1000;
     latencies.sort((a, b) => a - b);
     return {
+        startMs: started,
+        endMs: ended,
         requests: latencies.length,
         failures,
         rps: Math.round(latencies.length / seconds),

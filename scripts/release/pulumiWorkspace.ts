@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, type PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { mergedConfig, projectName } from "../pulumiConfig";
 import { kubectlLeaseApi } from "./lock";
 import { editedStackFile } from "./propose";
@@ -107,7 +107,8 @@ export function workspaceFromStack(stackName: string, stack: StackApi, readProje
     };
 }
 
-export async function openPulumiWorkspace(stackName: string, workDir: string): Promise<Workspace> {
-    const stack = await LocalWorkspace.selectStack({ stackName, workDir });
+/** The stack through the Automation API; `pulumiCommand`: the CLI to run (pulumiCommand.ts runs it in a process group of its own). */
+export async function openPulumiWorkspace(stackName: string, workDir: string, pulumiCommand: PulumiCommand): Promise<Workspace> {
+    const stack = await LocalWorkspace.selectStack({ stackName, workDir }, { pulumiCommand });
     return workspaceFromStack(stackName, stack, (file) => fs.readFileSync(path.join(workDir, file), "utf8"));
 }

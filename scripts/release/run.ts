@@ -8,6 +8,7 @@ import os from "node:os";
 import type { Track } from "../../model/releasePlan";
 import { CONVERGE_DEFAULT_MS, EXIT, type Action, type CheckOptions, type ReleaseArgs } from "./args";
 import {
+    configCommands,
     deployedDifferences,
     revertToDeployed,
     fastRollbackBlocker,
@@ -21,15 +22,13 @@ import {
 } from "./change";
 import { awaitConvergence, describeConvergence, type ConvergeMode, type ConvergeSpec } from "./converge";
 import { checkHealthy, describe, describeExpect, watchHealthy, realClock, type CheckResult, type Clock, type Expect } from "./health";
-import { analyze, type Analysis } from "./analysis";
-import { describeLoad, load } from "./load";
+import { runAnalysis, type Analysis } from "./analysis";
+import { sentInto, type Span } from "./analysisVerdict";
+import { describeLoad, load, type LoadResult } from "./load";
 import { previewTokenTransportProblem } from "./tokenTransport";
-import { acquireLock, LEASE_NAME, type HeldLock } from "./lock";
+import { acquireLock, breakLock, LEASE_NAME, LOCK_SECONDS, type HeldLock } from "./lock";
 import { Reporter, StepFailed, formatMs, type StepRecord } from "./report";
 import { urnName, type ChangeSummary, type Workspace } from "./workspace";
-
-/** Lease duration: renewed every third of it while a release runs; a killed run's lock expires after it. */
-export const LOCK_SECONDS = 120;
 
 /** Who holds the lock: the CI run, or user@host and pid. */
 export function holderIdentity(env: NodeJS.ProcessEnv = process.env): string {
@@ -43,18 +42,27 @@ export interface ReleaseResult {
     steps: StepRecord[];
 }
 
-/** What every phase gets: the command, the stack, the report, the stop signal. Fixed for the whole run. */
-interface Run {
+/** What the caller may add to a run: all optional. */
+export interface RunOptions {
+    /** SIGINT/SIGTERM in the CLI: see runRelease. */
+    signal?: AbortSignal;
+    analysis?: Analysis;
+    /** Times the watches, the load step and the convergence waits (the real clock unless a test passes its own). */
+    clock?: Clock;
+    /** Asks the operator yes/no (a terminal's prompt); absent: nobody can be asked, so --break-lock needs --yes. */
+    confirm?: (question: string) => Promise<boolean>;
+}
+
+/** What every phase gets: the command, the stack, the report, the caller's options. Fixed for the whole run. */
+interface Run extends RunOptions {
     args: ReleaseArgs;
     ws: Workspace;
     log: (line: string) => void;
     r: Reporter;
     /** performance.now() when the command started (the report's total time). */
     started: number;
-    signal?: AbortSignal;
-    analysis?: Analysis;
-    /** Times the watches, the load step and the convergence waits (the real clock unless a test passes its own). */
-    clock?: Clock;
+    /** Wall time of a clock reading (the windows an analysis asks its source for). */
+    at: (t: number) => Date;
 }
 
 /** The read phase's result: the stack file before the command and the state it describes. */
@@ -171,16 +179,11 @@ export const previewExpect = (s: ReleaseState, color: string): Expect => ({ [col
  * route after each step) and, on a failure after a change, rollback. Nothing is changed before the
  * release lock is held; until then a failure refuses the command.
  */
-export async function runRelease(
-    args: ReleaseArgs,
-    ws: Workspace,
-    log: (line: string) => void,
-    signal?: AbortSignal,
-    analysis?: Analysis,
-    /** Times the watches and the load step (the real clock unless a test passes its own). */
-    clock?: Clock,
-): Promise<ReleaseResult> {
-    const run: Run = { args, ws, log, r: new Reporter(log), started: performance.now(), signal, analysis, clock };
+export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: string) => void, opts: RunOptions = {}): Promise<ReleaseResult> {
+    const c0 = (opts.clock ?? realClock).now();
+    const epoch0 = Date.now();
+    const at = (t: number) => new Date(epoch0 + t - c0);
+    const run: Run = { args, ws, log, r: new Reporter(log), started: performance.now(), ...opts, at };
     let planned: Planned;
     try {
         const read = await readPhase(run);
@@ -223,12 +226,17 @@ function planPhase(run: Run, state: ReleaseState, action: Exclude<Action, { kind
     });
 }
 
-function lockPhase(run: Run, state: ReleaseState): Promise<HeldLock> {
-    const { ws, r } = run;
-    return r.step(`take the release lock (Lease ${LEASE_NAME} in namespace ${state.namespace})`, async () => {
-        const h = await acquireLock(await ws.lease(state.namespace), holderIdentity(), LOCK_SECONDS, (why) =>
-            r.info(`WARNING: ${why}; stopping before the next change`),
-        );
+/** The release lock; with --break-lock, a killed run's lease is removed first (once confirmed). */
+async function lockPhase(run: Run, state: ReleaseState): Promise<HeldLock> {
+    const { ws, r, args } = run;
+    const where = `Lease ${LEASE_NAME} in namespace ${state.namespace}`;
+    const leases = await ws.lease(state.namespace);
+    if (args.breakLock) {
+        const confirm = args.yes ? async () => true : run.confirm;
+        await r.step(`break the release lock (${where})`, async () => ({ value: undefined, detail: await breakLock(leases, confirm) }));
+    }
+    return r.step(`take the release lock (${where})`, async () => {
+        const h = await acquireLock(leases, holderIdentity(), LOCK_SECONDS, (why) => r.info(`WARNING: ${why}; stopping before the next change`));
         return { value: h, detail: h.detail };
     });
 }
@@ -304,7 +312,7 @@ function comparePhase(run: Run, state: ReleaseState): Promise<Record<string, unk
         const outputs = await ws.outputs();
         const diffs = deployedDifferences(state, outputs);
         if (diffs.length > 0) {
-            const revert = Object.entries(revertToDeployed(state, outputs)).map(([k, v]) => `pulumi config set --stack ${ws.stackName} ${k} ${v}`);
+            const revert = configCommands(ws.stackName, { set: revertToDeployed(state, outputs) });
             const back = revert.length ? revert.join("; ") : "revert the file to the deployed release";
             throw new Error(
                 `Pulumi.${ws.stackName}.yaml and the deployed stack differ: ${diffs.join("; ")}. To go back to what is deployed (the safe recovery after an interrupted release): ${back}; then run this command again. A bare \`pulumi up\` would ship the file's values without the release's checks.`,
@@ -325,11 +333,53 @@ function checkPreview(t: Traffic, current: ReleaseState, color: string, when: st
     });
 }
 
-/** Judged on server-side metrics: the candidate against the colour that keeps (or had) the traffic. */
-function analyse(t: Traffic, candidate: string, stable: string, window: { start: Date; end: Date }, what: string): Promise<unknown> {
+/**
+ * Judged on server-side metrics: the candidate against the colour that keeps (or had) the traffic,
+ * `count` measurements from the `base` window on, each printed as it is taken.
+ */
+function analyse(t: Traffic, candidate: string, stable: string, base: Span, what: string, sent?: (w: Span) => number): Promise<unknown> {
     return t.r.step(`analyse ${candidate} ${what}`, async () => {
-        const res = await analyze(t.analysis!, candidate, stable, window);
+        const res = await runAnalysis(t.analysis!, {
+            candidate,
+            stable,
+            base,
+            sent,
+            clock: t.clock ?? realClock,
+            at: t.at,
+            signal: t.signal,
+            log: (line) => t.r.info(line),
+        });
         return { value: res, ok: res.ok, detail: res.detail };
+    });
+}
+
+/**
+ * `--load`: N connections through the preview route. With an analysis of `count` > 1 it runs
+ * (count - 1) intervals longer, so each measurement's window still ends inside it: before a
+ * blue/green switch the load is the candidate's only traffic.
+ */
+function loadStep(t: Traffic, state: ReleaseState, color: string): Promise<LoadResult> {
+    const { args, analysis } = t;
+    const extraMs = analysis ? (analysis.limits.count - 1) * analysis.intervalMs : 0;
+    const why = extraMs ? ` (${formatMs(args.loadMs)}, and ${formatMs(extraMs)} more for the analysis's later windows)` : "";
+    return t.r.step(`load ${color} through the preview route for ${formatMs(args.loadMs + extraMs)}${why}`, async () => {
+        const res = await load({
+            url: t.live,
+            headers: t.previewHeaders,
+            expect: previewExpect(state, color),
+            concurrency: args.loadConcurrency,
+            durationMs: args.loadMs + extraMs,
+            timeoutMs: args.checks.timeoutMs,
+            versionField: args.checks.versionField,
+            signal: t.signal,
+            clock: t.clock,
+        });
+        interrupted(t);
+        return {
+            value: res,
+            ok: res.failures <= args.checks.maxFailures,
+            detail: `${describeLoad(res, args.loadConcurrency)} (tolerate ${args.checks.maxFailures})`,
+        };
     });
 }
 
@@ -340,36 +390,18 @@ async function precheckPhase(t: Traffic, { plan, state }: Planned): Promise<void
     if (!color) return;
     await checkPreview(t, state, color, "before switching");
     if (args.action.kind !== "promote") return;
-    if (args.loadConcurrency > 0)
-        await t.r.step(`load ${color} through the preview route for ${formatMs(args.loadMs)}`, async () => {
-            const res = await load({
-                url: t.live,
-                headers: t.previewHeaders,
-                expect: previewExpect(state, color),
-                concurrency: args.loadConcurrency,
-                durationMs: args.loadMs,
-                timeoutMs: args.checks.timeoutMs,
-                versionField: args.checks.versionField,
-                signal: t.signal,
-                clock: t.clock,
-            });
-            interrupted(t);
-            return {
-                value: res,
-                ok: res.failures <= args.checks.maxFailures,
-                detail: `${describeLoad(res, args.loadConcurrency)} (tolerate ${args.checks.maxFailures})`,
-            };
-        });
-    if (analysis) {
-        const end = new Date();
-        await analyse(
-            t,
-            color,
-            state.activeColor,
-            { start: new Date(end.getTime() - analysis.windowMs), end },
-            `over the last ${formatMs(analysis.windowMs)} before switching`,
-        );
-    }
+    const res = args.loadConcurrency > 0 ? await loadStep(t, state, color) : undefined;
+    if (!analysis) return;
+    // The first window ends where --load-seconds end; later ones inside the load's extra time.
+    const end = res ? res.startMs + args.loadMs : now(t);
+    await analyse(
+        t,
+        color,
+        state.activeColor,
+        { start: end - analysis.windowMs, end },
+        `over the last ${formatMs(analysis.windowMs)} before switching`,
+        res && ((w) => sentInto({ start: res.startMs, end: res.endMs, requests: res.requests }, w)),
+    );
 }
 
 /**
@@ -399,7 +431,7 @@ async function applyPhase(t: Traffic, planned: Planned): Promise<ReleaseResult> 
             return finish(
                 t,
                 code,
-                `${e.message}; the rollback stays in place (the tool never undoes a rollback): check the stack now, pulumi stack --stack ${t.ws.stackName}`,
+                `${e.message}; the rollback stays in place (the tool never undoes a rollback): the stack file holds it; if its up failed, pulumi up --stack ${t.ws.stackName} completes it; then npm run release -- status --stack ${t.ws.stackName}`,
             );
         return rollbackPhase(t, { ...progress, before: planned.before, to: state, moved: plan.watchLive }, e, code);
     }
@@ -421,7 +453,7 @@ function setStep(t: Traffic, progress: Progress, step: ConfigStep): Promise<void
 /** Watch: after a step that moves traffic, the live route (and a canary through the preview route) for the watch window, then the canary's analysis. */
 async function watchPhase(t: Traffic, { plan, state }: Planned, current: ReleaseState, step: ConfigStep): Promise<void> {
     const { args } = t;
-    const watchStart = new Date();
+    const watchStart = now(t);
     if (plan.watchLive)
         await t.r.step(`watch the live route${step.watchCanary ? ` and ${state.inactiveColor}` : ""} for ${formatMs(args.checks.watchMs)}`, async () => {
             const requests = [{ headers: {}, expect: liveExpect(current) }];
@@ -442,7 +474,7 @@ async function watchPhase(t: Traffic, { plan, state }: Planned, current: Release
         });
     if (t.analysis && step.watchCanary) {
         interrupted(t);
-        await analyse(t, current.inactiveColor, current.activeColor, { start: watchStart, end: new Date() }, `over the watch of ${step.label}`);
+        await analyse(t, current.inactiveColor, current.activeColor, { start: watchStart, end: now(t) }, `over the watch of ${step.label}`);
     }
 }
 
@@ -536,6 +568,7 @@ async function rollbackPhase(t: Traffic, undo: Undo, cause: StepFailed, code: nu
     r.info(`rolling back: ${cause.message}`);
     const since = now(t);
     const edit = restoreEdit(undo.before, undo.touched);
+    let restored = false;
     try {
         await r.step("restore the previous config", async () => {
             await ws.setConfig(edit.set);
@@ -543,6 +576,7 @@ async function rollbackPhase(t: Traffic, undo: Undo, cause: StepFailed, code: nu
             const parts = [...Object.entries(edit.set).map(([k, v]) => `${k}=${v}`), ...edit.remove.map((k) => `unset ${k}`)];
             return { value: undefined, detail: parts.join(" ") };
         });
+        restored = true;
         if (!undo.upStarted) return finish(t, code, `${cause.message}; config restored, nothing was deployed`);
         await rollbackUps(t, undo.current, undo.to, "pulumi up (rollback)", since, undo.moved);
         await r.step("check the live route after rollback", async () => {
@@ -550,13 +584,21 @@ async function rollbackPhase(t: Traffic, undo: Undo, cause: StepFailed, code: nu
             return { value: res, ok: res.ok, detail: describe(res) };
         });
     } catch (e) {
-        return finish(
-            t,
-            EXIT.rollbackFailed,
-            `${cause.message}; ROLLBACK FAILED: ${(e as Error).message}. Check the stack now: pulumi stack --stack ${ws.stackName}`,
-        );
+        return finish(t, EXIT.rollbackFailed, `${cause.message}; ROLLBACK FAILED: ${message(e)}. ${recovery(ws.stackName, edit, restored)}`);
     }
     return finish(t, code, `${cause.message}; rolled back to the previous config`);
+}
+
+/**
+ * What puts the previous release back by hand when the automatic rollback could not: the previous
+ * config into the stack file (unless that step succeeded), then an `up` of it. Never a bare `up`
+ * first: the file still holds the unverified change, and `up` would finish it.
+ */
+function recovery(stack: string, edit: { set: Record<string, string>; remove: string[] }, restored: boolean): string {
+    const deploy = `pulumi up --stack ${stack} (it deploys the previous config: nothing unverified), then npm run release -- status --stack ${stack}`;
+    if (restored)
+        return `The stack file holds the previous config again, but the deployed stack may hold part of the change. To put the previous release back: ${deploy}`;
+    return `The stack file still holds the change. To put the previous release back: ${configCommands(stack, edit).join("; ")}; then ${deploy}. A pulumi up before those would ship the unverified change`;
 }
 
 async function dryRun(run: Run, plan: ReleasePlan): Promise<ReleaseResult> {

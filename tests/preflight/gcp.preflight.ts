@@ -16,6 +16,10 @@ interface Project {
     machineTypeIn: string[];
     channels: string[];
     tiers: { tier: string; region: string[] }[];
+    /** The PostgreSQL versions Cloud SQL's flags apply to. */
+    postgresVersions: string[];
+    /** Memorystore for Redis zones in the region; undefined: the region is not a Memorystore location. */
+    redisZones?: string[];
     enabled: string[];
     denied: string[];
     egress: string;
@@ -66,6 +70,33 @@ async function gcpServer(p: Project, seen: { auth: string[] }): Promise<string> 
                 kind: "sql#tiersList",
                 items: p.tiers.map((t) => ({ kind: "sql#tier", RAM: "34359738368", DiskQuota: "65923719462912", ...t })),
             });
+        // Cloud SQL flags.list: {kind: "sql#flagsList", items[] Flag {name, type, appliesTo[] (database versions), requiresRestart, kind: "sql#flag"}},
+        // https://cloud.google.com/sql/docs/postgres/admin-api/rest/v1/flags/list
+        if (u.pathname === "/sqladmin/v1/flags")
+            return json(200, {
+                kind: "sql#flagsList",
+                items: [
+                    { kind: "sql#flag", name: "log_checkpoints", type: "BOOLEAN", appliesTo: p.postgresVersions, requiresRestart: false },
+                    { kind: "sql#flag", name: "general_log", type: "BOOLEAN", appliesTo: ["MYSQL_8_0", "MYSQL_8_4"], requiresRestart: false },
+                ],
+            });
+        // Memorystore for Redis projects.locations.list: {locations[] Location {name, locationId, displayName, metadata
+        // {"@type": LocationMetadata, availableZones: {zone: {}}}}, nextPageToken} (two pages here),
+        // https://cloud.google.com/memorystore/docs/redis/reference/rest/v1/projects.locations/list
+        if (u.pathname === "/redis/v1/projects/zdp-prod/locations") {
+            const location = (id: string, zones: string[]) => ({
+                name: `projects/zdp-prod/locations/${id}`,
+                locationId: id,
+                displayName: id,
+                metadata: {
+                    "@type": "type.googleapis.com/google.cloud.redis.v1.LocationMetadata",
+                    availableZones: Object.fromEntries(zones.map((z) => [z, {}])),
+                },
+            });
+            if (u.searchParams.get("pageToken") !== "p2")
+                return json(200, { locations: [location("asia-east1", ["asia-east1-a", "asia-east1-b"])], nextPageToken: "p2" });
+            return json(200, { locations: p.redisZones ? [location(REGION, p.redisZones)] : [] });
+        }
         // Service Usage services.list: {services[] {name, parent, config {name, title}, state}, nextPageToken},
         // https://cloud.google.com/service-usage/docs/reference/rest/v1/services/list (filtered by state:ENABLED; two pages here)
         if (u.pathname === "/serviceusage/v1/projects/zdp-prod/services") {
@@ -107,6 +138,7 @@ describe("preflight: GCP (documented shapes through google-auth-library)", funct
         compute: `${url}/compute/v1`,
         container: `${url}/container/v1`,
         sqladmin: `${url}/sqladmin/v1`,
+        redis: `${url}/redis/v1`,
         serviceusage: `${url}/serviceusage/v1`,
         resourcemanager: `${url}/resourcemanager/v1`,
     });
@@ -123,6 +155,8 @@ describe("preflight: GCP (documented shapes through google-auth-library)", funct
         machineTypeIn: zones,
         channels: ["RAPID", "REGULAR", "STABLE"],
         tiers: [{ tier: "db-custom-8-32768", region: ["europe-west1", "us-central1"] }],
+        postgresVersions: ["POSTGRES_14", "POSTGRES_15", "POSTGRES_16", "POSTGRES_17", "POSTGRES_18"],
+        redisZones: zones,
         enabled: ["cloudresourcemanager.googleapis.com", "serviceusage.googleapis.com"],
         denied: [],
         egress: "198.51.100.7",
@@ -136,25 +170,45 @@ describe("preflight: GCP (documented shapes through google-auth-library)", funct
         assert.deepEqual(needs.allowList, { key: "gcp.masterAuthorizedNetworks", cidrs: ["198.51.100.0/24"] });
         assert.ok(gcpServices(needs.actions).includes("container.googleapis.com") && gcpServices(needs.actions).includes("sqladmin.googleapis.com"));
         assert.ok(needs.enablesApis!.includes("servicenetworking.googleapis.com"), "the stack enables its APIs itself");
-        assert.deepEqual(needs.unmapped, []);
+        // The stack's log bucket, sink and exclusion: scripts/preflight/needs.ts (owned by another change) does not
+        // map them to logging.buckets.create, logging.sinks.create and logging.exclusions.create yet, so preflight
+        // says it could not check those permissions rather than passing them.
+        assert.deepEqual(needs.unmapped, [
+            "gcp:logging/projectBucketConfig:ProjectBucketConfig",
+            "gcp:logging/projectExclusion:ProjectExclusion",
+            "gcp:logging/projectSink:ProjectSink",
+        ]);
     });
 
     it("a sufficient project passes every check (quotas exactly at need + usage)", async () => {
         const seen = { auth: [] as string[] };
         const url = await gcpServer(sufficient(), seen);
         const rows = await gcpChecks(auth(), { needs, endpoints: endpoints(url), egress: { ip: await egressAddress(`${url}/ip`) } });
+        // What no read-only API answers is "could not check", never ✓: REGIONAL for a Cloud SQL version, a Memorystore
+        // version; and the permissions of the types needs.ts does not map (above).
         assert.deepEqual(
-            rows.filter((r) => r.status !== "ok"),
-            [],
+            rows.filter((r) => r.status !== "ok").map((r) => [r.check, r.status]),
+            [
+                ["database: REGIONAL (HA) for POSTGRES_17 in europe-west1", "unknown"],
+                ["cache: Memorystore REDIS_7_2", "unknown"],
+                ["permissions: resource types without a known action", "unknown"],
+            ],
         );
-        assert.equal(rows.length, 11);
+        assert.match(row(rows, "database: REGIONAL").detail, /no read-only Cloud SQL Admin API call answers it/);
+        assert.match(row(rows, "cache: Memorystore REDIS_7_2").detail, /lists no versions/);
+        assert.equal(rows.length, 16);
+        assert.match(row(rows, "database: Cloud SQL POSTGRES_17").detail, /POSTGRES_17 is supported/);
+        assert.match(
+            row(rows, "cache: Memorystore STANDARD_HA").detail,
+            /STANDARD_HA in europe-west1 \(zones europe-west1-b, europe-west1-c, europe-west1-d\) is orderable/,
+        );
         assert.equal(row(rows, "zones").detail, zones.join(", "));
         assert.match(row(rows, "quota: CPUS").detail, /needs 144 .*quota 212, 68 in use, 144 free/);
         assert.match(row(rows, "quota: SSD_TOTAL_GB").detail, /needs 3400 .*quota 4196, 796 in use/);
         assert.ok(seen.auth.length >= 8 && seen.auth.every((a) => a === "Bearer test-token"), seen.auth.join());
     });
 
-    it("refuses each class: quotas one short, a machine type missing in a zone, a channel not offered, a tier not in the region, an API the stack cannot enable itself disabled, a missing permission, an allow-list without the caller", async () => {
+    it("refuses each class: quotas one short, a machine type missing in a zone, a channel not offered, a tier not in the region, a PostgreSQL version not offered, no Memorystore in the region, an API the stack cannot enable itself disabled, a missing permission, an allow-list without the caller", async () => {
         const p = sufficient();
         p.quotas = {
             CPUS: { limit: 211, usage: 68 },
@@ -165,6 +219,8 @@ describe("preflight: GCP (documented shapes through google-auth-library)", funct
         p.machineTypeIn = ["europe-west1-b", "europe-west1-c"];
         p.channels = ["RAPID", "STABLE"];
         p.tiers = [{ tier: "db-custom-8-32768", region: ["us-central1"] }];
+        p.postgresVersions = ["POSTGRES_15", "POSTGRES_16", "POSTGRES_18"];
+        p.redisZones = undefined;
         p.enabled = ["serviceusage.googleapis.com"];
         p.denied = ["container.clusters.create", "iam.serviceAccounts.actAs"];
         p.egress = "192.0.2.44";
@@ -177,10 +233,18 @@ describe("preflight: GCP (documented shapes through google-auth-library)", funct
         fails("quota: SSD_TOTAL_GB", /3399 free/, /at least 4196/);
         fails("size: n2-standard-4", /not offered in europe-west1-d/, /gcp\.zones/);
         fails("version: GKE release channel", /REGULAR is not supported; supported: RAPID, STABLE/, /gcp\.releaseChannel/);
-        fails("database: Cloud SQL", /tier db-custom-8-32768 in europe-west1 is not orderable/, /region/);
+        fails("database: Cloud SQL tier", /tier db-custom-8-32768 in europe-west1 is not orderable/, /gcp:region/);
+        fails("database: Cloud SQL POSTGRES_17", /POSTGRES_17 is not supported; supported: POSTGRES_15, POSTGRES_16, POSTGRES_18/, /gcp\.postgresVersion/);
+        fails("cache: Memorystore STANDARD_HA", /Memorystore for Redis in europe-west1 is not orderable/, /gcp:region/);
         fails("APIs", /not enabled: cloudresourcemanager\.googleapis\.com/, /gcloud services enable cloudresourcemanager\.googleapis\.com --project zdp-prod/);
-        fails("permissions", /denied 2 of \d+: container\.clusters\.create, iam\.serviceAccounts\.actAs/, /container\.clusters\.create/);
+        fails("permissions: the caller", /denied 2 of \d+: container\.clusters\.create, iam\.serviceAccounts\.actAs/, /container\.clusters\.create/);
         fails("allow-list", /192\.0\.2\.44 is not in gcp\.masterAuthorizedNetworks/, /including 192\.0\.2\.44\/32/);
+    });
+
+    it("refuses STANDARD_HA where Memorystore lists a single zone in the region (the replica needs another)", async () => {
+        const p = { ...sufficient(), redisZones: ["europe-west1-b"] };
+        const rows = await gcpChecks(auth(), { needs, endpoints: endpoints(await gcpServer(p, { auth: [] })), egress: { ip: p.egress } });
+        assertFails(rows, "cache: Memorystore STANDARD_HA", /STANDARD_HA in europe-west1 \(zones europe-west1-b\) is not orderable/, /two zones or more/);
     });
 
     it("a failed call is 'could not check'; an unset project checks nothing", async () => {

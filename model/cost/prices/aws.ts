@@ -225,6 +225,13 @@ export const AWS_EU_WEST_1: PriceTable = {
             sourceDate: "2026-03-15",
             note: "data transfer between Availability Zones in one region: $0.01/GB in each direction (the sender's out and the receiver's in), so each byte that crosses costs $0.02; also https://cloud-cost-557.pages.dev/blog/estimate-aws-data-transfer-bill/ (2026-06-10)",
         },
+        "cloudwatch.containerInsightsObservation": {
+            usd: 0.21,
+            unit: "million-samples",
+            source: "https://aws.amazon.com/cloudwatch/pricing/",
+            sourceDate: "2026-10-02",
+            note: "Container Insights with enhanced observability for EKS, first tier: $0.21 per million observations, as read from the pricing page on 2026-10-02 and quoted in a public repo's architecture decision record (repository not identifiable with the search tools); the page's tiers above the first were not found in a stored copy, and it is the page's default region (eu-west-1 assumed the same). With enhanced observability the metrics are 'charged per observation instead of being charged per metric stored or log ingested' (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-metrics-enhanced-EKS.html). The amazon-cloudwatch-observability add-on turns it on by default: its chart sets logs.metrics_collected.kubernetes.enhanced_container_insights true while containerInsights.enabled (default true) and leaves OTel Container Insights off (aws-observability/helm-charts charts/amazon-cloudwatch-observability 6.4.0, values.yaml and templates/_helpers.tpl). An observation is taken as one sample of one metric series",
+        },
         "eks.clusterExtended": {
             usd: 0.6,
             unit: "hour",

@@ -84,6 +84,12 @@ export const GCP_EUROPE_WEST1: PriceTable = {
             source: "https://cloud.google.com/stackdriver/pricing",
             note: "Logging storage (one-time ingestion charge, includes 30 days retention) after the free first 50 GiB per project per month; retention beyond 30 days $0.01/GiB-month; vended network logs $0.25/GiB. Not region-specific",
         },
+        "logging.retention": {
+            usd: 0.01,
+            unit: "GiB-month",
+            source: "https://cloud.google.com/stackdriver/pricing",
+            note: "Logging retention: logs kept in a log bucket beyond the 30 days the storage (ingestion) price includes, per GiB per month; not region-specific. Read with logging.ingest from the same page",
+        },
         "kms.keyVersion": {
             usd: 0.06,
             unit: "month",
@@ -162,6 +168,12 @@ export const GCP_EUROPE_WEST1: PriceTable = {
             source: "https://cloud.google.com/vpc/network-pricing",
             sourceDate: "2026-09-20",
             note: "data transfer between zones of one region, charged to the sender: $0.01/GiB, as transcribed from Google's page on 2026-09-20 (https://raw.githubusercontent.com/api-evangelist/google-cloud-vpc/refs/heads/main/plans/google-cloud-vpc-plans-pricing.yml); europe-west1 is one of the regions that still bills it",
+        },
+        "monitoring.gkeSystemMetrics": {
+            usd: 0,
+            unit: "million-samples",
+            source: "https://cloud.google.com/stackdriver/docs/solutions/gke/managing-metrics",
+            note: "free: the page's Pricing section says Cloud Monitoring does not charge for ingesting GKE system metrics (read from a stored copy in Italian: 'Cloud Monitoring non addebita alcun costo per l'importazione delle metriche di sistema di GKE'). Managed Service for Prometheus samples (a PodMonitoring's scrapes, the metric packages other than SYSTEM_COMPONENTS) are billed per sample ingested (https://docs.cloud.google.com/stackdriver/docs/managed-prometheus/cost-controls), $0.06 per million for the first 50 billion a month as a public repo's notes quote https://cloud.google.com/stackdriver/pricing; the stack declares none, and the model refuses a cluster that does rather than price it at zero",
         },
         "logging.vendedNetwork": {
             usd: 0.25,

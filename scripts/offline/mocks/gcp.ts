@@ -170,6 +170,19 @@ export const gcpMock: ResourceMock = {
                         : [],
                 };
             }
+            // Log buckets are named by their id (bucketId); sinks and exclusions by name, under the project.
+            case "gcp:logging/projectBucketConfig:ProjectBucketConfig": {
+                const bucket = `projects/${p}/locations/${inputs.location}/buckets/${inputs.bucketId}`;
+                return { name: bucket, id: bucket, lifecycleState: "ACTIVE" };
+            }
+            case "gcp:logging/projectSink:ProjectSink":
+                return {
+                    name: n,
+                    id: `projects/${p}/sinks/${n}`,
+                    writerIdentity: "serviceAccount:service-123456789012@gcp-sa-logging.iam.gserviceaccount.com",
+                };
+            case "gcp:logging/projectExclusion:ProjectExclusion":
+                return { name: n, id: `projects/${p}/exclusions/${n}` };
             case "gcp:certificatemanager/dnsAuthorization:DnsAuthorization":
                 return {
                     name: n,

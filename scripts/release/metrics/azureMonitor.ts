@@ -10,9 +10,9 @@
 // request went to, not its Service. So this source reports no p99; the analysis file must switch
 // the latency checks off explicitly (thresholds.checkLatency: false) to use it.
 // AGC reports nothing for a minute without requests, so a missing series cannot tell "no requests"
-// from "wrong name": the read fails rather than guess.
+// from "wrong name": the read fails (NoDataError) rather than guess.
 import type { MetricsClient } from "@azure/monitor-query-metrics";
-import type { ColorMetrics, MetricsSource } from "./source";
+import { NoDataError, type ColorMetrics, type MetricsSource } from "./source";
 
 export const AGC_NAMESPACE = "Microsoft.ServiceNetworking/trafficControllers";
 export const AGC_RESPONSES = "BackendHTTPResponseStatus";
@@ -61,7 +61,7 @@ export function azureMonitorSource(client: Pick<MetricsClient, "queryResources">
             colors.forEach((color, i) => {
                 const series = metric.timeseries.filter((s) => dim(s, "BackendService") === names[i]);
                 if (series.length === 0)
-                    throw new Error(
+                    throw new NoDataError(
                         `azure monitor: no ${AGC_RESPONSES} for ${color} (BackendService ${names[i]}) in the window (no requests reached it, or it is not the dimension's value)`,
                     );
                 let requests = 0;

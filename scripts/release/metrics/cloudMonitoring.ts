@@ -7,9 +7,9 @@
 // service. The Gateway controller makes one backend service per Service a route references, so each
 // colour's Service (app-blue, app-green) is its own backend service.
 // Cloud Monitoring returns no series for a backend without data in the interval, so a missing series
-// cannot tell "no requests" from "wrong name": the read fails rather than guess.
+// cannot tell "no requests" from "wrong name": the read fails (NoDataError) rather than guess.
 import type { MetricServiceClient, protos } from "@google-cloud/monitoring";
-import type { ColorMetrics, MetricsSource, Window } from "./source";
+import { NoDataError, type ColorMetrics, type MetricsSource, type Window } from "./source";
 
 type TimeSeries = protos.google.monitoring.v3.ITimeSeries;
 type Distribution = protos.google.api.IDistribution;
@@ -98,7 +98,7 @@ export function cloudMonitoringSource(client: MetricServiceClient, target: Cloud
                 ]);
                 const missing = `in the window (no requests reached it, or it is not the backend service's name)`;
                 if (counts.length === 0)
-                    throw new Error(`cloud monitoring: no ${LB}/backend_request_count for ${color} (backend service ${backend}) ${missing}`);
+                    throw new NoDataError(`cloud monitoring: no ${LB}/backend_request_count for ${color} (backend service ${backend}) ${missing}`);
                 let requests = 0;
                 let errors = 0;
                 for (const s of counts) {
@@ -113,7 +113,8 @@ export function cloudMonitoringSource(client: MetricServiceClient, target: Cloud
                 const p99Ms = distributionP99(
                     latencies.flatMap((s) => (s.points ?? []).flatMap((p) => (p.value?.distributionValue ? [p.value.distributionValue] : []))),
                 );
-                if (p99Ms === undefined) throw new Error(`cloud monitoring: no ${LB}/backend_latencies for ${color} (backend service ${backend}) ${missing}`);
+                if (p99Ms === undefined)
+                    throw new NoDataError(`cloud monitoring: no ${LB}/backend_latencies for ${color} (backend service ${backend}) ${missing}`);
                 out[color] = { requests, successRate: 1 - errors / requests, p99Ms };
             }
             return out;
