@@ -114,6 +114,10 @@ const ACTIONS: Record<string, string[]> = {
     "gcp:kms/cryptoKey:CryptoKey": ["cloudkms.cryptoKeys.create"],
     "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember": ["cloudkms.cryptoKeys.setIamPolicy"],
     "gcp:kms/keyRing:KeyRing": ["cloudkms.keyRings.create"],
+    // Cloud Logging: https://cloud.google.com/iam/docs/roles-permissions/logging
+    "gcp:logging/projectBucketConfig:ProjectBucketConfig": ["logging.buckets.create"],
+    "gcp:logging/projectExclusion:ProjectExclusion": ["logging.exclusions.create"],
+    "gcp:logging/projectSink:ProjectSink": ["logging.sinks.create"],
     "gcp:monitoring/alertPolicy:AlertPolicy": ["monitoring.alertPolicies.create"],
     "gcp:monitoring/dashboard:Dashboard": ["monitoring.dashboards.create"],
     "gcp:monitoring/notificationChannel:NotificationChannel": ["monitoring.notificationChannels.create"],
@@ -174,6 +178,7 @@ const GCP_SERVICES: Record<string, string> = {
     monitoring: "monitoring.googleapis.com",
     redis: "redis.googleapis.com",
     iam: "iam.googleapis.com",
+    logging: "logging.googleapis.com",
     servicenetworking: "servicenetworking.googleapis.com",
     cloudsql: "sqladmin.googleapis.com",
     resourcemanager: "cloudresourcemanager.googleapis.com",

@@ -170,33 +170,27 @@ describe("preflight: GCP (documented shapes through google-auth-library)", funct
         assert.deepEqual(needs.allowList, { key: "gcp.masterAuthorizedNetworks", cidrs: ["198.51.100.0/24"] });
         assert.ok(gcpServices(needs.actions).includes("container.googleapis.com") && gcpServices(needs.actions).includes("sqladmin.googleapis.com"));
         assert.ok(needs.enablesApis!.includes("servicenetworking.googleapis.com"), "the stack enables its APIs itself");
-        // The stack's log bucket, sink and exclusion: scripts/preflight/needs.ts (owned by another change) does not
-        // map them to logging.buckets.create, logging.sinks.create and logging.exclusions.create yet, so preflight
-        // says it could not check those permissions rather than passing them.
-        assert.deepEqual(needs.unmapped, [
-            "gcp:logging/projectBucketConfig:ProjectBucketConfig",
-            "gcp:logging/projectExclusion:ProjectExclusion",
-            "gcp:logging/projectSink:ProjectSink",
-        ]);
+        // The stack's log bucket, sink and exclusion among them (logging.buckets.create, logging.sinks.create,
+        // logging.exclusions.create).
+        assert.deepEqual(needs.unmapped, []);
+        assert.ok(["logging.buckets.create", "logging.sinks.create", "logging.exclusions.create"].every((p) => needs.actions.includes(p)));
     });
 
     it("a sufficient project passes every check (quotas exactly at need + usage)", async () => {
         const seen = { auth: [] as string[] };
         const url = await gcpServer(sufficient(), seen);
         const rows = await gcpChecks(auth(), { needs, endpoints: endpoints(url), egress: { ip: await egressAddress(`${url}/ip`) } });
-        // What no read-only API answers is "could not check", never ✓: REGIONAL for a Cloud SQL version, a Memorystore
-        // version; and the permissions of the types needs.ts does not map (above).
+        // What no read-only API answers is "could not check", never ✓: REGIONAL for a Cloud SQL version, a Memorystore version.
         assert.deepEqual(
             rows.filter((r) => r.status !== "ok").map((r) => [r.check, r.status]),
             [
                 ["database: REGIONAL (HA) for POSTGRES_17 in europe-west1", "unknown"],
                 ["cache: Memorystore REDIS_7_2", "unknown"],
-                ["permissions: resource types without a known action", "unknown"],
             ],
         );
         assert.match(row(rows, "database: REGIONAL").detail, /no read-only Cloud SQL Admin API call answers it/);
         assert.match(row(rows, "cache: Memorystore REDIS_7_2").detail, /lists no versions/);
-        assert.equal(rows.length, 16);
+        assert.equal(rows.length, 15);
         assert.match(row(rows, "database: Cloud SQL POSTGRES_17").detail, /POSTGRES_17 is supported/);
         assert.match(
             row(rows, "cache: Memorystore STANDARD_HA").detail,
