@@ -78,10 +78,10 @@ async function regionCheck(ctx: GcpContext): Promise<{ rows: Row[]; zones: strin
 function quotaRows({ needs, project }: GcpContext, quotas: Quota[] | undefined): Row[] {
     const region = needs.region;
     const vcpu = vcpuNeed(needs.pools);
-    const nodes = needs.pools.reduce((a, p) => a + p.max, 0) + 1;
+    const nodes = needs.pools.reduce((a, p) => a + p.max + p.surge, 0);
     const family = needs.pools[0].size.split("-")[0];
     const wanted: [string, number, string][] = [
-        ["CPUS", vcpu, "vCPUs (node pool at its autoscaler maximum, one surging)"],
+        ["CPUS", vcpu, "vCPUs (node pool at its autoscaler maximum while an upgrade surges it)"],
         ...(FAMILY_CPU_QUOTA.test(family) ? [[`${family.toUpperCase()}_CPUS`, vcpu, `${family} vCPUs`] as [string, number, string]] : []),
         ["IN_USE_ADDRESSES", needs.publicAddresses, "external addresses (Cloud NAT)"],
         // pd-balanced boot disks count toward SSD_TOTAL_GB (https://cloud.google.com/compute/resource-usage#disk_quota).

@@ -150,7 +150,7 @@ describe("preflight: GCP (documented shapes through google-auth-library)", funct
             CPUS: { limit: 212, usage: 68 },
             N2_CPUS: { limit: 152, usage: 8 },
             IN_USE_ADDRESSES: { limit: 8, usage: 7 },
-            SSD_TOTAL_GB: { limit: 4196, usage: 796 },
+            SSD_TOTAL_GB: { limit: 4396, usage: 796 },
         },
         machineTypeIn: zones,
         channels: ["RAPID", "REGULAR", "STABLE"],
@@ -198,7 +198,7 @@ describe("preflight: GCP (documented shapes through google-auth-library)", funct
         );
         assert.equal(row(rows, "zones").detail, zones.join(", "));
         assert.match(row(rows, "quota: CPUS").detail, /needs 144 .*quota 212, 68 in use, 144 free/);
-        assert.match(row(rows, "quota: SSD_TOTAL_GB").detail, /needs 3400 .*quota 4196, 796 in use/);
+        assert.match(row(rows, "quota: SSD_TOTAL_GB").detail, /needs 3600 .*quota 4396, 796 in use/);
         assert.ok(seen.auth.length >= 8 && seen.auth.every((a) => a === "Bearer test-token"), seen.auth.join());
     });
 
@@ -208,7 +208,7 @@ describe("preflight: GCP (documented shapes through google-auth-library)", funct
             CPUS: { limit: 211, usage: 68 },
             N2_CPUS: { limit: 151, usage: 8 },
             IN_USE_ADDRESSES: { limit: 8, usage: 8 },
-            SSD_TOTAL_GB: { limit: 4195, usage: 796 },
+            SSD_TOTAL_GB: { limit: 4395, usage: 796 },
         };
         p.machineTypeIn = ["europe-west1-b", "europe-west1-c"];
         p.channels = ["RAPID", "STABLE"];
@@ -224,7 +224,7 @@ describe("preflight: GCP (documented shapes through google-auth-library)", funct
         fails("quota: CPUS", /143 free/, /request CPUS in europe-west1 to at least 212/);
         fails("quota: N2_CPUS", /143 free/, /N2_CPUS .* at least 152/);
         fails("quota: IN_USE_ADDRESSES", /needs 1 .*0 free/, /at least 9/);
-        fails("quota: SSD_TOTAL_GB", /3399 free/, /at least 4196/);
+        fails("quota: SSD_TOTAL_GB", /3599 free/, /at least 4396/);
         fails("size: n2-standard-4", /not offered in europe-west1-d/, /gcp\.zones/);
         fails("version: GKE release channel", /REGULAR is not supported; supported: RAPID, STABLE/, /gcp\.releaseChannel/);
         fails("database: Cloud SQL tier", /tier db-custom-8-32768 in europe-west1 is not orderable/, /gcp:region/);
