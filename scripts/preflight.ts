@@ -3,18 +3,15 @@
 // APIs, the caller's permissions and the control plane's allow-list, before anything is created.
 //   npm run preflight -- --stack aws|azure|gcp [--config KEY=VALUE ...] [--json] [--principal ARN | --skip-permissions]
 import Table from "cli-table3";
-import { DefaultAzureCredential } from "@azure/identity";
-import { GoogleAuth } from "google-auth-library";
 import { parseConfig } from "../model/config";
-import { listStacks, stackConfigMap } from "./pulumiConfig";
-import { buildPlan, failureText } from "./planReport";
-import { awsChecks, awsClients } from "./preflight/aws";
-import { azureChecks } from "./preflight/azure";
-import { gcpChecks } from "./preflight/gcp";
-import { needsFor } from "./preflight/needs";
-import { callerIsNotDeployer, egressAddress, MARK, type Row } from "./preflight/judge";
-import { configOverrides } from "./pulumiConfig";
+import { configOverrides, listStacks, stackConfigMap } from "./pulumiConfig";
+import type { Row } from "./preflight/judge";
 import { commandLine, usageError } from "./cli";
+
+/* eslint-disable @typescript-eslint/no-require-imports -- the plan, the cloud SDKs and their checks load only once the arguments are good: --help and a wrong argument answer at once */
+const planReport = () => require("./planReport") as typeof import("./planReport");
+const judge = () => require("./preflight/judge") as typeof import("./preflight/judge");
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const ECHO = "https://checkip.amazonaws.com";
 
@@ -65,7 +62,11 @@ interface Options {
 }
 
 async function cloudRows(stack: string, overrides: Record<string, string>, o: Options): Promise<{ header: object; rows: Row[] }> {
-    const plan = await buildPlan(stack, overrides, false);
+    /* eslint-disable @typescript-eslint/no-require-imports -- see planReport() */
+    const { needsFor } = require("./preflight/needs") as typeof import("./preflight/needs");
+    const { egressAddress, callerIsNotDeployer } = judge();
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    const plan = await planReport().buildPlan(stack, overrides, false);
     const cfg = plan.run.config;
     if (o.principal && cfg.cloud !== "aws")
         throw new Error(
@@ -86,9 +87,15 @@ async function cloudRows(stack: string, overrides: Record<string, string>, o: Op
         detail: w,
         fix: "set the key named (pulumi up refuses the stack until then)",
     }));
+    /* eslint-disable @typescript-eslint/no-require-imports -- each cloud's SDK loads only for its own stack */
     if (cfg.cloud === "aws") {
+        const { awsChecks, awsClients } = require("./preflight/aws") as typeof import("./preflight/aws");
         rows.push(...(await awsChecks(awsClients(needs.region), { needs, egress, principal: o.principal })));
     } else if (cfg.cloud === "gcp") {
+        const [{ GoogleAuth }, { gcpChecks }] = [
+            require("google-auth-library") as typeof import("google-auth-library"),
+            require("./preflight/gcp") as typeof import("./preflight/gcp"),
+        ];
         const auth = await new GoogleAuth({ scopes: ["https://www.googleapis.com/auth/cloud-platform"] }).getClient().catch((e: Error) => e);
         rows.push(
             ...(auth instanceof Error
@@ -96,9 +103,14 @@ async function cloudRows(stack: string, overrides: Record<string, string>, o: Op
                 : await gcpChecks(auth, { needs, egress })),
         );
     } else {
+        const [{ DefaultAzureCredential }, { azureChecks }] = [
+            require("@azure/identity") as typeof import("@azure/identity"),
+            require("./preflight/azure") as typeof import("./preflight/azure"),
+        ];
         const subscription = process.env.AZURE_SUBSCRIPTION_ID ?? process.env.ARM_SUBSCRIPTION_ID ?? raw["azure-native:subscriptionId"];
         rows.push(...(await azureChecks(new DefaultAzureCredential(), { needs, subscription, egress })));
     }
+    /* eslint-enable @typescript-eslint/no-require-imports */
     const permissionsOf = o.skipPermissions ? "not checked" : (o.principal ?? "the caller");
     return {
         header: { stack, cloud: cfg.cloud, region: needs.region, egress: egress.ip ?? null, permissionsOf },
@@ -147,7 +159,7 @@ async function main(): Promise<void> {
             skipPermissions: values["skip-permissions"],
         });
     } catch (e) {
-        process.stderr.write(`preflight for stack ${stack} failed:\n${failureText(e)}\n`);
+        process.stderr.write(`preflight for stack ${stack} failed:\n${planReport().failureText(e)}\n`);
         process.exit(2);
     }
     const { header, rows } = result;
@@ -156,6 +168,7 @@ async function main(): Promise<void> {
     if (values.json) process.stdout.write(JSON.stringify({ ...header, summary, rows }, null, 2) + "\n");
     else {
         const t = new Table({ head: ["check", "result", "found", "fix"], style: { head: [], border: [] }, colWidths: [30, 9, 48, 48], wordWrap: true });
+        const { MARK } = judge();
         for (const r of rows) t.push([r.check, MARK[r.status], r.detail, r.fix ?? ""]);
         console.log(t.toString());
         console.log(`${summary.ok} ✓, ${summary.fail} ✗, ${summary.unknown} could not check`);

@@ -4,7 +4,7 @@
 // decides. Started detached (setsid: a session and group of its own), it gets only the signals the
 // release CLI sends it. The Node.js Automation API has no option for this (pulumi/pulumi#6334, open),
 // so this replaces the runner of the PulumiCommand it is given (`run`, internal in @pulumi/pulumi
-// 3.270.0, which package.json pins; tests/release-main.spec.ts drives it through the real
+// 3.270.0, which package.json pins; tests/release/main.release.ts (npm run test:release) drives it through the real
 // LocalWorkspace, e2e/pulumiSignals.e2e.ts with the real Pulumi CLI). The CLI's plugins and language host already run in process groups of their own
 // (sdk/go/common/util/cmdutil RegisterProcessGroup), and Pulumi stops them itself when it is interrupted.
 import { spawn, type ChildProcess } from "node:child_process";

@@ -7,10 +7,10 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { parseDocument } from "yaml";
-import { EXIT } from "../scripts/release/args";
-import { LEASE_NAME } from "../scripts/release/lock";
-import { FakeTools, type Cli } from "./fakeTools";
-import { HANG_MS } from "./hang";
+import { EXIT } from "../../scripts/release/args";
+import { LEASE_NAME } from "../../scripts/release/lock";
+import { FakeTools, type Cli } from "../fakeTools";
+import { HANG_MS } from "../hang";
 
 // Timeouts only catch a hang; the app answers at once, so the checks and the wait need no more than
 // their counts. The watch runs on the real clock: its length changes how many probes it makes, not the outcome.
@@ -23,7 +23,7 @@ const report = (cli: Cli) => `${cli.out}\n${cli.err}`;
 
 describe("npm run release itself: main(), signals and the lock prompt", function () {
     let tools: FakeTools;
-    const original = config(path.join(__dirname, "..", "Pulumi.dev.yaml"));
+    const original = config(path.join(__dirname, "..", "..", "Pulumi.dev.yaml"));
 
     before(async () => {
         tools = await FakeTools.start();
