@@ -68,10 +68,6 @@ async function cloudRows(stack: string, overrides: Record<string, string>, o: Op
     /* eslint-enable @typescript-eslint/no-require-imports */
     const plan = await planReport().buildPlan(stack, overrides, false);
     const cfg = plan.run.config;
-    if (o.principal && cfg.cloud !== "aws")
-        throw new Error(
-            `--principal applies to aws stacks only (stack ${stack} runs on ${cfg.cloud}, whose APIs test only the caller's permissions): use --skip-permissions`,
-        );
     const raw = stackConfigMap(stack, overrides);
     const needs = needsFor(cfg, plan.run.resources, plan.sizing.nodes.vcpu, raw["gcp:project"]);
     let egress: { ip?: string; error?: string } = { ip: o.egressIp };
