@@ -99,12 +99,12 @@ async function cloudRows(stack: string, overrides: Record<string, string>, o: Op
                 : await gcpChecks(gcpClients(auth), { needs, egress })),
         );
     } else {
-        const [{ DefaultAzureCredential }, { azureChecks }] = [
+        const [{ DefaultAzureCredential }, { azureChecks, azureClients }] = [
             require("@azure/identity") as typeof import("@azure/identity"),
             require("./preflight/azure") as typeof import("./preflight/azure"),
         ];
         const subscription = process.env.AZURE_SUBSCRIPTION_ID ?? process.env.ARM_SUBSCRIPTION_ID ?? raw["azure-native:subscriptionId"];
-        rows.push(...(await azureChecks(new DefaultAzureCredential(), { needs, subscription, egress })));
+        rows.push(...(await azureChecks(subscription ? azureClients(new DefaultAzureCredential(), subscription) : undefined, { needs, egress })));
     }
     /* eslint-enable @typescript-eslint/no-require-imports */
     const permissionsOf = o.skipPermissions ? "not checked" : (o.principal ?? "the caller");

@@ -31,8 +31,10 @@ export async function attempt(check: string, fix: string, ask: () => Promise<Row
     } catch (e) {
         const err = e as Error & { name?: string; code?: string | number; httpStatusCode?: number };
         // Google's clients give a gRPC code number (7) and the HTTP status beside it (403): the status reads better.
+        // Azure's RestError carries Resource Manager's error code (AuthorizationFailed) beside its name.
         const code = typeof err.code === "number" ? (err.httpStatusCode ?? err.code) : err.code;
-        const what = [err.name && err.name !== "Error" ? err.name : code, err.message].filter(Boolean).join(": ");
+        const name = err.name && err.name !== "Error" ? err.name : undefined;
+        const what = [...new Set([name, code, err.message].filter(Boolean))].join(": ");
         return [unknown(check, `the API call failed: ${what.split("\n")[0]}`, fix)];
     }
 }
