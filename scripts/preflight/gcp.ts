@@ -15,7 +15,6 @@
 // google.cloud.redis.v1.LocationMetadata that the Locations mixin's protos lack ("googleProtobufAnyFromProto3JSON:
 // cannot find type", open as googleapis/google-cloud-node#4366), and that metadata holds the zones the check reads.
 import type { AuthClient } from "google-auth-library";
-import type { ClientOptions } from "google-gax";
 // The v1 entry point: the package's main also loads its 31 MB protos.js for v1beta and v1small (~3× slower to load).
 import { MachineTypesClient, RegionsClient } from "@google-cloud/compute/build/src/v1";
 import { ClusterManagerClient } from "@google-cloud/container";
@@ -49,19 +48,19 @@ export interface GcpClients {
  */
 export function gcpClients(auth: AuthClient, endpoint?: string): GcpClients {
     const at = endpoint ? new URL(endpoint) : undefined;
-    // Two of the clients still pin google-gax 5 (and its google-auth-library 10), whose AuthClient type differs
-    // from the project's; the client only calls its getRequestHeaders(), which both have.
-    const o = {
+    const o: ConstructorParameters<typeof RegionsClient>[0] = {
         fallback: true,
         authClient: auth,
         ...(at && { apiEndpoint: at.hostname, port: Number(at.port), protocol: at.protocol.replace(":", "") }),
-    } as ClientOptions & object;
+    };
     return {
         regions: new RegionsClient(o),
         machineTypes: new MachineTypesClient(o),
         clusters: new ClusterManagerClient(o),
         tiers: new SqlTiersServiceClient(o),
         flags: new SqlFlagsServiceClient(o),
+        // These two still pin google-gax 5, whose options name google-auth-library 10's AuthClient type; they send
+        // the same client's token (the loopback tests check the header each request carries).
         services: new ServiceUsageClient(o as never),
         projects: new ProjectsClient(o as never),
         auth,
