@@ -18,6 +18,9 @@ const guidList = z
  */
 export const ALB_CONTROLLER_VERSIONS = ["1.11.1", "1.11.3", "1.12.1", "1.12.2", "1.12.4", "1.13.0"] as const;
 
+/** stable and rapid move the minor too: once AKS has, the configured one would be a downgrade it refuses, so the channel owns the version after creation. */
+export const channelOwnsMinor = (upgradeChannel: string): boolean => upgradeChannel === "stable" || upgradeChannel === "rapid";
+
 export const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"] as const;
 // How clients reach the AKS API server: its public endpoint behind apiServerAuthorizedIpRanges, or a
 // private cluster (no public endpoint; reached from inside the VNet, docs/delivery.md). Authorized IP

@@ -11,6 +11,7 @@
 //   Permissions of the caller at a scope:            https://learn.microsoft.com/rest/api/authorization/permissions/list-for-resource-group
 import type { TokenCredential } from "@azure/core-auth";
 import { azureProviders, vcpuNeed, type Needs } from "./needs";
+import { aksDeployed, deployedVersionCheck } from "./deployedVersion";
 import { attempt, closingRows, enabled, offeredInZones, orderable, permissions, quota, serviceOffered, unknown, versionSupported, type Row } from "./judge";
 
 export const ARM = "https://management.azure.com";
@@ -280,6 +281,7 @@ export async function azureChecks(
     rows.push(...(await vcpuQuotaChecks(ctx, families)));
     rows.push(...(await publicIpQuotaCheck(ctx)));
     rows.push(...(await versionCheck(ctx)));
+    rows.push(...(await deployedVersionCheck("AKS", needs.cluster, () => aksDeployed(ctx.arm.list, ctx.sub, needs.cluster.tags!))));
     rows.push(...(await databaseCheck(ctx)));
     rows.push(...(await cacheCheck(ctx)));
     rows.push(...(await providersCheck(ctx)));

@@ -12,6 +12,7 @@
 import type { AuthClient } from "google-auth-library";
 import { PRE_ENABLED_APIS } from "../../components/gcp/prerequisites";
 import { gcpServices, vcpuNeed, type Needs } from "./needs";
+import { deployedVersionCheck, gkeDeployed } from "./deployedVersion";
 import { attempt, closingRows, enabled, offeredInZones, orderable, permissions, quota, unknown, versionSupported, type Row } from "./judge";
 
 export const GCP_ENDPOINTS = {
@@ -263,6 +264,12 @@ export async function gcpChecks(
     rows.push(...quotaRows(ctx, quotas));
     rows.push(...(await sizeChecks(ctx, zones)));
     rows.push(...(await channelCheck(ctx)));
+    const read = <T>(url: string) => get<T>(ctx, url);
+    rows.push(
+        ...(await deployedVersionCheck("GKE", needs.cluster, () =>
+            gkeDeployed(read, endpoints.container, { project, region: needs.region }, needs.cluster.tags!),
+        )),
+    );
     rows.push(...(await databaseChecks(ctx)));
     rows.push(...(await cacheChecks(ctx)));
     rows.push(...(await apisCheck(ctx)));

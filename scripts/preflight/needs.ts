@@ -3,12 +3,33 @@
 // addresses, the allow-list, and the cloud actions and APIs its resource types call. Pure (no Pulumi).
 import type { StackConfig } from "../../model/config";
 import { surgeNodes } from "../../model/upgradeSurge";
-import { awsTags } from "../../components/aws/tags";
+import { awsTags, clusterName } from "../../components/aws/tags";
+import { azureTags } from "../../components/azure/tags";
+import { gcpLabels } from "../../components/gcp/naming";
+import { EKS_VERSIONS } from "../../model/aws/config";
+import { channelOwnsMinor } from "../../model/azure/config";
 
 export interface PlannedResource {
     type: string;
     name: string;
     inputs: Record<string, unknown>;
+}
+
+/** How the preflight finds the stack's running cluster, and the version key it judges against it. */
+export interface ClusterIdentity {
+    /** EKS: the name the stack declares. */
+    name?: string;
+    /** AKS tags / GKE labels the stack puts on its (autonamed) cluster. */
+    tags?: Record<string, string>;
+    /** The config key that sets the control plane's version, and its value; unset where the cloud moves it. */
+    key?: string;
+    version?: string;
+    /** The minors the key accepts (its closed list), if it has one. */
+    offered?: readonly string[];
+    /** What moves the version instead of the stack (a release or upgrade channel). */
+    ownedBy?: string;
+    /** What the cloud allows besides the stack's rule, said beside a refused downgrade. */
+    downgradeNote?: string;
 }
 
 export interface Needs {
@@ -24,6 +45,8 @@ export interface Needs {
     /** GCP: boot disk per node (pd-balanced and pd-ssd count toward SSD_TOTAL_GB). */
     nodeDiskGb?: number;
     kubernetes: { version?: string; channel?: string };
+    /** The stack's existing cluster, if any: how to find it and the version to judge against it. */
+    cluster: ClusterIdentity;
     /** EKS: the managed add-ons the plan installs, each at the default version for the cluster's minor. */
     addons?: string[];
     database: { version: string; size: string; ha: string };
@@ -279,6 +302,14 @@ export function needsFor(cfg: StackConfig, resources: readonly PlannedResource[]
                     };
                 }),
                 kubernetes: { version: one(resources, "aws:eks/cluster:Cluster").version },
+                cluster: {
+                    name: clusterName(cfg),
+                    key: "aws.kubernetesVersion",
+                    version: one(resources, "aws:eks/cluster:Cluster").version,
+                    offered: EKS_VERSIONS,
+                    downgradeNote:
+                        "EKS's own rollback to the previous minor within 7 days of an upgrade is an operator's step: https://docs.aws.amazon.com/eks/latest/userguide/rollback-cluster.html",
+                },
                 addons: every(resources, "aws:eks/addon:Addon").map((a) => a.addonName),
                 ownTags: { project: ownTags.project, stack: ownTags.stack },
                 database: { version: String(db.engineVersion), size: db.instanceClass, ha: db.multiAz ? "Multi-AZ" : "Single-AZ" },
@@ -304,6 +335,8 @@ export function needsFor(cfg: StackConfig, resources: readonly PlannedResource[]
                 pools: [gkePool(pool, vcpuPerNode)],
                 nodeDiskGb: pool.nodeConfig.diskSizeGb,
                 kubernetes: { channel: cluster.releaseChannel?.channel },
+                // The release channel moves control plane and nodes; the stack sets no version (components/gcp/cluster.ts).
+                cluster: { tags: gcpLabels(cfg, "cluster"), ownedBy: `GKE's ${cluster.releaseChannel?.channel} release channel` },
                 database: { version: sql.databaseVersion, size: sql.settings.tier, ha: sql.settings.availabilityType },
                 cache: { engine: "redis", version: redis.redisVersion, size: `${redis.tier} ${redis.memorySizeGb} GB` },
                 // Cloud NAT AUTO_ONLY allocates at least one regional external address.
@@ -328,6 +361,13 @@ export function needsFor(cfg: StackConfig, resources: readonly PlannedResource[]
                     return { size: p.vmSize, vcpu: vcpuPerNode, max, surge: surgeNodes({ cloud: "azure", maxSurge }, max) };
                 }),
                 kubernetes: { version: aks.kubernetesVersion },
+                // A channel that owns the minor makes components/azure/cluster.ts ignore the key after creation.
+                cluster: {
+                    tags: azureTags(cfg, "cluster"),
+                    key: "azure.kubernetesVersion",
+                    version: aks.kubernetesVersion,
+                    ...(channelOwnsMinor(cfg.azure!.upgradeChannel) ? { ownedBy: `AKS's ${cfg.azure!.upgradeChannel} upgrade channel` } : {}),
+                },
                 database: { version: String(db.version), size: db.sku.name, ha: db.highAvailability?.mode ?? "Disabled" },
                 cache: { engine: "redis", version: "", size: redis.sku.name },
                 publicAddresses: count("azure-native:network:PublicIPAddress"),
