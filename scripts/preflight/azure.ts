@@ -281,7 +281,7 @@ export async function azureChecks(
     rows.push(...(await vcpuQuotaChecks(ctx, families)));
     rows.push(...(await publicIpQuotaCheck(ctx)));
     rows.push(...(await versionCheck(ctx)));
-    rows.push(...(await deployedVersionCheck("AKS", needs.cluster, () => aksDeployed(ctx.arm.list, ctx.sub, needs.cluster.tags!))));
+    rows.push(...(await deployedVersionCheck("AKS", needs.cluster, () => aksDeployed((path) => ctx.arm.list(path), ctx.sub, needs.cluster.tags!))));
     rows.push(...(await databaseCheck(ctx)));
     rows.push(...(await cacheCheck(ctx)));
     rows.push(...(await providersCheck(ctx)));

@@ -195,13 +195,13 @@ describe("preflight: GCP (documented shapes through google-auth-library)", funct
             nodePools: [{ name: "zdp-gcp-pool-4d5e6f", version: "1.35.7-gke.1222000" }],
         });
         const check = "version: upgrade from the running GKE cluster";
-        const one = { ...sufficient(), clusters: [gke("other-gke", { stack: "staging" }), gke("zdp-gcp-1a2b3c4", needs.cluster.tags!)] };
+        const one = { ...sufficient(), clusters: [gke("other-gke", { stack: "staging" }), gke("zdp-gcp-1a2b3c4", needs.cluster.tags)] };
         const rows = await gcpChecks(auth(), { needs, endpoints: endpoints(await gcpServer(one, { auth: [] })), egress: { ip: "198.51.100.7" } });
         assert.deepEqual(
             [row(rows, check).status, row(rows, check).detail],
             ["ok", "zdp-gcp-1a2b3c4 runs 1.35.7-gke.1222000; GKE's REGULAR release channel moves its version, the stack sets none after creation"],
         );
-        const two = { ...sufficient(), clusters: [gke("zdp-gcp-1a2b3c4", needs.cluster.tags!), gke("zdp-gcp-5e6f7a8", needs.cluster.tags!)] };
+        const two = { ...sufficient(), clusters: [gke("zdp-gcp-1a2b3c4", needs.cluster.tags), gke("zdp-gcp-5e6f7a8", needs.cluster.tags)] };
         const twice = await gcpChecks(auth(), { needs, endpoints: endpoints(await gcpServer(two, { auth: [] })), egress: { ip: "198.51.100.7" } });
         assert.equal(row(twice, check).status, "unknown");
         assert.match(row(twice, check).detail, /2 clusters carry the stack's labels; cannot tell which one it runs/);
