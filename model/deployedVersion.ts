@@ -9,7 +9,8 @@
 //   every managed node group must run the cluster's version before UpdateClusterVersion moves it
 //   (https://docs.aws.amazon.com/eks/latest/APIReference/API_UpdateClusterVersion.html).
 // - AKS: "you can't skip Kubernetes minor versions" (1.14.x -> 1.16.x is refused); a node pool's minor must
-//   be within two minors of the control plane's and never above it
+//   be within two minors of the control plane's and never above it; "you can only skip multiple versions
+//   when upgrading from an unsupported version back to a supported version"
 //   (https://learn.microsoft.com/azure/aks/upgrade-aks-cluster, AgentPool.orchestratorVersion in
 //   https://learn.microsoft.com/rest/api/aks/agent-pools/create-or-update).
 
@@ -48,6 +49,8 @@ export interface UpgradeInput {
     skew?: NodeSkew;
     /** The minors the stack's config accepts (its closed list), to narrow the allowed values. */
     offered?: readonly string[];
+    /** AKS: the minors in support; from a running minor outside them, a skip into them is allowed. */
+    skipFromUnsupported?: readonly string[];
 }
 
 export interface UpgradeVerdict {
@@ -68,11 +71,13 @@ export function upgradeVerdict(input: UpgradeInput): UpgradeVerdict {
     const refuse = (why: string, only = allowed): UpgradeVerdict => ({ status: "fail", detail: `the cluster runs ${input.running}: ${why}`, allowed: only });
     if (configured.major !== running.major || configured.minor < running.minor)
         return refuse(`${minorText(configured)} is a downgrade, which the control plane refuses`);
-    if (configured.minor > next.minor)
+    const supported = input.skipFromUnsupported;
+    const backIntoSupport = !!supported && !supported.includes(minorText(running)) && supported.includes(minorText(configured));
+    if (configured.minor > next.minor && !backIntoSupport)
         return refuse(`${minorText(configured)} skips ${configured.minor - next.minor} minor(s); the control plane moves one minor at a time`);
     if (configured.minor === running.minor && configured.patch !== undefined && running.patch !== undefined && configured.patch < running.patch)
         return refuse(`${input.configured} is a patch downgrade, which the control plane refuses`);
-    const moves = configured.minor === next.minor;
+    const moves = configured.minor > running.minor;
     const skew = input.skew;
     if (skew && (moves || !skew.onUpgradeOnly)) {
         const lagging = (input.nodes ?? []).flatMap((n) => {
@@ -87,7 +92,11 @@ export function upgradeVerdict(input: UpgradeInput): UpgradeVerdict {
     }
     return {
         status: "ok",
-        detail: moves ? `one minor up from ${input.running}` : `the running minor (${input.running})`,
+        detail: backIntoSupport
+            ? `from ${input.running}, out of support, into support: the one skip the cloud allows (that upgrade has no SLA)`
+            : moves
+              ? `one minor up from ${input.running}`
+              : `the running minor (${input.running})`,
         allowed,
     };
 }

@@ -76,6 +76,19 @@ describe("upgrade from the running version", () => {
         assert.match(v.detail, /node pools user \(1\.34\.9\) would trail 1\.37 by more than 2/);
     });
 
+    it("AKS: a skip from a minor out of support back into support is the one skip allowed", () => {
+        const supported = ["1.35", "1.36", "1.37"];
+        const back = upgradeVerdict({ configured: "1.35", running: "1.33.4", skipFromUnsupported: supported });
+        assert.equal(back.status, "ok", back.detail);
+        assert.match(back.detail, /from 1\.33\.4, out of support, into support/);
+        // From a supported minor, a skip stays refused; and out of support, still never past the list.
+        assert.equal(upgradeVerdict({ configured: "1.37", running: "1.35.2", skipFromUnsupported: supported }).status, "fail");
+        assert.equal(upgradeVerdict({ configured: "1.38", running: "1.33.4", skipFromUnsupported: supported }).status, "fail");
+        // The pools still within two minors of the target.
+        const pools = [{ name: "user", version: "1.32.1" }];
+        assert.equal(upgradeVerdict({ configured: "1.35", running: "1.33.4", nodes: pools, skew: AKS, skipFromUnsupported: supported }).status, "fail");
+    });
+
     it("an unreadable version is 'could not check', never a pass", () => {
         assert.equal(upgradeVerdict({ configured: "1.36", running: "" }).status, "unknown");
     });

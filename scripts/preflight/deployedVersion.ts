@@ -129,6 +129,7 @@ export function deployedVersionRow(api: "EKS" | "AKS" | "GKE", cluster: ClusterI
         nodes: deployed.nodes,
         skew: api === "GKE" ? undefined : SKEW[api],
         offered: cluster.offered,
+        skipFromUnsupported: cluster.skipFromUnsupported,
     });
     const subject = `${cluster.key} = ${cluster.version}`;
     if (v.status === "ok") return { check, status: "ok", detail: `${subject}: ${v.detail} on ${deployed.name}` };

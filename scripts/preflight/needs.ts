@@ -7,7 +7,7 @@ import { awsTags, clusterName } from "../../components/aws/tags";
 import { azureTags } from "../../components/azure/tags";
 import { gcpLabels } from "../../components/gcp/naming";
 import { EKS_VERSIONS } from "../../model/aws/config";
-import { channelOwnsMinor } from "../../model/azure/config";
+import { AKS_VERSIONS, channelOwnsMinor } from "../../model/azure/config";
 
 export interface PlannedResource {
     type: string;
@@ -26,6 +26,8 @@ export interface ClusterIdentity {
     version?: string;
     /** The minors the key accepts (its closed list), if it has one. */
     offered?: readonly string[];
+    /** AKS: the minors in support, into which a skip from an unsupported one is allowed. */
+    skipFromUnsupported?: readonly string[];
     /** What moves the version instead of the stack (a release or upgrade channel). */
     ownedBy?: string;
     /** What the cloud allows besides the stack's rule, said beside a refused downgrade. */
@@ -366,6 +368,8 @@ export function needsFor(cfg: StackConfig, resources: readonly PlannedResource[]
                     tags: azureTags(cfg, "cluster"),
                     key: "azure.kubernetesVersion",
                     version: aks.kubernetesVersion,
+                    offered: AKS_VERSIONS,
+                    skipFromUnsupported: AKS_VERSIONS,
                     ...(channelOwnsMinor(cfg.azure!.upgradeChannel) ? { ownedBy: `AKS's ${cfg.azure!.upgradeChannel} upgrade channel` } : {}),
                 },
                 database: { version: String(db.version), size: db.sku.name, ha: db.highAvailability?.mode ?? "Disabled" },

@@ -234,7 +234,7 @@ describe("preflight: Azure (documented shapes, bearer token from a TokenCredenti
         fails("allow-list", /192\.0\.2\.44 is not in azure\.apiServerAuthorizedIpRanges/, /including 192\.0\.2\.44\/32/);
     });
 
-    it("the running cluster (the one with the stack's tags): the configured 1.36 is refused two minors above it, passes one above", async () => {
+    it("the running cluster (the one with the stack's tags): a minor two above it is refused, one above passes", async () => {
         assert.deepEqual(needs.cluster.tags, { project: "zdp", stack: "azure", component: "cluster", "managed-by": "pulumi" });
         assert.deepEqual([needs.cluster.key, needs.cluster.version, needs.cluster.ownedBy], ["azure.kubernetesVersion", "1.36", undefined]);
         const aks = (name: string, tags: object, version: string) => ({
@@ -254,17 +254,18 @@ describe("preflight: Azure (documented shapes, bearer token from a TokenCredenti
             clusters: [aks("other-aks", { stack: "staging" }, "1.35.1"), aks("zdp-azure-aks9f8e7d", needs.cluster.tags!, version)],
         });
         const check = "version: upgrade from the running AKS cluster";
+        // Two minors above a supported 1.35 (a skip out of an unsupported minor is the one AKS allows: tests/deployedVersion.spec.ts).
         const skip = await azureChecks(credential, {
-            needs,
+            needs: { ...needs, cluster: { ...needs.cluster, version: "1.37" } },
             subscription: SUB,
-            endpoint: await armServer(cluster("1.34.3"), []),
+            endpoint: await armServer(cluster("1.35.2"), []),
             egress: { ip: "198.51.100.7" },
         });
         assertFails(
             skip,
             check,
-            /^azure\.kubernetesVersion = 1\.36: zdp-azure-aks9f8e7d runs 1\.34\.3: 1\.36 skips 1 minor\(s\)/,
-            /^pulumi config set --path azure\.kubernetesVersion <one of 1\.34, 1\.35>$/,
+            /^azure\.kubernetesVersion = 1\.37: zdp-azure-aks9f8e7d runs 1\.35\.2: 1\.37 skips 1 minor\(s\)/,
+            /^pulumi config set --path azure\.kubernetesVersion <one of 1\.35, 1\.36>$/,
         );
         const next = await azureChecks(credential, {
             needs,
