@@ -258,8 +258,16 @@ function printCloudChecks(out: string[], cfg: StackConfig, run: StackRun, sizing
     const sum = (f: (p: (typeof n.pools)[number]) => number) => n.pools.reduce((a, p) => a + f(p), 0);
     const nodes = `${sum((p) => p.max)} ${sizes} at the autoscaler maximum + ${sum((p) => p.surge)} surging in an upgrade`;
     out.push(`  - quota for ${vcpuNeed(n.pools)} vCPUs (${nodes}), ${addresses}`);
-    // Offline only a region name's shape is checked (aws: its vendored RDS roots): the cloud says whether it exists with enough zones.
+    // Offline the region is checked against the cloud's published list (aws: its vendored RDS roots; azure and
+    // gcp: model/*/regions.ts): the account says whether it may use it, and which zones offer the sizes.
     out.push(`  - region ${n.region} open to the account with ${n.zoneCount} zones, ${sizes} offered in each`);
+    // The version the cluster runs today (scripts/preflight/deployedVersion.ts): none on a first deployment.
+    const c = n.cluster;
+    out.push(
+        c.ownedBy
+            ? `  - the running cluster's version, which ${c.ownedBy} moves (the stack sets none after creation)`
+            : `  - the running cluster's version: ${c.key} ${c.version} must be its minor or the next one, node pools within the cloud's skew`,
+    );
     const k8s = n.kubernetes.version ? `Kubernetes ${n.kubernetes.version}` : `the ${n.kubernetes.channel} channel's Kubernetes`;
     const db = /^\d/.test(n.database.version) ? `PostgreSQL ${n.database.version}` : n.database.version;
     const cache = [n.cache.engine, n.cache.version].filter(Boolean).join(" ");

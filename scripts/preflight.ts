@@ -20,7 +20,8 @@ const USAGE = `usage: npm run preflight -- --stack aws|azure|gcp [--config KEY=V
 
 Plans the stack offline (as npm run plan) and asks the cloud's read-only APIs whether its first
 \`pulumi up\` can succeed: quotas against the autoscaler maxima, sizes offered in every zone, the
-Kubernetes version, database and cache classes with HA, enabled APIs / registered providers, the
+Kubernetes version (and one minor at most above the running cluster's), database and cache classes
+with HA, enabled APIs / registered providers, the
 caller's permissions for what the plan creates, and this runner's egress address in the control
 plane's allow-list. Nothing is created or changed. One row per check: ✓, ✗ or "could not check"
 (with the reason and the fix); exits 1 on any ✗.
@@ -28,6 +29,7 @@ plane's allow-list. Nothing is created or changed. One row per check: ✓, ✗ o
 Credentials (the SDKs' usual chains) with read-only permissions:
   aws    AWS_PROFILE / AWS_ACCESS_KEY_ID / a role: ec2:Describe*, servicequotas:GetServiceQuota,
          servicequotas:GetAWSDefaultServiceQuota, eks:DescribeClusterVersions, eks:DescribeAddonVersions,
+         eks:DescribeCluster, eks:ListNodegroups, eks:DescribeNodegroup,
          rds:DescribeOrderableDBInstanceOptions, elasticache:DescribeCacheEngineVersions,
          elasticache:DescribeReservedCacheNodesOfferings, elasticloadbalancing:DescribeLoadBalancers,
          elasticloadbalancing:DescribeTags, iam:SimulatePrincipalPolicy, iam:GetRole (e.g. the ReadOnlyAccess policy)

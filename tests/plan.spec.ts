@@ -50,6 +50,7 @@ describe("plan: the first command a new user runs", () => {
             ),
         );
         assert.match(text, /^ {2}- Kubernetes 1\.35, PostgreSQL 18 on db\.m7g\.\S+ \(Multi-AZ\) and valkey 8\.2 /m);
+        assert.match(text, /^ {2}- the running cluster's version: aws\.kubernetesVersion 1\.35 must be its minor or the next one/m);
         assert.doesNotMatch(renderPlan(await buildPlan("dev", {}, false)), /Only the cloud can check/, "the dev stack asks no cloud");
     });
 

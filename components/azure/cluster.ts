@@ -12,6 +12,7 @@ import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import { nodeShapes, type Sizing } from "../../model/capacity";
 import type { AddressPlan } from "../../model/azure/addressing";
 import type { AzureConfig } from "../../model/config";
+import { channelOwnsMinor } from "../../model/azure/config";
 import { aksEndpoint, aksKubeconfig } from "./kubeconfig";
 import { roleDefinitionId } from "./roles";
 import { SYSTEM_POOL, ZONES } from "../../model/azure/sizing";
@@ -93,11 +94,9 @@ export class AzureCluster extends pulumi.ComponentResource {
             parent,
         );
 
-        // stable and rapid move the minor version too: once AKS has, the configured one would be a
-        // downgrade it refuses, so the channel owns the version after creation.
-        const channelOwnsMinor = s.upgradeChannel === "stable" || s.upgradeChannel === "rapid";
-        const cluster = this.managedCluster(name, args, { logsId: logs.id, identityId: identity.id, dependsOn: [subnetJoin], channelOwnsMinor });
-        const pool = this.userPool(name, args, cluster, channelOwnsMinor);
+        const ownsMinor = channelOwnsMinor(s.upgradeChannel);
+        const cluster = this.managedCluster(name, args, { logsId: logs.id, identityId: identity.id, dependsOn: [subnetJoin], channelOwnsMinor: ownsMinor });
+        const pool = this.userPool(name, args, cluster, ownsMinor);
         this.maintenanceWindows(name, args, cluster);
         this.insights(name, args, cluster, logs.id);
         const adminGrants = this.adminGrants(name, args, cluster);

@@ -18,6 +18,13 @@ const guidList = z
  */
 export const ALB_CONTROLLER_VERSIONS = ["1.11.1", "1.11.3", "1.12.1", "1.12.2", "1.12.4", "1.13.0"] as const;
 
+/** stable and rapid move the minor too: once AKS has, the configured one would be a downgrade it refuses, so the channel owns the version after creation. */
+export const channelOwnsMinor = (upgradeChannel: string): boolean => upgradeChannel === "stable" || upgradeChannel === "rapid";
+
+// AKS minor versions GA in 2026-11: 1.35 (EOL Mar 2027), 1.36 (EOL Jun 2027), 1.37 (EOL Oct 2027).
+// https://learn.microsoft.com/azure/aks/supported-kubernetes-versions#aks-kubernetes-release-calendar
+export const AKS_VERSIONS = ["1.35", "1.36", "1.37"] as const;
+
 export const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"] as const;
 // How clients reach the AKS API server: its public endpoint behind apiServerAuthorizedIpRanges, or a
 // private cluster (no public endpoint; reached from inside the VNet, docs/delivery.md). Authorized IP
@@ -27,9 +34,7 @@ const AUTHORIZED_RANGES = "the CIDRs (operators, CI runners) allowed to reach th
 
 export const azureSchema = z
     .object({
-        // AKS minor versions GA in 2026-11: 1.35 (EOL Mar 2027), 1.36 (EOL Jun 2027), 1.37 (EOL Oct 2027).
-        // https://learn.microsoft.com/azure/aks/supported-kubernetes-versions#aks-kubernetes-release-calendar
-        kubernetesVersion: z.string().regex(/^1\.3[5-7](\.\d+)?$/, {
+        kubernetesVersion: z.string().regex(new RegExp(`^(${AKS_VERSIONS.map((v) => v.replace(".", "\\.")).join("|")})(\\.\\d+)?$`), {
             error: "must be a Kubernetes minor AKS supports, 1.35 to 1.37, as major.minor (e.g. 1.36) or major.minor.patch",
         }),
         // `patch` keeps the configured minor and applies its patches; minors move only by config.

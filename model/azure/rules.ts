@@ -1,10 +1,25 @@
 // azure's rules across keys: what the schema of `azure.*` alone cannot see.
 import type { AzureConfig, CloudRules, ConfigIssue } from "../stackConfig";
+import { AZURE_NON_ZONAL_REGIONS, AZURE_ZONAL_REGIONS } from "./regions";
+
+const REGIONS_LIST = "https://learn.microsoft.com/azure/reliability/regions-list (2025-09-23; model/azure/regions.ts)";
+
+/** Why the location cannot carry this stack: not an Azure region, or one without availability zones. */
+function locationIssue(location: string): ConfigIssue | undefined {
+    if ((AZURE_ZONAL_REGIONS as readonly string[]).includes(location)) return undefined;
+    const zonal = `use one with zones: ${AZURE_ZONAL_REGIONS.join(", ")}`;
+    const message = (AZURE_NON_ZONAL_REGIONS as readonly string[]).includes(location)
+        ? `must be an Azure region with availability zones (it has none, in ${REGIONS_LIST}): this stack spreads AKS, PostgreSQL's zone-redundant HA and its NAT over zones 1-3; ${zonal}`
+        : `is not an Azure region in ${REGIONS_LIST}; ${zonal} (a region opened since: add it there)`;
+    return { key: "azure-native:location", value: location, message };
+}
 
 export const azureRules: CloudRules<AzureConfig> = {
     region: { key: "azure-native:location", pattern: /^[a-z]+[a-z0-9]*$/, example: "westeurope" },
-    check({ domain, settings }) {
+    check({ region, domain, settings }) {
         const issues: ConfigIssue[] = [];
+        const location = region && locationIssue(region);
+        if (location) issues.push(location);
         if (domain !== undefined && settings && settings.tlsSecretName === undefined)
             issues.push({
                 key: "domain",

@@ -18,6 +18,7 @@ import { DescribeOrderableDBInstanceOptionsCommand, RDSClient } from "@aws-sdk/c
 import { GetAWSDefaultServiceQuotaCommand, GetServiceQuotaCommand, ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { vcpuNeed, type Needs } from "./needs";
+import { deployedVersionCheck, eksDeployed } from "./deployedVersion";
 import { albsInUse, all, elasticIpsInUse, natPerZoneInUse, vcpusInUse, vpcsInUse, type Usage } from "./awsUsage";
 import { attempt, closingRows, defaultVersions, offeredInZones, orderable, permissions, quota, unknown, versionSupported, type Row } from "./judge";
 
@@ -287,6 +288,7 @@ export async function awsChecks(c: AwsClients, { needs, zones: given, egress, pr
     rows.push(...(await sizeChecks(ctx)));
     rows.push(...(await quotaChecks(ctx)));
     rows.push(...(await versionCheck(ctx)));
+    rows.push(...(await deployedVersionCheck("EKS", needs.cluster, () => eksDeployed(c.eks, needs.cluster.name!))));
     rows.push(...(await addonsCheck(ctx)));
     rows.push(...(await databaseCheck(ctx)));
     rows.push(...(await cacheCheck(ctx)));

@@ -24,6 +24,7 @@ import { NetworkManagementClient } from "@azure/arm-network";
 import { PostgreSQLManagementFlexibleServerClient } from "@azure/arm-postgresql-flexible";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import { azureProviders, vcpuNeed, type Needs } from "./needs";
+import { aksDeployed, deployedVersionCheck } from "./deployedVersion";
 import { attempt, closingRows, enabled, offeredInZones, orderable, permissions, quota, serviceOffered, unknown, versionSupported, type Row } from "./judge";
 
 const ARM = "https://management.azure.com";
@@ -282,6 +283,7 @@ export async function azureChecks(c: AzureClients | undefined, { needs, egress }
     rows.push(...(await vcpuQuotaChecks(ctx, families)));
     rows.push(...(await publicIpQuotaCheck(ctx)));
     rows.push(...(await versionCheck(ctx)));
+    rows.push(...(await deployedVersionCheck("AKS", needs.cluster, () => aksDeployed(c.aks, needs.cluster.tags!))));
     rows.push(...(await databaseCheck(ctx)));
     rows.push(...(await cacheCheck(ctx)));
     rows.push(...(await providersCheck(ctx)));

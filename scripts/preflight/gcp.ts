@@ -23,6 +23,7 @@ import { ServiceUsageClient } from "@google-cloud/service-usage";
 import { SqlFlagsServiceClient, SqlTiersServiceClient } from "@google-cloud/sql";
 import { PRE_ENABLED_APIS } from "../../components/gcp/prerequisites";
 import { gcpServices, vcpuNeed, type Needs } from "./needs";
+import { deployedVersionCheck, gkeDeployed } from "./deployedVersion";
 import { attempt, closingRows, enabled, offeredInZones, orderable, permissions, quota, unknown, versionSupported, type Row } from "./judge";
 
 const REDIS = "https://redis.googleapis.com/v1";
@@ -33,7 +34,7 @@ const NOT_FOUND = 5;
 export interface GcpClients {
     regions: Pick<RegionsClient, "get">;
     machineTypes: Pick<MachineTypesClient, "get">;
-    clusters: Pick<ClusterManagerClient, "getServerConfig">;
+    clusters: Pick<ClusterManagerClient, "getServerConfig" | "listClusters">;
     tiers: Pick<SqlTiersServiceClient, "list">;
     flags: Pick<SqlFlagsServiceClient, "list">;
     services: Pick<ServiceUsageClient, "listServicesAsync">;
@@ -295,6 +296,7 @@ export async function gcpChecks(c: GcpClients, { needs, egress }: { needs: Needs
     rows.push(...quotaRows(ctx, quotas));
     rows.push(...(await sizeChecks(ctx, zones)));
     rows.push(...(await channelCheck(ctx)));
+    rows.push(...(await deployedVersionCheck("GKE", needs.cluster, () => gkeDeployed(c.clusters, { project, region: needs.region }, needs.cluster.tags!))));
     rows.push(...(await databaseChecks(ctx)));
     rows.push(...(await cacheChecks(ctx)));
     rows.push(...(await apisCheck(ctx)));

@@ -3,12 +3,35 @@
 // addresses, the allow-list, and the cloud actions and APIs its resource types call. Pure (no Pulumi).
 import type { StackConfig } from "../../model/config";
 import { surgeNodes } from "../../model/upgradeSurge";
-import { awsTags } from "../../components/aws/tags";
+import { awsTags, clusterName } from "../../components/aws/tags";
+import { azureTags } from "../../components/azure/tags";
+import { gcpLabels } from "../../components/gcp/naming";
+import { EKS_VERSIONS } from "../../model/aws/config";
+import { AKS_VERSIONS, channelOwnsMinor } from "../../model/azure/config";
 
 export interface PlannedResource {
     type: string;
     name: string;
     inputs: Record<string, unknown>;
+}
+
+/** How the preflight finds the stack's running cluster, and the version key it judges against it. */
+export interface ClusterIdentity {
+    /** EKS: the name the stack declares. */
+    name?: string;
+    /** AKS tags / GKE labels the stack puts on its (autonamed) cluster. */
+    tags?: Record<string, string>;
+    /** The config key that sets the control plane's version, and its value; unset where the cloud moves it. */
+    key?: string;
+    version?: string;
+    /** The minors the key accepts (its closed list), if it has one. */
+    offered?: readonly string[];
+    /** AKS: the minors in support, into which a skip from an unsupported one is allowed. */
+    skipFromUnsupported?: readonly string[];
+    /** What moves the version instead of the stack (a release or upgrade channel). */
+    ownedBy?: string;
+    /** What the cloud allows besides the stack's rule, said beside a refused downgrade. */
+    downgradeNote?: string;
 }
 
 export interface Needs {
@@ -24,6 +47,8 @@ export interface Needs {
     /** GCP: boot disk per node (pd-balanced and pd-ssd count toward SSD_TOTAL_GB). */
     nodeDiskGb?: number;
     kubernetes: { version?: string; channel?: string };
+    /** The stack's existing cluster, if any: how to find it and the version to judge against it. */
+    cluster: ClusterIdentity;
     /** EKS: the managed add-ons the plan installs, each at the default version for the cluster's minor. */
     addons?: string[];
     database: { version: string; size: string; ha: string };
@@ -250,96 +275,128 @@ function gkePool(pool: Inputs["gcp:container/nodePool:NodePool"], vcpu: number):
     return { size: pool.nodeConfig.machineType, vcpu, max, surge: surgeNodes({ cloud: "gcp", maxSurge, zones }, max) };
 }
 
+type Base = Pick<Needs, "actions" | "unmapped" | "region">;
+
 /** The needs of a cloud stack's plan; the dev stack (cloud local) has no account to check. */
 export function needsFor(cfg: StackConfig, resources: readonly PlannedResource[], vcpuPerNode: number, gcpProject?: string): Needs {
     const types = [...new Set(resources.map((r) => r.type).filter(cloudType))].sort();
     const actions = [...new Set(types.flatMap((t) => ACTIONS[t] ?? []))].sort();
     const unmapped = types.filter((t) => !ACTIONS[t]);
-    const count = (type: string) => resources.filter((r) => r.type === type).length;
     const base = { actions, unmapped, region: cfg.region ?? "" };
     switch (cfg.cloud) {
-        case "aws": {
-            const ownTags = awsTags(cfg, "any");
-            const groups = every(resources, "aws:eks/nodeGroup:NodeGroup");
-            const db = one(resources, "aws:rds/instance:Instance");
-            const cache = one(resources, "aws:elasticache/replicationGroup:ReplicationGroup");
-            return {
-                ...base,
-                cloud: "aws",
-                zoneCount: groups.length,
-                pools: groups.map((g) => {
-                    const max = g.scalingConfig.maxSize;
-                    // One subnet per group: its Auto Scaling group spans at most that many zones.
-                    const maxUnavailable = stated(g.updateConfig?.maxUnavailable, "EKS node group updateConfig.maxUnavailable");
-                    return {
-                        size: g.instanceTypes[0],
-                        vcpu: vcpuPerNode,
-                        max,
-                        surge: surgeNodes({ cloud: "aws", maxUnavailable, zones: g.subnetIds.length }, max),
-                    };
-                }),
-                kubernetes: { version: one(resources, "aws:eks/cluster:Cluster").version },
-                addons: every(resources, "aws:eks/addon:Addon").map((a) => a.addonName),
-                ownTags: { project: ownTags.project, stack: ownTags.stack },
-                database: { version: String(db.engineVersion), size: db.instanceClass, ha: db.multiAz ? "Multi-AZ" : "Single-AZ" },
-                cache: { engine: cache.engine, version: String(cache.engineVersion), size: cache.nodeType },
-                publicAddresses: count("aws:ec2/eip:Eip"),
-                natGateways: count("aws:ec2/natGateway:NatGateway"),
-                allowList: { key: "aws.apiPublicAccessCidrs", cidrs: csv(cfg.aws?.apiPublicAccessCidrs) },
-            };
-        }
-        case "gcp": {
-            const pool = one(resources, "gcp:container/nodePool:NodePool");
-            const cluster = one(resources, "gcp:container/cluster:Cluster");
-            const sql = one(resources, "gcp:sql/databaseInstance:DatabaseInstance");
-            const redis = one(resources, "gcp:redis/instance:Instance");
-            const networks = cluster.masterAuthorizedNetworksConfig?.cidrBlocks;
-            return {
-                ...base,
-                cloud: "gcp",
-                project: gcpProject,
-                enablesApis: every(resources, "gcp:projects/service:Service").map((r) => r.service),
-                zones: cfg.gcp?.zones,
-                zoneCount: 3,
-                pools: [gkePool(pool, vcpuPerNode)],
-                nodeDiskGb: pool.nodeConfig.diskSizeGb,
-                kubernetes: { channel: cluster.releaseChannel?.channel },
-                database: { version: sql.databaseVersion, size: sql.settings.tier, ha: sql.settings.availabilityType },
-                cache: { engine: "redis", version: redis.redisVersion, size: `${redis.tier} ${redis.memorySizeGb} GB` },
-                // Cloud NAT AUTO_ONLY allocates at least one regional external address.
-                publicAddresses: count("gcp:compute/routerNat:RouterNat"),
-                natGateways: count("gcp:compute/routerNat:RouterNat"),
-                allowList: networks ? { key: "gcp.masterAuthorizedNetworks", cidrs: networks.map((n) => n.cidrBlock) } : undefined,
-            };
-        }
-        case "azure": {
-            const aks = one(resources, "azure-native:containerservice:ManagedCluster");
-            const pools = [...aks.agentPoolProfiles, ...every(resources, "azure-native:containerservice:AgentPool")];
-            const db = one(resources, "azure-native:dbforpostgresql:Server");
-            const redis = one(resources, "azure-native:redisenterprise:RedisEnterprise");
-            return {
-                ...base,
-                cloud: "azure",
-                zones: ["1", "2", "3"],
-                zoneCount: 3,
-                pools: pools.map((p) => {
-                    const max = p.maxCount ?? p.count;
-                    const maxSurge = stated(p.upgradeSettings?.maxSurge, "AKS agent pool upgradeSettings.maxSurge");
-                    return { size: p.vmSize, vcpu: vcpuPerNode, max, surge: surgeNodes({ cloud: "azure", maxSurge }, max) };
-                }),
-                kubernetes: { version: aks.kubernetesVersion },
-                database: { version: String(db.version), size: db.sku.name, ha: db.highAvailability?.mode ?? "Disabled" },
-                cache: { engine: "redis", version: "", size: redis.sku.name },
-                publicAddresses: count("azure-native:network:PublicIPAddress"),
-                natGateways: count("azure-native:network:NatGateway"),
-                // The operator's ranges (the plan adds the cluster's own NAT address, which holds no runner).
-                allowList:
-                    cfg.azure?.apiAccess === "private"
-                        ? undefined
-                        : { key: "azure.apiServerAuthorizedIpRanges", cidrs: csv(cfg.azure?.apiServerAuthorizedIpRanges) },
-            };
-        }
+        case "aws":
+            return awsNeeds(cfg, resources, vcpuPerNode, base);
+        case "gcp":
+            return gcpNeeds(cfg, resources, vcpuPerNode, base, gcpProject);
+        case "azure":
+            return azureNeeds(cfg, resources, vcpuPerNode, base);
         default:
             throw new Error(`stack ${cfg.stack} (cloud ${cfg.cloud}) runs on any kubeconfig: there is no cloud account to check`);
     }
+}
+
+const counter = (resources: readonly PlannedResource[]) => (type: string) => resources.filter((r) => r.type === type).length;
+
+function awsNeeds(cfg: StackConfig, resources: readonly PlannedResource[], vcpuPerNode: number, base: Base): Needs {
+    const count = counter(resources);
+    const ownTags = awsTags(cfg, "any");
+    const groups = every(resources, "aws:eks/nodeGroup:NodeGroup");
+    const db = one(resources, "aws:rds/instance:Instance");
+    const cache = one(resources, "aws:elasticache/replicationGroup:ReplicationGroup");
+    return {
+        ...base,
+        cloud: "aws",
+        zoneCount: groups.length,
+        pools: groups.map((g) => {
+            const max = g.scalingConfig.maxSize;
+            // One subnet per group: its Auto Scaling group spans at most that many zones.
+            const maxUnavailable = stated(g.updateConfig?.maxUnavailable, "EKS node group updateConfig.maxUnavailable");
+            return {
+                size: g.instanceTypes[0],
+                vcpu: vcpuPerNode,
+                max,
+                surge: surgeNodes({ cloud: "aws", maxUnavailable, zones: g.subnetIds.length }, max),
+            };
+        }),
+        kubernetes: { version: one(resources, "aws:eks/cluster:Cluster").version },
+        cluster: {
+            name: clusterName(cfg),
+            key: "aws.kubernetesVersion",
+            version: one(resources, "aws:eks/cluster:Cluster").version,
+            offered: EKS_VERSIONS,
+            downgradeNote:
+                "EKS's own rollback to the previous minor within 7 days of an upgrade is an operator's step: https://docs.aws.amazon.com/eks/latest/userguide/rollback-cluster.html",
+        },
+        addons: every(resources, "aws:eks/addon:Addon").map((a) => a.addonName),
+        ownTags: { project: ownTags.project, stack: ownTags.stack },
+        database: { version: String(db.engineVersion), size: db.instanceClass, ha: db.multiAz ? "Multi-AZ" : "Single-AZ" },
+        cache: { engine: cache.engine, version: String(cache.engineVersion), size: cache.nodeType },
+        publicAddresses: count("aws:ec2/eip:Eip"),
+        natGateways: count("aws:ec2/natGateway:NatGateway"),
+        allowList: { key: "aws.apiPublicAccessCidrs", cidrs: csv(cfg.aws?.apiPublicAccessCidrs) },
+    };
+}
+
+function gcpNeeds(cfg: StackConfig, resources: readonly PlannedResource[], vcpuPerNode: number, base: Base, gcpProject?: string): Needs {
+    const count = counter(resources);
+    const pool = one(resources, "gcp:container/nodePool:NodePool");
+    const cluster = one(resources, "gcp:container/cluster:Cluster");
+    const sql = one(resources, "gcp:sql/databaseInstance:DatabaseInstance");
+    const redis = one(resources, "gcp:redis/instance:Instance");
+    const networks = cluster.masterAuthorizedNetworksConfig?.cidrBlocks;
+    return {
+        ...base,
+        cloud: "gcp",
+        project: gcpProject,
+        enablesApis: every(resources, "gcp:projects/service:Service").map((r) => r.service),
+        zones: cfg.gcp?.zones,
+        zoneCount: 3,
+        pools: [gkePool(pool, vcpuPerNode)],
+        nodeDiskGb: pool.nodeConfig.diskSizeGb,
+        kubernetes: { channel: cluster.releaseChannel?.channel },
+        // The release channel moves control plane and nodes; the stack sets no version (components/gcp/cluster.ts).
+        cluster: { tags: gcpLabels(cfg, "cluster"), ownedBy: `GKE's ${cluster.releaseChannel?.channel} release channel` },
+        database: { version: sql.databaseVersion, size: sql.settings.tier, ha: sql.settings.availabilityType },
+        cache: { engine: "redis", version: redis.redisVersion, size: `${redis.tier} ${redis.memorySizeGb} GB` },
+        // Cloud NAT AUTO_ONLY allocates at least one regional external address.
+        publicAddresses: count("gcp:compute/routerNat:RouterNat"),
+        natGateways: count("gcp:compute/routerNat:RouterNat"),
+        allowList: networks ? { key: "gcp.masterAuthorizedNetworks", cidrs: networks.map((n) => n.cidrBlock) } : undefined,
+    };
+}
+
+function azureNeeds(cfg: StackConfig, resources: readonly PlannedResource[], vcpuPerNode: number, base: Base): Needs {
+    const count = counter(resources);
+    const aks = one(resources, "azure-native:containerservice:ManagedCluster");
+    const pools = [...aks.agentPoolProfiles, ...every(resources, "azure-native:containerservice:AgentPool")];
+    const db = one(resources, "azure-native:dbforpostgresql:Server");
+    const redis = one(resources, "azure-native:redisenterprise:RedisEnterprise");
+    return {
+        ...base,
+        cloud: "azure",
+        zones: ["1", "2", "3"],
+        zoneCount: 3,
+        pools: pools.map((p) => {
+            const max = p.maxCount ?? p.count;
+            const maxSurge = stated(p.upgradeSettings?.maxSurge, "AKS agent pool upgradeSettings.maxSurge");
+            return { size: p.vmSize, vcpu: vcpuPerNode, max, surge: surgeNodes({ cloud: "azure", maxSurge }, max) };
+        }),
+        kubernetes: { version: aks.kubernetesVersion },
+        // A channel that owns the minor makes components/azure/cluster.ts ignore the key after creation.
+        cluster: {
+            tags: azureTags(cfg, "cluster"),
+            key: "azure.kubernetesVersion",
+            version: aks.kubernetesVersion,
+            offered: AKS_VERSIONS,
+            skipFromUnsupported: AKS_VERSIONS,
+            ...(channelOwnsMinor(cfg.azure!.upgradeChannel) ? { ownedBy: `AKS's ${cfg.azure!.upgradeChannel} upgrade channel` } : {}),
+        },
+        database: { version: String(db.version), size: db.sku.name, ha: db.highAvailability?.mode ?? "Disabled" },
+        cache: { engine: "redis", version: "", size: redis.sku.name },
+        publicAddresses: count("azure-native:network:PublicIPAddress"),
+        natGateways: count("azure-native:network:NatGateway"),
+        // The operator's ranges (the plan adds the cluster's own NAT address, which holds no runner).
+        allowList:
+            cfg.azure?.apiAccess === "private" ? undefined : { key: "azure.apiServerAuthorizedIpRanges", cidrs: csv(cfg.azure?.apiServerAuthorizedIpRanges) },
+    };
 }

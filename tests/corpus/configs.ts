@@ -212,6 +212,26 @@ refuse("azure", "azure.postgresHaMode", ["zoneredundant", "Enabled"], "ZoneRedun
 refuse("azure", "azure.postgresBackupRetentionDays", ["6", "36"], "Flexible Server keeps 7..35 days");
 refuse("azure", "azure.tlsSecretName", ["App_TLS", "-tls"], "a Kubernetes Secret name");
 refuse("azure", "azure-native:location", ["eu-west-1", "West Europe"], "Azure location names look like westeurope", "azure-native:location");
+refuse(
+    "azure",
+    "azure-native:location",
+    ["westeurope2", "eastus3", "europe", "denmarkeast"],
+    "not in Microsoft's regions list (https://learn.microsoft.com/azure/reliability/regions-list, 2025-09-23; Denmark East is 'coming soon' there)",
+    "azure-native:location",
+);
+refuse(
+    "azure",
+    "azure-native:location",
+    ["westus", "northcentralus", "ukwest", "canadaeast", "germanynorth", "australiasoutheast"],
+    "regions without availability zones (same list): AKS pools, zone-redundant PostgreSQL and the NAT need zones 1-3",
+    "azure-native:location",
+);
+accept(
+    "azure",
+    "azure-native:location",
+    ["westeurope", "swedencentral", "belgiumcentral", "malaysiawest", "westus3", "japanwest", "southafricanorth"],
+    "regions with availability zones in the regions list, the newest (Belgium Central, Malaysia West) among them",
+);
 
 // ---- gcp ------------------------------------------------------------------------------------------
 refuse("gcp", "gcp.releaseChannel", ["rapid", "none", "UNSPECIFIED"], "GKE release channels as the stack sets them");
@@ -242,6 +262,37 @@ refuse(
     "gcp:project",
 );
 refuse("gcp", "gcp:region", ["eu-west-1", "europe-west1-b", "EUROPE-WEST1"], "GCP region names look like europe-west1", "gcp:region");
+refuse(
+    "gcp",
+    "gcp:region",
+    ["europe-west5", "europe-west7", "us-central2", "asia-northeast4", "us-west9"],
+    "not in Compute Engine's regions and zones (https://cloud.google.com/compute/docs/regions-zones, read 2026-12-07)",
+    "gcp:region",
+);
+accept(
+    "gcp",
+    "gcp:region",
+    ["us-central1", "northamerica-south1", "europe-north2", "me-central2", "africa-south1", "asia-southeast3"],
+    "regions in Compute Engine's list, the newest (Querétaro, Stockholm, Bangkok) among them",
+);
+refuse(
+    "gcp",
+    "gcp.zones",
+    ["europe-west1-a,europe-west1-b,europe-west1-c", "europe-west1-b,europe-west1-c,europe-west1-e"],
+    "europe-west1 has zones b, c and d only (same list)",
+);
+const zonesIn = (region: string, zones: string, refuses?: string) =>
+    cases.push({
+        stack: "gcp",
+        set: { "gcp:region": region, "gcp.zones": zones },
+        ...(refuses ? { refuses } : {}),
+        because: `the zones of ${region} (same list)`,
+    });
+zonesIn("us-east1", "us-east1-a,us-east1-b,us-east1-c", "gcp.zones");
+zonesIn("us-central1", "us-central1-a,us-central1-b,us-central1-d", "gcp.zones");
+zonesIn("us-central1", "us-central1-a,us-central1-c,us-central1-f");
+zonesIn("us-east1", "us-east1-b,us-east1-c,us-east1-d");
+zonesIn("asia-south2", "asia-south2-a,asia-south2-b,asia-south2-c");
 
 // ---- the stack file as the Pulumi CLI reads it ------------------------------------------------------
 const yamlCase = (stack: Stack, refuses: string, because: string, yaml: (file: string) => string) => cases.push({ stack, refuses, because, yaml });

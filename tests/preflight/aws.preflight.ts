@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { AllocateAddressCommand, CreateSubnetCommand, CreateVpcCommand, RunInstancesCommand, type TagSpecification } from "@aws-sdk/client-ec2";
 import { CreateLoadBalancerCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { CreateClusterCommand, CreateNodegroupCommand } from "@aws-sdk/client-eks";
 import { HANG_MS } from "../hang";
 import { ROOT, runStack } from "../harness";
 import { sizingFor } from "../../model/capacity";
@@ -40,9 +41,21 @@ interface Account {
 const xml = (action: string, ns: string, body: string) =>
     `<${action}Response xmlns="${ns}"><${action}Result>${body}</${action}Result><ResponseMetadata><RequestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestId></ResponseMetadata></${action}Response>`;
 
-/** The APIs moto lacks, answered in their documented shapes. */
+/** moto's address, where the gap server sends the EKS calls moto implements (DescribeCluster, node groups). */
+let motoUrl = "";
+
+/** The APIs moto lacks, answered in their documented shapes; EKS's /clusters paths go on to moto. */
 async function gapServer(a: Account): Promise<string> {
     return serve((req, body, res) => {
+        if (req.url?.startsWith("/clusters")) {
+            const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !["host", "content-length"].includes(k))) as Record<string, string>;
+            void fetch(`${motoUrl}${req.url}`, { method: req.method, headers, body: body || undefined }).then(async (r) => {
+                // moto's headers as they are (x-amzn-errortype names the error the SDK raises), less the framing.
+                const back = Object.fromEntries([...r.headers].filter(([k]) => !["content-length", "transfer-encoding", "connection"].includes(k)));
+                res.writeHead(r.status, back).end(await r.text());
+            });
+            return;
+        }
         const target = String(req.headers["x-amz-target"] ?? "");
         const form = new URLSearchParams(body);
         if (req.url === "/ip") return res.end(`${a.egress}\n`);
@@ -158,6 +171,7 @@ describe("preflight: AWS (moto + documented shapes)", function () {
     let addonsPlanned: string[];
     before(async () => {
         moto = await startMoto();
+        motoUrl = moto.url;
         const run = await runStack("aws", { "aws.apiPublicAccessCidrs": "198.51.100.0/24" }, { preview: true });
         needs = needsFor(run.config, run.resources, sizingFor(run.config).nodes.vcpu);
         addonsPlanned = run.resources.filter((r) => r.type === "aws:eks/addon:Addon").map((r) => r.inputs.addonName as string);
@@ -232,7 +246,8 @@ describe("preflight: AWS (moto + documented shapes)", function () {
             rows.filter((r) => r.status !== "ok"),
             [],
         );
-        assert.equal(rows.length, 13);
+        assert.equal(rows.length, 14);
+        assert.equal(row(rows, "version: upgrade from the running EKS cluster").detail, "no EKS cluster named zdp-aws: first deployment");
         assert.match(row(rows, "add-ons: EKS default versions for Kubernetes 1.35").detail, /^\S+ v1\.2\.0-eksbuild\.1(, \S+ v1\.2\.0-eksbuild\.1){6}$/);
         assert.match(row(rows, "zones").detail, /^eu-west-1a, eu-west-1b, eu-west-1c$/);
         assert.match(row(rows, "quota: Running On-Demand").detail, /needs 156 vCPUs .*quota 164, 8 in use \(none this stack's own\), 156 free/);
@@ -327,6 +342,53 @@ describe("preflight: AWS (moto + documented shapes)", function () {
             assert.equal(row(rows, prefix).status, "ok", prefix);
     });
 
+    it("the running cluster (moto, by the name the stack declares): one minor up passes; a downgrade, a skip or a node group behind refuse, naming the key, the version and the allowed minors", async () => {
+        assert.deepEqual([needs.cluster.name, needs.cluster.key, needs.cluster.version], ["zdp-aws", "aws.kubernetesVersion", "1.35"]);
+        const check = "version: upgrade from the running EKS cluster";
+        /** The stack's cluster in `region` on moto at `version`, with node groups at the given versions. */
+        async function deployed(region: string, version: string, groups: string[]): Promise<AwsClients> {
+            const c = clients(region, await gapServer(sufficient({ vcpu: 0, eip: 0, vpc: 1, alb: 0 })));
+            const role = "arn:aws:iam::123456789012:role/zdp-aws-cluster";
+            await c.eks.send(new CreateClusterCommand({ name: "zdp-aws", version, roleArn: role, resourcesVpcConfig: { subnetIds: ["subnet-0a1b2c3d"] } }));
+            for (const [i, v] of groups.entries())
+                await c.eks.send(
+                    new CreateNodegroupCommand({
+                        clusterName: "zdp-aws",
+                        nodegroupName: `zdp-aws-z${i}-20261207`,
+                        nodeRole: role,
+                        subnets: ["subnet-0a1b2c3d"],
+                        version: v,
+                    }),
+                );
+            return c;
+        }
+        const at = async (c: AwsClients, region: string, configured = "1.35") =>
+            row(await awsChecks(c, { needs: { ...needs, region, cluster: { ...needs.cluster, version: configured } }, egress: { ip: "198.51.100.7" } }), check);
+
+        const next = await at(await deployed("us-west-2", "1.34", ["1.34", "1.34"]), "us-west-2");
+        assert.deepEqual([next.status, next.detail], ["ok", "aws.kubernetesVersion = 1.35: one minor up from 1.34 on zdp-aws"]);
+
+        const down = await at(await deployed("eu-west-2", "1.36", ["1.36"]), "eu-west-2");
+        assert.equal(down.status, "fail");
+        assert.match(
+            down.detail,
+            /^aws\.kubernetesVersion = 1\.35: zdp-aws runs 1\.36: 1\.35 is a downgrade, which the control plane refuses \(EKS's own rollback/,
+        );
+        assert.equal(down.fix, "pulumi config set --path aws.kubernetesVersion <one of 1.36>");
+
+        const behind = await deployed("eu-north-1", "1.35", ["1.35", "1.34"]);
+        assert.equal((await at(behind, "eu-north-1")).status, "ok", "staying at 1.35 rolls the lagging group to it");
+        const moving = await at(behind, "eu-north-1", "1.36");
+        assert.equal(moving.status, "fail");
+        assert.match(moving.detail, /node groups zdp-aws-z1-20261207 \(1\.34\) would trail 1\.36 by more than 1 minor\(s\)/);
+        assert.equal(moving.fix, "pulumi config set --path aws.kubernetesVersion <one of 1.35>");
+
+        const skip = await at(await deployed("sa-east-1", "1.34", ["1.34"]), "sa-east-1", "1.36");
+        assert.equal(skip.status, "fail");
+        assert.match(skip.detail, /zdp-aws runs 1\.34: 1\.36 skips 1 minor\(s\)/);
+        assert.equal(skip.fix, "pulumi config set --path aws.kubernetesVersion <one of 1.35>");
+    });
+
     it("--principal: the deploy role's policies are simulated, not the caller's", async () => {
         const account = { ...sufficient({ vcpu: 0, eip: 0, vpc: 1, alb: 0 }), denied: ["iam:PassRole"] };
         const gap = await gapServer(account);
@@ -379,9 +441,9 @@ describe("preflight: AWS (moto + documented shapes)", function () {
             rows: Row[];
         };
         assert.deepEqual([doc.stack, doc.cloud, doc.region, doc.egress, doc.permissionsOf], ["aws", "aws", "ap-southeast-2", "20.1.2.7", "the caller"]);
-        // zones, size, 5 quotas, version, add-ons, database, cache, permissions, allow-list
-        assert.equal(doc.rows.length, 13);
-        assert.deepEqual(doc.summary, { ok: 13, fail: 0, unknown: 0 });
+        // zones, size, 5 quotas, version, the running cluster, add-ons, database, cache, permissions, allow-list
+        assert.equal(doc.rows.length, 14);
+        assert.deepEqual(doc.summary, { ok: 14, fail: 0, unknown: 0 });
         assert.deepEqual(
             doc.rows.filter((r) => r.status !== "ok"),
             [],
@@ -392,7 +454,7 @@ describe("preflight: AWS (moto + documented shapes)", function () {
         const short = await preflight(await gapServer({ ...sufficient({ vcpu: 0, eip: 0, vpc: 1, alb: 0 }), denied: ["eks:CreateCluster"] }), args);
         assert.equal(short.status, 1, short.stderr);
         const failed = JSON.parse(short.stdout) as { summary: object; rows: Row[] };
-        assert.deepEqual(failed.summary, { ok: 12, fail: 1, unknown: 0 });
+        assert.deepEqual(failed.summary, { ok: 13, fail: 1, unknown: 0 });
         assertFails(failed.rows, "permissions: the caller's IAM policies", /denied 1 of \d+: eks:CreateCluster$/, /eks:CreateCluster/);
     });
 
@@ -403,7 +465,15 @@ describe("preflight: AWS (moto + documented shapes)", function () {
                 .end(JSON.stringify({ __type: "AccessDeniedException", message: "not authorized" })),
         );
         const rows = await awsChecks(clients("eu-west-1", gap), { needs: { ...needs, region: "eu-west-1" }, egress: { error: "no echo" } });
-        for (const prefix of ["quota: Running On-Demand", "version: EKS", "add-ons: EKS", "database: RDS", "permissions", "allow-list"])
+        for (const prefix of [
+            "quota: Running On-Demand",
+            "version: EKS",
+            "version: upgrade from the running EKS cluster",
+            "add-ons: EKS",
+            "database: RDS",
+            "permissions",
+            "allow-list",
+        ])
             assert.equal(row(rows, prefix).status, "unknown", prefix);
         assert.match(row(rows, "quota: Running On-Demand").detail, /the API call failed: AccessDeniedException/);
     });

@@ -28,6 +28,8 @@ interface Subscription {
     redisLocations: string[];
     permissions: { actions: string[]; notActions: string[] }[];
     egress: string;
+    /** The subscription's managed clusters (Managed Clusters - List), none by default. */
+    clusters?: object[];
 }
 
 async function armServer(s: Subscription, seen: string[], tls: { key: string; cert: string }): Promise<string> {
@@ -140,6 +142,10 @@ async function armServer(s: Subscription, seen: string[], tls: { key: string; ce
             return json(200, {
                 value: s.registered.map((namespace) => ({ id: `/subscriptions/${SUB}/providers/${namespace}`, namespace, registrationState: "Registered" })),
             });
+        // Managed Clusters - List: {value[] ManagedCluster {id, name, location, tags, properties {kubernetesVersion,
+        // currentKubernetesVersion, agentPoolProfiles[] {name, orchestratorVersion, currentOrchestratorVersion}}}, nextLink},
+        // https://learn.microsoft.com/rest/api/aks/managed-clusters/list
+        if (p === "/providers/Microsoft.ContainerService/managedClusters") return json(200, { value: s.clusters ?? [] });
         // Permissions: {value[] Permission {actions, notActions, dataActions, notDataActions}, nextLink},
         // https://learn.microsoft.com/rest/api/authorization/permissions/list-for-resource-group (one entry a page here)
         if (p === "/providers/Microsoft.Authorization/permissions") {
@@ -202,7 +208,8 @@ describe("preflight: Azure (documented shapes through Azure's Node clients)", fu
             rows.filter((r) => r.status !== "ok"),
             [],
         );
-        assert.equal(rows.length, 10);
+        assert.equal(rows.length, 11);
+        assert.equal(row(rows, "version: upgrade from the running AKS cluster").detail, "no AKS cluster carries the stack's tags: first deployment");
         assert.match(
             row(rows, "cache: Azure Managed Redis Balanced_B10 in eastus2").detail,
             /redisEnterprise\) is offered in eastus2; .*capacity shows only at create/,
@@ -235,6 +242,47 @@ describe("preflight: Azure (documented shapes through Azure's Node clients)", fu
         fails("providers", /not enabled: Microsoft\.ServiceNetworking/, /az provider register --namespace Microsoft\.ServiceNetworking/);
         fails("permissions", /denied 2 of \d+: Microsoft\.Authorization\/locks\/write, Microsoft\.Authorization\/roleAssignments\/write/, /Owner/);
         fails("allow-list", /192\.0\.2\.44 is not in azure\.apiServerAuthorizedIpRanges/, /including 192\.0\.2\.44\/32/);
+    });
+
+    it("the running cluster (the one with the stack's tags): a minor two above it is refused, one above passes", async () => {
+        assert.deepEqual(needs.cluster.tags, { project: "zdp", stack: "azure", component: "cluster", "managed-by": "pulumi" });
+        assert.deepEqual([needs.cluster.key, needs.cluster.version, needs.cluster.ownedBy], ["azure.kubernetesVersion", "1.36", undefined]);
+        const aks = (name: string, tags: object, version: string) => ({
+            id: `/subscriptions/${SUB}/resourcegroups/zdp-azure-rg1a2b3c/providers/Microsoft.ContainerService/managedClusters/${name}`,
+            name,
+            location: LOC,
+            tags,
+            properties: {
+                kubernetesVersion: version.split(".").slice(0, 2).join("."),
+                currentKubernetesVersion: version,
+                agentPoolProfiles: ["system", "user"].map((pool) => ({ name: pool, orchestratorVersion: version, currentOrchestratorVersion: version })),
+            },
+        });
+        // Another stack's cluster at 1.35 beside this one's: only the tagged one is judged.
+        const cluster = (version: string) => ({
+            ...sufficient(),
+            clusters: [aks("other-aks", { stack: "staging" }, "1.35.1"), aks("zdp-azure-aks9f8e7d", needs.cluster.tags!, version)],
+        });
+        const check = "version: upgrade from the running AKS cluster";
+        // Two minors above a supported 1.35 (a skip out of an unsupported minor is the one AKS allows: tests/deployedVersion.spec.ts).
+        const skip = await azureChecks(clients(await armServer(cluster("1.35.2"), [], tls)), {
+            needs: { ...needs, cluster: { ...needs.cluster, version: "1.37" } },
+            egress: { ip: "198.51.100.7" },
+        });
+        assertFails(
+            skip,
+            check,
+            /^azure\.kubernetesVersion = 1\.37: zdp-azure-aks9f8e7d runs 1\.35\.2: 1\.37 skips 1 minor\(s\)/,
+            /^pulumi config set --path azure\.kubernetesVersion <one of 1\.35, 1\.36>$/,
+        );
+        const next = await azureChecks(clients(await armServer(cluster("1.35.2"), [], tls)), {
+            needs,
+            egress: { ip: "198.51.100.7" },
+        });
+        assert.deepEqual(
+            [row(next, check).status, row(next, check).detail],
+            ["ok", "azure.kubernetesVersion = 1.36: one minor up from 1.35.2 on zdp-azure-aks9f8e7d"],
+        );
     });
 
     it("role wildcards: an action granted by a pattern and not excluded by notActions", () => {

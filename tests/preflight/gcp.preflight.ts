@@ -26,6 +26,8 @@ interface Project {
     enabled: string[];
     denied: string[];
     egress: string;
+    /** The region's GKE clusters (clusters.list), none by default. */
+    clusters?: object[];
 }
 
 const REGION = "europe-west1";
@@ -66,6 +68,10 @@ async function gcpServer(p: Project, seen: { auth: string[] }): Promise<string> 
                 defaultClusterVersion: "1.35.4-gke.1200000",
                 channels: p.channels.map((channel) => ({ channel, defaultVersion: "1.35.4-gke.1200000", validVersions: ["1.35.4-gke.1200000"] })),
             });
+        // GKE projects.locations.clusters.list: {clusters[] Cluster {name, resourceLabels, currentMasterVersion,
+        // releaseChannel {channel}, nodePools[] {name, version}}, missingZones[]},
+        // https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters/list
+        if (u.pathname === `/v1/projects/zdp-prod/locations/${REGION}/clusters`) return json(200, { clusters: p.clusters ?? [], missingZones: [] });
         // Cloud SQL tiers.list: {kind: "sql#tiersList", items[] Tier {tier, RAM, DiskQuota, region[]}},
         // https://cloud.google.com/sql/docs/postgres/admin-api/rest/v1/tiers/list
         if (u.pathname === "/v1/projects/zdp-prod/tiers")
@@ -172,6 +178,31 @@ describe("preflight: GCP (documented shapes through Google's Node clients)", fun
         assert.ok(["logging.buckets.create", "logging.sinks.create", "logging.exclusions.create"].every((p) => needs.actions.includes(p)));
     });
 
+    it("the running cluster (the one with the stack's labels) is reported: its release channel moves the version; two with those labels cannot be told apart", async () => {
+        assert.deepEqual(needs.cluster, {
+            tags: { project: "zdp", stack: "gcp", component: "cluster", "managed-by": "pulumi" },
+            ownedBy: "GKE's REGULAR release channel",
+        });
+        const gke = (name: string, resourceLabels: object) => ({
+            name,
+            resourceLabels: { ...resourceLabels, "goog-k8s-cluster-name": name },
+            currentMasterVersion: "1.35.7-gke.1222000",
+            releaseChannel: { channel: "REGULAR" },
+            nodePools: [{ name: "zdp-gcp-pool-4d5e6f", version: "1.35.7-gke.1222000" }],
+        });
+        const check = "version: upgrade from the running GKE cluster";
+        const one = { ...sufficient(), clusters: [gke("other-gke", { stack: "staging" }), gke("zdp-gcp-1a2b3c4", needs.cluster.tags)] };
+        const rows = await gcpChecks(clients(await gcpServer(one, { auth: [] })), { needs, egress: { ip: "198.51.100.7" } });
+        assert.deepEqual(
+            [row(rows, check).status, row(rows, check).detail],
+            ["ok", "zdp-gcp-1a2b3c4 runs 1.35.7-gke.1222000; GKE's REGULAR release channel moves its version, the stack sets none after creation"],
+        );
+        const two = { ...sufficient(), clusters: [gke("zdp-gcp-1a2b3c4", needs.cluster.tags), gke("zdp-gcp-5e6f7a8", needs.cluster.tags)] };
+        const twice = await gcpChecks(clients(await gcpServer(two, { auth: [] })), { needs, egress: { ip: "198.51.100.7" } });
+        assert.equal(row(twice, check).status, "unknown");
+        assert.match(row(twice, check).detail, /2 clusters carry the stack's labels; cannot tell which one it runs/);
+    });
+
     it("a sufficient project passes every check (quotas exactly at need + usage)", async () => {
         const seen = { auth: [] as string[] };
         const url = await gcpServer(sufficient(), seen);
@@ -186,7 +217,8 @@ describe("preflight: GCP (documented shapes through Google's Node clients)", fun
         );
         assert.match(row(rows, "database: REGIONAL").detail, /no read-only Cloud SQL Admin API call answers it/);
         assert.match(row(rows, "cache: Memorystore REDIS_7_2").detail, /lists no versions/);
-        assert.equal(rows.length, 15);
+        assert.equal(rows.length, 16);
+        assert.equal(row(rows, "version: upgrade from the running GKE cluster").detail, "no GKE cluster carries the stack's labels: first deployment");
         assert.match(row(rows, "database: Cloud SQL POSTGRES_17").detail, /POSTGRES_17 is supported/);
         assert.match(
             row(rows, "cache: Memorystore STANDARD_HA").detail,

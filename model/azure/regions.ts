@@ -1,0 +1,68 @@
+// Azure regions (programmatic names) and whether each has availability zones, from Microsoft's regions list
+// (https://learn.microsoft.com/azure/reliability/regions-list, ms.date 2025-09-23; read 2026-12-07). Regions
+// marked "coming soon" there (Denmark East) are left out until they open. Pure.
+// What only Azure can say: whether the subscription may use a region (access-restricted ones need a request),
+// and which zones offer each size and service to it: `npm run preflight` asks Resource SKUs and the providers.
+
+/** Regions with availability zones (three each). */
+export const AZURE_ZONAL_REGIONS = [
+    "australiaeast",
+    "austriaeast",
+    "belgiumcentral",
+    "brazilsouth",
+    "canadacentral",
+    "centralindia",
+    "centralus",
+    "chilecentral",
+    "eastasia",
+    "eastus",
+    "eastus2",
+    "francecentral",
+    "germanywestcentral",
+    "indonesiacentral",
+    "israelcentral",
+    "italynorth",
+    "japaneast",
+    "japanwest",
+    "koreacentral",
+    "malaysiawest",
+    "mexicocentral",
+    "newzealandnorth",
+    "northeurope",
+    "norwayeast",
+    "polandcentral",
+    "qatarcentral",
+    "southafricanorth",
+    "southcentralus",
+    "southeastasia",
+    "spaincentral",
+    "swedencentral",
+    "switzerlandnorth",
+    "uaenorth",
+    "uksouth",
+    "westeurope",
+    "westus2",
+    "westus3",
+] as const;
+
+/** Regions without availability zones (several access-restricted). */
+export const AZURE_NON_ZONAL_REGIONS = [
+    "australiacentral",
+    "australiacentral2",
+    "australiasoutheast",
+    "brazilsoutheast",
+    "canadaeast",
+    "francesouth",
+    "germanynorth",
+    "koreasouth",
+    "northcentralus",
+    "norwaywest",
+    "southafricawest",
+    "southindia",
+    "switzerlandwest",
+    "uaecentral",
+    "ukwest",
+    "westcentralus",
+    "westindia",
+    "westus",
+] as const;
