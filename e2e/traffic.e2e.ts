@@ -87,7 +87,7 @@ const program = async () => {
     );
     const release = new Release(
         "app",
-        { app: appSpec, namespace: namespace.metadata.name, appSecretName: secret.secretName, gateway: { className: TRAEFIK_CLASS } },
+        { app: appSpec, namespace: namespace.metadata.name, appSecretName: secret.secretName, gateway: { className: TRAEFIK_CLASS }, databaseReady: [] },
         { provider },
     );
     return {
