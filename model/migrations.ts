@@ -192,3 +192,11 @@ export function plannedMigrations(migrations: Migration[], state: ReleaseState, 
         .sort((a, b) => MIGRATION_PHASES.indexOf(a.phase) - MIGRATION_PHASES.indexOf(b.phase) || a.version.localeCompare(b.version));
 }
 
+
+/** When the release runs a planned migration, in words (the plan prints it). */
+export function migrationWhen(m: PlannedMigration): string {
+    const tracks = m.tracks.join(" and ");
+    return m.phase === "expand"
+        ? `before ${tracks} roll${m.tracks.length === 1 ? "s" : ""} out and before the live route changes; a failure stops pulumi up there`
+        : `after the live route and ${tracks} (no other version serves)`;
+}
