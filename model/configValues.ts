@@ -97,9 +97,11 @@ export function cidrWithin(inner: string, outer: string): boolean {
 
 // Image repository without tag or digest (the version keys carry the tag): registry/path per the
 // distribution reference grammar, lower-case path components.
-export const imageRepository = z.string().regex(/^(([a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+|__)*(\/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*$/, {
-    error: "must be an image repository without tag or digest, e.g. ghcr.io/org/app (the version keys carry the tag)",
-});
+export const imageRepository = z
+    .string()
+    .regex(/^(([a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+|__)*(\/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*$/, {
+        error: "must be an image repository without tag or digest, e.g. ghcr.io/org/app (the version keys carry the tag)",
+    });
 
 // A version key's value: an image tag that is also a Kubernetes label value (it goes into
 // app.kubernetes.io/version: at most 63 characters, letters or digits at both ends), its digest

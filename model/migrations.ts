@@ -39,7 +39,9 @@ const imageRef = z.string().refine(
             (digest === undefined || /^sha256:[a-f0-9]{64}$/.test(digest))
         );
     },
-    { error: "must be an image reference with a fixed tag or digest, e.g. ghcr.io/org/app-migrations:6.9.2 or ghcr.io/org/app@sha256:<64 hex> ('latest' is refused)" },
+    {
+        error: "must be an image reference with a fixed tag or digest, e.g. ghcr.io/org/app-migrations:6.9.2 or ghcr.io/org/app@sha256:<64 hex> ('latest' is refused)",
+    },
 );
 
 // Variables the Job sets itself may not be overridden: the connection must be the app's, verified as the app's.
@@ -57,7 +59,15 @@ const entrySchema = z.strictObject({
         .min(1, { error: "must name the program to run" })
         .max(64, { error: "must hold at most 64 arguments" }),
     image: imageRef.optional(),
-    env: z.record(envName, z.string(), { error: "must be an object of NAME: value" }).optional(),
+    env: z
+        .record(z.string(), z.string(), { error: "must be an object of NAME: value" })
+        .superRefine((env, ctx) => {
+            for (const name of Object.keys(env)) {
+                const r = envName.safeParse(name);
+                if (!r.success) ctx.addIssue({ code: "custom", path: [name], message: r.error.issues.map((i) => i.message).join("; ") });
+            }
+        })
+        .optional(),
 });
 
 /** The first encrypted value in `value` (offline an encrypted value reads as ENCRYPTED), as a key path. */
@@ -108,7 +118,8 @@ export function parseMigrations(json: string | undefined): { migrations: Migrati
             issues.push({
                 key: secret,
                 value: ENCRYPTED,
-                message: "is encrypted, but only env values are kept secret (the image and command are shown in plans and stored in the Job): put the secret in env and refer to it as $(NAME) in the command",
+                message:
+                    "is encrypted, but only env values are kept secret (the image and command are shown in plans and stored in the Job): put the secret in env and refer to it as $(NAME) in the command",
             });
             continue;
         }
@@ -191,7 +202,6 @@ export function plannedMigrations(migrations: Migration[], state: ReleaseState, 
         .filter((m) => m.tracks.length > 0)
         .sort((a, b) => MIGRATION_PHASES.indexOf(a.phase) - MIGRATION_PHASES.indexOf(b.phase) || a.version.localeCompare(b.version));
 }
-
 
 /** When the release runs a planned migration, in words (the plan prints it). */
 export function migrationWhen(m: PlannedMigration): string {

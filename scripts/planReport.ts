@@ -215,7 +215,10 @@ export function planJson(plan: Plan, overrides: Record<string, string>): string 
         // A secret set on the command line stays out of the document too.
         // Migrations carry env values, which may be secrets.
         overrides: Object.fromEntries(
-            Object.entries(overrides).map(([k, v]) => [k, (SECRET_MONITORING_KEYS as readonly string[]).includes(k) || k.startsWith(MIGRATIONS_KEY) ? SECRET : v]),
+            Object.entries(overrides).map(([k, v]) => [
+                k,
+                (SECRET_MONITORING_KEYS as readonly string[]).includes(k) || k.startsWith(MIGRATIONS_KEY) ? SECRET : v,
+            ]),
         ),
         resources: run.resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent ?? null, protect: r.protect, inputs: redact(r) })),
         outputs: Object.fromEntries(Object.entries(run.outputs).map(([k, o]) => [k, o.secret ? SECRET : (o.value ?? null)])),

@@ -154,7 +154,12 @@ export class Release extends pulumi.ComponentResource {
         // Expand migrations first: each track's Deployment, and the live route, wait for its version's.
         const migrations = plannedMigrations(app.release.migrations, state, app.image);
         const job = (m: (typeof migrations)[number], after: pulumi.Resource[]) =>
-            migrationJob(`${name}-${m.jobName}`, m, { namespace, appSecretName: args.appSecretName }, { parent: this, dependsOn: [...args.databaseReady, ...after] });
+            migrationJob(
+                `${name}-${m.jobName}`,
+                m,
+                { namespace, appSecretName: args.appSecretName },
+                { parent: this, dependsOn: [...args.databaseReady, ...after] },
+            );
         const expand = migrations.filter((m) => m.phase === "expand").map((m) => ({ m, job: job(m, []) }));
         const expandFor = (t: TrackState) => expand.filter((e) => e.m.version === t.version).map((e) => e.job);
         for (const t of receiving) {
@@ -162,7 +167,13 @@ export class Release extends pulumi.ComponentResource {
             deployments.set(t.track, this.deployment(name, t, args, [hpa, ...expandFor(t)]));
         }
 
-        const { route, previewToken } = this.routes(name, args, gateway, deployments, expand.map((e) => e.job));
+        const { route, previewToken } = this.routes(
+            name,
+            args,
+            gateway,
+            deployments,
+            expand.map((e) => e.job),
+        );
         this.previewToken = previewToken;
 
         // Idle tracks after the route: a colour that just lost its traffic is scaled down (minimal)
@@ -174,8 +185,7 @@ export class Release extends pulumi.ComponentResource {
 
         // Contract migrations last: once the route has moved and the version's tracks are rolled out
         // (the parser refused them while another version serves).
-        for (const m of migrations.filter((x) => x.phase === "contract"))
-            job(m, [route, ...m.tracks.map((t) => deployments.get(t)!)]);
+        for (const m of migrations.filter((x) => x.phase === "contract")) job(m, [route, ...m.tracks.map((t) => deployments.get(t)!)]);
 
         this.serviceNames = Object.fromEntries(state.tracks.map((t) => [t.track, objectName(t.track)]));
         this.gatewayName = gateway.metadata.name;
