@@ -9,63 +9,19 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
-import { appSpecFrom } from "../model/appSpec";
-import { sizingFor } from "../model/capacity";
-import { AppSecret } from "../components/k8s/appSecret";
-import { appNamespace } from "../components/k8s/namespace";
-import { Release } from "../components/k8s/release";
-import * as k8s from "@pulumi/kubernetes";
 import { failureDetail } from "../scripts/release/report";
-import { readConfig } from "../stacks";
 import { Cluster } from "./cluster";
+import { e2eRelease, lightDeployments } from "./releaseProgram";
 import { BIN, PulumiProject, tool } from "./tools";
 
 const NS = "zdp";
 const IMAGE = "docker.io/zdp/e2e-app";
 const MIGRATE = "docker.io/zdp/e2e-migrate";
 
-// The node has 2 cores shared with everything else: the app pods request 50m CPU, not the sizing's 500m.
 const program = async () => {
-    pulumi.runtime.registerResourceTransform((args) => {
-        if (args.type !== "kubernetes:apps/v1:Deployment") return undefined;
-        const spec = args.props.spec;
-        const [app] = spec.template.spec.containers;
-        const container = { ...app, resources: { ...app.resources, requests: { ...app.resources.requests, cpu: "50m" } } };
-        return {
-            props: { ...args.props, spec: { ...spec, template: { ...spec.template, spec: { ...spec.template.spec, containers: [container] } } } },
-            opts: args.opts,
-        };
-    });
-    const cfg = readConfig();
-    const appSpec = appSpecFrom(cfg, sizingFor(cfg));
-    const provider = new k8s.Provider("e2e", { enableServerSideApply: true });
-    const namespace = appNamespace(appSpec, { provider });
-    const secret = new AppSecret(
-        "app",
-        {
-            namespace: namespace.metadata.name,
-            values: {
-                DATABASE_HOST: "unused",
-                DATABASE_PORT: "5432",
-                DATABASE_NAME: "app",
-                DATABASE_USER: "app",
-                DATABASE_PASSWORD: "unused",
-                DATABASE_SSLMODE: "disable",
-                REDIS_HOST: "unused",
-                REDIS_PORT: "6379",
-                REDIS_PASSWORD: "unused",
-                REDIS_TLS: "false",
-            },
-        },
-        { provider },
-    );
-    const release = new Release(
-        "app",
-        { app: appSpec, namespace: namespace.metadata.name, appSecretName: secret.secretName, gateway: { className: "e2e" }, databaseReady: [] },
-        { provider },
-    );
+    lightDeployments();
+    const release = e2eRelease("e2e");
     return { weights: release.weights, versions: release.versions };
 };
 

@@ -52,15 +52,20 @@ const envName = z
         error: `must not be one the Job sets itself (${[...MIGRATION_ENV, ...JOB_ENV].join(", ")})`,
     });
 
+// `pulumi config set --path` stores `5` or `true` as a number or boolean: as text they are what was meant.
+const text = z.union([z.string(), z.number(), z.boolean()], { error: "must be text" }).transform(String);
+
 const entrySchema = z.strictObject({
     phase: oneOf(MIGRATION_PHASES),
     command: z
-        .array(z.string().min(1, { error: "must not hold an empty argument" }), { error: 'must be a list of arguments, e.g. ["/app/migrate", "up"]' })
+        .array(text.pipe(z.string().min(1, { error: "must not hold an empty argument" })), {
+            error: 'must be a list of arguments, e.g. ["/app/migrate", "up"]',
+        })
         .min(1, { error: "must name the program to run" })
         .max(64, { error: "must hold at most 64 arguments" }),
     image: imageRef.optional(),
     env: z
-        .record(z.string(), z.string(), { error: "must be an object of NAME: value" })
+        .record(z.string(), text, { error: "must be an object of NAME: value" })
         .superRefine((env, ctx) => {
             for (const name of Object.keys(env)) {
                 const r = envName.safeParse(name);

@@ -62,6 +62,15 @@ describe("migrations: config", () => {
         assert.match(parseMigrations("[]").issues[0].message, /must be an object of versions/);
     });
 
+    it("numbers and booleans (what pulumi config set --path stores for 5 or true) are taken as text", () => {
+        const { migrations: m, issues } = parseMigrations(
+            migrations({ "6.9.2": { phase: "expand", command: ["/app/migrate", "--steps", 5], env: { DRY: false } } }),
+        );
+        assert.deepEqual(issues, []);
+        assert.deepEqual([m[0].command, m[0].env], [["/app/migrate", "--steps", "5"], { DRY: "false" }]);
+        assert.match(parseMigrations(migrations({ "6.9.2": { phase: "expand", command: [["x"]] } })).issues[0].message, /must be text/);
+    });
+
     it("a secret is accepted in env only: the image and command are shown in plans and stored in the Job", () => {
         assert.deepEqual(parseMigrations(migrations({ "6.9.2": { ...expand, env: { TOKEN: ENCRYPTED } } })).issues, []);
         const [issue] = parseMigrations(migrations({ "6.9.2": { phase: "expand", command: ["/app/migrate", ENCRYPTED] } })).issues;
