@@ -257,6 +257,10 @@ describe("migrations: the Job and its order (mock runtime)", () => {
     it("a cloud stack with a migration keeps 0 mandatory policy violations", async () => {
         const run = await runStack("aws", { greenVersion: "6.9.2", migrations: migrations({ "6.9.2": expand }) });
         assert.ok(jobOf(run, "migrate-expand-6.9.2"));
+        // The managed database's address range and port, exactly as the role Job reaches it.
+        const policy = (name: string) => all(run, POLICY).find((p) => p.inputs.metadata.name === name)!.inputs.spec.egress;
+        assert.deepEqual(policy("migration-to-database"), policy("db-role-to-database"));
+        assert.deepEqual(policy("migration-to-database")[0].ports, [{ protocol: "TCP", port: 5432 }]);
         const report = runPolicies(run.resources, run.config);
         assert.deepEqual(
             report.violations.filter((v) => v.level === "mandatory").map((v) => `${v.rule} ${v.resource}`),
