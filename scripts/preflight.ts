@@ -88,7 +88,7 @@ async function cloudRows(stack: string, overrides: Record<string, string>, o: Op
         const { awsChecks, awsClients } = require("./preflight/aws") as typeof import("./preflight/aws");
         rows.push(...(await awsChecks(awsClients(needs.region), { needs, egress, principal: o.principal })));
     } else if (cfg.cloud === "gcp") {
-        const [{ GoogleAuth }, { gcpChecks }] = [
+        const [{ GoogleAuth }, { gcpChecks, gcpClients }] = [
             require("google-auth-library") as typeof import("google-auth-library"),
             require("./preflight/gcp") as typeof import("./preflight/gcp"),
         ];
@@ -96,15 +96,15 @@ async function cloudRows(stack: string, overrides: Record<string, string>, o: Op
         rows.push(
             ...(auth instanceof Error
                 ? [{ check: "credentials", status: "unknown" as const, detail: auth.message, fix: "gcloud auth application-default login" }]
-                : await gcpChecks(auth, { needs, egress })),
+                : await gcpChecks(gcpClients(auth), { needs, egress })),
         );
     } else {
-        const [{ DefaultAzureCredential }, { azureChecks }] = [
+        const [{ DefaultAzureCredential }, { azureChecks, azureClients }] = [
             require("@azure/identity") as typeof import("@azure/identity"),
             require("./preflight/azure") as typeof import("./preflight/azure"),
         ];
         const subscription = process.env.AZURE_SUBSCRIPTION_ID ?? process.env.ARM_SUBSCRIPTION_ID ?? raw["azure-native:subscriptionId"];
-        rows.push(...(await azureChecks(new DefaultAzureCredential(), { needs, subscription, egress })));
+        rows.push(...(await azureChecks(subscription ? azureClients(new DefaultAzureCredential(), subscription) : undefined, { needs, egress })));
     }
     /* eslint-enable @typescript-eslint/no-require-imports */
     const permissionsOf = o.skipPermissions ? "not checked" : (o.principal ?? "the caller");

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { exceptionConfig } from "../policy/exceptions";
 import { runPolicies, summarize, type OfflineResource } from "../policy/offline";
-import { RULE_NAMES } from "../policy/policies";
+import { policies as packPolicies, RULE_NAMES } from "../policy/policies";
 import { hstsMaxAge } from "../policy/rules/edge";
 import { imagePinned, allowedDisruptions } from "../policy/rules/kubernetes";
 import { chartName, helmValueFindings } from "../policy/rules/helmValues";
@@ -800,6 +800,13 @@ const ALWAYS_BAD: [rule: string, type: string, inputs: Record<string, any>][] = 
 
 const mandatory = (rs: OfflineResource[], exceptions: string[] = []) =>
     runPolicies(rs, { policyExceptions: exceptions }).violations.filter((v) => v.level === "mandatory");
+/** The mandatory findings of one rule alone: a broken fixture's case needs no other rule's verdict. */
+const mandatoryOf = (rule: string, rs: OfflineResource[]) =>
+    runPolicies(
+        rs,
+        { policyExceptions: [] },
+        packPolicies.filter((p) => p.name === rule),
+    ).violations.filter((v) => v.level === "mandatory");
 // Kubernetes workload classes (issue 26): a workload's namespace, declared restricted and default-deny, as every stack has it.
 const inZdp = (...rs: OfflineResource[]) => [...rs, resource("kubernetes:core/v1:Namespace"), resource("kubernetes:networking.k8s.io/v1:NetworkPolicy")];
 
@@ -837,7 +844,7 @@ describe("policy: every rule over compliant fixtures and one broken property at 
             const stack = goodStack();
             const target = stack.find((r) => `${r.type}${r.name === "fixture" ? "" : `#${r.name}`}` === fixture)!;
             set(target.inputs, at, bad);
-            const found = mandatory(stack).filter((v) => v.rule === rule);
+            const found = mandatoryOf(rule, stack);
             assert.ok(found.length > 0, `${rule} stayed silent`);
             assert.ok(
                 found.every((v) => v.message.includes(":")),
@@ -848,7 +855,7 @@ describe("policy: every rule over compliant fixtures and one broken property at 
 
     for (const [rule, type, inputs] of ALWAYS_BAD) {
         it(`${rule} reports any ${type.split(":").pop()}`, () => {
-            const found = mandatory([...goodStack(), resource(type, inputs)]).filter((v) => v.rule === rule);
+            const found = mandatoryOf(rule, [...goodStack(), resource(type, inputs)]);
             assert.strictEqual(found.length, 1);
         });
     }
@@ -951,7 +958,7 @@ describe("policy: every rule over compliant fixtures and one broken property at 
         const aks = (apiServerAccessProfile: Record<string, unknown>) => {
             const c = resource("azure-native:containerservice:ManagedCluster");
             c.inputs.apiServerAccessProfile = apiServerAccessProfile;
-            return mandatory([c]).filter((v) => v.rule === "cluster-api-allow-list");
+            return mandatoryOf("cluster-api-allow-list", [c]);
         };
         assert.deepStrictEqual(aks({ enablePrivateCluster: true, privateDNSZone: "system" }), []);
         assert.match(aks({ enablePrivateCluster: false })[0].message, /AKS API server admits everyone \(no allow-list\)/);
@@ -1014,7 +1021,7 @@ describe("policy: every rule over compliant fixtures and one broken property at 
 // ---- cloud classes (issue 26) -----------------------------------------------------------------------
 
 describe("policy: cloud classes (issue 26)", () => {
-    const violations = (rs: OfflineResource[], rule: string) => mandatory(rs).filter((v) => v.rule === rule);
+    const violations = (rs: OfflineResource[], rule: string) => mandatoryOf(rule, rs);
     const withDeps = (r: OfflineResource, ...deps: OfflineResource[]) => ({ ...r, dependsOn: deps.map((d) => d.urn) });
     const half = (cidr: string, protocol = "tcp", port = 22) => ({ protocol, fromPort: port, toPort: port, cidrBlocks: [cidr] });
 
@@ -1432,7 +1439,7 @@ describe("policy: Kubernetes workload classes (issue 26)", () => {
             Object.assign(d.inputs.spec.template.spec, spec);
             return d;
         };
-        const findings = (...rs: OfflineResource[]) => mandatory(rs).filter((v) => v.rule === "k8s-service-account-token");
+        const findings = (...rs: OfflineResource[]) => mandatoryOf("k8s-service-account-token", rs);
         const binding = (subjectNamespace?: string) =>
             resource("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding#discovery", {
                 metadata: { name: "discovery", namespace: "zdp" },
@@ -1456,17 +1463,14 @@ describe("policy: Kubernetes workload classes (issue 26)", () => {
             metadata: { name: "pod-reader", namespace: "elsewhere" },
             rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }],
         });
-        const rbacOf = (...rs: OfflineResource[]) => mandatory([...goodStack(), ...rs]).filter((v) => v.rule === "k8s-no-cluster-admin");
+        const rbacOf = (...rs: OfflineResource[]) => mandatoryOf("k8s-no-cluster-admin", [...goodStack(), ...rs]);
         assert.deepStrictEqual(rbacOf(wide), [], "the zdp RoleBinding names zdp's pod-reader, not elsewhere's");
         // One verb on every resource is not every verb (the ClusterRole the fixture's binding names).
         const stack = goodStack();
         stack.find((r) => r.type === "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole")!.inputs.rules = [
             { apiGroups: [""], resources: ["*"], verbs: ["get"] },
         ];
-        assert.deepStrictEqual(
-            mandatory(stack).filter((v) => v.rule === "k8s-no-cluster-admin"),
-            [],
-        );
+        assert.deepStrictEqual(mandatoryOf("k8s-no-cluster-admin", stack), []);
     });
 
     it("k8s-helm-values reads the values of every chart the stacks install, and each chart's keys for what the pack refuses", async () => {
@@ -1479,7 +1483,7 @@ describe("policy: Kubernetes workload classes (issue 26)", () => {
                 assert.deepStrictEqual(helmValueFindings(r.inputs.chart, r.inputs.values), [], `${stack} ${chart} as shipped`);
                 for (const [what, bad] of CHART_MUTATIONS[chart]) {
                     const mutated = { ...r, inputs: { ...r.inputs, values: { ...r.inputs.values, ...bad } } };
-                    const found = mandatory([mutated]).filter((v) => v.rule === "k8s-helm-values");
+                    const found = mandatoryOf("k8s-helm-values", [mutated]);
                     assert.ok(found.length > 0, `${stack} ${chart}: ${what} passed`);
                     assert.ok(
                         found.every((v) => v.message.includes(`values.${Object.keys(bad)[0]}`)),

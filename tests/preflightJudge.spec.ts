@@ -87,6 +87,10 @@ describe("preflight verdicts", () => {
     it("a check whose API call throws is 'could not check' with the API's message", async () => {
         const rows = await attempt("c", "fix", () => Promise.reject(Object.assign(new Error("User is not authorized"), { name: "AccessDeniedException" })));
         assert.deepEqual(rows, [{ check: "c", status: "unknown", detail: "the API call failed: AccessDeniedException: User is not authorized", fix: "fix" }]);
+        const arm = Object.assign(new Error("no"), { name: "RestError", code: "AuthorizationFailed", statusCode: 403 });
+        assert.equal((await attempt("c", "fix", () => Promise.reject(arm)))[0].detail, "the API call failed: RestError: AuthorizationFailed: no");
+        const google = Object.assign(new Error("Permission denied"), { code: 7, httpStatusCode: 403 });
+        assert.equal((await attempt("c", "fix", () => Promise.reject(google)))[0].detail, "the API call failed: 403: Permission denied");
     });
 
     it("egress address: the echo's plain-text IPv4 answer; anything else throws", async () => {

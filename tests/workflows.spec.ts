@@ -147,6 +147,30 @@ describe("GitHub Actions workflows", function () {
         assert.ok(up.steps.some((s) => s.with?.command === "up" && s.with?.policyPacks === "policy"));
     });
 
+    it("deploy: preflight runs as the deploy identity after every cloud login and before pulumi up, and a ✗ fails the job", () => {
+        const steps = workflow("deploy.yml").jobs.up.steps;
+        const at = steps.findIndex((s) => /npm run preflight/.test(s.run ?? ""));
+        assert.ok(at > 0, "the preflight step exists");
+        const step = steps[at] as Step & { "continue-on-error"?: unknown };
+        // The deploy identity judges its own permissions: no --principal, no --skip-permissions.
+        assert.equal(step.run!.trim(), 'npm run preflight -- --stack "$CLOUD_STACK"');
+        assert.deepEqual(step.env, { CLOUD_STACK: "${{ matrix.stack }}", AZURE_SUBSCRIPTION_ID: "${{ vars.AZURE_SUBSCRIPTION_ID }}" });
+        assert.equal(step.if, undefined, "runs on every stack");
+        assert.equal(step["continue-on-error"], undefined, "its exit 1 on a ✗ fails the job");
+        for (const login of ["aws-actions/configure-aws-credentials", "azure/login", "google-github-actions/auth", "pulumi/auth-actions"]) {
+            const i = steps.findIndex((s) => s.uses?.startsWith(login));
+            assert.ok(i >= 0 && i < at, `${login} logs in before preflight`);
+        }
+        const upAt = steps.findIndex((s) => s.with?.command === "up");
+        assert.ok(at < upAt, "preflight runs before pulumi up");
+        const deployLogins = steps.filter((s) => /configure-aws-credentials|azure\/login|google-github-actions\/auth/.test(s.uses ?? ""));
+        assert.deepEqual(
+            deployLogins.map((s) => s.with?.["role-to-assume"] ?? s.with?.["client-id"] ?? s.with?.service_account),
+            ["${{ vars.AWS_DEPLOY_ROLE_ARN }}", "${{ vars.AZURE_DEPLOY_CLIENT_ID }}", "${{ vars.GCP_DEPLOY_SERVICE_ACCOUNT }}"],
+            "the identities logged in are the deploy ones",
+        );
+    });
+
     it("release: manual dispatch with stack, action and value; the PR carries only Pulumi.<stack>.yaml", () => {
         const wf = workflow("release.yml");
         const inputs = wf.on.workflow_dispatch.inputs;

@@ -58,7 +58,6 @@ export class GkeCluster extends pulumi.ComponentResource {
             );
         // The component's dependsOn (the project's APIs) is not inherited by children: passed on here.
         const parent = { parent: this, dependsOn: opts?.dependsOn };
-        const dns = args.controlPlaneAccess === "dns";
 
         const nodeSa = new gcp.serviceaccount.Account(
             `${name}-nodes`,
@@ -115,24 +114,7 @@ export class GkeCluster extends pulumi.ComponentResource {
         this.clusterName = cluster.name;
         this.endpoint = cluster.endpoint;
         this.nodeServiceAccountEmail = nodeSa.email;
-        // The DNS endpoint's certificate is from Google Trust Services (public), so that kubeconfig carries
-        // no cluster CA (https://github.com/danielfoehrKn/kubeswitch/pull/163,
-        // https://github.com/hashicorp/terraform-provider-kubernetes/issues/2637).
-        const dnsEndpoint = cluster.controlPlaneEndpointsConfig.apply((c) => c.dnsEndpointConfig?.endpoint ?? "");
-        // The mode the stack was created with, kept in the state (the input is never updated): a later
-        // switch is refused before the provider, and everything it manages, is replaced.
-        const createdWith = new pulumi.Stash(`${name}-control-plane-access`, { input: args.controlPlaneAccess }, { parent: this, ignoreChanges: ["input"] });
-        this.kubeconfig = pulumi.secret(
-            pulumi
-                .all([cluster.name, cluster.endpoint, cluster.masterAuth, dnsEndpoint, createdWith.output, createdWith.urn])
-                .apply(([clusterName, ipEndpoint, auth, dnsName, created, stashUrn]) => {
-                    sameControlPlaneAccess(String(created), args.controlPlaneAccess, stashUrn);
-                    return gkeKubeconfig({
-                        name: `gke_${args.projectId}_${args.region}_${clusterName}`,
-                        ...(dns ? { endpoint: dnsName } : { endpoint: ipEndpoint, caCertificate: auth.clusterCaCertificate }),
-                    });
-                }),
-        );
+        this.kubeconfig = this.kubeconfigOf(name, args, cluster);
         // Depends on the node pool: nothing is applied to the cluster before nodes can run it.
         // clusterIdentifier is what makes the provider's identity: without it, pulumi-kubernetes replaces the
         // provider, and with it every object it manages, whenever the kubeconfig's active cluster (server, CA)
@@ -151,6 +133,29 @@ export class GkeCluster extends pulumi.ComponentResource {
             kubeconfig: this.kubeconfig,
             nodeServiceAccountEmail: this.nodeServiceAccountEmail,
         });
+    }
+
+    /** The kubeconfig for the endpoint `controlPlaneAccess` names, refusing a switch of that mode after creation. */
+    private kubeconfigOf(name: string, args: GkeClusterArgs, cluster: gcp.container.Cluster): pulumi.Output<string> {
+        const dns = args.controlPlaneAccess === "dns";
+        // The DNS endpoint's certificate is from Google Trust Services (public), so that kubeconfig carries
+        // no cluster CA (https://github.com/danielfoehrKn/kubeswitch/pull/163,
+        // https://github.com/hashicorp/terraform-provider-kubernetes/issues/2637).
+        const dnsEndpoint = cluster.controlPlaneEndpointsConfig.apply((c) => c.dnsEndpointConfig?.endpoint ?? "");
+        // The mode the stack was created with, kept in the state (the input is never updated): a later
+        // switch is refused before the provider, and everything it manages, is replaced.
+        const createdWith = new pulumi.Stash(`${name}-control-plane-access`, { input: args.controlPlaneAccess }, { parent: this, ignoreChanges: ["input"] });
+        return pulumi.secret(
+            pulumi
+                .all([cluster.name, cluster.endpoint, cluster.masterAuth, dnsEndpoint, createdWith.output, createdWith.urn])
+                .apply(([clusterName, ipEndpoint, auth, dnsName, created, stashUrn]) => {
+                    sameControlPlaneAccess(String(created), args.controlPlaneAccess, stashUrn);
+                    return gkeKubeconfig({
+                        name: `gke_${args.projectId}_${args.region}_${clusterName}`,
+                        ...(dns ? { endpoint: dnsName } : { endpoint: ipEndpoint, caCertificate: auth.clusterCaCertificate }),
+                    });
+                }),
+        );
     }
 
     private controlPlane(name: string, args: GkeClusterArgs, refs: ControlPlaneRefs): gcp.container.Cluster {

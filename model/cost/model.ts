@@ -554,6 +554,31 @@ function gcpMetricsItem(resources: Declared[]): Item {
     };
 }
 
+/** Logs as the gcp stack routes them: ingestion, flow logs, metrics and the stack bucket's retention. */
+function gcpLogItems(resources: Declared[], t: Traffic): Item[] {
+    const flowLogged = resources.filter((r) => r.type === "gcp:compute/subnetwork:Subnetwork" && r.inputs.logConfig).length;
+    // The stack's log bucket (gcp.logRetentionDays): ingestion includes 30 days; each month's logs are kept
+    // (days - 30) / 30 months more. The usage model does not tell the load balancer's request lines (left
+    // in _Default) from the app's, so they are counted here too: an upper bound.
+    const buckets = count(resources, "gcp:logging/projectBucketConfig:ProjectBucketConfig");
+    const keptDays = buckets ? declaredSize(resources, "gcp:logging/projectBucketConfig:ProjectBucketConfig", (i) => i.retentionDays) : 30;
+    const keptGiBMonths = ((t.logGiBPerMonth + t.flowLogGiBPerMonth) * Math.max(0, keptDays - 30)) / 30;
+    return [
+        { component: "logs", what: `${n(t.logGiBPerMonth)} GiB ingested`, charges: [["logging.ingest", t.logGiBPerMonth]] },
+        {
+            component: "flow logs",
+            what: `${flowLogged} subnet(s) with flow logs, ${n(t.flowLogGiBPerMonth)} GiB`,
+            charges: flowLogged ? [["logging.vendedNetwork", t.flowLogGiBPerMonth]] : [],
+        },
+        gcpMetricsItem(resources),
+        {
+            component: "log retention",
+            what: `the stack's logs kept ${keptDays} days: ${n(keptGiBMonths)} GiB-months beyond the 30 included`,
+            charges: keptGiBMonths > 0 ? [["logging.retention", keptGiBMonths]] : [],
+        },
+    ];
+}
+
 function gcpItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic): Item[] {
     const bootGiB = declaredSize(resources, "gcp:container/nodePool:NodePool", (i) => (i.nodeConfig as { diskSizeGb?: unknown } | undefined)?.diskSizeGb);
     const armor = count(resources, EDGE_TYPES.gcp.securityPolicy);
@@ -564,13 +589,6 @@ function gcpItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic
     const lbInGiB = t.lbInGiBPerHour * h;
     const lbOutGiB = t.lbOutGiBPerHour * h;
     const crossZoneGiB = t.dataStoreGiBPerMonth * crossZoneShare(s.zones);
-    const flowLogged = resources.filter((r) => r.type === "gcp:compute/subnetwork:Subnetwork" && r.inputs.logConfig).length;
-    // The stack's log bucket (gcp.logRetentionDays): ingestion includes 30 days; each month's logs are kept
-    // (days - 30) / 30 months more. The usage model does not tell the load balancer's request lines (left
-    // in _Default) from the app's, so they are counted here too: an upper bound.
-    const buckets = count(resources, "gcp:logging/projectBucketConfig:ProjectBucketConfig");
-    const keptDays = buckets ? declaredSize(resources, "gcp:logging/projectBucketConfig:ProjectBucketConfig", (i) => i.retentionDays) : 30;
-    const keptGiBMonths = ((t.logGiBPerMonth + t.flowLogGiBPerMonth) * Math.max(0, keptDays - 30)) / 30;
     const tier = memorystoreTier(s.redis.memoryGiB);
     return [
         { component: "cluster", what: "GKE Standard (regional)", charges: [["gke.cluster", h]] },
@@ -639,18 +657,7 @@ function gcpItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic
             what: `Memorystore Standard ${s.redis.memoryGiB} GB (${tier}), ${replicas} replica(s)`,
             charges: [[`memorystore.standard.${tier}`, s.redis.memoryGiB * replicas * h, "redis"]],
         },
-        { component: "logs", what: `${n(t.logGiBPerMonth)} GiB ingested`, charges: [["logging.ingest", t.logGiBPerMonth]] },
-        {
-            component: "flow logs",
-            what: `${flowLogged} subnet(s) with flow logs, ${n(t.flowLogGiBPerMonth)} GiB`,
-            charges: flowLogged ? [["logging.vendedNetwork", t.flowLogGiBPerMonth]] : [],
-        },
-        gcpMetricsItem(resources),
-        {
-            component: "log retention",
-            what: `the stack's logs kept ${keptDays} days: ${n(keptGiBMonths)} GiB-months beyond the 30 included`,
-            charges: keptGiBMonths > 0 ? [["logging.retention", keptGiBMonths]] : [],
-        },
+        ...gcpLogItems(resources, t),
         {
             component: "monitoring",
             what: `${conditions} alert conditions, ${keys} Cloud KMS key(s)`,

@@ -1,6 +1,7 @@
-// Azure: the plan's needs against the subscription's read-only Resource Manager APIs (GET only), with a
-// token from @azure/identity (DefaultAzureCredential: az login, a service principal, workload identity).
-// API references (api-version in each path):
+// Azure: the plan's needs against the subscription's read-only Resource Manager APIs (GET only), through
+// Azure's maintained Node clients (@azure/arm-compute, arm-network, arm-containerservice,
+// arm-postgresql-flexible, arm-resources) with a credential from @azure/identity (DefaultAzureCredential:
+// az login, a service principal, workload identity). API references (each client sends its own api-version):
 //   Compute usages (regional and per-family vCPUs):  https://learn.microsoft.com/rest/api/compute/usage/list
 //   Network usages (Standard public IPs):            https://learn.microsoft.com/rest/api/virtualnetwork/network-usages/list
 //   Resource SKUs (sizes, zones, restrictions):      https://learn.microsoft.com/rest/api/compute/resource-skus/list
@@ -9,24 +10,23 @@
 //   Resource providers (registrationState):          https://learn.microsoft.com/rest/api/resources/providers/list
 //   A provider's resource types and locations:       https://learn.microsoft.com/rest/api/resources/providers/get
 //   Permissions of the caller at a scope:            https://learn.microsoft.com/rest/api/authorization/permissions/list-for-resource-group
+// The permissions call alone is made by hand, through the SDK's REST-level client (@azure-rest/core-client:
+// the same pipeline, token, retries and errors): the REST reference and @azure/arm-authorization cover only a
+// resource group's and a resource's scope, and the stack's resource group does not exist before its first up.
+// The subscription's scope answers the same Permission list; Microsoft's "Use Resource Manager authentication
+// API to access subscriptions" (azure-docs, resource-manager-api-authentication.md, "Check if user can assign
+// access to subscription") calls it as GET /subscriptions/{id}/providers/Microsoft.Authorization/permissions.
 import type { TokenCredential } from "@azure/core-auth";
+import { createRestError, getClient, type Client } from "@azure-rest/core-client";
+import { ComputeManagementClient } from "@azure/arm-compute";
+import { ContainerServiceClient } from "@azure/arm-containerservice";
+import { NetworkManagementClient } from "@azure/arm-network";
+import { PostgreSQLManagementFlexibleServerClient } from "@azure/arm-postgresql-flexible";
+import { ResourceManagementClient } from "@azure/arm-resources";
 import { azureProviders, vcpuNeed, type Needs } from "./needs";
 import { attempt, closingRows, enabled, offeredInZones, orderable, permissions, quota, serviceOffered, unknown, versionSupported, type Row } from "./judge";
 
-export const ARM = "https://management.azure.com";
-
-interface Usage {
-    name: { value: string; localizedValue?: string };
-    currentValue: number;
-    limit: number;
-}
-interface Sku {
-    resourceType: string;
-    name: string;
-    family?: string;
-    locationInfo?: { location: string; zones?: string[] }[];
-    restrictions?: { type: "Location" | "Zone"; reasonCode?: string; restrictionInfo?: { locations?: string[]; zones?: string[] } }[];
-}
+const ARM = "https://management.azure.com";
 
 /** An action pattern of a role definition (`*` wildcards, case-insensitive) matching an operation. */
 const matches = (pattern: string, action: string) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`, "i").test(action);
@@ -36,51 +36,52 @@ export function deniedActions(entries: { actions?: string[]; notActions?: string
     return actions.filter((a) => !entries.some((e) => (e.actions ?? []).some((p) => matches(p, a)) && !(e.notActions ?? []).some((p) => matches(p, a))));
 }
 
-/** Reads of the Resource Manager API, each with a token from the credential. */
-interface Arm {
-    /** One document: a path under the endpoint, or a whole URL (a nextLink). */
-    get<T>(path: string): Promise<T>;
-    /** Every page of a `value` list (nextLink). */
-    list<T>(path: string): Promise<T[]>;
+/** The clients every check reads through, for one subscription; `arm` is the REST-level client of the call made by hand. */
+export interface AzureClients {
+    subscription: string;
+    compute: Pick<ComputeManagementClient, "resourceSkus" | "usage">;
+    network: Pick<NetworkManagementClient, "usages">;
+    aks: Pick<ContainerServiceClient, "managedClusters">;
+    postgres: Pick<PostgreSQLManagementFlexibleServerClient, "capabilitiesByLocation">;
+    resources: Pick<ResourceManagementClient, "providers">;
+    arm: Client;
 }
 
-function armReader(credential: TokenCredential, endpoint: string): Arm {
-    const get = async <T>(path: string): Promise<T> => {
-        const token = await credential.getToken(`${ARM}/.default`);
-        if (!token) throw new Error("no token from the Azure credential");
-        const res = await fetch(path.startsWith("http") ? path : `${endpoint}${path}`, {
-            headers: { authorization: `Bearer ${token.token}` },
-            signal: AbortSignal.timeout(30_000),
-        });
-        const body = (await res.json().catch(() => ({}))) as T & { error?: { code?: string; message?: string } };
-        if (!res.ok) throw new Error(`${res.status} ${body.error?.code ?? ""} ${body.error?.message ?? ""}`.trim());
-        return body;
+/**
+ * The clients on `credential`; `endpoint` replaces Resource Manager's (tests: a loopback https server, whose
+ * certificate `ca` is; the clients send a bearer token over https only).
+ */
+export function azureClients(credential: TokenCredential, subscription: string, at: { endpoint?: string; ca?: string } = {}): AzureClients {
+    const o = { ...(at.endpoint && { endpoint: at.endpoint }), ...(at.ca && { tlsOptions: { ca: at.ca } }) };
+    return {
+        subscription,
+        compute: new ComputeManagementClient(credential, subscription, o),
+        network: new NetworkManagementClient(credential, subscription, o),
+        aks: new ContainerServiceClient(credential, subscription, o),
+        postgres: new PostgreSQLManagementFlexibleServerClient(credential, subscription, o),
+        resources: new ResourceManagementClient(credential, subscription, o),
+        arm: getClient(at.endpoint ?? ARM, credential, { ...o, credentials: { scopes: [`${ARM}/.default`] } }),
     };
-    const list = async <T>(path: string): Promise<T[]> => {
-        const out: T[] = [];
-        let next: string | undefined = path;
-        while (next) {
-            const page: { value?: T[]; nextLink?: string } = await get(next);
-            out.push(...(page.value ?? []));
-            next = page.nextLink;
-        }
-        return out;
-    };
-    return { get, list };
 }
 
-/** What every check reads: the API, the plan's needs and the subscription's path (`/subscriptions/<id>`). */
+/** Every item of a paged list (the clients' iterators follow nextLink). */
+async function all<T>(items: AsyncIterable<T>): Promise<T[]> {
+    const out: T[] = [];
+    for await (const i of items) out.push(i);
+    return out;
+}
+
+/** What every check reads: the clients and the plan's needs. */
 interface AzureContext {
-    arm: Arm;
+    c: AzureClients;
     needs: Needs;
-    sub: string;
 }
 
 const quotaFix = (location: string, what: string) => (n: number) =>
     `request ${what} in ${location} to at least ${n}: https://portal.azure.com/#view/Microsoft_Azure_Capacity/QuotaMenuBlade (or az quota update)`;
 
 /** Each node size offered (not restricted) in every zone; with each size's quota family, from the same SKU list. */
-async function sizeChecks({ arm, needs, sub }: AzureContext): Promise<{ rows: Row[]; families: Map<string, string> }> {
+async function sizeChecks({ c, needs }: AzureContext): Promise<{ rows: Row[]; families: Map<string, string> }> {
     const location = needs.region;
     const families = new Map<string, string>();
     const rows: Row[] = [];
@@ -88,12 +89,10 @@ async function sizeChecks({ arm, needs, sub }: AzureContext): Promise<{ rows: Ro
         const check = `size: ${size} offered in each zone`;
         rows.push(
             ...(await attempt(check, "pick another location (azure-native:location)", async () => {
-                const skus = await arm.list<Sku>(
-                    `${sub}/providers/Microsoft.Compute/skus?api-version=2021-07-01&$filter=${encodeURIComponent(`location eq '${location}'`)}`,
-                );
+                const skus = await all(c.compute.resourceSkus.list({ filter: `location eq '${location}'` }));
                 const sku = skus.find((s) => s.resourceType === "virtualMachines" && s.name === size);
                 if (sku?.family) families.set(size, sku.family);
-                const listed = new Set(sku?.locationInfo?.find((l) => l.location.toLowerCase() === location)?.zones ?? []);
+                const listed = new Set(sku?.locationInfo?.find((l) => l.location?.toLowerCase() === location)?.zones ?? []);
                 for (const r of sku?.restrictions ?? []) {
                     if (r.type === "Location") listed.clear();
                     for (const z of r.type === "Zone" ? (r.restrictionInfo?.zones ?? []) : []) listed.delete(z);
@@ -112,12 +111,12 @@ async function sizeChecks({ arm, needs, sub }: AzureContext): Promise<{ rows: Ro
 }
 
 /** The regional vCPU quota and each size's family quota (`families`: size → quota family, from the size checks). */
-async function vcpuQuotaChecks({ arm, needs, sub }: AzureContext, families: ReadonlyMap<string, string>): Promise<Row[]> {
+async function vcpuQuotaChecks({ c, needs }: AzureContext, families: ReadonlyMap<string, string>): Promise<Row[]> {
     const location = needs.region;
     const vcpu = vcpuNeed(needs.pools);
     return attempt(`quota: vCPUs in ${location}`, "grant Microsoft.Compute/locations/usages/read", async () => {
-        const usages = await arm.list<Usage>(`${sub}/providers/Microsoft.Compute/locations/${location}/usages?api-version=2024-07-01`);
-        const find = (n: string) => usages.find((u) => u.name.value.toLowerCase() === n.toLowerCase());
+        const usages = await all(c.compute.usage.list(location));
+        const find = (n: string) => usages.find((u) => u.name.value?.toLowerCase() === n.toLowerCase());
         const cores = find("cores");
         const out = [
             quota({
@@ -150,10 +149,10 @@ async function vcpuQuotaChecks({ arm, needs, sub }: AzureContext, families: Read
 }
 
 /** The Standard public IP quota, for the NAT gateway's address. */
-async function publicIpQuotaCheck({ arm, needs, sub }: AzureContext): Promise<Row[]> {
+async function publicIpQuotaCheck({ c, needs }: AzureContext): Promise<Row[]> {
     const location = needs.region;
     return attempt(`quota: Standard public IPs in ${location}`, "grant Microsoft.Network/locations/usages/read", async () => {
-        const usages = await arm.list<Usage>(`${sub}/providers/Microsoft.Network/locations/${location}/usages?api-version=2024-05-01`);
+        const usages = await all(c.network.usages.list(location));
         const ips = usages.find((u) => u.name.value === "StandardSkuPublicIpAddresses");
         return quota({
             check: `quota: Standard public IPs (StandardSkuPublicIpAddresses) in ${location}`,
@@ -174,30 +173,25 @@ async function publicIpQuotaCheck({ arm, needs, sub }: AzureContext): Promise<Ro
  * ListMeshRevisionProfiles (the Istio add-on's revisions and the minors each supports), is for a mesh
  * the stack does not enable.
  */
-async function versionCheck({ arm, needs, sub }: AzureContext): Promise<Row[]> {
+async function versionCheck({ c, needs }: AzureContext): Promise<Row[]> {
     const k8s = needs.kubernetes.version ?? "";
     const minor = k8s.split(".").slice(0, 2).join(".");
     return attempt("version: AKS Kubernetes minor", "check https://learn.microsoft.com/azure/aks/supported-kubernetes-versions", async () => {
-        const r = await arm.get<{ values?: { version: string; isPreview?: boolean }[] }>(
-            `${sub}/providers/Microsoft.ContainerService/locations/${needs.region}/kubernetesVersions?api-version=2024-09-01`,
-        );
-        const supported = (r.values ?? []).filter((v) => !v.isPreview).map((v) => v.version);
+        const r = await c.aks.managedClusters.listKubernetesVersions(needs.region);
+        const supported = (r.values ?? []).filter((v) => !v.isPreview && v.version).map((v) => v.version!);
         return versionSupported("version: AKS Kubernetes minor", minor, supported, "azure.kubernetesVersion");
     });
 }
 
 /** The flexible server's version, SKU and HA mode among the location's capabilities. */
-async function databaseCheck({ arm, needs, sub }: AzureContext): Promise<Row[]> {
+async function databaseCheck({ c, needs }: AzureContext): Promise<Row[]> {
     const db = needs.database;
     const dbCheck = `database: PostgreSQL flexible server ${db.version} on ${db.size}, HA ${db.ha}`;
     return attempt(dbCheck, "check the portal's create page for the location", async () => {
-        const caps = await arm.list<{
-            supportedServerVersions?: { name: string }[];
-            supportedServerEditions?: { name: string; supportedServerSkus?: { name: string; supportedHaMode?: string[] }[] }[];
-        }>(`${sub}/providers/Microsoft.DBforPostgreSQL/locations/${needs.region}/capabilities?api-version=2024-08-01`);
-        const versions = caps.flatMap((c) => c.supportedServerVersions ?? []).map((v) => v.name);
-        const skus = caps.flatMap((c) => c.supportedServerEditions ?? []).flatMap((e) => e.supportedServerSkus ?? []);
-        const sku = skus.find((s) => s.name.toLowerCase() === db.size.toLowerCase());
+        const caps = await all(c.postgres.capabilitiesByLocation.list(needs.region));
+        const versions = caps.flatMap((x) => x.supportedServerVersions ?? []).map((v) => v.name ?? "");
+        const skus = caps.flatMap((x) => x.supportedServerEditions ?? []).flatMap((e) => e.supportedServerSkus ?? []);
+        const sku = skus.find((s) => s.name?.toLowerCase() === db.size.toLowerCase());
         const haOk = db.ha === "Disabled" || !!sku?.supportedHaMode?.includes(db.ha);
         const versionOk = versions.includes(db.version);
         const problems = [!versionOk ? `version ${db.version}` : "", !sku ? db.size : !haOk ? `${db.size} with HA ${db.ha}` : ""].filter(Boolean);
@@ -219,14 +213,12 @@ async function databaseCheck({ arm, needs, sub }: AzureContext): Promise<Row[]> 
  * Compute's), and a size's regional capacity shows only at create
  * (https://learn.microsoft.com/azure/redis/troubleshoot-insufficient-capacity): the row says so.
  */
-async function cacheCheck({ arm, needs, sub }: AzureContext): Promise<Row[]> {
+async function cacheCheck({ c, needs }: AzureContext): Promise<Row[]> {
     const location = needs.region;
     const check = `cache: Azure Managed Redis ${needs.cache.size} in ${location}`;
     return attempt(check, "grant Microsoft.Resources/subscriptions/providers/read", async () => {
-        const provider = await arm.get<{ resourceTypes?: { resourceType: string; locations?: string[] }[] }>(
-            `${sub}/providers/Microsoft.Cache?api-version=2021-04-01`,
-        );
-        const type = provider.resourceTypes?.find((t) => t.resourceType.toLowerCase() === "redisenterprise");
+        const provider = await c.resources.providers.get("Microsoft.Cache");
+        const type = provider.resourceTypes?.find((t) => t.resourceType?.toLowerCase() === "redisenterprise");
         const offered = (type?.locations ?? []).some((l) => l.replace(/\s+/g, "").toLowerCase() === location.toLowerCase());
         return serviceOffered(
             check,
@@ -240,22 +232,36 @@ async function cacheCheck({ arm, needs, sub }: AzureContext): Promise<Row[]> {
 }
 
 /** The resource providers the plan's resources belong to, registered in the subscription. */
-async function providersCheck({ arm, needs, sub }: AzureContext): Promise<Row[]> {
+async function providersCheck({ c, needs }: AzureContext): Promise<Row[]> {
     const providers = azureProviders(needs.actions);
     return attempt("providers: registered in the subscription", "grant Microsoft.Resources/subscriptions/providers/read", async () => {
-        const all = await arm.list<{ namespace: string; registrationState?: string }>(`${sub}/providers?api-version=2021-04-01`);
-        const on = new Set(all.filter((p) => p.registrationState === "Registered").map((p) => p.namespace));
+        const list = await all(c.resources.providers.list());
+        const on = new Set(list.filter((p) => p.registrationState === "Registered").map((p) => p.namespace ?? ""));
         return enabled("providers: registered in the subscription", providers, on, (off) => off.map((p) => `az provider register --namespace ${p}`).join("; "));
     });
 }
 
+/** The caller's Permission entries at the subscription's scope, every page (by hand: see the head of this file). */
+async function callerPermissions({ arm, subscription }: AzureClients): Promise<{ actions?: string[]; notActions?: string[] }[]> {
+    type Page = { value?: { actions?: string[]; notActions?: string[] }[]; nextLink?: string };
+    const out: NonNullable<Page["value"]> = [];
+    let res = await arm
+        .pathUnchecked("/subscriptions/{subscriptionId}/providers/Microsoft.Authorization/permissions", subscription)
+        .get({ queryParameters: { "api-version": "2022-04-01" } });
+    for (;;) {
+        if (res.status !== "200") throw createRestError(res);
+        const page = res.body as Page;
+        out.push(...(page.value ?? []));
+        if (!page.nextLink) return out;
+        res = await arm.pathUnchecked(page.nextLink).get();
+    }
+}
+
 /** The caller's permissions on the subscription (its roles' actions and notActions) for every action the plan needs. */
-async function permissionsCheck({ arm, needs, sub }: AzureContext): Promise<Row[]> {
+async function permissionsCheck({ c, needs }: AzureContext): Promise<Row[]> {
     const check = "permissions: the caller's roles on the subscription";
     return attempt(check, "grant Microsoft.Authorization/permissions/read (any role has it)", async () => {
-        const entries = await arm.list<{ actions?: string[]; notActions?: string[] }>(
-            `${sub}/providers/Microsoft.Authorization/permissions?api-version=2022-04-01`,
-        );
+        const entries = await callerPermissions(c);
         const missing = deniedActions(entries, needs.actions);
         return permissions(
             check,
@@ -268,13 +274,9 @@ async function permissionsCheck({ arm, needs, sub }: AzureContext): Promise<Row[
 }
 
 /** Every check, one after the other (each row says ✓, ✗ or could not check). */
-export async function azureChecks(
-    credential: TokenCredential,
-    { needs, subscription, egress, endpoint = ARM }: { needs: Needs; subscription?: string; egress: { ip?: string; error?: string }; endpoint?: string },
-): Promise<Row[]> {
-    if (!subscription)
-        return [unknown("subscription", "no subscription id", "set AZURE_SUBSCRIPTION_ID (or ARM_SUBSCRIPTION_ID, or azure-native:subscriptionId)")];
-    const ctx: AzureContext = { arm: armReader(credential, endpoint), needs, sub: `/subscriptions/${subscription}` };
+export async function azureChecks(c: AzureClients | undefined, { needs, egress }: { needs: Needs; egress: { ip?: string; error?: string } }): Promise<Row[]> {
+    if (!c) return [unknown("subscription", "no subscription id", "set AZURE_SUBSCRIPTION_ID (or ARM_SUBSCRIPTION_ID, or azure-native:subscriptionId)")];
+    const ctx: AzureContext = { c, needs };
     // Sizes first: the SKU list names each size's quota family and the zones it is offered (not restricted) in.
     const { rows, families } = await sizeChecks(ctx);
     rows.push(...(await vcpuQuotaChecks(ctx, families)));

@@ -1,6 +1,7 @@
-// GCP: the plan's needs against the project's read-only REST APIs, called through google-auth-library's
-// authenticated client (Application Default Credentials). Every call is a GET, or testIamPermissions,
-// which reads. API references:
+// GCP: the plan's needs against the project's read-only APIs, through Google's maintained Node clients
+// (@google-cloud/compute, container, sql, service-usage, resource-manager) over their REST transport
+// (`fallback: true`, the one the loopback tests serve), all sharing one authenticated client
+// (Application Default Credentials). Every call reads: a GET, or testIamPermissions. API references:
 //   compute regions.get (quotas with limit and usage):       https://cloud.google.com/compute/docs/reference/rest/v1/regions/get
 //   compute machineTypes.get per zone:                        https://cloud.google.com/compute/docs/reference/rest/v1/machineTypes/get
 //   GKE projects.locations.getServerConfig (channels):        https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations/getServerConfig
@@ -8,26 +9,69 @@
 //   Cloud SQL flags.list (each flag's appliesTo versions):     https://cloud.google.com/sql/docs/postgres/admin-api/rest/v1/flags/list
 //   Memorystore for Redis projects.locations.list:           https://cloud.google.com/memorystore/docs/redis/reference/rest/v1/projects.locations/list
 //   Service Usage services.list, filter state:ENABLED:        https://cloud.google.com/service-usage/docs/reference/rest/v1/services/list
-//   Resource Manager projects.testIamPermissions:             https://cloud.google.com/resource-manager/reference/rest/v1/projects/testIamPermissions
+//   Resource Manager v3 projects.testIamPermissions:          https://cloud.google.com/resource-manager/reference/rest/v3/projects/testIamPermissions
+// Memorystore's locations.list alone is called by hand (google-auth-library's request): @google-cloud/redis's
+// listLocations over REST cannot decode a location's metadata, a google.protobuf.Any of
+// google.cloud.redis.v1.LocationMetadata that the Locations mixin's protos lack ("googleProtobufAnyFromProto3JSON:
+// cannot find type", open as googleapis/google-cloud-node#4366), and that metadata holds the zones the check reads.
 import type { AuthClient } from "google-auth-library";
+// The v1 entry point: the package's main also loads its 31 MB protos.js for v1beta and v1small (~3× slower to load).
+import { MachineTypesClient, RegionsClient } from "@google-cloud/compute/build/src/v1";
+import { ClusterManagerClient } from "@google-cloud/container";
+import { ProjectsClient } from "@google-cloud/resource-manager";
+import { ServiceUsageClient } from "@google-cloud/service-usage";
+import { SqlFlagsServiceClient, SqlTiersServiceClient } from "@google-cloud/sql";
 import { PRE_ENABLED_APIS } from "../../components/gcp/prerequisites";
 import { gcpServices, vcpuNeed, type Needs } from "./needs";
 import { attempt, closingRows, enabled, offeredInZones, orderable, permissions, quota, unknown, versionSupported, type Row } from "./judge";
 
-export const GCP_ENDPOINTS = {
-    compute: "https://compute.googleapis.com/compute/v1",
-    container: "https://container.googleapis.com/v1",
-    sqladmin: "https://sqladmin.googleapis.com/v1",
-    redis: "https://redis.googleapis.com/v1",
-    serviceusage: "https://serviceusage.googleapis.com/v1",
-    resourcemanager: "https://cloudresourcemanager.googleapis.com/v1",
-};
-export type GcpEndpoints = typeof GCP_ENDPOINTS;
+const REDIS = "https://redis.googleapis.com/v1";
+/** google.rpc.Code NOT_FOUND, the code the clients give an HTTP 404 (https://cloud.google.com/apis/design/errors#handling_errors). */
+const NOT_FOUND = 5;
+
+/** The clients every check reads through; `redis` is the Memorystore API's base URL for the one call made by hand. */
+export interface GcpClients {
+    regions: Pick<RegionsClient, "get">;
+    machineTypes: Pick<MachineTypesClient, "get">;
+    clusters: Pick<ClusterManagerClient, "getServerConfig">;
+    tiers: Pick<SqlTiersServiceClient, "list">;
+    flags: Pick<SqlFlagsServiceClient, "list">;
+    services: Pick<ServiceUsageClient, "listServicesAsync">;
+    projects: Pick<ProjectsClient, "testIamPermissions">;
+    auth: Pick<AuthClient, "request">;
+    redis: string;
+}
+
+/**
+ * The clients on `auth`; `endpoint` (e.g. http://127.0.0.1:8080, for tests) replaces every API's host, each
+ * client then asking its own documented paths there.
+ */
+export function gcpClients(auth: AuthClient, endpoint?: string): GcpClients {
+    const at = endpoint ? new URL(endpoint) : undefined;
+    const o: ConstructorParameters<typeof RegionsClient>[0] = {
+        fallback: true,
+        authClient: auth,
+        ...(at && { apiEndpoint: at.hostname, port: Number(at.port), protocol: at.protocol.replace(":", "") }),
+    };
+    return {
+        regions: new RegionsClient(o),
+        machineTypes: new MachineTypesClient(o),
+        clusters: new ClusterManagerClient(o),
+        tiers: new SqlTiersServiceClient(o),
+        flags: new SqlFlagsServiceClient(o),
+        // These two still pin google-gax 5, whose options name google-auth-library 10's AuthClient type; they send
+        // the same client's token (the loopback tests check the header each request carries).
+        services: new ServiceUsageClient(o as never),
+        projects: new ProjectsClient(o as never),
+        auth,
+        redis: at ? `${at.origin}/v1` : REDIS,
+    };
+}
 
 interface Quota {
-    metric: string;
-    limit: number;
-    usage: number;
+    metric?: string | null;
+    limit?: number | null;
+    usage?: number | null;
 }
 
 // Per-family CPU quotas besides the regional CPUS one (https://cloud.google.com/compute/resource-usage#cpu_quota):
@@ -37,15 +81,12 @@ const FAMILY_CPU_QUOTA = /^(n2|n2d|n4|c2|c2d|c3|c3d|c4|m1|m2|m3|t2d|t2a|a2|a3|g2
 const quotaFix = (project: string, region: string, metric: string) => (n: number) =>
     `request ${metric} in ${region} to at least ${n}: https://console.cloud.google.com/iam-admin/quotas?project=${project}`;
 
-/** What every check reads: the authenticated client, the APIs' endpoints, the plan's needs and its project. */
+/** What every check reads: the clients, the plan's needs and its project. */
 interface GcpContext {
-    auth: Pick<AuthClient, "request">;
-    endpoints: GcpEndpoints;
+    c: GcpClients;
     needs: Needs;
     project: string;
 }
-
-const get = async <T>({ auth }: GcpContext, url: string): Promise<T> => (await auth.request<T>({ url })).data;
 
 const regionFix = (region: string) => `check the project can read compute.regions.get in ${region}`;
 
@@ -59,7 +100,7 @@ async function regionCheck(ctx: GcpContext): Promise<{ rows: Row[]; zones: strin
     let zones = needs.zones ?? [];
     let quotas: Quota[] | undefined;
     const rows = await attempt("zones: the stack's zones", regionFix(region), async () => {
-        const r = await get<{ quotas?: Quota[]; zones?: string[] }>(ctx, `${ctx.endpoints.compute}/projects/${project}/regions/${region}`);
+        const [r] = await ctx.c.regions.get({ project, region });
         quotas = r.quotas ?? [];
         if (!needs.zones)
             zones = (r.zones ?? [])
@@ -91,7 +132,7 @@ function quotaRows({ needs, project }: GcpContext, quotas: Quota[] | undefined):
         const check = `quota: ${metric} in ${region}`;
         if (!quotas) return unknown(check, "the region could not be read", regionFix(region));
         const q = quotas.find((x) => x.metric === metric);
-        return quota({ check, need, limit: q?.limit, used: q?.usage, unit, increase: quotaFix(project, region, metric) });
+        return quota({ check, need, limit: q?.limit ?? undefined, used: q?.usage ?? undefined, unit, increase: quotaFix(project, region, metric) });
     });
 }
 
@@ -105,11 +146,12 @@ async function sizeChecks(ctx: GcpContext, zones: string[]): Promise<Row[]> {
                 const offered = new Set<string>();
                 for (const z of zones) {
                     try {
-                        await get(ctx, `${ctx.endpoints.compute}/projects/${ctx.project}/zones/${z}/machineTypes/${size}`);
+                        await ctx.c.machineTypes.get({ project: ctx.project, zone: z, machineType: size });
                         offered.add(z);
                     } catch (e) {
-                        // 404: the zone has no such machine type; anything else is a failed call.
-                        if ((e as { status?: number }).status !== 404) throw e;
+                        // HTTP 404, which the client reports as gRPC code 5 (NOT_FOUND): the zone has no such machine type;
+                        // anything else is a failed call.
+                        if ((e as { code?: number }).code !== NOT_FOUND) throw e;
                     }
                 }
                 return offeredInZones(check, size, zones, offered, "pulumi config set --path gcp.zones <three zones of the region that offer it>");
@@ -123,11 +165,8 @@ async function sizeChecks(ctx: GcpContext, zones: string[]): Promise<Row[]> {
 async function channelCheck(ctx: GcpContext): Promise<Row[]> {
     const channel = ctx.needs.kubernetes.channel ?? "";
     return attempt("version: GKE release channel", "check https://cloud.google.com/kubernetes-engine/docs/release-notes", async () => {
-        const cfg = await get<{ channels?: { channel: string; defaultVersion?: string }[] }>(
-            ctx,
-            `${ctx.endpoints.container}/projects/${ctx.project}/locations/${ctx.needs.region}/serverConfig`,
-        );
-        const offered = (cfg.channels ?? []).filter((c) => c.defaultVersion).map((c) => c.channel);
+        const [cfg] = await ctx.c.clusters.getServerConfig({ name: `projects/${ctx.project}/locations/${ctx.needs.region}` });
+        const offered = (cfg.channels ?? []).filter((c) => c.defaultVersion).map((c) => String(c.channel));
         return versionSupported("version: GKE release channel", channel, offered, "gcp.releaseChannel");
     });
 }
@@ -138,7 +177,7 @@ async function databaseChecks(ctx: GcpContext): Promise<Row[]> {
     const db = needs.database;
     const tierCheck = `database: Cloud SQL tier ${db.size} in ${needs.region}`;
     const rows = await attempt(tierCheck, "check the Cloud SQL console for the region", async () => {
-        const tiers = await get<{ items?: { tier: string; region?: string[] }[] }>(ctx, `${ctx.endpoints.sqladmin}/projects/${ctx.project}/tiers`);
+        const [tiers] = await ctx.c.tiers.list({ project: ctx.project });
         const tier = (tiers.items ?? []).find((t) => t.tier === db.size);
         return orderable(
             tierCheck,
@@ -152,8 +191,17 @@ async function databaseChecks(ctx: GcpContext): Promise<Row[]> {
     const versionCheck = `database: Cloud SQL ${db.version} offered`;
     rows.push(
         ...(await attempt(versionCheck, "check https://cloud.google.com/sql/docs/postgres/db-versions", async () => {
-            const flags = await get<{ items?: { name: string; appliesTo?: string[] }[] }>(ctx, `${ctx.endpoints.sqladmin}/flags`);
-            const offered = [...new Set((flags.items ?? []).flatMap((f) => f.appliesTo ?? []))].filter((v) => v.startsWith("POSTGRES_")).sort();
+            const [flags] = await ctx.c.flags.list({});
+            const named = [...new Set((flags.items ?? []).flatMap((f) => f.appliesTo ?? []).map(String))];
+            const offered = named.filter((v) => v.startsWith("POSTGRES_")).sort();
+            // A version newer than the client's protos decodes as SQL_DATABASE_VERSION_UNSPECIFIED (or its number):
+            // then a version missing from the list may be that one, and only a newer @google-cloud/sql can say.
+            if (!offered.includes(db.version) && named.some((v) => !/^(POSTGRES|MYSQL|SQLSERVER)_/.test(v)))
+                return unknown(
+                    versionCheck,
+                    `${db.version} is not among the versions this client knows (${offered.join(", ")}); Cloud SQL also lists versions newer than it`,
+                    "update @google-cloud/sql, or check https://cloud.google.com/sql/docs/postgres/db-versions",
+                );
             return versionSupported(versionCheck, db.version, offered, "gcp.postgresVersion");
         })),
     );
@@ -184,10 +232,9 @@ async function cacheChecks(ctx: GcpContext): Promise<Row[]> {
             let found: Location | undefined;
             let pageToken = "";
             do {
-                const r = await get<{ locations?: Location[]; nextPageToken?: string }>(
-                    ctx,
-                    `${ctx.endpoints.redis}/projects/${project}/locations${pageToken ? `?pageToken=${pageToken}` : ""}`,
-                );
+                // By hand: see the head of this file.
+                const url = `${ctx.c.redis}/projects/${project}/locations${pageToken ? `?pageToken=${pageToken}` : ""}`;
+                const r = (await ctx.c.auth.request<{ locations?: Location[]; nextPageToken?: string }>({ url })).data;
                 found = (r.locations ?? []).find((l) => l.locationId === needs.region) ?? found;
                 pageToken = r.nextPageToken ?? "";
             } while (pageToken && !found);
@@ -214,30 +261,18 @@ async function apisCheck(ctx: GcpContext): Promise<Row[]> {
     const services = [...new Set([...PRE_ENABLED_APIS, ...gcpServices(needs.actions)])].filter((s) => !needs.enablesApis?.includes(s)).sort();
     return attempt("APIs: enabled in the project", "grant serviceusage.services.list", async () => {
         const on = new Set<string>();
-        let pageToken = "";
-        do {
-            const r = await get<{ services?: { config?: { name?: string } }[]; nextPageToken?: string }>(
-                ctx,
-                `${ctx.endpoints.serviceusage}/projects/${project}/services?filter=state:ENABLED&pageSize=200${pageToken ? `&pageToken=${pageToken}` : ""}`,
-            );
-            for (const s of r.services ?? []) if (s.config?.name) on.add(s.config.name);
-            pageToken = r.nextPageToken ?? "";
-        } while (pageToken);
+        // The async iterator follows nextPageToken (autoPaginate, which it ignores, off: else google-gax warns on stderr).
+        const request = { parent: `projects/${project}`, filter: "state:ENABLED", pageSize: 200 };
+        for await (const s of ctx.c.services.listServicesAsync(request, { autoPaginate: false })) if (s.config?.name) on.add(s.config.name);
         return enabled("APIs: enabled in the project", services, on, (off) => `gcloud services enable ${off.join(" ")} --project ${project}`);
     });
 }
 
 /** The caller's IAM permissions on the project (testIamPermissions) for every permission the plan needs. */
-async function permissionsCheck({ auth, endpoints, needs, project }: GcpContext): Promise<Row[]> {
+async function permissionsCheck({ c, needs, project }: GcpContext): Promise<Row[]> {
     const check = "permissions: the caller's IAM on the project";
     return attempt(check, "grant resourcemanager.projects.get", async () => {
-        const r = (
-            await auth.request<{ permissions?: string[] }>({
-                url: `${endpoints.resourcemanager}/projects/${project}:testIamPermissions`,
-                method: "POST",
-                data: { permissions: needs.actions },
-            })
-        ).data;
+        const [r] = await c.projects.testIamPermissions({ resource: `projects/${project}`, permissions: needs.actions });
         const granted = new Set(r.permissions ?? []);
         const missing = needs.actions.filter((p) => !granted.has(p));
         return permissions(
@@ -251,13 +286,10 @@ async function permissionsCheck({ auth, endpoints, needs, project }: GcpContext)
 }
 
 /** Every check, one after the other (each row says ✓, ✗ or could not check). */
-export async function gcpChecks(
-    auth: Pick<AuthClient, "request">,
-    { needs, egress, endpoints = GCP_ENDPOINTS }: { needs: Needs; egress: { ip?: string; error?: string }; endpoints?: GcpEndpoints },
-): Promise<Row[]> {
+export async function gcpChecks(c: GcpClients, { needs, egress }: { needs: Needs; egress: { ip?: string; error?: string } }): Promise<Row[]> {
     const project = needs.project ?? "";
     if (!project) return [unknown("project", "gcp:project is unset", "pulumi config set gcp:project <your project id>")];
-    const ctx: GcpContext = { auth, endpoints, needs, project };
+    const ctx: GcpContext = { c, needs, project };
     // Region first: its quotas, and its zones when the stack names none (the stack picks the first three standard ones).
     const { rows, zones, quotas } = await regionCheck(ctx);
     rows.push(...quotaRows(ctx, quotas));

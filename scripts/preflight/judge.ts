@@ -29,8 +29,12 @@ export async function attempt(check: string, fix: string, ask: () => Promise<Row
         const rows = await ask();
         return Array.isArray(rows) ? rows : [rows];
     } catch (e) {
-        const err = e as Error & { name?: string; code?: string; status?: number };
-        const what = [err.name && err.name !== "Error" ? err.name : err.code, err.message].filter(Boolean).join(": ");
+        const err = e as Error & { name?: string; code?: string | number; httpStatusCode?: number };
+        // Google's clients give a gRPC code number (7) and the HTTP status beside it (403): the status reads better.
+        // Azure's RestError carries Resource Manager's error code (AuthorizationFailed) beside its name.
+        const code = typeof err.code === "number" ? (err.httpStatusCode ?? err.code) : err.code;
+        const name = err.name && err.name !== "Error" ? err.name : undefined;
+        const what = [...new Set([name, code, err.message].filter(Boolean))].join(": ");
         return [unknown(check, `the API call failed: ${what.split("\n")[0]}`, fix)];
     }
 }

@@ -1,14 +1,15 @@
-// Azure preflight: Resource Manager GETs with a bearer token from a TokenCredential (the interface
-// @azure/identity's credentials implement), against a loopback server answering each API in its
-// documented response shape. No Azure endpoint.
+// Azure preflight: Azure's real Node clients (azureClients: @azure/arm-compute, arm-network,
+// arm-containerservice, arm-postgresql-flexible, arm-resources, and @azure-rest/core-client for the
+// permissions call) with a TokenCredential (the interface @azure/identity's credentials implement), against a
+// loopback https server (a throwaway certificate: the clients send bearer tokens over https only) answering
+// each API in its documented response shape. No Azure endpoint.
 import assert from "node:assert/strict";
 import type { TokenCredential } from "@azure/core-auth";
 import { runStack } from "../harness";
 import { sizingFor } from "../../model/capacity";
-import { azureChecks, deniedActions } from "../../scripts/preflight/azure";
-import { egressAddress } from "../../scripts/preflight/judge";
+import { azureChecks, azureClients, deniedActions } from "../../scripts/preflight/azure";
 import { azureProviders, needsFor, type Needs } from "../../scripts/preflight/needs";
-import { serve } from "../localServer";
+import { localCert, serve } from "../localServer";
 import { assertFails, row } from "./rows";
 
 const SUB = "3f2c6a51-7d0e-4b8a-9c1d-2e5f6a7b8c9d";
@@ -29,11 +30,10 @@ interface Subscription {
     egress: string;
 }
 
-async function armServer(s: Subscription, seen: string[]): Promise<string> {
+async function armServer(s: Subscription, seen: string[], tls: { key: string; cert: string }): Promise<string> {
     const url = await serve((req, _body, res) => {
         const u = new URL(req.url!, "http://x");
         const json = (status: number, doc: object) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(doc));
-        if (u.pathname === "/ip") return res.end(s.egress);
         seen.push(String(req.headers.authorization));
         const p = u.pathname.replace(`/subscriptions/${SUB}`, "");
         // Compute usages: {value[] Usage {unit, currentValue, limit, name {value, localizedValue}}, nextLink},
@@ -42,7 +42,7 @@ async function armServer(s: Subscription, seen: string[]): Promise<string> {
             const all = Object.entries(s.usages).map(([value, q]) => ({ unit: "Count", ...q, name: { value, localizedValue: value } }));
             return u.searchParams.get("page") === "2"
                 ? json(200, { value: all.slice(1) })
-                : json(200, { value: all.slice(0, 1), nextLink: `${url}${u.pathname}?api-version=2024-07-01&page=2` });
+                : json(200, { value: all.slice(0, 1), nextLink: `${url}${u.pathname}?api-version=${u.searchParams.get("api-version")}&page=2` });
         }
         // Network usages: {value[] {id, name {value: "StandardSkuPublicIpAddresses", localizedValue: "Public IP Addresses - Standard"}, currentValue, limit, unit}},
         // https://learn.microsoft.com/rest/api/virtualnetwork/network-usages/list
@@ -93,7 +93,8 @@ async function armServer(s: Subscription, seen: string[]): Promise<string> {
             });
         // PostgreSQL flexible server capabilities: {value[] {name, supportedServerEditions[] {name, supportedServerSkus[] {name, vCores,
         // supportedZones, supportedHaMode}}, supportedServerVersions[] {name}}}, as in azure-rest-api-specs
-        // specification/postgresql/resource-manager/Microsoft.DBforPostgreSQL/stable/2024-08-01/examples/CapabilitiesByLocation.json
+        // specification/postgresql/resource-manager/Microsoft.DBforPostgreSQL/stable/2025-08-01/examples/CapabilitiesByLocationList.json
+        // (2025-08-01: the api-version @azure/arm-postgresql-flexible 9.0.0 sends)
         if (p === `/providers/Microsoft.DBforPostgreSQL/locations/${LOC}/capabilities`)
             return json(200, {
                 value: [
@@ -139,19 +140,25 @@ async function armServer(s: Subscription, seen: string[]): Promise<string> {
             return json(200, {
                 value: s.registered.map((namespace) => ({ id: `/subscriptions/${SUB}/providers/${namespace}`, namespace, registrationState: "Registered" })),
             });
-        // Permissions: {value[] Permission {actions, notActions, dataActions, notDataActions}},
-        // https://learn.microsoft.com/rest/api/authorization/permissions/list-for-resource-group
-        if (p === "/providers/Microsoft.Authorization/permissions")
-            return json(200, { value: s.permissions.map((x) => ({ ...x, dataActions: [], notDataActions: [] })) });
+        // Permissions: {value[] Permission {actions, notActions, dataActions, notDataActions}, nextLink},
+        // https://learn.microsoft.com/rest/api/authorization/permissions/list-for-resource-group (one entry a page here)
+        if (p === "/providers/Microsoft.Authorization/permissions") {
+            const page = Number(u.searchParams.get("page") ?? 0);
+            const next = page + 1 < s.permissions.length ? { nextLink: `${url}${u.pathname}?api-version=2022-04-01&page=${page + 1}` } : {};
+            return json(200, { value: [{ ...s.permissions[page], dataActions: [], notDataActions: [] }], ...next });
+        }
         return json(404, { error: { code: "NotFound", message: `unexpected ${u.pathname}` } });
-    });
+    }, tls);
     return url;
 }
 
-describe("preflight: Azure (documented shapes, bearer token from a TokenCredential)", function () {
+describe("preflight: Azure (documented shapes through Azure's Node clients)", function () {
     this.timeout(60_000);
     let needs: Needs;
+    let tls: { key: string; cert: string };
+    const clients = (url: string) => azureClients(credential, SUB, { endpoint: url, ca: tls.cert });
     before(async () => {
+        tls = localCert();
         const run = await runStack("azure", { "azure.apiServerAuthorizedIpRanges": "198.51.100.0/24" }, { preview: true });
         needs = needsFor(run.config, run.resources, sizingFor(run.config).nodes.vcpu);
     });
@@ -166,7 +173,11 @@ describe("preflight: Azure (documented shapes, bearer token from a TokenCredenti
         pgHaModes: ["SameZone", "ZoneRedundant"],
         registered: [...azureProviders(needs.actions), "Microsoft.Storage"],
         redisLocations: ["East US", "East US 2", "West Europe"],
-        permissions: [{ actions: ["*"], notActions: [] }],
+        // Reader and Owner: only the second page grants the writes.
+        permissions: [
+            { actions: ["*/read"], notActions: [] },
+            { actions: ["*"], notActions: [] },
+        ],
         egress: "198.51.100.7",
     });
 
@@ -185,8 +196,8 @@ describe("preflight: Azure (documented shapes, bearer token from a TokenCredenti
 
     it("a sufficient subscription passes every check (quotas exactly at need + usage)", async () => {
         const seen: string[] = [];
-        const url = await armServer(sufficient(), seen);
-        const rows = await azureChecks(credential, { needs, subscription: SUB, endpoint: url, egress: { ip: await egressAddress(`${url}/ip`) } });
+        const s = sufficient();
+        const rows = await azureChecks(clients(await armServer(s, seen, tls)), { needs, egress: { ip: s.egress } });
         assert.deepEqual(
             rows.filter((r) => r.status !== "ok"),
             [],
@@ -212,8 +223,7 @@ describe("preflight: Azure (documented shapes, bearer token from a TokenCredenti
         s.redisLocations = ["East US", "West Europe"];
         s.permissions = [{ actions: ["*"], notActions: ["Microsoft.Authorization/*/Write", "Microsoft.Authorization/*/Delete"] }];
         s.egress = "192.0.2.44";
-        const url = await armServer(s, []);
-        const rows = await azureChecks(credential, { needs, subscription: SUB, endpoint: url, egress: { ip: await egressAddress(`${url}/ip`) } });
+        const rows = await azureChecks(clients(await armServer(s, [], tls)), { needs, egress: { ip: s.egress } });
         const fails = (prefix: string, detail: RegExp, fix: RegExp) => assertFails(rows, prefix, detail, fix);
         fails("quota: Total Regional vCPUs", /207 free/, /Total Regional vCPUs in eastus2 to at least 252/);
         fails("quota: standardDDSv5Family", /207 free/, /standardDDSv5Family in eastus2 to at least 212/);
@@ -239,17 +249,22 @@ describe("preflight: Azure (documented shapes, bearer token from a TokenCredenti
     });
 
     it("a failed call or a missing subscription is 'could not check', never a pass", async () => {
-        const url = await serve((_req, _b, res) =>
-            res.writeHead(403, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "AuthorizationFailed", message: "no" } })),
+        const url = await serve(
+            (_req, _b, res) =>
+                res.writeHead(403, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "AuthorizationFailed", message: "no" } })),
+            tls,
         );
-        const rows = await azureChecks(credential, { needs, subscription: SUB, endpoint: url, egress: {} });
+        const rows = await azureChecks(clients(url), { needs, egress: {} });
         assert.deepEqual(
             rows.filter((r) => r.status !== "unknown").map((r) => r.check),
             [],
         );
-        assert.match(row(rows, "providers").detail, /403 AuthorizationFailed/);
+        // A list's iterator reports the status, a single GET Resource Manager's message; both its error code.
+        assert.match(row(rows, "providers").detail, /RestError: AuthorizationFailed: .*403/);
+        assert.match(row(rows, "version: AKS").detail, /RestError: AuthorizationFailed: no/);
+        assert.match(row(rows, "permissions").detail, /RestError: AuthorizationFailed: no/);
         assert.deepEqual(
-            (await azureChecks(credential, { needs, egress: {} })).map((r) => r.status),
+            (await azureChecks(undefined, { needs, egress: {} })).map((r) => r.status),
             ["unknown"],
         );
     });

@@ -1,10 +1,13 @@
-// GCP preflight: google-auth-library's real authenticated client (an OAuth2Client holding a fixed token)
-// against a loopback server answering each REST API in its documented response shape. No Google endpoint.
+// GCP preflight: Google's real Node clients (gcpClients: @google-cloud/compute, container, sql, service-usage,
+// resource-manager over their REST transport, and google-auth-library's request for Memorystore's locations),
+// sharing a real OAuth2Client that holds a fixed token, against one loopback server answering each API's own
+// path in its documented response shape. No Google endpoint. The clients ask for `$alt=json;enum-encoding=int`;
+// the shapes give enums by name, as the references do, which proto3 JSON parsers accept too.
 import assert from "node:assert/strict";
 import { OAuth2Client } from "google-auth-library";
 import { runStack } from "../harness";
 import { sizingFor } from "../../model/capacity";
-import { gcpChecks } from "../../scripts/preflight/gcp";
+import { gcpChecks, gcpClients } from "../../scripts/preflight/gcp";
 import { egressAddress } from "../../scripts/preflight/judge";
 import { gcpServices, needsFor, type Needs } from "../../scripts/preflight/needs";
 import { serve } from "../localServer";
@@ -58,21 +61,21 @@ async function gcpServer(p: Project, seen: { auth: string[] }): Promise<string> 
                   });
         // GKE getServerConfig: ServerConfig {defaultClusterVersion, validMasterVersions, channels[] {channel, defaultVersion, validVersions}},
         // https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/ServerConfig
-        if (u.pathname === `/container/v1/projects/zdp-prod/locations/${REGION}/serverConfig`)
+        if (u.pathname === `/v1/projects/zdp-prod/locations/${REGION}/serverConfig`)
             return json(200, {
                 defaultClusterVersion: "1.35.4-gke.1200000",
                 channels: p.channels.map((channel) => ({ channel, defaultVersion: "1.35.4-gke.1200000", validVersions: ["1.35.4-gke.1200000"] })),
             });
         // Cloud SQL tiers.list: {kind: "sql#tiersList", items[] Tier {tier, RAM, DiskQuota, region[]}},
         // https://cloud.google.com/sql/docs/postgres/admin-api/rest/v1/tiers/list
-        if (u.pathname === "/sqladmin/v1/projects/zdp-prod/tiers")
+        if (u.pathname === "/v1/projects/zdp-prod/tiers")
             return json(200, {
                 kind: "sql#tiersList",
                 items: p.tiers.map((t) => ({ kind: "sql#tier", RAM: "34359738368", DiskQuota: "65923719462912", ...t })),
             });
         // Cloud SQL flags.list: {kind: "sql#flagsList", items[] Flag {name, type, appliesTo[] (database versions), requiresRestart, kind: "sql#flag"}},
         // https://cloud.google.com/sql/docs/postgres/admin-api/rest/v1/flags/list
-        if (u.pathname === "/sqladmin/v1/flags")
+        if (u.pathname === "/v1/flags")
             return json(200, {
                 kind: "sql#flagsList",
                 items: [
@@ -83,7 +86,7 @@ async function gcpServer(p: Project, seen: { auth: string[] }): Promise<string> 
         // Memorystore for Redis projects.locations.list: {locations[] Location {name, locationId, displayName, metadata
         // {"@type": LocationMetadata, availableZones: {zone: {}}}}, nextPageToken} (two pages here),
         // https://cloud.google.com/memorystore/docs/redis/reference/rest/v1/projects.locations/list
-        if (u.pathname === "/redis/v1/projects/zdp-prod/locations") {
+        if (u.pathname === "/v1/projects/zdp-prod/locations") {
             const location = (id: string, zones: string[]) => ({
                 name: `projects/zdp-prod/locations/${id}`,
                 locationId: id,
@@ -99,7 +102,7 @@ async function gcpServer(p: Project, seen: { auth: string[] }): Promise<string> 
         }
         // Service Usage services.list: {services[] {name, parent, config {name, title}, state}, nextPageToken},
         // https://cloud.google.com/service-usage/docs/reference/rest/v1/services/list (filtered by state:ENABLED; two pages here)
-        if (u.pathname === "/serviceusage/v1/projects/zdp-prod/services") {
+        if (u.pathname === "/v1/projects/zdp-prod/services") {
             assert.equal(u.searchParams.get("filter"), "state:ENABLED");
             const page = u.searchParams.get("pageToken") === "p2" ? p.enabled.slice(3) : p.enabled.slice(0, 3);
             return json(200, {
@@ -112,9 +115,9 @@ async function gcpServer(p: Project, seen: { auth: string[] }): Promise<string> 
                 ...(u.searchParams.get("pageToken") ? {} : { nextPageToken: "p2" }),
             });
         }
-        // Resource Manager projects.testIamPermissions: {permissions[]}: the subset the caller holds,
-        // https://cloud.google.com/resource-manager/reference/rest/v1/projects/testIamPermissions
-        if (u.pathname === "/resourcemanager/v1/projects/zdp-prod:testIamPermissions" && req.method === "POST") {
+        // Resource Manager v3 projects.testIamPermissions: {permissions[]}: the subset the caller holds,
+        // https://cloud.google.com/resource-manager/reference/rest/v3/projects/testIamPermissions
+        if (u.pathname === "/v3/projects/zdp-prod:testIamPermissions" && req.method === "POST") {
             const asked: string[] = JSON.parse(body).permissions;
             return json(200, { permissions: asked.filter((x) => !p.denied.includes(x)) });
         }
@@ -122,7 +125,7 @@ async function gcpServer(p: Project, seen: { auth: string[] }): Promise<string> 
     });
 }
 
-describe("preflight: GCP (documented shapes through google-auth-library)", function () {
+describe("preflight: GCP (documented shapes through Google's Node clients)", function () {
     this.timeout(60_000);
     let needs: Needs;
     before(async () => {
@@ -134,14 +137,7 @@ describe("preflight: GCP (documented shapes through google-auth-library)", funct
         a.setCredentials({ access_token: "test-token", expiry_date: Date.now() + 3_600_000 });
         return a;
     };
-    const endpoints = (url: string) => ({
-        compute: `${url}/compute/v1`,
-        container: `${url}/container/v1`,
-        sqladmin: `${url}/sqladmin/v1`,
-        redis: `${url}/redis/v1`,
-        serviceusage: `${url}/serviceusage/v1`,
-        resourcemanager: `${url}/resourcemanager/v1`,
-    });
+    const clients = (url: string) => gcpClients(auth(), url);
     // The plan: 33 × n2-standard-4 and 3 surging (maxSurge 1 per zone) = 144 vCPUs, 34 × 100 GB pd-balanced, 1 NAT address; the stack
     // enables its APIs itself, so only Service Usage and Resource Manager must be on beforehand.
     const zones = ["europe-west1-b", "europe-west1-c", "europe-west1-d"];
@@ -179,7 +175,7 @@ describe("preflight: GCP (documented shapes through google-auth-library)", funct
     it("a sufficient project passes every check (quotas exactly at need + usage)", async () => {
         const seen = { auth: [] as string[] };
         const url = await gcpServer(sufficient(), seen);
-        const rows = await gcpChecks(auth(), { needs, endpoints: endpoints(url), egress: { ip: await egressAddress(`${url}/ip`) } });
+        const rows = await gcpChecks(clients(url), { needs, egress: { ip: await egressAddress(`${url}/ip`) } });
         // What no read-only API answers is "could not check", never ✓: REGIONAL for a Cloud SQL version, a Memorystore version.
         assert.deepEqual(
             rows.filter((r) => r.status !== "ok").map((r) => [r.check, r.status]),
@@ -219,7 +215,7 @@ describe("preflight: GCP (documented shapes through google-auth-library)", funct
         p.denied = ["container.clusters.create", "iam.serviceAccounts.actAs"];
         p.egress = "192.0.2.44";
         const url = await gcpServer(p, { auth: [] });
-        const rows = await gcpChecks(auth(), { needs, endpoints: endpoints(url), egress: { ip: await egressAddress(`${url}/ip`) } });
+        const rows = await gcpChecks(clients(url), { needs, egress: { ip: await egressAddress(`${url}/ip`) } });
         const fails = (prefix: string, detail: RegExp, fix: RegExp) => assertFails(rows, prefix, detail, fix);
         fails("quota: CPUS", /143 free/, /request CPUS in europe-west1 to at least 212/);
         fails("quota: N2_CPUS", /143 free/, /N2_CPUS .* at least 152/);
@@ -237,21 +233,34 @@ describe("preflight: GCP (documented shapes through google-auth-library)", funct
 
     it("refuses STANDARD_HA where Memorystore lists a single zone in the region (the replica needs another)", async () => {
         const p = { ...sufficient(), redisZones: ["europe-west1-b"] };
-        const rows = await gcpChecks(auth(), { needs, endpoints: endpoints(await gcpServer(p, { auth: [] })), egress: { ip: p.egress } });
+        const rows = await gcpChecks(clients(await gcpServer(p, { auth: [] })), { needs, egress: { ip: p.egress } });
         assertFails(rows, "cache: Memorystore STANDARD_HA", /STANDARD_HA in europe-west1 \(zones europe-west1-b\) is not orderable/, /two zones or more/);
     });
 
+    it("a PostgreSQL version the client's protos predate: 'could not check', neither ✓ nor a false ✗", async () => {
+        // A database version newer than @google-cloud/sql's enum decodes as SQL_DATABASE_VERSION_UNSPECIFIED.
+        const p = { ...sufficient(), postgresVersions: ["POSTGRES_16", "POSTGRES_99"] };
+        const rows = await gcpChecks(clients(await gcpServer(p, { auth: [] })), { needs, egress: { ip: p.egress } });
+        const r = row(rows, "database: Cloud SQL POSTGRES_17");
+        assert.equal(r.status, "unknown", r.detail);
+        assert.match(r.detail, /POSTGRES_17 is not among the versions this client knows \(POSTGRES_16\)/);
+        assert.match(r.fix!, /update @google-cloud\/sql/);
+    });
+
     it("a failed call is 'could not check'; an unset project checks nothing", async () => {
+        // Google's error body, https://cloud.google.com/apis/design/errors#http_mapping
         const url = await serve((_req, _b, res) =>
-            res.writeHead(403, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: 403, message: "Permission denied" } })),
+            res
+                .writeHead(403, { "content-type": "application/json" })
+                .end(JSON.stringify({ error: { code: 403, message: "Permission denied", status: "PERMISSION_DENIED" } })),
         );
-        const rows = await gcpChecks(auth(), { needs, endpoints: endpoints(url), egress: { error: "no echo" } });
+        const rows = await gcpChecks(clients(url), { needs, egress: { error: "no echo" } });
         assert.deepEqual(
             rows.filter((r) => r.status !== "unknown").map((r) => r.check),
             [],
         );
         assert.match(row(rows, "APIs").detail, /the API call failed: .*Permission denied/);
-        const none = await gcpChecks(auth(), { needs: { ...needs, project: undefined }, endpoints: endpoints(url), egress: {} });
+        const none = await gcpChecks(clients(url), { needs: { ...needs, project: undefined }, egress: {} });
         assert.deepEqual(
             none.map((r) => r.status),
             ["unknown"],

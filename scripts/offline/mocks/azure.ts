@@ -47,176 +47,195 @@ export function aksUserKubeconfig(cluster: string, fqdn: string): string {
     return Buffer.from(yaml).toString("base64");
 }
 
+/** Outputs of the resource group, network, private DNS, identities, role assignments, locks and monitoring. */
+function networkOutputs(type: string, name: string, inputs: Record<string, any>, rg: string, loc: string): Record<string, any> | undefined {
+    switch (type) {
+        case "azure-native:resources:ResourceGroup": {
+            const n = autoname(name, inputs.resourceGroupName);
+            return { name: n, id: rgId(n), location: loc };
+        }
+        case "azure-native:network:VirtualNetwork": {
+            const n = autoname(name, inputs.virtualNetworkName);
+            return { name: n, id: arm(rg, "Microsoft.Network", `virtualNetworks/${n}`) };
+        }
+        case "azure-native:network:Subnet":
+            return {
+                name: inputs.subnetName,
+                id: arm(rg, "Microsoft.Network", `virtualNetworks/${inputs.virtualNetworkName}/subnets/${inputs.subnetName}`),
+            };
+        case "azure-native:network:PublicIPAddress": {
+            const n = autoname(name, inputs.publicIpAddressName);
+            return { name: n, id: arm(rg, "Microsoft.Network", `publicIPAddresses/${n}`), ipAddress: "20.94.113.27" };
+        }
+        case "azure-native:network:NatGateway": {
+            const n = autoname(name, inputs.natGatewayName);
+            return { name: n, id: arm(rg, "Microsoft.Network", `natGateways/${n}`) };
+        }
+        case "azure-native:network:NetworkSecurityGroup": {
+            const n = autoname(name, inputs.networkSecurityGroupName);
+            return { name: n, id: arm(rg, "Microsoft.Network", `networkSecurityGroups/${n}`) };
+        }
+        case "azure-native:network:PrivateEndpoint": {
+            const n = autoname(name, inputs.privateEndpointName);
+            return { name: n, id: arm(rg, "Microsoft.Network", `privateEndpoints/${n}`) };
+        }
+        case "azure-native:network:PrivateDnsZoneGroup":
+            return {
+                name: inputs.privateDnsZoneGroupName,
+                id: arm(rg, "Microsoft.Network", `privateEndpoints/${inputs.privateEndpointName}/privateDnsZoneGroups/${inputs.privateDnsZoneGroupName}`),
+            };
+        case "azure-native:privatedns:PrivateZone":
+            return { name: inputs.privateZoneName, id: arm(rg, "Microsoft.Network", `privateDnsZones/${inputs.privateZoneName}`) };
+        case "azure-native:privatedns:VirtualNetworkLink": {
+            const n = autoname(name, inputs.virtualNetworkLinkName);
+            return { name: n, id: arm(rg, "Microsoft.Network", `privateDnsZones/${inputs.privateZoneName}/virtualNetworkLinks/${n}`) };
+        }
+        case "azure-native:managedidentity:UserAssignedIdentity": {
+            const n = autoname(name, inputs.resourceName);
+            return {
+                name: n,
+                id: arm(rg, "Microsoft.ManagedIdentity", `userAssignedIdentities/${n}`),
+                clientId: guid(`client:${n}`),
+                principalId: guid(`principal:${n}`),
+                tenantId: TENANT,
+            };
+        }
+        case "azure-native:managedidentity:FederatedIdentityCredential": {
+            const n = autoname(name, inputs.federatedIdentityCredentialResourceName);
+            return { name: n, id: arm(rg, "Microsoft.ManagedIdentity", `userAssignedIdentities/${inputs.resourceName}/federatedIdentityCredentials/${n}`) };
+        }
+        case "azure-native:authorization:RoleAssignment": {
+            const n = inputs.roleAssignmentName ?? guid(`ra:${name}`);
+            return { name: n, id: `${inputs.scope}/providers/Microsoft.Authorization/roleAssignments/${n}` };
+        }
+        case "azure-native:authorization:ManagementLockByScope": {
+            const n = autoname(name, inputs.lockName);
+            return { name: n, id: `${inputs.scope}/providers/Microsoft.Authorization/locks/${n}` };
+        }
+        case "azure-native:operationalinsights:Workspace": {
+            const n = autoname(name, inputs.workspaceName);
+            return { name: n, id: arm(rg, "Microsoft.OperationalInsights", `workspaces/${n}`), customerId: guid(`law:${n}`) };
+        }
+        case "azure-native:monitor:DataCollectionRule": {
+            const n = autoname(name, inputs.dataCollectionRuleName);
+            return { name: n, id: arm(rg, "Microsoft.Insights", `dataCollectionRules/${n}`) };
+        }
+        case "azure-native:monitor:DataCollectionRuleAssociation":
+            return {
+                name: inputs.associationName,
+                id: `${inputs.resourceUri}/providers/Microsoft.Insights/dataCollectionRuleAssociations/${inputs.associationName}`,
+            };
+        case "azure-native:monitor:DiagnosticSetting": {
+            const n = autoname(name, inputs.name);
+            return { name: n, id: `${inputs.resourceUri}/providers/Microsoft.Insights/diagnosticSettings/${n}` };
+        }
+    }
+    return undefined;
+}
+
+/** Outputs of AKS, its pools and maintenance windows. */
+function clusterOutputs(type: string, name: string, inputs: Record<string, any>, rg: string, loc: string): Record<string, any> | undefined {
+    switch (type) {
+        case "azure-native:containerservice:ManagedCluster": {
+            const n = autoname(name, inputs.resourceName);
+            return {
+                name: n,
+                id: arm(rg, "Microsoft.ContainerService", `managedClusters/${n}`),
+                fqdn: `${inputs.dnsPrefix}-${hex(`fqdn:${n}`, 8)}.hcp.${loc}.azmk8s.io`,
+                nodeResourceGroup: `MC_${rg}_${n}_${loc}`,
+                oidcIssuerProfile: { enabled: true, issuerURL: `https://${loc}.oic.prod-aks.azure.com/${TENANT}/${guid(`oidc:${n}`)}/` },
+                currentKubernetesVersion: `${inputs.kubernetesVersion}.4`,
+                identityProfile: {
+                    kubeletidentity: {
+                        clientId: guid(`kubelet-client:${n}`),
+                        objectId: guid(`kubelet-object:${n}`),
+                        resourceId: arm(`MC_${rg}_${n}_${loc}`, "Microsoft.ManagedIdentity", `userAssignedIdentities/${n}-agentpool`),
+                    },
+                },
+            };
+        }
+        case "azure-native:containerservice:AgentPool":
+            return {
+                name: inputs.agentPoolName,
+                id: arm(rg, "Microsoft.ContainerService", `managedClusters/${inputs.resourceName}/agentPools/${inputs.agentPoolName}`),
+            };
+        case "azure-native:containerservice:MaintenanceConfiguration":
+            return {
+                name: inputs.configName,
+                id: arm(rg, "Microsoft.ContainerService", `managedClusters/${inputs.resourceName}/maintenanceConfigurations/${inputs.configName}`),
+            };
+    }
+    return undefined;
+}
+
+/** Outputs of the data stores, Application Gateway for Containers and the WAF policy. */
+function dataAndEdgeOutputs(type: string, name: string, inputs: Record<string, any>, rg: string, loc: string): Record<string, any> | undefined {
+    switch (type) {
+        case "azure-native:dbforpostgresql:Server": {
+            const n = autoname(name, inputs.serverName);
+            return {
+                name: n,
+                id: arm(rg, "Microsoft.DBforPostgreSQL", `flexibleServers/${n}`),
+                fullyQualifiedDomainName: `${n}.postgres.database.azure.com`,
+                state: "Ready",
+            };
+        }
+        case "azure-native:dbforpostgresql:Configuration":
+            return {
+                name: inputs.configurationName,
+                id: arm(rg, "Microsoft.DBforPostgreSQL", `flexibleServers/${inputs.serverName}/configurations/${inputs.configurationName}`),
+            };
+        case "azure-native:dbforpostgresql:Database":
+            return {
+                name: inputs.databaseName,
+                id: arm(rg, "Microsoft.DBforPostgreSQL", `flexibleServers/${inputs.serverName}/databases/${inputs.databaseName}`),
+            };
+        case "azure-native:redisenterprise:RedisEnterprise": {
+            const n = autoname(name, inputs.clusterName);
+            return { name: n, id: arm(rg, "Microsoft.Cache", `redisEnterprise/${n}`), hostName: `${n}.${loc}.redis.azure.net`, redisVersion: "7.4" };
+        }
+        case "azure-native:redisenterprise:Database":
+            return { name: inputs.databaseName, id: arm(rg, "Microsoft.Cache", `redisEnterprise/${inputs.clusterName}/databases/${inputs.databaseName}`) };
+        case "azure-native:servicenetworking:TrafficControllerInterface": {
+            const n = autoname(name, inputs.trafficControllerName);
+            return {
+                name: n,
+                id: arm(rg, "Microsoft.ServiceNetworking", `trafficControllers/${n}`),
+                configurationEndpoints: [`${hex(`tc:${n}`, 16)}.trafficcontroller.azure.net`],
+            };
+        }
+        case "azure-native:servicenetworking:FrontendsInterface":
+            return {
+                name: inputs.frontendName,
+                id: arm(rg, "Microsoft.ServiceNetworking", `trafficControllers/${inputs.trafficControllerName}/frontends/${inputs.frontendName}`),
+                fqdn: `${hex(`fe:${inputs.trafficControllerName}`, 16)}.fz23.alb.azure.com`,
+            };
+        case "azure-native:servicenetworking:AssociationsInterface": {
+            const n = autoname(name, inputs.associationName);
+            return { name: n, id: arm(rg, "Microsoft.ServiceNetworking", `trafficControllers/${inputs.trafficControllerName}/associations/${n}`) };
+        }
+        case "azure-native:servicenetworking:SecurityPoliciesInterface": {
+            const n = autoname(name, inputs.securityPolicyName);
+            return {
+                name: n,
+                id: arm(rg, "Microsoft.ServiceNetworking", `trafficControllers/${inputs.trafficControllerName}/securityPolicies/${n}`),
+                policyType: "waf",
+            };
+        }
+        case "azure-native:network:WebApplicationFirewallPolicy": {
+            const n = autoname(name, inputs.policyName);
+            return { name: n, id: arm(rg, "Microsoft.Network", `ApplicationGatewayWebApplicationFirewallPolicies/${n}`) };
+        }
+    }
+    return undefined;
+}
+
 export const azureMock: ResourceMock = {
     newResource({ type, name, inputs }) {
         if (!type.startsWith("azure-native:")) return undefined;
         const rg: string = inputs.resourceGroupName ?? "";
         const loc: string = inputs.location ?? "eastus2";
-        switch (type) {
-            case "azure-native:resources:ResourceGroup": {
-                const n = autoname(name, inputs.resourceGroupName);
-                return { name: n, id: rgId(n), location: loc };
-            }
-            case "azure-native:network:VirtualNetwork": {
-                const n = autoname(name, inputs.virtualNetworkName);
-                return { name: n, id: arm(rg, "Microsoft.Network", `virtualNetworks/${n}`) };
-            }
-            case "azure-native:network:Subnet":
-                return {
-                    name: inputs.subnetName,
-                    id: arm(rg, "Microsoft.Network", `virtualNetworks/${inputs.virtualNetworkName}/subnets/${inputs.subnetName}`),
-                };
-            case "azure-native:network:PublicIPAddress": {
-                const n = autoname(name, inputs.publicIpAddressName);
-                return { name: n, id: arm(rg, "Microsoft.Network", `publicIPAddresses/${n}`), ipAddress: "20.94.113.27" };
-            }
-            case "azure-native:network:NatGateway": {
-                const n = autoname(name, inputs.natGatewayName);
-                return { name: n, id: arm(rg, "Microsoft.Network", `natGateways/${n}`) };
-            }
-            case "azure-native:network:NetworkSecurityGroup": {
-                const n = autoname(name, inputs.networkSecurityGroupName);
-                return { name: n, id: arm(rg, "Microsoft.Network", `networkSecurityGroups/${n}`) };
-            }
-            case "azure-native:network:PrivateEndpoint": {
-                const n = autoname(name, inputs.privateEndpointName);
-                return { name: n, id: arm(rg, "Microsoft.Network", `privateEndpoints/${n}`) };
-            }
-            case "azure-native:network:PrivateDnsZoneGroup":
-                return {
-                    name: inputs.privateDnsZoneGroupName,
-                    id: arm(rg, "Microsoft.Network", `privateEndpoints/${inputs.privateEndpointName}/privateDnsZoneGroups/${inputs.privateDnsZoneGroupName}`),
-                };
-            case "azure-native:privatedns:PrivateZone":
-                return { name: inputs.privateZoneName, id: arm(rg, "Microsoft.Network", `privateDnsZones/${inputs.privateZoneName}`) };
-            case "azure-native:privatedns:VirtualNetworkLink": {
-                const n = autoname(name, inputs.virtualNetworkLinkName);
-                return { name: n, id: arm(rg, "Microsoft.Network", `privateDnsZones/${inputs.privateZoneName}/virtualNetworkLinks/${n}`) };
-            }
-            case "azure-native:managedidentity:UserAssignedIdentity": {
-                const n = autoname(name, inputs.resourceName);
-                return {
-                    name: n,
-                    id: arm(rg, "Microsoft.ManagedIdentity", `userAssignedIdentities/${n}`),
-                    clientId: guid(`client:${n}`),
-                    principalId: guid(`principal:${n}`),
-                    tenantId: TENANT,
-                };
-            }
-            case "azure-native:managedidentity:FederatedIdentityCredential": {
-                const n = autoname(name, inputs.federatedIdentityCredentialResourceName);
-                return { name: n, id: arm(rg, "Microsoft.ManagedIdentity", `userAssignedIdentities/${inputs.resourceName}/federatedIdentityCredentials/${n}`) };
-            }
-            case "azure-native:authorization:RoleAssignment": {
-                const n = inputs.roleAssignmentName ?? guid(`ra:${name}`);
-                return { name: n, id: `${inputs.scope}/providers/Microsoft.Authorization/roleAssignments/${n}` };
-            }
-            case "azure-native:authorization:ManagementLockByScope": {
-                const n = autoname(name, inputs.lockName);
-                return { name: n, id: `${inputs.scope}/providers/Microsoft.Authorization/locks/${n}` };
-            }
-            case "azure-native:operationalinsights:Workspace": {
-                const n = autoname(name, inputs.workspaceName);
-                return { name: n, id: arm(rg, "Microsoft.OperationalInsights", `workspaces/${n}`), customerId: guid(`law:${n}`) };
-            }
-            case "azure-native:monitor:DataCollectionRule": {
-                const n = autoname(name, inputs.dataCollectionRuleName);
-                return { name: n, id: arm(rg, "Microsoft.Insights", `dataCollectionRules/${n}`) };
-            }
-            case "azure-native:monitor:DataCollectionRuleAssociation":
-                return {
-                    name: inputs.associationName,
-                    id: `${inputs.resourceUri}/providers/Microsoft.Insights/dataCollectionRuleAssociations/${inputs.associationName}`,
-                };
-            case "azure-native:monitor:DiagnosticSetting": {
-                const n = autoname(name, inputs.name);
-                return { name: n, id: `${inputs.resourceUri}/providers/Microsoft.Insights/diagnosticSettings/${n}` };
-            }
-            case "azure-native:containerservice:ManagedCluster": {
-                const n = autoname(name, inputs.resourceName);
-                return {
-                    name: n,
-                    id: arm(rg, "Microsoft.ContainerService", `managedClusters/${n}`),
-                    fqdn: `${inputs.dnsPrefix}-${hex(`fqdn:${n}`, 8)}.hcp.${loc}.azmk8s.io`,
-                    nodeResourceGroup: `MC_${rg}_${n}_${loc}`,
-                    oidcIssuerProfile: { enabled: true, issuerURL: `https://${loc}.oic.prod-aks.azure.com/${TENANT}/${guid(`oidc:${n}`)}/` },
-                    currentKubernetesVersion: `${inputs.kubernetesVersion}.4`,
-                    identityProfile: {
-                        kubeletidentity: {
-                            clientId: guid(`kubelet-client:${n}`),
-                            objectId: guid(`kubelet-object:${n}`),
-                            resourceId: arm(`MC_${rg}_${n}_${loc}`, "Microsoft.ManagedIdentity", `userAssignedIdentities/${n}-agentpool`),
-                        },
-                    },
-                };
-            }
-            case "azure-native:containerservice:AgentPool":
-                return {
-                    name: inputs.agentPoolName,
-                    id: arm(rg, "Microsoft.ContainerService", `managedClusters/${inputs.resourceName}/agentPools/${inputs.agentPoolName}`),
-                };
-            case "azure-native:containerservice:MaintenanceConfiguration":
-                return {
-                    name: inputs.configName,
-                    id: arm(rg, "Microsoft.ContainerService", `managedClusters/${inputs.resourceName}/maintenanceConfigurations/${inputs.configName}`),
-                };
-            case "azure-native:dbforpostgresql:Server": {
-                const n = autoname(name, inputs.serverName);
-                return {
-                    name: n,
-                    id: arm(rg, "Microsoft.DBforPostgreSQL", `flexibleServers/${n}`),
-                    fullyQualifiedDomainName: `${n}.postgres.database.azure.com`,
-                    state: "Ready",
-                };
-            }
-            case "azure-native:dbforpostgresql:Configuration":
-                return {
-                    name: inputs.configurationName,
-                    id: arm(rg, "Microsoft.DBforPostgreSQL", `flexibleServers/${inputs.serverName}/configurations/${inputs.configurationName}`),
-                };
-            case "azure-native:dbforpostgresql:Database":
-                return {
-                    name: inputs.databaseName,
-                    id: arm(rg, "Microsoft.DBforPostgreSQL", `flexibleServers/${inputs.serverName}/databases/${inputs.databaseName}`),
-                };
-            case "azure-native:redisenterprise:RedisEnterprise": {
-                const n = autoname(name, inputs.clusterName);
-                return { name: n, id: arm(rg, "Microsoft.Cache", `redisEnterprise/${n}`), hostName: `${n}.${loc}.redis.azure.net`, redisVersion: "7.4" };
-            }
-            case "azure-native:redisenterprise:Database":
-                return { name: inputs.databaseName, id: arm(rg, "Microsoft.Cache", `redisEnterprise/${inputs.clusterName}/databases/${inputs.databaseName}`) };
-            case "azure-native:servicenetworking:TrafficControllerInterface": {
-                const n = autoname(name, inputs.trafficControllerName);
-                return {
-                    name: n,
-                    id: arm(rg, "Microsoft.ServiceNetworking", `trafficControllers/${n}`),
-                    configurationEndpoints: [`${hex(`tc:${n}`, 16)}.trafficcontroller.azure.net`],
-                };
-            }
-            case "azure-native:servicenetworking:FrontendsInterface":
-                return {
-                    name: inputs.frontendName,
-                    id: arm(rg, "Microsoft.ServiceNetworking", `trafficControllers/${inputs.trafficControllerName}/frontends/${inputs.frontendName}`),
-                    fqdn: `${hex(`fe:${inputs.trafficControllerName}`, 16)}.fz23.alb.azure.com`,
-                };
-            case "azure-native:servicenetworking:AssociationsInterface": {
-                const n = autoname(name, inputs.associationName);
-                return { name: n, id: arm(rg, "Microsoft.ServiceNetworking", `trafficControllers/${inputs.trafficControllerName}/associations/${n}`) };
-            }
-            case "azure-native:servicenetworking:SecurityPoliciesInterface": {
-                const n = autoname(name, inputs.securityPolicyName);
-                return {
-                    name: n,
-                    id: arm(rg, "Microsoft.ServiceNetworking", `trafficControllers/${inputs.trafficControllerName}/securityPolicies/${n}`),
-                    policyType: "waf",
-                };
-            }
-            case "azure-native:network:WebApplicationFirewallPolicy": {
-                const n = autoname(name, inputs.policyName);
-                return { name: n, id: arm(rg, "Microsoft.Network", `ApplicationGatewayWebApplicationFirewallPolicies/${n}`) };
-            }
-        }
-        return undefined;
+        return networkOutputs(type, name, inputs, rg, loc) ?? clusterOutputs(type, name, inputs, rg, loc) ?? dataAndEdgeOutputs(type, name, inputs, rg, loc);
     },
     call({ token, inputs }, ctx) {
         switch (token) {
