@@ -9,19 +9,12 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
-import { appSpecFrom } from "../model/appSpec";
-import { sizingFor } from "../model/capacity";
-import { AppSecret } from "../components/k8s/appSecret";
-import { appNamespace } from "../components/k8s/namespace";
-import { Release } from "../components/k8s/release";
 import { workspaceFromStack } from "../scripts/release/pulumiWorkspace";
 import { EXIT, parseReleaseArgs } from "../scripts/release/args";
 import { runRelease, type ReleaseResult } from "../scripts/release/run";
-import { readConfig } from "../stacks";
 import { Cluster } from "./cluster";
+import { e2eRelease, lightDeployments } from "./releaseProgram";
 import { Load, trafficLine, type StepFigures, type Target } from "./load";
 import { GATEWAY_PORT, Traefik, TRAEFIK_CLASS } from "./traefik";
 import { BIN, PulumiProject, tool, until } from "./tools";
@@ -41,55 +34,21 @@ const STEP_LIMIT_S = 300;
 /** The broken variant: no readiness or startup probe, so a pod takes traffic before its app listens. */
 let broken = false;
 
-// e2e-only changes, each for a reason of this machine: the two nodes share 2 cores (CPU requests of 50m
-// instead of the sizing's 500m), and a stuck rollout reports within a minute instead of five.
+// e2e-only changes, each for a reason of this machine: the two nodes share 2 cores (lightDeployments),
+// and a stuck rollout reports within a minute instead of five.
 const program = async () => {
-    pulumi.runtime.registerResourceTransform((args) => {
-        if (args.type !== "kubernetes:apps/v1:Deployment") return undefined;
-        const spec = args.props.spec;
-        const podSpec = spec.template.spec;
-        const app = podSpec.containers[0];
-        const container = {
-            ...app,
-            resources: { ...app.resources, requests: { ...app.resources.requests, cpu: "50m" } },
-            ...(broken ? { readinessProbe: undefined, startupProbe: undefined } : {}),
-        };
-        const template = { ...spec.template, spec: { ...podSpec, containers: [container] } };
-        return {
-            props: { ...args.props, spec: { ...spec, template, progressDeadlineSeconds: 60 } },
-            opts: { ...args.opts, customTimeouts: { create: "4m", update: "4m" } },
-        };
-    });
-    const cfg = readConfig();
-    const sizing = sizingFor(cfg);
-    const provider = new k8s.Provider("e2e", { enableServerSideApply: true });
-    const appSpec = appSpecFrom(cfg, sizing);
-    const namespace = appNamespace(appSpec, { provider });
-    const secret = new AppSecret(
-        "app",
-        {
-            namespace: namespace.metadata.name,
-            // The e2e app reads none of them; the Release's pods need the Secret to start (envFrom).
-            values: {
-                DATABASE_HOST: "unused",
-                DATABASE_PORT: "5432",
-                DATABASE_NAME: "app",
-                DATABASE_USER: "app",
-                DATABASE_PASSWORD: "unused",
-                DATABASE_SSLMODE: "disable",
-                REDIS_HOST: "unused",
-                REDIS_PORT: "6379",
-                REDIS_PASSWORD: "unused",
-                REDIS_TLS: "false",
+    lightDeployments((spec, container) => ({
+        spec: {
+            ...spec,
+            progressDeadlineSeconds: 60,
+            template: {
+                ...spec.template,
+                spec: { ...spec.template.spec, containers: [{ ...container, ...(broken ? { readinessProbe: undefined, startupProbe: undefined } : {}) }] },
             },
         },
-        { provider },
-    );
-    const release = new Release(
-        "app",
-        { app: appSpec, namespace: namespace.metadata.name, appSecretName: secret.secretName, gateway: { className: TRAEFIK_CLASS } },
-        { provider },
-    );
+        opts: { customTimeouts: { create: "4m", update: "4m" } },
+    }));
+    const release = e2eRelease(TRAEFIK_CLASS);
     return {
         endpoint: URL,
         activeColor: release.activeColor,

@@ -1,7 +1,7 @@
 // The stack config contract: one parse of the whole stack config into one typed object.
 // Pure (no Pulumi import) so it is tested directly; stacks/index.ts feeds it pulumi.runtime.allConfig().
 import { z } from "zod";
-import { boolean, integer, oneOf } from "./configValues";
+import { boolean, imageReference, imageRepository, integer, oneOf, version, versionLabel, versionTag } from "./configValues";
 import { awsSchema } from "./aws/config";
 import { azureSchema } from "./azure/config";
 import { gcpSchema } from "./gcp/config";
@@ -14,6 +14,8 @@ import { azureRules } from "./azure/rules";
 import { gcpRules } from "./gcp/rules";
 import { stackNameProblem } from "./identifiers";
 import { costPolicySchema, usageSchema, type CostPolicy, type Usage } from "./cost/usage";
+import { contractIssues, MIGRATIONS_KEY, parseMigrations } from "./migrations";
+import { releaseState } from "./releasePlan";
 import { ENCRYPTED, monitoringConfig, monitoringKeys, SECRET_MONITORING_KEYS } from "./monitoring/config";
 
 import {
@@ -31,13 +33,14 @@ import {
     type Color,
     type ConfigIssue,
     type GcpConfig,
+    type Migration,
     type NodeArch,
     type StackConfig,
     type Strategy,
 } from "./stackConfig";
 
-// The parser's callers read the config's shape from here too.
-export { CLOUDS, COLORS, PROJECT, STRATEGIES };
+// The parser's callers read the config's shape (and the version helpers) from here too.
+export { CLOUDS, COLORS, PROJECT, STRATEGIES, imageReference, versionLabel, versionTag };
 export type { AzureConfig, Cloud, Color, StackConfig, Strategy } from "./stackConfig";
 
 export class ConfigError extends Error {
@@ -56,43 +59,6 @@ export class ConfigError extends Error {
 const hostname = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
     error: "must be a lower-case DNS hostname such as app.example.com",
 });
-
-// Image repository without tag or digest (the version keys carry the tag): registry/path per the
-// distribution reference grammar, lower-case path components.
-const imageRepository = z.string().regex(/^(([a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+|__)*(\/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*$/, {
-    error: "must be an image repository without tag or digest, e.g. ghcr.io/org/app (the version keys carry the tag)",
-});
-
-// A version key's value: an image tag that is also a Kubernetes label value (it goes into
-// app.kubernetes.io/version: at most 63 characters, letters or digits at both ends), its digest
-// `tag@sha256:<64 hex>`, or the digest alone `@sha256:<64 hex>`. With a digest the node pulls exactly
-// that image, whatever the tag points to later (the tag then only names it). `latest` is refused:
-// releases must be reproducible.
-const version = z
-    .string()
-    .regex(/^([A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?(@sha256:[a-f0-9]{64})?|@sha256:[a-f0-9]{64})$/, {
-        error: "must be an image tag usable as a Kubernetes label value (letters, digits, '.', '_', '-' inside; at most 63 characters; a letter or digit at both ends), that tag with its digest, or the digest alone: e.g. 6.9.2, 6.9.2@sha256:<64 lower-case hex digits> or @sha256:<64 lower-case hex digits>",
-    })
-    .refine((v) => versionTag(v) !== "latest", { error: "must be a fixed version; 'latest' cannot be released or rolled back" });
-
-/** The tag of a version key's value (`6.9.2@sha256:…` → `6.9.2`; `@sha256:…` → ""). */
-export function versionTag(version: string): string {
-    const at = version.indexOf("@");
-    return at < 0 ? version : version.slice(0, at);
-}
-
-/** The image reference a version pulls: `repo:tag`, `repo:tag@sha256:…` or `repo@sha256:…`. */
-export function imageReference(repository: string, version: string): string {
-    return version.startsWith("@") ? `${repository}${version}` : `${repository}:${version}`;
-}
-
-/**
- * The version as a label value: the tag, or for a digest alone `sha256-` and its first 12 hex digits
- * (a label value holds no ':' or '@', and at most 63 characters).
- */
-export function versionLabel(version: string): string {
-    return version.startsWith("@sha256:") ? `sha256-${version.slice(8, 20)}` : versionTag(version);
-}
 
 const dnsLabel = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, {
     error: "must be a DNS label: lower-case letters, digits and '-', at most 63 characters",
@@ -192,8 +158,10 @@ type Structured = Partial<Record<StructuredKey, Record<string, string>>>;
  */
 export function parseConfig(raw: Record<string, string>, stack: string, project = PROJECT): StackConfig {
     const issues: ConfigIssue[] = [];
-    const { values, structured, empty } = projectValues(raw, project, issues);
+    const { values, structured, empty, migrations: migrationsJson } = projectValues(raw, project, issues);
     const parsed = parseProjectKeys(values, empty, issues);
+    const migrations = parseMigrations(migrationsJson);
+    issues.push(...migrations.issues);
     const cloud = parsed.cloud as Cloud | undefined;
     const strategy = parsed.releaseStrategy as Strategy | undefined;
     issues.push(...releaseKeyIssues(values, strategy), ...crossKeyIssues(values, parsed, cloud));
@@ -220,19 +188,26 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
         );
     if (issues.length > 0) throw new ConfigError(issues);
 
-    const cfg = stackConfig(stack, project, region, parsed, settings);
+    const cfg = stackConfig(stack, project, region, parsed, settings, migrations.migrations);
     // What the capacity model asks of the clouds' address ranges and classes: refused here, because the
     // clouds would accept the ranges and leave pods Pending later.
     const sizing = sizingFor(cfg);
     for (const r of addressRows(cfg, sizing))
         if (!r.ok) issues.push({ key: r.key, value: r.value, message: `is too small: ${addressShortfall(r, cfg.targetUsers)}` });
+    // Expand/contract: a contract waits until the older version neither serves nor can be rolled back to.
+    issues.push(...contractIssues(cfg.release.migrations, releaseState(cfg, sizing)));
     if (issues.length > 0) throw new ConfigError(issues);
     return cfg;
 }
 
 /** This project's keys, as text: flat keys and the fields of the structured ones; anything else is an issue. */
-function projectValues(raw: Record<string, string>, project: string, issues: ConfigIssue[]): { values: Values; structured: Structured; empty: Set<string> } {
+function projectValues(
+    raw: Record<string, string>,
+    project: string,
+    issues: ConfigIssue[],
+): { values: Values; structured: Structured; empty: Set<string>; migrations?: string } {
     const prefix = `${project}:`;
+    let migrations: string | undefined;
     const values: Values = {};
     const structured: Structured = {};
     const empty = new Set<string>();
@@ -246,12 +221,16 @@ function projectValues(raw: Record<string, string>, project: string, issues: Con
             continue;
         }
         const key = fullKey.slice(prefix.length);
+        if (key === MIGRATIONS_KEY) {
+            migrations = value;
+            continue;
+        }
         if ((STRUCTURED_KEYS as string[]).includes(key)) {
             structured[key as StructuredKey] = objectFields(key as StructuredKey, value, issues);
             continue;
         }
         const dotted = /^([^.]+)\.(.+)$/.exec(key);
-        if (dotted && (STRUCTURED_KEYS as string[]).includes(dotted[1])) {
+        if (dotted && [...STRUCTURED_KEYS, MIGRATIONS_KEY].includes(dotted[1])) {
             issues.push({
                 key,
                 value,
@@ -264,13 +243,13 @@ function projectValues(raw: Record<string, string>, project: string, issues: Con
             issues.push({
                 key,
                 value,
-                message: `is not a config key of this project${hint ? ` (did you mean ${hint}?)` : ""}; keys are ${PROJECT_KEYS.join(", ")} and the objects ${STRUCTURED_KEYS.join(", ")}`,
+                message: `is not a config key of this project${hint ? ` (did you mean ${hint}?)` : ""}; keys are ${PROJECT_KEYS.join(", ")} and the objects ${[...STRUCTURED_KEYS, MIGRATIONS_KEY].join(", ")}`,
             });
             continue;
         }
         values[key as ProjectKey] = value;
     }
-    return { values, structured, empty };
+    return { values, structured, empty, migrations };
 }
 
 // Namespaces of the providers the program uses (package.json @pulumi/*): their keys are not the project's.
@@ -284,7 +263,7 @@ function otherProjectKey(fullKey: string, project: string, value: string): Confi
     const colon = fullKey.indexOf(":");
     const [ns, name] = [fullKey.slice(0, colon), fullKey.slice(colon + 1)];
     const base = name.split(".")[0];
-    if (PROVIDER_NAMESPACES.includes(ns) || !(base in projectKeys || (STRUCTURED_KEYS as string[]).includes(base))) return undefined;
+    if (PROVIDER_NAMESPACES.includes(ns) || !(base in projectKeys || [...STRUCTURED_KEYS, MIGRATIONS_KEY].includes(base))) return undefined;
     return {
         key: fullKey,
         value: isSecretKey(base) ? ENCRYPTED : value,
@@ -465,6 +444,7 @@ function stackConfig(
     region: string | undefined,
     parsed: Parsed,
     settings: Partial<Record<StructuredKey, unknown>>,
+    migrations: Migration[],
 ): StackConfig {
     const strategy = parsed.releaseStrategy as Strategy;
     return {
@@ -495,6 +475,7 @@ function stackConfig(
             inactiveScale: parsed.inactiveScale as "full" | "minimal",
             previewHost: parsed.previewHost as string | undefined,
             previewHeader: parsed.previewHeader as string,
+            migrations,
         },
         aws: settings.aws as AwsConfig | undefined,
         azure: settings.azure as AzureConfig | undefined,

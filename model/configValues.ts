@@ -94,3 +94,42 @@ export function cidrWithin(inner: string, outer: string): boolean {
     const [i, o] = [cidrRange(inner), cidrRange(outer)];
     return i !== undefined && o !== undefined && o[0] <= i[0] && i[1] <= o[1];
 }
+
+// Image repository without tag or digest (the version keys carry the tag): registry/path per the
+// distribution reference grammar, lower-case path components.
+export const imageRepository = z
+    .string()
+    .regex(/^(([a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+|__)*(\/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*$/, {
+        error: "must be an image repository without tag or digest, e.g. ghcr.io/org/app (the version keys carry the tag)",
+    });
+
+// A version key's value: an image tag that is also a Kubernetes label value (it goes into
+// app.kubernetes.io/version: at most 63 characters, letters or digits at both ends), its digest
+// `tag@sha256:<64 hex>`, or the digest alone `@sha256:<64 hex>`. With a digest the node pulls exactly
+// that image, whatever the tag points to later (the tag then only names it). `latest` is refused:
+// releases must be reproducible.
+export const version = z
+    .string()
+    .regex(/^([A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?(@sha256:[a-f0-9]{64})?|@sha256:[a-f0-9]{64})$/, {
+        error: "must be an image tag usable as a Kubernetes label value (letters, digits, '.', '_', '-' inside; at most 63 characters; a letter or digit at both ends), that tag with its digest, or the digest alone: e.g. 6.9.2, 6.9.2@sha256:<64 lower-case hex digits> or @sha256:<64 lower-case hex digits>",
+    })
+    .refine((v) => versionTag(v) !== "latest", { error: "must be a fixed version; 'latest' cannot be released or rolled back" });
+
+/** The tag of a version key's value (`6.9.2@sha256:…` → `6.9.2`; `@sha256:…` → ""). */
+export function versionTag(version: string): string {
+    const at = version.indexOf("@");
+    return at < 0 ? version : version.slice(0, at);
+}
+
+/** The image reference a version pulls: `repo:tag`, `repo:tag@sha256:…` or `repo@sha256:…`. */
+export function imageReference(repository: string, version: string): string {
+    return version.startsWith("@") ? `${repository}${version}` : `${repository}:${version}`;
+}
+
+/**
+ * The version as a label value: the tag, or for a digest alone `sha256-` and its first 12 hex digits
+ * (a label value holds no ':' or '@', and at most 63 characters).
+ */
+export function versionLabel(version: string): string {
+    return version.startsWith("@sha256:") ? `sha256-${version.slice(8, 20)}` : versionTag(version);
+}

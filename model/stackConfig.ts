@@ -27,6 +27,21 @@ export type AwsConfig = z.infer<typeof awsSchema>;
 export type AzureConfig = z.infer<typeof azureSchema>;
 export type GcpConfig = z.infer<typeof gcpSchema>;
 
+/** expand: backward compatible, runs before the version gets traffic; contract: removes what older versions need. */
+export const MIGRATION_PHASES = ["expand", "contract"] as const;
+export type MigrationPhase = (typeof MIGRATION_PHASES)[number];
+
+/** A schema migration of one version (stack config `migrations`, model/migrations.ts). */
+export interface Migration {
+    version: string;
+    phase: MigrationPhase;
+    /** Full image reference; unset, the app image at this version. */
+    image?: string;
+    command: string[];
+    /** Extra environment (values kept in a Secret). */
+    env: Record<string, string>;
+}
+
 export interface ReleaseConfig {
     strategy: Strategy;
     appVersion?: string;
@@ -38,6 +53,8 @@ export interface ReleaseConfig {
     inactiveScale: "full" | "minimal";
     previewHost?: string;
     previewHeader: string;
+    /** Migration Jobs by version; only those of versions a track runs are declared. */
+    migrations: Migration[];
 }
 
 export interface StackConfig {

@@ -6,6 +6,7 @@ import { ConfigError, type StackConfig } from "../model/config";
 import { addressRows } from "../model/addressSpace";
 import { capacityRows, capacityShortfalls, sizingFor, evaluateReference, REFERENCE, type Sizing } from "../model/capacity";
 import { releaseState, type ReleaseState } from "../model/releasePlan";
+import { MIGRATIONS_KEY, migrationWhen, plannedMigrations, type PlannedMigration } from "../model/migrations";
 import { runStack, UNKNOWN, type Recorded, type StackRun } from "./offline/run";
 import { diffResources, type StackDiff } from "./offline/diff";
 import { unresolvedNote } from "./pulumiConfig";
@@ -120,6 +121,23 @@ function printRelease(out: string[], r: ReleaseState): void {
     out.push(steps.toString());
 }
 
+/** The migration Jobs the release runs (env values may be secrets: names only). */
+function printMigrations(out: string[], migrations: PlannedMigration[]): void {
+    if (migrations.length === 0) {
+        out.push("Migrations: none for the deployed versions");
+        return;
+    }
+    const rows = table(["migration", "Job", "image and command", "runs"]);
+    for (const m of migrations)
+        rows.push([
+            `${m.version} ${m.phase}`,
+            m.jobName,
+            `${m.imageRef}\n${m.command.join(" ")}${Object.keys(m.env).length ? `\nenv (secret): ${Object.keys(m.env).sort().join(", ")}` : ""}`,
+            migrationWhen(m),
+        ]);
+    out.push(`Migrations: ${migrations.length}`, rows.toString());
+}
+
 function printDiff(out: string[], d: StackDiff, base: CostPicture | string | undefined, head: CostPicture | string, cfg: StackConfig): void {
     const total = d.added.length + d.removed.length + d.changed.length;
     out.push(`Diff against the stack file: ${d.changed.length} changed, ${d.added.length} added, ${d.removed.length} removed`);
@@ -150,6 +168,8 @@ export interface Plan {
     run: StackRun;
     sizing: Sizing;
     release: ReleaseState;
+    /** The migration Jobs of the deployed versions (model/migrations.ts). */
+    migrations: PlannedMigration[];
     policy: ReturnType<typeof runPolicies>;
     /** The priced picture, or why the stack has none (dev, a region without a price table). */
     cost: CostPicture | string;
@@ -163,12 +183,14 @@ export async function buildPlan(stack: string, overrides: Record<string, string>
     const base = withDiff ? await runStack(stack, {}, { preview: true }) : undefined;
     const run = await runStack(stack, overrides, { preview: true });
     const sizing = sizingFor(run.config);
+    const release = releaseState(run.config, sizing);
     return {
         run,
         sizing,
+        migrations: plannedMigrations(run.config.release.migrations, release, run.config.app.image),
         cost: priceStack(run.config, sizing, run.resources),
         costBase: base ? priceStack(base.config, sizingFor(base.config), base.resources) : undefined,
-        release: releaseState(run.config, sizing),
+        release,
         policy: runPolicies(run.resources, run.config),
         diff: base ? diffResources(base.resources, run.resources) : undefined,
     };
@@ -191,7 +213,13 @@ export function planJson(plan: Plan, overrides: Record<string, string>): string 
         cloud: cfg.cloud,
         region: cfg.region ?? null,
         // A secret set on the command line stays out of the document too.
-        overrides: Object.fromEntries(Object.entries(overrides).map(([k, v]) => [k, (SECRET_MONITORING_KEYS as readonly string[]).includes(k) ? SECRET : v])),
+        // Migrations carry env values, which may be secrets.
+        overrides: Object.fromEntries(
+            Object.entries(overrides).map(([k, v]) => [
+                k,
+                (SECRET_MONITORING_KEYS as readonly string[]).includes(k) || k.startsWith(MIGRATIONS_KEY) ? SECRET : v,
+            ]),
+        ),
         resources: run.resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent ?? null, protect: r.protect, inputs: redact(r) })),
         outputs: Object.fromEntries(Object.entries(run.outputs).map(([k, o]) => [k, o.secret ? SECRET : (o.value ?? null)])),
         capacity: capacityJson(plan.sizing),
@@ -199,6 +227,7 @@ export function planJson(plan: Plan, overrides: Record<string, string>): string 
         refusedByPulumiUp: run.warnings,
         configSource: run.configSource,
         release: plan.release,
+        migrations: plan.migrations.map((m) => ({ ...m, env: Object.keys(m.env).sort() })),
         policy: plan.policy,
         cost: typeof plan.cost === "string" ? { unavailable: plan.cost } : plan.cost,
         costPolicy: cfg.costPolicy,
@@ -209,7 +238,7 @@ export function planJson(plan: Plan, overrides: Record<string, string>): string 
 }
 
 /** The text plan. */
-export function renderPlan({ run, sizing, release, policy, cost, diff, costBase }: Plan): string {
+export function renderPlan({ run, sizing, release, migrations, policy, cost, diff, costBase }: Plan): string {
     const out: string[] = [];
     const cfg = run.config;
     out.push(
@@ -231,6 +260,7 @@ export function renderPlan({ run, sizing, release, policy, cost, diff, costBase 
     printCapacity(out, run.config, sizing);
     out.push("");
     printRelease(out, release);
+    printMigrations(out, migrations);
     out.push("", ...costLines(cost, cfg));
     out.push("", ...monitoringLines(run.resources));
     out.push(`\nPolicy (policy/, CrossGuard, run offline): ${summarize(policy)}`);

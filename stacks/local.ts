@@ -8,6 +8,7 @@ import { sizingFor, type Sizing } from "../model/capacity";
 import type { StackConfig } from "../model/config";
 import { deployApp, type AppOutputs } from "../components/k8s/app";
 import { DB_ROLE_JOB_PODS } from "../components/k8s/appDbRole";
+import { MIGRATION_JOB_PODS } from "../components/k8s/migrationJob";
 import { LocalDatastores } from "../components/k8s/datastores";
 import { DevMonitoring } from "../components/k8s/devMonitoring";
 import { ENVOY_GATEWAY_CLASS, ENVOY_GATEWAY_NAMESPACE, EnvoyGateway } from "../components/k8s/envoyGateway";
@@ -88,6 +89,6 @@ function inClusterStores(data: LocalDatastores): DataStores {
     return {
         postgres: { ...data.postgresConnection, peer: { pods: postgres.pods } },
         redis: { ...data.redisConnection, peer: { pods: redis.pods } },
-        inCluster: [{ ...postgres, alsoFrom: [DB_ROLE_JOB_PODS] }, redis],
+        inCluster: [{ ...postgres, alsoFrom: [DB_ROLE_JOB_PODS, MIGRATION_JOB_PODS] }, redis],
     };
 }

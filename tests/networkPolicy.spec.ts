@@ -2,6 +2,7 @@ import * as assert from "assert";
 import { subnetPlan } from "../model/aws/subnets";
 import { addressPlan } from "../model/azure/addressing";
 import { HEALTH_CHECK_RANGES } from "../components/gcp/loadBalancer";
+import { MIGRATION_JOB_PODS } from "../components/k8s/migrationJob";
 import { DB_ROLE_JOB_PODS } from "../components/k8s/appDbRole";
 import { PROMETHEUS_PODS } from "../components/k8s/devMonitoring";
 import { ENVOY_GATEWAY_NAMESPACE } from "../components/k8s/envoyGateway";
@@ -79,15 +80,16 @@ describe("network policies: default-deny in the app namespace, with exactly the 
         );
     });
 
-    it("dev: Envoy Gateway's namespace reaches the app; the in-cluster data stores accept the app's pods (PostgreSQL also the role Job's) only", () => {
+    it("dev: Envoy Gateway's namespace reaches the app; the in-cluster data stores accept the app's pods (PostgreSQL also the role and migration Jobs') only", () => {
         const np = byName(runs.dev);
         assert.deepStrictEqual(np["app-from-load-balancer"].spec.ingress[0].from, [
             { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ENVOY_GATEWAY_NAMESPACE } } },
         ]);
         const appPods = np["app-from-load-balancer"].spec.podSelector;
         const roleJob = { podSelector: { matchLabels: DB_ROLE_JOB_PODS } };
+        const migrationJob = { podSelector: { matchLabels: MIGRATION_JOB_PODS } };
         for (const [name, port, from] of [
-            ["datastore-0-from-app", 5432, [{ podSelector: appPods }, roleJob]],
+            ["datastore-0-from-app", 5432, [{ podSelector: appPods }, roleJob, migrationJob]],
             ["datastore-1-from-app", 6379, [{ podSelector: appPods }]],
         ] as const) {
             assert.deepStrictEqual(np[name].spec.ingress, [{ from, ports: [{ protocol: "TCP", port }] }], name);

@@ -1,5 +1,5 @@
 // One app on any Platform (components/platform.ts): its namespace, its network policy, its own
-// database role, the Secret it reads, its Release behind the platform's Gateway, and what the stack
+// database role, the Secret it reads, its Release (with its migration Jobs) behind the platform's Gateway, and what the stack
 // exports about it.
 import * as pulumi from "@pulumi/pulumi";
 import type { AppSpec } from "../../model/appSpec";
@@ -9,6 +9,7 @@ import type { DataStores, Platform } from "../platform";
 import { AppDbRole, DB_ROLE_JOB_PODS } from "./appDbRole";
 import { AppSecret, type AppSecretValues } from "./appSecret";
 import { appNamespace } from "./namespace";
+import { MIGRATION_JOB_PODS } from "./migrationJob";
 import { AppTraffic } from "./networkPolicy";
 import { Release } from "./release";
 
@@ -45,7 +46,7 @@ export function deployApp(platform: Platform, app: AppSpec): AppOutputs {
     const { postgres, redis } = stores;
 
     // The load balancer reaches the app port; the app reaches only its two data stores.
-    new AppTraffic(
+    const traffic = new AppTraffic(
         app.name,
         {
             namespace,
@@ -56,6 +57,7 @@ export function deployApp(platform: Platform, app: AppSpec): AppOutputs {
                 { peer: redis.peer, port: redis.port },
             ],
             dbRole: { pods: DB_ROLE_JOB_PODS, to: { peer: postgres.peer, port: postgres.port } },
+            migrations: { pods: MIGRATION_JOB_PODS, to: { peer: postgres.peer, port: postgres.port } },
             datastores: stores.inCluster,
         },
         opts,
@@ -80,7 +82,7 @@ export function deployApp(platform: Platform, app: AppSpec): AppOutputs {
 
     const release = new Release(
         app.name,
-        { app, namespace, appSecretName: secret.secretName, gateway: edge.gateway },
+        { app, namespace, appSecretName: secret.secretName, gateway: edge.gateway, databaseReady: [dbRole.job, traffic] },
         { ...opts, dependsOn: [...edge.ready, dbRole.job] },
     );
     const watch = platform.watch({ ...placement, release });

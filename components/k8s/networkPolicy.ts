@@ -20,6 +20,8 @@ export interface AppTrafficArgs {
     datastores?: { pods: Record<string, string>; port: number; alsoFrom?: Record<string, string>[] }[];
     /** The database-role Job's pods (components/k8s/appDbRole.ts) and the database they reach. */
     dbRole?: { pods: Record<string, string>; to: { peer: Peer; port: pulumi.Input<number> } };
+    /** The migration Jobs' pods (components/k8s/migrationJob.ts) and the database they reach. */
+    migrations?: { pods: Record<string, string>; to: { peer: Peer; port: pulumi.Input<number> } };
 }
 
 // Every colour's pods: the app's name label is shared, the instance label differs per colour.
@@ -81,12 +83,17 @@ export function appTrafficPolicies(args: Omit<AppTrafficArgs, "namespace">): Rec
             egress: args.to.map((t) => ({ to: peers(t.peer), ports: tcp(t.port) })),
         },
     };
-    if (args.dbRole)
-        specs["db-role-to-database"] = {
-            podSelector: { matchLabels: args.dbRole.pods },
-            policyTypes: ["Egress"],
-            egress: [{ to: peers(args.dbRole.to.peer), ports: tcp(args.dbRole.to.port) }],
-        };
+    // Jobs that reach the database and nothing else (default-deny covers their ingress).
+    for (const [policy, job] of [
+        ["db-role-to-database", args.dbRole],
+        ["migration-to-database", args.migrations],
+    ] as const)
+        if (job)
+            specs[policy] = {
+                podSelector: { matchLabels: job.pods },
+                policyTypes: ["Egress"],
+                egress: [{ to: peers(job.to.peer), ports: tcp(job.to.port) }],
+            };
     for (const [i, d] of (args.datastores ?? []).entries())
         specs[`datastore-${i}-from-app`] = {
             podSelector: { matchLabels: d.pods },

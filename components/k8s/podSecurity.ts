@@ -13,6 +13,9 @@ export const RESTRICTED_NAMESPACE_LABELS = {
     "pod-security.kubernetes.io/warn": "restricted",
 } as const;
 
+/** The app's uid, and its migrations' (same image by default): any non-root uid works for an image whose files are world-readable (podinfo's are). */
+export const APP_UID = 65532;
+
 /** Numeric ids: `runAsNonRoot` can only be verified against a numeric user, not an image's `USER app`. */
 export function restrictedPod(uid: number, gid = uid): PodSecurityContext {
     return {

@@ -12,6 +12,9 @@
 //   Deployment's rollout to finish (all replicas updated and available) before dependents run, so
 //   weights never move to a colour that is not ready; if it never gets ready, `pulumi up` fails with
 //   the route untouched.
+// - Migrations (stack config `migrations`): a version's expand Job runs before that version's
+//   Deployments and before the live route moves; a contract Job runs after the route. pulumi-kubernetes
+//   awaits a Job's completion, so a failed migration fails `pulumi up` with the route untouched.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { generatedSecret } from "../generatedSecret";
@@ -20,8 +23,10 @@ import type { Sizing } from "../../model/capacity";
 import { imageReference, versionLabel } from "../../model/config";
 import type { Color, ReleaseConfig } from "../../model/stackConfig";
 import type { Track, TrackState } from "../../model/releasePlan";
-import { restrictedContainer, restrictedPod } from "./podSecurity";
+import { APP_UID, restrictedContainer, restrictedPod } from "./podSecurity";
 import { gatedWeight } from "./releaseGate";
+import { plannedMigrations } from "../../model/migrations";
+import { migrationJob } from "./migrationJob";
 
 export interface GatewaySettings {
     /** GatewayClass the stack installs or the cloud provides. */
@@ -48,6 +53,8 @@ export interface ReleaseArgs {
     /** Secret with the DATABASE_* / REDIS_* keys (components/k8s/appSecret.ts), read with envFrom. */
     appSecretName: pulumi.Input<string>;
     gateway: GatewaySettings;
+    /** What a migration Job waits for before it connects: the app's database role and its network policy. */
+    databaseReady: pulumi.Resource[];
 }
 
 /** Stable object names: nothing in release config may change them. */
@@ -86,7 +93,6 @@ export const APP_KEEP_ALIVE_SECONDS = 60;
 /** Above preStop + drain, so the kubelet never SIGKILLs a pod that is still answering. */
 export const TERMINATION_GRACE_SECONDS = PRE_STOP_SECONDS + APP_DRAIN_SECONDS + 5;
 
-const POD_UID = 65532; // any non-root uid works for an image whose files are world-readable (podinfo's are)
 const HPA_CPU_UTILIZATION = 70;
 
 const baseLabels = { "app.kubernetes.io/name": "app", "app.kubernetes.io/part-of": "zdp", "app.kubernetes.io/managed-by": "pulumi" };
@@ -145,20 +151,41 @@ export class Release extends pulumi.ComponentResource {
         const receiving = state.tracks.filter((t) => t.weight > 0);
         const idle = state.tracks.filter((t) => t.weight === 0);
         const deployments = new Map<Track, k8s.apps.v1.Deployment>();
+        // Expand migrations first: each track's Deployment, and the live route, wait for its version's.
+        const migrations = plannedMigrations(app.release.migrations, state, app.image);
+        const job = (m: (typeof migrations)[number], after: pulumi.Resource[]) =>
+            migrationJob(
+                `${name}-${m.jobName}`,
+                m,
+                { namespace, appSecretName: args.appSecretName },
+                { parent: this, dependsOn: [...args.databaseReady, ...after] },
+            );
+        const expand = migrations.filter((m) => m.phase === "expand").map((m) => ({ m, job: job(m, []) }));
+        const expandFor = (t: TrackState) => expand.filter((e) => e.m.version === t.version).map((e) => e.job);
         for (const t of receiving) {
             const hpa = this.hpa(name, t, namespace, []);
-            deployments.set(t.track, this.deployment(name, t, args, hpa));
+            deployments.set(t.track, this.deployment(name, t, args, [hpa, ...expandFor(t)]));
         }
 
-        const { route, previewToken } = this.routes(name, args, gateway, deployments);
+        const { route, previewToken } = this.routes(
+            name,
+            args,
+            gateway,
+            deployments,
+            expand.map((e) => e.job),
+        );
         this.previewToken = previewToken;
 
         // Idle tracks after the route: a colour that just lost its traffic is scaled down (minimal)
         // only once the route no longer sends it any.
         for (const t of idle) {
             const hpa = this.hpa(name, t, namespace, [route]);
-            deployments.set(t.track, this.deployment(name, t, args, hpa));
+            deployments.set(t.track, this.deployment(name, t, args, [hpa, ...expandFor(t)]));
         }
+
+        // Contract migrations last: once the route has moved and the version's tracks are rolled out
+        // (the parser refused them while another version serves).
+        for (const m of migrations.filter((x) => x.phase === "contract")) job(m, [route, ...m.tracks.map((t) => deployments.get(t)!)]);
 
         this.serviceNames = Object.fromEntries(state.tracks.map((t) => [t.track, objectName(t.track)]));
         this.gatewayName = gateway.metadata.name;
@@ -217,6 +244,7 @@ export class Release extends pulumi.ComponentResource {
         args: ReleaseArgs,
         gateway: pulumi.Resource,
         deployments: Map<Track, k8s.apps.v1.Deployment>,
+        migrations: pulumi.Resource[],
     ): { route: k8s.apiextensions.CustomResource; previewToken?: pulumi.Output<string> } {
         const { app, namespace } = args;
         const state = app.state;
@@ -262,7 +290,7 @@ export class Release extends pulumi.ComponentResource {
                 // Backends in a fixed order (blue, green): a promotion changes weights, not the list.
                 rules: [appRule({ matches: [everything], backendRefs: byName(state.tracks).map(backend) })],
             },
-            [gateway, ...deployments.values()],
+            [gateway, ...deployments.values(), ...migrations],
         );
         if (inactive) {
             // The dark canary: the preview header must carry the stack's token. It is a route of its own
@@ -366,7 +394,7 @@ export class Release extends pulumi.ComponentResource {
      *   under `minimal`, any change to the serving colour's pod spec also resets an HPA scale-out to
      *   the floor until the HPA's next sync (docs/releasing.md).
      */
-    private deployment(name: string, t: TrackState, args: ReleaseArgs, hpa: pulumi.Resource): k8s.apps.v1.Deployment {
+    private deployment(name: string, t: TrackState, args: ReleaseArgs, dependsOn: pulumi.Resource[]): k8s.apps.v1.Deployment {
         const { app } = args;
         const sizing = app.sizing;
         const minimal = app.release.inactiveScale === "minimal";
@@ -403,7 +431,7 @@ export class Release extends pulumi.ComponentResource {
                             automountServiceAccountToken: false,
                             // Service links would inject REDIS_PORT=tcp://… and clash with the app Secret's keys.
                             enableServiceLinks: false,
-                            securityContext: restrictedPod(POD_UID),
+                            securityContext: restrictedPod(APP_UID),
                             terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
                             topologySpreadConstraints: [
                                 zoneSpread(selectorFor(t.track), sizing.zones),
@@ -452,7 +480,7 @@ export class Release extends pulumi.ComponentResource {
             },
             {
                 parent: this,
-                dependsOn: [hpa],
+                dependsOn,
                 ignoreChanges: hpaOwnsReplicas ? ["spec.replicas"] : [],
                 // Above progressDeadlineSeconds, so a stuck rollout reports its own reason.
                 customTimeouts: { create: "15m", update: "15m" },
