@@ -57,6 +57,34 @@ describe("release dashboard: server and sources", () => {
         }
     });
 
+    it("a stream never starts a read while one runs (a slow cluster cannot pile up kubectl calls); a failed read is sent as a failure", async () => {
+        let inFlight = 0;
+        let most = 0;
+        let reads = 0;
+        const sim = new SimulatedCanary();
+        const slow = {
+            async snapshot() {
+                most = Math.max(most, ++inFlight);
+                await new Promise((r) => setTimeout(r, 30)); // longer than the interval below
+                inFlight--;
+                if (++reads === 3) throw new Error("config unreadable");
+                return sim.snapshot();
+            },
+        };
+        const server = await serveDashboard(slow, { intervalMs: 1 });
+        try {
+            const reader = (await fetch(`${server.url}events`)).body!.getReader();
+            const decoder = new TextDecoder();
+            let text = "";
+            while ((text.match(/\n\n/g) ?? []).length < 4) text += decoder.decode((await reader.read()).value, { stream: true });
+            await reader.cancel();
+            assert.strictEqual(most, 1);
+            assert.match(text.split("\n\n")[2], /^event: failure\ndata: "config unreadable"$/);
+        } finally {
+            await server.close();
+        }
+    });
+
     it("the simulated canary steps the weights up, always summing to 100, ends promoted, and says it is a simulation", async () => {
         const sim = new SimulatedCanary();
         const seen: number[] = [];

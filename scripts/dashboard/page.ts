@@ -73,9 +73,11 @@ function render(s) {
 }
 const es = new EventSource("/events");
 es.onopen = () => { $("conn").textContent = "live"; };
-es.onerror = () => {
+const stale = (why) => {
   document.body.classList.add("stale");
-  $("conn").textContent = "disconnected, retrying: the values below are from " + (last ? last.at : "no read") + ", not live";
+  $("conn").textContent = why + ": the values below are from " + (last ? last.at : "no read") + ", not live";
 };
+es.onerror = () => stale("disconnected, retrying");
+es.addEventListener("failure", (m) => stale("the last read failed (" + JSON.parse(m.data) + ")"));
 es.onmessage = (m) => { render(JSON.parse(m.data)); $("conn").textContent = "live"; };
 </script></body></html>`;
