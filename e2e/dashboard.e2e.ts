@@ -116,26 +116,9 @@ describe("release dashboard on a real API server, in headless Chromium", functio
         assert.equal(await field("green", "stack file"), "6.9.1 at 0%");
         assert.equal(await text("#banner"), "");
 
-        cluster.kubectl([
-            "-n",
-            NS,
-            "patch",
-            "httproute",
-            "app",
-            "--type=json",
-            "--patch",
-            JSON.stringify([{ op: "replace", path: "/spec/rules/0/backendRefs/0/weight", value: 40 }]),
-        ]);
-        cluster.kubectl([
-            "-n",
-            NS,
-            "patch",
-            "httproute",
-            "app",
-            "--type=json",
-            "--patch",
-            JSON.stringify([{ op: "replace", path: "/spec/rules/0/backendRefs/1/weight", value: 60 }]),
-        ]);
+        // One patch, both weights: the route moves from 90/10 to 40/60 in one change, as a release's `up` moves it.
+        const weights = [40, 60].map((value, i) => ({ op: "replace", path: `/spec/rules/0/backendRefs/${i}/weight`, value }));
+        cluster.kubectl(["-n", NS, "patch", "httproute", "app", "--type=json", "--patch", JSON.stringify(weights)]);
         const version = cluster.kubectl(["-n", NS, "get", "httproute", "app", "-o", "jsonpath={.metadata.resourceVersion}"]).trim();
         await waitText("#sources [data-value=weights]", `.includes("resourceVersion ${version})")`);
         assert.equal(await field("blue", "weight"), "40%");

@@ -43,7 +43,12 @@ async function kubeTarget(stack: string, kubeconfig?: string, context?: string):
 function serverOf(target: KubeTarget): string {
     const flags = [...(target.kubeconfig ? ["--kubeconfig", target.kubeconfig] : []), ...(target.context ? ["--context", target.context] : [])];
     const args = [...flags, "config", "view", "--minify", "--output", "jsonpath={.clusters[0].cluster.server}"];
-    return execFileSync("kubectl", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+    try {
+        return execFileSync("kubectl", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+    } catch (e) {
+        const why = String((e as { stderr?: string }).stderr || (e as Error).message).trim();
+        throw new Error(`kubectl cannot use the cluster of ${flags.join(" ") || "the current context"}: ${why}`, { cause: e });
+    }
 }
 
 async function main() {
