@@ -28,13 +28,16 @@ export interface ClusterSourceOptions {
 
 /** One read, recorded with where from and when its answer came (the page shows both); undefined when it failed, with the reason recorded. */
 async function timedRead<T>(sources: Provenance[], now: () => Date, value: string, from: string, fn: () => Promise<T>): Promise<T | undefined> {
+    // In the order the reads start (the page's table keeps its rows in place), timed when each answers.
+    const entry: Provenance = { value, from, at: "" };
+    sources.push(entry);
     try {
-        const v = await fn();
-        sources.push({ value, from, at: now().toISOString() });
-        return v;
+        return await fn();
     } catch (e) {
-        sources.push({ value, from, at: now().toISOString(), error: (e as Error).message });
+        entry.error = (e as Error).message;
         return undefined;
+    } finally {
+        entry.at = now().toISOString();
     }
 }
 
