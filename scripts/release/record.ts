@@ -11,7 +11,7 @@
 // --event-ttl (kube-apiserver reference: default 1h0m0s), so nothing piles up. Writes are best effort:
 // a release never fails because its record could not be written (the page then shows a running
 // release with no steps, and the CLI says why once). RBAC: `create` on `events` in the app namespace.
-import { execFile } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 
 /** One line of a release's record. `seq` orders a run's entries; `run` names the run (its holder and start). */
@@ -97,12 +97,23 @@ export function entriesOf(list: EventList): RecordEntry[] {
 /** The record on Lease `name` through kubectl, with the same kubeconfig as the Lease. */
 export function kubectlRecordApi(namespace: string, name: string, kubeconfig?: string, bin = "kubectl"): RecordApi {
     const base = [...(kubeconfig ? ["--kubeconfig", kubeconfig] : []), "-n", namespace];
-    const kubectl = (args: string[], stdin?: string) =>
+    const kubectl = (args: string[], stdin = "") =>
         new Promise<string>((resolve, reject) => {
-            const child = execFile(bin, [...base, ...args], { timeout: 30_000, maxBuffer: 64 * 2 ** 20 }, (err, stdout, stderr) =>
-                err ? reject(new Error(`kubectl ${args[0]} events in ${namespace}: ${(stderr || err.message).trim()}`)) : resolve(stdout),
-            );
-            if (stdin !== undefined) child.stdin!.end(stdin);
+            // In a process group of its own, as the CLI runs pulumi (pulumiCommand.ts): a terminal's Ctrl-C goes to
+            // the foreground group, and would kill a write under way, losing the entry (seen in tests/release).
+            const child = spawn(bin, [...base, ...args], { detached: process.platform !== "win32", stdio: ["pipe", "pipe", "pipe"] });
+            let [stdout, stderr] = ["", ""];
+            child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+            child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+            const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+            const fail = (why: string) => reject(new Error(`kubectl ${args[0]} events in ${namespace}: ${why}`));
+            child.on("error", (e) => (clearTimeout(timer), fail(e.message)));
+            child.on("close", (code, sig) => {
+                clearTimeout(timer);
+                if (code === 0) resolve(stdout);
+                else fail(stderr.trim() || `exit ${code ?? sig}`);
+            });
+            child.stdin.end(stdin);
         });
     return {
         async write(e) {
