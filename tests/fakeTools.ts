@@ -22,6 +22,7 @@ import { COLOR_HEADER, VERSION_HEADER } from "../scripts/release/health";
 import { LEASE_NAME, type Lease } from "../scripts/release/lock";
 import { HANG_MS } from "./hang";
 import { MemoryLeases } from "./memoryLeases";
+import { entriesOf } from "../scripts/release/record";
 
 const ROOT = path.resolve(__dirname, "..");
 const TOKEN = "fake-preview-token-0123456789abcdefghij";
@@ -144,6 +145,7 @@ export class FakeTools {
         fs.copyFileSync(path.join(ROOT, "Pulumi.dev.yaml"), this.stackFile);
         this.deployed = this.fileState();
         this.leases.lease = undefined;
+        this.leases.entries.length = this.leases.heldAtWrite.length = 0;
         this.calls.length = this.unanswered.length = this.signals.length = 0;
         this.ups = 0;
         this.holdUps = false;
@@ -242,6 +244,11 @@ export class FakeTools {
             if (!l) return notFound();
             const { resourceVersion, ...spec } = l;
             return { stdout: JSON.stringify({ apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: LEASE_NAME, resourceVersion }, spec }) };
+        }
+        // The release's record: an Event on the Lease (scripts/release/record.ts), kept in the leases' record.
+        if (verb === "create" && (JSON.parse(stdin) as { kind?: string }).kind === "Event") {
+            for (const e of entriesOf({ items: [JSON.parse(stdin) as object] })) await this.leases.record.write(e);
+            return {};
         }
         if (verb === "create") return (await this.leases.create(sent().spec)) ? {} : failure("AlreadyExists", `${lease} already exists`);
         if (verb === "replace") {

@@ -1,5 +1,6 @@
 // The release lock's Lease in memory, for the release CLI's tests.
 import type { Lease, LeaseApi } from "../scripts/release/lock";
+import type { RecordApi, RecordEntry } from "../scripts/release/record";
 
 /**
  * The Lease semantics of the API server the lock relies on (create fails on an existing object,
@@ -26,6 +27,19 @@ export class MemoryLeases implements LeaseApi {
         this.lease = undefined;
         return true;
     }
+    /** The release's record (Events on the Lease), and for each entry whether the lease was held when it was written. */
+    readonly entries: RecordEntry[] = [];
+    readonly heldAtWrite: boolean[] = [];
+    /** Set to make each record write fail as the API server would (e.g. RBAC). */
+    recordFailure?: string;
+    readonly record: RecordApi = {
+        write: async (e) => {
+            if (this.recordFailure) throw new Error(this.recordFailure);
+            this.entries.push(e);
+            this.heldAtWrite.push(this.lease !== undefined);
+        },
+        list: async () => [...this.entries],
+    };
     /** What the holder's renewal does: a new renewTime at a new resourceVersion. */
     renew(at: string) {
         this.lease = { ...this.lease!, renewTime: at, resourceVersion: String(++this.version) };

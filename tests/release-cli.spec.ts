@@ -1021,6 +1021,46 @@ describe("release CLI", () => {
             await held.release();
             assert.equal(leases.lease?.holderIdentity, "someone else", "never deletes another holder's lease");
         });
+
+        it("records every step as it starts and ends, and the verdict, on the Lease's record while the lock is held", async () => {
+            const { ws, colours } = await setup("healthy");
+            ws.onUp = (n) => {
+                if (n === 2) colours.green.mode = "failing"; // fine at 10 %, broken at 50 %
+            };
+            const r = await run(ws, ["canary", "10,50", "--max-failures", "0"]);
+            assert.equal(r.exitCode, EXIT.failed, r.lines.join("\n"));
+            const e = ws.leases.entries;
+            assert.deepEqual(
+                e.map((x) => x.seq),
+                e.map((_, i) => i),
+                "written in order",
+            );
+            assert.ok(e.length > 0 && ws.leases.heldAtWrite.every(Boolean), "every entry written while the lease was held");
+            assert.equal(new Set(e.map((x) => x.run)).size, 1);
+            assert.deepEqual([e[0].kind, e[0].name], ["start", "canary"]);
+            assert.match(e[0].detail, /canary/);
+            // Every step the report holds, in its order, each ended as the report says.
+            const ended = e.filter((x) => x.kind === "step" && x.status !== "running");
+            assert.deepEqual(
+                ended.map((x) => [x.name, x.status, x.detail]),
+                r.steps.map((s) => [s.name, s.status, s.detail]),
+            );
+            // Each step after the lock was recorded as running before it ended.
+            const watch = e.findIndex((x) => x.name.startsWith("watch") && x.status === "running");
+            assert.ok(watch > 0 && e[watch + 1].name === e[watch].name && e[watch + 1].status !== "running");
+            assert.deepEqual([e.at(-1)!.kind, e.at(-1)!.status, e.at(-1)!.detail], ["outcome", "failed", r.outcome]);
+            assert.equal(ws.leases.lease, undefined, "the lock is released after the verdict");
+        });
+
+        it("a record the cluster refuses is named once and never fails the release", async () => {
+            const { ws } = await setup("healthy");
+            ws.leases.recordFailure = 'events is forbidden: User "ci" cannot create resource "events" in API group "" in the namespace "zdp"';
+            const r = await run(ws, ["canary", "10"]);
+            assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
+            const warnings = r.lines.filter((l) => l.includes("not recorded in the cluster"));
+            assert.equal(warnings.length, 1, warnings.join("\n"));
+            assert.match(warnings[0], /events is forbidden/);
+        });
     });
 
     describe("deploy, rollback, status, dry run", () => {

@@ -1,5 +1,5 @@
 // A local HTTP server for the release page: GET / the page, GET /snapshot one JSON snapshot,
-// GET /events a server-sent-events stream with a snapshot every `intervalMs`.
+// GET /events a server-sent-events stream of snapshots, `intervalMs` apart.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { PAGE } from "./page";
@@ -26,14 +26,29 @@ export async function serveDashboard(source: DashboardSource, opts: { port?: num
                 res.end(JSON.stringify(await source.snapshot()));
             } else if (req.url === "/events") {
                 res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
-                const push = async () => res.write(`data: ${JSON.stringify(await source.snapshot())}\n\n`);
-                await push();
-                const timer = setInterval(() => void push().catch(() => undefined), intervalMs);
-                timers.add(timer);
+                // The next read starts `intervalMs` after the last one ended, never while it runs: a
+                // snapshot is several kubectl calls, which a busy machine can stretch past the interval.
+                let timer: NodeJS.Timeout | undefined;
+                let closed = false;
+                const push = async () => {
+                    if (timer) timers.delete(timer);
+                    let event: string;
+                    try {
+                        event = `data: ${JSON.stringify(await source.snapshot())}\n\n`;
+                    } catch (e) {
+                        // The page greys its values out and shows this: a snapshot that failed is not live data.
+                        event = `event: failure\ndata: ${JSON.stringify((e as Error).message)}\n\n`;
+                    }
+                    if (closed) return;
+                    res.write(event);
+                    timers.add((timer = setTimeout(() => void push(), intervalMs)));
+                };
                 req.on("close", () => {
-                    clearInterval(timer);
-                    timers.delete(timer);
+                    closed = true;
+                    clearTimeout(timer);
+                    if (timer) timers.delete(timer);
                 });
+                await push();
             } else {
                 res.writeHead(404).end();
             }
@@ -49,7 +64,7 @@ export async function serveDashboard(source: DashboardSource, opts: { port?: num
         url: `http://127.0.0.1:${port}/`,
         close: () =>
             new Promise((resolve) => {
-                for (const t of timers) clearInterval(t);
+                for (const t of timers) clearTimeout(t);
                 server.closeAllConnections();
                 server.close(() => resolve());
             }),

@@ -1,5 +1,6 @@
-// A simulated canary for tests and demos: green 6.9.2 is stepped 10 → 25 → 50 % behind blue 6.9.1,
-// one tick per snapshot, and promoted when every check passes. Deterministic: the same tick, the same view.
+// A simulated canary for tests, demos and the docs' screenshots: green 6.9.2 is stepped 10 → 25 → 50 %
+// behind blue 6.9.1, one tick per snapshot, and promoted when every check passes. Deterministic: the
+// same tick, the same view. Marked `simulated`: the page says in its banner that no cluster was read.
 import type { DashboardSource, ReleaseStep, Snapshot } from "./source";
 
 const WEIGHTS = [0, 10, 10, 25, 25, 50, 50, 100];
@@ -22,6 +23,7 @@ export class SimulatedCanary implements DashboardSource {
             status: i < reached || (promoted && i === reached) ? "done" : i === reached ? "running" : "pending",
         }));
         const rps = 400;
+        const at = new Date(Date.UTC(2026, 0, 1, 0, 0, t * 30)).toISOString();
         return Promise.resolve({
             stack: this.stack,
             strategy: "canary",
@@ -48,6 +50,8 @@ export class SimulatedCanary implements DashboardSource {
             },
             release: {
                 action: "canary green 6.9.2",
+                holder: "simulation",
+                state: promoted ? "finished" : "running",
                 steps,
                 checks:
                     t === 0
@@ -58,8 +62,10 @@ export class SimulatedCanary implements DashboardSource {
                           ],
                 decision: promoted ? "promoted: green takes 100%" : t === 0 ? undefined : `holding at ${green}% while checks pass`,
             },
-            notes: ["simulated release (no cluster)"],
-            at: new Date(Date.UTC(2026, 0, 1, 0, 0, t * 30)).toISOString(),
+            simulated: true,
+            sources: [{ value: "every value", from: "a simulation (scripts/dashboard/simulated.ts), no cluster", at }],
+            notes: [],
+            at,
         });
     }
 }

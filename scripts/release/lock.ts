@@ -6,6 +6,7 @@
 // operator breaks it (breakLock): a delete at the resourceVersion that was shown, so a lease its
 // holder renewed meanwhile is never broken unseen.
 import { execFile } from "node:child_process";
+import { kubectlRecordApi, type RecordApi } from "./record";
 
 export const LEASE_NAME = "zdp-release";
 
@@ -29,6 +30,8 @@ export interface LeaseApi {
     replace(lease: Lease): Promise<boolean>;
     /** Delete if still at `resourceVersion` (a delete precondition); false: it changed first, or is gone. */
     delete(resourceVersion: string): Promise<boolean>;
+    /** The release's record on this Lease (Events, record.ts): what the release page shows of a running release. */
+    record?: RecordApi;
 }
 
 export class LockHeld extends Error {
@@ -154,6 +157,7 @@ export function kubectlLeaseApi(namespace: string, kubeconfig?: string, bin = "k
         });
     const fail = (what: string, r: { stderr: string }) => new Error(`kubectl ${what} lease ${namespace}/${LEASE_NAME}: ${r.stderr.trim()}`);
     return {
+        record: kubectlRecordApi(namespace, LEASE_NAME, kubeconfig, bin),
         async get() {
             const r = await kubectl([...base, "get", "lease", LEASE_NAME, "-o", "json"]);
             if (r.code !== 0) {

@@ -95,16 +95,28 @@ export function workspaceFromStack(stackName: string, stack: StackApi, readProje
             return typeof v === "string" && v !== "" ? v : undefined;
         },
         async lease(namespace) {
-            // Cloud stacks export their cluster's kubeconfig (a secret); `dev` uses the current one.
-            const kubeconfig: unknown = (await stack.outputs()).kubeconfig?.value;
-            if (typeof kubeconfig !== "string") return kubectlLeaseApi(namespace);
-            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zdp-release-"));
-            const file = path.join(dir, "kubeconfig");
-            fs.writeFileSync(file, kubeconfig, { mode: 0o600 });
-            process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
-            return kubectlLeaseApi(namespace, file);
+            return kubectlLeaseApi(namespace, kubeconfigFile((await stack.outputs()).kubeconfig?.value));
         },
     };
+}
+
+/**
+ * Cloud stacks export their cluster's kubeconfig (a secret): written to a file only this user can read,
+ * removed when the process exits. Undefined for a stack without one (`dev`: the current kubeconfig).
+ */
+export function kubeconfigFile(kubeconfig: unknown): string | undefined {
+    if (typeof kubeconfig !== "string") return undefined;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zdp-release-"));
+    const file = path.join(dir, "kubeconfig");
+    fs.writeFileSync(file, kubeconfig, { mode: 0o600 });
+    process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+    return file;
+}
+
+/** The kubeconfig file of a deployed stack (its `kubeconfig` output through the Automation API), or undefined when it exports none. */
+export async function stackKubeconfig(stackName: string, workDir: string): Promise<string | undefined> {
+    const stack = await LocalWorkspace.selectStack({ stackName, workDir });
+    return kubeconfigFile((await stack.outputs()).kubeconfig?.value);
 }
 
 /** The stack through the Automation API; `pulumiCommand`: the CLI to run (pulumiCommand.ts runs it in a process group of its own). */

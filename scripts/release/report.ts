@@ -11,10 +11,20 @@ export interface StepRecord {
     detail: string;
 }
 
+/** Told each step as it starts ("running") and ends (the release's record in the cluster, record.ts). */
+export type StepListener = (name: string, status: StepStatus | "running", detail: string) => void;
+
 export class Reporter {
     readonly steps: StepRecord[] = [];
+    private listener?: StepListener;
 
     constructor(private readonly log: (line: string) => void) {}
+
+    /** From now on, tell `fn` each step; the steps so far first. */
+    listen(fn: StepListener): void {
+        for (const s of this.steps) fn(s.name, s.status, s.detail);
+        this.listener = fn;
+    }
 
     info(line: string): void {
         this.log(line);
@@ -27,6 +37,7 @@ export class Reporter {
     async step<T>(name: string, fn: () => Promise<{ value: T; detail: string; ok?: boolean }>): Promise<T> {
         const n = this.steps.length + 1;
         this.log(`[${n}] ${name} ...`);
+        this.listener?.(name, "running", "");
         const started = performance.now();
         try {
             const { value, detail, ok = true } = await fn();
@@ -43,12 +54,14 @@ export class Reporter {
 
     skip(name: string, detail: string): void {
         this.steps.push({ name, status: "skipped", ms: 0, detail });
+        this.listener?.(name, "skipped", detail);
         this.log(`[${this.steps.length}] ${name}: skipped (${detail})`);
     }
 
     private record(n: number, name: string, status: StepStatus, started: number, detail: string): void {
         const ms = Math.round(performance.now() - started);
         this.steps.push({ name, status, ms, detail });
+        this.listener?.(name, status, detail);
         this.log(`[${n}] ${name}: ${status.toUpperCase()} in ${formatMs(ms)}${detail ? ` - ${detail}` : ""}`);
     }
 

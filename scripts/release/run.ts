@@ -27,6 +27,7 @@ import { sentInto, type Span } from "./analysisVerdict";
 import { describeLoad, load, type LoadResult } from "./load";
 import { previewTokenTransportProblem } from "./tokenTransport";
 import { acquireLock, breakLock, LEASE_NAME, LOCK_SECONDS, type HeldLock } from "./lock";
+import { recordRelease, type ReleaseRecord } from "./record";
 import { Reporter, StepFailed, formatMs, type StepRecord } from "./report";
 import { urnName, type ChangeSummary, type Workspace } from "./workspace";
 
@@ -196,14 +197,18 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
 
     // Changes start here: hold the stack's release lock until the end, whatever the outcome.
     let held: HeldLock;
+    let record: ReleaseRecord | undefined;
     try {
-        held = await lockPhase(run, planned.state);
+        ({ held, record } = await lockPhase(run, planned));
     } catch (e) {
         return finish(run, EXIT.refused, message(e));
     }
+    let result: ReleaseResult | undefined;
     try {
-        return await release(run, planned, held);
+        return (result = await release(run, planned, held));
     } finally {
+        // The verdict goes on the record while the lock is still held: the page never sees a free lock before it.
+        await record?.end(result?.exitCode === EXIT.ok, result?.outcome ?? "ended by an internal error (see the CLI's output)");
         await held.release().catch((e) => log(`releasing the lock failed (it expires ${LOCK_SECONDS} s after its last renewal): ${message(e)}`));
     }
 }
@@ -226,8 +231,11 @@ function planPhase(run: Run, state: ReleaseState, action: Exclude<Action, { kind
     });
 }
 
-/** The release lock; with --break-lock, a killed run's lease is removed first (once confirmed). */
-async function lockPhase(run: Run, state: ReleaseState): Promise<HeldLock> {
+/**
+ * The release lock; with --break-lock, a killed run's lease is removed first (once confirmed). Once held,
+ * every step so far and from now on goes on the release's record in the cluster (record.ts).
+ */
+async function lockPhase(run: Run, { state, plan }: Planned): Promise<{ held: HeldLock; record?: ReleaseRecord }> {
     const { ws, r, args } = run;
     const where = `Lease ${LEASE_NAME} in namespace ${state.namespace}`;
     const leases = await ws.lease(state.namespace);
@@ -235,10 +243,17 @@ async function lockPhase(run: Run, state: ReleaseState): Promise<HeldLock> {
         const confirm = args.yes ? async () => true : run.confirm;
         await r.step(`break the release lock (${where})`, async () => ({ value: undefined, detail: await breakLock(leases, confirm) }));
     }
-    return r.step(`take the release lock (${where})`, async () => {
+    const held = await r.step(`take the release lock (${where})`, async () => {
         const h = await acquireLock(leases, holderIdentity(), LOCK_SECONDS, (why) => r.info(`WARNING: ${why}; stopping before the next change`));
         return { value: h, detail: h.detail };
     });
+    if (!leases.record) {
+        r.info("WARNING: this cluster access cannot record the release's steps: the release page will not show them");
+        return { held };
+    }
+    const record = recordRelease(leases.record, holderIdentity(), args.action.kind, plan.summary, (why) => r.info(`WARNING: ${why}`));
+    r.listen(record.step);
+    return { held, record };
 }
 
 /** Resolve: the live URL and the preview route's header, from --endpoint or the stack's outputs (fetched when `outputs` is empty). */

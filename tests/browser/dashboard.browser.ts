@@ -1,19 +1,16 @@
 // The live release page in a real browser: Debian's Chromium, headless, against a simulated canary
-// and against a real stack file whose cluster reads are faked.
+// and against a real stack file whose cluster reads are faked (e2e/dashboard.e2e.ts: a real API server).
 // Screenshots go to test-output/dashboard/. Fails (does not skip) when Chromium is missing.
 import * as assert from "assert";
 import fs from "node:fs";
 import path from "node:path";
 import type { Browser } from "puppeteer-core";
-import { sizingFor } from "../../model/capacity";
-import { parseConfig } from "../../model/config";
-import { releaseState } from "../../model/releasePlan";
-import { kubectlReadyPods } from "../../scripts/dashboard/readyPods";
+import type { ClusterReader } from "../../scripts/dashboard/cluster";
+import { ClusterSource } from "../../scripts/dashboard/clusterSource";
 import { SimulatedCanary } from "../../scripts/dashboard/simulated";
 import type { DashboardSource, Snapshot } from "../../scripts/dashboard/source";
-import { StackFileSource } from "../../scripts/dashboard/stackSource";
 import { serveDashboard, type DashboardServer } from "../../scripts/dashboard/server";
-import { ROOT, stackConfigMap } from "../harness";
+import { stackConfigMap } from "../harness";
 import { launchChromium, newPage } from "./chromium";
 
 const OUT = path.resolve(__dirname, "../../test-output/dashboard");
@@ -58,6 +55,7 @@ describe("release dashboard in headless Chromium", function () {
         // Mid-canary: green at 25%, blue at 75%, checks passing, release still running.
         await page.waitForFunction(`document.querySelector("[data-colour=green] [data-field=weight]")?.textContent === "25%"`);
         assert.strictEqual(await page.$eval("#conn", (e) => e.textContent), "live");
+        assert.match(await page.$eval("#banner", (e) => e.textContent ?? ""), /^SIMULATED: /);
         assert.strictEqual(await field("blue", "weight"), "75%");
         assert.match(await page.$eval("[data-colour=green] h2", (e) => e.textContent ?? ""), /green 6\.9\.2/);
         assert.match(await page.$eval("[data-colour=blue] h2", (e) => e.textContent ?? ""), /blue 6\.9\.1/);
@@ -83,36 +81,56 @@ describe("release dashboard in headless Chromium", function () {
         for (const f of ["canary-25.png", "promoted.png"]) assert.ok(fs.statSync(path.join(OUT, f)).size > 10_000, `${f} looks empty`);
     });
 
-    it("a real stack's page shows the cluster's ready pods against each floor, and names a failed read instead of showing 0", async () => {
-        const ready = { blue: 5, green: 3 };
-        let fail = false;
-        const kubectl = async () => {
-            if (fail) throw new Error("Unable to connect to the server: dial tcp 127.0.0.1:6443: connect: connection refused");
-            return JSON.stringify({
-                kind: "List",
-                items: Object.entries(ready).map(([c, n]) => ({ metadata: { name: `app-${c}` }, status: { readyReplicas: n } })),
-            });
+    it("a stack's page shows what its cluster answers, says where each value came from, and names an unreadable cluster instead of showing old values", async () => {
+        let down = false;
+        const fail = async (): Promise<never> => {
+            throw new Error("Unable to connect to the server: dial tcp 127.0.0.1:6443: connect: connection refused");
         };
-        const stackServer = await serveDashboard(new StackFileSource(ROOT, "aws", { pods: kubectlReadyPods({}, kubectl) }), { intervalMs: 200 });
+        const cluster: ClusterReader = {
+            route: async () => (down ? fail() : { percents: { "app-blue": 90, "app-green": 10 }, resourceVersion: "12" }),
+            deployments: async () =>
+                down
+                    ? fail()
+                    : {
+                          "app-blue": { version: "6.9.1", ready: 5, replicas: 6 },
+                          "app-green": { version: "6.9.2", ready: 3, replicas: 3 },
+                      },
+            release: async () => (down ? fail() : { lease: undefined, entries: [] }),
+        };
+        const source = new ClusterSource("aws", { config: stackConfigMap("aws"), cluster, clusterName: "https://api.test:6443" });
+        const stackServer = await serveDashboard(source, { intervalMs: 200 });
         try {
             const page = await newPage(browser);
             await page.goto(stackServer.url);
-            const field = (colour: string) => page.$eval(`[data-colour=${colour}] [data-field="ready pods"]`, (e) => e.textContent ?? "");
-            await page.waitForFunction(`document.querySelector("[data-colour=blue] [data-field='ready pods']")?.textContent?.startsWith("5 / ")`);
-            const cfg = parseConfig(stackConfigMap("aws"), "aws");
-            const floors = releaseState(cfg, sizingFor(cfg)).tracks;
-            const floor = (c: string) => floors.find((t) => t.track === c)!.minReplicas;
-            assert.strictEqual(await field("blue"), `5 / ${floor("blue")}`);
-            assert.strictEqual(await field("green"), `3 / ${floor("green")}`);
-            // Below its floor reads as bad; at or above it does not.
-            const bad = (colour: string) => page.$eval(`[data-colour=${colour}] [data-field="ready pods"]`, (e) => e.classList.contains("bad"));
-            assert.strictEqual(await bad("blue"), 5 < floor("blue"));
+            const field = (colour: string, name: string) => page.$eval(`[data-colour=${colour}] [data-field="${name}"]`, (e) => e.textContent ?? "");
+            await page.waitForFunction(`document.querySelector("[data-colour=green] [data-field=weight]")?.textContent === "10%"`);
+            assert.strictEqual(await field("blue", "weight"), "90%");
+            assert.strictEqual(await field("blue", "ready pods"), "5 / 6");
+            assert.ok(await page.$eval(`[data-colour=blue] [data-field="ready pods"]`, (e) => e.classList.contains("bad")), "below its replicas reads as bad");
+            // The aws stack file declares green 6.9.1 at 0 %: shown as such, beside the live values.
+            assert.strictEqual(await field("green", "stack file"), "6.9.1 at 0%");
+            assert.match(await page.$eval("[data-colour=green] h2", (e) => e.textContent ?? ""), /green 6\.9\.2/);
+            assert.strictEqual(await page.$eval("#banner", (e) => e.textContent), "");
+            assert.match(
+                await page.$eval("#sources [data-value=weights]", (e) => e.textContent ?? ""),
+                /HTTPRoute zdp\/app on https:\/\/api\.test:6443 \(resourceVersion 12\).*ok$/,
+            );
+            assert.strictEqual(await page.$eval("#action", (e) => e.textContent), "none running or recorded");
+
             // The cluster goes away: the page says so, live, and shows no number.
-            fail = true;
-            await page.waitForFunction(`document.querySelector("#notes")?.textContent?.includes("ready pods could not be read")`);
-            assert.strictEqual(await field("blue"), "n/a");
-            assert.match(await page.$eval("#notes", (e) => e.textContent ?? ""), /connection refused/);
-            await page.screenshot({ path: path.join(OUT, "stack-pods-unreadable.png") });
+            down = true;
+            await page.waitForFunction(`document.querySelector("#banner")?.textContent?.includes("connection refused")`);
+            assert.strictEqual(await field("blue", "weight"), "n/a");
+            assert.strictEqual(await field("blue", "ready pods"), "n/a");
+            assert.strictEqual(await page.$eval("#active", (e) => e.textContent), "unknown");
+            assert.strictEqual(await page.$eval("#rstate", (e) => e.textContent), "unreadable");
+            assert.match(await page.$eval("#sources [data-value=weights]", (e) => e.textContent ?? ""), /FAILED: Unable to connect/);
+            await page.screenshot({ path: path.join(OUT, "cluster-unreadable.png") });
+
+            // The page's server goes away: the last values stay, greyed out and said not to be live.
+            await stackServer.close();
+            await page.waitForFunction(`document.body.classList.contains("stale")`);
+            assert.match(await page.$eval("#conn", (e) => e.textContent ?? ""), /^disconnected, retrying: the values below are from \S+, not live$/);
         } finally {
             await stackServer.close();
         }

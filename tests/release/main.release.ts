@@ -53,6 +53,12 @@ describe("npm run release itself: main(), signals and the lock prompt", function
         assert.deepEqual(config(tools.stackFile), original, "the stack file is as before");
         assert.equal(tools.deployed.activeColor, "blue", "and deployed");
         assert.equal(tools.leases.lease, undefined, "the lock is released");
+        // The release page's record, through kubectl as the real main() writes it: the verdict last, written under the lock.
+        const verdict = tools.leases.entries.at(-1)!;
+        assert.deepEqual([verdict.kind, verdict.status], ["outcome", "failed"]);
+        assert.ok(cli.out.includes(`(exit ${EXIT.interrupted}, `) && cli.out.trimEnd().endsWith(`: ${verdict.detail}`), report(cli));
+        assert.ok(tools.leases.heldAtWrite.every(Boolean));
+        assert.doesNotMatch(cli.out, /not recorded in the cluster/);
     });
 
     it("Ctrl-C twice: the second cancels the running pulumi up (SIGINT from the CLI) and starts no other; the file is put back and the report names what deploys it", async () => {
