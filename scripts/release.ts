@@ -37,6 +37,10 @@ function editStackFile(args: ReleaseArgs): number {
     }
 }
 
+/** apply.ts, loaded when needed: its release flow loads the analysis sources. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const applyModule = () => require("./release/apply") as typeof import("./release/apply");
+
 /** y/N on the terminal; Ctrl-C or end of input at the prompt answers no. */
 function askYesNo(question: string): Promise<boolean> {
     const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
@@ -103,9 +107,7 @@ async function main(): Promise<number> {
         return EXIT.refused;
     }
     try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        if (args.action.kind === "apply")
-            merge = (require("./release/apply") as typeof import("./release/apply")).readMerge(projectDir, args.stack, args.action.from);
+        if (args.action.kind === "apply") merge = applyModule().readMerge(projectDir, args.stack, args.action.from);
     } catch (e) {
         if (!(e instanceof RefusedError)) throw e;
         console.error(`refused: ${e.message}`);
@@ -129,8 +131,7 @@ async function main(): Promise<number> {
     if (args.action.kind === "status" || args.dryRun) return (await runRelease(args, workspace, log, opts)).exitCode;
     return notified(args, workspace, async () => {
         if (!merge) return runRelease(args, workspace, log, opts);
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const result = await (require("./release/apply") as typeof import("./release/apply")).runApply(args, workspace, log, opts, merge);
+        const result = await applyModule().runApply(args, workspace, log, opts, merge);
         if (result.revert && args.revertPr) {
             fs.writeFileSync(args.revertPr, result.revert.body);
             console.log(`\nThe revert of Pulumi.${args.stack}.yaml for a pull request is in the checkout; its description in ${args.revertPr}`);
