@@ -121,7 +121,13 @@ async function main(): Promise<number> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { ownGroupPulumi } = require("./release/pulumiCommand") as typeof import("./release/pulumiCommand");
     const pulumi = await ownGroupPulumi();
-    const workspace = await openPulumiWorkspace(args.stack, projectDir, pulumi.command, { packs: args.policyPacks, configs: args.policyPackConfigs });
+    const workspace = await openPulumiWorkspace(
+        args.stack,
+        projectDir,
+        pulumi.command,
+        { packs: args.policyPacks, configs: args.policyPackConfigs },
+        args.pulumiStack,
+    );
     const stop = new AbortController();
     let signals = 0;
     for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => onSignal(sig, ++signals, stop, pulumi));

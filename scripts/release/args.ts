@@ -26,7 +26,10 @@ export interface CheckOptions {
 
 export interface ReleaseArgs {
     action: Action;
+    /** The stack's name: Pulumi.<stack>.yaml, and the name the program's config parser checks. */
     stack: string;
+    /** The name Pulumi selects the stack by: --stack as given, e.g. ORG/zdp/aws in CI (its stack file is still Pulumi.aws.yaml). */
+    pulumiStack: string;
     dryRun: boolean;
     /** Write the change into Pulumi.<stack>.yaml and stop (release.yml opens a pull request with it). */
     editOnly: boolean;
@@ -93,7 +96,7 @@ Commands:
                        with its checks and automatic rollback (deploy.yml runs it on every push)
 
 Options:
-  --stack S            Pulumi stack (dev, aws, azure, gcp, ...)       required
+  --stack S            Pulumi stack (dev, aws, azure, gcp, ...) or ORG/PROJECT/S   required
   --dry-run            pulumi preview of the change; nothing is applied
   --edit-only          only write the change into Pulumi.<stack>.yaml (for a pull request)
   --break-lock         a killed run's release lock blocks this command: show its holder, ask,
@@ -223,6 +226,9 @@ export function parseReleaseArgs(argv: string[]): ReleaseArgs {
         );
     if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(" ")}`);
     if (!values.stack) throw new UsageError("--stack is required");
+    const parts = values.stack.split("/");
+    if (parts.some((p) => p === "") || (parts.length !== 1 && parts.length !== 3))
+        throw new UsageError(`--stack must be a stack name (aws) or ORGANIZATION/PROJECT/STACK, got "${values.stack}"`);
     const editOnly = values["edit-only"] ?? false;
     if (editOnly && (action.kind === "status" || action.kind === "apply" || values["dry-run"]))
         throw new UsageError("--edit-only writes a change: not with status, apply or --dry-run");
@@ -240,7 +246,8 @@ export function parseReleaseArgs(argv: string[]): ReleaseArgs {
     if (successThreshold > attempts) throw new UsageError(`--success ${successThreshold} can never be reached with --attempts ${attempts}`);
     return {
         action,
-        stack: values.stack,
+        stack: parts[parts.length - 1],
+        pulumiStack: values.stack,
         dryRun: values["dry-run"] ?? false,
         editOnly,
         breakLock,

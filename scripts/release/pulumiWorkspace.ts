@@ -124,7 +124,14 @@ export function workspaceFromStack(
 }
 
 /** The stack through the Automation API; `pulumiCommand`: the CLI to run (pulumiCommand.ts runs it in a process group of its own). */
-export async function openPulumiWorkspace(stackName: string, workDir: string, pulumiCommand: PulumiCommand, policy?: Policy): Promise<Workspace> {
-    const stack = await LocalWorkspace.selectStack({ stackName, workDir }, { pulumiCommand });
+export async function openPulumiWorkspace(
+    stackName: string,
+    workDir: string,
+    pulumiCommand: PulumiCommand,
+    policy?: Policy,
+    qualifiedName = stackName,
+): Promise<Workspace> {
+    // Pulumi names a stack's config file after the last part of a qualified name (ORG/PROJECT/STACK).
+    const stack = await LocalWorkspace.selectStack({ stackName: qualifiedName, workDir }, { pulumiCommand });
     return workspaceFromStack(stackName, stack, (file) => fs.readFileSync(path.join(workDir, file), "utf8"), policy);
 }
