@@ -115,7 +115,7 @@ async function applyMerge(args: ReleaseArgs, ws: Workspace, log: (line: string) 
         const keys = Object.entries(edit)
             .map(([k, v]) => `${k} ${v}`)
             .join(", ");
-        const why = `${file} differs from the deployed stack (${deployedDifferences(after, outputs).join("; ")}) and did so before this merge too (at ${short(merge.from)}${drift.length ? `: ${drift.join("; ")}` : ""}): an earlier release was rolled back, failed, was skipped, or was made with the CLI without a pull request`;
+        const why = `${file} differs from the deployed stack (${deployedDifferences(after, outputs).join("; ")}), and did already at ${short(merge.from)}, before this merge: an earlier release was rolled back, failed, was skipped, or was made with the CLI without a pull request`;
         return refuse(
             log,
             `${why}. Nothing was changed. Merge the pull request that sets ${keys || "the release keys as deployed"} (deploy.yml opens it), then release again`,

@@ -46,11 +46,10 @@ describe("deploy.yml's release step, run locally: the merge runs through the rel
 
     const revertBody = () => path.join(ci.dir, "revert.md");
 
-    /** Sets project keys of the checkout's stack file (`undefined` removes one). */
-    function edit(keys: Record<string, string | undefined>): void {
+    /** Sets project keys of the checkout's stack file. */
+    function edit(keys: Record<string, string>): void {
         const doc = parseDocument(fs.readFileSync(tools.stackFile, "utf8"));
-        for (const [k, v] of Object.entries(keys)) if (v === undefined) doc.deleteIn(["config", `zdp:${k}`]);
-            else doc.setIn(["config", `zdp:${k}`], v); // prettier-ignore
+        for (const [k, v] of Object.entries(keys)) doc.setIn(["config", `zdp:${k}`], v);
         fs.writeFileSync(tools.stackFile, doc.toString());
     }
 
