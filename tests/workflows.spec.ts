@@ -164,6 +164,9 @@ describe("GitHub Actions workflows", function () {
         const order = (pred: (s: Step) => boolean) => up.steps.findIndex(pred);
         assert.ok(order((s) => s.run?.includes("policy/exceptions.ts") ?? false) < order((s) => s.id === "apply"), "the policy config is written first");
         assert.ok(order((s) => s.uses?.startsWith("pulumi/actions") ?? false) < order((s) => s.id === "apply"), "the Pulumi CLI is installed first");
+        const status = up.steps.find((s) => /npm run release -- status /.test(s.run ?? ""))!;
+        assert.equal(status.run, 'npm run release -- status --stack "$STACK" --version-path /version', "the default app is attributed by its /version");
+        assert.ok(order((s) => s === status) > order((s) => s.id === "apply"));
     });
 
     it("deploy: after a failed release, a revert pull request with the release App's token (a GITHUB_TOKEN one starts no workflow)", () => {
