@@ -9,6 +9,7 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { stopAll } from "./fakeTools";
 
 export interface Received {
     url: string;
@@ -59,11 +60,7 @@ export class FakeCi {
     }
 
     stop(): void {
-        for (const s of this.servers) {
-            s.closeAllConnections();
-            s.close();
-        }
-        fs.rmSync(this.dir, { recursive: true, force: true });
+        stopAll(this.servers, this.dir);
     }
 
     private async listen(): Promise<void> {

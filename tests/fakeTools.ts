@@ -38,6 +38,15 @@ interface Answer {
     code?: number;
 }
 
+/** Closes a stand-in's servers (their open connections too) and removes its directory. */
+export function stopAll(servers: http.Server[], dir: string): void {
+    for (const s of servers) {
+        s.closeAllConnections();
+        s.close();
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+}
+
 /** The release CLI as a child process: its output so far, and waits on it. */
 export class Cli {
     out = "";
@@ -164,11 +173,7 @@ export class FakeTools {
     }
 
     stop(): void {
-        for (const s of this.servers) {
-            s.closeAllConnections();
-            s.close();
-        }
-        fs.rmSync(this.dir, { recursive: true, force: true });
+        stopAll(this.servers, this.dir);
     }
 
     private async listen(): Promise<void> {
