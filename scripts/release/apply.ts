@@ -129,7 +129,9 @@ async function applyMerge(args: ReleaseArgs, ws: Workspace, log: (line: string) 
         );
     }
 
-    log(`${file} since ${short(merge.from)}: ${change.action.kind}${merge.rollbackIntent ? " (the merge says rollback)" : ""}: ${change.plan.summary}`);
+    log(
+        `${file} since ${short(merge.from)}: ${change.action.kind}${merge.rollbackIntent && change.action.kind === "rollback" ? " (the merge says rollback)" : ""}: ${change.plan.summary}`,
+    );
     // The checkout's file with the release keys of `from`: the release sets the merged ones itself, step by step.
     const restored = withReleaseKeysOf(merge.after.stackYaml, merge.before.stackYaml, project);
     merge.writeStackFile(restored);
