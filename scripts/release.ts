@@ -5,6 +5,7 @@ import path from "node:path";
 import readline from "node:readline";
 import { loadAnalysis } from "./release/analysis";
 import { EXIT, USAGE, UsageError, parseReleaseArgs, type ReleaseArgs } from "./release/args";
+import type { MergeInput } from "./release/apply";
 import { RefusedError } from "./release/change";
 import { LOCK_SECONDS } from "./release/lock";
 import { proposeRelease } from "./release/propose";
@@ -13,7 +14,7 @@ const projectDir = path.resolve(__dirname, "..");
 
 /** --edit-only: the change goes into the stack file; the summary (stdout) becomes the PR body. */
 function editStackFile(args: ReleaseArgs): number {
-    if (args.action.kind === "status") return EXIT.refused;
+    if (args.action.kind === "status" || args.action.kind === "apply") return EXIT.refused;
     const stackFile = path.join(projectDir, `Pulumi.${args.stack}.yaml`);
     try {
         const proposal = proposeRelease(
@@ -35,6 +36,10 @@ function editStackFile(args: ReleaseArgs): number {
         return EXIT.refused;
     }
 }
+
+/** apply.ts, loaded when needed: its release flow loads the analysis sources. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const applyModule = () => require("./release/apply") as typeof import("./release/apply");
 
 /** y/N on the terminal; Ctrl-C or end of input at the prompt answers no. */
 function askYesNo(question: string): Promise<boolean> {
@@ -94,10 +99,18 @@ async function main(): Promise<number> {
     }
     if (args.editOnly) return editStackFile(args);
     let analysis;
+    let merge: MergeInput | undefined;
     try {
         analysis = args.analysisFile ? loadAnalysis(args.analysisFile) : undefined;
     } catch (e) {
         console.error(`refused: ${(e as Error).message}`);
+        return EXIT.refused;
+    }
+    try {
+        if (args.action.kind === "apply") merge = applyModule().readMerge(projectDir, args.stack, args.action.from);
+    } catch (e) {
+        if (!(e instanceof RefusedError)) throw e;
+        console.error(`refused: ${e.message}`);
         return EXIT.refused;
     }
     // The Automation API and the release flow load only now: --help and a wrong argument answer at once.
@@ -108,12 +121,55 @@ async function main(): Promise<number> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { ownGroupPulumi } = require("./release/pulumiCommand") as typeof import("./release/pulumiCommand");
     const pulumi = await ownGroupPulumi();
-    const workspace = await openPulumiWorkspace(args.stack, projectDir, pulumi.command);
+    const workspace = await openPulumiWorkspace(
+        args.stack,
+        projectDir,
+        pulumi.command,
+        { packs: args.policyPacks, configs: args.policyPackConfigs },
+        args.pulumiStack,
+    );
     const stop = new AbortController();
     let signals = 0;
     for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => onSignal(sig, ++signals, stop, pulumi));
     const confirm = process.stdin.isTTY ? askYesNo : undefined;
-    const result = await runRelease(args, workspace, (line) => console.log(line), { signal: stop.signal, analysis, confirm });
+    const log = (line: string) => console.log(line);
+    const opts = { signal: stop.signal, analysis, confirm };
+    if (args.action.kind === "status" || args.dryRun) return (await runRelease(args, workspace, log, opts)).exitCode;
+    return notified(args, workspace, async () => {
+        if (!merge) return runRelease(args, workspace, log, opts);
+        const result = await applyModule().runApply(args, workspace, log, opts, merge);
+        if (result.revert && args.revertPr) {
+            fs.writeFileSync(args.revertPr, result.revert.body);
+            console.log(`\nThe revert of Pulumi.${args.stack}.yaml for a pull request is in the checkout; its description in ${args.revertPr}`);
+        }
+        return result;
+    });
+}
+
+/** A changing command between its `started` and its outcome's notification (notify.ts): webhook and, in CI, the commit status. */
+async function notified(args: ReleaseArgs, workspace: import("./release/workspace").Workspace, run: () => Promise<{ exitCode: number; outcome: string }>) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const n = require("./release/notify") as typeof import("./release/notify");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { holderIdentity } = require("./release/run") as typeof import("./release/run");
+    const warn = (line: string) => console.error(line);
+    const hook = n.webhookSender(await workspace.alertWebhook());
+    if (hook.why) console.log(`notifications: no webhook (${hook.why})`);
+    const github = args.action.kind === "apply" ? n.githubStatusSender(process.env) : undefined;
+    const senders = { ...(hook.send ? { webhook: hook.send } : {}), ...(github ? { "GitHub commit status": github } : {}) };
+    const a = args.action;
+    const command =
+        a.kind === "apply"
+            ? `apply --from ${a.from}`
+            : a.kind === "deploy"
+              ? `deploy ${a.version}`
+              : a.kind === "canary"
+                ? `canary ${a.percents.join(",")}`
+                : a.kind;
+    const event = { stack: args.stack, command, holder: holderIdentity() };
+    await n.notify(senders, { ...event, event: "started" }, warn);
+    const result = await run();
+    await n.notify(senders, { ...event, event: n.finishedEvent(result.exitCode), outcome: result.outcome, exitCode: result.exitCode }, warn);
     return result.exitCode;
 }
 

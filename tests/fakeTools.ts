@@ -39,6 +39,15 @@ interface Answer {
     code?: number;
 }
 
+/** Closes a stand-in's servers (their open connections too) and removes its directory. */
+export function stopAll(servers: http.Server[], dir: string): void {
+    for (const s of servers) {
+        s.closeAllConnections();
+        s.close();
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+}
+
 /** The release CLI as a child process: its output so far, and waits on it. */
 export class Cli {
     out = "";
@@ -82,6 +91,11 @@ export class FakeTools {
     ups = 0;
     /** Hold each `up` until finishUp() (false: it answers at once). */
     holdUps = false;
+    /**
+     * The app as the shipped image (podinfo) answers: no x-zdp-* headers, and GET /version with
+     * {"version": ...} (github.com/stefanprodan/podinfo pkg/api/http/version.go). False: the headers.
+     */
+    podinfo = false;
     /** Ends the held `up`: deployed (finishUp), or not (its shim was signalled: a cancelled update). */
     private held?: (deploy: boolean) => void;
     private readonly upWaits: ((call: ToolCall) => void)[] = [];
@@ -124,6 +138,14 @@ export class FakeTools {
         return new Cli(spawn("script", ["-qec", line, "/dev/null"], { cwd: this.dir, env, stdio: ["pipe", "pipe", "pipe"] }));
     }
 
+    /** A workflow step's `run` script, as the runner runs it (bash -e), in the project with the stand-ins on PATH. */
+    script(run: string, env: Record<string, string>): Cli {
+        const PATH = `${path.join(this.dir, "bin")}${path.delimiter}${process.env.PATH}`;
+        return new Cli(
+            spawn("bash", ["-e", "-c", run], { cwd: this.dir, env: { ...process.env, ...env, PATH }, detached: true, stdio: ["pipe", "pipe", "pipe"] }),
+        );
+    }
+
     /** The next `pulumi up` that starts. */
     nextUp(): Promise<ToolCall> {
         return new Promise((resolve) => this.upWaits.push(resolve));
@@ -149,14 +171,11 @@ export class FakeTools {
         this.calls.length = this.unanswered.length = this.signals.length = 0;
         this.ups = 0;
         this.holdUps = false;
+        this.podinfo = false;
     }
 
     stop(): void {
-        for (const s of this.servers) {
-            s.closeAllConnections();
-            s.close();
-        }
-        fs.rmSync(this.dir, { recursive: true, force: true });
+        stopAll(this.servers, this.dir);
     }
 
     private async listen(): Promise<void> {
@@ -170,7 +189,10 @@ export class FakeTools {
         this.appUrl = `http://127.0.0.1:${await listen((req, res) => {
             const d = this.deployed;
             const colour = req.headers[d.previewHeader] === TOKEN ? d.inactiveColor : d.activeColor;
-            res.writeHead(200, { [COLOR_HEADER]: colour, [VERSION_HEADER]: d.versions[colour] ?? "" }).end("ok");
+            if (!this.podinfo) res.writeHead(200, { [COLOR_HEADER]: colour, [VERSION_HEADER]: d.versions[colour] ?? "" }).end("ok");
+            else if (req.url === "/version")
+                res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ version: d.versions[colour], commit: "" }));
+            else res.writeHead(200, { "content-type": "application/json" }).end("{}");
         })}`;
         this.toolPort = await listen((req, res) => {
             let body = "";

@@ -9,7 +9,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { parseConfig } from "../model/config";
-import { EXIT, parseReleaseArgs, UsageError, type Action, type ReleaseArgs } from "../scripts/release/args";
+import { EXIT, parseReleaseArgs, UsageError, type ReleaseAction, type ReleaseArgs } from "../scripts/release/args";
 import { fastRollbackBlocker, planRelease, readState, restoreEdit, RefusedError } from "../scripts/release/change";
 import { awaitConvergence, classify, describeConvergence, type AnswerKind, type ConvergeSpec } from "../scripts/release/converge";
 import { checkHealthy, COLOR_HEADER, probe, VERSION_HEADER, type Clock, type ProbeResult } from "../scripts/release/health";
@@ -203,6 +203,11 @@ class FakeWorkspace implements Workspace {
     }
     async routeUrns() {
         return ROUTE_URNS;
+    }
+    /** The stack's alertWebhook (a secret in a real stack). */
+    webhook?: string;
+    async alertWebhook() {
+        return this.webhook;
     }
     async lease(namespace: string) {
         assert.equal(namespace, "zdp");
@@ -1280,12 +1285,7 @@ describe("release CLI building blocks", () => {
         const pulumiYaml = fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8");
         const rawConfig = (stackYaml: string) => mergedConfig(pulumiYaml, stackYaml);
         // A realistic sequence: new version on the inactive colour, canary, promote, roll back.
-        const sequence: Exclude<Action, { kind: "status" }>[] = [
-            { kind: "deploy", version: "7.0.0" },
-            { kind: "canary", percents: [10] },
-            { kind: "promote" },
-            { kind: "rollback" },
-        ];
+        const sequence: ReleaseAction[] = [{ kind: "deploy", version: "7.0.0" }, { kind: "canary", percents: [10] }, { kind: "promote" }, { kind: "rollback" }];
         for (const stack of ["dev", "aws", "azure", "gcp"]) {
             let stackYaml = fs.readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8");
             for (const action of sequence) {

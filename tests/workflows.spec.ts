@@ -18,6 +18,7 @@ const files = ["preview.yml", "deploy.yml", "release.yml"];
 const read = (f: string) => fs.readFileSync(path.join(dir, f), "utf8");
 
 interface Step {
+    id?: string;
     name?: string;
     uses?: string;
     env?: Record<string, string>;
@@ -144,7 +145,41 @@ describe("GitHub Actions workflows", function () {
         const up = wf.jobs.up;
         assert.equal(up.environment, "${{ matrix.stack }}");
         assert.deepEqual(up.concurrency, { group: "deploy-${{ matrix.stack }}", "cancel-in-progress": false });
-        assert.ok(up.steps.some((s) => s.with?.command === "up" && s.with?.policyPacks === "policy"));
+    });
+
+    it("deploy: the merge runs through the release CLI (release apply): lock, checks, rollback, policy pack, the default app's /version; no bare pulumi up", () => {
+        const up = workflow("deploy.yml").jobs.up;
+        assert.ok(!up.steps.some((s) => s.with?.command === "up"), "no pulumi up outside the release CLI: it would skip the lock and the checks");
+        const apply = up.steps.find((s) => s.id === "apply")!;
+        // The command tests/release/deploy.release.ts runs with bash, as this step's own script.
+        assert.match(apply.run!, /^npm run release -- apply --stack "\$STACK" --from "\$FROM" /);
+        assert.match(apply.run!, / --policy-pack policy --policy-pack-config "\$RUNNER_TEMP\/policy\.json"/, "the policy pack the bare up ran");
+        assert.match(apply.run!, / --version-path \/version /, "podinfo, the shipped app, sends no x-zdp-* headers");
+        assert.match(apply.run!, / --revert-pr "\$RUNNER_TEMP\/revert\.md"/);
+        assert.equal(apply.env!.FROM, "${{ github.event.before }}");
+        assert.equal(apply.env!.GITHUB_TOKEN, "${{ github.token }}", "the commit status");
+        assert.equal(up.permissions!.statuses, "write");
+        const checkout = up.steps.find((s) => s.uses?.startsWith("actions/checkout"))!;
+        assert.equal(checkout.with!["fetch-depth"], 0, "git show FROM:Pulumi.<stack>.yaml needs the history");
+        const order = (pred: (s: Step) => boolean) => up.steps.findIndex(pred);
+        assert.ok(order((s) => s.run?.includes("policy/exceptions.ts") ?? false) < order((s) => s.id === "apply"), "the policy config is written first");
+        assert.ok(order((s) => s.uses?.startsWith("pulumi/actions") ?? false) < order((s) => s.id === "apply"), "the Pulumi CLI is installed first");
+        const status = up.steps.find((s) => /npm run release -- status /.test(s.run ?? ""))!;
+        assert.equal(status.run, 'npm run release -- status --stack "$STACK" --version-path /version', "the default app is attributed by its /version");
+        assert.ok(order((s) => s === status) > order((s) => s.id === "apply"));
+    });
+
+    it("deploy: after a failed release, a revert pull request with the release App's token (a GITHUB_TOKEN one starts no workflow)", () => {
+        const up = workflow("deploy.yml").jobs.up;
+        const decide = up.steps.find((s) => s.id === "revert")!;
+        assert.equal(decide.if, "failure() && steps.apply.outcome == 'failure'");
+        const token = up.steps.find((s) => s.uses?.startsWith("actions/create-github-app-token"))!;
+        const pr = up.steps.find((s) => s.uses?.startsWith("peter-evans/create-pull-request"))!;
+        for (const s of [token, pr]) assert.equal(s.if, "failure() && steps.revert.outputs.needed == 'true'");
+        assert.equal(pr.with!.token, "${{ steps.app-token.outputs.token }}");
+        assert.equal(pr.with!["add-paths"], "Pulumi.${{ matrix.stack }}.yaml", "only the stack file");
+        assert.equal(pr.with!["body-path"], "${{ runner.temp }}/revert.md", "the body the release step wrote");
+        assert.equal(pr.with!.branch, "release/${{ matrix.stack }}-revert-to-deployed", "one branch per stack: a second failure updates the same pull request");
     });
 
     it("deploy: preflight runs as the deploy identity after every cloud login and before pulumi up, and a ✗ fails the job", () => {

@@ -2,8 +2,10 @@
 import { parseArgs } from "node:util";
 import type { Cloud } from "../../model/config";
 
-export type Action =
-    { kind: "status" } | { kind: "deploy"; version: string } | { kind: "promote" } | { kind: "rollback" } | { kind: "canary"; percents: number[] };
+/** A release command: what it changes in the stack file (apply: the change a merge made, see apply.ts). */
+export type ReleaseAction = { kind: "deploy"; version: string } | { kind: "promote" } | { kind: "rollback" } | { kind: "canary"; percents: number[] };
+
+export type Action = { kind: "status" } | ReleaseAction | { kind: "apply"; from: string };
 
 export interface CheckOptions {
     /** Per-request timeout. */
@@ -24,7 +26,10 @@ export interface CheckOptions {
 
 export interface ReleaseArgs {
     action: Action;
+    /** The stack's name: Pulumi.<stack>.yaml, and the name the program's config parser checks. */
     stack: string;
+    /** The name Pulumi selects the stack by: --stack as given, e.g. ORG/zdp/aws in CI (its stack file is still Pulumi.aws.yaml). */
+    pulumiStack: string;
     dryRun: boolean;
     /** Write the change into Pulumi.<stack>.yaml and stop (release.yml opens a pull request with it). */
     editOnly: boolean;
@@ -43,6 +48,11 @@ export interface ReleaseArgs {
     versionPath?: string;
     /** Bound of the wait for the live route to answer from the new state after an `up` (absent: CONVERGE_DEFAULT_MS of the stack's cloud). */
     convergeMs?: number;
+    /** Policy packs (directories) and their config files every `up` runs, as `pulumi up --policy-pack`. */
+    policyPacks: string[];
+    policyPackConfigs: string[];
+    /** apply: where the pull-request body of a revert goes when the run leaves main's stack file ahead of the deployed stack. */
+    revertPr?: string;
     checks: CheckOptions;
 }
 
@@ -81,9 +91,12 @@ Commands:
   promote              verify the inactive colour, switch all traffic to it, watch, roll back on failure
   rollback             canary running: weight back to 0; otherwise switch back to the other colour
   canary P[,P...]      move P% of traffic to the inactive colour, one watched step per value
+  apply --from REF     the change a merge made to Pulumi.<stack>.yaml since commit REF, run as the
+                       command it amounts to (deploy, promote, rollback, canary; none: a guarded up)
+                       with its checks and automatic rollback (deploy.yml runs it on every push)
 
 Options:
-  --stack S            Pulumi stack (dev, aws, azure, gcp, ...)       required
+  --stack S            Pulumi stack (dev, aws, azure, gcp, ...) or ORG/PROJECT/S   required
   --dry-run            pulumi preview of the change; nothing is applied
   --edit-only          only write the change into Pulumi.<stack>.yaml (for a pull request)
   --break-lock         a killed run's release lock blocks this command: show its holder, ask,
@@ -101,6 +114,10 @@ Options:
   --attempts N         preview requests allowed (retries included)      default 20
   --watch SECONDS      watch of the live route after each switch        default 60
   --max-failures N     failed live requests tolerated during a watch    default 0
+  --policy-pack DIR    run this policy pack on every up (repeatable)
+  --policy-pack-config FILE  its config (repeatable, in the same order)
+  --revert-pr FILE     apply: when the run leaves main's stack file ahead of what is deployed,
+                       write the revert into Pulumi.<stack>.yaml and its pull-request body into FILE
   --converge-timeout S after each up: how long the live route may keep answering from the
                        previous state before --success answers in a row come from the new one
                        (not converging in time is a failure: rolled back)
@@ -162,6 +179,10 @@ export function parseReleaseArgs(argv: string[]): ReleaseArgs {
                 watch: { type: "string" },
                 "max-failures": { type: "string" },
                 "converge-timeout": { type: "string" },
+                from: { type: "string" },
+                "policy-pack": { type: "string", multiple: true },
+                "policy-pack-config": { type: "string", multiple: true },
+                "revert-pr": { type: "string" },
             },
         });
     } catch (e) {
@@ -185,20 +206,38 @@ export function parseReleaseArgs(argv: string[]): ReleaseArgs {
         case "canary":
             action = { kind: "canary", percents: percents(operand) };
             break;
+        case "apply":
+            if (operand !== undefined) throw new UsageError(`apply takes no argument, got "${operand}"`);
+            if (!values.from) throw new UsageError("apply needs --from REF: the commit before the merge (deploy.yml passes github.event.before)");
+            action = { kind: "apply", from: values.from };
+            break;
         case undefined:
-            throw new UsageError("a command is required: status, deploy VERSION, promote, rollback or canary PERCENT");
+            throw new UsageError("a command is required: status, deploy VERSION, promote, rollback, canary PERCENT or apply --from REF");
         default:
-            throw new UsageError(`unknown command "${command}"; commands are status, deploy, promote, rollback, canary`);
+            throw new UsageError(`unknown command "${command}"; commands are status, deploy, promote, rollback, canary, apply`);
     }
+    if (values.from !== undefined && action.kind !== "apply") throw new UsageError("--from goes with apply only");
+    if (values["revert-pr"] !== undefined && action.kind !== "apply") throw new UsageError("--revert-pr goes with apply only");
+    const policyPacks = values["policy-pack"] ?? [];
+    const policyPackConfigs = values["policy-pack-config"] ?? [];
+    if (policyPackConfigs.length > policyPacks.length)
+        throw new UsageError(
+            `--policy-pack-config: ${policyPackConfigs.length} given for ${policyPacks.length} --policy-pack; each config belongs to the pack in the same position`,
+        );
     if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(" ")}`);
     if (!values.stack) throw new UsageError("--stack is required");
+    const parts = values.stack.split("/");
+    if (parts.some((p) => p === "") || (parts.length !== 1 && parts.length !== 3))
+        throw new UsageError(`--stack must be a stack name (aws) or ORGANIZATION/PROJECT/STACK, got "${values.stack}"`);
     const editOnly = values["edit-only"] ?? false;
-    if (editOnly && (action.kind === "status" || values["dry-run"])) throw new UsageError("--edit-only writes a change: not with status or --dry-run");
+    if (editOnly && (action.kind === "status" || action.kind === "apply" || values["dry-run"]))
+        throw new UsageError("--edit-only writes a change: not with status, apply or --dry-run");
+    if (action.kind === "apply" && values["dry-run"]) throw new UsageError("apply has no --dry-run: the merge's pull request got its pulumi preview");
     const breakLock = values["break-lock"] ?? false;
     // Only a command that takes the lock can break it: status, --dry-run and --edit-only take none.
     if (breakLock && (action.kind === "status" || values["dry-run"] || editOnly))
         throw new UsageError(
-            "--break-lock goes with a command that takes the release lock: deploy, promote, rollback or canary, without --dry-run or --edit-only",
+            "--break-lock goes with a command that takes the release lock: deploy, promote, rollback, canary or apply, without --dry-run or --edit-only",
         );
     if (values.yes && !breakLock) throw new UsageError("--yes confirms --break-lock and nothing else");
 
@@ -207,7 +246,8 @@ export function parseReleaseArgs(argv: string[]): ReleaseArgs {
     if (successThreshold > attempts) throw new UsageError(`--success ${successThreshold} can never be reached with --attempts ${attempts}`);
     return {
         action,
-        stack: values.stack,
+        stack: parts[parts.length - 1],
+        pulumiStack: values.stack,
         dryRun: values["dry-run"] ?? false,
         editOnly,
         breakLock,
@@ -216,6 +256,9 @@ export function parseReleaseArgs(argv: string[]): ReleaseArgs {
         analysisFile: values.analysis,
         versionPath: values["version-path"],
         convergeMs: values["converge-timeout"] === undefined ? undefined : seconds("converge-timeout", values["converge-timeout"]),
+        policyPacks,
+        policyPackConfigs,
+        revertPr: values["revert-pr"],
         loadConcurrency: count("load", values.load, 0, 0),
         loadMs: values["load-seconds"] === undefined ? 30_000 : seconds("load-seconds", values["load-seconds"]),
         checks: {

@@ -5,7 +5,7 @@
 import { sizingFor } from "../../model/capacity";
 import { ConfigError, parseConfig, type Cloud, type Color, type StackConfig, type Strategy } from "../../model/config";
 import { otherColor, releaseState, type Track } from "../../model/releasePlan";
-import type { Action } from "./args";
+import type { ReleaseAction } from "./args";
 
 /** The config keys the release CLI may write (contract: project `zdp`). */
 export const RELEASE_KEYS = ["activeColor", "blueVersion", "greenVersion", "appVersion", "canaryWeight", "releaseStrategy"] as const;
@@ -118,12 +118,25 @@ export interface ReleasePlan {
     keepOnFailure?: boolean;
 }
 
+/**
+ * `release apply` of a merge that changes no release key: one `up` of the merged file, then the live
+ * route is checked and watched. Nothing of the release to restore on a failure: the change is the
+ * program or its other config, which a revert of the merge undoes.
+ */
+export function infrastructurePlan(): ReleasePlan {
+    return {
+        summary: "no release key changed: pulumi up of the merged stack file, then the live route checked and watched",
+        steps: [{ label: "no release key (the merged stack file as it is)", edit: {} }],
+        watchLive: true,
+    };
+}
+
 function requireColours(state: ReleaseState, command: string, hint: string): void {
     if (state.strategy === "rolling") throw new RefusedError(`${command} needs two colours, but releaseStrategy is rolling; ${hint}`);
 }
 
 /** The config edits, checks and watches that carry out one release command. */
-export function planRelease(state: ReleaseState, action: Exclude<Action, { kind: "status" }>): ReleasePlan {
+export function planRelease(state: ReleaseState, action: ReleaseAction): ReleasePlan {
     const { activeColor: active, inactiveColor: inactive } = state;
     switch (action.kind) {
         case "deploy": {

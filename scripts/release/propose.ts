@@ -3,7 +3,7 @@
 // shows the route change before anyone merges. Pure text in, text out; no Pulumi CLI.
 import { parseDocument } from "yaml";
 import { mergedConfig, projectName } from "../pulumiConfig";
-import type { Action } from "./args";
+import type { ReleaseAction } from "./args";
 import { planRelease, readState, RefusedError } from "./change";
 
 export interface Proposal {
@@ -13,7 +13,7 @@ export interface Proposal {
     edit: Record<string, string>;
 }
 
-export function proposeRelease(action: Exclude<Action, { kind: "status" }>, pulumiYaml: string, stackYaml: string, stack: string): Proposal {
+export function proposeRelease(action: ReleaseAction, pulumiYaml: string, stackYaml: string, stack: string): Proposal {
     if (action.kind === "canary" && action.percents.length > 1)
         throw new RefusedError("a pull request carries one canary step; open one per percentage (canary 10, then canary 50, ...)");
     const project = projectName(pulumiYaml);

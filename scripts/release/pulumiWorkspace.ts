@@ -41,11 +41,22 @@ export function trafficRouteUrns(resources: StateResource[]): string[] {
         .map((r) => r.urn);
 }
 
+/** Policy packs every `up` runs (`--policy-pack`, `--policy-pack-config`), as deploy.yml's `pulumi up` did. */
+export interface Policy {
+    packs: string[];
+    configs: string[];
+}
+
 /**
  * A Workspace over one Automation API stack: project keys get the `<project>:` prefix, never secret.
  * `readProjectFile` reads a file of the project directory (Pulumi.yaml, Pulumi.<stack>.yaml).
  */
-export function workspaceFromStack(stackName: string, stack: StackApi, readProjectFile: (file: string) => string): Workspace {
+export function workspaceFromStack(
+    stackName: string,
+    stack: StackApi,
+    readProjectFile: (file: string) => string,
+    policy: Policy = { packs: [], configs: [] },
+): Workspace {
     const project = projectName(readProjectFile("Pulumi.yaml"));
     const prefix = `${project}:`;
     return {
@@ -67,7 +78,8 @@ export function workspaceFromStack(stackName: string, stack: StackApi, readProje
         },
         async up(onOutput, opts) {
             // Exact URNs: `--target` also takes globs, which this never needs.
-            const result = await stack.up({ onOutput, color: "never", ...(opts?.targets ? { target: opts.targets } : {}) });
+            const policies = policy.packs.length ? { policyPacks: policy.packs, policyPackConfigs: policy.configs } : {};
+            const result = await stack.up({ onOutput, color: "never", ...policies, ...(opts?.targets ? { target: opts.targets } : {}) });
             return result.summary.resourceChanges ?? {};
         },
         async routeUrns() {
@@ -93,6 +105,10 @@ export function workspaceFromStack(stackName: string, stack: StackApi, readProje
         async previewToken() {
             const v: unknown = (await stack.outputs()).previewToken?.value;
             return typeof v === "string" && v !== "" ? v : undefined;
+        },
+        async alertWebhook() {
+            const v = (await stack.getAllConfig())[`${prefix}alertWebhook`]?.value;
+            return v ? v : undefined;
         },
         async lease(namespace) {
             return kubectlLeaseApi(namespace, kubeconfigFile((await stack.outputs()).kubeconfig?.value));
@@ -120,7 +136,14 @@ export async function stackKubeconfig(stackName: string, workDir: string): Promi
 }
 
 /** The stack through the Automation API; `pulumiCommand`: the CLI to run (pulumiCommand.ts runs it in a process group of its own). */
-export async function openPulumiWorkspace(stackName: string, workDir: string, pulumiCommand: PulumiCommand): Promise<Workspace> {
-    const stack = await LocalWorkspace.selectStack({ stackName, workDir }, { pulumiCommand });
-    return workspaceFromStack(stackName, stack, (file) => fs.readFileSync(path.join(workDir, file), "utf8"));
+export async function openPulumiWorkspace(
+    stackName: string,
+    workDir: string,
+    pulumiCommand: PulumiCommand,
+    policy?: Policy,
+    qualifiedName = stackName,
+): Promise<Workspace> {
+    // Pulumi names a stack's config file after the last part of a qualified name (ORG/PROJECT/STACK).
+    const stack = await LocalWorkspace.selectStack({ stackName: qualifiedName, workDir }, { pulumiCommand });
+    return workspaceFromStack(stackName, stack, (file) => fs.readFileSync(path.join(workDir, file), "utf8"), policy);
 }

@@ -6,7 +6,7 @@
 // route first (never after a rollback's up).
 import os from "node:os";
 import type { Track } from "../../model/releasePlan";
-import { CONVERGE_DEFAULT_MS, EXIT, type Action, type CheckOptions, type ReleaseArgs } from "./args";
+import { CONVERGE_DEFAULT_MS, EXIT, type CheckOptions, type ReleaseAction, type ReleaseArgs } from "./args";
 import {
     configCommands,
     deployedDifferences,
@@ -52,6 +52,8 @@ export interface RunOptions {
     clock?: Clock;
     /** Asks the operator yes/no (a terminal's prompt); absent: nobody can be asked, so --break-lock needs --yes. */
     confirm?: (question: string) => Promise<boolean>;
+    /** The plan, decided by the caller instead of from the command (apply.ts: a merge that changes no release key). */
+    plan?: ReleasePlan;
 }
 
 /** What every phase gets: the command, the stack, the report, the caller's options. Fixed for the whole run. */
@@ -224,9 +226,10 @@ async function readPhase(run: Run): Promise<Read> {
     });
 }
 
-function planPhase(run: Run, state: ReleaseState, action: Exclude<Action, { kind: "status" }>): Promise<ReleasePlan> {
+function planPhase(run: Run, state: ReleaseState, action: ReleaseAction | { kind: "apply" }): Promise<ReleasePlan> {
     return run.r.step("plan the change", async () => {
-        const p = planRelease(state, action);
+        if (action.kind === "apply" && !run.plan) throw new Error("apply runs through apply.ts, which derives the command from the merge");
+        const p = run.plan ?? planRelease(state, action as ReleaseAction);
         return { value: p, detail: p.summary };
     });
 }
@@ -442,6 +445,8 @@ async function applyPhase(t: Traffic, planned: Planned): Promise<ReleaseResult> 
     } catch (e) {
         if (!(e instanceof StepFailed)) throw e;
         const code = t.signal?.aborted ? EXIT.interrupted : EXIT.failed;
+        if (progress.upStarted && progress.touched.size === 0)
+            return finish(t, code, `${e.message}; no release key was changed, so there is nothing to roll back: revert the change (or fix it forward)`);
         if (plan.keepOnFailure && progress.upStarted)
             return finish(
                 t,

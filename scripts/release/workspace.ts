@@ -40,6 +40,8 @@ export interface Workspace {
     outputs(): Promise<Record<string, unknown>>;
     /** The secret stack output `previewToken`: the preview header's value (the dark canary). */
     previewToken(): Promise<string | undefined>;
+    /** The stack's `alertWebhook`, decrypted (a secret: never print it), or undefined when unset. */
+    alertWebhook(): Promise<string | undefined>;
     /** The release lock's Lease in the stack's cluster, in the app namespace. */
     lease(namespace: string): Promise<LeaseApi>;
 }
