@@ -154,6 +154,54 @@ function percents(raw: string | undefined): number[] {
     return values.map(Number);
 }
 
+const OPTIONS = {
+    stack: { type: "string" },
+    "dry-run": { type: "boolean", default: false },
+    "edit-only": { type: "boolean", default: false },
+    "break-lock": { type: "boolean", default: false },
+    yes: { type: "boolean", default: false },
+    endpoint: { type: "string" },
+    analysis: { type: "string" },
+    load: { type: "string" },
+    "version-path": { type: "string" },
+    "load-seconds": { type: "string" },
+    timeout: { type: "string" },
+    interval: { type: "string" },
+    success: { type: "string" },
+    attempts: { type: "string" },
+    watch: { type: "string" },
+    "max-failures": { type: "string" },
+    "converge-timeout": { type: "string" },
+    from: { type: "string" },
+    "policy-pack": { type: "string", multiple: true },
+    "policy-pack-config": { type: "string", multiple: true },
+    "revert-pr": { type: "string" },
+} as const;
+
+/** The command and its operand (and apply's --from). */
+function actionOf(command: string | undefined, operand: string | undefined, from: string | undefined): Action {
+    switch (command) {
+        case "status":
+        case "promote":
+        case "rollback":
+            if (operand !== undefined) throw new UsageError(`${command} takes no argument, got "${operand}"`);
+            return { kind: command };
+        case "deploy":
+            if (!operand) throw new UsageError("deploy needs a VERSION, e.g. `deploy 2.0.0`");
+            return { kind: "deploy", version: operand };
+        case "canary":
+            return { kind: "canary", percents: percents(operand) };
+        case "apply":
+            if (operand !== undefined) throw new UsageError(`apply takes no argument, got "${operand}"`);
+            if (!from) throw new UsageError("apply needs --from REF: the commit before the merge (deploy.yml passes github.event.before)");
+            return { kind: "apply", from };
+        case undefined:
+            throw new UsageError("a command is required: status, deploy VERSION, promote, rollback, canary PERCENT or apply --from REF");
+        default:
+            throw new UsageError(`unknown command "${command}"; commands are status, deploy, promote, rollback, canary, apply`);
+    }
+}
+
 export function parseReleaseArgs(argv: string[]): ReleaseArgs {
     let parsed;
     try {
@@ -161,29 +209,7 @@ export function parseReleaseArgs(argv: string[]): ReleaseArgs {
             args: argv,
             allowPositionals: true,
             strict: true,
-            options: {
-                stack: { type: "string" },
-                "dry-run": { type: "boolean", default: false },
-                "edit-only": { type: "boolean", default: false },
-                "break-lock": { type: "boolean", default: false },
-                yes: { type: "boolean", default: false },
-                endpoint: { type: "string" },
-                analysis: { type: "string" },
-                load: { type: "string" },
-                "version-path": { type: "string" },
-                "load-seconds": { type: "string" },
-                timeout: { type: "string" },
-                interval: { type: "string" },
-                success: { type: "string" },
-                attempts: { type: "string" },
-                watch: { type: "string" },
-                "max-failures": { type: "string" },
-                "converge-timeout": { type: "string" },
-                from: { type: "string" },
-                "policy-pack": { type: "string", multiple: true },
-                "policy-pack-config": { type: "string", multiple: true },
-                "revert-pr": { type: "string" },
-            },
+            options: OPTIONS,
         });
     } catch (e) {
         throw new UsageError((e as Error).message);
@@ -191,31 +217,7 @@ export function parseReleaseArgs(argv: string[]): ReleaseArgs {
     const { values, positionals } = parsed;
     const [command, operand, ...extra] = positionals;
 
-    let action: Action;
-    switch (command) {
-        case "status":
-        case "promote":
-        case "rollback":
-            if (operand !== undefined) throw new UsageError(`${command} takes no argument, got "${operand}"`);
-            action = { kind: command };
-            break;
-        case "deploy":
-            if (!operand) throw new UsageError("deploy needs a VERSION, e.g. `deploy 2.0.0`");
-            action = { kind: "deploy", version: operand };
-            break;
-        case "canary":
-            action = { kind: "canary", percents: percents(operand) };
-            break;
-        case "apply":
-            if (operand !== undefined) throw new UsageError(`apply takes no argument, got "${operand}"`);
-            if (!values.from) throw new UsageError("apply needs --from REF: the commit before the merge (deploy.yml passes github.event.before)");
-            action = { kind: "apply", from: values.from };
-            break;
-        case undefined:
-            throw new UsageError("a command is required: status, deploy VERSION, promote, rollback, canary PERCENT or apply --from REF");
-        default:
-            throw new UsageError(`unknown command "${command}"; commands are status, deploy, promote, rollback, canary, apply`);
-    }
+    const action = actionOf(command, operand, values.from);
     if (values.from !== undefined && action.kind !== "apply") throw new UsageError("--from goes with apply only");
     if (values["revert-pr"] !== undefined && action.kind !== "apply") throw new UsageError("--revert-pr goes with apply only");
     const policyPacks = values["policy-pack"] ?? [];
