@@ -15,8 +15,6 @@
 //   between shows something the cluster does not run.
 // - A timestamp makes the decision a function of (stack file, time of the run): a preview at time T
 //   says exactly what an `up` at T does, and the file says when the window ends.
-import type { Color } from "./stackConfig";
-import type { Sizing } from "./capacity";
 
 /** RFC 3339 UTC to the second, as the release CLI writes it (`2026-12-07T18:42:00Z`). */
 export const PROMOTED_AT_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
@@ -57,7 +55,7 @@ export function promotedAtProblem(text: string, asOf: Date): string | undefined 
 }
 
 /** One line for the plan: what the window does to the idle colour in this run and after. */
-export function describeWindow(w: RollbackWindow, idle: Color, full: number, minimal: number): string {
+export function describeWindow(w: RollbackWindow, idle: string, full: number, minimal: number): string {
     const when = (d: Date) => promotedAtText(d);
     if (w.minutes === 0) return `rollback window off (rollbackWindowMinutes 0): ${idle} runs ${minimal} pods once it has no traffic`;
     if (!w.until) return `rollback window ${w.minutes} min: no promote recorded (promotedAt unset), ${idle} at minimal (${minimal} pods)`;
@@ -73,7 +71,13 @@ export function describeWindow(w: RollbackWindow, idle: Color, full: number, min
  * Nodes the held colour adds at full size: its pods above one per zone, spread over the zones as the
  * capacity model spreads the steady pods (the autoscaler's maximum already holds both colours at full).
  */
-export function heldExtraNodes(s: Pick<Sizing, "zones" | "layout" | "colours" | "idlePods" | "app"> & { nodes: Pick<Sizing["nodes"], "podsPerNode" | "perZone"> }): number {
+export function heldExtraNodes(s: {
+    zones: number;
+    layout: string;
+    colours: number;
+    app: { replicas: number };
+    nodes: { podsPerNode: number; perZone: number };
+}): number {
     if (s.layout !== "minimal") return 0;
     const heldPods = s.colours * s.app.replicas + s.app.replicas;
     return s.zones * Math.max(0, Math.ceil(heldPods / s.zones / s.nodes.podsPerNode) - s.nodes.perZone);

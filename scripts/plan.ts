@@ -33,7 +33,8 @@ async function main(): Promise<void> {
     const { overrides, error } = configOverrides(values.config);
     if (error) usageError(USAGE, error);
     const asOf = values.at === undefined ? undefined : new Date(values.at);
-    if (asOf && (!PROMOTED_AT_PATTERN.test(values.at!) || Number.isNaN(asOf.getTime()))) usageError(USAGE, `--at "${values.at}" is not a UTC time like 2026-12-07T20:00:00Z`);
+    if (asOf && (!PROMOTED_AT_PATTERN.test(values.at!) || Number.isNaN(asOf.getTime())))
+        usageError(USAGE, `--at "${values.at}" is not a UTC time like 2026-12-07T20:00:00Z`);
 
     // The program and the mock runtime load only now: --help and a wrong argument answer at once.
     // eslint-disable-next-line @typescript-eslint/no-require-imports

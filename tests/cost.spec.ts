@@ -379,7 +379,11 @@ async function costDocClaims(): Promise<DocClaim[]> {
         {
             what: "rollback window line",
             re: /\((\d+) × (m7i\.xlarge) on aws at 10,000 users\)[\s\S]*?on demand, (\$[\d,]+) a month on aws/,
-            expected: [String(heldExtraNodes(sizingFor(config("aws")))), sizingFor(config("aws")).nodes.machineType, usd(lineOf(aws, "rollback window").usd.desired)],
+            expected: [
+                String(heldExtraNodes(sizingFor(config("aws")))),
+                sizingFor(config("aws")).nodes.machineType,
+                usd(lineOf(aws, "rollback window").usd.desired),
+            ],
         },
         {
             what: "aws total, average..peak",

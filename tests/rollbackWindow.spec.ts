@@ -51,9 +51,12 @@ describe("rollback window", () => {
                 "promotedAt = 2026-12-08T18:00:00Z: is in the future (this run reads the config at 2026-12-07T18:00:00Z): it would hold the idle colour at full size past the window; set it to the time of the promote",
             ]);
             assert.deepEqual(issues({ rollbackWindowMinutes: "1441" }), ["rollbackWindowMinutes = 1441: must be minutes from 0 to 1440"]);
-            assert.deepEqual(issues({ releaseStrategy: "rolling", appVersion: "6.9.1", blueVersion: "", greenVersion: "", promotedAt: PROMOTED, inactiveScale: "full" }), [
-                "promotedAt = 2026-12-07T18:00:00Z: applies only to blueGreen and canary releases, not to releaseStrategy rolling; remove it or change releaseStrategy",
-            ]);
+            assert.deepEqual(
+                issues({ releaseStrategy: "rolling", appVersion: "6.9.1", blueVersion: "", greenVersion: "", promotedAt: PROMOTED, inactiveScale: "full" }),
+                [
+                    "promotedAt = 2026-12-07T18:00:00Z: applies only to blueGreen and canary releases, not to releaseStrategy rolling; remove it or change releaseStrategy",
+                ],
+            );
         });
 
         it("holds the colour that lost its traffic at its full floor while open, then one pod per zone (aws, 10,000 users)", () => {
