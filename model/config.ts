@@ -17,6 +17,8 @@ import { costPolicySchema, usageSchema, type CostPolicy, type Usage } from "./co
 import { contractIssues, MIGRATIONS_KEY, parseMigrations } from "./migrations";
 import { releaseState } from "./releasePlan";
 import { ENCRYPTED, monitoringConfig, monitoringKeys, SECRET_MONITORING_KEYS } from "./monitoring/config";
+import { MAX_WINDOW_MINUTES, promotedAtProblem, rollbackWindow } from "./rollbackWindow";
+import { sessionAffinityProblem } from "./sessionAffinity";
 
 import {
     CLOUDS,
@@ -25,6 +27,7 @@ import {
     MIN_USERS,
     NODE_ARCHS,
     PROJECT,
+    SESSION_AFFINITIES,
     STRATEGIES,
     type AwsConfig,
     type AzureConfig,
@@ -88,6 +91,10 @@ const projectKeys = {
     activeColor: oneOf(COLORS),
     canaryWeight: integer(0, 100, "a percentage"),
     inactiveScale: oneOf(["full", "minimal"] as const),
+    rollbackWindowMinutes: integer(0, MAX_WINDOW_MINUTES, "minutes"),
+    // Format only here; the time itself is checked against the run's clock in parseConfig.
+    promotedAt: z.string(),
+    sessionAffinity: oneOf(SESSION_AFFINITIES),
     nodeArch: oneOf(NODE_ARCHS),
     previewHost: hostname,
     previewHeader: z.string().regex(/^[a-z0-9-]{1,64}$/, { error: "must be a lower-case HTTP header name, e.g. x-zdp-preview" }),
@@ -156,7 +163,7 @@ type Structured = Partial<Record<StructuredKey, Record<string, string>>>;
  * Parse a stack's whole config (`project:key` → string, as `pulumi.runtime.allConfig()` returns it,
  * project defaults already applied) into a StackConfig. Throws ConfigError listing every problem.
  */
-export function parseConfig(raw: Record<string, string>, stack: string, project = PROJECT): StackConfig {
+export function parseConfig(raw: Record<string, string>, stack: string, project = PROJECT, asOf: Date = new Date()): StackConfig {
     const issues: ConfigIssue[] = [];
     const { values, structured, empty, migrations: migrationsJson } = projectValues(raw, project, issues);
     const parsed = parseProjectKeys(values, empty, issues);
@@ -164,7 +171,7 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
     issues.push(...migrations.issues);
     const cloud = parsed.cloud as Cloud | undefined;
     const strategy = parsed.releaseStrategy as Strategy | undefined;
-    issues.push(...releaseKeyIssues(values, strategy), ...crossKeyIssues(values, parsed, cloud));
+    issues.push(...releaseKeyIssues(values, strategy), ...crossKeyIssues(values, parsed, cloud), ...timeIssues(values, asOf));
     const region = stackRegion(raw, cloud, values, issues);
     const nameProblem = cloud && stackNameProblem(cloud, project, stack);
     if (nameProblem) issues.push({ key: "stack name", value: stack, message: nameProblem });
@@ -188,14 +195,16 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
         );
     if (issues.length > 0) throw new ConfigError(issues);
 
-    const cfg = stackConfig(stack, project, region, parsed, settings, migrations.migrations);
+    const cfg = stackConfig(stack, project, region, parsed, settings, migrations.migrations, asOf);
     // What the capacity model asks of the clouds' address ranges and classes: refused here, because the
     // clouds would accept the ranges and leave pods Pending later.
     const sizing = sizingFor(cfg);
     for (const r of addressRows(cfg, sizing))
         if (!r.ok) issues.push({ key: r.key, value: r.value, message: `is too small: ${addressShortfall(r, cfg.targetUsers)}` });
     // Expand/contract: a contract waits until the older version neither serves nor can be rolled back to.
-    issues.push(...contractIssues(cfg.release.migrations, releaseState(cfg, sizing)));
+    const state = releaseState(cfg, sizing);
+    const inWindow = (track: string) => cfg.release.rollbackWindow.open && track !== state.activeColor;
+    issues.push(...contractIssues(cfg.release.migrations, state, inWindow));
     if (issues.length > 0) throw new ConfigError(issues);
     return cfg;
 }
@@ -285,6 +294,8 @@ const REQUIRED: ProjectKey[] = [
     "activeColor",
     "canaryWeight",
     "inactiveScale",
+    "rollbackWindowMinutes",
+    "sessionAffinity",
     "nodeArch",
     "previewHeader",
     "protectStateful",
@@ -330,8 +341,8 @@ function releaseKeyIssues(values: Values, strategy: Strategy | undefined): Confi
     const issues: ConfigIssue[] = [];
     if (strategy === "rolling") {
         if (values.appVersion === undefined) issues.push({ key: "appVersion", message: "is required with releaseStrategy rolling" });
-        const inert: Values = { canaryWeight: "0", inactiveScale: "full" };
-        for (const key of ["blueVersion", "greenVersion", "canaryWeight", "previewHost", "inactiveScale"] as const) {
+        const inert: Values = { canaryWeight: "0", inactiveScale: "full", rollbackWindowMinutes: DEFAULT_WINDOW_MINUTES };
+        for (const key of ["blueVersion", "greenVersion", "canaryWeight", "previewHost", "inactiveScale", "rollbackWindowMinutes", "promotedAt"] as const) {
             if (values[key] !== undefined && values[key] !== inert[key])
                 issues.push({
                     key: key,
@@ -357,6 +368,15 @@ function releaseKeyIssues(values: Values, strategy: Strategy | undefined): Confi
             });
     }
     return issues;
+}
+
+/** Pulumi.yaml's rollbackWindowMinutes: a rolling stack keeps it, since it has no colour to hold. */
+const DEFAULT_WINDOW_MINUTES = "60";
+
+/** promotedAt against the clock of this run: a valid instant, not after it. */
+function timeIssues(values: Values, asOf: Date): ConfigIssue[] {
+    const problem = values.promotedAt === undefined ? undefined : promotedAtProblem(values.promotedAt, asOf);
+    return problem ? [{ key: "promotedAt", value: values.promotedAt, message: problem }] : [];
 }
 
 /** Keys that only mean something together (on every cloud). */
@@ -386,6 +406,8 @@ function crossKeyIssues(values: Values, parsed: Parsed, cloud: Cloud | undefined
             value: values.namespace,
             message: `makes the dev stack's monitoring namespace ${monitoring} ${monitoring.length} characters, over Kubernetes' 63; use at most ${63 - "-monitoring".length} characters`,
         });
+    const affinity = parsed.sessionAffinity === undefined || cloud === undefined ? undefined : sessionAffinityProblem(parsed.sessionAffinity as string, cloud);
+    if (affinity) issues.push({ key: "sessionAffinity", value: values.sessionAffinity, message: affinity });
     if (parsed.previewHost !== undefined && parsed.previewHost === parsed.domain)
         issues.push({ key: "previewHost", value: values.previewHost, message: "must differ from domain, or the preview route would take all traffic" });
     return issues;
@@ -445,6 +467,7 @@ function stackConfig(
     parsed: Parsed,
     settings: Partial<Record<StructuredKey, unknown>>,
     migrations: Migration[],
+    asOf: Date,
 ): StackConfig {
     const strategy = parsed.releaseStrategy as Strategy;
     return {
@@ -473,6 +496,12 @@ function stackConfig(
             activeColor: parsed.activeColor as Color,
             canaryWeight: strategy === "canary" ? (parsed.canaryWeight as number) : 0,
             inactiveScale: parsed.inactiveScale as "full" | "minimal",
+            rollbackWindow: rollbackWindow(
+                strategy === "rolling" ? 0 : (parsed.rollbackWindowMinutes as number),
+                parsed.promotedAt === undefined ? undefined : new Date(parsed.promotedAt as string),
+                asOf,
+            ),
+            sessionAffinity: parsed.sessionAffinity as StackConfig["release"]["sessionAffinity"],
             previewHost: parsed.previewHost as string | undefined,
             previewHeader: parsed.previewHeader as string,
             migrations,

@@ -15,6 +15,8 @@ export interface TrackState {
     maxReplicas: number;
     /** Route weight (0..100). */
     weight: number;
+    /** The idle colour held at full size by the rollback window, until then (model/rollbackWindow.ts). */
+    heldUntil?: Date;
 }
 
 export interface RolloutStep {
@@ -60,8 +62,10 @@ export function releaseState(cfg: StackConfig, sizing: Sizing): ReleaseState {
     const weights = { [active]: 100 - inactiveWeight, [inactive]: inactiveWeight } as Record<Color, number>;
     // A minimal inactive colour keeps one pod per zone, reachable by the preview route only; given canary
     // traffic, its floor is sized for its share like the full floor is for the target (zone loss included).
+    // Inside the rollback window the colour that lost its traffic keeps its full floor, as under `full`.
+    const held = r.inactiveScale === "minimal" && r.rollbackWindow.open;
     const inactiveFloor =
-        r.inactiveScale === "full"
+        r.inactiveScale === "full" || held
             ? replicas
             : Math.min(replicas, Math.max(sizing.zones, inactiveWeight > 0 ? zoneSafeReplicas((cfg.targetUsers * inactiveWeight) / 100, sizing.zones) : 0));
     const version = (c: Color) => (c === "blue" ? r.blueVersion! : r.greenVersion!);
@@ -76,6 +80,7 @@ export function releaseState(cfg: StackConfig, sizing: Sizing): ReleaseState {
             // the load balancer has converged on the new weights, not be clamped at once.
             maxReplicas: hpaMax,
             weight: weights[inactive],
+            ...(held ? { heldUntil: r.rollbackWindow.until } : {}),
         },
     ];
     const share = (c: Color) => Math.round((cfg.targetUsers * weights[c]) / 100);

@@ -6,6 +6,7 @@ import type { azureSchema } from "./azure/config";
 import type { gcpSchema } from "./gcp/config";
 import type { CostPolicy, Usage } from "./cost/usage";
 import type { MonitoringConfig } from "./monitoring/config";
+import type { RollbackWindow } from "./rollbackWindow";
 
 export const PROJECT = "zdp";
 export const CLOUDS = ["local", "aws", "azure", "gcp"] as const;
@@ -14,6 +15,7 @@ export const COLORS = ["blue", "green"] as const;
 export type Color = (typeof COLORS)[number];
 export const STRATEGIES = ["rolling", "blueGreen", "canary"] as const;
 export type Strategy = (typeof STRATEGIES)[number];
+export const SESSION_AFFINITIES = ["none", "cookie"] as const;
 
 /** Bounds of the capacity model: below 100 a single pod is the whole app; above 1M nothing here is sized. */
 export const MIN_USERS = 100;
@@ -51,6 +53,10 @@ export interface ReleaseConfig {
     /** Share of traffic (0..100) on the inactive colour; canary only, 0 otherwise. */
     canaryWeight: number;
     inactiveScale: "full" | "minimal";
+    /** How long a promote keeps the colour that lost its traffic at full size, judged at the run's start (model/rollbackWindow.ts). */
+    rollbackWindow: RollbackWindow;
+    /** Cookie affinity between colours; only `none` is accepted today (docs/releasing.md, "Sessions across colours"). */
+    sessionAffinity: (typeof SESSION_AFFINITIES)[number];
     previewHost?: string;
     previewHeader: string;
     /** Migration Jobs by version; only those of versions a track runs are declared. */

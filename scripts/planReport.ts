@@ -7,6 +7,7 @@ import { addressRows } from "../model/addressSpace";
 import { capacityRows, capacityShortfalls, sizingFor, evaluateReference, REFERENCE, type Sizing } from "../model/capacity";
 import { releaseState, type ReleaseState } from "../model/releasePlan";
 import { MIGRATIONS_KEY, migrationWhen, plannedMigrations, type PlannedMigration } from "../model/migrations";
+import { describeWindow } from "../model/rollbackWindow";
 import { runStack, UNKNOWN, type Recorded, type StackRun } from "./offline/run";
 import { diffResources, type StackDiff } from "./offline/diff";
 import { unresolvedNote } from "./pulumiConfig";
@@ -111,11 +112,13 @@ function printCapacity(out: string[], cfg: StackConfig, s: Sizing): void {
     );
 }
 
-function printRelease(out: string[], r: ReleaseState): void {
+function printRelease(out: string[], r: ReleaseState, cfg: StackConfig, s: Sizing): void {
     const tracks = table(["track", "version", "role", "replicas (HPA)", "weight"]);
     for (const t of r.tracks) tracks.push([t.track, t.version, t.role, `${t.minReplicas}..${t.maxReplicas}`, `${t.weight}%`]);
     out.push(`Release: strategy ${r.strategy}${r.activeColor ? `, active colour ${r.activeColor}` : ""}`);
     out.push(tracks.toString());
+    if (r.inactiveColor && cfg.release.inactiveScale === "minimal")
+        out.push(describeWindow(cfg.release.rollbackWindow, r.inactiveColor, s.app.replicas, s.zones));
     const steps = table(["rollout step", "users served"]);
     for (const s of r.steps) steps.push([s.step, Number.isFinite(s.servingUsers) ? s.servingUsers.toLocaleString("en-US") : "-"]);
     out.push(steps.toString());
@@ -179,9 +182,9 @@ export interface Plan {
 }
 
 /** Run the stack (and, for a diff, the stack file as is) and compute everything the plan shows. */
-export async function buildPlan(stack: string, overrides: Record<string, string>, withDiff: boolean): Promise<Plan> {
-    const base = withDiff ? await runStack(stack, {}, { preview: true }) : undefined;
-    const run = await runStack(stack, overrides, { preview: true });
+export async function buildPlan(stack: string, overrides: Record<string, string>, withDiff: boolean, asOf?: Date): Promise<Plan> {
+    const base = withDiff ? await runStack(stack, {}, { preview: true, asOf }) : undefined;
+    const run = await runStack(stack, overrides, { preview: true, asOf });
     const sizing = sizingFor(run.config);
     const release = releaseState(run.config, sizing);
     return {
@@ -259,7 +262,7 @@ export function renderPlan({ run, sizing, release, migrations, policy, cost, dif
     out.push("");
     printCapacity(out, run.config, sizing);
     out.push("");
-    printRelease(out, release);
+    printRelease(out, release, cfg, sizing);
     printMigrations(out, migrations);
     out.push("", ...costLines(cost, cfg));
     out.push("", ...monitoringLines(run.resources));

@@ -8,10 +8,13 @@ import type { AppOutputs } from "../components/k8s/app";
 /** What every stack exports (the app's endpoint, release state and data store hosts, and its platform's outputs). */
 export type StackOutputs = AppOutputs;
 
-/** Parse and validate the whole stack config; invalid config stops the program before any resource. */
-export function readConfig(): StackConfig {
+/**
+ * Parse and validate the whole stack config; invalid config stops the program before any resource.
+ * `asOf` is the instant the rollback window is judged at: this run's start (the offline runs pass theirs).
+ */
+export function readConfig(asOf: Date = new Date()): StackConfig {
     try {
-        return parseConfig(pulumi.runtime.allConfig(), pulumi.getStack(), pulumi.getProject());
+        return parseConfig(pulumi.runtime.allConfig(), pulumi.getStack(), pulumi.getProject(), asOf);
     } catch (e) {
         // RunError prints the message without a stack trace.
         throw e instanceof ConfigError ? new pulumi.RunError(e.message) : e;

@@ -8,6 +8,7 @@ import { parse as parseYaml } from "yaml";
 import { PRICE_TABLES, priceTableFor } from "../model/cost/prices";
 import type { PriceTable } from "../model/cost/priceTable";
 import { pgStorageGb } from "../model/azure/sizing";
+import { heldExtraNodes } from "../model/rollbackWindow";
 import { buildPlan, planJson, renderPlan } from "../scripts/planReport";
 import { curveCells, curveRow, markdownRow, readmeTable } from "../scripts/costCurve";
 import { priceStack, usd } from "../scripts/planCost";
@@ -374,6 +375,15 @@ async function costDocClaims(): Promise<DocClaim[]> {
             what: "EKS extended support, later",
             re: /\$[\d.]+ per cluster-hour instead of \$[\d.]+ until it is upgraded: the plan\s+prints it as a later line, (\$[\d,]+) a month instead of (\$[\d,]+)\./,
             expected: [usd(unmanaged.stack.future[0].usd.desired), usd(lineOf(aws, "cluster").usd.desired)],
+        },
+        {
+            what: "rollback window line",
+            re: /\((\d+) × (m7i\.xlarge) on aws at 10,000 users\)[\s\S]*?on demand, (\$[\d,]+) a month on aws/,
+            expected: [
+                String(heldExtraNodes(sizingFor(config("aws")))),
+                sizingFor(config("aws")).nodes.machineType,
+                usd(lineOf(aws, "rollback window").usd.desired),
+            ],
         },
         {
             what: "aws total, average..peak",

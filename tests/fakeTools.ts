@@ -18,6 +18,7 @@ import path from "node:path";
 import { parseDocument } from "yaml";
 import { mergedConfig } from "../scripts/pulumiConfig";
 import { readState, type ReleaseState } from "../scripts/release/change";
+import { configScalar } from "../scripts/release/propose";
 import { COLOR_HEADER, VERSION_HEADER } from "../scripts/release/health";
 import { LEASE_NAME, type Lease } from "../scripts/release/lock";
 import { HANG_MS } from "./hang";
@@ -239,7 +240,10 @@ export class FakeTools {
         if (verb === "config" && (sub === "set-all" || sub === "rm-all")) {
             const doc = parseDocument(fs.readFileSync(this.stackFile, "utf8"));
             if (sub === "set-all")
-                argv.forEach((a, i) => argv[i - 1] === "--plaintext" && doc.setIn(["config", a.slice(0, a.indexOf("="))], a.slice(a.indexOf("=") + 1)));
+                argv.forEach(
+                    (a, i) =>
+                        argv[i - 1] === "--plaintext" && doc.setIn(["config", a.slice(0, a.indexOf("="))], configScalar(doc, a.slice(a.indexOf("=") + 1))),
+                );
             else for (const key of argv.filter((a) => a.startsWith("zdp:"))) doc.deleteIn(["config", key]);
             fs.writeFileSync(this.stackFile, doc.toString());
             return {};

@@ -22,9 +22,9 @@ const expand = { phase: "expand", command: ["/app/migrate", "up"] };
 const contract = { phase: "contract", command: ["/app/migrate", "contract"] };
 
 /** The config issues of the dev stack with `overrides`, as `key: message`; none when it parses. */
-function refusals(overrides: Record<string, string>): string[] {
+function refusals(overrides: Record<string, string>, asOf?: Date): string[] {
     try {
-        parseConfig(stackConfigMap("dev", overrides), "dev");
+        parseConfig(stackConfigMap("dev", overrides), "dev", undefined, asOf);
         return [];
     } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
@@ -128,6 +128,18 @@ describe("migrations: the expand/contract rule", () => {
         // Rolling back to the older version with the contract still configured is refused too.
         assert.equal(refusals({ greenVersion: "6.9.2", activeColor: "blue", migrations: migrations({ "6.9.2": contract }) }).length, 1);
         assert.deepEqual(refusals({ greenVersion: "6.9.2", activeColor: "green", migrations: migrations({ "6.9.2": contract }) }), []);
+    });
+
+    it("parseConfig refuses the contract inside the rollback window that promotedAt opened, and takes it once the window is over", () => {
+        const promoted = { greenVersion: "6.9.2", activeColor: "green", promotedAt: "2026-12-07T18:00:00Z", migrations: migrations({ "6.9.2": contract }) };
+        const inside = refusals({ ...promoted, rollbackWindowMinutes: "60" }, new Date("2026-12-07T18:59:00Z"));
+        assert.equal(inside.length, 1);
+        assert.match(
+            inside[0],
+            /^migrations\["6\.9\.2"\]\.phase: is refused: blue \(version 6\.9\.1\) can still be rolled back to, inside the rollback window/,
+        );
+        assert.deepEqual(refusals({ ...promoted, rollbackWindowMinutes: "60" }, new Date("2026-12-07T19:00:00Z")), []);
+        assert.deepEqual(refusals({ ...promoted, rollbackWindowMinutes: "0" }, new Date("2026-12-07T18:01:00Z")), [], "no window");
     });
 });
 

@@ -25,6 +25,7 @@ import { MemoryLeases } from "./memoryLeases";
 import { failureDetail } from "../scripts/release/report";
 import { previewTokenTransportProblem } from "../scripts/release/tokenTransport";
 import { HANG_MS } from "./hang";
+import { promotedAtText } from "../model/rollbackWindow";
 
 type Mode = "healthy" | "failing" | "flapping" | "hanging" | "trickling";
 
@@ -282,11 +283,16 @@ describe("release CLI", () => {
     describe("promote", () => {
         it("verifies green through the preview route, switches, watches the live route and reports each step", async () => {
             const { ws, colours } = await setup("healthy");
+            const before = Date.now();
             const r = await run(ws, ["promote"]);
             assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
             assert.equal(ws.stack.activeColor, "green");
             assert.equal(ws.deployed.activeColor, "green");
             assert.equal(ws.ups, 1);
+            // The rollback window starts at the promote: promotedAt is the time the command planned it, to the second.
+            const promotedAt = ws.stack.promotedAt;
+            assert.match(promotedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+            assert.ok(Date.parse(promotedAt) >= before - 1000 && Date.parse(promotedAt) <= Date.now(), promotedAt);
             assert.deepEqual(stepNames(r), [
                 "read config of stack dev: ok",
                 "plan the change: ok",
@@ -294,7 +300,7 @@ describe("release CLI", () => {
                 "compare the stack file with the deployed stack: ok",
                 "resolve the app endpoint: ok",
                 "check green through the preview route before switching: ok",
-                "set activeColor=green: ok",
+                `set activeColor=green promotedAt=${promotedAt}: ok`,
                 "pulumi up: ok",
                 "wait until the live route answers only from green 2.0.0 (up to 2.0 s): ok",
                 "watch the live route for 150 ms: ok",
@@ -1164,7 +1170,11 @@ describe("release CLI", () => {
             const r = await run(ws, ["promote", "--dry-run"]);
             assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
             assert.equal(ws.previews, 1);
-            assert.deepEqual(ws.previewEdits, [{ activeColor: "green" }], "the preview ran on a copy with the promote applied");
+            assert.deepEqual(
+                ws.previewEdits.map(({ promotedAt, ...rest }) => ({ ...rest, promotedAt: typeof promotedAt })),
+                [{ activeColor: "green", promotedAt: "string" }],
+                "the preview ran on a copy with the promote applied",
+            );
             assert.equal(ws.ups, 0);
             assert.equal(ws.configWrites, 0, "the shared stack file is never written, not even for a moment");
             assert.deepEqual(ws.stack, initial);
@@ -1385,6 +1395,22 @@ describe("release CLI building blocks", () => {
         assert.match(
             fastRollbackBlocker(s({ activeColor: "green", inactiveScale: "minimal" }), s({ inactiveScale: "minimal" })) ?? "",
             /^inactiveScale minimal: blue may run one pod per zone; the full up scales it up before the route moves$/,
+        );
+        // Inside the rollback window blue was held at its full floor: the routes alone move it back.
+        const tenMinutesAgo = promotedAtText(new Date(Date.now() - 10 * 60_000));
+        const windowOpen = { inactiveScale: "minimal", promotedAt: tenMinutesAgo };
+        assert.equal(fastRollbackBlocker(s({ ...windowOpen, activeColor: "green" }), s(windowOpen)), undefined);
+        const windowOver = { inactiveScale: "minimal", promotedAt: tenMinutesAgo, rollbackWindowMinutes: "5" };
+        assert.match(fastRollbackBlocker(s({ ...windowOver, activeColor: "green" }), s(windowOver)) ?? "", /blue may run one pod per zone/);
+        // A rollback keeps the promote's promotedAt: the colour it leaves is held only for what is left of the window.
+        assert.deepEqual(
+            planRelease(s({ ...windowOpen, activeColor: "green" }), { kind: "rollback" }).steps.map((x) => x.edit),
+            [{ activeColor: "blue" }],
+        );
+        const at = new Date("2026-12-07T18:42:07.250Z");
+        assert.deepEqual(
+            planRelease(s(windowOpen), { kind: "promote" }, at).steps.map((x) => x.edit),
+            [{ activeColor: "green", promotedAt: "2026-12-07T18:42:07Z" }],
         );
         const canary = { releaseStrategy: "canary", inactiveScale: "minimal" };
         assert.equal(fastRollbackBlocker(s({ ...canary, canaryWeight: "50" }), s({ ...canary, canaryWeight: "0" })), undefined, "back to the active colour");

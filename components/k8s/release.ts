@@ -388,7 +388,8 @@ export class Release extends pulumi.ComponentResource {
      *   written, which is what its HPA holds it at anyway (no traffic), so nothing moves — except after
      *   a switch from `minimal`, where the write scales the colour back up and Pulumi waits for it.
      * - inactiveScale=minimal: the idle colour ignores it (its HPA scales it down gradually, after its
-     *   traffic has gone); colours taking traffic get the full floor written, and their role annotation
+     *   traffic has gone) once the rollback window is over; inside the window it is written like a
+     *   colour taking traffic. Colours taking traffic get the full floor written, and their role annotation
      *   changes on promotion, so the promotion applies the Deployment: Pulumi scales the receiving colour
      *   up and waits until every pod is available (maxUnavailable 0) before the route moves. The cost:
      *   under `minimal`, any change to the serving colour's pod spec also resets an HPA scale-out to
@@ -398,7 +399,10 @@ export class Release extends pulumi.ComponentResource {
         const { app } = args;
         const sizing = app.sizing;
         const minimal = app.release.inactiveScale === "minimal";
-        const hpaOwnsReplicas = t.track === "app" || (minimal ? t.weight === 0 : t.weight > 0);
+        // Under minimal, Pulumi writes the full floor of a colour that takes traffic or that the rollback
+        // window holds; both colours then look alike, so a rollback inside the window moves only the route.
+        const fullSize = t.weight > 0 || t.heldUntil !== undefined;
+        const hpaOwnsReplicas = t.track === "app" || (minimal ? !fullSize : t.weight > 0);
         // A label value holds no digest; the image and ZDP_VERSION carry the whole version.
         const labels = { ...trackLabels(t.track), "app.kubernetes.io/version": versionLabel(t.version) };
         const probe = { httpGet: { path: app.healthPath, port: "http" }, timeoutSeconds: 2 };
@@ -413,7 +417,8 @@ export class Release extends pulumi.ComponentResource {
                         // Only matters where Pulumi writes spec.replicas, see above; constant so that a
                         // role change does not touch the object under inactiveScale=full.
                         "pulumi.com/patchForce": "true",
-                        ...(minimal ? { "zdp.io/serving": String(t.weight > 0) } : {}),
+                        // "true": sized to serve (it takes traffic, or the rollback window holds it).
+                        ...(minimal ? { "zdp.io/serving": String(fullSize) } : {}),
                     },
                 },
                 spec: {

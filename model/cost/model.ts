@@ -7,6 +7,7 @@ import { appPods, evaluateReference, nodeShapes, REFERENCE, type Sizing } from "
 import type { Committable, PriceTable } from "./priceTable";
 import { pgStorageGb, SYSTEM_POOL } from "../azure/sizing";
 import type { Usage } from "./usage";
+import { heldExtraNodes, windowNodeHoursPerMonth } from "../rollbackWindow";
 
 export const HOURS_PER_MONTH = 730;
 
@@ -234,6 +235,22 @@ function albLcus(t: Traffic): number {
     return Math.max((t.lbInGiBPerHour + t.lbOutGiBPerHour) * (GiB / 1e9), t.users / 3000);
 }
 
+/**
+ * The colour that lost its traffic, held at full size for the rollback window after each promote
+ * (model/rollbackWindow.ts): on-demand node-hours above the steady nodes, at least the window each time.
+ */
+function rollbackWindowItem(cfg: StackConfig, s: Sizing, nodeSku: string): Item {
+    const { minutes } = cfg.release.rollbackWindow;
+    const releases = cfg.usage.releasesPerMonth;
+    const extraNodes = heldExtraNodes(s);
+    const hours = windowNodeHoursPerMonth({ minutes, releasesPerMonth: releases, extraNodes });
+    return {
+        component: "rollback window",
+        what: `the idle colour at full size ${minutes} min after each of ${releases} promotes: ${extraNodes} more × ${s.nodes.machineType}`,
+        charges: hours > 0 ? [[nodeSku, hours]] : [],
+    };
+}
+
 function awsItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic): Item[] {
     const nats = count(resources, "aws:ec2/natGateway:NatGateway");
     const eips = count(resources, "aws:ec2/eip:Eip");
@@ -257,6 +274,7 @@ function awsItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic
                 ["ebs.gp3", s.nodes[b] * rootGiB],
             ],
         },
+        rollbackWindowItem(cfg, s, `ec2.${s.nodes.machineType}`),
         {
             component: "NAT",
             what: `${nats} NAT gateway(s) + ${n(natGiB)} GiB (the logs and ${n(t.natBaseGiBPerMonth)} GiB of patches and pulls)`,
@@ -452,6 +470,7 @@ function azureItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traff
                 [`vm.${system.machineType}`, (b === "max" ? system.max : system.min) * h, "nodes"],
             ],
         },
+        rollbackWindowItem(cfg, s, `vm.${s.nodes.machineType}`),
         {
             component: "NAT",
             what: `NAT gateway + ${n(natGiB)} GiB (the logs and ${n(t.natBaseGiBPerMonth)} GiB of patches and pulls)`,
@@ -600,6 +619,7 @@ function gcpItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic
                 ["pd.balanced", s.nodes[b] * bootGiB],
             ],
         },
+        rollbackWindowItem(cfg, s, `gce.${s.nodes.machineType}`),
         {
             component: "NAT",
             // Logs reach Cloud Logging by Private Google Access on the subnet, not through NAT.

@@ -16,6 +16,8 @@ export const usageSchema = z
         /** Share of response bytes that leave the cloud to the internet (1 without a CDN in front). */
         egressShare: decimal(0, 1, "a share of the response bytes"),
         logBytesPerRequest: integer(0, 100_000, "bytes of log lines per request"),
+        /** Promotes a month: each one holds the idle colour at full size for the rollback window (model/rollbackWindow.ts). */
+        releasesPerMonth: integer(0, 1000, "promotes a month"),
         /** Control-plane and agent logs, whatever the traffic. */
         fixedLogGiBPerMonth: integer(0, 1_000_000, "GiB a month"),
         /** VPC or subnet flow logs, where the stack declares them. */

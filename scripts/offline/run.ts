@@ -67,6 +67,8 @@ export interface RunOptions {
      * that keeps the run apart from others of the same stack and overrides.
      */
     overlay?: { label: string; mock: ResourceMock };
+    /** The run's clock for the rollback window (default: now); a fixed one makes a run repeatable. */
+    asOf?: Date;
 }
 
 /** Unwrap RPC secret markers into plain values, collecting the paths that were secret. */
@@ -92,16 +94,23 @@ const runs = new Map<string, Promise<StackRun>>();
  * is global) and remembered: the same stack, overrides and mode give the same (read-only) result.
  */
 export function runStack(stack: string, overrides: Record<string, string> = {}, opts: RunOptions = {}): Promise<StackRun> {
-    const key = JSON.stringify([stack, Object.entries(overrides).sort(), opts.preview ?? false, opts.refuseUnsafe ?? false, opts.overlay?.label]);
+    const key = JSON.stringify([stack, Object.entries(overrides).sort(), opts.preview ?? false, opts.refuseUnsafe ?? false, opts.overlay?.label, opts.asOf]);
     const known = runs.get(key);
     if (known) return known;
-    const run = running.then(() => runOnce(stack, overrides, opts.preview ?? false, opts.refuseUnsafe ?? false, opts.overlay?.mock));
+    const run = running.then(() => runOnce(stack, overrides, opts.preview ?? false, opts.refuseUnsafe ?? false, opts.overlay?.mock, opts.asOf));
     running = run.catch(() => undefined);
     runs.set(key, run);
     return run;
 }
 
-async function runOnce(stack: string, overrides: Record<string, string>, preview: boolean, refuseUnsafe: boolean, overlay?: ResourceMock): Promise<StackRun> {
+async function runOnce(
+    stack: string,
+    overrides: Record<string, string>,
+    preview: boolean,
+    refuseUnsafe: boolean,
+    overlay?: ResourceMock,
+    asOf?: Date,
+): Promise<StackRun> {
     const resources: Recorded[] = [];
     const generatedSecrets: string[] = [];
     const secretOutputs = new Map<string, string[]>();
@@ -165,7 +174,7 @@ async function runOnce(stack: string, overrides: Record<string, string>, preview
 
     const { raw: stackRaw, source: configSource } = stackConfig(stack, overrides);
     pulumi.runtime.setAllConfig(stackRaw);
-    const config = withNote(readConfig, unresolvedNote(stack, configSource));
+    const config = withNote(() => readConfig(asOf), unresolvedNote(stack, configSource));
     const warnings: string[] = [];
     if (preview || refuseUnsafe) preflight(config, pulumi.runtime.allConfig(), preview, (m) => warnings.push(m));
     const raw = deployTarget(config);

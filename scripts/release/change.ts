@@ -5,10 +5,11 @@
 import { sizingFor } from "../../model/capacity";
 import { ConfigError, parseConfig, type Cloud, type Color, type StackConfig, type Strategy } from "../../model/config";
 import { otherColor, releaseState, type Track } from "../../model/releasePlan";
+import { promotedAtText } from "../../model/rollbackWindow";
 import type { ReleaseAction } from "./args";
 
 /** The config keys the release CLI may write (contract: project `zdp`). */
-export const RELEASE_KEYS = ["activeColor", "blueVersion", "greenVersion", "appVersion", "canaryWeight", "releaseStrategy"] as const;
+export const RELEASE_KEYS = ["activeColor", "blueVersion", "greenVersion", "appVersion", "canaryWeight", "releaseStrategy", "promotedAt"] as const;
 export type ReleaseKey = (typeof RELEASE_KEYS)[number];
 export type ConfigEdit = Partial<Record<ReleaseKey, string>>;
 
@@ -31,6 +32,8 @@ export interface ReleaseState {
     cloud: Cloud;
     /** full | minimal: whether the colour without traffic keeps its full size (see fastRollbackBlocker). */
     inactiveScale: StackConfig["release"]["inactiveScale"];
+    /** The rollback window holds the colour without traffic at full size (model/rollbackWindow.ts), as of the read. */
+    rollbackWindowOpen: boolean;
 }
 
 /** A precondition that makes the command meaningless or unsafe; nothing was changed. */
@@ -69,6 +72,7 @@ export function readState(config: Record<string, string>, stack: string, project
         namespace: cfg.app.namespace,
         cloud: cfg.cloud,
         inactiveScale: r.inactiveScale,
+        rollbackWindowOpen: r.rollbackWindow.open,
     };
 }
 
@@ -86,8 +90,9 @@ export function fastRollbackBlocker(from: ReleaseState, to: ReleaseState): strin
     const gaining = (Object.keys(after) as Track[]).filter((c) => after[c]! > (before[c] ?? 0));
     if (gaining.length === 0) return "the rollback moves no traffic";
     if ((["blue", "green", "app"] as const).some((t) => from.versions[t] !== to.versions[t])) return "versions change: the Deployments roll first";
+    // Inside the rollback window the colour without traffic was held at its full floor: only the route moves.
     const shrunk = gaining.filter((c) => c !== from.activeColor);
-    if (to.inactiveScale !== "full" && shrunk.length > 0)
+    if (to.inactiveScale !== "full" && shrunk.length > 0 && !from.rollbackWindowOpen)
         return `inactiveScale ${to.inactiveScale}: ${shrunk.join(", ")} may run one pod per zone; the full up scales it up before the route moves`;
     return undefined;
 }
@@ -135,8 +140,12 @@ function requireColours(state: ReleaseState, command: string, hint: string): voi
     if (state.strategy === "rolling") throw new RefusedError(`${command} needs two colours, but releaseStrategy is rolling; ${hint}`);
 }
 
-/** The config edits, checks and watches that carry out one release command. */
-export function planRelease(state: ReleaseState, action: ReleaseAction): ReleasePlan {
+/**
+ * The config edits, checks and watches that carry out one release command. A promote records `now`
+ * as promotedAt, where the rollback window starts (model/rollbackWindow.ts); a rollback leaves it, so
+ * the colour it leaves is held only for what is left of that window.
+ */
+export function planRelease(state: ReleaseState, action: ReleaseAction, now: Date = new Date()): ReleasePlan {
     const { activeColor: active, inactiveColor: inactive } = state;
     switch (action.kind) {
         case "deploy": {
@@ -162,6 +171,7 @@ export function planRelease(state: ReleaseState, action: ReleaseAction): Release
             requireColours(state, "promote", "use `deploy VERSION` for a rolling update");
             const edit: ConfigEdit = { activeColor: inactive };
             if (state.strategy === "canary") edit.canaryWeight = "0";
+            edit.promotedAt = promotedAtText(now);
             return {
                 summary: `promote ${inactive} (${state.versions[inactive]}): all traffic from ${active} to ${inactive}`,
                 preCheck: inactive,

@@ -1,7 +1,7 @@
 // `--edit-only`: the same release plan, written straight into Pulumi.<stack>.yaml (comments kept)
 // instead of applied, so a pull request carries the single config change and its preview comment
 // shows the route change before anyone merges. Pure text in, text out; no Pulumi CLI.
-import { parseDocument } from "yaml";
+import { parseDocument, Scalar, type Document } from "yaml";
 import { mergedConfig, projectName } from "../pulumiConfig";
 import type { ReleaseAction } from "./args";
 import { planRelease, readState, RefusedError } from "./change";
@@ -26,6 +26,17 @@ export function proposeRelease(action: ReleaseAction, pulumiYaml: string, stackY
 /** The stack file with the project keys of `edit` set, everything else (comments, secure values) kept. */
 export function editedStackFile(stackYaml: string, project: string, edit: Record<string, string>): string {
     const doc = parseDocument(stackYaml);
-    for (const [k, v] of Object.entries(edit)) doc.setIn(["config", `${project}:${k}`], v);
+    for (const [k, v] of Object.entries(edit)) doc.setIn(["config", `${project}:${k}`], configScalar(doc, v));
     return doc.toString();
+}
+
+/**
+ * A config value as `pulumi config set` writes it: quoted where Pulumi's Go YAML reader would take the
+ * plain text for another type, such as promotedAt's date (go-yaml's encoder quotes a string whose plain
+ * form resolves to another tag; scripts/pulumiConfig.ts checkScalars refuses it unquoted).
+ */
+export function configScalar(doc: Document, value: string): Scalar {
+    const node = doc.createNode(value) as Scalar;
+    if (/^\d{4}-\d\d?-\d\d?([Tt ]|$)/.test(value)) node.type = Scalar.QUOTE_DOUBLE;
+    return node;
 }
