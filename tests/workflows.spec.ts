@@ -182,7 +182,7 @@ describe("GitHub Actions workflows", function () {
         assert.equal(pr.with!.branch, "release/${{ matrix.stack }}-revert-to-deployed", "one branch per stack: a second failure updates the same pull request");
     });
 
-    it("deploy: preflight runs as the deploy identity after every cloud login and before pulumi up, and a ✗ fails the job", () => {
+    it("deploy: preflight runs as the deploy identity after every cloud login and before release apply, and a ✗ fails the job", () => {
         const steps = workflow("deploy.yml").jobs.up.steps;
         const at = steps.findIndex((s) => /npm run preflight/.test(s.run ?? ""));
         assert.ok(at > 0, "the preflight step exists");
@@ -196,8 +196,9 @@ describe("GitHub Actions workflows", function () {
             const i = steps.findIndex((s) => s.uses?.startsWith(login));
             assert.ok(i >= 0 && i < at, `${login} logs in before preflight`);
         }
-        const upAt = steps.findIndex((s) => s.with?.command === "up");
-        assert.ok(at < upAt, "preflight runs before pulumi up");
+        // The up is release apply's (the merge path runs the release CLI: no bare pulumi up).
+        const upAt = steps.findIndex((s) => /npm run release -- apply/.test(s.run ?? ""));
+        assert.ok(upAt > 0 && at < upAt, "preflight runs before release apply's pulumi up");
         const deployLogins = steps.filter((s) => /configure-aws-credentials|azure\/login|google-github-actions\/auth/.test(s.uses ?? ""));
         assert.deepEqual(
             deployLogins.map((s) => s.with?.["role-to-assume"] ?? s.with?.["client-id"] ?? s.with?.service_account),
