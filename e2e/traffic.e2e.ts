@@ -273,7 +273,7 @@ describe("e2e traffic: zero failed requests through every release step, on real 
         clean(
             "to-rolling",
             await step("to-rolling", { [`app/${V[2]}`]: 1 }, () =>
-                up({ releaseStrategy: "rolling", appVersion: V[2] }, ["blueVersion", "greenVersion", "inactiveScale"]),
+                up({ releaseStrategy: "rolling", appVersion: V[2] }, ["blueVersion", "greenVersion", "inactiveScale", "promotedAt"]),
             ),
         );
         clean("rolling-version-bump", await step("rolling-version-bump", { [`app/${V[3]}`]: 1 }, () => up({ appVersion: V[3] })));
