@@ -3,9 +3,17 @@
 // The SQL runs as the master user (components/k8s/appDbRole.ts runs it in a Job with psql) and is
 // idempotent: every run brings the role, its password and its grants to the same state.
 import { createHash, createHmac, pbkdf2Sync } from "node:crypto";
+import { DEFAULT_APP } from "../model/appSpec";
 
 export const APP_DB_ROLE = "app_user";
 export const APP_DB_SCHEMA = "app";
+
+/** The role and schema of one app: the default app's are app_user and app; another app's carry its name. */
+export function dbRoleOf(app: string): { role: string; schema: string } {
+    if (app === DEFAULT_APP) return { role: APP_DB_ROLE, schema: APP_DB_SCHEMA };
+    const id = app.replace(/-/g, "_");
+    return { role: `${id}_user`, schema: id };
+}
 
 /**
  * psql script; variables (psql -v): role, schema, database, verifier (the role's SCRAM verifier, so the
@@ -34,8 +42,8 @@ SELECT format('DO $check$ BEGIN RAISE EXCEPTION %L; END $check$', 'role ' || r.r
 `;
 
 /** The psql arguments that run APP_ROLE_SQL from `file` (connection settings come from PG* variables). */
-export function appRoleArgs(file: string, database: string, verifier: string): string[] {
-    const v = { role: APP_DB_ROLE, schema: APP_DB_SCHEMA, database, verifier };
+export function appRoleArgs(file: string, database: string, verifier: string, { role, schema } = { role: APP_DB_ROLE, schema: APP_DB_SCHEMA }): string[] {
+    const v = { role, schema, database, verifier };
     // -X: no ~/.psqlrc; -q: quiet; -w: never prompt for a password.
     return ["-X", "-q", "-w", ...Object.entries(v).flatMap(([k, value]) => ["-v", `${k}=${value}`]), "-f", file];
 }

@@ -4,6 +4,9 @@ import type { Sizing } from "./capacity";
 import type { ReleaseConfig, StackConfig } from "./stackConfig";
 import { releaseState, type ReleaseState } from "./releasePlan";
 
+/** The stack's first app, configured by the top-level keys; `apps.<name>` adds others. */
+export const DEFAULT_APP = "app";
+
 export interface AppSpec {
     /** Pulumi name of the app's objects (its Release, Secret, traffic policy, database role). */
     name: string;
@@ -27,7 +30,7 @@ export interface AppSpec {
 /** The stack's app, from its config. */
 export function appSpecFrom(cfg: StackConfig, sizing: Sizing): AppSpec {
     return {
-        name: "app",
+        name: DEFAULT_APP,
         namespace: cfg.app.namespace,
         partOf: cfg.project,
         image: cfg.app.image,

@@ -6,6 +6,7 @@ import type { AppSpec } from "../../model/appSpec";
 import type { Color } from "../../model/config";
 import type { Track } from "../../model/releasePlan";
 import type { DataStores, Platform } from "../platform";
+import { dbRoleOf } from "../dbRole";
 import { AppDbRole, DB_ROLE_JOB_PODS } from "./appDbRole";
 import { AppSecret, type AppSecretValues } from "./appSecret";
 import { appNamespace } from "./namespace";
@@ -30,6 +31,17 @@ export interface AppOutputs {
 
 // A port as the Secret and the role Job read it; a plain number stays a plain string.
 const portText = (port: pulumi.Input<number>): pulumi.Input<string> => (typeof port === "number" ? String(port) : pulumi.output(port).apply(String));
+
+/**
+ * Every app of a stack on one platform: the first (the default app) exports at the top level as a
+ * single-app stack always has; each other app exports under `apps.<name>`.
+ */
+export function deployApps(platform: Platform, apps: AppSpec[]): AppOutputs {
+    const [first, ...others] = apps.map((app) => deployApp(platform, app));
+    if (others.length === 0) return first;
+    const own = (outputs: AppOutputs) => Object.fromEntries(Object.entries(outputs).filter(([key]) => !(key in platform.outputs)));
+    return { ...first, apps: Object.fromEntries(others.map((outputs, i) => [apps[i + 1].name, own(outputs)])) };
+}
 
 export function deployApp(platform: Platform, app: AppSpec): AppOutputs {
     const opts = { provider: platform.provider };
@@ -75,6 +87,7 @@ export function deployApp(platform: Platform, app: AppSpec): AppOutputs {
             adminPassword: postgres.adminPassword,
             sslMode: postgres.sslMode,
             caCert: postgres.caCert,
+            role: dbRoleOf(app.name),
         },
         opts,
     );

@@ -25,10 +25,12 @@ export interface AppDbRoleArgs {
     /** libpq sslmode and the PEM roots it verifies with, as the app gets them. */
     sslMode: string;
     caCert?: pulumi.Input<string>;
+    /** The app's own role and schema (components/dbRole.ts dbRoleOf); unset, the default app's. */
+    role?: { role: string; schema: string };
 }
 
 export class AppDbRole extends pulumi.ComponentResource {
-    public readonly user = APP_DB_ROLE;
+    public readonly user: string;
     /** The app role's password: a Pulumi secret. */
     public readonly password: pulumi.Output<string>;
     /** The Job; `pulumi up` waits for it to complete, so depend on it before the app starts. */
@@ -37,6 +39,7 @@ export class AppDbRole extends pulumi.ComponentResource {
     constructor(name: string, args: AppDbRoleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:k8s:AppDbRole", name, {}, opts);
         const parent = { parent: this };
+        this.user = args.role?.role ?? APP_DB_ROLE;
         // Alphanumeric: it goes into connection strings.
         this.password = generatedSecret(`${name}-password`, 32, parent);
 
@@ -86,7 +89,7 @@ export class AppDbRole extends pulumi.ComponentResource {
                                     imagePullPolicy: "IfNotPresent",
                                     command: ["psql"],
                                     // $(VAR) is expanded by the kubelet: the verifier stays out of the Job's spec.
-                                    args: appRoleArgs("/sql/app-role.sql", args.database, "$(APP_ROLE_VERIFIER)"),
+                                    args: appRoleArgs("/sql/app-role.sql", args.database, "$(APP_ROLE_VERIFIER)", args.role),
                                     env: [
                                         ...["PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "PGSSLMODE", "APP_ROLE_VERIFIER"].map((key) => ({
                                             name: key,
