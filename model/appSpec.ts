@@ -42,3 +42,8 @@ export function appSpecFrom(cfg: StackConfig, sizing: Sizing): AppSpec {
         state: releaseState(cfg, sizing),
     };
 }
+
+/** Every app of the stack, the default app first. */
+export function appSpecsFrom(cfg: StackConfig, sizing: Sizing): AppSpec[] {
+    return [appSpecFrom(cfg, sizing)];
+}

@@ -12,10 +12,10 @@ import { Network } from "../components/aws/network";
 import { Redis } from "../components/aws/redis";
 import { awsTags, clusterName } from "../components/aws/tags";
 import { albWebAcl } from "../components/aws/waf";
-import { appSpecFrom } from "../model/appSpec";
+import { appSpecsFrom } from "../model/appSpec";
 import { sizingFor, type Sizing } from "../model/capacity";
 import type { StackConfig } from "../model/config";
-import { deployApp, type AppOutputs } from "../components/k8s/app";
+import { deployApps, type AppOutputs } from "../components/k8s/app";
 import { serviceNamesFor } from "../components/k8s/release";
 import { thresholdsFor } from "../model/monitoring/thresholds";
 import type { Platform } from "../components/platform";
@@ -23,7 +23,7 @@ import { zonesChosenOnce } from "../components/zonesChosenOnce";
 
 export function deploy(cfg: StackConfig): AppOutputs {
     const sizing = sizingFor(cfg);
-    return deployApp(awsPlatform(cfg, sizing), appSpecFrom(cfg, sizing));
+    return deployApps(awsPlatform(cfg, sizing), appSpecsFrom(cfg, sizing));
 }
 
 export function awsPlatform(cfg: StackConfig, sizing: Sizing): Platform {

@@ -10,18 +10,18 @@ import { AzureMonitoring } from "../components/azure/monitoring";
 import { AzureNetwork } from "../components/azure/network";
 import { AzureRedis } from "../components/azure/redis";
 import { azureTags } from "../components/azure/tags";
-import { appSpecFrom } from "../model/appSpec";
+import { appSpecsFrom } from "../model/appSpec";
 import { sizingFor, type Sizing } from "../model/capacity";
 import type { StackConfig } from "../model/config";
 import { trafficFor } from "../model/cost/model";
 import { HSTS_VALUE } from "../components/hsts";
-import { deployApp, type AppOutputs } from "../components/k8s/app";
+import { deployApps, type AppOutputs } from "../components/k8s/app";
 import { thresholdsFor } from "../model/monitoring/thresholds";
 import type { Platform } from "../components/platform";
 
 export function deploy(cfg: StackConfig): AppOutputs {
     const sizing = sizingFor(cfg);
-    return deployApp(azurePlatform(cfg, sizing), appSpecFrom(cfg, sizing));
+    return deployApps(azurePlatform(cfg, sizing), appSpecsFrom(cfg, sizing));
 }
 
 export function azurePlatform(cfg: StackConfig, sizing: Sizing): Platform {

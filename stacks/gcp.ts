@@ -2,7 +2,7 @@
 // (HA, TLS) → the app behind GKE's Gateway (global external Application Load Balancer).
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { appSpecFrom } from "../model/appSpec";
+import { appSpecsFrom } from "../model/appSpec";
 import { sizingFor, type Sizing } from "../model/capacity";
 import type { StackConfig } from "../model/config";
 import { cloudArmorPolicy } from "../components/gcp/cloudArmor";
@@ -17,13 +17,13 @@ import { Network } from "../components/gcp/network";
 import { REQUIRED_APIS } from "../components/gcp/prerequisites";
 import { MemorystoreRedis } from "../components/gcp/redis";
 import { stackZones } from "../components/gcp/zones";
-import { deployApp, type AppOutputs } from "../components/k8s/app";
+import { deployApps, type AppOutputs } from "../components/k8s/app";
 import { thresholdsFor } from "../model/monitoring/thresholds";
 import type { Platform } from "../components/platform";
 
 export function deploy(cfg: StackConfig): AppOutputs {
     const sizing = sizingFor(cfg);
-    return deployApp(gcpPlatform(cfg, sizing), appSpecFrom(cfg, sizing));
+    return deployApps(gcpPlatform(cfg, sizing), appSpecsFrom(cfg, sizing));
 }
 
 export function gcpPlatform(cfg: StackConfig, sizing: Sizing): Platform {

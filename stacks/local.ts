@@ -3,10 +3,10 @@
 // Prometheus and Grafana; the app on top (components/k8s/app.ts).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { appSpecFrom } from "../model/appSpec";
+import { appSpecsFrom } from "../model/appSpec";
 import { sizingFor, type Sizing } from "../model/capacity";
 import type { StackConfig } from "../model/config";
-import { deployApp, type AppOutputs } from "../components/k8s/app";
+import { deployApps, type AppOutputs } from "../components/k8s/app";
 import { DB_ROLE_JOB_PODS } from "../components/k8s/appDbRole";
 import { MIGRATION_JOB_PODS } from "../components/k8s/migrationJob";
 import { LocalDatastores } from "../components/k8s/datastores";
@@ -17,7 +17,7 @@ import type { DataStores, Platform } from "../components/platform";
 
 export function deploy(cfg: StackConfig): AppOutputs {
     const sizing = sizingFor(cfg);
-    return deployApp(localPlatform(cfg, sizing), appSpecFrom(cfg, sizing));
+    return deployApps(localPlatform(cfg, sizing), appSpecsFrom(cfg, sizing));
 }
 
 export function localPlatform(cfg: StackConfig, sizing: Sizing): Platform {
