@@ -12,7 +12,7 @@ import { Network } from "../components/aws/network";
 import { Redis } from "../components/aws/redis";
 import { awsTags, clusterName } from "../components/aws/tags";
 import { albWebAcl } from "../components/aws/waf";
-import { DEFAULT_APP, appSpecsFrom, type AppSpec } from "../model/appSpec";
+import { appSpecsFrom, type AppSpec } from "../model/appSpec";
 import { sizingFor, type Sizing } from "../model/capacity";
 import type { StackConfig } from "../model/config";
 import { deployApps, type AppOutputs } from "../components/k8s/app";
@@ -71,16 +71,16 @@ export function awsPlatform(cfg: StackConfig, sizing: Sizing, apps: AppSpec[] = 
             : undefined;
     const issued = tls ? new Certificate(`${name}-tls`, tls) : undefined;
     // The edge: access logs for every request the ALB takes, and AWS WAF in front of it (aws.waf).
-    const others = apps.filter((app) => app.name !== DEFAULT_APP).map((app) => app.name);
-    const accessLogs = new AccessLogBucket(`${name}-alb-logs`, { region, retentionDays: logRetentionDays, protect, apps: others, ...tags("load-balancer") });
+    const logs = { region, retentionDays: logRetentionDays, protect, apps: apps.map((app) => app.name) };
+    const accessLogs = new AccessLogBucket(`${name}-alb-logs`, { ...logs, ...tags("load-balancer") });
     // One web ACL for every app's ALB; its logs redact each app's preview header (it carries that app's token).
     const redactHeaders = [...new Set(apps.map((app) => app.release.previewHeader))];
     const waf = { aclName: `${name}-alb`, logRetentionDays, redactHeaders, ...tags("load-balancer") };
     const webAclArn = a.waf ? albWebAcl(`${name}-waf`, waf, {}).arn : undefined;
     const edge = { name, region, cluster, network, certificateArn: a.certificateArn ?? issued?.arn, hostedZoneId: a.hostedZoneId, accessLogs, webAclArn };
     const edges = albEdges({ ...edge, ...tags("load-balancer") }, issued?.arn);
-    const watched = { stackName: name, region, database, redis, notify: cfg.monitoring, colourFloors: apps.flatMap((app) => app.state.tracks.map((t) => t.minReplicas)) };
-    const monitor = awsMonitors({ ...watched, thresholds: (spec) => thresholdsFor(spec.sizing, cfg.monitoring, cfg.usage), ...tags("monitoring") });
+    const thresholds = (spec: AppSpec) => thresholdsFor(spec.sizing, cfg.monitoring, cfg.usage);
+    const monitor = awsMonitors({ stackName: name, region, database, redis, notify: cfg.monitoring, apps, thresholds, ...tags("monitoring") });
 
     const peer = { cidrs: network.dataSubnetCidrs };
     return {

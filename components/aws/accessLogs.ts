@@ -53,7 +53,7 @@ export interface AccessLogBucketArgs {
     retentionDays: number;
     /** protectStateful: `protect` the bucket; when off, `pulumi destroy` also empties it. */
     protect: boolean;
-    /** The stack's other apps (not the default): each ALB writes under its own prefix, alb/<app>. */
+    /** The stack's apps: each one other than the default writes under its own prefix, alb/<app>. */
     apps?: string[];
     tags: Tags;
 }
@@ -67,7 +67,7 @@ export class AccessLogBucket extends pulumi.ComponentResource {
 
     constructor(name: string, args: AccessLogBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:aws:AccessLogBucket", name, {}, opts);
-        this.apps = args.apps ?? [];
+        this.apps = (args.apps ?? []).filter((app) => app !== DEFAULT_APP);
         const parent = { parent: this };
         // No versioning: log objects are written once, and expiry should delete them, not keep old versions.
         const bucket = new aws.s3.Bucket(name, { forceDestroy: !args.protect, tags: args.tags }, { parent: this, protect: args.protect });
@@ -140,7 +140,8 @@ export class AccessLogBucket extends pulumi.ComponentResource {
     /** The prefix an app's ALB writes under: the default app's is alb, as it has always been. */
     prefixFor(app: string): string {
         if (app === DEFAULT_APP) return ACCESS_LOG_PREFIX;
-        if (!this.apps.includes(app)) throw new Error(`App ${app}: the access-log bucket lets only [${this.apps.join(", ")}] write besides ${DEFAULT_APP} (pass every app to it).`);
+        if (!this.apps.includes(app))
+            throw new Error(`App ${app}: the access-log bucket lets only [${this.apps.join(", ")}] write besides ${DEFAULT_APP} (pass every app to it).`);
         return `${ACCESS_LOG_PREFIX}/${app}`;
     }
 }

@@ -60,7 +60,10 @@ export function albEdges(args: AlbEdgeArgs, defaultIssued?: pulumi.Input<string>
             const cluster = { clusterName: args.cluster.name, region: args.region, vpcId: args.network.vpcId, after: args.cluster.ready };
             lb = controller = new LoadBalancer(`${args.name}-lb`, { ...cluster, ...own, certificateArn, tags: args.tags }, k8s);
         } else {
-            if (!controller) throw new Error(`App ${spec.name}: the default app (${DEFAULT_APP}) is deployed first; its edge installs the controller every app's ALB shares.`);
+            if (!controller)
+                throw new Error(
+                    `App ${spec.name}: the default app (${DEFAULT_APP}) is deployed first; its edge installs the controller every app's ALB shares.`,
+                );
             certificateArn = appCertificate(args, spec);
             issued.set(spec.name, certificateArn);
             const className = `${GATEWAY_CLASS}-${spec.name}`;
@@ -104,12 +107,10 @@ export function albEdges(args: AlbEdgeArgs, defaultIssued?: pulumi.Input<string>
  */
 function appCertificate(args: AlbEdgeArgs, spec: AppSpec): pulumi.Output<string> | undefined {
     if (!spec.domain) return undefined;
-    if (!args.hostedZoneId) {
-        if (args.certificateArn === undefined) return undefined; // HTTP only, as the default app without a certificate (preflight refuses it for `up`)
+    if (!args.hostedZoneId)
         throw new Error(
-            `App ${spec.name} serves ${spec.domain}, but aws:certificateArn is the default app's certificate and aws:hostedZoneId is unset: set aws:hostedZoneId so the stack issues ${spec.name}'s certificate.`,
+            `App ${spec.name} serves ${spec.domain}, but aws:hostedZoneId is unset: the stack issues ${spec.name}'s certificate in that zone (aws:certificateArn, if set, is the default app's only).`,
         );
-    }
     const alternativeNames = spec.release.previewHost ? [spec.release.previewHost] : [];
     return new Certificate(`${args.name}-${spec.name}-tls`, { domain: spec.domain, alternativeNames, hostedZoneId: args.hostedZoneId, tags: args.tags }).arn;
 }

@@ -127,7 +127,6 @@ export class Monitoring extends pulumi.ComponentResource {
             { parent: this, dependsOn: [args.database] },
         );
     }
-
 }
 
 type CertificateAlarmArgs = { thresholds: { certificateDays: number }; tags: Record<string, string> };
@@ -206,8 +205,8 @@ export interface AwsMonitorsArgs extends Pick<AwsMonitoringInput, "stackName" | 
     notify: MonitoringConfig;
     /** An app's alert thresholds (from its own sizing). */
     thresholds: (spec: AppSpec) => Thresholds;
-    /** Every app's colour floors: the account-wide ready-pod alarm must hold for the lowest of them. */
-    colourFloors: number[];
+    /** Every app of the stack: the account-wide ready-pod alarm must hold for the lowest colour floor of all. */
+    apps: AppSpec[];
     tags: Record<string, string>;
 }
 
@@ -219,14 +218,14 @@ export interface AwsMonitorsArgs extends Pick<AwsMonitoringInput, "stackName" | 
 export function awsMonitors(args: AwsMonitorsArgs): (spec: AppSpec, certificateArn?: pulumi.Input<string>) => { dashboardName: pulumi.Output<string> } {
     const { stackName, region, database, redis, tags } = args;
     let stack: Monitoring | undefined;
+    const floorsOf = (spec: AppSpec) => spec.state.tracks.map((t) => t.minReplicas);
     return (spec, certificateArn) => {
         const own = { stackName, region, serviceNames: serviceNamesFor(spec), thresholds: args.thresholds(spec), database, redis, certificateArn, tags };
         if (spec.name === DEFAULT_APP) {
-            stack = new Monitoring(`${stackName}-monitoring`, { ...own, colourFloors: args.colourFloors, notify: args.notify });
+            stack = new Monitoring(`${stackName}-monitoring`, { ...own, colourFloors: args.apps.flatMap(floorsOf), notify: args.notify });
             return stack;
         }
         if (!stack) throw new Error(`App ${spec.name}: the default app (${DEFAULT_APP}) is watched first; its Monitoring holds the stack's alert topic.`);
-        const colourFloors = spec.state.tracks.map((t) => t.minReplicas);
-        return new AppMonitoring(`${stackName}-${spec.name}-monitoring`, { ...own, app: spec.name, colourFloors, stack });
+        return new AppMonitoring(`${stackName}-${spec.name}-monitoring`, { ...own, app: spec.name, colourFloors: floorsOf(spec), stack });
     };
 }

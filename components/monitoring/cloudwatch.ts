@@ -49,7 +49,9 @@ export function targetGroupName(stackName: string, service: string, app: string 
     // unique per account and region (CreateTargetGroup): an extra app's names carry the app's name.
     const own = (app === DEFAULT_APP ? "" : alnum(app)) + alnum(service);
     if (own.length > 32 - MIN_STACK_CHARS)
-        throw new Error(`App ${app}: target group name part "${own}" is ${own.length} characters; at most ${32 - MIN_STACK_CHARS} leave ${MIN_STACK_CHARS} of the 32 for the stack's name (use a shorter app name).`);
+        throw new Error(
+            `App ${app}: target group name part "${own}" is ${own.length} characters; at most ${32 - MIN_STACK_CHARS} leave ${MIN_STACK_CHARS} of the 32 for the stack's name (use a shorter app name).`,
+        );
     return alnum(stackName).slice(0, 32 - own.length) + own;
 }
 
@@ -72,7 +74,9 @@ export function cloudwatchDashboard(input: AwsMonitoringInput): { widgets: Widge
         });
     };
     const perColour = (metric: string, stat: string, idPrefix: string) =>
-        input.serviceNames.map((svc, i) => [{ expression: search(targetGroupName(input.stackName, svc, input.app), metric, stat), id: `${idPrefix}${i}`, label: svc }]);
+        input.serviceNames.map((svc, i) => [
+            { expression: search(targetGroupName(input.stackName, svc, input.app), metric, stat), id: `${idPrefix}${i}`, label: svc },
+        ]);
 
     graph("Requests per minute by colour", perColour("RequestCount", "Sum", "req"));
     graph("5xx (target) per minute by colour", perColour("HTTPCode_Target_5XX_Count", "Sum", "err"));
