@@ -163,15 +163,11 @@ function certificateExpiryAlarm(
     );
 }
 
-export interface AppMonitoringArgs extends Omit<AwsMonitoringInput, "dbInstanceIdentifier" | "cacheClusterIds"> {
+export interface AppMonitoringArgs extends Omit<MonitoringArgs, "notify"> {
     /** The app (not the default one): its dashboard and alarm names carry it. */
     app: string;
-    /** The stack's Monitoring: its topic, and the data stores every app's dashboard shows. */
+    /** The stack's Monitoring: its topic carries the app's alerts. */
     stack: Monitoring;
-    database: Database;
-    redis: Redis;
-    certificateArn?: pulumi.Input<string>;
-    tags: Record<string, string>;
 }
 
 /**
