@@ -171,7 +171,7 @@ const edgeErrors = (t: Thresholds, requestsPerFiveMinutes: number) => Math.max(1
  * analysis computes the true per-colour ratio.
  *
  * A colour below its pod floor, and the database's and Redis's capacity. `readyFloor` is the lowest
- * floor of the colours behind the route: one criterion split by BackendService ("*") holds one
+ * floor of every colour behind the AGC, of every app: one criterion split by BackendService ("*") holds one
  * threshold for every colour, and the idle colour's floor (one pod per zone under inactiveScale
  * minimal) must not alert all the time. Naming each colour's BackendService value would allow a
  * threshold per colour, but that value's format is not documented.
