@@ -143,6 +143,8 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
                 settings: settings[cloud] as never,
             }),
         );
+    const cloudSettings = cloud && cloud !== "local" ? settings[cloud] : undefined;
+    if (cloudSettings !== undefined) issues.push(...(CLOUD_RULES[cloud as Exclude<Cloud, "local">].apps?.(apps, cloudSettings as never) ?? []));
     if (issues.length > 0) throw new ConfigError(issues);
 
     const cfg = { ...stackConfig(stack, project, region, parsed, settings), pod, release: releaseConfigOf(parsed, migrations.migrations, asOf), apps };

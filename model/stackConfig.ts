@@ -129,6 +129,8 @@ export interface CloudRules<Settings> {
     region: { key: string; pattern: RegExp; example: string };
     /** Keys that only work together on this cloud; `settings` is absent when its schema refused them. */
     check(input: { raw: Record<string, string>; region?: string; domain?: string; nodeArch?: NodeArch; settings?: Settings }): ConfigIssue[];
+    /** What this cloud's edge allows of the stack's other apps (`apps.<name>`), keyed as `apps.<name>.<key>`. */
+    apps?(apps: AppConfig[], settings: Settings): ConfigIssue[];
 }
 
 /** Every app of the stack, the default app first. */

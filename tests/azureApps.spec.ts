@@ -7,7 +7,7 @@ import { capacityFor, sizingFor } from "../model/capacity";
 import type { StackConfig } from "../model/config";
 import { releaseState } from "../model/releasePlan";
 import { deployApps } from "../components/k8s/app";
-import { AGC_MAX_FRONTENDS } from "../components/azure/loadBalancer";
+import { AGC_MAX_FRONTENDS } from "../model/azure/rules";
 import { azurePlatform } from "../stacks/azure";
 import { all, find, runStack, waitsFor, type StackRun } from "./harness";
 import type { ResourceMock } from "../scripts/offline/mocks";

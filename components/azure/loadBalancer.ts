@@ -20,15 +20,7 @@ export const ALB_CHART = "oci://mcr.microsoft.com/application-lb/charts/alb-cont
 export const ALB_NAMESPACE = "azure-alb-system";
 /** The controller's service account, which the federated credential trusts. */
 export const ALB_SERVICE_ACCOUNT = "alb-controller-sa";
-/**
- * Frontends one AGC takes ("Frontends: 5 per gateway", Application Gateway for Containers limits in
- * https://learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits).
- * Each Gateway listens on a frontend of its own: "Every time you wish to create a new Gateway resource in
- * Kubernetes, a Frontend resource should be provisioned in Azure prior and referenced by the Gateway
- * resource" (BYO deployment, https://learn.microsoft.com/azure/application-gateway/for-containers/overview#deployment-strategies),
- * so one AGC serves at most five apps.
- */
-export const AGC_MAX_FRONTENDS = 5;
+import { AGC_MAX_FRONTENDS } from "../../model/azure/rules";
 
 /** An app's name for an object a single-app stack names `base`: the default app keeps it, another app prefixes its own name. */
 export const appScoped = (app: string, base: string): string => (app === DEFAULT_APP ? base : `${app}-${base}`);

@@ -1,6 +1,6 @@
 // aws's rules across keys: what the schema of `aws.*` alone cannot see.
 import { rdsRegions } from "../dataTls";
-import type { AwsConfig, CloudRules, ConfigIssue } from "../stackConfig";
+import type { AppConfig, AwsConfig, CloudRules, ConfigIssue } from "../stackConfig";
 
 export const awsRules: CloudRules<AwsConfig> = {
     region: { key: "aws:region", pattern: /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, example: "us-east-1" },
@@ -31,4 +31,27 @@ export const awsRules: CloudRules<AwsConfig> = {
             });
         return issues;
     },
+    apps: appIssues,
 };
+
+/** Each app has its own ALB, certificate and target groups (components/aws/albEdge.ts). */
+function appIssues(apps: AppConfig[], settings: AwsConfig): ConfigIssue[] {
+    const issues: ConfigIssue[] = [];
+    const byToken = new Map<string, string>();
+    for (const app of apps) {
+        if (app.domain !== undefined && settings.hostedZoneId === undefined)
+            issues.push({
+                key: `apps.${app.name}.domain`,
+                value: app.domain,
+                message:
+                    "on aws needs aws.hostedZoneId: the stack issues this app's certificate with ACM in that zone (aws.certificateArn is the default app's only)",
+            });
+        // Target group names keep only alphanumerics (components/monitoring/cloudwatch.ts targetGroupName).
+        const token = app.name.replace(/[^a-z0-9]/g, "");
+        const other = byToken.get(token);
+        if (other !== undefined)
+            issues.push({ key: `apps.${app.name}`, message: `names the same ALB target groups as app ${other} (hyphens are dropped from them); rename one` });
+        byToken.set(token, app.name);
+    }
+    return issues;
+}

@@ -1,6 +1,16 @@
 // azure's rules across keys: what the schema of `azure.*` alone cannot see.
-import type { AzureConfig, CloudRules, ConfigIssue } from "../stackConfig";
+import type { AppConfig, AzureConfig, CloudRules, ConfigIssue } from "../stackConfig";
 import { AZURE_NON_ZONAL_REGIONS, AZURE_ZONAL_REGIONS } from "./regions";
+
+/**
+ * Frontends one AGC takes ("Frontends: 5 per gateway", Application Gateway for Containers limits in
+ * https://learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits).
+ * Each Gateway listens on a frontend of its own: "Every time you wish to create a new Gateway resource in
+ * Kubernetes, a Frontend resource should be provisioned in Azure prior and referenced by the Gateway
+ * resource" (BYO deployment, https://learn.microsoft.com/azure/application-gateway/for-containers/overview#deployment-strategies),
+ * so one AGC serves at most five apps.
+ */
+export const AGC_MAX_FRONTENDS = 5;
 
 const REGIONS_LIST = "https://learn.microsoft.com/azure/reliability/regions-list (2025-09-23; model/azure/regions.ts)";
 
@@ -29,4 +39,15 @@ export const azureRules: CloudRules<AzureConfig> = {
             });
         return issues;
     },
+    // Every app, the default one included, takes one frontend of the stack's single AGC.
+    apps: (apps: AppConfig[]) =>
+        apps.length + 1 > AGC_MAX_FRONTENDS
+            ? [
+                  {
+                      key: "apps",
+                      value: apps.map((a) => a.name).join(", "),
+                      message: `makes ${apps.length + 1} apps with the default one, but the stack's Application Gateway for Containers takes at most ${AGC_MAX_FRONTENDS} frontends, one per app`,
+                  },
+              ]
+            : [],
 };
