@@ -4,7 +4,8 @@ import Table from "cli-table3";
 import { RunError } from "@pulumi/pulumi";
 import { ConfigError, type StackConfig } from "../model/config";
 import { addressRows } from "../model/addressSpace";
-import { capacityRows, capacityShortfalls, sizingFor, evaluateReference, REFERENCE, type Sizing } from "../model/capacity";
+import { appSizings, capacityRows, capacityShortfalls, evaluateReference, REFERENCE, type Sizing } from "../model/capacity";
+import { allApps, type AppConfig } from "../model/stackConfig";
 import { releaseState, type ReleaseState } from "../model/releasePlan";
 import { MIGRATIONS_KEY, migrationWhen, plannedMigrations, type PlannedMigration } from "../model/migrations";
 import { describeWindow } from "../model/rollbackWindow";
@@ -112,7 +113,7 @@ function printCapacity(out: string[], cfg: StackConfig, s: Sizing): void {
     );
 }
 
-function printRelease(out: string[], r: ReleaseState, cfg: StackConfig, s: Sizing): void {
+function printRelease(out: string[], r: ReleaseState, cfg: Pick<AppConfig, "release">, s: Sizing): void {
     const tracks = table(["track", "version", "role", "replicas (HPA)", "weight"]);
     for (const t of r.tracks) tracks.push([t.track, t.version, t.role, `${t.minReplicas}..${t.maxReplicas}`, `${t.weight}%`]);
     out.push(`Release: strategy ${r.strategy}${r.activeColor ? `, active colour ${r.activeColor}` : ""}`);
@@ -122,6 +123,28 @@ function printRelease(out: string[], r: ReleaseState, cfg: StackConfig, s: Sizin
     const steps = table(["rollout step", "users served"]);
     for (const s of r.steps) steps.push([s.step, Number.isFinite(s.servingUsers) ? s.servingUsers.toLocaleString("en-US") : "-"]);
     out.push(steps.toString());
+}
+
+/** Another app: its pods on the shared nodes, its release and its migrations (the data stores are the stack's, above). */
+function printApp(out: string[], { app, sizing: s, release, migrations }: AppPlan): void {
+    const n = (v: number) => v.toLocaleString("en-US");
+    out.push(
+        "",
+        `App ${app.name} (apps.${app.name}): ${app.app.image} in namespace ${app.app.namespace}${app.domain ? ` at ${app.domain}` : ""}, ${n(s.targetUsers)} users, port ${app.app.port}, health ${app.app.healthPath}`,
+    );
+    const capacity = table(["capacity", "users served", "against target"]);
+    for (const r of capacityRows(s).filter((r) => !/^(database|redis)/.test(r.what)))
+        capacity.push([
+            r.what,
+            r.servedUsers === undefined ? "n/a" : n(r.servedUsers),
+            r.servedUsers === undefined ? "-" : `${r.ok ? "✓ ≥" : "✗ <"} ${n(s.targetUsers)}`,
+        ]);
+    out.push(capacity.toString());
+    out.push(
+        `pods per colour: ${s.app.replicas} (HPA ${s.app.hpaMin}..${s.app.hpaMax}), ${s.usersPerPod} users/pod, ${s.app.cpuRequest} CPU / ${s.app.memoryRequest} each; the nodes above hold every app`,
+    );
+    printRelease(out, release, app, s);
+    printMigrations(out, migrations);
 }
 
 /** The migration Jobs the release runs (env values may be secrets: names only). */
@@ -167,12 +190,22 @@ function printDiff(out: string[], d: StackDiff, base: CostPicture | string | und
     if (total === 0) out.push("  (no change)");
 }
 
+/** One of the stack's other apps (`apps.<name>`): its own sizing, release and migrations. */
+export interface AppPlan {
+    app: AppConfig;
+    sizing: Sizing;
+    release: ReleaseState;
+    migrations: PlannedMigration[];
+}
+
 export interface Plan {
     run: StackRun;
     sizing: Sizing;
     release: ReleaseState;
     /** The migration Jobs of the deployed versions (model/migrations.ts). */
     migrations: PlannedMigration[];
+    /** The other apps, each as the default app's sizing, release and migrations are shown. */
+    apps: AppPlan[];
     policy: ReturnType<typeof runPolicies>;
     /** The priced picture, or why the stack has none (dev, a region without a price table). */
     cost: CostPicture | string;
@@ -185,14 +218,19 @@ export interface Plan {
 export async function buildPlan(stack: string, overrides: Record<string, string>, withDiff: boolean, asOf?: Date): Promise<Plan> {
     const base = withDiff ? await runStack(stack, {}, { preview: true, asOf }) : undefined;
     const run = await runStack(stack, overrides, { preview: true, asOf });
-    const sizing = sizingFor(run.config);
-    const release = releaseState(run.config, sizing);
+    const [own, ...others] = allApps(run.config).map((app, i): AppPlan => {
+        const sizing = appSizings(run.config)[i];
+        const release = releaseState(app, sizing);
+        return { app, sizing, release, migrations: plannedMigrations(app.release.migrations, release, app.app.image) };
+    });
+    const { sizing, release, migrations } = own;
     return {
         run,
         sizing,
-        migrations: plannedMigrations(run.config.release.migrations, release, run.config.app.image),
+        migrations,
+        apps: others,
         cost: priceStack(run.config, sizing, run.resources),
-        costBase: base ? priceStack(base.config, sizingFor(base.config), base.resources) : undefined,
+        costBase: base ? priceStack(base.config, appSizings(base.config)[0], base.resources) : undefined,
         release,
         policy: runPolicies(run.resources, run.config),
         diff: base ? diffResources(base.resources, run.resources) : undefined,
@@ -200,9 +238,10 @@ export async function buildPlan(stack: string, overrides: Record<string, string>
 }
 
 /** Why the plan fails: capacity rows below the target and mandatory policy violations (the plan exits 1). */
-export function shortfalls({ sizing, policy }: Plan): string[] {
+export function shortfalls({ sizing, policy, apps }: Plan): string[] {
     return [
         ...capacityShortfalls(sizing).map((s) => `capacity: ${s}`),
+        ...apps.flatMap(({ app, sizing: s }) => capacityShortfalls(s).map((x) => `capacity of app ${app.name}: ${x}`)),
         ...policy.violations.filter((v) => v.level === "mandatory").map((v) => `policy: [${v.rule}] ${v.resource}`),
     ];
 }
@@ -231,6 +270,18 @@ export function planJson(plan: Plan, overrides: Record<string, string>): string 
         configSource: run.configSource,
         release: plan.release,
         migrations: plan.migrations.map((m) => ({ ...m, env: Object.keys(m.env).sort() })),
+        // Only a stack with other apps has the key: a single-app plan stays as it was.
+        ...(plan.apps.length > 0
+            ? {
+                  apps: plan.apps.map(({ app, sizing, release, migrations }) => ({
+                      name: app.name,
+                      namespace: app.app.namespace,
+                      capacity: capacityJson(sizing),
+                      release,
+                      migrations: migrations.map((m) => ({ ...m, env: Object.keys(m.env).sort() })),
+                  })),
+              }
+            : {}),
         policy: plan.policy,
         cost: typeof plan.cost === "string" ? { unavailable: plan.cost } : plan.cost,
         costPolicy: cfg.costPolicy,
@@ -241,7 +292,8 @@ export function planJson(plan: Plan, overrides: Record<string, string>): string 
 }
 
 /** The text plan. */
-export function renderPlan({ run, sizing, release, migrations, policy, cost, diff, costBase }: Plan): string {
+export function renderPlan(plan: Plan): string {
+    const { run, sizing, release, migrations, policy, cost, diff, costBase } = plan;
     const out: string[] = [];
     const cfg = run.config;
     out.push(
@@ -264,6 +316,7 @@ export function renderPlan({ run, sizing, release, migrations, policy, cost, dif
     out.push("");
     printRelease(out, release, cfg, sizing);
     printMigrations(out, migrations);
+    for (const app of plan.apps) printApp(out, app);
     out.push("", ...costLines(cost, cfg));
     out.push("", ...monitoringLines(run.resources));
     out.push(`\nPolicy (policy/, CrossGuard, run offline): ${summarize(policy)}`);

@@ -2,7 +2,7 @@
 // quantities come from the sizing (nodes, database, Redis: what the autoscaler and the classes make of
 // them), from the resources the program declared (gateways, IPs, alarms, keys), counted by type, and
 // from the stack's usage settings (traffic, egress, logs: model/cost/usage.ts).
-import type { StackConfig } from "../stackConfig";
+import { allApps, type StackConfig } from "../stackConfig";
 import { appPods, evaluateReference, nodeShapes, REFERENCE, type Sizing } from "../capacity";
 import type { Committable, PriceTable } from "./priceTable";
 import { pgStorageGb, SYSTEM_POOL } from "../azure/sizing";
@@ -256,6 +256,7 @@ function awsItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic
     const eips = count(resources, "aws:ec2/eip:Eip");
     const cacheNodes = cfg.aws?.cacheNodes ?? 2;
     const lcus = albLcus(t);
+    const albs = allApps(cfg).length;
     const rootGiB = declaredSize(
         resources,
         "aws:ec2/launchTemplate:LaunchTemplate",
@@ -285,9 +286,10 @@ function awsItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic
         },
         {
             component: "load balancer",
-            what: `ALB + ${lcus.toFixed(1)} LCU (${n(t.requestsPerSecond)} req/s)`,
+            // One ALB per app (components/aws/albEdge.ts); the LCUs are the stack's traffic, shared by them.
+            what: `${albs > 1 ? `${albs} ALBs (one per app)` : "ALB"} + ${lcus.toFixed(1)} LCU (${n(t.requestsPerSecond)} req/s)`,
             charges: [
-                ["elb.alb", h],
+                ["elb.alb", albs * h],
                 ["elb.albLcu", lcus * h],
             ],
         },
@@ -298,8 +300,12 @@ function awsItems(cfg: StackConfig, s: Sizing, resources: Declared[], t: Traffic
             what: `${n(crossZoneGiB)} GiB between the app and the single-primary database and Redis, both directions billed`,
             charges: [["vpc.interAz", 2 * crossZoneGiB]],
         },
-        // The ALB holds a public IPv4 address in each zone; the NAT gateways one each (their EIPs).
-        { component: "public IPs", what: `${eips + s.zones} public IPv4 (${eips} NAT, ${s.zones} ALB)`, charges: [["vpc.publicIpv4", (eips + s.zones) * h]] },
+        // Each ALB holds a public IPv4 address in each zone; the NAT gateways one each (their EIPs).
+        {
+            component: "public IPs",
+            what: `${eips + albs * s.zones} public IPv4 (${eips} NAT, ${albs * s.zones} ALB)`,
+            charges: [["vpc.publicIpv4", (eips + albs * s.zones) * h]],
+        },
         {
             component: "database",
             what: `${s.database.instanceClass} Multi-AZ + ${s.database.storageGiB} GiB gp3`,
