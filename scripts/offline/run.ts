@@ -69,6 +69,11 @@ export interface RunOptions {
     overlay?: { label: string; mock: ResourceMock };
     /** The run's clock for the rollback window (default: now); a fixed one makes a run repeatable. */
     asOf?: Date;
+    /**
+     * A program of the spec's own instead of the stack's `deploy` (e.g. a platform with two apps), under
+     * a label that keeps the run apart from the stack's own.
+     */
+    program?: { label: string; deploy: (cfg: StackConfig) => Record<string, unknown> };
 }
 
 /** Unwrap RPC secret markers into plain values, collecting the paths that were secret. */
@@ -94,10 +99,20 @@ const runs = new Map<string, Promise<StackRun>>();
  * is global) and remembered: the same stack, overrides and mode give the same (read-only) result.
  */
 export function runStack(stack: string, overrides: Record<string, string> = {}, opts: RunOptions = {}): Promise<StackRun> {
-    const key = JSON.stringify([stack, Object.entries(overrides).sort(), opts.preview ?? false, opts.refuseUnsafe ?? false, opts.overlay?.label, opts.asOf]);
+    const key = JSON.stringify([
+        stack,
+        Object.entries(overrides).sort(),
+        opts.preview ?? false,
+        opts.refuseUnsafe ?? false,
+        opts.overlay?.label,
+        opts.asOf,
+        opts.program?.label,
+    ]);
     const known = runs.get(key);
     if (known) return known;
-    const run = running.then(() => runOnce(stack, overrides, opts.preview ?? false, opts.refuseUnsafe ?? false, opts.overlay?.mock, opts.asOf));
+    const run = running.then(() =>
+        runOnce(stack, overrides, opts.preview ?? false, opts.refuseUnsafe ?? false, opts.overlay?.mock, opts.asOf, opts.program?.deploy),
+    );
     running = run.catch(() => undefined);
     runs.set(key, run);
     return run;
@@ -110,6 +125,7 @@ async function runOnce(
     refuseUnsafe: boolean,
     overlay?: ResourceMock,
     asOf?: Date,
+    program: (cfg: StackConfig) => Record<string, unknown> = deployTarget,
 ): Promise<StackRun> {
     const resources: Recorded[] = [];
     const generatedSecrets: string[] = [];
@@ -177,7 +193,7 @@ async function runOnce(
     const config = withNote(() => readConfig(asOf), unresolvedNote(stack, configSource));
     const warnings: string[] = [];
     if (preview || refuseUnsafe) preflight(config, pulumi.runtime.allConfig(), preview, (m) => warnings.push(m));
-    const raw = deployTarget(config);
+    const raw = program(config);
     const outputs: Record<string, StackOutput> = {};
     for (const [key, value] of Object.entries(raw)) {
         const out = pulumi.output(value);
