@@ -13,6 +13,8 @@ import { deployApps } from "../components/k8s/app";
 import { appBackendsFilter } from "../components/monitoring/cloudMonitoring";
 import { gcpPlatform } from "../stacks/gcp";
 import { all, find, runStack, type Recorded, type StackRun } from "./harness";
+import { validateK8s } from "./k8sSchema";
+import { runPolicies } from "../policy/offline";
 
 const T = {
     address: "gcp:compute/globalAddress:GlobalAddress",
@@ -186,6 +188,12 @@ describe("gcp stack with two apps (mocks)", function () {
         const filters = dashboard.mosaicLayout.tiles.map((x: any) => x.widget.xyChart.dataSets[0].timeSeriesQuery.timeSeriesFilter.filter as string);
         assert.strictEqual(filters.length, 4);
         for (const f of filters) assert.ok(f.endsWith(only), f);
+    });
+
+    it("the second app's Kubernetes objects validate against their schemas, and the policy pack finds nothing it does not find with one app", () => {
+        assert.deepStrictEqual(validateK8s(two.resources).errors, []);
+        const mandatory = (run: StackRun) => runPolicies(run.resources, run.config).violations.filter((v) => v.level === "mandatory");
+        assert.deepStrictEqual(mandatory(two), mandatory(one));
     });
 
     it("keeps every GCP name of the second app a valid RFC 1035 name of at most 63 characters", () => {
