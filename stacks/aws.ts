@@ -23,7 +23,7 @@ import { zonesChosenOnce } from "../components/zonesChosenOnce";
 
 export function deploy(cfg: StackConfig): AppOutputs {
     const sizing = sizingFor(cfg);
-    return deployApps(awsPlatform(cfg, sizing), appSpecsFrom(cfg, sizing));
+    return deployApps(awsPlatform(cfg, sizing), appSpecsFrom(cfg));
 }
 
 export function awsPlatform(cfg: StackConfig, sizing: Sizing): Platform {

@@ -21,7 +21,7 @@ import type { Platform } from "../components/platform";
 
 export function deploy(cfg: StackConfig): AppOutputs {
     const sizing = sizingFor(cfg);
-    return deployApps(azurePlatform(cfg, sizing), appSpecsFrom(cfg, sizing));
+    return deployApps(azurePlatform(cfg, sizing), appSpecsFrom(cfg));
 }
 
 export function azurePlatform(cfg: StackConfig, sizing: Sizing): Platform {

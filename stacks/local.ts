@@ -17,7 +17,7 @@ import type { DataStores, Platform } from "../components/platform";
 
 export function deploy(cfg: StackConfig): AppOutputs {
     const sizing = sizingFor(cfg);
-    return deployApps(localPlatform(cfg, sizing), appSpecsFrom(cfg, sizing));
+    return deployApps(localPlatform(cfg, sizing), appSpecsFrom(cfg));
 }
 
 export function localPlatform(cfg: StackConfig, sizing: Sizing): Platform {

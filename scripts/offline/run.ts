@@ -201,7 +201,18 @@ async function runOnce(
         outputs[key] = { value: await (out as any).promise(), secret: await pulumi.isSecret(out) };
     }
     await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    refuseDuplicateUrns(resources);
     return { config, resources, outputs, generatedSecrets, warnings, configSource };
+}
+
+/** The engine refuses a program that registers one URN twice; the mock monitor does not, so check here. */
+function refuseDuplicateUrns(resources: Recorded[]): void {
+    const seen = new Set<string>();
+    for (const { urn } of resources) {
+        // The engine's message (as the real CLI printed it in e2e/traffic.e2e.ts runs; see scripts/release/pulumiWorkspace.ts).
+        if (seen.has(urn)) throw new Error(`Duplicate resource URN '${urn}'; try giving it a unique name`);
+        seen.add(urn);
+    }
 }
 
 /** `read()`, its error (a config error naming missing keys, say) followed by `note` when there is one. */
