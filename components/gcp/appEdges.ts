@@ -8,7 +8,8 @@
 // so one policy covers every app's backends, as it already covers both colours' of one app.
 import type * as kubernetes from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_APP, type AppSpec } from "../../model/appSpec";
+import type { AppSpec } from "../../model/appSpec";
+import { DEFAULT_APP } from "../../model/stackConfig";
 import type { Sizing } from "../../model/capacity";
 import type { StackConfig } from "../../model/config";
 import type { Thresholds } from "../../model/monitoring/thresholds";

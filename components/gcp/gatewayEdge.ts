@@ -2,7 +2,7 @@
 // SSL policy) declared before the release, and the Gateway settings the release declares.
 import type * as kubernetes from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_APP } from "../../model/appSpec";
+import { DEFAULT_APP } from "../../model/stackConfig";
 import { HSTS_VALUE } from "../hsts";
 import { GATEWAY_NAME, PRE_STOP_SECONDS, serviceNamesFor } from "../k8s/release";
 import type { AppEdge, AppPlacement } from "../platform";

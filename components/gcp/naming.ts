@@ -1,6 +1,6 @@
 // Labels and fixed names for GCP resources. Pure: no Pulumi import.
 import { createHash } from "node:crypto";
-import { DEFAULT_APP } from "../../model/appSpec";
+import { DEFAULT_APP } from "../../model/stackConfig";
 import type { StackConfig } from "../../model/config";
 
 export type Labels = Record<string, string>;

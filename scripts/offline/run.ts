@@ -69,10 +69,7 @@ export interface RunOptions {
     overlay?: { label: string; mock: ResourceMock };
     /** The run's clock for the rollback window (default: now); a fixed one makes a run repeatable. */
     asOf?: Date;
-    /**
-     * A program of the spec's own instead of the stack's `deploy` (e.g. a platform with two apps), under
-     * a label that keeps the run apart from the stack's own.
-     */
+    /** A program run instead of the stack's own (e.g. a platform with more apps), under a label that keeps the run apart. */
     program?: { label: string; deploy: (cfg: StackConfig) => Record<string, unknown> };
 }
 
