@@ -2,14 +2,13 @@
 // (HA, TLS) → the app behind GKE's Gateway (global external Application Load Balancer).
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { appSpecsFrom } from "../model/appSpec";
+import { appSpecFrom, appSpecsFrom } from "../model/appSpec";
 import { sizingFor, type Sizing } from "../model/capacity";
 import type { StackConfig } from "../model/config";
 import { cloudArmorPolicy } from "../components/gcp/cloudArmor";
 import { GkeCluster } from "../components/gcp/cluster";
 import { CloudSqlPostgres } from "../components/gcp/database";
-import { gkeGatewayEdge } from "../components/gcp/gatewayEdge";
-import { LoadBalancer } from "../components/gcp/loadBalancer";
+import { appLoadBalancer, gcpAppEdges } from "../components/gcp/appEdges";
 import { StackLogs } from "../components/gcp/logs";
 import { GcpMonitoring } from "../components/gcp/monitoring";
 import { gcpLabels, gcpName } from "../components/gcp/naming";
@@ -71,15 +70,15 @@ export function gcpPlatform(cfg: StackConfig, sizing: Sizing): Platform {
     const logs = { stack: cfg.stack, projectId, region, bucketId: gcpName(cfg, "logs"), retentionDays: g.logRetentionDays, sources, protect };
     new StackLogs(`${name}-logs`, logs, afterApis);
 
-    // HTTPS for the domain (and the preview host) once a domain is configured; HTTP only otherwise.
-    const hostnames = cfg.domain ? [cfg.domain, ...(cfg.release.previewHost ? [cfg.release.previewHost] : [])] : [];
-    const names = { addressName: gcpName(cfg, "gateway-ip"), certificateMapName: gcpName(cfg, "certmap"), sslPolicyName: gcpName(cfg, "tls") };
-    const edge = { networkSelfLink, nodeServiceAccountEmail: cluster.nodeServiceAccountEmail, appPort: cfg.app.port, hostnames, protect };
-    const lb = new LoadBalancer(`${name}-lb`, { ...names, ...edge, ...labels("load-balancer") }, afterApis);
+    // Each app's own load balancer (HTTPS for its domain and preview host, HTTP only without a domain); the default app's is the stack's.
+    const edgeStack = { cfg, name, networkSelfLink, nodeServiceAccountEmail: cluster.nodeServiceAccountEmail, protect, opts: afterApis };
+    const lb = appLoadBalancer(edgeStack, appSpecFrom(cfg, sizing));
     const armor = g.cloudArmor ? cloudArmorPolicy(`${name}-armor`, gcpName(cfg, "armor"), afterApis) : undefined;
 
     const monitoring = { stackName: name, projectId, region, sqlInstance: database.instanceName, redisInstance: redis.instanceName };
-    new GcpMonitoring(`${name}-monitoring`, { ...monitoring, thresholds: thresholdsFor(sizing, cfg.monitoring, cfg.usage), notify: cfg.monitoring }, afterApis);
+    const thresholds = (appSizing: Sizing) => thresholdsFor(appSizing, cfg.monitoring, cfg.usage);
+    const stackMonitoring = new GcpMonitoring(`${name}-monitoring`, { ...monitoring, thresholds: thresholds(sizing), notify: cfg.monitoring }, afterApis);
+    const edges = gcpAppEdges({ ...edgeStack, provider: cluster.provider, securityPolicy: armor?.name, monitoring: stackMonitoring, thresholds }, lb);
 
     // Cloud SQL and Memorystore in the Private Service Access range.
     const peer = { cidrs: [network.serviceAccessCidr] };
@@ -87,8 +86,7 @@ export function gcpPlatform(cfg: StackConfig, sizing: Sizing): Platform {
         provider: cluster.provider,
         namespace: {},
         dataStores: () => ({ postgres: { ...database.connection, peer }, redis: { ...redis.connection, peer } }),
-        edge: (app) => gkeGatewayEdge({ lb, provider: cluster.provider, securityPolicy: armor?.name, https: hostnames.length > 0 }, app),
-        watch: () => ({ endpoint: lb.address }),
+        ...edges,
         outputs: {
             kubeconfig: cluster.kubeconfig,
             clusterName: cluster.clusterName,

@@ -2,6 +2,7 @@
 // SSL policy) declared before the release, and the Gateway settings the release declares.
 import type * as kubernetes from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_APP } from "../../model/stackConfig";
 import { HSTS_VALUE } from "../hsts";
 import { GATEWAY_NAME, PRE_STOP_SECONDS, serviceNamesFor } from "../k8s/release";
 import type { AppEdge, AppPlacement } from "../platform";
@@ -20,8 +21,9 @@ export interface GkeEdgeArgs {
 export function gkeGatewayEdge({ lb, provider, securityPolicy, https }: GkeEdgeArgs, { spec, namespace }: AppPlacement): AppEdge {
     // Policies first: the Gateway controller builds the backends with the right health check from the
     // start instead of GKE's default (GET / on the serving port). Service names are stable per track.
+    // The default app keeps the name it always had; another app's policies are named after it.
     const policies = new GkeBackendPolicies(
-        "gke",
+        spec.name === DEFAULT_APP ? "gke" : `${spec.name}-gke`,
         {
             namespace,
             services: serviceNamesFor(spec),

@@ -1,4 +1,6 @@
 // Labels and fixed names for GCP resources. Pure: no Pulumi import.
+import { createHash } from "node:crypto";
+import { DEFAULT_APP } from "../../model/stackConfig";
 import type { StackConfig } from "../../model/config";
 
 export type Labels = Record<string, string>;
@@ -25,6 +27,19 @@ export function gcpName(cfg: Pick<StackConfig, "project" | "stack">, suffix: str
     const base = `${cfg.project}-${cfg.stack}`.toLowerCase().replace(/[^a-z0-9-]/g, "-");
     const name = `${base.slice(0, 62 - suffix.length)}-${suffix}`.replace(/-{2,}/g, "-");
     return /^[a-z]/.test(name) ? name : `z${name.slice(0, 62)}`;
+}
+
+/** Longest app name kept whole in an app's resource names: the stack's name keeps the rest of the 63. */
+const APP_PART_MAX = 20;
+
+/**
+ * `gcpName` of one app's resource: the default app keeps the stack's names (`<project>-<stack>-<suffix>`);
+ * another app adds its name (an app name over 20 characters is cut and made unique with a hash of it).
+ */
+export function gcpAppName(cfg: Pick<StackConfig, "project" | "stack">, app: string, suffix: string): string {
+    if (app === DEFAULT_APP) return gcpName(cfg, suffix);
+    const part = app.length <= APP_PART_MAX ? app : `${app.slice(0, APP_PART_MAX - 7)}-${createHash("sha256").update(app).digest("hex").slice(0, 6)}`;
+    return gcpName(cfg, `${part}-${suffix}`);
 }
 
 /** A service account id (6–30 chars, [a-z][-a-z0-9]*[a-z0-9]) unique per stack within the project. */

@@ -39,7 +39,8 @@ const portText = (port: pulumi.Input<number>): pulumi.Input<string> => (typeof p
 export function deployApps(platform: Platform, apps: AppSpec[]): AppOutputs {
     const [first, ...others] = apps.map((app) => deployApp(platform, app));
     if (others.length === 0) return first;
-    const own = (outputs: AppOutputs) => Object.fromEntries(Object.entries(outputs).filter(([key]) => !(key in platform.outputs)));
+    // The platform's own outputs stay top-level; an app's value under a key the platform also exports (its own certificate records, say) stays the app's.
+    const own = (outputs: AppOutputs) => Object.fromEntries(Object.entries(outputs).filter(([key, value]) => platform.outputs[key] !== value));
     return { ...first, apps: Object.fromEntries(others.map((outputs, i) => [apps[i + 1].name, own(outputs)])) };
 }
 

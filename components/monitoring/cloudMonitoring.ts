@@ -46,17 +46,30 @@ function chart(title: string, filter: string, aligner: string, reducer?: string,
     };
 }
 
+/** The load balancer's traffic per backend service (colour); `only` narrows it to some backends. */
+function routeCharts(only = "") {
+    const byBackend = ["resource.label.backend_target_name"];
+    return [
+        chart("Requests/s by colour (backend service)", lb("backend_request_count", only), "ALIGN_RATE", "REDUCE_SUM", byBackend),
+        chart("5xx/s by colour", lb("backend_request_count", FIVE_XX + only), "ALIGN_RATE", "REDUCE_SUM", byBackend),
+        chart("p50 latency by colour (ms)", lb("backend_latencies", only), "ALIGN_DELTA", "REDUCE_PERCENTILE_50", byBackend),
+        chart("p99 latency by colour (ms)", lb("backend_latencies", only), "ALIGN_DELTA", "REDUCE_PERCENTILE_99", byBackend),
+    ];
+}
+
+/** Tiles two to a row. */
+const mosaic = (widgets: ReturnType<typeof chart>[]) => ({
+    columns: 48,
+    tiles: widgets.map((widget, i) => ({ xPos: (i % 2) * 24, yPos: Math.floor(i / 2) * 16, width: 24, height: 16, widget })),
+});
+
 export function cloudMonitoringDashboard(input: GcpMonitoringInput, displayName: string) {
     const sql = (metric: string) =>
         `metric.type="cloudsql.googleapis.com/database/${metric}" resource.type="cloudsql_database" resource.label.database_id="${input.projectId}:${input.sqlInstance}"`;
     const redis = (metric: string) =>
         `metric.type="redis.googleapis.com/${metric}" resource.type="redis_instance" resource.label.instance_id="projects/${input.projectId}/locations/${input.region}/instances/${input.redisInstance}"`;
-    const byBackend = ["resource.label.backend_target_name"];
     const widgets = [
-        chart("Requests/s by colour (backend service)", lb("backend_request_count"), "ALIGN_RATE", "REDUCE_SUM", byBackend),
-        chart("5xx/s by colour", lb("backend_request_count", FIVE_XX), "ALIGN_RATE", "REDUCE_SUM", byBackend),
-        chart("p50 latency by colour (ms)", lb("backend_latencies"), "ALIGN_DELTA", "REDUCE_PERCENTILE_50", byBackend),
-        chart("p99 latency by colour (ms)", lb("backend_latencies"), "ALIGN_DELTA", "REDUCE_PERCENTILE_99", byBackend),
+        ...routeCharts(),
         chart("Database CPU", sql("cpu/utilization"), "ALIGN_MEAN"),
         chart("Database connections", sql("postgresql/num_backends"), "ALIGN_MEAN"),
         chart("Database disk used", sql("disk/utilization"), "ALIGN_MEAN"),
@@ -66,7 +79,7 @@ export function cloudMonitoringDashboard(input: GcpMonitoringInput, displayName:
     ];
     return {
         displayName,
-        mosaicLayout: { columns: 48, tiles: widgets.map((widget, i) => ({ xPos: (i % 2) * 24, yPos: Math.floor(i / 2) * 16, width: 24, height: 16, widget })) },
+        mosaicLayout: mosaic(widgets),
     };
 }
 
@@ -84,22 +97,15 @@ export interface GcpAlertSpec {
     denominatorFilter?: string;
 }
 
-/**
- * The live route's 5xx share and p99 per backend service (colour), and capacity alerts on the database
- * and Redis. The load balancer's filters are the dashboard's: every https_lb_rule of the project, so a
- * project shared with other load balancers alerts on theirs too.
- */
-export function cloudMonitoringAlerts(input: GcpMonitoringInput): GcpAlertSpec[] {
-    const t = input.thresholds;
-    const d = cloudMonitoringDashboard(input, "").mosaicLayout.tiles.map((x) => x.widget.xyChart.dataSets[0].timeSeriesQuery.timeSeriesFilter.filter);
-    const find = (metric: string) => d.find((f) => f.includes(metric))!;
+/** The 5xx share and p99 per backend service (colour); `only` narrows them to some backends. */
+function routeAlerts(t: Thresholds, only = ""): GcpAlertSpec[] {
     const perBackend = (crossSeriesReducer: string) => ({ crossSeriesReducer, groupByFields: ["resource.label.backend_target_name"] });
     return [
         {
             name: "route-5xx",
             description: `More than ${t.errorRatePercent}% of a colour's requests answered 5xx for 5 minutes`,
-            filter: lb("backend_request_count", FIVE_XX),
-            denominatorFilter: lb("backend_request_count"),
+            filter: lb("backend_request_count", FIVE_XX + only),
+            denominatorFilter: lb("backend_request_count", only),
             aligner: "ALIGN_RATE",
             reducer: perBackend("REDUCE_SUM"),
             threshold: t.errorRatePercent / 100,
@@ -109,13 +115,27 @@ export function cloudMonitoringAlerts(input: GcpMonitoringInput): GcpAlertSpec[]
         {
             name: "route-p99",
             description: `A colour's p99 latency above ${t.p99LatencyMs} ms for 5 minutes`,
-            filter: lb("backend_latencies"),
+            filter: lb("backend_latencies", only),
             aligner: "ALIGN_DELTA",
             reducer: perBackend("REDUCE_PERCENTILE_99"),
             threshold: t.p99LatencyMs,
             comparison: "COMPARISON_GT",
             duration: "300s",
         },
+    ];
+}
+
+/**
+ * The live route's 5xx share and p99 per backend service (colour), and capacity alerts on the database
+ * and Redis. The load balancer's filters are the dashboard's: every https_lb_rule of the project, so a
+ * project shared with other load balancers alerts on theirs too.
+ */
+export function cloudMonitoringAlerts(input: GcpMonitoringInput): GcpAlertSpec[] {
+    const t = input.thresholds;
+    const d = cloudMonitoringDashboard(input, "").mosaicLayout.tiles.map((x) => x.widget.xyChart.dataSets[0].timeSeriesQuery.timeSeriesFilter.filter);
+    const find = (metric: string) => d.find((f) => f.includes(metric))!;
+    return [
+        ...routeAlerts(t),
         {
             name: "db-cpu",
             description: `Database CPU above ${t.databaseCpuPercent}% for 15 minutes`,
@@ -154,3 +174,24 @@ export function cloudMonitoringAlerts(input: GcpMonitoringInput): GcpAlertSpec[]
         },
     ];
 }
+
+/**
+ * A filter clause selecting the backend services GKE's Gateway controller makes for one app's Services.
+ * It names each `gkegw1-<4 chars>-<namespace>-<service>-<port>-<12 chars>` (seen on running clusters,
+ * e.g. gkegw1-qm6k-secure-app-secure-demo-8080-wqi4f7l2fh2l; Google documents no scheme) and shortens
+ * namespace and Service only past 63 characters: a namespace of up to 22 characters stays whole with
+ * any Service here (app-green) and port. https://cloud.google.com/monitoring/api/v3/filters#regex-match
+ */
+export function appBackendsFilter(namespace: string, services: string[], port: number): string {
+    for (const name of [namespace, ...services])
+        if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) throw new Error(`appBackendsFilter: "${name}" is not a DNS label (namespace or Service name).`);
+    return ` resource.label.backend_target_name=monitoring.regex.full_match("gkegw1-[a-z0-9]+-${namespace}-(${services.join("|")})-${port}-[a-z0-9]+")`;
+}
+
+/** One extra app's own dashboard: its load balancer's traffic per colour. */
+export function appRouteDashboard(displayName: string, only: string) {
+    return { displayName, mosaicLayout: mosaic(routeCharts(only)) };
+}
+
+/** One extra app's own alerts: the 5xx share and p99 of its backends, at its own thresholds. */
+export const appRouteAlerts = (thresholds: Thresholds, only: string): GcpAlertSpec[] => routeAlerts(thresholds, only);
