@@ -69,6 +69,8 @@ export interface RunOptions {
     overlay?: { label: string; mock: ResourceMock };
     /** The run's clock for the rollback window (default: now); a fixed one makes a run repeatable. */
     asOf?: Date;
+    /** A program of a test's own (e.g. a platform with several apps) instead of the stack's, under a label that keeps its run apart. */
+    program?: { label: string; deploy(config: StackConfig): Record<string, unknown> };
 }
 
 /** Unwrap RPC secret markers into plain values, collecting the paths that were secret. */
@@ -94,10 +96,10 @@ const runs = new Map<string, Promise<StackRun>>();
  * is global) and remembered: the same stack, overrides and mode give the same (read-only) result.
  */
 export function runStack(stack: string, overrides: Record<string, string> = {}, opts: RunOptions = {}): Promise<StackRun> {
-    const key = JSON.stringify([stack, Object.entries(overrides).sort(), opts.preview ?? false, opts.refuseUnsafe ?? false, opts.overlay?.label, opts.asOf]);
+    const key = JSON.stringify([stack, Object.entries(overrides).sort(), opts.preview ?? false, opts.refuseUnsafe ?? false, opts.overlay?.label, opts.asOf, opts.program?.label]);
     const known = runs.get(key);
     if (known) return known;
-    const run = running.then(() => runOnce(stack, overrides, opts.preview ?? false, opts.refuseUnsafe ?? false, opts.overlay?.mock, opts.asOf));
+    const run = running.then(() => runOnce(stack, overrides, opts.preview ?? false, opts.refuseUnsafe ?? false, opts.overlay?.mock, opts.asOf, opts.program?.deploy));
     running = run.catch(() => undefined);
     runs.set(key, run);
     return run;
@@ -110,6 +112,7 @@ async function runOnce(
     refuseUnsafe: boolean,
     overlay?: ResourceMock,
     asOf?: Date,
+    program: (config: StackConfig) => Record<string, unknown> = deployTarget,
 ): Promise<StackRun> {
     const resources: Recorded[] = [];
     const generatedSecrets: string[] = [];
@@ -177,7 +180,7 @@ async function runOnce(
     const config = withNote(() => readConfig(asOf), unresolvedNote(stack, configSource));
     const warnings: string[] = [];
     if (preview || refuseUnsafe) preflight(config, pulumi.runtime.allConfig(), preview, (m) => warnings.push(m));
-    const raw = deployTarget(config);
+    const raw = program(config);
     const outputs: Record<string, StackOutput> = {};
     for (const [key, value] of Object.entries(raw)) {
         const out = pulumi.output(value);
