@@ -70,7 +70,7 @@ export interface RunOptions {
     /** The run's clock for the rollback window (default: now); a fixed one makes a run repeatable. */
     asOf?: Date;
     /** A program of a test's own (e.g. a platform with several apps) instead of the stack's, under a label that keeps its run apart. */
-    program?: { label: string; deploy(config: StackConfig): Record<string, unknown> };
+    program?: { label: string; deploy: (config: StackConfig) => Record<string, unknown> };
 }
 
 /** Unwrap RPC secret markers into plain values, collecting the paths that were secret. */
