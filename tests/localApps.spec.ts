@@ -3,7 +3,6 @@
 // resources as in the one-app stack.
 import { strict as assert } from "assert";
 import { parse } from "yaml";
-import { appSpecFrom, type AppSpec } from "../model/appSpec";
 import { sizingFor } from "../model/capacity";
 import type { StackConfig } from "../model/config";
 import { deployApps } from "../components/k8s/app";
@@ -12,24 +11,12 @@ import { MIGRATION_JOB_PODS } from "../components/k8s/migrationJob";
 import { grafanaDashboard, prometheusConfig } from "../components/monitoring/devPrometheus";
 import { localPlatform } from "../stacks/local";
 import { all, find, runStack, type Recorded, type StackRun } from "./harness";
+import { deployTwoApps, twoApps } from "./twoApps";
 
 const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const APP_PODS = { "app.kubernetes.io/name": "app" };
 const inNamespace = (ns: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } } });
-
-/** The default app and `api`, a second app as the config side will make it: its own namespace, port and domain. */
-function twoApps(cfg: StackConfig): AppSpec[] {
-    const first = appSpecFrom(cfg, sizingFor(cfg));
-    return [first, { ...first, name: "api", namespace: "api", port: 9090, healthPath: "/healthz", domain: "api.example.com" }];
-}
-
-export const twoAppProgram = {
-    label: "dev with two apps",
-    deploy: (cfg: StackConfig) => {
-        const apps = twoApps(cfg);
-        return deployApps(localPlatform(cfg, sizingFor(cfg), apps), apps);
-    },
-};
+const twoAppProgram = { label: "dev with two apps", deploy: deployTwoApps };
 
 describe("dev stack (local) with two apps", () => {
     let one: StackRun;
