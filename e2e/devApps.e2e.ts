@@ -2,12 +2,13 @@
 // provider) against a real API server: `pulumi up` creates both apps' objects in their own namespaces
 // beside the one shared PostgreSQL/Redis pair and the one Prometheus, and a second up changes nothing.
 import assert from "node:assert/strict";
-import path from "node:path";
-import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { APP_SECRET_NAME } from "../components/k8s/appSecret";
 import { readConfig } from "../stacks";
 import { deployTwoApps } from "../tests/twoApps";
 import { Cluster } from "./cluster";
-import { BIN, PulumiProject } from "./tools";
+import { devStack } from "./devStack";
+import type { PulumiProject } from "./tools";
 
 describe("e2e: the dev stack with two apps on the real engine and a real API server", function () {
     this.timeout(15 * 60_000);
@@ -19,28 +20,8 @@ describe("e2e: the dev stack with two apps on the real engine and a real API ser
 
     before(async () => {
         cluster = await Cluster.start();
-        // As e2e/dev.e2e.ts: the vendored Gateway API CRDs and a GatewayClass no controller serves; the
-        // objects and the engine are real, traffic is not.
-        cluster.installGatewayApi();
-        cluster.apply({ apiVersion: "gateway.networking.k8s.io/v1", kind: "GatewayClass", metadata: { name: "e2e" }, spec: { controllerName: "example.com/e2e" } });
-        // Volumes for one PostgreSQL and one Redis: a pair per app would leave claims unbound and the up stuck.
-        cluster.apply({
-            apiVersion: "v1",
-            kind: "List",
-            items: ["pv-1", "pv-2"].map((name) => ({
-                apiVersion: "v1",
-                kind: "PersistentVolume",
-                metadata: { name },
-                spec: { capacity: { storage: "1Ti" }, accessModes: ["ReadWriteOnce"], storageClassName: "", hostPath: { path: `/tmp/${name}` } },
-            })),
-        });
-        project = new PulumiProject(["dev"]);
-        const pulumiCommand = await PulumiCommand.get({ root: path.dirname(BIN), skipVersionCheck: true });
-        stack = await LocalWorkspace.selectStack(
-            { stackName: "dev", projectName: "zdp", program: async () => deployTwoApps(readConfig()) },
-            { workDir: project.dir, pulumiCommand, envVars: { ...(project.env as Record<string, string>), KUBECONFIG: cluster.kubeconfig } },
-        );
-        await stack.setAllConfig({ "zdp:gatewayClass": { value: "e2e" }, "zdp:protectStateful": { value: "false" } });
+        // Two PersistentVolumes, for one PostgreSQL and one Redis: a pair per app would leave claims unbound and the up stuck.
+        ({ project, stack } = await devStack(cluster, async () => deployTwoApps(readConfig())));
     });
 
     after(() => {
@@ -58,7 +39,7 @@ describe("e2e: the dev stack with two apps on the real engine and a real API ser
         }
         assert.deepEqual(json("api", "httproute", "app").spec.hostnames, ["api.example.com"]);
         assert.equal(json("api", "deployment", "app-blue").spec.template.spec.containers[0].ports[0].containerPort, 9090);
-        const apiSecret = json("api", "secret", "app").data as Record<string, string>;
+        const apiSecret = json("api", "secret", APP_SECRET_NAME).data as Record<string, string>;
         assert.equal(Buffer.from(apiSecret.DATABASE_HOST, "base64").toString(), "postgres.zdp.svc.cluster.local");
         assert.equal(Buffer.from(apiSecret.DATABASE_USER, "base64").toString(), "api_user");
 
