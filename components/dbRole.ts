@@ -3,7 +3,7 @@
 // The SQL runs as the master user (components/k8s/appDbRole.ts runs it in a Job with psql) and is
 // idempotent: every run brings the role, its password and its grants to the same state.
 import { createHash, createHmac, pbkdf2Sync } from "node:crypto";
-import { DEFAULT_APP } from "../model/appSpec";
+import { DEFAULT_APP } from "../model/stackConfig";
 
 export const APP_DB_ROLE = "app_user";
 export const APP_DB_SCHEMA = "app";

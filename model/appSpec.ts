@@ -1,11 +1,10 @@
 // One app as a stack runs it: what its Deployments, probes, routes and release need, and nothing of
-// the cloud it runs on. Pure (no Pulumi import). A stack has one today, read from its config.
-import type { Sizing } from "./capacity";
-import type { ReleaseConfig, StackConfig } from "./stackConfig";
-import { releaseState, type ReleaseState } from "./releasePlan";
+// the cloud it runs on. Pure (no Pulumi import). A stack runs its default app and any `apps.<name>`.
+import { appSizings, type Sizing } from "./capacity";
+import { allApps, type AppConfig, type ReleaseConfig, type StackConfig } from "./stackConfig";
 
-/** The stack's first app, configured by the top-level keys; `apps.<name>` adds others. */
-export const DEFAULT_APP = "app";
+export { DEFAULT_APP } from "./stackConfig";
+import { releaseState, type ReleaseState } from "./releasePlan";
 
 export interface AppSpec {
     /** Pulumi name of the app's objects (its Release, Secret, traffic policy, database role). */
@@ -27,23 +26,29 @@ export interface AppSpec {
     state: ReleaseState;
 }
 
-/** The stack's app, from its config. */
-export function appSpecFrom(cfg: StackConfig, sizing: Sizing): AppSpec {
+/** One app of the stack, from its config and its sizing (model/capacity.ts appSizings). */
+export function appSpecOf(cfg: Pick<StackConfig, "project">, app: AppConfig, sizing: Sizing): AppSpec {
     return {
-        name: DEFAULT_APP,
-        namespace: cfg.app.namespace,
+        name: app.name,
+        namespace: app.app.namespace,
         partOf: cfg.project,
-        image: cfg.app.image,
-        port: cfg.app.port,
-        healthPath: cfg.app.healthPath,
-        domain: cfg.domain,
+        image: app.app.image,
+        port: app.app.port,
+        healthPath: app.app.healthPath,
+        domain: app.domain,
         sizing,
-        release: cfg.release,
-        state: releaseState(cfg, sizing),
+        release: app.release,
+        state: releaseState(app, sizing),
     };
 }
 
-/** Every app of the stack, the default app first. */
-export function appSpecsFrom(cfg: StackConfig, sizing: Sizing): AppSpec[] {
-    return [appSpecFrom(cfg, sizing)];
+/** The stack's default app, from its config. */
+export function appSpecFrom(cfg: StackConfig, sizing: Sizing): AppSpec {
+    return appSpecOf(cfg, allApps(cfg)[0], sizing);
+}
+
+/** Every app of the stack, the default app first, each with its own sizing. */
+export function appSpecsFrom(cfg: StackConfig): AppSpec[] {
+    const sizings = appSizings(cfg);
+    return allApps(cfg).map((app, i) => appSpecOf(cfg, app, sizings[i]));
 }

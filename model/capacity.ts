@@ -1,6 +1,6 @@
 // Capacity model: from concurrent users to pods, nodes, database and Redis, per cloud.
 // Pure (no Pulumi import). Every number below is an assumption stated once, here.
-import type { Cloud, NodeArch, StackConfig } from "./stackConfig";
+import { allApps, type Cloud, type NodeArch, type PodSize, type StackConfig } from "./stackConfig";
 import { pgPerformanceTier } from "./azure/sizing";
 
 /** The published reference for 10,000 concurrent users that this model improves on. */
@@ -37,6 +37,9 @@ export const ASSUMPTIONS = {
     /** Redis: ~8 GiB of sessions and cache per 10,000 users (the reference). */
     redisGiBPer10kUsers: 8,
 } as const;
+
+/** An app's pod unless its config says otherwise (usersPerPod, podCpuMillis, podMemoryMiB). */
+export const DEFAULT_POD: PodSize = { usersPerPod: ASSUMPTIONS.usersPerPod, cpuMillis: ASSUMPTIONS.podCpuMillis, memoryMiB: ASSUMPTIONS.podMemoryMiB };
 
 export interface NodeShape {
     vcpu: number;
@@ -159,6 +162,8 @@ export interface Sizing {
     worstRolloutStepUsers: number;
     blueGreenSwitchUsers: number;
     afterZoneLossUsers: number;
+    /** Nodes the stack's other apps take (fractions of nodes, at steady state and at the most); 0 for one app. */
+    otherApps: { steadyNodes: number; maxNodes: number };
 }
 
 /** Database disk IOPS wanted for `targetUsers` (ASSUMPTIONS.dbIopsPer10kUsers). */
@@ -179,8 +184,8 @@ export function evaluateReference(ref: Omit<typeof REFERENCE, "nodes"> & { nodes
 }
 
 /** Pods that serve `users` spread evenly over `zones`, and still do after losing one zone (at least 2 pods). */
-export function zoneSafeReplicas(users: number, zones: number): number {
-    const needed = Math.ceil(users / ASSUMPTIONS.usersPerPod);
+export function zoneSafeReplicas(users: number, zones: number, usersPerPod: number = ASSUMPTIONS.usersPerPod): number {
+    const needed = Math.ceil(users / usersPerPod);
     return zones > 1 ? Math.ceil(needed / (zones - 1)) * zones : Math.max(2, needed);
 }
 
@@ -201,30 +206,30 @@ export function appPods(p: { layout: Layout; colours: number; idlePods: number; 
  * still serve the target after losing one; rolling updates surge and never take a ready pod away
  * (maxUnavailable 0), so no step serves less than steady state.
  */
-export function capacityFor(targetUsers: number, cloud: Cloud, layout: Layout = "single", node: NodeShape = nodeShapes(cloud)[0]): Sizing {
+export function capacityFor(
+    targetUsers: number,
+    cloud: Cloud,
+    layout: Layout = "single",
+    node: NodeShape = nodeShapes(cloud)[0],
+    pod: PodSize = DEFAULT_POD,
+): Sizing {
     const a = ASSUMPTIONS;
     const shape = SHAPES[cloud];
     const zones = shape.zones;
-    const needed = Math.ceil(targetUsers / a.usersPerPod);
-    const replicas = zoneSafeReplicas(targetUsers, zones);
+    const upp = pod.usersPerPod;
+    const needed = Math.ceil(targetUsers / upp);
+    const replicas = zoneSafeReplicas(targetUsers, zones, upp);
     const hpaMax = replicas * a.hpaPeakFactor;
     const maxSurge = Math.max(1, Math.ceil(replicas * a.surgeShare));
     const maxUnavailable = 0; // old pods leave only after their replacements are ready
     // Voluntary disruptions (node drains, upgrades) may take pods down to exactly the target.
     const pdbMaxUnavailable = Math.max(1, replicas - needed);
 
-    const podsPerNode = Math.min(
-        Math.floor((node.vcpu * 1000 - a.nodeReservedCpuMillis) / a.podCpuMillis),
-        Math.floor((node.memoryGiB * 1024 - a.nodeReservedMemoryMiB) / a.podMemoryMiB),
-    );
+    const podsPerNode = podsPerNodeOf(node, pod);
     const colours = layout === "warm" ? 2 : 1;
     const idlePods = layout === "minimal" ? zones : 0;
-    // The steady pods, or the most pods at once (below), or a lost zone's pods rescheduled.
-    const pods = appPods({ layout, colours, idlePods, replicas, hpaMax, maxSurge });
-    const steadyPods = pods.steady;
-    const perZone = Math.ceil(steadyPods / zones / podsPerNode);
-    const maxPodsPerZone = Math.max(pods.max / zones, zones > 1 ? steadyPods / (zones - 1) : 0);
-    const maxPerZone = Math.max(perZone, Math.ceil(maxPodsPerZone / podsPerNode));
+    const load = { pods: appPods({ layout, colours, idlePods, replicas, hpaMax, maxSurge }), podsPerNode };
+    const { perZone, maxPerZone } = nodesPerZone([load], zones);
 
     const dbWanted = (a.dbVcpuPer10kUsers * targetUsers) / 10_000;
     const dbVcpu = DB_VCPU_STEPS.find((v) => v >= dbWanted) ?? DB_VCPU_STEPS[DB_VCPU_STEPS.length - 1];
@@ -233,11 +238,11 @@ export function capacityFor(targetUsers: number, cloud: Cloud, layout: Layout = 
     const redisWanted = (a.redisGiBPer10kUsers * targetUsers) / 10_000;
     const redis = shape.redis.find(([, gib]) => gib >= redisWanted) ?? shape.redis[shape.redis.length - 1];
 
-    const steadyStateUsers = replicas * a.usersPerPod;
+    const steadyStateUsers = replicas * upp;
     return {
         cloud,
         targetUsers,
-        usersPerPod: a.usersPerPod,
+        usersPerPod: upp,
         zones,
         layout,
         colours,
@@ -249,19 +254,49 @@ export function capacityFor(targetUsers: number, cloud: Cloud, layout: Layout = 
             maxSurge,
             maxUnavailable,
             pdbMaxUnavailable,
-            cpuRequest: `${a.podCpuMillis}m`,
-            memoryRequest: `${a.podMemoryMiB}Mi`,
-            memoryLimit: `${a.podMemoryMiB}Mi`,
+            cpuRequest: `${pod.cpuMillis}m`,
+            memoryRequest: `${pod.memoryMiB}Mi`,
+            memoryLimit: `${pod.memoryMiB}Mi`,
         },
         nodes: { ...node, podsPerNode, perZone, min: perZone * zones, desired: perZone * zones, max: maxPerZone * zones },
         database: { vcpu: dbVcpu, memoryGiB: dbVcpu * 4, instanceClass: shape.database(dbVcpu), storageGiB, maxStorageGiB: storageGiB * 10 },
         redis: { memoryGiB: redis[1], nodeClass: redis[0] },
         steadyStateUsers,
-        worstRolloutStepUsers: (replicas - maxUnavailable) * a.usersPerPod,
+        worstRolloutStepUsers: (replicas - maxUnavailable) * upp,
         // The route moves only after the receiving colour is ready at its full floor (gated switch).
-        blueGreenSwitchUsers: layout === "single" ? steadyStateUsers : replicas * a.usersPerPod,
-        afterZoneLossUsers: usersAfterZoneLoss(replicas, zones, a.usersPerPod),
+        blueGreenSwitchUsers: layout === "single" ? steadyStateUsers : replicas * upp,
+        afterZoneLossUsers: usersAfterZoneLoss(replicas, zones, upp),
+        otherApps: { steadyNodes: 0, maxNodes: 0 },
     };
+}
+
+/** App pods of one size a node holds beside what it reserves. */
+export function podsPerNodeOf(node: NodeShape, pod: PodSize): number {
+    const a = ASSUMPTIONS;
+    return Math.min(
+        Math.floor((node.vcpu * 1000 - a.nodeReservedCpuMillis) / pod.cpuMillis),
+        Math.floor((node.memoryGiB * 1024 - a.nodeReservedMemoryMiB) / pod.memoryMiB),
+    );
+}
+
+interface Load {
+    pods: { steady: number; max: number };
+    podsPerNode: number;
+}
+/** A load's nodes per zone, in fractions of a node: at steady state, at the most, and after losing a zone. */
+const nodeShare = ({ pods, podsPerNode }: Load, zones: number) => ({
+    steady: pods.steady / zones / podsPerNode,
+    max: Math.max(pods.max / zones, zones > 1 ? pods.steady / (zones - 1) : 0) / podsPerNode,
+});
+
+/**
+ * Nodes per zone for every app's pods: the steady pods, or the most pods at once, or a lost zone's
+ * pods rescheduled. Apps of different pod sizes add up as the share of a node each pod takes.
+ */
+function nodesPerZone(loads: Load[], zones: number): { perZone: number; maxPerZone: number } {
+    const shares = loads.map((l) => nodeShare(l, zones));
+    const perZone = Math.ceil(shares.reduce((sum, x) => sum + x.steady, 0));
+    return { perZone, maxPerZone: Math.max(perZone, Math.ceil(shares.reduce((sum, x) => sum + x.max, 0))) };
 }
 
 /** How a stack's release config lays its workloads on the nodes. */
@@ -275,8 +310,33 @@ export function layoutFor(release: StackConfig["release"]): Layout {
  * size: larger ones save nothing at 10,000 users and up to a fifth at 100,000 (the plan's levers table),
  * but changing the size of a running AKS or GKE pool means a new pool, so it is not chosen for the user.
  */
-export function sizingFor(cfg: Pick<StackConfig, "targetUsers" | "cloud" | "release" | "nodeArch">): Sizing {
-    return capacityFor(cfg.targetUsers, cfg.cloud, layoutFor(cfg.release), nodeShapes(cfg.cloud, cfg.nodeArch)[0]);
+export function sizingFor(cfg: SizedConfig): Sizing {
+    return appSizings(cfg)[0];
+}
+
+type SizedConfig = Pick<StackConfig, "cloud" | "nodeArch" | "app" | "domain" | "targetUsers" | "pod" | "release" | "apps">;
+
+/**
+ * Each app's sizing, the default app first. The apps share the nodes, which hold every app's pods, and
+ * the data stores, sized for the stack's users (`targetUsers`); each app's pods serve its own users.
+ */
+export function appSizings(cfg: SizedConfig): Sizing[] {
+    const node = nodeShapes(cfg.cloud, cfg.nodeArch)[0];
+    const own = allApps(cfg).map((app) => capacityFor(app.targetUsers, cfg.cloud, layoutFor(app.release), node, app.pod));
+    if (own.length === 1) return own;
+    const zones = own[0].zones;
+    const loads = own.map((s): Load => ({ pods: appPods({ ...s, ...s.app }), podsPerNode: s.nodes.podsPerNode }));
+    const { perZone, maxPerZone } = nodesPerZone(loads, zones);
+    const shares = loads.map((l) => nodeShare(l, zones));
+    const nodes = { perZone, min: perZone * zones, desired: perZone * zones, max: maxPerZone * zones };
+    const others = (i: number, k: "steady" | "max") => shares.reduce((sum, x, j) => (j === i ? sum : sum + x[k] * zones), 0);
+    return own.map((s, i) => ({
+        ...s,
+        nodes: { ...s.nodes, ...nodes },
+        database: own[0].database,
+        redis: own[0].redis,
+        otherApps: { steadyNodes: others(i, "steady"), maxNodes: others(i, "max") },
+    }));
 }
 
 export interface CapacityRow {
@@ -302,7 +362,7 @@ export function capacityRows(s: Sizing): CapacityRow[] {
         s.zones > 1 ? row(`after losing 1 of ${s.zones} zones`, s.afterZoneLossUsers) : { what: "after a zone loss (single zone)", ok: true },
         row(
             `nodes (${s.nodes.desired} × ${s.nodes.podsPerNode} app pods, ${s.colours} colour(s)${s.idlePods ? ` + ${s.idlePods} idle pods` : ""})`,
-            Math.floor((s.nodes.desired * s.nodes.podsPerNode - s.idlePods) / s.colours) * s.usersPerPod,
+            Math.floor(((s.nodes.desired - s.otherApps.steadyNodes) * s.nodes.podsPerNode - s.idlePods) / s.colours) * s.usersPerPod,
         ),
     ];
     // A switch (or canary) during a peak: the serving colour at its HPA max, the receiving one at its floor.
@@ -310,7 +370,7 @@ export function capacityRows(s: Sizing): CapacityRow[] {
         rows.push(
             row(
                 `nodes at autoscaler max (${s.nodes.max}): receiving colour beside a serving colour at HPA max`,
-                Math.min(s.app.replicas, s.nodes.max * s.nodes.podsPerNode - s.app.hpaMax) * s.usersPerPod,
+                Math.min(s.app.replicas, Math.floor((s.nodes.max - s.otherApps.maxNodes) * s.nodes.podsPerNode) - s.app.hpaMax) * s.usersPerPod,
             ),
         );
     if (s.cloud !== "local")

@@ -1,14 +1,14 @@
 // The stack config contract: one parse of the whole stack config into one typed object.
 // Pure (no Pulumi import) so it is tested directly; stacks/index.ts feeds it pulumi.runtime.allConfig().
 import { z } from "zod";
-import { boolean, imageReference, imageRepository, integer, oneOf, version, versionLabel, versionTag } from "./configValues";
+import { imageReference, versionLabel, versionTag } from "./configValues";
 import { awsSchema } from "./aws/config";
 import { azureSchema } from "./azure/config";
 import { gcpSchema } from "./gcp/config";
 import { RULE_NAMES } from "../policy/ruleNames";
 import { NOT_WAIVABLE_ON_CLOUD, refusedWaivers } from "../policy/waivers";
 import { addressRows, addressShortfall } from "./addressSpace";
-import { sizingFor } from "./capacity";
+import { appSizings, DEFAULT_POD, nodeShapes, podsPerNodeOf } from "./capacity";
 import { awsRules } from "./aws/rules";
 import { azureRules } from "./azure/rules";
 import { gcpRules } from "./gcp/rules";
@@ -16,34 +16,32 @@ import { stackNameProblem } from "./identifiers";
 import { costPolicySchema, usageSchema, type CostPolicy, type Usage } from "./cost/usage";
 import { contractIssues, MIGRATIONS_KEY, parseMigrations } from "./migrations";
 import { releaseState } from "./releasePlan";
-import { ENCRYPTED, monitoringConfig, monitoringKeys, SECRET_MONITORING_KEYS } from "./monitoring/config";
-import { MAX_WINDOW_MINUTES, promotedAtProblem, rollbackWindow } from "./rollbackWindow";
+import { ENCRYPTED, monitoringConfig } from "./monitoring/config";
 import { sessionAffinityProblem } from "./sessionAffinity";
+import { isSecretKey, PROJECT_KEYS, projectKeys, type ProjectKey } from "./projectKeys";
+import { releaseConfigOf, releaseKeyIssues, timeIssues } from "./releaseKeys";
+import { APPS_KEY, crossAppIssues, parseApps, podOf } from "./apps";
 
 import {
+    allApps,
     CLOUDS,
     COLORS,
-    MAX_USERS,
-    MIN_USERS,
-    NODE_ARCHS,
+    DEFAULT_APP,
     PROJECT,
-    SESSION_AFFINITIES,
     STRATEGIES,
     type AwsConfig,
     type AzureConfig,
     type CloudRules,
     type Cloud,
-    type Color,
     type ConfigIssue,
     type GcpConfig,
-    type Migration,
     type NodeArch,
     type StackConfig,
     type Strategy,
 } from "./stackConfig";
 
 // The parser's callers read the config's shape (and the version helpers) from here too.
-export { CLOUDS, COLORS, PROJECT, STRATEGIES, imageReference, versionLabel, versionTag };
+export { CLOUDS, COLORS, PROJECT, PROJECT_KEYS, STRATEGIES, imageReference, versionLabel, versionTag };
 export type { AzureConfig, Cloud, Color, StackConfig, Strategy } from "./stackConfig";
 
 export class ConfigError extends Error {
@@ -55,57 +53,6 @@ export class ConfigError extends Error {
         this.name = "ConfigError";
     }
 }
-
-// ---- value grammars (messages say what is allowed) --------------------------------------------
-
-// A DNS hostname (RFC 1123), at least two labels.
-const hostname = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
-    error: "must be a lower-case DNS hostname such as app.example.com",
-});
-
-const dnsLabel = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, {
-    error: "must be a DNS label: lower-case letters, digits and '-', at most 63 characters",
-});
-
-// Namespaces Kubernetes, the clouds or our controllers own: deleting the app's namespace (or its
-// default-deny and Pod Security labels) must never touch them.
-const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", "envoy-gateway-system", "azure-alb-system"];
-const SYSTEM_PREFIXES = ["kube-", "gke-", "gmp-", "aks-", "amazon-", "azure-"];
-const appNamespaceName = dnsLabel.refine((n) => !SYSTEM_NAMESPACES.includes(n) && !SYSTEM_PREFIXES.some((p) => n.startsWith(p)), {
-    error: `must be the app's own namespace, not ${SYSTEM_NAMESPACES.join(", ")} or one starting with ${SYSTEM_PREFIXES.join(", ")} (Kubernetes, the clouds and the controllers own those)`,
-});
-
-// Project keys (without the `zdp:` prefix). Every key here is declared in Pulumi.yaml with its default.
-const projectKeys = {
-    cloud: oneOf(CLOUDS),
-    targetUsers: integer(MIN_USERS, MAX_USERS, "a whole number of concurrent users"),
-    appImage: imageRepository,
-    // Non-root pods with every capability dropped cannot bind ports below 1024.
-    appPort: integer(1024, 65535, "a port number (non-root pods cannot bind below 1024)"),
-    healthPath: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, { error: "must be a URL path starting with '/', e.g. /healthz" }),
-    namespace: appNamespaceName,
-    releaseStrategy: oneOf(STRATEGIES),
-    appVersion: version,
-    blueVersion: version,
-    greenVersion: version,
-    activeColor: oneOf(COLORS),
-    canaryWeight: integer(0, 100, "a percentage"),
-    inactiveScale: oneOf(["full", "minimal"] as const),
-    rollbackWindowMinutes: integer(0, MAX_WINDOW_MINUTES, "minutes"),
-    // Format only here; the time itself is checked against the run's clock in parseConfig.
-    promotedAt: z.string(),
-    sessionAffinity: oneOf(SESSION_AFFINITIES),
-    nodeArch: oneOf(NODE_ARCHS),
-    previewHost: hostname,
-    previewHeader: z.string().regex(/^[a-z0-9-]{1,64}$/, { error: "must be a lower-case HTTP header name, e.g. x-zdp-preview" }),
-    domain: hostname,
-    allowPlainHttp: boolean,
-    gatewayClass: dnsLabel,
-    protectStateful: boolean,
-    ...monitoringKeys,
-} as const;
-type ProjectKey = keyof typeof projectKeys;
-export const PROJECT_KEYS = Object.keys(projectKeys) as ProjectKey[];
 
 // Structured keys: Pulumi stores a dotted project key (`aws.cacheNodes`) as a field of the object
 // `zdp:aws` (pulumi/pulumi pkg/workspace/config.go mergeConfig); users set fields with `--path`.
@@ -165,8 +112,11 @@ type Structured = Partial<Record<StructuredKey, Record<string, string>>>;
  */
 export function parseConfig(raw: Record<string, string>, stack: string, project = PROJECT, asOf: Date = new Date()): StackConfig {
     const issues: ConfigIssue[] = [];
-    const { values, structured, empty, migrations: migrationsJson } = projectValues(raw, project, issues);
+    const { values, structured, empty, migrations: migrationsJson, apps: appsJson } = projectValues(raw, project, issues);
     const parsed = parseProjectKeys(values, empty, issues);
+    const pod = podOf(parsed, DEFAULT_POD);
+    const allowPlainHttp = (parsed.allowPlainHttp as boolean | undefined) ?? false;
+    const apps = parseApps(appsJson, { cloud: parsed.cloud as Cloud | undefined, parsed, pod, allowPlainHttp, asOf }, issues);
     const migrations = parseMigrations(migrationsJson);
     issues.push(...migrations.issues);
     const cloud = parsed.cloud as Cloud | undefined;
@@ -195,18 +145,38 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
         );
     if (issues.length > 0) throw new ConfigError(issues);
 
-    const cfg = stackConfig(stack, project, region, parsed, settings, migrations.migrations, asOf);
-    // What the capacity model asks of the clouds' address ranges and classes: refused here, because the
-    // clouds would accept the ranges and leave pods Pending later.
-    const sizing = sizingFor(cfg);
-    for (const r of addressRows(cfg, sizing))
-        if (!r.ok) issues.push({ key: r.key, value: r.value, message: `is too small: ${addressShortfall(r, cfg.targetUsers)}` });
-    // Expand/contract: a contract waits until the older version neither serves nor can be rolled back to.
-    const state = releaseState(cfg, sizing);
-    const inWindow = (track: string) => cfg.release.rollbackWindow.open && track !== state.activeColor;
-    issues.push(...contractIssues(cfg.release.migrations, state, inWindow));
+    const cfg = { ...stackConfig(stack, project, region, parsed, settings), pod, release: releaseConfigOf(parsed, migrations.migrations, asOf), apps };
+    issues.push(...crossAppIssues(cfg), ...sizedIssues(cfg));
     if (issues.length > 0) throw new ConfigError(issues);
     return cfg;
+}
+
+/** What each app's sizing asks of the nodes, the address ranges and its migrations. */
+function sizedIssues(cfg: StackConfig): ConfigIssue[] {
+    const issues: ConfigIssue[] = [];
+    const apps = allApps(cfg);
+    const keyOf = (app: string, key: string) => (app === DEFAULT_APP ? key : `${APPS_KEY}.${app}.${key}`);
+    for (const { name, pod } of apps)
+        if (podsPerNodeOf(nodeShapes(cfg.cloud, cfg.nodeArch)[0], pod) < 1)
+            issues.push({
+                key: keyOf(name, "podCpuMillis"),
+                value: `${pod.cpuMillis} (podMemoryMiB ${pod.memoryMiB})`,
+                message: `leaves no room for one pod on the stack's ${nodeShapes(cfg.cloud, cfg.nodeArch)[0].machineType} nodes beside what each node reserves; request less`,
+            });
+    if (issues.length > 0) return issues;
+    const sizings = appSizings(cfg);
+    // What the capacity model asks of the clouds' address ranges and classes: refused here, because the
+    // clouds would accept the ranges and leave pods Pending later.
+    for (const r of addressRows(cfg, sizings[0]))
+        if (!r.ok) issues.push({ key: r.key, value: r.value, message: `is too small: ${addressShortfall(r, cfg.targetUsers)}` });
+    // Expand/contract: a contract waits until the older version neither serves nor can be rolled back to.
+    apps.forEach((app, i) => {
+        const state = releaseState(app, sizings[i]);
+        const inWindow = (track: string) => app.release.rollbackWindow.open && track !== state.activeColor;
+        const found = contractIssues(app.release.migrations, state, inWindow);
+        issues.push(...found.map((f) => ({ ...f, key: keyOf(app.name, f.key) })));
+    });
+    return issues;
 }
 
 /** This project's keys, as text: flat keys and the fields of the structured ones; anything else is an issue. */
@@ -214,9 +184,10 @@ function projectValues(
     raw: Record<string, string>,
     project: string,
     issues: ConfigIssue[],
-): { values: Values; structured: Structured; empty: Set<string>; migrations?: string } {
+): { values: Values; structured: Structured; empty: Set<string>; migrations?: string; apps?: string } {
     const prefix = `${project}:`;
     let migrations: string | undefined;
+    let apps: string | undefined;
     const values: Values = {};
     const structured: Structured = {};
     const empty = new Set<string>();
@@ -230,8 +201,9 @@ function projectValues(
             continue;
         }
         const key = fullKey.slice(prefix.length);
-        if (key === MIGRATIONS_KEY) {
-            migrations = value;
+        if (key === MIGRATIONS_KEY || key === APPS_KEY) {
+            if (key === MIGRATIONS_KEY) migrations = value;
+            else apps = value;
             continue;
         }
         if ((STRUCTURED_KEYS as string[]).includes(key)) {
@@ -239,7 +211,7 @@ function projectValues(
             continue;
         }
         const dotted = /^([^.]+)\.(.+)$/.exec(key);
-        if (dotted && [...STRUCTURED_KEYS, MIGRATIONS_KEY].includes(dotted[1])) {
+        if (dotted && [...STRUCTURED_KEYS, MIGRATIONS_KEY, APPS_KEY].includes(dotted[1])) {
             issues.push({
                 key,
                 value,
@@ -252,13 +224,13 @@ function projectValues(
             issues.push({
                 key,
                 value,
-                message: `is not a config key of this project${hint ? ` (did you mean ${hint}?)` : ""}; keys are ${PROJECT_KEYS.join(", ")} and the objects ${[...STRUCTURED_KEYS, MIGRATIONS_KEY].join(", ")}`,
+                message: `is not a config key of this project${hint ? ` (did you mean ${hint}?)` : ""}; keys are ${PROJECT_KEYS.join(", ")} and the objects ${[...STRUCTURED_KEYS, MIGRATIONS_KEY, APPS_KEY].join(", ")}`,
             });
             continue;
         }
         values[key as ProjectKey] = value;
     }
-    return { values, structured, empty, migrations };
+    return { values, structured, empty, migrations, apps };
 }
 
 // Namespaces of the providers the program uses (package.json @pulumi/*): their keys are not the project's.
@@ -272,7 +244,7 @@ function otherProjectKey(fullKey: string, project: string, value: string): Confi
     const colon = fullKey.indexOf(":");
     const [ns, name] = [fullKey.slice(0, colon), fullKey.slice(colon + 1)];
     const base = name.split(".")[0];
-    if (PROVIDER_NAMESPACES.includes(ns) || !(base in projectKeys || [...STRUCTURED_KEYS, MIGRATIONS_KEY].includes(base))) return undefined;
+    if (PROVIDER_NAMESPACES.includes(ns) || !(base in projectKeys || [...STRUCTURED_KEYS, MIGRATIONS_KEY, APPS_KEY].includes(base))) return undefined;
     return {
         key: fullKey,
         value: isSecretKey(base) ? ENCRYPTED : value,
@@ -301,8 +273,6 @@ const REQUIRED: ProjectKey[] = [
     "protectStateful",
 ];
 
-/** Offline (npm run plan, the release CLI) an encrypted value reads as ENCRYPTED: only a secret key may be one. */
-const isSecretKey = (key: string) => (SECRET_MONITORING_KEYS as readonly string[]).includes(key);
 const encryptedIssue = (key: string): ConfigIssue => ({
     key,
     value: ENCRYPTED,
@@ -334,49 +304,6 @@ function parseProjectKeys(values: Values, empty: Set<string>, issues: ConfigIssu
         else issues.push({ key, message: MISSING_DEFAULT });
     }
     return parsed;
-}
-
-/** Release keys must match the strategy, so that a config never says something the program ignores. */
-function releaseKeyIssues(values: Values, strategy: Strategy | undefined): ConfigIssue[] {
-    const issues: ConfigIssue[] = [];
-    if (strategy === "rolling") {
-        if (values.appVersion === undefined) issues.push({ key: "appVersion", message: "is required with releaseStrategy rolling" });
-        const inert: Values = { canaryWeight: "0", inactiveScale: "full", rollbackWindowMinutes: DEFAULT_WINDOW_MINUTES };
-        for (const key of ["blueVersion", "greenVersion", "canaryWeight", "previewHost", "inactiveScale", "rollbackWindowMinutes", "promotedAt"] as const) {
-            if (values[key] !== undefined && values[key] !== inert[key])
-                issues.push({
-                    key: key,
-                    value: values[key],
-                    message: `applies only to blueGreen and canary releases, not to releaseStrategy rolling; remove it or change releaseStrategy`,
-                });
-        }
-    } else if (strategy) {
-        for (const key of ["blueVersion", "greenVersion"] as const) {
-            if (values[key] === undefined) issues.push({ key, message: `is required with releaseStrategy ${strategy}` });
-        }
-        if (values.appVersion !== undefined)
-            issues.push({
-                key: "appVersion",
-                value: values.appVersion,
-                message: `applies only to releaseStrategy rolling; with ${strategy} set blueVersion and greenVersion`,
-            });
-        if (strategy === "blueGreen" && values.canaryWeight !== undefined && values.canaryWeight !== "0")
-            issues.push({
-                key: "canaryWeight",
-                value: values.canaryWeight,
-                message: "applies only to releaseStrategy canary; blueGreen always sends 100% to activeColor",
-            });
-    }
-    return issues;
-}
-
-/** Pulumi.yaml's rollbackWindowMinutes: a rolling stack keeps it, since it has no colour to hold. */
-const DEFAULT_WINDOW_MINUTES = "60";
-
-/** promotedAt against the clock of this run: a valid instant, not after it. */
-function timeIssues(values: Values, asOf: Date): ConfigIssue[] {
-    const problem = values.promotedAt === undefined ? undefined : promotedAtProblem(values.promotedAt, asOf);
-    return problem ? [{ key: "promotedAt", value: values.promotedAt, message: problem }] : [];
 }
 
 /** Keys that only mean something together (on every cloud). */
@@ -466,10 +393,7 @@ function stackConfig(
     region: string | undefined,
     parsed: Parsed,
     settings: Partial<Record<StructuredKey, unknown>>,
-    migrations: Migration[],
-    asOf: Date,
-): StackConfig {
-    const strategy = parsed.releaseStrategy as Strategy;
+): Omit<StackConfig, "pod" | "release" | "apps"> {
     return {
         stack,
         project,
@@ -487,24 +411,6 @@ function stackConfig(
             port: parsed.appPort as number,
             healthPath: parsed.healthPath as string,
             namespace: parsed.namespace as string,
-        },
-        release: {
-            strategy,
-            appVersion: parsed.appVersion as string | undefined,
-            blueVersion: parsed.blueVersion as string | undefined,
-            greenVersion: parsed.greenVersion as string | undefined,
-            activeColor: parsed.activeColor as Color,
-            canaryWeight: strategy === "canary" ? (parsed.canaryWeight as number) : 0,
-            inactiveScale: parsed.inactiveScale as "full" | "minimal",
-            rollbackWindow: rollbackWindow(
-                strategy === "rolling" ? 0 : (parsed.rollbackWindowMinutes as number),
-                parsed.promotedAt === undefined ? undefined : new Date(parsed.promotedAt as string),
-                asOf,
-            ),
-            sessionAffinity: parsed.sessionAffinity as StackConfig["release"]["sessionAffinity"],
-            previewHost: parsed.previewHost as string | undefined,
-            previewHeader: parsed.previewHeader as string,
-            migrations,
         },
         aws: settings.aws as AwsConfig | undefined,
         azure: settings.azure as AzureConfig | undefined,

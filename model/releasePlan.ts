@@ -1,6 +1,6 @@
 // Release maths: which colours run, at what size, with which route weights, and what each step serves.
 // Pure (no Pulumi import): the Release component and the plan both read it.
-import type { Color, StackConfig } from "./stackConfig";
+import type { AppConfig, Color, ReleaseConfig } from "./stackConfig";
 import { zoneSafeReplicas, type Sizing } from "./capacity";
 
 /** A workload the release runs: `app` for rolling, a colour for blue/green and canary. */
@@ -25,7 +25,7 @@ export interface RolloutStep {
 }
 
 export interface ReleaseState {
-    strategy: StackConfig["release"]["strategy"];
+    strategy: ReleaseConfig["strategy"];
     activeColor?: Color;
     inactiveColor?: Color;
     tracks: TrackState[];
@@ -35,7 +35,8 @@ export interface ReleaseState {
 
 export const otherColor = (c: Color): Color => (c === "blue" ? "green" : "blue");
 
-export function releaseState(cfg: StackConfig, sizing: Sizing): ReleaseState {
+/** One app's release: a StackConfig is its default app's. */
+export function releaseState(cfg: Pick<AppConfig, "release" | "targetUsers">, sizing: Sizing): ReleaseState {
     const r = cfg.release;
     const { replicas, hpaMax, maxSurge } = sizing.app;
     const upp = sizing.usersPerPod;
@@ -67,7 +68,10 @@ export function releaseState(cfg: StackConfig, sizing: Sizing): ReleaseState {
     const inactiveFloor =
         r.inactiveScale === "full" || held
             ? replicas
-            : Math.min(replicas, Math.max(sizing.zones, inactiveWeight > 0 ? zoneSafeReplicas((cfg.targetUsers * inactiveWeight) / 100, sizing.zones) : 0));
+            : Math.min(
+                  replicas,
+                  Math.max(sizing.zones, inactiveWeight > 0 ? zoneSafeReplicas((cfg.targetUsers * inactiveWeight) / 100, sizing.zones, upp) : 0),
+              );
     const version = (c: Color) => (c === "blue" ? r.blueVersion! : r.greenVersion!);
     const tracks: TrackState[] = [
         { track: active, version: version(active), role: "active", minReplicas: replicas, maxReplicas: hpaMax, weight: weights[active] },

@@ -1,4 +1,4 @@
-// The shape of a parsed stack config, types and enums only: capacity, address space, identifiers, cost
+// The shape of a parsed stack config, types, enums and the list of its apps: capacity, address space, identifiers, cost
 // and the release maths read it; the parser (config.ts) builds it and depends on them, not the reverse.
 import type { z } from "zod";
 import type { awsSchema } from "./aws/config";
@@ -63,6 +63,27 @@ export interface ReleaseConfig {
     migrations: Migration[];
 }
 
+/** The stack's first app, configured by the top-level keys; `apps.<name>` adds others (model/apps.ts). */
+export const DEFAULT_APP = "app";
+
+/** One pod of an app: the users it serves and what it requests (model/capacity.ts). */
+export interface PodSize {
+    usersPerPod: number;
+    cpuMillis: number;
+    memoryMiB: number;
+}
+
+/** What one app is: its image and probes, the users it serves, its pods and its release. */
+export interface AppConfig {
+    name: string;
+    app: { image: string; port: number; healthPath: string; namespace: string };
+    /** Host its routes serve; unset, any host. */
+    domain?: string;
+    targetUsers: number;
+    pod: PodSize;
+    release: ReleaseConfig;
+}
+
 export interface StackConfig {
     stack: string;
     project: string;
@@ -78,8 +99,12 @@ export interface StackConfig {
     /** Dev stack: attach to this existing GatewayClass instead of installing Envoy Gateway. */
     gatewayClass?: string;
     policyExceptions: string[];
-    app: { image: string; port: number; healthPath: string; namespace: string };
+    /** The default app (named DEFAULT_APP): its keys are the stack's top-level ones. */
+    app: AppConfig["app"];
+    pod: PodSize;
     release: ReleaseConfig;
+    /** The stack's other apps (`apps.<name>`), each sized and released on its own. */
+    apps: AppConfig[];
     aws?: AwsConfig;
     azure?: AzureConfig;
     gcp?: GcpConfig;
@@ -104,4 +129,9 @@ export interface CloudRules<Settings> {
     region: { key: string; pattern: RegExp; example: string };
     /** Keys that only work together on this cloud; `settings` is absent when its schema refused them. */
     check(input: { raw: Record<string, string>; region?: string; domain?: string; nodeArch?: NodeArch; settings?: Settings }): ConfigIssue[];
+}
+
+/** Every app of the stack, the default app first. */
+export function allApps(cfg: Pick<StackConfig, "app" | "domain" | "targetUsers" | "pod" | "release" | "apps">): AppConfig[] {
+    return [{ name: DEFAULT_APP, app: cfg.app, domain: cfg.domain, targetUsers: cfg.targetUsers, pod: cfg.pod, release: cfg.release }, ...cfg.apps];
 }

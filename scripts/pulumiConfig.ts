@@ -153,12 +153,21 @@ function mergedValues(pulumiYaml: string, stackYaml: string): Map<string, unknow
     return values;
 }
 
-/** Set a field of the object at `full` (as `pulumi config set --path` does), or only fill it when unset. */
+/**
+ * Set a field of the object at `full` (as `pulumi config set --path` does), or only fill it when unset;
+ * a dotted field (`api.activeColor` of `apps`) sets inside nested objects, made where missing.
+ */
 function setPath(values: Map<string, unknown>, full: string, field: string, value: unknown, onlyIfUnset: boolean): void {
-    const current = values.get(full);
-    const obj = current && typeof current === "object" && !Array.isArray(current) ? (current as Record<string, unknown>) : {};
-    if (onlyIfUnset && field in obj) return;
-    values.set(full, { ...obj, [field]: pathValue(value) });
+    const asObject = (v: unknown) => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+    const set = (obj: Record<string, unknown>, [head, ...rest]: string[]): Record<string, unknown> | undefined => {
+        if (rest.length > 0) {
+            const inner = set(asObject(obj[head]), rest);
+            return inner && { ...obj, [head]: inner };
+        }
+        return onlyIfUnset && head in obj ? undefined : { ...obj, [head]: pathValue(value) };
+    };
+    const next = set(asObject(values.get(full)), field.split("."));
+    if (next) values.set(full, next);
 }
 
 /** `overrides` applied as `pulumi config set` would, then every value as the text the program receives. */

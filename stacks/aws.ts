@@ -3,30 +3,31 @@
 // ALB provisioned by the AWS Load Balancer Controller from the release's Gateway.
 import * as aws from "@pulumi/aws";
 import { AccessLogBucket } from "../components/aws/accessLogs";
-import { albEdge, albHostname } from "../components/aws/albEdge";
+import { albEdges, albHostname } from "../components/aws/albEdge";
 import { Certificate } from "../components/aws/certificate";
 import { Cluster } from "../components/aws/cluster";
 import { Database } from "../components/aws/database";
-import { Monitoring } from "../components/aws/monitoring";
+import { awsMonitors } from "../components/aws/monitoring";
 import { Network } from "../components/aws/network";
 import { Redis } from "../components/aws/redis";
 import { awsTags, clusterName } from "../components/aws/tags";
 import { albWebAcl } from "../components/aws/waf";
-import { appSpecsFrom } from "../model/appSpec";
+import { appSpecsFrom, type AppSpec } from "../model/appSpec";
 import { sizingFor, type Sizing } from "../model/capacity";
 import type { StackConfig } from "../model/config";
 import { deployApps, type AppOutputs } from "../components/k8s/app";
-import { serviceNamesFor } from "../components/k8s/release";
 import { thresholdsFor } from "../model/monitoring/thresholds";
 import type { Platform } from "../components/platform";
 import { zonesChosenOnce } from "../components/zonesChosenOnce";
 
 export function deploy(cfg: StackConfig): AppOutputs {
     const sizing = sizingFor(cfg);
-    return deployApps(awsPlatform(cfg, sizing), appSpecsFrom(cfg, sizing));
+    const apps = appSpecsFrom(cfg);
+    return deployApps(awsPlatform(cfg, sizing, apps), apps);
 }
 
-export function awsPlatform(cfg: StackConfig, sizing: Sizing): Platform {
+/** The platform for `apps` (the default app first): the access-log bucket and the WAF logs are set up for all of them. */
+export function awsPlatform(cfg: StackConfig, sizing: Sizing, apps: AppSpec[] = appSpecsFrom(cfg)): Platform {
     const [a, region, name, zones, protect] = [cfg.aws!, cfg.region!, clusterName(cfg), sizing.zones, cfg.protect];
     const tags = (component: string) => ({ tags: awsTags(cfg, component) });
     const { logRetentionDays, backupRetentionDays } = a;
@@ -70,10 +71,16 @@ export function awsPlatform(cfg: StackConfig, sizing: Sizing): Platform {
             : undefined;
     const issued = tls ? new Certificate(`${name}-tls`, tls) : undefined;
     // The edge: access logs for every request the ALB takes, and AWS WAF in front of it (aws.waf).
-    const accessLogs = new AccessLogBucket(`${name}-alb-logs`, { region, retentionDays: logRetentionDays, protect, ...tags("load-balancer") });
-    const waf = { aclName: `${name}-alb`, logRetentionDays, redactHeaders: [cfg.release.previewHeader], ...tags("load-balancer") };
+    const logs = { region, retentionDays: logRetentionDays, protect, apps: apps.map((app) => app.name) };
+    const accessLogs = new AccessLogBucket(`${name}-alb-logs`, { ...logs, ...tags("load-balancer") });
+    // One web ACL for every app's ALB; its logs redact each app's preview header (it carries that app's token).
+    const redactHeaders = [...new Set(apps.map((app) => app.release.previewHeader))];
+    const waf = { aclName: `${name}-alb`, logRetentionDays, redactHeaders, ...tags("load-balancer") };
     const webAclArn = a.waf ? albWebAcl(`${name}-waf`, waf, {}).arn : undefined;
-    const edge = { name, region, cluster, network, certificateArn: a.certificateArn ?? issued?.arn, accessLogs, webAclArn, ...tags("load-balancer") };
+    const edge = { name, region, cluster, network, certificateArn: a.certificateArn ?? issued?.arn, hostedZoneId: a.hostedZoneId, accessLogs, webAclArn };
+    const edges = albEdges({ ...edge, ...tags("load-balancer") }, issued?.arn);
+    const thresholds = (spec: AppSpec) => thresholdsFor(spec.sizing, cfg.monitoring, cfg.usage);
+    const monitor = awsMonitors({ stackName: name, region, database, redis, notify: cfg.monitoring, apps, thresholds, ...tags("monitoring") });
 
     const peer = { cidrs: network.dataSubnetCidrs };
     return {
@@ -82,11 +89,9 @@ export function awsPlatform(cfg: StackConfig, sizing: Sizing): Platform {
         // (and a rollout proceeds) only once the ALB reports it healthy.
         namespace: { dependsOn: cluster.ready, labels: { "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" } },
         dataStores: () => ({ postgres: { ...database.connection, peer }, redis: { ...redis.connection, peer } }),
-        edge: (app) => albEdge(edge, app),
+        edge: edges.edge,
         watch: (app) => {
-            const colours = { serviceNames: serviceNamesFor(app.spec), colourFloors: app.spec.state.tracks.map((t) => t.minReplicas) };
-            const alerts = { thresholds: thresholdsFor(sizing, cfg.monitoring, cfg.usage), notify: cfg.monitoring, certificateArn: issued?.arn };
-            const monitoring = new Monitoring(`${name}-monitoring`, { stackName: name, region, ...colours, database, redis, ...alerts, ...tags("monitoring") });
+            const monitoring = monitor(app.spec, edges.issuedCertificate(app.spec.name));
             return { endpoint: albHostname(cluster.provider, app), outputs: { dashboard: monitoring.dashboardName } };
         },
         outputs: { kubeconfig: cluster.kubeconfig, clusterName: cluster.name, region },

@@ -23,7 +23,7 @@ import type { Platform } from "../components/platform";
 
 export function deploy(cfg: StackConfig): AppOutputs {
     const sizing = sizingFor(cfg);
-    return deployApps(gcpPlatform(cfg, sizing), appSpecsFrom(cfg, sizing));
+    return deployApps(gcpPlatform(cfg, sizing), appSpecsFrom(cfg));
 }
 
 export function gcpPlatform(cfg: StackConfig, sizing: Sizing): Platform {

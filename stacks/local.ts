@@ -17,7 +17,7 @@ import type { Platform } from "../components/platform";
 
 export function deploy(cfg: StackConfig): AppOutputs {
     const sizing = sizingFor(cfg);
-    const apps = appSpecsFrom(cfg, sizing);
+    const apps = appSpecsFrom(cfg);
     return deployApps(localPlatform(cfg, sizing, apps), apps);
 }
 

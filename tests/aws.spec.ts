@@ -14,7 +14,7 @@ import { ALB_CONTROLLER_NAME, GATEWAY_CLASS, LBC, SSL_POLICY, albIdleTimeoutFor,
 import { subnetPlan } from "../model/aws/subnets";
 import { MANAGED_RULE_GROUPS, RATE_LIMIT } from "../components/aws/waf";
 import { hstsMaxAge } from "../policy/rules/edge";
-import { sizingFor, type Sizing } from "../model/capacity";
+import { DEFAULT_POD, sizingFor, type Sizing } from "../model/capacity";
 import { APP_DRAIN_SECONDS, APP_KEEP_ALIVE_SECONDS, PRE_STOP_SECONDS, serviceNamesFor } from "../components/k8s/release";
 import { buildPlan, renderPlan } from "../scripts/planReport";
 import { diffResources } from "../scripts/offline/diff";
@@ -132,8 +132,14 @@ describe("aws pure helpers", () => {
 });
 
 function baseConfigFor10k() {
-    // sizingFor only reads targetUsers, cloud and the release strategy.
-    return { targetUsers: 10_000, cloud: "aws", release: { strategy: "blueGreen", inactiveScale: "full" } } as Parameters<typeof sizingFor>[0];
+    // sizingFor reads targetUsers, cloud, the pod, the release strategy and the other apps.
+    return {
+        targetUsers: 10_000,
+        cloud: "aws",
+        pod: DEFAULT_POD,
+        apps: [],
+        release: { strategy: "blueGreen", inactiveScale: "full" },
+    } as unknown as Parameters<typeof sizingFor>[0];
 }
 
 describe("aws stack (mocks)", function () {

@@ -3,6 +3,7 @@
 // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_APP } from "../../model/appSpec";
 import type { Tags } from "./tags";
 
 /**
@@ -52,17 +53,21 @@ export interface AccessLogBucketArgs {
     retentionDays: number;
     /** protectStateful: `protect` the bucket; when off, `pulumi destroy` also empties it. */
     protect: boolean;
+    /** The stack's apps: each one other than the default writes under its own prefix, alb/<app>. */
+    apps?: string[];
     tags: Tags;
 }
 
 export class AccessLogBucket extends pulumi.ComponentResource {
     public readonly bucketName: pulumi.Output<string>;
     public readonly prefix = ACCESS_LOG_PREFIX;
+    private readonly apps: string[];
     /** The bucket policy: the ALB checks it can write when access logging is turned on. */
     public readonly ready: pulumi.Resource[];
 
     constructor(name: string, args: AccessLogBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:aws:AccessLogBucket", name, {}, opts);
+        this.apps = (args.apps ?? []).filter((app) => app !== DEFAULT_APP);
         const parent = { parent: this };
         // No versioning: log objects are written once, and expiry should delete them, not keep old versions.
         const bucket = new aws.s3.Bucket(name, { forceDestroy: !args.protect, tags: args.tags }, { parent: this, protect: args.protect });
@@ -95,6 +100,10 @@ export class AccessLogBucket extends pulumi.ComponentResource {
             parent,
         );
         const account = aws.getCallerIdentityOutput({}, parent).accountId;
+        // The lifecycle rule's alb/ filter covers every app's prefix.
+        const writable = [ACCESS_LOG_PREFIX, ...this.apps.map((app) => this.prefixFor(app))].map(
+            (prefix) => pulumi.interpolate`${bucket.arn}/${prefix}/AWSLogs/${account}/*`,
+        );
         const policy = new aws.s3.BucketPolicy(
             name,
             {
@@ -107,7 +116,7 @@ export class AccessLogBucket extends pulumi.ComponentResource {
                             Effect: "Allow",
                             Principal: elbLogWriter(args.region),
                             Action: "s3:PutObject",
-                            Resource: pulumi.interpolate`${bucket.arn}/${ACCESS_LOG_PREFIX}/AWSLogs/${account}/*`,
+                            Resource: writable.length === 1 ? writable[0] : writable,
                         },
                         {
                             Sid: "TlsOnly",
@@ -126,5 +135,13 @@ export class AccessLogBucket extends pulumi.ComponentResource {
         this.bucketName = bucket.bucket;
         this.ready = [policy];
         this.registerOutputs({ bucketName: this.bucketName });
+    }
+
+    /** The prefix an app's ALB writes under: the default app's is alb, as it has always been. */
+    prefixFor(app: string): string {
+        if (app === DEFAULT_APP) return ACCESS_LOG_PREFIX;
+        if (!this.apps.includes(app))
+            throw new Error(`App ${app}: the access-log bucket lets only [${this.apps.join(", ")}] write besides ${DEFAULT_APP} (pass every app to it).`);
+        return `${ACCESS_LOG_PREFIX}/${app}`;
     }
 }

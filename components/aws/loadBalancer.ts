@@ -81,6 +81,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
     public readonly gatewayClassName = GATEWAY_CLASS;
     /** The controller and every CRD it serves: Gateways, routes and LBC CRs must come after these. */
     public readonly ready: pulumi.Resource[];
+    /** What another app's GatewayClass waits for (the controller is shared by every app of the stack). */
+    public readonly crds: ControllerCrds;
 
     constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:aws:LoadBalancer", name, {}, opts);
@@ -127,55 +129,97 @@ export class LoadBalancer extends pulumi.ComponentResource {
             { parent: this, dependsOn: [association, ...role.grants, gatewayApiCrds, lbcCrds, ...args.after] },
         );
 
-        // Internet-facing ALB in the public subnets (discovered by their kubernetes.io/role/elb tag).
-        const https = args.certificateArn !== undefined;
-        const lbConfig = new k8s.apiextensions.CustomResource(
-            `${name}-alb`,
-            {
-                apiVersion: LBC_API,
-                kind: "LoadBalancerConfiguration",
-                metadata: { name: "alb-internet-facing", namespace: args.namespace },
-                spec: {
-                    scheme: "internet-facing",
-                    ipAddressType: "ipv4",
-                    loadBalancerAttributes: [
-                        // Reject requests with malformed headers instead of passing them to the app.
-                        { key: "routing.http.drop_invalid_header_fields.enabled", value: "true" },
-                        { key: "idle_timeout.timeout_seconds", value: `${albIdleTimeoutFor(APP_KEEP_ALIVE_SECONDS)}` },
-                        // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
-                        { key: "access_logs.s3.enabled", value: "true" },
-                        { key: "access_logs.s3.bucket", value: args.accessLogs.bucket },
-                        { key: "access_logs.s3.prefix", value: args.accessLogs.prefix },
-                    ],
-                    ...(args.webAclArn !== undefined ? { wafV2: { webACL: args.webAclArn } } : {}),
-                    ...(https
-                        ? {
-                              listenerConfigurations: [
-                                  { protocolPort: "HTTPS:443", defaultCertificate: args.certificateArn, sslPolicy: SSL_POLICY, listenerAttributes: [HSTS] },
-                              ],
-                          }
-                        : {}),
-                },
-            },
-            { parent: this, dependsOn: [lbcCrds, ...args.accessLogs.ready] },
-        );
+        const crds = { gatewayApiCrds, lbcCrds, controller };
+        const gatewayClass = albGatewayClass(name, { ...args, className: GATEWAY_CLASS, crds }, this);
 
-        const gatewayClass = new k8s.apiextensions.CustomResource(
-            `${name}-class`,
-            {
-                apiVersion: "gateway.networking.k8s.io/v1",
-                kind: "GatewayClass",
-                metadata: { name: GATEWAY_CLASS },
-                spec: {
-                    controllerName: ALB_CONTROLLER_NAME,
-                    // The Gateway API CRD caps spec.description at 64 characters.
-                    description: "Internet-facing ALB (AWS Load Balancer Controller)",
-                    parametersRef: { group: "gateway.k8s.aws", kind: "LoadBalancerConfiguration", name: "alb-internet-facing", namespace: args.namespace },
-                },
-            },
-            { parent: this, dependsOn: [gatewayApiCrds, controller, lbConfig] },
-        );
+        this.crds = crds;
+        this.ready = [controller, gatewayApiCrds, lbcCrds, gatewayClass];
+        this.registerOutputs({ gatewayClassName: this.gatewayClassName });
+    }
+}
 
+/** The controller and its CRDs, which every app's LoadBalancerConfiguration and GatewayClass need first. */
+export interface ControllerCrds {
+    gatewayApiCrds: pulumi.Resource;
+    lbcCrds: pulumi.Resource;
+    controller: pulumi.Resource;
+}
+
+export interface AlbClassArgs extends Pick<LoadBalancerArgs, "namespace" | "certificateArn" | "accessLogs" | "webAclArn"> {
+    /** The GatewayClass's name: one per app, as the controller makes one ALB per Gateway from its class's configuration. */
+    className: string;
+    crds: ControllerCrds;
+}
+
+/**
+ * An app's ALB settings (a LoadBalancerConfiguration in its namespace) and the GatewayClass that points at
+ * them: the controller provisions one ALB for every Gateway of a class whose controllerName is
+ * gateway.k8s.aws/alb, configured by the class's LoadBalancerConfiguration (LBC v3.5 docs
+ * guide/gateway/l7gateway.md and customization.md), so each app's certificate, access-log prefix and
+ * WAF association reach its own ALB.
+ */
+export function albGatewayClass(name: string, args: AlbClassArgs, parent: pulumi.Resource): k8s.apiextensions.CustomResource {
+    const { gatewayApiCrds, lbcCrds, controller } = args.crds;
+    // Internet-facing ALB in the public subnets (discovered by their kubernetes.io/role/elb tag).
+    const https = args.certificateArn !== undefined;
+    const lbConfig = new k8s.apiextensions.CustomResource(
+        `${name}-alb`,
+        {
+            apiVersion: LBC_API,
+            kind: "LoadBalancerConfiguration",
+            metadata: { name: "alb-internet-facing", namespace: args.namespace },
+            spec: {
+                scheme: "internet-facing",
+                ipAddressType: "ipv4",
+                loadBalancerAttributes: [
+                    // Reject requests with malformed headers instead of passing them to the app.
+                    { key: "routing.http.drop_invalid_header_fields.enabled", value: "true" },
+                    { key: "idle_timeout.timeout_seconds", value: `${albIdleTimeoutFor(APP_KEEP_ALIVE_SECONDS)}` },
+                    // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
+                    { key: "access_logs.s3.enabled", value: "true" },
+                    { key: "access_logs.s3.bucket", value: args.accessLogs.bucket },
+                    { key: "access_logs.s3.prefix", value: args.accessLogs.prefix },
+                ],
+                ...(args.webAclArn !== undefined ? { wafV2: { webACL: args.webAclArn } } : {}),
+                ...(https
+                    ? {
+                          listenerConfigurations: [
+                              { protocolPort: "HTTPS:443", defaultCertificate: args.certificateArn, sslPolicy: SSL_POLICY, listenerAttributes: [HSTS] },
+                          ],
+                      }
+                    : {}),
+            },
+        },
+        { parent, dependsOn: [lbcCrds, ...args.accessLogs.ready] },
+    );
+
+    return new k8s.apiextensions.CustomResource(
+        `${name}-class`,
+        {
+            apiVersion: "gateway.networking.k8s.io/v1",
+            kind: "GatewayClass",
+            metadata: { name: args.className },
+            spec: {
+                controllerName: ALB_CONTROLLER_NAME,
+                // The Gateway API CRD caps spec.description at 64 characters.
+                description: "Internet-facing ALB (AWS Load Balancer Controller)",
+                parametersRef: { group: "gateway.k8s.aws", kind: "LoadBalancerConfiguration", name: "alb-internet-facing", namespace: args.namespace },
+            },
+        },
+        { parent, dependsOn: [gatewayApiCrds, controller, lbConfig] },
+    );
+}
+
+/** Another app's ALB on the stack's controller: its own LoadBalancerConfiguration and GatewayClass. */
+export class AppLoadBalancer extends pulumi.ComponentResource {
+    public readonly gatewayClassName: string;
+    public readonly ready: pulumi.Resource[];
+
+    constructor(name: string, args: AlbClassArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("zdp:aws:AppLoadBalancer", name, {}, opts);
+        const gatewayClass = albGatewayClass(name, args, this);
+        const { controller, gatewayApiCrds, lbcCrds } = args.crds;
+        this.gatewayClassName = args.className;
         this.ready = [controller, gatewayApiCrds, lbcCrds, gatewayClass];
         this.registerOutputs({ gatewayClassName: this.gatewayClassName });
     }

@@ -3,7 +3,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { cloudwatchAlarms, cloudwatchDashboard, cloudwatchInsightsAlarms, type AwsMonitoringInput } from "../monitoring/cloudwatch";
+import { DEFAULT_APP, type AppSpec } from "../../model/appSpec";
 import type { MonitoringConfig } from "../../model/monitoring/config";
+import type { Thresholds } from "../../model/monitoring/thresholds";
+import { serviceNamesFor } from "../k8s/release";
 import type { Database } from "./database";
 import type { Redis } from "./redis";
 
@@ -55,7 +58,8 @@ export class Monitoring extends pulumi.ComponentResource {
         const actions = { alarmActions: [topic.arn], okActions: [topic.arn] };
         this.alarms(name, args, actions);
         this.dbEvents(name, args, topic);
-        this.certificateAlarm(name, args, actions);
+        if (args.certificateArn !== undefined)
+            certificateExpiryAlarm(`${name}-certificate-expiry`, `${args.stackName}-certificate-expiry`, args.certificateArn, args, actions, this);
         this.dashboardName = dashboard.dashboardName;
         this.topicArn = topic.arn;
         this.registerOutputs({ dashboardName: this.dashboardName, topicArn: this.topicArn });
@@ -123,29 +127,101 @@ export class Monitoring extends pulumi.ComponentResource {
             { parent: this, dependsOn: [args.database] },
         );
     }
+}
 
-    private certificateAlarm(name: string, args: Args, actions: Actions): void {
-        // ACM's DaysToExpiry (AWS/CertificateManager, CertificateArn), published daily:
-        // https://docs.aws.amazon.com/acm/latest/userguide/cloudwatch-metrics.html
+type CertificateAlarmArgs = { thresholds: { certificateDays: number }; tags: Record<string, string> };
+
+/** An issued certificate that ACM has not renewed in time. */
+function certificateExpiryAlarm(
+    name: string,
+    alarmName: string,
+    certificateArn: pulumi.Input<string>,
+    args: CertificateAlarmArgs,
+    actions: Actions,
+    parent: pulumi.Resource,
+): void {
+    // ACM's DaysToExpiry (AWS/CertificateManager, CertificateArn), published daily:
+    // https://docs.aws.amazon.com/acm/latest/userguide/cloudwatch-metrics.html
+    new aws.cloudwatch.MetricAlarm(
+        name,
+        {
+            name: alarmName,
+            alarmDescription: `TLS certificate expires in under ${args.thresholds.certificateDays} days (ACM renewal has not happened)`,
+            namespace: "AWS/CertificateManager",
+            metricName: "DaysToExpiry",
+            dimensions: { CertificateArn: certificateArn },
+            statistic: "Minimum",
+            threshold: args.thresholds.certificateDays,
+            comparisonOperator: "LessThanThreshold",
+            period: 86_400,
+            evaluationPeriods: 1,
+            treatMissingData: "breaching",
+            tags: args.tags,
+            ...actions,
+        },
+        { parent },
+    );
+}
+
+export interface AppMonitoringArgs extends Omit<MonitoringArgs, "notify"> {
+    /** The app (not the default one): its dashboard and alarm names carry it. */
+    app: string;
+    /** The stack's Monitoring: its topic carries the app's alerts. */
+    stack: Monitoring;
+}
+
+/**
+ * Another app's own view: a dashboard of its colours (its target groups, by name) beside the shared data
+ * stores, and its certificate's expiry, alerting on the stack's topic. The data-store alarms and the
+ * account-wide ALB alarms (Metrics Insights, every target group and ALB of the region) are the stack's
+ * Monitoring's, once.
+ */
+export class AppMonitoring extends pulumi.ComponentResource {
+    readonly dashboardName: pulumi.Output<string>;
+
+    constructor(name: string, args: AppMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("zdp:aws:AppMonitoring", name, {}, opts);
+        const input = { ...args, dbInstanceIdentifier: args.database.identifier, cacheClusterIds: args.redis.memberClusterIds };
+        const dashboard = new aws.cloudwatch.Dashboard(
+            name,
+            { dashboardName: `${args.stackName}-${args.app}-golden-signals`, dashboardBody: JSON.stringify(cloudwatchDashboard(input)) },
+            { parent: this },
+        );
+        const actions = { alarmActions: [args.stack.topicArn], okActions: [args.stack.topicArn] };
         if (args.certificateArn !== undefined)
-            new aws.cloudwatch.MetricAlarm(
-                `${name}-certificate-expiry`,
-                {
-                    name: `${args.stackName}-certificate-expiry`,
-                    alarmDescription: `TLS certificate expires in under ${args.thresholds.certificateDays} days (ACM renewal has not happened)`,
-                    namespace: "AWS/CertificateManager",
-                    metricName: "DaysToExpiry",
-                    dimensions: { CertificateArn: args.certificateArn },
-                    statistic: "Minimum",
-                    threshold: args.thresholds.certificateDays,
-                    comparisonOperator: "LessThanThreshold",
-                    period: 86_400,
-                    evaluationPeriods: 1,
-                    treatMissingData: "breaching",
-                    tags: args.tags,
-                    ...actions,
-                },
-                { parent: this },
-            );
+            certificateExpiryAlarm(`${name}-certificate-expiry`, `${args.stackName}-${args.app}-certificate-expiry`, args.certificateArn, args, actions, this);
+        this.dashboardName = dashboard.dashboardName;
+        this.registerOutputs({ dashboardName: this.dashboardName });
     }
+}
+
+export interface AwsMonitorsArgs extends Pick<AwsMonitoringInput, "stackName" | "region"> {
+    database: Database;
+    redis: Redis;
+    notify: MonitoringConfig;
+    /** An app's alert thresholds (from its own sizing). */
+    thresholds: (spec: AppSpec) => Thresholds;
+    /** Every app of the stack: the account-wide ready-pod alarm must hold for the lowest colour floor of all. */
+    apps: AppSpec[];
+    tags: Record<string, string>;
+}
+
+/**
+ * What watches each app: the default app's Monitoring is the stack's (its topic, the data-store alarms
+ * and the account-wide ALB alarms, named as a one-app stack has always had them); every other app gets
+ * an AppMonitoring on that topic.
+ */
+export function awsMonitors(args: AwsMonitorsArgs): (spec: AppSpec, certificateArn?: pulumi.Input<string>) => { dashboardName: pulumi.Output<string> } {
+    const { stackName, region, database, redis, tags } = args;
+    let stack: Monitoring | undefined;
+    const floorsOf = (spec: AppSpec) => spec.state.tracks.map((t) => t.minReplicas);
+    return (spec, certificateArn) => {
+        const own = { stackName, region, serviceNames: serviceNamesFor(spec), thresholds: args.thresholds(spec), database, redis, certificateArn, tags };
+        if (spec.name === DEFAULT_APP) {
+            stack = new Monitoring(`${stackName}-monitoring`, { ...own, colourFloors: args.apps.flatMap(floorsOf), notify: args.notify });
+            return stack;
+        }
+        if (!stack) throw new Error(`App ${spec.name}: the default app (${DEFAULT_APP}) is watched first; its Monitoring holds the stack's alert topic.`);
+        return new AppMonitoring(`${stackName}-${spec.name}-monitoring`, { ...own, app: spec.name, colourFloors: floorsOf(spec), stack });
+    };
 }

@@ -8,6 +8,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as servicenetworking from "@pulumi/azure-native/servicenetworking";
 import type { AzureConfig } from "../../model/config";
+import { DEFAULT_APP } from "../../model/appSpec";
 import { resourceGroupId, roleDefinitionId, type RoleName } from "./roles";
 import { GATEWAY_NAME, type Release } from "../k8s/release";
 import type { AppPlacement } from "../platform";
@@ -19,7 +20,18 @@ export const ALB_CHART = "oci://mcr.microsoft.com/application-lb/charts/alb-cont
 export const ALB_NAMESPACE = "azure-alb-system";
 /** The controller's service account, which the federated credential trusts. */
 export const ALB_SERVICE_ACCOUNT = "alb-controller-sa";
-const FRONTEND = "app";
+/**
+ * Frontends one AGC takes ("Frontends: 5 per gateway", Application Gateway for Containers limits in
+ * https://learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits).
+ * Each Gateway listens on a frontend of its own: "Every time you wish to create a new Gateway resource in
+ * Kubernetes, a Frontend resource should be provisioned in Azure prior and referenced by the Gateway
+ * resource" (BYO deployment, https://learn.microsoft.com/azure/application-gateway/for-containers/overview#deployment-strategies),
+ * so one AGC serves at most five apps.
+ */
+export const AGC_MAX_FRONTENDS = 5;
+
+/** An app's name for an object a single-app stack names `base`: the default app keeps it, another app prefixes its own name. */
+export const appScoped = (app: string, base: string): string => (app === DEFAULT_APP ? base : `${app}-${base}`);
 
 export interface AzureLoadBalancerArgs {
     location: string;
@@ -31,6 +43,8 @@ export interface AzureLoadBalancerArgs {
     subscriptionId: pulumi.Input<string>;
     provider: k8s.Provider;
     settings: AzureConfig;
+    /** The stack's apps (AppSpec names): one frontend each, named for the app (the default app's is `app`). */
+    apps: string[];
     tags: Record<string, string>;
 }
 
@@ -42,29 +56,35 @@ export interface AgcGatewaySettings {
 }
 
 export class AzureLoadBalancer extends pulumi.ComponentResource {
-    /** Public FQDN of the frontend (`<hash>.fz<nn>.alb.azure.com`). */
-    readonly fqdn: pulumi.Output<string>;
     readonly trafficControllerId: pulumi.Output<string>;
-    /** The WAF policy the Gateway's WebApplicationFirewallPolicy names; undefined with azure.waf false. */
+    /** The WAF policy every Gateway's WebApplicationFirewallPolicy names; undefined with azure.waf false. */
     readonly wafPolicyId?: pulumi.Output<string>;
-    readonly gateway: AgcGatewaySettings;
     /** Install of the controller, GatewayClass and Gateway API CRDs: Gateway objects depend on it. */
     readonly controller: k8s.helm.v3.Release;
+    /** Each app's frontend, by app name. */
+    private readonly frontends: Map<string, servicenetworking.FrontendsInterface>;
 
     constructor(name: string, args: AzureLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:azure:LoadBalancer", name, {}, opts);
         const { location, tags, resourceGroupName } = args;
         if (!/^\d+\.\d+\.\d+$/.test(args.settings.albControllerVersion))
             throw new Error(`AzureLoadBalancer ${name}: albControllerVersion must be a chart version, got ${args.settings.albControllerVersion}`);
+        if (args.apps.length === 0 || args.apps.length > AGC_MAX_FRONTENDS || new Set(args.apps).size !== args.apps.length)
+            throw new Error(
+                `AzureLoadBalancer ${name}: apps must be 1 to ${AGC_MAX_FRONTENDS} distinct names (one AGC frontend each), got [${args.apps.join(", ")}]`,
+            );
         const parent = { parent: this };
         const role = (r: RoleName) => pulumi.output(args.subscriptionId).apply((sub) => roleDefinitionId(sub, r));
 
         const tc = new servicenetworking.TrafficControllerInterface(`${name}-agc`, { resourceGroupName, location, tags }, parent);
-        const frontend = new servicenetworking.FrontendsInterface(
-            `${name}-frontend`,
-            { resourceGroupName, location, trafficControllerName: tc.name, frontendName: FRONTEND, tags },
-            parent,
-        );
+        // The default app's frontend keeps the name a single-app stack gave it (`app`, Pulumi `<name>-frontend`).
+        const frontend = (app: string) =>
+            new servicenetworking.FrontendsInterface(
+                `${name}-${appScoped(app, "frontend")}`,
+                { resourceGroupName, location, trafficControllerName: tc.name, frontendName: app, tags },
+                parent,
+            );
+        this.frontends = new Map(args.apps.map((app) => [app, frontend(app)]));
         const association = new servicenetworking.AssociationsInterface(
             `${name}-association`,
             { resourceGroupName, location, trafficControllerName: tc.name, associationType: "subnets", subnet: { id: args.agcSubnetId }, tags },
@@ -129,17 +149,27 @@ export class AzureLoadBalancer extends pulumi.ComponentResource {
             { ...parent, provider: args.provider, dependsOn: [federation, association, ...grants, ...(waf ? [waf.securityPolicy] : [])] },
         );
 
-        this.fqdn = frontend.fqdn;
         this.trafficControllerId = tc.id;
         this.wafPolicyId = waf?.policy.id;
-        this.gateway = {
+        this.registerOutputs({ fqdn: this.frontendOf(args.apps[0]).fqdn, trafficControllerId: this.trafficControllerId });
+    }
+
+    /** The app's frontend; an app the load balancer was not built for has none (fail, not share another's). */
+    frontendOf(app: string): servicenetworking.FrontendsInterface {
+        const frontend = this.frontends.get(app);
+        if (!frontend) throw new Error(`AzureLoadBalancer: no frontend for app ${app}; it has one for ${[...this.frontends.keys()].join(", ")}`);
+        return frontend;
+    }
+
+    /** The app's Gateway on this AGC. BYO deployment: the Gateway names the AGC resource and the app's frontend. */
+    gatewayOf(app: string): AgcGatewaySettings {
+        this.frontendOf(app);
+        return {
             className: AGC_GATEWAY_CLASS,
-            // BYO deployment: the Gateway names the AGC resource and the frontend it listens on.
             // https://learn.microsoft.com/azure/application-gateway/for-containers/how-to-traffic-splitting-gateway-api
-            annotations: { "alb.networking.azure.io/alb-id": tc.id },
-            addresses: [{ type: "alb.networking.azure.io/alb-frontend", value: FRONTEND }],
+            annotations: { "alb.networking.azure.io/alb-id": this.trafficControllerId },
+            addresses: [{ type: "alb.networking.azure.io/alb-frontend", value: app }],
         };
-        this.registerOutputs({ fqdn: this.fqdn, trafficControllerId: this.trafficControllerId });
     }
 }
 
@@ -178,15 +208,23 @@ export function healthCheckPolicy({ namespace, service, port, path }: HealthChec
 /**
  * What AGC attaches to an app once its release exists: a probe of the health path on every Service the
  * release routes to (AGC probes pods directly), and the WAF policy on its Gateway, without which WAF
- * inspects nothing (components/azure/waf.ts).
+ * inspects nothing (components/azure/waf.ts). The stack's one WAF policy and SecurityPolicy serve every
+ * app's Gateway on the AGC ("a single Application Gateway for Containers resource can refer to more than
+ * one security policy", each naming a WAF policy: .../for-containers/application-gateway-for-containers-components),
+ * and WAF is billed once per AGC (.../for-containers/understanding-pricing); each Gateway needs its own attachment.
  */
 export function agcAppPolicies(lb: AzureLoadBalancer, { spec, namespace, release }: AppPlacement & { release: Release }, provider: k8s.Provider): void {
     const opts = { provider, dependsOn: [lb.controller, release] };
+    // Object names repeat in every app's namespace; Pulumi names carry the app (the default app's stay as they were).
     for (const service of Object.values(release.serviceNames))
-        new k8s.apiextensions.CustomResource(`${service}-health`, healthCheckPolicy({ namespace, service, port: spec.port, path: spec.healthPath }), opts);
+        new k8s.apiextensions.CustomResource(
+            appScoped(spec.name, `${service}-health`),
+            healthCheckPolicy({ namespace, service, port: spec.port, path: spec.healthPath }),
+            opts,
+        );
     if (lb.wafPolicyId)
         new k8s.apiextensions.CustomResource(
-            `${GATEWAY_NAME}-waf`,
+            appScoped(spec.name, `${GATEWAY_NAME}-waf`),
             wafPolicyAttachment({ namespace, gateway: GATEWAY_NAME, wafPolicyId: lb.wafPolicyId }),
             opts,
         );

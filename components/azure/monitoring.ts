@@ -1,11 +1,12 @@
 // The azure stack's workbook and alerts (bodies in components/monitoring/azureMonitor.ts): one action
 // group (emails and webhook from config), Azure Monitor metric alerts on the Application Gateway for
-// Containers, PostgreSQL and Azure Managed Redis, and their resource logs into the stack's workspace.
+// Containers, PostgreSQL and Azure Managed Redis, and their resource logs into the stack's workspace;
+// a further app on the same AGC adds its own edge alerts (AzureAppMonitoring).
 import * as crypto from "node:crypto";
 import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as pulumi from "@pulumi/pulumi";
-import { AZURE_NAMESPACES, azureAlerts, azureWorkbook, type AzureScope } from "../monitoring/azureMonitor";
+import { AZURE_NAMESPACES, azureAlerts, azureFrontendAlerts, azureWorkbook, type AzureAlertSpec, type AzureScope } from "../monitoring/azureMonitor";
 import type { MonitoringConfig } from "../../model/monitoring/config";
 import type { Thresholds } from "../../model/monitoring/thresholds";
 
@@ -18,7 +19,7 @@ export interface AzureMonitoringArgs {
     redisClusterId: pulumi.Input<string>;
     /** The database class's memory: the connections alert is 80% of its default max_connections. */
     databaseMemoryGiB: number;
-    /** Each colour's pod floor (the release's minReplicas per track). */
+    /** Each colour's pod floor (the release's minReplicas per track), of every app behind the AGC. */
     colourFloors: number[];
     /** Requests the stack is sized for in 5 minutes: the edge 5xx alert's base. */
     requestsPerFiveMinutes: number;
@@ -38,6 +39,9 @@ export function workbookName(stackName: string): string {
 }
 
 export class AzureMonitoring extends pulumi.ComponentResource {
+    /** The action group every alert of the stack notifies. */
+    readonly actionGroupId: pulumi.Output<string>;
+
     constructor(name: string, args: AzureMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:azure:Monitoring", name, {}, opts);
         const parent = { parent: this };
@@ -105,53 +109,91 @@ export class AzureMonitoring extends pulumi.ComponentResource {
                 parent,
             );
 
-        this.alerts(name, args, group.id);
+        const scopes = { trafficController: args.trafficControllerId, database: args.databaseServerId, redis: args.redisClusterId };
+        const alerts = azureAlerts(args.thresholds, args.databaseMemoryGiB, Math.min(...args.colourFloors), args.requestsPerFiveMinutes);
+        metricAlerts(name, alerts, { ...args, scopes, actionGroupId: group.id }, this);
+        this.actionGroupId = group.id;
         this.registerOutputs({});
     }
+}
 
-    /** One metric alert per rule in components/monitoring/azureMonitor.ts, each to the action group. */
-    private alerts(name: string, args: AzureMonitoringArgs, actionGroupId: pulumi.Output<string>): void {
-        const parent = { parent: this };
-        const scopes: Record<AzureScope, pulumi.Input<string>> = {
-            trafficController: args.trafficControllerId,
-            database: args.databaseServerId,
-            redis: args.redisClusterId,
-        };
-        for (const a of azureAlerts(args.thresholds, args.databaseMemoryGiB, Math.min(...args.colourFloors), args.requestsPerFiveMinutes)) {
-            new monitor.MetricAlert(
-                `${name}-${a.name}`,
-                {
-                    resourceGroupName: args.resourceGroupName,
-                    location: "global",
-                    description: a.description,
-                    enabled: true,
-                    severity: 2,
-                    scopes: [scopes[a.scope]],
-                    evaluationFrequency: a.evaluationFrequency,
-                    windowSize: a.windowSize,
-                    autoMitigate: true,
-                    criteria: {
-                        odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
-                        allOf: [
-                            {
-                                criterionType: "StaticThresholdCriterion",
-                                name: a.name,
-                                metricNamespace: AZURE_NAMESPACES[a.scope],
-                                metricName: a.metric,
-                                // "*" evaluates every value (every backend service: every colour) on its own.
-                                ...(a.splitBy ? { dimensions: [{ name: a.splitBy, operator: "Include", values: ["*"] }] } : {}),
-                                ...(a.only ? { dimensions: [{ name: a.only.dimension, operator: "Include", values: a.only.values }] } : {}),
-                                operator: a.operator,
-                                threshold: a.threshold,
-                                timeAggregation: a.timeAggregation,
-                            },
-                        ],
-                    },
-                    actions: [{ actionGroupId }],
-                    tags: args.tags,
+export interface AzureAppMonitoringArgs {
+    resourceGroupName: pulumi.Input<string>;
+    trafficControllerId: pulumi.Input<string>;
+    /** The stack's action group (AzureMonitoring.actionGroupId). */
+    actionGroupId: pulumi.Input<string>;
+    /** The app's AGC frontend. */
+    frontend: string;
+    /** Requests the app is sized for in 5 minutes. */
+    requestsPerFiveMinutes: number;
+    thresholds: Thresholds;
+    tags: Record<string, string>;
+}
+
+/** A further app's alerts on the stack's shared AGC: the 5xx answered on its own frontend. */
+export class AzureAppMonitoring extends pulumi.ComponentResource {
+    constructor(name: string, args: AzureAppMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("zdp:azure:AppMonitoring", name, {}, opts);
+        const alerts = azureFrontendAlerts(args.thresholds, args.frontend, args.requestsPerFiveMinutes);
+        metricAlerts(name, alerts, { ...args, scopes: { trafficController: args.trafficControllerId } }, this);
+        this.registerOutputs({});
+    }
+}
+
+interface AlertTarget {
+    resourceGroupName: pulumi.Input<string>;
+    scopes: Partial<Record<AzureScope, pulumi.Input<string>>>;
+    actionGroupId: pulumi.Input<string>;
+    tags: Record<string, string>;
+}
+
+/** The criterion's dimension filters; none when the alert takes every value together. */
+function dimensions(a: AzureAlertSpec) {
+    const filters = [
+        // "*" evaluates every value (every backend service: every colour) on its own.
+        ...(a.splitBy ? [{ name: a.splitBy, operator: "Include", values: ["*"] }] : []),
+        ...(a.only ? [{ name: a.only.dimension, operator: "Include", values: a.only.values }] : []),
+        ...(a.frontends ? [{ name: "Frontend", operator: "Include", values: a.frontends }] : []),
+    ];
+    return filters.length ? { dimensions: filters } : {};
+}
+
+/** One metric alert per rule of components/monitoring/azureMonitor.ts, each to the action group. */
+function metricAlerts(name: string, alerts: AzureAlertSpec[], target: AlertTarget, parent: pulumi.Resource): void {
+    for (const a of alerts) {
+        const scope = target.scopes[a.scope];
+        if (scope === undefined) throw new Error(`${name}: alert ${a.name} watches the ${a.scope}, which this component is not given`);
+        new monitor.MetricAlert(
+            `${name}-${a.name}`,
+            {
+                resourceGroupName: target.resourceGroupName,
+                location: "global",
+                description: a.description,
+                enabled: true,
+                severity: 2,
+                scopes: [scope],
+                evaluationFrequency: a.evaluationFrequency,
+                windowSize: a.windowSize,
+                autoMitigate: true,
+                criteria: {
+                    odataType: "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
+                    allOf: [
+                        {
+                            criterionType: "StaticThresholdCriterion",
+                            name: a.name,
+                            metricNamespace: AZURE_NAMESPACES[a.scope],
+                            metricName: a.metric,
+                            ...dimensions(a),
+                            operator: a.operator,
+                            threshold: a.threshold,
+                            timeAggregation: a.timeAggregation,
+                        },
+                    ],
                 },
-                parent,
-            );
-        }
+                actions: [{ actionGroupId: target.actionGroupId }],
+                tags: target.tags,
+            },
+            { parent },
+        );
     }
 }

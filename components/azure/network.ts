@@ -9,8 +9,8 @@ import type { AddressPlan } from "../../model/azure/addressing";
 export interface AzureNetworkArgs {
     location: string;
     plan: AddressPlan;
-    /** The app's container port: the only port the AGC subnet may open on the node subnet. */
-    appPort: number;
+    /** Every app's container port: the only ports the AGC subnet may open on the node subnet. */
+    appPorts: number[];
     tags: Record<string, string>;
 }
 
@@ -59,8 +59,9 @@ export class AzureNetwork extends pulumi.ComponentResource {
 
     constructor(name: string, args: AzureNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:azure:Network", name, {}, opts);
-        if (!Number.isInteger(args.appPort) || args.appPort < 1 || args.appPort > 65535)
-            throw new Error(`AzureNetwork ${name}: appPort must be a TCP port, got ${args.appPort}`);
+        if (args.appPorts.length === 0) throw new Error(`AzureNetwork ${name}: appPorts must name at least one app's port`);
+        for (const port of args.appPorts)
+            if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`AzureNetwork ${name}: appPorts must be TCP ports, got ${port}`);
         const { plan, location, tags } = args;
         const parent = { parent: this };
 
@@ -159,11 +160,11 @@ export class AzureNetwork extends pulumi.ComponentResource {
         const nsg = (key: string, securityRules: Rule[]) =>
             new network.NetworkSecurityGroup(`${name}-${key}-nsg`, { resourceGroupName: rgName, location, securityRules, tags }, parent);
 
-        // Nodes: AGC reaches pods directly (the overlay is extended to its subnet) on the app port only;
+        // Nodes: AGC reaches pods directly (the overlay is extended to its subnet) on the apps' ports only;
         // the deny keeps Azure's AllowVnetInBound (65000) from opening every other port to the AGC subnet.
         // https://learn.microsoft.com/azure/application-gateway/for-containers/container-networking
         const nodesNsg = nsg("nodes", [
-            allow("allow-agc-to-app", 100, [plan.agc], [plan.podCidr, plan.nodes], [String(args.appPort)]),
+            allow("allow-agc-to-app", 100, [plan.agc], [plan.podCidr, plan.nodes], [...new Set(args.appPorts)].map(String)),
             { ...denyVnet, name: "deny-agc-other", sourceAddressPrefix: plan.agc },
         ]);
         // PostgreSQL: clients from the nodes (pod egress is SNAT'd to node IPs); HA replication inside the subnet.

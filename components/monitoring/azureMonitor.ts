@@ -4,7 +4,9 @@
 // (https://learn.microsoft.com/azure/azure-monitor/reference/supported-metrics/<namespace>-metrics):
 //   AGC    microsoft-servicenetworking-trafficcontrollers: BackendHTTPResponseStatus (Total; BackendService,
 //          HttpResponseCode), BackendHealthyTargets (Average; BackendService), BackendConnectionTimeouts
-//          (Total; BackendService); all PT1M. No latency metric is published.
+//          (Total; BackendService), HTTPResponseStatus (Total; Frontend, HttpResponseCode); all PT1M. No
+//          latency metric is published. A Frontend value is `<frontend name>:<port>` (the filter example
+//          "frontend-primary:80" in https://learn.microsoft.com/azure/application-gateway/for-containers/application-gateway-for-containers-metrics).
 //   PG     microsoft-dbforpostgresql-flexibleservers: cpu_percent, active_connections, storage_percent (PT1M).
 //   Redis  microsoft-cache-redisenterprise (Azure Managed Redis): usedmemorypercentage (Maximum),
 //          evictedkeys (Total), connectedclients (Maximum); PT5M and PT1H only.
@@ -130,6 +132,8 @@ export interface AzureAlertSpec {
     splitBy?: string;
     /** Count only these values of a dimension. */
     only?: { dimension: string; values: string[] };
+    /** Count only the requests on these AGC frontends (Frontend dimension values). */
+    frontends?: string[];
     operator: "GreaterThan" | "LessThan";
     threshold: number;
     timeAggregation: "Average" | "Maximum" | "Total";
@@ -155,6 +159,10 @@ export function azurePgDefaultMaxConnections(memoryGiB: number): number {
  */
 export const SERVER_ERROR_CODES = ["500", "501", "502", "503", "504", "505", "506", "507", "508", "510", "511"];
 
+const oneMinute = { windowSize: "PT5M", evaluationFrequency: "PT1M" };
+/** 5xx in 5 minutes that make `errorRatePercent` of the requests expected at the target load. */
+const edgeErrors = (t: Thresholds, requestsPerFiveMinutes: number) => Math.max(1, Math.floor((t.errorRatePercent / 100) * requestsPerFiveMinutes));
+
 /**
  * The edge's error rate: Azure metric alerts compare one metric with a fixed threshold and compute no
  * ratio, so the 5xx responses BackendHTTPResponseStatus counts (split by HttpResponseCode) are held
@@ -163,16 +171,15 @@ export const SERVER_ERROR_CODES = ["500", "501", "502", "503", "504", "505", "50
  * analysis computes the true per-colour ratio.
  *
  * A colour below its pod floor, and the database's and Redis's capacity. `readyFloor` is the lowest
- * floor of the colours behind the route: one criterion split by BackendService ("*") holds one
+ * floor of every colour behind the AGC, of every app: one criterion split by BackendService ("*") holds one
  * threshold for every colour, and the idle colour's floor (one pod per zone under inactiveScale
  * minimal) must not alert all the time. Naming each colour's BackendService value would allow a
  * threshold per colour, but that value's format is not documented.
  */
 export function azureAlerts(t: Thresholds, databaseMemoryGiB: number, readyFloor: number, requestsPerFiveMinutes: number): AzureAlertSpec[] {
-    const oneMinute = { windowSize: "PT5M", evaluationFrequency: "PT1M" };
     const fiveMinutes = { windowSize: "PT15M", evaluationFrequency: "PT5M" };
     const connections = Math.floor(azurePgDefaultMaxConnections(databaseMemoryGiB) * 0.8);
-    const errors = Math.max(1, Math.floor((t.errorRatePercent / 100) * requestsPerFiveMinutes));
+    const errors = edgeErrors(t, requestsPerFiveMinutes);
     return [
         {
             name: "edge-5xx",
@@ -245,6 +252,30 @@ export function azureAlerts(t: Thresholds, databaseMemoryGiB: number, readyFloor
             threshold: 0,
             timeAggregation: "Total",
             ...fiveMinutes,
+        },
+    ];
+}
+
+/**
+ * A further app's edge error rate on a shared AGC: the 5xx the AGC answered on the app's own frontend
+ * (HTTPResponseStatus by Frontend, both listeners), held against `errorRatePercent` of the requests the
+ * app is sized for, as azureAlerts' edge-5xx does for the stack's first app. The backend metrics carry no
+ * frontend, and their BackendService values are undocumented, so they cannot be narrowed to one app.
+ */
+export function azureFrontendAlerts(t: Thresholds, frontend: string, requestsPerFiveMinutes: number): AzureAlertSpec[] {
+    const errors = edgeErrors(t, requestsPerFiveMinutes);
+    return [
+        {
+            name: "edge-5xx",
+            description: `Frontend ${frontend} answered more than ${errors} 5xx in 5 minutes: ${t.errorRatePercent}% of the requests the app is sized for`,
+            scope: "trafficController",
+            metric: "HTTPResponseStatus",
+            only: { dimension: "HttpResponseCode", values: SERVER_ERROR_CODES },
+            frontends: [`${frontend}:80`, `${frontend}:443`],
+            operator: "GreaterThan",
+            threshold: errors,
+            timeAggregation: "Total",
+            ...oneMinute,
         },
     ];
 }

@@ -7,6 +7,7 @@
 //   Valkey https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.WhichShouldIMonitor.html
 //         (DatabaseMemoryUsagePercentage, Evictions, CurrConnections per node, CacheClusterId)
 // Dashboard body structure: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html
+import { DEFAULT_APP } from "../../model/appSpec";
 import type { Thresholds } from "../../model/monitoring/thresholds";
 
 export const ALB_NS = "AWS/ApplicationELB";
@@ -17,6 +18,8 @@ export interface AwsMonitoringInput {
     region: string;
     /** The stack's resource-name prefix: target group names start with it. */
     stackName: string;
+    /** The app whose colours the dashboard shows (target group names carry an extra app's name). */
+    app?: string;
     /** Services behind the route, one per colour (app-blue, app-green) or `app` for rolling. */
     serviceNames: string[];
     dbInstanceIdentifier: string;
@@ -29,17 +32,27 @@ export interface AwsMonitoringInput {
 
 type Widget = { type: "metric" | "text"; x: number; y: number; width: number; height: number; properties: Record<string, unknown> };
 
+/** Characters of the stack's name every target group name keeps (stacks of one account stay apart). */
+const MIN_STACK_CHARS = 8;
+
 /**
  * The target group the controller creates for a colour's Service, named by its TargetGroupConfiguration:
  * unnamed, the Gateway controller names it after the *route* (k8s-<ns>-<route>-<hash>, the same for
  * both colours; aws-load-balancer-controller pkg/gateway/model/model_build_target_group.go
- * buildTargetGroupName). One alphanumeric token (ALB names: at most 32 alphanumerics or hyphens), so
- * a SEARCH term matches exactly one colour's target group.
+ * buildTargetGroupName). One alphanumeric token (ALB names: at most 32 alphanumerics or hyphens,
+ * unique per account and region: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html),
+ * so a SEARCH term matches exactly one colour's target group.
  */
-export function targetGroupName(stackName: string, service: string): string {
+export function targetGroupName(stackName: string, service: string, app: string = DEFAULT_APP): string {
     const alnum = (s: string) => s.replace(/[^A-Za-z0-9]/g, "");
-    const svc = alnum(service);
-    return alnum(stackName).slice(0, 32 - svc.length) + svc;
+    // Every app's Services are named alike (app-blue in its own namespace), and target group names are
+    // unique per account and region (CreateTargetGroup): an extra app's names carry the app's name.
+    const own = (app === DEFAULT_APP ? "" : alnum(app)) + alnum(service);
+    if (own.length > 32 - MIN_STACK_CHARS)
+        throw new Error(
+            `App ${app}: target group name part "${own}" is ${own.length} characters; at most ${32 - MIN_STACK_CHARS} leave ${MIN_STACK_CHARS} of the 32 for the stack's name (use a shorter app name).`,
+        );
+    return alnum(stackName).slice(0, 32 - own.length) + own;
 }
 
 const search = (term: string, metric: string, stat: string) =>
@@ -61,7 +74,9 @@ export function cloudwatchDashboard(input: AwsMonitoringInput): { widgets: Widge
         });
     };
     const perColour = (metric: string, stat: string, idPrefix: string) =>
-        input.serviceNames.map((svc, i) => [{ expression: search(targetGroupName(input.stackName, svc), metric, stat), id: `${idPrefix}${i}`, label: svc }]);
+        input.serviceNames.map((svc, i) => [
+            { expression: search(targetGroupName(input.stackName, svc, input.app), metric, stat), id: `${idPrefix}${i}`, label: svc },
+        ]);
 
     graph("Requests per minute by colour", perColour("RequestCount", "Sum", "req"));
     graph("5xx (target) per minute by colour", perColour("HTTPCode_Target_5XX_Count", "Sum", "err"));

@@ -69,8 +69,8 @@ export interface RunOptions {
     overlay?: { label: string; mock: ResourceMock };
     /** The run's clock for the rollback window (default: now); a fixed one makes a run repeatable. */
     asOf?: Date;
-    /** A program of a test's own (e.g. a platform with several apps) instead of the stack's, under a label that keeps its run apart. */
-    program?: { label: string; deploy: (config: StackConfig) => Record<string, unknown> };
+    /** A program run instead of the stack's own (e.g. a platform with more apps), under a label that keeps the run apart. */
+    program?: { label: string; deploy: (cfg: StackConfig) => Record<string, unknown> };
 }
 
 /** Unwrap RPC secret markers into plain values, collecting the paths that were secret. */
@@ -96,10 +96,20 @@ const runs = new Map<string, Promise<StackRun>>();
  * is global) and remembered: the same stack, overrides and mode give the same (read-only) result.
  */
 export function runStack(stack: string, overrides: Record<string, string> = {}, opts: RunOptions = {}): Promise<StackRun> {
-    const key = JSON.stringify([stack, Object.entries(overrides).sort(), opts.preview ?? false, opts.refuseUnsafe ?? false, opts.overlay?.label, opts.asOf, opts.program?.label]);
+    const key = JSON.stringify([
+        stack,
+        Object.entries(overrides).sort(),
+        opts.preview ?? false,
+        opts.refuseUnsafe ?? false,
+        opts.overlay?.label,
+        opts.asOf,
+        opts.program?.label,
+    ]);
     const known = runs.get(key);
     if (known) return known;
-    const run = running.then(() => runOnce(stack, overrides, opts.preview ?? false, opts.refuseUnsafe ?? false, opts.overlay?.mock, opts.asOf, opts.program?.deploy));
+    const run = running.then(() =>
+        runOnce(stack, overrides, opts.preview ?? false, opts.refuseUnsafe ?? false, opts.overlay?.mock, opts.asOf, opts.program?.deploy),
+    );
     running = run.catch(() => undefined);
     runs.set(key, run);
     return run;
@@ -112,7 +122,7 @@ async function runOnce(
     refuseUnsafe: boolean,
     overlay?: ResourceMock,
     asOf?: Date,
-    program: (config: StackConfig) => Record<string, unknown> = deployTarget,
+    program: (cfg: StackConfig) => Record<string, unknown> = deployTarget,
 ): Promise<StackRun> {
     const resources: Recorded[] = [];
     const generatedSecrets: string[] = [];
@@ -188,7 +198,18 @@ async function runOnce(
         outputs[key] = { value: await (out as any).promise(), secret: await pulumi.isSecret(out) };
     }
     await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    refuseDuplicateUrns(resources);
     return { config, resources, outputs, generatedSecrets, warnings, configSource };
+}
+
+/** The engine refuses a program that registers one URN twice; the mock monitor does not, so check here. */
+function refuseDuplicateUrns(resources: Recorded[]): void {
+    const seen = new Set<string>();
+    for (const { urn } of resources) {
+        // The engine's message (as the real CLI printed it in e2e/traffic.e2e.ts runs; see scripts/release/pulumiWorkspace.ts).
+        if (seen.has(urn)) throw new Error(`Duplicate resource URN '${urn}'; try giving it a unique name`);
+        seen.add(urn);
+    }
 }
 
 /** `read()`, its error (a config error naming missing keys, say) followed by `note` when there is one. */
