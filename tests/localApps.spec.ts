@@ -123,6 +123,24 @@ describe("dev stack (local) with two apps", () => {
         assert.ok(scrape.dependsOn.includes(find(two, "kubernetes:core/v1:Namespace", "api").urn), "the policy does not wait for the api namespace");
     });
 
+    it("the shipped program does the same for an app from config (apps.api): its own Gateway and port-forward, the stores shared", async () => {
+        const api = { appImage: "ghcr.io/stefanprodan/podinfo", namespace: "api", blueVersion: "6.9.1", greenVersion: "6.9.1", activeColor: "blue", appPort: 9090 };
+        const run = await runStack("dev", { apps: JSON.stringify({ api }) });
+        const at = (type: string) => all(run, type).map((r) => `${r.inputs.metadata.namespace}/${r.inputs.metadata.name}`).sort();
+        assert.deepEqual(at("kubernetes:gateway.networking.k8s.io/v1:Gateway"), ["api/app", "zdp/app"]);
+        assert.deepEqual(at("kubernetes:apps/v1:StatefulSet"), ["zdp/postgres", "zdp/redis"]);
+        assert.deepEqual(at(NETPOL).filter((n) => n.startsWith("zdp/datastore-")), [
+            "zdp/datastore-0-from-app",
+            "zdp/datastore-0-from-namespace-api",
+            "zdp/datastore-1-from-app",
+            "zdp/datastore-1-from-namespace-api",
+        ]);
+        const apps = run.outputs.apps.value as Record<string, Record<string, unknown>>;
+        assert.equal(apps.api.endpoint, "http://localhost:8081");
+        // The app's outputs hold its preview token: the whole `apps` output is a secret.
+        assert.equal(run.outputs.apps.secret, true);
+    });
+
     it("refuses an app the platform was not made for, naming it", async () => {
         const program = {
             label: "dev, an app the platform does not know",
