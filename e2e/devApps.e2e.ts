@@ -15,7 +15,8 @@ describe("e2e: the dev stack with two apps on the real engine and a real API ser
     let cluster: Cluster;
     let project: PulumiProject;
     let stack: Stack;
-    const names = (ns: string, kind: string) => cluster.kubectl(["-n", ns, "get", kind, "-o", "jsonpath={.items[*].metadata.name}"]).split(" ").filter(Boolean).sort();
+    const names = (ns: string, kind: string) =>
+        cluster.kubectl(["-n", ns, "get", kind, "-o", "jsonpath={.items[*].metadata.name}"]).split(" ").filter(Boolean).sort();
     const json = (ns: string, kind: string, name: string) => JSON.parse(cluster.kubectl(["-n", ns, "get", kind, name, "-o", "json"]));
 
     before(async () => {
@@ -47,13 +48,19 @@ describe("e2e: the dev stack with two apps on the real engine and a real API ser
         const sets = cluster.kubectl(["get", "statefulset", "-A", "-o", "jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name} {end}"]);
         assert.deepEqual(sets.trim().split(" ").sort(), ["zdp/postgres", "zdp/redis"]);
         const from = json("zdp", "networkpolicy", "datastore-0-from-namespace-api").spec.ingress[0].from;
-        assert.ok(from.every((p: any) => p.namespaceSelector.matchLabels["kubernetes.io/metadata.name"] === "api"), JSON.stringify(from));
+        assert.ok(
+            from.every((p: any) => p.namespaceSelector.matchLabels["kubernetes.io/metadata.name"] === "api"),
+            JSON.stringify(from),
+        );
 
         // One Prometheus, scraping both (no Envoy jobs: the GatewayClass is the cluster's); discovery allowed in both namespaces.
         const prometheus = cluster.kubectl(["get", "deployment", "-A", "-l", "app.kubernetes.io/name=prometheus", "-o", "name"]);
         assert.equal(prometheus.trim().split("\n").length, 1, prometheus);
         const config = json("zdp-monitoring", "configmap", "prometheus").data["prometheus.yml"] as string;
-        assert.deepEqual([...config.matchAll(/job_name: (\S+)/g)].map((m) => m[1]), ["zdp-app", "zdp-app-api"]);
+        assert.deepEqual(
+            [...config.matchAll(/job_name: (\S+)/g)].map((m) => m[1]),
+            ["zdp-app", "zdp-app-api"],
+        );
         for (const ns of ["zdp", "api"]) assert.deepEqual(names(ns, "role"), ["zdp-monitoring-prometheus"], `${ns}: Prometheus's discovery Role`);
 
         const outputs = await stack.outputs();

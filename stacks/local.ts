@@ -56,7 +56,8 @@ export function localPlatform(cfg: StackConfig, sizing: Sizing, apps: AppSpec[])
         }),
         watch: ({ spec, namespaceResource, release }) => {
             const index = apps.findIndex((a) => a.name === spec.name && a.namespace === spec.namespace);
-            if (index < 0) throw new Error(`localPlatform: app ${spec.name} (namespace ${spec.namespace}) is not one of its apps (${apps.map((a) => a.name).join(", ")})`);
+            if (index < 0)
+                throw new Error(`localPlatform: app ${spec.name} (namespace ${spec.namespace}) is not one of its apps (${apps.map((a) => a.name).join(", ")})`);
             // One Prometheus and Grafana for every app, made with the first app watched: a scrape job and a
             // dashboard per app (components/monitoring/devPrometheus.ts), let into each app's namespace here.
             monitoring ??= new DevMonitoring(

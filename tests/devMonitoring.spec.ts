@@ -127,7 +127,12 @@ describe("dev monitoring: the Grafana dashboard", () => {
 describe("dev monitoring: another app's dashboard", () => {
     it("has a uid of its own within Grafana's 40 characters, even for a 63-character app name, and queries its own jobs", () => {
         const long = (c: string) => `${c}${"x".repeat(62)}`;
-        const uids = [grafanaDashboard("dev").uid, grafanaDashboard("dev", "api").uid, grafanaDashboard("dev", long("a")).uid, grafanaDashboard("dev", long("b")).uid];
+        const uids = [
+            grafanaDashboard("dev").uid,
+            grafanaDashboard("dev", "api").uid,
+            grafanaDashboard("dev", long("a")).uid,
+            grafanaDashboard("dev", long("b")).uid,
+        ];
         assert.strictEqual(new Set(uids).size, 4, uids.join(" "));
         for (const uid of uids) assert.ok(uid.length <= 40, uid);
         assert.strictEqual(grafanaDashboard("dev", "api").uid, "zdp-golden-signals-api");

@@ -29,9 +29,15 @@ describe("dev stack (local) with two apps", () => {
 
     it("declares every URN once, and the default app's resources as the one-app stack does but the shared monitoring's configuration", () => {
         const urns = two.resources.map((r) => r.urn);
-        assert.deepEqual(urns.filter((u, i) => urns.indexOf(u) !== i), []);
+        assert.deepEqual(
+            urns.filter((u, i) => urns.indexOf(u) !== i),
+            [],
+        );
         const twin = (r: Recorded) => two.resources.find((t) => t.urn === r.urn);
-        assert.deepEqual(one.resources.filter((r) => !twin(r)).map((r) => r.urn), []);
+        assert.deepEqual(
+            one.resources.filter((r) => !twin(r)).map((r) => r.urn),
+            [],
+        );
         // A Stash holds a password generated afresh in every run (components/generatedSecret.ts).
         const compared = one.resources.filter((r) => r.type !== "pulumi:index:Stash");
         const changed = compared.filter((r) => JSON.stringify(r.inputs) !== JSON.stringify(twin(r)?.inputs)).map((r) => `${r.type} ${r.name}`);
@@ -46,7 +52,12 @@ describe("dev stack (local) with two apps", () => {
     });
 
     it("shares one PostgreSQL and one Redis, in the default app's namespace, to which the second app's Secret points", () => {
-        assert.deepEqual(all(two, "kubernetes:apps/v1:StatefulSet").map((s) => `${s.name} ${s.inputs.metadata.namespace}`).sort(), ["data-postgres zdp", "data-redis zdp"]);
+        assert.deepEqual(
+            all(two, "kubernetes:apps/v1:StatefulSet")
+                .map((s) => `${s.name} ${s.inputs.metadata.namespace}`)
+                .sort(),
+            ["data-postgres zdp", "data-redis zdp"],
+        );
         const secret = (ns: string) => inNs(two, "kubernetes:core/v1:Secret", ns).find((s) => s.name === (ns === "zdp" ? "app" : "api"))!.inputs.stringData;
         assert.equal(secret("api").DATABASE_HOST, "postgres.zdp.svc.cluster.local");
         assert.equal(secret("api").REDIS_HOST, "redis.zdp.svc.cluster.local");
@@ -65,15 +76,25 @@ describe("dev stack (local) with two apps", () => {
                 ports: [{ protocol: "TCP", port: 5432 }],
             },
         ]);
-        assert.deepEqual(ingress(1).spec.ingress, [{ from: [{ ...inNamespace("api"), podSelector: { matchLabels: APP_PODS } }], ports: [{ protocol: "TCP", port: 6379 }] }]);
+        assert.deepEqual(ingress(1).spec.ingress, [
+            { from: [{ ...inNamespace("api"), podSelector: { matchLabels: APP_PODS } }], ports: [{ protocol: "TCP", port: 6379 }] },
+        ]);
         const egress = find(two, NETPOL, "api-app-to-datastores").inputs;
         assert.equal(egress.metadata.namespace, "api");
-        assert.deepEqual(egress.spec.egress.map((e: any) => [e.to[0].namespaceSelector, e.to[0].podSelector.matchLabels["app.kubernetes.io/name"], e.ports[0].port]), [
-            [inNamespace("zdp").namespaceSelector, "postgres", 5432],
-            [inNamespace("zdp").namespaceSelector, "redis", 6379],
-        ]);
+        assert.deepEqual(
+            egress.spec.egress.map((e: any) => [e.to[0].namespaceSelector, e.to[0].podSelector.matchLabels["app.kubernetes.io/name"], e.ports[0].port]),
+            [
+                [inNamespace("zdp").namespaceSelector, "postgres", 5432],
+                [inNamespace("zdp").namespaceSelector, "redis", 6379],
+            ],
+        );
         // No ingress policy for stores in the second app's own namespace: none run there.
-        assert.deepEqual(inNs(two, NETPOL, "api").map((p) => p.inputs.metadata.name).filter((n) => n.startsWith("datastore-")), []);
+        assert.deepEqual(
+            inNs(two, NETPOL, "api")
+                .map((p) => p.inputs.metadata.name)
+                .filter((n) => n.startsWith("datastore-")),
+            [],
+        );
         // The default app's namespace: its own policies, the second app's two, Prometheus's.
         assert.deepEqual(inNs(two, NETPOL, "zdp").length, inNs(one, NETPOL, "zdp").length + 2);
     });
@@ -124,17 +145,25 @@ describe("dev stack (local) with two apps", () => {
     });
 
     it("the shipped program does the same for an app from config (apps.api): its own Gateway and port-forward, the stores shared", async () => {
-        const api = { appImage: "ghcr.io/stefanprodan/podinfo", namespace: "api", blueVersion: "6.9.1", greenVersion: "6.9.1", activeColor: "blue", appPort: 9090 };
+        const api = {
+            appImage: "ghcr.io/stefanprodan/podinfo",
+            namespace: "api",
+            blueVersion: "6.9.1",
+            greenVersion: "6.9.1",
+            activeColor: "blue",
+            appPort: 9090,
+        };
         const run = await runStack("dev", { apps: JSON.stringify({ api }) });
-        const at = (type: string) => all(run, type).map((r) => `${r.inputs.metadata.namespace}/${r.inputs.metadata.name}`).sort();
+        const at = (type: string) =>
+            all(run, type)
+                .map((r) => `${r.inputs.metadata.namespace}/${r.inputs.metadata.name}`)
+                .sort();
         assert.deepEqual(at("kubernetes:gateway.networking.k8s.io/v1:Gateway"), ["api/app", "zdp/app"]);
         assert.deepEqual(at("kubernetes:apps/v1:StatefulSet"), ["zdp/postgres", "zdp/redis"]);
-        assert.deepEqual(at(NETPOL).filter((n) => n.startsWith("zdp/datastore-")), [
-            "zdp/datastore-0-from-app",
-            "zdp/datastore-0-from-namespace-api",
-            "zdp/datastore-1-from-app",
-            "zdp/datastore-1-from-namespace-api",
-        ]);
+        assert.deepEqual(
+            at(NETPOL).filter((n) => n.startsWith("zdp/datastore-")),
+            ["zdp/datastore-0-from-app", "zdp/datastore-0-from-namespace-api", "zdp/datastore-1-from-app", "zdp/datastore-1-from-namespace-api"],
+        );
         const apps = run.outputs.apps.value as Record<string, Record<string, unknown>>;
         assert.equal(apps.api.endpoint, "http://localhost:8081");
         // The app's outputs hold its preview token: the whole `apps` output is a secret.

@@ -152,7 +152,11 @@ export class DevMonitoring extends pulumi.ComponentResource {
         const { name, args } = this;
         const opts = { parent: this, dependsOn: ready };
         const metadata = { name: `${args.namespace}-prometheus`, namespace: target, labels: labelsFor("prometheus") };
-        const role = new k8s.rbac.v1.Role(`${name}-discovery-${target}`, { metadata, rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] }] }, opts);
+        const role = new k8s.rbac.v1.Role(
+            `${name}-discovery-${target}`,
+            { metadata, rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] }] },
+            opts,
+        );
         new k8s.rbac.v1.RoleBinding(
             `${name}-discovery-${target}`,
             {
@@ -207,7 +211,12 @@ export class DevMonitoring extends pulumi.ComponentResource {
             mounts: [
                 { name: "config", mountPath: "/etc/grafana/provisioning/datasources/zdp.yaml", subPath: "datasources.yaml", readOnly: true },
                 { name: "config", mountPath: "/etc/grafana/provisioning/dashboards/zdp.yaml", subPath: "dashboards.yaml", readOnly: true },
-                ...["zdp.json", ...others.map((o) => dashboardFile(o.name))].map((f) => ({ name: "config", mountPath: `${DASHBOARD_DIR}/${f}`, subPath: f, readOnly: true })),
+                ...["zdp.json", ...others.map((o) => dashboardFile(o.name))].map((f) => ({
+                    name: "config",
+                    mountPath: `${DASHBOARD_DIR}/${f}`,
+                    subPath: f,
+                    readOnly: true,
+                })),
                 // Grafana's database, plugins and temporary files; the root filesystem is read-only.
                 { name: "data", mountPath: "/var/lib/grafana" },
                 { name: "tmp", mountPath: "/tmp" },

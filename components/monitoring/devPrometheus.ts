@@ -164,7 +164,12 @@ export const GRAFANA_DATASOURCE_UID = "zdp-prometheus";
 const MAX_UID = 40;
 function dashboardUid(app: string): string {
     const uid = `zdp-golden-signals-${app}`;
-    return uid.length <= MAX_UID ? uid : `zdp-golden-signals-${createHash("sha256").update(app).digest("hex").slice(0, MAX_UID - 19)}`;
+    return uid.length <= MAX_UID
+        ? uid
+        : `zdp-golden-signals-${createHash("sha256")
+              .update(app)
+              .digest("hex")
+              .slice(0, MAX_UID - 19)}`;
 }
 
 /** The Grafana dashboard of the default app (no name) or another (JSON model, https://grafana.com/docs/grafana/latest/dashboards/build-dashboards/view-dashboard-json-model/). */
