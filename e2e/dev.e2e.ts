@@ -5,14 +5,15 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import type { Stack } from "@pulumi/pulumi/automation";
 import { parseConfig } from "../model/config";
 import { exceptionConfig } from "../policy/exceptions";
 import { stackConfigMap } from "../scripts/pulumiConfig";
 import { PACK_NAME } from "../policy/policies";
 import { deployTarget, readConfig } from "../stacks";
 import { Cluster } from "./cluster";
-import { BIN, PulumiProject, ROOT } from "./tools";
+import { devStack } from "./devStack";
+import { type PulumiProject, ROOT } from "./tools";
 
 const NS = "zdp";
 const UNREADY = "0.0.0-unready"; // e2e/kwok-stages.yaml never makes pods of this tag Ready
@@ -99,33 +100,7 @@ describe("e2e: the dev stack's life on the real engine and a real API server", f
 
     before(async () => {
         cluster = await Cluster.start();
-        // Controllers from the internet (Envoy Gateway's chart) are replaced by the vendored Gateway API
-        // CRDs and a GatewayClass no controller serves: the objects and the engine are real, traffic is not.
-        cluster.installGatewayApi();
-        cluster.apply({
-            apiVersion: "gateway.networking.k8s.io/v1",
-            kind: "GatewayClass",
-            metadata: { name: "e2e" },
-            spec: { controllerName: "example.com/e2e" },
-        });
-        // Volumes for the two StatefulSets (no provisioner here): class-less PVs their claims bind to.
-        cluster.apply({
-            apiVersion: "v1",
-            kind: "List",
-            items: ["pv-1", "pv-2"].map((name) => ({
-                apiVersion: "v1",
-                kind: "PersistentVolume",
-                metadata: { name },
-                spec: { capacity: { storage: "1Ti" }, accessModes: ["ReadWriteOnce"], storageClassName: "", hostPath: { path: `/tmp/${name}` } },
-            })),
-        });
-        project = new PulumiProject(["dev"]);
-        const pulumiCommand = await PulumiCommand.get({ root: path.dirname(BIN), skipVersionCheck: true });
-        stack = await LocalWorkspace.selectStack(
-            { stackName: "dev", projectName: "zdp", program },
-            { workDir: project.dir, pulumiCommand, envVars: { ...(project.env as Record<string, string>), KUBECONFIG: cluster.kubeconfig } },
-        );
-        await stack.setAllConfig({ "zdp:gatewayClass": { value: "e2e" }, "zdp:protectStateful": { value: "false" } });
+        ({ project, stack } = await devStack(cluster, program));
     });
 
     after(() => {

@@ -124,6 +124,23 @@ describe("dev monitoring: the Grafana dashboard", () => {
     });
 });
 
+describe("dev monitoring: another app's dashboard", () => {
+    it("has a uid of its own within Grafana's 40 characters, even for a 63-character app name, and queries its own jobs", () => {
+        const long = (c: string) => `${c}${"x".repeat(62)}`;
+        const uids = [
+            grafanaDashboard("dev").uid,
+            grafanaDashboard("dev", "api").uid,
+            grafanaDashboard("dev", long("a")).uid,
+            grafanaDashboard("dev", long("b")).uid,
+        ];
+        assert.strictEqual(new Set(uids).size, 4, uids.join(" "));
+        for (const uid of uids) assert.ok(uid.length <= 40, uid);
+        assert.strictEqual(grafanaDashboard("dev", "api").uid, "zdp-golden-signals-api");
+        const exprs = grafanaDashboard("dev", "api").panels.flatMap((p) => p.targets.map((t) => t.expr));
+        for (const e of exprs) assert.match(e, /job="(zdp-app|envoy)-api"/, e);
+    });
+});
+
 describe("dev monitoring: what the dev stack installs", function () {
     let run: StackRun;
     before(async () => {

@@ -107,7 +107,7 @@ describe("the packed library (npm pack)", function () {
         const cfg = zdp.parseConfig(raw, "dev", "shop");
         const sizing = zdp.sizingFor(cfg);
         const app = { ...zdp.appSpecFrom(cfg, sizing), name: "shop", namespace: "shop" };
-        const outputs = zdp.deployApp(zdp.localPlatform(cfg, sizing), app);
+        const outputs = zdp.deployApp(zdp.localPlatform(cfg, sizing, [app]), app);
         assert.ok(await (pulumi.output(outputs.databaseHost) as any).promise(), "no database host");
         await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
 

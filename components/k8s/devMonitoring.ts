@@ -26,21 +26,37 @@ export interface DevMonitoringArgs extends ScrapeTargets {
     /** The monitoring namespace to create. */
     namespace: string;
     stackName: string;
-    appPort: number;
-    /** What must exist before objects go into the app namespace (it) and Envoy Gateway's (its chart). */
-    appNamespaceReady: pulumi.Resource[];
+    /** What must exist before objects go into Envoy Gateway's namespace (its chart). */
     envoyReady?: pulumi.Resource[];
+}
+
+/** An app Prometheus scrapes: its namespace (and what must exist before objects go into it) and port. */
+export interface WatchedApp {
+    name: string;
+    namespace: string;
+    port: number;
+    ready: pulumi.Resource[];
 }
 
 const labelsFor = (name: string) => ({ "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "zdp", "app.kubernetes.io/managed-by": "pulumi" });
 const selector = (name: string) => ({ "app.kubernetes.io/name": name });
 export const PROMETHEUS_PODS = selector("prometheus");
 
+/**
+ * One Prometheus and one Grafana for every app of the stack: made once, then `watchApp` lets them into
+ * each app's namespace. Each app has scrape jobs and a dashboard of its own (devPrometheus.ts).
+ */
 export class DevMonitoring extends pulumi.ComponentResource {
     readonly namespace: pulumi.Output<string>;
+    private readonly name: string;
+    private readonly args: DevMonitoringArgs;
+    private readonly serviceAccount: k8s.core.v1.ServiceAccount;
+    private readonly watching = new Set<string>();
 
     constructor(name: string, args: DevMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("zdp:k8s:DevMonitoring", name, {}, opts);
+        this.name = name;
+        this.args = args;
         const parent = { parent: this };
         const nsObj = new k8s.core.v1.Namespace(
             `${name}-ns`,
@@ -50,29 +66,10 @@ export class DevMonitoring extends pulumi.ComponentResource {
         const ns = nsObj.metadata.name;
         const meta = (n: string, app = n) => ({ name: n, namespace: ns, labels: labelsFor(app) });
 
-        // Discovery reads pods in the app namespace and (with Envoy Gateway) the proxies' namespace only.
+        // Discovery reads pods in the apps' namespaces (watchApp) and (with Envoy Gateway) the proxies' namespace only.
         const sa = new k8s.core.v1.ServiceAccount(`${name}-prometheus`, { metadata: meta("prometheus") }, parent);
-        const watched = [args.appNamespace, ...(args.envoy ? [args.envoy.namespace] : [])];
-        const ready = (target: string) => [nsObj, ...(target === args.appNamespace ? args.appNamespaceReady : (args.envoyReady ?? []))];
-        for (const target of watched) {
-            const role = new k8s.rbac.v1.Role(
-                `${name}-discovery-${target}`,
-                {
-                    metadata: { name: `${args.namespace}-prometheus`, namespace: target, labels: labelsFor("prometheus") },
-                    rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] }],
-                },
-                { ...parent, dependsOn: ready(target) },
-            );
-            new k8s.rbac.v1.RoleBinding(
-                `${name}-discovery-${target}`,
-                {
-                    metadata: { name: `${args.namespace}-prometheus`, namespace: target, labels: labelsFor("prometheus") },
-                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-                    subjects: [{ kind: "ServiceAccount", name: sa.metadata.name, namespace: ns }],
-                },
-                { ...parent, dependsOn: ready(target) },
-            );
-        }
+        this.serviceAccount = sa;
+        if (args.envoy) this.discovery(args.envoy.namespace, [nsObj, ...(args.envoyReady ?? [])]);
 
         const promConfig = new k8s.core.v1.ConfigMap(
             `${name}-prometheus`,
@@ -106,10 +103,69 @@ export class DevMonitoring extends pulumi.ComponentResource {
         });
 
         const grafana = this.grafana(name, args, ns);
-        this.networkPolicies(name, args, ns);
+        this.networkPolicies(name, ns);
 
         this.namespace = ns;
         this.registerOutputs({ namespace: ns, prometheus: prometheus.metadata.name, grafana: grafana.metadata.name });
+    }
+
+    /**
+     * Let Prometheus discover and scrape one app: it must be the default app (args.appNamespace) or one
+     * of args.others, whose scrape jobs and dashboard the configuration already holds.
+     */
+    watchApp(app: WatchedApp): void {
+        const { name, args } = this;
+        const known = app.namespace === args.appNamespace || (args.others ?? []).some((o) => o.name === app.name && o.namespace === app.namespace);
+        if (!known) throw new Error(`DevMonitoring ${name}: app ${app.name} (namespace ${app.namespace}) is not among the apps it scrapes`);
+        if (this.watching.has(app.namespace)) throw new Error(`DevMonitoring ${name}: app namespace ${app.namespace} is watched twice`);
+        this.watching.add(app.namespace);
+        this.discovery(app.namespace, app.ready);
+        // The app namespace is default-deny (components/k8s/networkPolicy.ts): let Prometheus scrape the app port.
+        // The default app's policy keeps the name it always had.
+        const policy = app.namespace === args.appNamespace ? `${name}-app-from-prometheus` : `${name}-${app.namespace}-app-from-prometheus`;
+        new k8s.networking.v1.NetworkPolicy(
+            policy,
+            {
+                metadata: { name: "app-from-prometheus", namespace: app.namespace, labels: labelsFor("zdp-monitoring") },
+                spec: {
+                    podSelector: { matchLabels: { "app.kubernetes.io/name": selectorFor("app")["app.kubernetes.io/name"] } },
+                    policyTypes: ["Ingress"],
+                    ingress: [
+                        {
+                            from: [
+                                {
+                                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.namespace } },
+                                    podSelector: { matchLabels: PROMETHEUS_PODS },
+                                },
+                            ],
+                            ports: [{ protocol: "TCP", port: app.port }],
+                        },
+                    ],
+                },
+            },
+            { parent: this, dependsOn: app.ready },
+        );
+    }
+
+    /** Prometheus may list and watch pods in `target`, and nothing else there. */
+    private discovery(target: string, ready: pulumi.Input<pulumi.Resource>[]): void {
+        const { name, args } = this;
+        const opts = { parent: this, dependsOn: ready };
+        const metadata = { name: `${args.namespace}-prometheus`, namespace: target, labels: labelsFor("prometheus") };
+        const role = new k8s.rbac.v1.Role(
+            `${name}-discovery-${target}`,
+            { metadata, rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] }] },
+            opts,
+        );
+        new k8s.rbac.v1.RoleBinding(
+            `${name}-discovery-${target}`,
+            {
+                metadata,
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+                subjects: [{ kind: "ServiceAccount", name: this.serviceAccount.metadata.name, namespace: this.serviceAccount.metadata.namespace }],
+            },
+            opts,
+        );
     }
 
     /** Grafana with Prometheus as its data source and the stack's dashboard provisioned. */
@@ -117,6 +173,7 @@ export class DevMonitoring extends pulumi.ComponentResource {
         const parent = { parent: this };
         const meta = (n: string, app = n) => ({ name: n, namespace: ns, labels: labelsFor(app) });
         const provisioning = grafanaProvisioning(`http://prometheus.${args.namespace}.svc:${PROMETHEUS_PORT}`, DASHBOARD_DIR);
+        const others = args.others ?? [];
         const grafanaConfig = new k8s.core.v1.ConfigMap(
             `${name}-grafana`,
             {
@@ -125,6 +182,7 @@ export class DevMonitoring extends pulumi.ComponentResource {
                     "datasources.yaml": stringify(provisioning.datasources),
                     "dashboards.yaml": stringify(provisioning.dashboards),
                     "zdp.json": JSON.stringify(grafanaDashboard(args.stackName), null, 2),
+                    ...Object.fromEntries(others.map((o) => [dashboardFile(o.name), JSON.stringify(grafanaDashboard(args.stackName, o.name), null, 2)])),
                 },
             },
             parent,
@@ -153,7 +211,12 @@ export class DevMonitoring extends pulumi.ComponentResource {
             mounts: [
                 { name: "config", mountPath: "/etc/grafana/provisioning/datasources/zdp.yaml", subPath: "datasources.yaml", readOnly: true },
                 { name: "config", mountPath: "/etc/grafana/provisioning/dashboards/zdp.yaml", subPath: "dashboards.yaml", readOnly: true },
-                { name: "config", mountPath: `${DASHBOARD_DIR}/zdp.json`, subPath: "zdp.json", readOnly: true },
+                ...["zdp.json", ...others.map((o) => dashboardFile(o.name))].map((f) => ({
+                    name: "config",
+                    mountPath: `${DASHBOARD_DIR}/${f}`,
+                    subPath: f,
+                    readOnly: true,
+                })),
                 // Grafana's database, plugins and temporary files; the root filesystem is read-only.
                 { name: "data", mountPath: "/var/lib/grafana" },
                 { name: "tmp", mountPath: "/tmp" },
@@ -167,22 +230,13 @@ export class DevMonitoring extends pulumi.ComponentResource {
         });
     }
 
-    private networkPolicies(name: string, args: DevMonitoringArgs, ns: pulumi.Output<string>): void {
+    private networkPolicies(name: string, ns: pulumi.Output<string>): void {
         const parent = { parent: this };
         // Default-deny in the monitoring namespace, then: DNS for both; Grafana -> Prometheus; Prometheus
         // out to the API server (for discovery) and its targets. The API server's address differs per
         // cluster, so Prometheus's egress is not narrowed to addresses.
-        const policy = (
-            n: string,
-            spec: k8s.types.input.networking.v1.NetworkPolicySpec,
-            namespace: pulumi.Input<string> = ns,
-            dependsOn: pulumi.Resource[] = [],
-        ) =>
-            new k8s.networking.v1.NetworkPolicy(
-                `${name}-${n}`,
-                { metadata: { name: n, namespace, labels: labelsFor("zdp-monitoring") }, spec },
-                { ...parent, dependsOn },
-            );
+        const policy = (n: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
+            new k8s.networking.v1.NetworkPolicy(`${name}-${n}`, { metadata: { name: n, namespace: ns, labels: labelsFor("zdp-monitoring") }, spec }, parent);
         for (const [n, spec] of Object.entries(DENY_ALL_BUT_DNS)) policy(n, spec);
         policy("prometheus-from-grafana", {
             podSelector: { matchLabels: PROMETHEUS_PODS },
@@ -195,27 +249,6 @@ export class DevMonitoring extends pulumi.ComponentResource {
             egress: [{ to: [{ podSelector: { matchLabels: PROMETHEUS_PODS } }], ports: [{ protocol: "TCP", port: PROMETHEUS_PORT }] }],
         });
         policy("prometheus-egress", { podSelector: { matchLabels: PROMETHEUS_PODS }, policyTypes: ["Egress"], egress: [{}] });
-        // The app namespace is default-deny (components/k8s/networkPolicy.ts): let Prometheus scrape the app port.
-        policy(
-            "app-from-prometheus",
-            {
-                podSelector: { matchLabels: { "app.kubernetes.io/name": selectorFor("app")["app.kubernetes.io/name"] } },
-                policyTypes: ["Ingress"],
-                ingress: [
-                    {
-                        from: [
-                            {
-                                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.namespace } },
-                                podSelector: { matchLabels: PROMETHEUS_PODS },
-                            },
-                        ],
-                        ports: [{ protocol: "TCP", port: args.appPort }],
-                    },
-                ],
-            },
-            args.appNamespace,
-            args.appNamespaceReady,
-        );
     }
 
     /** A one-replica Deployment with its ClusterIP Service, restricted like the app's pods. */
@@ -296,4 +329,6 @@ export class DevMonitoring extends pulumi.ComponentResource {
     }
 }
 
+/** Another app's dashboard file beside the default app's zdp.json. */
+const dashboardFile = (app: string) => `zdp-${app}.json`;
 const hash = (s: string) => crypto.createHash("sha256").update(s).digest("hex").slice(0, 16);

@@ -17,11 +17,18 @@ export interface AppTrafficArgs {
     /** What the app may call besides DNS: each data store with its port. */
     to: { peer: Peer; port: pulumi.Input<number> }[];
     /** In-cluster data stores (dev): their pods and ports, open to the app (and to `alsoFrom` pods) only. */
-    datastores?: { pods: Record<string, string>; port: number; alsoFrom?: Record<string, string>[] }[];
+    datastores?: InClusterStore[];
     /** The database-role Job's pods (components/k8s/appDbRole.ts) and the database they reach. */
     dbRole?: { pods: Record<string, string>; to: { peer: Peer; port: pulumi.Input<number> } };
     /** The migration Jobs' pods (components/k8s/migrationJob.ts) and the database they reach. */
     migrations?: { pods: Record<string, string>; to: { peer: Peer; port: pulumi.Input<number> } };
+}
+
+/** A data store running in the cluster (dev): its pods and port, and the pods besides the app's that reach it. */
+export interface InClusterStore {
+    pods: Record<string, string>;
+    port: number;
+    alsoFrom?: Record<string, string>[];
 }
 
 // Every colour's pods: the app's name label is shared, the instance label differs per colour.
@@ -94,13 +101,21 @@ export function appTrafficPolicies(args: Omit<AppTrafficArgs, "namespace">): Rec
                 policyTypes: ["Egress"],
                 egress: [{ to: peers(job.to.peer), ports: tcp(job.to.port) }],
             };
-    for (const [i, d] of (args.datastores ?? []).entries())
-        specs[`datastore-${i}-from-app`] = {
-            podSelector: { matchLabels: d.pods },
-            policyTypes: ["Ingress"],
-            ingress: [{ from: [APP_PODS, ...(d.alsoFrom ?? [])].map((pods) => ({ podSelector: { matchLabels: pods } })), ports: tcp(d.port) }],
-        };
+    for (const [i, d] of (args.datastores ?? []).entries()) specs[`datastore-${i}-from-app`] = datastoreIngress(d);
     return specs;
+}
+
+/**
+ * An in-cluster data store takes connections from the app's pods and `alsoFrom` pods only: those of
+ * its own namespace, or of `appNamespace` when the app runs in another one.
+ */
+export function datastoreIngress(d: InClusterStore, appNamespace?: string): Spec {
+    const ns = appNamespace === undefined ? {} : { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": appNamespace } } };
+    return {
+        podSelector: { matchLabels: d.pods },
+        policyTypes: ["Ingress"],
+        ingress: [{ from: [APP_PODS, ...(d.alsoFrom ?? [])].map((pods) => ({ ...ns, podSelector: { matchLabels: pods } })), ports: tcp(d.port) }],
+    };
 }
 
 export class AppTraffic extends pulumi.ComponentResource {
