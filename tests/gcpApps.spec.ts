@@ -82,9 +82,10 @@ describe("gcp stack with two apps (mocks)", function () {
         }
         // The nodes are shared and sized for every app's pods (model/capacity.ts): nothing else of the stack moves.
         assert.deepStrictEqual(changed, [`${one.config.project}-${one.config.stack}-pool`]);
-        const { apps, ...top } = Object.fromEntries(Object.entries(two.outputs).map(([k, o]) => [k, o.value]));
+        const { apps, appPreviewTokens, ...top } = Object.fromEntries(Object.entries(two.outputs).map(([k, o]) => [k, o.value]));
         assert.deepStrictEqual(top, Object.fromEntries(Object.entries(one.outputs).map(([k, o]) => [k, o.value])));
-        assert.deepStrictEqual(Object.keys(apps as object), ["api"]);
+        assert.deepStrictEqual([Object.keys(apps as object), Object.keys(appPreviewTokens as object)], [["api"], ["api"]]);
+        assert.ok(two.outputs.appPreviewTokens.secret && !two.outputs.apps.secret, "only the tokens are secret");
     });
 
     it("everything the second app adds is named for it", () => {

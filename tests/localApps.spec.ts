@@ -166,8 +166,10 @@ describe("dev stack (local) with two apps", () => {
         );
         const apps = run.outputs.apps.value as Record<string, Record<string, unknown>>;
         assert.equal(apps.api.endpoint, "http://localhost:8081");
-        // The app's outputs hold its preview token: the whole `apps` output is a secret.
-        assert.equal(run.outputs.apps.secret, true);
+        // The preview tokens are a secret output of their own: the rest of `apps` reads in the clear.
+        assert.equal(run.outputs.apps.secret, false);
+        assert.equal(apps.api.previewToken, undefined);
+        assert.equal(run.outputs.appPreviewTokens.secret, true);
     });
 
     it("refuses an app the platform was not made for, naming it", async () => {

@@ -34,14 +34,23 @@ const portText = (port: pulumi.Input<number>): pulumi.Input<string> => (typeof p
 
 /**
  * Every app of a stack on one platform: the first (the default app) exports at the top level as a
- * single-app stack always has; each other app exports under `apps.<name>`.
+ * single-app stack always has; each other app exports under `apps.<name>`, its preview token under
+ * the secret `appPreviewTokens.<name>`.
  */
 export function deployApps(platform: Platform, apps: AppSpec[]): AppOutputs {
     const [first, ...others] = apps.map((app) => deployApp(platform, app));
     if (others.length === 0) return first;
     // The platform's own outputs stay top-level; an app's value under a key the platform also exports (its own certificate records, say) stays the app's.
     const own = (outputs: AppOutputs) => Object.fromEntries(Object.entries(outputs).filter(([key, value]) => platform.outputs[key] !== value));
-    return { ...first, apps: Object.fromEntries(others.map((outputs, i) => [apps[i + 1].name, own(outputs)])) };
+    const named = others.map((outputs, i) => [apps[i + 1].name, outputs] as const);
+    return {
+        ...first,
+        // Each preview token stays a secret of its own, so the rest of `apps` reads without --show-secrets.
+        apps: Object.fromEntries(
+            named.map(([name, outputs]) => [name, Object.fromEntries(Object.entries(own(outputs)).filter(([key]) => key !== "previewToken"))]),
+        ),
+        appPreviewTokens: pulumi.secret(Object.fromEntries(named.map(([name, outputs]) => [name, outputs.previewToken]))),
+    };
 }
 
 export function deployApp(platform: Platform, app: AppSpec): AppOutputs {
