@@ -15,7 +15,7 @@ import {
     planRelease,
     readState,
     restoreEdit,
-    type ConfigEdit,
+    type StackEdit,
     type ConfigStep,
     type ReleasePlan,
     type ReleaseState,
@@ -30,6 +30,7 @@ import { acquireLock, breakLock, LEASE_NAME, LOCK_SECONDS, type HeldLock } from 
 import { recordRelease, type ReleaseRecord } from "./record";
 import { Reporter, StepFailed, formatMs, type StepRecord } from "./report";
 import { urnName, type ChangeSummary, type Workspace } from "./workspace";
+import { appKey } from "./appKeys";
 
 /** Who holds the lock: the CI run, or user@host and pid. */
 export function holderIdentity(env: NodeJS.ProcessEnv = process.env): string {
@@ -134,13 +135,14 @@ function interrupted(run: Run): void {
     if (run.signal?.aborted) throw new Error(`interrupted by ${String(run.signal.reason ?? "a signal")}`);
 }
 
+/** `outputs`: the app's own (appKeys.ts appOutputs). */
 function baseUrl(args: ReleaseArgs, state: ReleaseState, outputs: Record<string, unknown>): string {
     if (args.endpoint) return args.endpoint;
     // With a domain the Gateway serves HTTPS for that name only; the LB hostname would fail TLS.
     if (state.domain) return `https://${state.domain}`;
     const endpoint = outputs.endpoint;
     if (typeof endpoint !== "string" || endpoint === "")
-        throw new Error("the stack has no `endpoint` output yet (run `pulumi up` first) and no --endpoint was given");
+        throw new Error(`the stack has no \`${appKey(state.app, "endpoint")}\` output yet (run \`pulumi up\` first) and no --endpoint was given`);
     return endpoint.includes("://") ? endpoint : `http://${endpoint}`;
 }
 
@@ -218,9 +220,10 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
 /** Read: the stack file's keys (what a rollback puts back) and the release state the program reads from it. */
 async function readPhase(run: Run): Promise<Read> {
     const { ws, r } = run;
-    return r.step(`read config of stack ${ws.stackName}`, async () => {
+    const app = run.args.app === undefined ? "" : ` (app ${run.args.app})`;
+    return r.step(`read config of stack ${ws.stackName}${app}`, async () => {
         const stackConfig = await ws.stackConfig();
-        const s = readState(await ws.programConfig(), ws.stackName, ws.project);
+        const s = readState(await ws.programConfig(), ws.stackName, ws.project, run.args.app);
         const versions = s.strategy === "rolling" ? `app ${s.versions.app}` : `blue ${s.versions.blue ?? "-"}, green ${s.versions.green ?? "-"}`;
         return { value: { before: stackConfig, state: s }, detail: `${s.strategy}; active ${s.activeColor}; ${versions}; canary ${s.canaryWeight}%` };
     });
@@ -263,17 +266,17 @@ async function lockPhase(run: Run, { state, plan }: Planned): Promise<{ held: He
 async function resolvePhase(run: Run, state: ReleaseState, outputs: Record<string, unknown>): Promise<{ routes: Routes; outputs: Record<string, unknown> }> {
     const { args, ws } = run;
     const routes = await run.r.step("resolve the app endpoint", async () => {
-        if (!args.endpoint && Object.keys(outputs).length === 0) outputs = await ws.outputs();
+        if (!args.endpoint && Object.keys(outputs).length === 0) outputs = await ws.outputs(state.app);
         const base = baseUrl(args, state, outputs);
         const live = new URL(args.versionPath ?? state.healthPath, base).toString();
         if (state.strategy === "rolling") return { value: { live, previewHeaders: {} }, detail: live };
         // The preview route answers only the generated token (a dark canary), never a guessable value.
         const transport = previewTokenTransportProblem(live);
         if (transport) throw new Error(transport);
-        const token = await ws.previewToken();
+        const token = await ws.previewToken(state.app);
         if (!token)
             throw new Error(
-                "the stack exports no previewToken (the preview route's secret header value): run `pulumi up` with this version of the program first",
+                `the stack exports no ${appKey(state.app, "previewToken")} (the preview route's secret header value): run \`pulumi up\` with this version of the program first`,
             );
         return {
             value: { live, previewHeaders: { [state.previewHeader]: token } },
@@ -294,7 +297,7 @@ async function status(run: Run, { state }: Read): Promise<ReleaseResult> {
     const configured = state.weights;
     const deployed = (outputs.weights ?? {}) as Record<string, number | undefined>;
     log(
-        `stack ${ws.stackName}: ${state.strategy}, active ${state.activeColor} (deployed: ${typeof outputs.activeColor === "string" ? outputs.activeColor : "unknown"})`,
+        `stack ${ws.stackName}${args.app === undefined ? "" : ` app ${state.app}`}: ${state.strategy}, active ${state.activeColor} (deployed: ${typeof outputs.activeColor === "string" ? outputs.activeColor : "unknown"})`,
     );
     for (const [target, weight] of Object.entries(configured)) {
         const version = state.versions[target as Track];
@@ -327,7 +330,7 @@ async function release(run: Run, planned: Planned, held: HeldLock): Promise<Rele
 function comparePhase(run: Run, state: ReleaseState): Promise<Record<string, unknown>> {
     const { ws } = run;
     return run.r.step("compare the stack file with the deployed stack", async () => {
-        const outputs = await ws.outputs();
+        const outputs = await ws.outputs(state.app);
         const diffs = deployedDifferences(state, outputs);
         if (diffs.length > 0) {
             const revert = configCommands(ws.stackName, { set: revertToDeployed(state, outputs) });
@@ -465,7 +468,7 @@ function setStep(t: Traffic, progress: Progress, step: ConfigStep): Promise<void
         await t.held.ensure();
         for (const k of Object.keys(step.edit)) progress.touched.add(k);
         await ws.setConfig(step.edit);
-        progress.current = readState(await ws.programConfig(), ws.stackName, ws.project);
+        progress.current = readState(await ws.programConfig(), ws.stackName, ws.project, t.args.app);
         return { value: undefined, detail: `Pulumi.${ws.stackName}.yaml` };
     });
 }
@@ -625,7 +628,7 @@ async function dryRun(run: Run, plan: ReleasePlan): Promise<ReleaseResult> {
     const { r, ws } = run;
     // The final edit, previewed on a copy of the stack file: a dry run takes no lock, so it must not
     // write the file a running release (or a merge) deploys from.
-    const edit = Object.assign({}, ...plan.steps.map((s) => s.edit)) as ConfigEdit;
+    const edit = Object.assign({}, ...plan.steps.map((s) => s.edit)) as StackEdit;
     const shown = Object.entries(edit)
         .map(([k, v]) => `${k}=${v}`)
         .join(" ");
