@@ -16,8 +16,8 @@ export function scopedEdit(app: string | undefined, edit: Record<string, string>
 
 /** The app's own outputs among the stack's (`apps` holds the other apps'); empty when it has none yet. */
 export function appOutputs(outputs: Record<string, unknown>, app: string | undefined): Record<string, unknown> {
-    if (isDefault(app)) return outputs;
-    const own = (outputs[APPS_KEY] as Record<string, unknown> | undefined)?.[app!];
+    if (app === undefined || isDefault(app)) return outputs;
+    const own = (outputs[APPS_KEY] as Record<string, unknown> | undefined)?.[app];
     return own !== null && typeof own === "object" ? (own as Record<string, unknown>) : {};
 }
 
@@ -39,6 +39,6 @@ export function flatApps(appsJson: string | undefined): Record<string, string> {
     for (const [name, entry] of Object.entries(apps as Record<string, unknown>))
         if (entry !== null && typeof entry === "object")
             for (const [key, v] of Object.entries(entry as Record<string, unknown>))
-                if (v !== null && typeof v !== "object") flat[appKey(name, key)] = String(v);
+                if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") flat[appKey(name, key)] = String(v);
     return flat;
 }

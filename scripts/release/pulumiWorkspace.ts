@@ -116,7 +116,7 @@ export function workspaceFromStack(
             const values = Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]));
             if (app === undefined || app === DEFAULT_APP) return values;
             // `apps` is a secret output as a whole (each app's previewToken is): its other fields are not.
-            const own = appOutputs({ [APPS_KEY]: out[APPS_KEY]?.value }, app);
+            const own = appOutputs({ [APPS_KEY]: out[APPS_KEY]?.value as unknown }, app);
             return "previewToken" in own ? { ...own, previewToken: "[secret]" } : own;
         },
         async previewToken(app) {
