@@ -63,6 +63,17 @@ export function parsedStack(config: Record<string, string>, stack: string, proje
 /** The names of a stack's apps, the default app first. */
 export const appNames = (cfg: StackConfig): string[] => allApps(cfg).map((a) => a.name);
 
+/** The position of `--app` (undefined: the default app) among the stack's apps (allApps, appSizings); an unknown one is refused naming them. */
+export function appIndex(cfg: StackConfig, stack: string, app?: string): number {
+    const names = appNames(cfg);
+    const i = names.indexOf(app ?? DEFAULT_APP);
+    if (i < 0)
+        throw new RefusedError(
+            `--app ${app}: stack ${stack} has no app ${app}; its apps are ${names.join(", ")} (${DEFAULT_APP}: the default app, its keys the top-level ones; another app is an entry of the config key apps)`,
+        );
+    return i;
+}
+
 /**
  * The release state of one app (`app`: `--app`; undefined, the default app) of a stack's config as the
  * program reads it (`<project>:key` / `provider:key` -> text, Pulumi.yaml's defaults applied:
@@ -70,13 +81,8 @@ export const appNames = (cfg: StackConfig): string[] => allApps(cfg).map((a) => 
  */
 export function readState(config: Record<string, string>, stack: string, project: string, app?: string): ReleaseState {
     const cfg = parsedStack(config, stack, project);
-    const apps = allApps(cfg);
-    const i = apps.findIndex((a) => a.name === (app ?? DEFAULT_APP));
-    if (i < 0)
-        throw new RefusedError(
-            `--app ${app}: stack ${stack} has no app ${app}; its apps are ${apps.map((a) => a.name).join(", ")} (${DEFAULT_APP}: the default app, its keys the top-level ones; another app is an entry of the config key apps)`,
-        );
-    const a = apps[i];
+    const i = appIndex(cfg, stack, app);
+    const a = allApps(cfg)[i];
     const r = a.release;
     const routed = releaseState(a, appSizings(cfg)[i]);
     return {
