@@ -230,7 +230,7 @@ describe("release CLI: several apps (--app)", () => {
         assert.deepEqual([ws.written, ws.leaseNamespaces, ws.ups], [[], [], 0]);
     });
 
-    it("status --app api reports api's colours and versions, not the default app's", async () => {
+    it("status --app api reports api's colours and versions, not the default app's, and names the other apps", async () => {
         const ws = await new TwoAppWorkspace(TWO_APPS).start();
         const r = await run(ws, ["status", "--app", "api"]);
         assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
@@ -242,6 +242,9 @@ describe("release CLI: several apps (--app)", () => {
             r.lines.some((l) => /green +version 2\.0\.0/.test(l)),
             r.lines.join("\n"),
         );
+        assert.ok(r.lines.includes("  the stack's other apps: app (their status: --app NAME)"), r.lines.join("\n"));
+        const main = await run(ws, ["status"]);
+        assert.ok(main.lines.includes("  the stack's other apps: api (their status: --app NAME)"), main.lines.join("\n"));
     });
 
     it("--edit-only for api (the pull request's change) sets apps.api keys only, the rest of the file byte for byte", () => {

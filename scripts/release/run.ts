@@ -12,6 +12,8 @@ import {
     deployedDifferences,
     revertToDeployed,
     fastRollbackBlocker,
+    appNames,
+    parsedStack,
     planRelease,
     readState,
     restoreEdit,
@@ -305,6 +307,8 @@ async function status(run: Run, { state }: Read): Promise<ReleaseResult> {
     }
     log(`  live route    ${live}: ${describe(liveHealth)}`);
     if (previewHealth) log(`  preview route ${state.previewHeader}: true -> ${state.inactiveColor}: ${describe(previewHealth)}`);
+    const others = appNames(parsedStack(await ws.programConfig(), ws.stackName, ws.project)).filter((a) => a !== state.app);
+    if (others.length > 0) log(`  the stack's other apps: ${others.join(", ")} (their status: --app NAME)`);
     return finish(run, liveHealth.ok ? EXIT.ok : EXIT.failed, liveHealth.ok ? "live route healthy" : "live route unhealthy");
 }
 
