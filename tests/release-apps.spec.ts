@@ -12,13 +12,14 @@ import { parseDocument } from "yaml";
 import { EXIT, parseReleaseArgs, UsageError } from "../scripts/release/args";
 import { runApply, type MergeInput } from "../scripts/release/apply";
 import { readState, type ReleaseState } from "../scripts/release/change";
-import { COLOR_HEADER, VERSION_HEADER, type Clock } from "../scripts/release/health";
+import { COLOR_HEADER, VERSION_HEADER } from "../scripts/release/health";
 import { mergedChange } from "../scripts/release/merge";
 import { configScalar, proposeRelease } from "../scripts/release/propose";
 import { runRelease } from "../scripts/release/run";
 import type { ChangeSummary, Workspace } from "../scripts/release/workspace";
 import { mergedConfig } from "../scripts/pulumiConfig";
 import { HANG_MS } from "./hang";
+import { TestClock } from "./testClock";
 import { MemoryLeases } from "./memoryLeases";
 
 const root = path.join(__dirname, "..");
@@ -34,17 +35,6 @@ const TWO_APPS = `${fs.readFileSync(path.join(root, "Pulumi.dev.yaml"), "utf8").
       activeColor: blue
 `;
 
-class TestClock implements Clock {
-    private t = 0;
-    now = () => this.t;
-    sleep = (ms: number) => {
-        this.t += ms;
-        return new Promise<void>((resolve) => setImmediate(resolve));
-    };
-    advance(ms: number) {
-        this.t += ms;
-    }
-}
 const clock = new TestClock();
 const servers: http.Server[] = [];
 after(() => {
