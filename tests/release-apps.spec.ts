@@ -15,6 +15,7 @@ import { readState, type ReleaseState } from "../scripts/release/change";
 import { COLOR_HEADER, VERSION_HEADER } from "../scripts/release/health";
 import { mergedChange } from "../scripts/release/merge";
 import { configScalar, proposeRelease } from "../scripts/release/propose";
+import { workspaceFromStack, type StackApi } from "../scripts/release/pulumiWorkspace";
 import { runRelease } from "../scripts/release/run";
 import type { ChangeSummary, Workspace } from "../scripts/release/workspace";
 import { mergedConfig } from "../scripts/pulumiConfig";
@@ -243,6 +244,41 @@ describe("release CLI: several apps (--app)", () => {
         assert.deepEqual(Object.keys(p.edit).sort(), ["apps.api.activeColor", "apps.api.promotedAt"]);
         assert.equal(p.stackYaml, promotedApi(promotedAt(p.stackYaml, t0, Date.now())));
         assert.match(p.summary, /^api: promote green/);
+    });
+});
+
+describe("release CLI: the Automation API adapter with several apps", () => {
+    it("writes another app's keys with --path (plain keys without), lists them by path, and reads its outputs from apps.<name>", async () => {
+        const calls: string[] = [];
+        const apps = { api: { appImage: "ghcr.io/org/api", activeColor: "blue", canaryWeight: 0, migrations: [{ phase: "expand" }] } };
+        const stack = {
+            getAllConfig: async () => ({ "zdp:activeColor": { value: "blue", secret: false }, "zdp:apps": { value: JSON.stringify(apps), secret: false } }),
+            setAllConfig: async (c: Record<string, unknown>, path?: boolean) => void calls.push(`set${path ? " --path" : ""} ${Object.keys(c).join(",")}`),
+            removeAllConfig: async (keys: string[], path?: boolean) => void calls.push(`rm${path ? " --path" : ""} ${keys.join(",")}`),
+            outputs: async () => ({
+                endpoint: { value: "lb.example.com", secret: false },
+                previewToken: { value: "default-token", secret: true },
+                apps: { value: { api: { endpoint: "api.lb.example.com", activeColor: "blue", previewToken: "api-token" } }, secret: true },
+            }),
+        } as unknown as StackApi;
+        const ws = workspaceFromStack("aws", stack, () => "name: zdp\n");
+        assert.deepEqual(await ws.stackConfig(), {
+            activeColor: "blue",
+            apps: JSON.stringify(apps),
+            "apps.api.appImage": "ghcr.io/org/api",
+            "apps.api.activeColor": "blue",
+            "apps.api.canaryWeight": "0",
+        });
+        await ws.setConfig({ "apps.api.activeColor": "green", "apps.api.promotedAt": "2026-12-07T22:00:00Z" });
+        await ws.setConfig({ activeColor: "green" });
+        await ws.removeConfig(["apps.api.promotedAt"]);
+        assert.deepEqual(calls, ["set --path zdp:apps.api.activeColor,zdp:apps.api.promotedAt", "set zdp:activeColor", "rm --path zdp:apps.api.promotedAt"]);
+        assert.deepEqual(await ws.outputs("api"), { endpoint: "api.lb.example.com", activeColor: "blue", previewToken: "[secret]" });
+        assert.deepEqual(
+            [await ws.previewToken("api"), await ws.previewToken(), await ws.previewToken("app")],
+            ["api-token", "default-token", "default-token"],
+        );
+        assert.deepEqual(await ws.outputs("web"), {}, "an app never deployed has no outputs");
     });
 });
 
