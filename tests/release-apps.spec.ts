@@ -180,7 +180,7 @@ describe("release CLI: several apps (--app)", () => {
             () => parseReleaseArgs(["promote", "--stack", "dev", "--app", "Api_1"]),
             (e: Error) => e instanceof UsageError && /--app.*"Api_1"/.test(e.message),
         );
-        assert.throws(() => parseReleaseArgs(["apply", "--from", "abc", "--stack", "dev", "--app", "api"]), /--app goes not with apply/);
+        assert.throws(() => parseReleaseArgs(["apply", "--from", "abc", "--stack", "dev", "--app", "api"]), /--app does not go with apply/);
     });
 
     it("promote --app api writes api's keys alone, takes the Lease in api's namespace, and leaves the rest of the stack file byte for byte", async () => {

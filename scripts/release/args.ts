@@ -252,7 +252,7 @@ export function parseReleaseArgs(argv: string[]): ReleaseArgs {
     const successThreshold = count("success", values.success, DEFAULTS.successThreshold, 1);
     if (successThreshold > attempts) throw new UsageError(`--success ${successThreshold} can never be reached with --attempts ${attempts}`);
     if (values.app !== undefined && action.kind === "apply")
-        throw new UsageError("--app goes not with apply: apply finds the app whose release keys the merge changed");
+        throw new UsageError("--app does not go with apply: apply finds the app whose release keys the merge changed");
     if (values.app !== undefined && !/^[a-z][a-z0-9-]*$/.test(values.app))
         throw new UsageError(`--app must be an app's name (lower-case letters, digits and -, from a letter), got "${values.app}"`);
     return {
