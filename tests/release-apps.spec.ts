@@ -213,6 +213,16 @@ describe("release CLI: several apps (--app)", () => {
         );
     });
 
+    it("api's release is refused while the default app's file is off what runs: the up would ship that unchecked", async () => {
+        const ws = await new TwoAppWorkspace(TWO_APPS).start();
+        ws.yaml = ws.yaml.replace("  zdp:greenVersion: 6.9.1\n", "  zdp:greenVersion: 7.0.0\n");
+        assert.notEqual(ws.yaml, TWO_APPS);
+        const r = await run(ws, ["promote", "--app", "api"]);
+        assert.equal(r.exitCode, EXIT.refused, r.lines.join("\n"));
+        assert.match(r.outcome, /the default app's greenVersion: file 7\.0\.0, deployed 6\.9\.1.*pulumi config set --stack dev greenVersion 6\.9\.1/);
+        assert.deepEqual([ws.written, ws.ups], [[], 0]);
+    });
+
     it("an unknown --app is refused naming it and the stack's apps; nothing is written or locked", async () => {
         const ws = await new TwoAppWorkspace(TWO_APPS).start();
         const r = await run(ws, ["promote", "--app", "web"]);

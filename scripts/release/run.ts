@@ -33,6 +33,7 @@ import { recordRelease, type ReleaseRecord } from "./record";
 import { Reporter, StepFailed, formatMs, type StepRecord } from "./report";
 import { urnName, type ChangeSummary, type Workspace } from "./workspace";
 import { appKey } from "./appKeys";
+import { DEFAULT_APP } from "../../model/stackConfig";
 
 /** Who holds the lock: the CI run, or user@host and pid. */
 export function holderIdentity(env: NodeJS.ProcessEnv = process.env): string {
@@ -330,14 +331,27 @@ async function release(run: Run, planned: Planned, held: HeldLock): Promise<Rele
     return applyPhase(t, planned);
 }
 
-/** The checks verify what is deployed; the `up`s ship what the file says. They must agree. Returns the stack's outputs. */
+/**
+ * The checks verify what is deployed; the `up`s ship what the file says. They must agree, for every app
+ * of the stack: an `up` deploys them all, so another app's release keys off what runs would ship
+ * unchecked in this app's release. Returns the stack's outputs (the app's own).
+ */
 function comparePhase(run: Run, state: ReleaseState): Promise<Record<string, unknown>> {
     const { ws } = run;
     return run.r.step("compare the stack file with the deployed stack", async () => {
         const outputs = await ws.outputs(state.app);
         const diffs = deployedDifferences(state, outputs);
+        const revertEdit = revertToDeployed(state, outputs);
+        const config = await ws.programConfig();
+        for (const app of appNames(parsedStack(config, ws.stackName, ws.project)).filter((a) => a !== state.app)) {
+            const other = readState(config, ws.stackName, ws.project, app);
+            const deployed = await ws.outputs(app);
+            const whose = app === DEFAULT_APP ? "the default app" : `app ${app}`;
+            diffs.push(...deployedDifferences(other, deployed).map((d) => `${whose}'s ${d}`));
+            Object.assign(revertEdit, revertToDeployed(other, deployed));
+        }
         if (diffs.length > 0) {
-            const revert = configCommands(ws.stackName, { set: revertToDeployed(state, outputs) });
+            const revert = configCommands(ws.stackName, { set: revertEdit });
             const back = revert.length ? revert.join("; ") : "revert the file to the deployed release";
             throw new Error(
                 `Pulumi.${ws.stackName}.yaml and the deployed stack differ: ${diffs.join("; ")}. To go back to what is deployed (the safe recovery after an interrupted release): ${back}; then run this command again. A bare \`pulumi up\` would ship the file's values without the release's checks.`,
