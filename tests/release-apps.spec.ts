@@ -136,7 +136,8 @@ class TwoAppWorkspace implements Workspace {
     }
     /** The app's outputs as the program exports them (another app's under `apps.<name>`, read by the real workspace). */
     async outputs(app?: string) {
-        const d = this.deployed[(app ?? "app") as App];
+        const d = this.deployed[(app ?? "app") as App] as ReleaseState | undefined;
+        if (!d) return {};
         return { endpoint: this.endpoints[d.app as App], activeColor: d.activeColor, weights: d.weights, versions: d.versions };
     }
     async previewToken(app?: string) {
@@ -308,6 +309,17 @@ describe("release apply: one app's release per merge", () => {
             () => mergedChange(files(TWO_APPS), files(both), "dev"),
             /release keys of 2 apps of stack dev \(app: .*\| api: .*\); one release per merge/,
         );
+    });
+
+    it("a merge that adds an app is a guarded up (no release to move, nothing deployed to compare it with)", async () => {
+        const added = `${TWO_APPS}    web:\n      appImage: ghcr.io/org/web\n      namespace: web\n      blueVersion: 1.0.0\n      greenVersion: 1.0.0\n      activeColor: blue\n`;
+        assert.deepEqual(mergedChange(files(TWO_APPS), files(added), "dev"), { kind: "none" });
+        const ws = await new TwoAppWorkspace(added).start();
+        const lines: string[] = [];
+        const merge: MergeInput = { from: "0123456789abcdef", before: files(TWO_APPS), after: files(added), rollbackIntent: false, writeStackFile: () => {} };
+        const r = await runApply(parseReleaseArgs(["apply", "--from", merge.from, "--stack", "dev", ...FAST]), ws, (l) => lines.push(l), { clock }, merge);
+        assert.equal(r.exitCode, EXIT.ok, lines.join("\n"));
+        assert.deepEqual([ws.ups, ws.written, ws.leaseNamespaces], [1, [], ["zdp"]]);
     });
 
     it("apply of that merge runs api's promote: api's Lease, api's keys, the default app untouched", async () => {

@@ -346,6 +346,8 @@ function comparePhase(run: Run, state: ReleaseState): Promise<Record<string, unk
         for (const app of appNames(parsedStack(config, ws.stackName, ws.project)).filter((a) => a !== state.app)) {
             const other = readState(config, ws.stackName, ws.project, app);
             const deployed = await ws.outputs(app);
+            // Not deployed yet (added since the last up): it has no release to move, and its first deploy none to check.
+            if (Object.keys(deployed).length === 0) continue;
             const whose = app === DEFAULT_APP ? "the default app" : `app ${app}`;
             diffs.push(...deployedDifferences(other, deployed).map((d) => `${whose}'s ${d}`));
             Object.assign(revertEdit, revertToDeployed(other, deployed));
