@@ -97,13 +97,17 @@ interface AppSides {
     drift: string[];
 }
 
-/** Each app on both sides of the merge (an app the merge adds has nothing deployed to compare yet). */
-async function appSides(ws: Workspace, merge: MergeInput, stack: string): Promise<AppSides[]> {
+/**
+ * Each app on both sides of the merge, but one not deployed yet (as runRelease's comparison: the merge
+ * adds it, or an earlier one did since the last up), unless the merge releases it (`released`).
+ */
+async function appSides(ws: Workspace, merge: MergeInput, stack: string, released?: string): Promise<AppSides[]> {
     const existing = new Set(sideApps(merge.before, stack));
     const sides: AppSides[] = [];
     for (const app of sideApps(merge.after, stack).filter((a) => existing.has(a))) {
         const after = sideState(merge.after, stack, app);
         const outputs = await ws.outputs(app);
+        if (Object.keys(outputs).length === 0 && app !== DEFAULT_APP && app !== released) continue;
         sides.push({ app, before: sideState(merge.before, stack, app), after, outputs, drift: deployedDifferences(after, outputs) });
     }
     return sides;
@@ -118,7 +122,7 @@ async function applyMerge(args: ReleaseArgs, ws: Workspace, log: (line: string) 
     let sides: AppSides[];
     try {
         change = mergedChange(merge.before, merge.after, stack, merge.rollbackIntent);
-        sides = await appSides(ws, merge, stack);
+        sides = await appSides(ws, merge, stack, change.kind === "release" ? change.app : undefined);
     } catch (e) {
         if (e instanceof RefusedError || e instanceof ConfigError) return refuse(log, `${file} since ${short(merge.from)}: ${e.message}`);
         throw e;
