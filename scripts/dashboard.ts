@@ -1,4 +1,4 @@
-// Live release page: `npm run dashboard -- --stack S [--port N] [--simulate]` serves http://127.0.0.1:N/
+// Live release page: `npm run dashboard -- --stack S [--app NAME] [--port N] [--simulate]` serves http://127.0.0.1:N/
 // with the live route's weights, each colour's version and ready pods, live metrics, and a running (or
 // the last) release's steps and verdicts, all read from the stack's cluster.
 import { execFileSync } from "node:child_process";
@@ -12,8 +12,10 @@ import { loadAnalysis } from "./release/analysis";
 import { projectName, ROOT, stackConfigMap } from "./pulumiConfig";
 import { commandLine, usageError } from "./cli";
 
-const USAGE = `usage: npm run dashboard -- --stack S [--analysis FILE] [--kubeconfig FILE | --context NAME] [--port N] [--simulate]
+const USAGE = `usage: npm run dashboard -- --stack S [--app NAME] [--analysis FILE] [--kubeconfig FILE | --context NAME] [--port N] [--simulate]
   --stack S     stack whose release to show (Pulumi.<S>.yaml: its namespace and colours)
+  --app NAME    the app of the stack's apps config to show (its namespace, Lease, route and
+                Deployments); default: the default app (the top-level keys)
   --kubeconfig F, --context C
                 the stack's cluster (kubectl); default: the stack's kubeconfig output (pulumi stack output,
                 through the Automation API), else, for a stack that exports none (dev), kubectl's current context
@@ -54,6 +56,7 @@ function serverOf(target: KubeTarget): string {
 async function main() {
     const values = commandLine(USAGE, {
         stack: { type: "string" },
+        app: { type: "string" },
         port: { type: "string", default: "8090" },
         analysis: { type: "string" },
         kubeconfig: { type: "string" },
@@ -78,6 +81,7 @@ async function main() {
         source = new ClusterSource(stack, {
             config,
             project: projectName(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")),
+            app: values.app,
             cluster: kubectlCluster(target),
             clusterName: serverOf(target),
             metrics: values.analysis ? loadAnalysis(values.analysis).source : undefined,

@@ -124,7 +124,7 @@ function cliText(value: unknown): string {
 }
 
 /** What `pulumi config set --path` stores for a text value inside an object. */
-function pathValue(value: unknown): unknown {
+export function pathValue(value: unknown): unknown {
     if (typeof value === "bigint") return Number(value);
     if (typeof value !== "string") return value;
     if (/^-?\d+$/.test(value) && Number.isSafeInteger(Number(value))) return Number(value);

@@ -22,6 +22,7 @@ function editStackFile(args: ReleaseArgs): number {
             fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8"),
             fs.readFileSync(stackFile, "utf8"),
             args.stack,
+            args.app,
         );
         fs.writeFileSync(stackFile, proposal.stackYaml);
         console.log(
@@ -166,7 +167,7 @@ async function notified(args: ReleaseArgs, workspace: import("./release/workspac
               : a.kind === "canary"
                 ? `canary ${a.percents.join(",")}`
                 : a.kind;
-    const event = { stack: args.stack, command, holder: holderIdentity() };
+    const event = { stack: args.stack, command: args.app === undefined ? command : `${command} --app ${args.app}`, holder: holderIdentity() };
     await n.notify(senders, { ...event, event: "started" }, warn);
     const result = await run();
     await n.notify(senders, { ...event, event: n.finishedEvent(result.exitCode), outcome: result.outcome, exitCode: result.exitCode }, warn);

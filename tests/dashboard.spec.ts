@@ -348,6 +348,36 @@ describe("release dashboard: the cluster source", () => {
         assert.strictEqual(routeDown.colours.blue.version, "6.9.1");
     });
 
+    it("--app api: api's namespace for the route, the Deployments and the Lease, and api's declared versions; an unknown app is refused naming the stack's apps", async () => {
+        const config = stackConfigMap("aws", {
+            "apps.api.appImage": "ghcr.io/org/api",
+            "apps.api.namespace": "api",
+            "apps.api.blueVersion": "1.0.0",
+            "apps.api.greenVersion": "2.0.0",
+            "apps.api.activeColor": "green",
+        });
+        const asked: string[] = [];
+        const cluster = fake({
+            route: async (ns) => (asked.push(`route ${ns}`), { percents: { "app-green": 100 } }),
+            deployments: async (ns) => (asked.push(`deployments ${ns}`), {}),
+            release: async (ns) => (asked.push(`release ${ns}`), { entries: [] }),
+        });
+        const page = (app?: string) => new ClusterSource("aws", { config, app, cluster, clusterName: "https://api.example:6443" }).snapshot();
+        const snap = await page("api");
+        assert.deepStrictEqual(asked.sort(), ["deployments api", "release api", "route api"]);
+        assert.deepStrictEqual(
+            [snap.app, snap.colours.blue.declared, snap.colours.green.declared, snap.activeColor],
+            ["api", { version: "1.0.0", weight: 0 }, { version: "2.0.0", weight: 100 }, "green"],
+        );
+        asked.length = 0;
+        const main = await page();
+        assert.deepStrictEqual(
+            [main.app, main.colours.blue.declared?.version, asked.sort()],
+            [undefined, "6.9.1", ["deployments zdp", "release zdp", "route zdp"]],
+        );
+        await assert.rejects(page("web"), /--app web: stack aws has no app web; its apps are app, api/);
+    });
+
     it("with the release analysis's metric source, each colour gets its rate, error share and p99; a failing source is named, not hidden", async () => {
         const asked: string[][] = [];
         const metrics = {

@@ -12,7 +12,7 @@ import { parseConfig } from "../model/config";
 import { EXIT, parseReleaseArgs, UsageError, type ReleaseAction, type ReleaseArgs } from "../scripts/release/args";
 import { fastRollbackBlocker, planRelease, readState, restoreEdit, RefusedError } from "../scripts/release/change";
 import { awaitConvergence, classify, describeConvergence, type AnswerKind, type ConvergeSpec } from "../scripts/release/converge";
-import { checkHealthy, COLOR_HEADER, probe, VERSION_HEADER, type Clock, type ProbeResult } from "../scripts/release/health";
+import { checkHealthy, COLOR_HEADER, probe, VERSION_HEADER, type ProbeResult } from "../scripts/release/health";
 import { proposeRelease } from "../scripts/release/propose";
 import { mergedConfig } from "../scripts/pulumiConfig";
 import { trafficRouteUrns, workspaceFromStack, type StackApi } from "../scripts/release/pulumiWorkspace";
@@ -25,6 +25,7 @@ import { MemoryLeases } from "./memoryLeases";
 import { failureDetail } from "../scripts/release/report";
 import { previewTokenTransportProblem } from "../scripts/release/tokenTransport";
 import { HANG_MS } from "./hang";
+import { TestClock } from "./testClock";
 import { promotedAtText } from "../model/rollbackWindow";
 
 type Mode = "healthy" | "failing" | "flapping" | "hanging" | "trickling";
@@ -42,21 +43,7 @@ interface Colour {
     server: http.Server;
 }
 
-/**
- * Time for the watches and load steps that passes only by their pauses and by the requests the colours
- * serve (SERVICE_MS each): how many requests a window holds is fixed, however busy the machine is.
- */
-class TestClock implements Clock {
-    private t = 0;
-    now = () => this.t;
-    sleep = (ms: number) => {
-        this.t += ms;
-        return new Promise<void>((resolve) => setImmediate(resolve));
-    };
-    advance(ms: number) {
-        this.t += ms;
-    }
-}
+// Time passes only by the pauses and by the requests the colours serve (SERVICE_MS each): see TestClock.
 const clock = new TestClock();
 const SERVICE_MS = 10;
 

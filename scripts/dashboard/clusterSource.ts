@@ -4,10 +4,12 @@
 // source (scripts/release/metrics). The stack file gives only the namespace and the colours, and what it
 // declares is shown beside the live values, labelled as such. Every group of values says where it came
 // from and when; a read that fails leaves its values empty and names the reason, never a stale value.
-import { sizingFor } from "../../model/capacity";
+import { appSizings } from "../../model/capacity";
 import { parseConfig } from "../../model/config";
+import { allApps } from "../../model/stackConfig";
 import { objectName } from "../../components/k8s/release";
 import { releaseState } from "../../model/releasePlan";
+import { appIndex } from "../release/change";
 import { LEASE_NAME } from "../release/lock";
 import type { MetricsSource } from "../release/metrics";
 import type { ClusterReader } from "./cluster";
@@ -18,6 +20,8 @@ export interface ClusterSourceOptions {
     /** The stack's merged config (Pulumi.yaml under Pulumi.<stack>.yaml, scripts/pulumiConfig.ts). */
     config: Record<string, string>;
     project?: string;
+    /** The app whose page this is (`--app`); undefined: the stack's default app. */
+    app?: string;
     cluster: ClusterReader;
     /** Which cluster the reads go to, for the page (e.g. the API server's URL). */
     clusterName: string;
@@ -51,8 +55,11 @@ export class ClusterSource implements DashboardSource {
         const { cluster, clusterName: on } = this.opts;
         const now = this.opts.now ?? (() => new Date());
         const cfg = parseConfig(this.opts.config, this.stack, this.opts.project);
-        const ns = cfg.app.namespace;
-        const state = releaseState(cfg, sizingFor(cfg));
+        // Each app's objects carry the same names in its own namespace (components/k8s/app.ts).
+        const i = appIndex(cfg, this.stack, this.opts.app);
+        const app = allApps(cfg)[i];
+        const ns = app.app.namespace;
+        const state = releaseState(app, appSizings(cfg)[i]);
         const colours: Record<string, ColourView> = {};
         for (const t of state.tracks) colours[t.track] = { declared: { version: t.version, weight: t.weight } };
         const names = Object.keys(colours).map((c) => objectName(c as Parameters<typeof objectName>[0]));
@@ -78,7 +85,8 @@ export class ClusterSource implements DashboardSource {
         const activeColor = ranked.length && (ranked.length === 1 || ranked[0][1].weight! > ranked[1][1].weight!) ? ranked[0][0] : undefined;
         return {
             stack: this.stack,
-            strategy: cfg.release.strategy,
+            ...(this.opts.app === undefined ? {} : { app: app.name }),
+            strategy: app.release.strategy,
             activeColor,
             colours,
             release: release

@@ -51,7 +51,7 @@ function colour(name, c) {
 }
 function render(s) {
   last = s; document.body.classList.remove("stale");
-  $("stack").textContent = s.stack; $("strategy").textContent = s.strategy; $("active").textContent = s.activeColor ?? "unknown"; $("at").textContent = s.at;
+  $("stack").textContent = s.stack + (s.app ? " (app " + s.app + ")" : ""); $("strategy").textContent = s.strategy; $("active").textContent = s.activeColor ?? "unknown"; $("at").textContent = s.at;
   const failed = s.sources.filter((x) => x.error);
   const banner = $("banner");
   banner.className = "banner" + (s.simulated ? " sim" : failed.length ? " bad" : "");

@@ -54,6 +54,8 @@ export interface Provenance {
 
 export interface Snapshot {
     stack: string;
+    /** The app shown (`--app`), when it is not the stack's default app. */
+    app?: string;
     strategy: string;
     /** The colour with the most live traffic; undefined when the route cannot be read or two colours tie. */
     activeColor?: string;

@@ -13,8 +13,9 @@ import path from "node:path";
 import { ConfigError } from "../../model/config";
 import { projectName } from "../pulumiConfig";
 import { EXIT, type ReleaseArgs } from "./args";
-import { deployedDifferences, infrastructurePlan, RefusedError, revertToDeployed } from "./change";
-import { mergedChange, releaseDifferences, sideState, withReleaseKeysOf, type MergedChange, type ProjectFiles } from "./merge";
+import { DEFAULT_APP } from "../../model/stackConfig";
+import { deployedDifferences, infrastructurePlan, RefusedError, revertToDeployed, type ReleaseState } from "./change";
+import { mergedChange, releaseDifferences, sideApps, sideState, withReleaseKeysOf, type MergedChange, type ProjectFiles } from "./merge";
 import { editedStackFile } from "./propose";
 import { runRelease, type ReleaseResult, type RunOptions } from "./run";
 import type { Workspace } from "./workspace";
@@ -86,36 +87,65 @@ export async function runApply(args: ReleaseArgs, ws: Workspace, log: (line: str
     }
 }
 
+/** One app's release state on each side of the merge and its deployed outputs. */
+interface AppSides {
+    app: string;
+    before: ReleaseState;
+    after: ReleaseState;
+    outputs: Record<string, unknown>;
+    /** Where the merged file and the deployed app differ. */
+    drift: string[];
+}
+
+/**
+ * Each app on both sides of the merge, but one not deployed yet (as runRelease's comparison: the merge
+ * adds it, or an earlier one did since the last up), unless the merge releases it (`released`).
+ */
+async function appSides(ws: Workspace, merge: MergeInput, stack: string, released?: string): Promise<AppSides[]> {
+    const existing = new Set(sideApps(merge.before, stack));
+    const sides: AppSides[] = [];
+    for (const app of sideApps(merge.after, stack).filter((a) => existing.has(a))) {
+        const after = sideState(merge.after, stack, app);
+        const outputs = await ws.outputs(app);
+        if (Object.keys(outputs).length === 0 && app !== DEFAULT_APP && app !== released) continue;
+        sides.push({ app, before: sideState(merge.before, stack, app), after, outputs, drift: deployedDifferences(after, outputs) });
+    }
+    return sides;
+}
+
+const named = (s: AppSides, text: string) => (s.app === DEFAULT_APP ? text : `app ${s.app}: ${text}`);
+
 async function applyMerge(args: ReleaseArgs, ws: Workspace, log: (line: string) => void, opts: RunOptions, merge: MergeInput): Promise<ApplyResult> {
     const stack = ws.stackName;
     const file = `Pulumi.${stack}.yaml`;
     let change: MergedChange;
-    let after, before;
+    let sides: AppSides[];
     try {
         change = mergedChange(merge.before, merge.after, stack, merge.rollbackIntent);
-        after = sideState(merge.after, stack);
-        before = sideState(merge.before, stack);
+        sides = await appSides(ws, merge, stack, change.kind === "release" ? change.app : undefined);
     } catch (e) {
         if (e instanceof RefusedError || e instanceof ConfigError) return refuse(log, `${file} since ${short(merge.from)}: ${e.message}`);
         throw e;
     }
-    const outputs = await ws.outputs();
     const project = projectName(merge.after.pulumiYaml);
     const revertBody = (why: string, keys: string) =>
         `${why}\n\nThis pull request puts the release keys of ${file} back to what the stack runs (${keys}), so that main says what is deployed. Until then deploy.yml refuses every release of stack ${stack}: a release on top of a file that differs from the deployed stack would check one thing and ship another.`;
 
-    if (deployedDifferences(after, outputs).length === 0) {
+    const off = sides.filter((s) => s.drift.length > 0);
+    if (off.length === 0) {
         // The release keys as merged are what runs (no release change, or the revert of a rolled-back one): a guarded up.
         log(`${file} since ${short(merge.from)}: the merged release keys are what the stack runs; ${infrastructurePlan().summary}`);
         return runRelease(args, ws, log, { ...opts, plan: infrastructurePlan() });
     }
-    const drift = deployedDifferences(before, outputs);
-    if (change.kind === "none" || drift.length > 0) {
-        const edit = revertToDeployed(after, outputs);
+    const target = change.kind === "release" ? sides.find((s) => s.app === change.app) : undefined;
+    // Another app off what runs, or the changed one off already before the merge: refused, with the revert.
+    const stale = off.filter((s) => s !== target || deployedDifferences(s.before, s.outputs).length > 0);
+    if (!target || stale.length > 0) {
+        const edit = Object.assign({}, ...stale.map((s) => revertToDeployed(s.after, s.outputs))) as Record<string, string>;
         const keys = Object.entries(edit)
             .map(([k, v]) => `${k} ${v}`)
             .join(", ");
-        const why = `${file} differs from the deployed stack (${deployedDifferences(after, outputs).join("; ")}), and did already at ${short(merge.from)}, before this merge: an earlier release was rolled back, failed, was skipped, or was made with the CLI without a pull request`;
+        const why = `${file} differs from the deployed stack (${stale.map((s) => named(s, s.drift.join("; "))).join("; ")}), and did already at ${short(merge.from)}, before this merge: an earlier release was rolled back, failed, was skipped, or was made with the CLI without a pull request`;
         return refuse(
             log,
             `${why}. Nothing was changed. Merge the pull request that sets ${keys || "the release keys as deployed"} (deploy.yml opens it), then release again`,
@@ -128,20 +158,33 @@ async function applyMerge(args: ReleaseArgs, ws: Workspace, log: (line: string) 
             },
         );
     }
+    return releaseMerge(args, ws, log, opts, merge, { ...target, change: change as Extract<MergedChange, { kind: "release" }>, revertBody });
+}
 
+/** The merge's one release: its app's keys of `from` back in the checkout's file, then the command, which sets the merged ones step by step. */
+async function releaseMerge(
+    args: ReleaseArgs,
+    ws: Workspace,
+    log: (line: string) => void,
+    opts: RunOptions,
+    merge: MergeInput,
+    t: AppSides & { change: Extract<MergedChange, { kind: "release" }>; revertBody: (why: string, keys: string) => string },
+): Promise<ApplyResult> {
+    const file = `Pulumi.${ws.stackName}.yaml`;
+    const { change } = t;
     log(
         `${file} since ${short(merge.from)}: ${change.action.kind}${merge.rollbackIntent && change.action.kind === "rollback" ? " (the merge says rollback)" : ""}: ${change.plan.summary}`,
     );
-    // The checkout's file with the release keys of `from`: the release sets the merged ones itself, step by step.
-    const restored = withReleaseKeysOf(merge.after.stackYaml, merge.before.stackYaml, project);
+    const restored = withReleaseKeysOf(merge.after.stackYaml, merge.before.stackYaml, projectName(merge.after.pulumiYaml), t.app);
     merge.writeStackFile(restored);
-    const result: ApplyResult = await runRelease({ ...args, action: change.action }, ws, log, opts);
+    const app = t.app === DEFAULT_APP ? undefined : t.app;
+    const result: ApplyResult = await runRelease({ ...args, app, action: change.action }, ws, log, opts);
     // Refused (the lock held by another run, say): nothing was changed, main's change still stands.
     if (result.exitCode === EXIT.ok || result.exitCode === EXIT.refused) return result;
-    const keys = releaseDifferences(after, before).join("; ");
+    const keys = releaseDifferences(t.after, t.before).join("; ");
     result.revert = {
         stackYaml: restored,
-        body: revertBody(`The release of ${file} merged in ${short(merge.from)}..HEAD (${change.plan.summary}) failed: ${result.outcome}`, keys),
+        body: t.revertBody(`The release of ${file} merged in ${short(merge.from)}..HEAD (${change.plan.summary}) failed: ${result.outcome}`, named(t, keys)),
     };
     return result;
 }

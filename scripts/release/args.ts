@@ -26,6 +26,8 @@ export interface CheckOptions {
 
 export interface ReleaseArgs {
     action: Action;
+    /** The app the command acts on (`--app`): undefined, the stack's default app (its top-level keys). */
+    app?: string;
     /** The stack's name: Pulumi.<stack>.yaml, and the name the program's config parser checks. */
     stack: string;
     /** The name Pulumi selects the stack by: --stack as given, e.g. ORG/zdp/aws in CI (its stack file is still Pulumi.aws.yaml). */
@@ -97,6 +99,8 @@ Commands:
 
 Options:
   --stack S            Pulumi stack (dev, aws, azure, gcp, ...) or ORG/PROJECT/S   required
+  --app NAME           the app of the stack's apps config to act on (its keys apps.NAME.*,
+                       its namespace, Lease and outputs)        default: the default app
   --dry-run            pulumi preview of the change; nothing is applied
   --edit-only          only write the change into Pulumi.<stack>.yaml (for a pull request)
   --break-lock         a killed run's release lock blocks this command: show its holder, ask,
@@ -156,6 +160,7 @@ function percents(raw: string | undefined): number[] {
 
 const OPTIONS = {
     stack: { type: "string" },
+    app: { type: "string" },
     "dry-run": { type: "boolean", default: false },
     "edit-only": { type: "boolean", default: false },
     "break-lock": { type: "boolean", default: false },
@@ -246,8 +251,13 @@ export function parseReleaseArgs(argv: string[]): ReleaseArgs {
     const attempts = count("attempts", values.attempts, DEFAULTS.maxAttempts, 1);
     const successThreshold = count("success", values.success, DEFAULTS.successThreshold, 1);
     if (successThreshold > attempts) throw new UsageError(`--success ${successThreshold} can never be reached with --attempts ${attempts}`);
+    if (values.app !== undefined && action.kind === "apply")
+        throw new UsageError("--app does not go with apply: apply finds the app whose release keys the merge changed");
+    if (values.app !== undefined && !/^[a-z][a-z0-9-]*$/.test(values.app))
+        throw new UsageError(`--app must be an app's name (lower-case letters, digits and -, from a letter), got "${values.app}"`);
     return {
         action,
+        app: values.app,
         stack: parts[parts.length - 1],
         pulumiStack: values.stack,
         dryRun: values["dry-run"] ?? false,

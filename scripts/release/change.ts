@@ -2,18 +2,24 @@
 // the state comes from the program's own config parser and release maths (model/config.ts,
 // model/releasePlan.ts); edits are plain `key -> string` maps of the project's keys (no `zdp:`
 // prefix). No Pulumi import.
-import { sizingFor } from "../../model/capacity";
+import { appSizings } from "../../model/capacity";
 import { ConfigError, parseConfig, type Cloud, type Color, type StackConfig, type Strategy } from "../../model/config";
+import { allApps, DEFAULT_APP } from "../../model/stackConfig";
 import { otherColor, releaseState, type Track } from "../../model/releasePlan";
 import { promotedAtText } from "../../model/rollbackWindow";
 import type { ReleaseAction } from "./args";
+import { scopedEdit } from "./appKeys";
 
 /** The config keys the release CLI may write (contract: project `zdp`). */
 export const RELEASE_KEYS = ["activeColor", "blueVersion", "greenVersion", "appVersion", "canaryWeight", "releaseStrategy", "promotedAt"] as const;
 export type ReleaseKey = (typeof RELEASE_KEYS)[number];
 export type ConfigEdit = Partial<Record<ReleaseKey, string>>;
+/** An edit as the stack file keys it: ConfigEdit's keys for the default app, `apps.<name>.<key>` paths for another (appKeys.ts). */
+export type StackEdit = Record<string, string>;
 
 export interface ReleaseState {
+    /** The app (DEFAULT_APP: the stack's top-level keys; another: its `apps.<name>` entry). */
+    app: string;
     strategy: Strategy;
     activeColor: Color;
     inactiveColor: Color;
@@ -44,22 +50,43 @@ export class RefusedError extends Error {
     }
 }
 
-/**
- * The release state of a stack's config as the program reads it (`<project>:key` / `provider:key` -> text,
- * Pulumi.yaml's defaults applied: scripts/pulumiConfig.ts mergedConfig), parsed by the program's
- * parser; a config the program would refuse is refused with its message before anything is edited.
- */
-export function readState(config: Record<string, string>, stack: string, project: string): ReleaseState {
-    let cfg: StackConfig;
+/** The stack's config as the program parses it; a config the program would refuse is refused with its message. */
+export function parsedStack(config: Record<string, string>, stack: string, project: string): StackConfig {
     try {
-        cfg = parseConfig(config, stack, project);
+        return parseConfig(config, stack, project);
     } catch (e) {
         if (e instanceof ConfigError) throw new RefusedError(e.message);
         throw e;
     }
-    const r = cfg.release;
-    const routed = releaseState(cfg, sizingFor(cfg));
+}
+
+/** The names of a stack's apps, the default app first. */
+export const appNames = (cfg: StackConfig): string[] => allApps(cfg).map((a) => a.name);
+
+/** The position of `--app` (undefined: the default app) among the stack's apps (allApps, appSizings); an unknown one is refused naming them. */
+export function appIndex(cfg: StackConfig, stack: string, app?: string): number {
+    const names = appNames(cfg);
+    const i = names.indexOf(app ?? DEFAULT_APP);
+    if (i < 0)
+        throw new RefusedError(
+            `--app ${app}: stack ${stack} has no app ${app}; its apps are ${names.join(", ")} (${DEFAULT_APP}: the default app, its keys the top-level ones; another app is an entry of the config key apps)`,
+        );
+    return i;
+}
+
+/**
+ * The release state of one app (`app`: `--app`; undefined, the default app) of a stack's config as the
+ * program reads it (`<project>:key` / `provider:key` -> text, Pulumi.yaml's defaults applied:
+ * scripts/pulumiConfig.ts mergedConfig), parsed by the program's parser, before anything is edited.
+ */
+export function readState(config: Record<string, string>, stack: string, project: string, app?: string): ReleaseState {
+    const cfg = parsedStack(config, stack, project);
+    const i = appIndex(cfg, stack, app);
+    const a = allApps(cfg)[i];
+    const r = a.release;
+    const routed = releaseState(a, appSizings(cfg)[i]);
     return {
+        app: a.name,
         strategy: r.strategy,
         activeColor: r.activeColor,
         inactiveColor: otherColor(r.activeColor),
@@ -67,9 +94,9 @@ export function readState(config: Record<string, string>, stack: string, project
         weights: routed.weights,
         canaryWeight: r.canaryWeight,
         previewHeader: r.previewHeader,
-        healthPath: cfg.app.healthPath,
-        domain: cfg.domain,
-        namespace: cfg.app.namespace,
+        healthPath: a.app.healthPath,
+        domain: a.domain,
+        namespace: a.app.namespace,
         cloud: cfg.cloud,
         inactiveScale: r.inactiveScale,
         rollbackWindowOpen: r.rollbackWindow.open,
@@ -99,7 +126,7 @@ export function fastRollbackBlocker(from: ReleaseState, to: ReleaseState): strin
 
 export interface ConfigStep {
     label: string;
-    edit: ConfigEdit;
+    edit: StackEdit;
     /**
      * The step leaves part of the live traffic on the inactive (canary) colour: the watch then also
      * probes that colour through the preview route, so a 10 % canary gets half the probes, not a tenth.
@@ -141,11 +168,18 @@ function requireColours(state: ReleaseState, command: string, hint: string): voi
 }
 
 /**
- * The config edits, checks and watches that carry out one release command. A promote records `now`
- * as promotedAt, where the rollback window starts (model/rollbackWindow.ts); a rollback leaves it, so
- * the colour it leaves is held only for what is left of that window.
+ * The config edits, checks and watches that carry out one release command on the state's app: its
+ * keys alone are edited (another app's under `apps.<name>`). A promote records `now` as promotedAt,
+ * where the rollback window starts (model/rollbackWindow.ts); a rollback leaves it, so the colour it
+ * leaves is held only for what is left of that window.
  */
 export function planRelease(state: ReleaseState, action: ReleaseAction, now: Date = new Date()): ReleasePlan {
+    const plan = commandPlan(state, action, now);
+    if (state.app === DEFAULT_APP) return plan;
+    return { ...plan, summary: `${state.app}: ${plan.summary}`, steps: plan.steps.map((s) => ({ ...s, edit: scopedEdit(state.app, s.edit) })) };
+}
+
+function commandPlan(state: ReleaseState, action: ReleaseAction, now: Date): ReleasePlan {
     const { activeColor: active, inactiveColor: inactive } = state;
     switch (action.kind) {
         case "deploy": {
@@ -241,11 +275,14 @@ export function restoreEdit(before: Record<string, string>, keys: Iterable<strin
     return { set, remove };
 }
 
+/** Another app's keys are paths into the object `apps`. */
+const path = (key: string) => (key.includes(".") ? "--path " : "");
+
 /** The `pulumi config` commands that make an edit of a stack file by hand (the recovery hints name them). */
 export function configCommands(stack: string, edit: { set: Record<string, string>; remove?: string[] }): string[] {
     return [
-        ...Object.entries(edit.set).map(([k, v]) => `pulumi config set --stack ${stack} ${k} ${v}`),
-        ...(edit.remove ?? []).map((k) => `pulumi config rm --stack ${stack} ${k}`),
+        ...Object.entries(edit.set).map(([k, v]) => `pulumi config set --stack ${stack} ${path(k)}${k} ${v}`),
+        ...(edit.remove ?? []).map((k) => `pulumi config rm --stack ${stack} ${path(k)}${k}`),
     ];
 }
 
@@ -273,11 +310,11 @@ export function deployedDifferences(state: ReleaseState, outputs: Record<string,
 }
 
 /**
- * The `pulumi config set` values that put the stack file back to the deployed release: after an
- * interrupted release the safe recovery reverts the file; a bare `pulumi up` would ship the file's
- * values without the release's checks.
+ * The `pulumi config set` values (keyed as the stack file holds the state's app's keys) that put the
+ * stack file back to the deployed release: after an interrupted release the safe recovery reverts the
+ * file; a bare `pulumi up` would ship the file's values without the release's checks. `outputs`: the app's own.
  */
-export function revertToDeployed(state: ReleaseState, outputs: Record<string, unknown>): Record<string, string> {
+export function revertToDeployed(state: ReleaseState, outputs: Record<string, unknown>): StackEdit {
     const weights = outputs.weights as Record<string, number> | undefined;
     const versions = outputs.versions as Record<string, string> | undefined;
     if (!weights || !versions) return {};
@@ -290,5 +327,5 @@ export function revertToDeployed(state: ReleaseState, outputs: Record<string, un
     }
     const tracks = state.strategy === "rolling" ? (["app"] as const) : (["blue", "green"] as const);
     for (const t of tracks) if (versions[t] !== undefined && versions[t] !== state.versions[t]) edit[t === "app" ? "appVersion" : `${t}Version`] = versions[t];
-    return edit;
+    return scopedEdit(state.app, edit);
 }

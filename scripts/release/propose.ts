@@ -2,7 +2,7 @@
 // instead of applied, so a pull request carries the single config change and its preview comment
 // shows the route change before anyone merges. Pure text in, text out; no Pulumi CLI.
 import { parseDocument, Scalar, type Document } from "yaml";
-import { mergedConfig, projectName } from "../pulumiConfig";
+import { mergedConfig, pathValue, projectName } from "../pulumiConfig";
 import type { ReleaseAction } from "./args";
 import { planRelease, readState, RefusedError } from "./change";
 
@@ -13,21 +13,34 @@ export interface Proposal {
     edit: Record<string, string>;
 }
 
-export function proposeRelease(action: ReleaseAction, pulumiYaml: string, stackYaml: string, stack: string): Proposal {
+/** `app`: `--app` (undefined: the default app). */
+export function proposeRelease(action: ReleaseAction, pulumiYaml: string, stackYaml: string, stack: string, app?: string): Proposal {
     if (action.kind === "canary" && action.percents.length > 1)
         throw new RefusedError("a pull request carries one canary step; open one per percentage (canary 10, then canary 50, ...)");
     const project = projectName(pulumiYaml);
-    const state = readState(mergedConfig(pulumiYaml, stackYaml), stack, project);
+    const state = readState(mergedConfig(pulumiYaml, stackYaml), stack, project, app);
     const plan = planRelease(state, action);
     const edit = Object.assign({}, ...plan.steps.map((s) => s.edit)) as Record<string, string>;
     return { summary: plan.summary, stackYaml: editedStackFile(stackYaml, project, edit), edit };
 }
 
-/** The stack file with the project keys of `edit` set, everything else (comments, secure values) kept. */
+/**
+ * The stack file with the project keys of `edit` set, everything else (comments, secure values) kept.
+ * A dotted key (another app's, `apps.api.activeColor`) is a path into an object, as `pulumi config set --path` writes it.
+ */
 export function editedStackFile(stackYaml: string, project: string, edit: Record<string, string>): string {
     const doc = parseDocument(stackYaml);
-    for (const [k, v] of Object.entries(edit)) doc.setIn(["config", `${project}:${k}`], configScalar(doc, v));
+    for (const [k, v] of Object.entries(edit)) {
+        const [head, ...fields] = k.split(".");
+        doc.setIn(["config", `${project}:${head}`, ...fields], fields.length ? pathScalar(doc, v) : configScalar(doc, v));
+    }
     return doc.toString();
+}
+
+/** A value inside an object as `pulumi config set --path` stores it: whole numbers and true/false typed (pulumiConfig.ts pathValue). */
+function pathScalar(doc: Document, value: string): Scalar {
+    const typed = pathValue(value);
+    return typeof typed === "string" ? configScalar(doc, value) : (doc.createNode(typed) as Scalar);
 }
 
 /**

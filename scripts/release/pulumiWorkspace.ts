@@ -6,8 +6,11 @@ import path from "node:path";
 import { LocalWorkspace, type PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { mergedConfig, projectName } from "../pulumiConfig";
 import { kubectlLeaseApi } from "./lock";
+import { appOutputs, flatApps } from "./appKeys";
 import { editedStackFile } from "./propose";
 import { urnName, type Workspace } from "./workspace";
+import { APPS_KEY } from "../../model/apps";
+import { DEFAULT_APP } from "../../model/stackConfig";
 
 /** The Stack methods the release CLI uses (a fake in tests). */
 export type StackApi = Pick<Stack, "getAllConfig" | "setAllConfig" | "removeAllConfig" | "up" | "preview" | "outputs" | "exportStack">;
@@ -41,6 +44,11 @@ export function trafficRouteUrns(resources: StateResource[]): string[] {
         .map((r) => r.urn);
 }
 
+/** Keys in calls of their own: the plain ones, then the paths (another app's keys). */
+function byPath(keys: string[]): string[][] {
+    return [keys.filter((k) => !k.includes(".")), keys.filter((k) => k.includes("."))].filter((g) => g.length > 0);
+}
+
 /** Policy packs every `up` runs (`--policy-pack`, `--policy-pack-config`), as deploy.yml's `pulumi up` did. */
 export interface Policy {
     packs: string[];
@@ -67,14 +75,19 @@ export function workspaceFromStack(
             const all = await stack.getAllConfig();
             const own: Record<string, string> = {};
             for (const [k, v] of Object.entries(all)) if (k.startsWith(prefix) && !v.secret) own[k.slice(prefix.length)] = v.value;
-            return own;
+            return { ...own, ...flatApps(own[APPS_KEY]) };
         },
         async setConfig(values) {
-            if (Object.keys(values).length === 0) return;
-            await stack.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, value]) => [prefix + k, { value, secret: false }])));
+            // Plain keys and paths in separate calls: with --path a key is read as a path (Automation API setAllConfig's `path`).
+            for (const keys of byPath(Object.keys(values)))
+                await stack.setAllConfig(Object.fromEntries(keys.map((k) => [prefix + k, { value: values[k], secret: false }])), keys[0].includes("."));
         },
         async removeConfig(keys) {
-            if (keys.length > 0) await stack.removeAllConfig(keys.map((k) => prefix + k));
+            for (const group of byPath(keys))
+                await stack.removeAllConfig(
+                    group.map((k) => prefix + k),
+                    group[0].includes("."),
+                );
         },
         async up(onOutput, opts) {
             // Exact URNs: `--target` also takes globs, which this never needs.
@@ -98,12 +111,17 @@ export function workspaceFromStack(
                 fs.rmSync(dir, { recursive: true, force: true });
             }
         },
-        async outputs() {
+        async outputs(app) {
             const out = await stack.outputs();
-            return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]));
+            const values = Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]));
+            if (app === undefined || app === DEFAULT_APP) return values;
+            // `apps` is a secret output as a whole (each app's previewToken is): its other fields are not.
+            const own = appOutputs({ [APPS_KEY]: out[APPS_KEY]?.value as unknown }, app);
+            return "previewToken" in own ? { ...own, previewToken: "[secret]" } : own;
         },
-        async previewToken() {
-            const v: unknown = (await stack.outputs()).previewToken?.value;
+        async previewToken(app) {
+            const out = await stack.outputs();
+            const v: unknown = appOutputs(Object.fromEntries(Object.entries(out).map(([k, o]) => [k, o.value])), app).previewToken;
             return typeof v === "string" && v !== "" ? v : undefined;
         },
         async alertWebhook() {

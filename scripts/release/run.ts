@@ -12,10 +12,12 @@ import {
     deployedDifferences,
     revertToDeployed,
     fastRollbackBlocker,
+    appNames,
+    parsedStack,
     planRelease,
     readState,
     restoreEdit,
-    type ConfigEdit,
+    type StackEdit,
     type ConfigStep,
     type ReleasePlan,
     type ReleaseState,
@@ -30,6 +32,8 @@ import { acquireLock, breakLock, LEASE_NAME, LOCK_SECONDS, type HeldLock } from 
 import { recordRelease, type ReleaseRecord } from "./record";
 import { Reporter, StepFailed, formatMs, type StepRecord } from "./report";
 import { urnName, type ChangeSummary, type Workspace } from "./workspace";
+import { appKey } from "./appKeys";
+import { DEFAULT_APP } from "../../model/stackConfig";
 
 /** Who holds the lock: the CI run, or user@host and pid. */
 export function holderIdentity(env: NodeJS.ProcessEnv = process.env): string {
@@ -134,13 +138,14 @@ function interrupted(run: Run): void {
     if (run.signal?.aborted) throw new Error(`interrupted by ${String(run.signal.reason ?? "a signal")}`);
 }
 
+/** `outputs`: the app's own (appKeys.ts appOutputs). */
 function baseUrl(args: ReleaseArgs, state: ReleaseState, outputs: Record<string, unknown>): string {
     if (args.endpoint) return args.endpoint;
     // With a domain the Gateway serves HTTPS for that name only; the LB hostname would fail TLS.
     if (state.domain) return `https://${state.domain}`;
     const endpoint = outputs.endpoint;
     if (typeof endpoint !== "string" || endpoint === "")
-        throw new Error("the stack has no `endpoint` output yet (run `pulumi up` first) and no --endpoint was given");
+        throw new Error(`the stack has no \`${appKey(state.app, "endpoint")}\` output yet (run \`pulumi up\` first) and no --endpoint was given`);
     return endpoint.includes("://") ? endpoint : `http://${endpoint}`;
 }
 
@@ -218,9 +223,10 @@ export async function runRelease(args: ReleaseArgs, ws: Workspace, log: (line: s
 /** Read: the stack file's keys (what a rollback puts back) and the release state the program reads from it. */
 async function readPhase(run: Run): Promise<Read> {
     const { ws, r } = run;
-    return r.step(`read config of stack ${ws.stackName}`, async () => {
+    const app = run.args.app === undefined ? "" : ` (app ${run.args.app})`;
+    return r.step(`read config of stack ${ws.stackName}${app}`, async () => {
         const stackConfig = await ws.stackConfig();
-        const s = readState(await ws.programConfig(), ws.stackName, ws.project);
+        const s = readState(await ws.programConfig(), ws.stackName, ws.project, run.args.app);
         const versions = s.strategy === "rolling" ? `app ${s.versions.app}` : `blue ${s.versions.blue ?? "-"}, green ${s.versions.green ?? "-"}`;
         return { value: { before: stackConfig, state: s }, detail: `${s.strategy}; active ${s.activeColor}; ${versions}; canary ${s.canaryWeight}%` };
     });
@@ -263,17 +269,17 @@ async function lockPhase(run: Run, { state, plan }: Planned): Promise<{ held: He
 async function resolvePhase(run: Run, state: ReleaseState, outputs: Record<string, unknown>): Promise<{ routes: Routes; outputs: Record<string, unknown> }> {
     const { args, ws } = run;
     const routes = await run.r.step("resolve the app endpoint", async () => {
-        if (!args.endpoint && Object.keys(outputs).length === 0) outputs = await ws.outputs();
+        if (!args.endpoint && Object.keys(outputs).length === 0) outputs = await ws.outputs(state.app);
         const base = baseUrl(args, state, outputs);
         const live = new URL(args.versionPath ?? state.healthPath, base).toString();
         if (state.strategy === "rolling") return { value: { live, previewHeaders: {} }, detail: live };
         // The preview route answers only the generated token (a dark canary), never a guessable value.
         const transport = previewTokenTransportProblem(live);
         if (transport) throw new Error(transport);
-        const token = await ws.previewToken();
+        const token = await ws.previewToken(state.app);
         if (!token)
             throw new Error(
-                "the stack exports no previewToken (the preview route's secret header value): run `pulumi up` with this version of the program first",
+                `the stack exports no ${appKey(state.app, "previewToken")} (the preview route's secret header value): run \`pulumi up\` with this version of the program first`,
             );
         return {
             value: { live, previewHeaders: { [state.previewHeader]: token } },
@@ -294,7 +300,7 @@ async function status(run: Run, { state }: Read): Promise<ReleaseResult> {
     const configured = state.weights;
     const deployed = (outputs.weights ?? {}) as Record<string, number | undefined>;
     log(
-        `stack ${ws.stackName}: ${state.strategy}, active ${state.activeColor} (deployed: ${typeof outputs.activeColor === "string" ? outputs.activeColor : "unknown"})`,
+        `stack ${ws.stackName}${args.app === undefined ? "" : ` app ${state.app}`}: ${state.strategy}, active ${state.activeColor} (deployed: ${typeof outputs.activeColor === "string" ? outputs.activeColor : "unknown"})`,
     );
     for (const [target, weight] of Object.entries(configured)) {
         const version = state.versions[target as Track];
@@ -302,6 +308,8 @@ async function status(run: Run, { state }: Read): Promise<ReleaseResult> {
     }
     log(`  live route    ${live}: ${describe(liveHealth)}`);
     if (previewHealth) log(`  preview route ${state.previewHeader}: true -> ${state.inactiveColor}: ${describe(previewHealth)}`);
+    const others = appNames(parsedStack(await ws.programConfig(), ws.stackName, ws.project)).filter((a) => a !== state.app);
+    if (others.length > 0) log(`  the stack's other apps: ${others.join(", ")} (their status: --app NAME)`);
     return finish(run, liveHealth.ok ? EXIT.ok : EXIT.failed, liveHealth.ok ? "live route healthy" : "live route unhealthy");
 }
 
@@ -323,14 +331,29 @@ async function release(run: Run, planned: Planned, held: HeldLock): Promise<Rele
     return applyPhase(t, planned);
 }
 
-/** The checks verify what is deployed; the `up`s ship what the file says. They must agree. Returns the stack's outputs. */
+/**
+ * The checks verify what is deployed; the `up`s ship what the file says. They must agree, for every app
+ * of the stack: an `up` deploys them all, so another app's release keys off what runs would ship
+ * unchecked in this app's release. Returns the stack's outputs (the app's own).
+ */
 function comparePhase(run: Run, state: ReleaseState): Promise<Record<string, unknown>> {
     const { ws } = run;
     return run.r.step("compare the stack file with the deployed stack", async () => {
-        const outputs = await ws.outputs();
+        const outputs = await ws.outputs(state.app);
         const diffs = deployedDifferences(state, outputs);
+        const revertEdit = revertToDeployed(state, outputs);
+        const config = await ws.programConfig();
+        for (const app of appNames(parsedStack(config, ws.stackName, ws.project)).filter((a) => a !== state.app)) {
+            const other = readState(config, ws.stackName, ws.project, app);
+            const deployed = await ws.outputs(app);
+            // Not deployed yet (added since the last up): it has no release to move, and its first deploy none to check.
+            if (Object.keys(deployed).length === 0) continue;
+            const whose = app === DEFAULT_APP ? "the default app" : `app ${app}`;
+            diffs.push(...deployedDifferences(other, deployed).map((d) => `${whose}'s ${d}`));
+            Object.assign(revertEdit, revertToDeployed(other, deployed));
+        }
         if (diffs.length > 0) {
-            const revert = configCommands(ws.stackName, { set: revertToDeployed(state, outputs) });
+            const revert = configCommands(ws.stackName, { set: revertEdit });
             const back = revert.length ? revert.join("; ") : "revert the file to the deployed release";
             throw new Error(
                 `Pulumi.${ws.stackName}.yaml and the deployed stack differ: ${diffs.join("; ")}. To go back to what is deployed (the safe recovery after an interrupted release): ${back}; then run this command again. A bare \`pulumi up\` would ship the file's values without the release's checks.`,
@@ -465,7 +488,7 @@ function setStep(t: Traffic, progress: Progress, step: ConfigStep): Promise<void
         await t.held.ensure();
         for (const k of Object.keys(step.edit)) progress.touched.add(k);
         await ws.setConfig(step.edit);
-        progress.current = readState(await ws.programConfig(), ws.stackName, ws.project);
+        progress.current = readState(await ws.programConfig(), ws.stackName, ws.project, t.args.app);
         return { value: undefined, detail: `Pulumi.${ws.stackName}.yaml` };
     });
 }
@@ -625,7 +648,7 @@ async function dryRun(run: Run, plan: ReleasePlan): Promise<ReleaseResult> {
     const { r, ws } = run;
     // The final edit, previewed on a copy of the stack file: a dry run takes no lock, so it must not
     // write the file a running release (or a merge) deploys from.
-    const edit = Object.assign({}, ...plan.steps.map((s) => s.edit)) as ConfigEdit;
+    const edit = Object.assign({}, ...plan.steps.map((s) => s.edit)) as StackEdit;
     const shown = Object.entries(edit)
         .map(([k, v]) => `${k}=${v}`)
         .join(" ");

@@ -23,9 +23,14 @@ export interface Workspace {
      * under the stack file, as scripts/pulumiConfig.ts mergedConfig reads them (secrets as `[secret]`).
      */
     programConfig(): Promise<Record<string, string>>;
-    /** Project keys set in the stack file (Pulumi.<stack>.yaml), keyed without the project prefix. */
+    /**
+     * Project keys set in the stack file (Pulumi.<stack>.yaml), keyed without the project prefix; each
+     * field of another app's entry also as its path (`apps.api.activeColor`: appKeys.ts flatApps).
+     */
     stackConfig(): Promise<Record<string, string>>;
+    /** Sets project keys; a key with a dot (another app's, `apps.api.activeColor`) by path, as `pulumi config set --path`. */
     setConfig(values: Record<string, string>): Promise<void>;
+    /** Removes project keys, a dotted one by path. */
     removeConfig(keys: string[]): Promise<void>;
     /** `pulumi up` with the current config; throws when the update fails. */
     up(onOutput: (line: string) => void, opts?: UpOptions): Promise<ChangeSummary>;
@@ -36,10 +41,10 @@ export interface Workspace {
      * stack file: the shared file is never written, so a dry run cannot change what a running release deploys.
      */
     preview(onOutput: (line: string) => void, edit?: Record<string, string>): Promise<ChangeSummary>;
-    /** Stack outputs (values only). */
-    outputs(): Promise<Record<string, unknown>>;
-    /** The secret stack output `previewToken`: the preview header's value (the dark canary). */
-    previewToken(): Promise<string | undefined>;
+    /** Stack outputs (values only); with `app` (not the default app), that app's outputs `apps.<app>` (appKeys.ts appOutputs). */
+    outputs(app?: string): Promise<Record<string, unknown>>;
+    /** The secret stack output `previewToken` (another app's: `apps.<app>.previewToken`): the preview header's value (the dark canary). */
+    previewToken(app?: string): Promise<string | undefined>;
     /** The stack's `alertWebhook`, decrypted (a secret: never print it), or undefined when unset. */
     alertWebhook(): Promise<string | undefined>;
     /** The release lock's Lease in the stack's cluster, in the app namespace. */
