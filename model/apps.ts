@@ -19,6 +19,8 @@ import { releaseConfigOf, releaseKeyIssues, timeIssues } from "./releaseKeys";
 import { allApps, DEFAULT_APP, type AppConfig, type Cloud, type ConfigIssue, type PodSize, type StackConfig, type Strategy } from "./stackConfig";
 
 export const APPS_KEY = "apps";
+/** The stack output holding each other app's preview token (a secret), apart from its other outputs under `apps`. */
+export const PREVIEW_TOKENS_OUTPUT = "appPreviewTokens";
 
 /** The keys an app entry takes: the default app's own keys, by the same names. */
 export const APP_KEYS = [

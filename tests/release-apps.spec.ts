@@ -269,7 +269,8 @@ describe("release CLI: the Automation API adapter with several apps", () => {
             outputs: async () => ({
                 endpoint: { value: "lb.example.com", secret: false },
                 previewToken: { value: "default-token", secret: true },
-                apps: { value: { api: { endpoint: "api.lb.example.com", activeColor: "blue", previewToken: "api-token" } }, secret: true },
+                apps: { value: { api: { endpoint: "api.lb.example.com", activeColor: "blue" } }, secret: false },
+                appPreviewTokens: { value: { api: "api-token" }, secret: true },
             }),
         } as unknown as StackApi;
         const ws = workspaceFromStack("aws", stack, () => "name: zdp\n");

@@ -3,6 +3,7 @@
 // exports about it.
 import * as pulumi from "@pulumi/pulumi";
 import type { AppSpec } from "../../model/appSpec";
+import { PREVIEW_TOKENS_OUTPUT } from "../../model/apps";
 import type { Color } from "../../model/config";
 import type { Track } from "../../model/releasePlan";
 import type { DataStores, Platform } from "../platform";
@@ -49,7 +50,7 @@ export function deployApps(platform: Platform, apps: AppSpec[]): AppOutputs {
         apps: Object.fromEntries(
             named.map(([name, outputs]) => [name, Object.fromEntries(Object.entries(own(outputs)).filter(([key]) => key !== "previewToken"))]),
         ),
-        appPreviewTokens: pulumi.secret(Object.fromEntries(named.map(([name, outputs]) => [name, outputs.previewToken]))),
+        [PREVIEW_TOKENS_OUTPUT]: pulumi.secret(Object.fromEntries(named.map(([name, outputs]) => [name, outputs.previewToken]))),
     };
 }
 

@@ -1,7 +1,7 @@
 // Where one app of a stack keeps its release keys and its outputs: the default app at the top level
 // (`activeColor`, the output `endpoint`), another under `apps.<name>` (`apps.api.activeColor`, set by
 // path as `pulumi config set --path` does; the output `apps.api.endpoint`). Pure.
-import { APPS_KEY } from "../../model/apps";
+import { APPS_KEY, PREVIEW_TOKENS_OUTPUT } from "../../model/apps";
 import { DEFAULT_APP } from "../../model/stackConfig";
 
 const isDefault = (app: string | undefined) => app === undefined || app === DEFAULT_APP;
@@ -14,11 +14,16 @@ export function scopedEdit(app: string | undefined, edit: Record<string, string>
     return isDefault(app) ? edit : Object.fromEntries(Object.entries(edit).map(([k, v]) => [appKey(app, k), v]));
 }
 
-/** The app's own outputs among the stack's (`apps` holds the other apps'); empty when it has none yet. */
+/**
+ * The app's own outputs among the stack's (`apps` holds the other apps', `appPreviewTokens` their
+ * preview tokens); empty when it has none yet.
+ */
 export function appOutputs(outputs: Record<string, unknown>, app: string | undefined): Record<string, unknown> {
     if (app === undefined || isDefault(app)) return outputs;
-    const own = (outputs[APPS_KEY] as Record<string, unknown> | undefined)?.[app];
-    return own !== null && typeof own === "object" ? (own as Record<string, unknown>) : {};
+    const field = (key: string) => (outputs[key] as Record<string, unknown> | undefined)?.[app];
+    const own = field(APPS_KEY);
+    const token = field(PREVIEW_TOKENS_OUTPUT);
+    return { ...(own !== null && typeof own === "object" ? own : {}), ...(token === undefined ? {} : { previewToken: token }) };
 }
 
 /**

@@ -9,7 +9,7 @@ import { kubectlLeaseApi } from "./lock";
 import { appOutputs, flatApps } from "./appKeys";
 import { editedStackFile } from "./propose";
 import { urnName, type Workspace } from "./workspace";
-import { APPS_KEY } from "../../model/apps";
+import { APPS_KEY, PREVIEW_TOKENS_OUTPUT } from "../../model/apps";
 import { DEFAULT_APP } from "../../model/stackConfig";
 
 /** The Stack methods the release CLI uses (a fake in tests). */
@@ -115,9 +115,10 @@ export function workspaceFromStack(
             const out = await stack.outputs();
             const values = Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]));
             if (app === undefined || app === DEFAULT_APP) return values;
-            // `apps` is a secret output as a whole (each app's previewToken is): its other fields are not.
+            // The preview tokens are a secret output of their own: the app's shows masked.
             const own = appOutputs({ [APPS_KEY]: out[APPS_KEY]?.value as unknown }, app);
-            return "previewToken" in own ? { ...own, previewToken: "[secret]" } : own;
+            const tokens = out[PREVIEW_TOKENS_OUTPUT]?.value as Record<string, unknown> | undefined;
+            return tokens?.[app] === undefined ? own : { ...own, previewToken: "[secret]" };
         },
         async previewToken(app) {
             const out = await stack.outputs();
