@@ -3,11 +3,12 @@
 // platforms are the subpaths zdp/aws, zdp/azure and zdp/gcp, so a program loads only its own SDK.
 // The project's own program is index.ts (Pulumi.yaml's main).
 export { ConfigError, parseConfig, type Cloud, type Color, type StackConfig, type Strategy } from "./model/config";
-export { capacityFor, capacityRows, sizingFor, type Sizing } from "./model/capacity";
-export { appSpecFrom, type AppSpec } from "./model/appSpec";
+export { appSizings, capacityFor, capacityRows, sizingFor, type Sizing } from "./model/capacity";
+export { appSpecFrom, appSpecsFrom, type AppSpec } from "./model/appSpec";
+export { allApps, DEFAULT_APP, type AppConfig } from "./model/stackConfig";
 export { releaseState, type ReleaseState } from "./model/releasePlan";
 export type { AppEdge, AppPlacement, AppWatch, DataStores, Platform, PostgresConnection, RedisConnection } from "./components/platform";
-export { deployApp, type AppOutputs } from "./components/k8s/app";
+export { deployApp, deployApps, type AppOutputs } from "./components/k8s/app";
 export { Release, type GatewaySettings, type ReleaseArgs } from "./components/k8s/release";
 export { LocalDatastores, type LocalDatastoresArgs } from "./components/k8s/datastores";
 export { EnvoyGateway } from "./components/k8s/envoyGateway";

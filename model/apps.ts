@@ -12,6 +12,7 @@
 //       domain: api.example.com        # required on a cloud stack serving HTTPS
 //       appPort: 8080                  # unset: the stack's (INHERITED below)
 import { z } from "zod";
+import { jsonObject } from "./configValues";
 import { ENCRYPTED } from "./monitoring/config";
 import { parseMigrations } from "./migrations";
 import { dnsLabel, projectKeys, type ProjectKey } from "./projectKeys";
@@ -74,13 +75,8 @@ type Parsed = Partial<Record<ProjectKey, unknown>>;
 /** The `apps` object's entries as AppConfigs; every problem lands in `issues` under `apps.<name>.<key>`. */
 export function parseApps(json: string | undefined, stack: StackDefaults, issues: ConfigIssue[]): AppConfig[] {
     if (json === undefined) return [];
-    let value: unknown;
-    try {
-        value = JSON.parse(json);
-    } catch {
-        value = json;
-    }
-    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    const value = jsonObject(json);
+    if (value === undefined) {
         issues.push({
             key: APPS_KEY,
             value: json,
@@ -154,18 +150,21 @@ function parseApp(name: string, entry: unknown, stack: StackDefaults, issues: Co
     if (strategy === "rolling") Object.assign(parsed, { inactiveScale: "full", rollbackWindowMinutes: 0 });
     return {
         name,
-        app: {
-            image: parsed.appImage as string,
-            port: parsed.appPort as number,
-            healthPath: parsed.healthPath as string,
-            namespace: parsed.namespace as string,
-        },
+        app: appOf(parsed),
         domain: parsed.domain as string | undefined,
         targetUsers: parsed.targetUsers as number,
         pod: podOf(own, stack.pod),
         release: releaseConfigOf({ ...parsed, sessionAffinity: stack.parsed.sessionAffinity }, migrations.migrations, stack.asOf),
     };
 }
+
+/** What an app is, from its parsed keys (every key valid). */
+export const appOf = (parsed: Parsed): AppConfig["app"] => ({
+    image: parsed.appImage as string,
+    port: parsed.appPort as number,
+    healthPath: parsed.healthPath as string,
+    namespace: parsed.namespace as string,
+});
 
 /** A pod's size from parsed keys; what is unset comes from `fallback`. */
 export function podOf(parsed: Parsed, fallback: PodSize): PodSize {

@@ -1,7 +1,7 @@
 // The stack config contract: one parse of the whole stack config into one typed object.
 // Pure (no Pulumi import) so it is tested directly; stacks/index.ts feeds it pulumi.runtime.allConfig().
 import { z } from "zod";
-import { imageReference, versionLabel, versionTag } from "./configValues";
+import { imageReference, jsonObject, versionLabel, versionTag } from "./configValues";
 import { awsSchema } from "./aws/config";
 import { azureSchema } from "./azure/config";
 import { gcpSchema } from "./gcp/config";
@@ -20,7 +20,7 @@ import { ENCRYPTED, monitoringConfig } from "./monitoring/config";
 import { sessionAffinityProblem } from "./sessionAffinity";
 import { isSecretKey, PROJECT_KEYS, projectKeys, type ProjectKey } from "./projectKeys";
 import { releaseConfigOf, releaseKeyIssues, timeIssues } from "./releaseKeys";
-import { APPS_KEY, crossAppIssues, parseApps, podOf } from "./apps";
+import { appOf, APPS_KEY, crossAppIssues, parseApps, podOf } from "./apps";
 
 import {
     allApps,
@@ -73,14 +73,9 @@ const STRUCTURED_KEYS = Object.keys(structuredSchemas) as StructuredKey[];
 
 /** The fields of a structured key's JSON object as text (as `pulumi config get --path` prints them); "" is unset. */
 function objectFields(key: StructuredKey, json: string, issues: ConfigIssue[]): Record<string, string> {
-    let value: unknown;
-    try {
-        value = JSON.parse(json);
-    } catch {
-        value = json;
-    }
+    const value = jsonObject(json);
     const fields: Record<string, string> = {};
-    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    if (value === undefined) {
         issues.push({ key, value: json, message: `must be an object of ${key} settings; set one with \`pulumi config set --path ${key}.<setting> <value>\`` });
         return fields;
     }
@@ -408,12 +403,7 @@ function stackConfig(
         allowPlainHttp: (parsed.allowPlainHttp as boolean | undefined) ?? false,
         gatewayClass: parsed.gatewayClass as string | undefined,
         policyExceptions: (settings.policy as z.infer<typeof policySchema> | undefined)?.exceptions ?? [],
-        app: {
-            image: parsed.appImage as string,
-            port: parsed.appPort as number,
-            healthPath: parsed.healthPath as string,
-            namespace: parsed.namespace as string,
-        },
+        app: appOf(parsed),
         aws: settings.aws as AwsConfig | undefined,
         azure: settings.azure as AzureConfig | undefined,
         gcp: settings.gcp as GcpConfig | undefined,

@@ -24,6 +24,20 @@ export const decimal = (min: number, max: number, what = "a number") => {
         .pipe(z.number().min(min, { error }).max(max, { error }));
 };
 
+/**
+ * A structured key's value (JSON text, as the CLI hands an object over) as an object; anything else
+ * (invalid JSON, a list, a single value) undefined, for the caller's own message.
+ */
+export function jsonObject(json: string): Record<string, unknown> | undefined {
+    let value: unknown;
+    try {
+        value = JSON.parse(json);
+    } catch {
+        return undefined;
+    }
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
 export const boolean = z.enum(["true", "false"], { error: "must be true or false" }).transform((v) => v === "true");
 
 /** Dotted-quad IPv4 CIDR with a prefix inside `[minPrefix, maxPrefix]`, host bits zero. */

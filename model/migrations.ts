@@ -10,7 +10,7 @@
 //       env: { LOCK_TIMEOUT: 5s }      # optional; stored in a Secret, set secrets with --secret
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { imageReference, imageRepository, oneOf, version as versionGrammar, versionLabel } from "./configValues";
+import { imageReference, imageRepository, jsonObject, oneOf, version as versionGrammar, versionLabel } from "./configValues";
 import { ENCRYPTED } from "./monitoring/config";
 import type { ReleaseState, Track } from "./releasePlan";
 import { MIGRATION_PHASES, type ConfigIssue, type Migration, type MigrationPhase } from "./stackConfig";
@@ -99,13 +99,8 @@ const secretOutsideEnv = (entry: unknown, at: string): string | undefined =>
 export function parseMigrations(json: string | undefined): { migrations: Migration[]; issues: ConfigIssue[] } {
     const issues: ConfigIssue[] = [];
     if (json === undefined || json === "") return { migrations: [], issues };
-    let value: unknown;
-    try {
-        value = JSON.parse(json);
-    } catch {
-        value = json;
-    }
-    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    const value = jsonObject(json);
+    if (value === undefined) {
         issues.push({
             key: MIGRATIONS_KEY,
             value: json,

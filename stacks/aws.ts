@@ -27,7 +27,7 @@ export function deploy(cfg: StackConfig): AppOutputs {
 }
 
 /** The platform for `apps` (the default app first): the access-log bucket and the WAF logs are set up for all of them. */
-export function awsPlatform(cfg: StackConfig, sizing: Sizing, apps: AppSpec[] = appSpecsFrom(cfg)): Platform {
+export function awsPlatform(cfg: StackConfig, sizing: Sizing, apps: AppSpec[]): Platform {
     const [a, region, name, zones, protect] = [cfg.aws!, cfg.region!, clusterName(cfg), sizing.zones, cfg.protect];
     const tags = (component: string) => ({ tags: awsTags(cfg, component) });
     const { logRetentionDays, backupRetentionDays } = a;

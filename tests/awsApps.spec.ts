@@ -172,7 +172,7 @@ describe("aws platform with two apps (mocks)", function () {
     it("refuses an app the platform was not built for (its ALB could not write its access logs)", async () => {
         const unplanned = (cfg: StackConfig) => {
             const sizing = sizingFor(cfg);
-            return deployApps(awsPlatform(cfg, sizing), [appSpecFrom(cfg, sizing), apiApp(cfg, sizing)]);
+            return deployApps(awsPlatform(cfg, sizing, [appSpecFrom(cfg, sizing)]), [appSpecFrom(cfg, sizing), apiApp(cfg, sizing)]);
         };
         await assert.rejects(
             runStack("aws", HTTPS, { program: { label: "aws-unplanned-app", deploy: unplanned } }),

@@ -214,6 +214,9 @@ describe("GitHub Actions workflows", function () {
         assert.deepEqual(inputs.stack.options, ["aws", "azure", "gcp"], "the stacks deploy.yml deploys");
         const steps = wf.jobs.propose.steps;
         assert.match(steps.map((s) => s.run ?? "").join("\n"), /npm run --silent release -- "\$\{args\[@\]\}" --stack "\$STACK" --edit-only/);
+        // Another app of the stack: its name reaches the CLI as --app, from env like the other inputs.
+        assert.equal(inputs.app.default, "");
+        assert.match(steps.map((s) => s.run ?? "").join("\n"), /if \[ -n "\$APP" \]; then args\+=\(--app "\$APP"\); fi/);
         const pr = steps.find((s) => s.uses?.startsWith("peter-evans/create-pull-request"))!;
         assert.equal(pr.with!["add-paths"], "Pulumi.${{ inputs.stack }}.yaml");
         assert.equal(pr.with!.token, "${{ steps.app-token.outputs.token }}", "a GITHUB_TOKEN PR would start no preview");
