@@ -84,7 +84,7 @@ function objectFields(key: StructuredKey, json: string, issues: ConfigIssue[]): 
         if (v === ENCRYPTED) issues.push(encryptedIssue(`${key}.${field}`));
         else if (typeof v === "object")
             issues.push({ key: `${key}.${field}`, value: JSON.stringify(v), message: "must be a single value, not a list or object" });
-        else fields[field] = String(v);
+        else fields[field] = typeof v === "string" ? v : JSON.stringify(v);
     }
     return fields;
 }
