@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { APP_DB_ROLE, APP_ROLE_SQL, appRoleArgs, scramVerifier } from "../../components/dbRole";
+import { APP_DB_ROLE, APP_ROLE_SQL, appRoleArgs, dbRoleOf, scramVerifier } from "../../components/dbRole";
 import { HANG_MS } from "../hang";
 
 /** The server binaries: PATH, else Debian's versioned directory. The test fails (never skips) without them. */
@@ -33,8 +33,8 @@ describe("the app's database role, on a real PostgreSQL", function () {
             env: { ...process.env, PGPASSWORD: password, PGCONNECT_TIMEOUT: String(HANG_MS / 1000) },
         });
     const sqlFile = () => path.join(dir, "app-role.sql");
-    const runScript = (verifier: string) =>
-        spawnSync(path.join(bin, "psql"), ["-h", "127.0.0.1", "-p", port, "-U", "master", "-d", "app", ...appRoleArgs(sqlFile(), "app", verifier)], {
+    const runScript = (verifier: string, role?: { role: string; schema: string }) =>
+        spawnSync(path.join(bin, "psql"), ["-h", "127.0.0.1", "-p", port, "-U", "master", "-d", "app", ...appRoleArgs(sqlFile(), "app", verifier, role)], {
             encoding: "utf8",
             env: { ...process.env, PGPASSWORD: "master-pw" },
         });
@@ -123,5 +123,23 @@ describe("the app's database role, on a real PostgreSQL", function () {
         assert.match(r.stderr, /has more rights than the app needs/);
         ok(psql("postgres", "super-pw", [`REVOKE master FROM ${APP_DB_ROLE}`], "postgres"));
         ok(runScript(scramVerifier("second-Pw2")));
+    });
+
+    it("another app of the stack gets a role and schema of its own on the same server, and neither reaches the other's", () => {
+        const api = dbRoleOf("api");
+        assert.deepStrictEqual(api, { role: "api_user", schema: "api" });
+        ok(runScript(scramVerifier("api-Pw3"), api));
+        ok(psql(api.role, "api-Pw3", ["CREATE TABLE orders (id int)", "INSERT INTO orders VALUES (7)"]));
+        assert.strictEqual(ok(psql(api.role, "api-Pw3", ["SELECT count(*) FROM api.orders"])), "1");
+        for (const [user, password, sql] of [
+            [api.role, "api-Pw3", "SELECT count(*) FROM app.items"],
+            [APP_DB_ROLE, "second-Pw2", "SELECT count(*) FROM api.orders"],
+        ] as const) {
+            const r = psql(user, password, ["\\set ON_ERROR_STOP on", sql]);
+            assert.notStrictEqual(r.status, 0, `${user}: ${sql} succeeded`);
+            assert.match(r.stderr, /permission denied/);
+        }
+        // The default app's role keeps its password: the second app's run touched only its own role.
+        assert.strictEqual(ok(psql(APP_DB_ROLE, "second-Pw2", ["SELECT current_user"])), APP_DB_ROLE);
     });
 });
