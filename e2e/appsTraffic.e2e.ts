@@ -123,7 +123,7 @@ describe("e2e apps traffic: a release of api (--app api) under load on both apps
             );
         bothClean(
             "two-apps-steady",
-            await bench.measure("two-apps-steady", streams(`blue/${API_V[0]}`), () => new Promise((r) => setTimeout(r, 2000))),
+            await bench.measure("two-apps-steady", streams(`blue/${API_V[0]}`), () => new Promise((r) => setTimeout(r, 5000))),
         );
         fileBefore = bench.project.read("Pulumi.dev.yaml");
         defaultBefore = workloads(bench, NS);
@@ -140,6 +140,7 @@ describe("e2e apps traffic: a release of api (--app api) under load on both apps
     });
 
     it("the release touched only api: its keys in the stack file, its Lease, none of the default app's workloads", () => {
+        assert.ok(fileBefore, "the stack file was read after the first up");
         const before = stackFileKeys(fileBefore);
         const after = stackFileKeys(bench.project.read("Pulumi.dev.yaml"));
         const changed = [...new Set([...Object.keys(before.keys), ...Object.keys(after.keys)])].filter((k) => before.keys[k] !== after.keys[k]).sort();
