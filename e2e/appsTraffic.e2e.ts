@@ -121,13 +121,13 @@ describe("e2e apps traffic: a release of api (--app api) under load on both apps
                 120,
                 `Traefik to program the Gateway in ${ns}`,
             );
-        bothClean(
-            "two-apps-steady",
-            await bench.measure("two-apps-steady", streams(`blue/${API_V[0]}`), () => new Promise((r) => setTimeout(r, 5000))),
-        );
+        bothClean("two-apps-steady", await bench.measure("two-apps-steady", streams(`blue/${API_V[0]}`), () => new Promise((r) => setTimeout(r, 5000))));
         fileBefore = bench.project.read("Pulumi.dev.yaml");
         defaultBefore = workloads(bench, NS);
-        assert.ok(Object.keys(defaultBefore).some((k) => k.startsWith("pod/")), "the default app runs pods");
+        assert.ok(
+            Object.keys(defaultBefore).some((k) => k.startsWith("pod/")),
+            "the default app runs pods",
+        );
     });
 
     it("release deploy --app api: api's idle colour gets the new version; neither app fails a request", async () => {

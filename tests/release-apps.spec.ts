@@ -219,7 +219,10 @@ describe("release CLI: several apps (--app)", () => {
         assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
         assert.equal(ws.deployed.api.activeColor, "green");
         assert.ok(hosts.length > 0 && hosts.every((h) => h === "api.example.test"), [...new Set(hosts)].join(", "));
-        assert.ok(r.lines.some((l) => l.includes(`http://${gateway}/readyz (Host api.example.test)`)), r.lines.join("\n"));
+        assert.ok(
+            r.lines.some((l) => l.includes(`http://${gateway}/readyz (Host api.example.test)`)),
+            r.lines.join("\n"),
+        );
     });
 
     it("a failed up of api's promote restores api's keys (removing the promotedAt it added): the stack file byte for byte as before", async () => {
