@@ -89,6 +89,8 @@ export type LoadMessage = { answers: Answer[] } | { errors: number; p99Ms: numbe
 
 export interface LoadOptions {
     url: string;
+    /** Sent with every request; `host` picks the app when the gateway routes by Host. */
+    headers?: Record<string, string>;
     /** requests per second over all connections */
     rate: number;
     connections: number;

@@ -15,6 +15,7 @@ const flush = setInterval(() => {
 const instance = autocannon(
     {
         url: opts.url,
+        headers: opts.headers,
         connections: opts.connections,
         overallRate: opts.rate,
         duration: opts.maxSeconds,

@@ -3,7 +3,7 @@
 // request 50m CPU instead of the sizing's 500m.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { appSpecFrom } from "../model/appSpec";
+import { appSpecFrom, appSpecsFrom, type AppSpec } from "../model/appSpec";
 import { sizingFor } from "../model/capacity";
 import { AppSecret } from "../components/k8s/appSecret";
 import { appNamespace } from "../components/k8s/namespace";
@@ -24,14 +24,24 @@ export function lightDeployments(edit: (spec: Spec, container: Spec) => { spec: 
     });
 }
 
-/** The Release behind a Gateway of `className`. */
+/** The default app's Release behind a Gateway of `className`. */
 export function e2eRelease(className: string): Release {
     const cfg = readConfig();
-    const appSpec = appSpecFrom(cfg, sizingFor(cfg));
-    const provider = new k8s.Provider("e2e", { enableServerSideApply: true });
+    return appRelease(appSpecFrom(cfg, sizingFor(cfg)), className, provider());
+}
+
+/** Every app of the stack (appSpecsFrom), each in its own namespace behind a Gateway of its own, as the product deploys them. */
+export function e2eReleases(className: string): { spec: AppSpec; release: Release }[] {
+    const p = provider();
+    return appSpecsFrom(readConfig()).map((spec) => ({ spec, release: appRelease(spec, className, p) }));
+}
+
+const provider = () => new k8s.Provider("e2e", { enableServerSideApply: true });
+
+function appRelease(appSpec: AppSpec, className: string, provider: k8s.Provider): Release {
     const namespace = appNamespace(appSpec, { provider });
     const secret = new AppSecret(
-        "app",
+        appSpec.name,
         {
             namespace: namespace.metadata.name,
             // The e2e app reads none of them; the Release's pods need the Secret to start (envFrom).
@@ -51,7 +61,7 @@ export function e2eRelease(className: string): Release {
         { provider },
     );
     return new Release(
-        "app",
+        appSpec.name,
         { app: appSpec, namespace: namespace.metadata.name, appSecretName: secret.secretName, gateway: { className }, databaseReady: [] },
         { provider },
     );

@@ -72,20 +72,18 @@ class TwoAppWorkspace implements Workspace {
         return readState(mergedConfig(PULUMI_YAML, this.yaml), "dev", "zdp", app === "app" ? undefined : app);
     }
 
+    /** One answer of `app`'s routes: its preview route with its token, else its live route. */
+    answer(app: App, req: http.IncomingMessage, res: http.ServerResponse): void {
+        clock.advance(10);
+        req.resume();
+        const d = this.deployed[app];
+        const preview = req.headers[d.previewHeader] === this.tokens[app];
+        const colour = preview ? d.inactiveColor : d.activeColor;
+        res.writeHead(200, { [COLOR_HEADER]: colour, [VERSION_HEADER]: d.versions[colour] ?? "" }).end("ok");
+    }
+
     async start(): Promise<this> {
-        for (const app of APPS) {
-            const router = http.createServer((req, res) => {
-                clock.advance(10);
-                req.resume();
-                const d = this.deployed[app];
-                const preview = req.headers[d.previewHeader] === this.tokens[app];
-                const colour = preview ? d.inactiveColor : d.activeColor;
-                res.writeHead(200, { [COLOR_HEADER]: colour, [VERSION_HEADER]: d.versions[colour] ?? "" }).end("ok");
-            });
-            servers.push(router);
-            await new Promise<void>((resolve) => router.listen(0, "127.0.0.1", resolve));
-            this.endpoints[app] = `127.0.0.1:${(router.address() as AddressInfo).port}`;
-        }
+        for (const app of APPS) this.endpoints[app] = await serve((req, res) => this.answer(app, req, res));
         return this;
     }
 
@@ -153,6 +151,14 @@ class TwoAppWorkspace implements Workspace {
     }
 }
 
+/** A local HTTP server answering with `handler`; its host:port. */
+async function serve(handler: http.RequestListener): Promise<string> {
+    const server = http.createServer(handler);
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return `127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
 const FAST = ["--timeout", String(HANG_MS), "--interval", "5", "--success", "3", "--attempts", "6", "--watch", "0.15", "--converge-timeout", "2"];
 
 async function run(ws: Workspace, argv: string[]) {
@@ -197,6 +203,24 @@ describe("release CLI: several apps (--app)", () => {
         assert.deepEqual(ws.deployed.app, defaultBefore);
         assert.ok(
             r.steps.some((s) => /check green through the preview route/.test(s.name) && s.status === "ok"),
+            r.lines.join("\n"),
+        );
+    });
+
+    it("--endpoint to a gateway both apps share: every request names api's domain as Host, so none reaches the default app", async () => {
+        const ws = await new TwoAppWorkspace(TWO_APPS.replace("      namespace: api\n", "      namespace: api\n      domain: api.example.test\n")).start();
+        // As Traefik or one Envoy does: api's routes match its domain; the default app's (no domain) every other host.
+        const hosts: string[] = [];
+        const gateway = await serve((req, res) => {
+            hosts.push(req.headers.host ?? "");
+            ws.answer(req.headers.host === "api.example.test" ? "api" : "app", req, res);
+        });
+        const r = await run(ws, ["promote", "--app", "api", "--endpoint", `http://${gateway}`]);
+        assert.equal(r.exitCode, EXIT.ok, r.lines.join("\n"));
+        assert.equal(ws.deployed.api.activeColor, "green");
+        assert.ok(hosts.length > 0 && hosts.every((h) => h === "api.example.test"), [...new Set(hosts)].join(", "));
+        assert.ok(
+            r.lines.some((l) => l.includes(`http://${gateway}/readyz (Host api.example.test)`)),
             r.lines.join("\n"),
         );
     });

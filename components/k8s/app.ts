@@ -34,23 +34,35 @@ export interface AppOutputs {
 const portText = (port: pulumi.Input<number>): pulumi.Input<string> => (typeof port === "number" ? String(port) : pulumi.output(port).apply(String));
 
 /**
- * Every app of a stack on one platform: the first (the default app) exports at the top level as a
- * single-app stack always has; each other app exports under `apps.<name>`, its preview token under
- * the secret `appPreviewTokens.<name>`.
+ * Every app of a stack on one platform, exported as stackOutputs says.
  */
 export function deployApps(platform: Platform, apps: AppSpec[]): AppOutputs {
-    const [first, ...others] = apps.map((app) => deployApp(platform, app));
+    return stackOutputs(
+        apps.map((app) => [app.name, deployApp(platform, app)] as const),
+        platform.outputs,
+    );
+}
+
+/**
+ * A stack's outputs from its apps' (the default app first): the first exports at the top level as a
+ * single-app stack always has; each other app exports under `apps.<name>`, its preview token under
+ * the secret `appPreviewTokens.<name>`. The release CLI reads them so (scripts/release/appKeys.ts).
+ */
+export function stackOutputs<O extends { previewToken?: pulumi.Output<string> }>(
+    apps: (readonly [string, O])[],
+    platformOutputs: Record<string, unknown>,
+): O & Record<string, unknown> {
+    const [[, first], ...others] = apps;
     if (others.length === 0) return first;
     // The platform's own outputs stay top-level; an app's value under a key the platform also exports (its own certificate records, say) stays the app's.
-    const own = (outputs: AppOutputs) => Object.fromEntries(Object.entries(outputs).filter(([key, value]) => platform.outputs[key] !== value));
-    const named = others.map((outputs, i) => [apps[i + 1].name, outputs] as const);
+    const own = (outputs: O) => Object.fromEntries(Object.entries(outputs).filter(([key, value]) => platformOutputs[key] !== value));
     return {
         ...first,
         // Each preview token stays a secret of its own, so the rest of `apps` reads without --show-secrets.
         apps: Object.fromEntries(
-            named.map(([name, outputs]) => [name, Object.fromEntries(Object.entries(own(outputs)).filter(([key]) => key !== "previewToken"))]),
+            others.map(([name, outputs]) => [name, Object.fromEntries(Object.entries(own(outputs)).filter(([key]) => key !== "previewToken"))]),
         ),
-        [PREVIEW_TOKENS_OUTPUT]: pulumi.secret(Object.fromEntries(named.map(([name, outputs]) => [name, outputs.previewToken]))),
+        [PREVIEW_TOKENS_OUTPUT]: pulumi.secret(Object.fromEntries(others.map(([name, outputs]) => [name, outputs.previewToken]))),
     };
 }
 

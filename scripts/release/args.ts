@@ -107,6 +107,7 @@ Options:
                        then remove it (only if unchanged since shown) and go on
   --yes                confirm --break-lock without asking (required without a terminal)
   --endpoint URL       base URL of the app instead of the stack output endpoint
+                       (an app with a domain: every request sends Host <domain>)
   --analysis FILE      judge canary steps and promote on server-side metrics (docs/canary-analysis.md)
   --version-path PATH  probe PATH (e.g. podinfo's /version) and read "version" from its JSON
                        when the app does not send x-zdp-color/x-zdp-version

@@ -16,6 +16,8 @@ export type ConvergeMode = "forward" | "rollback";
 
 export interface ConvergeSpec {
     url: string;
+    /** Headers of every probe (the app's Host). */
+    headers?: Record<string, string>;
     /** The state the change moves to (colour -> version). */
     target: Expect;
     /** The state before the change. */
@@ -81,7 +83,7 @@ export async function awaitConvergence(spec: ConvergeSpec): Promise<ConvergeResu
             if (now() - started >= spec.boundMs) break;
             await sleep(spec.intervalMs);
         }
-        last = await probe(spec.url, {}, spec.timeoutMs, spec.target, spec.versionField);
+        last = await probe(spec.url, spec.headers ?? {}, spec.timeoutMs, spec.target, spec.versionField);
         attempts++;
         const kind = classify(last, spec.previous, spec.target, spec.mode);
         if (kind === "target") run++;

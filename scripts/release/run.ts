@@ -82,6 +82,9 @@ interface Read {
 /** Where the checks send requests: the resolve phase's result. */
 interface Routes {
     live: string;
+    /** Headers of every request: the app's Host (see hostHeader). */
+    liveHeaders: Record<string, string>;
+    /** The live headers and the preview route's token. */
     previewHeaders: Record<string, string>;
 }
 
@@ -136,6 +139,15 @@ function upOutput(run: Run): (line: string) => void {
 /** Throws once SIGINT/SIGTERM has arrived: the command stops at the next step or check. */
 function interrupted(run: Run): void {
     if (run.signal?.aborted) throw new Error(`interrupted by ${String(run.signal.reason ?? "a signal")}`);
+}
+
+/**
+ * An app with a domain is routed by that Host alone (its HTTPRoute's hostnames), and another app of the
+ * stack may serve every other host: a URL that names something else (--endpoint: a port-forward, the
+ * load balancer's address) would reach that other app, or nothing. Every request names the domain.
+ */
+export function hostHeader(url: string, domain: string | undefined): Record<string, string> {
+    return domain === undefined || new URL(url).hostname === domain ? {} : { host: domain };
 }
 
 /** `outputs`: the app's own (appKeys.ts appOutputs). */
@@ -272,7 +284,9 @@ async function resolvePhase(run: Run, state: ReleaseState, outputs: Record<strin
         if (!args.endpoint && Object.keys(outputs).length === 0) outputs = await ws.outputs(state.app);
         const base = baseUrl(args, state, outputs);
         const live = new URL(args.versionPath ?? state.healthPath, base).toString();
-        if (state.strategy === "rolling") return { value: { live, previewHeaders: {} }, detail: live };
+        const liveHeaders = hostHeader(live, state.domain);
+        const host = liveHeaders.host ? ` (Host ${liveHeaders.host})` : "";
+        if (state.strategy === "rolling") return { value: { live, liveHeaders, previewHeaders: liveHeaders }, detail: live + host };
         // The preview route answers only the generated token (a dark canary), never a guessable value.
         const transport = previewTokenTransportProblem(live);
         if (transport) throw new Error(transport);
@@ -282,8 +296,8 @@ async function resolvePhase(run: Run, state: ReleaseState, outputs: Record<strin
                 `the stack exports no ${appKey(state.app, "previewToken")} (the preview route's secret header value): run \`pulumi up\` with this version of the program first`,
             );
         return {
-            value: { live, previewHeaders: { [state.previewHeader]: token } },
-            detail: `${live} (preview: ${state.previewHeader} with the stack's secret previewToken)`,
+            value: { live, liveHeaders, previewHeaders: { ...liveHeaders, [state.previewHeader]: token } },
+            detail: `${live}${host} (preview: ${state.previewHeader} with the stack's secret previewToken)`,
         };
     });
     return { routes, outputs };
@@ -293,9 +307,9 @@ async function resolvePhase(run: Run, state: ReleaseState, outputs: Record<strin
 async function status(run: Run, { state }: Read): Promise<ReleaseResult> {
     const { args, ws, log } = run;
     const { routes, outputs } = await resolvePhase(run, state, {});
-    const { live, previewHeaders } = routes;
+    const { live, liveHeaders, previewHeaders } = routes;
     const once = { ...args.checks, successThreshold: 1, maxAttempts: 1 };
-    const liveHealth = await httpCheck(live, {}, liveExpect(state), once);
+    const liveHealth = await httpCheck(live, liveHeaders, liveExpect(state), once);
     const previewHealth = state.strategy === "rolling" ? undefined : await httpCheck(live, previewHeaders, previewExpect(state, state.inactiveColor), once);
     const configured = state.weights;
     const deployed = (outputs.weights ?? {}) as Record<string, number | undefined>;
@@ -499,7 +513,7 @@ async function watchPhase(t: Traffic, { plan, state }: Planned, current: Release
     const watchStart = now(t);
     if (plan.watchLive)
         await t.r.step(`watch the live route${step.watchCanary ? ` and ${state.inactiveColor}` : ""} for ${formatMs(args.checks.watchMs)}`, async () => {
-            const requests = [{ headers: {}, expect: liveExpect(current) }];
+            const requests = [{ headers: t.liveHeaders, expect: liveExpect(current) }];
             if (step.watchCanary) requests.push({ headers: t.previewHeaders, expect: previewExpect(current, current.inactiveColor) });
             const res = await watchHealthy({
                 url: t.live,
@@ -536,6 +550,7 @@ async function convergeStep(t: Traffic, from: ReleaseState, to: ReleaseState, mo
     const c = t.args.checks;
     const spec: ConvergeSpec = {
         url: t.live,
+        headers: t.liveHeaders,
         target: liveExpect(to),
         previous: liveExpect(from),
         mode,
@@ -623,7 +638,7 @@ async function rollbackPhase(t: Traffic, undo: Undo, cause: StepFailed, code: nu
         if (!undo.upStarted) return finish(t, code, `${cause.message}; config restored, nothing was deployed`);
         await rollbackUps(t, undo.current, undo.to, "pulumi up (rollback)", since, undo.moved);
         await r.step("check the live route after rollback", async () => {
-            const res = await httpCheck(t.live, {}, liveExpect(undo.to), t.args.checks);
+            const res = await httpCheck(t.live, t.liveHeaders, liveExpect(undo.to), t.args.checks);
             return { value: res, ok: res.ok, detail: describe(res) };
         });
     } catch (e) {
