@@ -2,9 +2,9 @@
 // the cloud it runs on. Pure (no Pulumi import). A stack runs its default app and any `apps.<name>`.
 import { appSizings, type Sizing } from "./capacity";
 import { allApps, type AppConfig, type ReleaseConfig, type StackConfig } from "./stackConfig";
+import { releaseState, type ReleaseState } from "./releasePlan";
 
 export { DEFAULT_APP } from "./stackConfig";
-import { releaseState, type ReleaseState } from "./releasePlan";
 
 export interface AppSpec {
     /** Pulumi name of the app's objects (its Release, Secret, traffic policy, database role). */

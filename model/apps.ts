@@ -23,6 +23,9 @@ export const APPS_KEY = "apps";
 /** The stack output holding each other app's preview token (a secret), apart from its other outputs under `apps`. */
 export const PREVIEW_TOKENS_OUTPUT = "appPreviewTokens";
 
+/** The stack-file key of one of an app's keys: the default app's at the top level, another's by path (`apps.api.activeColor`). */
+export const appKey = (app: string | undefined, key: string): string => (app === undefined || app === DEFAULT_APP ? key : `${APPS_KEY}.${app}.${key}`);
+
 /** The keys an app entry takes: the default app's own keys, by the same names. */
 export const APP_KEYS = [
     "appImage",
@@ -178,13 +181,12 @@ export function podOf(parsed: Parsed, fallback: PodSize): PodSize {
 /** Rules between apps: each its own namespace and hosts (two apps on one host would split its traffic). */
 export function crossAppIssues(cfg: StackConfig): ConfigIssue[] {
     const issues: ConfigIssue[] = [];
-    const keyOf = (app: AppConfig, key: string) => (app.name === DEFAULT_APP ? key : `${APPS_KEY}.${app.name}.${key}`);
     const namespaces = new Map<string, string>();
     const hosts = new Map<string, string>();
     for (const app of allApps(cfg)) {
         const ns = app.app.namespace;
         if (namespaces.has(ns))
-            issues.push({ key: keyOf(app, "namespace"), value: ns, message: `is ${namespaces.get(ns)}'s namespace too; each app has its own` });
+            issues.push({ key: appKey(app.name, "namespace"), value: ns, message: `is ${namespaces.get(ns)}'s namespace too; each app has its own` });
         else namespaces.set(ns, app.name);
         for (const [key, host] of [
             ["domain", app.domain],
@@ -192,13 +194,17 @@ export function crossAppIssues(cfg: StackConfig): ConfigIssue[] {
         ] as const) {
             if (host === undefined) continue;
             if (hosts.has(host) && app.name !== DEFAULT_APP)
-                issues.push({ key: keyOf(app, key), value: host, message: `is already served by ${hosts.get(host)}; each app and preview has its own host` });
+                issues.push({
+                    key: appKey(app.name, key),
+                    value: host,
+                    message: `is already served by ${hosts.get(host)}; each app and preview has its own host`,
+                });
             hosts.set(host, `${app.name}'s ${key}`);
         }
         const monitoring = `${ns}-monitoring`;
         if (cfg.cloud === "local" && app.name !== DEFAULT_APP && monitoring.length > 63)
             issues.push({
-                key: keyOf(app, "namespace"),
+                key: appKey(app.name, "namespace"),
                 value: ns,
                 message: `makes the dev stack's monitoring namespace ${monitoring} ${monitoring.length} characters, over Kubernetes' 63; use at most ${63 - "-monitoring".length} characters`,
             });

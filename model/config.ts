@@ -20,13 +20,12 @@ import { ENCRYPTED, monitoringConfig } from "./monitoring/config";
 import { sessionAffinityProblem } from "./sessionAffinity";
 import { isSecretKey, PROJECT_KEYS, projectKeys, type ProjectKey } from "./projectKeys";
 import { releaseConfigOf, releaseKeyIssues, timeIssues } from "./releaseKeys";
-import { appOf, APPS_KEY, crossAppIssues, parseApps, podOf } from "./apps";
+import { appKey, appOf, APPS_KEY, crossAppIssues, parseApps, podOf } from "./apps";
 
 import {
     allApps,
     CLOUDS,
     COLORS,
-    DEFAULT_APP,
     PROJECT,
     STRATEGIES,
     type AwsConfig,
@@ -152,13 +151,13 @@ export function parseConfig(raw: Record<string, string>, stack: string, project 
 function sizedIssues(cfg: StackConfig): ConfigIssue[] {
     const issues: ConfigIssue[] = [];
     const apps = allApps(cfg);
-    const keyOf = (app: string, key: string) => (app === DEFAULT_APP ? key : `${APPS_KEY}.${app}.${key}`);
+    const node = nodeShapes(cfg.cloud, cfg.nodeArch)[0];
     for (const { name, pod } of apps)
-        if (podsPerNodeOf(nodeShapes(cfg.cloud, cfg.nodeArch)[0], pod) < 1)
+        if (podsPerNodeOf(node, pod) < 1)
             issues.push({
-                key: keyOf(name, "podCpuMillis"),
+                key: appKey(name, "podCpuMillis"),
                 value: `${pod.cpuMillis} (podMemoryMiB ${pod.memoryMiB})`,
-                message: `leaves no room for one pod on the stack's ${nodeShapes(cfg.cloud, cfg.nodeArch)[0].machineType} nodes beside what each node reserves; request less`,
+                message: `leaves no room for one pod on the stack's ${node.machineType} nodes beside what each node reserves; request less`,
             });
     if (issues.length > 0) return issues;
     const sizings = appSizings(cfg);
@@ -171,7 +170,7 @@ function sizedIssues(cfg: StackConfig): ConfigIssue[] {
         const state = releaseState(app, sizings[i]);
         const inWindow = (track: string) => app.release.rollbackWindow.open && track !== state.activeColor;
         const found = contractIssues(app.release.migrations, state, inWindow);
-        issues.push(...found.map((f) => ({ ...f, key: keyOf(app.name, f.key) })));
+        issues.push(...found.map((f) => ({ ...f, key: appKey(app.name, f.key) })));
     });
     return issues;
 }

@@ -218,8 +218,9 @@ export interface Plan {
 export async function buildPlan(stack: string, overrides: Record<string, string>, withDiff: boolean, asOf?: Date): Promise<Plan> {
     const base = withDiff ? await runStack(stack, {}, { preview: true, asOf }) : undefined;
     const run = await runStack(stack, overrides, { preview: true, asOf });
+    const sizings = appSizings(run.config);
     const [own, ...others] = allApps(run.config).map((app, i): AppPlan => {
-        const sizing = appSizings(run.config)[i];
+        const sizing = sizings[i];
         const release = releaseState(app, sizing);
         return { app, sizing, release, migrations: plannedMigrations(app.release.migrations, release, app.app.image) };
     });

@@ -55,13 +55,11 @@ export function stackOutputs<O extends { previewToken?: pulumi.Output<string> }>
     const [[, first], ...others] = apps;
     if (others.length === 0) return first;
     // The platform's own outputs stay top-level; an app's value under a key the platform also exports (its own certificate records, say) stays the app's.
-    const own = (outputs: O) => Object.fromEntries(Object.entries(outputs).filter(([key, value]) => platformOutputs[key] !== value));
+    // Each preview token stays a secret of its own, so the rest of `apps` reads without --show-secrets.
+    const own = (outputs: O) => Object.fromEntries(Object.entries(outputs).filter(([key, value]) => platformOutputs[key] !== value && key !== "previewToken"));
     return {
         ...first,
-        // Each preview token stays a secret of its own, so the rest of `apps` reads without --show-secrets.
-        apps: Object.fromEntries(
-            others.map(([name, outputs]) => [name, Object.fromEntries(Object.entries(own(outputs)).filter(([key]) => key !== "previewToken"))]),
-        ),
+        apps: Object.fromEntries(others.map(([name, outputs]) => [name, own(outputs)])),
         [PREVIEW_TOKENS_OUTPUT]: pulumi.secret(Object.fromEntries(others.map(([name, outputs]) => [name, outputs.previewToken]))),
     };
 }

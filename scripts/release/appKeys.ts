@@ -1,13 +1,15 @@
 // Where one app of a stack keeps its release keys and its outputs: the default app at the top level
 // (`activeColor`, the output `endpoint`), another under `apps.<name>` (`apps.api.activeColor`, set by
 // path as `pulumi config set --path` does; the output `apps.api.endpoint`). Pure.
-import { APPS_KEY, PREVIEW_TOKENS_OUTPUT } from "../../model/apps";
+import { appKey, APPS_KEY, PREVIEW_TOKENS_OUTPUT } from "../../model/apps";
 import { DEFAULT_APP } from "../../model/stackConfig";
 
 const isDefault = (app: string | undefined) => app === undefined || app === DEFAULT_APP;
 
-/** The stack-file key (a path for another app) of one of the app's keys. */
-export const appKey = (app: string | undefined, key: string): string => (isDefault(app) ? key : `${APPS_KEY}.${app}.${key}`);
+export { appKey };
+
+/** The stack output holding the app's preview token (a secret). */
+export const previewTokenOutput = (app: string | undefined): string => (isDefault(app) ? "previewToken" : `${PREVIEW_TOKENS_OUTPUT}.${app}`);
 
 /** An edit of the app's keys, keyed as the stack file holds them. */
 export function scopedEdit(app: string | undefined, edit: Record<string, string>): Record<string, string> {

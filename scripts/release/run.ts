@@ -32,7 +32,7 @@ import { acquireLock, breakLock, LEASE_NAME, LOCK_SECONDS, type HeldLock } from 
 import { recordRelease, type ReleaseRecord } from "./record";
 import { Reporter, StepFailed, formatMs, type StepRecord } from "./report";
 import { urnName, type ChangeSummary, type Workspace } from "./workspace";
-import { appKey } from "./appKeys";
+import { appKey, previewTokenOutput } from "./appKeys";
 import { DEFAULT_APP } from "../../model/stackConfig";
 
 /** Who holds the lock: the CI run, or user@host and pid. */
@@ -293,7 +293,7 @@ async function resolvePhase(run: Run, state: ReleaseState, outputs: Record<strin
         const token = await ws.previewToken(state.app);
         if (!token)
             throw new Error(
-                `the stack exports no ${appKey(state.app, "previewToken")} (the preview route's secret header value): run \`pulumi up\` with this version of the program first`,
+                `the stack exports no ${previewTokenOutput(state.app)} (the preview route's secret header value): run \`pulumi up\` with this version of the program first`,
             );
         return {
             value: { live, liveHeaders, previewHeaders: { ...liveHeaders, [state.previewHeader]: token } },
