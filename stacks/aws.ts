@@ -13,7 +13,7 @@ import { Redis } from "../components/aws/redis";
 import { awsTags, clusterName } from "../components/aws/tags";
 import { albWebAcl } from "../components/aws/waf";
 import { appSpecsFrom, type AppSpec } from "../model/appSpec";
-import { sizingFor, type Sizing } from "../model/capacity";
+import type { Sizing } from "../model/capacity";
 import type { StackConfig } from "../model/config";
 import { deployApps, type AppOutputs } from "../components/k8s/app";
 import { thresholdsFor } from "../model/monitoring/thresholds";
@@ -21,9 +21,9 @@ import type { Platform } from "../components/platform";
 import { zonesChosenOnce } from "../components/zonesChosenOnce";
 
 export function deploy(cfg: StackConfig): AppOutputs {
-    const sizing = sizingFor(cfg);
+    // The stack's sizing is its default app's, whose nodes hold every app (model/capacity.ts appSizings).
     const apps = appSpecsFrom(cfg);
-    return deployApps(awsPlatform(cfg, sizing, apps), apps);
+    return deployApps(awsPlatform(cfg, apps[0].sizing, apps), apps);
 }
 
 /** The platform for `apps` (the default app first): the access-log bucket and the WAF logs are set up for all of them. */

@@ -11,16 +11,16 @@ import { AzureNetwork } from "../components/azure/network";
 import { AzureRedis } from "../components/azure/redis";
 import { azureTags } from "../components/azure/tags";
 import { appSpecsFrom, type AppSpec } from "../model/appSpec";
-import { sizingFor, type Sizing } from "../model/capacity";
+import type { Sizing } from "../model/capacity";
 import type { StackConfig } from "../model/config";
 import { HSTS_VALUE } from "../components/hsts";
 import { deployApps, type AppOutputs } from "../components/k8s/app";
 import type { Platform } from "../components/platform";
 
 export function deploy(cfg: StackConfig): AppOutputs {
-    const sizing = sizingFor(cfg);
+    // The stack's sizing is its default app's, whose nodes hold every app (model/capacity.ts appSizings).
     const apps = appSpecsFrom(cfg);
-    return deployApps(azurePlatform(cfg, sizing, apps), apps);
+    return deployApps(azurePlatform(cfg, apps[0].sizing, apps), apps);
 }
 
 /** The platform for `apps` (the default app first): the node NSG opens every app's port, the AGC has a frontend per app. */

@@ -3,7 +3,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { appSpecFrom, appSpecsFrom } from "../model/appSpec";
-import { sizingFor, type Sizing } from "../model/capacity";
+import type { Sizing } from "../model/capacity";
 import type { StackConfig } from "../model/config";
 import { cloudArmorPolicy } from "../components/gcp/cloudArmor";
 import { GkeCluster } from "../components/gcp/cluster";
@@ -21,8 +21,9 @@ import { thresholdsFor } from "../model/monitoring/thresholds";
 import type { Platform } from "../components/platform";
 
 export function deploy(cfg: StackConfig): AppOutputs {
-    const sizing = sizingFor(cfg);
-    return deployApps(gcpPlatform(cfg, sizing), appSpecsFrom(cfg));
+    // The stack's sizing is its default app's, whose nodes hold every app (model/capacity.ts appSizings).
+    const apps = appSpecsFrom(cfg);
+    return deployApps(gcpPlatform(cfg, apps[0].sizing), apps);
 }
 
 export function gcpPlatform(cfg: StackConfig, sizing: Sizing): Platform {

@@ -5,7 +5,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { appSpecsFrom, type AppSpec } from "../model/appSpec";
-import { sizingFor, type Sizing } from "../model/capacity";
+import type { Sizing } from "../model/capacity";
 import type { StackConfig } from "../model/config";
 import { deployApps, type AppOutputs } from "../components/k8s/app";
 import { LocalDatastores } from "../components/k8s/datastores";
@@ -16,9 +16,9 @@ import { GATEWAY_NAME } from "../components/k8s/release";
 import type { Platform } from "../components/platform";
 
 export function deploy(cfg: StackConfig): AppOutputs {
-    const sizing = sizingFor(cfg);
+    // The stack's sizing is its default app's, whose nodes hold every app (model/capacity.ts appSizings).
     const apps = appSpecsFrom(cfg);
-    return deployApps(localPlatform(cfg, sizing, apps), apps);
+    return deployApps(localPlatform(cfg, apps[0].sizing, apps), apps);
 }
 
 /** The dev platform for `apps` (the default app first), the apps deployApps is then given. */
